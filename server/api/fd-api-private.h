@@ -1,0 +1,140 @@
+/* fd-api-private.h — what the API's files share: requests, routes, replies, job data. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "fd-api.h"
+#include "store/fd-store-entities.h"
+
+G_BEGIN_DECLS
+
+typedef struct _FdApiRequest FdApiRequest;
+typedef void (*FdApiHandler) (FdApiRequest *req);
+
+typedef struct
+{
+  const char *method;
+  const char *pattern; /* below /api/v1, "{id}" matches one path segment */
+  FdApiHandler handler;
+  gboolean public;     /* no token needed */
+} FdApiRoute;
+
+struct _FdApi
+{
+  FdStore *store;
+  FdDb *auth_db; /* read-only, used on the engine thread only */
+  char *local_token;
+  SoupServer *server;
+  guint port;
+  guint in_flight;
+  gboolean shutting_down;
+  GHashTable *token_touched; /* token id -> last time (ms) last_used_at was written */
+};
+
+typedef struct
+{
+  char *key;
+  char *value;
+} FdApiParam;
+
+struct _FdApiRequest
+{
+  FdApi *api;
+  SoupServerMessage *msg;
+  GPtrArray *params;   /* FdApiParam*: the query string, in order, repeated keys kept */
+  char *path_id;       /* the {id} segment, if the route has one */
+  char *actor;         /* who is asking, for the audit log */
+  const char *invalid_field; /* the field an FD_STORE_ERROR_INVALID is about */
+};
+
+/* The data a store job works on: handlers fill in what their job needs. */
+typedef struct
+{
+  char *actor;
+  char *id;
+  char *name;
+  char *description;
+  char *fleet_id;
+  gboolean force;
+  /* lists */
+  char *search;
+  char **fleets;
+  int sort;
+  char *action;
+  char *target;
+  gint64 from;
+  gint64 size;
+  FdPage page;
+  /* tokens */
+  char *secret;
+  char *secret_hash;
+  /* the outcome */
+  gpointer result;
+  GDestroyNotify result_free;
+} FdApiJob;
+
+FdApiJob *fd_api_job_new (FdApiRequest *req);
+void fd_api_job_free (FdApiJob *job);
+
+/* Route tables, one per resource family. */
+extern const FdApiRoute fd_api_workspace_routes[];
+extern const FdApiRoute fd_api_device_routes[];
+extern const FdApiRoute fd_api_admin_routes[];
+
+/* Replies. Each ends the request: it must be the last thing a handler or callback does. */
+void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);
+void fd_api_reply_empty (FdApiRequest *req, guint status);
+void fd_api_reply_error (FdApiRequest *req, guint status, const char *code, const char *field,
+                         const char *format, ...) G_GNUC_PRINTF (5, 6);
+/* Maps a store (or other engine) error to its status and code. */
+void fd_api_reply_gerror (FdApiRequest *req, const GError *error);
+
+/* Runs @func on the writer / a reader, then @reply with the job (on success) or an error reply.
+ * The request is paused meanwhile; the job is freed afterwards. */
+typedef void (*FdApiReplyFunc) (FdApiRequest *req, FdApiJob *job);
+void fd_api_run_write (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply);
+void fd_api_run_read (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply);
+
+/* Query parameters: fails (replying 400 invalid_parameter) on any key not in @allowed. */
+gboolean fd_api_check_params (FdApiRequest *req, const char *const *allowed);
+/* The single value of @key (NULL when absent); a repeated key is a 400 unless fetched as all. */
+gboolean fd_api_param (FdApiRequest *req, const char *key, const char **value);
+char **fd_api_param_all (FdApiRequest *req, const char *key);
+/* Standard list parameters; reply 400 and return FALSE when invalid. */
+gboolean fd_api_param_paging (FdApiRequest *req, gint64 *from, gint64 *size);
+gboolean fd_api_param_search (FdApiRequest *req, char **search);
+gboolean fd_api_param_bool (FdApiRequest *req, const char *key, gboolean *value);
+
+/* The body as a JSON object, or a 400 reply and NULL. */
+JsonObject *fd_api_body_object (FdApiRequest *req, JsonNode **owner);
+/* A member that must be a string of 1..@max characters after trimming, without control
+ * characters; @required decides whether absence is an error. On error replies 400 and returns
+ * FALSE. *@out is NULL when absent. */
+gboolean fd_api_body_name (FdApiRequest *req, JsonObject *obj, const char *member, gboolean required,
+                           guint max, char **out);
+/* A member that must be an ID with @prefix when present. */
+gboolean fd_api_body_id (FdApiRequest *req, JsonObject *obj, const char *member,
+                         const char *prefix, gboolean required, char **out);
+/* Replies 400 naming the first member of @obj not in @allowed. */
+gboolean fd_api_body_check_members (FdApiRequest *req, JsonObject *obj,
+                                    const char *const *allowed);
+/* Replies 404 unless the path {id} has @prefix and the ID shape; the message names @what. */
+gboolean fd_api_path_id (FdApiRequest *req, const char *prefix, const char *what);
+
+/* JSON of the records (fd-api-json.c). */
+void fd_api_json_workspace (JsonBuilder *b, const FdWorkspace *w);
+void fd_api_json_fleet (JsonBuilder *b, const FdFleet *f);
+void fd_api_json_device (JsonBuilder *b, const FdDevice *d);
+void fd_api_json_token (JsonBuilder *b, const FdToken *t, const char *secret);
+void fd_api_json_audit (JsonBuilder *b, const FdAuditEntry *e);
+void fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms);
+typedef void (*FdApiJsonFunc) (JsonBuilder *b, gconstpointer record);
+JsonNode *fd_api_json_page (const FdPage *page, FdApiJsonFunc func);
+JsonNode *fd_api_json_one (gconstpointer record, FdApiJsonFunc func);
+
+/* The audit entry for a change, written in the same transaction as the change. */
+gboolean fd_api_audit (FdDb *db, FdApiJob *job, const char *action, const char *target,
+                       GError **error, ...) G_GNUC_NULL_TERMINATED;
+
+G_END_DECLS

@@ -1,0 +1,322 @@
+/* fd-api-request.c — replies, query parameters, bodies and store jobs for a request. */
+#include "fd-api-private.h"
+#include "fd-util.h"
+
+#include <string.h>
+
+static void
+request_free (FdApiRequest *req)
+{
+  if (req->params != NULL)
+    {
+      for (guint i = 0; i < req->params->len; i++)
+        {
+          FdApiParam *p = g_ptr_array_index (req->params, i);
+          g_free (p->key);
+          g_free (p->value);
+          g_free (p);
+        }
+      g_ptr_array_unref (req->params);
+    }
+  g_free (req->path_id);
+  g_free (req->actor);
+  g_object_unref (req->msg);
+  g_free (req);
+}
+
+void
+fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+  gsize len = strlen (text);
+
+  soup_server_message_set_status (req->msg, status, NULL);
+  soup_server_message_set_response (req->msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&text), len);
+  request_free (req);
+}
+
+void
+fd_api_reply_empty (FdApiRequest *req, guint status)
+{
+  soup_server_message_set_status (req->msg, status, NULL);
+  request_free (req);
+}
+
+void
+fd_api_reply_error (FdApiRequest *req, guint status, const char *code, const char *field,
+                    const char *format, ...)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  if (field != NULL)
+    {
+      json_builder_set_member_name (b, "field");
+      json_builder_add_string_value (b, field);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  fd_api_reply_json (req, status, node);
+}
+
+void
+fd_api_reply_gerror (FdApiRequest *req, const GError *error)
+{
+  if (error->domain == FD_STORE_ERROR)
+    switch ((FdStoreError) error->code)
+      {
+      case FD_STORE_ERROR_NOT_FOUND:
+        fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "%s", error->message);
+        return;
+      case FD_STORE_ERROR_CONFLICT:
+        fd_api_reply_error (req, SOUP_STATUS_CONFLICT, "conflict", NULL, "%s", error->message);
+        return;
+      case FD_STORE_ERROR_INVALID:
+        fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", req->invalid_field,
+                            "%s", error->message);
+        return;
+      case FD_STORE_ERROR_CLOSED:
+        fd_api_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", NULL, "%s",
+                            error->message);
+        return;
+      case FD_STORE_ERROR_FAILED:
+      case FD_STORE_ERROR_SCHEMA_NEWER:
+      default:
+        break;
+      }
+  g_warning ("API request failed: %s", error->message);
+  fd_api_reply_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", NULL,
+                      "the server could not complete the request; nothing was changed (%s)",
+                      error->message);
+}
+
+FdApiJob *
+fd_api_job_new (FdApiRequest *req)
+{
+  FdApiJob *job = g_new0 (FdApiJob, 1);
+
+  job->actor = g_strdup (req->actor);
+  job->id = g_strdup (req->path_id);
+  return job;
+}
+
+void
+fd_api_job_free (FdApiJob *job)
+{
+  g_free (job->actor);
+  g_free (job->id);
+  g_free (job->name);
+  g_free (job->description);
+  g_free (job->fleet_id);
+  g_free (job->search);
+  g_strfreev (job->fleets);
+  g_free (job->action);
+  g_free (job->target);
+  fd_page_clear (&job->page);
+  if (job->secret != NULL)
+    explicit_bzero (job->secret, strlen (job->secret));
+  g_free (job->secret);
+  g_free (job->secret_hash);
+  if (job->result != NULL && job->result_free != NULL)
+    job->result_free (job->result);
+  g_free (job);
+}
+
+typedef struct
+{
+  FdApiRequest *req;
+  FdApiReplyFunc reply;
+} RunCall;
+
+static void
+run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RunCall *call = user_data;
+  FdApiRequest *req = call->req;
+  SoupServerMessage *msg = g_object_ref (req->msg);
+  g_autoptr (GError) error = NULL;
+
+  if (fd_store_run_finish (result, &error))
+    call->reply (req, fd_store_run_get_data (result));
+  else
+    fd_api_reply_gerror (req, error);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  g_free (call);
+}
+
+static void
+run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply,
+         gboolean write)
+{
+  RunCall *call = g_new (RunCall, 1);
+
+  call->req = req;
+  call->reply = reply;
+  soup_server_message_pause (req->msg);
+  if (write)
+    fd_store_write_async (req->api->store, func, job, (GDestroyNotify) fd_api_job_free, run_done,
+                          call);
+  else
+    fd_store_read_async (req->api->store, func, job, (GDestroyNotify) fd_api_job_free, run_done,
+                         call);
+}
+
+void
+fd_api_run_write (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply)
+{
+  run_job (req, func, job, reply, TRUE);
+}
+
+void
+fd_api_run_read (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply)
+{
+  run_job (req, func, job, reply, FALSE);
+}
+
+gboolean
+fd_api_check_params (FdApiRequest *req, const char *const *allowed)
+{
+  for (guint i = 0; i < req->params->len; i++)
+    {
+      FdApiParam *p = g_ptr_array_index (req->params, i);
+      if (allowed == NULL || !g_strv_contains (allowed, p->key))
+        {
+          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", p->key,
+                              "unknown query parameter \"%s\"", p->key);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+fd_api_param (FdApiRequest *req, const char *key, const char **value)
+{
+  *value = NULL;
+  for (guint i = 0; i < req->params->len; i++)
+    {
+      FdApiParam *p = g_ptr_array_index (req->params, i);
+      if (!g_str_equal (p->key, key))
+        continue;
+      if (*value != NULL)
+        {
+          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", key,
+                              "the query parameter \"%s\" may appear only once", key);
+          return FALSE;
+        }
+      *value = p->value;
+    }
+  return TRUE;
+}
+
+char **
+fd_api_param_all (FdApiRequest *req, const char *key)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < req->params->len; i++)
+    {
+      FdApiParam *p = g_ptr_array_index (req->params, i);
+      if (g_str_equal (p->key, key))
+        g_strv_builder_add (builder, p->value);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max, gint64 *value)
+{
+  const char *text;
+  guint64 parsed;
+
+  if (!fd_api_param (req, key, &text))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, (guint64) MAX (min, 0), (guint64) max, &parsed,
+                                   NULL))
+    {
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", key,
+                          "the query parameter \"%s\" must be an integer from %" G_GINT64_FORMAT
+                          " to %" G_GINT64_FORMAT,
+                          key, min, max);
+      return FALSE;
+    }
+  *value = (gint64) parsed;
+  return TRUE;
+}
+
+gboolean
+fd_api_param_paging (FdApiRequest *req, gint64 *from, gint64 *size)
+{
+  *from = 0;
+  *size = FD_API_DEFAULT_PAGE;
+  return param_int (req, "from", 0, G_MAXINT32, from)
+         && param_int (req, "size", 1, FD_API_MAX_PAGE, size);
+}
+
+gboolean
+fd_api_param_search (FdApiRequest *req, char **search)
+{
+  const char *text;
+
+  *search = NULL;
+  if (!fd_api_param (req, "search", &text))
+    return FALSE;
+  if (text == NULL || *text == '\0')
+    return TRUE;
+  if (g_utf8_strlen (text, -1) > FD_API_MAX_NAME)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "search",
+                          "the search text is longer than %d characters", FD_API_MAX_NAME);
+      return FALSE;
+    }
+  *search = g_strdup (text);
+  return TRUE;
+}
+
+gboolean
+fd_api_param_bool (FdApiRequest *req, const char *key, gboolean *value)
+{
+  const char *text;
+
+  *value = FALSE;
+  if (!fd_api_param (req, key, &text))
+    return FALSE;
+  if (text == NULL || g_str_equal (text, "false"))
+    return TRUE;
+  if (g_str_equal (text, "true"))
+    {
+      *value = TRUE;
+      return TRUE;
+    }
+  fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", key,
+                      "the query parameter \"%s\" must be true or false", key);
+  return FALSE;
+}
+
+gboolean
+fd_api_path_id (FdApiRequest *req, const char *prefix, const char *what)
+{
+  if (fd_id_is_valid (req->path_id, prefix))
+    return TRUE;
+  fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "%s %s does not exist", what,
+                      req->path_id);
+  return FALSE;
+}

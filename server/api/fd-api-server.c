@@ -1,0 +1,390 @@
+/* fd-api-server.c — the SoupServer: routing, authentication, body limits, shutdown. */
+#include "config.h"
+#include "fd-api-private.h"
+#include "fd-util.h"
+
+#include <string.h>
+
+#define API_PREFIX "/api/v1"
+#define MAX_PATH_SEGMENTS 8
+#define MAX_SEGMENT_LEN 128
+/* last_used_at is written at most this often per token, so auth never adds a write per call. */
+#define TOKEN_TOUCH_INTERVAL_MS (60 * 1000)
+
+static const FdApiRoute *const route_tables[] = {
+  fd_api_admin_routes,
+  fd_api_workspace_routes,
+  fd_api_device_routes,
+};
+
+/* Matches @path (below /api/v1) against @pattern; on a match, *@id is the {id} segment. */
+static gboolean
+route_matches (const char *pattern, char **segments, guint n_segments, char **id)
+{
+  g_auto (GStrv) parts = g_strsplit (pattern + 1, "/", -1);
+  guint n = g_strv_length (parts);
+
+  if (n != n_segments)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_str_equal (parts[i], "{id}"))
+        {
+          if (*segments[i] == '\0')
+            return FALSE;
+          continue;
+        }
+      if (!g_str_equal (parts[i], segments[i]))
+        return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (parts[i], "{id}"))
+      *id = g_strdup (segments[i]);
+  return TRUE;
+}
+
+static const FdApiRoute *
+find_route (const char *method, const char *path, char **id, GString *allow, gboolean *path_known)
+{
+  g_auto (GStrv) segments = NULL;
+  guint n_segments;
+  const FdApiRoute *found = NULL;
+
+  *path_known = FALSE;
+  if (!g_str_has_prefix (path, API_PREFIX "/"))
+    return NULL;
+  segments = g_strsplit (path + strlen (API_PREFIX "/"), "/", MAX_PATH_SEGMENTS + 1);
+  n_segments = g_strv_length (segments);
+  if (n_segments > MAX_PATH_SEGMENTS)
+    return NULL;
+  for (guint i = 0; i < n_segments; i++)
+    if (strlen (segments[i]) > MAX_SEGMENT_LEN)
+      return NULL;
+
+  for (guint t = 0; t < G_N_ELEMENTS (route_tables); t++)
+    for (const FdApiRoute *r = route_tables[t]; r->method != NULL; r++)
+      {
+        g_autofree char *match_id = NULL;
+        if (!route_matches (r->pattern, segments, n_segments, &match_id))
+          continue;
+        *path_known = TRUE;
+        g_string_append_printf (allow, "%s%s", allow->len ? ", " : "", r->method);
+        if (found == NULL && g_str_equal (r->method, method))
+          {
+            found = r;
+            *id = g_steal_pointer (&match_id);
+          }
+      }
+  return found;
+}
+
+void
+fd_api_print_routes (FILE *out)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (route_tables); t++)
+    for (const FdApiRoute *r = route_tables[t]; r->method != NULL; r++)
+      fprintf (out, "%s %s%s\n", r->method, API_PREFIX, r->pattern);
+}
+
+/* Splits the raw query string, keeping repeated keys (libsoup's table keeps only one). */
+static gboolean
+parse_query (FdApiRequest *req)
+{
+  const char *query = g_uri_get_query (soup_server_message_get_uri (req->msg));
+  g_auto (GStrv) pairs = NULL;
+
+  req->params = g_ptr_array_new ();
+  if (query == NULL || *query == '\0')
+    return TRUE;
+  pairs = g_strsplit (query, "&", FD_API_MAX_QUERY_PARAMS + 1);
+  if (g_strv_length (pairs) > FD_API_MAX_QUERY_PARAMS)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", NULL,
+                          "too many query parameters (at most %d)", FD_API_MAX_QUERY_PARAMS);
+      return FALSE;
+    }
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      char *eq = strchr (pairs[i], '=');
+      g_autofree char *raw_key = g_strndup (pairs[i], eq ? (gsize) (eq - pairs[i]) : strlen (pairs[i]));
+      g_autofree char *raw_value = g_strdup (eq ? eq + 1 : "");
+      FdApiParam *p;
+
+      if (*pairs[i] == '\0')
+        continue;
+      g_strdelimit (raw_value, "+", ' ');
+      p = g_new0 (FdApiParam, 1);
+      p->key = g_uri_unescape_string (raw_key, NULL);
+      p->value = g_uri_unescape_string (raw_value, NULL);
+      if (p->key == NULL || p->value == NULL || !g_utf8_validate (p->value, -1, NULL))
+        {
+          g_free (p->key);
+          g_free (p->value);
+          g_free (p);
+          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", NULL,
+                              "the query string is not valid percent-encoded UTF-8");
+          return FALSE;
+        }
+      g_ptr_array_add (req->params, p);
+    }
+  return TRUE;
+}
+
+static void
+touch_token_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!fd_store_run_finish (result, &error))
+    g_warning ("could not record a token's last use: %s", error->message);
+}
+
+static gboolean
+touch_token_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+  return fd_store_token_touch (db, job->id, job->from, error);
+}
+
+/* Checks the bearer token; sets req->actor. Replies 401 and returns FALSE when it is not good. */
+static gboolean
+authenticate (FdApiRequest *req)
+{
+  FdApi *api = req->api;
+  const char *header = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (req->msg), "Authorization");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FdToken) token = NULL;
+  g_autofree char *hash = NULL;
+  const char *secret;
+  gint64 now, *last;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+                          "this request needs an API token (Authorization: Bearer <token>)");
+      return FALSE;
+    }
+  secret = header + 7;
+  while (*secret == ' ')
+    secret++;
+  if (api->local_token != NULL && fd_secret_equal (secret, api->local_token))
+    {
+      req->actor = g_strdup ("local app");
+      return TRUE;
+    }
+  if (strlen (secret) > 256)
+    goto refused;
+  hash = fd_token_hash (secret);
+  token = fd_store_token_lookup (api->auth_db, hash, &error);
+  if (error != NULL)
+    {
+      fd_api_reply_gerror (req, error);
+      return FALSE;
+    }
+  if (token == NULL)
+    goto refused;
+
+  req->actor = g_strdup_printf ("%s (%s)", token->id, token->name);
+  now = fd_now_ms ();
+  last = g_hash_table_lookup (api->token_touched, token->id);
+  if (last == NULL || now - *last > TOKEN_TOUCH_INTERVAL_MS)
+    {
+      FdApiJob *job = fd_api_job_new (req);
+      gint64 *when = g_new (gint64, 1);
+      *when = now;
+      g_hash_table_replace (api->token_touched, g_strdup (token->id), when);
+      job->id = g_strdup (token->id);
+      job->from = now;
+      fd_store_write_async (api->store, touch_token_job, job, (GDestroyNotify) fd_api_job_free,
+                            touch_token_done, NULL);
+    }
+  return TRUE;
+
+refused:
+  fd_api_reply_error (req, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+                      "the API token is unknown or revoked");
+  return FALSE;
+}
+
+static void
+server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                 gpointer user_data)
+{
+  FdApi *api = user_data;
+  FdApiRequest *req = g_new0 (FdApiRequest, 1);
+  g_autoptr (GString) allow = g_string_new (NULL);
+  const char *method = soup_server_message_get_method (msg);
+  const FdApiRoute *route;
+  gboolean path_known;
+
+  req->api = api;
+  req->msg = g_object_ref (msg);
+
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
+                          "the request body is over the limit of %d bytes", FD_API_MAX_BODY);
+      return;
+    }
+  if (api->shutting_down)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", NULL,
+                          "the server is shutting down");
+      return;
+    }
+
+  route = find_route (method, path, &req->path_id, allow, &path_known);
+  if (route == NULL && !path_known)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
+                          "there is no API path %s", path);
+      return;
+    }
+  if (route == NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    allow->str);
+      fd_api_reply_error (req, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", NULL,
+                          "%s is not allowed on %s (allowed: %s)", method, path, allow->str);
+      return;
+    }
+  if (!route->public && !authenticate (req))
+    return;
+  if (!parse_query (req))
+    return;
+  route->handler (req);
+}
+
+/* Refuses an oversized body before it is read: libsoup skips the body of a message whose
+ * status is already set when its headers arrive. */
+static void
+got_headers (SoupServerMessage *msg, gpointer user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  goffset length = soup_message_headers_get_content_length (headers);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  g_autofree char *body = NULL;
+  gsize len;
+
+  if (encoding != SOUP_ENCODING_CHUNKED && length <= FD_API_MAX_BODY)
+    return;
+  /* The handler never runs for this message, so the error body is set here. */
+  body = g_strdup_printf ("{\"error\":{\"code\":\"payload_too_large\",\"message\":"
+                          "\"the request body is over the limit of %d bytes%s\"}}",
+                          FD_API_MAX_BODY,
+                          encoding == SOUP_ENCODING_CHUNKED ? " (chunked bodies are not accepted)" : "");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+  len = strlen (body);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                    g_steal_pointer (&body), len);
+}
+
+static void
+request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  FdApi *api = user_data;
+
+  api->in_flight++;
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers), api);
+}
+
+static void
+request_ended (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  FdApi *api = user_data;
+
+  g_assert (api->in_flight > 0);
+  api->in_flight--;
+}
+
+FdApi *
+fd_api_new (FdStore *store, const char *db_path, const char *local_token, GError **error)
+{
+  FdApi *api;
+  FdDb *auth_db = fd_db_open (db_path, TRUE, error);
+
+  if (auth_db == NULL)
+    return NULL;
+  api = g_new0 (FdApi, 1);
+  api->store = store;
+  api->auth_db = auth_db;
+  api->local_token = g_strdup (local_token);
+  api->token_touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  api->server = soup_server_new ("server-header", "fleetdesk/" PACKAGE_VERSION " ", NULL);
+  g_signal_connect (api->server, "request-started", G_CALLBACK (request_started), api);
+  g_signal_connect (api->server, "request-finished", G_CALLBACK (request_ended), api);
+  g_signal_connect (api->server, "request-aborted", G_CALLBACK (request_ended), api);
+  soup_server_add_handler (api->server, NULL, server_callback, api, NULL);
+  return api;
+}
+
+gboolean
+fd_api_listen (FdApi *api, const char *address, guint port, GError **error)
+{
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr (GSocketAddress) sockaddr = NULL;
+  GSList *uris;
+
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "the API address \"%s\" is not an IP address", address);
+      return FALSE;
+    }
+  sockaddr = g_inet_socket_address_new (inet, port);
+  if (!soup_server_listen (api->server, sockaddr, 0, error))
+    {
+      g_prefix_error (error, "cannot listen on %s port %u: ", address, port);
+      return FALSE;
+    }
+  uris = soup_server_get_uris (api->server);
+  api->port = uris ? (guint) g_uri_get_port (uris->data) : port;
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+guint
+fd_api_get_port (FdApi *api)
+{
+  return api->port;
+}
+
+void
+fd_api_shutdown (FdApi *api, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  if (api->server == NULL)
+    return;
+  api->shutting_down = TRUE;
+  while (api->in_flight > 0 && g_get_monotonic_time () < deadline)
+    {
+      /* wake up now and then to check the deadline */
+      GSource *tick = g_timeout_source_new (50);
+      g_source_set_dummy_callback (tick);
+      g_source_attach (tick, context);
+      g_main_context_iteration (context, TRUE);
+      g_source_destroy (tick);
+      g_source_unref (tick);
+    }
+  soup_server_disconnect (api->server);
+  g_clear_object (&api->server);
+}
+
+void
+fd_api_free (FdApi *api)
+{
+  if (api == NULL)
+    return;
+  if (api->server != NULL)
+    fd_api_shutdown (api, 0);
+  fd_db_close (api->auth_db);
+  g_hash_table_destroy (api->token_touched);
+  g_free (api->local_token);
+  g_free (api);
+}

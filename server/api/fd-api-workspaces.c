@@ -1,0 +1,329 @@
+/* fd-api-workspaces.c — /workspaces and /fleets. */
+#include "fd-api-private.h"
+
+static const char *const list_params[] = { "search", "from", "size", NULL };
+static const char *const force_params[] = { "force", NULL };
+static const char *const create_members[] = { "name", "description", NULL };
+
+static void
+reply_created (FdApiRequest *req, JsonNode *node, const char *kind, const char *id)
+{
+  g_autofree char *location = g_strdup_printf ("/api/v1/%s/%s", kind, id);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location",
+                                location);
+  fd_api_reply_json (req, SOUP_STATUS_CREATED, node);
+}
+
+/* Reads name/description from the body; for an update both are optional. */
+static FdApiJob *
+job_from_body (FdApiRequest *req, gboolean create)
+{
+  g_autoptr (JsonNode) owner = NULL;
+  JsonObject *obj = fd_api_body_object (req, &owner);
+  FdApiJob *job;
+  g_autofree char *name = NULL, *description = NULL;
+
+  if (obj == NULL || !fd_api_body_check_members (req, obj, create_members)
+      || !fd_api_body_name (req, obj, "name", create, FD_API_MAX_NAME, &name)
+      || !fd_api_body_name (req, obj, "description", FALSE, FD_API_MAX_DESCRIPTION, &description))
+    return NULL;
+  job = fd_api_job_new (req);
+  job->name = g_steal_pointer (&name);
+  job->description = g_steal_pointer (&description);
+  return job;
+}
+
+/* --- workspaces --- */
+
+static void
+workspace_reply (FdApiRequest *req, FdApiJob *job)
+{
+  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc) fd_api_json_workspace);
+  fd_api_reply_json (req, SOUP_STATUS_OK, node);
+}
+
+static void
+workspace_created (FdApiRequest *req, FdApiJob *job)
+{
+  FdWorkspace *w = job->result;
+  g_autoptr (JsonNode) node = fd_api_json_one (w, (FdApiJsonFunc) fd_api_json_workspace);
+  reply_created (req, node, "workspaces", w->id);
+}
+
+static gboolean
+workspace_create_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+  FdWorkspace *w = fd_store_workspace_create (db, job->name, job->description, error);
+
+  if (w == NULL)
+    return FALSE;
+  job->result = w;
+  job->result_free = (GDestroyNotify) fd_workspace_free;
+  return fd_api_audit (db, job, "workspace.create", w->id, error, "name", w->name, NULL);
+}
+
+static void
+workspace_create (FdApiRequest *req)
+{
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, NULL) || (job = job_from_body (req, TRUE)) == NULL)
+    return;
+  fd_api_run_write (req, workspace_create_job, job, workspace_created);
+}
+
+static gboolean
+workspace_list_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+  return fd_store_workspace_list (db, job->search, job->from, job->size, &job->page, error);
+}
+
+static void
+workspace_list_reply (FdApiRequest *req, FdApiJob *job)
+{
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc) fd_api_json_workspace);
+  fd_api_reply_json (req, SOUP_STATUS_OK, node);
+}
+
+static void
+workspace_list (FdApiRequest *req)
+{
+  g_autofree char *search = NULL;
+  gint64 from, size;
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, list_params) || !fd_api_param_paging (req, &from, &size)
+      || !fd_api_param_search (req, &search))
+    return;
+  job = fd_api_job_new (req);
+  job->search = g_steal_pointer (&search);
+  job->from = from;
+  job->size = size;
+  fd_api_run_read (req, workspace_list_job, job, workspace_list_reply);
+}
+
+static gboolean
+workspace_get_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+
+  job->result = fd_store_workspace_get (db, job->id, error);
+  job->result_free = (GDestroyNotify) fd_workspace_free;
+  return job->result != NULL;
+}
+
+static void
+workspace_get (FdApiRequest *req)
+{
+  if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "wks", "workspace"))
+    return;
+  fd_api_run_read (req, workspace_get_job, fd_api_job_new (req), workspace_reply);
+}
+
+static gboolean
+workspace_update_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+
+  job->result = fd_store_workspace_update (db, job->id, job->name, job->description, error);
+  job->result_free = (GDestroyNotify) fd_workspace_free;
+  return job->result != NULL
+         && fd_api_audit (db, job, "workspace.update", job->id, error, "name", job->name,
+                          "description", job->description, NULL);
+}
+
+static void
+workspace_update (FdApiRequest *req)
+{
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "wks", "workspace")
+      || (job = job_from_body (req, FALSE)) == NULL)
+    return;
+  fd_api_run_write (req, workspace_update_job, job, workspace_reply);
+}
+
+static gboolean
+workspace_delete_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+
+  return fd_store_workspace_delete (db, job->id, job->force, error)
+         && fd_api_audit (db, job, "workspace.delete", job->id, error, "force",
+                          job->force ? "true" : NULL, NULL);
+}
+
+static void
+reply_deleted (FdApiRequest *req, FdApiJob *job)
+{
+  fd_api_reply_empty (req, SOUP_STATUS_NO_CONTENT);
+}
+
+static void
+workspace_delete (FdApiRequest *req)
+{
+  gboolean force;
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, force_params) || !fd_api_path_id (req, "wks", "workspace")
+      || !fd_api_param_bool (req, "force", &force))
+    return;
+  job = fd_api_job_new (req);
+  job->force = force;
+  fd_api_run_write (req, workspace_delete_job, job, reply_deleted);
+}
+
+/* --- fleets --- */
+
+static void
+fleet_reply (FdApiRequest *req, FdApiJob *job)
+{
+  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc) fd_api_json_fleet);
+  fd_api_reply_json (req, SOUP_STATUS_OK, node);
+}
+
+static void
+fleet_created (FdApiRequest *req, FdApiJob *job)
+{
+  FdFleet *f = job->result;
+  g_autoptr (JsonNode) node = fd_api_json_one (f, (FdApiJsonFunc) fd_api_json_fleet);
+  reply_created (req, node, "fleets", f->id);
+}
+
+static gboolean
+fleet_create_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+  FdFleet *f = fd_store_fleet_create (db, job->id, job->name, job->description, error);
+
+  if (f == NULL)
+    return FALSE;
+  job->result = f;
+  job->result_free = (GDestroyNotify) fd_fleet_free;
+  return fd_api_audit (db, job, "fleet.create", f->id, error, "name", f->name, "workspace_id",
+                       f->workspace_id, NULL);
+}
+
+static void
+fleet_create (FdApiRequest *req)
+{
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "wks", "workspace")
+      || (job = job_from_body (req, TRUE)) == NULL)
+    return;
+  fd_api_run_write (req, fleet_create_job, job, fleet_created);
+}
+
+static gboolean
+fleet_list_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+  return fd_store_fleet_list (db, job->id, job->search, job->from, job->size, &job->page, error);
+}
+
+static void
+fleet_list_reply (FdApiRequest *req, FdApiJob *job)
+{
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc) fd_api_json_fleet);
+  fd_api_reply_json (req, SOUP_STATUS_OK, node);
+}
+
+static void
+fleet_list (FdApiRequest *req)
+{
+  g_autofree char *search = NULL;
+  gint64 from, size;
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, "wks", "workspace")
+      || !fd_api_param_paging (req, &from, &size) || !fd_api_param_search (req, &search))
+    return;
+  job = fd_api_job_new (req);
+  job->search = g_steal_pointer (&search);
+  job->from = from;
+  job->size = size;
+  fd_api_run_read (req, fleet_list_job, job, fleet_list_reply);
+}
+
+static gboolean
+fleet_get_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+
+  job->result = fd_store_fleet_get (db, job->id, error);
+  job->result_free = (GDestroyNotify) fd_fleet_free;
+  return job->result != NULL;
+}
+
+static void
+fleet_get (FdApiRequest *req)
+{
+  if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "flt", "fleet"))
+    return;
+  fd_api_run_read (req, fleet_get_job, fd_api_job_new (req), fleet_reply);
+}
+
+static gboolean
+fleet_update_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+
+  job->result = fd_store_fleet_update (db, job->id, job->name, job->description, error);
+  job->result_free = (GDestroyNotify) fd_fleet_free;
+  return job->result != NULL
+         && fd_api_audit (db, job, "fleet.update", job->id, error, "name", job->name,
+                          "description", job->description, NULL);
+}
+
+static void
+fleet_update (FdApiRequest *req)
+{
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "flt", "fleet")
+      || (job = job_from_body (req, FALSE)) == NULL)
+    return;
+  fd_api_run_write (req, fleet_update_job, job, fleet_reply);
+}
+
+static gboolean
+fleet_delete_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+
+  return fd_store_fleet_delete (db, job->id, job->force, error)
+         && fd_api_audit (db, job, "fleet.delete", job->id, error, "force",
+                          job->force ? "true" : NULL, NULL);
+}
+
+static void
+fleet_delete (FdApiRequest *req)
+{
+  gboolean force;
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, force_params) || !fd_api_path_id (req, "flt", "fleet")
+      || !fd_api_param_bool (req, "force", &force))
+    return;
+  job = fd_api_job_new (req);
+  job->force = force;
+  fd_api_run_write (req, fleet_delete_job, job, reply_deleted);
+}
+
+const FdApiRoute fd_api_workspace_routes[] = {
+  { "POST", "/workspaces", workspace_create, FALSE },
+  { "GET", "/workspaces", workspace_list, FALSE },
+  { "GET", "/workspaces/{id}", workspace_get, FALSE },
+  { "PATCH", "/workspaces/{id}", workspace_update, FALSE },
+  { "DELETE", "/workspaces/{id}", workspace_delete, FALSE },
+  { "POST", "/workspaces/{id}/fleets", fleet_create, FALSE },
+  { "GET", "/workspaces/{id}/fleets", fleet_list, FALSE },
+  { "GET", "/fleets/{id}", fleet_get, FALSE },
+  { "PATCH", "/fleets/{id}", fleet_update, FALSE },
+  { "DELETE", "/fleets/{id}", fleet_delete, FALSE },
+  { NULL, NULL, NULL, FALSE },
+};

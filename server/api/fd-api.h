@@ -1,0 +1,37 @@
+/* fd-api.h — the operator REST API server (/api/v1). */
+#pragma once
+
+#include <gio/gio.h>
+#include <stdio.h>
+
+#include "store/fd-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct _FdApi FdApi;
+
+/* Limits checked at the edge. */
+#define FD_API_MAX_BODY (64 * 1024)
+#define FD_API_MAX_NAME 100
+#define FD_API_MAX_DESCRIPTION 1000
+#define FD_API_MAX_PAGE 1000
+#define FD_API_DEFAULT_PAGE 50
+#define FD_API_MAX_QUERY_PARAMS 64
+
+/* @db_path is opened read-only on the caller's thread for token checks. @local_token is a
+ * secret accepted in addition to the stored tokens (the desktop app's), or NULL. */
+FdApi *fd_api_new (FdStore *store, const char *db_path, const char *local_token, GError **error);
+
+/* Listens on @address:@port (0: any free port) on the thread-default main context. */
+gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);
+guint fd_api_get_port (FdApi *api);
+
+/* Refuses new requests (503), lets in-flight ones finish (up to @timeout_ms), then closes every
+ * connection. Iterates the thread-default main context while it waits. */
+void fd_api_shutdown (FdApi *api, guint timeout_ms);
+void fd_api_free (FdApi *api);
+
+/* Writes "METHOD /api/v1/path" for every route, one per line, to @out. */
+void fd_api_print_routes (FILE *out);
+
+G_END_DECLS

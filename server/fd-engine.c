@@ -1,0 +1,283 @@
+/* fd-engine.c — the engine: data directory, lock, store, admin token and operator API. */
+#include "config.h"
+
+#include "fd-engine.h"
+#include "api/fd-api.h"
+#include "fd-util.h"
+#include "store/fd-store-entities.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#define FD_ENGINE_READERS 4
+/* In-flight API requests get this long to finish at shutdown. */
+#define FD_ENGINE_DRAIN_MS 10000
+
+struct _FdEngine
+{
+  GObject parent_instance;
+
+  char *data_dir;
+  char *api_address;
+  int api_port;
+  gboolean quiet;
+  int lock_fd;
+  char *local_token;
+  FdStore *store;
+  FdApi *api;
+  gboolean started;
+};
+
+G_DEFINE_FINAL_TYPE (FdEngine, fd_engine, G_TYPE_OBJECT)
+
+char *
+fd_engine_default_data_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "fleetdesk", NULL);
+}
+
+static void
+fd_engine_finalize (GObject *object)
+{
+  FdEngine *self = FD_ENGINE (object);
+
+  fd_engine_shutdown (self);
+  g_free (self->data_dir);
+  g_free (self->api_address);
+  if (self->local_token != NULL)
+    explicit_bzero (self->local_token, strlen (self->local_token));
+  g_free (self->local_token);
+  G_OBJECT_CLASS (fd_engine_parent_class)->finalize (object);
+}
+
+static void
+fd_engine_class_init (FdEngineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = fd_engine_finalize;
+}
+
+static void
+fd_engine_init (FdEngine *self)
+{
+  self->lock_fd = -1;
+}
+
+/* Takes an exclusive lock on DATA/fleetdesk.lock, so that two engines never share a store. The
+ * lock goes away with the process, even when it is killed. */
+static gboolean
+take_lock (FdEngine *self, GError **error)
+{
+  g_autofree char *path = g_build_filename (self->data_dir, "fleetdesk.lock", NULL);
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  g_autofree char *pid = NULL;
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if (fcntl (fd, F_SETLK, &fl) < 0)
+    {
+      char buf[32] = { 0 };
+      ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+      g_strstrip (buf);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "another Fleetdesk%s%s%s is already using the data directory %s; stop it "
+                   "first, or use another --data-dir",
+                   n > 0 ? " (process " : "", n > 0 ? buf : "", n > 0 ? ")" : "", self->data_dir);
+      close (fd);
+      return FALSE;
+    }
+  pid = g_strdup_printf ("%d\n", (int) getpid ());
+  if (ftruncate (fd, 0) < 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
+    g_warning ("could not write the pid into %s: %s", path, g_strerror (errno));
+  self->lock_fd = fd;
+  return TRUE;
+}
+
+typedef struct
+{
+  char *hash;
+  gboolean made;
+} AdminTokenJob;
+
+static gboolean
+admin_token_job (FdDb *db, gpointer data, GError **error)
+{
+  AdminTokenJob *job = data;
+  FdPage page = { 0 };
+  g_autoptr (FdToken) token = NULL;
+  gboolean ok = fd_store_token_list (db, 0, 1, &page, error);
+
+  if (!ok || page.total > 0)
+    {
+      fd_page_clear (&page);
+      return ok;
+    }
+  fd_page_clear (&page);
+  token = fd_store_token_create (db, "admin", job->hash, error);
+  if (token == NULL)
+    return FALSE;
+  job->made = TRUE;
+  return fd_store_audit_add (db, "fleetdesk-server", "token.create", token->id,
+                             "{\"name\":\"admin\"}", error);
+}
+
+/* On first start (no token in the store), makes the admin token and writes it to
+ * DATA/admin-token with mode 0600. The file is written before the token is committed, so a
+ * crash in between leaves an unused file, never a token nobody knows. */
+static gboolean
+ensure_admin_token (FdEngine *self, GError **error)
+{
+  g_autofree char *path = g_build_filename (self->data_dir, "admin-token", NULL);
+  g_autofree char *secret = fd_token_new_secret ();
+  g_autofree char *line = g_strconcat (secret, "\n", NULL);
+  AdminTokenJob job = { .hash = fd_token_hash (secret) };
+  gboolean ok;
+  int fd;
+
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 || fchmod (fd, 0600) < 0 || write (fd, line, strlen (line)) != (ssize_t) strlen (line)
+      || fsync (fd) < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot write %s: %s", path,
+                   g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
+      g_free (job.hash);
+      return FALSE;
+    }
+  close (fd);
+
+  ok = fd_store_write_sync (self->store, admin_token_job, &job, error);
+  g_free (job.hash);
+  explicit_bzero (secret, strlen (secret));
+  explicit_bzero (line, strlen (line));
+  if (ok && !job.made)
+    {
+      /* Not the first start: the file we just wrote holds a secret no token matches. Put back
+       * nothing; the real admin token was shown (and stored in this file) on first start. */
+      g_unlink (path);
+    }
+  else if (ok && !self->quiet)
+    g_print ("fleetdesk-server: created the admin token in %s (mode 0600)\n", path);
+  return ok;
+}
+
+FdEngine *
+fd_engine_new (const FdEngineConfig *config, GError **error)
+{
+  g_autoptr (FdEngine) self = g_object_new (FD_TYPE_ENGINE, NULL);
+  g_autofree char *db_path = NULL;
+  g_autofree char *token_path = NULL;
+
+  self->data_dir = config->data_dir ? g_canonicalize_filename (config->data_dir, NULL)
+                                    : fd_engine_default_data_dir ();
+  self->api_address = g_strdup (config->api_address ? config->api_address : "127.0.0.1");
+  self->api_port = config->api_port < 0 ? FD_ENGINE_DEFAULT_API_PORT : config->api_port;
+  self->quiet = config->quiet;
+
+  if (g_mkdir_with_parents (self->data_dir, 0700) < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot create the data directory %s: %s", self->data_dir, g_strerror (errno));
+      return NULL;
+    }
+  if (!take_lock (self, error))
+    return NULL;
+
+  db_path = g_build_filename (self->data_dir, "fleetdesk.db", NULL);
+  self->store = fd_store_open (db_path, FD_ENGINE_READERS, error);
+  if (self->store == NULL)
+    return NULL;
+
+  token_path = g_build_filename (self->data_dir, "admin-token", NULL);
+  if (!g_file_test (token_path, G_FILE_TEST_EXISTS) && !ensure_admin_token (self, error))
+    return NULL;
+
+  self->local_token = fd_token_new_secret ();
+  self->api = fd_api_new (self->store, db_path, self->local_token, error);
+  if (self->api == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+write_ports (FdEngine *self, GError **error)
+{
+  g_autofree char *path = g_build_filename (self->data_dir, "ports.json", NULL);
+  g_autofree char *json = g_strdup_printf ("{\"api_address\": \"%s\", \"api\": %u}\n",
+                                           self->api_address, fd_api_get_port (self->api));
+
+  return g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+gboolean
+fd_engine_start (FdEngine *self, GError **error)
+{
+  g_return_val_if_fail (!self->started, FALSE);
+
+  if (!fd_api_listen (self->api, self->api_address, (guint) self->api_port, error))
+    return FALSE;
+  if (!write_ports (self, error))
+    return FALSE;
+  self->started = TRUE;
+  if (!self->quiet)
+    g_print ("fleetdesk-server %s: operator API on http://%s:%u/api/v1 (data in %s)\n",
+             PACKAGE_VERSION, self->api_address, fd_api_get_port (self->api), self->data_dir);
+  return TRUE;
+}
+
+void
+fd_engine_shutdown (FdEngine *self)
+{
+  if (self->api != NULL)
+    {
+      fd_api_shutdown (self->api, FD_ENGINE_DRAIN_MS);
+      g_clear_pointer (&self->api, fd_api_free);
+    }
+  g_clear_pointer (&self->store, fd_store_close);
+  if (self->lock_fd >= 0)
+    {
+      g_autofree char *ports = g_build_filename (self->data_dir, "ports.json", NULL);
+      if (self->started)
+        g_unlink (ports);
+      close (self->lock_fd);
+      self->lock_fd = -1;
+    }
+}
+
+const char *
+fd_engine_get_data_dir (FdEngine *self)
+{
+  return self->data_dir;
+}
+
+guint
+fd_engine_get_api_port (FdEngine *self)
+{
+  return self->api ? fd_api_get_port (self->api) : 0;
+}
+
+char *
+fd_engine_dup_api_url (FdEngine *self)
+{
+  const char *host = self->api_address;
+
+  if (g_str_equal (host, "0.0.0.0"))
+    host = "127.0.0.1";
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("http://[%s]:%u", g_str_equal (host, "::") ? "::1" : host,
+                            fd_engine_get_api_port (self));
+  return g_strdup_printf ("http://%s:%u", host, fd_engine_get_api_port (self));
+}
+
+const char *
+fd_engine_get_local_token (FdEngine *self)
+{
+  return self->local_token;
+}

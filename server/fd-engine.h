@@ -1,0 +1,50 @@
+/* fd-engine.h — the Fleetdesk engine: store, operator API and (later) device transports.
+ *
+ * The engine runs on the thread-default GMainContext of the thread that starts it. The desktop
+ * app uses FdEngineThread (fd-engine-thread.h) to run it on a thread of its own.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define FD_ENGINE_DEFAULT_API_PORT 7080
+#define FD_ENGINE_DEFAULT_DEVICE_PORT 7443
+#define FD_ENGINE_DEFAULT_MQTT_PORT 8883
+
+typedef struct
+{
+  char *data_dir;    /* NULL: $XDG_DATA_HOME/fleetdesk */
+  char *api_address; /* NULL: 127.0.0.1 */
+  int api_port;      /* -1: FD_ENGINE_DEFAULT_API_PORT; 0: any free port */
+  int device_port;   /* reserved for the device endpoint */
+  int mqtt_port;     /* reserved for MQTT */
+  gboolean quiet;    /* no start-up messages on stdout */
+} FdEngineConfig;
+
+#define FD_TYPE_ENGINE (fd_engine_get_type ())
+G_DECLARE_FINAL_TYPE (FdEngine, fd_engine, FD, ENGINE, GObject)
+
+/* Makes the data directory (mode 0700), takes its lock, opens and migrates the store, and makes
+ * the admin token on first start. Fails with a readable message when another process holds the
+ * data directory. */
+FdEngine *fd_engine_new (const FdEngineConfig *config, GError **error);
+
+/* Starts listening on the API address and port (on the thread-default main context). */
+gboolean fd_engine_start (FdEngine *self, GError **error);
+
+/* Stops accepting requests, lets in-flight ones finish, then closes the store. Idempotent. */
+void fd_engine_shutdown (FdEngine *self);
+
+const char *fd_engine_get_data_dir (FdEngine *self);
+guint fd_engine_get_api_port (FdEngine *self);
+/* "http://127.0.0.1:PORT" — the base URL without /api/v1. */
+char *fd_engine_dup_api_url (FdEngine *self);
+/* A token valid only for this run of the engine, never written to disk: the desktop app's. */
+const char *fd_engine_get_local_token (FdEngine *self);
+
+/* The default data directory: $XDG_DATA_HOME/fleetdesk. */
+char *fd_engine_default_data_dir (void);
+
+G_END_DECLS

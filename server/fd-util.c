@@ -1,0 +1,102 @@
+/* fd-util.c — identifiers, secrets and times. */
+#include "fd-util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+static const char base32_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+
+void
+fd_random_bytes (guint8 *buf, gsize len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = getrandom (buf + done, len - done, 0);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_error ("getrandom failed: %s", g_strerror (errno));
+        }
+      done += (gsize) n;
+    }
+}
+
+static char *
+random_base32 (const char *prefix, guint n_chars)
+{
+  g_autofree guint8 *raw = g_malloc (n_chars);
+  GString *out = g_string_sized_new (strlen (prefix) + n_chars + 1);
+
+  fd_random_bytes (raw, n_chars);
+  g_string_append (out, prefix);
+  for (guint i = 0; i < n_chars; i++)
+    g_string_append_c (out, base32_alphabet[raw[i] & 31]);
+  return g_string_free (out, FALSE);
+}
+
+char *
+fd_id_new (const char *prefix)
+{
+  g_autofree char *head = g_strconcat (prefix, "-", NULL);
+  return random_base32 (head, 20);
+}
+
+gboolean
+fd_id_is_valid (const char *id, const char *prefix)
+{
+  gsize plen = strlen (prefix);
+
+  if (id == NULL || strlen (id) != plen + 1 + 20)
+    return FALSE;
+  if (strncmp (id, prefix, plen) != 0 || id[plen] != '-')
+    return FALSE;
+  for (const char *p = id + plen + 1; *p; p++)
+    if (strchr (base32_alphabet, *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+char *
+fd_token_new_secret (void)
+{
+  return random_base32 ("fdt_", 52);
+}
+
+char *
+fd_token_hash (const char *secret)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, secret, -1);
+}
+
+gboolean
+fd_secret_equal (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  guint8 diff = la != lb;
+
+  for (gsize i = 0; i < la && i < lb; i++)
+    diff |= (guint8) (a[i] ^ b[i]);
+  return diff == 0;
+}
+
+gint64
+fd_now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+char *
+fd_time_format_ms (gint64 ms)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autofree char *base = NULL;
+
+  if (dt == NULL)
+    return g_strdup ("1970-01-01T00:00:00.000Z");
+  base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%03dZ", base, (int) (ms % 1000));
+}

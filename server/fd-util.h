@@ -1,0 +1,32 @@
+/* fd-util.h — identifiers, secrets and times shared by the engine. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Fills @buf with cryptographically random bytes (getrandom); aborts if the kernel cannot. */
+void fd_random_bytes (guint8 *buf, gsize len);
+
+/* A new identifier: @prefix ("dev", "wks", …), a dash, and 20 random base32 characters. */
+char *fd_id_new (const char *prefix);
+
+/* TRUE when @id looks like an identifier with @prefix (bounded length, base32 alphabet). */
+gboolean fd_id_is_valid (const char *id, const char *prefix);
+
+/* A new API token secret: "fdt_" and 52 random base32 characters (260 bits). */
+char *fd_token_new_secret (void);
+
+/* The lowercase hex SHA-256 of @secret: what the store keeps instead of the secret. */
+char *fd_token_hash (const char *secret);
+
+/* TRUE when @a and @b are equal, in time that depends only on their lengths. */
+gboolean fd_secret_equal (const char *a, const char *b);
+
+/* Wall-clock time in milliseconds since the epoch. */
+gint64 fd_now_ms (void);
+
+/* RFC 3339 UTC with milliseconds: "2026-11-27T10:00:00.123Z". */
+char *fd_time_format_ms (gint64 ms);
+
+G_END_DECLS

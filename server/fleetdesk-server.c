@@ -1,0 +1,267 @@
+/* fleetdesk-server — the engine without a window: a lab box, a Raspberry Pi, CI. */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "api/fd-api.h"
+#include "fd-engine.h"
+#include "fd-util.h"
+#include "store/fd-store-entities.h"
+
+static char *opt_data_dir;
+static char *opt_api_address;
+static int opt_api_port = FD_ENGINE_DEFAULT_API_PORT;
+static int opt_device_port = FD_ENGINE_DEFAULT_DEVICE_PORT;
+static int opt_mqtt_port = FD_ENGINE_DEFAULT_MQTT_PORT;
+static char *opt_token_name;
+static gboolean opt_version;
+
+static const GOptionEntry server_entries[] = {
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+    N_("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_("DIR") },
+  { "api-address", 0, 0, G_OPTION_ARG_STRING, &opt_api_address,
+    N_("Address of the operator API (default: 127.0.0.1)"), N_("ADDRESS") },
+  { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
+    N_("Port of the operator API (default: 7080; 0: any free port)"), N_("PORT") },
+  { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
+    N_("Port of the HTTPS device endpoint (default: 7443; reserved, not served yet)"), N_("PORT") },
+  { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
+    N_("Port of MQTT over TLS (default: 8883; reserved, not served yet)"), N_("PORT") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static const GOptionEntry token_entries[] = {
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+    N_("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_("DIR") },
+  { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_token_name, N_("Name of the new token"),
+    N_("NAME") },
+  { NULL }
+};
+
+static gboolean
+check_port (const char *what, int port, GError **error)
+{
+  if (port < 0 || port > 65535)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s must be a port number from 0 to 65535, not %d"), what, port);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_signal (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_server (void)
+{
+  FdEngineConfig config = {
+    .data_dir = opt_data_dir,
+    .api_address = opt_api_address,
+    .api_port = opt_api_port,
+    .device_port = opt_device_port,
+    .mqtt_port = opt_mqtt_port,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (FdEngine) engine = fd_engine_new (&config, &error);
+
+  if (engine == NULL || !fd_engine_start (engine, &error))
+    {
+      g_printerr ("fleetdesk-server: %s\n", error->message);
+      return 1;
+    }
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_main_loop_run (loop);
+  g_print ("fleetdesk-server: shutting down\n");
+  fd_engine_shutdown (engine);
+  return 0;
+}
+
+/* --- fleetdesk-server token … : works on the store directly, server running or not --- */
+
+typedef struct
+{
+  const char *name;
+  const char *hash;
+  const char *id;
+  FdToken *made;
+  FdPage page;
+} TokenCall;
+
+static gboolean
+token_create_job (FdDb *db, gpointer data, GError **error)
+{
+  TokenCall *call = data;
+
+  call->made = fd_store_token_create (db, call->name, call->hash, error);
+  return call->made != NULL
+         && fd_store_audit_add (db, "fleetdesk-server token", "token.create", call->made->id,
+                                "{}", error);
+}
+
+static gboolean
+token_list_job (FdDb *db, gpointer data, GError **error)
+{
+  TokenCall *call = data;
+  return fd_store_token_list (db, 0, G_MAXINT32, &call->page, error);
+}
+
+static gboolean
+token_revoke_job (FdDb *db, gpointer data, GError **error)
+{
+  TokenCall *call = data;
+  return fd_store_token_revoke (db, call->id, error)
+         && fd_store_audit_add (db, "fleetdesk-server token", "token.revoke", call->id, "{}",
+                                error);
+}
+
+static int
+run_token (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("create|list|revoke [ID] — API tokens"));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL, *db_path = NULL;
+  FdStore *store;
+  TokenCall call = { 0 };
+  gboolean ok = FALSE;
+  const char *verb;
+
+  g_option_context_add_main_entries (ctx, token_entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx, _("Creates, lists and revokes operator API tokens. A new "
+                                       "token's secret is printed once and never again."));
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("fleetdesk-server token: %s\n", error->message);
+      return 2;
+    }
+  verb = argc > 1 ? argv[1] : NULL;
+  if (verb == NULL || !(g_str_equal (verb, "create") || g_str_equal (verb, "list")
+                        || g_str_equal (verb, "revoke")))
+    {
+      g_printerr (_("fleetdesk-server token: say create, list or revoke (see --help)\n"));
+      return 2;
+    }
+  if (g_str_equal (verb, "create") && (opt_token_name == NULL || *g_strstrip (opt_token_name) == '\0'
+                                       || g_utf8_strlen (opt_token_name, -1) > FD_API_MAX_NAME))
+    {
+      g_printerr (_("fleetdesk-server token create: --name NAME is required (1 to %d characters)\n"),
+                  FD_API_MAX_NAME);
+      return 2;
+    }
+  if (g_str_equal (verb, "revoke") && (argc < 3 || !fd_id_is_valid (argv[2], "tok")))
+    {
+      g_printerr (_("fleetdesk-server token revoke: give the token's ID (tok-…)\n"));
+      return 2;
+    }
+
+  dir = opt_data_dir ? g_strdup (opt_data_dir) : fd_engine_default_data_dir ();
+  db_path = g_build_filename (dir, "fleetdesk.db", NULL);
+  if (!g_file_test (db_path, G_FILE_TEST_EXISTS))
+    {
+      g_printerr (_("fleetdesk-server token: there is no Fleetdesk database in %s; start "
+                    "fleetdesk-server once first\n"),
+                  dir);
+      return 1;
+    }
+  store = fd_store_open (db_path, 1, &error);
+  if (store == NULL)
+    {
+      g_printerr ("fleetdesk-server token: %s\n", error->message);
+      return 1;
+    }
+
+  if (g_str_equal (verb, "create"))
+    {
+      g_autofree char *secret = fd_token_new_secret ();
+      g_autofree char *hash = fd_token_hash (secret);
+      call.name = opt_token_name;
+      call.hash = hash;
+      ok = fd_store_write_sync (store, token_create_job, &call, &error);
+      if (ok)
+        g_print ("%s\t%s\n", call.made->id, secret);
+      g_clear_pointer (&call.made, fd_token_free);
+    }
+  else if (g_str_equal (verb, "list"))
+    {
+      ok = fd_store_read_sync (store, token_list_job, &call, &error);
+      for (guint i = 0; ok && i < call.page.items->len; i++)
+        {
+          FdToken *t = g_ptr_array_index (call.page.items, i);
+          g_autofree char *created = fd_time_format_ms (t->created_at);
+          g_print ("%s\t%s\t%s\t%s\n", t->id, created, t->revoked_at ? _("revoked") : _("active"),
+                   t->name);
+        }
+      fd_page_clear (&call.page);
+    }
+  else
+    {
+      call.id = argv[2];
+      ok = fd_store_write_sync (store, token_revoke_job, &call, &error);
+      if (ok)
+        g_print (_("Revoked token %s\n"), call.id);
+    }
+  fd_store_close (store);
+  if (!ok)
+    {
+      g_printerr ("fleetdesk-server token %s: %s\n", verb, error->message);
+      return 1;
+    }
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GError) error = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc > 1 && g_str_equal (argv[1], "token"))
+    return run_token (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "routes"))
+    {
+      fd_api_print_routes (stdout);
+      return 0;
+    }
+
+  ctx = g_option_context_new (_("[token create|list|revoke | routes] — the Fleetdesk server"));
+  g_option_context_add_main_entries (ctx, server_entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (
+      ctx, _("Runs the Fleetdesk engine without a window: the store and the operator REST API.\n"
+             "Subcommands: \"token create --name NAME\", \"token list\", \"token revoke ID\" "
+             "manage API tokens;\n\"routes\" prints every operator API path."));
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)
+    {
+      g_printerr ("fleetdesk-server: %s\n",
+                  error ? error->message : _("unexpected argument (see --help)"));
+      return 2;
+    }
+  if (opt_version)
+    {
+      g_print ("fleetdesk-server %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (!check_port ("--api-port", opt_api_port, &error)
+      || !check_port ("--device-port", opt_device_port, &error)
+      || !check_port ("--mqtt-port", opt_mqtt_port, &error))
+    {
+      g_printerr ("fleetdesk-server: %s\n", error->message);
+      return 2;
+    }
+  return run_server ();
+}

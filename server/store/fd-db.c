@@ -1,0 +1,164 @@
+/* fd-db.c — SQLite connection, statement cache, error mapping. */
+#include "fd-db.h"
+
+struct _FdDb
+{
+  sqlite3 *handle;
+  GHashTable *statements; /* const char *sql (by address) -> sqlite3_stmt* */
+};
+
+G_DEFINE_QUARK (fd-store-error-quark, fd_store_error)
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+FdDb *
+fd_db_open (const char *path, gboolean read_only, GError **error)
+{
+  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
+                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  g_autoptr (FdDb) db = g_new0 (FdDb, 1);
+  int rc;
+
+  db->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
+  rc = sqlite3_open_v2 (path, &db->handle, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED, "cannot open database %s: %s",
+                   path, db->handle ? sqlite3_errmsg (db->handle) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db->handle, 1);
+  sqlite3_busy_timeout (db->handle, 10000);
+
+  if (!fd_db_exec (db, "PRAGMA foreign_keys = ON", error))
+    return NULL;
+  if (!read_only)
+    {
+      /* WAL lets readers run beside the one writer; NORMAL sync is durable against a crash of
+       * the process (the WAL is written before a commit returns), which is what an
+       * acknowledgement promises. */
+      if (!fd_db_exec (db, "PRAGMA journal_mode = WAL", error)
+          || !fd_db_exec (db, "PRAGMA synchronous = NORMAL", error))
+        return NULL;
+    }
+  return g_steal_pointer (&db);
+}
+
+void
+fd_db_close (FdDb *db)
+{
+  if (db == NULL)
+    return;
+  g_hash_table_destroy (db->statements);
+  if (db->handle != NULL)
+    sqlite3_close_v2 (db->handle);
+  g_free (db);
+}
+
+sqlite3 *
+fd_db_handle (FdDb *db)
+{
+  return db->handle;
+}
+
+void
+fd_db_set_error (FdDb *db, GError **error, const char *what)
+{
+  int code = sqlite3_extended_errcode (db->handle);
+  int primary = code & 0xff;
+
+  if (primary == SQLITE_CONSTRAINT)
+    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_CONFLICT, "%s: %s", what,
+                 sqlite3_errmsg (db->handle));
+  else
+    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED, "%s: %s (SQLite error %d)", what,
+                 sqlite3_errmsg (db->handle), code);
+}
+
+sqlite3_stmt *
+fd_db_prepare (FdDb *db, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (db->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
+      != SQLITE_OK)
+    {
+      fd_db_set_error (db, error, "preparing a statement");
+      return NULL;
+    }
+  g_hash_table_insert (db->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+gboolean
+fd_db_exec (FdDb *db, const char *sql, GError **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db->handle, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED, "%s", message ? message : sql);
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+fd_db_step_done (FdDb *db, sqlite3_stmt *stmt, const char *conflict_message, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && conflict_message != NULL)
+    g_set_error_literal (error, FD_STORE_ERROR, FD_STORE_ERROR_CONFLICT, conflict_message);
+  else
+    fd_db_set_error (db, error, "writing to the database");
+  sqlite3_reset (stmt);
+  return FALSE;
+}
+
+void
+fd_db_bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+char *
+fd_db_column_dup (sqlite3_stmt *stmt, int column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+char *
+fd_db_like_pattern (const char *text)
+{
+  GString *out = g_string_new ("%");
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '%');
+  return g_string_free (out, FALSE);
+}

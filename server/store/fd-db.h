@@ -1,0 +1,60 @@
+/* fd-db.h — one SQLite connection with a cache of prepared statements.
+ *
+ * A connection belongs to one thread at a time (the writer, or a reader while it runs a query).
+ * Statements are prepared once per connection (keyed by the address of their SQL text, which is
+ * always a string literal) and reset before reuse. No SQL is ever formatted with user text.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define FD_STORE_ERROR (fd_store_error_quark ())
+
+typedef enum
+{
+  FD_STORE_ERROR_NOT_FOUND,     /* the object does not exist */
+  FD_STORE_ERROR_CONFLICT,      /* a name is taken, or the object is not empty */
+  FD_STORE_ERROR_INVALID,       /* a reference to something that may not be used here */
+  FD_STORE_ERROR_FAILED,        /* SQLite failed (disk full, I/O error, corrupt file) */
+  FD_STORE_ERROR_SCHEMA_NEWER,  /* the database was made by a newer Fleetdesk */
+  FD_STORE_ERROR_CLOSED,        /* the store is shutting down */
+} FdStoreError;
+
+GQuark fd_store_error_quark (void);
+
+typedef struct _FdDb FdDb;
+
+/* Opens @path (read-write and created, or read-only) with WAL, foreign keys and a busy timeout. */
+FdDb *fd_db_open (const char *path, gboolean read_only, GError **error);
+void fd_db_close (FdDb *db);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDb, fd_db_close)
+
+sqlite3 *fd_db_handle (FdDb *db);
+
+/* Returns the cached statement for @sql (a string literal), reset and with bindings cleared. */
+sqlite3_stmt *fd_db_prepare (FdDb *db, const char *sql, GError **error);
+
+/* Runs SQL without parameters (schema, transactions). */
+gboolean fd_db_exec (FdDb *db, const char *sql, GError **error);
+
+/* Sets @error from the connection's last error, with @what naming the operation. */
+void fd_db_set_error (FdDb *db, GError **error, const char *what);
+
+/* Steps @stmt expecting SQLITE_DONE; a UNIQUE/FOREIGN KEY violation becomes CONFLICT with
+ * @conflict_message (if not NULL). */
+gboolean fd_db_step_done (FdDb *db, sqlite3_stmt *stmt, const char *conflict_message,
+                          GError **error);
+
+/* Binds a UTF-8 string (NULL binds SQL NULL). */
+void fd_db_bind_text (sqlite3_stmt *stmt, int index, const char *text);
+
+/* Column as a newly allocated string (NULL for SQL NULL). */
+char *fd_db_column_dup (sqlite3_stmt *stmt, int column);
+
+/* Escapes % _ and \ so @text matches literally inside LIKE ... ESCAPE '\'. */
+char *fd_db_like_pattern (const char *text);
+
+G_END_DECLS

@@ -1,0 +1,151 @@
+/* fd-store-entities.h — workspaces, fleets, devices, API tokens and the audit log.
+ *
+ * Every function here runs inside a store job (fd-store.h): on the writer for changes, on a
+ * reader for queries. Times are epoch milliseconds; 0 means "never" for optional times.
+ */
+#pragma once
+
+#include "fd-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *id;
+  char *name;
+  char *description;
+  char *default_fleet_id;
+  gint64 created_at;
+  gint64 updated_at;
+  gint64 fleet_count;
+  gint64 device_count;
+} FdWorkspace;
+
+typedef struct
+{
+  char *id;
+  char *workspace_id;
+  char *name;
+  char *description;
+  gboolean is_default;
+  gint64 created_at;
+  gint64 updated_at;
+  gint64 device_count;
+} FdFleet;
+
+typedef struct
+{
+  char *id;
+  char *workspace_id;
+  char *fleet_id;
+  char *fleet_name;
+  char *name;
+  char *firmware_version;
+  gboolean online;
+  gint64 created_at;
+  gint64 updated_at;
+  gint64 last_seen;
+} FdDevice;
+
+typedef struct
+{
+  char *id;
+  char *name;
+  gint64 created_at;
+  gint64 last_used_at;
+  gint64 revoked_at;
+} FdToken;
+
+typedef struct
+{
+  gint64 id;
+  gint64 at;
+  char *actor;
+  char *action;
+  char *target;
+  char *detail; /* a JSON object, as text */
+} FdAuditEntry;
+
+void fd_workspace_free (FdWorkspace *w);
+void fd_fleet_free (FdFleet *f);
+void fd_device_free (FdDevice *d);
+void fd_token_free (FdToken *t);
+void fd_audit_entry_free (FdAuditEntry *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdWorkspace, fd_workspace_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdFleet, fd_fleet_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDevice, fd_device_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdToken, fd_token_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdAuditEntry, fd_audit_entry_free)
+
+/* A page of a list: the items (owned) and how many match in all. */
+typedef struct
+{
+  GPtrArray *items;
+  gint64 total;
+} FdPage;
+
+void fd_page_clear (FdPage *page);
+
+typedef enum
+{
+  FD_DEVICE_SORT_NAME,
+  FD_DEVICE_SORT_NAME_DESC,
+  FD_DEVICE_SORT_CREATED,
+  FD_DEVICE_SORT_CREATED_DESC,
+  FD_DEVICE_SORT_LAST_SEEN,
+  FD_DEVICE_SORT_LAST_SEEN_DESC,
+  FD_DEVICE_SORT_FLEET,
+  FD_DEVICE_SORT_FLEET_DESC,
+} FdDeviceSort;
+
+/* Workspaces. Creating one makes its default fleet, named "default". */
+FdWorkspace *fd_store_workspace_create (FdDb *db, const char *name, const char *description,
+                                        GError **error);
+FdWorkspace *fd_store_workspace_get (FdDb *db, const char *id, GError **error);
+gboolean fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size,
+                                  FdPage *page, GError **error);
+FdWorkspace *fd_store_workspace_update (FdDb *db, const char *id, const char *name,
+                                        const char *description, GError **error);
+/* Refuses (CONFLICT) when it has devices, unless @force. */
+gboolean fd_store_workspace_delete (FdDb *db, const char *id, gboolean force, GError **error);
+
+/* Fleets. */
+FdFleet *fd_store_fleet_create (FdDb *db, const char *workspace_id, const char *name,
+                                const char *description, GError **error);
+FdFleet *fd_store_fleet_get (FdDb *db, const char *id, GError **error);
+gboolean fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gint64 from,
+                              gint64 size, FdPage *page, GError **error);
+FdFleet *fd_store_fleet_update (FdDb *db, const char *id, const char *name,
+                                const char *description, GError **error);
+/* Refuses (CONFLICT) the default fleet, and a fleet with devices unless @force. */
+gboolean fd_store_fleet_delete (FdDb *db, const char *id, gboolean force, GError **error);
+
+/* Devices. A NULL @fleet_id means the workspace's default fleet; a fleet of another workspace
+ * is INVALID. */
+FdDevice *fd_store_device_create (FdDb *db, const char *workspace_id, const char *fleet_id,
+                                  const char *name, GError **error);
+FdDevice *fd_store_device_get (FdDb *db, const char *id, GError **error);
+/* @fleet_ids: NULL or a NULL-terminated list of fleets, any of which matches. */
+gboolean fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fleet_ids,
+                               const char *search, FdDeviceSort sort, gint64 from, gint64 size,
+                               FdPage *page, GError **error);
+FdDevice *fd_store_device_update (FdDb *db, const char *id, const char *name,
+                                  const char *fleet_id, GError **error);
+gboolean fd_store_device_delete (FdDb *db, const char *id, GError **error);
+
+/* API tokens: only the hash of a secret is kept. */
+FdToken *fd_store_token_create (FdDb *db, const char *name, const char *secret_hash,
+                                GError **error);
+/* The live (not revoked) token with this hash, or NULL (no error) when there is none. */
+FdToken *fd_store_token_lookup (FdDb *db, const char *secret_hash, GError **error);
+gboolean fd_store_token_list (FdDb *db, gint64 from, gint64 size, FdPage *page, GError **error);
+gboolean fd_store_token_revoke (FdDb *db, const char *id, GError **error);
+gboolean fd_store_token_touch (FdDb *db, const char *id, gint64 when, GError **error);
+
+/* The audit log. */
+gboolean fd_store_audit_add (FdDb *db, const char *actor, const char *action, const char *target,
+                             const char *detail, GError **error);
+gboolean fd_store_audit_list (FdDb *db, const char *action, const char *target, gint64 from,
+                              gint64 size, FdPage *page, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,125 @@
+/* fd-store-migrations.c — versioned schema migrations.
+ *
+ * The schema version is SQLite's user_version. Each migration runs in its own transaction, so a
+ * database is always at one version or the next, never in between. Migrations are only ever
+ * appended: an existing one is never edited once released, because databases made by it exist.
+ */
+#include "fd-store.h"
+
+static const char *const migrations[] = {
+  /* 1: workspaces, fleets, devices, API tokens */
+  "CREATE TABLE workspace ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  description TEXT NOT NULL DEFAULT '',"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE fleet ("
+  "  id TEXT PRIMARY KEY,"
+  "  workspace_id TEXT NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL,"
+  "  description TEXT NOT NULL DEFAULT '',"
+  "  is_default INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  UNIQUE (workspace_id, name),"
+  "  UNIQUE (id, workspace_id)"
+  ");"
+  "CREATE UNIQUE INDEX fleet_one_default ON fleet (workspace_id) WHERE is_default;"
+  /* A device's fleet must be in the device's workspace: the composite key makes SQLite check it. */
+  "CREATE TABLE device ("
+  "  id TEXT PRIMARY KEY,"
+  "  workspace_id TEXT NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,"
+  "  fleet_id TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  last_seen INTEGER,"
+  "  online INTEGER NOT NULL DEFAULT 0,"
+  "  firmware_version TEXT,"
+  "  UNIQUE (workspace_id, name),"
+  "  FOREIGN KEY (fleet_id, workspace_id) REFERENCES fleet (id, workspace_id) ON DELETE CASCADE"
+  ");"
+  "CREATE INDEX device_fleet ON device (fleet_id, name);"
+  "CREATE TABLE api_token ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  hash TEXT NOT NULL UNIQUE,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_used_at INTEGER,"
+  "  revoked_at INTEGER"
+  ");",
+
+  /* 2: the audit log, and indexes for the device list's other sort orders */
+  "CREATE TABLE audit ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  target TEXT NOT NULL,"
+  "  detail TEXT NOT NULL DEFAULT '{}'"
+  ");"
+  "CREATE INDEX audit_target ON audit (target);"
+  "CREATE INDEX device_created ON device (workspace_id, created_at);"
+  "CREATE INDEX device_last_seen ON device (workspace_id, last_seen);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FD_STORE_SCHEMA_VERSION);
+
+int
+fd_store_schema_version (FdDb *db)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, "PRAGMA user_version", NULL);
+  int version = -1;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return version;
+}
+
+gboolean
+fd_store_migrate (FdDb *db, int target, GError **error)
+{
+  int version = fd_store_schema_version (db);
+
+  g_return_val_if_fail (target <= (int) G_N_ELEMENTS (migrations), FALSE);
+
+  if (version < 0)
+    {
+      fd_db_set_error (db, error, "reading the schema version");
+      return FALSE;
+    }
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_SCHEMA_NEWER,
+                   "the database has schema version %d, made by a newer Fleetdesk "
+                   "(this one knows versions up to %d); upgrade Fleetdesk",
+                   version, (int) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  while (version < target)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+      g_autoptr (GError) local_error = NULL;
+
+      if (!fd_db_exec (db, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!fd_db_exec (db, migrations[version], &local_error)
+          || !fd_db_exec (db, set_version, &local_error))
+        {
+          fd_db_exec (db, "ROLLBACK", NULL);
+          g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
+                       "migrating the database to schema version %d failed: %s", version + 1,
+                       local_error->message);
+          return FALSE;
+        }
+      if (!fd_db_exec (db, "COMMIT", error))
+        return FALSE;
+      version++;
+    }
+  return TRUE;
+}

@@ -1,0 +1,69 @@
+/* fd-store-records.c — freeing the records the store hands out. */
+#include "fd-store-entities.h"
+
+void
+fd_workspace_free (FdWorkspace *w)
+{
+  if (w == NULL)
+    return;
+  g_free (w->id);
+  g_free (w->name);
+  g_free (w->description);
+  g_free (w->default_fleet_id);
+  g_free (w);
+}
+
+void
+fd_fleet_free (FdFleet *f)
+{
+  if (f == NULL)
+    return;
+  g_free (f->id);
+  g_free (f->workspace_id);
+  g_free (f->name);
+  g_free (f->description);
+  g_free (f);
+}
+
+void
+fd_device_free (FdDevice *d)
+{
+  if (d == NULL)
+    return;
+  g_free (d->id);
+  g_free (d->workspace_id);
+  g_free (d->fleet_id);
+  g_free (d->fleet_name);
+  g_free (d->name);
+  g_free (d->firmware_version);
+  g_free (d);
+}
+
+void
+fd_token_free (FdToken *t)
+{
+  if (t == NULL)
+    return;
+  g_free (t->id);
+  g_free (t->name);
+  g_free (t);
+}
+
+void
+fd_audit_entry_free (FdAuditEntry *e)
+{
+  if (e == NULL)
+    return;
+  g_free (e->actor);
+  g_free (e->action);
+  g_free (e->target);
+  g_free (e->detail);
+  g_free (e);
+}
+
+void
+fd_page_clear (FdPage *page)
+{
+  g_clear_pointer (&page->items, g_ptr_array_unref);
+  page->total = 0;
+}

@@ -1,0 +1,183 @@
+/* fd-store-workspaces.c — workspaces, each with its default fleet. */
+#include "fd-store-entities.h"
+#include "fd-util.h"
+
+#define WORKSPACE_COLUMNS                                                                         \
+  "SELECT w.id, w.name, w.description, w.created_at, w.updated_at,"                             \
+  " (SELECT id FROM fleet WHERE workspace_id = w.id AND is_default),"                           \
+  " (SELECT count(*) FROM fleet WHERE workspace_id = w.id),"                                    \
+  " (SELECT count(*) FROM device WHERE workspace_id = w.id)"                                    \
+  " FROM workspace w"
+
+static FdWorkspace *
+workspace_from_row (sqlite3_stmt *stmt)
+{
+  FdWorkspace *w = g_new0 (FdWorkspace, 1);
+
+  w->id = fd_db_column_dup (stmt, 0);
+  w->name = fd_db_column_dup (stmt, 1);
+  w->description = fd_db_column_dup (stmt, 2);
+  w->created_at = sqlite3_column_int64 (stmt, 3);
+  w->updated_at = sqlite3_column_int64 (stmt, 4);
+  w->default_fleet_id = fd_db_column_dup (stmt, 5);
+  w->fleet_count = sqlite3_column_int64 (stmt, 6);
+  w->device_count = sqlite3_column_int64 (stmt, 7);
+  return w;
+}
+
+FdWorkspace *
+fd_store_workspace_get (FdDb *db, const char *id, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, WORKSPACE_COLUMNS " WHERE w.id = ?1", error);
+  FdWorkspace *w = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  fd_db_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    w = workspace_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
+                 "workspace %s does not exist", id);
+  else
+    fd_db_set_error (db, error, "reading a workspace");
+  sqlite3_reset (stmt);
+  return w;
+}
+
+FdWorkspace *
+fd_store_workspace_create (FdDb *db, const char *name, const char *description, GError **error)
+{
+  g_autofree char *id = fd_id_new ("wks");
+  g_autofree char *fleet_id = fd_id_new ("flt");
+  g_autofree char *conflict = g_strdup_printf ("a workspace named \"%s\" already exists", name);
+  gint64 now = fd_now_ms ();
+  sqlite3_stmt *stmt;
+
+  stmt = fd_db_prepare (db,
+                        "INSERT INTO workspace (id, name, description, created_at, updated_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?4)",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  fd_db_bind_text (stmt, 1, id);
+  fd_db_bind_text (stmt, 2, name);
+  fd_db_bind_text (stmt, 3, description ? description : "");
+  sqlite3_bind_int64 (stmt, 4, now);
+  if (!fd_db_step_done (db, stmt, conflict, error))
+    return NULL;
+
+  stmt = fd_db_prepare (db,
+                        "INSERT INTO fleet (id, workspace_id, name, is_default, created_at,"
+                        " updated_at) VALUES (?1, ?2, 'default', 1, ?3, ?3)",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  fd_db_bind_text (stmt, 1, fleet_id);
+  fd_db_bind_text (stmt, 2, id);
+  sqlite3_bind_int64 (stmt, 3, now);
+  if (!fd_db_step_done (db, stmt, NULL, error))
+    return NULL;
+
+  return fd_store_workspace_get (db, id, error);
+}
+
+gboolean
+fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size, FdPage *page,
+                         GError **error)
+{
+  g_autofree char *pattern = search ? fd_db_like_pattern (search) : NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = fd_db_prepare (db,
+                        "SELECT count(*) FROM workspace"
+                        " WHERE ?1 IS NULL OR name LIKE ?1 ESCAPE '\\'",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, pattern);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      fd_db_set_error (db, error, "counting workspaces");
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  page->total = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  stmt = fd_db_prepare (db,
+                        WORKSPACE_COLUMNS " WHERE ?1 IS NULL OR w.name LIKE ?1 ESCAPE '\\'"
+                                          " ORDER BY w.name LIMIT ?2 OFFSET ?3",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, pattern);
+  sqlite3_bind_int64 (stmt, 2, size);
+  sqlite3_bind_int64 (stmt, 3, from);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) fd_workspace_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (page->items, workspace_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "listing workspaces");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+FdWorkspace *
+fd_store_workspace_update (FdDb *db, const char *id, const char *name, const char *description,
+                           GError **error)
+{
+  g_autofree char *conflict = g_strdup_printf ("a workspace named \"%s\" already exists",
+                                               name ? name : "");
+  sqlite3_stmt *stmt;
+
+  stmt = fd_db_prepare (db,
+                        "UPDATE workspace SET name = coalesce(?2, name),"
+                        " description = coalesce(?3, description), updated_at = ?4"
+                        " WHERE id = ?1",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  fd_db_bind_text (stmt, 1, id);
+  fd_db_bind_text (stmt, 2, name);
+  fd_db_bind_text (stmt, 3, description);
+  sqlite3_bind_int64 (stmt, 4, fd_now_ms ());
+  if (!fd_db_step_done (db, stmt, conflict, error))
+    return NULL;
+  if (sqlite3_changes (fd_db_handle (db)) == 0)
+    {
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
+                   "workspace %s does not exist", id);
+      return NULL;
+    }
+  return fd_store_workspace_get (db, id, error);
+}
+
+gboolean
+fd_store_workspace_delete (FdDb *db, const char *id, gboolean force, GError **error)
+{
+  g_autoptr (FdWorkspace) w = fd_store_workspace_get (db, id, error);
+  sqlite3_stmt *stmt;
+
+  if (w == NULL)
+    return FALSE;
+  if (w->device_count > 0 && !force)
+    {
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_CONFLICT,
+                   "workspace %s still has %" G_GINT64_FORMAT " device(s); delete them first or "
+                   "use force=true",
+                   id, w->device_count);
+      return FALSE;
+    }
+  stmt = fd_db_prepare (db, "DELETE FROM workspace WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, id);
+  return fd_db_step_done (db, stmt, NULL, error);
+}

@@ -1,0 +1,255 @@
+/* fd-test-server.c — a real fleetdesk-server per test program, and a small HTTP client. */
+#include "fd-test-server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+
+void
+fd_test_rm_rf (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            fd_test_rm_rf (child);
+          else
+            g_unlink (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+read_ports (FdTestServer *srv)
+{
+  g_autofree char *ports_path = g_build_filename (srv->data_dir, "ports.json", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *obj;
+
+  if (!g_file_get_contents (ports_path, &contents, NULL, NULL))
+    return FALSE;
+  node = json_from_string (contents, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  obj = json_node_get_object (node);
+  srv->url = g_strdup_printf ("http://%s:%" G_GINT64_FORMAT,
+                              json_object_get_string_member_with_default (obj, "api_address",
+                                                                          "127.0.0.1"),
+                              json_object_get_int_member_with_default (obj, "api", 0));
+  return TRUE;
+}
+
+FdTestServer *
+fd_test_server_start_with_args (const char *const *extra_args)
+{
+  const char *bin = g_getenv ("FD_SERVER_BIN");
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token_path = NULL;
+  FdTestServer *srv = g_new0 (FdTestServer, 1);
+  gint64 deadline;
+
+  g_assert_nonnull (bin);
+  srv->data_dir = g_dir_make_tmp ("fd-test-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_ptr_array_add (argv, (char *) bin);
+  g_ptr_array_add (argv, (char *) "--data-dir");
+  g_ptr_array_add (argv, srv->data_dir);
+  g_ptr_array_add (argv, (char *) "--api-port=0");
+  g_ptr_array_add (argv, (char *) "--device-port=0");
+  g_ptr_array_add (argv, (char *) "--mqtt-port=0");
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_async (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                 &srv->pid, &error);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!read_ports (srv))
+    {
+      int wstatus;
+      if (waitpid (srv->pid, &wstatus, WNOHANG) == srv->pid)
+        g_error ("fleetdesk-server exited during start-up (status %d)", wstatus);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("fleetdesk-server did not write ports.json within 20 s");
+      g_usleep (10 * 1000);
+    }
+
+  token_path = g_build_filename (srv->data_dir, "admin-token", NULL);
+  g_file_get_contents (token_path, &srv->token, NULL, &error);
+  g_assert_no_error (error);
+  g_strstrip (srv->token);
+
+  srv->session = soup_session_new_with_options ("timeout", 60, "max-conns-per-host", 8, NULL);
+  return srv;
+}
+
+FdTestServer *
+fd_test_server_start (void)
+{
+  return fd_test_server_start_with_args (NULL);
+}
+
+void
+fd_test_server_stop (FdTestServer *srv)
+{
+  int wstatus = 0;
+
+  if (srv == NULL)
+    return;
+  g_clear_object (&srv->session);
+  kill (srv->pid, SIGTERM);
+  while (waitpid (srv->pid, &wstatus, 0) < 0 && errno == EINTR)
+    ;
+  g_spawn_close_pid (srv->pid);
+  g_assert_true (WIFEXITED (wstatus));
+  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+  fd_test_rm_rf (srv->data_dir);
+  g_free (srv->data_dir);
+  g_free (srv->url);
+  g_free (srv->token);
+  g_free (srv);
+}
+
+JsonNode *
+fd_test_api_full (FdTestServer *srv, const char *method, const char *path,
+                  const char *content_type, const char *body, gsize body_len, const char *token,
+                  guint *status_out, SoupMessageHeaders **headers_out)
+{
+  g_autofree char *uri = g_strconcat (srv->url, path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  const char *data;
+
+  g_assert_nonnull (msg);
+  if (token != NULL)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  if (body != NULL)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (body, body_len);
+      soup_message_set_request_body_from_bytes (msg, content_type ? content_type
+                                                                  : "application/json",
+                                                bytes);
+    }
+  answer = soup_session_send_and_read (srv->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  if (status_out != NULL)
+    *status_out = soup_message_get_status (msg);
+  if (headers_out != NULL)
+    *headers_out = soup_message_headers_ref (soup_message_get_response_headers (msg));
+
+  data = g_bytes_get_data (answer, &len);
+  if (len == 0)
+    return NULL;
+  {
+    g_autofree char *text = g_strndup (data, len);
+    JsonNode *node = json_from_string (text, &error);
+    if (node == NULL)
+      g_error ("%s %s: answer is not JSON (%s): %s", method, path, error->message, text);
+    return node;
+  }
+}
+
+JsonNode *
+fd_test_api (FdTestServer *srv, const char *method, const char *path, const char *body,
+             guint *status_out)
+{
+  return fd_test_api_full (srv, method, path, NULL, body, body ? strlen (body) : 0, srv->token,
+                           status_out, NULL);
+}
+
+JsonNode *
+fd_test_api_expect (FdTestServer *srv, const char *method, const char *path, const char *body,
+                    guint expected_status)
+{
+  guint status = 0;
+  JsonNode *node = fd_test_api (srv, method, path, body, &status);
+
+  if (status != expected_status)
+    {
+      g_autofree char *text = node ? json_to_string (node, FALSE) : g_strdup ("(no body)");
+      g_error ("%s %s: expected status %u, got %u: %s", method, path, expected_status, status,
+               text);
+    }
+  return node;
+}
+
+char *
+fd_test_make_workspace (FdTestServer *srv, const char *name)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) req = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *body = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, name);
+  json_builder_end_object (b);
+  req = json_builder_get_root (b);
+  body = json_to_string (req, FALSE);
+  node = fd_test_api_expect (srv, "POST", "/api/v1/workspaces", body, 201);
+  return g_strdup (fd_test_str (node, "id"));
+}
+
+char *
+fd_test_make_device (FdTestServer *srv, const char *workspace_id, const char *name)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) req = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/devices", workspace_id);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, name);
+  json_builder_end_object (b);
+  req = json_builder_get_root (b);
+  body = json_to_string (req, FALSE);
+  node = fd_test_api_expect (srv, "POST", path, body, 201);
+  return g_strdup (fd_test_str (node, "id"));
+}
+
+const char *
+fd_test_str (JsonNode *node, const char *member)
+{
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_get_string_member_with_default (json_node_get_object (node), member, NULL);
+}
+
+gint64
+fd_test_int (JsonNode *node, const char *member)
+{
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_get_int_member_with_default (json_node_get_object (node), member, -1);
+}
+
+const char *
+fd_test_error_code (JsonNode *node)
+{
+  JsonObject *err;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  err = json_object_get_object_member (json_node_get_object (node), "error");
+  return err ? json_object_get_string_member_with_default (err, "code", NULL) : NULL;
+}

@@ -1,0 +1,53 @@
+/* fd-test-server.h — starts a real fleetdesk-server for a test and talks to it over HTTP. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *data_dir;  /* temporary, removed by fd_test_server_stop() */
+  char *url;       /* http://127.0.0.1:PORT */
+  char *token;     /* the admin token from DATA/admin-token */
+  GPid pid;
+  SoupSession *session;
+} FdTestServer;
+
+/* Starts $FD_SERVER_BIN with a temporary data directory and port 0, waits for DATA/ports.json.
+ * Extra arguments (NULL-terminated) are appended to the command line. Aborts the test on failure. */
+FdTestServer *fd_test_server_start (void);
+FdTestServer *fd_test_server_start_with_args (const char *const *extra_args);
+
+/* SIGTERM, waits for the exit (asserting a clean exit status), removes the data directory. */
+void fd_test_server_stop (FdTestServer *srv);
+
+/* Sends a request with the admin token; returns the parsed JSON body (NULL when empty). */
+JsonNode *fd_test_api (FdTestServer *srv, const char *method, const char *path, const char *body,
+                       guint *status_out);
+
+/* Full control: content type, raw body, token (NULL: no Authorization header), response headers. */
+JsonNode *fd_test_api_full (FdTestServer *srv, const char *method, const char *path,
+                            const char *content_type, const char *body, gsize body_len,
+                            const char *token, guint *status_out, SoupMessageHeaders **headers_out);
+
+/* Asserts @status and returns the body; for terse tests. */
+JsonNode *fd_test_api_expect (FdTestServer *srv, const char *method, const char *path,
+                              const char *body, guint expected_status);
+
+/* Creates a workspace named @name and returns its id. */
+char *fd_test_make_workspace (FdTestServer *srv, const char *name);
+/* Creates a device in @workspace_id and returns its id. */
+char *fd_test_make_device (FdTestServer *srv, const char *workspace_id, const char *name);
+
+/* Shorthand getters on an object node. */
+const char *fd_test_str (JsonNode *node, const char *member);
+gint64 fd_test_int (JsonNode *node, const char *member);
+/* The error code of an error answer, or NULL. */
+const char *fd_test_error_code (JsonNode *node);
+
+/* Removes a directory tree. */
+void fd_test_rm_rf (const char *path);
+
+G_END_DECLS
