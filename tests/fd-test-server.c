@@ -2,9 +2,11 @@
 #include "fd-test-server.h"
 
 #include <errno.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 void
 fd_test_rm_rf (const char *path)
@@ -47,19 +49,20 @@ read_ports (FdTestServer *srv)
   return TRUE;
 }
 
-FdTestServer *
-fd_test_server_start_with_args (const char *const *extra_args)
+static void
+spawn_server (FdTestServer *srv, const char *const *extra_args)
 {
   const char *bin = g_getenv ("FD_SERVER_BIN");
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *token_path = NULL;
-  FdTestServer *srv = g_new0 (FdTestServer, 1);
+  g_autofree char *ports_path = g_build_filename (srv->data_dir, "ports.json", NULL);
   gint64 deadline;
 
   g_assert_nonnull (bin);
-  srv->data_dir = g_dir_make_tmp ("fd-test-XXXXXX", &error);
-  g_assert_no_error (error);
+  g_unlink (ports_path);
+  g_clear_pointer (&srv->url, g_free);
+  g_clear_pointer (&srv->token, g_free);
 
   g_ptr_array_add (argv, (char *) bin);
   g_ptr_array_add (argv, (char *) "--data-dir");
@@ -90,9 +93,46 @@ fd_test_server_start_with_args (const char *const *extra_args)
   g_file_get_contents (token_path, &srv->token, NULL, &error);
   g_assert_no_error (error);
   g_strstrip (srv->token);
+}
 
+FdTestServer *
+fd_test_server_start_with_args (const char *const *extra_args)
+{
+  g_autoptr (GError) error = NULL;
+  FdTestServer *srv = g_new0 (FdTestServer, 1);
+
+  srv->data_dir = g_dir_make_tmp ("fd-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  spawn_server (srv, extra_args);
   srv->session = soup_session_new_with_options ("timeout", 60, "max-conns-per-host", 8, NULL);
   return srv;
+}
+
+int
+fd_test_server_kill (FdTestServer *srv, int signum)
+{
+  int wstatus = 0;
+
+  g_assert_cmpint (srv->pid, >, 0); /* kill (0, …) would signal the whole test group */
+  kill (srv->pid, signum);
+  while (waitpid (srv->pid, &wstatus, 0) < 0 && errno == EINTR)
+    ;
+  g_spawn_close_pid (srv->pid);
+  srv->pid = 0;
+  return wstatus;
+}
+
+void
+fd_test_server_restart (FdTestServer *srv)
+{
+  if (srv->pid != 0)
+    {
+      int wstatus = fd_test_server_kill (srv, SIGTERM);
+      g_assert_true (WIFEXITED (wstatus));
+      g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+    }
+  soup_session_abort (srv->session);
+  spawn_server (srv, NULL);
 }
 
 FdTestServer *
@@ -104,17 +144,15 @@ fd_test_server_start (void)
 void
 fd_test_server_stop (FdTestServer *srv)
 {
-  int wstatus = 0;
-
   if (srv == NULL)
     return;
   g_clear_object (&srv->session);
-  kill (srv->pid, SIGTERM);
-  while (waitpid (srv->pid, &wstatus, 0) < 0 && errno == EINTR)
-    ;
-  g_spawn_close_pid (srv->pid);
-  g_assert_true (WIFEXITED (wstatus));
-  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+  if (srv->pid != 0)
+    {
+      int wstatus = fd_test_server_kill (srv, SIGTERM);
+      g_assert_true (WIFEXITED (wstatus));
+      g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
+    }
   fd_test_rm_rf (srv->data_dir);
   g_free (srv->data_dir);
   g_free (srv->url);
@@ -252,4 +290,62 @@ fd_test_error_code (JsonNode *node)
     return NULL;
   err = json_object_get_object_member (json_node_get_object (node), "error");
   return err ? json_object_get_string_member_with_default (err, "code", NULL) : NULL;
+}
+
+static void
+random_id (char *out, const char *prefix)
+{
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  gsize plen = strlen (prefix);
+
+  memcpy (out, prefix, plen);
+  out[plen] = '-';
+  for (guint i = 0; i < 20; i++)
+    out[plen + 1 + i] = alphabet[g_random_int_range (0, 32)];
+  out[plen + 21] = '\0';
+}
+
+void
+fd_test_server_seed_devices (FdTestServer *srv, const char *workspace_id, const char *prefix,
+                             guint n)
+{
+  g_autofree char *db_path = g_build_filename (srv->data_dir, "fleetdesk.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *fleet = NULL, *insert = NULL;
+  g_autofree char *fleet_id = NULL;
+  gint64 now = g_get_real_time () / 1000;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT id FROM fleet WHERE workspace_id = ?1 AND is_default",
+                                       -1, &fleet, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (fleet, 1, workspace_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (fleet), ==, SQLITE_ROW);
+  fleet_id = g_strdup ((const char *) sqlite3_column_text (fleet, 0));
+  sqlite3_finalize (fleet);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "INSERT INTO device (id, workspace_id, fleet_id, name,"
+                                       " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                                       -1, &insert, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = 1; i <= n; i++)
+    {
+      char id[32], name[128];
+      random_id (id, "dev");
+      g_snprintf (name, sizeof name, "%s-%06u", prefix, i);
+      sqlite3_bind_text (insert, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 2, workspace_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 3, fleet_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 4, name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (insert, 5, now + i);
+      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
+      sqlite3_reset (insert);
+    }
+  sqlite3_finalize (insert);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
 }

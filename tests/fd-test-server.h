@@ -20,6 +20,12 @@ typedef struct
 FdTestServer *fd_test_server_start (void);
 FdTestServer *fd_test_server_start_with_args (const char *const *extra_args);
 
+/* Stops the server (SIGTERM, clean exit asserted) and starts it again on the same data dir. */
+void fd_test_server_restart (FdTestServer *srv);
+
+/* Sends SIGTERM and waits; returns the raw wait status. The data directory stays. */
+int fd_test_server_kill (FdTestServer *srv, int signum);
+
 /* SIGTERM, waits for the exit (asserting a clean exit status), removes the data directory. */
 void fd_test_server_stop (FdTestServer *srv);
 
@@ -40,6 +46,12 @@ JsonNode *fd_test_api_expect (FdTestServer *srv, const char *method, const char 
 char *fd_test_make_workspace (FdTestServer *srv, const char *name);
 /* Creates a device in @workspace_id and returns its id. */
 char *fd_test_make_device (FdTestServer *srv, const char *workspace_id, const char *name);
+
+/* Puts @n devices named "@prefix-000001"… into the default fleet of @workspace_id by writing
+ * straight into the running server's database (one transaction): a fast way to get a store with
+ * 100,000 devices for scale tests. Everything else in a test goes through the API. */
+void fd_test_server_seed_devices (FdTestServer *srv, const char *workspace_id, const char *prefix,
+                                  guint n);
 
 /* Shorthand getters on an object node. */
 const char *fd_test_str (JsonNode *node, const char *member);

@@ -1,0 +1,303 @@
+/* test-store.c — the SQLite store: migrations, constraints, group commit. */
+#include "fd-test-server.h"
+
+#include "store/fd-store-entities.h"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->dir = g_dir_make_tmp ("fd-store-XXXXXX", NULL);
+  f->path = g_build_filename (f->dir, "fleetdesk.db", NULL);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  fd_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+/* --- jobs used by the tests --- */
+
+typedef struct
+{
+  const char *name;
+  const char *workspace_id;
+  const char *fleet_id;
+  FdWorkspace *workspace;
+  FdDevice *device;
+  FdPage page;
+} Call;
+
+static gboolean
+create_workspace (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  c->workspace = fd_store_workspace_create (db, c->name, NULL, error);
+  return c->workspace != NULL;
+}
+
+static gboolean
+create_device (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  c->device = fd_store_device_create (db, c->workspace_id, c->fleet_id, c->name, error);
+  return c->device != NULL;
+}
+
+static gboolean
+list_devices (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  return fd_store_device_list (db, c->workspace_id, NULL, c->name, FD_DEVICE_SORT_NAME, 0, 100,
+                               &c->page, error);
+}
+
+static FdWorkspace *
+make_workspace (FdStore *store, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  Call c = { .name = name };
+
+  g_assert_true (fd_store_write_sync (store, create_workspace, &c, &error));
+  g_assert_no_error (error);
+  return c.workspace;
+}
+
+static FdDevice *
+make_device (FdStore *store, const char *workspace_id, const char *fleet_id, const char *name,
+             GError **error)
+{
+  Call c = { .name = name, .workspace_id = workspace_id, .fleet_id = fleet_id };
+
+  fd_store_write_sync (store, create_device, &c, error);
+  return c.device;
+}
+
+/* --- tests --- */
+
+static void
+test_fresh_database (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store = fd_store_open (f->path, 2, &error);
+  g_autoptr (FdDb) db = NULL;
+  g_autoptr (FdWorkspace) w = NULL;
+
+  g_assert_no_error (error);
+  w = make_workspace (store, "Lab");
+  g_assert_cmpstr (w->name, ==, "Lab");
+  g_assert_true (g_str_has_prefix (w->id, "wks-"));
+  g_assert_true (g_str_has_prefix (w->default_fleet_id, "flt-"));
+  g_assert_cmpint (w->fleet_count, ==, 1);
+  fd_store_close (store);
+
+  db = fd_db_open (f->path, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd_store_schema_version (db), ==, FD_STORE_SCHEMA_VERSION);
+}
+
+/* A database made by the first migration only (as the first release wrote it) is upgraded in
+ * place and keeps its data. */
+static void
+test_upgrade_from_first_migration (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store;
+  Call c = { .workspace_id = "wks-aaaaaaaaaaaaaaaaaaaa" };
+
+  {
+    g_autoptr (FdDb) old = fd_db_open (f->path, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_true (fd_store_migrate (old, 1, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (fd_store_schema_version (old), ==, 1);
+    g_assert_true (fd_db_exec (old,
+                               "INSERT INTO workspace VALUES ('wks-aaaaaaaaaaaaaaaaaaaa', 'Old',"
+                               " '', 1, 1);"
+                               "INSERT INTO fleet VALUES ('flt-aaaaaaaaaaaaaaaaaaaa',"
+                               " 'wks-aaaaaaaaaaaaaaaaaaaa', 'default', '', 1, 1, 1);"
+                               "INSERT INTO device (id, workspace_id, fleet_id, name, created_at,"
+                               " updated_at) VALUES ('dev-aaaaaaaaaaaaaaaaaaaa',"
+                               " 'wks-aaaaaaaaaaaaaaaaaaaa', 'flt-aaaaaaaaaaaaaaaaaaaa',"
+                               " 'old-sensor', 1, 1);",
+                               &error));
+    g_assert_no_error (error);
+    /* no audit table yet */
+    g_assert_false (fd_db_exec (old, "SELECT count(*) FROM audit", NULL));
+  }
+
+  store = fd_store_open (f->path, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (fd_store_read_sync (store, list_devices, &c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c.page.total, ==, 1);
+  g_assert_cmpstr (((FdDevice *) g_ptr_array_index (c.page.items, 0))->name, ==, "old-sensor");
+  fd_page_clear (&c.page);
+  fd_store_close (store);
+
+  {
+    g_autoptr (FdDb) db = fd_db_open (f->path, FALSE, &error);
+    g_assert_cmpint (fd_store_schema_version (db), ==, FD_STORE_SCHEMA_VERSION);
+    g_assert_true (fd_db_exec (db, "SELECT count(*) FROM audit", &error));
+    g_assert_no_error (error);
+  }
+}
+
+static void
+test_newer_schema_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store;
+
+  {
+    g_autoptr (FdDb) db = fd_db_open (f->path, FALSE, &error);
+    g_assert_true (fd_db_exec (db, "PRAGMA user_version = 99", &error));
+  }
+  store = fd_store_open (f->path, 1, &error);
+  g_assert_null (store);
+  g_assert_error (error, FD_STORE_ERROR, FD_STORE_ERROR_SCHEMA_NEWER);
+  g_assert_nonnull (strstr (error->message, "newer Fleetdesk"));
+}
+
+static void
+test_constraints (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store = fd_store_open (f->path, 1, &error);
+  g_autoptr (FdWorkspace) a = make_workspace (store, "A");
+  g_autoptr (FdWorkspace) b = make_workspace (store, "B");
+  g_autoptr (FdDevice) d1 = NULL, d2 = NULL, d3 = NULL, other = NULL;
+  Call dup = { .name = "A" };
+
+  /* duplicate workspace name */
+  g_assert_false (fd_store_write_sync (store, create_workspace, &dup, &error));
+  g_assert_error (error, FD_STORE_ERROR, FD_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* device names are unique per workspace, not across workspaces */
+  d1 = make_device (store, a->id, NULL, "s1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (d1->fleet_id, ==, a->default_fleet_id);
+  d2 = make_device (store, a->id, NULL, "s1", &error);
+  g_assert_null (d2);
+  g_assert_error (error, FD_STORE_ERROR, FD_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+  other = make_device (store, b->id, NULL, "s1", &error);
+  g_assert_no_error (error);
+
+  /* a device can't be put into another workspace's fleet */
+  d3 = make_device (store, a->id, b->default_fleet_id, "s2", &error);
+  g_assert_null (d3);
+  g_assert_error (error, FD_STORE_ERROR, FD_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  fd_store_close (store);
+}
+
+typedef struct
+{
+  int pending;
+  int ok;
+  int failed;
+  GMainLoop *loop;
+} Counter;
+
+static void
+count_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Counter *c = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (fd_store_run_finish (result, &error))
+    c->ok++;
+  else
+    {
+      g_assert_error (error, FD_STORE_ERROR, FD_STORE_ERROR_CONFLICT);
+      c->failed++;
+    }
+  if (--c->pending == 0)
+    g_main_loop_quit (c->loop);
+}
+
+/* Jobs queued together share a commit; one that fails leaves the others and changes nothing. */
+static void
+test_group_commit_isolates_failures (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store = fd_store_open (f->path, 1, &error);
+  g_autoptr (FdWorkspace) w = make_workspace (store, "W");
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Counter counter = { .loop = loop };
+  const char *names[] = { "d1", "d2", "d1", "d3", "d2", "d4" };
+  Call list = { .workspace_id = w->id };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      Call *c = g_new0 (Call, 1);
+      c->name = names[i];
+      c->workspace_id = w->id;
+      counter.pending++;
+      fd_store_write_async (store, create_device, c, g_free, count_done, &counter);
+    }
+  g_main_loop_run (loop);
+  g_assert_cmpint (counter.ok, ==, 4);
+  g_assert_cmpint (counter.failed, ==, 2);
+
+  g_assert_true (fd_store_read_sync (store, list_devices, &list, &error));
+  g_assert_cmpint (list.page.total, ==, 4);
+  fd_page_clear (&list.page);
+  fd_store_close (store);
+}
+
+/* Search matches % and _ literally, case-insensitively. */
+static void
+test_search_is_literal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store = fd_store_open (f->path, 1, &error);
+  g_autoptr (FdWorkspace) w = make_workspace (store, "W");
+  const char *names[] = { "Temp_1", "TempX1", "100%", "1000" };
+  Call c = { .workspace_id = w->id };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (FdDevice) d = make_device (store, w->id, NULL, names[i], &error);
+      g_assert_no_error (error);
+    }
+  c.name = "temp_";
+  g_assert_true (fd_store_read_sync (store, list_devices, &c, &error));
+  g_assert_cmpint (c.page.total, ==, 1);
+  fd_page_clear (&c.page);
+  c.name = "0%";
+  g_assert_true (fd_store_read_sync (store, list_devices, &c, &error));
+  g_assert_cmpint (c.page.total, ==, 1);
+  fd_page_clear (&c.page);
+  fd_store_close (store);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/store/fresh-database", Fixture, NULL, fixture_set_up, test_fresh_database,
+              fixture_tear_down);
+  g_test_add ("/store/upgrade-from-first-migration", Fixture, NULL, fixture_set_up,
+              test_upgrade_from_first_migration, fixture_tear_down);
+  g_test_add ("/store/newer-schema-refused", Fixture, NULL, fixture_set_up,
+              test_newer_schema_refused, fixture_tear_down);
+  g_test_add ("/store/constraints", Fixture, NULL, fixture_set_up, test_constraints,
+              fixture_tear_down);
+  g_test_add ("/store/group-commit-isolates-failures", Fixture, NULL, fixture_set_up,
+              test_group_commit_isolates_failures, fixture_tear_down);
+  g_test_add ("/store/search-is-literal", Fixture, NULL, fixture_set_up, test_search_is_literal,
+              fixture_tear_down);
+  return g_test_run ();
+}
