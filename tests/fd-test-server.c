@@ -74,7 +74,9 @@ spawn_server (FdTestServer *srv, const char *const *extra_args)
     g_ptr_array_add (argv, (char *) extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_async (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+  /* The server's stdout would mix into the test's TAP stream; its stderr stays visible. */
+  g_spawn_async (NULL, (char **) argv->pdata, NULL,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                  &srv->pid, &error);
   g_assert_no_error (error);
 

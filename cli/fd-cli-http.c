@@ -1,0 +1,183 @@
+/* fd-cli-http.c — one request to the operator API and the reading of its answer.
+ *
+ * A CLI makes one request per run, so the synchronous libsoup API is enough. The answer is read
+ * with a size bound, and an error answer is turned into the API's own message and code.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "fd-cli.h"
+
+#define FD_CLI_READ_CHUNK 16384
+
+/* ENDPOINT + /api/v1 + PATH; a URL already ending in /api/v1 is taken as given. */
+static char *
+build_url (const char *base, const char *path_and_query)
+{
+  if (g_str_has_suffix (base, FD_CLI_API_PREFIX))
+    return g_strconcat (base, path_and_query, NULL);
+  return g_strconcat (base, FD_CLI_API_PREFIX, path_and_query, NULL);
+}
+
+static GBytes *
+read_body (GInputStream *in, GError **error)
+{
+  g_autoptr (GByteArray) buffer = g_byte_array_new ();
+  guint8 chunk[FD_CLI_READ_CHUNK];
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, chunk, sizeof chunk, NULL, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (buffer->len + (gsize)n > FD_CLI_MAX_RESPONSE_BYTES)
+        {
+          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL,
+                       _ ("the server's answer is larger than %d MiB"),
+                       FD_CLI_MAX_RESPONSE_BYTES / (1024 * 1024));
+          return NULL;
+        }
+      g_byte_array_append (buffer, chunk, (guint)n);
+    }
+  g_input_stream_close (in, NULL, NULL);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
+}
+
+static const char *
+get_string_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* Sets @error from an answer that is not 2xx: the API's {"error": {"code", "message"}} when it
+ * sent one, else the HTTP status. */
+static void
+set_api_error (SoupMessage *message, GBytes *body, GError **error)
+{
+  guint status = soup_message_get_status (message);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  const char *code = NULL;
+  const char *api_message = NULL;
+  int error_code
+      = status == SOUP_STATUS_UNAUTHORIZED ? FD_CLI_ERROR_UNAUTHORIZED : FD_CLI_ERROR_API;
+  gsize len = 0;
+  const char *data = body != NULL ? g_bytes_get_data (body, &len) : NULL;
+
+  if (data != NULL && len > 0)
+    {
+      text = g_strndup (data, len);
+      root = json_from_string (text, NULL);
+    }
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonNode *error_node = json_object_get_member (json_node_get_object (root), "error");
+
+      if (error_node != NULL && JSON_NODE_HOLDS_OBJECT (error_node))
+        {
+          JsonObject *error_object = json_node_get_object (error_node);
+
+          code = get_string_member (error_object, "code");
+          api_message = get_string_member (error_object, "message");
+        }
+    }
+
+  if (g_strcmp0 (code, "unauthorized") == 0)
+    error_code = FD_CLI_ERROR_UNAUTHORIZED;
+  if (api_message != NULL && code != NULL)
+    {
+      g_autofree char *printable_message = fd_cli_output_printable (api_message);
+      g_autofree char *printable_code = fd_cli_output_printable (code);
+
+      g_set_error (error, FD_CLI_ERROR, error_code, "%s (%s)", printable_message, printable_code);
+    }
+  else
+    {
+      const char *reason = soup_message_get_reason_phrase (message);
+      g_autofree char *printable_reason = fd_cli_output_printable (reason != NULL ? reason : "");
+
+      g_set_error (error, FD_CLI_ERROR, error_code, _ ("the server answered %u %s"), status,
+                   printable_reason);
+    }
+}
+
+gboolean
+fd_cli_http_send (const FdCliEndpoint *endpoint, const char *method, const char *path_and_query,
+                  const char *json_body, GBytes **body_out, GError **error)
+{
+  g_autoptr (SoupSession) session = NULL;
+  g_autoptr (SoupMessage) message = NULL;
+  g_autoptr (GInputStream) in = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *url = build_url (endpoint->url, path_and_query);
+  SoupMessageHeaders *headers;
+  guint status;
+
+  message = soup_message_new (method, url);
+  if (message == NULL)
+    {
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("'%s' is not a usable server URL"),
+                   endpoint->url);
+      return FALSE;
+    }
+  /* Never follow a redirect: it would carry the token to wherever it points. */
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  headers = soup_message_get_request_headers (message);
+  soup_message_headers_append (headers, "Accept", "application/json");
+  if (endpoint->token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", endpoint->token, NULL);
+
+      soup_message_headers_append (headers, "Authorization", authorization);
+      memset (authorization, 0, strlen (authorization));
+    }
+  if (json_body != NULL)
+    {
+      g_autoptr (GBytes) request_body = g_bytes_new (json_body, strlen (json_body));
+
+      soup_message_set_request_body_from_bytes (message, "application/json", request_body);
+    }
+
+  session = soup_session_new_with_options ("timeout", FD_CLI_TIMEOUT_SECONDS, "user-agent",
+                                           FD_CLI_PROGRAM "/" PACKAGE_VERSION, NULL);
+  in = soup_session_send (session, message, NULL, &local_error);
+  if (in == NULL)
+    {
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_CONNECT,
+                   _ ("cannot reach the server at %s: %s"), endpoint->url, local_error->message);
+      return FALSE;
+    }
+  body = read_body (in, &local_error);
+  if (body == NULL)
+    {
+      if (g_error_matches (local_error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_CONNECT,
+                     _ ("the connection to %s broke: %s"), endpoint->url, local_error->message);
+      return FALSE;
+    }
+
+  status = soup_message_get_status (message);
+  if (status < 200 || status > 299)
+    {
+      set_api_error (message, body, error);
+      return FALSE;
+    }
+  *body_out = g_steal_pointer (&body);
+  return TRUE;
+}

@@ -1,0 +1,332 @@
+/* fd-cli-output.c — what a person sees: aligned tables with a count line for lists, aligned
+ * "key: value" lines for one object, a sentence for a deletion; or, with --json, the API's body
+ * byte for byte.
+ *
+ * Text from the server is made printable first (no control characters reach the terminal).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "fd-cli.h"
+
+/* Space between table columns. */
+#define FD_CLI_COLUMN_GAP "  "
+
+gboolean
+fd_cli_output_write (const char *text, gsize len, GError **error)
+{
+  if (len > 0 && fwrite (text, 1, len, stdout) != len)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_OUTPUT, _ ("cannot write the output: %s"),
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+fd_cli_output_printable (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *out = g_string_sized_new (strlen (valid));
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Terminal columns taken by @text (wide characters count twice). */
+static gsize
+display_width (const char *text)
+{
+  gsize width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+static char *
+format_time (const char *text, const char *format)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_iso8601 (text, NULL);
+  g_autoptr (GDateTime) local = NULL;
+
+  if (utc == NULL)
+    return fd_cli_output_printable (text);
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, format);
+}
+
+/* Any JSON value as one line of text; @as_time formats RFC 3339 strings for a table. */
+static char *
+node_text (JsonNode *node, gboolean as_time)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_strdup ("-");
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+
+      if (type == G_TYPE_STRING && as_time)
+        return format_time (json_node_get_string (node), "%Y-%m-%d %H:%M");
+      if (type == G_TYPE_STRING)
+        return fd_cli_output_printable (json_node_get_string (node));
+      if (type == G_TYPE_BOOLEAN)
+        return g_strdup (json_node_get_boolean (node) ? C_ ("value", "yes") : C_ ("value", "no"));
+      if (type == G_TYPE_INT64)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      if (type == G_TYPE_DOUBLE)
+        return g_strdup_printf ("%g", json_node_get_double (node));
+    }
+  {
+    g_autofree char *json = json_to_string (node, FALSE);
+
+    return fd_cli_output_printable (json);
+  }
+}
+
+static JsonNode *
+parse_body (GBytes *body, GError **error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (body, &len);
+  g_autofree char *text = g_strndup (data != NULL ? data : "", len);
+  JsonNode *root = json_from_string (text, NULL);
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_clear_pointer (&root, json_node_unref);
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL,
+                   _ ("the server's answer is not a JSON object"));
+    }
+  return root;
+}
+
+static gboolean
+show_object (JsonObject *object, GError **error)
+{
+  g_autoptr (GList) members = json_object_get_members (object);
+  g_autoptr (GString) out = g_string_new (NULL);
+  gsize key_width = 0;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    key_width = MAX (key_width, display_width (l->data) + 1);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      g_autofree char *key = fd_cli_output_printable (l->data);
+      g_autofree char *value = node_text (json_object_get_member (object, l->data), FALSE);
+
+      g_string_append_printf (out, "%s:", key);
+      if (*value != '\0')
+        g_string_append_printf (out, "%*s %s", (int)(key_width - display_width (key) - 1), "",
+                                value);
+      g_string_append_c (out, '\n');
+    }
+  return fd_cli_output_write (out->str, out->len, error);
+}
+
+/* "3 of 7 devices": one translatable sentence per kind, so that plurals work in every
+ * language. */
+static char *
+count_line (FdCliKind kind, guint shown, guint total)
+{
+  switch (kind)
+    {
+    case FD_CLI_KIND_WORKSPACE:
+      return g_strdup_printf (ngettext ("%u of %u workspace", "%u of %u workspaces", total), shown,
+                              total);
+    case FD_CLI_KIND_FLEET:
+      return g_strdup_printf (ngettext ("%u of %u fleet", "%u of %u fleets", total), shown, total);
+    case FD_CLI_KIND_DEVICE:
+      return g_strdup_printf (ngettext ("%u of %u device", "%u of %u devices", total), shown,
+                              total);
+    case FD_CLI_KIND_TOKEN:
+      return g_strdup_printf (ngettext ("%u of %u token", "%u of %u tokens", total), shown, total);
+    case FD_CLI_KIND_AUDIT_ENTRY:
+      return g_strdup_printf (ngettext ("%u of %u audit entry", "%u of %u audit entries", total),
+                              shown, total);
+    case FD_CLI_KIND_NONE:
+      break;
+    }
+  return g_strdup_printf ("%u / %u", shown, total);
+}
+
+static char *
+deleted_line (FdCliKind kind, const char *id)
+{
+  switch (kind)
+    {
+    case FD_CLI_KIND_WORKSPACE:
+      return g_strdup_printf (_ ("Deleted workspace %s"), id);
+    case FD_CLI_KIND_FLEET:
+      return g_strdup_printf (_ ("Deleted fleet %s"), id);
+    case FD_CLI_KIND_DEVICE:
+      return g_strdup_printf (_ ("Deleted device %s"), id);
+    case FD_CLI_KIND_TOKEN:
+      return g_strdup_printf (_ ("Revoked token %s"), id);
+    case FD_CLI_KIND_AUDIT_ENTRY:
+    case FD_CLI_KIND_NONE:
+      break;
+    }
+  return g_strdup_printf (_ ("Deleted %s"), id);
+}
+
+static const char *
+column_header (const FdCliColumn *column)
+{
+  return g_dpgettext2 (GETTEXT_PACKAGE, "table column", column->header);
+}
+
+static void
+append_padded (GString *out, const char *cell, gsize width, gboolean last)
+{
+  g_string_append (out, cell);
+  if (!last)
+    {
+      for (gsize w = display_width (cell); w < width; w++)
+        g_string_append_c (out, ' ');
+      g_string_append (out, FD_CLI_COLUMN_GAP);
+    }
+}
+
+static gboolean
+show_list (const FdCliInvocation *invocation, JsonObject *root, GError **error)
+{
+  const FdCliCommand *command = invocation->command;
+  const FdCliColumn *columns = command->columns;
+  JsonNode *items_node = json_object_get_member (root, "items");
+  JsonNode *total_node = json_object_get_member (root, "total");
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree gsize *widths = NULL;
+  g_autofree char *count = NULL;
+  const char *from_text = fd_cli_invocation_get (invocation, "from");
+  /* Checked by the parser: 0..FD_CLI_MAX_FROM. */
+  guint from = from_text != NULL ? (guint)g_ascii_strtoull (from_text, NULL, 10) : 0;
+  JsonArray *items;
+  gsize n_columns = 0;
+  gint64 total;
+
+  if (items_node == NULL || !JSON_NODE_HOLDS_ARRAY (items_node) || total_node == NULL
+      || !JSON_NODE_HOLDS_VALUE (total_node)
+      || json_node_get_value_type (total_node) != G_TYPE_INT64 || json_node_get_int (total_node) < 0
+      || json_node_get_int (total_node) > G_MAXUINT)
+    {
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL,
+                   _ ("the server's answer is not a list of items and a total"));
+      return FALSE;
+    }
+  items = json_node_get_array (items_node);
+  total = json_node_get_int (total_node);
+  while (columns[n_columns].header != NULL)
+    n_columns++;
+  widths = g_new0 (gsize, n_columns);
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+      char **row = g_new0 (char *, n_columns + 1);
+
+      for (gsize c = 0; c < n_columns; c++)
+        {
+          JsonNode *cell
+              = object != NULL ? json_object_get_member (object, columns[c].member) : NULL;
+
+          row[c] = node_text (cell, columns[c].cell == FD_CLI_CELL_TIME);
+          widths[c] = MAX (widths[c], display_width (row[c]));
+        }
+      g_ptr_array_add (rows, row);
+    }
+
+  if (rows->len > 0)
+    {
+      for (gsize c = 0; c < n_columns; c++)
+        {
+          const char *header = column_header (&columns[c]);
+
+          widths[c] = MAX (widths[c], display_width (header));
+        }
+      for (gsize c = 0; c < n_columns; c++)
+        append_padded (out, column_header (&columns[c]), widths[c], c + 1 == n_columns);
+      g_string_append_c (out, '\n');
+      for (guint r = 0; r < rows->len; r++)
+        {
+          char **row = g_ptr_array_index (rows, r);
+
+          for (gsize c = 0; c < n_columns; c++)
+            append_padded (out, row[c], widths[c], c + 1 == n_columns);
+          g_string_append_c (out, '\n');
+        }
+    }
+
+  count = count_line (invocation->noun->kind, rows->len, (guint)total);
+  g_string_append (out, count);
+  if ((guint64)from + rows->len < (guint64)total && rows->len > 0)
+    {
+      g_string_append (out, " ");
+      g_string_append_printf (out, _ ("(see more with --from %u)"), from + rows->len);
+    }
+  g_string_append_c (out, '\n');
+  return fd_cli_output_write (out->str, out->len, error);
+}
+
+gboolean
+fd_cli_output_show (const FdCliInvocation *invocation, GBytes *body, GError **error)
+{
+  const FdCliCommand *command = invocation->command;
+  g_autoptr (JsonNode) root = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (body, &len);
+
+  if (fd_cli_invocation_has (invocation, "json"))
+    {
+      if (len == 0)
+        return TRUE;
+      return fd_cli_output_write (data, len, error)
+             && (data[len - 1] == '\n' || fd_cli_output_write ("\n", 1, error));
+    }
+
+  if (command->show == FD_CLI_SHOW_DELETED)
+    {
+      g_autofree char *line
+          = deleted_line (invocation->noun->kind, g_ptr_array_index (invocation->args, 0));
+
+      return fd_cli_output_write (line, strlen (line), error)
+             && fd_cli_output_write ("\n", 1, error);
+    }
+
+  root = parse_body (body, error);
+  if (root == NULL)
+    return FALSE;
+  if (command->show == FD_CLI_SHOW_LIST)
+    return show_list (invocation, json_node_get_object (root), error);
+
+  if (!show_object (json_node_get_object (root), error))
+    return FALSE;
+  if (command->flags & FD_CLI_FLAG_SHOWS_SECRET)
+    fprintf (stderr, "%s\n", _ ("Keep the token now: it is not shown again."));
+  return TRUE;
+}
