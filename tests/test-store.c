@@ -257,7 +257,7 @@ test_group_commit_isolates_failures (Fixture *f, gconstpointer data)
   fd_store_close (store);
 }
 
-/* Search matches % and _ literally, case-insensitively. */
+/* Search matches % and _ literally, case-insensitively (ASCII and beyond). */
 static void
 test_search_is_literal (Fixture *f, gconstpointer data)
 {

@@ -15,6 +15,50 @@ finalize_statement (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
+char *
+fd_db_fold (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p >= 0x80)
+      return g_utf8_casefold (text, -1);
+  return g_ascii_strdown (text, -1);
+}
+
+/* fd_fold(text): the case-folded text, for case-insensitive search in any script (SQLite's own
+ * LIKE folds ASCII only). ASCII, the common case, is folded without a heap allocation. */
+static void
+sql_fold (sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+  const unsigned char *text = sqlite3_value_text (argv[0]);
+  int len = sqlite3_value_bytes (argv[0]);
+  char small[256];
+
+  if (text == NULL)
+    {
+      sqlite3_result_null (ctx);
+      return;
+    }
+  if (len < (int) sizeof small)
+    {
+      gboolean ascii = TRUE;
+      for (int i = 0; i < len; i++)
+        {
+          if (text[i] >= 0x80)
+            {
+              ascii = FALSE;
+              break;
+            }
+          small[i] = g_ascii_tolower (text[i]);
+        }
+      if (ascii)
+        {
+          sqlite3_result_text (ctx, small, len, SQLITE_TRANSIENT);
+          return;
+        }
+    }
+  sqlite3_result_text (ctx, fd_db_fold ((const char *) text), -1, g_free);
+}
+
 FdDb *
 fd_db_open (const char *path, gboolean read_only, GError **error)
 {
@@ -36,6 +80,14 @@ fd_db_open (const char *path, gboolean read_only, GError **error)
 
   if (!fd_db_exec (db, "PRAGMA foreign_keys = ON", error))
     return NULL;
+  if (sqlite3_create_function_v2 (db->handle, "fd_fold", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                  sql_fold, NULL, NULL, NULL)
+      != SQLITE_OK)
+    {
+      fd_db_set_error (db, error, "registering fd_fold");
+      return NULL;
+    }
   if (!read_only)
     {
       /* WAL lets readers run beside the one writer; NORMAL sync is durable against a crash of
@@ -146,19 +198,4 @@ fd_db_column_dup (sqlite3_stmt *stmt, int column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
   return text ? g_strdup ((const char *) text) : NULL;
-}
-
-char *
-fd_db_like_pattern (const char *text)
-{
-  GString *out = g_string_new ("%");
-
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '%');
-  return g_string_free (out, FALSE);
 }

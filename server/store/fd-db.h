@@ -54,7 +54,9 @@ void fd_db_bind_text (sqlite3_stmt *stmt, int index, const char *text);
 /* Column as a newly allocated string (NULL for SQL NULL). */
 char *fd_db_column_dup (sqlite3_stmt *stmt, int column);
 
-/* Escapes % _ and \ so @text matches literally inside LIKE ... ESCAPE '\'. */
-char *fd_db_like_pattern (const char *text);
+/* Case-folds @text the way the SQL function fd_fold() does: search is
+ * "instr (fd_fold (name), fd_db_fold (search)) > 0", a literal, case-insensitive substring match
+ * in any script. */
+char *fd_db_fold (const char *text);
 
 G_END_DECLS

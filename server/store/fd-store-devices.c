@@ -11,7 +11,7 @@
 #define DEVICE_FILTER                                                                             \
   " WHERE d.workspace_id = ?1"                                                                    \
   " AND (?2 IS NULL OR d.fleet_id IN (SELECT value FROM json_each(?2)))"                          \
-  " AND (?3 IS NULL OR d.name LIKE ?3 ESCAPE '\\')"
+  " AND (?3 IS NULL OR instr (fd_fold (d.name), ?3) > 0)"
 
 #define DEVICE_PAGE " LIMIT ?4 OFFSET ?5"
 
@@ -162,7 +162,7 @@ fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fle
                       const char *search, FdDeviceSort sort, gint64 from, gint64 size,
                       FdPage *page, GError **error)
 {
-  g_autofree char *pattern = search ? fd_db_like_pattern (search) : NULL;
+  g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   g_autofree char *fleets = fleet_ids_json (fleet_ids);
   g_autoptr (FdWorkspace) w = fd_store_workspace_get (db, workspace_id, error);
   sqlite3_stmt *stmt;

@@ -76,7 +76,7 @@ gboolean
 fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gint64 from,
                      gint64 size, FdPage *page, GError **error)
 {
-  g_autofree char *pattern = search ? fd_db_like_pattern (search) : NULL;
+  g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   g_autoptr (FdWorkspace) w = fd_store_workspace_get (db, workspace_id, error);
   sqlite3_stmt *stmt;
   int rc;
@@ -85,7 +85,7 @@ fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gin
     return FALSE;
   stmt = fd_db_prepare (db,
                         "SELECT count(*) FROM fleet WHERE workspace_id = ?1"
-                        " AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')",
+                        " AND (?2 IS NULL OR instr (fd_fold (name), ?2) > 0)",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -102,7 +102,7 @@ fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gin
 
   stmt = fd_db_prepare (db,
                         FLEET_COLUMNS " WHERE f.workspace_id = ?1"
-                                      " AND (?2 IS NULL OR f.name LIKE ?2 ESCAPE '\\')"
+                                      " AND (?2 IS NULL OR instr (fd_fold (f.name), ?2) > 0)"
                                       " ORDER BY f.is_default DESC, f.name LIMIT ?3 OFFSET ?4",
                         error);
   if (stmt == NULL)

@@ -88,13 +88,13 @@ gboolean
 fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size, FdPage *page,
                          GError **error)
 {
-  g_autofree char *pattern = search ? fd_db_like_pattern (search) : NULL;
+  g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = fd_db_prepare (db,
                         "SELECT count(*) FROM workspace"
-                        " WHERE ?1 IS NULL OR name LIKE ?1 ESCAPE '\\'",
+                        " WHERE ?1 IS NULL OR instr (fd_fold (name), ?1) > 0",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -109,7 +109,7 @@ fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size,
   sqlite3_reset (stmt);
 
   stmt = fd_db_prepare (db,
-                        WORKSPACE_COLUMNS " WHERE ?1 IS NULL OR w.name LIKE ?1 ESCAPE '\\'"
+                        WORKSPACE_COLUMNS " WHERE ?1 IS NULL OR instr (fd_fold (w.name), ?1) > 0"
                                           " ORDER BY w.name LIMIT ?2 OFFSET ?3",
                         error);
   if (stmt == NULL)
