@@ -92,7 +92,7 @@ take_lock (FdEngine *self, GError **error)
       close (fd);
       return FALSE;
     }
-  pid = g_strdup_printf ("%d\n", (int) getpid ());
+  pid = g_strdup_printf ("%d\n", (int)getpid ());
   if (ftruncate (fd, 0) < 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
     g_warning ("could not write the pid into %s: %s", path, g_strerror (errno));
   self->lock_fd = fd;
@@ -141,7 +141,7 @@ ensure_admin_token (FdEngine *self, GError **error)
   int fd;
 
   fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0 || fchmod (fd, 0600) < 0 || write (fd, line, strlen (line)) != (ssize_t) strlen (line)
+  if (fd < 0 || fchmod (fd, 0600) < 0 || write (fd, line, strlen (line)) != (ssize_t)strlen (line)
       || fsync (fd) < 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot write %s: %s", path,
@@ -221,7 +221,7 @@ fd_engine_start (FdEngine *self, GError **error)
 {
   g_return_val_if_fail (!self->started, FALSE);
 
-  if (!fd_api_listen (self->api, self->api_address, (guint) self->api_port, error))
+  if (!fd_api_listen (self->api, self->api_address, (guint)self->api_port, error))
     return FALSE;
   if (!write_ports (self, error))
     return FALSE;

@@ -21,7 +21,7 @@ fd_random_bytes (guint8 *buf, gsize len)
             continue;
           g_error ("getrandom failed: %s", g_strerror (errno));
         }
-      done += (gsize) n;
+      done += (gsize)n;
     }
 }
 
@@ -79,7 +79,7 @@ fd_secret_equal (const char *a, const char *b)
   guint8 diff = la != lb;
 
   for (gsize i = 0; i < la && i < lb; i++)
-    diff |= (guint8) (a[i] ^ b[i]);
+    diff |= (guint8)(a[i] ^ b[i]);
   return diff == 0;
 }
 
@@ -98,5 +98,5 @@ fd_time_format_ms (gint64 ms)
   if (dt == NULL)
     return g_strdup ("1970-01-01T00:00:00.000Z");
   base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03dZ", base, (int) (ms % 1000));
+  return g_strdup_printf ("%s.%03dZ", base, (int)(ms % 1000));
 }

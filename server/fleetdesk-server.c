@@ -19,28 +19,28 @@ static int opt_mqtt_port = FD_ENGINE_DEFAULT_MQTT_PORT;
 static char *opt_token_name;
 static gboolean opt_version;
 
-static const GOptionEntry server_entries[] = {
-  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
-    N_("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_("DIR") },
-  { "api-address", 0, 0, G_OPTION_ARG_STRING, &opt_api_address,
-    N_("Address of the operator API (default: 127.0.0.1)"), N_("ADDRESS") },
-  { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
-    N_("Port of the operator API (default: 7080; 0: any free port)"), N_("PORT") },
-  { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
-    N_("Port of the HTTPS device endpoint (default: 7443; reserved, not served yet)"), N_("PORT") },
-  { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
-    N_("Port of MQTT over TLS (default: 8883; reserved, not served yet)"), N_("PORT") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
-  { NULL }
-};
+static const GOptionEntry server_entries[]
+    = { { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+          N_ ("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_ ("DIR") },
+        { "api-address", 0, 0, G_OPTION_ARG_STRING, &opt_api_address,
+          N_ ("Address of the operator API (default: 127.0.0.1)"), N_ ("ADDRESS") },
+        { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
+          N_ ("Port of the operator API (default: 7080; 0: any free port)"), N_ ("PORT") },
+        { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
+          N_ ("Port of the HTTPS device endpoint (default: 7443; reserved, not served yet)"),
+          N_ ("PORT") },
+        { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
+          N_ ("Port of MQTT over TLS (default: 8883; reserved, not served yet)"), N_ ("PORT") },
+        { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"),
+          NULL },
+        { NULL } };
 
-static const GOptionEntry token_entries[] = {
-  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
-    N_("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_("DIR") },
-  { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_token_name, N_("Name of the new token"),
-    N_("NAME") },
-  { NULL }
-};
+static const GOptionEntry token_entries[]
+    = { { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+          N_ ("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_ ("DIR") },
+        { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_token_name, N_ ("Name of the new token"),
+          N_ ("NAME") },
+        { NULL } };
 
 static gboolean
 check_port (const char *what, int port, GError **error)
@@ -48,7 +48,7 @@ check_port (const char *what, int port, GError **error)
   if (port < 0 || port > 65535)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("%s must be a port number from 0 to 65535, not %d"), what, port);
+                   _ ("%s must be a port number from 0 to 65535, not %d"), what, port);
       return FALSE;
     }
   return TRUE;
@@ -106,8 +106,8 @@ token_create_job (FdDb *db, gpointer data, GError **error)
 
   call->made = fd_store_token_create (db, call->name, call->hash, error);
   return call->made != NULL
-         && fd_store_audit_add (db, "fleetdesk-server token", "token.create", call->made->id,
-                                "{}", error);
+         && fd_store_audit_add (db, "fleetdesk-server token", "token.create", call->made->id, "{}",
+                                error);
 }
 
 static gboolean
@@ -129,7 +129,8 @@ token_revoke_job (FdDb *db, gpointer data, GError **error)
 static int
 run_token (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("create|list|revoke [ID] — API tokens"));
+  g_autoptr (GOptionContext) ctx
+      = g_option_context_new (_ ("create|list|revoke [ID] — API tokens"));
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = NULL, *db_path = NULL;
   FdStore *store;
@@ -138,30 +139,33 @@ run_token (int argc, char **argv)
   const char *verb;
 
   g_option_context_add_main_entries (ctx, token_entries, GETTEXT_PACKAGE);
-  g_option_context_set_summary (ctx, _("Creates, lists and revokes operator API tokens. A new "
-                                       "token's secret is printed once and never again."));
+  g_option_context_set_summary (ctx, _ ("Creates, lists and revokes operator API tokens. A new "
+                                        "token's secret is printed once and never again."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
       g_printerr ("fleetdesk-server token: %s\n", error->message);
       return 2;
     }
   verb = argc > 1 ? argv[1] : NULL;
-  if (verb == NULL || !(g_str_equal (verb, "create") || g_str_equal (verb, "list")
-                        || g_str_equal (verb, "revoke")))
+  if (verb == NULL
+      || !(g_str_equal (verb, "create") || g_str_equal (verb, "list")
+           || g_str_equal (verb, "revoke")))
     {
-      g_printerr (_("fleetdesk-server token: say create, list or revoke (see --help)\n"));
+      g_printerr (_ ("fleetdesk-server token: say create, list or revoke (see --help)\n"));
       return 2;
     }
-  if (g_str_equal (verb, "create") && (opt_token_name == NULL || *g_strstrip (opt_token_name) == '\0'
-                                       || g_utf8_strlen (opt_token_name, -1) > FD_API_MAX_NAME))
+  if (g_str_equal (verb, "create")
+      && (opt_token_name == NULL || *g_strstrip (opt_token_name) == '\0'
+          || g_utf8_strlen (opt_token_name, -1) > FD_API_MAX_NAME))
     {
-      g_printerr (_("fleetdesk-server token create: --name NAME is required (1 to %d characters)\n"),
-                  FD_API_MAX_NAME);
+      g_printerr (
+          _ ("fleetdesk-server token create: --name NAME is required (1 to %d characters)\n"),
+          FD_API_MAX_NAME);
       return 2;
     }
   if (g_str_equal (verb, "revoke") && (argc < 3 || !fd_id_is_valid (argv[2], "tok")))
     {
-      g_printerr (_("fleetdesk-server token revoke: give the token's ID (tok-…)\n"));
+      g_printerr (_ ("fleetdesk-server token revoke: give the token's ID (tok-…)\n"));
       return 2;
     }
 
@@ -169,8 +173,8 @@ run_token (int argc, char **argv)
   db_path = g_build_filename (dir, "fleetdesk.db", NULL);
   if (!g_file_test (db_path, G_FILE_TEST_EXISTS))
     {
-      g_printerr (_("fleetdesk-server token: there is no Fleetdesk database in %s; start "
-                    "fleetdesk-server once first\n"),
+      g_printerr (_ ("fleetdesk-server token: there is no Fleetdesk database in %s; start "
+                     "fleetdesk-server once first\n"),
                   dir);
       return 1;
     }
@@ -199,7 +203,7 @@ run_token (int argc, char **argv)
         {
           FdToken *t = g_ptr_array_index (call.page.items, i);
           g_autofree char *created = fd_time_format_ms (t->created_at);
-          g_print ("%s\t%s\t%s\t%s\n", t->id, created, t->revoked_at ? _("revoked") : _("active"),
+          g_print ("%s\t%s\t%s\t%s\n", t->id, created, t->revoked_at ? _ ("revoked") : _ ("active"),
                    t->name);
         }
       fd_page_clear (&call.page);
@@ -209,7 +213,7 @@ run_token (int argc, char **argv)
       call.id = argv[2];
       ok = fd_store_write_sync (store, token_revoke_job, &call, &error);
       if (ok)
-        g_print (_("Revoked token %s\n"), call.id);
+        g_print (_ ("Revoked token %s\n"), call.id);
     }
   fd_store_close (store);
   if (!ok)
@@ -239,16 +243,16 @@ main (int argc, char **argv)
       return 0;
     }
 
-  ctx = g_option_context_new (_("[token create|list|revoke | routes] — the Fleetdesk server"));
+  ctx = g_option_context_new (_ ("[token create|list|revoke | routes] — the Fleetdesk server"));
   g_option_context_add_main_entries (ctx, server_entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (
-      ctx, _("Runs the Fleetdesk engine without a window: the store and the operator REST API.\n"
-             "Subcommands: \"token create --name NAME\", \"token list\", \"token revoke ID\" "
-             "manage API tokens;\n\"routes\" prints every operator API path."));
+      ctx, _ ("Runs the Fleetdesk engine without a window: the store and the operator REST API.\n"
+              "Subcommands: \"token create --name NAME\", \"token list\", \"token revoke ID\" "
+              "manage API tokens;\n\"routes\" prints every operator API path."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)
     {
       g_printerr ("fleetdesk-server: %s\n",
-                  error ? error->message : _("unexpected argument (see --help)"));
+                  error ? error->message : _ ("unexpected argument (see --help)"));
       return 2;
     }
   if (opt_version)

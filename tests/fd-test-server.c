@@ -19,7 +19,8 @@ fd_test_rm_rf (const char *path)
       while ((name = g_dir_read_name (dir)) != NULL)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR)
+              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             fd_test_rm_rf (child);
           else
             g_unlink (child);
@@ -42,10 +43,10 @@ read_ports (FdTestServer *srv)
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return FALSE;
   obj = json_node_get_object (node);
-  srv->url = g_strdup_printf ("http://%s:%" G_GINT64_FORMAT,
-                              json_object_get_string_member_with_default (obj, "api_address",
-                                                                          "127.0.0.1"),
-                              json_object_get_int_member_with_default (obj, "api", 0));
+  srv->url = g_strdup_printf (
+      "http://%s:%" G_GINT64_FORMAT,
+      json_object_get_string_member_with_default (obj, "api_address", "127.0.0.1"),
+      json_object_get_int_member_with_default (obj, "api", 0));
   return TRUE;
 }
 
@@ -64,20 +65,20 @@ spawn_server (FdTestServer *srv, const char *const *extra_args)
   g_clear_pointer (&srv->url, g_free);
   g_clear_pointer (&srv->token, g_free);
 
-  g_ptr_array_add (argv, (char *) bin);
-  g_ptr_array_add (argv, (char *) "--data-dir");
+  g_ptr_array_add (argv, (char *)bin);
+  g_ptr_array_add (argv, (char *)"--data-dir");
   g_ptr_array_add (argv, srv->data_dir);
-  g_ptr_array_add (argv, (char *) "--api-port=0");
-  g_ptr_array_add (argv, (char *) "--device-port=0");
-  g_ptr_array_add (argv, (char *) "--mqtt-port=0");
+  g_ptr_array_add (argv, (char *)"--api-port=0");
+  g_ptr_array_add (argv, (char *)"--device-port=0");
+  g_ptr_array_add (argv, (char *)"--mqtt-port=0");
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) extra_args[i]);
+    g_ptr_array_add (argv, (char *)extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
   /* The server's stdout would mix into the test's TAP stream; its stderr stays visible. */
-  g_spawn_async (NULL, (char **) argv->pdata, NULL,
-                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                 &srv->pid, &error);
+  g_spawn_async (NULL, (char **)argv->pdata, NULL,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &srv->pid,
+                 &error);
   g_assert_no_error (error);
 
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -163,9 +164,9 @@ fd_test_server_stop (FdTestServer *srv)
 }
 
 JsonNode *
-fd_test_api_full (FdTestServer *srv, const char *method, const char *path,
-                  const char *content_type, const char *body, gsize body_len, const char *token,
-                  guint *status_out, SoupMessageHeaders **headers_out)
+fd_test_api_full (FdTestServer *srv, const char *method, const char *path, const char *content_type,
+                  const char *body, gsize body_len, const char *token, guint *status_out,
+                  SoupMessageHeaders **headers_out)
 {
   g_autofree char *uri = g_strconcat (srv->url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
@@ -183,9 +184,8 @@ fd_test_api_full (FdTestServer *srv, const char *method, const char *path,
   if (body != NULL)
     {
       g_autoptr (GBytes) bytes = g_bytes_new (body, body_len);
-      soup_message_set_request_body_from_bytes (msg, content_type ? content_type
-                                                                  : "application/json",
-                                                bytes);
+      soup_message_set_request_body_from_bytes (
+          msg, content_type ? content_type : "application/json", bytes);
     }
   answer = soup_session_send_and_read (srv->session, msg, NULL, &error);
   g_assert_no_error (error);
@@ -320,13 +320,13 @@ fd_test_server_seed_devices (FdTestServer *srv, const char *workspace_id, const 
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 10000);
   g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-                                       "SELECT id FROM fleet WHERE workspace_id = ?1 AND is_default",
-                                       -1, &fleet, NULL),
-                   ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db, "SELECT id FROM fleet WHERE workspace_id = ?1 AND is_default", -1,
+                          &fleet, NULL),
+      ==, SQLITE_OK);
   sqlite3_bind_text (fleet, 1, workspace_id, -1, SQLITE_STATIC);
   g_assert_cmpint (sqlite3_step (fleet), ==, SQLITE_ROW);
-  fleet_id = g_strdup ((const char *) sqlite3_column_text (fleet, 0));
+  fleet_id = g_strdup ((const char *)sqlite3_column_text (fleet, 0));
   sqlite3_finalize (fleet);
 
   g_assert_cmpint (sqlite3_prepare_v2 (db,

@@ -8,15 +8,16 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *data_dir;  /* temporary, removed by fd_test_server_stop() */
-  char *url;       /* http://127.0.0.1:PORT */
-  char *token;     /* the admin token from DATA/admin-token */
+  char *data_dir; /* temporary, removed by fd_test_server_stop() */
+  char *url;      /* http://127.0.0.1:PORT */
+  char *token;    /* the admin token from DATA/admin-token */
   GPid pid;
   SoupSession *session;
 } FdTestServer;
 
 /* Starts $FD_SERVER_BIN with a temporary data directory and port 0, waits for DATA/ports.json.
- * Extra arguments (NULL-terminated) are appended to the command line. Aborts the test on failure. */
+ * Extra arguments (NULL-terminated) are appended to the command line. Aborts the test on failure.
+ */
 FdTestServer *fd_test_server_start (void);
 FdTestServer *fd_test_server_start_with_args (const char *const *extra_args);
 

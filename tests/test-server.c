@@ -11,8 +11,7 @@ run (const char *const *argv, char **out, char **err)
   g_autoptr (GError) error = NULL;
   int wstatus = 0;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &wstatus,
-                &error);
+  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &wstatus, &error);
   g_assert_no_error (error);
   g_assert_true (WIFEXITED (wstatus));
   return WEXITSTATUS (wstatus);
@@ -55,8 +54,8 @@ static void
 test_second_server_refused (void)
 {
   FdTestServer *srv = fd_test_server_start ();
-  const char *argv[] = { g_getenv ("FD_SERVER_BIN"), "--data-dir", srv->data_dir, "--api-port=0",
-                         NULL };
+  const char *argv[]
+      = { g_getenv ("FD_SERVER_BIN"), "--data-dir", srv->data_dir, "--api-port=0", NULL };
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run (argv, &out, &err), ==, 1);
@@ -92,8 +91,8 @@ test_token_commands (void)
 {
   FdTestServer *srv = fd_test_server_start ();
   const char *bin = g_getenv ("FD_SERVER_BIN");
-  const char *create[] = { bin, "token", "create", "--name", "ci", "--data-dir", srv->data_dir,
-                           NULL };
+  const char *create[]
+      = { bin, "token", "create", "--name", "ci", "--data-dir", srv->data_dir, NULL };
   const char *list[] = { bin, "token", "list", "--data-dir", srv->data_dir, NULL };
   const char *missing_name[] = { bin, "token", "create", "--data-dir", srv->data_dir, NULL };
   g_autofree char *out = NULL, *err = NULL, *list_out = NULL;
@@ -230,8 +229,8 @@ test_sigterm_keeps_acknowledged (void)
                                     auth);
       soup_message_set_request_body_from_bytes (fr->msg, "application/json", bytes);
       flood.pending++;
-      soup_session_send_and_read_async (srv->session, fr->msg, G_PRIORITY_DEFAULT, NULL,
-                                        flood_done, fr);
+      soup_session_send_and_read_async (srv->session, fr->msg, G_PRIORITY_DEFAULT, NULL, flood_done,
+                                        fr);
     }
   g_main_loop_run (loop);
 
@@ -250,7 +249,7 @@ test_sigterm_keeps_acknowledged (void)
     JsonArray *items = json_object_get_array_member (json_node_get_object (node), "items");
     g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
     for (guint i = 0; i < json_array_get_length (items); i++)
-      g_hash_table_add (names, (gpointer) json_object_get_string_member (
+      g_hash_table_add (names, (gpointer)json_object_get_string_member (
                                    json_array_get_object_element (items, i), "name"));
     for (guint i = 0; i < flood.acknowledged->len; i++)
       g_assert_true (g_hash_table_contains (names, g_ptr_array_index (flood.acknowledged, i)));

@@ -139,7 +139,7 @@ test_upgrade_from_first_migration (Fixture *f, gconstpointer data)
   g_assert_true (fd_store_read_sync (store, list_devices, &c, &error));
   g_assert_no_error (error);
   g_assert_cmpint (c.page.total, ==, 1);
-  g_assert_cmpstr (((FdDevice *) g_ptr_array_index (c.page.items, 0))->name, ==, "old-sensor");
+  g_assert_cmpstr (((FdDevice *)g_ptr_array_index (c.page.items, 0))->name, ==, "old-sensor");
   fd_page_clear (&c.page);
   fd_store_close (store);
 

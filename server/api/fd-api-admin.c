@@ -34,7 +34,7 @@ token_create_job (FdDb *db, gpointer data, GError **error)
   if (t == NULL)
     return FALSE;
   job->result = t;
-  job->result_free = (GDestroyNotify) fd_token_free;
+  job->result_free = (GDestroyNotify)fd_token_free;
   return fd_api_audit (db, job, "token.create", t->id, error, "name", t->name, NULL);
 }
 
@@ -91,7 +91,7 @@ token_json (JsonBuilder *b, const FdToken *t)
 static void
 token_list_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc) token_json);
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc)token_json);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -145,7 +145,7 @@ audit_list_job (FdDb *db, gpointer data, GError **error)
 static void
 audit_list_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc) fd_api_json_audit);
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_audit);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -159,7 +159,8 @@ audit_list (FdApiRequest *req)
   if (!fd_api_check_params (req, audit_params) || !fd_api_param_paging (req, &from, &size)
       || !fd_api_param (req, "action", &action) || !fd_api_param (req, "target", &target))
     return;
-  if ((action && strlen (action) > FD_API_MAX_NAME) || (target && strlen (target) > FD_API_MAX_NAME))
+  if ((action && strlen (action) > FD_API_MAX_NAME)
+      || (target && strlen (target) > FD_API_MAX_NAME))
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter",
                           action && strlen (action) > FD_API_MAX_NAME ? "action" : "target",
@@ -175,10 +176,7 @@ audit_list (FdApiRequest *req)
 }
 
 const FdApiRoute fd_api_admin_routes[] = {
-  { "GET", "/health", health, TRUE },
-  { "POST", "/tokens", token_create, FALSE },
-  { "GET", "/tokens", token_list, FALSE },
-  { "DELETE", "/tokens/{id}", token_revoke, FALSE },
-  { "GET", "/audit", audit_list, FALSE },
-  { NULL, NULL, NULL, FALSE },
+  { "GET", "/health", health, TRUE },      { "POST", "/tokens", token_create, FALSE },
+  { "GET", "/tokens", token_list, FALSE }, { "DELETE", "/tokens/{id}", token_revoke, FALSE },
+  { "GET", "/audit", audit_list, FALSE },  { NULL, NULL, NULL, FALSE },
 };

@@ -67,13 +67,14 @@ fd_api_body_object (FdApiRequest *req, JsonNode **owner)
       return NULL;
     }
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
+  if (!json_parser_load_from_data (parser, data, (gssize)len, &error))
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "malformed_json", NULL,
                           "the body is not valid JSON: %s", error->message);
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "malformed_json", NULL,
                           "the body must be a JSON object");
@@ -92,7 +93,7 @@ fd_api_body_check_members (FdApiRequest *req, JsonObject *obj, const char *const
     if (!g_strv_contains (allowed, l->data))
       {
         fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", l->data,
-                            "unknown field \"%s\"", (const char *) l->data);
+                            "unknown field \"%s\"", (const char *)l->data);
         return FALSE;
       }
   return TRUE;
@@ -146,7 +147,7 @@ fd_api_body_name (FdApiRequest *req, JsonObject *obj, const char *member, gboole
                           "the field \"%s\" must not be empty", member);
       return FALSE;
     }
-  if (len > (glong) max)
+  if (len > (glong)max)
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
                           "the field \"%s\" is longer than %u characters", member, max);

@@ -6,20 +6,16 @@ static const char *const list_params[] = { "fleet", "search", "sort", "from", "s
 static const char *const create_members[] = { "name", "fleet_id", NULL };
 
 static const char *const sort_names[] = {
-  [FD_DEVICE_SORT_NAME] = "name",
-  [FD_DEVICE_SORT_NAME_DESC] = "-name",
-  [FD_DEVICE_SORT_CREATED] = "created_at",
-  [FD_DEVICE_SORT_CREATED_DESC] = "-created_at",
-  [FD_DEVICE_SORT_LAST_SEEN] = "last_seen",
-  [FD_DEVICE_SORT_LAST_SEEN_DESC] = "-last_seen",
-  [FD_DEVICE_SORT_FLEET] = "fleet",
-  [FD_DEVICE_SORT_FLEET_DESC] = "-fleet",
+  [FD_DEVICE_SORT_NAME] = "name",           [FD_DEVICE_SORT_NAME_DESC] = "-name",
+  [FD_DEVICE_SORT_CREATED] = "created_at",  [FD_DEVICE_SORT_CREATED_DESC] = "-created_at",
+  [FD_DEVICE_SORT_LAST_SEEN] = "last_seen", [FD_DEVICE_SORT_LAST_SEEN_DESC] = "-last_seen",
+  [FD_DEVICE_SORT_FLEET] = "fleet",         [FD_DEVICE_SORT_FLEET_DESC] = "-fleet",
 };
 
 static void
 device_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc) fd_api_json_device);
+  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc)fd_api_json_device);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -27,7 +23,7 @@ static void
 device_created (FdApiRequest *req, FdApiJob *job)
 {
   FdDevice *d = job->result;
-  g_autoptr (JsonNode) node = fd_api_json_one (d, (FdApiJsonFunc) fd_api_json_device);
+  g_autoptr (JsonNode) node = fd_api_json_one (d, (FdApiJsonFunc)fd_api_json_device);
   g_autofree char *location = g_strdup_printf ("/api/v1/devices/%s", d->id);
 
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location",
@@ -44,7 +40,7 @@ device_create_job (FdDb *db, gpointer data, GError **error)
   if (d == NULL)
     return FALSE;
   job->result = d;
-  job->result_free = (GDestroyNotify) fd_device_free;
+  job->result_free = (GDestroyNotify)fd_device_free;
   return fd_api_audit (db, job, "device.create", d->id, error, "name", d->name, "workspace_id",
                        d->workspace_id, "fleet_id", d->fleet_id, NULL);
 }
@@ -75,14 +71,14 @@ static gboolean
 device_list_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
-  return fd_store_device_list (db, job->id, (const char *const *) job->fleets, job->search,
-                               (FdDeviceSort) job->sort, job->from, job->size, &job->page, error);
+  return fd_store_device_list (db, job->id, (const char *const *)job->fleets, job->search,
+                               (FdDeviceSort)job->sort, job->from, job->size, &job->page, error);
 }
 
 static void
 device_list_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc) fd_api_json_device);
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_device);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -102,10 +98,10 @@ device_list (FdApiRequest *req)
     return;
   if (sort_text != NULL)
     {
-      for (sort = 0; sort < (int) G_N_ELEMENTS (sort_names); sort++)
+      for (sort = 0; sort < (int)G_N_ELEMENTS (sort_names); sort++)
         if (g_str_equal (sort_names[sort], sort_text))
           break;
-      if (sort == (int) G_N_ELEMENTS (sort_names))
+      if (sort == (int)G_N_ELEMENTS (sort_names))
         {
           fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "sort",
                               "sort must be one of name, -name, created_at, -created_at, "
@@ -137,7 +133,7 @@ device_get_job (FdDb *db, gpointer data, GError **error)
   FdApiJob *job = data;
 
   job->result = fd_store_device_get (db, job->id, error);
-  job->result_free = (GDestroyNotify) fd_device_free;
+  job->result_free = (GDestroyNotify)fd_device_free;
   return job->result != NULL;
 }
 
@@ -162,13 +158,13 @@ device_update_job (FdDb *db, gpointer data, GError **error)
   if (d == NULL)
     return FALSE;
   job->result = d;
-  job->result_free = (GDestroyNotify) fd_device_free;
+  job->result_free = (GDestroyNotify)fd_device_free;
   if (job->name != NULL
       && !fd_api_audit (db, job, "device.update", job->id, error, "name", job->name, NULL))
     return FALSE;
   if (before != NULL && !g_str_equal (before->fleet_id, d->fleet_id))
-    return fd_api_audit (db, job, "device.move", job->id, error, "from_fleet_id",
-                         before->fleet_id, "fleet_id", d->fleet_id, NULL);
+    return fd_api_audit (db, job, "device.move", job->id, error, "from_fleet_id", before->fleet_id,
+                         "fleet_id", d->fleet_id, NULL);
   return TRUE;
 }
 

@@ -142,8 +142,7 @@ fd_api_json_one (gconstpointer record, FdApiJsonFunc func)
 }
 
 gboolean
-fd_api_audit (FdDb *db, FdApiJob *job, const char *action, const char *target, GError **error,
-              ...)
+fd_api_audit (FdDb *db, FdApiJob *job, const char *action, const char *target, GError **error, ...)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) node = NULL;

@@ -17,7 +17,7 @@ typedef struct
   const char *method;
   const char *pattern; /* below /api/v1, "{id}" matches one path segment */
   FdApiHandler handler;
-  gboolean public;     /* no token needed */
+  gboolean public; /* no token needed */
 } FdApiRoute;
 
 struct _FdApi
@@ -42,9 +42,9 @@ struct _FdApiRequest
 {
   FdApi *api;
   SoupServerMessage *msg;
-  GPtrArray *params;   /* FdApiParam*: the query string, in order, repeated keys kept */
-  char *path_id;       /* the {id} segment, if the route has one */
-  char *actor;         /* who is asking, for the audit log */
+  GPtrArray *params;         /* FdApiParam*: the query string, in order, repeated keys kept */
+  char *path_id;             /* the {id} segment, if the route has one */
+  char *actor;               /* who is asking, for the audit log */
   const char *invalid_field; /* the field an FD_STORE_ERROR_INVALID is about */
 };
 
@@ -111,14 +111,13 @@ JsonObject *fd_api_body_object (FdApiRequest *req, JsonNode **owner);
 /* A member that must be a string of 1..@max characters after trimming, without control
  * characters; @required decides whether absence is an error. On error replies 400 and returns
  * FALSE. *@out is NULL when absent. */
-gboolean fd_api_body_name (FdApiRequest *req, JsonObject *obj, const char *member, gboolean required,
-                           guint max, char **out);
+gboolean fd_api_body_name (FdApiRequest *req, JsonObject *obj, const char *member,
+                           gboolean required, guint max, char **out);
 /* A member that must be an ID with @prefix when present. */
-gboolean fd_api_body_id (FdApiRequest *req, JsonObject *obj, const char *member,
-                         const char *prefix, gboolean required, char **out);
+gboolean fd_api_body_id (FdApiRequest *req, JsonObject *obj, const char *member, const char *prefix,
+                         gboolean required, char **out);
 /* Replies 400 naming the first member of @obj not in @allowed. */
-gboolean fd_api_body_check_members (FdApiRequest *req, JsonObject *obj,
-                                    const char *const *allowed);
+gboolean fd_api_body_check_members (FdApiRequest *req, JsonObject *obj, const char *const *allowed);
 /* Replies 404 unless the path {id} has @prefix and the ID shape; the message names @what. */
 gboolean fd_api_path_id (FdApiRequest *req, const char *prefix, const char *what);
 

@@ -78,7 +78,7 @@ void
 fd_api_reply_gerror (FdApiRequest *req, const GError *error)
 {
   if (error->domain == FD_STORE_ERROR)
-    switch ((FdStoreError) error->code)
+    switch ((FdStoreError)error->code)
       {
       case FD_STORE_ERROR_NOT_FOUND:
         fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "%s", error->message);
@@ -87,8 +87,8 @@ fd_api_reply_gerror (FdApiRequest *req, const GError *error)
         fd_api_reply_error (req, SOUP_STATUS_CONFLICT, "conflict", NULL, "%s", error->message);
         return;
       case FD_STORE_ERROR_INVALID:
-        fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", req->invalid_field,
-                            "%s", error->message);
+        fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", req->invalid_field, "%s",
+                            error->message);
         return;
       case FD_STORE_ERROR_CLOSED:
         fd_api_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", NULL, "%s",
@@ -161,8 +161,7 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply,
-         gboolean write)
+run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply, gboolean write)
 {
   RunCall *call = g_new (RunCall, 1);
 
@@ -170,10 +169,10 @@ run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc repl
   call->reply = reply;
   soup_server_message_pause (req->msg);
   if (write)
-    fd_store_write_async (req->api->store, func, job, (GDestroyNotify) fd_api_job_free, run_done,
+    fd_store_write_async (req->api->store, func, job, (GDestroyNotify)fd_api_job_free, run_done,
                           call);
   else
-    fd_store_read_async (req->api->store, func, job, (GDestroyNotify) fd_api_job_free, run_done,
+    fd_store_read_async (req->api->store, func, job, (GDestroyNotify)fd_api_job_free, run_done,
                          call);
 }
 
@@ -249,8 +248,7 @@ param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max, gint64 *v
     return FALSE;
   if (text == NULL)
     return TRUE;
-  if (!g_ascii_string_to_unsigned (text, 10, (guint64) MAX (min, 0), (guint64) max, &parsed,
-                                   NULL))
+  if (!g_ascii_string_to_unsigned (text, 10, (guint64)MAX (min, 0), (guint64)max, &parsed, NULL))
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", key,
                           "the query parameter \"%s\" must be an integer from %" G_GINT64_FORMAT
@@ -258,7 +256,7 @@ param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max, gint64 *v
                           key, min, max);
       return FALSE;
     }
-  *value = (gint64) parsed;
+  *value = (gint64)parsed;
   return TRUE;
 }
 

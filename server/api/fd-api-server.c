@@ -106,7 +106,8 @@ parse_query (FdApiRequest *req)
   for (guint i = 0; pairs[i] != NULL; i++)
     {
       char *eq = strchr (pairs[i], '=');
-      g_autofree char *raw_key = g_strndup (pairs[i], eq ? (gsize) (eq - pairs[i]) : strlen (pairs[i]));
+      g_autofree char *raw_key
+          = g_strndup (pairs[i], eq ? (gsize)(eq - pairs[i]) : strlen (pairs[i]));
       g_autofree char *raw_value = g_strdup (eq ? eq + 1 : "");
       FdApiParam *p;
 
@@ -196,7 +197,7 @@ authenticate (FdApiRequest *req)
       g_hash_table_replace (api->token_touched, g_strdup (token->id), when);
       job->id = g_strdup (token->id);
       job->from = now;
-      fd_store_write_async (api->store, touch_token_job, job, (GDestroyNotify) fd_api_job_free,
+      fd_store_write_async (api->store, touch_token_job, job, (GDestroyNotify)fd_api_job_free,
                             touch_token_done, NULL);
     }
   return TRUE;
@@ -237,8 +238,8 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
   route = find_route (method, path, &req->path_id, allow, &path_known);
   if (route == NULL && !path_known)
     {
-      fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                          "there is no API path %s", path);
+      fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "there is no API path %s",
+                          path);
       return;
     }
   if (route == NULL)
@@ -274,7 +275,8 @@ got_headers (SoupServerMessage *msg, gpointer user_data)
   body = g_strdup_printf ("{\"error\":{\"code\":\"payload_too_large\",\"message\":"
                           "\"the request body is over the limit of %d bytes%s\"}}",
                           FD_API_MAX_BODY,
-                          encoding == SOUP_ENCODING_CHUNKED ? " (chunked bodies are not accepted)" : "");
+                          encoding == SOUP_ENCODING_CHUNKED ? " (chunked bodies are not accepted)"
+                                                            : "");
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
                                 "close");
   soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
@@ -342,8 +344,8 @@ fd_api_listen (FdApi *api, const char *address, guint port, GError **error)
       return FALSE;
     }
   uris = soup_server_get_uris (api->server);
-  api->port = uris ? (guint) g_uri_get_port (uris->data) : port;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  api->port = uris ? (guint)g_uri_get_port (uris->data) : port;
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
   return TRUE;
 }
 
@@ -356,7 +358,7 @@ fd_api_get_port (FdApi *api)
 void
 fd_api_shutdown (FdApi *api, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
   GMainContext *context = g_main_context_get_thread_default ();
 
   if (api->server == NULL)

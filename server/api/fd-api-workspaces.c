@@ -39,7 +39,7 @@ job_from_body (FdApiRequest *req, gboolean create)
 static void
 workspace_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc) fd_api_json_workspace);
+  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc)fd_api_json_workspace);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -47,7 +47,7 @@ static void
 workspace_created (FdApiRequest *req, FdApiJob *job)
 {
   FdWorkspace *w = job->result;
-  g_autoptr (JsonNode) node = fd_api_json_one (w, (FdApiJsonFunc) fd_api_json_workspace);
+  g_autoptr (JsonNode) node = fd_api_json_one (w, (FdApiJsonFunc)fd_api_json_workspace);
   reply_created (req, node, "workspaces", w->id);
 }
 
@@ -60,7 +60,7 @@ workspace_create_job (FdDb *db, gpointer data, GError **error)
   if (w == NULL)
     return FALSE;
   job->result = w;
-  job->result_free = (GDestroyNotify) fd_workspace_free;
+  job->result_free = (GDestroyNotify)fd_workspace_free;
   return fd_api_audit (db, job, "workspace.create", w->id, error, "name", w->name, NULL);
 }
 
@@ -84,7 +84,7 @@ workspace_list_job (FdDb *db, gpointer data, GError **error)
 static void
 workspace_list_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc) fd_api_json_workspace);
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_workspace);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -111,7 +111,7 @@ workspace_get_job (FdDb *db, gpointer data, GError **error)
   FdApiJob *job = data;
 
   job->result = fd_store_workspace_get (db, job->id, error);
-  job->result_free = (GDestroyNotify) fd_workspace_free;
+  job->result_free = (GDestroyNotify)fd_workspace_free;
   return job->result != NULL;
 }
 
@@ -129,7 +129,7 @@ workspace_update_job (FdDb *db, gpointer data, GError **error)
   FdApiJob *job = data;
 
   job->result = fd_store_workspace_update (db, job->id, job->name, job->description, error);
-  job->result_free = (GDestroyNotify) fd_workspace_free;
+  job->result_free = (GDestroyNotify)fd_workspace_free;
   return job->result != NULL
          && fd_api_audit (db, job, "workspace.update", job->id, error, "name", job->name,
                           "description", job->description, NULL);
@@ -181,7 +181,7 @@ workspace_delete (FdApiRequest *req)
 static void
 fleet_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc) fd_api_json_fleet);
+  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc)fd_api_json_fleet);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -189,7 +189,7 @@ static void
 fleet_created (FdApiRequest *req, FdApiJob *job)
 {
   FdFleet *f = job->result;
-  g_autoptr (JsonNode) node = fd_api_json_one (f, (FdApiJsonFunc) fd_api_json_fleet);
+  g_autoptr (JsonNode) node = fd_api_json_one (f, (FdApiJsonFunc)fd_api_json_fleet);
   reply_created (req, node, "fleets", f->id);
 }
 
@@ -202,7 +202,7 @@ fleet_create_job (FdDb *db, gpointer data, GError **error)
   if (f == NULL)
     return FALSE;
   job->result = f;
-  job->result_free = (GDestroyNotify) fd_fleet_free;
+  job->result_free = (GDestroyNotify)fd_fleet_free;
   return fd_api_audit (db, job, "fleet.create", f->id, error, "name", f->name, "workspace_id",
                        f->workspace_id, NULL);
 }
@@ -228,7 +228,7 @@ fleet_list_job (FdDb *db, gpointer data, GError **error)
 static void
 fleet_list_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc) fd_api_json_fleet);
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_fleet);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -255,7 +255,7 @@ fleet_get_job (FdDb *db, gpointer data, GError **error)
   FdApiJob *job = data;
 
   job->result = fd_store_fleet_get (db, job->id, error);
-  job->result_free = (GDestroyNotify) fd_fleet_free;
+  job->result_free = (GDestroyNotify)fd_fleet_free;
   return job->result != NULL;
 }
 
@@ -273,10 +273,10 @@ fleet_update_job (FdDb *db, gpointer data, GError **error)
   FdApiJob *job = data;
 
   job->result = fd_store_fleet_update (db, job->id, job->name, job->description, error);
-  job->result_free = (GDestroyNotify) fd_fleet_free;
+  job->result_free = (GDestroyNotify)fd_fleet_free;
   return job->result != NULL
-         && fd_api_audit (db, job, "fleet.update", job->id, error, "name", job->name,
-                          "description", job->description, NULL);
+         && fd_api_audit (db, job, "fleet.update", job->id, error, "name", job->name, "description",
+                          job->description, NULL);
 }
 
 static void

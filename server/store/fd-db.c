@@ -7,7 +7,7 @@ struct _FdDb
   GHashTable *statements; /* const char *sql (by address) -> sqlite3_stmt* */
 };
 
-G_DEFINE_QUARK (fd-store-error-quark, fd_store_error)
+G_DEFINE_QUARK (fd - store - error - quark, fd_store_error)
 
 static void
 finalize_statement (gpointer stmt)
@@ -19,7 +19,7 @@ char *
 fd_db_fold (const char *text)
 {
   for (const char *p = text; *p; p++)
-    if ((guchar) *p >= 0x80)
+    if ((guchar)*p >= 0x80)
       return g_utf8_casefold (text, -1);
   return g_ascii_strdown (text, -1);
 }
@@ -38,7 +38,7 @@ sql_fold (sqlite3_context *ctx, int argc, sqlite3_value **argv)
       sqlite3_result_null (ctx);
       return;
     }
-  if (len < (int) sizeof small)
+  if (len < (int)sizeof small)
     {
       gboolean ascii = TRUE;
       for (int i = 0; i < len; i++)
@@ -56,14 +56,14 @@ sql_fold (sqlite3_context *ctx, int argc, sqlite3_value **argv)
           return;
         }
     }
-  sqlite3_result_text (ctx, fd_db_fold ((const char *) text), -1, g_free);
+  sqlite3_result_text (ctx, fd_db_fold ((const char *)text), -1, g_free);
 }
 
 FdDb *
 fd_db_open (const char *path, gboolean read_only, GError **error)
 {
-  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
-                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags = SQLITE_OPEN_NOMUTEX
+              | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   g_autoptr (FdDb) db = g_new0 (FdDb, 1);
   int rc;
 
@@ -142,13 +142,12 @@ fd_db_prepare (FdDb *db, const char *sql, GError **error)
       sqlite3_clear_bindings (stmt);
       return stmt;
     }
-  if (sqlite3_prepare_v3 (db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL)
-      != SQLITE_OK)
+  if (sqlite3_prepare_v3 (db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
       fd_db_set_error (db, error, "preparing a statement");
       return NULL;
     }
-  g_hash_table_insert (db->statements, (gpointer) sql, stmt);
+  g_hash_table_insert (db->statements, (gpointer)sql, stmt);
   return stmt;
 }
 
@@ -197,5 +196,5 @@ char *
 fd_db_column_dup (sqlite3_stmt *stmt, int column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
-  return text ? g_strdup ((const char *) text) : NULL;
+  return text ? g_strdup ((const char *)text) : NULL;
 }

@@ -15,12 +15,12 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  FD_STORE_ERROR_NOT_FOUND,     /* the object does not exist */
-  FD_STORE_ERROR_CONFLICT,      /* a name is taken, or the object is not empty */
-  FD_STORE_ERROR_INVALID,       /* a reference to something that may not be used here */
-  FD_STORE_ERROR_FAILED,        /* SQLite failed (disk full, I/O error, corrupt file) */
-  FD_STORE_ERROR_SCHEMA_NEWER,  /* the database was made by a newer Fleetdesk */
-  FD_STORE_ERROR_CLOSED,        /* the store is shutting down */
+  FD_STORE_ERROR_NOT_FOUND,    /* the object does not exist */
+  FD_STORE_ERROR_CONFLICT,     /* a name is taken, or the object is not empty */
+  FD_STORE_ERROR_INVALID,      /* a reference to something that may not be used here */
+  FD_STORE_ERROR_FAILED,       /* SQLite failed (disk full, I/O error, corrupt file) */
+  FD_STORE_ERROR_SCHEMA_NEWER, /* the database was made by a newer Fleetdesk */
+  FD_STORE_ERROR_CLOSED,       /* the store is shutting down */
 } FdStoreError;
 
 GQuark fd_store_error_quark (void);

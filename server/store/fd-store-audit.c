@@ -53,7 +53,7 @@ fd_store_audit_list (FdDb *db, const char *action, const char *target, gint64 fr
   fd_db_bind_text (stmt, 2, target);
   sqlite3_bind_int64 (stmt, 3, size);
   sqlite3_bind_int64 (stmt, 4, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) fd_audit_entry_free);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_audit_entry_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       FdAuditEntry *e = g_new0 (FdAuditEntry, 1);

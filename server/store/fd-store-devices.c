@@ -2,15 +2,15 @@
 #include "fd-store-entities.h"
 #include "fd-util.h"
 
-#define DEVICE_COLUMNS                                                                            \
-  "SELECT d.id, d.workspace_id, d.fleet_id, f.name, d.name, d.firmware_version, d.online,"      \
+#define DEVICE_COLUMNS                                                                             \
+  "SELECT d.id, d.workspace_id, d.fleet_id, f.name, d.name, d.firmware_version, d.online,"         \
   " d.created_at, d.updated_at, d.last_seen FROM device d JOIN fleet f ON f.id = d.fleet_id"
 
 /* The fleet filter is one bound JSON array, so one prepared statement serves any number of
  * fleets. */
-#define DEVICE_FILTER                                                                             \
-  " WHERE d.workspace_id = ?1"                                                                    \
-  " AND (?2 IS NULL OR d.fleet_id IN (SELECT value FROM json_each(?2)))"                          \
+#define DEVICE_FILTER                                                                              \
+  " WHERE d.workspace_id = ?1"                                                                     \
+  " AND (?2 IS NULL OR d.fleet_id IN (SELECT value FROM json_each(?2)))"                           \
   " AND (?3 IS NULL OR instr (fd_fold (d.name), ?3) > 0)"
 
 #define DEVICE_PAGE " LIMIT ?4 OFFSET ?5"
@@ -20,17 +20,17 @@
 static const char *const device_list_sql[] = {
   [FD_DEVICE_SORT_NAME] = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY d.name" DEVICE_PAGE,
   [FD_DEVICE_SORT_NAME_DESC] = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY d.name DESC" DEVICE_PAGE,
-  [FD_DEVICE_SORT_CREATED] = DEVICE_COLUMNS DEVICE_FILTER
-  " ORDER BY d.created_at, d.rowid" DEVICE_PAGE,
-  [FD_DEVICE_SORT_CREATED_DESC] = DEVICE_COLUMNS DEVICE_FILTER
-  " ORDER BY d.created_at DESC, d.rowid DESC" DEVICE_PAGE,
-  [FD_DEVICE_SORT_LAST_SEEN] = DEVICE_COLUMNS DEVICE_FILTER
-  " ORDER BY d.last_seen, d.rowid" DEVICE_PAGE,
-  [FD_DEVICE_SORT_LAST_SEEN_DESC] = DEVICE_COLUMNS DEVICE_FILTER
-  " ORDER BY d.last_seen DESC, d.rowid DESC" DEVICE_PAGE,
+  [FD_DEVICE_SORT_CREATED]
+  = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY d.created_at, d.rowid" DEVICE_PAGE,
+  [FD_DEVICE_SORT_CREATED_DESC]
+  = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY d.created_at DESC, d.rowid DESC" DEVICE_PAGE,
+  [FD_DEVICE_SORT_LAST_SEEN]
+  = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY d.last_seen, d.rowid" DEVICE_PAGE,
+  [FD_DEVICE_SORT_LAST_SEEN_DESC]
+  = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY d.last_seen DESC, d.rowid DESC" DEVICE_PAGE,
   [FD_DEVICE_SORT_FLEET] = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY f.name, d.name" DEVICE_PAGE,
-  [FD_DEVICE_SORT_FLEET_DESC] = DEVICE_COLUMNS DEVICE_FILTER
-  " ORDER BY f.name DESC, d.name DESC" DEVICE_PAGE,
+  [FD_DEVICE_SORT_FLEET_DESC]
+  = DEVICE_COLUMNS DEVICE_FILTER " ORDER BY f.name DESC, d.name DESC" DEVICE_PAGE,
 };
 
 static FdDevice *
@@ -74,8 +74,7 @@ fd_store_device_get (FdDb *db, const char *id, GError **error)
 
 /* Checks that @fleet_id is a fleet of @workspace_id, with an error naming what is wrong. */
 static gboolean
-check_fleet_in_workspace (FdDb *db, const char *fleet_id, const char *workspace_id,
-                          GError **error)
+check_fleet_in_workspace (FdDb *db, const char *fleet_id, const char *workspace_id, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   g_autoptr (FdFleet) fleet = fd_store_fleet_get (db, fleet_id, &local_error);
@@ -91,16 +90,16 @@ check_fleet_in_workspace (FdDb *db, const char *fleet_id, const char *workspace_
     }
   if (g_strcmp0 (fleet->workspace_id, workspace_id) != 0)
     {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_INVALID,
-                   "fleet %s is not in workspace %s", fleet_id, workspace_id);
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_INVALID, "fleet %s is not in workspace %s",
+                   fleet_id, workspace_id);
       return FALSE;
     }
   return TRUE;
 }
 
 FdDevice *
-fd_store_device_create (FdDb *db, const char *workspace_id, const char *fleet_id,
-                        const char *name, GError **error)
+fd_store_device_create (FdDb *db, const char *workspace_id, const char *fleet_id, const char *name,
+                        GError **error)
 {
   g_autofree char *id = fd_id_new ("dev");
   g_autofree char *conflict = NULL;
@@ -114,8 +113,7 @@ fd_store_device_create (FdDb *db, const char *workspace_id, const char *fleet_id
   else if (!check_fleet_in_workspace (db, fleet_id, workspace_id, error))
     return NULL;
 
-  conflict = g_strdup_printf ("workspace %s already has a device named \"%s\"", workspace_id,
-                              name);
+  conflict = g_strdup_printf ("workspace %s already has a device named \"%s\"", workspace_id, name);
   stmt = fd_db_prepare (db,
                         "INSERT INTO device (id, workspace_id, fleet_id, name, created_at,"
                         " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -159,8 +157,8 @@ fleet_ids_json (const char *const *fleet_ids)
 
 gboolean
 fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fleet_ids,
-                      const char *search, FdDeviceSort sort, gint64 from, gint64 size,
-                      FdPage *page, GError **error)
+                      const char *search, FdDeviceSort sort, gint64 from, gint64 size, FdPage *page,
+                      GError **error)
 {
   g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   g_autofree char *fleets = fleet_ids_json (fleet_ids);
@@ -195,7 +193,7 @@ fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fle
   fd_db_bind_text (stmt, 3, pattern);
   sqlite3_bind_int64 (stmt, 4, size);
   sqlite3_bind_int64 (stmt, 5, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) fd_device_free);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_device_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (page->items, device_from_row (stmt));
   sqlite3_reset (stmt);
@@ -248,8 +246,7 @@ fd_store_device_delete (FdDb *db, const char *id, GError **error)
     return FALSE;
   if (sqlite3_changes (fd_db_handle (db)) == 0)
     {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "device %s does not exist",
-                   id);
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "device %s does not exist", id);
       return FALSE;
     }
   return TRUE;

@@ -115,8 +115,8 @@ FdFleet *fd_store_fleet_create (FdDb *db, const char *workspace_id, const char *
 FdFleet *fd_store_fleet_get (FdDb *db, const char *id, GError **error);
 gboolean fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gint64 from,
                               gint64 size, FdPage *page, GError **error);
-FdFleet *fd_store_fleet_update (FdDb *db, const char *id, const char *name,
-                                const char *description, GError **error);
+FdFleet *fd_store_fleet_update (FdDb *db, const char *id, const char *name, const char *description,
+                                GError **error);
 /* Refuses (CONFLICT) the default fleet, and a fleet with devices unless @force. */
 gboolean fd_store_fleet_delete (FdDb *db, const char *id, gboolean force, GError **error);
 
@@ -129,8 +129,8 @@ FdDevice *fd_store_device_get (FdDb *db, const char *id, GError **error);
 gboolean fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fleet_ids,
                                const char *search, FdDeviceSort sort, gint64 from, gint64 size,
                                FdPage *page, GError **error);
-FdDevice *fd_store_device_update (FdDb *db, const char *id, const char *name,
-                                  const char *fleet_id, GError **error);
+FdDevice *fd_store_device_update (FdDb *db, const char *id, const char *name, const char *fleet_id,
+                                  GError **error);
 gboolean fd_store_device_delete (FdDb *db, const char *id, GError **error);
 
 /* API tokens: only the hash of a secret is kept. */

@@ -2,8 +2,8 @@
 #include "fd-store-entities.h"
 #include "fd-util.h"
 
-#define FLEET_COLUMNS                                                                             \
-  "SELECT f.id, f.workspace_id, f.name, f.description, f.is_default, f.created_at,"             \
+#define FLEET_COLUMNS                                                                              \
+  "SELECT f.id, f.workspace_id, f.name, f.description, f.is_default, f.created_at,"                \
   " f.updated_at, (SELECT count(*) FROM device WHERE fleet_id = f.id) FROM fleet f"
 
 static FdFleet *
@@ -111,7 +111,7 @@ fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gin
   fd_db_bind_text (stmt, 2, pattern);
   sqlite3_bind_int64 (stmt, 3, size);
   sqlite3_bind_int64 (stmt, 4, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) fd_fleet_free);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_fleet_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (page->items, fleet_from_row (stmt));
   sqlite3_reset (stmt);

@@ -85,19 +85,19 @@ fd_store_migrate (FdDb *db, int target, GError **error)
 {
   int version = fd_store_schema_version (db);
 
-  g_return_val_if_fail (target <= (int) G_N_ELEMENTS (migrations), FALSE);
+  g_return_val_if_fail (target <= (int)G_N_ELEMENTS (migrations), FALSE);
 
   if (version < 0)
     {
       fd_db_set_error (db, error, "reading the schema version");
       return FALSE;
     }
-  if (version > (int) G_N_ELEMENTS (migrations))
+  if (version > (int)G_N_ELEMENTS (migrations))
     {
       g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_SCHEMA_NEWER,
                    "the database has schema version %d, made by a newer Fleetdesk "
                    "(this one knows versions up to %d); upgrade Fleetdesk",
-                   version, (int) G_N_ELEMENTS (migrations));
+                   version, (int)G_N_ELEMENTS (migrations));
       return FALSE;
     }
 

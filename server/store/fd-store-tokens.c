@@ -95,13 +95,12 @@ fd_store_token_list (FdDb *db, gint64 from, gint64 size, FdPage *page, GError **
   page->total = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
 
-  stmt = fd_db_prepare (db, TOKEN_COLUMNS " ORDER BY created_at, rowid LIMIT ?1 OFFSET ?2",
-                        error);
+  stmt = fd_db_prepare (db, TOKEN_COLUMNS " ORDER BY created_at, rowid LIMIT ?1 OFFSET ?2", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, size);
   sqlite3_bind_int64 (stmt, 2, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) fd_token_free);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_token_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (page->items, token_from_row (stmt));
   sqlite3_reset (stmt);
@@ -134,8 +133,8 @@ fd_store_token_revoke (FdDb *db, const char *id, GError **error)
 gboolean
 fd_store_token_touch (FdDb *db, const char *id, gint64 when, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db, "UPDATE api_token SET last_used_at = ?2 WHERE id = ?1",
-                                      error);
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db, "UPDATE api_token SET last_used_at = ?2 WHERE id = ?1", error);
 
   if (stmt == NULL)
     return FALSE;

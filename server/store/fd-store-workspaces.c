@@ -2,11 +2,11 @@
 #include "fd-store-entities.h"
 #include "fd-util.h"
 
-#define WORKSPACE_COLUMNS                                                                         \
-  "SELECT w.id, w.name, w.description, w.created_at, w.updated_at,"                             \
-  " (SELECT id FROM fleet WHERE workspace_id = w.id AND is_default),"                           \
-  " (SELECT count(*) FROM fleet WHERE workspace_id = w.id),"                                    \
-  " (SELECT count(*) FROM device WHERE workspace_id = w.id)"                                    \
+#define WORKSPACE_COLUMNS                                                                          \
+  "SELECT w.id, w.name, w.description, w.created_at, w.updated_at,"                                \
+  " (SELECT id FROM fleet WHERE workspace_id = w.id AND is_default),"                              \
+  " (SELECT count(*) FROM fleet WHERE workspace_id = w.id),"                                       \
+  " (SELECT count(*) FROM device WHERE workspace_id = w.id)"                                       \
   " FROM workspace w"
 
 static FdWorkspace *
@@ -39,8 +39,8 @@ fd_store_workspace_get (FdDb *db, const char *id, GError **error)
   if (rc == SQLITE_ROW)
     w = workspace_from_row (stmt);
   else if (rc == SQLITE_DONE)
-    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                 "workspace %s does not exist", id);
+    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "workspace %s does not exist",
+                 id);
   else
     fd_db_set_error (db, error, "reading a workspace");
   sqlite3_reset (stmt);
@@ -117,7 +117,7 @@ fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size,
   fd_db_bind_text (stmt, 1, pattern);
   sqlite3_bind_int64 (stmt, 2, size);
   sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) fd_workspace_free);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_workspace_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (page->items, workspace_from_row (stmt));
   sqlite3_reset (stmt);
@@ -133,8 +133,8 @@ FdWorkspace *
 fd_store_workspace_update (FdDb *db, const char *id, const char *name, const char *description,
                            GError **error)
 {
-  g_autofree char *conflict = g_strdup_printf ("a workspace named \"%s\" already exists",
-                                               name ? name : "");
+  g_autofree char *conflict
+      = g_strdup_printf ("a workspace named \"%s\" already exists", name ? name : "");
   sqlite3_stmt *stmt;
 
   stmt = fd_db_prepare (db,
@@ -152,8 +152,8 @@ fd_store_workspace_update (FdDb *db, const char *id, const char *name, const cha
     return NULL;
   if (sqlite3_changes (fd_db_handle (db)) == 0)
     {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                   "workspace %s does not exist", id);
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "workspace %s does not exist",
+                   id);
       return NULL;
     }
   return fd_store_workspace_get (db, id, error);

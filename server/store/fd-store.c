@@ -131,8 +131,7 @@ writer_main (gpointer user_data)
           if (ok && !committed)
             {
               done->error = g_error_new (FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
-                                         "the database could not commit: %s",
-                                         tx_error->message);
+                                         "the database could not commit: %s", tx_error->message);
               ok = FALSE;
             }
           job_complete (done, ok);

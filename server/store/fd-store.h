@@ -31,9 +31,8 @@ void fd_store_close (FdStore *store);
 /* Queues @func for the writer. @callback runs in the caller's thread-default main context after
  * the transaction committed (or failed); fd_store_run_finish() gives the outcome. @destroy frees
  * @data after the callback. */
-void fd_store_write_async (FdStore *store, FdStoreFunc func, gpointer data,
-                           GDestroyNotify destroy, GAsyncReadyCallback callback,
-                           gpointer user_data);
+void fd_store_write_async (FdStore *store, FdStoreFunc func, gpointer data, GDestroyNotify destroy,
+                           GAsyncReadyCallback callback, gpointer user_data);
 
 /* Runs @func on a read-only connection in a worker thread. */
 void fd_store_read_async (FdStore *store, FdStoreFunc func, gpointer data, GDestroyNotify destroy,
