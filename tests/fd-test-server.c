@@ -331,7 +331,8 @@ fd_test_server_seed_devices (FdTestServer *srv, const char *workspace_id, const 
 
   g_assert_cmpint (sqlite3_prepare_v2 (db,
                                        "INSERT INTO device (id, workspace_id, fleet_id, name,"
-                                       " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                                       " name_fold, created_at, updated_at)"
+                                       " VALUES (?1, ?2, ?3, ?4, ?6, ?5, ?5)",
                                        -1, &insert, NULL),
                    ==, SQLITE_OK);
   for (guint i = 1; i <= n; i++)
@@ -344,6 +345,10 @@ fd_test_server_seed_devices (FdTestServer *srv, const char *workspace_id, const 
       sqlite3_bind_text (insert, 3, fleet_id, -1, SQLITE_STATIC);
       sqlite3_bind_text (insert, 4, name, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (insert, 5, now + i);
+      {
+        g_autofree char *folded = g_utf8_casefold (name, -1);
+        sqlite3_bind_text (insert, 6, folded, -1, SQLITE_TRANSIENT);
+      }
       g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
       sqlite3_reset (insert);
     }

@@ -7,8 +7,11 @@
 /* Nesting deeper than this is refused before it is walked. */
 #define MAX_JSON_DEPTH 8
 
+/* Checks the nesting depth, and rewrites every escaped NUL (\u0000) as \u001f: json-glib would
+ * silently cut the string at the NUL ("ab\u0000cd" becomes "ab"), while a control character
+ * survives parsing and is refused by the field's own check, which names the field. */
 static gboolean
-depth_ok (const char *text, gsize len)
+prescan (char *text, gsize len)
 {
   int depth = 0;
   gboolean in_string = FALSE;
@@ -18,6 +21,8 @@ depth_ok (const char *text, gsize len)
       char c = text[i];
       if (in_string)
         {
+          if (c == '\\' && i + 5 < len && memcmp (text + i + 1, "u0000", 5) == 0)
+            memcpy (text + i + 1, "u001f", 5);
           if (c == '\\')
             i++;
           else if (c == '"')
@@ -45,7 +50,8 @@ fd_api_body_object (FdApiRequest *req, JsonNode **owner)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonParser) parser = NULL;
   gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
+  const char *raw = g_bytes_get_data (bytes, &len);
+  g_autofree char *data = g_memdup2 (raw, len); /* prescan() edits it */
 
   *owner = NULL;
   if (len > FD_API_MAX_BODY)
@@ -60,7 +66,7 @@ fd_api_body_object (FdApiRequest *req, JsonNode **owner)
                           "this request needs a JSON object as its body");
       return NULL;
     }
-  if (!g_utf8_validate (data, len, NULL) || !depth_ok (data, len))
+  if (!g_utf8_validate (data, len, NULL) || !prescan (data, len))
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "malformed_json", NULL,
                           "the body is not UTF-8 JSON of at most %d levels", MAX_JSON_DEPTH);
@@ -156,7 +162,8 @@ fd_api_body_name (FdApiRequest *req, JsonObject *obj, const char *member, gboole
   for (const char *p = text; *p; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
-      if (g_unichar_iscntrl (c) && !(g_str_equal (member, "description") && c == '\n'))
+      gboolean layout = c == '\n' || c == '\t' || c == '\r';
+      if (g_unichar_iscntrl (c) && !(g_str_equal (member, "description") && layout))
         {
           fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
                               "the field \"%s\" must not contain control characters", member);

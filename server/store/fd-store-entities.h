@@ -102,6 +102,10 @@ typedef enum
 FdWorkspace *fd_store_workspace_create (FdDb *db, const char *name, const char *description,
                                         GError **error);
 FdWorkspace *fd_store_workspace_get (FdDb *db, const char *id, GError **error);
+/* Cheaper than _get (no counts): TRUE, or FALSE with NOT_FOUND. */
+gboolean fd_store_workspace_exists (FdDb *db, const char *id, GError **error);
+/* The workspace's default fleet, or NULL with NOT_FOUND when the workspace does not exist. */
+char *fd_store_workspace_default_fleet (FdDb *db, const char *id, GError **error);
 gboolean fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size,
                                   FdPage *page, GError **error);
 FdWorkspace *fd_store_workspace_update (FdDb *db, const char *id, const char *name,

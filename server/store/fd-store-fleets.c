@@ -49,11 +49,10 @@ fd_store_fleet_create (FdDb *db, const char *workspace_id, const char *name,
 {
   g_autofree char *id = fd_id_new ("flt");
   g_autofree char *conflict = NULL;
-  g_autoptr (FdWorkspace) w = fd_store_workspace_get (db, workspace_id, error);
   sqlite3_stmt *stmt;
   gint64 now = fd_now_ms ();
 
-  if (w == NULL)
+  if (!fd_store_workspace_exists (db, workspace_id, error))
     return NULL;
   conflict = g_strdup_printf ("workspace %s already has a fleet named \"%s\"", workspace_id, name);
   stmt = fd_db_prepare (db,
@@ -77,11 +76,10 @@ fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gin
                      gint64 size, FdPage *page, GError **error)
 {
   g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
-  g_autoptr (FdWorkspace) w = fd_store_workspace_get (db, workspace_id, error);
   sqlite3_stmt *stmt;
   int rc;
 
-  if (w == NULL)
+  if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
   stmt = fd_db_prepare (db,
                         "SELECT count(*) FROM fleet WHERE workspace_id = ?1"

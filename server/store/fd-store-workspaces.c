@@ -47,6 +47,50 @@ fd_store_workspace_get (FdDb *db, const char *id, GError **error)
   return w;
 }
 
+gboolean
+fd_store_workspace_exists (FdDb *db, const char *id, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT 1 FROM workspace WHERE id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_DONE)
+    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "workspace %s does not exist",
+                 id);
+  else
+    fd_db_set_error (db, error, "reading a workspace");
+  return FALSE;
+}
+
+char *
+fd_store_workspace_default_fleet (FdDb *db, const char *id, GError **error)
+{
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db, "SELECT id FROM fleet WHERE workspace_id = ?1 AND is_default", error);
+  char *fleet_id = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  fd_db_bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    fleet_id = fd_db_column_dup (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "workspace %s does not exist",
+                 id);
+  else
+    fd_db_set_error (db, error, "reading a workspace");
+  sqlite3_reset (stmt);
+  return fleet_id;
+}
+
 FdWorkspace *
 fd_store_workspace_create (FdDb *db, const char *name, const char *description, GError **error)
 {
