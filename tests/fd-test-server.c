@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -50,6 +51,13 @@ read_ports (FdTestServer *srv)
   return TRUE;
 }
 
+/* The server dies with the test, even when the test is killed. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void
 spawn_server (FdTestServer *srv, const char *const *extra_args)
 {
@@ -77,7 +85,7 @@ spawn_server (FdTestServer *srv, const char *const *extra_args)
 
   /* The server's stdout would mix into the test's TAP stream; its stderr stays visible. */
   g_spawn_async (NULL, (char **)argv->pdata, NULL,
-                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &srv->pid,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, die_with_parent, NULL, &srv->pid,
                  &error);
   g_assert_no_error (error);
 

@@ -1,0 +1,302 @@
+/* fd-gui-util.c — driving the real app in a GUI test as a user would. */
+#include "config.h"
+
+#include <libsoup/soup.h>
+
+#include "fd-gui-util.h"
+
+void
+fd_gui_wait (gboolean (*check) (gpointer data), gpointer data, double seconds, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          /* Show what the user would have seen. */
+          GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+          g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, 0);
+
+          if (window != NULL)
+            g_free (fd_gui_screenshot (window, "timeout"));
+          g_error ("timed out after %.0f s waiting for %s", seconds, what);
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+fd_gui_time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+void
+fd_gui_settle (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  fd_gui_wait (fd_gui_time_passed, &until, ms / 1000.0 + 5, "time to pass");
+}
+
+static const char *
+fd_gui_label_of (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    return gtk_button_get_label (GTK_BUTTON (widget));
+  if (GTK_IS_BUTTON (widget) && ADW_IS_BUTTON_CONTENT (gtk_button_get_child (GTK_BUTTON (widget))))
+    return adw_button_content_get_label (
+        ADW_BUTTON_CONTENT (gtk_button_get_child (GTK_BUTTON (widget))));
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_label (GTK_LABEL (widget));
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+  if (ADW_IS_STATUS_PAGE (widget))
+    return adw_status_page_get_title (ADW_STATUS_PAGE (widget));
+  if (ADW_IS_WINDOW_TITLE (widget))
+    return adw_window_title_get_title (ADW_WINDOW_TITLE (widget));
+  return gtk_widget_get_tooltip_text (widget); /* icon buttons, drop-downs */
+}
+
+GtkWidget *
+fd_gui_find (GtkWidget *root, GType type, const char *label)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+      && (label == NULL || g_strcmp0 (fd_gui_label_of (root), label) == 0))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = fd_gui_find (child, type, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget *root;
+  GType type;
+  const char *label;
+  GtkWidget *found;
+} FdGuiSearch;
+
+static gboolean
+fd_gui_search_cb (gpointer data)
+{
+  FdGuiSearch *search = data;
+
+  search->found = fd_gui_find (search->root, search->type, search->label);
+  return search->found != NULL
+         && (!GTK_IS_BUTTON (search->found) || gtk_widget_is_sensitive (search->found));
+}
+
+GtkWidget *
+fd_gui_wait_for (GtkWidget *root, GType type, const char *label)
+{
+  FdGuiSearch search = { root, type, label, NULL };
+  g_autofree char *what = g_strdup_printf ("a %s “%s”", g_type_name (type), label ? label : "*");
+
+  fd_gui_wait (fd_gui_search_cb, &search, 10, what);
+  return search.found;
+}
+
+void
+fd_gui_click (GtkWidget *root, const char *label)
+{
+  GtkWidget *button = fd_gui_wait_for (root, GTK_TYPE_BUTTON, label);
+
+  g_test_message ("click “%s”", label);
+  gtk_widget_activate (button);
+}
+
+static AdwMessageDialog *
+fd_gui_shown_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GtkWidget) window = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_mapped (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+fd_gui_dialog_shown_cb (gpointer data)
+{
+  return fd_gui_shown_dialog () != NULL;
+}
+
+static gboolean
+fd_gui_dialog_closed_cb (gpointer data)
+{
+  return fd_gui_shown_dialog () == NULL;
+}
+
+AdwMessageDialog *
+fd_gui_wait_for_dialog (void)
+{
+  fd_gui_wait (fd_gui_dialog_shown_cb, NULL, 10, "a dialog");
+  fd_gui_settle (300); /* its opening animation */
+  return fd_gui_shown_dialog ();
+}
+
+void
+fd_gui_wait_dialogs_closed (void)
+{
+  fd_gui_wait (fd_gui_dialog_closed_cb, NULL, 10, "the dialog to close");
+}
+
+char *
+fd_gui_screenshot (GtkWidget *window, const char *name)
+{
+  const char *build_dir = g_getenv ("FD_BUILD_DIR");
+  g_autofree char *dir = g_build_filename (build_dir ? build_dir : ".", "tests", "gui-shots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (dir, file, NULL);
+  g_autofree char *crop = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  fd_gui_settle (400);
+  g_mkdir_with_parents (dir, 0755);
+  /* Without a window manager the window sits at the top left corner of the screen. */
+  crop = g_strdup_printf ("%dx%d+0+0", gtk_widget_get_width (window),
+                          gtk_widget_get_height (window));
+  const char *argv[] = { "import", "-window", "root", "-crop", crop, "+repage", path, NULL };
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                     &status, &error)
+      || !g_spawn_check_wait_status (status, &error))
+    g_test_message ("no screenshot %s: %s", path, error->message);
+  else
+    g_test_message ("screenshot: %s", path);
+  return path;
+}
+
+JsonNode *
+fd_gui_api (const char *base_url,
+            const char *token,
+            const char *method,
+            const char *path,
+            const char *body,
+            guint *status)
+{
+  static SoupSession *session;
+  g_autofree char *url = g_strconcat (base_url, "/api/v1", path, NULL);
+  g_autofree char *authorization = g_strdup_printf ("Bearer %s", token);
+  g_autoptr (SoupMessage) message = soup_message_new (method, url);
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize size = 0;
+  const char *data;
+
+  if (session == NULL)
+    session = soup_session_new ();
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                authorization);
+  if (body != NULL)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+
+  answer = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (message);
+  data = g_bytes_get_data (answer, &size);
+  if (size == 0)
+    return NULL;
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  json_parser_load_from_data (parser, data, size, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+typedef struct
+{
+  SoupSession *session;
+  const char *url;
+  const char *authorization;
+  const char *prefix;
+  guint next;
+  guint n;
+  guint done;
+} FdGuiBulk;
+
+static void fd_gui_bulk_send (FdGuiBulk *bulk);
+
+static void
+fd_gui_bulk_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FdGuiBulk *bulk = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) answer = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                                 &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (soup_session_get_async_result_message (
+                        SOUP_SESSION (source), result)),
+                    ==, 201);
+  bulk->done++;
+  fd_gui_bulk_send (bulk);
+}
+
+static void
+fd_gui_bulk_send (FdGuiBulk *bulk)
+{
+  g_autoptr (SoupMessage) message = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (bulk->next >= bulk->n)
+    return;
+
+  body = g_strdup_printf ("{\"name\": \"%s-%05u\"}", bulk->prefix, ++bulk->next);
+  bytes = g_bytes_new_take (body, strlen (body));
+  body = NULL;
+  message = soup_message_new ("POST", bulk->url);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                bulk->authorization);
+  soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  soup_session_send_and_read_async (bulk->session, message, G_PRIORITY_DEFAULT, NULL,
+                                    fd_gui_bulk_sent_cb, bulk);
+}
+
+static gboolean
+fd_gui_bulk_done_cb (gpointer data)
+{
+  FdGuiBulk *bulk = data;
+  return bulk->done == bulk->n;
+}
+
+void
+fd_gui_api_create_devices (const char *base_url,
+                           const char *token,
+                           const char *workspace_id,
+                           const char *prefix,
+                           guint n,
+                           guint concurrency)
+{
+  g_autofree char *url = g_strdup_printf ("%s/api/v1/workspaces/%s/devices", base_url, workspace_id);
+  g_autofree char *authorization = g_strdup_printf ("Bearer %s", token);
+  g_autoptr (SoupSession) session
+      = g_object_new (SOUP_TYPE_SESSION, "max-conns-per-host", concurrency, NULL);
+  FdGuiBulk bulk = { session, url, authorization, prefix, 0, n, 0 };
+
+  for (guint i = 0; i < concurrency; i++)
+    fd_gui_bulk_send (&bulk);
+  fd_gui_wait (fd_gui_bulk_done_cb, &bulk, 300, "devices to be created");
+}
