@@ -191,6 +191,17 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
     return NULL;
 
   db_path = g_build_filename (self->data_dir, "fleetdesk.db", NULL);
+  /* Made private before SQLite creates it: its -wal and -shm files take the same mode. */
+  {
+    int fd = open (db_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+      {
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s",
+                     db_path, g_strerror (errno));
+        return NULL;
+      }
+    close (fd);
+  }
   self->store = fd_store_open (db_path, FD_ENGINE_READERS, error);
   if (self->store == NULL)
     return NULL;

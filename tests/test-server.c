@@ -37,6 +37,8 @@ test_first_start (void)
 
   g_assert_cmpuint (file_mode (srv->data_dir, ".") & 0077, ==, 0);
   g_assert_cmpuint (file_mode (srv->data_dir, "admin-token"), ==, 0600);
+  g_assert_cmpuint (file_mode (srv->data_dir, "fleetdesk.db"), ==, 0600);
+  g_assert_cmpuint (file_mode (srv->data_dir, "fleetdesk.db-wal"), ==, 0600);
   g_assert_cmpint (strlen (srv->token), >, 40);
 
   health = fd_test_api_full (srv, "GET", "/api/v1/health", NULL, NULL, 0, NULL, &status, NULL);
