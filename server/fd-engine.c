@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #define FD_ENGINE_READERS 4
@@ -64,15 +65,15 @@ fd_engine_init (FdEngine *self)
   self->lock_fd = -1;
 }
 
-/* Takes an exclusive lock on DATA/fleetdesk.lock, so that two engines never share a store. The
- * lock goes away with the process, even when it is killed. */
+/* Takes an exclusive lock on DATA/fleetdesk.lock, so that two engines never share a store. It
+ * is a flock(), which belongs to the open file: a second engine in the same process is refused
+ * too, and the lock goes away with the process, even when it is killed. */
 static gboolean
 take_lock (FdEngine *self, GError **error)
 {
   g_autofree char *path = g_build_filename (self->data_dir, "fleetdesk.lock", NULL);
-  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   g_autofree char *pid = NULL;
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
   if (fd < 0)
     {
@@ -80,7 +81,7 @@ take_lock (FdEngine *self, GError **error)
                    g_strerror (errno));
       return FALSE;
     }
-  if (fcntl (fd, F_SETLK, &fl) < 0)
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
     {
       char buf[32] = { 0 };
       ssize_t n = pread (fd, buf, sizeof buf - 1, 0);

@@ -126,6 +126,22 @@ token_revoke_job (FdDb *db, gpointer data, GError **error)
                                 error);
 }
 
+/* The same rule as the API's: 1..FD_API_MAX_NAME characters of UTF-8 text, no control
+ * characters, surrounding whitespace trimmed. */
+static gboolean
+token_name_ok (char *name)
+{
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    return FALSE;
+  g_strstrip (name);
+  if (*name == '\0' || g_utf8_strlen (name, -1) > FD_API_MAX_NAME)
+    return FALSE;
+  for (const char *p = name; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
 static int
 run_token (int argc, char **argv)
 {
@@ -154,13 +170,11 @@ run_token (int argc, char **argv)
       g_printerr (_ ("fleetdesk-server token: say create, list or revoke (see --help)\n"));
       return 2;
     }
-  if (g_str_equal (verb, "create")
-      && (opt_token_name == NULL || *g_strstrip (opt_token_name) == '\0'
-          || g_utf8_strlen (opt_token_name, -1) > FD_API_MAX_NAME))
+  if (g_str_equal (verb, "create") && !token_name_ok (opt_token_name))
     {
-      g_printerr (
-          _ ("fleetdesk-server token create: --name NAME is required (1 to %d characters)\n"),
-          FD_API_MAX_NAME);
+      g_printerr (_ ("fleetdesk-server token create: --name NAME is required (1 to %d characters, "
+                     "no control characters)\n"),
+                  FD_API_MAX_NAME);
       return 2;
     }
   if (g_str_equal (verb, "revoke") && (argc < 3 || !fd_id_is_valid (argv[2], "tok")))

@@ -1,6 +1,7 @@
 /* test-store.c — the SQLite store: migrations, constraints, group commit. */
 #include "fd-test-server.h"
 
+#include "fd-engine.h"
 #include "store/fd-store-entities.h"
 
 typedef struct
@@ -283,6 +284,106 @@ test_search_is_literal (Fixture *f, gconstpointer data)
   fd_store_close (store);
 }
 
+/* A job that makes SQLite drop the whole transaction (as an I/O error or a full disk can). */
+static gboolean
+lose_transaction (FdDb *db, gpointer data, GError **error)
+{
+  fd_db_exec (db, "ROLLBACK", NULL);
+  g_set_error_literal (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED, "simulated I/O error");
+  return FALSE;
+}
+
+typedef struct
+{
+  Call call;
+  gboolean reported_ok;
+  gboolean *done;
+  guint *pending;
+  GMainLoop *loop;
+} Tracked;
+
+static void
+tracked_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Tracked *t = user_data;
+
+  t->reported_ok = fd_store_run_finish (result, NULL);
+  if (--*t->pending == 0)
+    g_main_loop_quit (t->loop);
+}
+
+/* When SQLite rolls back a batch's transaction under one job, what each job is told matches
+ * what the database holds: a job reported committed is there, a job reported failed is not. */
+static void
+test_lost_transaction_reported_truthfully (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store = fd_store_open (f->path, 1, &error);
+  g_autoptr (FdWorkspace) w = make_workspace (store, "W");
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Tracked jobs[12] = { 0 };
+  guint pending = 0;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+        {
+          Tracked *t = &jobs[i];
+          g_free ((char *)t->call.name);
+          t->call.name = g_strdup_printf ("r%u-d%02u", round, i);
+          t->call.workspace_id = w->id;
+          t->pending = &pending;
+          t->loop = loop;
+          pending++;
+          fd_store_write_async (store, i == 5 ? lose_transaction : create_device, &t->call, NULL,
+                                tracked_done, t);
+        }
+      g_main_loop_run (loop);
+
+      for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+        {
+          Call list = { .workspace_id = w->id, .name = jobs[i].call.name };
+          if (i == 5)
+            {
+              g_assert_false (jobs[i].reported_ok);
+              continue;
+            }
+          g_assert_true (fd_store_read_sync (store, list_devices, &list, &error));
+          g_assert_cmpint (list.page.total, ==, jobs[i].reported_ok ? 1 : 0);
+          fd_page_clear (&list.page);
+          g_clear_pointer (&jobs[i].call.device, fd_device_free);
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    g_free ((char *)jobs[i].call.name);
+  fd_store_close (store);
+}
+
+/* Two engines never share a data directory, not even inside one process (the desktop app may
+ * start a second engine while the first is still closing). */
+static void
+test_engine_lock_in_one_process (Fixture *f, gconstpointer data)
+{
+  FdEngineConfig config = { .data_dir = f->dir, .api_port = 0, .quiet = TRUE };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FdEngine) first = fd_engine_new (&config, &error);
+  g_autoptr (FdEngine) second = NULL;
+  g_autoptr (FdEngine) third = NULL;
+
+  g_assert_no_error (error);
+  second = fd_engine_new (&config, &error);
+  g_assert_null (second);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "already using the data directory"));
+  g_clear_error (&error);
+
+  /* once the first is gone, the directory is free */
+  g_clear_object (&first);
+  third = fd_engine_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (third);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -299,5 +400,9 @@ main (int argc, char **argv)
               test_group_commit_isolates_failures, fixture_tear_down);
   g_test_add ("/store/search-is-literal", Fixture, NULL, fixture_set_up, test_search_is_literal,
               fixture_tear_down);
+  g_test_add ("/store/lost-transaction-reported-truthfully", Fixture, NULL, fixture_set_up,
+              test_lost_transaction_reported_truthfully, fixture_tear_down);
+  g_test_add ("/store/engine-lock-in-one-process", Fixture, NULL, fixture_set_up,
+              test_engine_lock_in_one_process, fixture_tear_down);
   return g_test_run ();
 }

@@ -7,14 +7,16 @@
 /* Nesting deeper than this is refused before it is walked. */
 #define MAX_JSON_DEPTH 8
 
-/* Checks the nesting depth, and rewrites every escaped NUL (\u0000) as \u001f: json-glib would
- * silently cut the string at the NUL ("ab\u0000cd" becomes "ab"), while a control character
- * survives parsing and is refused by the field's own check, which names the field. */
+/* Checks that the body is one JSON value nested at most MAX_JSON_DEPTH levels, with nothing but
+ * whitespace after it (json-glib would take "{…} {…}" and use the last), and rewrites every
+ * escaped NUL (\u0000) as \u001f: json-glib would silently cut the string at the NUL
+ * ("ab\u0000cd" becomes "ab"), while a control character survives parsing and is refused by the
+ * field's own check, which names the field. */
 static gboolean
 prescan (char *text, gsize len)
 {
   int depth = 0;
-  gboolean in_string = FALSE;
+  gboolean in_string = FALSE, closed = FALSE;
 
   for (gsize i = 0; i < len; i++)
     {
@@ -29,6 +31,8 @@ prescan (char *text, gsize len)
             in_string = FALSE;
           continue;
         }
+      if (closed && !g_ascii_isspace (c))
+        return FALSE;
       if (c == '"')
         in_string = TRUE;
       else if (c == '{' || c == '[')
@@ -36,8 +40,8 @@ prescan (char *text, gsize len)
           if (++depth > MAX_JSON_DEPTH)
             return FALSE;
         }
-      else if (c == '}' || c == ']')
-        depth--;
+      else if ((c == '}' || c == ']') && --depth == 0)
+        closed = TRUE;
     }
   return TRUE;
 }
@@ -69,7 +73,8 @@ fd_api_body_object (FdApiRequest *req, JsonNode **owner)
   if (!g_utf8_validate (data, len, NULL) || !prescan (data, len))
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "malformed_json", NULL,
-                          "the body is not UTF-8 JSON of at most %d levels", MAX_JSON_DEPTH);
+                          "the body must be one UTF-8 JSON object, nested at most %d levels",
+                          MAX_JSON_DEPTH);
       return NULL;
     }
   parser = json_parser_new_immutable ();
@@ -128,6 +133,14 @@ body_string (FdApiRequest *req, JsonObject *obj, const char *member, gboolean re
       return FALSE;
     }
   *out = json_node_get_string (node);
+  /* json-glib turns an unpaired surrogate escape (\udc00) into bytes that are not UTF-8. */
+  if (!g_utf8_validate (*out, -1, NULL))
+    {
+      *out = NULL;
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
+                          "the field \"%s\" is not valid UTF-8 text", member);
+      return FALSE;
+    }
   return TRUE;
 }
 

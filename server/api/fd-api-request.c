@@ -4,6 +4,18 @@
 
 #include <string.h>
 
+/* Once the server is shutting down, every answer closes its connection: the client then sends
+ * nothing more on it, so closing the socket after the last answer never resets a connection
+ * with unread data (which could make the client lose the answer it was reading). */
+static void
+set_status (FdApiRequest *req, guint status)
+{
+  soup_server_message_set_status (req->msg, status, NULL);
+  if (req->api->shutting_down)
+    soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Connection",
+                                  "close");
+}
+
 static void
 request_free (FdApiRequest *req)
 {
@@ -30,7 +42,7 @@ fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node)
   g_autofree char *text = json_to_string (node, FALSE);
   gsize len = strlen (text);
 
-  soup_server_message_set_status (req->msg, status, NULL);
+  set_status (req, status);
   soup_server_message_set_response (req->msg, "application/json", SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&text), len);
   request_free (req);
@@ -39,7 +51,7 @@ fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node)
 void
 fd_api_reply_empty (FdApiRequest *req, guint status)
 {
-  soup_server_message_set_status (req->msg, status, NULL);
+  set_status (req, status);
   request_free (req);
 }
 
@@ -160,6 +172,17 @@ run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_free (call);
 }
 
+/* A request counts as in flight from the moment it waits for the store until its answer has
+ * been written (or its client went away): that is what shutdown waits for. */
+static void
+message_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  FdApi *api = user_data;
+
+  if (g_object_steal_data (G_OBJECT (msg), "fd-in-flight") != NULL)
+    api->in_flight--;
+}
+
 static void
 run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply, gboolean write)
 {
@@ -167,6 +190,9 @@ run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc repl
 
   call->req = req;
   call->reply = reply;
+  req->api->in_flight++;
+  g_object_set_data (G_OBJECT (req->msg), "fd-in-flight", GINT_TO_POINTER (1));
+  g_signal_connect (req->msg, "finished", G_CALLBACK (message_finished), req->api);
   soup_server_message_pause (req->msg);
   if (write)
     fd_store_write_async (req->api->store, func, job, (GDestroyNotify)fd_api_job_free, run_done,

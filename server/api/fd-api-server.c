@@ -117,7 +117,8 @@ parse_query (FdApiRequest *req)
       p = g_new0 (FdApiParam, 1);
       p->key = g_uri_unescape_string (raw_key, NULL);
       p->value = g_uri_unescape_string (raw_value, NULL);
-      if (p->key == NULL || p->value == NULL || !g_utf8_validate (p->value, -1, NULL))
+      if (p->key == NULL || p->value == NULL || !g_utf8_validate (p->key, -1, NULL)
+          || !g_utf8_validate (p->value, -1, NULL))
         {
           g_free (p->key);
           g_free (p->value);
@@ -195,6 +196,7 @@ authenticate (FdApiRequest *req)
       gint64 *when = g_new (gint64, 1);
       *when = now;
       g_hash_table_replace (api->token_touched, g_strdup (token->id), when);
+      g_free (job->id);
       job->id = g_strdup (token->id);
       job->from = now;
       fd_store_write_async (api->store, touch_token_job, job, (GDestroyNotify)fd_api_job_free,
@@ -222,12 +224,6 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
   req->api = api;
   req->msg = g_object_ref (msg);
 
-  if (soup_server_message_get_status (msg) == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
-    {
-      fd_api_reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
-                          "the request body is over the limit of %d bytes", FD_API_MAX_BODY);
-      return;
-    }
   if (api->shutting_down)
     {
       fd_api_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", NULL,
@@ -246,8 +242,9 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
                                     allow->str);
+      g_autofree char *shown = g_utf8_make_valid (path, -1);
       fd_api_reply_error (req, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", NULL,
-                          "%s is not allowed on %s (allowed: %s)", method, path, allow->str);
+                          "%s is not allowed on %s (allowed: %s)", method, shown, allow->str);
       return;
     }
   if (!route->public && !authenticate (req))
@@ -257,30 +254,74 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
   route->handler (req);
 }
 
-/* Refuses an oversized body before it is read: libsoup skips the body of a message whose
- * status is already set when its headers arrive. */
+/* Past this, a refused body is not even read to be discarded: the connection is closed. */
+#define FD_API_MAX_DISCARD (1024 * 1024)
+
+typedef enum
+{
+  BODY_OK,
+  BODY_TOO_LARGE, /* refused once libsoup has read past it (bounded by FD_API_MAX_DISCARD) */
+  BODY_UNBOUNDED, /* chunked, absurd or malformed length: answered and closed at once */
+} BodyVerdict;
+
+/* Judges a request's body from its headers alone. */
+static BodyVerdict
+judge_body (SoupMessageHeaders *headers)
+{
+  const char *length = soup_message_headers_get_list (headers, "Content-Length");
+  guint64 n;
+
+  if (soup_message_headers_get_list (headers, "Transfer-Encoding") != NULL)
+    return BODY_UNBOUNDED;
+  if (length == NULL)
+    return BODY_OK;
+  /* One plain decimal number: "-5", "1, 2" or 2^64-1 never reach libsoup's own parsing. */
+  if (!g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT64, &n, NULL) || n > FD_API_MAX_DISCARD)
+    return BODY_UNBOUNDED;
+  return n > FD_API_MAX_BODY ? BODY_TOO_LARGE : BODY_OK;
+}
+
+/* Refuses an oversized or unmeasurable body from its headers: the status and answer are set
+ * here and the handler never runs. The body is never kept in memory: a merely too large one is
+ * read and dropped (so the client, which is still sending it, then reads the 413); one whose end
+ * cannot be known is answered straight on the socket, which is then shut. */
 static void
 got_headers (SoupServerMessage *msg, gpointer user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
-  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
-
+  BodyVerdict verdict = judge_body (headers);
+  const char *why;
   g_autofree char *body = NULL;
   gsize len;
 
-  if (encoding != SOUP_ENCODING_CHUNKED && length <= FD_API_MAX_BODY)
+  if (verdict == BODY_OK)
     return;
-  /* The handler never runs for this message, so the error body is set here. */
+  why = soup_message_headers_get_list (headers, "Transfer-Encoding") != NULL
+            ? " (chunked bodies are not accepted: send a Content-Length)"
+            : "";
   body = g_strdup_printf ("{\"error\":{\"code\":\"payload_too_large\",\"message\":"
                           "\"the request body is over the limit of %d bytes%s\"}}",
-                          FD_API_MAX_BODY,
-                          encoding == SOUP_ENCODING_CHUNKED ? " (chunked bodies are not accepted)"
-                                                            : "");
+                          FD_API_MAX_BODY, why);
+  len = strlen (body);
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+
+  if (verdict == BODY_UNBOUNDED)
+    {
+      GSocket *socket = soup_server_message_get_socket (msg);
+      g_autofree char *answer = g_strdup_printf (
+          "HTTP/1.1 413 Request Entity Too Large\r\nConnection: close\r\n"
+          "Content-Type: application/json\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n\r\n%s",
+          len, body);
+      /* A few hundred bytes into an idle socket's send buffer: this does not block. */
+      if (socket != NULL)
+        {
+          g_socket_send (socket, answer, strlen (answer), NULL, NULL);
+          g_socket_shutdown (socket, TRUE, TRUE, NULL);
+        }
+    }
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
                                 "close");
   soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
-  len = strlen (body);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&body), len);
 }
@@ -288,19 +329,7 @@ got_headers (SoupServerMessage *msg, gpointer user_data)
 static void
 request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  FdApi *api = user_data;
-
-  api->in_flight++;
-  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers), api);
-}
-
-static void
-request_ended (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-  FdApi *api = user_data;
-
-  g_assert (api->in_flight > 0);
-  api->in_flight--;
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers), user_data);
 }
 
 FdApi *
@@ -318,8 +347,6 @@ fd_api_new (FdStore *store, const char *db_path, const char *local_token, GError
   api->token_touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   api->server = soup_server_new ("server-header", "fleetdesk/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (api->server, "request-started", G_CALLBACK (request_started), api);
-  g_signal_connect (api->server, "request-finished", G_CALLBACK (request_ended), api);
-  g_signal_connect (api->server, "request-aborted", G_CALLBACK (request_ended), api);
   soup_server_add_handler (api->server, NULL, server_callback, api, NULL);
   return api;
 }

@@ -8,7 +8,6 @@ typedef struct
 {
   FdStoreFunc func;
   gpointer data;
-  GDestroyNotify destroy;
   GTask *task;
   GError *error;
   /* synchronous callers wait on these */
@@ -19,6 +18,8 @@ typedef struct
   GError **sync_error;
 } FdStoreJob;
 
+/* Reference-counted (g_atomic_rc_box): a read task that has not started yet keeps the struct
+ * alive after fd_store_close(), and then finds the store closed. */
 struct _FdStore
 {
   char *path;
@@ -27,17 +28,14 @@ struct _FdStore
   GAsyncQueue *jobs;
   GAsyncQueue *readers; /* idle read-only FdDb* */
   guint n_readers;
+
+  GMutex lock; /* guards the two fields below */
+  GCond reads_done;
+  guint active_reads;
   gboolean closed;
 };
 
 static FdStoreJob stop_job; /* sentinel that tells the writer to finish */
-
-static void
-job_free (FdStoreJob *job)
-{
-  g_clear_error (&job->error);
-  g_free (job);
-}
 
 static void
 job_complete (FdStoreJob *job, gboolean ok)
@@ -60,22 +58,82 @@ job_complete (FdStoreJob *job, gboolean ok)
       g_cond_signal (job->sync_cond);
       g_mutex_unlock (job->sync_mutex);
     }
-  job_free (job);
+  g_clear_error (&job->error);
+  g_free (job);
 }
 
-/* Runs one job inside its own savepoint; a failure rolls back just this job. */
+static void
+job_fail (FdStoreJob *job, const GError *error)
+{
+  if (job->error == NULL)
+    job->error = g_error_copy (error);
+  job_complete (job, FALSE);
+}
+
+/* Runs one job inside its own savepoint; a failure rolls back just this job. A job whose
+ * RELEASE fails is rolled back too, so that what is reported failed is never committed. */
 static gboolean
 run_in_savepoint (FdDb *db, FdStoreJob *job)
 {
   if (!fd_db_exec (db, "SAVEPOINT job", &job->error))
     return FALSE;
   if (job->func (db, job->data, &job->error))
-    return fd_db_exec (db, "RELEASE job", &job->error);
-
+    {
+      if (fd_db_exec (db, "RELEASE job", &job->error))
+        return TRUE;
+    }
   g_assert (job->error != NULL);
   fd_db_exec (db, "ROLLBACK TO job", NULL);
   fd_db_exec (db, "RELEASE job", NULL);
   return FALSE;
+}
+
+/* Answers every job of @batch (and @oks) with @error: their changes were rolled back. */
+static void
+fail_batch (GPtrArray *batch, GArray *oks, const GError *error)
+{
+  for (guint i = 0; i < batch->len; i++)
+    job_fail (g_ptr_array_index (batch, i), error);
+  g_ptr_array_set_size (batch, 0);
+  g_array_set_size (oks, 0);
+}
+
+/* Pops queued jobs into @batch, each in its savepoint, until the queue is empty or the batch is
+ * full. Returns FALSE when the stop sentinel was seen. If SQLite rolled back the whole
+ * transaction under a job (I/O error, disk full, out of memory), every job run so far is
+ * answered with that error and a new transaction is begun for the rest. */
+static gboolean
+run_batch (FdStore *store, FdStoreJob *job, GPtrArray *batch, GArray *oks)
+{
+  FdDb *db = store->writer_db;
+
+  while (job != NULL)
+    {
+      gboolean ok = run_in_savepoint (db, job);
+
+      if (sqlite3_get_autocommit (fd_db_handle (db)))
+        {
+          g_autoptr (GError) lost = g_error_new (
+              FD_STORE_ERROR, FD_STORE_ERROR_FAILED, "the database rolled back the transaction: %s",
+              job->error ? job->error->message : sqlite3_errmsg (fd_db_handle (db)));
+          g_ptr_array_add (batch, job);
+          g_array_append_val (oks, ok);
+          fail_batch (batch, oks, lost);
+          if (!fd_db_exec (db, "BEGIN IMMEDIATE", NULL))
+            return TRUE; /* the caller's COMMIT fails harmlessly on an empty batch */
+        }
+      else
+        {
+          g_ptr_array_add (batch, job);
+          g_array_append_val (oks, ok);
+        }
+      if (batch->len >= FD_STORE_MAX_BATCH)
+        return TRUE;
+      job = g_async_queue_try_pop (store->jobs);
+      if (job == &stop_job)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gpointer
@@ -84,9 +142,9 @@ writer_main (gpointer user_data)
   FdStore *store = user_data;
   g_autoptr (GPtrArray) batch = g_ptr_array_new ();
   g_autoptr (GArray) oks = g_array_new (FALSE, FALSE, sizeof (gboolean));
-  gboolean stopping = FALSE;
+  gboolean running = TRUE;
 
-  while (!stopping)
+  while (running)
     {
       FdStoreJob *job = g_async_queue_pop (store->jobs);
       g_autoptr (GError) tx_error = NULL;
@@ -99,26 +157,23 @@ writer_main (gpointer user_data)
       g_array_set_size (oks, 0);
       if (!fd_db_exec (store->writer_db, "BEGIN IMMEDIATE", &tx_error))
         {
-          job->error = g_error_copy (tx_error);
-          job_complete (job, FALSE);
+          /* The database is locked by another process or failing: answer everything queued now
+           * rather than letting each job wait out its own busy timeout. */
+          job_fail (job, tx_error);
+          while ((job = g_async_queue_try_pop (store->jobs)) != NULL)
+            {
+              if (job == &stop_job)
+                {
+                  running = FALSE;
+                  break;
+                }
+              job_fail (job, tx_error);
+            }
           continue;
         }
 
       /* Group commit: take whatever else is already queued, up to the batch limit. */
-      while (job != NULL)
-        {
-          gboolean ok = run_in_savepoint (store->writer_db, job);
-          g_ptr_array_add (batch, job);
-          g_array_append_val (oks, ok);
-          if (batch->len >= FD_STORE_MAX_BATCH)
-            break;
-          job = g_async_queue_try_pop (store->jobs);
-          if (job == &stop_job)
-            {
-              stopping = TRUE;
-              break;
-            }
-        }
+      running = run_batch (store, job, batch, oks);
 
       committed = fd_db_exec (store->writer_db, "COMMIT", &tx_error);
       if (!committed)
@@ -150,6 +205,18 @@ writer_main (gpointer user_data)
   return NULL;
 }
 
+static void
+store_clear (gpointer data)
+{
+  FdStore *store = data;
+
+  g_async_queue_unref (store->readers);
+  g_async_queue_unref (store->jobs);
+  g_mutex_clear (&store->lock);
+  g_cond_clear (&store->reads_done);
+  g_free (store->path);
+}
+
 FdStore *
 fd_store_open (const char *path, guint n_readers, GError **error)
 {
@@ -161,24 +228,24 @@ fd_store_open (const char *path, guint n_readers, GError **error)
   if (!fd_store_migrate (writer_db, FD_STORE_SCHEMA_VERSION, error))
     return NULL;
 
-  store = g_new0 (FdStore, 1);
+  store = g_atomic_rc_box_new0 (FdStore);
   store->path = g_strdup (path);
   store->jobs = g_async_queue_new ();
   store->readers = g_async_queue_new ();
-  store->n_readers = MAX (n_readers, 1);
-  for (guint i = 0; i < store->n_readers; i++)
+  g_mutex_init (&store->lock);
+  g_cond_init (&store->reads_done);
+  store->writer_db = g_steal_pointer (&writer_db);
+  for (guint i = 0; i < MAX (n_readers, 1); i++)
     {
       FdDb *reader = fd_db_open (path, TRUE, error);
       if (reader == NULL)
         {
-          store->writer_db = g_steal_pointer (&writer_db);
-          store->writer = NULL;
           fd_store_close (store);
           return NULL;
         }
       g_async_queue_push (store->readers, reader);
+      store->n_readers++;
     }
-  store->writer_db = g_steal_pointer (&writer_db);
   store->writer = g_thread_new ("fd-store-writer", writer_main, store);
   return store;
 }
@@ -186,29 +253,25 @@ fd_store_open (const char *path, guint n_readers, GError **error)
 void
 fd_store_close (FdStore *store)
 {
-  FdDb *reader;
-
   if (store == NULL)
     return;
+
+  g_mutex_lock (&store->lock);
   store->closed = TRUE;
+  while (store->active_reads > 0)
+    g_cond_wait (&store->reads_done, &store->lock);
+  g_mutex_unlock (&store->lock);
+
   if (store->writer != NULL)
     {
       g_async_queue_push (store->jobs, &stop_job);
       g_thread_join (store->writer);
     }
-  /* Every reader is back in the queue once no read is running. */
-  for (guint i = 0; i < store->n_readers; i++)
-    {
-      reader = g_async_queue_timeout_pop (store->readers, 30 * G_USEC_PER_SEC);
-      if (reader == NULL)
-        break;
-      fd_db_close (reader);
-    }
-  g_async_queue_unref (store->readers);
-  g_async_queue_unref (store->jobs);
-  fd_db_close (store->writer_db);
-  g_free (store->path);
-  g_free (store);
+  /* No read is running, so every reader is back in the queue. */
+  for (FdDb *reader; (reader = g_async_queue_try_pop (store->readers)) != NULL;)
+    fd_db_close (reader);
+  g_clear_pointer (&store->writer_db, fd_db_close);
+  g_atomic_rc_box_release_full (store, store_clear);
 }
 
 static FdStoreJob *
@@ -235,9 +298,21 @@ fd_store_write_async (FdStore *store, FdStoreFunc func, gpointer data, GDestroyN
 static gboolean
 run_read (FdStore *store, FdStoreFunc func, gpointer data, GError **error)
 {
-  FdDb *db = g_async_queue_pop (store->readers);
+  FdDb *db;
   gboolean ok;
 
+  g_mutex_lock (&store->lock);
+  if (store->closed)
+    {
+      g_mutex_unlock (&store->lock);
+      g_set_error_literal (error, FD_STORE_ERROR, FD_STORE_ERROR_CLOSED,
+                           "the store is shutting down");
+      return FALSE;
+    }
+  store->active_reads++;
+  g_mutex_unlock (&store->lock);
+
+  db = g_async_queue_pop (store->readers);
   ok = fd_db_exec (db, "BEGIN", error);
   if (ok)
     {
@@ -245,14 +320,26 @@ run_read (FdStore *store, FdStoreFunc func, gpointer data, GError **error)
       fd_db_exec (db, ok ? "COMMIT" : "ROLLBACK", NULL);
     }
   g_async_queue_push (store->readers, db);
+
+  g_mutex_lock (&store->lock);
+  if (--store->active_reads == 0)
+    g_cond_broadcast (&store->reads_done);
+  g_mutex_unlock (&store->lock);
   return ok;
 }
 
 typedef struct
 {
-  FdStore *store;
+  FdStore *store; /* a reference */
   FdStoreFunc func;
 } ReadCall;
+
+static void
+read_call_free (ReadCall *call)
+{
+  g_atomic_rc_box_release_full (call->store, store_clear);
+  g_free (call);
+}
 
 static void
 read_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
@@ -273,11 +360,11 @@ fd_store_read_async (FdStore *store, FdStoreFunc func, gpointer data, GDestroyNo
   g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
   ReadCall *call = g_new (ReadCall, 1);
 
-  call->store = store;
+  call->store = g_atomic_rc_box_acquire (store);
   call->func = func;
   g_task_set_source_tag (task, fd_store_read_async);
   g_task_set_task_data (task, data, destroy);
-  g_object_set_data_full (G_OBJECT (task), "fd-read-call", call, g_free);
+  g_object_set_data_full (G_OBJECT (task), "fd-read-call", call, (GDestroyNotify)read_call_free);
   g_task_run_in_thread (task, read_thread);
 }
 

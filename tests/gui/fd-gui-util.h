@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* Runs the main loop until @check returns TRUE; fails the test after @seconds. */
-void fd_gui_wait (gboolean (*check) (gpointer data), gpointer data, double seconds, const char *what);
+void fd_gui_wait (gboolean (*check) (gpointer data), gpointer data, double seconds,
+                  const char *what);
 /* Runs the main loop for @ms milliseconds (lets animations and redraws finish). */
 void fd_gui_settle (guint ms);
 
@@ -30,19 +31,11 @@ char *fd_gui_screenshot (GtkWidget *window, const char *name);
 
 /* A blocking request to the API at @base_url (the test's own libsoup client). Returns the
  * answer's JSON (NULL for no body) and stores the HTTP status. */
-JsonNode *fd_gui_api (const char *base_url,
-                      const char *token,
-                      const char *method,
-                      const char *path,
-                      const char *body,
-                      guint *status);
+JsonNode *fd_gui_api (const char *base_url, const char *token, const char *method, const char *path,
+                      const char *body, guint *status);
 
 /* Creates @n devices named PREFIX-00001… in @workspace_id over @concurrency connections. */
-void fd_gui_api_create_devices (const char *base_url,
-                                const char *token,
-                                const char *workspace_id,
-                                const char *prefix,
-                                guint n,
-                                guint concurrency);
+void fd_gui_api_create_devices (const char *base_url, const char *token, const char *workspace_id,
+                                const char *prefix, guint n, guint concurrency);
 
 G_END_DECLS
