@@ -198,3 +198,49 @@ fd_db_column_dup (sqlite3_stmt *stmt, int column)
   const unsigned char *text = sqlite3_column_text (stmt, column);
   return text ? g_strdup ((const char *)text) : NULL;
 }
+
+gpointer
+fd_db_fetch_one (FdDb *db, sqlite3_stmt *stmt, FdDbRowFunc row, const char *what, const char *id,
+                 GError **error)
+{
+  gpointer record = NULL;
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    record = row (stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "%s %s does not exist", what, id);
+  else
+    fd_db_set_error (db, error, "reading from the database");
+  sqlite3_reset (stmt);
+  return record;
+}
+
+gboolean
+fd_db_fetch_count (FdDb *db, sqlite3_stmt *stmt, gint64 *count, GError **error)
+{
+  gboolean ok = sqlite3_step (stmt) == SQLITE_ROW;
+
+  if (ok)
+    *count = sqlite3_column_int64 (stmt, 0);
+  else
+    fd_db_set_error (db, error, "counting in the database");
+  sqlite3_reset (stmt);
+  return ok;
+}
+
+gboolean
+fd_db_fetch_all (FdDb *db, sqlite3_stmt *stmt, FdDbRowFunc row, GPtrArray *into, GError **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (into, row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "reading from the database");
+      return FALSE;
+    }
+  return TRUE;
+}

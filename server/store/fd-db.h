@@ -48,6 +48,21 @@ void fd_db_set_error (FdDb *db, GError **error, const char *what);
 gboolean fd_db_step_done (FdDb *db, sqlite3_stmt *stmt, const char *conflict_message,
                           GError **error);
 
+/* Turns the current row of a statement into a newly allocated record. */
+typedef gpointer (*FdDbRowFunc) (sqlite3_stmt *stmt);
+
+/* Steps @stmt (parameters bound) for one row and returns @row of it. When there is no row,
+ * fails with NOT_FOUND "@what @id does not exist". Resets @stmt. */
+gpointer fd_db_fetch_one (FdDb *db, sqlite3_stmt *stmt, FdDbRowFunc row, const char *what,
+                          const char *id, GError **error);
+
+/* Steps @stmt for its single integer result (a count). Resets @stmt. */
+gboolean fd_db_fetch_count (FdDb *db, sqlite3_stmt *stmt, gint64 *count, GError **error);
+
+/* Steps @stmt to its end, adding @row of each row to @into. Resets @stmt. */
+gboolean fd_db_fetch_all (FdDb *db, sqlite3_stmt *stmt, FdDbRowFunc row, GPtrArray *into,
+                          GError **error);
+
 /* Binds a UTF-8 string (NULL binds SQL NULL). */
 void fd_db_bind_text (sqlite3_stmt *stmt, int index, const char *text);
 

@@ -23,25 +23,32 @@ fd_store_audit_add (FdDb *db, const char *actor, const char *action, const char 
 
 #define AUDIT_FILTER " WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR target = ?2)"
 
+static gpointer
+audit_from_row (sqlite3_stmt *stmt)
+{
+  FdAuditEntry *e = g_new0 (FdAuditEntry, 1);
+
+  e->id = sqlite3_column_int64 (stmt, 0);
+  e->at = sqlite3_column_int64 (stmt, 1);
+  e->actor = fd_db_column_dup (stmt, 2);
+  e->action = fd_db_column_dup (stmt, 3);
+  e->target = fd_db_column_dup (stmt, 4);
+  e->detail = fd_db_column_dup (stmt, 5);
+  return e;
+}
+
 gboolean
 fd_store_audit_list (FdDb *db, const char *action, const char *target, gint64 from, gint64 size,
                      FdPage *page, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM audit" AUDIT_FILTER, error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, action);
   fd_db_bind_text (stmt, 2, target);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      fd_db_set_error (db, error, "counting audit entries");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  page->total = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
 
   stmt = fd_db_prepare (db,
                         "SELECT id, at, actor, action, target, detail FROM audit" AUDIT_FILTER
@@ -54,22 +61,5 @@ fd_store_audit_list (FdDb *db, const char *action, const char *target, gint64 fr
   sqlite3_bind_int64 (stmt, 3, size);
   sqlite3_bind_int64 (stmt, 4, from);
   page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_audit_entry_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      FdAuditEntry *e = g_new0 (FdAuditEntry, 1);
-      e->id = sqlite3_column_int64 (stmt, 0);
-      e->at = sqlite3_column_int64 (stmt, 1);
-      e->actor = fd_db_column_dup (stmt, 2);
-      e->action = fd_db_column_dup (stmt, 3);
-      e->target = fd_db_column_dup (stmt, 4);
-      e->detail = fd_db_column_dup (stmt, 5);
-      g_ptr_array_add (page->items, e);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "listing audit entries");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_all (db, stmt, audit_from_row, page->items, error);
 }

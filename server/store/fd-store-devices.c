@@ -42,7 +42,7 @@ static const char *const device_list_sql[] = {
   [FD_DEVICE_SORT_FLEET_DESC] = DEVICE_PAGE_BY_FLEET ("f.name DESC, d.name DESC"),
 };
 
-static FdDevice *
+static gpointer
 device_from_row (sqlite3_stmt *stmt)
 {
   FdDevice *d = g_new0 (FdDevice, 1);
@@ -65,21 +65,10 @@ fd_store_device_get (FdDb *db, const char *id, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (
       db, DEVICE_COLUMNS " FROM device d JOIN fleet f ON f.id = d.fleet_id WHERE d.id = ?1", error);
-  FdDevice *d = NULL;
-  int rc;
-
   if (stmt == NULL)
     return NULL;
   fd_db_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    d = device_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "device %s does not exist", id);
-  else
-    fd_db_set_error (db, error, "reading a device");
-  sqlite3_reset (stmt);
-  return d;
+  return fd_db_fetch_one (db, stmt, device_from_row, "device", id, error);
 }
 
 /* Checks that @fleet_id is a fleet of @workspace_id, with an error naming what is wrong. */
@@ -177,7 +166,6 @@ fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fle
   g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   g_autofree char *fleets = fleet_ids_json (fleet_ids);
   sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (sort < G_N_ELEMENTS (device_list_sql), FALSE);
   if (!fd_store_workspace_exists (db, workspace_id, error))
@@ -189,14 +177,8 @@ fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fle
   fd_db_bind_text (stmt, 1, workspace_id);
   fd_db_bind_text (stmt, 2, fleets);
   fd_db_bind_text (stmt, 3, pattern);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      fd_db_set_error (db, error, "counting devices");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  page->total = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
 
   stmt = fd_db_prepare (db, device_list_sql[sort], error);
   if (stmt == NULL)
@@ -207,15 +189,7 @@ fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fle
   sqlite3_bind_int64 (stmt, 4, size);
   sqlite3_bind_int64 (stmt, 5, from);
   page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_device_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (page->items, device_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "listing devices");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_all (db, stmt, device_from_row, page->items, error);
 }
 
 FdDevice *

@@ -6,7 +6,7 @@
   "SELECT f.id, f.workspace_id, f.name, f.description, f.is_default, f.created_at,"                \
   " f.updated_at, (SELECT count(*) FROM device WHERE fleet_id = f.id) FROM fleet f"
 
-static FdFleet *
+static gpointer
 fleet_from_row (sqlite3_stmt *stmt)
 {
   FdFleet *f = g_new0 (FdFleet, 1);
@@ -26,21 +26,10 @@ FdFleet *
 fd_store_fleet_get (FdDb *db, const char *id, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, FLEET_COLUMNS " WHERE f.id = ?1", error);
-  FdFleet *f = NULL;
-  int rc;
-
   if (stmt == NULL)
     return NULL;
   fd_db_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    f = fleet_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "fleet %s does not exist", id);
-  else
-    fd_db_set_error (db, error, "reading a fleet");
-  sqlite3_reset (stmt);
-  return f;
+  return fd_db_fetch_one (db, stmt, fleet_from_row, "fleet", id, error);
 }
 
 FdFleet *
@@ -77,7 +66,6 @@ fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gin
 {
   g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
@@ -89,14 +77,8 @@ fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gin
     return FALSE;
   fd_db_bind_text (stmt, 1, workspace_id);
   fd_db_bind_text (stmt, 2, pattern);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      fd_db_set_error (db, error, "counting fleets");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  page->total = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
 
   stmt = fd_db_prepare (db,
                         FLEET_COLUMNS " WHERE f.workspace_id = ?1"
@@ -110,15 +92,7 @@ fd_store_fleet_list (FdDb *db, const char *workspace_id, const char *search, gin
   sqlite3_bind_int64 (stmt, 3, size);
   sqlite3_bind_int64 (stmt, 4, from);
   page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_fleet_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (page->items, fleet_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "listing fleets");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_all (db, stmt, fleet_from_row, page->items, error);
 }
 
 FdFleet *

@@ -4,7 +4,7 @@
 
 #define TOKEN_COLUMNS "SELECT id, name, created_at, last_used_at, revoked_at FROM api_token"
 
-static FdToken *
+static gpointer
 token_from_row (sqlite3_stmt *stmt)
 {
   FdToken *t = g_new0 (FdToken, 1);
@@ -21,21 +21,10 @@ static FdToken *
 token_get (FdDb *db, const char *id, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, TOKEN_COLUMNS " WHERE id = ?1", error);
-  FdToken *t = NULL;
-  int rc;
-
   if (stmt == NULL)
     return NULL;
   fd_db_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    t = token_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "token %s does not exist", id);
-  else
-    fd_db_set_error (db, error, "reading a token");
-  sqlite3_reset (stmt);
-  return t;
+  return fd_db_fetch_one (db, stmt, token_from_row, "token", id, error);
 }
 
 FdToken *
@@ -82,18 +71,11 @@ gboolean
 fd_store_token_list (FdDb *db, gint64 from, gint64 size, FdPage *page, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM api_token", error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      fd_db_set_error (db, error, "counting tokens");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  page->total = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
 
   stmt = fd_db_prepare (db, TOKEN_COLUMNS " ORDER BY created_at, rowid LIMIT ?1 OFFSET ?2", error);
   if (stmt == NULL)
@@ -101,15 +83,7 @@ fd_store_token_list (FdDb *db, gint64 from, gint64 size, FdPage *page, GError **
   sqlite3_bind_int64 (stmt, 1, size);
   sqlite3_bind_int64 (stmt, 2, from);
   page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_token_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (page->items, token_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "listing tokens");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_all (db, stmt, token_from_row, page->items, error);
 }
 
 gboolean

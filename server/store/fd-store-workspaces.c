@@ -9,7 +9,7 @@
   " (SELECT count(*) FROM device WHERE workspace_id = w.id)"                                       \
   " FROM workspace w"
 
-static FdWorkspace *
+static gpointer
 workspace_from_row (sqlite3_stmt *stmt)
 {
   FdWorkspace *w = g_new0 (FdWorkspace, 1);
@@ -29,43 +29,34 @@ FdWorkspace *
 fd_store_workspace_get (FdDb *db, const char *id, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, WORKSPACE_COLUMNS " WHERE w.id = ?1", error);
-  FdWorkspace *w = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   fd_db_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    w = workspace_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "workspace %s does not exist",
-                 id);
-  else
-    fd_db_set_error (db, error, "reading a workspace");
-  sqlite3_reset (stmt);
-  return w;
+  return fd_db_fetch_one (db, stmt, workspace_from_row, "workspace", id, error);
+}
+
+static gpointer
+true_from_row (sqlite3_stmt *stmt)
+{
+  return GINT_TO_POINTER (TRUE);
 }
 
 gboolean
 fd_store_workspace_exists (FdDb *db, const char *id, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT 1 FROM workspace WHERE id = ?1", error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc == SQLITE_DONE)
-    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "workspace %s does not exist",
-                 id);
-  else
-    fd_db_set_error (db, error, "reading a workspace");
-  return FALSE;
+  return fd_db_fetch_one (db, stmt, true_from_row, "workspace", id, error) != NULL;
+}
+
+static gpointer
+id_from_row (sqlite3_stmt *stmt)
+{
+  return fd_db_column_dup (stmt, 0);
 }
 
 char *
@@ -73,22 +64,11 @@ fd_store_workspace_default_fleet (FdDb *db, const char *id, GError **error)
 {
   sqlite3_stmt *stmt
       = fd_db_prepare (db, "SELECT id FROM fleet WHERE workspace_id = ?1 AND is_default", error);
-  char *fleet_id = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   fd_db_bind_text (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    fleet_id = fd_db_column_dup (stmt, 0);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "workspace %s does not exist",
-                 id);
-  else
-    fd_db_set_error (db, error, "reading a workspace");
-  sqlite3_reset (stmt);
-  return fleet_id;
+  return fd_db_fetch_one (db, stmt, id_from_row, "workspace", id, error);
 }
 
 FdWorkspace *
@@ -134,7 +114,6 @@ fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size,
 {
   g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   sqlite3_stmt *stmt;
-  int rc;
 
   stmt = fd_db_prepare (db,
                         "SELECT count(*) FROM workspace"
@@ -143,14 +122,8 @@ fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size,
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, pattern);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      fd_db_set_error (db, error, "counting workspaces");
-      sqlite3_reset (stmt);
-      return FALSE;
-    }
-  page->total = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
 
   stmt = fd_db_prepare (db,
                         WORKSPACE_COLUMNS " WHERE ?1 IS NULL OR instr (fd_fold (w.name), ?1) > 0"
@@ -162,15 +135,7 @@ fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gint64 size,
   sqlite3_bind_int64 (stmt, 2, size);
   sqlite3_bind_int64 (stmt, 3, from);
   page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_workspace_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (page->items, workspace_from_row (stmt));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "listing workspaces");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_all (db, stmt, workspace_from_row, page->items, error);
 }
 
 FdWorkspace *
