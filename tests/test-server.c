@@ -278,13 +278,20 @@ raw_exchange (FdTestServer *srv, const char *request)
   g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
                              strlen (request), NULL, NULL, &error);
   g_assert_no_error (error);
+  /* Read until the answer is complete (headers, then Content-Length bytes) or the server
+   * closes: whichever comes first, so a keep-alive server does not stall the test. */
   while ((n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf,
                                    sizeof buf, NULL, NULL))
          > 0)
     {
+      const char *end, *length;
+
       g_string_append_len (answer, buf, n);
-      if (strstr (answer->str, "\r\n\r\n") != NULL && strstr (answer->str, "\r\n\r\n{") != NULL
-          && strstr (answer->str, "}}") != NULL)
+      end = strstr (answer->str, "\r\n\r\n");
+      length = g_strstr_len (answer->str, end ? end - answer->str : -1, "Content-Length: ");
+      if (end != NULL && length != NULL
+          && answer->len
+                 >= (gsize)(end + 4 - answer->str) + g_ascii_strtoull (length + 16, NULL, 10))
         break;
     }
   return g_string_free (g_steal_pointer (&answer), FALSE);
@@ -363,6 +370,47 @@ test_idle_connections_do_not_delay_shutdown (void)
   fd_test_server_stop (srv);
 }
 
+static guint
+count_fds (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", (int)pid);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Clients that make one request and hang up (curl, fleetdesk-cli) leave nothing open behind
+ * them in the server: 300 of them do not grow its file descriptors. */
+static void
+test_hung_up_clients_leave_no_sockets (void)
+{
+  FdTestServer *srv = fd_test_server_start ();
+  g_autofree char *list_request = g_strdup_printf (
+      "GET /api/v1/workspaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", srv->token);
+  guint before;
+
+  /* the store's read connections open their files on first use */
+  g_free (raw_exchange (srv, list_request));
+  before = count_fds (srv->pid);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *health
+          = raw_exchange (srv, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+      g_autofree char *list = raw_exchange (srv, list_request);
+      g_autofree char *missing = raw_exchange (srv, "GET /api/v1/nope HTTP/1.1\r\nHost: x\r\n\r\n");
+      g_assert_true (g_str_has_prefix (health, "HTTP/1.1 200"));
+      g_assert_true (g_str_has_prefix (list, "HTTP/1.1 200"));
+      g_assert_true (g_str_has_prefix (missing, "HTTP/1.1 404"));
+    }
+  g_usleep (200 * 1000);
+  g_assert_cmpuint (count_fds (srv->pid), <=, before + 8);
+  fd_test_server_stop (srv);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -376,5 +424,7 @@ main (int argc, char **argv)
   g_test_add_func ("/server/body-limits-from-headers", test_body_limits_from_headers);
   g_test_add_func ("/server/idle-connections-do-not-delay-shutdown",
                    test_idle_connections_do_not_delay_shutdown);
+  g_test_add_func ("/server/hung-up-clients-leave-no-sockets",
+                   test_hung_up_clients_leave_no_sockets);
   return g_test_run ();
 }

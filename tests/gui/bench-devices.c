@@ -4,7 +4,9 @@
  * FD_BENCH_DEVICES devices (default 100,000) through the operator API, then measures what a
  * user feels: how long until the first rows show, how long until the last row shows after a
  * jump to the end, the frame times while scrolling through the list, how many pages were
- * fetched, and the memory used. Run with `meson test --benchmark gui-devices-100k`.
+ * fetched, and the memory used. Run with `meson test --benchmark gui-devices-100k`; with
+ * FLEETDESK_URL and FLEETDESK_TOKEN set, it measures the biggest workspace of that server
+ * instead (remote mode, nothing created).
  */
 #include "config.h"
 
@@ -100,6 +102,79 @@ bench_rss_kib (void)
 
 #define BENCH_SCROLL_STEPS 600
 
+/* The id of the workspace with the most devices on the server. */
+static char *
+bench_biggest_workspace (FdApiClient *client)
+{
+  guint http_status = 0;
+  g_autoptr (JsonNode) list
+      = fd_gui_api (fd_api_client_get_base_url (client), fd_api_client_get_token (client), "GET",
+                    "/workspaces?size=1000", NULL, &http_status);
+  JsonArray *items = json_object_get_array_member (json_node_get_object (list), "items");
+  JsonObject *biggest = NULL;
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *workspace = json_array_get_object_element (items, i);
+      if (biggest == NULL
+          || json_object_get_int_member (workspace, "device_count")
+                 > json_object_get_int_member (biggest, "device_count"))
+        biggest = workspace;
+    }
+  g_assert_nonnull (biggest);
+  return g_strdup (json_object_get_string_member (biggest, "id"));
+}
+
+/* The name of the first device of @workspace_id in the order @sort. */
+static char *
+bench_device_name (FdApiClient *client, const char *workspace_id, const char *sort)
+{
+  g_autofree char *path
+      = g_strdup_printf ("/workspaces/%s/devices?size=1&sort=%s", workspace_id, sort);
+  guint http_status = 0;
+  g_autoptr (JsonNode) list
+      = fd_gui_api (fd_api_client_get_base_url (client), fd_api_client_get_token (client), "GET",
+                    path, NULL, &http_status);
+  JsonArray *items = json_object_get_array_member (json_node_get_object (list), "items");
+
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  return g_strdup (
+      json_object_get_string_member (json_array_get_object_element (items, 0), "name"));
+}
+
+typedef struct
+{
+  FdWorkspacesPage *page;
+  const char *id;
+} BenchSelect;
+
+static gboolean
+bench_select_cb (gpointer data)
+{
+  BenchSelect *select = data;
+  GListModel *workspaces = fd_workspaces_page_get_workspaces (select->page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (workspaces); i++)
+    {
+      g_autoptr (FdWorkspace) workspace = g_list_model_get_item (workspaces, i);
+      if (g_strcmp0 (fd_workspace_get_id (workspace), select->id) == 0)
+        {
+          fd_workspaces_page_set_workspace (select->page, workspace);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Makes @id the current workspace, as choosing it in the switcher does. */
+static void
+bench_select_workspace (FdWindow *window, const char *id)
+{
+  BenchSelect select = { FD_WORKSPACES_PAGE (fd_window_get_pane (window, "workspaces")), id };
+
+  fd_gui_wait (bench_select_cb, &select, 30, "the workspace");
+}
+
 static void
 bench_scroll (GtkAdjustment *adjustment, FdDeviceModel *model, gboolean up)
 {
@@ -143,9 +218,11 @@ bench_run (void)
   GtkWidget *view;
   GtkAdjustment *adjustment;
   GdkFrameClock *clock;
-  g_autoptr (JsonNode) created = NULL;
+  const char *base_url;
+  const char *token;
+  g_autofree char *workspace_id = NULL;
+  g_autofree char *first_name = NULL;
   g_autofree char *last_name = NULL;
-  const char *workspace_id;
   guint http_status = 0;
   gint64 start;
   double ms;
@@ -154,19 +231,29 @@ bench_run (void)
   fd_gui_wait (bench_main_shown_cb, NULL, 60, "the window");
   window = bench_window ();
   client = fd_application_get_client (app);
+  base_url = fd_api_client_get_base_url (client);
+  token = fd_api_client_get_token (client);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
 
-  created = fd_gui_api (fd_api_client_get_base_url (client), fd_api_client_get_token (client),
-                        "POST", "/workspaces", "{\"name\": \"Bench\"}", &http_status);
-  g_assert_cmpuint (http_status, ==, 201);
-  workspace_id = json_object_get_string_member (json_node_get_object (created), "id");
+  if (g_getenv ("FLEETDESK_URL") != NULL)
+    workspace_id = bench_biggest_workspace (client);
+  else
+    {
+      g_autoptr (JsonNode) created = NULL;
 
-  start = g_get_monotonic_time ();
-  fd_gui_api_create_devices (fd_api_client_get_base_url (client), fd_api_client_get_token (client),
-                             workspace_id, "dev", n, 16);
-  printf ("create %u devices through the API: %.1f s\n", n,
-          (g_get_monotonic_time () - start) / 1e6);
-  last_name = g_strdup_printf ("dev-%05u", n);
+      created = fd_gui_api (base_url, token, "POST", "/workspaces", "{\"name\": \"Bench\"}",
+                            &http_status);
+      g_assert_cmpuint (http_status, ==, 201);
+      workspace_id
+          = g_strdup (json_object_get_string_member (json_node_get_object (created), "id"));
+
+      start = g_get_monotonic_time ();
+      fd_gui_api_create_devices (base_url, token, workspace_id, "dev", n, 16);
+      printf ("create %u devices through the API: %.1f s\n", n,
+              (g_get_monotonic_time () - start) / 1e6);
+    }
+  first_name = bench_device_name (client, workspace_id, "name");
+  last_name = bench_device_name (client, workspace_id, "-name");
 
   page = FD_DEVICES_PAGE (fd_window_get_pane (window, "devices"));
   model = fd_devices_page_get_model (page);
@@ -175,9 +262,10 @@ bench_run (void)
 
   start = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.reload", NULL);
+  bench_select_workspace (window, workspace_id);
   fd_gui_settle (50);
   fd_gui_wait (bench_rows_cb, model, 60, "the rows");
-  ms = bench_wait_label (view, "dev-00001");
+  ms = bench_wait_label (view, first_name);
   printf ("reload until the first rows show: %.0f ms (%u rows)\n",
           (g_get_monotonic_time () - start) / 1000.0,
           g_list_model_get_n_items (G_LIST_MODEL (model)));
@@ -191,9 +279,8 @@ bench_run (void)
   printf ("jump to the end until the last row shows: %.0f ms, %u pages fetched\n", ms,
           fd_device_model_get_pages_fetched (model) - fetched);
 
-  /* Scroll through the list as a fast wheel or a dragged scrollbar would: one step a frame,
-   * first over rows never fetched, then back over the same rows, all fetched by then: the
-   * difference is what fetching pages costs the user. */
+  /* Scroll through the list as a dragged scrollbar would: one step a frame, down over rows
+   * never fetched, then back up, where the rows whose pages arrived need no fetch. */
   frame_times = g_array_new (FALSE, FALSE, sizeof (gint64));
   clock = gtk_widget_get_frame_clock (view);
   g_signal_connect (clock, "after-paint", G_CALLBACK (bench_after_paint_cb), NULL);
@@ -204,7 +291,6 @@ bench_run (void)
   g_signal_handlers_disconnect_by_func (clock, bench_after_paint_cb, NULL);
   g_array_unref (frame_times);
   printf ("memory (RSS) of app and engine: %ld MiB\n", bench_rss_kib () / 1024);
-  g_array_unref (frame_times);
 }
 
 static gboolean
@@ -232,13 +318,16 @@ main (int argc, char *argv[])
   g_autofree char *data_dir = g_dir_make_tmp ("fleetdesk-bench-XXXXXX", &error);
   char *app_argv[] = { (char *)"fleetdesk", (char *)"--data-dir", data_dir, NULL };
   const char *rm_argv[] = { "rm", "-rf", data_dir, NULL };
+  /* With FLEETDESK_URL and FLEETDESK_TOKEN set, the app manages that server (remote mode) and
+   * the bench measures its biggest workspace as it is. */
+  int app_argc = g_getenv ("FLEETDESK_URL") != NULL ? 1 : 3;
 
   g_assert_no_error (error);
   setvbuf (stdout, NULL, _IOLBF, 0);
 
   app = fd_application_new ();
   g_signal_connect_after (app, "activate", G_CALLBACK (bench_activated_cb), NULL);
-  status = g_application_run (G_APPLICATION (app), 3, app_argv);
+  status = g_application_run (G_APPLICATION (app), app_argc, app_argv);
   g_clear_object (&app);
 
   g_spawn_sync (NULL, (char **)rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
