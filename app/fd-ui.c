@@ -1,0 +1,126 @@
+/* fd-ui.c — what every pane shows the same way: toasts, name dialogs, confirmations. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "fd-ui.h"
+
+/* The toast an overlay shows, so that a newer one replaces it rather than waits behind it:
+ * after a few quick edits, a queue of toasts would report each one seconds late. */
+#define FD_UI_TOAST_KEY "fd-ui-toast"
+
+static void
+fd_ui_toast_dismissed_cb (AdwToast *toast, GtkWidget *overlay)
+{
+  if (g_object_get_data (G_OBJECT (overlay), FD_UI_TOAST_KEY) == toast)
+    g_object_set_data (G_OBJECT (overlay), FD_UI_TOAST_KEY, NULL);
+}
+
+void
+fd_ui_toast (GtkWidget *widget, const char *message)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  AdwToast *shown;
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    {
+      g_warning ("%s", message);
+      return;
+    }
+
+  shown = g_object_get_data (G_OBJECT (overlay), FD_UI_TOAST_KEY);
+  if (shown != NULL)
+    adw_toast_dismiss (shown);
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  g_object_set_data_full (G_OBJECT (overlay), FD_UI_TOAST_KEY, g_object_ref (toast),
+                          g_object_unref);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (fd_ui_toast_dismissed_cb), overlay, 0);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
+void
+fd_ui_toast_error (GtkWidget *widget, const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  fd_ui_toast (widget, error->message);
+}
+
+char *
+fd_ui_dup_trimmed_text (GtkEditable *editable)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (editable)));
+}
+
+static void
+fd_ui_name_changed_cb (GtkEditable *editable, AdwMessageDialog *dialog)
+{
+  g_autofree char *name = fd_ui_dup_trimmed_text (editable);
+
+  adw_message_dialog_set_response_enabled (dialog, "accept", *name != '\0');
+}
+
+static GtkWindow *
+fd_ui_parent_window (GtkWidget *parent)
+{
+  GtkRoot *root = parent != NULL ? gtk_widget_get_root (parent) : NULL;
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+AdwMessageDialog *
+fd_ui_name_dialog_new (GtkWidget *parent, const char *heading, const char *body,
+                       const char *initial_name, const char *accept_label, GtkWidget *extra_row,
+                       AdwEntryRow **name_row)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+  GtkWidget *row;
+
+  dialog
+      = ADW_MESSAGE_DIALOG (adw_message_dialog_new (fd_ui_parent_window (parent), heading, body));
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "accept", accept_label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "accept");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+
+  row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), C_ ("dialog field", "Name"));
+  adw_entry_row_set_activates_default (ADW_ENTRY_ROW (row), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (row), initial_name != NULL ? initial_name : "");
+  g_signal_connect_object (row, "changed", G_CALLBACK (fd_ui_name_changed_cb), dialog, 0);
+  fd_ui_name_changed_cb (GTK_EDITABLE (row), dialog);
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+
+  if (extra_row != NULL)
+    gtk_list_box_append (GTK_LIST_BOX (list), extra_row);
+
+  adw_message_dialog_set_extra_child (dialog, list);
+  gtk_window_set_focus (GTK_WINDOW (dialog), row);
+
+  if (name_row != NULL)
+    *name_row = ADW_ENTRY_ROW (row);
+  return dialog;
+}
+
+AdwMessageDialog *
+fd_ui_confirm_dialog_new (GtkWidget *parent, const char *heading, const char *body,
+                          const char *accept_label)
+{
+  AdwMessageDialog *dialog;
+
+  dialog
+      = ADW_MESSAGE_DIALOG (adw_message_dialog_new (fd_ui_parent_window (parent), heading, body));
+  adw_message_dialog_add_responses (dialog, "cancel", _ ("_Cancel"), "accept", accept_label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "accept", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  return dialog;
+}

@@ -1,0 +1,28 @@
+/* fd-ui.h — what every pane shows the same way: toasts, name dialogs, confirmations. */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* Shows @message as a toast in the window of @widget. */
+void fd_ui_toast (GtkWidget *widget, const char *message);
+/* Shows @error's message as a toast; a cancelled operation shows nothing. */
+void fd_ui_toast_error (GtkWidget *widget, const GError *error);
+
+/* A dialog asking for a name: responses "cancel" and "accept" (@accept_label, suggested and
+ * the default, enabled while the name is not blank). @extra_row, if not NULL, is added below
+ * the name row. The name row is returned in @name_row. */
+AdwMessageDialog *fd_ui_name_dialog_new (GtkWidget *parent, const char *heading, const char *body,
+                                         const char *initial_name, const char *accept_label,
+                                         GtkWidget *extra_row, AdwEntryRow **name_row);
+
+/* A dialog confirming something that cannot be undone: responses "cancel" (the default) and
+ * "accept" (@accept_label, destructive). */
+AdwMessageDialog *fd_ui_confirm_dialog_new (GtkWidget *parent, const char *heading,
+                                            const char *body, const char *accept_label);
+
+/* A copy of the trimmed text of @editable. */
+char *fd_ui_dup_trimmed_text (GtkEditable *editable);
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+/* fd-devices-page.h — the "Devices" pane: every device of the current workspace. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "fd-api-client.h"
+#include "fd-device-model.h"
+#include "fd-workspace.h"
+
+G_BEGIN_DECLS
+
+#define FD_TYPE_DEVICES_PAGE (fd_devices_page_get_type ())
+G_DECLARE_FINAL_TYPE (FdDevicesPage, fd_devices_page, FD, DEVICES_PAGE, AdwBin)
+
+void fd_devices_page_set_client (FdDevicesPage *self, FdApiClient *client);
+/* The workspace whose devices are listed, and its fleets (FdFleet, default first). */
+void fd_devices_page_set_workspace (FdDevicesPage *self, FdWorkspace *workspace);
+void fd_devices_page_set_fleets (FdDevicesPage *self, GListModel *fleets);
+
+/* Lists the devices again (after fleets were renamed or deleted elsewhere). */
+void fd_devices_page_reload (FdDevicesPage *self);
+
+/* The list behind the column view (for tests). */
+FdDeviceModel *fd_devices_page_get_model (FdDevicesPage *self);
+GtkColumnView *fd_devices_page_get_column_view (FdDevicesPage *self);
+
+G_END_DECLS
