@@ -1,8 +1,8 @@
 /* fd-device-model.c — the devices of a workspace as a lazy GListModel of FdDevice.
  *
  * A reload asks for page 0 (which also says `total`), then announces `total` rows at once.
- * get_item() of a row whose page has not arrived returns a placeholder FdDevice and queues
- * that page; when the page arrives its placeholders are filled in place, so bound cells update
+ * get_item() of a row whose page has not arrived returns a loading FdDevice and queues
+ * that page; when the page arrives its loading rows are filled in place, so bound cells update
  * by notification and selection and scrolling stay where they are.
  *
  * Pages are fetched newest-request-first with a few in flight, and the queue is bounded: when
@@ -129,7 +129,7 @@ fd_device_model_get_item (GListModel *model, guint position)
   device = g_ptr_array_index (self->items, position);
   if (device == NULL)
     {
-      device = fd_device_new_placeholder ();
+      device = fd_device_new_loading ();
       self->items->pdata[position] = device;
     }
 
@@ -368,7 +368,7 @@ fd_device_model_remove (FdDeviceModel *self, FdDevice *device)
                                           / FD_DEVICE_MODEL_PAGE_SIZE);
   memset (self->pages->data, FD_PAGE_NONE, self->pages->len);
 
-  /* Rows after @position moved up by one; placeholders on screen still wait for their data. */
+  /* Rows after @position moved up by one; loading rows on screen still wait for their data. */
   for (guint i = self->items->len; i-- > 0;)
     {
       FdDevice *row = g_ptr_array_index (self->items, i);

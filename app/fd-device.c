@@ -1,6 +1,6 @@
-/* fd-device.c — a device row: a placeholder until its page of the list arrives.
+/* fd-device.c — a device row: a loading row until its page of the list arrives.
  *
- * The device list hands out placeholders at once and fills the same objects in place when
+ * The device list hands out loading rows at once and fills the same objects in place when
  * their page arrives, so bound cells update through property notifications and the selection
  * and scroll position never jump.
  */
@@ -125,7 +125,7 @@ fd_device_init (FdDevice *self)
 }
 
 FdDevice *
-fd_device_new_placeholder (void)
+fd_device_new_loading (void)
 {
   return g_object_new (FD_TYPE_DEVICE, NULL);
 }

@@ -1,4 +1,4 @@
-/* fd-device.h — a device row: a placeholder until its page of the list arrives, then the
+/* fd-device.h — a device row: a loading row until its page of the list arrives, then the
  * device as the API describes it. */
 #pragma once
 
@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FdDevice, fd_device, FD, DEVICE, GObject)
 
 /* A row whose data has not arrived yet: every property is empty and "loaded" is FALSE. */
-FdDevice *fd_device_new_placeholder (void);
+FdDevice *fd_device_new_loading (void);
 FdDevice *fd_device_new_from_json (JsonObject *object);
 /* Fills the row from @object (notifying what changed) and marks it loaded. */
 void fd_device_update_from_json (FdDevice *self, JsonObject *object);
