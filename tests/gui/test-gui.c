@@ -425,6 +425,25 @@ test_server_unreachable (void)
   run_program (args, "20-server-unreachable");
 }
 
+/* The app's icons are SVG: without an SVG loader for gdk-pixbuf (Debian: librsvg2-common, only
+ * recommended by GTK) every icon in the app is drawn as a "broken image" sign, while all else
+ * still works. Draw the app icon as GTK does. */
+static void
+test_icons_render (void)
+{
+  const char *source = g_getenv ("FD_SOURCE_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  g_assert_nonnull (source);
+  path = g_build_filename (source, "data", "icons", "hicolor", "scalable", "apps",
+                           "io.github.fleetdesk.Fleetdesk.svg", NULL);
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), >, 0);
+}
+
 static GLogFunc fd_gui_default_log_handler;
 
 /* GLib 2.74's test log handler prints every debug message (GIO's, libsoup's): they would drown
@@ -467,6 +486,7 @@ main (int argc, char *argv[])
   fd_test_data_dir = g_dir_make_tmp ("fleetdesk-gui-XXXXXX", &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/gui/icons-render", test_icons_render);
   g_test_add_func ("/gui/start", test_start);
   g_test_add_func ("/gui/workspaces", test_workspaces);
   g_test_add_func ("/gui/devices", fd_test_devices);
