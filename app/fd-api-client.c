@@ -328,6 +328,7 @@ typedef struct
 {
   char *path;
   GPtrArray *items; /* JsonObject */
+  guint from;       /* the offset of the next page: items skipped as malformed count too */
 } FdListAll;
 
 static void
@@ -368,7 +369,8 @@ fd_api_client_list_page_cb (GObject *source, GAsyncResult *result, gpointer user
         g_ptr_array_add (list->items, json_object_ref (json_node_get_object (item)));
     }
 
-  if (n == 0 || list->items->len >= total)
+  list->from += n;
+  if (n == 0 || list->from >= total)
     g_task_return_pointer (task, g_ptr_array_ref (list->items), (GDestroyNotify)g_ptr_array_unref);
   else
     fd_api_client_list_next (g_steal_pointer (&task));
@@ -379,7 +381,7 @@ fd_api_client_list_next (GTask *task)
 {
   FdListAll *list = g_task_get_task_data (task);
   g_autoptr (GString) path = g_string_new (list->path);
-  g_autofree char *from = g_strdup_printf ("%u", list->items->len);
+  g_autofree char *from = g_strdup_printf ("%u", list->from);
   g_autofree char *size = g_strdup_printf ("%u", FD_API_MAX_PAGE_SIZE);
 
   fd_api_path_add_query (path, "from", from);

@@ -150,6 +150,8 @@ fd_application_engine_started_cb (GObject *source, GAsyncResult *result, gpointe
       fd_window_show_failure (window, "dialog-error-symbolic",
                               _ ("Cannot Start the Fleetdesk Engine"), message);
     }
+  else
+    g_warning ("Cannot start the Fleetdesk engine: %s", error->message);
 
   g_application_release (G_APPLICATION (self));
 }
@@ -274,6 +276,11 @@ static void
 fd_application_shutdown (GApplication *application)
 {
   FdApplication *self = FD_APPLICATION (application);
+
+  /* Quit while the engine was starting: let it finish starting so that it is stopped below
+   * rather than left running on its thread (waiting is fine here, nothing is shown any more). */
+  while (self->starting)
+    g_main_context_iteration (NULL, TRUE);
 
   /* Nothing may still wait for the engine when it stops. */
   if (self->client != NULL)

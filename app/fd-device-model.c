@@ -313,8 +313,9 @@ fd_device_model_fetch (FdDeviceModel *self, guint page)
 static void
 fd_device_model_pump (FdDeviceModel *self)
 {
-  while (self->client != NULL && self->in_flight < FD_DEVICE_MODEL_MAX_IN_FLIGHT
-         && !g_queue_is_empty (&self->queue))
+  /* With a reload on its way every row is about to be replaced: fetch nothing meanwhile. */
+  while (self->client != NULL && self->reload_source == 0
+         && self->in_flight < FD_DEVICE_MODEL_MAX_IN_FLIGHT && !g_queue_is_empty (&self->queue))
     {
       guint page = GPOINTER_TO_UINT (g_queue_pop_head (&self->queue));
 
@@ -347,8 +348,13 @@ fd_device_model_reload (FdDeviceModel *self)
 {
   g_return_if_fail (FD_IS_DEVICE_MODEL (self));
 
-  if (self->reload_source == 0)
-    self->reload_source = g_idle_add (fd_device_model_reload_cb, self);
+  if (self->reload_source != 0)
+    return;
+
+  /* Answers to requests already sent describe the old workspace, filter or sort: drop them now
+   * rather than when the reload runs, or one arriving first would fill the new list. */
+  fd_device_model_new_epoch (self);
+  self->reload_source = g_idle_add (fd_device_model_reload_cb, self);
 }
 
 void
@@ -361,6 +367,14 @@ fd_device_model_remove (FdDeviceModel *self, FdDevice *device)
 
   if (!g_ptr_array_find (self->items, device, &position))
     return;
+
+  /* A reload under way replaces every row; a new epoch now would drop its first page and leave
+   * the list loading for ever. Ask again instead, so the answer comes after the removal. */
+  if (self->loading || self->reload_source != 0)
+    {
+      fd_device_model_reload (self);
+      return;
+    }
 
   fd_device_model_new_epoch (self);
   g_ptr_array_remove_index (self->items, position);

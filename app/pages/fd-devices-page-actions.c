@@ -59,11 +59,12 @@ static AdwComboRow *
 fd_devices_page_fleet_row_new (FdDevicesPage *self, const char *fleet_id)
 {
   AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
+  g_autoptr (GtkExpression) expression = gtk_property_expression_new (FD_TYPE_FLEET, NULL, "name");
   guint n = g_list_model_get_n_items (self->fleets);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), C_ ("dialog field", "Fleet"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_combo_row_set_expression (row, gtk_property_expression_new (FD_TYPE_FLEET, NULL, "name"));
+  adw_combo_row_set_expression (row, expression); /* which takes a reference of its own */
   adw_combo_row_set_model (row, self->fleets);
   for (guint i = 0; fleet_id != NULL && i < n; i++)
     {

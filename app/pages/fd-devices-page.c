@@ -270,6 +270,14 @@ fd_devices_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->fleets != NULL)
     g_signal_handlers_disconnect_by_data (self->fleets, self);
+  if (self->selected != NULL)
+    g_signal_handlers_disconnect_by_data (self->selected, self);
+  /* Page fetches in flight hold the model: stop them, and let no answer reach this page. */
+  if (self->model != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->model, self);
+      g_object_run_dispose (G_OBJECT (self->model));
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), FD_TYPE_DEVICES_PAGE);
   g_clear_object (&self->selected);
   g_clear_object (&self->selection);

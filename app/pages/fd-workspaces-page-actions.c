@@ -158,7 +158,8 @@ fd_edit_send (FdEdit *edit)
 static void
 fd_edit_response_cb (AdwMessageDialog *dialog, const char *response, FdEdit *edit)
 {
-  if (g_strcmp0 (response, "accept") != 0)
+  /* Without a client the page was disposed while the dialog was open. */
+  if (g_strcmp0 (response, "accept") != 0 || edit->self->client == NULL)
     {
       fd_edit_free (edit);
       return;
