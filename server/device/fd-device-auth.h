@@ -1,0 +1,86 @@
+/* fd-device-auth.h — who a device is: its identity from a TLS client certificate or a bearer
+ * token (device-token JWT or cloud token), and whether that identity is still good.
+ *
+ * Lookups run on the engine thread against a read-only connection (indexed, tens of
+ * microseconds) behind a small cache, so a credential made by the API is usable at once and a
+ * revoked one stops at once. Revocation (and device deletion) is pushed here by the operator
+ * API, and watchers (the transports) are told so they can close live sessions.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pki/fd-pki.h"
+#include "store/fd-store.h"
+
+G_BEGIN_DECLS
+
+#define FD_DEVICE_AUTH_ERROR (fd_device_auth_error_quark ())
+GQuark fd_device_auth_error_quark (void);
+
+typedef enum
+{
+  FD_DEVICE_AUTH_ERROR_UNKNOWN, /* no live credential matches (unknown, revoked, device gone) */
+  FD_DEVICE_AUTH_ERROR_EXPIRED, /* the certificate, key or token is past its expiry */
+  FD_DEVICE_AUTH_ERROR_INVALID, /* malformed token, bad signature, a certificate not yet valid */
+  FD_DEVICE_AUTH_ERROR_FAILED,  /* the store could not be read */
+} FdDeviceAuthError;
+
+typedef enum
+{
+  FD_DEVICE_AUTH_CERTIFICATE,
+  FD_DEVICE_AUTH_JWT,
+  FD_DEVICE_AUTH_CLOUD_TOKEN,
+} FdDeviceAuthKind;
+
+/* An authenticated device. Reference-counted; immutable once made. */
+typedef struct
+{
+  char *device_id;
+  char *workspace_id;
+  char *credential_id;
+  FdDeviceAuthKind kind;
+} FdDeviceIdentity;
+
+FdDeviceIdentity *fd_device_identity_ref (FdDeviceIdentity *id);
+void fd_device_identity_unref (FdDeviceIdentity *id);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDeviceIdentity, fd_device_identity_unref)
+/* "certificate", "jwt", "cloud_token". */
+const char *fd_device_auth_kind_name (FdDeviceAuthKind kind);
+
+typedef struct _FdDeviceAuth FdDeviceAuth;
+
+/* @db_path is opened read-only on the calling (engine) thread. */
+FdDeviceAuth *fd_device_auth_new (const char *db_path, GError **error);
+void fd_device_auth_free (FdDeviceAuth *auth);
+
+/* The device whose live credential is the certificate @cert (a TLS peer certificate): its
+ * SHA-256 fingerprint bound to a credential that is not revoked, of a device that exists, and
+ * now within the certificate's validity. */
+FdDeviceIdentity *fd_device_auth_certificate (FdDeviceAuth *auth, GTlsCertificate *cert,
+                                              GError **error);
+
+/* The device whose credential @token is: a device-token JWT (verified with its key, exp in the
+ * future, key neither revoked nor expired) or a cloud token (looked up by its hash). When
+ * @username is not NULL (MQTT) it must be the device id the token belongs to. */
+FdDeviceIdentity *fd_device_auth_token (FdDeviceAuth *auth, const char *username,
+                                        const char *token, GError **error);
+
+/* TRUE while @id's credential has not been revoked and its device not deleted since @id was
+ * made: one hash lookup, for every request on a live connection. */
+gboolean fd_device_auth_still_valid (FdDeviceAuth *auth, const FdDeviceIdentity *id);
+
+/* Called by the operator API after it committed a revocation / a device deletion. */
+void fd_device_auth_credential_revoked (FdDeviceAuth *auth, const char *credential_id);
+void fd_device_auth_device_deleted (FdDeviceAuth *auth, const char *device_id);
+
+/* Watchers are told (on the engine thread) that identities of @credential_id, or of every
+ * credential of @device_id (one of the two is NULL), are no longer good. */
+typedef void (*FdDeviceAuthRevokedFunc) (const char *credential_id, const char *device_id,
+                                         gpointer user_data);
+void fd_device_auth_add_watch (FdDeviceAuth *auth, FdDeviceAuthRevokedFunc func,
+                               gpointer user_data);
+void fd_device_auth_remove_watch (FdDeviceAuth *auth, FdDeviceAuthRevokedFunc func,
+                                  gpointer user_data);
+
+G_END_DECLS

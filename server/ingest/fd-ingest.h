@@ -1,0 +1,63 @@
+/* fd-ingest.h — storing what devices send: readings under tags, and up messages.
+ *
+ * A transport scans each payload (fd-payload.h) on its own thread, gathers a request's readings
+ * in an FdReadings and submits it. The writer stores the samples append-only, keeps the
+ * numeric fields as points per series, records new fields per tag, the latest reading per
+ * device and tag and the device's last_seen — the per-series structures once per transaction,
+ * however many requests it groups. The callback runs after COMMIT: only then may a transport
+ * acknowledge (HTTP 202, MQTT PUBACK). If it fails, nothing of the request was stored.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "device/fd-device-auth.h"
+#include "ingest/fd-payload.h"
+#include "store/fd-store.h"
+
+G_BEGIN_DECLS
+
+#define FD_INGEST_ERROR (fd_ingest_error_quark ())
+GQuark fd_ingest_error_quark (void);
+
+typedef enum
+{
+  FD_INGEST_ERROR_DEVICE_GONE, /* the device was deleted meanwhile */
+  FD_INGEST_ERROR_INVALID,     /* a bad key or value (message names it) */
+} FdIngestError;
+
+#define FD_TAG_MAX_CHARS 64
+#define FD_UP_KEY_MAX_CHARS 64
+
+/* NULL when @tag (@len bytes) is a good tag: 1..FD_TAG_MAX_CHARS characters of UTF-8, no '/',
+ * '#', '+', whitespace or control characters. Otherwise a message saying what is wrong. */
+const char *fd_tag_check (const char *tag, gsize len);
+
+typedef struct _FdReadings FdReadings;
+
+/* The readings of one request from @who under @tag (checked by the caller). */
+FdReadings *fd_readings_new (FdDeviceIdentity *who, const char *tag);
+void fd_readings_free (FdReadings *readings);
+/* Copies the last payload @scanner scanned (compact text and fields). @ts_device is the
+ * reading's device time in epoch ms, or 0 for "when it arrived". */
+void fd_readings_add (FdReadings *readings, FdPayloadScanner *scanner, gint64 ts_device);
+guint fd_readings_count (FdReadings *readings);
+
+typedef struct _FdIngest FdIngest;
+
+FdIngest *fd_ingest_new (FdStore *store);
+void fd_ingest_free (FdIngest *ingest);
+
+/* Queues @readings (taken) for the writer. */
+void fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReadyCallback callback,
+                             gpointer user_data);
+gboolean fd_ingest_submit_finish (GAsyncResult *result, GError **error);
+
+/* Stores an up message: @value_json (compact JSON text, any value; "null" clears the key) as
+ * @who's reported value of @key, stamped with the arrival time. @key is checked by the caller
+ * (1..FD_UP_KEY_MAX_CHARS characters, no control characters, not starting with '#'). */
+void fd_ingest_up_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
+                         const char *value_json, GAsyncReadyCallback callback, gpointer user_data);
+gboolean fd_ingest_up_finish (GAsyncResult *result, GError **error);
+
+G_END_DECLS
