@@ -52,6 +52,7 @@ typedef struct
   int columns[G_N_ELEMENTS (known_columns)]; /* file column -> known column, or -1 */
   guint n_columns;
   gboolean header_done;
+  gboolean header_bad;
   GPtrArray *cells; /* the record being read */
   guint line, record_line;
   gboolean too_many;
@@ -154,6 +155,7 @@ read_header (Import *im)
                im->cells->len);
   else if (!g_hash_table_contains (seen, "name"))
     row_error (im, im->record_line, "name", "the header has no \"name\" column");
+  im->header_bad = im->errors->len > 0;
   g_hash_table_unref (seen);
 }
 
@@ -263,7 +265,9 @@ parse_file (Import *im)
     }
   if (im->too_many)
     row_error (im, im->line, NULL, "the file has more than %d rows", FD_API_MAX_IMPORT_ROWS);
-  return im->errors->len == 0;
+  /* Row errors so far (a wrong number of fields) still let every other row be checked; a
+   * header that is wrong does not. */
+  return !im->header_bad;
 }
 
 /* --- checking the rows --- */
@@ -506,6 +510,16 @@ write_job (FdDb *db, gpointer data, GError **error)
   return TRUE;
 }
 
+static int
+by_line (gconstpointer a, gconstpointer b)
+{
+  JsonObject *ra = json_node_get_object (*(JsonNode **)a);
+  JsonObject *rb = json_node_get_object (*(JsonNode **)b);
+  gint64 la = json_object_get_int_member (ra, "line"), lb = json_object_get_int_member (rb, "line");
+
+  return la < lb ? -1 : la > lb;
+}
+
 static gboolean
 import_worker (FdApiJob *job, GError **error)
 {
@@ -547,6 +561,7 @@ reply_row_errors (FdApiRequest *req, Import *im)
   json_builder_add_string_value (b, message);
   json_builder_set_member_name (b, "rows");
   json_builder_begin_array (b);
+  g_ptr_array_sort (im->errors, by_line); /* stable: a row's problems keep their order */
   for (guint i = 0; i < im->errors->len; i++)
     json_builder_add_value (b, json_node_ref (g_ptr_array_index (im->errors, i)));
   json_builder_end_array (b);
