@@ -644,6 +644,15 @@ test_numbers_exact (void)
 
       if (i < G_N_ELEMENTS (fixed))
         number = g_strdup (fixed[i]);
+      else if (i < G_N_ELEMENTS (fixed) + 3)
+        {
+          /* longer than the copy on the stack: 0.000…01, 123…0.5, 1.000…1e-300 */
+          g_autofree char *zeros = g_strnfill (100 * (i - G_N_ELEMENTS (fixed) + 1), '0');
+          number = g_strdup_printf (i == G_N_ELEMENTS (fixed)       ? "0.%s1"
+                                    : i == G_N_ELEMENTS (fixed) + 1 ? "123%s.5"
+                                                                    : "1.%s1e-300",
+                                    zeros);
+        }
       else
         {
           /* up to 22 digits around a '.', and an exponent sometimes */

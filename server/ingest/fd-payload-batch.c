@@ -215,6 +215,7 @@ read_ts (const guchar *start, const guchar *p, const guchar *end, guint index, g
 {
   const guchar *q;
   gboolean flag;
+  FdPayloadNumber num;
 
   if (p < end && *p == '"')
     {
@@ -237,10 +238,10 @@ read_ts (const guchar *start, const guchar *p, const guchar *end, guint index, g
     }
   else if (p < end && (*p == '-' || g_ascii_isdigit (*p)))
     {
-      q = fd_payload_number_end (start, p, end, &flag, error);
+      q = fd_payload_number_end (start, p, end, &num, error);
       if (q == NULL)
         return NULL;
-      if (!flag)
+      if (!num.integer)
         goto bad;
       if (*p == '-' || q - p > 15)
         goto range;
@@ -375,13 +376,15 @@ gboolean
 fd_payload_scan_batch (FdPayloadScanner *scanner, const char *text, gsize len, guint max_items,
                        GArray *items, GError **error)
 {
-  const guchar *start = (const guchar *)text, *p = start, *end = start + len;
+  const guchar *start, *p, *end;
 
   g_return_val_if_fail (text != NULL || len == 0, FALSE);
   g_return_val_if_fail (items != NULL && g_array_get_element_size (items) == sizeof (FdBatchItem),
                         FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  start = p = (const guchar *)(text != NULL ? text : "");
+  end = start + len;
   g_array_set_size (items, 0);
   SKIP_WS ();
   if (p == end || *p != '[')

@@ -118,11 +118,17 @@ utf8_end (const guchar *p, const guchar *end)
   return p + n;
 }
 
+const guint8 fd_payload_plain[256] = {
+  [0x20 ... 0x21] = 1,
+  [0x23 ... 0x5b] = 1, /* not '"' (0x22) */
+  [0x5d ... 0x7f] = 1, /* not '\\' (0x5c) */
+};
+
 const guchar *
-fd_payload_string_end (const guchar *start, const guchar *p, const guchar *end, gboolean *escaped,
-                       GError **error)
+fd_payload_string_end_slow (const guchar *start, const guchar *open, const guchar *p,
+                            const guchar *end, gboolean *escaped, GError **error)
 {
-  const guchar *open = p - 1, *next;
+  const guchar *next;
   int unit, low;
 
   *escaped = FALSE;
@@ -280,29 +286,39 @@ fd_payload_string_decode (const guchar *p, const guchar *q, char *out)
   return o - out;
 }
 
+#define IS_DIGIT(c) ((guchar)((c) - '0') < 10)
+
 const guchar *
-fd_payload_number_end (const guchar *start, const guchar *p, const guchar *end, gboolean *integer,
-                       GError **error)
+fd_payload_number_end (const guchar *start, const guchar *p, const guchar *end,
+                       FdPayloadNumber *num, GError **error)
 {
   const guchar *first = p;
+  guint64 m = 0;
+  int digits = 0, e = 0, exp_value = 0;
 
-  *integer = TRUE;
-  if (*p == '-')
-    p++;
+  /* The digits are gathered into m on the way, for fd_payload_number_value()'s fast path. */
+  num->negative = *p == '-';
+  num->integer = TRUE;
+  p += num->negative;
   if (p < end && *p == '0')
     {
       p++;
-      if (p < end && g_ascii_isdigit (*p))
+      digits = 1;
+      if (p < end && IS_DIGIT (*p))
         {
           fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a number with a leading zero at byte %zu",
                 OFFSET (first));
           return NULL;
         }
     }
-  else if (p < end && g_ascii_isdigit (*p))
+  else if (p < end && IS_DIGIT (*p))
     {
-      while (p < end && g_ascii_isdigit (*p))
-        p++;
+      for (; p < end && IS_DIGIT (*p); p++)
+        if (digits < 20) /* 20: too many for the fast path, and m no longer counts */
+          {
+            m = m * 10 + (*p - '0');
+            digits++;
+          }
     }
   else
     {
@@ -311,33 +327,46 @@ fd_payload_number_end (const guchar *start, const guchar *p, const guchar *end, 
     }
   if (p < end && *p == '.')
     {
-      *integer = FALSE;
+      num->integer = FALSE;
       p++;
-      if (p == end || !g_ascii_isdigit (*p))
+      if (p == end || !IS_DIGIT (*p))
         {
           fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a '.' without digits after it at byte %zu",
                 OFFSET (p - 1));
           return NULL;
         }
-      while (p < end && g_ascii_isdigit (*p))
-        p++;
+      for (; p < end && IS_DIGIT (*p); p++)
+        if (digits < 20)
+          {
+            m = m * 10 + (*p - '0');
+            digits++;
+            e--;
+          }
     }
   if (p < end && (*p == 'e' || *p == 'E'))
     {
-      const guchar *e = p;
-      *integer = FALSE;
+      const guchar *at = p;
+      gboolean minus;
+
+      num->integer = FALSE;
       p++;
+      minus = p < end && *p == '-';
       if (p < end && (*p == '+' || *p == '-'))
         p++;
-      if (p == end || !g_ascii_isdigit (*p))
+      if (p == end || !IS_DIGIT (*p))
         {
           fail (error, FD_PAYLOAD_ERROR_SYNTAX, "an exponent without digits at byte %zu",
-                OFFSET (e));
+                OFFSET (at));
           return NULL;
         }
-      while (p < end && g_ascii_isdigit (*p))
-        p++;
+      for (; p < end && IS_DIGIT (*p); p++)
+        if (exp_value < 100000)
+          exp_value = exp_value * 10 + (*p - '0');
+      e += minus ? -exp_value : exp_value;
     }
+  num->mantissa = m;
+  num->digits = digits;
+  num->exp10 = e;
   return p;
 }
 
@@ -347,62 +376,29 @@ static const double pow10_exact[] = {
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-/* Clinger's fast path: a number whose digits, read as an integer m, are at most 2^53 and whose
- * decimal exponent e is within ±22 is m * 10^e or m / 10^-e, one correctly rounded IEEE
- * operation on two exact doubles — the very double strtod() returns, but without its cost
- * (it is most of the time of a scan otherwise). Only where double arithmetic is done in double
- * precision (not x87 extended). Anything else goes to g_ascii_strtod(). */
-static inline gboolean
-number_fast (const guchar *p, const guchar *q, double *value)
-{
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-  gboolean negative = *p == '-';
-  guint64 m = 0;
-  int digits = 0, e = 0, exp_sign = 1, exp_value = 0;
-  double v;
-
-  p += negative;
-  for (; p < q && g_ascii_isdigit (*p); p++, digits++)
-    m = m * 10 + (*p - '0');
-  if (p < q && *p == '.')
-    for (p++; p < q && g_ascii_isdigit (*p); p++, digits++, e--)
-      m = m * 10 + (*p - '0');
-  if (digits > 19)
-    return FALSE; /* m may have wrapped */
-  if (p < q)
-    {
-      p++; /* 'e' or 'E' */
-      if (*p == '-' || *p == '+')
-        exp_sign = *p++ == '-' ? -1 : 1;
-      for (; p < q; p++)
-        {
-          exp_value = exp_value * 10 + (*p - '0');
-          if (exp_value > 1000)
-            return FALSE;
-        }
-      e += exp_sign * exp_value;
-    }
-  if (m > (G_GUINT64_CONSTANT (1) << 53) || e < -22 || e > 22)
-    return FALSE;
-  v = (double)m;
-  v = e >= 0 ? v * pow10_exact[e] : v / pow10_exact[-e];
-  *value = negative ? -v : v;
-  return TRUE;
-#else
-  return FALSE;
-#endif
-}
-
+/* Clinger's fast path: when the digits, read as an integer m, are at most 2^53 and the decimal
+ * exponent e is within ±22, the number is m * 10^e or m / 10^-e: one correctly rounded IEEE
+ * operation on two exact doubles, which is the very double strtod() returns, without its cost
+ * (most of the time of a scan otherwise). Only where doubles are computed in double precision
+ * (not x87's extended one). The rest goes to g_ascii_strtod(). */
 gboolean
-fd_payload_number_value (const guchar *p, const guchar *q, char **scratch, gsize *scratch_size,
-                         double *value)
+fd_payload_number_value (const guchar *p, const guchar *q, const FdPayloadNumber *num,
+                         char **scratch, gsize *scratch_size, double *value)
 {
   char stack[NUMBER_STACK_BYTES];
   char *buf = stack;
   gsize n = q - p;
 
-  if (G_LIKELY (number_fast (p, q, value)))
-    return TRUE;
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  if (G_LIKELY (num->digits <= 19 && num->mantissa <= (G_GUINT64_CONSTANT (1) << 53)
+                && num->exp10 >= -22 && num->exp10 <= 22))
+    {
+      double v = (double)num->mantissa;
+      v = num->exp10 >= 0 ? v * pow10_exact[num->exp10] : v / pow10_exact[-num->exp10];
+      *value = num->negative ? -v : v;
+      return TRUE;
+    }
+#endif
   /* g_ascii_strtod() on a NUL-terminated copy of exactly the number */
   if (G_UNLIKELY (n >= sizeof stack))
     {

@@ -10,7 +10,8 @@
  * KEYS_LINEAR keys are compared linearly (payloads' objects are small); beyond that its keys go
  * into one hash table shared by every open object, each key remembering the depth of its
  * object. Keys are linked and unlinked in stack order, so a key being unlinked is always the
- * head of its chain. The hash is seeded per scanner, so a sender cannot aim keys at one chain.
+ * head of its chain. The hash is seeded per scanner, which makes it hard for a sender to aim
+ * many keys at one chain; the keys of a payload are bounded by its size anyway.
  */
 #include "ingest/fd-payload-private.h"
 
@@ -65,7 +66,8 @@ struct _FdPayloadScanner
   gsize paths_len;
   char path[FD_PAYLOAD_MAX_PATH_BYTES + 1]; /* the path of the member being read */
 
-  FdFrame *frames; /* max_depth */
+  FdFrame *frames; /* frames_cap, grown up to max_depth as payloads nest */
+  guint frames_cap;
 
   FdKey *keys;
   guint32 n_keys, keys_cap;
@@ -138,7 +140,6 @@ fd_payload_scanner_set_limits (FdPayloadScanner *s, gsize max_bytes, guint max_d
 
   s->max_bytes = max_bytes;
   s->max_depth = max_depth;
-  s->frames = g_renew (FdFrame, s->frames, max_depth);
 }
 
 const char *
@@ -205,7 +206,7 @@ keys_rehash (FdPayloadScanner *s, guint32 n_buckets)
 }
 
 /* Forgets the keys from index @first on (those of the objects that close). */
-static void
+static inline void
 keys_pop (FdPayloadScanner *s, guint32 first)
 {
   while (s->n_keys > first)
@@ -232,7 +233,8 @@ keys_add (FdPayloadScanner *s, guint32 depth, guint32 first, const char *bytes, 
   if (G_LIKELY (n < KEYS_LINEAR))
     {
       for (guint32 i = first; i < s->n_keys; i++)
-        if (s->keys[i].len == len && memcmp (s->keys[i].bytes, bytes, len) == 0)
+        if (s->keys[i].len == len && (len == 0 || s->keys[i].bytes[0] == bytes[0])
+            && memcmp (s->keys[i].bytes, bytes, len) == 0)
           return FALSE;
     }
   else
@@ -325,6 +327,14 @@ add_field (FdPayloadScanner *s, guint32 path_len, FdFieldType type, double numbe
   return TRUE;
 }
 
+/* One more level of nesting than the frames hold, within max_depth. */
+static void
+frames_grow (FdPayloadScanner *s)
+{
+  s->frames_cap = MIN (MAX (s->frames_cap * 2, 16), s->max_depth);
+  s->frames = g_renew (FdFrame, s->frames, s->frames_cap);
+}
+
 /* Room for a payload of @len bytes: the compact copy and the escaped keys. */
 static void
 reserve (FdPayloadScanner *s, gsize len)
@@ -385,6 +395,7 @@ scan (FdPayloadScanner *s, const guchar *start, const guchar *end, GError **erro
   guchar top;
   FdFrame *f = NULL;
   gboolean flag;
+  FdPayloadNumber num;
   double number;
 
   while (p < end && fd_payload_ws[*p])
@@ -404,6 +415,8 @@ value:
       if (G_UNLIKELY (depth == s->max_depth))
         return fail (error, FD_PAYLOAD_ERROR_TOO_DEEP, "nested deeper than %u level%s at byte %zu",
                      s->max_depth, s->max_depth == 1 ? "" : "s", OFFSET (p));
+      if (G_UNLIKELY (depth == s->frames_cap))
+        frames_grow (s);
       open = p++;
       f = &s->frames[depth++];
       f->is_object = *open == '{';
@@ -474,10 +487,10 @@ value:
     case '-':
     case '0' ... '9':
       /* Numbers inside arrays are converted too: one out of range is refused wherever it is. */
-      q = fd_payload_number_end (start, p, end, &flag, error);
+      q = fd_payload_number_end (start, p, end, &num, error);
       if (q == NULL)
         return FALSE;
-      if (G_UNLIKELY (!fd_payload_number_value (p, q, &s->number, &s->number_cap, &number)))
+      if (G_UNLIKELY (!fd_payload_number_value (p, q, &num, &s->number, &s->number_cap, &number)))
         return fail (error, FD_PAYLOAD_ERROR_NUMBER, "the number at byte %zu does not fit a double",
                      OFFSET (p));
       if (member != NO_PATH && !add_field (s, member, FD_FIELD_NUMBER, number, OFFSET (p), error))
@@ -591,6 +604,8 @@ fd_payload_scan (FdPayloadScanner *s, const char *text, gsize len, GError **erro
   g_return_val_if_fail (text != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (text == NULL)
+    text = "";
   s->n_fields = 0;
   s->paths_len = 0;
   s->compact_len = 0;
