@@ -107,7 +107,7 @@ fd_pki_pem_decode_one (const char *text, gsize len, const FdPemKind *kind, GErro
   gsize label_len = 0;
   g_autofree char *first_label = NULL;
   gboolean first_ok = FALSE, inside = FALSE;
-  guint line = 0, n_blocks = 0, stray_line = 0, bad_line = 0, begin_line = 0;
+  guint line = 0, n_blocks = 0, bad_line = 0, begin_line = 0;
   guchar *der;
   gsize der_len;
 
@@ -141,7 +141,9 @@ fd_pki_pem_decode_one (const char *text, gsize len, const FdPemKind *kind, GErro
         e--;
       n = (gsize)(e - s);
 
-      for (gsize i = 0; i < n; i++)
+      /* Text around a block is allowed (RFC 7468 explanatory text: what certtool and
+       * openssl print before it); inside a block only base64 is. */
+      for (gsize i = 0; inside && i < n; i++)
         if (((guchar)s[i] < 0x20 && s[i] != '\t') || (guchar)s[i] >= 0x7f)
           {
             invalid (error,
@@ -170,8 +172,6 @@ fd_pki_pem_decode_one (const char *text, gsize len, const FdPemKind *kind, GErro
                 }
               continue;
             }
-          if (stray_line == 0)
-            stray_line = line;
           continue;
         }
 
@@ -228,15 +228,6 @@ fd_pki_pem_decode_one (const char *text, gsize len, const FdPemKind *kind, GErro
   if (!first_ok)
     {
       invalid (error, "expected a %s block, found %s block", kind->label, first_label);
-      return NULL;
-    }
-  if (stray_line != 0)
-    {
-      invalid (error,
-               "%s is not valid PEM: unexpected text at line %u (only the %s block and "
-               "whitespace may be given: remove any description around it, e.g. the one "
-               "certtool writes unless called with --no-text)",
-               kind->what, stray_line, kind->label);
       return NULL;
     }
   if (bad_line != 0)
