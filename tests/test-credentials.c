@@ -27,6 +27,14 @@ create_credential (const char *device_id, const char *body, guint expected)
   return fd_t_call (srv, "POST", path, body, expected);
 }
 
+/* A request that must answer 204 No Content. */
+static void
+call_204 (const char *method, const char *path)
+{
+  g_autoptr (JsonNode) node = fd_t_call (srv, method, path, NULL, 204);
+  g_assert_null (node);
+}
+
 static JsonObject *
 member_object (JsonNode *node, const char *name)
 {
@@ -145,7 +153,13 @@ test_generated (void)
   g_assert_cmpstr (json_object_get_string_member (zdev, "cacert"), ==, ca_pem);
   g_assert_cmpstr (json_object_get_string_member (endpoint, "mode"), ==, "secure");
   g_assert_cmpint (json_object_get_int_member (endpoint, "https_port"), ==, srv->device_port);
-  g_assert_cmpint (json_object_get_int_member (endpoint, "port"), >, 0);
+  {
+    g_autoptr (JsonNode) server = fd_t_call (srv, "GET", FD_T_API "/server", NULL, 200);
+    g_assert_cmpint (json_object_get_int_member (endpoint, "port"), ==,
+                     fd_t_int (server, "mqtt_port"));
+    g_assert_cmpstr (json_object_get_string_member (endpoint, "host"), ==,
+                     fd_t_str (server, "public_name"));
+  }
 
   /* Listed without any secret. */
   list = fd_t_call (srv, "GET", list_path, NULL, 200);
@@ -238,9 +252,7 @@ test_imported_certificate (void)
                      body, 409, "conflict", NULL);
   /* ... until the first binding is revoked. */
   revoke = g_strdup_printf (FD_T_API "/devices/%s/credentials/%s", dev, fd_t_str (cred, "id"));
-  g_clear_pointer (&again, json_node_unref);
-  again = fd_t_call (srv, "DELETE", revoke, NULL, 204);
-  g_clear_pointer (&again, json_node_unref);
+  call_204 ("DELETE", revoke);
   again = create_credential (other, body, 201);
   g_assert_cmpstr (fd_t_str (again, "fingerprint"), ==, fp);
 
@@ -351,12 +363,12 @@ test_revoke (void)
   /* A credential is reached only through its own device. */
   fd_t_expect_error (srv, "GET", wrong_device, NULL, 404, "not_found", NULL);
   fd_t_expect_error (srv, "DELETE", wrong_device, NULL, 404, "not_found", NULL);
-  json_node_unref (fd_t_call (srv, "DELETE", path, NULL, 204));
+  call_204 ("DELETE", path);
   got = fd_t_call (srv, "GET", path, NULL, 200);
   g_assert_true (fd_t_bool (got, "revoked"));
   fd_t_assert_time (fd_t_str (got, "revoked_at"));
   /* Revoking again changes nothing and is not an error. */
-  json_node_unref (fd_t_call (srv, "DELETE", path, NULL, 204));
+  call_204 ("DELETE", path);
   fd_t_expect_error (srv, "DELETE",
                      g_strdup_printf (FD_T_API "/devices/%s/credentials/crd-aaaaaaaaaaaaaaaaaaaa",
                                       dev),
@@ -369,8 +381,10 @@ test_revoke (void)
   g_assert_cmpstr (fd_t_str (fd_t_item (audit, 1), "action"), ==, "credential.create");
 
   /* Deleting the device takes its credentials with it. */
-  json_node_unref (fd_t_call (srv, "DELETE", g_strdup_printf (FD_T_API "/devices/%s", dev), NULL,
-                              204));
+  {
+    g_autofree char *dev_path = g_strdup_printf (FD_T_API "/devices/%s", dev);
+    call_204 ("DELETE", dev_path);
+  }
   fd_t_expect_error (srv, "GET", g_strdup_printf (FD_T_API "/devices/%s/credentials", dev), NULL,
                      404, "not_found", NULL);
 }

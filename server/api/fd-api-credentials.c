@@ -268,7 +268,12 @@ static gboolean
 credential_revoke_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
+  g_autoptr (FdCredential) before = fd_store_credential_get (db, job->id, job->target, error);
 
+  if (before == NULL)
+    return FALSE;
+  if (before->revoked_at != 0)
+    return TRUE; /* already revoked: nothing changes, nothing to record */
   return fd_store_credential_revoke (db, job->id, job->target, error)
          && fd_api_audit (db, job, "credential.revoke", job->target, error, "device_id", job->id,
                           NULL);
@@ -294,8 +299,8 @@ credential_revoke (FdApiRequest *req)
 const FdApiRoute fd_api_credential_routes[] = {
   { "POST", "/devices/{id}/credentials", credential_create, FALSE, 0 },
   { "GET", "/devices/{id}/credentials", credential_list, FALSE, 0 },
-  { "GET", "/devices/{id}/credentials/{sub}", credential_get, FALSE, 0 },
-  { "DELETE", "/devices/{id}/credentials/{sub}", credential_revoke, FALSE, 0 },
-  { "GET", "/devices/{id}/credentials/{sub}/zdevice.json", credential_zdevice, FALSE, 0 },
+  { "GET", "/devices/{id}/credentials/{cid}", credential_get, FALSE, 0 },
+  { "DELETE", "/devices/{id}/credentials/{cid}", credential_revoke, FALSE, 0 },
+  { "GET", "/devices/{id}/credentials/{cid}/zdevice.json", credential_zdevice, FALSE, 0 },
   { NULL, NULL, NULL, FALSE, 0 },
 };

@@ -234,7 +234,7 @@ server_info (FdApiRequest *req)
 
 const FdApiRoute fd_api_data_routes[] = {
   { "GET", "/workspaces/{id}/tags", tag_list, FALSE, 0 },
-  { "GET", "/workspaces/{id}/tags/{sub}/fields", field_list, FALSE, 0 },
+  { "GET", "/workspaces/{id}/tags/{tag}/fields", field_list, FALSE, 0 },
   { "GET", "/devices/{id}/tags", device_tags, FALSE, 0 },
   { "GET", "/server", server_info, FALSE, 0 },
   { NULL, NULL, NULL, FALSE, 0 },

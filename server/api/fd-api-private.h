@@ -17,7 +17,7 @@ typedef void (*FdApiHandler) (FdApiRequest *req);
 typedef struct
 {
   const char *method;
-  const char *pattern; /* below /api/v1; "{id}" and then "{sub}" match one path segment each */
+  const char *pattern; /* below /api/v1; "{id}", then "{cid}" or "{tag}", match one segment */
   FdApiHandler handler;
   gboolean public; /* no token needed */
   gsize max_body;  /* 0: FD_API_MAX_BODY */
@@ -57,7 +57,7 @@ struct _FdApiRequest
   SoupServerMessage *msg;
   GPtrArray *params;         /* FdApiParam*: the query string, in order, repeated keys kept */
   char *path_id;             /* the {id} segment, if the route has one (percent-decoded) */
-  char *path_sub;            /* the {sub} segment, if the route has one (percent-decoded) */
+  char *path_sub;            /* the second placeholder's segment ({cid}, {tag}), decoded */
   gsize max_body;            /* the route's body limit */
   char *actor;               /* who is asking, for the audit log */
   const char *invalid_field; /* the field an FD_STORE_ERROR_INVALID is about */

@@ -20,19 +20,26 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_import_routes,
 };
 
+static gboolean
+is_placeholder (const char *part)
+{
+  gsize n = strlen (part);
+  return n > 2 && part[0] == '{' && part[n - 1] == '}';
+}
+
 /* Matches the (percent-decoded) @segments against @pattern; on a match, *@id and *@sub are
- * the {id} and {sub} segments. */
+ * the segments of its first and second placeholder ("{id}", then "{cid}", "{tag}", …). */
 static gboolean
 route_matches (const char *pattern, char **segments, guint n_segments, char **id, char **sub)
 {
   g_auto (GStrv) parts = g_strsplit (pattern + 1, "/", -1);
-  guint n = g_strv_length (parts);
+  guint n = g_strv_length (parts), placeholders = 0;
 
   if (n != n_segments)
     return FALSE;
   for (guint i = 0; i < n; i++)
     {
-      if (g_str_equal (parts[i], "{id}") || g_str_equal (parts[i], "{sub}"))
+      if (is_placeholder (parts[i]))
         {
           if (*segments[i] == '\0')
             return FALSE;
@@ -42,12 +49,11 @@ route_matches (const char *pattern, char **segments, guint n_segments, char **id
         return FALSE;
     }
   for (guint i = 0; i < n; i++)
-    {
-      if (g_str_equal (parts[i], "{id}"))
-        *id = g_strdup (segments[i]);
-      else if (g_str_equal (parts[i], "{sub}"))
-        *sub = g_strdup (segments[i]);
-    }
+    if (is_placeholder (parts[i]))
+      {
+        char **out = placeholders++ == 0 ? id : sub;
+        *out = g_strdup (segments[i]);
+      }
   return TRUE;
 }
 

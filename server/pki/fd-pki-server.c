@@ -315,7 +315,11 @@ fd_pki_server_load_or_issue (FdPki *pki, GError **error)
   ok = server_load (pki, &why);
   if (!ok)
     {
-      g_message ("issuing a new server certificate in %s: %s", pki->dir, why);
+      /* Missing is the first start: nothing worth a message. */
+      if (g_str_has_suffix (why, "is missing"))
+        g_debug ("issuing the server certificate in %s", pki->dir);
+      else
+        g_message ("issuing a new server certificate in %s: %s", pki->dir, why);
       ok = server_issue (pki, error);
     }
   g_mutex_unlock (&pki->renew_lock);
