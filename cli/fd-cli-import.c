@@ -91,24 +91,29 @@ credential_cell (JsonObject *item)
   return g_string_free (cell, FALSE);
 }
 
-/* Every bad row of a 400 invalid_csv on stderr; returns how many there were. */
-static guint
-print_bad_rows (const char *csv_path, GBytes *error_body)
+/* The "rows" of an error answer whose code is invalid_csv, or NULL. */
+static JsonArray *
+bad_rows (JsonNode *root)
 {
-  g_autoptr (GError) ignored = NULL;
-  g_autoptr (JsonNode) root = fd_cli_output_parse (error_body, &ignored);
-  g_autofree char *file = g_filename_display_name (csv_path);
   JsonNode *error_node
       = root != NULL ? json_object_get_member (json_node_get_object (root), "error") : NULL;
   JsonObject *error_object = error_node != NULL && JSON_NODE_HOLDS_OBJECT (error_node)
                                  ? json_node_get_object (error_node)
                                  : NULL;
-  JsonArray *rows = get_array (error_object, "rows");
-  g_autoptr (GString) out = g_string_new (NULL);
-  guint n = rows != NULL ? json_array_get_length (rows) : 0;
 
-  fflush (stdout);
-  for (guint i = 0; i < n; i++)
+  if (g_strcmp0 (fd_cli_output_get_string (error_object, "code"), "invalid_csv") != 0)
+    return NULL;
+  return get_array (error_object, "rows");
+}
+
+/* Every bad row on stderr, as FILE:LINE: COLUMN: message. */
+static void
+print_bad_rows (const char *csv_path, JsonArray *rows)
+{
+  g_autofree char *file = g_filename_display_name (csv_path);
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       JsonObject *row = element_object (rows, i);
       JsonNode *line = row != NULL ? json_object_get_member (row, "line") : NULL;
@@ -120,6 +125,7 @@ print_bad_rows (const char *csv_path, GBytes *error_body)
       if (line != NULL && JSON_NODE_HOLDS_VALUE (line)
           && json_node_get_value_type (line) == G_TYPE_INT64)
         g_string_append_printf (out, ":%" G_GINT64_FORMAT, json_node_get_int (line));
+      /* A row-wide problem (too many fields) names no column. */
       if (column != NULL)
         {
           g_autofree char *printable_column = fd_cli_output_printable (column);
@@ -128,8 +134,8 @@ print_bad_rows (const char *csv_path, GBytes *error_body)
         }
       g_string_append_printf (out, ": %s\n", printable_message);
     }
+  fflush (stdout);
   fputs (out->str, stderr);
-  return n;
 }
 
 /* Writes one zdevice.json into @dir: NAME.zdevice.json, or NAME.ID.zdevice.json when that is
@@ -293,10 +299,16 @@ fd_cli_import_run (const FdCliInvocation *invocation, const FdCliEndpoint *endpo
   request.body = csv;
   if (!fd_cli_http_send (endpoint, &request, &body, &error_body, &local_error))
     {
-      if (error_body != NULL && strstr (local_error->message, "(invalid_csv)") != NULL)
-        {
-          guint bad = print_bad_rows (csv_path, error_body);
+      g_autoptr (GError) ignored = NULL;
+      g_autoptr (JsonNode) error_root
+          = error_body != NULL ? fd_cli_output_parse (error_body, &ignored) : NULL;
+      JsonArray *rows = bad_rows (error_root);
 
+      if (rows != NULL)
+        {
+          guint bad = json_array_get_length (rows);
+
+          print_bad_rows (csv_path, rows);
           g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_API,
                        ngettext ("%s has %u bad row; nothing was created (invalid_csv)",
                                  "%s has %u bad rows; nothing was created (invalid_csv)", bad),
