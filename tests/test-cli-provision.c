@@ -298,7 +298,7 @@ test_generated (void)
   fd_t_assert_id (id, "crd");
   fd_test_cli_assert_kv (created->out, "kind", "generated");
   fd_test_cli_assert_kv (created->out, "device_id", device_id);
-  g_assert_null (strstr (created->out, "zdevice"));
+  g_assert_null (strstr (created->out, "\nzdevice:"));
   /* The private key is printed once, whole, with a warning that it will not be again. */
   printed_key = printed_pem (created->out, "private_key", "PRIVATE KEY");
   g_assert_nonnull (strstr (created->err, "shown only this once"));
@@ -742,7 +742,7 @@ test_import_file_names (void)
   g_autofree char *csv = work_path ("names.csv");
   g_autofree char *dir = work_path ("named");
   g_autofree char *taken = g_build_filename (dir, "x_y.zdevice.json", NULL);
-  g_autofree char *kept = NULL;
+  g_autofree char *kept = NULL, *wrote = NULL;
   g_autoptr (FdTestCliResult) imported = NULL;
   g_autoptr (JsonNode) devices = NULL;
   const char *const names[] = { "x/y", "x_y" };
@@ -753,7 +753,8 @@ test_import_file_names (void)
   imported
       = fd_test_cli_run ("device", "import", workspace_id, csv, "--credentials-dir", dir, NULL);
   fd_test_cli_assert_ok (imported);
-  g_assert_true (g_str_has_suffix (imported->out, "Wrote 2 zdevice.json files to "));
+  wrote = g_strdup_printf ("\nWrote 2 zdevice.json files to %s\n", dir);
+  g_assert_true (g_str_has_suffix (imported->out, wrote));
   kept = read_text (taken);
   g_assert_cmpstr (kept, ==, "not ours\n");
   devices = api_devices (workspace_id);
@@ -814,17 +815,20 @@ test_import_dry_run (void)
   g_autoptr (FdTestCliResult) checked = NULL, checked_json = NULL;
   g_autoptr (JsonNode) devices = NULL, json = NULL;
 
-  write_text (csv, "name,credential\nd-1,generate\nd-2,cloud_token\n");
+  write_text (csv, "name,credential\nd-1,generate\nd-2,cloud_token\nd-3,none\n");
   checked = fd_test_cli_run ("device", "import", workspace_id, csv, "--dry-run", NULL);
   fd_test_cli_assert_ok (checked);
   fd_test_cli_assert_in_column (checked->out, "NAME", "d-2");
   fd_test_cli_assert_in_column (checked->out, "FLEET", fd_t_str (wks, "default_fleet_id"));
-  fd_test_cli_assert_in_column (checked->out, "CREDENTIAL", "cloud_token");
-  fd_test_cli_assert_count_line (checked->out, "2 rows are good; nothing was created");
+  /* The kind of credential each row would get; none: "-". */
+  fd_test_cli_assert_in_column (checked->out, "CREDENTIAL", "generated");
+  fd_test_cli_assert_in_column (checked->out, "CREDENTIAL", "key");
+  fd_test_cli_assert_in_column (checked->out, "CREDENTIAL", "-");
+  fd_test_cli_assert_count_line (checked->out, "3 rows are good; nothing was created");
   checked_json
       = fd_test_cli_run ("--json", "device", "import", workspace_id, csv, "--dry-run", NULL);
   json = fd_test_cli_assert_json (checked_json, NULL);
-  g_assert_cmpint (fd_t_int (json, "total"), ==, 2);
+  g_assert_cmpint (fd_t_int (json, "total"), ==, 3);
 
   devices = api_devices (workspace_id);
   g_assert_cmpint (fd_t_int (devices, "total"), ==, 0);
