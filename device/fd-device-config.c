@@ -10,7 +10,12 @@
 
 #include "pki/fd-jwt.h"
 
-G_DEFINE_QUARK (fd - device - config - error - quark, fd_device_config_error)
+/* Not G_DEFINE_QUARK: clang-format would put spaces into the quark's name. */
+GQuark
+fd_device_config_error_quark (void)
+{
+  return g_quark_from_static_string ("fd-device-config-error-quark");
+}
 
 const char *
 fd_device_mode_name (FdDeviceMode mode)

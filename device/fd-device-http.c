@@ -4,7 +4,12 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
-G_DEFINE_QUARK (fd - device - http - error - quark, fd_device_http_error)
+/* Not G_DEFINE_QUARK: clang-format would put spaces into the quark's name. */
+GQuark
+fd_device_http_error_quark (void)
+{
+  return g_quark_from_static_string ("fd-device-http-error-quark");
+}
 
 void
 fd_device_response_free (FdDeviceResponse *response)

@@ -7,7 +7,12 @@
 #include <string.h>
 #include <glib-unix.h>
 
-G_DEFINE_QUARK (fd - sim - error - quark, fd_sim_error)
+/* Not G_DEFINE_QUARK: clang-format would put spaces into the quark's name. */
+GQuark
+fd_sim_error_quark (void)
+{
+  return g_quark_from_static_string ("fd-sim-error-quark");
+}
 
 /* Transport errors and refusals printed in full; after that they are only counted. */
 #define MAX_PRINTED 10
@@ -57,12 +62,13 @@ print_line (FdSim *sim, const FdStats *s, double seconds_into, double span_s)
 
   if (sim->options->quiet)
     return;
+  /* After the end only answers still due arrive: the last line, marked, has those. */
   fprintf (sim->lines,
-           "%6.1f s  sent %7" G_GUINT64_FORMAT "  acked %7" G_GUINT64_FORMAT
+           "%6.1f s%s  sent %7" G_GUINT64_FORMAT "  acked %7" G_GUINT64_FORMAT
            "  refused %5" G_GUINT64_FORMAT "%s%s%s  errors %4" G_GUINT64_FORMAT
            "  skipped %5" G_GUINT64_FORMAT "  readings/s %8.0f  p50 %7.2f ms  p99 %7.2f ms\n",
-           seconds_into, s->sent, s->acked, s->refused, *refused ? " (" : "", refused,
-           *refused ? ")" : "", s->errors, s->skipped,
+           seconds_into, sim->stopping ? " (end)" : "", s->sent, s->acked, s->refused,
+           *refused ? " (" : "", refused, *refused ? ")" : "", s->errors, s->skipped,
            span_s > 0 ? (double)s->readings_acked / span_s : 0.0, fd_stats_latency_ms (s, 0.5),
            fd_stats_latency_ms (s, 0.99));
   fflush (sim->lines);

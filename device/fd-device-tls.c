@@ -1,11 +1,20 @@
 /* fd-device-tls.c — the CA a device trusts and its client certificate. */
+/* memfd_create() */
+#define _GNU_SOURCE
+
 #include "fd-device-tls.h"
 
 #include <errno.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
+
+static void
+close_fd (gpointer data)
+{
+  close (GPOINTER_TO_INT (data));
+}
 
 GTlsDatabase *
 fd_device_trust_new (const char *ca_pem, GError **error)
@@ -16,10 +25,17 @@ fd_device_trust_new (const char *ca_pem, GError **error)
   gsize len = strlen (ca_pem);
   int fd;
 
-  /* g_file_open_tmp() makes the file 0600 in the temporary directory, with an absolute path. */
-  fd = g_file_open_tmp ("fd-device-ca-XXXXXX.pem", &path, error);
+  /* The GnuTLS backend reads the file again for every new connection, so it must live as long
+   * as the database. An anonymous memory file, reached by its /proc/self/fd path, lives
+   * exactly that long and leaves nothing behind, however the process ends. */
+  fd = memfd_create ("fd-device-ca", MFD_CLOEXEC);
   if (fd < 0)
-    return NULL;
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot make a file for the CA: %s", g_strerror (saved));
+      return NULL;
+    }
   for (gsize off = 0; off < len;)
     {
       gssize n = write (fd, ca_pem + off, len - off);
@@ -29,23 +45,22 @@ fd_device_trust_new (const char *ca_pem, GError **error)
         {
           int saved = errno;
           close (fd);
-          g_unlink (path);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot write the CA to %s: %s", path, g_strerror (saved));
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write the CA: %s",
+                       g_strerror (saved));
           return NULL;
         }
       off += (gsize)n;
     }
-  close (fd);
-  /* The GnuTLS backend reads the whole file while it makes the database. */
+  path = g_strdup_printf ("/proc/self/fd/%d", fd);
   db = g_tls_file_database_new (path, &local);
-  g_unlink (path);
   if (db == NULL)
     {
+      close (fd);
       g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                    "cacert: not a usable CA certificate: %s", local->message);
       return NULL;
     }
+  g_object_set_data_full (G_OBJECT (db), "fd-device-ca-fd", GINT_TO_POINTER (fd), close_fd);
   return db;
 }
 

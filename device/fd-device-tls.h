@@ -10,8 +10,8 @@
 G_BEGIN_DECLS
 
 /* A database that trusts exactly the certificates in @ca_pem (zdevice.json "cacert"), not the
- * system's. GIO only makes one from a file with an absolute path, so the PEM goes through a
- * private temporary file that is removed again once loaded. */
+ * system's. GIO only makes one from a file with an absolute path: the PEM goes into an
+ * anonymous memory file (memfd) that lives as long as the database. */
 GTlsDatabase *fd_device_trust_new (const char *ca_pem, GError **error);
 
 /* The client certificate with its private key (certificate mode); errors name clicert or

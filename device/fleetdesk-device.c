@@ -218,7 +218,10 @@ cmd_publish (int argc, char **argv)
   if (tag == NULL)
     return usage_error ("publish: --tag is required");
   if (!fd_device_tag_check (tag, &error))
-    return usage_error (error->message);
+    {
+      g_autofree char *msg = g_strdup_printf ("publish: --tag: %s", error->message);
+      return usage_error (msg);
+    }
   if ((json == NULL) == (batch == NULL))
     return usage_error ("publish: give either --json OBJECT or --batch FILE");
   if (batch != NULL && ts != NULL)
