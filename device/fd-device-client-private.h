@@ -55,6 +55,10 @@ void fd_device_client_fail_io (FdDeviceClient *self, const char *what, GError *e
 void fd_device_client_succeed (FdDeviceClient *self, FdDeviceResponse *response);
 void fd_device_client_drop_connection (FdDeviceClient *self);
 
+/* The Authorization bearer for a request at @now_s (NULL in certificate mode); a device token
+ * is minted again FD_DEVICE_JWT_RENEW_S before it expires. Owned by the client. */
+const char *fd_device_client_bearer (FdDeviceClient *self, gint64 now_s);
+
 /* fd-device-client-io.c: sends self->request, then reads the answer and ends the operation. */
 void fd_device_client_pump_write (FdDeviceClient *self);
 gboolean fd_device_client_connection_alive (FdDeviceClient *self);

@@ -305,11 +305,9 @@ fd_device_client_connect_finish (FdDeviceClient *self, GAsyncResult *result, GEr
 
 /* The Authorization bearer for the next request, or NULL in certificate mode. A device token
  * is minted again well before it expires, so no request carries one that is about to. */
-static const char *
-current_bearer (FdDeviceClient *self)
+const char *
+fd_device_client_bearer (FdDeviceClient *self, gint64 now_s)
 {
-  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
-
   switch (self->config->mode)
     {
     case FD_DEVICE_MODE_CERTIFICATE:
@@ -345,9 +343,10 @@ fd_device_client_request_async (FdDeviceClient *self, const char *method, const 
       g_object_unref (task);
       return;
     }
-  fd_device_http_append_request (self->request, method, self->config->host,
-                                 self->config->https_port, path, current_bearer (self),
-                                 content_type, body ? (gssize)body_len : -1);
+  fd_device_http_append_request (
+      self->request, method, self->config->host, self->config->https_port, path,
+      fd_device_client_bearer (self, g_get_real_time () / G_USEC_PER_SEC), content_type,
+      body ? (gssize)body_len : -1);
   if (body_len > 0)
     g_string_append_len (self->request, body_data, (gssize)body_len);
   start (self, task, cancellable, FALSE);

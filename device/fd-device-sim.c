@@ -268,16 +268,7 @@ device_send (FdSim *sim, FdSimDevice *d)
        * interval, the last one now. */
       gint64 step_ms = MAX (1, sim->interval_us / 1000 / k);
 
-      g_string_append_c (d->body, '[');
-      for (guint j = 0; j < k; j++)
-        {
-          g_string_append_printf (d->body,
-                                  "%s{\"ts\":%" G_GINT64_FORMAT ",\"payload\":", j ? "," : "",
-                                  now_ms - (gint64)(k - 1 - j) * step_ms);
-          fd_readings_append (d->readings, tag, now_ms - (gint64)(k - 1 - j) * step_ms, d->body);
-          g_string_append_c (d->body, '}');
-        }
-      g_string_append_c (d->body, ']');
+      fd_readings_append_batch (d->readings, tag, now_ms, step_ms, k, d->body);
       d->readings_in_flight = k;
     }
   d->seq++;

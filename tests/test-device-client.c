@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "fd-device-client.h"
+#include "fd-device-client-private.h"
 #include "fd-device-tls.h"
 #include "pki/fd-jwt.h"
 
@@ -431,6 +431,45 @@ test_tls_material (void)
     }
 }
 
+/* A client keeps its token while it is good for more than FD_DEVICE_JWT_RENEW_S, then mints
+ * the next one: no request carries a token about to expire. */
+static void
+test_jwt_renewed (void)
+{
+  guint8 key[32];
+  g_autofree char *b64 = g_base64_encode (memset (key, 7, sizeof key), sizeof key);
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", b64);
+  g_autofree char *good = good_zdevice ("device_token");
+  g_autofree char *text = mutate (good, "prvkey", quoted);
+  g_autofree char *ca_path = g_build_filename (tmp, "renew-ca.crt", NULL);
+  g_autofree char *ca = NULL;
+  g_autoptr (GTlsDatabase) db = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FdDeviceClient) client = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 renew_at = now + FD_DEVICE_JWT_LIFETIME_S - FD_DEVICE_JWT_RENEW_S;
+  g_autofree char *first = NULL, *second = NULL;
+  FdJwtClaims claims;
+
+  make_pair ("renew-ca", "cn = \"Test CA\"\nca\ncert_signing_key\nexpiration_days = 30\n");
+  ca = read_text (ca_path);
+  db = fd_device_trust_new (ca, NULL);
+  g_assert_nonnull (db);
+  client = fd_device_client_new (fd_device_config_parse (text, strlen (text), "z.json", NULL), db,
+                                 &error);
+  g_assert_no_error (error);
+  first = g_strdup (fd_device_client_bearer (client, now));
+  g_assert_cmpstr (fd_device_client_bearer (client, now + 60), ==, first);
+  g_assert_cmpstr (fd_device_client_bearer (client, renew_at - 1), ==, first);
+  second = g_strdup (fd_device_client_bearer (client, renew_at));
+  g_assert_cmpstr (second, !=, first);
+
+  g_assert_true (fd_jwt_verify (first, key, sizeof key, renew_at - 1, &claims, NULL));
+  g_assert_cmpint (claims.exp, ==, now + FD_DEVICE_JWT_LIFETIME_S);
+  g_assert_true (fd_jwt_verify (second, key, sizeof key, renew_at, &claims, NULL));
+  g_assert_cmpint (claims.exp, ==, renew_at + FD_DEVICE_JWT_LIFETIME_S);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -447,6 +486,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-client/config/load-bounds", test_load_bounds);
   g_test_add_func ("/device-client/jwt/verifies", test_jwt_verifies);
   g_test_add_func ("/device-client/tls/material", test_tls_material);
+  g_test_add_func ("/device-client/jwt/renewed", test_jwt_renewed);
 
   ret = g_test_run ();
   {
