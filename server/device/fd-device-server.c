@@ -530,6 +530,13 @@ handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_debug ("device connection from %s: TLS handshake: %s", conn->peer, error->message);
       conn_close_now (conn);
     }
+  else if (g_tls_connection_get_protocol_version (conn->tls) < G_TLS_PROTOCOL_VERSION_TLS_1_2)
+    {
+      /* glib-networking 2.74 on Debian 12 still negotiates TLS 1.0 and 1.1; we speak 1.2+. */
+      conn->server->stats.handshakes_failed++;
+      g_debug ("device connection from %s: TLS older than 1.2 refused", conn->peer);
+      conn_close_now (conn);
+    }
   else
     {
       conn->state = CONN_READING;
