@@ -50,9 +50,8 @@ struct _FdDeviceServer
   GMainContext *context;
 
   GSocketService *service;
-  GHashTable *conns; /* open FdDeviceConn* (owned references) */
-  GHashTable *all;   /* every FdDeviceConn alive, closed ones included (not owned) */
-  guint n_handshaking;
+  GHashTable *conns;       /* open FdDeviceConn* (owned references) */
+  GHashTable *all;         /* every FdDeviceConn alive, closed ones included (not owned) */
   GHashTable *per_address; /* peer address text -> count */
   guint n_busy;            /* requests being handled or answered */
   gboolean shutting_down;
@@ -90,6 +89,7 @@ struct _FdDeviceConn
   gboolean handshaking;       /* the TLS handshake (a worker thread) is running */
   gboolean busy;              /* counted in server->n_busy */
   gboolean writing_continue;  /* the answer being written is 100 Continue */
+  gboolean in_store;          /* a store callback holds a reference */
   gsize linger_left;
   gboolean close_after;
   gboolean continue_sent;
@@ -97,6 +97,9 @@ struct _FdDeviceConn
 
 FdDeviceConn *fd_device_conn_ref (FdDeviceConn *conn);
 void fd_device_conn_unref (FdDeviceConn *conn);
+/* A reference for a store operation's callback, which cannot be cancelled: it must clear
+ * conn->in_store when it runs. */
+FdDeviceConn *fd_device_conn_hold_for_store (FdDeviceConn *conn);
 /* TRUE when the connection was closed meanwhile (a late store callback): drop the result. */
 gboolean fd_device_conn_is_closed (FdDeviceConn *conn);
 

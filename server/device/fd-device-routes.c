@@ -265,6 +265,7 @@ whoami_done (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean ok = fd_store_run_finish (result, &error);
   WhoamiJob *job = fd_store_run_get_data (result);
 
+  conn->in_store = FALSE;
   if (fd_device_conn_is_closed (conn))
     ;
   else if (!ok)
@@ -295,7 +296,7 @@ handle_whoami (FdDeviceConn *conn)
 
   job->device_id = g_strdup (conn->who->device_id);
   fd_store_read_async (conn->server->store, whoami_read, job, whoami_job_free, whoami_done,
-                       fd_device_conn_ref (conn));
+                       fd_device_conn_hold_for_store (conn));
 }
 
 /* POST /v1/data/{tag} */
@@ -322,6 +323,7 @@ data_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean ok = fd_ingest_submit_finish (result, &error);
 
+  conn->in_store = FALSE;
   if (fd_device_conn_is_closed (conn))
     ;
   else if (!ok)
@@ -389,7 +391,8 @@ handle_data (FdDeviceConn *conn, const FdHttpRequest *req)
         }
     }
   conn->accepted = fd_readings_count (readings);
-  fd_ingest_submit_async (server->ingest, readings, data_done, fd_device_conn_ref (conn));
+  fd_ingest_submit_async (server->ingest, readings, data_done,
+                          fd_device_conn_hold_for_store (conn));
 }
 
 /* POST /v1/up */
@@ -441,6 +444,7 @@ up_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gboolean ok = fd_ingest_up_finish (result, &error);
 
+  conn->in_store = FALSE;
   if (fd_device_conn_is_closed (conn))
     ;
   else if (!ok)
@@ -511,7 +515,7 @@ handle_up (FdDeviceConn *conn, const FdHttpRequest *req)
     }
   value_json = json_to_string (value, FALSE);
   fd_ingest_up_async (server->ingest, conn->who, json_node_get_string (key), value_json, up_done,
-                      fd_device_conn_ref (conn));
+                      fd_device_conn_hold_for_store (conn));
 }
 
 void

@@ -67,6 +67,13 @@ fd_device_conn_unref (FdDeviceConn *conn)
   g_free (conn);
 }
 
+FdDeviceConn *
+fd_device_conn_hold_for_store (FdDeviceConn *conn)
+{
+  conn->in_store = TRUE;
+  return fd_device_conn_ref (conn);
+}
+
 gboolean
 fd_device_conn_is_closed (FdDeviceConn *conn)
 {
@@ -520,8 +527,6 @@ handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
 
   conn->handshaking = FALSE;
-  if (conn->server != NULL)
-    conn->server->n_handshaking--;
   if (conn->state == CONN_CLOSED)
     close_socket (conn); /* deferred by conn_close_now() */
   else if (!ok)
@@ -567,7 +572,7 @@ incoming (GSocketService *service, GSocketConnection *connection, GObject *sourc
   guint per_address = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, peer));
   g_autoptr (GTlsCertificate) certificate = NULL;
   g_autoptr (GError) error = NULL;
-  GIOStream *tls;
+  gpointer tls;
   FdDeviceConn *conn;
 
   server->stats.connections++;
@@ -579,17 +584,23 @@ incoming (GSocketService *service, GSocketConnection *connection, GObject *sourc
       return TRUE;
     }
 
+  /* Not g_tls_server_connection_new(): with the default database, glib-networking 2.74 loads
+   * the whole system trust store into every new connection, 13 ms on the engine thread each.
+   * No database at all is right anyway: accept_certificate() judges client certificates by
+   * their fingerprint, and the certificate request names no CA, so every client sends its
+   * certificate whoever issued it. HTTP framing says where an answer ends, so a peer that
+   * skips close_notify lost nothing. */
   certificate = fd_pki_dup_server_certificate (server->pki);
-  tls = g_tls_server_connection_new (G_IO_STREAM (connection), certificate, &error);
+  tls = g_initable_new (g_tls_backend_get_server_connection_type (g_tls_backend_get_default ()),
+                        NULL, &error, "base-io-stream", connection, "certificate", certificate,
+                        "database", NULL, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED,
+                        "require-close-notify", FALSE, NULL);
   if (tls == NULL)
     {
       g_warning ("device endpoint: cannot start TLS: %s", error->message);
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
       return TRUE;
     }
-  g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED, NULL);
-  /* HTTP framing says where an answer ends; a peer that skips close_notify lost nothing. */
-  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (tls), FALSE);
   g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (tls), alpn);
   g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
                        NULL);
@@ -614,7 +625,6 @@ incoming (GSocketService *service, GSocketConnection *connection, GObject *sourc
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate), conn);
   arm (conn, FD_DEVICE_HANDSHAKE_S);
   conn->handshaking = TRUE;
-  server->n_handshaking++;
   g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
                                     handshake_done, fd_device_conn_ref (conn));
   return TRUE;
@@ -765,10 +775,18 @@ nothing_busy (FdDeviceServer *server)
   return server->n_busy == 0;
 }
 
+/* Every closed connection let go of, but those a store callback still holds. */
 static gboolean
-no_handshakes (FdDeviceServer *server)
+only_store_waits (FdDeviceServer *server)
 {
-  return server->n_handshaking == 0;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, server->all);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!((FdDeviceConn *)key)->in_store)
+      return FALSE;
+  return TRUE;
 }
 
 void
@@ -796,9 +814,10 @@ fd_device_server_shutdown (FdDeviceServer *server, guint timeout_ms)
     g_ptr_array_add (open, key);
   for (guint i = 0; i < open->len; i++)
     conn_close_now (open->pdata[i]);
-  /* Cancelled handshakes return quickly; their threads must be done with the sockets. */
+  /* Cancelled operations return within an iteration or two; handshake threads must be done
+   * with their sockets before those close. */
   if (server->context != NULL)
-    iterate_until (server, no_handshakes, g_get_monotonic_time () + G_USEC_PER_SEC);
+    iterate_until (server, only_store_waits, g_get_monotonic_time () + G_USEC_PER_SEC);
   if (server->watching)
     {
       fd_device_auth_remove_watch (server->auth, revoked, server);
