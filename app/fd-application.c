@@ -165,8 +165,11 @@ fd_application_start_engine (FdApplication *self)
   config->data_dir = g_strdup (self->data_dir); /* NULL: $XDG_DATA_HOME/fleetdesk */
   config->api_address = g_strdup ("127.0.0.1");
   config->api_port = 0;    /* any free port: only this process talks to it */
-  config->device_port = 0; /* devices are not served by the desktop engine yet */
-  config->mqtt_port = 0;
+  /* Devices reach the desktop on the usual ports, which their zdevice.json names. */
+  config->device_port = -1;
+  config->device_port_fallback = TRUE;
+  config->mqtt_port = -1;
+  config->device_rate = -1;
   config->quiet = TRUE;
 
   /* Opening and migrating the store may take a moment: keep the window responsive. */

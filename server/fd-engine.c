@@ -1,9 +1,14 @@
-/* fd-engine.c — the engine: data directory, lock, store, admin token and operator API. */
+/* fd-engine.c — the engine: data directory, lock, store, admin token, operator API and the
+ * HTTPS device endpoint. */
 #include "config.h"
 
 #include "fd-engine.h"
 #include "api/fd-api.h"
+#include "device/fd-device-auth.h"
+#include "device/fd-device-server.h"
 #include "fd-util.h"
+#include "ingest/fd-ingest.h"
+#include "pki/fd-pki.h"
 #include "store/fd-store-entities.h"
 
 #include <errno.h>
@@ -15,6 +20,8 @@
 #define FD_ENGINE_READERS 4
 /* In-flight API requests get this long to finish at shutdown. */
 #define FD_ENGINE_DRAIN_MS 10000
+/* The server certificate is checked for renewal this often. */
+#define FD_ENGINE_RENEW_CHECK_S (12 * 60 * 60)
 
 struct _FdEngine
 {
@@ -23,11 +30,24 @@ struct _FdEngine
   char *data_dir;
   char *api_address;
   int api_port;
+  int device_port;
+  int mqtt_port;
+  char *device_address;
+  char *public_host;
+  gsize max_payload_bytes;
+  int device_rate;
+  guint device_idle_timeout_s;
+  gboolean device_port_fallback;
   gboolean quiet;
   int lock_fd;
   char *local_token;
   FdStore *store;
+  FdPki *pki;
+  FdDeviceAuth *auth;
+  FdIngest *ingest;
+  FdDeviceServer *devices;
   FdApi *api;
+  guint renew_source;
   gboolean started;
 };
 
@@ -47,6 +67,8 @@ fd_engine_finalize (GObject *object)
   fd_engine_shutdown (self);
   g_free (self->data_dir);
   g_free (self->api_address);
+  g_free (self->device_address);
+  g_free (self->public_host);
   if (self->local_token != NULL)
     explicit_bzero (self->local_token, strlen (self->local_token));
   g_free (self->local_token);
@@ -180,6 +202,17 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
                                     : fd_engine_default_data_dir ();
   self->api_address = g_strdup (config->api_address ? config->api_address : "127.0.0.1");
   self->api_port = config->api_port < 0 ? FD_ENGINE_DEFAULT_API_PORT : config->api_port;
+  self->device_port
+      = config->device_port < 0 ? FD_ENGINE_DEFAULT_DEVICE_PORT : config->device_port;
+  self->mqtt_port = config->mqtt_port < 0 ? FD_ENGINE_DEFAULT_MQTT_PORT : config->mqtt_port;
+  self->device_address = g_strdup (config->device_address);
+  self->public_host = g_strdup (config->public_names && config->public_names[0]
+                                    ? config->public_names[0]
+                                    : g_get_host_name ());
+  self->max_payload_bytes = config->max_payload_bytes;
+  self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
+  self->device_idle_timeout_s = config->device_idle_timeout_s;
+  self->device_port_fallback = config->device_port_fallback;
   self->quiet = config->quiet;
 
   if (g_mkdir_with_parents (self->data_dir, 0700) < 0)
@@ -211,6 +244,17 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   if (!g_file_test (token_path, G_FILE_TEST_EXISTS) && !ensure_admin_token (self, error))
     return NULL;
 
+  {
+    g_autofree char *pki_dir = g_build_filename (self->data_dir, "pki", NULL);
+    self->pki = fd_pki_open (pki_dir, (const char *const *)config->public_names, error);
+    if (self->pki == NULL)
+      return NULL;
+  }
+  self->auth = fd_device_auth_new (db_path, error);
+  if (self->auth == NULL)
+    return NULL;
+  self->ingest = fd_ingest_new (self->store);
+
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
   if (self->api == NULL)
@@ -222,37 +266,110 @@ static gboolean
 write_ports (FdEngine *self, GError **error)
 {
   g_autofree char *path = g_build_filename (self->data_dir, "ports.json", NULL);
-  g_autofree char *json = g_strdup_printf ("{\"api_address\": \"%s\", \"api\": %u}\n",
-                                           self->api_address, fd_api_get_port (self->api));
+  g_autofree char *json = g_strdup_printf (
+      "{\"api_address\": \"%s\", \"api\": %u, \"device\": %u, \"mqtt\": %d}\n",
+      self->api_address, fd_api_get_port (self->api), fd_engine_get_device_port (self),
+      self->mqtt_port);
 
   return g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+static gboolean
+renew_certificate (gpointer data)
+{
+  FdEngine *self = data;
+  g_autoptr (GError) error = NULL;
+  gboolean renewed = FALSE;
+
+  if (!fd_pki_renew_if_needed (self->pki, &renewed, &error))
+    g_warning ("could not renew the server certificate: %s", error->message);
+  else if (renewed && !self->quiet)
+    g_print ("fleetdesk-server: renewed the server certificate\n");
+  return G_SOURCE_CONTINUE;
+}
+
+/* Starts the HTTPS device endpoint; with device_port_fallback, a taken port gives way to any
+ * free one (the desktop app must start even when another Fleetdesk holds 7443). */
+static gboolean
+start_devices (FdEngine *self, GError **error)
+{
+  FdDeviceServerConfig config = {
+    .address = self->device_address,
+    .port = (guint)self->device_port,
+    .max_payload_bytes = self->max_payload_bytes,
+    .rate_per_s = (guint)self->device_rate,
+    .idle_timeout_s = self->device_idle_timeout_s,
+  };
+  g_autoptr (GError) local = NULL;
+
+  self->devices = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+  if (!fd_device_server_listen (self->devices, &local))
+    {
+      if (!self->device_port_fallback || config.port == 0
+          || !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_clear_pointer (&self->devices, fd_device_server_free);
+      config.port = 0;
+      self->devices
+          = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+      if (!fd_device_server_listen (self->devices, error))
+        return FALSE;
+    }
+  self->device_port = (int)fd_device_server_get_port (self->devices);
+  return TRUE;
 }
 
 gboolean
 fd_engine_start (FdEngine *self, GError **error)
 {
+
   g_return_val_if_fail (!self->started, FALSE);
 
+  if (!start_devices (self, error))
+    return FALSE;
+  fd_api_set_provisioning (self->api, self->pki, self->auth, self->public_host,
+                           (guint)self->device_port, (guint)self->mqtt_port);
   if (!fd_api_listen (self->api, self->api_address, (guint)self->api_port, error))
     return FALSE;
   if (!write_ports (self, error))
     return FALSE;
+  self->renew_source = g_timeout_add_seconds (FD_ENGINE_RENEW_CHECK_S, renew_certificate, self);
   self->started = TRUE;
   if (!self->quiet)
-    g_print ("fleetdesk-server %s: operator API on http://%s:%u/api/v1 (data in %s)\n",
-             PACKAGE_VERSION, self->api_address, fd_api_get_port (self->api), self->data_dir);
+    {
+      g_print ("fleetdesk-server %s: operator API on http://%s:%u/api/v1 (data in %s)\n",
+               PACKAGE_VERSION, self->api_address, fd_api_get_port (self->api), self->data_dir);
+      g_print ("fleetdesk-server: HTTPS device endpoint on port %u\n",
+               fd_engine_get_device_port (self));
+      g_print ("fleetdesk-server: devices reach %s; CA fingerprint SHA-256 %s\n",
+               self->public_host, fd_pki_get_ca_fingerprint (self->pki));
+    }
   return TRUE;
 }
 
 void
 fd_engine_shutdown (FdEngine *self)
 {
+  g_clear_handle_id (&self->renew_source, g_source_remove);
+  /* Devices first: their requests waiting for the store are answered before it closes. */
+  if (self->devices != NULL)
+    {
+      fd_device_server_shutdown (self->devices, FD_ENGINE_DRAIN_MS);
+      g_clear_pointer (&self->devices, fd_device_server_free);
+    }
   if (self->api != NULL)
     {
       fd_api_shutdown (self->api, FD_ENGINE_DRAIN_MS);
       g_clear_pointer (&self->api, fd_api_free);
     }
   g_clear_pointer (&self->store, fd_store_close);
+  /* After the store: its writer thread used the ingest state until it was joined. */
+  g_clear_pointer (&self->ingest, fd_ingest_free);
+  g_clear_pointer (&self->auth, fd_device_auth_free);
+  g_clear_pointer (&self->pki, fd_pki_free);
   if (self->lock_fd >= 0)
     {
       g_autofree char *ports = g_build_filename (self->data_dir, "ports.json", NULL);
@@ -273,6 +390,12 @@ guint
 fd_engine_get_api_port (FdEngine *self)
 {
   return self->api ? fd_api_get_port (self->api) : 0;
+}
+
+guint
+fd_engine_get_device_port (FdEngine *self)
+{
+  return (guint)self->device_port;
 }
 
 char *

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "api/fd-api.h"
 #include "fd-engine.h"
@@ -16,6 +17,11 @@ static char *opt_api_address;
 static int opt_api_port = FD_ENGINE_DEFAULT_API_PORT;
 static int opt_device_port = FD_ENGINE_DEFAULT_DEVICE_PORT;
 static int opt_mqtt_port = FD_ENGINE_DEFAULT_MQTT_PORT;
+static char *opt_device_address;
+static char **opt_public_names;
+static int opt_max_payload = 64 * 1024;
+static int opt_device_rate = -1;
+static int opt_device_idle = 60;
 static char *opt_token_name;
 static gboolean opt_version;
 
@@ -27,8 +33,23 @@ static const GOptionEntry server_entries[]
         { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
           N_ ("Port of the operator API (default: 7080; 0: any free port)"), N_ ("PORT") },
         { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
-          N_ ("Port of the HTTPS device endpoint (default: 7443; reserved, not served yet)"),
+          N_ ("Port of the HTTPS device endpoint (default: 7443; 0: any free port)"),
           N_ ("PORT") },
+        { "device-address", 0, 0, G_OPTION_ARG_STRING, &opt_device_address,
+          N_ ("Address of the device endpoint (default: every interface)"), N_ ("ADDRESS") },
+        { "public-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_public_names,
+          N_ ("A name or address devices use to reach this server; goes into the server "
+              "certificate and zdevice.json (repeatable; default: the host name)"),
+          N_ ("NAME") },
+        { "max-payload-bytes", 0, 0, G_OPTION_ARG_INT, &opt_max_payload,
+          N_ ("Largest payload a device may send, in bytes (default: 65536)"), N_ ("BYTES") },
+        { "device-rate", 0, 0, G_OPTION_ARG_INT, &opt_device_rate,
+          N_ ("Requests per device per second before 429 (default: 50, bursts of twice that; "
+              "0: no limit)"),
+          N_ ("N") },
+        { "device-idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_device_idle,
+          N_ ("Seconds before an idle device connection is closed (default: 60)"),
+          N_ ("SECONDS") },
         { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
           N_ ("Port of MQTT over TLS (default: 8883; reserved, not served yet)"), N_ ("PORT") },
         { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"),
@@ -54,6 +75,69 @@ check_port (const char *what, int port, GError **error)
   return TRUE;
 }
 
+/* Public names become certificate SANs: DNS names or IP addresses, nothing else. */
+static gboolean
+public_name_ok (const char *name)
+{
+  g_autoptr (GInetAddress) ip = g_inet_address_new_from_string (name);
+  gsize len = strlen (name);
+
+  if (ip != NULL)
+    return TRUE;
+  if (len == 0 || len > 253 || name[0] == '-' || name[0] == '.' || name[len - 1] == '.')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_options (GError **error)
+{
+  for (guint i = 0; opt_public_names != NULL && opt_public_names[i] != NULL; i++)
+    if (!public_name_ok (opt_public_names[i]))
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _ ("--public-name must be a DNS name (letters, digits, '-' and '.') or an "
+                        "IP address, not \"%s\""),
+                     opt_public_names[i]);
+        return FALSE;
+      }
+  if (opt_device_address != NULL)
+    {
+      g_autoptr (GInetAddress) ip = g_inet_address_new_from_string (opt_device_address);
+      if (ip == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _ ("--device-address must be an IP address, not \"%s\""),
+                       opt_device_address);
+          return FALSE;
+        }
+    }
+  if (opt_max_payload < 256 || opt_max_payload > 1024 * 1024)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--max-payload-bytes must be from 256 to 1048576, not %d"), opt_max_payload);
+      return FALSE;
+    }
+  if (opt_device_rate < -1 || opt_device_rate > 100000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--device-rate must be from 0 (no limit) to 100000, not %d"),
+                   opt_device_rate);
+      return FALSE;
+    }
+  if (opt_device_idle < 1 || opt_device_idle > 3600)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--device-idle-timeout must be from 1 to 3600 seconds, not %d"),
+                   opt_device_idle);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 on_signal (gpointer loop)
 {
@@ -70,6 +154,11 @@ run_server (void)
     .api_port = opt_api_port,
     .device_port = opt_device_port,
     .mqtt_port = opt_mqtt_port,
+    .device_address = opt_device_address,
+    .public_names = opt_public_names,
+    .max_payload_bytes = (gsize)opt_max_payload,
+    .device_rate = opt_device_rate,
+    .device_idle_timeout_s = (guint)opt_device_idle,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -260,7 +349,7 @@ main (int argc, char **argv)
   ctx = g_option_context_new (_ ("[token create|list|revoke | routes] — the Fleetdesk server"));
   g_option_context_add_main_entries (ctx, server_entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (
-      ctx, _ ("Runs the Fleetdesk engine without a window: the store and the operator REST API.\n"
+      ctx, _ ("Runs the Fleetdesk engine without a window: the store, the operator REST API and the HTTPS device endpoint.\n"
               "Subcommands: \"token create --name NAME\", \"token list\", \"token revoke ID\" "
               "manage API tokens;\n\"routes\" prints every operator API path."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)
@@ -276,7 +365,8 @@ main (int argc, char **argv)
     }
   if (!check_port ("--api-port", opt_api_port, &error)
       || !check_port ("--device-port", opt_device_port, &error)
-      || !check_port ("--mqtt-port", opt_mqtt_port, &error))
+      || !check_port ("--mqtt-port", opt_mqtt_port, &error)
+      || !check_options (&error))
     {
       g_printerr ("fleetdesk-server: %s\n", error->message);
       return 2;

@@ -48,6 +48,9 @@ read_ports (FdTestServer *srv)
       "http://%s:%" G_GINT64_FORMAT,
       json_object_get_string_member_with_default (obj, "api_address", "127.0.0.1"),
       json_object_get_int_member_with_default (obj, "api", 0));
+  srv->device_port = (guint)json_object_get_int_member_with_default (obj, "device", 0);
+  srv->device_url = g_strdup_printf ("https://localhost:%u", srv->device_port);
+  srv->ca_path = g_build_filename (srv->data_dir, "pki", "ca.crt", NULL);
   return TRUE;
 }
 
@@ -72,6 +75,8 @@ spawn_server (FdTestServer *srv, const char *const *extra_args)
   g_unlink (ports_path);
   g_clear_pointer (&srv->url, g_free);
   g_clear_pointer (&srv->token, g_free);
+  g_clear_pointer (&srv->device_url, g_free);
+  g_clear_pointer (&srv->ca_path, g_free);
 
   g_ptr_array_add (argv, (char *)bin);
   g_ptr_array_add (argv, (char *)"--data-dir");
@@ -168,7 +173,34 @@ fd_test_server_stop (FdTestServer *srv)
   g_free (srv->data_dir);
   g_free (srv->url);
   g_free (srv->token);
+  g_free (srv->device_url);
+  g_free (srv->ca_path);
   g_free (srv);
+}
+
+int
+fd_test_run (const char *const *argv, char **out, char **err)
+{
+  g_autoptr (GError) error = NULL;
+  int wait_status = 0;
+
+  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &wait_status,
+                &error);
+  g_assert_no_error (error);
+  if (!WIFEXITED (wait_status))
+    return -1;
+  return WEXITSTATUS (wait_status);
+}
+
+char *
+fd_test_write_file (const char *dir, const char *name, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
 }
 
 JsonNode *

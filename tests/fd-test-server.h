@@ -11,6 +11,9 @@ typedef struct
   char *data_dir; /* temporary, removed by fd_test_server_stop() */
   char *url;      /* http://127.0.0.1:PORT */
   char *token;    /* the admin token from DATA/admin-token */
+  guint device_port; /* the HTTPS device endpoint, from DATA/ports.json */
+  char *device_url;  /* https://localhost:PORT */
+  char *ca_path;     /* DATA/pki/ca.crt: the CA devices trust */
   GPid pid;
   SoupSession *session;
 } FdTestServer;
@@ -59,6 +62,13 @@ const char *fd_test_str (JsonNode *node, const char *member);
 gint64 fd_test_int (JsonNode *node, const char *member);
 /* The error code of an error answer, or NULL. */
 const char *fd_test_error_code (JsonNode *node);
+
+/* Runs @argv (NULL-terminated; argv[0] is looked up in PATH), returns its exit status (or -1
+ * when it was killed) and its stdout and stderr (either may be NULL). */
+int fd_test_run (const char *const *argv, char **out, char **err);
+
+/* Writes @text to a new file @name in @dir and returns its path. */
+char *fd_test_write_file (const char *dir, const char *name, const char *text);
 
 /* Removes a directory tree. */
 void fd_test_rm_rf (const char *path);

@@ -202,6 +202,9 @@ device_delete_job (FdDb *db, gpointer data, GError **error)
 static void
 device_deleted (FdApiRequest *req, FdApiJob *job)
 {
+  /* Committed: its live connections stop now. */
+  if (req->api->context.auth != NULL)
+    fd_device_auth_device_deleted (req->api->context.auth, job->id);
   fd_api_reply_empty (req, SOUP_STATUS_NO_CONTENT);
 }
 

@@ -6,23 +6,36 @@
 
 #include "fd-api.h"
 #include "store/fd-store-entities.h"
+#include "store/fd-store-provision.h"
 
 G_BEGIN_DECLS
 
 typedef struct _FdApiRequest FdApiRequest;
+typedef struct _FdApiContext FdApiContext;
 typedef void (*FdApiHandler) (FdApiRequest *req);
 
 typedef struct
 {
   const char *method;
-  const char *pattern; /* below /api/v1, "{id}" matches one path segment */
+  const char *pattern; /* below /api/v1; "{id}", then "{cid}" or "{tag}", match one segment */
   FdApiHandler handler;
   gboolean public; /* no token needed */
+  gsize max_body;  /* 0: FD_API_MAX_BODY */
 } FdApiRoute;
+
+struct _FdApiContext
+{
+  FdPki *pki;
+  FdDeviceAuth *auth;
+  char *public_host;
+  guint device_port;
+  guint mqtt_port;
+};
 
 struct _FdApi
 {
   FdStore *store;
+  FdApiContext context;
   FdDb *auth_db; /* read-only, used on the engine thread only */
   char *local_token;
   SoupServer *server;
@@ -43,7 +56,9 @@ struct _FdApiRequest
   FdApi *api;
   SoupServerMessage *msg;
   GPtrArray *params;         /* FdApiParam*: the query string, in order, repeated keys kept */
-  char *path_id;             /* the {id} segment, if the route has one */
+  char *path_id;             /* the {id} segment, if the route has one (percent-decoded) */
+  char *path_sub;            /* the second placeholder's segment ({cid}, {tag}), decoded */
+  gsize max_body;            /* the route's body limit */
   char *actor;               /* who is asking, for the audit log */
   const char *invalid_field; /* the field an FD_STORE_ERROR_INVALID is about */
 };
@@ -69,6 +84,9 @@ typedef struct
   /* tokens */
   char *secret;
   char *secret_hash;
+  /* what one resource family needs beyond the above */
+  gpointer data;
+  GDestroyNotify data_free;
   /* the outcome */
   gpointer result;
   GDestroyNotify result_free;
@@ -81,6 +99,9 @@ void fd_api_job_free (FdApiJob *job);
 extern const FdApiRoute fd_api_workspace_routes[];
 extern const FdApiRoute fd_api_device_routes[];
 extern const FdApiRoute fd_api_admin_routes[];
+extern const FdApiRoute fd_api_credential_routes[];
+extern const FdApiRoute fd_api_data_routes[];
+extern const FdApiRoute fd_api_import_routes[];
 
 /* Replies. Each ends the request: it must be the last thing a handler or callback does. */
 void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);
@@ -95,6 +116,12 @@ void fd_api_reply_gerror (FdApiRequest *req, const GError *error);
 typedef void (*FdApiReplyFunc) (FdApiRequest *req, FdApiJob *job);
 void fd_api_run_write (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply);
 void fd_api_run_read (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply);
+
+/* Runs @func on a worker thread (long work: parsing a big file, issuing many certificates;
+ * it may use fd_store_read_sync / fd_store_write_sync), then @reply or an error reply. */
+typedef gboolean (*FdApiWorkerFunc) (FdApiJob *job, GError **error);
+void fd_api_run_worker (FdApiRequest *req, FdApiWorkerFunc func, FdApiJob *job,
+                        FdApiReplyFunc reply);
 
 /* Query parameters: fails (replying 400 invalid_parameter) on any key not in @allowed. */
 gboolean fd_api_check_params (FdApiRequest *req, const char *const *allowed);
@@ -131,6 +158,19 @@ void fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms);
 typedef void (*FdApiJsonFunc) (JsonBuilder *b, gconstpointer record);
 JsonNode *fd_api_json_page (const FdPage *page, FdApiJsonFunc func);
 JsonNode *fd_api_json_one (gconstpointer record, FdApiJsonFunc func);
+
+/* Provisioning JSON (fd-api-provision-json.c). */
+void fd_api_json_credential (JsonBuilder *b, const FdCredential *c);
+/* The zdevice.json object of @c (docs/protocol.md); @prvkey "" when not to be shown. */
+JsonNode *fd_api_zdevice (FdApi *api, const FdCredential *c, const char *prvkey);
+/* The "endpoint" object of zdevice.json. */
+void fd_api_json_endpoint (JsonBuilder *b, FdApi *api);
+/* "expires": an RFC 3339 time in the future, or a 400 naming the field. *@ms is 0 when absent. */
+gboolean fd_api_body_future_time (FdApiRequest *req, JsonObject *obj, const char *member,
+                                  gint64 *ms);
+/* A string member holding PEM text of at most FD_PKI_MAX_PEM_BYTES. */
+gboolean fd_api_body_pem (FdApiRequest *req, JsonObject *obj, const char *member,
+                          gboolean required, const char **out);
 
 /* The audit entry for a change, written in the same transaction as the change. */
 gboolean fd_api_audit (FdDb *db, FdApiJob *job, const char *action, const char *target,

@@ -33,6 +33,7 @@ request_free (FdApiRequest *req)
       g_ptr_array_unref (req->params);
     }
   g_free (req->path_id);
+  g_free (req->path_sub);
   g_free (req->actor);
   g_object_unref (req->msg);
   g_free (req);
@@ -148,6 +149,8 @@ fd_api_job_free (FdApiJob *job)
   g_free (job->secret_hash);
   if (job->result != NULL && job->result_free != NULL)
     job->result_free (job->result);
+  if (job->data != NULL && job->data_free != NULL)
+    job->data_free (job->data);
   g_free (job);
 }
 
@@ -202,6 +205,68 @@ run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc repl
   else
     fd_store_read_async (req->api->store, func, job, (GDestroyNotify)fd_api_job_free, run_done,
                          call);
+}
+
+typedef struct
+{
+  FdApiWorkerFunc func;
+  FdApiJob *job;
+} WorkerCall;
+
+static void
+worker_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  WorkerCall *w = task_data;
+  GError *error = NULL;
+
+  if (w->func (w->job, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+worker_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RunCall *call = user_data;
+  FdApiRequest *req = call->req;
+  WorkerCall *w = g_task_get_task_data (G_TASK (result));
+  SoupServerMessage *msg = g_object_ref (req->msg);
+  g_autoptr (GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    call->reply (req, w->job);
+  else
+    fd_api_reply_gerror (req, error);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  g_free (call);
+}
+
+static void
+worker_call_free (WorkerCall *w)
+{
+  fd_api_job_free (w->job);
+  g_free (w);
+}
+
+void
+fd_api_run_worker (FdApiRequest *req, FdApiWorkerFunc func, FdApiJob *job, FdApiReplyFunc reply)
+{
+  RunCall *call = g_new (RunCall, 1);
+  WorkerCall *w = g_new (WorkerCall, 1);
+  g_autoptr (GTask) task = g_task_new (NULL, NULL, worker_done, call);
+
+  call->req = req;
+  call->reply = reply;
+  w->func = func;
+  w->job = job;
+  req->api->in_flight++;
+  g_object_set_data (G_OBJECT (req->msg), "fd-in-flight", GINT_TO_POINTER (1));
+  g_signal_connect (req->msg, "finished", G_CALLBACK (message_finished), req->api);
+  soup_server_message_pause (req->msg);
+  g_task_set_task_data (task, w, (GDestroyNotify)worker_call_free);
+  g_task_run_in_thread (task, worker_thread);
 }
 
 void

@@ -15,20 +15,31 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_admin_routes,
   fd_api_workspace_routes,
   fd_api_device_routes,
+  fd_api_credential_routes,
+  fd_api_data_routes,
+  fd_api_import_routes,
 };
 
-/* Matches @path (below /api/v1) against @pattern; on a match, *@id is the {id} segment. */
 static gboolean
-route_matches (const char *pattern, char **segments, guint n_segments, char **id)
+is_placeholder (const char *part)
+{
+  gsize n = strlen (part);
+  return n > 2 && part[0] == '{' && part[n - 1] == '}';
+}
+
+/* Matches the (percent-decoded) @segments against @pattern; on a match, *@id and *@sub are
+ * the segments of its first and second placeholder ("{id}", then "{cid}", "{tag}", …). */
+static gboolean
+route_matches (const char *pattern, char **segments, guint n_segments, char **id, char **sub)
 {
   g_auto (GStrv) parts = g_strsplit (pattern + 1, "/", -1);
-  guint n = g_strv_length (parts);
+  guint n = g_strv_length (parts), placeholders = 0;
 
   if (n != n_segments)
     return FALSE;
   for (guint i = 0; i < n; i++)
     {
-      if (g_str_equal (parts[i], "{id}"))
+      if (is_placeholder (parts[i]))
         {
           if (*segments[i] == '\0')
             return FALSE;
@@ -38,41 +49,73 @@ route_matches (const char *pattern, char **segments, guint n_segments, char **id
         return FALSE;
     }
   for (guint i = 0; i < n; i++)
-    if (g_str_equal (parts[i], "{id}"))
-      *id = g_strdup (segments[i]);
+    if (is_placeholder (parts[i]))
+      {
+        char **out = placeholders++ == 0 ? id : sub;
+        *out = g_strdup (segments[i]);
+      }
   return TRUE;
 }
 
-static const FdApiRoute *
-find_route (const char *method, const char *path, char **id, GString *allow, gboolean *path_known)
+/* The segments of @path below /api/v1, each percent-decoded; NULL when the path is not one of
+ * ours or a segment is too long, not UTF-8 or holds a NUL or a '/'. */
+static char **
+split_path (const char *path)
 {
-  g_auto (GStrv) segments = NULL;
+  g_auto (GStrv) raw = NULL;
+  guint n;
+
+  if (!g_str_has_prefix (path, API_PREFIX "/"))
+    return NULL;
+  raw = g_strsplit (path + strlen (API_PREFIX "/"), "/", MAX_PATH_SEGMENTS + 1);
+  n = g_strv_length (raw);
+  if (n > MAX_PATH_SEGMENTS)
+    return NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      char *decoded = g_uri_unescape_string (raw[i], "/");
+
+      if (decoded == NULL || strlen (decoded) > MAX_SEGMENT_LEN
+          || !g_utf8_validate (decoded, -1, NULL))
+        {
+          g_free (decoded);
+          return NULL;
+        }
+      g_free (raw[i]);
+      raw[i] = decoded;
+    }
+  return g_steal_pointer (&raw);
+}
+
+static const FdApiRoute *
+find_route (const char *method, const char *path, char **id, char **sub, GString *allow,
+            gboolean *path_known)
+{
+  g_auto (GStrv) segments = split_path (path);
   guint n_segments;
   const FdApiRoute *found = NULL;
 
   *path_known = FALSE;
-  if (!g_str_has_prefix (path, API_PREFIX "/"))
+  if (segments == NULL)
     return NULL;
-  segments = g_strsplit (path + strlen (API_PREFIX "/"), "/", MAX_PATH_SEGMENTS + 1);
   n_segments = g_strv_length (segments);
-  if (n_segments > MAX_PATH_SEGMENTS)
-    return NULL;
-  for (guint i = 0; i < n_segments; i++)
-    if (strlen (segments[i]) > MAX_SEGMENT_LEN)
-      return NULL;
 
   for (guint t = 0; t < G_N_ELEMENTS (route_tables); t++)
     for (const FdApiRoute *r = route_tables[t]; r->method != NULL; r++)
       {
-        g_autofree char *match_id = NULL;
-        if (!route_matches (r->pattern, segments, n_segments, &match_id))
+        g_autofree char *match_id = NULL, *match_sub = NULL;
+        if (!route_matches (r->pattern, segments, n_segments, &match_id, &match_sub))
           continue;
         *path_known = TRUE;
-        g_string_append_printf (allow, "%s%s", allow->len ? ", " : "", r->method);
+        if (allow != NULL)
+          g_string_append_printf (allow, "%s%s", allow->len ? ", " : "", r->method);
         if (found == NULL && g_str_equal (r->method, method))
           {
             found = r;
-            *id = g_steal_pointer (&match_id);
+            if (id != NULL)
+              *id = g_steal_pointer (&match_id);
+            if (sub != NULL)
+              *sub = g_steal_pointer (&match_sub);
           }
       }
   return found;
@@ -231,7 +274,7 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
       return;
     }
 
-  route = find_route (method, path, &req->path_id, allow, &path_known);
+  route = find_route (method, path, &req->path_id, &req->path_sub, allow, &path_known);
   if (route == NULL && !path_known)
     {
       fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "there is no API path %s",
@@ -247,6 +290,7 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
                           "%s is not allowed on %s (allowed: %s)", method, shown, allow->str);
       return;
     }
+  req->max_body = route->max_body ? route->max_body : FD_API_MAX_BODY;
   if (!route->public && !authenticate (req))
     return;
   if (!parse_query (req))
@@ -264,9 +308,9 @@ typedef enum
   BODY_UNBOUNDED, /* chunked, absurd or malformed length: answered and closed at once */
 } BodyVerdict;
 
-/* Judges a request's body from its headers alone. */
+/* Judges a request's body from its headers alone, against @limit. */
 static BodyVerdict
-judge_body (SoupMessageHeaders *headers)
+judge_body (SoupMessageHeaders *headers, gsize limit)
 {
   const char *length = soup_message_headers_get_list (headers, "Content-Length");
   guint64 n;
@@ -276,9 +320,10 @@ judge_body (SoupMessageHeaders *headers)
   if (length == NULL)
     return BODY_OK;
   /* One plain decimal number: "-5", "1, 2" or 2^64-1 never reach libsoup's own parsing. */
-  if (!g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT64, &n, NULL) || n > FD_API_MAX_DISCARD)
+  if (!g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT64, &n, NULL)
+      || n > MAX (FD_API_MAX_DISCARD, limit))
     return BODY_UNBOUNDED;
-  return n > FD_API_MAX_BODY ? BODY_TOO_LARGE : BODY_OK;
+  return n > limit ? BODY_TOO_LARGE : BODY_OK;
 }
 
 /* Refuses an oversized or unmeasurable body from its headers: the status and answer are set
@@ -289,7 +334,12 @@ static void
 got_headers (SoupServerMessage *msg, gpointer user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  BodyVerdict verdict = judge_body (headers);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  gboolean known;
+  const FdApiRoute *route
+      = find_route (soup_server_message_get_method (msg), path, NULL, NULL, NULL, &known);
+  gsize limit = route && route->max_body ? route->max_body : FD_API_MAX_BODY;
+  BodyVerdict verdict = judge_body (headers, limit);
   const char *why;
   g_autofree char *body = NULL;
   gsize len;
@@ -300,8 +350,8 @@ got_headers (SoupServerMessage *msg, gpointer user_data)
             ? " (chunked bodies are not accepted: send a Content-Length)"
             : "";
   body = g_strdup_printf ("{\"error\":{\"code\":\"payload_too_large\",\"message\":"
-                          "\"the request body is over the limit of %d bytes%s\"}}",
-                          FD_API_MAX_BODY, why);
+                          "\"the request body is over the limit of %" G_GSIZE_FORMAT " bytes%s\"}}",
+                          limit, why);
   len = strlen (body);
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
 
@@ -415,5 +465,18 @@ fd_api_free (FdApi *api)
   fd_db_close (api->auth_db);
   g_hash_table_destroy (api->token_touched);
   g_free (api->local_token);
+  g_free (api->context.public_host);
   g_free (api);
+}
+
+void
+fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const char *public_host,
+                         guint device_port, guint mqtt_port)
+{
+  api->context.pki = pki;
+  api->context.auth = auth;
+  g_free (api->context.public_host);
+  api->context.public_host = g_strdup (public_host);
+  api->context.device_port = device_port;
+  api->context.mqtt_port = mqtt_port;
 }

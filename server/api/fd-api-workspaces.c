@@ -146,12 +146,25 @@ workspace_update (FdApiRequest *req)
   fd_api_run_write (req, workspace_update_job, job, workspace_reply);
 }
 
+/* The devices a forced delete takes with it, so that their live connections can be told. */
+static gboolean
+collect_devices (FdDb *db, FdApiJob *job, const char *workspace_id, const char *fleet_id,
+                 GError **error)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+
+  job->data = ids;
+  job->data_free = (GDestroyNotify)g_ptr_array_unref;
+  return !job->force || fd_store_device_ids (db, workspace_id, fleet_id, ids, error);
+}
+
 static gboolean
 workspace_delete_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
 
-  return fd_store_workspace_delete (db, job->id, job->force, error)
+  return collect_devices (db, job, job->id, NULL, error)
+         && fd_store_workspace_delete (db, job->id, job->force, error)
          && fd_api_audit (db, job, "workspace.delete", job->id, error, "force",
                           job->force ? "true" : NULL, NULL);
 }
@@ -159,6 +172,10 @@ workspace_delete_job (FdDb *db, gpointer data, GError **error)
 static void
 reply_deleted (FdApiRequest *req, FdApiJob *job)
 {
+  GPtrArray *ids = job->data;
+
+  for (guint i = 0; ids != NULL && req->api->context.auth != NULL && i < ids->len; i++)
+    fd_device_auth_device_deleted (req->api->context.auth, g_ptr_array_index (ids, i));
   fd_api_reply_empty (req, SOUP_STATUS_NO_CONTENT);
 }
 
@@ -295,7 +312,8 @@ fleet_delete_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
 
-  return fd_store_fleet_delete (db, job->id, job->force, error)
+  return collect_devices (db, job, NULL, job->id, error)
+         && fd_store_fleet_delete (db, job->id, job->force, error)
          && fd_api_audit (db, job, "fleet.delete", job->id, error, "force",
                           job->force ? "true" : NULL, NULL);
 }

@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <stdio.h>
 
+#include "device/fd-device-auth.h"
+#include "pki/fd-pki.h"
 #include "store/fd-store.h"
 
 G_BEGIN_DECLS
@@ -17,10 +19,18 @@ typedef struct _FdApi FdApi;
 #define FD_API_MAX_PAGE 1000
 #define FD_API_DEFAULT_PAGE 50
 #define FD_API_MAX_QUERY_PARAMS 64
+#define FD_API_MAX_IMPORT_BODY (16 * 1024 * 1024)
+#define FD_API_MAX_IMPORT_ROWS 10000
 
 /* @db_path is opened read-only on the caller's thread for token checks. @local_token is a
  * secret accepted in addition to the stored tokens (the desktop app's), or NULL. */
 FdApi *fd_api_new (FdStore *store, const char *db_path, const char *local_token, GError **error);
+
+/* What provisioning needs of the rest of the engine: the CA, device authentication (told of
+ * revocations), and where devices reach this server (for zdevice.json). Set before listening;
+ * the API keeps no reference beyond the engine's lifetime. */
+void fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const char *public_host,
+                              guint device_port, guint mqtt_port);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);

@@ -101,6 +101,14 @@ fd_store_device_create (FdDb *db, const char *workspace_id, const char *fleet_id
                         GError **error)
 {
   g_autofree char *id = fd_id_new ("dev");
+
+  return fd_store_device_create_with_id (db, id, workspace_id, fleet_id, name, error);
+}
+
+FdDevice *
+fd_store_device_create_with_id (FdDb *db, const char *id, const char *workspace_id,
+                                const char *fleet_id, const char *name, GError **error)
+{
   g_autofree char *conflict = NULL;
   g_autofree char *default_fleet = NULL;
   sqlite3_stmt *stmt;
@@ -220,6 +228,56 @@ fd_store_device_update (FdDb *db, const char *id, const char *name, const char *
   if (!fd_db_step_done (db, stmt, conflict, error))
     return NULL;
   return fd_store_device_get (db, id, error);
+}
+
+gboolean
+fd_store_device_ids (FdDb *db, const char *workspace_id, const char *fleet_id, GPtrArray *into,
+                     GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "SELECT id FROM device WHERE (?1 IS NULL OR workspace_id = ?1)"
+                                      " AND (?2 IS NULL OR fleet_id = ?2)",
+                                      error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, workspace_id);
+  fd_db_bind_text (stmt, 2, fleet_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (into, fd_db_column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "listing devices");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+fd_store_device_names_taken (FdDb *db, const char *workspace_id, const char *names_json,
+                             GHashTable *taken, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "SELECT d.name FROM json_each (?2) j JOIN device d"
+                                      " ON d.workspace_id = ?1 AND d.name = j.value",
+                                      error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, workspace_id);
+  fd_db_bind_text (stmt, 2, names_json);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (taken, fd_db_column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "checking device names");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean

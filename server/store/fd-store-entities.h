@@ -128,7 +128,17 @@ gboolean fd_store_fleet_delete (FdDb *db, const char *id, gboolean force, GError
  * is INVALID. */
 FdDevice *fd_store_device_create (FdDb *db, const char *workspace_id, const char *fleet_id,
                                   const char *name, GError **error);
+/* The same with the id chosen by the caller (bulk import makes ids before certificates). */
+FdDevice *fd_store_device_create_with_id (FdDb *db, const char *id, const char *workspace_id,
+                                          const char *fleet_id, const char *name, GError **error);
 FdDevice *fd_store_device_get (FdDb *db, const char *id, GError **error);
+/* Adds the ids of the devices of @workspace_id and/or @fleet_id (NULL: any) to @into (char *). */
+gboolean fd_store_device_ids (FdDb *db, const char *workspace_id, const char *fleet_id,
+                              GPtrArray *into, GError **error);
+/* Adds to @taken (a set of char *) each name of the JSON array @names_json that a device of
+ * @workspace_id already has. */
+gboolean fd_store_device_names_taken (FdDb *db, const char *workspace_id, const char *names_json,
+                                      GHashTable *taken, GError **error);
 /* @fleet_ids: NULL or a NULL-terminated list of fleets, any of which matches. */
 gboolean fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fleet_ids,
                                const char *search, FdDeviceSort sort, gint64 from, gint64 size,

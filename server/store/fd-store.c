@@ -29,6 +29,9 @@ struct _FdStore
   GAsyncQueue *readers; /* idle read-only FdDb* */
   guint n_readers;
 
+  const FdStoreHooks *hooks; /* set before the first write, read by the writer only */
+  gpointer hooks_data;
+
   GMutex lock; /* guards the two fields below */
   GCond reads_done;
   guint active_reads;
@@ -119,6 +122,8 @@ run_batch (FdStore *store, FdStoreJob *job, GPtrArray *batch, GArray *oks)
           g_ptr_array_add (batch, job);
           g_array_append_val (oks, ok);
           fail_batch (batch, oks, lost);
+          if (store->hooks != NULL && store->hooks->after_end != NULL)
+            store->hooks->after_end (FALSE, store->hooks_data);
           if (!fd_db_exec (db, "BEGIN IMMEDIATE", NULL))
             return TRUE; /* the caller's COMMIT fails harmlessly on an empty batch */
         }
@@ -175,9 +180,16 @@ writer_main (gpointer user_data)
       /* Group commit: take whatever else is already queued, up to the batch limit. */
       running = run_batch (store, job, batch, oks);
 
-      committed = fd_db_exec (store->writer_db, "COMMIT", &tx_error);
+      if (store->hooks != NULL && store->hooks->before_commit != NULL
+          && !sqlite3_get_autocommit (fd_db_handle (store->writer_db))
+          && !store->hooks->before_commit (store->writer_db, store->hooks_data, &tx_error))
+        committed = FALSE;
+      else
+        committed = fd_db_exec (store->writer_db, "COMMIT", &tx_error);
       if (!committed)
         fd_db_exec (store->writer_db, "ROLLBACK", NULL);
+      if (store->hooks != NULL && store->hooks->after_end != NULL)
+        store->hooks->after_end (committed, store->hooks_data);
 
       for (guint i = 0; i < batch->len; i++)
         {
@@ -272,6 +284,13 @@ fd_store_close (FdStore *store)
     fd_db_close (reader);
   g_clear_pointer (&store->writer_db, fd_db_close);
   g_atomic_rc_box_release_full (store, store_clear);
+}
+
+void
+fd_store_set_hooks (FdStore *store, const FdStoreHooks *hooks, gpointer data)
+{
+  store->hooks = hooks;
+  store->hooks_data = data;
 }
 
 static FdStoreJob *

@@ -19,7 +19,7 @@ typedef gboolean (*FdStoreFunc) (FdDb *db, gpointer data, GError **error);
 
 typedef struct _FdStore FdStore;
 
-#define FD_STORE_SCHEMA_VERSION 3
+#define FD_STORE_SCHEMA_VERSION 4
 
 /* Opens (creating) the database at @path, migrates it to the newest schema and starts the
  * writer thread and @n_readers read-only connections. */
@@ -48,6 +48,20 @@ gboolean fd_store_write_sync (FdStore *store, FdStoreFunc func, gpointer data, G
 
 /* Runs @func synchronously on a read-only connection. */
 gboolean fd_store_read_sync (FdStore *store, FdStoreFunc func, gpointer data, GError **error);
+
+/* Hooks of a module that keeps per-transaction state on the writer (ingest: per-series
+ * structures written once per commit). Both run on the writer thread. @before_commit runs
+ * inside the transaction after the batch's jobs; if it fails, every job of the batch is answered
+ * with its error and nothing commits. @after_end runs after COMMIT or ROLLBACK, with whether the
+ * transaction committed, so the module can drop what it cached from a transaction that did not. */
+typedef struct
+{
+  gboolean (*before_commit) (FdDb *db, gpointer data, GError **error);
+  void (*after_end) (gboolean committed, gpointer data);
+} FdStoreHooks;
+
+/* Installs @hooks (static storage) with @data. At most one module; call before any write. */
+void fd_store_set_hooks (FdStore *store, const FdStoreHooks *hooks, gpointer data);
 
 /* Schema migrations (fd-store-migrations.c). Brings @db from its version up to @target. */
 gboolean fd_store_migrate (FdDb *db, int target, GError **error);

@@ -1,0 +1,540 @@
+/* fd-ingest-writer.c — the writer thread's side of ingest.
+ *
+ * A store job appends the samples (append-only, one prepared INSERT per reading) and stages
+ * what belongs to a series: numeric points, the stream's count and latest sample, the device's
+ * last_seen. When the job succeeds its staging joins the transaction's pending state; the
+ * store's before_commit hook then writes each series once (one point block per series, one
+ * UPDATE per stream and device), however many requests the transaction grouped
+ * (notes/storage-speed.md: a page per series, not per reading).
+ *
+ * Lookup caches (stream and series ids, fields already recorded) live across transactions. A
+ * job that fails may have inserted rows its savepoint then rolled back, and a transaction that
+ * does not commit loses every row it made: in both cases the caches are dropped, since they may
+ * name rows that do not exist. Pending state refers only to rows of jobs that succeeded; it is
+ * dropped with a transaction that does not commit.
+ */
+#include "fd-ingest-private.h"
+
+#include <string.h>
+
+#define POINT_BLOCK_VERSION 1
+
+struct _FdIngestWriter
+{
+  /* caches */
+  GHashTable *streams;    /* "device\x1ffleet\x1ftag" -> gint64 stream id */
+  GHashTable *series;     /* "stream\x1fpath" -> gint64 series id */
+  GHashTable *fields;     /* "workspace\x1ftag\x1fpath\x1ftype" -> present */
+  /* pending for the transaction */
+  GHashTable *points;         /* gint64 series id -> GByteArray of (ts, value) pairs */
+  GHashTable *stream_updates; /* gint64 stream id -> StreamUpdate */
+  GHashTable *device_seen;    /* device id -> gint64 last seen */
+  /* the current job's staging */
+  GArray *staged_points; /* StagedPoint */
+  GArray *staged_streams;
+  GString *key; /* scratch for cache keys */
+};
+
+typedef struct
+{
+  gint64 series;
+  gint64 ts;
+  double value;
+} StagedPoint;
+
+typedef struct
+{
+  gint64 stream;
+  gint64 readings;
+  gint64 last_seen;
+  gint64 last_sample;
+} StreamUpdate;
+
+static guint
+int64_hash (gconstpointer v)
+{
+  return g_int64_hash (v);
+}
+
+FdIngestWriter *
+fd_ingest_writer_new (void)
+{
+  FdIngestWriter *w = g_new0 (FdIngestWriter, 1);
+
+  w->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  w->series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  w->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w->points = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
+                                     (GDestroyNotify)g_byte_array_unref);
+  w->stream_updates = g_hash_table_new_full (int64_hash, g_int64_equal, NULL, g_free);
+  w->device_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  w->staged_points = g_array_new (FALSE, FALSE, sizeof (StagedPoint));
+  w->staged_streams = g_array_new (FALSE, FALSE, sizeof (StreamUpdate));
+  w->key = g_string_sized_new (128);
+  return w;
+}
+
+void
+fd_ingest_writer_free (FdIngestWriter *w)
+{
+  if (w == NULL)
+    return;
+  g_hash_table_destroy (w->streams);
+  g_hash_table_destroy (w->series);
+  g_hash_table_destroy (w->fields);
+  g_hash_table_destroy (w->points);
+  g_hash_table_destroy (w->stream_updates);
+  g_hash_table_destroy (w->device_seen);
+  g_array_unref (w->staged_points);
+  g_array_unref (w->staged_streams);
+  g_string_free (w->key, TRUE);
+  g_free (w);
+}
+
+static void
+drop_caches (FdIngestWriter *w)
+{
+  g_hash_table_remove_all (w->streams);
+  g_hash_table_remove_all (w->series);
+  g_hash_table_remove_all (w->fields);
+}
+
+static void
+drop_pending (FdIngestWriter *w)
+{
+  g_hash_table_remove_all (w->points);
+  g_hash_table_remove_all (w->stream_updates);
+  g_hash_table_remove_all (w->device_seen);
+}
+
+static const char *
+make_key (FdIngestWriter *w, const char *a, const char *b, const char *c, const char *d)
+{
+  g_string_assign (w->key, a);
+  g_string_append_c (w->key, '\x1f');
+  g_string_append (w->key, b);
+  if (c != NULL)
+    {
+      g_string_append_c (w->key, '\x1f');
+      g_string_append (w->key, c);
+    }
+  if (d != NULL)
+    {
+      g_string_append_c (w->key, '\x1f');
+      g_string_append (w->key, d);
+    }
+  return w->key->str;
+}
+
+/* The device's workspace and current fleet, read in this transaction: it may have moved or
+ * been deleted since the transport authenticated it. */
+static gboolean
+device_place (FdDb *db, const char *device_id, char **workspace_id, char **fleet_id,
+              GError **error)
+{
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db, "SELECT workspace_id, fleet_id FROM device WHERE id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, device_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *workspace_id = fd_db_column_dup (stmt, 0);
+      *fleet_id = fd_db_column_dup (stmt, 1);
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, FD_INGEST_ERROR, FD_INGEST_ERROR_DEVICE_GONE, "device %s does not exist",
+                 device_id);
+  else
+    fd_db_set_error (db, error, "reading the device");
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+static gboolean
+stream_id (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *fleet_id,
+           const char *device_id, const char *tag, gint64 now, gint64 *id, GError **error)
+{
+  const char *key = make_key (w, device_id, fleet_id, tag, NULL);
+  gint64 *cached = g_hash_table_lookup (w->streams, key);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (cached != NULL)
+    {
+      *id = *cached;
+      return TRUE;
+    }
+  stmt = fd_db_prepare (
+      db, "SELECT id FROM stream WHERE device_id = ?1 AND tag = ?2 AND fleet_id = ?3", error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, device_id);
+  fd_db_bind_text (stmt, 2, tag);
+  fd_db_bind_text (stmt, 3, fleet_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "reading a data stream");
+      return FALSE;
+    }
+  if (rc == SQLITE_DONE)
+    {
+      stmt = fd_db_prepare (db,
+                            "INSERT INTO stream (workspace_id, fleet_id, device_id, tag,"
+                            " first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                            error);
+      if (stmt == NULL)
+        return FALSE;
+      fd_db_bind_text (stmt, 1, workspace_id);
+      fd_db_bind_text (stmt, 2, fleet_id);
+      fd_db_bind_text (stmt, 3, device_id);
+      fd_db_bind_text (stmt, 4, tag);
+      sqlite3_bind_int64 (stmt, 5, now);
+      if (!fd_db_step_done (db, stmt, NULL, error))
+        return FALSE;
+      *id = sqlite3_last_insert_rowid (fd_db_handle (db));
+    }
+  key = make_key (w, device_id, fleet_id, tag, NULL);
+  g_hash_table_insert (w->streams, g_strdup (key), g_memdup2 (id, sizeof *id));
+  return TRUE;
+}
+
+static gboolean
+series_id (FdIngestWriter *w, FdDb *db, gint64 stream, const char *path, gint64 *id,
+           GError **error)
+{
+  char stream_text[24];
+  const char *key;
+  gint64 *cached;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_snprintf (stream_text, sizeof stream_text, "%" G_GINT64_FORMAT, stream);
+  key = make_key (w, stream_text, path, NULL, NULL);
+  cached = g_hash_table_lookup (w->series, key);
+  if (cached != NULL)
+    {
+      *id = *cached;
+      return TRUE;
+    }
+  stmt = fd_db_prepare (db, "SELECT id FROM series WHERE stream = ?1 AND path = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, stream);
+  fd_db_bind_text (stmt, 2, path);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "reading a point series");
+      return FALSE;
+    }
+  if (rc == SQLITE_DONE)
+    {
+      stmt = fd_db_prepare (db, "INSERT INTO series (stream, path) VALUES (?1, ?2)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, stream);
+      fd_db_bind_text (stmt, 2, path);
+      if (!fd_db_step_done (db, stmt, NULL, error))
+        return FALSE;
+      *id = sqlite3_last_insert_rowid (fd_db_handle (db));
+    }
+  key = make_key (w, stream_text, path, NULL, NULL);
+  g_hash_table_insert (w->series, g_strdup (key), g_memdup2 (id, sizeof *id));
+  return TRUE;
+}
+
+/* Records (@tag, @path, @type) of the workspace the first time it is seen. */
+static gboolean
+note_field (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *tag,
+            const char *path, FdFieldType type, gint64 now, GError **error)
+{
+  const char *type_name = fd_field_type_name (type);
+  const char *key = make_key (w, workspace_id, tag, path, type_name);
+  sqlite3_stmt *stmt;
+
+  if (g_hash_table_contains (w->fields, key))
+    return TRUE;
+  stmt = fd_db_prepare (db,
+                        "INSERT OR IGNORE INTO tag_field (workspace_id, tag, path, type,"
+                        " first_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, workspace_id);
+  fd_db_bind_text (stmt, 2, tag);
+  fd_db_bind_text (stmt, 3, path);
+  fd_db_bind_text (stmt, 4, type_name);
+  sqlite3_bind_int64 (stmt, 5, now);
+  if (!fd_db_step_done (db, stmt, NULL, error))
+    return FALSE;
+  key = make_key (w, workspace_id, tag, path, type_name);
+  g_hash_table_add (w->fields, g_strdup (key));
+  return TRUE;
+}
+
+static void
+note_device_seen (FdIngestWriter *w, const char *device_id, gint64 when)
+{
+  gint64 *seen = g_hash_table_lookup (w->device_seen, device_id);
+
+  if (seen == NULL)
+    g_hash_table_insert (w->device_seen, g_strdup (device_id), g_memdup2 (&when, sizeof when));
+  else if (when > *seen)
+    *seen = when;
+}
+
+/* The job succeeded: its staging joins what the transaction will write at commit. */
+static void
+merge_staging (FdIngestWriter *w)
+{
+  for (guint i = 0; i < w->staged_points->len; i++)
+    {
+      StagedPoint *p = &g_array_index (w->staged_points, StagedPoint, i);
+      GByteArray *block = g_hash_table_lookup (w->points, &p->series);
+      guint8 pair[16];
+      guint64 ts = GUINT64_TO_LE ((guint64)p->ts);
+      union
+      {
+        double d;
+        guint64 u;
+      } value = { .d = p->value };
+
+      if (block == NULL)
+        {
+          guint8 version = POINT_BLOCK_VERSION;
+          block = g_byte_array_sized_new (1 + 16 * 8);
+          g_byte_array_append (block, &version, 1);
+          g_hash_table_insert (w->points, g_memdup2 (&p->series, sizeof p->series), block);
+        }
+      value.u = GUINT64_TO_LE (value.u);
+      memcpy (pair, &ts, 8);
+      memcpy (pair + 8, &value.u, 8);
+      g_byte_array_append (block, pair, sizeof pair);
+    }
+  for (guint i = 0; i < w->staged_streams->len; i++)
+    {
+      StreamUpdate *s = &g_array_index (w->staged_streams, StreamUpdate, i);
+      StreamUpdate *u = g_hash_table_lookup (w->stream_updates, &s->stream);
+
+      if (u == NULL)
+        {
+          u = g_memdup2 (s, sizeof *s);
+          g_hash_table_insert (w->stream_updates, &u->stream, u);
+          continue;
+        }
+      u->readings += s->readings;
+      u->last_seen = MAX (u->last_seen, s->last_seen);
+      u->last_sample = MAX (u->last_sample, s->last_sample);
+    }
+  g_array_set_size (w->staged_points, 0);
+  g_array_set_size (w->staged_streams, 0);
+}
+
+static gboolean
+job_failed (FdIngestWriter *w)
+{
+  g_array_set_size (w->staged_points, 0);
+  g_array_set_size (w->staged_streams, 0);
+  drop_caches (w);
+  return FALSE;
+}
+
+gboolean
+fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
+{
+  FdReadings *r = data;
+  FdIngestWriter *w = r->writer;
+  const char *device_id = r->who->device_id;
+  g_autofree char *workspace_id = NULL, *fleet_id = NULL;
+  StreamUpdate update = { 0 };
+  sqlite3_stmt *insert;
+
+  if (!device_place (db, device_id, &workspace_id, &fleet_id, error)
+      || !stream_id (w, db, workspace_id, fleet_id, device_id, r->tag, r->ts_in, &update.stream,
+                     error))
+    return job_failed (w);
+  insert = fd_db_prepare (
+      db, "INSERT INTO sample (stream, ts_device, ts_in, payload) VALUES (?1, ?2, ?3, ?4)", error);
+  if (insert == NULL)
+    return job_failed (w);
+
+  for (guint i = 0; i < r->items->len; i++)
+    {
+      FdReadingItem *item = &g_array_index (r->items, FdReadingItem, i);
+
+      sqlite3_reset (insert);
+      sqlite3_bind_int64 (insert, 1, update.stream);
+      sqlite3_bind_int64 (insert, 2, item->ts_device);
+      sqlite3_bind_int64 (insert, 3, r->ts_in);
+      sqlite3_bind_text (insert, 4, r->payloads->str + item->payload_offset,
+                         (int)item->payload_len, SQLITE_STATIC);
+      if (!fd_db_step_done (db, insert, NULL, error))
+        return job_failed (w);
+      update.last_sample = sqlite3_last_insert_rowid (fd_db_handle (db));
+
+      for (guint f = item->first_field; f < item->first_field + item->n_fields; f++)
+        {
+          FdReadingField *field = &g_array_index (r->fields, FdReadingField, f);
+          const char *path = r->paths->str + field->path_offset;
+          StagedPoint point;
+
+          if (!note_field (w, db, workspace_id, r->tag, path, field->type, r->ts_in, error))
+            return job_failed (w);
+          if (field->type != FD_FIELD_NUMBER)
+            continue;
+          if (!series_id (w, db, update.stream, path, &point.series, error))
+            return job_failed (w);
+          point.ts = item->ts_device;
+          point.value = field->number;
+          g_array_append_val (w->staged_points, point);
+        }
+    }
+  update.readings = r->items->len;
+  update.last_seen = r->ts_in;
+  g_array_append_val (w->staged_streams, update);
+  merge_staging (w);
+  note_device_seen (w, device_id, r->ts_in);
+  return TRUE;
+}
+
+gboolean
+fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
+{
+  FdUpMessage *m = data;
+  g_autofree char *workspace_id = NULL, *fleet_id = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!device_place (db, m->who->device_id, &workspace_id, &fleet_id, error))
+    return FALSE;
+  if (g_str_equal (m->value, "null"))
+    stmt = fd_db_prepare (db, "DELETE FROM device_report WHERE device_id = ?1 AND key = ?2",
+                          error);
+  else
+    stmt = fd_db_prepare (db,
+                          "INSERT INTO device_report (device_id, key, value, t)"
+                          " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_id, key)"
+                          " DO UPDATE SET value = excluded.value, t = excluded.t",
+                          error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, m->who->device_id);
+  fd_db_bind_text (stmt, 2, m->key);
+  if (!g_str_equal (m->value, "null"))
+    {
+      fd_db_bind_text (stmt, 3, m->value);
+      sqlite3_bind_int64 (stmt, 4, m->ts_in);
+    }
+  if (!fd_db_step_done (db, stmt, NULL, error))
+    return FALSE;
+  note_device_seen (m->writer, m->who->device_id, m->ts_in);
+  return TRUE;
+}
+
+static gboolean
+write_pending (FdDb *db, gpointer data, GError **error)
+{
+  FdIngestWriter *w = data;
+  GHashTableIter iter;
+  gpointer key, value;
+  sqlite3_stmt *stmt;
+
+  if (g_hash_table_size (w->points) > 0)
+    {
+      stmt = fd_db_prepare (db,
+                            "INSERT INTO point_block (series, t_first, t_last, n, data)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+                            error);
+      if (stmt == NULL)
+        return FALSE;
+      g_hash_table_iter_init (&iter, w->points);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          GByteArray *block = value;
+          guint n = (block->len - 1) / 16;
+          gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+
+          for (guint i = 0; i < n; i++)
+            {
+              guint64 ts;
+              memcpy (&ts, block->data + 1 + 16 * i, 8);
+              t_first = MIN (t_first, (gint64)GUINT64_FROM_LE (ts));
+              t_last = MAX (t_last, (gint64)GUINT64_FROM_LE (ts));
+            }
+          sqlite3_reset (stmt);
+          sqlite3_bind_int64 (stmt, 1, *(gint64 *)key);
+          sqlite3_bind_int64 (stmt, 2, t_first);
+          sqlite3_bind_int64 (stmt, 3, t_last);
+          sqlite3_bind_int64 (stmt, 4, n);
+          sqlite3_bind_blob (stmt, 5, block->data, (int)block->len, SQLITE_STATIC);
+          if (!fd_db_step_done (db, stmt, NULL, error))
+            return FALSE;
+        }
+    }
+
+  if (g_hash_table_size (w->stream_updates) > 0)
+    {
+      stmt = fd_db_prepare (db,
+                            "UPDATE stream SET readings = readings + ?2,"
+                            " last_seen = max (last_seen, ?3),"
+                            " last_sample = max (coalesce (last_sample, 0), ?4) WHERE id = ?1",
+                            error);
+      if (stmt == NULL)
+        return FALSE;
+      g_hash_table_iter_init (&iter, w->stream_updates);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          StreamUpdate *u = value;
+          sqlite3_bind_int64 (stmt, 1, u->stream);
+          sqlite3_bind_int64 (stmt, 2, u->readings);
+          sqlite3_bind_int64 (stmt, 3, u->last_seen);
+          sqlite3_bind_int64 (stmt, 4, u->last_sample);
+          if (!fd_db_step_done (db, stmt, NULL, error))
+            return FALSE;
+        }
+    }
+
+  if (g_hash_table_size (w->device_seen) > 0)
+    {
+      stmt = fd_db_prepare (db,
+                            "UPDATE device SET last_seen = ?2 WHERE id = ?1"
+                            " AND (last_seen IS NULL OR last_seen < ?2)",
+                            error);
+      if (stmt == NULL)
+        return FALSE;
+      g_hash_table_iter_init (&iter, w->device_seen);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          fd_db_bind_text (stmt, 1, key);
+          sqlite3_bind_int64 (stmt, 2, *(gint64 *)value);
+          if (!fd_db_step_done (db, stmt, NULL, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+transaction_ended (gboolean committed, gpointer data)
+{
+  FdIngestWriter *w = data;
+
+  drop_pending (w);
+  if (!committed)
+    drop_caches (w);
+}
+
+const FdStoreHooks fd_ingest_writer_hooks = {
+  .before_commit = write_pending,
+  .after_end = transaction_ended,
+};

@@ -1,0 +1,162 @@
+/* fd-ingest.c — a request's readings, and their trip to the writer.
+ *
+ * An FdReadings is filled on the transport's thread: every payload copied once into one
+ * buffer, every field into one array, so a request of 10,000 readings is a handful of
+ * allocations. The writer side (fd-ingest-writer.c) stores it.
+ */
+#include "fd-ingest-private.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (fd - ingest - error - quark, fd_ingest_error)
+
+const char *
+fd_tag_check (const char *tag, gsize len)
+{
+  glong chars;
+
+  if (len == 0)
+    return "the tag is empty";
+  if (!g_utf8_validate (tag, (gssize)len, NULL))
+    return "the tag is not valid UTF-8";
+  chars = g_utf8_strlen (tag, (gssize)len);
+  if (chars > FD_TAG_MAX_CHARS)
+    return "the tag is longer than 64 characters";
+  for (const char *p = tag; p < tag + len; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (c == '/' || c == '#' || c == '+')
+        return "the tag contains '/', '#' or '+'";
+      if (g_unichar_iscntrl (c) || g_unichar_isspace (c) || c == 0)
+        return "the tag contains whitespace or control characters";
+    }
+  return NULL;
+}
+
+FdReadings *
+fd_readings_new (FdDeviceIdentity *who, const char *tag)
+{
+  FdReadings *r = g_new0 (FdReadings, 1);
+
+  r->who = fd_device_identity_ref (who);
+  r->tag = g_strdup (tag);
+  r->payloads = g_string_sized_new (256);
+  r->paths = g_string_sized_new (128);
+  r->items = g_array_new (FALSE, FALSE, sizeof (FdReadingItem));
+  r->fields = g_array_new (FALSE, FALSE, sizeof (FdReadingField));
+  r->ts_in = fd_now_ms ();
+  return r;
+}
+
+void
+fd_readings_free (FdReadings *r)
+{
+  if (r == NULL)
+    return;
+  fd_device_identity_unref (r->who);
+  g_free (r->tag);
+  g_string_free (r->payloads, TRUE);
+  g_string_free (r->paths, TRUE);
+  g_array_unref (r->items);
+  g_array_unref (r->fields);
+  g_free (r);
+}
+
+void
+fd_readings_add (FdReadings *r, FdPayloadScanner *scanner, gint64 ts_device)
+{
+  FdReadingItem item = { 0 };
+  gsize len;
+  const char *compact = fd_payload_compact (scanner, &len);
+  guint n = fd_payload_n_fields (scanner);
+
+  item.payload_offset = r->payloads->len;
+  item.payload_len = len;
+  item.ts_device = ts_device > 0 ? ts_device : r->ts_in;
+  item.first_field = r->fields->len;
+  item.n_fields = n;
+  g_string_append_len (r->payloads, compact, (gssize)len);
+  g_string_append_c (r->payloads, '\0');
+  for (guint i = 0; i < n; i++)
+    {
+      const FdPayloadField *f = fd_payload_field (scanner, i);
+      FdReadingField field = { .path_offset = r->paths->len, .type = f->type,
+                               .number = f->number };
+      g_string_append_len (r->paths, f->path, f->path_len);
+      g_string_append_c (r->paths, '\0');
+      g_array_append_val (r->fields, field);
+    }
+  g_array_append_val (r->items, item);
+}
+
+guint
+fd_readings_count (FdReadings *r)
+{
+  return r->items->len;
+}
+
+FdIngest *
+fd_ingest_new (FdStore *store)
+{
+  FdIngest *ingest = g_new0 (FdIngest, 1);
+
+  ingest->store = store;
+  ingest->writer = fd_ingest_writer_new ();
+  fd_store_set_hooks (store, &fd_ingest_writer_hooks, ingest->writer);
+  return ingest;
+}
+
+/* The store must be closed (its writer joined) before this: the writer state is its. */
+void
+fd_ingest_free (FdIngest *ingest)
+{
+  if (ingest == NULL)
+    return;
+  fd_ingest_writer_free (ingest->writer);
+  g_free (ingest);
+}
+
+void
+fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReadyCallback callback,
+                        gpointer user_data)
+{
+  readings->writer = ingest->writer;
+  fd_store_write_async (ingest->store, fd_ingest_writer_store_readings, readings,
+                        (GDestroyNotify)fd_readings_free, callback, user_data);
+}
+
+gboolean
+fd_ingest_submit_finish (GAsyncResult *result, GError **error)
+{
+  return fd_store_run_finish (result, error);
+}
+
+static void
+up_message_free (FdUpMessage *m)
+{
+  fd_device_identity_unref (m->who);
+  g_free (m->key);
+  g_free (m->value);
+  g_free (m);
+}
+
+void
+fd_ingest_up_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
+                    const char *value_json, GAsyncReadyCallback callback, gpointer user_data)
+{
+  FdUpMessage *m = g_new0 (FdUpMessage, 1);
+
+  m->writer = ingest->writer;
+  m->who = fd_device_identity_ref (who);
+  m->key = g_strdup (key);
+  m->value = g_strdup (value_json);
+  m->ts_in = fd_now_ms ();
+  fd_store_write_async (ingest->store, fd_ingest_writer_store_up, m,
+                        (GDestroyNotify)up_message_free, callback, user_data);
+}
+
+gboolean
+fd_ingest_up_finish (GAsyncResult *result, GError **error)
+{
+  return fd_store_run_finish (result, error);
+}
