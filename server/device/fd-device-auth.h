@@ -66,8 +66,8 @@ FdDeviceIdentity *fd_device_auth_certificate (FdDeviceAuth *auth, GTlsCertificat
 /* The device whose credential @token is: a device-token JWT (verified with its key, exp in the
  * future, key neither revoked nor expired) or a cloud token (looked up by its hash). When
  * @username is not NULL (MQTT) it must be the device id the token belongs to. */
-FdDeviceIdentity *fd_device_auth_token (FdDeviceAuth *auth, const char *username, const char *token,
-                                        GError **error);
+FdDeviceIdentity *fd_device_auth_token (FdDeviceAuth *auth, const char *username,
+                                        const char *token, GError **error);
 
 /* TRUE while @id's credential has not been revoked and its device not deleted since @id was
  * made: one hash lookup, for every request on a live connection. */

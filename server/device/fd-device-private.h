@@ -95,6 +95,12 @@ struct _FdDeviceConn
   gboolean continue_sent;
 };
 
+/* fd-device-conn.c. Takes @tls (and @peer) over and starts its handshake; @per_address is how
+ * many connections @peer had before this one. */
+void fd_device_conn_start (FdDeviceServer *server, GSocketConnection *connection,
+                           GTlsConnection *tls, char *peer, guint per_address);
+/* Closes at once, without a word to the peer. */
+void fd_device_conn_close (FdDeviceConn *conn);
 FdDeviceConn *fd_device_conn_ref (FdDeviceConn *conn);
 void fd_device_conn_unref (FdDeviceConn *conn);
 /* A reference for a store operation's callback, which cannot be cancelled: it must clear
