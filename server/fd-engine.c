@@ -311,6 +311,10 @@ start_devices (FdEngine *self, GError **error)
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
+      /* Said once, plainly: zdevice.json files made now name the other port. */
+      g_warning ("the device port %u is in use by another program; devices are served on a "
+                 "free port instead (new zdevice.json files name it)",
+                 config.port);
       g_clear_pointer (&self->devices, fd_device_server_free);
       config.port = 0;
       self->devices
@@ -325,7 +329,6 @@ start_devices (FdEngine *self, GError **error)
 gboolean
 fd_engine_start (FdEngine *self, GError **error)
 {
-
   g_return_val_if_fail (!self->started, FALSE);
 
   if (!start_devices (self, error))
