@@ -478,13 +478,15 @@ test_acknowledged_survives_kill (void)
   guint accepted = 0;
   const char *p;
 
-  /* 50 readings on one keep-alive connection, each answered before the next is sent. */
+  /* 50 readings on one keep-alive connection, each answered before the next is sent. Options
+   * after "next" belong to one URL only: each needs its cacert (the command line's counts for
+   * the first). */
   for (guint i = 0; i < 50; i++)
     g_string_append_printf (config,
-                            "next\nurl = \"%s/v1/data/durable\"\nheader = \"%s\"\n"
-                            "header = \"Content-Type: application/json\"\n"
+                            "next\nurl = \"%s/v1/data/durable\"\ncacert = \"%s\"\n"
+                            "header = \"%s\"\nheader = \"Content-Type: application/json\"\n"
                             "data = \"{\\\"i\\\": %u}\"\nwrite-out = \"%%{http_code}\\n\"\n",
-                            srv->device_url, d->bearer, i);
+                            srv->device_url, srv->ca_path, d->bearer, i);
   g_file_set_contents (config_path, config->str, -1, NULL);
   g_assert_cmpint (fd_test_run (argv, &out, &err), ==, 0);
   for (p = out; (p = strstr (p, "202")) != NULL; p += 3)
