@@ -13,7 +13,7 @@
 #include <gio/gio.h>
 
 #include "fd-device-config.h"
-#include "fd-device-http.h"
+#include "fd-device-client-http.h"
 
 G_BEGIN_DECLS
 

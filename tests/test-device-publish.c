@@ -2,7 +2,7 @@
  * credential publishes and is seen by the operator API; times, batches and up messages; error
  * answers, usage errors and exit statuses; a revoked credential is refused; the client trusts
  * only its zdevice.json's CA and checks the server's name; the simulator's acknowledged count
- * is exactly what the server stored.
+ * is exactly what the server stored, and its devices outlive the server's idle timeout.
  */
 #include "config.h"
 
@@ -473,6 +473,25 @@ test_simulate (void)
   g_assert_nonnull (strstr (err, "holds 20"));
 }
 
+/* A server that closes idle connections after 1 s: every message of a device that sends one
+ * every 2.5 s finds its connection closed, and goes out on a new one instead of failing. */
+static void
+test_idle_close (void)
+{
+  const char *args[] = { "--public-name", "localhost", "--device-idle-timeout=1", NULL };
+  FdTestServer *quick = fd_test_server_start_with_args (args);
+  g_autofree char *wks = fd_test_make_workspace (quick, "Idle");
+  g_autofree char *dir = g_build_filename (tmp, "idle", NULL);
+  static const char *const creds[] = { "generate", "key", "cloud_token", NULL };
+  g_autoptr (GPtrArray) ids = fd_test_import_devices (quick, wks, "idle", 3, creds, dir, NULL);
+  g_autoptr (JsonNode) summary = simulate (dir, "3", "0.4", "6", "0");
+
+  g_assert_cmpint (fd_t_int (summary, "errors"), ==, 0);
+  g_assert_cmpint (fd_t_int (summary, "sent"), >=, 6);
+  g_assert_cmpint (fd_t_int (summary, "acknowledged"), ==, fd_t_int (summary, "sent"));
+  fd_test_server_stop (quick);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -497,6 +516,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-publish/revoked", test_revoked);
   g_test_add_func ("/device-publish/trust", test_trust);
   g_test_add_func ("/device-publish/simulate", test_simulate);
+  g_test_add_func ("/device-publish/idle-close", test_idle_close);
 
   ret = g_test_run ();
   fd_test_server_stop (srv);

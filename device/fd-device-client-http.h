@@ -1,4 +1,4 @@
-/* fd-device-http.h — the little HTTP/1.1 a device needs (RFC 9112): requests with a
+/* fd-device-client-http.h — the little HTTP/1.1 a device needs (RFC 9112): requests with a
  * Content-Length, and a strict reader of answers (status line, headers, a Content-Length body,
  * bounded sizes). Chunked answers, interim (1xx) answers and obsolete line folding are errors:
  * the Fleetdesk device endpoint sends none, and a device should not guess.

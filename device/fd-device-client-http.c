@@ -1,5 +1,5 @@
-/* fd-device-http.c — HTTP/1.1 requests and a strict reader of answers, for devices. */
-#include "fd-device-http.h"
+/* fd-device-client-http.c — HTTP/1.1 requests and a strict reader of answers, for devices. */
+#include "fd-device-client-http.h"
 
 #include <string.h>
 #include <json-glib/json-glib.h>
