@@ -504,7 +504,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, FdTpFixture, NULL, fd_tp_set_up, fn, fd_tp_tear_down)
   ADD ("/pki/device/issue", test_device_issue);
   ADD ("/pki/device/mutual-tls", test_device_mutual_tls);
-  ADD ("/pki/device/issue-speed", test_issue_speed);
+  ADD ("/pki/device/issue-from-two-threads", test_issue_speed);
   ADD ("/pki/csr/signed", test_csr_signed);
   ADD ("/pki/csr/refused", test_csr_refused);
   ADD ("/pki/parse/foreign", test_parse_foreign);
