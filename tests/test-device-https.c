@@ -291,6 +291,39 @@ test_tls_versions (void)
     }
 }
 
+/* 64 connections from one address that never start their TLS handshake (as many as one
+ * address may hold) stall neither the operator API nor a device's open connection: the
+ * handshakes wait in glib-networking's threads, store reads run on the store's own. */
+static void
+test_silent_connections (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "beside-silent");
+  g_autoptr (FdTdRaw) r = fd_td_raw_open (shared, d, NULL);
+  g_autoptr (GPtrArray) silent = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *whoami = fd_td_request ("GET", "/v1/whoami", NULL, NULL);
+  g_autofree char *devices = g_strdup_printf ("/api/v1/workspaces/%s/devices", shared->workspace);
+  g_auto (FdTdResponse) resp = { 0 };
+  g_autoptr (JsonNode) list = NULL;
+  gint64 start;
+
+  g_usleep (300 * 1000);         /* connections of earlier tests are gone */
+  for (guint i = 0; i < 63; i++) /* r is the 64th */
+    g_ptr_array_add (silent, fd_td_tcp_connect (shared));
+  g_usleep (300 * 1000);
+
+  start = g_get_monotonic_time ();
+  list = fd_test_api_expect (shared->srv, "GET", devices, NULL, 200);
+  g_test_message ("API read beside 63 silent connections: %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - start) / 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  start = g_get_monotonic_time ();
+  fd_td_raw_send (r, whoami);
+  g_assert_true (fd_td_raw_response (r, &resp));
+  g_assert_cmpuint (resp.status, ==, 200);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+}
+
 /* --- limits: --device-rate=2 --device-idle-timeout=2 --- */
 
 static void
@@ -368,6 +401,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-https/pipelining", test_pipelining);
   g_test_add_func ("/device-https/hung-up-clients-leave-no-fds", test_hung_up_clients);
   g_test_add_func ("/device-https/tls-versions", test_tls_versions);
+  g_test_add_func ("/device-https/silent-connections-stall-nothing", test_silent_connections);
   g_test_add_func ("/device-https/rate-limit", test_rate_limit);
   g_test_add_func ("/device-https/idle-timeout", test_idle_timeout);
 
