@@ -129,6 +129,71 @@ test_revoked_mid_connection (void)
   g_assert_true (fd_td_closed_by_server (c));
 }
 
+/* A credential that expires while its connection is open stops working there too: a
+ * certificate past its notAfter, a key past its expiry, a JWT past its exp (the same token
+ * again on the connection that verified it) each answer 401 and close. */
+static void
+test_expired_mid_connection (void)
+{
+  g_autoptr (GDateTime) soon = g_date_time_add_seconds (g_date_time_new_now_utc (), 3);
+  g_autofree char *when = g_date_time_format_iso8601 (soon);
+  g_autofree char *cert_body
+      = g_strdup_printf ("{\"kind\": \"generated\", \"expires\": \"%s\"}", when);
+  g_autofree char *key_body = g_strdup_printf (
+      "{\"kind\": \"key\", \"mode\": \"cloud_token\", \"expires\": \"%s\"}", when);
+  g_autoptr (FdTdDevice) cert = fd_td_cert_device (shared, "expire-cert");
+  g_autoptr (FdTdDevice) cloud = fd_td_key_device (shared, "expire-cloud", "cloud_token");
+  g_autoptr (FdTdDevice) jwt = fd_td_key_device (shared, "expire-jwt", "device_token");
+  g_autoptr (JsonNode) short_cert = fd_td_make_credential (shared, cert->id, cert_body);
+  g_autoptr (JsonNode) short_key = fd_td_make_credential (shared, cloud->id, key_body);
+  g_autofree char *token = fd_td_jwt (jwt, g_get_real_time () / G_USEC_PER_SEC + 3);
+  g_autofree char *cloud_auth = NULL, *jwt_auth = NULL;
+  g_autofree char *req_cloud = NULL, *req_jwt = NULL;
+  g_autofree char *whoami = fd_td_request ("GET", "/v1/whoami", NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  FdTdRaw *conns[3];
+  const char *reqs[3];
+
+  /* the device with a certificate that expires in 3 s */
+  g_file_set_contents (cert->cert, fd_test_str (short_cert, "certificate"), -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (cert->key, fd_test_str (short_cert, "private_key"), -1, &error);
+  g_assert_no_error (error);
+  cloud_auth = g_strdup_printf ("Authorization: Bearer %s\r\n", fd_test_str (short_key, "secret"));
+  jwt_auth = g_strdup_printf ("Authorization: Bearer %s\r\n", token);
+  req_cloud = fd_td_request ("GET", "/v1/whoami", cloud_auth, NULL);
+  req_jwt = fd_td_request ("GET", "/v1/whoami", jwt_auth, NULL);
+  conns[0] = fd_td_raw_open (shared, cert, NULL);
+  conns[1] = fd_td_raw_open (shared, NULL, NULL);
+  conns[2] = fd_td_raw_open (shared, NULL, NULL);
+  reqs[0] = whoami;
+  reqs[1] = req_cloud;
+  reqs[2] = req_jwt;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_auto (FdTdResponse) resp = { 0 };
+      g_assert_nonnull (conns[i]);
+      fd_td_raw_send (conns[i], reqs[i]);
+      g_assert_true (fd_td_raw_response (conns[i], &resp));
+      g_assert_cmpuint (resp.status, ==, 200);
+    }
+  g_usleep (4 * G_USEC_PER_SEC);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_auto (FdTdResponse) resp = { 0 };
+      g_autoptr (JsonNode) keep = NULL;
+      fd_td_raw_send (conns[i], reqs[i]);
+      g_assert_true (fd_td_raw_response (conns[i], &resp));
+      g_test_message ("after expiry: %u %s", resp.status, resp.body);
+      g_assert_cmpuint (resp.status, ==, 401);
+      g_assert_cmpstr (fd_td_error_code (&resp, &keep), ==, "unauthorized");
+      g_assert_nonnull (strstr (resp.body, "expired"));
+      g_assert_true (fd_td_closed_by_server (conns[i]));
+      fd_td_raw_free (conns[i]);
+    }
+}
+
 /* Deleting a device closes its connections at once; moving it to another fleet shows in
  * whoami on the same connection. */
 static void
@@ -396,6 +461,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-https/unknown-certificate", test_unknown_certificate);
   g_test_add_func ("/device-https/revoked-mid-connection", test_revoked_mid_connection);
   g_test_add_func ("/device-https/device-moved-and-deleted", test_device_moved_and_deleted);
+  g_test_add_func ("/device-https/expired-mid-connection", test_expired_mid_connection);
   g_test_add_func ("/device-https/connection-limit", test_connection_limit);
   g_test_add_func ("/device-https/too-large", test_too_large);
   g_test_add_func ("/device-https/pipelining", test_pipelining);
