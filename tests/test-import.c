@@ -52,10 +52,12 @@ certtool_pem (const char *what, const char *name)
   g_autofree char *key = g_strdup_printf ("%s/%s.key", tmp, name);
   g_autofree char *tmpl = fd_test_write_file (tmp, "t.cfg", "cn = \"x\"\nexpiration_days = 9\n");
   g_autofree char *out_path = g_strdup_printf ("%s/%s.pem", tmp, name);
-  const char *genkey[] = { "certtool", "--generate-privkey", "--key-type=ecdsa",
-                           "--curve=secp256r1", "--outfile", key, NULL };
-  const char *make[] = { "certtool", what, "--load-privkey", key, "--template", tmpl,
-                         "--outfile", out_path, NULL };
+  const char *genkey[] = {
+    "certtool", "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key,
+    NULL
+  };
+  const char *make[] = { "certtool", what,        "--load-privkey", key, "--template",
+                         tmpl,       "--outfile", out_path,         NULL };
   char *text = NULL;
 
   g_assert_cmpint (fd_test_run (genkey, NULL, NULL), ==, 0);
@@ -123,9 +125,9 @@ test_good_file (void)
     JsonObject *b = json_node_get_object (fd_t_item (answer, 1));
     JsonObject *cred
         = json_array_get_object_element (json_object_get_array_member (b, "credentials"), 0);
-    g_assert_cmpstr (json_object_get_string_member (
-                         json_object_get_object_member (b, "device"), "fleet_id"),
-                     ==, fd_t_str (fleet, "id"));
+    g_assert_cmpstr (
+        json_object_get_string_member (json_object_get_object_member (b, "device"), "fleet_id"), ==,
+        fd_t_str (fleet, "id"));
     g_assert_cmpstr (json_object_get_string_member (cred, "mode"), ==, "device_token");
     g_assert_nonnull (json_object_get_string_member (cred, "secret"));
   }
@@ -198,11 +200,11 @@ test_every_bad_row_listed (void)
   g_autofree char *existing = fd_test_make_device (srv, ws->workspace, "taken");
   const char *csv = "Name,Fleet\n"
                     "ok-1,\n"
-                    "taken,\n"           /* 3: name exists */
-                    "ok-1,\n"            /* 4: repeated in the file */
-                    ",\n"                /* 5: empty name */
-                    "ok-2,nowhere\n"     /* 6: unknown fleet */
-                    "ok-3,,extra\n"      /* 7: too many fields */
+                    "taken,\n"       /* 3: name exists */
+                    "ok-1,\n"        /* 4: repeated in the file */
+                    ",\n"            /* 5: empty name */
+                    "ok-2,nowhere\n" /* 6: unknown fleet */
+                    "ok-3,,extra\n"  /* 7: too many fields */
                     "ok-4,default\n";
   guint status = 0;
   g_autoptr (JsonNode) answer = post_csv (ws->import_path, csv, &status);
@@ -264,9 +266,8 @@ test_file_errors (void)
   /* A CSV file says so. */
   {
     guint status = 0;
-    g_autoptr (JsonNode) answer = fd_test_api_full (srv, "POST", ws->import_path,
-                                                    "application/json", "{}", 2, srv->token,
-                                                    &status, NULL);
+    g_autoptr (JsonNode) answer = fd_test_api_full (
+        srv, "POST", ws->import_path, "application/json", "{}", 2, srv->token, &status, NULL);
     fd_t_assert_error (answer, status, 415, "unsupported_media_type", NULL);
   }
 }
@@ -287,6 +288,24 @@ test_dry_run (void)
   g_assert_true (fd_t_is_null (fd_t_item (answer, 1), "credential"));
   fd_t_assert_id (fd_t_str (fd_t_item (answer, 1), "fleet_id"), "flt");
   g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
+
+  /* The certificates and CSRs are judged as the import would: a bad one is the same 400. */
+  {
+    g_autofree char *cert = certtool_pem ("--generate-self-signed", "dry-cert");
+    g_autofree char *csr = certtool_pem ("--generate-request", "dry-csr");
+    g_autofree char *bad = g_strdup_printf ("name,certificate,csr\n"
+                                            "d-3,\"%s\",\n"
+                                            "d-4,,\"%s\"\n"
+                                            "d-5,\"not a certificate\",\n",
+                                            cert, csr);
+    guint lines[] = { 2 + count_lines (cert) + 1 + count_lines (csr) + 1 };
+    const char *columns[] = { "certificate" };
+    guint bad_status = 0;
+    g_autoptr (JsonNode) refused = post_csv (path, bad, &bad_status);
+
+    assert_rows (refused, bad_status, lines, columns, 1);
+    g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
+  }
 }
 
 static void

@@ -15,8 +15,8 @@
 #include <string.h>
 
 static const char *const import_params[] = { "dry_run", NULL };
-static const char *const known_columns[] = { "name", "fleet", "credential", "certificate", "csr",
-                                             NULL };
+static const char *const known_columns[]
+    = { "name", "fleet", "credential", "certificate", "csr", NULL };
 
 typedef struct
 {
@@ -57,8 +57,8 @@ typedef struct
   guint line, record_line;
   gboolean too_many;
 
-  GPtrArray *rows;   /* Row* */
-  GPtrArray *errors; /* JsonNode* objects {"line", "column", "message"} */
+  GPtrArray *rows;     /* Row* */
+  GPtrArray *errors;   /* JsonNode* objects {"line", "column", "message"} */
   char *fleet_problem; /* a store error while checking: the whole import fails with it */
   gboolean conflict;   /* the write found a name taken meanwhile */
 } Import;
@@ -88,8 +88,7 @@ import_free (Import *im)
   g_free (im);
 }
 
-static void
-row_error (Import *im, guint line, const char *column, const char *format, ...)
+static void row_error (Import *im, guint line, const char *column, const char *format, ...)
     G_GNUC_PRINTF (4, 5);
 
 static void
@@ -184,8 +183,7 @@ on_record (int terminator, void *data)
   if (im->cells->len != im->n_columns)
     row_error (im, row->line, NULL, "the row has %u fields; the header has %u", im->cells->len,
                im->n_columns);
-  for (guint i = 0; i < im->cells->len && i < im->n_columns && i < G_N_ELEMENTS (im->columns);
-       i++)
+  for (guint i = 0; i < im->cells->len && i < im->n_columns && i < G_N_ELEMENTS (im->columns); i++)
     {
       char *cell = g_ptr_array_index (im->cells, i);
       if (im->columns[i] >= 0 && *cell != '\0')
@@ -427,9 +425,11 @@ check_rows (Import *im, GError **error)
   return ok;
 }
 
-/* Makes every row's credential; a certificate or CSR that is not acceptable is a row error. */
+/* Makes every row's credential; a certificate or CSR that is not acceptable is a row error.
+ * With @pem_only (a dry run) only the rows that bring a certificate or CSR are judged, the
+ * same way, and nothing made is kept. */
 static gboolean
-make_credentials (Import *im, GError **error)
+make_credentials (Import *im, gboolean pem_only, GError **error)
 {
   for (guint i = 0; i < im->rows->len; i++)
     {
@@ -439,18 +439,19 @@ make_credentials (Import *im, GError **error)
                                                                : NULL;
       g_autoptr (GError) local_error = NULL;
 
-      row->device_id = fd_id_new ("dev");
-      if (row->kind < 0)
+      if (row->device_id == NULL)
+        row->device_id = fd_id_new ("dev");
+      if (row->kind < 0 || (pem_only && pem == NULL))
         continue;
       if (pem != NULL && strlen (pem) > FD_PKI_MAX_PEM_BYTES)
         {
-          row_error (im, row->line, known_columns[row->kind == FD_CREDENTIAL_CSR ? COL_CSR
-                                                                                 : COL_CERTIFICATE],
+          row_error (im, row->line,
+                     known_columns[row->kind == FD_CREDENTIAL_CSR ? COL_CSR : COL_CERTIFICATE],
                      "the PEM text is longer than %d bytes", FD_PKI_MAX_PEM_BYTES);
           continue;
         }
-      row->made = fd_provision_make (im->pki, row->device_id, row->kind, pem, row->mode, 0,
-                                     &local_error);
+      row->made
+          = fd_provision_make (im->pki, row->device_id, row->kind, pem, row->mode, 0, &local_error);
       if (row->made == NULL)
         {
           if (!g_error_matches (local_error, FD_PROVISION_ERROR, FD_PROVISION_ERROR_INVALID))
@@ -464,6 +465,8 @@ make_credentials (Import *im, GError **error)
                                                               : "credential",
                      "%s", local_error->message);
         }
+      if (pem_only)
+        g_clear_pointer (&row->made, fd_new_credential_free);
     }
   return TRUE;
 }
@@ -530,9 +533,12 @@ import_worker (FdApiJob *job, GError **error)
     return TRUE;
   if (!check_rows (im, error))
     return FALSE;
-  if (im->errors->len > 0 || im->dry_run)
+  if (im->errors->len > 0)
     return TRUE;
-  if (!make_credentials (im, error))
+  /* A dry run judges every certificate and CSR too: it answers what the import would. */
+  if (im->dry_run)
+    return make_credentials (im, TRUE, error);
+  if (!make_credentials (im, FALSE, error))
     return FALSE;
   if (im->errors->len > 0)
     return TRUE;
@@ -546,11 +552,10 @@ reply_row_errors (FdApiRequest *req, Import *im)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) node = NULL;
-  g_autofree char *message
-      = g_strdup_printf (g_dngettext (NULL, "%u row of the file is wrong; nothing was created",
-                                      "%u rows of the file are wrong; nothing was created",
-                                      im->errors->len),
-                         im->errors->len);
+  g_autofree char *message = g_strdup_printf (
+      g_dngettext (NULL, "%u row of the file is wrong; nothing was created",
+                   "%u rows of the file are wrong; nothing was created", im->errors->len),
+      im->errors->len);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
@@ -660,11 +665,12 @@ device_import (FdApiRequest *req)
   if (!fd_api_check_params (req, import_params) || !fd_api_path_id (req, "wks", "workspace")
       || !fd_api_param_bool (req, "dry_run", &dry_run))
     return;
-  if (type == NULL || !(g_ascii_strcasecmp (type, "text/csv") == 0
-                        || g_ascii_strcasecmp (type, "application/csv") == 0))
+  if (type == NULL
+      || !(g_ascii_strcasecmp (type, "text/csv") == 0
+           || g_ascii_strcasecmp (type, "application/csv") == 0))
     {
-      fd_api_reply_error (req, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                          NULL, "the body must be a CSV file (Content-Type: text/csv)");
+      fd_api_reply_error (req, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
+                          "the body must be a CSV file (Content-Type: text/csv)");
       return;
     }
   im = g_new0 (Import, 1);
