@@ -230,6 +230,32 @@ test_bad_pem_row (void)
 
   assert_rows (answer, status, lines, columns, 1);
   g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
+
+  /* A certificate bound to a live credential already, or on two rows, is its row's error. */
+  {
+    g_autofree char *cert = certtool_pem ("--generate-self-signed", "twice");
+    g_autofree char *first = g_strdup_printf ("name,certificate\np-3,\"%s\"\n", cert);
+    g_autofree char *again = g_strdup_printf (
+        "name,certificate\np-4,\"%s\"\np-5,\"%s\"\np-6,\"%s\"\n", cert, cert, cert);
+    g_autofree char *fresh = certtool_pem ("--generate-self-signed", "fresh");
+    g_autofree char *dup
+        = g_strdup_printf ("name,certificate\np-7,\"%s\"\np-8,\"%s\"\n", fresh, fresh);
+    guint cert_lines = count_lines (cert) + 1, fresh_lines = count_lines (fresh) + 1;
+    const guint again_lines[] = { 2, 2 + cert_lines, 2 + 2 * cert_lines };
+    const char *const again_columns[] = { "certificate", "certificate", "certificate" };
+    const guint dup_lines[] = { 2 + fresh_lines };
+    guint st = 0;
+    g_autoptr (JsonNode) made = post_csv (ws->import_path, first, &st);
+    g_autoptr (JsonNode) refused = NULL;
+    g_autoptr (JsonNode) refused_dup = NULL;
+
+    g_assert_cmpuint (st, ==, 201);
+    refused = post_csv (ws->import_path, again, &st);
+    assert_rows (refused, st, again_lines, again_columns, 3);
+    refused_dup = post_csv (ws->import_path, dup, &st);
+    assert_rows (refused_dup, st, dup_lines, again_columns, 1);
+    g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 1);
+  }
 }
 
 static void

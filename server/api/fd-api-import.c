@@ -427,7 +427,7 @@ check_rows (Import *im, GError **error)
 
 /* Makes every row's credential; a certificate or CSR that is not acceptable is a row error.
  * With @pem_only (a dry run) only the rows that bring a certificate or CSR are judged, the
- * same way, and nothing made is kept. */
+ * same way (what is made for them holds no secret and is never stored). */
 static gboolean
 make_credentials (Import *im, gboolean pem_only, GError **error)
 {
@@ -465,10 +465,73 @@ make_credentials (Import *im, gboolean pem_only, GError **error)
                                                               : "credential",
                      "%s", local_error->message);
         }
-      if (pem_only)
-        g_clear_pointer (&row->made, fd_new_credential_free);
     }
   return TRUE;
+}
+
+typedef struct
+{
+  Import *im;
+  GHashTable *bound; /* fingerprint -> credential id of a live credential */
+} BoundRead;
+
+static gboolean
+bound_read_job (FdDb *db, gpointer data, GError **error)
+{
+  BoundRead *b = data;
+
+  for (guint i = 0; i < b->im->rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (b->im->rows, i);
+      g_autoptr (FdCredentialMatch) m = NULL;
+      GError *local_error = NULL;
+
+      if (row->made == NULL || row->kind != FD_CREDENTIAL_CERTIFICATE)
+        continue;
+      m = fd_store_credential_by_fingerprint (db, row->made->tmpl.fingerprint, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      if (m != NULL)
+        g_hash_table_insert (b->bound, g_strdup (row->made->tmpl.fingerprint),
+                             g_strdup (m->credential_id));
+    }
+  return TRUE;
+}
+
+/* A certificate is bound to at most one live credential: one already bound, or on two rows of
+ * the file, is an error of its row (the write would otherwise fail as a whole with a 409 that
+ * names no line). */
+static gboolean
+check_fingerprints (Import *im, GError **error)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  BoundRead b = { im, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
+  gboolean ok = fd_store_read_sync (im->store, bound_read_job, &b, error);
+
+  for (guint i = 0; ok && i < im->rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (im->rows, i);
+      const char *fp, *bound;
+
+      if (row->made == NULL || row->kind != FD_CREDENTIAL_CERTIFICATE)
+        continue;
+      fp = row->made->tmpl.fingerprint;
+      if ((bound = g_hash_table_lookup (b.bound, fp)) != NULL)
+        row_error (im, row->line, "certificate",
+                   "the certificate (SHA-256 %.16s…) is already bound to the live credential "
+                   "%s; revoke that one first",
+                   fp, bound);
+      else if (g_hash_table_contains (seen, fp))
+        row_error (im, row->line, "certificate", "the same certificate is also on line %u",
+                   GPOINTER_TO_UINT (g_hash_table_lookup (seen, fp)));
+      else
+        g_hash_table_insert (seen, (gpointer)fp, GUINT_TO_POINTER (row->line));
+    }
+  g_hash_table_unref (b.bound);
+  return ok;
 }
 
 typedef struct
@@ -536,10 +599,10 @@ import_worker (FdApiJob *job, GError **error)
   if (im->errors->len > 0)
     return TRUE;
   /* A dry run judges every certificate and CSR too: it answers what the import would. */
-  if (im->dry_run)
-    return make_credentials (im, TRUE, error);
-  if (!make_credentials (im, FALSE, error))
+  if (!make_credentials (im, im->dry_run, error) || !check_fingerprints (im, error))
     return FALSE;
+  if (im->dry_run)
+    return TRUE;
   if (im->errors->len > 0)
     return TRUE;
   return fd_store_write_sync (im->store, write_job, &w, error);
