@@ -371,7 +371,7 @@ handle_data (FdDeviceConn *conn, const FdHttpRequest *req)
           fd_readings_free (readings);
           return;
         }
-      fd_readings_add (readings, scanner, 0);
+      fd_readings_add (readings, scanner, FD_READINGS_TS_ARRIVAL);
     }
   else
     {
