@@ -186,7 +186,8 @@ on_record (int terminator, void *data)
   for (guint i = 0; i < im->cells->len && i < im->n_columns && i < G_N_ELEMENTS (im->columns); i++)
     {
       char *cell = g_ptr_array_index (im->cells, i);
-      if (im->columns[i] >= 0 && *cell != '\0')
+      /* A column named twice (already an error of the header) keeps its first cell. */
+      if (im->columns[i] >= 0 && *cell != '\0' && row->cells[im->columns[i]] == NULL)
         row->cells[im->columns[i]] = g_strdup (cell);
     }
   g_ptr_array_add (im->rows, row);
