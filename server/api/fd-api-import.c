@@ -53,7 +53,8 @@ typedef struct
   guint n_columns;
   gboolean header_done;
   gboolean header_bad;
-  GPtrArray *cells; /* the record being read */
+  GPtrArray *cells; /* the record being read: its first fields only (see on_field) */
+  guint n_fields;   /* every field of the record being read */
   guint line, record_line;
   gboolean too_many;
 
@@ -117,11 +118,16 @@ row_error (Import *im, guint line, const char *column, const char *format, ...)
 
 /* --- reading the file --- */
 
+/* Fields past the most a header may name are counted, not kept: a 16 MiB row of commas would
+ * otherwise be 16 million allocations (700 MB). */
 static void
 on_field (void *text, size_t len, void *data)
 {
   Import *im = data;
-  g_ptr_array_add (im->cells, text ? g_strndup (text, len) : g_strdup (""));
+
+  im->n_fields++;
+  if (im->cells->len < G_N_ELEMENTS (im->columns))
+    g_ptr_array_add (im->cells, text ? g_strndup (text, len) : g_strdup (""));
 }
 
 static void
@@ -129,7 +135,7 @@ read_header (Import *im)
 {
   GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  im->n_columns = im->cells->len;
+  im->n_columns = im->n_fields;
   for (guint i = 0; i < im->cells->len && i < G_N_ELEMENTS (im->columns); i++)
     {
       char *name = g_strstrip ((char *)g_ptr_array_index (im->cells, i));
@@ -149,9 +155,9 @@ read_header (Import *im)
         row_error (im, im->record_line, known_columns[found], "the column \"%s\" appears twice",
                    known_columns[found]);
     }
-  if (im->cells->len > G_N_ELEMENTS (im->columns))
+  if (im->n_fields > G_N_ELEMENTS (im->columns))
     row_error (im, im->record_line, NULL, "the header has %u columns; there are only 5 kinds",
-               im->cells->len);
+               im->n_fields);
   else if (!g_hash_table_contains (seen, "name"))
     row_error (im, im->record_line, "name", "the header has no \"name\" column");
   im->header_bad = im->errors->len > 0;
@@ -169,19 +175,21 @@ on_record (int terminator, void *data)
       read_header (im);
       im->header_done = TRUE;
       g_ptr_array_set_size (im->cells, 0);
+      im->n_fields = 0;
       return;
     }
   if (im->rows->len >= FD_API_MAX_IMPORT_ROWS)
     {
       im->too_many = TRUE;
       g_ptr_array_set_size (im->cells, 0);
+      im->n_fields = 0;
       return;
     }
   row = g_new0 (Row, 1);
   row->line = im->record_line;
   row->kind = -1;
-  if (im->cells->len != im->n_columns)
-    row_error (im, row->line, NULL, "the row has %u fields; the header has %u", im->cells->len,
+  if (im->n_fields != im->n_columns)
+    row_error (im, row->line, NULL, "the row has %u fields; the header has %u", im->n_fields,
                im->n_columns);
   for (guint i = 0; i < im->cells->len && i < im->n_columns && i < G_N_ELEMENTS (im->columns); i++)
     {
@@ -192,6 +200,7 @@ on_record (int terminator, void *data)
     }
   g_ptr_array_add (im->rows, row);
   g_ptr_array_set_size (im->cells, 0);
+  im->n_fields = 0;
 }
 
 /* Feeds the file line by line, so that a record's first line is known even when a quoted
