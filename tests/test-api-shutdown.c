@@ -3,7 +3,7 @@
  * returns, so that the store and the CA it uses can then be closed. */
 #include "config.h"
 
-#include "api/fd-api.h"
+#include "api/fd-api-private.h" /* only to wait until the import's worker has started */
 #include "fd-test-server.h"
 #include "store/fd-store-entities.h"
 
@@ -92,9 +92,11 @@ test_shutdown_waits_for_import (void)
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, sent, &done);
 
   /* until the request is being worked on (the body is read, the worker started) */
-  for (gint64 until = g_get_monotonic_time () + 300 * 1000; g_get_monotonic_time () < until;)
-    g_main_context_iteration (NULL, FALSE);
+  for (gint64 until = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       api->workers == 0 && !done && g_get_monotonic_time () < until;)
+    g_main_context_iteration (NULL, TRUE);
   g_assert_false (done);
+  g_assert_cmpuint (api->workers, ==, 1);
 
   fd_api_shutdown (api, 0);
   at_shutdown = devices (store);
