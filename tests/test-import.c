@@ -386,6 +386,7 @@ test_row_limit (void)
   g_autoptr (GString) csv = g_string_new ("name\n");
   guint status = 0;
   g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *rows = NULL;
   JsonObject *err;
 
   for (guint i = 0; i <= 10000; i++)
@@ -393,8 +394,8 @@ test_row_limit (void)
   answer = post_csv (ws->import_path, csv->str, &status);
   fd_t_assert_error (answer, status, 400, "invalid_csv", NULL);
   err = json_object_get_object_member (fd_t_obj (answer), "error");
-  g_assert_nonnull (strstr (json_to_string (json_object_get_member (err, "rows"), FALSE),
-                            "more than 10000 rows"));
+  rows = json_to_string (json_object_get_member (err, "rows"), FALSE);
+  g_assert_nonnull (strstr (rows, "more than 10000 rows"));
   g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
 }
 
