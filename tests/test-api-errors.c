@@ -142,6 +142,8 @@ static const FdErrorCase cases[] = {
   AUTH ("401/delete-device", "DELETE", "/devices/{D}", NULL, "Bearer not-a-token"),
   AUTH ("401/audit", "GET", "/audit", NULL, ""),
   AUTH ("401/token", "POST", "/tokens", "{\"name\": \"mine\"}", ""),
+  /* A path that is not UTF-8 once decoded is quoted back made valid: the answer stays JSON. */
+  MISSING ("404/path/not-utf8", "GET", "/x%FF", NULL, "/api/v1/x"),
   MISSING ("404/workspace-get", "GET", "/workspaces/" NOWKS, NULL, NOWKS),
   MISSING ("404/workspace-patch", "PATCH", "/workspaces/" NOWKS, "{\"name\": \"x\"}", NOWKS),
   MISSING ("404/workspace-delete", "DELETE", "/workspaces/" NOWKS, NULL, NOWKS),

@@ -107,11 +107,18 @@ make_dev (const char *name, const char *kind)
                                                   "tls_www_client\n");
       g_autofree char *out = tmp_path (g_strdup_printf ("%s.pem", name));
       g_autofree char *pem = NULL;
-      const char *genkey[] = { "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1",
-                               "--outfile", key, NULL };
-      const char *make[] = { g_str_equal (kind, "csr") ? "--generate-request"
-                                                       : "--generate-self-signed",
-                             "--load-privkey", key, "--template", tmpl, "--outfile", out, NULL };
+      const char *genkey[] = {
+        "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key, NULL
+      };
+      const char *make[]
+          = { g_str_equal (kind, "csr") ? "--generate-request" : "--generate-self-signed",
+              "--load-privkey",
+              key,
+              "--template",
+              tmpl,
+              "--outfile",
+              out,
+              NULL };
 
       certtool (genkey);
       certtool (make);
@@ -119,10 +126,9 @@ make_dev (const char *name, const char *kind)
       body = json_body (kind, kind, pem);
       cred = post_credential (d->device_id, body);
       d->key = g_strdup (key);
-      d->cert = g_str_equal (kind, "csr")
-                    ? fd_test_write_file (tmp, g_strdup_printf ("%s.crt", name),
-                                          fd_t_str (cred, "certificate"))
-                    : g_strdup (out);
+      d->cert = g_str_equal (kind, "csr") ? fd_test_write_file (
+                    tmp, g_strdup_printf ("%s.crt", name), fd_t_str (cred, "certificate"))
+                                          : g_strdup (out);
     }
   else if (g_str_equal (kind, "key"))
     {
@@ -275,13 +281,15 @@ test_refused_credentials (void)
   {
     g_autofree char *key = tmp_path ("stranger.key");
     g_autofree char *crt = tmp_path ("stranger.crt");
-    g_autofree char *tmpl = fd_test_write_file (tmp, "t.cfg", "cn = \"stranger\"\n"
-                                                              "expiration_days = 30\n"
-                                                              "tls_www_client\n");
-    const char *genkey[] = { "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1",
-                             "--outfile", key, NULL };
-    const char *self[] = { "--generate-self-signed", "--load-privkey", key, "--template", tmpl,
-                           "--outfile", crt, NULL };
+    g_autofree char *tmpl = fd_test_write_file (tmp, "t.cfg",
+                                                "cn = \"stranger\"\n"
+                                                "expiration_days = 30\n"
+                                                "tls_www_client\n");
+    const char *genkey[]
+        = { "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key, NULL };
+    const char *self[] = {
+      "--generate-self-signed", "--load-privkey", key, "--template", tmpl, "--outfile", crt, NULL
+    };
     certtool (genkey);
     certtool (self);
     stranger->cert = g_strdup (crt);
@@ -309,14 +317,12 @@ test_refused_credentials (void)
   g_assert_nonnull (strstr (body, "expired"));
 
   /* Revoked: the certificate and the key stop working. */
-  revoke = g_strdup_printf (FD_T_API "/devices/%s/credentials/%s", d->device_id,
-                            d->credential_id);
+  revoke = g_strdup_printf (FD_T_API "/devices/%s/credentials/%s", d->device_id, d->credential_id);
   g_assert_null (fd_t_call (srv, "DELETE", revoke, NULL, 204));
   status = post_data (d, "/v1/data/weather", "{\"temp\": 1}", NULL);
   g_assert_true (status == 0 || status == 401);
   g_clear_pointer (&revoke, g_free);
-  revoke = g_strdup_printf (FD_T_API "/devices/%s/credentials/%s", k->device_id,
-                            k->credential_id);
+  revoke = g_strdup_printf (FD_T_API "/devices/%s/credentials/%s", k->device_id, k->credential_id);
   g_assert_null (fd_t_call (srv, "DELETE", revoke, NULL, 204));
   g_assert_cmpuint (post_data (k, "/v1/data/weather", "{\"temp\": 1}", NULL), ==, 401);
 
@@ -329,8 +335,8 @@ test_keep_alive_identity (void)
 {
   g_autoptr (Dev) d = make_dev ("alive-1", "generated");
   g_autofree char *url = g_strconcat (srv->device_url, "/v1/whoami", NULL);
-  const char *argv[] = { "curl", "-sv", "--cacert", srv->ca_path, "--cert", d->cert, "--key",
-                         d->key, url, url, url, NULL };
+  const char *argv[] = { "curl",  "-sv",  "--cacert", srv->ca_path, "--cert", d->cert,
+                         "--key", d->key, url,        url,          url,      NULL };
   g_autofree char *out = NULL, *err = NULL;
   g_auto (GStrv) answers = NULL;
 
@@ -411,8 +417,8 @@ test_bad_inputs_store_nothing (void)
 
       if (body == NULL)
         body = g_str_equal (cases[i].words, "deeper") ? deep
-               : cases[i].status == 413             ? big
-                                                    : many->str;
+               : cases[i].status == 413               ? big
+                                                      : many->str;
       status = post_data (d, cases[i].path, body, &answer);
       g_test_message ("case %u: %s -> %u %s", i, cases[i].path, status, answer);
       if (cases[i].code == NULL)
@@ -441,8 +447,8 @@ test_fields_recognised (void)
       = g_strdup_printf (FD_T_API "/workspaces/%s/tags/environment/fields", workspace);
   g_autoptr (JsonNode) fields = NULL;
   g_autoptr (JsonNode) tags = NULL;
-  g_autofree char *tags_path = g_strdup_printf (FD_T_API "/workspaces/%s/tags?search=ENVIRON",
-                                                workspace);
+  g_autofree char *tags_path
+      = g_strdup_printf (FD_T_API "/workspaces/%s/tags?search=ENVIRON", workspace);
 
   g_assert_cmpuint (post_data (d, "/v1/data/environment",
                                "[{\"ts\": \"2026-11-27T10:00:00Z\", \"payload\": {\"t\": 20, "
@@ -465,6 +471,19 @@ test_fields_recognised (void)
   g_assert_cmpint (fd_t_int (fd_t_item (tags, 0), "readings"), ==, 2);
   g_assert_cmpint (fd_t_int (fd_t_item (tags, 0), "fields"), ==, 4);
   g_assert_cmpint (fd_t_int (fd_t_item (tags, 0), "devices"), ==, 1);
+
+  /* A tag may hold '%': its fields are reached by percent-encoding it once, as for any other
+   * character (decoded twice, "50%25" would be "50%", then an error). */
+  {
+    g_autofree char *pct_path
+        = g_strdup_printf (FD_T_API "/workspaces/%s/tags/humidity%%2541/fields", workspace);
+    g_autoptr (JsonNode) pct = NULL;
+
+    g_assert_cmpuint (post_data (d, "/v1/data/humidity%2541", "{\"rh\": 40}", NULL), ==, 202);
+    pct = fd_t_call (srv, "GET", pct_path, NULL, 200);
+    g_assert_cmpint (fd_t_int (pct, "total"), ==, 1);
+    g_assert_cmpstr (fd_t_str (fd_t_item (pct, 0), "path"), ==, "rh");
+  }
 }
 
 static void

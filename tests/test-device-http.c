@@ -243,6 +243,7 @@ static const Refusal refusals[] = {
   /* Host */
   { "GET / HTTP/1.1\r\n\r\n", 400, "bad_request" },
   { "GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400, "bad_request" },
+  { "GET / HTTP/1.0\r\nHost: x\r\nHost: y\r\n\r\n", 400, "bad_request" },
   /* request line */
   { "GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request" },
   { "GET / HTTP/1.1 \r\nHost: x\r\n\r\n", 400, "bad_request" },

@@ -129,6 +129,71 @@ test_revoked_mid_connection (void)
   g_assert_true (fd_td_closed_by_server (c));
 }
 
+/* A credential that expires while its connection is open stops working there too: a
+ * certificate past its notAfter, a key past its expiry, a JWT past its exp (the same token
+ * again on the connection that verified it) each answer 401 and close. */
+static void
+test_expired_mid_connection (void)
+{
+  g_autoptr (GDateTime) soon = g_date_time_add_seconds (g_date_time_new_now_utc (), 3);
+  g_autofree char *when = g_date_time_format_iso8601 (soon);
+  g_autofree char *cert_body
+      = g_strdup_printf ("{\"kind\": \"generated\", \"expires\": \"%s\"}", when);
+  g_autofree char *key_body = g_strdup_printf (
+      "{\"kind\": \"key\", \"mode\": \"cloud_token\", \"expires\": \"%s\"}", when);
+  g_autoptr (FdTdDevice) cert = fd_td_cert_device (shared, "expire-cert");
+  g_autoptr (FdTdDevice) cloud = fd_td_key_device (shared, "expire-cloud", "cloud_token");
+  g_autoptr (FdTdDevice) jwt = fd_td_key_device (shared, "expire-jwt", "device_token");
+  g_autoptr (JsonNode) short_cert = fd_td_make_credential (shared, cert->id, cert_body);
+  g_autoptr (JsonNode) short_key = fd_td_make_credential (shared, cloud->id, key_body);
+  g_autofree char *token = fd_td_jwt (jwt, g_get_real_time () / G_USEC_PER_SEC + 3);
+  g_autofree char *cloud_auth = NULL, *jwt_auth = NULL;
+  g_autofree char *req_cloud = NULL, *req_jwt = NULL;
+  g_autofree char *whoami = fd_td_request ("GET", "/v1/whoami", NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  FdTdRaw *conns[3];
+  const char *reqs[3];
+
+  /* the device with a certificate that expires in 3 s */
+  g_file_set_contents (cert->cert, fd_test_str (short_cert, "certificate"), -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (cert->key, fd_test_str (short_cert, "private_key"), -1, &error);
+  g_assert_no_error (error);
+  cloud_auth = g_strdup_printf ("Authorization: Bearer %s\r\n", fd_test_str (short_key, "secret"));
+  jwt_auth = g_strdup_printf ("Authorization: Bearer %s\r\n", token);
+  req_cloud = fd_td_request ("GET", "/v1/whoami", cloud_auth, NULL);
+  req_jwt = fd_td_request ("GET", "/v1/whoami", jwt_auth, NULL);
+  conns[0] = fd_td_raw_open (shared, cert, NULL);
+  conns[1] = fd_td_raw_open (shared, NULL, NULL);
+  conns[2] = fd_td_raw_open (shared, NULL, NULL);
+  reqs[0] = whoami;
+  reqs[1] = req_cloud;
+  reqs[2] = req_jwt;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_auto (FdTdResponse) resp = { 0 };
+      g_assert_nonnull (conns[i]);
+      fd_td_raw_send (conns[i], reqs[i]);
+      g_assert_true (fd_td_raw_response (conns[i], &resp));
+      g_assert_cmpuint (resp.status, ==, 200);
+    }
+  g_usleep (4 * G_USEC_PER_SEC);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_auto (FdTdResponse) resp = { 0 };
+      g_autoptr (JsonNode) keep = NULL;
+      fd_td_raw_send (conns[i], reqs[i]);
+      g_assert_true (fd_td_raw_response (conns[i], &resp));
+      g_test_message ("after expiry: %u %s", resp.status, resp.body);
+      g_assert_cmpuint (resp.status, ==, 401);
+      g_assert_cmpstr (fd_td_error_code (&resp, &keep), ==, "unauthorized");
+      g_assert_nonnull (strstr (resp.body, "expired"));
+      g_assert_true (fd_td_closed_by_server (conns[i]));
+      fd_td_raw_free (conns[i]);
+    }
+}
+
 /* Deleting a device closes its connections at once; moving it to another fleet shows in
  * whoami on the same connection. */
 static void
@@ -291,6 +356,39 @@ test_tls_versions (void)
     }
 }
 
+/* 64 connections from one address that never start their TLS handshake (as many as one
+ * address may hold) stall neither the operator API nor a device's open connection: the
+ * handshakes wait in glib-networking's threads, store reads run on the store's own. */
+static void
+test_silent_connections (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "beside-silent");
+  g_autoptr (FdTdRaw) r = fd_td_raw_open (shared, d, NULL);
+  g_autoptr (GPtrArray) silent = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *whoami = fd_td_request ("GET", "/v1/whoami", NULL, NULL);
+  g_autofree char *devices = g_strdup_printf ("/api/v1/workspaces/%s/devices", shared->workspace);
+  g_auto (FdTdResponse) resp = { 0 };
+  g_autoptr (JsonNode) list = NULL;
+  gint64 start;
+
+  g_usleep (300 * 1000);         /* connections of earlier tests are gone */
+  for (guint i = 0; i < 63; i++) /* r is the 64th */
+    g_ptr_array_add (silent, fd_td_tcp_connect (shared));
+  g_usleep (300 * 1000);
+
+  start = g_get_monotonic_time ();
+  list = fd_test_api_expect (shared->srv, "GET", devices, NULL, 200);
+  g_test_message ("API read beside 63 silent connections: %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - start) / 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  start = g_get_monotonic_time ();
+  fd_td_raw_send (r, whoami);
+  g_assert_true (fd_td_raw_response (r, &resp));
+  g_assert_cmpuint (resp.status, ==, 200);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+}
+
 /* --- limits: --device-rate=2 --device-idle-timeout=2 --- */
 
 static void
@@ -363,11 +461,13 @@ main (int argc, char **argv)
   g_test_add_func ("/device-https/unknown-certificate", test_unknown_certificate);
   g_test_add_func ("/device-https/revoked-mid-connection", test_revoked_mid_connection);
   g_test_add_func ("/device-https/device-moved-and-deleted", test_device_moved_and_deleted);
+  g_test_add_func ("/device-https/expired-mid-connection", test_expired_mid_connection);
   g_test_add_func ("/device-https/connection-limit", test_connection_limit);
   g_test_add_func ("/device-https/too-large", test_too_large);
   g_test_add_func ("/device-https/pipelining", test_pipelining);
   g_test_add_func ("/device-https/hung-up-clients-leave-no-fds", test_hung_up_clients);
   g_test_add_func ("/device-https/tls-versions", test_tls_versions);
+  g_test_add_func ("/device-https/silent-connections-stall-nothing", test_silent_connections);
   g_test_add_func ("/device-https/rate-limit", test_rate_limit);
   g_test_add_func ("/device-https/idle-timeout", test_idle_timeout);
 

@@ -6,6 +6,9 @@
 
 #include "fd-test-api-util.h"
 
+/* The import body limit (FD_API_MAX_IMPORT_BODY) */
+#define FD_T_IMPORT_MAX (16 * 1024 * 1024)
+
 static FdTestServer *srv;
 static char *tmp;
 
@@ -52,10 +55,12 @@ certtool_pem (const char *what, const char *name)
   g_autofree char *key = g_strdup_printf ("%s/%s.key", tmp, name);
   g_autofree char *tmpl = fd_test_write_file (tmp, "t.cfg", "cn = \"x\"\nexpiration_days = 9\n");
   g_autofree char *out_path = g_strdup_printf ("%s/%s.pem", tmp, name);
-  const char *genkey[] = { "certtool", "--generate-privkey", "--key-type=ecdsa",
-                           "--curve=secp256r1", "--outfile", key, NULL };
-  const char *make[] = { "certtool", what, "--load-privkey", key, "--template", tmpl,
-                         "--outfile", out_path, NULL };
+  const char *genkey[] = {
+    "certtool", "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key,
+    NULL
+  };
+  const char *make[] = { "certtool", what,        "--load-privkey", key, "--template",
+                         tmpl,       "--outfile", out_path,         NULL };
   char *text = NULL;
 
   g_assert_cmpint (fd_test_run (genkey, NULL, NULL), ==, 0);
@@ -123,9 +128,9 @@ test_good_file (void)
     JsonObject *b = json_node_get_object (fd_t_item (answer, 1));
     JsonObject *cred
         = json_array_get_object_element (json_object_get_array_member (b, "credentials"), 0);
-    g_assert_cmpstr (json_object_get_string_member (
-                         json_object_get_object_member (b, "device"), "fleet_id"),
-                     ==, fd_t_str (fleet, "id"));
+    g_assert_cmpstr (
+        json_object_get_string_member (json_object_get_object_member (b, "device"), "fleet_id"), ==,
+        fd_t_str (fleet, "id"));
     g_assert_cmpstr (json_object_get_string_member (cred, "mode"), ==, "device_token");
     g_assert_nonnull (json_object_get_string_member (cred, "secret"));
   }
@@ -198,11 +203,11 @@ test_every_bad_row_listed (void)
   g_autofree char *existing = fd_test_make_device (srv, ws->workspace, "taken");
   const char *csv = "Name,Fleet\n"
                     "ok-1,\n"
-                    "taken,\n"           /* 3: name exists */
-                    "ok-1,\n"            /* 4: repeated in the file */
-                    ",\n"                /* 5: empty name */
-                    "ok-2,nowhere\n"     /* 6: unknown fleet */
-                    "ok-3,,extra\n"      /* 7: too many fields */
+                    "taken,\n"       /* 3: name exists */
+                    "ok-1,\n"        /* 4: repeated in the file */
+                    ",\n"            /* 5: empty name */
+                    "ok-2,nowhere\n" /* 6: unknown fleet */
+                    "ok-3,,extra\n"  /* 7: too many fields */
                     "ok-4,default\n";
   guint status = 0;
   g_autoptr (JsonNode) answer = post_csv (ws->import_path, csv, &status);
@@ -228,6 +233,32 @@ test_bad_pem_row (void)
 
   assert_rows (answer, status, lines, columns, 1);
   g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
+
+  /* A certificate bound to a live credential already, or on two rows, is its row's error. */
+  {
+    g_autofree char *cert = certtool_pem ("--generate-self-signed", "twice");
+    g_autofree char *first = g_strdup_printf ("name,certificate\np-3,\"%s\"\n", cert);
+    g_autofree char *again = g_strdup_printf (
+        "name,certificate\np-4,\"%s\"\np-5,\"%s\"\np-6,\"%s\"\n", cert, cert, cert);
+    g_autofree char *fresh = certtool_pem ("--generate-self-signed", "fresh");
+    g_autofree char *dup
+        = g_strdup_printf ("name,certificate\np-7,\"%s\"\np-8,\"%s\"\n", fresh, fresh);
+    guint cert_lines = count_lines (cert) + 1, fresh_lines = count_lines (fresh) + 1;
+    const guint again_lines[] = { 2, 2 + cert_lines, 2 + 2 * cert_lines };
+    const char *const again_columns[] = { "certificate", "certificate", "certificate" };
+    const guint dup_lines[] = { 2 + fresh_lines };
+    guint st = 0;
+    g_autoptr (JsonNode) made = post_csv (ws->import_path, first, &st);
+    g_autoptr (JsonNode) refused = NULL;
+    g_autoptr (JsonNode) refused_dup = NULL;
+
+    g_assert_cmpuint (st, ==, 201);
+    refused = post_csv (ws->import_path, again, &st);
+    assert_rows (refused, st, again_lines, again_columns, 3);
+    refused_dup = post_csv (ws->import_path, dup, &st);
+    assert_rows (refused_dup, st, dup_lines, again_columns, 1);
+    g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 1);
+  }
 }
 
 static void
@@ -264,9 +295,8 @@ test_file_errors (void)
   /* A CSV file says so. */
   {
     guint status = 0;
-    g_autoptr (JsonNode) answer = fd_test_api_full (srv, "POST", ws->import_path,
-                                                    "application/json", "{}", 2, srv->token,
-                                                    &status, NULL);
+    g_autoptr (JsonNode) answer = fd_test_api_full (
+        srv, "POST", ws->import_path, "application/json", "{}", 2, srv->token, &status, NULL);
     fd_t_assert_error (answer, status, 415, "unsupported_media_type", NULL);
   }
 }
@@ -287,6 +317,66 @@ test_dry_run (void)
   g_assert_true (fd_t_is_null (fd_t_item (answer, 1), "credential"));
   fd_t_assert_id (fd_t_str (fd_t_item (answer, 1), "fleet_id"), "flt");
   g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
+
+  /* The certificates and CSRs are judged as the import would: a bad one is the same 400. */
+  {
+    g_autofree char *cert = certtool_pem ("--generate-self-signed", "dry-cert");
+    g_autofree char *csr = certtool_pem ("--generate-request", "dry-csr");
+    g_autofree char *bad = g_strdup_printf ("name,certificate,csr\n"
+                                            "d-3,\"%s\",\n"
+                                            "d-4,,\"%s\"\n"
+                                            "d-5,\"not a certificate\",\n",
+                                            cert, csr);
+    guint lines[] = { 2 + count_lines (cert) + 1 + count_lines (csr) + 1 };
+    const char *columns[] = { "certificate" };
+    guint bad_status = 0;
+    g_autoptr (JsonNode) refused = post_csv (path, bad, &bad_status);
+
+    assert_rows (refused, bad_status, lines, columns, 1);
+    g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
+  }
+}
+
+/* The server's peak resident memory, kB. */
+static guint64
+server_peak_kb (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int)srv->pid);
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  line = strstr (text, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
+}
+
+/* A 16 MiB file of one row with millions of empty fields is refused for its field count
+ * without the server keeping every field: memory stays within a few copies of the body. */
+static void
+test_many_fields (void)
+{
+  g_autoptr (Ws) ws = ws_new ("Import fields");
+  gsize n = FD_T_IMPORT_MAX - 64;
+  g_autoptr (GString) csv = g_string_sized_new (n + 16);
+  guint64 before, after;
+  guint status = 0;
+  g_autoptr (JsonNode) answer = NULL;
+  static const guint lines[] = { 2 };
+  static const char *const columns[] = { NULL };
+
+  g_string_append (csv, "name\nx");
+  g_string_set_size (csv, n);
+  memset (csv->str + 6, ',', n - 7);
+  csv->str[n - 1] = '\n';
+  before = server_peak_kb ();
+  answer = post_csv (ws->import_path, csv->str, &status);
+  after = server_peak_kb ();
+  g_test_message ("server peak memory: %" G_GUINT64_FORMAT " kB before, %" G_GUINT64_FORMAT
+                  " kB after",
+                  before, after);
+  assert_rows (answer, status, lines, columns, 1);
+  g_assert_cmpuint (after - before, <, 150 * 1024);
 }
 
 static void
@@ -296,6 +386,7 @@ test_row_limit (void)
   g_autoptr (GString) csv = g_string_new ("name\n");
   guint status = 0;
   g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *rows = NULL;
   JsonObject *err;
 
   for (guint i = 0; i <= 10000; i++)
@@ -303,8 +394,8 @@ test_row_limit (void)
   answer = post_csv (ws->import_path, csv->str, &status);
   fd_t_assert_error (answer, status, 400, "invalid_csv", NULL);
   err = json_object_get_object_member (fd_t_obj (answer), "error");
-  g_assert_nonnull (strstr (json_to_string (json_object_get_member (err, "rows"), FALSE),
-                            "more than 10000 rows"));
+  rows = json_to_string (json_object_get_member (err, "rows"), FALSE);
+  g_assert_nonnull (strstr (rows, "more than 10000 rows"));
   g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);
 }
 
@@ -327,6 +418,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/file-errors", test_file_errors);
   g_test_add_func ("/import/dry-run", test_dry_run);
   g_test_add_func ("/import/row-limit", test_row_limit);
+  g_test_add_func ("/import/many-fields", test_many_fields);
 
   ret = g_test_run ();
   fd_test_server_stop (srv);

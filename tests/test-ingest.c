@@ -131,7 +131,7 @@ readings (Fixture *f, FdDeviceIdentity *who, const char *tag, const char *const 
     {
       g_autoptr (GError) error = NULL;
       g_assert_true (fd_payload_scan (f->scanner, payloads[i], strlen (payloads[i]), &error));
-      fd_readings_add (r, f->scanner, ts ? ts[i] : 0);
+      fd_readings_add (r, f->scanner, ts ? ts[i] : FD_READINGS_TS_ARRIVAL);
     }
   return r;
 }
@@ -287,7 +287,8 @@ static void
 test_batch_device_times (Fixture *f, gconstpointer data)
 {
   const char *const payloads[] = { "{\"v\":1}", "{\"v\":2}", "{\"v\":3}", NULL };
-  const gint64 ts[] = { 1700000000000, 1700000001000, 1700000002500 };
+  /* 0 is a time like any other (1970-01-01T00:00:00Z), not "when it arrived" */
+  const gint64 ts[] = { 1700000000000, 0, 1700000002500 };
   Waiter w = { 0 };
   g_autofree char *v = NULL;
   g_autoptr (GPtrArray) samples = NULL;
@@ -296,9 +297,10 @@ test_batch_device_times (Fixture *f, gconstpointer data)
   wait_all (&w);
   g_assert_cmpuint (w.ok, ==, 1);
   v = points (f, f->device->id, "power", "v");
-  g_assert_cmpstr (v, ==, "1700000000000=1\n1700000001000=2\n1700000002500=3\n");
+  g_assert_cmpstr (v, ==, "1700000000000=1\n0=2\n1700000002500=3\n");
   samples = query (f, "SELECT ts_device FROM sample ORDER BY id", NULL);
   g_assert_cmpuint (samples->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (samples, 1), ==, "0");
   g_assert_cmpstr (g_ptr_array_index (samples, 2), ==, "1700000002500");
 }
 

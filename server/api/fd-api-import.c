@@ -15,8 +15,8 @@
 #include <string.h>
 
 static const char *const import_params[] = { "dry_run", NULL };
-static const char *const known_columns[] = { "name", "fleet", "credential", "certificate", "csr",
-                                             NULL };
+static const char *const known_columns[]
+    = { "name", "fleet", "credential", "certificate", "csr", NULL };
 
 typedef struct
 {
@@ -53,12 +53,13 @@ typedef struct
   guint n_columns;
   gboolean header_done;
   gboolean header_bad;
-  GPtrArray *cells; /* the record being read */
+  GPtrArray *cells; /* the record being read: its first fields only (see on_field) */
+  guint n_fields;   /* every field of the record being read */
   guint line, record_line;
   gboolean too_many;
 
-  GPtrArray *rows;   /* Row* */
-  GPtrArray *errors; /* JsonNode* objects {"line", "column", "message"} */
+  GPtrArray *rows;     /* Row* */
+  GPtrArray *errors;   /* JsonNode* objects {"line", "column", "message"} */
   char *fleet_problem; /* a store error while checking: the whole import fails with it */
   gboolean conflict;   /* the write found a name taken meanwhile */
 } Import;
@@ -88,8 +89,7 @@ import_free (Import *im)
   g_free (im);
 }
 
-static void
-row_error (Import *im, guint line, const char *column, const char *format, ...)
+static void row_error (Import *im, guint line, const char *column, const char *format, ...)
     G_GNUC_PRINTF (4, 5);
 
 static void
@@ -118,11 +118,16 @@ row_error (Import *im, guint line, const char *column, const char *format, ...)
 
 /* --- reading the file --- */
 
+/* Fields past the most a header may name are counted, not kept: a 16 MiB row of commas would
+ * otherwise be 16 million allocations (700 MB). */
 static void
 on_field (void *text, size_t len, void *data)
 {
   Import *im = data;
-  g_ptr_array_add (im->cells, text ? g_strndup (text, len) : g_strdup (""));
+
+  im->n_fields++;
+  if (im->cells->len < G_N_ELEMENTS (im->columns))
+    g_ptr_array_add (im->cells, text ? g_strndup (text, len) : g_strdup (""));
 }
 
 static void
@@ -130,7 +135,7 @@ read_header (Import *im)
 {
   GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  im->n_columns = im->cells->len;
+  im->n_columns = im->n_fields;
   for (guint i = 0; i < im->cells->len && i < G_N_ELEMENTS (im->columns); i++)
     {
       char *name = g_strstrip ((char *)g_ptr_array_index (im->cells, i));
@@ -150,9 +155,9 @@ read_header (Import *im)
         row_error (im, im->record_line, known_columns[found], "the column \"%s\" appears twice",
                    known_columns[found]);
     }
-  if (im->cells->len > G_N_ELEMENTS (im->columns))
+  if (im->n_fields > G_N_ELEMENTS (im->columns))
     row_error (im, im->record_line, NULL, "the header has %u columns; there are only 5 kinds",
-               im->cells->len);
+               im->n_fields);
   else if (!g_hash_table_contains (seen, "name"))
     row_error (im, im->record_line, "name", "the header has no \"name\" column");
   im->header_bad = im->errors->len > 0;
@@ -170,29 +175,32 @@ on_record (int terminator, void *data)
       read_header (im);
       im->header_done = TRUE;
       g_ptr_array_set_size (im->cells, 0);
+      im->n_fields = 0;
       return;
     }
   if (im->rows->len >= FD_API_MAX_IMPORT_ROWS)
     {
       im->too_many = TRUE;
       g_ptr_array_set_size (im->cells, 0);
+      im->n_fields = 0;
       return;
     }
   row = g_new0 (Row, 1);
   row->line = im->record_line;
   row->kind = -1;
-  if (im->cells->len != im->n_columns)
-    row_error (im, row->line, NULL, "the row has %u fields; the header has %u", im->cells->len,
+  if (im->n_fields != im->n_columns)
+    row_error (im, row->line, NULL, "the row has %u fields; the header has %u", im->n_fields,
                im->n_columns);
-  for (guint i = 0; i < im->cells->len && i < im->n_columns && i < G_N_ELEMENTS (im->columns);
-       i++)
+  for (guint i = 0; i < im->cells->len && i < im->n_columns && i < G_N_ELEMENTS (im->columns); i++)
     {
       char *cell = g_ptr_array_index (im->cells, i);
-      if (im->columns[i] >= 0 && *cell != '\0')
+      /* A column named twice (already an error of the header) keeps its first cell. */
+      if (im->columns[i] >= 0 && *cell != '\0' && row->cells[im->columns[i]] == NULL)
         row->cells[im->columns[i]] = g_strdup (cell);
     }
   g_ptr_array_add (im->rows, row);
   g_ptr_array_set_size (im->cells, 0);
+  im->n_fields = 0;
 }
 
 /* Feeds the file line by line, so that a record's first line is known even when a quoted
@@ -427,9 +435,11 @@ check_rows (Import *im, GError **error)
   return ok;
 }
 
-/* Makes every row's credential; a certificate or CSR that is not acceptable is a row error. */
+/* Makes every row's credential; a certificate or CSR that is not acceptable is a row error.
+ * With @pem_only (a dry run) only the rows that bring a certificate or CSR are judged, the
+ * same way (what is made for them holds no secret and is never stored). */
 static gboolean
-make_credentials (Import *im, GError **error)
+make_credentials (Import *im, gboolean pem_only, GError **error)
 {
   for (guint i = 0; i < im->rows->len; i++)
     {
@@ -439,18 +449,19 @@ make_credentials (Import *im, GError **error)
                                                                : NULL;
       g_autoptr (GError) local_error = NULL;
 
-      row->device_id = fd_id_new ("dev");
-      if (row->kind < 0)
+      if (row->device_id == NULL)
+        row->device_id = fd_id_new ("dev");
+      if (row->kind < 0 || (pem_only && pem == NULL))
         continue;
       if (pem != NULL && strlen (pem) > FD_PKI_MAX_PEM_BYTES)
         {
-          row_error (im, row->line, known_columns[row->kind == FD_CREDENTIAL_CSR ? COL_CSR
-                                                                                 : COL_CERTIFICATE],
+          row_error (im, row->line,
+                     known_columns[row->kind == FD_CREDENTIAL_CSR ? COL_CSR : COL_CERTIFICATE],
                      "the PEM text is longer than %d bytes", FD_PKI_MAX_PEM_BYTES);
           continue;
         }
-      row->made = fd_provision_make (im->pki, row->device_id, row->kind, pem, row->mode, 0,
-                                     &local_error);
+      row->made
+          = fd_provision_make (im->pki, row->device_id, row->kind, pem, row->mode, 0, &local_error);
       if (row->made == NULL)
         {
           if (!g_error_matches (local_error, FD_PROVISION_ERROR, FD_PROVISION_ERROR_INVALID))
@@ -466,6 +477,71 @@ make_credentials (Import *im, GError **error)
         }
     }
   return TRUE;
+}
+
+typedef struct
+{
+  Import *im;
+  GHashTable *bound; /* fingerprint -> credential id of a live credential */
+} BoundRead;
+
+static gboolean
+bound_read_job (FdDb *db, gpointer data, GError **error)
+{
+  BoundRead *b = data;
+
+  for (guint i = 0; i < b->im->rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (b->im->rows, i);
+      g_autoptr (FdCredentialMatch) m = NULL;
+      GError *local_error = NULL;
+
+      if (row->made == NULL || row->kind != FD_CREDENTIAL_CERTIFICATE)
+        continue;
+      m = fd_store_credential_by_fingerprint (db, row->made->tmpl.fingerprint, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      if (m != NULL)
+        g_hash_table_insert (b->bound, g_strdup (row->made->tmpl.fingerprint),
+                             g_strdup (m->credential_id));
+    }
+  return TRUE;
+}
+
+/* A certificate is bound to at most one live credential: one already bound, or on two rows of
+ * the file, is an error of its row (the write would otherwise fail as a whole with a 409 that
+ * names no line). */
+static gboolean
+check_fingerprints (Import *im, GError **error)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  BoundRead b = { im, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
+  gboolean ok = fd_store_read_sync (im->store, bound_read_job, &b, error);
+
+  for (guint i = 0; ok && i < im->rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (im->rows, i);
+      const char *fp, *bound;
+
+      if (row->made == NULL || row->kind != FD_CREDENTIAL_CERTIFICATE)
+        continue;
+      fp = row->made->tmpl.fingerprint;
+      if ((bound = g_hash_table_lookup (b.bound, fp)) != NULL)
+        row_error (im, row->line, "certificate",
+                   "the certificate (SHA-256 %.16s…) is already bound to the live credential "
+                   "%s; revoke that one first",
+                   fp, bound);
+      else if (g_hash_table_contains (seen, fp))
+        row_error (im, row->line, "certificate", "the same certificate is also on line %u",
+                   GPOINTER_TO_UINT (g_hash_table_lookup (seen, fp)));
+      else
+        g_hash_table_insert (seen, (gpointer)fp, GUINT_TO_POINTER (row->line));
+    }
+  g_hash_table_unref (b.bound);
+  return ok;
 }
 
 typedef struct
@@ -530,10 +606,13 @@ import_worker (FdApiJob *job, GError **error)
     return TRUE;
   if (!check_rows (im, error))
     return FALSE;
-  if (im->errors->len > 0 || im->dry_run)
+  if (im->errors->len > 0)
     return TRUE;
-  if (!make_credentials (im, error))
+  /* A dry run judges every certificate and CSR too: it answers what the import would. */
+  if (!make_credentials (im, im->dry_run, error) || !check_fingerprints (im, error))
     return FALSE;
+  if (im->dry_run)
+    return TRUE;
   if (im->errors->len > 0)
     return TRUE;
   return fd_store_write_sync (im->store, write_job, &w, error);
@@ -546,11 +625,10 @@ reply_row_errors (FdApiRequest *req, Import *im)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) node = NULL;
-  g_autofree char *message
-      = g_strdup_printf (g_dngettext (NULL, "%u row of the file is wrong; nothing was created",
-                                      "%u rows of the file are wrong; nothing was created",
-                                      im->errors->len),
-                         im->errors->len);
+  g_autofree char *message = g_strdup_printf (
+      g_dngettext (NULL, "%u row of the file is wrong; nothing was created",
+                   "%u rows of the file are wrong; nothing was created", im->errors->len),
+      im->errors->len);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
@@ -660,11 +738,12 @@ device_import (FdApiRequest *req)
   if (!fd_api_check_params (req, import_params) || !fd_api_path_id (req, "wks", "workspace")
       || !fd_api_param_bool (req, "dry_run", &dry_run))
     return;
-  if (type == NULL || !(g_ascii_strcasecmp (type, "text/csv") == 0
-                        || g_ascii_strcasecmp (type, "application/csv") == 0))
+  if (type == NULL
+      || !(g_ascii_strcasecmp (type, "text/csv") == 0
+           || g_ascii_strcasecmp (type, "application/csv") == 0))
     {
-      fd_api_reply_error (req, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                          NULL, "the body must be a CSV file (Content-Type: text/csv)");
+      fd_api_reply_error (req, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
+                          "the body must be a CSV file (Content-Type: text/csv)");
       return;
     }
   im = g_new0 (Import, 1);

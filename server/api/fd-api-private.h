@@ -41,6 +41,7 @@ struct _FdApi
   SoupServer *server;
   guint port;
   guint in_flight;
+  guint workers; /* fd_api_run_worker() jobs not yet answered: shutdown waits for them */
   gboolean shutting_down;
   GHashTable *token_touched; /* token id -> last time (ms) last_used_at was written */
 };

@@ -234,6 +234,7 @@ worker_done (GObject *source, GAsyncResult *result, gpointer user_data)
   SoupServerMessage *msg = g_object_ref (req->msg);
   g_autoptr (GError) error = NULL;
 
+  req->api->workers--;
   if (g_task_propagate_boolean (G_TASK (result), &error))
     call->reply (req, w->job);
   else
@@ -262,6 +263,7 @@ fd_api_run_worker (FdApiRequest *req, FdApiWorkerFunc func, FdApiJob *job, FdApi
   w->func = func;
   w->job = job;
   req->api->in_flight++;
+  req->api->workers++;
   g_object_set_data (G_OBJECT (req->msg), "fd-in-flight", GINT_TO_POINTER (1));
   g_signal_connect (req->msg, "finished", G_CALLBACK (message_finished), req->api);
   soup_server_message_pause (req->msg);

@@ -12,12 +12,8 @@
 #define TOKEN_TOUCH_INTERVAL_MS (60 * 1000)
 
 static const FdApiRoute *const route_tables[] = {
-  fd_api_admin_routes,
-  fd_api_workspace_routes,
-  fd_api_device_routes,
-  fd_api_credential_routes,
-  fd_api_data_routes,
-  fd_api_import_routes,
+  fd_api_admin_routes,      fd_api_workspace_routes, fd_api_device_routes,
+  fd_api_credential_routes, fd_api_data_routes,      fd_api_import_routes,
 };
 
 static gboolean
@@ -57,34 +53,27 @@ route_matches (const char *pattern, char **segments, guint n_segments, char **id
   return TRUE;
 }
 
-/* The segments of @path below /api/v1, each percent-decoded; NULL when the path is not one of
- * ours or a segment is too long, not UTF-8 or holds a NUL or a '/'. */
+/* The segments of @path below /api/v1; NULL when the path is not one of ours or a segment is
+ * too long or not UTF-8. @path is libsoup's, which libsoup 3.2 has already percent-decoded
+ * (the handler's path and the message's GUri alike): decoding it again would make the tag
+ * "50%41" (sent as "50%2541") the tag "50A". That also means an encoded '/' ("%2F") reaches us
+ * as a separator; no segment of ours may contain one anyway. */
 static char **
 split_path (const char *path)
 {
-  g_auto (GStrv) raw = NULL;
+  g_auto (GStrv) segments = NULL;
   guint n;
 
   if (!g_str_has_prefix (path, API_PREFIX "/"))
     return NULL;
-  raw = g_strsplit (path + strlen (API_PREFIX "/"), "/", MAX_PATH_SEGMENTS + 1);
-  n = g_strv_length (raw);
+  segments = g_strsplit (path + strlen (API_PREFIX "/"), "/", MAX_PATH_SEGMENTS + 1);
+  n = g_strv_length (segments);
   if (n > MAX_PATH_SEGMENTS)
     return NULL;
   for (guint i = 0; i < n; i++)
-    {
-      char *decoded = g_uri_unescape_string (raw[i], "/");
-
-      if (decoded == NULL || strlen (decoded) > MAX_SEGMENT_LEN
-          || !g_utf8_validate (decoded, -1, NULL))
-        {
-          g_free (decoded);
-          return NULL;
-        }
-      g_free (raw[i]);
-      raw[i] = decoded;
-    }
-  return g_steal_pointer (&raw);
+    if (strlen (segments[i]) > MAX_SEGMENT_LEN || !g_utf8_validate (segments[i], -1, NULL))
+      return NULL;
+  return g_steal_pointer (&segments);
 }
 
 static const FdApiRoute *
@@ -277,8 +266,10 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
   route = find_route (method, path, &req->path_id, &req->path_sub, allow, &path_known);
   if (route == NULL && !path_known)
     {
+      /* The path is decoded bytes: quoted back as valid UTF-8, so the answer stays JSON. */
+      g_autofree char *shown = g_utf8_make_valid (path, -1);
       fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "there is no API path %s",
-                          path);
+                          shown);
       return;
     }
   if (route == NULL)
@@ -441,7 +432,10 @@ fd_api_shutdown (FdApi *api, guint timeout_ms)
   if (api->server == NULL)
     return;
   api->shutting_down = TRUE;
-  while (api->in_flight > 0 && g_get_monotonic_time () < deadline)
+  /* A worker (a bulk import) uses the store and the CA, which the engine closes next: it is
+   * waited for past the deadline. Its work is bounded (a parse, at most 10,000 credentials, one
+   * store job) and the store is still open, so it ends. */
+  while ((api->in_flight > 0 && g_get_monotonic_time () < deadline) || api->workers > 0)
     {
       /* wake up now and then to check the deadline */
       GSource *tick = g_timeout_source_new (50);

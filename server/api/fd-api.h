@@ -36,7 +36,8 @@ void fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const 
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);
 guint fd_api_get_port (FdApi *api);
 
-/* Refuses new requests (503), lets in-flight ones finish (up to @timeout_ms), then closes every
+/* Refuses new requests (503), lets in-flight ones finish (up to @timeout_ms; work running on a
+ * worker thread, a bulk import, is waited for to its end however long), then closes every
  * connection. Iterates the thread-default main context while it waits. */
 void fd_api_shutdown (FdApi *api, guint timeout_ms);
 void fd_api_free (FdApi *api);

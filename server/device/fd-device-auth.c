@@ -43,8 +43,8 @@ fd_device_auth_kind_name (FdDeviceAuthKind kind)
 }
 
 FdDeviceIdentity *
-fd_device_identity_new (const char *device_id, const char *workspace_id,
-                        const char *credential_id, FdDeviceAuthKind kind)
+fd_device_identity_new (const char *device_id, const char *workspace_id, const char *credential_id,
+                        FdDeviceAuthKind kind)
 {
   FdDeviceIdentity *id = g_atomic_rc_box_new0 (FdDeviceIdentity);
 
@@ -55,10 +55,27 @@ fd_device_identity_new (const char *device_id, const char *workspace_id,
   return id;
 }
 
-static FdDeviceIdentity *
-identity_new (const FdCredentialMatch *m, FdDeviceAuthKind kind)
+/* The earlier of two expiry times, 0 meaning never. */
+static gint64
+earliest (gint64 a, gint64 b)
 {
-  return fd_device_identity_new (m->device_id, m->workspace_id, m->credential_id, kind);
+  if (a <= 0)
+    return b;
+  if (b <= 0)
+    return a;
+  return MIN (a, b);
+}
+
+/* @expires_at: when what was presented (certificate, token) stops being good, 0: never; the
+ * credential's own expiry counts too. */
+static FdDeviceIdentity *
+identity_new (const FdCredentialMatch *m, FdDeviceAuthKind kind, gint64 expires_at)
+{
+  FdDeviceIdentity *id
+      = fd_device_identity_new (m->device_id, m->workspace_id, m->credential_id, kind);
+
+  id->expires_at = earliest (m->expires_at, expires_at);
+  return id;
 }
 
 FdDeviceIdentity *
@@ -193,7 +210,7 @@ fd_device_auth_certificate (FdDeviceAuth *auth, GTlsCertificate *cert, GError **
     }
   if (!match_usable (auth, m, error))
     return NULL;
-  return identity_new (m, FD_DEVICE_AUTH_CERTIFICATE);
+  return identity_new (m, FD_DEVICE_AUTH_CERTIFICATE, info->not_after);
 }
 
 static FdDeviceIdentity *
@@ -248,12 +265,13 @@ auth_jwt (FdDeviceAuth *auth, const char *username, const char *token, GError **
     }
   if (!match_usable (auth, m, error))
     return NULL;
-  return identity_new (m, FD_DEVICE_AUTH_JWT);
+  /* exp is in seconds; fd_jwt_verify() found it in the future, so it is positive. */
+  return identity_new (m, FD_DEVICE_AUTH_JWT,
+                       claims.exp < G_MAXINT64 / 1000 ? claims.exp * 1000 : G_MAXINT64);
 }
 
 FdDeviceIdentity *
-fd_device_auth_token (FdDeviceAuth *auth, const char *username, const char *token,
-                      GError **error)
+fd_device_auth_token (FdDeviceAuth *auth, const char *username, const char *token, GError **error)
 {
   g_autoptr (FdCredentialMatch) m = NULL;
   g_autofree char *hash = NULL;
@@ -283,14 +301,33 @@ fd_device_auth_token (FdDeviceAuth *auth, const char *username, const char *toke
     }
   if (!match_usable (auth, m, error))
     return NULL;
-  return identity_new (m, FD_DEVICE_AUTH_CLOUD_TOKEN);
+  return identity_new (m, FD_DEVICE_AUTH_CLOUD_TOKEN, 0);
 }
 
 gboolean
-fd_device_auth_still_valid (FdDeviceAuth *auth, const FdDeviceIdentity *id)
+fd_device_auth_still_valid (FdDeviceAuth *auth, const FdDeviceIdentity *id, GError **error)
 {
-  return !g_hash_table_contains (auth->revoked, id->credential_id)
-         && !g_hash_table_contains (auth->deleted, id->device_id);
+  if (g_hash_table_contains (auth->revoked, id->credential_id)
+      || g_hash_table_contains (auth->deleted, id->device_id))
+    {
+      g_set_error (error, FD_DEVICE_AUTH_ERROR, FD_DEVICE_AUTH_ERROR_UNKNOWN,
+                   "the credential was revoked or the device deleted");
+      return FALSE;
+    }
+  /* A connection may outlive what authenticated it (a certificate, a key, a JWT): expired is
+   * expired, also on a connection that was authenticated before. */
+  if (id->expires_at > 0 && fd_now_ms () >= id->expires_at)
+    {
+      g_autofree char *when = fd_time_format_ms (id->expires_at);
+      g_set_error (error, FD_DEVICE_AUTH_ERROR, FD_DEVICE_AUTH_ERROR_EXPIRED,
+                   "the %s of credential %s expired at %s",
+                   id->kind == FD_DEVICE_AUTH_CERTIFICATE ? "certificate"
+                   : id->kind == FD_DEVICE_AUTH_JWT       ? "token"
+                                                          : "key",
+                   id->credential_id, when);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -328,8 +365,7 @@ fd_device_auth_add_watch (FdDeviceAuth *auth, FdDeviceAuthRevokedFunc func, gpoi
 }
 
 void
-fd_device_auth_remove_watch (FdDeviceAuth *auth, FdDeviceAuthRevokedFunc func,
-                             gpointer user_data)
+fd_device_auth_remove_watch (FdDeviceAuth *auth, FdDeviceAuthRevokedFunc func, gpointer user_data)
 {
   for (guint i = 0; i < auth->watches->len; i++)
     {

@@ -40,6 +40,9 @@ typedef struct
   char *workspace_id;
   char *credential_id;
   FdDeviceAuthKind kind;
+  /* Epoch ms from which the identity is no longer good (0: never): the earliest of the
+   * credential's expiry, the certificate's notAfter and the JWT's exp. */
+  gint64 expires_at;
 } FdDeviceIdentity;
 
 /* A new identity (for transports that authenticated otherwise, and tests). */
@@ -66,12 +69,14 @@ FdDeviceIdentity *fd_device_auth_certificate (FdDeviceAuth *auth, GTlsCertificat
 /* The device whose credential @token is: a device-token JWT (verified with its key, exp in the
  * future, key neither revoked nor expired) or a cloud token (looked up by its hash). When
  * @username is not NULL (MQTT) it must be the device id the token belongs to. */
-FdDeviceIdentity *fd_device_auth_token (FdDeviceAuth *auth, const char *username,
-                                        const char *token, GError **error);
+FdDeviceIdentity *fd_device_auth_token (FdDeviceAuth *auth, const char *username, const char *token,
+                                        GError **error);
 
-/* TRUE while @id's credential has not been revoked and its device not deleted since @id was
- * made: one hash lookup, for every request on a live connection. */
-gboolean fd_device_auth_still_valid (FdDeviceAuth *auth, const FdDeviceIdentity *id);
+/* TRUE while @id's credential has not been revoked, its device not deleted since @id was made,
+ * and @id has not expired (UNKNOWN or EXPIRED otherwise): a hash lookup and a clock reading, for
+ * every request on a live connection. */
+gboolean fd_device_auth_still_valid (FdDeviceAuth *auth, const FdDeviceIdentity *id,
+                                     GError **error);
 
 /* Called by the operator API after it committed a revocation / a device deletion. */
 void fd_device_auth_credential_revoked (FdDeviceAuth *auth, const char *credential_id);

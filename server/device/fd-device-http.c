@@ -367,6 +367,9 @@ parse_head (FdHttpParser *parser, gsize head_end)
                  "the body of %" G_GUINT64_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT
                  " bytes",
                  facts.length, parser->max_body);
+  /* RFC 9112 3.2: more than one Host is refused whatever the version; HTTP/1.0 may omit it. */
+  if (facts.n_host > 1)
+    return fail (parser, 400, "bad_request", "more than one Host header");
   if (req->minor == 1 && facts.n_host != 1)
     return fail (parser, 400, "bad_request", "an HTTP/1.1 request needs exactly one Host header");
 

@@ -55,7 +55,7 @@ same_device (const FdDeviceIdentity *a, const FdDeviceIdentity *b)
 /* Sets conn->who from the connection's certificate and/or the request's bearer token. A
  * connection carries one device: a bearer of another device than its certificate's, or than an
  * earlier bearer's, is refused. A token seen before on this connection is not verified again
- * (still_valid below catches a revocation). Answers 401 and closes on failure. */
+ * (still_valid below catches a revocation or an expiry). Answers 401 and closes on failure. */
 static gboolean
 authenticate (FdDeviceConn *conn, const FdHttpRequest *req)
 {
@@ -124,12 +124,15 @@ authenticate (FdDeviceConn *conn, const FdHttpRequest *req)
       return FALSE;
     }
 
-  if ((conn->cert_id != NULL && !fd_device_auth_still_valid (auth, conn->cert_id))
-      || (bearer != NULL && !fd_device_auth_still_valid (auth, bearer)))
-    {
-      fd_device_reply_unauthorized (conn, "the credential was revoked or the device deleted");
-      return FALSE;
-    }
+  {
+    g_autoptr (GError) error = NULL;
+    if ((conn->cert_id != NULL && !fd_device_auth_still_valid (auth, conn->cert_id, &error))
+        || (bearer != NULL && !fd_device_auth_still_valid (auth, bearer, &error)))
+      {
+        fd_device_reply_unauthorized (conn, "%s", error->message);
+        return FALSE;
+      }
+  }
   conn->who = fd_device_identity_ref (conn->cert_id ? conn->cert_id : bearer);
   return TRUE;
 }
@@ -368,7 +371,7 @@ handle_data (FdDeviceConn *conn, const FdHttpRequest *req)
           fd_readings_free (readings);
           return;
         }
-      fd_readings_add (readings, scanner, 0);
+      fd_readings_add (readings, scanner, FD_READINGS_TS_ARRIVAL);
     }
   else
     {

@@ -72,7 +72,7 @@ fd_readings_add (FdReadings *r, FdPayloadScanner *scanner, gint64 ts_device)
 
   item.payload_offset = r->payloads->len;
   item.payload_len = len;
-  item.ts_device = ts_device > 0 ? ts_device : r->ts_in;
+  item.ts_device = ts_device == FD_READINGS_TS_ARRIVAL ? r->ts_in : ts_device;
   item.first_field = r->fields->len;
   item.n_fields = n;
   g_string_append_len (r->payloads, compact, (gssize)len);

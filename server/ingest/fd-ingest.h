@@ -39,7 +39,9 @@ typedef struct _FdReadings FdReadings;
 FdReadings *fd_readings_new (FdDeviceIdentity *who, const char *tag);
 void fd_readings_free (FdReadings *readings);
 /* Copies the last payload @scanner scanned (compact text and fields). @ts_device is the
- * reading's device time in epoch ms, or 0 for "when it arrived". */
+ * reading's device time in epoch ms (0 included: 1970-01-01T00:00:00Z is a time a batch may
+ * carry), or FD_READINGS_TS_ARRIVAL for "when it arrived". */
+#define FD_READINGS_TS_ARRIVAL G_GINT64_CONSTANT (-1)
 void fd_readings_add (FdReadings *readings, FdPayloadScanner *scanner, gint64 ts_device);
 guint fd_readings_count (FdReadings *readings);
 

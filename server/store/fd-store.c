@@ -28,6 +28,10 @@ struct _FdStore
   GAsyncQueue *jobs;
   GAsyncQueue *readers; /* idle read-only FdDb* */
   guint n_readers;
+  /* Runs fd_store_read_async() jobs, one thread per reader. Not GTask's shared pool: the TLS
+   * handshakes of glib-networking hold those threads while a peer is silent (up to the device
+   * endpoint's 10 s handshake deadline), and 64 silent connections stalled every read. */
+  GThreadPool *read_pool; /* NULL once closed (guarded by lock) */
 
   const FdStoreHooks *hooks; /* set before the first write, read by the writer only */
   gpointer hooks_data;
@@ -39,6 +43,8 @@ struct _FdStore
 };
 
 static FdStoreJob stop_job; /* sentinel that tells the writer to finish */
+
+static void read_pool_run (gpointer data, gpointer user_data);
 
 static void
 job_complete (FdStoreJob *job, gboolean ok)
@@ -258,6 +264,7 @@ fd_store_open (const char *path, guint n_readers, GError **error)
       g_async_queue_push (store->readers, reader);
       store->n_readers++;
     }
+  store->read_pool = g_thread_pool_new (read_pool_run, store, (int)store->n_readers, FALSE, NULL);
   store->writer = g_thread_new ("fd-store-writer", writer_main, store);
   return store;
 }
@@ -268,8 +275,17 @@ fd_store_close (FdStore *store)
   if (store == NULL)
     return;
 
+  GThreadPool *read_pool;
+
   g_mutex_lock (&store->lock);
   store->closed = TRUE;
+  read_pool = g_steal_pointer (&store->read_pool);
+  g_mutex_unlock (&store->lock);
+  /* Reads still queued run now and find the store closed. */
+  if (read_pool != NULL)
+    g_thread_pool_free (read_pool, FALSE, TRUE);
+
+  g_mutex_lock (&store->lock);
   while (store->active_reads > 0)
     g_cond_wait (&store->reads_done, &store->lock);
   g_mutex_unlock (&store->lock);
@@ -360,13 +376,15 @@ read_call_free (ReadCall *call)
   g_free (call);
 }
 
+/* A thread of store->read_pool: @data is a GTask reference. */
 static void
-read_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+read_pool_run (gpointer data, gpointer user_data)
 {
+  g_autoptr (GTask) task = data;
   ReadCall *call = g_object_get_data (G_OBJECT (task), "fd-read-call");
   GError *error = NULL;
 
-  if (run_read (call->store, call->func, task_data, &error))
+  if (run_read (call->store, call->func, g_task_get_task_data (task), &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -378,13 +396,21 @@ fd_store_read_async (FdStore *store, FdStoreFunc func, gpointer data, GDestroyNo
 {
   g_autoptr (GTask) task = g_task_new (NULL, NULL, callback, user_data);
   ReadCall *call = g_new (ReadCall, 1);
+  gboolean pushed;
 
   call->store = g_atomic_rc_box_acquire (store);
   call->func = func;
   g_task_set_source_tag (task, fd_store_read_async);
   g_task_set_task_data (task, data, destroy);
   g_object_set_data_full (G_OBJECT (task), "fd-read-call", call, (GDestroyNotify)read_call_free);
-  g_task_run_in_thread (task, read_thread);
+  g_mutex_lock (&store->lock);
+  pushed = store->read_pool != NULL;
+  if (pushed)
+    g_thread_pool_push (store->read_pool, g_object_ref (task), NULL);
+  g_mutex_unlock (&store->lock);
+  if (!pushed)
+    g_task_return_new_error (task, FD_STORE_ERROR, FD_STORE_ERROR_CLOSED,
+                             "the store is shutting down");
 }
 
 gboolean
