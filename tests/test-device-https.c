@@ -223,6 +223,55 @@ test_device_moved_and_deleted (void)
   g_assert_true (fd_td_handshake_refused (shared, d));
 }
 
+/* A forced delete of a fleet takes its devices' connections with it, at once (the devices
+ * are told to the transports in one batch). */
+static void
+test_fleet_force_deleted (void)
+{
+  g_autoptr (FdTdDevice) a = fd_td_cert_device (shared, "fleet-gone-a");
+  g_autoptr (FdTdDevice) b = fd_td_key_device (shared, "fleet-gone-b", "device_token");
+  g_autoptr (FdTdDevice) stays = fd_td_cert_device (shared, "fleet-stays");
+  g_autoptr (FdTdRaw) ra = fd_td_raw_open (shared, a, NULL);
+  g_autoptr (FdTdRaw) rb = fd_td_raw_open (shared, b, NULL);
+  g_autoptr (FdTdRaw) rs = fd_td_raw_open (shared, stays, NULL);
+  g_autofree char *whoami = fd_td_request ("GET", "/v1/whoami", NULL, NULL);
+  g_autofree char *jwt = fd_td_jwt (b, g_get_real_time () / G_USEC_PER_SEC + 600);
+  g_autofree char *bearer = g_strdup_printf ("Authorization: Bearer %s\r\n", jwt);
+  g_autofree char *whoami_b = fd_td_request ("GET", "/v1/whoami", bearer, NULL);
+  g_autofree char *fleets = g_strdup_printf ("/api/v1/workspaces/%s/fleets", shared->workspace);
+  g_autoptr (JsonNode) fleet
+      = fd_test_api_expect (shared->srv, "POST", fleets, "{\"name\": \"doomed\"}", 201);
+  g_autofree char *move = g_strdup_printf ("{\"fleet_id\": \"%s\"}", fd_test_str (fleet, "id"));
+  g_autofree char *fleet_path
+      = g_strdup_printf ("/api/v1/fleets/%s?force=true", fd_test_str (fleet, "id"));
+  FdTdDevice *moved[] = { a, b };
+  g_auto (FdTdResponse) resp = { 0 };
+  g_autoptr (JsonNode) gone = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (moved); i++)
+    {
+      g_autofree char *dev_path = g_strconcat ("/api/v1/devices/", moved[i]->id, NULL);
+      g_autoptr (JsonNode) node = fd_test_api_expect (shared->srv, "PATCH", dev_path, move, 200);
+    }
+  /* Both speak once on their connections, so both are identified there. */
+  {
+    g_auto (FdTdResponse) r1 = { 0 }, r2 = { 0 };
+    fd_td_raw_send (ra, whoami);
+    g_assert_true (fd_td_raw_response (ra, &r1));
+    fd_td_raw_send (rb, whoami_b);
+    g_assert_true (fd_td_raw_response (rb, &r2));
+    g_assert_cmpuint (r1.status, ==, 200);
+    g_assert_cmpuint (r2.status, ==, 200);
+  }
+  gone = fd_test_api_expect (shared->srv, "DELETE", fleet_path, NULL, 204);
+  g_assert_true (fd_td_closed_by_server (ra));
+  g_assert_true (fd_td_closed_by_server (rb));
+  /* A device of another fleet keeps its connection. */
+  fd_td_raw_send (rs, whoami);
+  g_assert_true (fd_td_raw_response (rs, &resp));
+  g_assert_cmpuint (resp.status, ==, 200);
+}
+
 /* A body over 16 MiB is refused from its head: no byte of it is waited for. */
 static void
 test_too_large (void)
@@ -372,7 +421,7 @@ test_silent_connections (void)
   gint64 start;
 
   g_usleep (300 * 1000);         /* connections of earlier tests are gone */
-  for (guint i = 0; i < 63; i++) /* r is the 64th */
+  for (guint i = 0; i < 62; i++) /* r is the 63rd, the new connection below the 64th */
     g_ptr_array_add (silent, fd_td_tcp_connect (shared));
   g_usleep (300 * 1000);
 
@@ -387,6 +436,22 @@ test_silent_connections (void)
   g_assert_true (fd_td_raw_response (r, &resp));
   g_assert_cmpuint (resp.status, ==, 200);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  /* A new device's handshake does not wait behind the silent ones (they take no handshake
+   * thread until they speak; before, it waited out their 10 s handshake deadline). */
+  {
+    g_autoptr (FdTdRaw) fresh = NULL;
+    g_auto (FdTdResponse) again = { 0 };
+
+    start = g_get_monotonic_time ();
+    fresh = fd_td_raw_open (shared, d, NULL);
+    fd_td_raw_send (fresh, whoami);
+    g_assert_true (fd_td_raw_response (fresh, &again));
+    g_assert_cmpuint (again.status, ==, 200);
+    g_test_message ("new TLS connection beside 62 silent ones: %" G_GINT64_FORMAT " ms",
+                    (g_get_monotonic_time () - start) / 1000);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  }
 }
 
 /* --- limits: --device-rate=2 --device-idle-timeout=2 --- */
@@ -461,6 +526,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-https/unknown-certificate", test_unknown_certificate);
   g_test_add_func ("/device-https/revoked-mid-connection", test_revoked_mid_connection);
   g_test_add_func ("/device-https/device-moved-and-deleted", test_device_moved_and_deleted);
+  g_test_add_func ("/device-https/fleet-force-deleted", test_fleet_force_deleted);
   g_test_add_func ("/device-https/expired-mid-connection", test_expired_mid_connection);
   g_test_add_func ("/device-https/connection-limit", test_connection_limit);
   g_test_add_func ("/device-https/too-large", test_too_large);

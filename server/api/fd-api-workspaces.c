@@ -174,8 +174,8 @@ reply_deleted (FdApiRequest *req, FdApiJob *job)
 {
   GPtrArray *ids = job->data;
 
-  for (guint i = 0; ids != NULL && req->api->context.auth != NULL && i < ids->len; i++)
-    fd_device_auth_device_deleted (req->api->context.auth, g_ptr_array_index (ids, i));
+  if (ids != NULL && req->api->context.auth != NULL)
+    fd_device_auth_devices_deleted (req->api->context.auth, ids);
   fd_api_reply_empty (req, SOUP_STATUS_NO_CONTENT);
 }
 

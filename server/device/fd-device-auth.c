@@ -358,6 +358,15 @@ fd_device_auth_device_deleted (FdDeviceAuth *auth, const char *device_id)
 }
 
 void
+fd_device_auth_devices_deleted (FdDeviceAuth *auth, GPtrArray *device_ids)
+{
+  for (guint i = 0; i < device_ids->len; i++)
+    g_hash_table_add (auth->deleted, g_strdup (g_ptr_array_index (device_ids, i)));
+  if (device_ids->len > 0)
+    notify (auth, NULL, NULL);
+}
+
+void
 fd_device_auth_add_watch (FdDeviceAuth *auth, FdDeviceAuthRevokedFunc func, gpointer user_data)
 {
   Watch w = { func, user_data };

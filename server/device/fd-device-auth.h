@@ -81,9 +81,12 @@ gboolean fd_device_auth_still_valid (FdDeviceAuth *auth, const FdDeviceIdentity 
 /* Called by the operator API after it committed a revocation / a device deletion. */
 void fd_device_auth_credential_revoked (FdDeviceAuth *auth, const char *credential_id);
 void fd_device_auth_device_deleted (FdDeviceAuth *auth, const char *device_id);
+/* Many at once (a forced delete of a fleet or workspace): watchers are told once. */
+void fd_device_auth_devices_deleted (FdDeviceAuth *auth, GPtrArray *device_ids);
 
 /* Watchers are told (on the engine thread) that identities of @credential_id, or of every
- * credential of @device_id (one of the two is NULL), are no longer good. */
+ * credential of @device_id (one of the two is NULL), are no longer good; both NULL means "many
+ * changed at once: check every identity with fd_device_auth_still_valid()". */
 typedef void (*FdDeviceAuthRevokedFunc) (const char *credential_id, const char *device_id,
                                          gpointer user_data);
 void fd_device_auth_add_watch (FdDeviceAuth *auth, FdDeviceAuthRevokedFunc func,

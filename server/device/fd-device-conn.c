@@ -146,6 +146,11 @@ fd_device_conn_close (FdDeviceConn *conn)
       g_source_destroy (conn->deadline);
       g_clear_pointer (&conn->deadline, g_source_unref);
     }
+  if (conn->hello != NULL)
+    {
+      g_source_destroy (conn->hello);
+      g_clear_pointer (&conn->hello, g_source_unref);
+    }
   if (!conn->handshaking)
     close_socket (conn);
 
@@ -539,7 +544,19 @@ handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
   fd_device_conn_unref (conn);
 }
 
-/* Starts the TLS handshake of a connection the server took. */
+static gboolean
+hello_arrived (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  FdDeviceConn *conn = user_data;
+
+  g_clear_pointer (&conn->hello, g_source_unref);
+  conn->handshaking = TRUE;
+  g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
+                                    handshake_done, fd_device_conn_ref (conn));
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the TLS handshake of a connection the server took, once the client speaks. */
 void
 fd_device_conn_start (FdDeviceServer *server, GSocketConnection *connection, GTlsConnection *tls,
                       char *peer, guint per_address)
@@ -564,7 +581,11 @@ fd_device_conn_start (FdDeviceServer *server, GSocketConnection *connection, GTl
 
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate), conn);
   arm (conn, FD_DEVICE_HANDSHAKE_S);
-  conn->handshaking = TRUE;
-  g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
-                                    handshake_done, fd_device_conn_ref (conn));
+  /* glib-networking runs a handshake in a thread of GLib's shared pool and holds it while the
+   * peer is silent: a peer that connects and says nothing must not take one. The handshake
+   * starts when the ClientHello's first bytes are there (the deadline still applies). */
+  conn->hello = g_socket_create_source (g_socket_connection_get_socket (connection),
+                                        G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (conn->hello, G_SOURCE_FUNC (hello_arrived), conn, NULL);
+  g_source_attach (conn->hello, server->context);
 }

@@ -72,6 +72,7 @@ struct _FdDeviceConn
   char *peer;
   FdHttpParser *parser;
   GSource *deadline;
+  GSource *hello; /* waits for the client's first bytes before the handshake starts */
   int state;
 
   FdDeviceIdentity *cert_id;   /* from the handshake: the connection's for good */

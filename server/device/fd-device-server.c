@@ -98,6 +98,16 @@ revoked (const char *credential_id, const char *device_id, gpointer user_data)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       FdDeviceConn *conn = key;
+      if (credential_id == NULL && device_id == NULL)
+        {
+          /* Many devices went at once: one pass, a hash lookup per identity. */
+          if ((conn->cert_id && !fd_device_auth_still_valid (server->auth, conn->cert_id, NULL))
+              || (conn->bearer_id
+                  && !fd_device_auth_still_valid (server->auth, conn->bearer_id, NULL))
+              || (conn->who && !fd_device_auth_still_valid (server->auth, conn->who, NULL)))
+            g_ptr_array_add (doomed, conn);
+          continue;
+        }
       if (identity_matches (conn->cert_id, credential_id, device_id)
           || identity_matches (conn->bearer_id, credential_id, device_id)
           || identity_matches (conn->who, credential_id, device_id))
