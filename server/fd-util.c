@@ -83,6 +83,31 @@ fd_secret_equal (const char *a, const char *b)
   return diff == 0;
 }
 
+typedef struct
+{
+  gsize len;
+  guint8 data[];
+} Secret;
+
+static void
+secret_free (gpointer data)
+{
+  Secret *secret = data;
+
+  explicit_bzero (secret->data, secret->len);
+  g_free (secret);
+}
+
+GBytes *
+fd_secret_bytes_new (gconstpointer data, gsize len)
+{
+  Secret *secret = g_malloc (sizeof (Secret) + len);
+
+  secret->len = len;
+  memcpy (secret->data, data, len);
+  return g_bytes_new_with_free_func (secret->data, len, secret_free, secret);
+}
+
 gint64
 fd_now_ms (void)
 {

@@ -23,6 +23,9 @@ char *fd_token_hash (const char *secret);
 /* TRUE when @a and @b are equal, in time that depends only on their lengths. */
 gboolean fd_secret_equal (const char *a, const char *b);
 
+/* A copy of @len bytes of secret @data that is wiped when its last reference goes. */
+GBytes *fd_secret_bytes_new (gconstpointer data, gsize len);
+
 /* Wall-clock time in milliseconds since the epoch. */
 gint64 fd_now_ms (void);
 

@@ -303,7 +303,9 @@ fd_jwt_verify (const char *token, const guint8 *key, gsize key_len, gint64 now_s
 
   if (local.exp <= now_s)
     {
-      g_autofree char *when = fd_time_format_ms (local.exp * 1000);
+      /* exp may be any integer (say a very negative one): clamp before turning it into ms. */
+      g_autofree char *when
+          = fd_time_format_ms (CLAMP (local.exp, 0, G_MAXINT64 / 1000 - 1) * 1000);
       g_set_error (error, FD_JWT_ERROR, FD_JWT_ERROR_EXPIRED, "the token expired at %s", when);
       return FALSE;
     }

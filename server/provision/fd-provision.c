@@ -43,17 +43,16 @@ take_cert (FdNewCredential *c, FdCertInfo *info)
   c->tmpl.expires_at = info->not_after;
 }
 
-static gboolean
-pki_failed (GError *local_error, const char *what, GError **error)
+static void
+pki_failed (GError *local_error, GError **error)
 {
   gboolean invalid = local_error->domain == FD_PKI_ERROR
                      && (local_error->code == FD_PKI_ERROR_INVALID
                          || local_error->code == FD_PKI_ERROR_UNSUPPORTED);
-  g_set_error (error, FD_PROVISION_ERROR,
-               invalid ? FD_PROVISION_ERROR_INVALID : FD_PROVISION_ERROR_FAILED, "%s%s", what,
-               local_error->message);
+  g_set_error_literal (error, FD_PROVISION_ERROR,
+                       invalid ? FD_PROVISION_ERROR_INVALID : FD_PROVISION_ERROR_FAILED,
+                       local_error->message);
   g_error_free (local_error);
-  return FALSE;
 }
 
 FdNewCredential *
@@ -71,19 +70,13 @@ fd_provision_make (FdPki *pki, const char *device_id, FdCredentialKind kind, con
     {
     case FD_CREDENTIAL_GENERATED:
       info = fd_pki_issue_device (pki, device_id, expires, &c->private_key, &local_error);
-      if (info == NULL)
-        return pki_failed (local_error, "", error), NULL;
       break;
     case FD_CREDENTIAL_CSR:
       info = fd_pki_sign_csr (pki, pem, strlen (pem), device_id, expires, &local_error);
-      if (info == NULL)
-        return pki_failed (local_error, "", error), NULL;
       break;
     case FD_CREDENTIAL_CERTIFICATE:
       info = fd_pki_parse_certificate (pki, pem, strlen (pem), &local_error);
-      if (info == NULL)
-        return pki_failed (local_error, "", error), NULL;
-      if (info->not_after <= fd_now_ms ())
+      if (info != NULL && info->not_after <= fd_now_ms ())
         {
           g_autofree char *when = fd_time_format_ms (info->not_after);
           g_set_error (error, FD_PROVISION_ERROR, FD_PROVISION_ERROR_INVALID,
@@ -108,7 +101,7 @@ fd_provision_make (FdPki *pki, const char *device_id, FdCredentialKind kind, con
         else
           {
             fd_random_bytes (raw, sizeof raw);
-            c->secret = g_bytes_new (raw, sizeof raw);
+            c->secret = fd_secret_bytes_new (raw, sizeof raw);
             c->shown_secret = g_base64_encode (raw, sizeof raw);
             explicit_bzero (raw, sizeof raw);
           }
@@ -116,6 +109,11 @@ fd_provision_make (FdPki *pki, const char *device_id, FdCredentialKind kind, con
       }
     default:
       g_return_val_if_reached (NULL);
+    }
+  if (info == NULL)
+    {
+      pki_failed (local_error, error);
+      return NULL;
     }
   take_cert (c, info);
   return g_steal_pointer (&c);

@@ -210,32 +210,6 @@ fd_store_credential_revoke (FdDb *db, const char *device_id, const char *id, GEr
   return fd_db_step_done (db, stmt, NULL, error);
 }
 
-/* A device key's copy in memory is wiped when the last reference goes. */
-typedef struct
-{
-  gsize len;
-  guint8 data[];
-} Secret;
-
-static void
-secret_free (gpointer data)
-{
-  Secret *secret = data;
-
-  explicit_bzero (secret->data, secret->len);
-  g_free (secret);
-}
-
-static GBytes *
-secret_copy (gconstpointer data, gsize len)
-{
-  Secret *secret = g_malloc (sizeof (Secret) + len);
-
-  secret->len = len;
-  memcpy (secret->data, data, len);
-  return g_bytes_new_with_free_func (secret->data, len, secret_free, secret);
-}
-
 #define MATCH_COLUMNS                                                                              \
   "SELECT c.id, c.device_id, d.workspace_id, c.kind, c.expires_at, c.secret"                       \
   " FROM credential c JOIN device d ON d.id = c.device_id"
@@ -252,7 +226,7 @@ match_from_row (sqlite3_stmt *stmt)
   m->kind = kind < 0 ? FD_CREDENTIAL_KEY : (FdCredentialKind)kind;
   m->expires_at = sqlite3_column_int64 (stmt, 4);
   if (sqlite3_column_type (stmt, 5) == SQLITE_BLOB)
-    m->secret = secret_copy (sqlite3_column_blob (stmt, 5), (gsize)sqlite3_column_bytes (stmt, 5));
+    m->secret = fd_secret_bytes_new (sqlite3_column_blob (stmt, 5), (gsize)sqlite3_column_bytes (stmt, 5));
   return m;
 }
 
