@@ -195,40 +195,78 @@ one (GPtrArray *rows)
   return g_ptr_array_index (rows, 0);
 }
 
-/* Every point stored for (@tag, @path) of the fixture's device, as "ts=value" lines. */
+static gint64
+le64 (const char *hex)
+{
+  guint8 raw[8];
+  gint64 v;
+
+  for (guint k = 0; k < 8; k++)
+    {
+      char byte[3] = { hex[2 * k], hex[2 * k + 1], 0 };
+      raw[k] = (guint8)g_ascii_strtoull (byte, NULL, 16);
+    }
+  memcpy (&v, raw, 8);
+  return GINT64_FROM_LE (v);
+}
+
+static double
+le_double (const char *hex)
+{
+  gint64 bits = le64 (hex);
+  double d;
+
+  memcpy (&d, &bits, 8);
+  return d;
+}
+
+/* Every point stored for (@tag, @path) of @device_id, as "ts=value" lines: those already in
+ * per-series blocks, then those still in point_recent, each in the order it arrived. */
 static char *
 points (Fixture *f, const char *device_id, const char *tag, const char *path)
 {
   g_autoptr (GString) out = g_string_new (NULL);
-  g_autofree char *sql = g_strdup_printf (
-      "SELECT hex (b.data), b.n, b.t_first, b.t_last FROM point_block b"
-      " JOIN series s ON s.id = b.series JOIN stream t ON t.id = s.stream"
-      " WHERE t.device_id = ?1 AND t.tag = '%s' AND s.path = '%s' ORDER BY b.rowid",
+  g_autofree char *series_sql = g_strdup_printf (
+      "SELECT s.id FROM series s JOIN stream t ON t.id = s.stream"
+      " WHERE t.device_id = ?1 AND t.tag = '%s' AND s.path = '%s'",
       tag, path);
-  g_autoptr (GPtrArray) rows = query (f, sql, device_id);
+  g_autoptr (GPtrArray) series = query (f, series_sql, device_id);
+  g_autofree char *blocks_sql = NULL;
+  g_autoptr (GPtrArray) blocks = NULL, recent = NULL;
+  gint64 id;
 
-  for (guint i = 0; i < rows->len; i++)
+  if (series->len == 0)
+    return g_strdup ("");
+  id = g_ascii_strtoll (g_ptr_array_index (series, 0), NULL, 10);
+  blocks_sql = g_strdup_printf ("SELECT hex (data), n FROM point_block WHERE series = %"
+                                G_GINT64_FORMAT " ORDER BY rowid",
+                                id);
+  blocks = query (f, blocks_sql, NULL);
+  for (guint i = 0; i < blocks->len; i++)
     {
-      g_auto (GStrv) cols = g_strsplit (g_ptr_array_index (rows, i), "|", -1);
-      const char *hex = cols[0];
+      g_auto (GStrv) cols = g_strsplit (g_ptr_array_index (blocks, i), "|", -1);
       guint n = (guint)g_ascii_strtoull (cols[1], NULL, 10);
 
-      g_assert_cmpuint (strlen (hex), ==, 2 + 32 * n);
-      g_assert_true (g_str_has_prefix (hex, "01")); /* block format 1 */
+      g_assert_cmpuint (strlen (cols[0]), ==, 2 + 32 * n);
+      g_assert_true (g_str_has_prefix (cols[0], "01")); /* format 1 */
+      for (guint p = 0; p < n; p++)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT "=%g\n", le64 (cols[0] + 2 + 32 * p),
+                                le_double (cols[0] + 2 + 32 * p + 16));
+    }
+  recent = query (f, "SELECT hex (data), n FROM point_recent ORDER BY id", NULL);
+  for (guint i = 0; i < recent->len; i++)
+    {
+      g_auto (GStrv) cols = g_strsplit (g_ptr_array_index (recent, i), "|", -1);
+      guint n = (guint)g_ascii_strtoull (cols[1], NULL, 10);
+
+      g_assert_cmpuint (strlen (cols[0]), ==, 2 + 48 * n);
+      g_assert_true (g_str_has_prefix (cols[0], "01"));
       for (guint p = 0; p < n; p++)
         {
-          guint8 raw[16];
-          gint64 ts;
-          double value;
-          for (guint k = 0; k < 16; k++)
-            {
-              char byte[3] = { hex[2 + 32 * p + 2 * k], hex[3 + 32 * p + 2 * k], 0 };
-              raw[k] = (guint8)g_ascii_strtoull (byte, NULL, 16);
-            }
-          memcpy (&ts, raw, 8);
-          memcpy (&value, raw + 8, 8);
-          ts = GINT64_FROM_LE (ts);
-          g_string_append_printf (out, "%" G_GINT64_FORMAT "=%g\n", ts, value);
+          const char *t = cols[0] + 2 + 48 * p;
+          if (le64 (t) == id)
+            g_string_append_printf (out, "%" G_GINT64_FORMAT "=%g\n", le64 (t + 16),
+                                    le_double (t + 32));
         }
     }
   return g_strdup (out->str);
@@ -377,12 +415,13 @@ test_grouped_commit_writes_series_once (Fixture *f, gconstpointer data)
   wait_all (&w);
   g_assert_cmpuint (w.ok, ==, 100);
 
-  /* 100 requests, one transaction: one block per series, one stream update. */
-  blocks = query (f, "SELECT s.path, b.n FROM point_block b JOIN series s ON s.id = b.series"
-                     " ORDER BY s.path", NULL);
-  g_assert_cmpuint (blocks->len, ==, 2);
-  g_assert_cmpstr (g_ptr_array_index (blocks, 0), ==, "hum|100");
-  g_assert_cmpstr (g_ptr_array_index (blocks, 1), ==, "temp|100");
+  /* 100 requests, one transaction: one row of points for the whole commit (200 points), one
+   * stream update; nothing in per-series blocks until the points are compacted. */
+  blocks = query (f, "SELECT n FROM point_recent", NULL);
+  g_assert_cmpstr (one (blocks), ==, "200");
+  g_clear_pointer (&blocks, g_ptr_array_unref);
+  blocks = query (f, "SELECT count(*) FROM point_block", NULL);
+  g_assert_cmpstr (one (blocks), ==, "0");
   stream = query (f, "SELECT readings FROM stream", NULL);
   g_assert_cmpstr (one (stream), ==, "100");
   samples = query (f, "SELECT count(*) FROM sample", NULL);
@@ -390,6 +429,44 @@ test_grouped_commit_writes_series_once (Fixture *f, gconstpointer data)
   temp = points (f, f->device->id, "weather", "temp");
   g_assert_true (g_str_has_prefix (temp, "1700000000000=0\n1700000000001=1\n"));
   g_assert_true (g_str_has_suffix (temp, "1700000000099=99\n"));
+}
+
+static void
+test_compaction_moves_points (Fixture *f, gconstpointer data)
+{
+  Waiter w = { 0 };
+  g_autofree char *before = NULL, *after = NULL;
+  g_autoptr (GPtrArray) recent = NULL, blocks = NULL;
+
+  /* Every third commit with points moves them into per-series blocks. */
+  fd_ingest_set_compaction (f->ingest, 3, 0, 0);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("{\"temp\":%u,\"hum\":%u}", i, 10 * i);
+      const char *const payloads[] = { payload, NULL };
+      const gint64 ts[] = { 1700000000000 + i };
+      submit (f, &w, readings (f, f->who, "weather", payloads, ts));
+      wait_all (&w); /* one commit each */
+      if (i == 1)
+        before = points (f, f->device->id, "weather", "temp");
+    }
+  g_assert_cmpuint (w.ok, ==, 5);
+
+  /* Commits 1-3 were moved: one block per series with their 3 points; 4 and 5 wait. */
+  blocks = query (f, "SELECT s.path, b.n, b.t_first, b.t_last FROM point_block b"
+                     " JOIN series s ON s.id = b.series ORDER BY s.path", NULL);
+  g_assert_cmpuint (blocks->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (blocks, 0), ==, "hum|3|1700000000000|1700000000002");
+  g_assert_cmpstr (g_ptr_array_index (blocks, 1), ==, "temp|3|1700000000000|1700000000002");
+  recent = query (f, "SELECT count(*), sum (n) FROM point_recent", NULL);
+  g_assert_cmpstr (one (recent), ==, "2|4");
+
+  /* Every point is there exactly once, in arrival order, whichever table holds it. */
+  g_assert_cmpstr (before, ==, "1700000000000=0\n1700000000001=1\n");
+  after = points (f, f->device->id, "weather", "temp");
+  g_assert_cmpstr (after, ==,
+                   "1700000000000=0\n1700000000001=1\n1700000000002=2\n1700000000003=3\n"
+                   "1700000000004=4\n");
 }
 
 static gboolean
@@ -431,7 +508,7 @@ test_gone_device_stores_nothing (Fixture *f, gconstpointer data)
     g_autofree char *want = g_strdup_printf ("%s|2", f->device->id);
     g_assert_cmpstr (one (streams), ==, want);
   }
-  blocks = query (f, "SELECT sum (n) FROM point_block", NULL);
+  blocks = query (f, "SELECT sum (n) FROM point_recent", NULL);
   g_assert_cmpstr (one (blocks), ==, "2");
 
   /* The caches dropped after the failure do not confuse the next transaction. */
@@ -457,6 +534,40 @@ up_done (GObject *source, GAsyncResult *result, gpointer user_data)
       w->last_error = error;
     }
   w->pending--;
+}
+
+static gint64
+last_seen (Fixture *f)
+{
+  g_autoptr (GPtrArray) rows = query (f, "SELECT last_seen FROM device WHERE id = ?1",
+                                      f->device->id);
+  return g_ascii_strtoll (one (rows), NULL, 10);
+}
+
+static void
+test_last_seen_resolution (Fixture *f, gconstpointer data)
+{
+  const char *const payloads[] = { "{\"t\":1}", NULL };
+  Waiter w = { 0 };
+  gint64 first, second, third;
+
+  submit (f, &w, readings (f, f->who, "t", payloads, NULL));
+  wait_all (&w);
+  first = last_seen (f);
+  g_assert_cmpint (first, >, 0);
+  /* Within a second of the value written, the index entry is left alone ... */
+  g_usleep (20 * 1000);
+  submit (f, &w, readings (f, f->who, "t", payloads, NULL));
+  wait_all (&w);
+  second = last_seen (f);
+  g_assert_cmpint (second, ==, first);
+  /* ... and after it, last_seen moves on. */
+  g_usleep (1100 * 1000);
+  submit (f, &w, readings (f, f->who, "t", payloads, NULL));
+  wait_all (&w);
+  third = last_seen (f);
+  g_assert_cmpint (third, >=, first + 1000);
+  g_assert_cmpuint (w.ok, ==, 3);
 }
 
 static void
@@ -511,7 +622,9 @@ main (int argc, char **argv)
   ADD ("/ingest/one-reading", test_one_reading);
   ADD ("/ingest/batch-device-times", test_batch_device_times);
   ADD ("/ingest/grouped-commit-writes-series-once", test_grouped_commit_writes_series_once);
+  ADD ("/ingest/compaction-moves-points", test_compaction_moves_points);
   ADD ("/ingest/gone-device-stores-nothing", test_gone_device_stores_nothing);
+  ADD ("/ingest/last-seen-resolution", test_last_seen_resolution);
   ADD ("/ingest/up-messages", test_up_messages);
 #undef ADD
   g_test_add_func ("/ingest/tag-check", test_tag_check);

@@ -3,9 +3,11 @@
  * A store job appends the samples (append-only, one prepared INSERT per reading) and stages
  * what belongs to a series: numeric points, the stream's count and latest sample, the device's
  * last_seen. When the job succeeds its staging joins the transaction's pending state; the
- * store's before_commit hook then writes each series once (one point block per series, one
- * UPDATE per stream and device), however many requests the transaction grouped
- * (notes/storage-speed.md: a page per series, not per reading).
+ * store's before_commit hook then writes it once however many requests the transaction
+ * grouped: one point_recent row holding every point of the commit, one UPDATE per stream and
+ * (at most once a second) per device. Every few seconds the recent points move into one block
+ * per series (notes/storage-speed.md: a page written per series, not per reading; with
+ * devices sending single readings a per-commit block per series cost a page per reading).
  *
  * Lookup caches (stream and series ids, fields already recorded) live across transactions. A
  * job that fails may have inserted rows its savepoint then rolled back, and a transaction that
@@ -17,7 +19,20 @@
 
 #include <string.h>
 
-#define POINT_BLOCK_VERSION 1
+#define POINT_FORMAT_VERSION 1
+#define TRIPLE_BYTES 24 /* series, ts, value */
+#define PAIR_BYTES 16   /* ts, value */
+
+/* Points wait in point_recent (one row per commit) until one of these is reached, then move
+ * into per-series blocks in one transaction. */
+#define COMPACT_ROWS 256
+#define COMPACT_POINTS 200000
+#define COMPACT_AGE_MS 10000
+
+/* A device's last_seen is written at most this often: a device sending 50 messages a second
+ * would otherwise move its entry in the last_seen index 50 times a second (a fifth of the
+ * writer's time). The value kept is at most this far behind its latest message. */
+#define LAST_SEEN_RESOLUTION_MS 1000
 
 struct _FdIngestWriter
 {
@@ -25,14 +40,21 @@ struct _FdIngestWriter
   GHashTable *streams;    /* "device\x1ffleet\x1ftag" -> gint64 stream id */
   GHashTable *series;     /* "stream\x1fpath" -> gint64 series id */
   GHashTable *fields;     /* "workspace\x1ftag\x1fpath\x1ftype" -> present */
+  GHashTable *seen_written; /* device id -> gint64 last_seen as written */
   /* pending for the transaction */
-  GHashTable *points;         /* gint64 series id -> GByteArray of (ts, value) pairs */
+  GByteArray *recent;         /* this commit's points: version byte, then triples */
   GHashTable *stream_updates; /* gint64 stream id -> StreamUpdate */
   GHashTable *device_seen;    /* device id -> gint64 last seen */
   /* the current job's staging */
   GArray *staged_points; /* StagedPoint */
   GArray *staged_streams;
   GString *key; /* scratch for cache keys */
+  /* what point_recent holds (read from the table when not known) */
+  gboolean recent_known;
+  gint64 recent_rows;
+  gint64 recent_points;
+  gint64 recent_oldest; /* t_in of its oldest row, epoch ms */
+  guint compact_rows, compact_points, compact_age_ms;
 };
 
 typedef struct
@@ -64,8 +86,11 @@ fd_ingest_writer_new (void)
   w->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  w->points = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
-                                     (GDestroyNotify)g_byte_array_unref);
+  w->seen_written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  w->recent = g_byte_array_new ();
+  w->compact_rows = COMPACT_ROWS;
+  w->compact_points = COMPACT_POINTS;
+  w->compact_age_ms = COMPACT_AGE_MS;
   w->stream_updates = g_hash_table_new_full (int64_hash, g_int64_equal, NULL, g_free);
   w->device_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->staged_points = g_array_new (FALSE, FALSE, sizeof (StagedPoint));
@@ -82,7 +107,8 @@ fd_ingest_writer_free (FdIngestWriter *w)
   g_hash_table_destroy (w->streams);
   g_hash_table_destroy (w->series);
   g_hash_table_destroy (w->fields);
-  g_hash_table_destroy (w->points);
+  g_hash_table_destroy (w->seen_written);
+  g_byte_array_unref (w->recent);
   g_hash_table_destroy (w->stream_updates);
   g_hash_table_destroy (w->device_seen);
   g_array_unref (w->staged_points);
@@ -97,12 +123,13 @@ drop_caches (FdIngestWriter *w)
   g_hash_table_remove_all (w->streams);
   g_hash_table_remove_all (w->series);
   g_hash_table_remove_all (w->fields);
+  g_hash_table_remove_all (w->seen_written);
 }
 
 static void
 drop_pending (FdIngestWriter *w)
 {
-  g_hash_table_remove_all (w->points);
+  g_byte_array_set_size (w->recent, 0);
   g_hash_table_remove_all (w->stream_updates);
   g_hash_table_remove_all (w->device_seen);
 }
@@ -301,8 +328,8 @@ merge_staging (FdIngestWriter *w)
   for (guint i = 0; i < w->staged_points->len; i++)
     {
       StagedPoint *p = &g_array_index (w->staged_points, StagedPoint, i);
-      GByteArray *block = g_hash_table_lookup (w->points, &p->series);
-      guint8 pair[16];
+      guint8 triple[TRIPLE_BYTES];
+      guint64 series = GUINT64_TO_LE ((guint64)p->series);
       guint64 ts = GUINT64_TO_LE ((guint64)p->ts);
       union
       {
@@ -310,17 +337,16 @@ merge_staging (FdIngestWriter *w)
         guint64 u;
       } value = { .d = p->value };
 
-      if (block == NULL)
+      if (w->recent->len == 0)
         {
-          guint8 version = POINT_BLOCK_VERSION;
-          block = g_byte_array_sized_new (1 + 16 * 8);
-          g_byte_array_append (block, &version, 1);
-          g_hash_table_insert (w->points, g_memdup2 (&p->series, sizeof p->series), block);
+          guint8 version = POINT_FORMAT_VERSION;
+          g_byte_array_append (w->recent, &version, 1);
         }
       value.u = GUINT64_TO_LE (value.u);
-      memcpy (pair, &ts, 8);
-      memcpy (pair + 8, &value.u, 8);
-      g_byte_array_append (block, pair, sizeof pair);
+      memcpy (triple, &series, 8);
+      memcpy (triple + 8, &ts, 8);
+      memcpy (triple + 16, &value.u, 8);
+      g_byte_array_append (w->recent, triple, sizeof triple);
     }
   for (guint i = 0; i < w->staged_streams->len; i++)
     {
@@ -441,6 +467,132 @@ fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
   return TRUE;
 }
 
+static gint64
+read_le64 (const guint8 *p)
+{
+  guint64 v;
+  memcpy (&v, p, 8);
+  return (gint64)GUINT64_FROM_LE (v);
+}
+
+static gboolean
+recent_state (FdIngestWriter *w, FdDb *db, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (w->recent_known)
+    return TRUE;
+  stmt = fd_db_prepare (db,
+                        "SELECT count(*), coalesce (sum (n), 0), coalesce (min (t_in), 0)"
+                        " FROM point_recent",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      w->recent_rows = sqlite3_column_int64 (stmt, 0);
+      w->recent_points = sqlite3_column_int64 (stmt, 1);
+      w->recent_oldest = sqlite3_column_int64 (stmt, 2);
+      w->recent_known = TRUE;
+    }
+  else
+    fd_db_set_error (db, error, "reading the recent points");
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+/* Moves every point of point_recent into per-series blocks, in this transaction: readers see
+ * each point in exactly one of the two tables. A series then gets one block per compaction
+ * rather than one per commit: a page written per series every few seconds, not per reading. */
+static gboolean
+compact (FdIngestWriter *w, FdDb *db, GError **error)
+{
+  g_autoptr (GHashTable) by_series
+      = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
+                               (GDestroyNotify)g_byte_array_unref);
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT id, data FROM point_recent ORDER BY id", error);
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 last_id = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const guint8 *data = sqlite3_column_blob (stmt, 1);
+      gsize len = (gsize)sqlite3_column_bytes (stmt, 1);
+
+      last_id = sqlite3_column_int64 (stmt, 0);
+      if (len < 1 || data[0] != POINT_FORMAT_VERSION || (len - 1) % TRIPLE_BYTES != 0)
+        {
+          sqlite3_reset (stmt);
+          g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
+                       "recent points row %" G_GINT64_FORMAT " is damaged", last_id);
+          return FALSE;
+        }
+      for (gsize off = 1; off < len; off += TRIPLE_BYTES)
+        {
+          gint64 series = read_le64 (data + off);
+          GByteArray *pairs = g_hash_table_lookup (by_series, &series);
+
+          if (pairs == NULL)
+            {
+              guint8 version = POINT_FORMAT_VERSION;
+              pairs = g_byte_array_new ();
+              g_byte_array_append (pairs, &version, 1);
+              g_hash_table_insert (by_series, g_memdup2 (&series, sizeof series), pairs);
+            }
+          g_byte_array_append (pairs, data + off + 8, PAIR_BYTES);
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "reading the recent points");
+      return FALSE;
+    }
+
+  stmt = fd_db_prepare (db,
+                        "INSERT INTO point_block (series, t_first, t_last, n, data)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5)",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, by_series);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      GByteArray *block = value;
+      guint n = (block->len - 1) / PAIR_BYTES;
+      gint64 t_first = G_MAXINT64, t_last = G_MININT64;
+
+      for (guint i = 0; i < n; i++)
+        {
+          gint64 ts = read_le64 (block->data + 1 + PAIR_BYTES * i);
+          t_first = MIN (t_first, ts);
+          t_last = MAX (t_last, ts);
+        }
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, *(gint64 *)key);
+      sqlite3_bind_int64 (stmt, 2, t_first);
+      sqlite3_bind_int64 (stmt, 3, t_last);
+      sqlite3_bind_int64 (stmt, 4, n);
+      sqlite3_bind_blob (stmt, 5, block->data, (int)block->len, SQLITE_STATIC);
+      if (!fd_db_step_done (db, stmt, NULL, error))
+        return FALSE;
+    }
+  stmt = fd_db_prepare (db, "DELETE FROM point_recent WHERE id <= ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, last_id);
+  if (!fd_db_step_done (db, stmt, NULL, error))
+    return FALSE;
+  w->recent_rows = w->recent_points = w->recent_oldest = 0;
+  return TRUE;
+}
+
 static gboolean
 write_pending (FdDb *db, gpointer data, GError **error)
 {
@@ -448,38 +600,30 @@ write_pending (FdDb *db, gpointer data, GError **error)
   GHashTableIter iter;
   gpointer key, value;
   sqlite3_stmt *stmt;
+  gint64 now = fd_now_ms ();
 
-  if (g_hash_table_size (w->points) > 0)
+  if (w->recent->len > 0)
     {
-      stmt = fd_db_prepare (db,
-                            "INSERT INTO point_block (series, t_first, t_last, n, data)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+      gint64 n = (w->recent->len - 1) / TRIPLE_BYTES;
+
+      if (!recent_state (w, db, error))
+        return FALSE;
+      stmt = fd_db_prepare (db, "INSERT INTO point_recent (t_in, n, data) VALUES (?1, ?2, ?3)",
                             error);
       if (stmt == NULL)
         return FALSE;
-      g_hash_table_iter_init (&iter, w->points);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        {
-          GByteArray *block = value;
-          guint n = (block->len - 1) / 16;
-          gint64 t_first = G_MAXINT64, t_last = G_MININT64;
-
-          for (guint i = 0; i < n; i++)
-            {
-              guint64 ts;
-              memcpy (&ts, block->data + 1 + 16 * i, 8);
-              t_first = MIN (t_first, (gint64)GUINT64_FROM_LE (ts));
-              t_last = MAX (t_last, (gint64)GUINT64_FROM_LE (ts));
-            }
-          sqlite3_reset (stmt);
-          sqlite3_bind_int64 (stmt, 1, *(gint64 *)key);
-          sqlite3_bind_int64 (stmt, 2, t_first);
-          sqlite3_bind_int64 (stmt, 3, t_last);
-          sqlite3_bind_int64 (stmt, 4, n);
-          sqlite3_bind_blob (stmt, 5, block->data, (int)block->len, SQLITE_STATIC);
-          if (!fd_db_step_done (db, stmt, NULL, error))
-            return FALSE;
-        }
+      sqlite3_bind_int64 (stmt, 1, now);
+      sqlite3_bind_int64 (stmt, 2, n);
+      sqlite3_bind_blob (stmt, 3, w->recent->data, (int)w->recent->len, SQLITE_STATIC);
+      if (!fd_db_step_done (db, stmt, NULL, error))
+        return FALSE;
+      if (w->recent_rows++ == 0)
+        w->recent_oldest = now;
+      w->recent_points += n;
+      if ((w->recent_rows >= w->compact_rows || w->recent_points >= w->compact_points
+           || now - w->recent_oldest >= w->compact_age_ms)
+          && !compact (w, db, error))
+        return FALSE;
     }
 
   if (g_hash_table_size (w->stream_updates) > 0)
@@ -515,10 +659,18 @@ write_pending (FdDb *db, gpointer data, GError **error)
       g_hash_table_iter_init (&iter, w->device_seen);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
+          gint64 when = *(gint64 *)value;
+          gint64 *written = g_hash_table_lookup (w->seen_written, key);
+
+          if (written != NULL && when - *written < LAST_SEEN_RESOLUTION_MS)
+            continue;
           fd_db_bind_text (stmt, 1, key);
-          sqlite3_bind_int64 (stmt, 2, *(gint64 *)value);
+          sqlite3_bind_int64 (stmt, 2, when);
           if (!fd_db_step_done (db, stmt, NULL, error))
             return FALSE;
+          /* Noted before the commit: a transaction that does not commit drops the caches,
+           * this one included. */
+          g_hash_table_insert (w->seen_written, g_strdup (key), g_memdup2 (&when, sizeof when));
         }
     }
   return TRUE;
@@ -531,7 +683,18 @@ transaction_ended (gboolean committed, gpointer data)
 
   drop_pending (w);
   if (!committed)
-    drop_caches (w);
+    {
+      drop_caches (w);
+      w->recent_known = FALSE; /* what point_recent holds is read again */
+    }
+}
+
+void
+fd_ingest_writer_set_compaction (FdIngestWriter *w, guint rows, guint points, guint age_ms)
+{
+  w->compact_rows = rows ? rows : COMPACT_ROWS;
+  w->compact_points = points ? points : COMPACT_POINTS;
+  w->compact_age_ms = age_ms ? age_ms : COMPACT_AGE_MS;
 }
 
 const FdStoreHooks fd_ingest_writer_hooks = {

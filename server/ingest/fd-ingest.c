@@ -117,6 +117,12 @@ fd_ingest_free (FdIngest *ingest)
 }
 
 void
+fd_ingest_set_compaction (FdIngest *ingest, guint rows, guint points, guint age_ms)
+{
+  fd_ingest_writer_set_compaction (ingest->writer, rows, points, age_ms);
+}
+
+void
 fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReadyCallback callback,
                         gpointer user_data)
 {

@@ -50,6 +50,11 @@ typedef struct _FdIngest FdIngest;
 FdIngest *fd_ingest_new (FdStore *store);
 void fd_ingest_free (FdIngest *ingest);
 
+/* When points move from point_recent into per-series blocks: after @rows commits with points,
+ * @points points or @age_ms since the oldest waiting (0: the defaults, 256 / 200,000 /
+ * 10 s). Before the first write only (tests). */
+void fd_ingest_set_compaction (FdIngest *ingest, guint rows, guint points, guint age_ms);
+
 /* Queues @readings (taken) for the writer. */
 void fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReadyCallback callback,
                              gpointer user_data);

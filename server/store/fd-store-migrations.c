@@ -120,8 +120,17 @@ static const char *const migrations[] = {
   "  path TEXT NOT NULL,"
   "  UNIQUE (stream, path)"
   ");"
-  /* One row per series per commit: n points packed as (ts_device int64, value double) pairs,
-   * little-endian, after a one-byte format version. */
+  /* Points arrive in point_recent, one append-only row per commit holding every point of it
+   * ((series int64, ts_device int64, value double) triples after a one-byte format version),
+   * and are moved in batches, in one transaction, into point_block: one row per series and
+   * batch, n points packed as (ts_device int64, value double) pairs, indexed by series and
+   * time. Every point is in exactly one of the two tables at any time. */
+  "CREATE TABLE point_recent ("
+  "  id INTEGER PRIMARY KEY,"
+  "  t_in INTEGER NOT NULL,"
+  "  n INTEGER NOT NULL,"
+  "  data BLOB NOT NULL"
+  ");"
   "CREATE TABLE point_block ("
   "  series INTEGER NOT NULL,"
   "  t_first INTEGER NOT NULL,"
