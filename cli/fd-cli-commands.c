@@ -1,12 +1,13 @@
 /* fd-cli-commands.c — the command table: every noun, verb, argument and option of
  * fleetdesk-cli, and how each maps onto docs/rest-api.md. Parsing, help, completion and the
- * requests are all derived from this one structure, so a verb added here is complete.
+ * requests are all derived from this one structure, so a verb added here is complete. The
+ * device and data nouns, the largest, are in fd-cli-commands-device.c.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "fd-cli.h"
+#include "fd-cli-commands-private.h"
 
 /* Global options: accepted before or after NOUN VERB. */
 
@@ -50,7 +51,7 @@ static const FdCliParam *const global_options[] = {
 
 /* Options shared by several verbs. */
 
-static const FdCliParam opt_search = {
+const FdCliParam fd_cli_opt_search = {
   .name = "search",
   .metavar = "TEXT",
   .value = FD_CLI_VALUE_NAME,
@@ -58,7 +59,7 @@ static const FdCliParam opt_search = {
   .key = "search",
   .help = N_ ("Only names containing TEXT (ignoring case)"),
 };
-static const FdCliParam opt_from = {
+const FdCliParam fd_cli_opt_from = {
   .name = "from",
   .metavar = "N",
   .value = FD_CLI_VALUE_OFFSET,
@@ -66,7 +67,7 @@ static const FdCliParam opt_from = {
   .key = "from",
   .help = N_ ("Skip the first N items (default 0)"),
 };
-static const FdCliParam opt_size = {
+const FdCliParam fd_cli_opt_size = {
   .name = "size",
   .metavar = "N",
   .value = FD_CLI_VALUE_PAGE_SIZE,
@@ -82,7 +83,7 @@ static const FdCliParam opt_description = {
   .key = "description",
   .help = N_ ("Description, at most 1000 characters"),
 };
-static const FdCliParam opt_name = {
+const FdCliParam fd_cli_opt_name = {
   .name = "name",
   .metavar = "NAME",
   .value = FD_CLI_VALUE_NAME,
@@ -98,14 +99,14 @@ static const FdCliParam opt_force = {
   .help = N_ ("Also delete everything in it"),
 };
 
-static const FdCliParam arg_name = {
+const FdCliParam fd_cli_arg_name = {
   .name = "NAME",
   .value = FD_CLI_VALUE_NAME,
   .target = FD_CLI_TO_BODY,
   .key = "name",
   .help = N_ ("Name, 1 to 100 characters"),
 };
-static const FdCliParam arg_workspace_in = {
+const FdCliParam fd_cli_arg_workspace_in = {
   .name = "WORKSPACE_ID",
   .value = FD_CLI_VALUE_ID,
   .target = FD_CLI_TO_PATH,
@@ -134,7 +135,7 @@ static const FdCliCommand workspace_commands[] = {
   {
       .verb = "create",
       .summary = N_ ("Create a workspace (and its default fleet)"),
-      .args = (const FdCliParam *const[]){ &arg_name, NULL },
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_name, NULL },
       .options = (const FdCliParam *const[]){ &opt_description, NULL },
       .method = "POST",
       .path = "/workspaces",
@@ -144,7 +145,8 @@ static const FdCliCommand workspace_commands[] = {
       .verb = "list",
       .summary = N_ ("List workspaces by name"),
       .args = (const FdCliParam *const[]){ NULL },
-      .options = (const FdCliParam *const[]){ &opt_search, &opt_from, &opt_size, NULL },
+      .options
+      = (const FdCliParam *const[]){ &fd_cli_opt_search, &fd_cli_opt_from, &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/workspaces",
       .show = FD_CLI_SHOW_LIST,
@@ -163,7 +165,7 @@ static const FdCliCommand workspace_commands[] = {
       .verb = "update",
       .summary = N_ ("Rename a workspace or change its description"),
       .args = (const FdCliParam *const[]){ &arg_workspace_id, NULL },
-      .options = (const FdCliParam *const[]){ &opt_name, &opt_description, NULL },
+      .options = (const FdCliParam *const[]){ &fd_cli_opt_name, &opt_description, NULL },
       .method = "PATCH",
       .path = "/workspaces/{}",
       .show = FD_CLI_SHOW_OBJECT,
@@ -203,7 +205,7 @@ static const FdCliCommand fleet_commands[] = {
   {
       .verb = "create",
       .summary = N_ ("Create a fleet in a workspace"),
-      .args = (const FdCliParam *const[]){ &arg_workspace_in, &arg_name, NULL },
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, &fd_cli_arg_name, NULL },
       .options = (const FdCliParam *const[]){ &opt_description, NULL },
       .method = "POST",
       .path = "/workspaces/{}/fleets",
@@ -212,8 +214,9 @@ static const FdCliCommand fleet_commands[] = {
   {
       .verb = "list",
       .summary = N_ ("List a workspace's fleets, the default one first"),
-      .args = (const FdCliParam *const[]){ &arg_workspace_in, NULL },
-      .options = (const FdCliParam *const[]){ &opt_search, &opt_from, &opt_size, NULL },
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
+      .options
+      = (const FdCliParam *const[]){ &fd_cli_opt_search, &fd_cli_opt_from, &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/workspaces/{}/fleets",
       .show = FD_CLI_SHOW_LIST,
@@ -232,7 +235,7 @@ static const FdCliCommand fleet_commands[] = {
       .verb = "update",
       .summary = N_ ("Rename a fleet or change its description"),
       .args = (const FdCliParam *const[]){ &arg_fleet_id, NULL },
-      .options = (const FdCliParam *const[]){ &opt_name, &opt_description, NULL },
+      .options = (const FdCliParam *const[]){ &fd_cli_opt_name, &opt_description, NULL },
       .method = "PATCH",
       .path = "/fleets/{}",
       .show = FD_CLI_SHOW_OBJECT,
@@ -245,123 +248,6 @@ static const FdCliCommand fleet_commands[] = {
       .options = (const FdCliParam *const[]){ &opt_force, NULL },
       .method = "DELETE",
       .path = "/fleets/{}",
-      .show = FD_CLI_SHOW_DELETED,
-  },
-  { NULL },
-};
-
-/* device */
-
-static const FdCliParam arg_device_id = {
-  .name = "ID",
-  .value = FD_CLI_VALUE_ID,
-  .target = FD_CLI_TO_PATH,
-  .help = N_ ("The device's ID (dev-…)"),
-};
-static const FdCliParam arg_move_fleet = {
-  .name = "FLEET_ID",
-  .value = FD_CLI_VALUE_ID,
-  .target = FD_CLI_TO_BODY,
-  .key = "fleet_id",
-  .help = N_ ("The fleet to move it to, in the same workspace (flt-…)"),
-};
-static const FdCliParam opt_create_fleet = {
-  .name = "fleet",
-  .metavar = "FLEET_ID",
-  .value = FD_CLI_VALUE_ID,
-  .target = FD_CLI_TO_BODY,
-  .key = "fleet_id",
-  .help = N_ ("Put it in this fleet (default: the workspace's default fleet)"),
-};
-static const FdCliParam opt_list_fleet = {
-  .name = "fleet",
-  .metavar = "FLEET_ID",
-  .value = FD_CLI_VALUE_ID,
-  .target = FD_CLI_TO_QUERY,
-  .key = "fleet",
-  .repeatable = TRUE,
-  .help = N_ ("Only devices in this fleet (repeat for any of several)"),
-};
-static const char *const device_sort_keys[] = {
-  "name", "-name", "created_at", "-created_at", "last_seen", "-last_seen", "fleet", "-fleet", NULL,
-};
-static const FdCliParam opt_sort = {
-  .name = "sort",
-  .metavar = "KEY",
-  .value = FD_CLI_VALUE_CHOICE,
-  .target = FD_CLI_TO_QUERY,
-  .key = "sort",
-  .choices = device_sort_keys,
-  .help = N_ ("Order by name, created_at, last_seen or fleet; '-' first to reverse "
-              "(default name)"),
-};
-
-static const FdCliColumn device_columns[] = {
-  { NC_ ("table column", "ID"), "id", FD_CLI_CELL_TEXT },
-  { NC_ ("table column", "NAME"), "name", FD_CLI_CELL_TEXT },
-  { NC_ ("table column", "FLEET"), "fleet_name", FD_CLI_CELL_TEXT },
-  { NC_ ("table column", "ONLINE"), "online", FD_CLI_CELL_BOOL },
-  { NC_ ("table column", "LAST SEEN"), "last_seen", FD_CLI_CELL_TIME },
-  { NC_ ("table column", "CREATED"), "created_at", FD_CLI_CELL_TIME },
-  { NULL },
-};
-
-static const FdCliCommand device_commands[] = {
-  {
-      .verb = "create",
-      .summary = N_ ("Add a device to a workspace"),
-      .args = (const FdCliParam *const[]){ &arg_workspace_in, &arg_name, NULL },
-      .options = (const FdCliParam *const[]){ &opt_create_fleet, NULL },
-      .method = "POST",
-      .path = "/workspaces/{}/devices",
-      .show = FD_CLI_SHOW_OBJECT,
-  },
-  {
-      .verb = "list",
-      .summary = N_ ("List a workspace's devices"),
-      .args = (const FdCliParam *const[]){ &arg_workspace_in, NULL },
-      .options = (const FdCliParam *const[]){ &opt_list_fleet, &opt_search, &opt_sort, &opt_from,
-                                              &opt_size, NULL },
-      .method = "GET",
-      .path = "/workspaces/{}/devices",
-      .show = FD_CLI_SHOW_LIST,
-      .columns = device_columns,
-  },
-  {
-      .verb = "get",
-      .summary = N_ ("Show a device"),
-      .args = (const FdCliParam *const[]){ &arg_device_id, NULL },
-      .options = (const FdCliParam *const[]){ NULL },
-      .method = "GET",
-      .path = "/devices/{}",
-      .show = FD_CLI_SHOW_OBJECT,
-  },
-  {
-      .verb = "update",
-      .summary = N_ ("Rename a device"),
-      .args = (const FdCliParam *const[]){ &arg_device_id, NULL },
-      .options = (const FdCliParam *const[]){ &opt_name, NULL },
-      .method = "PATCH",
-      .path = "/devices/{}",
-      .show = FD_CLI_SHOW_OBJECT,
-      .flags = FD_CLI_FLAG_NEEDS_CHANGE,
-  },
-  {
-      .verb = "move",
-      .summary = N_ ("Move a device to another fleet of its workspace"),
-      .args = (const FdCliParam *const[]){ &arg_device_id, &arg_move_fleet, NULL },
-      .options = (const FdCliParam *const[]){ NULL },
-      .method = "PATCH",
-      .path = "/devices/{}",
-      .show = FD_CLI_SHOW_OBJECT,
-  },
-  {
-      .verb = "delete",
-      .summary = N_ ("Delete a device"),
-      .args = (const FdCliParam *const[]){ &arg_device_id, NULL },
-      .options = (const FdCliParam *const[]){ NULL },
-      .method = "DELETE",
-      .path = "/devices/{}",
       .show = FD_CLI_SHOW_DELETED,
   },
   { NULL },
@@ -389,7 +275,7 @@ static const FdCliCommand token_commands[] = {
   {
       .verb = "create",
       .summary = N_ ("Create an API token (its secret is shown only now)"),
-      .args = (const FdCliParam *const[]){ &arg_name, NULL },
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_name, NULL },
       .options = (const FdCliParam *const[]){ NULL },
       .method = "POST",
       .path = "/tokens",
@@ -400,7 +286,7 @@ static const FdCliCommand token_commands[] = {
       .verb = "list",
       .summary = N_ ("List API tokens"),
       .args = (const FdCliParam *const[]){ NULL },
-      .options = (const FdCliParam *const[]){ &opt_from, &opt_size, NULL },
+      .options = (const FdCliParam *const[]){ &fd_cli_opt_from, &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/tokens",
       .show = FD_CLI_SHOW_LIST,
@@ -451,8 +337,8 @@ static const FdCliCommand audit_commands[] = {
       .verb = "list",
       .summary = N_ ("List audit entries, newest first"),
       .args = (const FdCliParam *const[]){ NULL },
-      .options
-      = (const FdCliParam *const[]){ &opt_action, &opt_target, &opt_from, &opt_size, NULL },
+      .options = (const FdCliParam *const[]){ &opt_action, &opt_target, &fd_cli_opt_from,
+                                              &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/audit",
       .show = FD_CLI_SHOW_LIST,
@@ -478,8 +364,10 @@ static const FdCliNoun nouns[] = {
   { "workspace", N_ ("Workspaces: the top level, holding fleets and devices"),
     FD_CLI_KIND_WORKSPACE, workspace_commands },
   { "fleet", N_ ("Fleets: groups of devices in a workspace"), FD_CLI_KIND_FLEET, fleet_commands },
-  { "device", N_ ("Devices: the things managed, each in one fleet"), FD_CLI_KIND_DEVICE,
-    device_commands },
+  { "device", N_ ("Devices: the things managed, each in one fleet, and their credentials"),
+    FD_CLI_KIND_DEVICE, fd_cli_device_commands },
+  { "data", N_ ("Data devices send: tags and the fields found in them"), FD_CLI_KIND_TAG,
+    fd_cli_data_commands },
   { "token", N_ ("API tokens"), FD_CLI_KIND_TOKEN, token_commands },
   { "audit", N_ ("The audit log of changes"), FD_CLI_KIND_AUDIT_ENTRY, audit_commands },
   { "completion", N_ ("Shell completion"), FD_CLI_KIND_NONE, completion_commands },

@@ -1,7 +1,9 @@
 /* fd-cli-http.c — one request to the operator API and the reading of its answer.
  *
- * A CLI makes one request per run, so the synchronous libsoup API is enough. The answer is read
- * with a size bound, and an error answer is turned into the API's own message and code.
+ * A CLI makes one request per run, so the synchronous libsoup API is enough. The body is JSON
+ * or, for a bulk import, the CSV file as it is, with its Content-Length. The answer is read with
+ * a size bound, and an error answer is turned into the API's own message and code (and handed
+ * back whole to a caller that shows more of it, such as the bad rows of an import).
  */
 #include "config.h"
 
@@ -25,7 +27,7 @@ build_url (const char *base, const char *path_and_query)
 }
 
 static GBytes *
-read_body (GInputStream *in, GError **error)
+read_body (GInputStream *in, gsize max_bytes, GError **error)
 {
   g_autoptr (GByteArray) buffer = g_byte_array_new ();
   guint8 chunk[FD_CLI_READ_CHUNK];
@@ -38,11 +40,11 @@ read_body (GInputStream *in, GError **error)
         return NULL;
       if (n == 0)
         break;
-      if (buffer->len + (gsize)n > FD_CLI_MAX_RESPONSE_BYTES)
+      if (buffer->len + (gsize)n > max_bytes)
         {
           g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL,
-                       _ ("the server's answer is larger than %d MiB"),
-                       FD_CLI_MAX_RESPONSE_BYTES / (1024 * 1024));
+                       _ ("the server's answer is larger than %u MiB"),
+                       (guint)(max_bytes / (1024 * 1024)));
           return NULL;
         }
       g_byte_array_append (buffer, chunk, (guint)n);
@@ -115,19 +117,22 @@ set_api_error (SoupMessage *message, GBytes *body, GError **error)
 }
 
 gboolean
-fd_cli_http_send (const FdCliEndpoint *endpoint, const char *method, const char *path_and_query,
-                  const char *json_body, GBytes **body_out, GError **error)
+fd_cli_http_send (const FdCliEndpoint *endpoint, const FdCliRequest *request, GBytes **body_out,
+                  GBytes **error_body_out, GError **error)
 {
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (SoupMessage) message = NULL;
   g_autoptr (GInputStream) in = NULL;
   g_autoptr (GBytes) body = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *url = build_url (endpoint->url, path_and_query);
+  g_autofree char *url = build_url (endpoint->url, request->path_and_query);
+  guint timeout = request->timeout_seconds != 0 ? request->timeout_seconds : FD_CLI_TIMEOUT_SECONDS;
+  gsize max_answer
+      = request->max_answer_bytes != 0 ? request->max_answer_bytes : FD_CLI_MAX_RESPONSE_BYTES;
   SoupMessageHeaders *headers;
   guint status;
 
-  message = soup_message_new (method, url);
+  message = soup_message_new (request->method, url);
   if (message == NULL)
     {
       g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("'%s' is not a usable server URL"),
@@ -145,14 +150,11 @@ fd_cli_http_send (const FdCliEndpoint *endpoint, const char *method, const char 
       soup_message_headers_append (headers, "Authorization", authorization);
       memset (authorization, 0, strlen (authorization));
     }
-  if (json_body != NULL)
-    {
-      g_autoptr (GBytes) request_body = g_bytes_new (json_body, strlen (json_body));
+  /* From bytes, so libsoup sends a Content-Length: the server refuses chunked bodies. */
+  if (request->body != NULL)
+    soup_message_set_request_body_from_bytes (message, request->content_type, request->body);
 
-      soup_message_set_request_body_from_bytes (message, "application/json", request_body);
-    }
-
-  session = soup_session_new_with_options ("timeout", FD_CLI_TIMEOUT_SECONDS, "user-agent",
+  session = soup_session_new_with_options ("timeout", timeout, "user-agent",
                                            FD_CLI_PROGRAM "/" PACKAGE_VERSION, NULL);
   in = soup_session_send (session, message, NULL, &local_error);
   if (in == NULL)
@@ -161,7 +163,7 @@ fd_cli_http_send (const FdCliEndpoint *endpoint, const char *method, const char 
                    _ ("cannot reach the server at %s: %s"), endpoint->url, local_error->message);
       return FALSE;
     }
-  body = read_body (in, &local_error);
+  body = read_body (in, max_answer, &local_error);
   if (body == NULL)
     {
       if (g_error_matches (local_error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL))
@@ -176,8 +178,32 @@ fd_cli_http_send (const FdCliEndpoint *endpoint, const char *method, const char 
   if (status < 200 || status > 299)
     {
       set_api_error (message, body, error);
+      if (error_body_out != NULL)
+        *error_body_out = g_steal_pointer (&body);
       return FALSE;
     }
   *body_out = g_steal_pointer (&body);
   return TRUE;
+}
+
+gboolean
+fd_cli_http_send_command (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                          GBytes **body_out, GError **error)
+{
+  g_autofree char *path = fd_cli_request_path (invocation);
+  g_autofree char *json = NULL;
+  g_autoptr (GBytes) body = NULL;
+  FdCliRequest request = { .method = invocation->command->method, .path_and_query = path };
+
+  if (!fd_cli_request_body (invocation, &json, error))
+    return FALSE;
+  if (json != NULL)
+    {
+      gsize len = strlen (json);
+
+      body = g_bytes_new_take (g_steal_pointer (&json), len);
+      request.content_type = "application/json";
+      request.body = body;
+    }
+  return fd_cli_http_send (endpoint, &request, body_out, NULL, error);
 }

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -17,6 +19,10 @@
 
 /* Space between table columns. */
 #define FD_CLI_COLUMN_GAP "  "
+/* Terminal width when stdout is not a terminal and $COLUMNS says nothing. */
+#define FD_CLI_DEFAULT_WIDTH 100
+/* A JSON cell is never cut shorter than this, however narrow the terminal. */
+#define FD_CLI_MIN_JSON_CELL 20
 
 gboolean
 fd_cli_output_write (const char *text, gsize len, GError **error)
@@ -30,6 +36,18 @@ fd_cli_output_write (const char *text, gsize len, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+fd_cli_output_json (GBytes *body, GError **error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (body, &len);
+
+  if (len == 0)
+    return TRUE;
+  return fd_cli_output_write (data, len, error)
+         && (data[len - 1] == '\n' || fd_cli_output_write ("\n", 1, error));
 }
 
 char *
@@ -65,6 +83,47 @@ display_width (const char *text)
       width += g_unichar_iswide (c) ? 2 : 1;
     }
   return width;
+}
+
+/* @text cut to at most @width columns, ending in "…" when it was cut. */
+static char *
+cut_to_width (const char *text, gsize width)
+{
+  GString *out = g_string_new (NULL);
+  gsize used = 0;
+
+  if (display_width (text) <= width)
+    {
+      g_string_append (out, text);
+      return g_string_free (out, FALSE);
+    }
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gsize w = g_unichar_iszerowidth (c) ? 0 : g_unichar_iswide (c) ? 2 : 1;
+
+      if (used + w + 1 > width)
+        break;
+      g_string_append_unichar (out, c);
+      used += w;
+    }
+  g_string_append (out, "…");
+  return g_string_free (out, FALSE);
+}
+
+/* Columns of the terminal on stdout; else $COLUMNS; else FD_CLI_DEFAULT_WIDTH. */
+static gsize
+terminal_width (void)
+{
+  struct winsize size;
+  const char *columns = g_getenv ("COLUMNS");
+  guint64 n;
+
+  if (isatty (STDOUT_FILENO) && ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    return size.ws_col;
+  if (columns != NULL && g_ascii_string_to_unsigned (columns, 10, 10, 10000, &n, NULL))
+    return (gsize)n;
+  return FD_CLI_DEFAULT_WIDTH;
 }
 
 static char *
@@ -107,8 +166,8 @@ node_text (JsonNode *node, gboolean as_time)
   }
 }
 
-static JsonNode *
-parse_body (GBytes *body, GError **error)
+JsonNode *
+fd_cli_output_parse (GBytes *body, GError **error)
 {
   gsize len = 0;
   const char *data = g_bytes_get_data (body, &len);
@@ -124,27 +183,95 @@ parse_body (GBytes *body, GError **error)
   return root;
 }
 
+JsonNode *
+fd_cli_output_lookup (JsonObject *object, const char *path)
+{
+  g_auto (GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode *node = NULL;
+
+  for (gsize i = 0; parts[i] != NULL; i++)
+    {
+      if (object == NULL)
+        return NULL;
+      node = json_object_get_member (object, parts[i]);
+      if (node == NULL)
+        return NULL;
+      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    }
+  return node;
+}
+
+const char *
+fd_cli_output_get_string (JsonObject *object, const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static gboolean
-show_object (JsonObject *object, GError **error)
+is_pem (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_STRING
+         && g_str_has_prefix (json_node_get_string (node), "-----BEGIN ");
+}
+
+/* A PEM on the lines after its key, as it is (printable), ending with a newline. */
+static void
+append_pem (GString *out, const char *pem)
+{
+  g_autofree char *text = g_utf8_make_valid (pem, -1);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = fd_cli_output_printable (g_strchomp (lines[i]));
+
+      if (*line != '\0')
+        g_string_append_printf (out, "%s\n", line);
+    }
+}
+
+gboolean
+fd_cli_output_object (JsonObject *object, const char *const *skip, GError **error)
 {
   g_autoptr (GList) members = json_object_get_members (object);
   g_autoptr (GString) out = g_string_new (NULL);
   gsize key_width = 0;
+  gboolean ok;
 
   for (GList *l = members; l != NULL; l = l->next)
     key_width = MAX (key_width, display_width (l->data) + 1);
   for (GList *l = members; l != NULL; l = l->next)
     {
-      g_autofree char *key = fd_cli_output_printable (l->data);
-      g_autofree char *value = node_text (json_object_get_member (object, l->data), FALSE);
+      JsonNode *node = json_object_get_member (object, l->data);
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
 
+      if (skip != NULL && g_strv_contains (skip, l->data))
+        continue;
+      key = fd_cli_output_printable (l->data);
+      if (is_pem (node))
+        {
+          g_string_append_printf (out, "%s:\n", key);
+          append_pem (out, json_node_get_string (node));
+          continue;
+        }
+      value = node_text (node, FALSE);
       g_string_append_printf (out, "%s:", key);
       if (*value != '\0')
         g_string_append_printf (out, "%*s %s", (int)(key_width - display_width (key) - 1), "",
                                 value);
       g_string_append_c (out, '\n');
     }
-  return fd_cli_output_write (out->str, out->len, error);
+  ok = fd_cli_output_write (out->str, out->len, error);
+  /* The lines may hold a private key or a secret. */
+  memset (out->str, 0, out->len);
+  return ok;
 }
 
 /* "3 of 7 devices": one translatable sentence per kind, so that plurals work in every
@@ -167,6 +294,13 @@ count_line (FdCliKind kind, guint shown, guint total)
     case FD_CLI_KIND_AUDIT_ENTRY:
       return g_strdup_printf (ngettext ("%u of %u audit entry", "%u of %u audit entries", total),
                               shown, total);
+    case FD_CLI_KIND_CREDENTIAL:
+      return g_strdup_printf (ngettext ("%u of %u credential", "%u of %u credentials", total),
+                              shown, total);
+    case FD_CLI_KIND_TAG:
+      return g_strdup_printf (ngettext ("%u of %u tag", "%u of %u tags", total), shown, total);
+    case FD_CLI_KIND_FIELD:
+      return g_strdup_printf (ngettext ("%u of %u field", "%u of %u fields", total), shown, total);
     case FD_CLI_KIND_NONE:
       break;
     }
@@ -186,7 +320,11 @@ deleted_line (FdCliKind kind, const char *id)
       return g_strdup_printf (_ ("Deleted device %s"), id);
     case FD_CLI_KIND_TOKEN:
       return g_strdup_printf (_ ("Revoked token %s"), id);
+    case FD_CLI_KIND_CREDENTIAL:
+      return g_strdup_printf (_ ("Revoked credential %s"), id);
     case FD_CLI_KIND_AUDIT_ENTRY:
+    case FD_CLI_KIND_TAG:
+    case FD_CLI_KIND_FIELD:
     case FD_CLI_KIND_NONE:
       break;
     }
@@ -211,22 +349,110 @@ append_padded (GString *out, const char *cell, gsize width, gboolean last)
     }
 }
 
-static gboolean
-show_list (const FdCliInvocation *invocation, JsonObject *root, GError **error)
+static char *
+cell_text (const FdCliColumn *column, JsonObject *item)
 {
-  const FdCliCommand *command = invocation->command;
-  const FdCliColumn *columns = command->columns;
-  JsonNode *items_node = json_object_get_member (root, "items");
-  JsonNode *total_node = json_object_get_member (root, "total");
+  JsonNode *node;
+
+  if (item == NULL)
+    return g_strdup ("-");
+  if (column->cell == FD_CLI_CELL_FUNC)
+    return column->func (item);
+  node = fd_cli_output_lookup (item, column->member);
+  if (column->cell == FD_CLI_CELL_JSON && node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      g_autofree char *json = json_to_string (node, FALSE);
+
+      return fd_cli_output_printable (json);
+    }
+  return node_text (node, column->cell == FD_CLI_CELL_TIME);
+}
+
+char *
+fd_cli_output_table (const FdCliColumn *columns, JsonArray *items)
+{
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
   g_autoptr (GString) out = g_string_new (NULL);
   g_autofree gsize *widths = NULL;
+  gsize n_columns = 0;
+  gsize fixed = 0;
+  gssize json_column = -1;
+
+  while (columns[n_columns].header != NULL)
+    n_columns++;
+  widths = g_new0 (gsize, n_columns);
+  if (json_array_get_length (items) == 0)
+    return g_strdup ("");
+
+  for (gsize c = 0; c < n_columns; c++)
+    widths[c] = display_width (column_header (&columns[c]));
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+      char **row = g_new0 (char *, n_columns + 1);
+
+      for (gsize c = 0; c < n_columns; c++)
+        {
+          row[c] = cell_text (&columns[c], object);
+          widths[c] = MAX (widths[c], display_width (row[c]));
+        }
+      g_ptr_array_add (rows, row);
+    }
+
+  /* A JSON column (a payload) takes what the others leave of the terminal's width. */
+  for (gsize c = 0; c < n_columns; c++)
+    if (columns[c].cell == FD_CLI_CELL_JSON)
+      json_column = (gssize)c;
+    else
+      fixed += widths[c] + strlen (FD_CLI_COLUMN_GAP);
+  if (json_column >= 0)
+    {
+      gsize width = terminal_width ();
+      gsize room = width > fixed ? width - fixed : 0;
+      gsize limit = MAX (
+          room, MAX (FD_CLI_MIN_JSON_CELL, display_width (column_header (&columns[json_column]))));
+
+      if (widths[json_column] > limit)
+        {
+          widths[json_column] = limit;
+          for (guint r = 0; r < rows->len; r++)
+            {
+              char **row = g_ptr_array_index (rows, r);
+              char *cut = cut_to_width (row[json_column], limit);
+
+              g_free (row[json_column]);
+              row[json_column] = cut;
+            }
+        }
+    }
+
+  for (gsize c = 0; c < n_columns; c++)
+    append_padded (out, column_header (&columns[c]), widths[c], c + 1 == n_columns);
+  g_string_append_c (out, '\n');
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+
+      for (gsize c = 0; c < n_columns; c++)
+        append_padded (out, row[c], widths[c], c + 1 == n_columns);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+show_list (const FdCliInvocation *invocation, JsonObject *root, GError **error)
+{
+  JsonNode *items_node = json_object_get_member (root, "items");
+  JsonNode *total_node = json_object_get_member (root, "total");
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree char *table = NULL;
   g_autofree char *count = NULL;
   const char *from_text = fd_cli_invocation_get (invocation, "from");
   /* Checked by the parser: 0..FD_CLI_MAX_FROM. */
   guint from = from_text != NULL ? (guint)g_ascii_strtoull (from_text, NULL, 10) : 0;
-  JsonArray *items;
-  gsize n_columns = 0;
+  guint shown;
   gint64 total;
 
   if (items_node == NULL || !JSON_NODE_HOLDS_ARRAY (items_node) || total_node == NULL
@@ -238,56 +464,17 @@ show_list (const FdCliInvocation *invocation, JsonObject *root, GError **error)
                    _ ("the server's answer is not a list of items and a total"));
       return FALSE;
     }
-  items = json_node_get_array (items_node);
   total = json_node_get_int (total_node);
-  while (columns[n_columns].header != NULL)
-    n_columns++;
-  widths = g_new0 (gsize, n_columns);
+  shown = json_array_get_length (json_node_get_array (items_node));
+  table = fd_cli_output_table (invocation->command->columns, json_node_get_array (items_node));
+  g_string_append (out, table);
 
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonNode *item = json_array_get_element (items, i);
-      JsonObject *object = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-      char **row = g_new0 (char *, n_columns + 1);
-
-      for (gsize c = 0; c < n_columns; c++)
-        {
-          JsonNode *cell
-              = object != NULL ? json_object_get_member (object, columns[c].member) : NULL;
-
-          row[c] = node_text (cell, columns[c].cell == FD_CLI_CELL_TIME);
-          widths[c] = MAX (widths[c], display_width (row[c]));
-        }
-      g_ptr_array_add (rows, row);
-    }
-
-  if (rows->len > 0)
-    {
-      for (gsize c = 0; c < n_columns; c++)
-        {
-          const char *header = column_header (&columns[c]);
-
-          widths[c] = MAX (widths[c], display_width (header));
-        }
-      for (gsize c = 0; c < n_columns; c++)
-        append_padded (out, column_header (&columns[c]), widths[c], c + 1 == n_columns);
-      g_string_append_c (out, '\n');
-      for (guint r = 0; r < rows->len; r++)
-        {
-          char **row = g_ptr_array_index (rows, r);
-
-          for (gsize c = 0; c < n_columns; c++)
-            append_padded (out, row[c], widths[c], c + 1 == n_columns);
-          g_string_append_c (out, '\n');
-        }
-    }
-
-  count = count_line (invocation->noun->kind, rows->len, (guint)total);
+  count = count_line (fd_cli_invocation_kind (invocation), shown, (guint)total);
   g_string_append (out, count);
-  if ((guint64)from + rows->len < (guint64)total && rows->len > 0)
+  if ((guint64)from + shown < (guint64)total && shown > 0)
     {
       g_string_append (out, " ");
-      g_string_append_printf (out, _ ("(see more with --from %u)"), from + rows->len);
+      g_string_append_printf (out, _ ("(see more with --from %u)"), from + shown);
     }
   g_string_append_c (out, '\n');
   return fd_cli_output_write (out->str, out->len, error);
@@ -298,33 +485,28 @@ fd_cli_output_show (const FdCliInvocation *invocation, GBytes *body, GError **er
 {
   const FdCliCommand *command = invocation->command;
   g_autoptr (JsonNode) root = NULL;
-  gsize len = 0;
-  const char *data = g_bytes_get_data (body, &len);
 
   if (fd_cli_invocation_has (invocation, "json"))
-    {
-      if (len == 0)
-        return TRUE;
-      return fd_cli_output_write (data, len, error)
-             && (data[len - 1] == '\n' || fd_cli_output_write ("\n", 1, error));
-    }
+    return fd_cli_output_json (body, error);
 
   if (command->show == FD_CLI_SHOW_DELETED)
     {
+      /* The thing deleted is the last argument: "revoke DEVICE_ID CREDENTIAL_ID". */
       g_autofree char *line
-          = deleted_line (invocation->noun->kind, g_ptr_array_index (invocation->args, 0));
+          = deleted_line (fd_cli_invocation_kind (invocation),
+                          g_ptr_array_index (invocation->args, invocation->args->len - 1));
 
       return fd_cli_output_write (line, strlen (line), error)
              && fd_cli_output_write ("\n", 1, error);
     }
 
-  root = parse_body (body, error);
+  root = fd_cli_output_parse (body, error);
   if (root == NULL)
     return FALSE;
   if (command->show == FD_CLI_SHOW_LIST)
     return show_list (invocation, json_node_get_object (root), error);
 
-  if (!show_object (json_node_get_object (root), error))
+  if (!fd_cli_output_object (json_node_get_object (root), NULL, error))
     return FALSE;
   if (command->flags & FD_CLI_FLAG_SHOWS_SECRET)
     fprintf (stderr, "%s\n", _ ("Keep the token now: it is not shown again."));

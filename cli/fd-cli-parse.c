@@ -1,5 +1,7 @@
-/* fd-cli-parse.c — reads the command line against the command table and checks every value
- * once, at the edge: nothing after this file sees an unchecked argument.
+/* fd-cli-parse.c — reads the command line against the command table: NOUN, VERB, a
+ * sub-command where the verb has them, positional arguments and options (long, short, before
+ * or after the command), each value checked once, at the edge (fd-cli-values.c), and what the
+ * whole line must hold checked after the last word.
  */
 #include "config.h"
 
@@ -10,9 +12,6 @@
 #include "fd-cli.h"
 
 G_DEFINE_QUARK (fd - cli - error - quark, fd_cli_error)
-
-/* Longest piece of a rejected value quoted back in an error message. */
-#define FD_CLI_QUOTE_BYTES 40
 
 FdCliInvocation *
 fd_cli_invocation_new (void)
@@ -61,180 +60,26 @@ fd_cli_invocation_has (const FdCliInvocation *invocation, const char *name)
   return lookup_values (invocation, name) != NULL;
 }
 
-/* A printable, shortened copy of a rejected value, safe to put in front of a person. */
-static char *
-quote_value (const char *text)
+char *
+fd_cli_invocation_name (const FdCliInvocation *invocation)
 {
-  g_autofree char *escaped = g_strescape (text, NULL);
+  GString *name = g_string_new (invocation->noun != NULL ? invocation->noun->name : "");
 
-  if (strlen (escaped) > FD_CLI_QUOTE_BYTES)
-    return g_strdup_printf ("%.*s…", FD_CLI_QUOTE_BYTES, escaped);
-  return g_steal_pointer (&escaped);
+  if (invocation->parent != NULL)
+    g_string_append_printf (name, " %s", invocation->parent->verb);
+  if (invocation->command != NULL)
+    g_string_append_printf (name, " %s", invocation->command->verb);
+  return g_string_free (name, FALSE);
 }
 
-static gboolean
-check_chars (const char *text, const char *allowed_punct, gsize max_bytes)
+FdCliKind
+fd_cli_invocation_kind (const FdCliInvocation *invocation)
 {
-  gsize len = strlen (text);
-
-  if (len == 0 || len > max_bytes)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && strchr (allowed_punct, *p) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-check_text (const char *label, const char *text, glong max_chars, GError **error)
-{
-  g_autofree char *trimmed = NULL;
-
-  if (!g_utf8_validate (text, -1, NULL))
-    {
-      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("%s is not valid UTF-8 text"),
-                   label);
-      return FALSE;
-    }
-  trimmed = g_strstrip (g_strdup (text));
-  if (g_utf8_strlen (trimmed, -1) > max_chars)
-    {
-      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("%s is longer than %ld characters"),
-                   label, max_chars);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-check_number (const char *label, const char *text, guint min, guint max, GError **error)
-{
-  guint64 number;
-
-  /* Strict: decimal digits only, no sign, no spaces, within bounds. */
-  if (!g_ascii_string_to_unsigned (text, 10, min, max, &number, NULL))
-    {
-      g_autofree char *quoted = quote_value (text);
-
-      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                   _ ("%s: '%s' is not a whole number from %u to %u"), label, quoted, min, max);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-check_url (const char *label, const char *text, GError **error)
-{
-  g_autoptr (GUri) uri = NULL;
-
-  if (strlen (text) <= FD_CLI_MAX_URL_BYTES)
-    uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
-      || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0
-          && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)
-      || g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
-    {
-      g_autofree char *quoted = quote_value (text);
-
-      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                   _ ("%s: '%s' is not an http:// or https:// server URL"), label, quoted);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-fd_cli_check_value (const FdCliParam *param, const char *label, const char *text, GError **error)
-{
-  g_autofree char *option_label = NULL;
-
-  if (label == NULL)
-    label = param->metavar != NULL ? (option_label = g_strconcat ("--", param->name, NULL))
-                                   : param->name;
-
-  switch (param->value)
-    {
-    case FD_CLI_VALUE_FLAG:
-      return TRUE;
-
-    case FD_CLI_VALUE_ID:
-      if (!check_chars (text, "-_", FD_CLI_MAX_ID_BYTES))
-        {
-          g_autofree char *quoted = quote_value (text);
-
-          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                       _ ("%s: '%s' is not an ID (letters, digits, '-' and '_')"), label, quoted);
-          return FALSE;
-        }
-      return TRUE;
-
-    case FD_CLI_VALUE_ACTION:
-      if (!check_chars (text, ".-_", FD_CLI_MAX_ACTION_BYTES))
-        {
-          g_autofree char *quoted = quote_value (text);
-
-          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                       _ ("%s: '%s' is not an action such as device.create"), label, quoted);
-          return FALSE;
-        }
-      return TRUE;
-
-    case FD_CLI_VALUE_NAME:
-      return check_text (label, text, FD_CLI_MAX_NAME_CHARS, error);
-
-    case FD_CLI_VALUE_TEXT:
-      return check_text (label, text, FD_CLI_MAX_DESCRIPTION_CHARS, error);
-
-    case FD_CLI_VALUE_OFFSET:
-      return check_number (label, text, 0, FD_CLI_MAX_FROM, error);
-
-    case FD_CLI_VALUE_PAGE_SIZE:
-      return check_number (label, text, 1, FD_CLI_MAX_PAGE_SIZE, error);
-
-    case FD_CLI_VALUE_CHOICE:
-      if (!g_strv_contains ((const char *const *)param->choices, text))
-        {
-          g_autofree char *quoted = quote_value (text);
-          g_autofree char *choices = g_strjoinv (", ", (char **)param->choices);
-
-          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("%s: '%s' is not one of %s"),
-                       label, quoted, choices);
-          return FALSE;
-        }
-      return TRUE;
-
-    case FD_CLI_VALUE_URL:
-      return check_url (label, text, error);
-
-    case FD_CLI_VALUE_TOKEN:
-      /* Printable ASCII without spaces: anything else could not be sent in a header. The
-       * token itself is never repeated in a message. */
-      for (const char *p = text; *p != '\0'; p++)
-        if (*p <= ' ' || *p > '~')
-          {
-            g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                         _ ("%s: a token has only printable ASCII characters"), label);
-            return FALSE;
-          }
-      if (*text == '\0' || strlen (text) > FD_CLI_MAX_TOKEN_BYTES)
-        {
-          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                       _ ("%s: a token has 1 to %d characters"), label, FD_CLI_MAX_TOKEN_BYTES);
-          return FALSE;
-        }
-      return TRUE;
-
-    case FD_CLI_VALUE_DIR:
-      if (*text == '\0')
-        {
-          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                       _ ("%s: the directory name is empty"), label);
-          return FALSE;
-        }
-      return TRUE;
-    }
-  g_assert_not_reached ();
+  if (invocation->command != NULL && invocation->command->kind != FD_CLI_KIND_NONE)
+    return invocation->command->kind;
+  if (invocation->parent != NULL && invocation->parent->kind != FD_CLI_KIND_NONE)
+    return invocation->parent->kind;
+  return invocation->noun != NULL ? invocation->noun->kind : FD_CLI_KIND_NONE;
 }
 
 static const FdCliParam *
@@ -244,6 +89,24 @@ find_param (const FdCliParam *const *params, const char *name, gsize name_len)
     if (strlen (params[i]->name) == name_len && strncmp (params[i]->name, name, name_len) == 0)
       return params[i];
   return NULL;
+}
+
+static const FdCliParam *
+find_short_param (const FdCliParam *const *params, char short_name)
+{
+  for (gsize i = 0; params != NULL && params[i] != NULL; i++)
+    if (params[i]->short_name == short_name)
+      return params[i];
+  return NULL;
+}
+
+static gboolean
+contains_param (const FdCliParam *const *params, const FdCliParam *param)
+{
+  for (gsize i = 0; params != NULL && params[i] != NULL; i++)
+    if (params[i] == param)
+      return TRUE;
+  return FALSE;
 }
 
 static gsize
@@ -282,36 +145,33 @@ add_value (FdCliInvocation *invocation, const FdCliParam *param, const char *tex
   return TRUE;
 }
 
-/* Reads the option at argv[*i] ("--name", "--name=value" or "--name value"). Verb options are
- * known once NOUN VERB have been read; global options anywhere. */
-static gboolean
-take_option (FdCliInvocation *invocation, int argc, char **argv, int *i, GError **error)
+static void
+set_unknown_option (const FdCliInvocation *invocation, const char *word, GError **error)
 {
-  const char *word = argv[*i] + 2;
-  const char *equals = strchr (word, '=');
-  gsize name_len = equals != NULL ? (gsize)(equals - word) : strlen (word);
-  const FdCliParam *param = NULL;
-  const char *text;
+  g_autofree char *quoted = fd_cli_quote (word);
 
   if (invocation->command != NULL)
-    param = find_param (invocation->command->options, word, name_len);
-  if (param == NULL)
-    param = find_param (fd_cli_table.global_options, word, name_len);
-  if (param == NULL)
     {
-      g_autofree char *quoted = quote_value (argv[*i]);
+      g_autofree char *name = fd_cli_invocation_name (invocation);
 
-      if (invocation->command != NULL)
-        g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("unknown option '%s' for '%s %s'"),
-                     quoted, invocation->noun->name, invocation->command->verb);
-      else
-        g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("unknown option '%s'"), quoted);
-      return FALSE;
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("unknown option '%s' for '%s'"),
+                   quoted, name);
     }
+  else
+    g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("unknown option '%s'"), quoted);
+}
+
+/* Records @param, found at argv[*i]; @inline_value is the text after '=' ("--name=value") or
+ * after the letter ("-oFILE"), else NULL and the value (if it takes one) is the next word. */
+static gboolean
+take_value (FdCliInvocation *invocation, const FdCliParam *param, const char *inline_value,
+            int argc, char **argv, int *i, GError **error)
+{
+  const char *text;
 
   if (param->value == FD_CLI_VALUE_FLAG)
     {
-      if (equals != NULL)
+      if (inline_value != NULL)
         {
           g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("--%s takes no value"),
                        param->name);
@@ -324,8 +184,8 @@ take_option (FdCliInvocation *invocation, int argc, char **argv, int *i, GError 
       return add_value (invocation, param, "true", error);
     }
 
-  if (equals != NULL)
-    text = equals + 1;
+  if (inline_value != NULL)
+    text = inline_value;
   else if (*i + 1 < argc)
     text = argv[++(*i)];
   else
@@ -344,10 +204,84 @@ take_option (FdCliInvocation *invocation, int argc, char **argv, int *i, GError 
          && add_value (invocation, param, text, error);
 }
 
+/* Reads the option at argv[*i] ("--name", "--name=value" or "--name value"). Verb options are
+ * known once NOUN VERB have been read; global options anywhere. */
+static gboolean
+take_option (FdCliInvocation *invocation, int argc, char **argv, int *i, GError **error)
+{
+  const char *word = argv[*i] + 2;
+  const char *equals = strchr (word, '=');
+  gsize name_len = equals != NULL ? (gsize)(equals - word) : strlen (word);
+  const FdCliParam *param = NULL;
+
+  if (invocation->command != NULL)
+    param = find_param (invocation->command->options, word, name_len);
+  if (param == NULL)
+    param = find_param (fd_cli_table.global_options, word, name_len);
+  if (param == NULL)
+    {
+      set_unknown_option (invocation, argv[*i], error);
+      return FALSE;
+    }
+  return take_value (invocation, param, equals != NULL ? equals + 1 : NULL, argc, argv, i, error);
+}
+
+/* Reads "-h", "-o FILE" or "-oFILE" at argv[*i]. */
+static gboolean
+take_short_option (FdCliInvocation *invocation, int argc, char **argv, int *i, GError **error)
+{
+  const char *word = argv[*i];
+  const FdCliParam *param = NULL;
+
+  if (g_str_equal (word, "-h"))
+    {
+      invocation->help = TRUE;
+      return TRUE;
+    }
+  if (invocation->command != NULL)
+    param = find_short_param (invocation->command->options, word[1]);
+  if (param == NULL)
+    param = find_short_param (fd_cli_table.global_options, word[1]);
+  if (param == NULL || (param->value == FD_CLI_VALUE_FLAG && word[2] != '\0'))
+    {
+      set_unknown_option (invocation, word, error);
+      return FALSE;
+    }
+  return take_value (invocation, param, word[2] != '\0' ? word + 2 : NULL, argc, argv, i, error);
+}
+
+/* Enters the sub-command @sub of the verb read so far. Options given before it were read as
+ * the verb's own; each must be one the sub-command has too. */
+static gboolean
+enter_subcommand (FdCliInvocation *invocation, const FdCliCommand *sub, GError **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  invocation->parent = invocation->command;
+  invocation->command = sub;
+  g_hash_table_iter_init (&iter, invocation->values);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const FdCliParam *param = key;
+
+      if (!contains_param (fd_cli_table.global_options, param)
+          && !contains_param (sub->options, param))
+        {
+          g_autofree char *label = g_strconcat ("--", param->name, NULL);
+
+          set_unknown_option (invocation, label, error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 take_positional (FdCliInvocation *invocation, const char *word, GError **error)
 {
-  g_autofree char *quoted = quote_value (word);
+  g_autofree char *quoted = fd_cli_quote (word);
+  const FdCliCommand *command = invocation->command;
   const FdCliParam *param;
 
   if (invocation->noun == NULL)
@@ -360,7 +294,7 @@ take_positional (FdCliInvocation *invocation, const char *word, GError **error)
         }
       return TRUE;
     }
-  if (invocation->command == NULL)
+  if (command == NULL)
     {
       invocation->command = fd_cli_find_command (invocation->noun, word);
       if (invocation->command == NULL)
@@ -371,12 +305,18 @@ take_positional (FdCliInvocation *invocation, const char *word, GError **error)
         }
       return TRUE;
     }
-  if (invocation->args->len >= count_params (invocation->command->args))
+  /* The first word after a verb with sub-commands: one of them, or the verb's own argument. */
+  if (command->subcommands != NULL && invocation->parent == NULL && invocation->args->len == 0)
+    for (const FdCliCommand *sub = command->subcommands; sub->verb != NULL; sub++)
+      if (g_str_equal (sub->verb, word))
+        return enter_subcommand (invocation, sub, error);
+
+  if (invocation->args->len >= count_params (command->args))
     {
       g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("unexpected argument '%s'"), quoted);
       return FALSE;
     }
-  param = invocation->command->args[invocation->args->len];
+  param = command->args[invocation->args->len];
   if (strlen (word) > FD_CLI_MAX_ARG_BYTES)
     {
       g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("%s is too long"), param->name);
@@ -388,17 +328,29 @@ take_positional (FdCliInvocation *invocation, const char *word, GError **error)
   return TRUE;
 }
 
+/* "list, create, revoke" */
+static char *
+subcommand_list (const FdCliCommand *command)
+{
+  GString *words = g_string_new (NULL);
+
+  for (const FdCliCommand *sub = command->subcommands; sub->verb != NULL; sub++)
+    g_string_append_printf (words, "%s%s", words->len > 0 ? ", " : "", sub->verb);
+  return g_string_free (words, FALSE);
+}
+
 /* What the whole command line must have, checked once every word has been read. */
 static gboolean
 check_complete (FdCliInvocation *invocation, GError **error)
 {
   const FdCliCommand *command = invocation->command;
+  g_autofree char *name = NULL;
   gsize n_args;
 
   if (invocation->noun == NULL)
     {
       g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                   _ ("missing command (workspace, fleet, device, token, audit, …)"));
+                   _ ("missing command (workspace, fleet, device, data, token, audit, …)"));
       return FALSE;
     }
   if (command == NULL)
@@ -407,14 +359,36 @@ check_complete (FdCliInvocation *invocation, GError **error)
                    invocation->noun->name);
       return FALSE;
     }
+  name = fd_cli_invocation_name (invocation);
   n_args = count_params (command->args);
+  if (command->subcommands != NULL && invocation->args->len == 0)
+    {
+      g_autofree char *subs = subcommand_list (command);
+
+      /* TRANSLATORS: "'device credentials' needs one of list, create, revoke, or DEVICE_ID" */
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("'%s' needs one of %s, or %s"), name,
+                   subs, command->args[0]->name);
+      return FALSE;
+    }
   if (invocation->args->len < n_args)
     {
-      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("'%s %s' is missing %s"),
-                   invocation->noun->name, command->verb,
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("'%s' is missing %s"), name,
                    command->args[invocation->args->len]->name);
       return FALSE;
     }
+  for (gsize i = 0; command->options[i] != NULL; i++)
+    if (command->options[i]->required
+        && !g_hash_table_contains (invocation->values, command->options[i]))
+      {
+        const FdCliParam *option = command->options[i];
+        g_autofree char *label = option->short_name != 0
+                                     ? g_strdup_printf ("-%c", option->short_name)
+                                     : g_strdup_printf ("--%s", option->name);
+
+        g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("'%s' needs %s %s"), name, label,
+                     option->metavar);
+        return FALSE;
+      }
   if (command->flags & FD_CLI_FLAG_NEEDS_CHANGE)
     {
       gboolean any = FALSE;
@@ -426,11 +400,12 @@ check_complete (FdCliInvocation *invocation, GError **error)
       if (!any)
         {
           g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                       _ ("'%s %s' needs something to change (such as --name)"),
-                       invocation->noun->name, command->verb);
+                       _ ("'%s' needs something to change (such as --name)"), name);
           return FALSE;
         }
     }
+  if (command->check != NULL)
+    return command->check (invocation, error);
   return TRUE;
 }
 
@@ -445,8 +420,6 @@ fd_cli_parse (FdCliInvocation *invocation, int argc, char **argv, GError **error
 
       if (!options_done && g_str_equal (word, "--"))
         options_done = TRUE;
-      else if (!options_done && g_str_equal (word, "-h"))
-        invocation->help = TRUE;
       else if (!options_done && g_str_has_prefix (word, "--"))
         {
           if (!take_option (invocation, argc, argv, &i, error))
@@ -454,10 +427,8 @@ fd_cli_parse (FdCliInvocation *invocation, int argc, char **argv, GError **error
         }
       else if (!options_done && word[0] == '-' && word[1] != '\0')
         {
-          g_autofree char *quoted = quote_value (word);
-
-          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("unknown option '%s'"), quoted);
-          return FALSE;
+          if (!take_short_option (invocation, argc, argv, &i, error))
+            return FALSE;
         }
       else if (!take_positional (invocation, word, error))
         return FALSE;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,16 @@ enum
 #define FD_CLI_MAX_RESPONSE_BYTES (32 * 1024 * 1024)
 #define FD_CLI_MAX_DATA_FILE_BYTES (64 * 1024)
 #define FD_CLI_TIMEOUT_SECONDS 30
+/* Files the CLI reads for a request, with the server's own limits (docs/rest-api.md): a PEM
+ * (CSR or certificate) and a bulk import CSV. */
+#define FD_CLI_MAX_PEM_BYTES (16 * 1024)
+#define FD_CLI_MAX_CSV_BYTES (16 * 1024 * 1024)
+/* A bulk import of 10,000 devices with generated keys takes the server a while, and its answer
+ * carries a certificate and a key per device. */
+#define FD_CLI_IMPORT_TIMEOUT_SECONDS 600
+#define FD_CLI_MAX_IMPORT_RESPONSE_BYTES (128 * 1024 * 1024)
+/* A data tag (docs/protocol.md). */
+#define FD_CLI_MAX_TAG_CHARS 64
 
 #define FD_CLI_ERROR (fd_cli_error_quark ())
 GQuark fd_cli_error_quark (void);
@@ -51,6 +62,7 @@ typedef enum
   FD_CLI_ERROR_CONFIG,       /* the data directory could not be read */
   FD_CLI_ERROR_PROTOCOL,     /* the answer is not what docs/rest-api.md promises */
   FD_CLI_ERROR_OUTPUT,       /* stdout could not be written */
+  FD_CLI_ERROR_FILE,         /* a file named on the command line cannot be read or written */
 } FdCliError;
 
 /* How a value on the command line is checked (fd_cli_check_value). */
@@ -67,15 +79,19 @@ typedef enum
   FD_CLI_VALUE_URL,       /* http:// or https:// */
   FD_CLI_VALUE_TOKEN,     /* printable ASCII without spaces */
   FD_CLI_VALUE_DIR,       /* a directory; completed as one */
+  FD_CLI_VALUE_FILE,      /* a file name; completed as one */
+  FD_CLI_VALUE_TIME,      /* RFC 3339 with a time zone: 2030-01-01T00:00:00Z */
+  FD_CLI_VALUE_TAG, /* a data tag: 1..FD_CLI_MAX_TAG_CHARS, no '/', '#', '+', space, control */
 } FdCliValue;
 
 /* Where a value goes in the request. */
 typedef enum
 {
-  FD_CLI_TO_NOTHING, /* used by the CLI itself (global options) */
-  FD_CLI_TO_PATH,    /* replaces the next "{}" in the command's path */
-  FD_CLI_TO_BODY,    /* a string member of the JSON body */
-  FD_CLI_TO_QUERY,   /* a query parameter; a flag sends "true" */
+  FD_CLI_TO_NOTHING,   /* used by the CLI itself (global options) */
+  FD_CLI_TO_PATH,      /* replaces the next "{}" in the command's path */
+  FD_CLI_TO_BODY,      /* a string member of the JSON body */
+  FD_CLI_TO_QUERY,     /* a query parameter; a flag sends "true" */
+  FD_CLI_TO_BODY_FILE, /* the named PEM file's text as a string member of the JSON body */
 } FdCliTarget;
 
 /* A positional argument (name is "NAME") or an option (name is "description" for
@@ -83,6 +99,8 @@ typedef enum
 typedef struct
 {
   const char *name;
+  char short_name;     /* options only: 'o' for -o; 0 for none */
+  gboolean required;   /* options only: the command cannot run without it */
   const char *metavar; /* options only; NULL for a flag */
   FdCliValue value;
   FdCliTarget target;
@@ -108,6 +126,9 @@ typedef enum
   FD_CLI_KIND_DEVICE,
   FD_CLI_KIND_TOKEN,
   FD_CLI_KIND_AUDIT_ENTRY,
+  FD_CLI_KIND_CREDENTIAL,
+  FD_CLI_KIND_TAG,
+  FD_CLI_KIND_FIELD,
 } FdCliKind;
 
 typedef enum
@@ -116,13 +137,19 @@ typedef enum
   FD_CLI_CELL_NUMBER,
   FD_CLI_CELL_BOOL,
   FD_CLI_CELL_TIME, /* RFC 3339, shown in local time */
+  FD_CLI_CELL_JSON, /* any value as compact JSON, shortened so the row fits the terminal */
+  FD_CLI_CELL_FUNC, /* made from the whole item by FdCliColumn.func */
 } FdCliCell;
+
+/* A cell made from a list item (FD_CLI_CELL_FUNC); returns printable text. */
+typedef char *(*FdCliCellFunc) (JsonObject *item);
 
 typedef struct
 {
   const char *header; /* NC_ ("table column", …) */
-  const char *member;
+  const char *member; /* a member of the item, or a path through objects: "device.name" */
   FdCliCell cell;
+  FdCliCellFunc func;
 } FdCliColumn;
 
 typedef enum
@@ -133,11 +160,26 @@ typedef enum
 } FdCliFlags;
 
 typedef struct _FdCliInvocation FdCliInvocation;
+typedef struct _FdCliCommand FdCliCommand;
+
+/* fd-cli-config.c */
+typedef struct
+{
+  char *url;   /* without a trailing '/' */
+  char *token; /* NULL: none */
+} FdCliEndpoint;
 
 /* A verb that runs without the server; returns the exit status. */
 typedef int (*FdCliLocalFunc) (const FdCliInvocation *invocation);
+/* Rules between a command's options that the table cannot say ("--csr goes with --kind csr"),
+ * checked with the rest of the command line: FALSE with FD_CLI_ERROR_USAGE. */
+typedef gboolean (*FdCliCheckFunc) (const FdCliInvocation *invocation, GError **error);
+/* A verb whose request or answer needs more than the table says (files to read or write, a
+ * body that is not string members): sends its request(s) and shows the answer itself. */
+typedef gboolean (*FdCliRemoteFunc) (const FdCliInvocation *invocation,
+                                     const FdCliEndpoint *endpoint, GError **error);
 
-typedef struct
+struct _FdCliCommand
 {
   const char *verb;
   const char *summary;              /* N_() */
@@ -148,8 +190,14 @@ typedef struct
   FdCliShow show;
   const FdCliColumn *columns; /* FD_CLI_SHOW_LIST: terminated by a NULL header */
   FdCliFlags flags;
+  FdCliKind kind; /* what it lists or deletes, when that is not the noun's kind */
+  /* Sub-commands (terminated by a NULL verb): "device credentials list". When the word after
+   * the verb is none of them, the command itself runs with that word as its first argument. */
+  const FdCliCommand *subcommands;
+  FdCliCheckFunc check;
+  FdCliRemoteFunc remote; /* NULL: the request and the answer follow the table */
   FdCliLocalFunc local;
-} FdCliCommand;
+};
 
 typedef struct
 {
@@ -174,7 +222,8 @@ const FdCliCommand *fd_cli_find_command (const FdCliNoun *noun, const char *verb
 struct _FdCliInvocation
 {
   const FdCliNoun *noun;       /* NULL until NOUN is read */
-  const FdCliCommand *command; /* NULL until VERB is read */
+  const FdCliCommand *command; /* NULL until VERB is read; then the sub-command once read */
+  const FdCliCommand *parent;  /* the verb when command is one of its sub-commands, else NULL */
   GPtrArray *args;             /* the positional values after NOUN VERB */
   GHashTable *values;          /* const FdCliParam * → GPtrArray of char * */
   gboolean help;
@@ -188,13 +237,21 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdCliInvocation, fd_cli_invocation_free)
 /* Reads argv into @invocation. On a usage error returns FALSE with FD_CLI_ERROR_USAGE;
  * @invocation then holds as much as was understood, so the hint can name the right --help. */
 gboolean fd_cli_parse (FdCliInvocation *invocation, int argc, char **argv, GError **error);
+/* The last value given for the global or verb option called @name, or NULL. */
+const char *fd_cli_invocation_get (const FdCliInvocation *invocation, const char *name);
+gboolean fd_cli_invocation_has (const FdCliInvocation *invocation, const char *name);
+/* "device credentials list": the words that name the command @invocation reached. */
+char *fd_cli_invocation_name (const FdCliInvocation *invocation);
+/* What the command lists or deletes. */
+FdCliKind fd_cli_invocation_kind (const FdCliInvocation *invocation);
+
+/* fd-cli-values.c */
 /* Checks @text against @param's kind of value and bounds; @label names it in the message (NULL:
  * "--name" for an option, "NAME" for an argument). */
 gboolean fd_cli_check_value (const FdCliParam *param, const char *label, const char *text,
                              GError **error);
-/* The last value given for the global or verb option called @name, or NULL. */
-const char *fd_cli_invocation_get (const FdCliInvocation *invocation, const char *name);
-gboolean fd_cli_invocation_has (const FdCliInvocation *invocation, const char *name);
+/* A printable, shortened copy of a rejected value, safe to put in front of a person. */
+char *fd_cli_quote (const char *text);
 
 /* fd-cli-help.c */
 void fd_cli_print_help (const FdCliInvocation *invocation);
@@ -207,26 +264,40 @@ char *fd_cli_completion_bash (void);
 int fd_cli_completion_run (const FdCliInvocation *invocation);
 
 /* fd-cli-config.c */
-typedef struct
-{
-  char *url;   /* without a trailing '/' */
-  char *token; /* NULL: none */
-} FdCliEndpoint;
-
 void fd_cli_endpoint_clear (FdCliEndpoint *endpoint);
 /* Decides the server URL and token from --server/--token/--data-dir, the environment and the
  * default data directory (see fleetdesk-cli --help). */
 gboolean fd_cli_endpoint_resolve (const FdCliInvocation *invocation, FdCliEndpoint *endpoint,
                                   GError **error);
 
+/* fd-cli-request.c */
+/* The path below /api/v1 of @invocation's command with each "{}" replaced by the next path
+ * argument (percent-encoded), then the query from its options. */
+char *fd_cli_request_path (const FdCliInvocation *invocation);
+/* The JSON body of a POST or PATCH from the arguments and options that go to the body (the
+ * text of FD_CLI_TO_BODY_FILE files included); NULL without an error for other methods. */
+gboolean fd_cli_request_body (const FdCliInvocation *invocation, char **body_out, GError **error);
+
 /* fd-cli-http.c */
-/* Sends @method to @endpoint's API at @path_and_query (below /api/v1) with @json_body (or none).
- * A 2xx answer returns TRUE and its body (possibly empty); anything else returns FALSE with
- * FD_CLI_ERROR_API / _UNAUTHORIZED carrying the API's message and code, _CONNECT when the server
- * cannot be reached, or _PROTOCOL. */
-gboolean fd_cli_http_send (const FdCliEndpoint *endpoint, const char *method,
-                           const char *path_and_query, const char *json_body, GBytes **body_out,
-                           GError **error);
+typedef struct
+{
+  const char *method;
+  const char *path_and_query; /* below /api/v1 */
+  const char *content_type;   /* of @body */
+  GBytes *body;               /* NULL: none */
+  guint timeout_seconds;      /* 0: FD_CLI_TIMEOUT_SECONDS */
+  gsize max_answer_bytes;     /* 0: FD_CLI_MAX_RESPONSE_BYTES */
+} FdCliRequest;
+
+/* Sends @request to @endpoint's API. A 2xx answer returns TRUE and its body (possibly empty);
+ * anything else returns FALSE with FD_CLI_ERROR_API / _UNAUTHORIZED carrying the API's message
+ * and code, _CONNECT when the server cannot be reached, or _PROTOCOL. When the server answered
+ * with an error and @error_body_out is not NULL, it receives that answer's body. */
+gboolean fd_cli_http_send (const FdCliEndpoint *endpoint, const FdCliRequest *request,
+                           GBytes **body_out, GBytes **error_body_out, GError **error);
+/* The usual request of @invocation's command: its method, path and JSON body. */
+gboolean fd_cli_http_send_command (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                   GBytes **body_out, GError **error);
 
 /* fd-cli-output.c */
 /* Prints the API's answer to @invocation's command as a person reads it: a table, key: value
@@ -234,7 +305,79 @@ gboolean fd_cli_http_send (const FdCliEndpoint *endpoint, const char *method,
 gboolean fd_cli_output_show (const FdCliInvocation *invocation, GBytes *body, GError **error);
 /* Writes @len bytes of @text to stdout, checking for errors. */
 gboolean fd_cli_output_write (const char *text, gsize len, GError **error);
+/* Writes @body as --json shows it: unchanged, with a final newline. */
+gboolean fd_cli_output_json (GBytes *body, GError **error);
 /* A copy of @text that is valid UTF-8 without control characters, safe for a terminal. */
 char *fd_cli_output_printable (const char *text);
+/* @body parsed as one JSON object, or FD_CLI_ERROR_PROTOCOL. */
+JsonNode *fd_cli_output_parse (GBytes *body, GError **error);
+/* Prints @object as aligned key: value lines, without the members named in @skip (NULL or
+ * NULL-terminated). PEM text is printed as it is, on the lines after its key. */
+gboolean fd_cli_output_object (JsonObject *object, const char *const *skip, GError **error);
+/* @items as an aligned table with a header line, or "" when there are none. */
+char *fd_cli_output_table (const FdCliColumn *columns, JsonArray *items);
+/* The member at @path ("device.name") of @object, or NULL. */
+JsonNode *fd_cli_output_lookup (JsonObject *object, const char *path);
+/* The string member @name of @object, or NULL when absent or not a string. */
+const char *fd_cli_output_get_string (JsonObject *object, const char *name);
+
+/* fd-cli-files.c */
+/* Reads the PEM file @path for a request: at most FD_CLI_MAX_PEM_BYTES of UTF-8 text with
+ * "-----BEGIN " and "-----END …-----" lines; returns the text from the first to the last of
+ * them. FD_CLI_ERROR_FILE naming the file otherwise. */
+char *fd_cli_file_read_pem (const char *path, GError **error);
+/* Reads @path whole, at most @max_bytes; FD_CLI_ERROR_FILE naming the file otherwise. */
+GBytes *fd_cli_file_read (const char *path, gsize max_bytes, GError **error);
+
+/* A file that is private (mode 0600) from its creation and appears at its path whole or not at
+ * all: written to a temporary file beside it, then renamed. */
+typedef struct _FdCliPrivateFile FdCliPrivateFile;
+/* Makes the temporary file beside @path. Fails at once when @path exists (unless @overwrite)
+ * or its directory cannot be written, so that a caller knows before it asks the server for a
+ * secret that would then be lost. */
+FdCliPrivateFile *fd_cli_private_file_new (const char *path, gboolean overwrite, GError **error);
+/* Writes @len bytes of @data, syncs them and renames the file to its path; without @overwrite
+ * an existing file there is never replaced (FD_CLI_ERROR_FILE, G_FILE_ERROR_EXIST in the
+ * message's cause). */
+gboolean fd_cli_private_file_commit (FdCliPrivateFile *file, const char *data, gsize len,
+                                     GError **error);
+/* TRUE when the last commit failed only because the path exists. */
+gboolean fd_cli_private_file_existed (const FdCliPrivateFile *file);
+const char *fd_cli_private_file_get_path (const FdCliPrivateFile *file);
+/* Removes the temporary file if it was not committed. */
+void fd_cli_private_file_free (FdCliPrivateFile *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdCliPrivateFile, fd_cli_private_file_free)
+/* Syncs the directory holding @path, so that a file renamed into it survives a power cut. */
+void fd_cli_dir_sync (const char *path);
+/* Makes @dir with mode 0700 when it is missing; checks that it is a directory we can write. */
+gboolean fd_cli_dir_prepare (const char *dir, GError **error);
+/* @name made into one safe file name: '/', control characters and a leading '.' become '_', and
+ * it is cut (at a character) to FD_CLI_MAX_FILE_STEM_BYTES. */
+char *fd_cli_file_stem (const char *name);
+#define FD_CLI_MAX_FILE_STEM_BYTES 200
+
+/* fd-cli-zdevice.c */
+/* The zdevice.json object (docs/protocol.md) for @credential as a create or import answer gives
+ * it (with its secret parts), @endpoint and @cacert; FD_CLI_ERROR_PROTOCOL when the credential
+ * lacks what the file needs. */
+JsonNode *fd_cli_zdevice_build (JsonObject *credential, JsonNode *endpoint, const char *cacert,
+                                GError **error);
+/* Writes @zdevice to @file as indented JSON. */
+gboolean fd_cli_zdevice_write (FdCliPrivateFile *file, JsonNode *zdevice, GError **error);
+
+/* fd-cli-credentials.c: device credentials */
+gboolean fd_cli_credentials_check_create (const FdCliInvocation *invocation, GError **error);
+gboolean fd_cli_credentials_create (const FdCliInvocation *invocation,
+                                    const FdCliEndpoint *endpoint, GError **error);
+/* "device credentials DEVICE_ID --mode MODE -o FILE": a new credential, its file written. */
+gboolean fd_cli_credentials_issue (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                   GError **error);
+/* The FINGERPRINT/KEY cell of a credential list. */
+char *fd_cli_credentials_key_cell (JsonObject *credential);
+
+/* fd-cli-import.c: device import */
+gboolean fd_cli_import_check (const FdCliInvocation *invocation, GError **error);
+gboolean fd_cli_import_run (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                            GError **error);
 
 G_END_DECLS

@@ -1,4 +1,5 @@
-/* fd-engine.c — the engine: data directory, lock, store, admin token and operator API. */
+/* fd-engine.c — the engine: data directory, lock, store, admin token, operator API and the
+ * HTTPS device endpoint. */
 #include "config.h"
 
 #include "fd-engine.h"
@@ -35,6 +36,7 @@ struct _FdEngine
   char *public_host;
   gsize max_payload_bytes;
   int device_rate;
+  guint device_idle_timeout_s;
   gboolean device_port_fallback;
   gboolean quiet;
   int lock_fd;
@@ -43,6 +45,7 @@ struct _FdEngine
   FdPki *pki;
   FdDeviceAuth *auth;
   FdIngest *ingest;
+  FdDeviceServer *devices;
   FdApi *api;
   guint renew_source;
   gboolean started;
@@ -208,6 +211,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
                                     : g_get_host_name ());
   self->max_payload_bytes = config->max_payload_bytes;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
+  self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
   self->quiet = config->quiet;
 
@@ -284,12 +288,51 @@ renew_certificate (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Starts the HTTPS device endpoint; with device_port_fallback, a taken port gives way to any
+ * free one (the desktop app must start even when another Fleetdesk holds 7443). */
+static gboolean
+start_devices (FdEngine *self, GError **error)
+{
+  FdDeviceServerConfig config = {
+    .address = self->device_address,
+    .port = (guint)self->device_port,
+    .max_payload_bytes = self->max_payload_bytes,
+    .rate_per_s = (guint)self->device_rate,
+    .idle_timeout_s = self->device_idle_timeout_s,
+  };
+  g_autoptr (GError) local = NULL;
+
+  self->devices = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+  if (!fd_device_server_listen (self->devices, &local))
+    {
+      if (!self->device_port_fallback || config.port == 0
+          || !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* Said once, plainly: zdevice.json files made now name the other port. */
+      g_warning ("the device port %u is in use by another program; devices are served on a "
+                 "free port instead (new zdevice.json files name it)",
+                 config.port);
+      g_clear_pointer (&self->devices, fd_device_server_free);
+      config.port = 0;
+      self->devices
+          = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+      if (!fd_device_server_listen (self->devices, error))
+        return FALSE;
+    }
+  self->device_port = (int)fd_device_server_get_port (self->devices);
+  return TRUE;
+}
+
 gboolean
 fd_engine_start (FdEngine *self, GError **error)
 {
-
   g_return_val_if_fail (!self->started, FALSE);
 
+  if (!start_devices (self, error))
+    return FALSE;
   fd_api_set_provisioning (self->api, self->pki, self->auth, self->public_host,
                            (guint)self->device_port, (guint)self->mqtt_port);
   if (!fd_api_listen (self->api, self->api_address, (guint)self->api_port, error))
@@ -302,6 +345,8 @@ fd_engine_start (FdEngine *self, GError **error)
     {
       g_print ("fleetdesk-server %s: operator API on http://%s:%u/api/v1 (data in %s)\n",
                PACKAGE_VERSION, self->api_address, fd_api_get_port (self->api), self->data_dir);
+      g_print ("fleetdesk-server: HTTPS device endpoint on port %u\n",
+               fd_engine_get_device_port (self));
       g_print ("fleetdesk-server: devices reach %s; CA fingerprint SHA-256 %s\n",
                self->public_host, fd_pki_get_ca_fingerprint (self->pki));
     }
@@ -312,6 +357,12 @@ void
 fd_engine_shutdown (FdEngine *self)
 {
   g_clear_handle_id (&self->renew_source, g_source_remove);
+  /* Devices first: their requests waiting for the store are answered before it closes. */
+  if (self->devices != NULL)
+    {
+      fd_device_server_shutdown (self->devices, FD_ENGINE_DRAIN_MS);
+      g_clear_pointer (&self->devices, fd_device_server_free);
+    }
   if (self->api != NULL)
     {
       fd_api_shutdown (self->api, FD_ENGINE_DRAIN_MS);

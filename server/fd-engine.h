@@ -24,6 +24,7 @@ typedef struct
   char **public_names;  /* NULL-terminated; names devices use to reach this server */
   gsize max_payload_bytes; /* 0: 64 KiB */
   int device_rate;         /* requests per device per second; -1: default; 0: unlimited */
+  guint device_idle_timeout_s; /* an idle device connection is closed after it; 0: 60 s */
   gboolean device_port_fallback; /* the device port is taken: use any free one (the app) */
   gboolean quiet;    /* no start-up messages on stdout */
 } FdEngineConfig;

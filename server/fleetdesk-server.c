@@ -21,6 +21,7 @@ static char *opt_device_address;
 static char **opt_public_names;
 static int opt_max_payload = 64 * 1024;
 static int opt_device_rate = -1;
+static int opt_device_idle = 60;
 static char *opt_token_name;
 static gboolean opt_version;
 
@@ -46,6 +47,9 @@ static const GOptionEntry server_entries[]
           N_ ("Requests per device per second before 429 (default: 50, bursts of twice that; "
               "0: no limit)"),
           N_ ("N") },
+        { "device-idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_device_idle,
+          N_ ("Seconds before an idle device connection is closed (default: 60)"),
+          N_ ("SECONDS") },
         { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
           N_ ("Port of MQTT over TLS (default: 8883; reserved, not served yet)"), N_ ("PORT") },
         { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"),
@@ -124,6 +128,13 @@ check_options (GError **error)
                    opt_device_rate);
       return FALSE;
     }
+  if (opt_device_idle < 1 || opt_device_idle > 3600)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--device-idle-timeout must be from 1 to 3600 seconds, not %d"),
+                   opt_device_idle);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -147,6 +158,7 @@ run_server (void)
     .public_names = opt_public_names,
     .max_payload_bytes = (gsize)opt_max_payload,
     .device_rate = opt_device_rate,
+    .device_idle_timeout_s = (guint)opt_device_idle,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

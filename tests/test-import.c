@@ -283,6 +283,7 @@ test_dry_run (void)
   g_assert_cmpint (fd_t_int (answer, "total"), ==, 2);
   g_assert_cmpstr (fd_t_str (fd_t_item (answer, 0), "name"), ==, "d-1");
   g_assert_cmpstr (fd_t_str (fd_t_item (answer, 0), "credential"), ==, "generated");
+  g_assert_true (fd_t_is_null (fd_t_item (answer, 0), "mode"));
   g_assert_true (fd_t_is_null (fd_t_item (answer, 1), "credential"));
   fd_t_assert_id (fd_t_str (fd_t_item (answer, 1), "fleet_id"), "flt");
   g_assert_cmpint (fd_t_total (srv, ws->devices_path), ==, 0);

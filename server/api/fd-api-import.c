@@ -604,6 +604,11 @@ import_reply (FdApiRequest *req, FdApiJob *job)
             json_builder_add_null_value (b);
           else
             json_builder_add_string_value (b, fd_credential_kind_name (row->kind));
+          json_builder_set_member_name (b, "mode");
+          if (row->mode != NULL)
+            json_builder_add_string_value (b, row->mode);
+          else
+            json_builder_add_null_value (b);
         }
       else
         {

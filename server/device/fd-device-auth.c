@@ -42,16 +42,23 @@ fd_device_auth_kind_name (FdDeviceAuthKind kind)
   return kind_names[kind];
 }
 
-static FdDeviceIdentity *
-identity_new (const FdCredentialMatch *m, FdDeviceAuthKind kind)
+FdDeviceIdentity *
+fd_device_identity_new (const char *device_id, const char *workspace_id,
+                        const char *credential_id, FdDeviceAuthKind kind)
 {
   FdDeviceIdentity *id = g_atomic_rc_box_new0 (FdDeviceIdentity);
 
-  id->device_id = g_strdup (m->device_id);
-  id->workspace_id = g_strdup (m->workspace_id);
-  id->credential_id = g_strdup (m->credential_id);
+  id->device_id = g_strdup (device_id);
+  id->workspace_id = g_strdup (workspace_id);
+  id->credential_id = g_strdup (credential_id);
   id->kind = kind;
   return id;
+}
+
+static FdDeviceIdentity *
+identity_new (const FdCredentialMatch *m, FdDeviceAuthKind kind)
+{
+  return fd_device_identity_new (m->device_id, m->workspace_id, m->credential_id, kind);
 }
 
 FdDeviceIdentity *

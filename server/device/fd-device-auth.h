@@ -42,6 +42,9 @@ typedef struct
   FdDeviceAuthKind kind;
 } FdDeviceIdentity;
 
+/* A new identity (for transports that authenticated otherwise, and tests). */
+FdDeviceIdentity *fd_device_identity_new (const char *device_id, const char *workspace_id,
+                                          const char *credential_id, FdDeviceAuthKind kind);
 FdDeviceIdentity *fd_device_identity_ref (FdDeviceIdentity *id);
 void fd_device_identity_unref (FdDeviceIdentity *id);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDeviceIdentity, fd_device_identity_unref)

@@ -34,8 +34,9 @@ typedef struct
 
 typedef struct _FdDeviceServer FdDeviceServer;
 
+/* @store is read for GET /v1/whoami (the device's current fleet). */
 FdDeviceServer *fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki,
-                                      FdDeviceAuth *auth, FdIngest *ingest);
+                                      FdDeviceAuth *auth, FdIngest *ingest, FdStore *store);
 /* Starts listening on the thread-default main context. */
 gboolean fd_device_server_listen (FdDeviceServer *server, GError **error);
 guint fd_device_server_get_port (FdDeviceServer *server);

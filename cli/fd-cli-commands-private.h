@@ -1,0 +1,21 @@
+/* fd-cli-commands-private.h — what the files of the command table share: the parameters used by
+ * several nouns, and the verbs of the nouns defined outside fd-cli-commands.c.
+ */
+#pragma once
+
+#include "fd-cli.h"
+
+G_BEGIN_DECLS
+
+extern const FdCliParam fd_cli_opt_search;
+extern const FdCliParam fd_cli_opt_from;
+extern const FdCliParam fd_cli_opt_size;
+extern const FdCliParam fd_cli_opt_name;
+extern const FdCliParam fd_cli_arg_name;
+extern const FdCliParam fd_cli_arg_workspace_in;
+
+/* fd-cli-commands-device.c */
+extern const FdCliCommand fd_cli_device_commands[];
+extern const FdCliCommand fd_cli_data_commands[];
+
+G_END_DECLS

@@ -1,0 +1,517 @@
+/* test-ingest.c — the ingest service on a real store: samples, numeric points, fields per
+ * tag, the latest reading per device and tag, last_seen and up messages; what a transaction
+ * that groups many requests writes; what a failing request leaves behind (nothing).
+ */
+#include "fd-test-server.h"
+
+#include <string.h>
+
+#include "ingest/fd-ingest.h"
+#include "store/fd-store-provision.h"
+
+typedef struct
+{
+  char *dir;
+  FdStore *store;
+  FdIngest *ingest;
+  FdPayloadScanner *scanner;
+  FdWorkspace *workspace;
+  FdDevice *device;
+  FdDeviceIdentity *who;
+} Fixture;
+
+typedef struct
+{
+  const char *name;
+  const char *workspace_id;
+  FdWorkspace *workspace;
+  FdDevice *device;
+} Call;
+
+static gboolean
+create_workspace (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  c->workspace = fd_store_workspace_create (db, c->name, NULL, error);
+  return c->workspace != NULL;
+}
+
+static gboolean
+create_device (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  c->device = fd_store_device_create (db, c->workspace_id, NULL, c->name, error);
+  return c->device != NULL;
+}
+
+static FdDevice *
+make_device (Fixture *f, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  Call c = { .name = name, .workspace_id = f->workspace->id };
+
+  g_assert_true (fd_store_write_sync (f->store, create_device, &c, &error));
+  return c.device;
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  Call c = { .name = "Lab" };
+
+  f->dir = g_dir_make_tmp ("fd-ingest-XXXXXX", NULL);
+  path = g_build_filename (f->dir, "fleetdesk.db", NULL);
+  f->store = fd_store_open (path, 2, &error);
+  g_assert_no_error (error);
+  f->ingest = fd_ingest_new (f->store);
+  f->scanner = fd_payload_scanner_new ();
+  g_assert_true (fd_store_write_sync (f->store, create_workspace, &c, &error));
+  f->workspace = c.workspace;
+  f->device = make_device (f, "sensor-1");
+  f->who = fd_device_identity_new (f->device->id, f->workspace->id, "crd-test",
+                                   FD_DEVICE_AUTH_CERTIFICATE);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  fd_device_identity_unref (f->who);
+  fd_device_free (f->device);
+  fd_workspace_free (f->workspace);
+  fd_payload_scanner_free (f->scanner);
+  fd_store_close (f->store);
+  fd_ingest_free (f->ingest);
+  fd_test_rm_rf (f->dir);
+  g_free (f->dir);
+}
+
+/* --- submitting and waiting --- */
+
+typedef struct
+{
+  guint pending;
+  guint ok;
+  guint failed;
+  GError *last_error;
+} Waiter;
+
+static void
+submitted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *w = user_data;
+  GError *error = NULL;
+
+  if (fd_ingest_submit_finish (result, &error))
+    w->ok++;
+  else
+    {
+      w->failed++;
+      g_clear_error (&w->last_error);
+      w->last_error = error;
+    }
+  w->pending--;
+}
+
+static void
+wait_all (Waiter *w)
+{
+  while (w->pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static FdReadings *
+readings (Fixture *f, FdDeviceIdentity *who, const char *tag, const char *const *payloads,
+          const gint64 *ts)
+{
+  FdReadings *r = fd_readings_new (who, tag);
+
+  for (guint i = 0; payloads[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_true (fd_payload_scan (f->scanner, payloads[i], strlen (payloads[i]), &error));
+      fd_readings_add (r, f->scanner, ts ? ts[i] : 0);
+    }
+  return r;
+}
+
+static void
+submit (Fixture *f, Waiter *w, FdReadings *r)
+{
+  w->pending++;
+  fd_ingest_submit_async (f->ingest, r, submitted, w);
+}
+
+/* --- reading the store back with plain SQL --- */
+
+typedef struct
+{
+  const char *sql;
+  const char *arg;
+  GPtrArray *rows; /* each a "|"-joined text row */
+} Query;
+
+static gboolean
+query_job (FdDb *db, gpointer data, GError **error)
+{
+  Query *q = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (fd_db_handle (db), q->sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", q->sql, sqlite3_errmsg (fd_db_handle (db)));
+  if (q->arg != NULL)
+    sqlite3_bind_text (stmt, 1, q->arg, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      GString *row = g_string_new (NULL);
+      for (int c = 0; c < sqlite3_column_count (stmt); c++)
+        {
+          const unsigned char *text = sqlite3_column_text (stmt, c);
+          g_string_append_printf (row, "%s%s", c ? "|" : "", text ? (const char *)text : "NULL");
+        }
+      g_ptr_array_add (q->rows, g_string_free (row, FALSE));
+    }
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static GPtrArray *
+query (Fixture *f, const char *sql, const char *arg)
+{
+  Query q = { sql, arg, g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fd_store_read_sync (f->store, query_job, &q, &error));
+  return q.rows;
+}
+
+static const char *
+one (GPtrArray *rows)
+{
+  g_assert_cmpuint (rows->len, ==, 1);
+  return g_ptr_array_index (rows, 0);
+}
+
+/* Every point stored for (@tag, @path) of the fixture's device, as "ts=value" lines. */
+static char *
+points (Fixture *f, const char *device_id, const char *tag, const char *path)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree char *sql = g_strdup_printf (
+      "SELECT hex (b.data), b.n, b.t_first, b.t_last FROM point_block b"
+      " JOIN series s ON s.id = b.series JOIN stream t ON t.id = s.stream"
+      " WHERE t.device_id = ?1 AND t.tag = '%s' AND s.path = '%s' ORDER BY b.rowid",
+      tag, path);
+  g_autoptr (GPtrArray) rows = query (f, sql, device_id);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_auto (GStrv) cols = g_strsplit (g_ptr_array_index (rows, i), "|", -1);
+      const char *hex = cols[0];
+      guint n = (guint)g_ascii_strtoull (cols[1], NULL, 10);
+
+      g_assert_cmpuint (strlen (hex), ==, 2 + 32 * n);
+      g_assert_true (g_str_has_prefix (hex, "01")); /* block format 1 */
+      for (guint p = 0; p < n; p++)
+        {
+          guint8 raw[16];
+          gint64 ts;
+          double value;
+          for (guint k = 0; k < 16; k++)
+            {
+              char byte[3] = { hex[2 + 32 * p + 2 * k], hex[3 + 32 * p + 2 * k], 0 };
+              raw[k] = (guint8)g_ascii_strtoull (byte, NULL, 16);
+            }
+          memcpy (&ts, raw, 8);
+          memcpy (&value, raw + 8, 8);
+          ts = GINT64_FROM_LE (ts);
+          g_string_append_printf (out, "%" G_GINT64_FORMAT "=%g\n", ts, value);
+        }
+    }
+  return g_strdup (out->str);
+}
+
+/* --- tests --- */
+
+static void
+test_one_reading (Fixture *f, gconstpointer data)
+{
+  const char *const payloads[] = { "{ \"temp\": 21.5, \"hum\": 40, \"env\": {\"co2\": 412, "
+                                   "\"ok\": true}, \"label\": \"kitchen\", \"list\": [1, 2] }",
+                                   NULL };
+  Waiter w = { 0 };
+  g_autoptr (GPtrArray) samples = NULL, fields = NULL, stream = NULL, device = NULL;
+  g_autofree char *temp = NULL, *co2 = NULL, *label = NULL;
+
+  submit (f, &w, readings (f, f->who, "weather", payloads, NULL));
+  wait_all (&w);
+  g_assert_cmpuint (w.ok, ==, 1);
+
+  samples = query (f, "SELECT s.payload, s.ts_device = s.ts_in FROM sample s", NULL);
+  g_assert_cmpstr (one (samples), ==,
+                   "{\"temp\":21.5,\"hum\":40,\"env\":{\"co2\":412,\"ok\":true},"
+                   "\"label\":\"kitchen\",\"list\":[1,2]}|1");
+  fields = query (f, "SELECT path || ':' || type FROM tag_field WHERE tag = 'weather'"
+                     " ORDER BY path", NULL);
+  g_assert_cmpuint (fields->len, ==, 6);
+  g_assert_cmpstr (g_ptr_array_index (fields, 0), ==, "env.co2:number");
+  g_assert_cmpstr (g_ptr_array_index (fields, 1), ==, "env.ok:boolean");
+  g_assert_cmpstr (g_ptr_array_index (fields, 2), ==, "hum:number");
+  g_assert_cmpstr (g_ptr_array_index (fields, 3), ==, "label:string");
+  g_assert_cmpstr (g_ptr_array_index (fields, 4), ==, "list:array");
+  g_assert_cmpstr (g_ptr_array_index (fields, 5), ==, "temp:number");
+
+  stream = query (f, "SELECT workspace_id, fleet_id, readings, last_sample = (SELECT max(id) FROM"
+                     " sample) FROM stream WHERE device_id = ?1", f->device->id);
+  {
+    g_autofree char *want
+        = g_strdup_printf ("%s|%s|1|1", f->workspace->id, f->device->fleet_id);
+    g_assert_cmpstr (one (stream), ==, want);
+  }
+  device = query (f, "SELECT last_seen > 0 FROM device WHERE id = ?1", f->device->id);
+  g_assert_cmpstr (one (device), ==, "1");
+
+  /* Numbers are points too; strings, booleans and arrays are not. */
+  temp = points (f, f->device->id, "weather", "temp");
+  co2 = points (f, f->device->id, "weather", "env.co2");
+  label = points (f, f->device->id, "weather", "label");
+  g_assert_true (g_str_has_suffix (temp, "=21.5\n"));
+  g_assert_true (g_str_has_suffix (co2, "=412\n"));
+  g_assert_cmpstr (label, ==, "");
+}
+
+static void
+test_batch_device_times (Fixture *f, gconstpointer data)
+{
+  const char *const payloads[] = { "{\"v\":1}", "{\"v\":2}", "{\"v\":3}", NULL };
+  const gint64 ts[] = { 1700000000000, 1700000001000, 1700000002500 };
+  Waiter w = { 0 };
+  g_autofree char *v = NULL;
+  g_autoptr (GPtrArray) samples = NULL;
+
+  submit (f, &w, readings (f, f->who, "power", payloads, ts));
+  wait_all (&w);
+  g_assert_cmpuint (w.ok, ==, 1);
+  v = points (f, f->device->id, "power", "v");
+  g_assert_cmpstr (v, ==, "1700000000000=1\n1700000001000=2\n1700000002500=3\n");
+  samples = query (f, "SELECT ts_device FROM sample ORDER BY id", NULL);
+  g_assert_cmpuint (samples->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (samples, 2), ==, "1700000002500");
+}
+
+/* Holds the writer inside a transaction until released, so that what is queued meanwhile is
+ * grouped into that transaction. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean entered, released;
+} Gate;
+
+static gboolean
+gate_job (FdDb *db, gpointer data, GError **error)
+{
+  Gate *g = data;
+
+  g_mutex_lock (&g->lock);
+  g->entered = TRUE;
+  g_cond_broadcast (&g->cond);
+  while (!g->released)
+    g_cond_wait (&g->cond, &g->lock);
+  g_mutex_unlock (&g->lock);
+  return TRUE;
+}
+
+static void
+gate_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *w = user_data;
+  g_assert_true (fd_store_run_finish (result, NULL));
+  w->pending--;
+}
+
+static void
+hold_writer (Fixture *f, Gate *g, Waiter *w)
+{
+  g_mutex_init (&g->lock);
+  g_cond_init (&g->cond);
+  w->pending++;
+  fd_store_write_async (f->store, gate_job, g, NULL, gate_done, w);
+  g_mutex_lock (&g->lock);
+  while (!g->entered)
+    g_cond_wait (&g->cond, &g->lock);
+  g_mutex_unlock (&g->lock);
+}
+
+static void
+release_writer (Gate *g)
+{
+  g_mutex_lock (&g->lock);
+  g->released = TRUE;
+  g_cond_broadcast (&g->cond);
+  g_mutex_unlock (&g->lock);
+}
+
+static void
+test_grouped_commit_writes_series_once (Fixture *f, gconstpointer data)
+{
+  Gate g = { 0 };
+  Waiter w = { 0 };
+  g_autoptr (GPtrArray) blocks = NULL, stream = NULL, samples = NULL;
+  g_autofree char *temp = NULL;
+
+  hold_writer (f, &g, &w);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("{\"temp\":%u,\"hum\":%u}", i, 100 - i);
+      const char *const payloads[] = { payload, NULL };
+      const gint64 ts[] = { 1700000000000 + i };
+      submit (f, &w, readings (f, f->who, "weather", payloads, ts));
+    }
+  release_writer (&g);
+  wait_all (&w);
+  g_assert_cmpuint (w.ok, ==, 100);
+
+  /* 100 requests, one transaction: one block per series, one stream update. */
+  blocks = query (f, "SELECT s.path, b.n FROM point_block b JOIN series s ON s.id = b.series"
+                     " ORDER BY s.path", NULL);
+  g_assert_cmpuint (blocks->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (blocks, 0), ==, "hum|100");
+  g_assert_cmpstr (g_ptr_array_index (blocks, 1), ==, "temp|100");
+  stream = query (f, "SELECT readings FROM stream", NULL);
+  g_assert_cmpstr (one (stream), ==, "100");
+  samples = query (f, "SELECT count(*) FROM sample", NULL);
+  g_assert_cmpstr (one (samples), ==, "100");
+  temp = points (f, f->device->id, "weather", "temp");
+  g_assert_true (g_str_has_prefix (temp, "1700000000000=0\n1700000000001=1\n"));
+  g_assert_true (g_str_has_suffix (temp, "1700000000099=99\n"));
+}
+
+static gboolean
+delete_device_job (FdDb *db, gpointer data, GError **error)
+{
+  return fd_store_device_delete (db, data, error);
+}
+
+static void
+test_gone_device_stores_nothing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FdDevice) other = make_device (f, "sensor-2");
+  g_autoptr (FdDeviceIdentity) gone = fd_device_identity_new (other->id, f->workspace->id,
+                                                              "crd-gone",
+                                                              FD_DEVICE_AUTH_JWT);
+  const char *const payloads[] = { "{\"temp\":1}", NULL };
+  g_autoptr (GError) error = NULL;
+  Gate g = { 0 };
+  Waiter w = { 0 };
+  g_autoptr (GPtrArray) samples = NULL, streams = NULL, blocks = NULL;
+
+  g_assert_true (fd_store_write_sync (f->store, delete_device_job, other->id, &error));
+  /* In one transaction: a good request, one of a deleted device, another good one. */
+  hold_writer (f, &g, &w);
+  submit (f, &w, readings (f, f->who, "weather", payloads, NULL));
+  submit (f, &w, readings (f, gone, "weather", payloads, NULL));
+  submit (f, &w, readings (f, f->who, "weather", payloads, NULL));
+  release_writer (&g);
+  wait_all (&w);
+
+  g_assert_cmpuint (w.ok, ==, 2);
+  g_assert_cmpuint (w.failed, ==, 1);
+  g_assert_error (w.last_error, FD_INGEST_ERROR, FD_INGEST_ERROR_DEVICE_GONE);
+  g_clear_error (&w.last_error);
+  samples = query (f, "SELECT count(*) FROM sample", NULL);
+  g_assert_cmpstr (one (samples), ==, "2");
+  streams = query (f, "SELECT device_id, readings FROM stream", NULL);
+  {
+    g_autofree char *want = g_strdup_printf ("%s|2", f->device->id);
+    g_assert_cmpstr (one (streams), ==, want);
+  }
+  blocks = query (f, "SELECT sum (n) FROM point_block", NULL);
+  g_assert_cmpstr (one (blocks), ==, "2");
+
+  /* The caches dropped after the failure do not confuse the next transaction. */
+  submit (f, &w, readings (f, f->who, "weather", payloads, NULL));
+  wait_all (&w);
+  g_clear_pointer (&samples, g_ptr_array_unref);
+  samples = query (f, "SELECT readings FROM stream", NULL);
+  g_assert_cmpstr (one (samples), ==, "3");
+}
+
+static void
+up_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *w = user_data;
+  GError *error = NULL;
+
+  if (fd_ingest_up_finish (result, &error))
+    w->ok++;
+  else
+    {
+      w->failed++;
+      g_clear_error (&w->last_error);
+      w->last_error = error;
+    }
+  w->pending--;
+}
+
+static void
+test_up_messages (Fixture *f, gconstpointer data)
+{
+  Waiter w = { 0 };
+  g_autoptr (GPtrArray) reports = NULL, after = NULL;
+
+  w.pending = 3;
+  fd_ingest_up_async (f->ingest, f->who, "__manifest", "{\"jobs\":[\"reset\"]}", up_done, &w);
+  fd_ingest_up_async (f->ingest, f->who, "temp_limit", "30", up_done, &w);
+  fd_ingest_up_async (f->ingest, f->who, "temp_limit", "35", up_done, &w);
+  wait_all (&w);
+  g_assert_cmpuint (w.ok, ==, 3);
+  reports = query (f, "SELECT key, value FROM device_report ORDER BY key", NULL);
+  g_assert_cmpuint (reports->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (reports, 0), ==, "__manifest|{\"jobs\":[\"reset\"]}");
+  g_assert_cmpstr (g_ptr_array_index (reports, 1), ==, "temp_limit|35");
+
+  /* null clears a key. */
+  w.pending = 1;
+  fd_ingest_up_async (f->ingest, f->who, "temp_limit", "null", up_done, &w);
+  wait_all (&w);
+  after = query (f, "SELECT key FROM device_report", NULL);
+  g_assert_cmpstr (one (after), ==, "__manifest");
+}
+
+static void
+test_tag_check (void)
+{
+  static const char *const good[] = { "weather", "a", "température", "x.y-z_1", NULL };
+  static const char *const bad[] = { "", "a/b", "a#", "a+b", "a b", "tab\there", NULL };
+  g_autofree char *long_tag = g_strnfill (65, 'x');
+  g_autofree char *max_tag = g_strnfill (64, 'x');
+
+  for (guint i = 0; good[i] != NULL; i++)
+    g_assert_null (fd_tag_check (good[i], strlen (good[i])));
+  for (guint i = 0; bad[i] != NULL; i++)
+    g_assert_nonnull (fd_tag_check (bad[i], strlen (bad[i])));
+  g_assert_null (fd_tag_check (max_tag, 64));
+  g_assert_nonnull (fd_tag_check (long_tag, 65));
+  g_assert_nonnull (fd_tag_check ("a\0b", 3));
+  g_assert_nonnull (fd_tag_check ("\xff", 1));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/ingest/one-reading", test_one_reading);
+  ADD ("/ingest/batch-device-times", test_batch_device_times);
+  ADD ("/ingest/grouped-commit-writes-series-once", test_grouped_commit_writes_series_once);
+  ADD ("/ingest/gone-device-stores-nothing", test_gone_device_stores_nothing);
+  ADD ("/ingest/up-messages", test_up_messages);
+#undef ADD
+  g_test_add_func ("/ingest/tag-check", test_tag_check);
+  return g_test_run ();
+}
