@@ -181,13 +181,14 @@ fd_format_value (GString *text, JsonNode *node)
 static void
 fd_format_object (FdPayloadLine *line, const char *prefix, JsonObject *object)
 {
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
+  /* In the order the device sent them: json_object_get_members() keeps it, an iterator over
+   * the object does not. */
+  g_autoptr (GList) names = json_object_get_members (object);
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &node))
+  for (GList *l = names; l != NULL; l = l->next)
     {
+      const char *name = l->data;
+      JsonNode *node = json_object_get_member (object, name);
       g_autofree char *path = prefix != NULL ? g_strconcat (prefix, ".", name, NULL)
                                              : g_strdup (name);
 

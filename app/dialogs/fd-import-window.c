@@ -198,7 +198,8 @@ fd_import_window_show_preview (FdImportWindow *self, JsonNode *node)
           rows, fd_import_row_new (
                     line, fd_json_get_string (item, "name"),
                     fd_import_window_fleet_name (self, fd_json_get_string (item, "fleet_id")),
-                    fd_format_credential_kind (fd_json_get_string (item, "credential"), NULL)));
+                    fd_format_credential_kind (fd_json_get_string (item, "credential"),
+                                               fd_json_get_string (item, "mode"))));
     }
   g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                        rows->pdata, rows->len);
