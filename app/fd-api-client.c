@@ -236,8 +236,8 @@ fd_api_client_send_cb (GObject *source, GAsyncResult *result, gpointer user_data
   status = soup_message_get_status (request->message);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_task_return_error (task, fd_api_error_from_answer (request->message, bytes,
-                                                           &request->error_details));
+      g_task_return_error (
+          task, fd_api_error_from_answer (request->message, bytes, &request->error_details));
       return;
     }
 

@@ -71,9 +71,8 @@ fd_files_choose_cancelled_cb (GCancellable *cancellable, GtkNativeDialog *native
 
 void
 fd_files_choose_async (GtkWindow *parent, GtkFileChooserAction action, const char *title,
-                       const char *accept_label, const char *current_name,
-                       GtkFileFilter *filter, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data)
+                       const char *accept_label, const char *current_name, GtkFileFilter *filter,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   FdChoose *choose = g_new0 (FdChoose, 1);
@@ -123,7 +122,7 @@ fd_files_read_thread (GTask *task, gpointer source, gpointer task_data, GCancell
   g_autoptr (GFileInfo) info = NULL;
   g_autoptr (GFileInputStream) stream = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *name = fd_files_describe (file);
+  g_autofree char *name = g_file_get_basename (file);
   g_autofree char *limit = g_format_size_full (max_bytes, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree guint8 *buffer = NULL;
   gsize got = 0;
@@ -137,11 +136,12 @@ fd_files_read_thread (GTask *task, gpointer source, gpointer task_data, GCancell
     }
   if ((guint64)g_file_info_get_size (info) > max_bytes)
     {
-      g_autofree char *size
-          = g_format_size_full (g_file_info_get_size (info), G_FORMAT_SIZE_IEC_UNITS);
+      /* In bytes too: a file just over the limit rounds to the limit. */
+      g_autofree char *size = g_format_size_full (
+          g_file_info_get_size (info), G_FORMAT_SIZE_IEC_UNITS | G_FORMAT_SIZE_LONG_FORMAT);
 
       g_task_return_new_error (task, FD_FILES_ERROR, FD_FILES_ERROR_TOO_LARGE,
-                               _ ("“%s” is %s: the limit is %s."), name, size, limit);
+                               _ ("“%s” is %s, over the limit of %s."), name, size, limit);
       return;
     }
 

@@ -37,8 +37,8 @@ fd_format_ago (GDateTime *then, GDateTime *now)
 char *
 fd_format_ago_rfc3339 (const char *rfc3339, GDateTime *now)
 {
-  g_autoptr (GDateTime) then = rfc3339 != NULL ? g_date_time_new_from_iso8601 (rfc3339, NULL)
-                                               : NULL;
+  g_autoptr (GDateTime) then
+      = rfc3339 != NULL ? g_date_time_new_from_iso8601 (rfc3339, NULL) : NULL;
 
   return then != NULL ? fd_format_ago (then, now) : NULL;
 }
@@ -142,8 +142,8 @@ fd_format_value (GString *text, JsonNode *node)
       if (g_utf8_strlen (json, -1) <= FD_FORMAT_MAX_ARRAY_CHARS)
         g_string_append (text, json);
       else
-        g_string_append_printf (
-            text, g_dngettext (GETTEXT_PACKAGE, "[%u value]", "[%u values]", n), n);
+        g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "[%u value]", "[%u values]", n),
+                                n);
     }
   else
     switch (json_node_get_value_type (node))
@@ -189,8 +189,8 @@ fd_format_object (FdPayloadLine *line, const char *prefix, JsonObject *object)
     {
       const char *name = l->data;
       JsonNode *node = json_object_get_member (object, name);
-      g_autofree char *path = prefix != NULL ? g_strconcat (prefix, ".", name, NULL)
-                                             : g_strdup (name);
+      g_autofree char *path
+          = prefix != NULL ? g_strconcat (prefix, ".", name, NULL) : g_strdup (name);
 
       if (JSON_NODE_HOLDS_OBJECT (node))
         {
@@ -224,9 +224,9 @@ fd_format_payload (JsonNode *payload, guint max_fields)
 
       g_string_append (line.text, " · ");
       /* TRANSLATORS: after the first fields of a reading, how many are not shown */
-      g_string_append_printf (line.text, g_dngettext (GETTEXT_PACKAGE, "+ %u more field",
-                                                      "+ %u more fields", more),
-                              more);
+      g_string_append_printf (
+          line.text, g_dngettext (GETTEXT_PACKAGE, "+ %u more field", "+ %u more fields", more),
+          more);
     }
   else if (line.fields == 0 && line.text->len == 0)
     g_string_append (line.text, _ ("(no fields)"));

@@ -40,7 +40,7 @@ fd_ui_toast (GtkWidget *widget, const char *message)
   shown = g_object_get_data (G_OBJECT (overlay), FD_UI_TOAST_KEY);
   if (shown != NULL
       && g_get_monotonic_time ()
-             - GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (shown), FD_UI_TOAST_SHOWN_KEY))
+                 - GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (shown), FD_UI_TOAST_SHOWN_KEY))
              < FD_UI_TOAST_SHOW_US)
     {
       adw_toast_set_title (shown, title);

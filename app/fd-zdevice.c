@@ -31,8 +31,8 @@ fd_zdevice_from_import (JsonObject *credential, const char *device_id, JsonObjec
   json_builder_set_member_name (builder, "device_id");
   json_builder_add_string_value (builder, device_id);
   json_builder_set_member_name (builder, "mode");
-  json_builder_add_string_value (
-      builder, key ? fd_json_get_string (credential, "mode") : "certificate");
+  json_builder_add_string_value (builder,
+                                 key ? fd_json_get_string (credential, "mode") : "certificate");
   if (key)
     {
       JsonNode *key_id = json_object_get_member (credential, "key_id");
@@ -71,8 +71,7 @@ fd_zdevice_file_name (const char *device_name)
 {
   GString *name = g_string_new (NULL);
 
-  for (const char *p = device_name != NULL ? device_name : ""; *p != '\0';
-       p = g_utf8_next_char (p))
+  for (const char *p = device_name != NULL ? device_name : ""; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
 

@@ -1,4 +1,4 @@
-/* fd-import-window-private.h — what fd-import-window.c and its saving file share. */
+/* fd-import-window-private.h — what the files of the import window share. */
 #pragma once
 
 #include "fd-import-window.h"
@@ -47,6 +47,15 @@ struct _FdImportWindow
 };
 
 void fd_import_window_update (FdImportWindow *self);
+/* Shows page @page ("preview", "failed"…) with the header's buttons it needs. */
+void fd_import_window_show (FdImportWindow *self, const char *page);
+void fd_import_window_show_failed (FdImportWindow *self, const char *title, const char *message);
+
+/* fd-import-window-check.c */
+/* The rows of a dry run's answer @node, or what is wrong with it. */
+void fd_import_window_show_preview (FdImportWindow *self, JsonNode *node);
+/* The problems of an invalid_csv error (@details, its "error" object) or the one @message. */
+void fd_import_window_show_errors (FdImportWindow *self, JsonObject *details, const char *message);
 
 /* fd-import-window-save.c */
 /* Asks for a folder and writes one <name>.zdevice.json (mode 0600) per credential of the

@@ -195,20 +195,22 @@ fd_import_window_saved_cb (GObject *source, GAsyncResult *result, gpointer user_
         return;
       message = g_strdup_printf (_ ("Could not save every credential file: %s"), error->message);
       gtk_label_set_label (self->saved_label, message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->saved_label), "error");
       gtk_widget_set_visible (GTK_WIDGET (self->saved_label), TRUE);
       gtk_widget_set_sensitive (self->save_button, TRUE);
       return;
     }
 
   self->saved = TRUE;
-  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "Saved %u file in %s, readable only by you.",
-                                          "Saved %u files in %s, readable only by you.",
-                                          save->written),
-                             save->written, where);
+  message
+      = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Saved %u file in %s, readable only by you.",
+                                      "Saved %u files in %s, readable only by you.", save->written),
+                         save->written, where);
   gtk_label_set_label (self->saved_label, message);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->saved_label), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->saved_label), TRUE);
   gtk_widget_set_sensitive (self->save_button, TRUE);
+  fd_import_window_update (self);
 }
 
 static void

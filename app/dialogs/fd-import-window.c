@@ -13,8 +13,6 @@
 #include <glib/gi18n.h>
 
 #include "fd-files.h"
-#include "fd-fleet.h"
-#include "fd-format.h"
 #include "fd-import-row.h"
 #include "fd-import-window-private.h"
 #include "fd-json.h"
@@ -68,9 +66,9 @@ fd_import_window_update (FdImportWindow *self)
                                importing ? _ ("The import cannot be cancelled once sent") : NULL);
 
   if (g_strcmp0 (page, "preview") == 0 || g_strcmp0 (page, "checking") == 0 || importing)
-    label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Import %u Device",
-                                          "_Import %u Devices", self->n_rows),
-                             self->n_rows);
+    label = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "_Import %u Device", "_Import %u Devices", self->n_rows),
+        self->n_rows);
   else if (g_strcmp0 (page, "done") == 0)
     label = g_strdup (_ ("_Done"));
   else
@@ -78,9 +76,21 @@ fd_import_window_update (FdImportWindow *self)
   gtk_button_set_label (self->accept_button, label);
   gtk_widget_set_sensitive (GTK_WIDGET (self->accept_button),
                             g_strcmp0 (page, "checking") != 0 && !importing);
+
+  /* One suggested action at a time: while secrets wait to be saved, that is saving them. */
+  if (g_strcmp0 (page, "done") == 0 && !self->saved && self->n_secrets > 0)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->accept_button), "suggested-action");
+      gtk_widget_add_css_class (self->save_button, "suggested-action");
+    }
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->accept_button), "suggested-action");
+      gtk_widget_remove_css_class (self->save_button, "suggested-action");
+    }
 }
 
-static void
+void
 fd_import_window_show (FdImportWindow *self, const char *page)
 {
   if (g_strcmp0 (page, "importing") != 0)
@@ -89,7 +99,7 @@ fd_import_window_show (FdImportWindow *self, const char *page)
   fd_import_window_update (self);
 }
 
-static void
+void
 fd_import_window_show_failed (FdImportWindow *self, const char *title, const char *message)
 {
   g_autofree char *escaped = g_markup_escape_text (message, -1);
@@ -99,122 +109,6 @@ fd_import_window_show_failed (FdImportWindow *self, const char *title, const cha
   fd_import_window_show (self, "failed");
 }
 
-/* The row problems of an invalid_csv answer, "line 7 · name · the name … is also on line 4". */
-static void
-fd_import_window_show_errors (FdImportWindow *self, JsonObject *details, const char *message)
-{
-  JsonNode *rows = details != NULL ? json_object_get_member (details, "rows") : NULL;
-  JsonArray *array = rows != NULL && JSON_NODE_HOLDS_ARRAY (rows) ? json_node_get_array (rows)
-                                                                  : NULL;
-  guint n = array != NULL ? json_array_get_length (array) : 0;
-  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *title = NULL;
-  g_autofree char *body = NULL;
-  guint n_lines = 0;
-  guint last_line = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-      const char *column = fd_json_get_string (row, "column");
-      const char *text = fd_json_get_string (row, "message");
-      guint line = 0;
-
-      if (row == NULL)
-        continue;
-      fd_json_update_uint (row, "line", &line);
-      if (line != last_line)
-        n_lines++;
-      last_line = line;
-      if (column != NULL)
-        /* TRANSLATORS: a problem in a CSV file: line, column, what is wrong */
-        g_ptr_array_add (lines, g_strdup_printf (_ ("line %u · %s · %s"), line, column,
-                                                 text != NULL ? text : ""));
-      else
-        g_ptr_array_add (lines, g_strdup_printf (_ ("line %u · %s"), line,
-                                                 text != NULL ? text : ""));
-    }
-  if (lines->len == 0)
-    g_ptr_array_add (lines, g_strdup (message));
-  g_ptr_array_add (lines, NULL);
-
-  gtk_string_list_splice (self->errors, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->errors)),
-                          (const char *const *)lines->pdata);
-  title = n_lines > 0 ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Row Needs Fixing",
-                                                      "%u Rows Need Fixing", n_lines),
-                                         n_lines)
-                      : g_strdup (_ ("The File Needs Fixing"));
-  /* TRANSLATORS: %s is the file's name */
-  body = g_strdup_printf (_ ("Nothing was created. Fix “%s” and import it again."),
-                          self->file_name);
-  gtk_label_set_label (self->errors_title, title);
-  gtk_label_set_label (self->errors_body, body);
-  fd_import_window_show (self, "errors");
-}
-
-static const char *
-fd_import_window_fleet_name (FdImportWindow *self, const char *fleet_id)
-{
-  guint n = self->fleets != NULL ? g_list_model_get_n_items (self->fleets) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (FdFleet) fleet = g_list_model_get_item (self->fleets, i);
-
-      if (g_strcmp0 (fd_fleet_get_id (fleet), fleet_id) == 0)
-        return fd_fleet_get_name (fleet);
-    }
-  return fleet_id;
-}
-
-static void
-fd_import_window_show_preview (FdImportWindow *self, JsonNode *node)
-{
-  g_autoptr (GError) error = NULL;
-  JsonArray *items = fd_json_get_list (node, NULL, &error);
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *title = NULL;
-  guint n;
-
-  if (items == NULL)
-    {
-      fd_import_window_show_failed (self, _ ("The File Could Not Be Checked"), error->message);
-      return;
-    }
-
-  n = json_array_get_length (items);
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *element = json_array_get_element (items, i);
-      JsonObject *item = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-      guint line = 0;
-
-      if (item == NULL)
-        continue;
-      fd_json_update_uint (item, "line", &line);
-      g_ptr_array_add (
-          rows, fd_import_row_new (
-                    line, fd_json_get_string (item, "name"),
-                    fd_import_window_fleet_name (self, fd_json_get_string (item, "fleet_id")),
-                    fd_format_credential_kind (fd_json_get_string (item, "credential"),
-                                               fd_json_get_string (item, "mode"))));
-    }
-  g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
-                       rows->pdata, rows->len);
-  self->n_rows = rows->len;
-
-  /* TRANSLATORS: %s is the workspace */
-  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                        "%u device is ready to import into “%s”",
-                                        "%u devices are ready to import into “%s”", self->n_rows),
-                           self->n_rows, self->workspace_name);
-  gtk_label_set_label (self->preview_title, title);
-  fd_import_window_show (self, "preview");
-  gtk_widget_grab_focus (GTK_WIDGET (self->accept_button));
-}
-
 /* The dry run */
 
 static void
@@ -222,8 +116,7 @@ fd_import_window_checked_cb (GObject *source, GAsyncResult *result, gpointer use
 {
   g_autoptr (FdImportWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -242,8 +135,7 @@ static void
 fd_import_window_send (FdImportWindow *self, gboolean dry_run, GAsyncReadyCallback callback)
 {
   g_autoptr (GString) path = NULL;
-  g_autofree char *base = fd_api_path ("workspaces", self->workspace_id, "devices", "import",
-                                       NULL);
+  g_autofree char *base = fd_api_path ("workspaces", self->workspace_id, "devices", "import", NULL);
 
   path = g_string_new (base);
   if (dry_run)
@@ -318,9 +210,9 @@ fd_import_window_choose_cb (FdImportWindow *self)
   gtk_file_filter_set_name (filter, _ ("CSV Files"));
   gtk_file_filter_add_pattern (filter, "*.csv");
   gtk_file_filter_add_mime_type (filter, "text/csv");
-  fd_files_choose_async (GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
-                         _ ("Choose a CSV File"), _ ("_Open"), NULL, filter, self->cancellable,
-                         fd_import_window_chosen_cb, g_object_ref (self));
+  fd_files_choose_async (GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _ ("Choose a CSV File"),
+                         _ ("_Open"), NULL, filter, self->cancellable, fd_import_window_chosen_cb,
+                         g_object_ref (self));
 }
 
 /* The import */
@@ -330,8 +222,7 @@ fd_import_window_imported_cb (GObject *source, GAsyncResult *result, gpointer us
 {
   g_autoptr (FdImportWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   g_autofree char *title = NULL;
   g_autofree char *warning = NULL;
   guint total = 0;
@@ -341,8 +232,7 @@ fd_import_window_imported_cb (GObject *source, GAsyncResult *result, gpointer us
   if (g_error_matches (error, FD_API_ERROR, FD_API_ERROR_INVALID_CSV))
     {
       /* Certificates and CSRs are judged only now, when they are signed: still all or none. */
-      fd_import_window_show_errors (self, fd_api_client_get_error_details (result),
-                                    error->message);
+      fd_import_window_show_errors (self, fd_api_client_get_error_details (result), error->message);
       return;
     }
   if (error != NULL)
@@ -439,8 +329,7 @@ fd_import_window_save_cb (FdImportWindow *self)
 /* Closing */
 
 static void
-fd_import_window_discard_cb (AdwMessageDialog *dialog, const char *response,
-                             FdImportWindow *self)
+fd_import_window_discard_cb (AdwMessageDialog *dialog, const char *response, FdImportWindow *self)
 {
   if (g_strcmp0 (response, "discard") != 0)
     return;
@@ -472,8 +361,8 @@ fd_import_window_close_request (GtkWindow *window)
                    "would have to revoke their credentials and add new ones.",
                    self->n_secrets),
       self->n_secrets);
-  dialog = ADW_MESSAGE_DIALOG (
-      adw_message_dialog_new (window, _ ("Discard the Credentials?"), body));
+  dialog
+      = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _ ("Discard the Credentials?"), body));
   adw_message_dialog_add_responses (dialog, "back", _ ("_Back"), "discard", _ ("_Discard"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "back");

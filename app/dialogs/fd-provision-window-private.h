@@ -1,4 +1,4 @@
-/* fd-provision-window-private.h — what fd-provision-window.c and its requests file share. */
+/* fd-provision-window-private.h — what the files of the provisioning window share. */
 #pragma once
 
 #include "fd-pem.h"
@@ -19,10 +19,10 @@ struct _FdProvisionWindow
 
   FdApiClient *client;
   GCancellable *cancellable;
-  char *workspace_id;  /* NULL when adding a credential to an existing device */
-  char *device_name;   /* as typed, or of the existing device */
-  JsonObject *device;  /* once it exists */
-  JsonObject *credential;  /* the creation's answer, with its secret parts and zdevice */
+  char *workspace_id;       /* NULL when adding a credential to an existing device */
+  char *device_name;        /* as typed, or of the existing device */
+  JsonObject *device;       /* once it exists */
+  JsonObject *credential;   /* the creation's answer, with its secret parts and zdevice */
   FdProvisionMethod method; /* of the request in flight or done */
 
   /* The PEM file of the "own certificate" way */
@@ -82,6 +82,13 @@ void fd_provision_window_show_done (FdProvisionWindow *self);
 void fd_provision_window_show_failed (FdProvisionWindow *self, const char *message);
 void fd_provision_window_emit_device_added (FdProvisionWindow *self);
 void fd_provision_window_emit_credential_added (FdProvisionWindow *self);
+
+/* fd-provision-window-result.c */
+/* Whether the credential shown holds a secret that was not saved. */
+gboolean fd_provision_window_unsaved_secret (FdProvisionWindow *self);
+void fd_provision_window_copy_cb (FdProvisionWindow *self);
+void fd_provision_window_save_cb (FdProvisionWindow *self);
+gboolean fd_provision_window_close_request (GtkWindow *window);
 
 /* fd-provision-window-requests.c */
 /* Creates the device (when adding one), then its credential. */

@@ -58,8 +58,8 @@ fd_provision_window_describe_error (FdProvisionWindow *self, const GError *error
   const char *field = fd_json_get_string (details, "field");
   const char *message = error->message;
   gboolean file = self->method == FD_PROVISION_OWN;
-  const char *what = self->pem_kind == FD_PEM_CSR ? _ ("certificate signing request")
-                                                  : _ ("certificate");
+  const char *what
+      = self->pem_kind == FD_PEM_CSR ? _ ("certificate signing request") : _ ("certificate");
 
   if (file && g_error_matches (error, FD_API_ERROR, FD_API_ERROR_CONFLICT))
     return g_strdup_printf (_ ("The certificate in “%s” already identifies a device. A "
@@ -89,8 +89,7 @@ fd_provision_window_credential_cb (GObject *source, GAsyncResult *result, gpoint
 {
   g_autoptr (FdProvisionWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonObject *object = error == NULL ? fd_json_get_object (node, &error) : NULL;
   g_autofree char *message = NULL;
 
@@ -122,11 +121,10 @@ fd_provision_window_send_credential (FdProvisionWindow *self)
   g_autofree char *path
       = fd_api_path ("devices", fd_json_get_string (self->device, "id"), "credentials", NULL);
 
-  adw_status_page_set_title (self->working_page, self->method == FD_PROVISION_GENERATE
-                                                     ? _ ("Generating the Certificate…")
-                                                 : self->method == FD_PROVISION_KEY
-                                                     ? _ ("Creating the Device Key…")
-                                                     : _ ("Registering the Certificate…"));
+  adw_status_page_set_title (
+      self->working_page, self->method == FD_PROVISION_GENERATE ? _ ("Generating the Certificate…")
+                          : self->method == FD_PROVISION_KEY    ? _ ("Creating the Device Key…")
+                                                             : _ ("Registering the Certificate…"));
   gtk_stack_set_visible_child_name (self->stack, "working");
   fd_provision_window_update (self);
   fd_api_client_request_async (self->client, "POST", path, body, self->cancellable,
@@ -138,8 +136,7 @@ fd_provision_window_device_cb (GObject *source, GAsyncResult *result, gpointer u
 {
   g_autoptr (FdProvisionWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonObject *object = error == NULL ? fd_json_get_object (node, &error) : NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -16,8 +16,8 @@ G_DECLARE_FINAL_TYPE (FdProvisionWindow, fd_provision_window, FD, PROVISION_WIND
  * first. */
 FdProvisionWindow *fd_provision_window_new_device (GtkWindow *parent, FdApiClient *client,
                                                    const char *workspace_id,
-                                                   const char *workspace_name,
-                                                   GListModel *fleets, const char *fleet_id);
+                                                   const char *workspace_name, GListModel *fleets,
+                                                   const char *fleet_id);
 /* Adds a credential to the existing device @device_id. */
 FdProvisionWindow *fd_provision_window_new_credential (GtkWindow *parent, FdApiClient *client,
                                                        const char *device_id,

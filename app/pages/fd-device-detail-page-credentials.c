@@ -81,8 +81,7 @@ fd_device_detail_page_credentials_cb (GObject *source, GAsyncResult *result, gpo
   g_autoptr (FdCredentialAction) action = user_data;
   FdDeviceDetailPage *self = action->self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonArray *items = error == NULL ? fd_json_get_list (node, NULL, &error) : NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 
@@ -141,8 +140,7 @@ fd_device_detail_page_credential_added_cb (FdDeviceDetailPage *self)
 }
 
 static void
-fd_device_detail_page_add_credential (GtkWidget *widget, const char *action_name,
-                                      GVariant *param)
+fd_device_detail_page_add_credential (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   FdDeviceDetailPage *self = FD_DEVICE_DETAIL_PAGE (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
@@ -166,8 +164,7 @@ fd_device_detail_page_revoked_cb (GObject *source, GAsyncResult *result, gpointe
 {
   g_autoptr (FdCredentialAction) action = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   g_autofree char *message = NULL;
 
   if (g_cancellable_is_cancelled (action->cancellable))
@@ -252,8 +249,7 @@ fd_device_detail_page_zdevice_cb (GObject *source, GAsyncResult *result, gpointe
 {
   g_autoptr (FdCredentialAction) action = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   g_autoptr (GBytes) bytes = NULL;
   GCancellable *cancellable;
   GFile *file;
@@ -276,8 +272,7 @@ fd_device_detail_page_zdevice_cb (GObject *source, GAsyncResult *result, gpointe
 }
 
 static void
-fd_device_detail_page_download_chosen_cb (GObject *source, GAsyncResult *result,
-                                          gpointer user_data)
+fd_device_detail_page_download_chosen_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FdCredentialAction) action = user_data;
   g_autofree char *path = NULL;
@@ -333,11 +328,11 @@ fd_device_detail_page_download_credential (GtkWidget *widget, const char *action
   if (row == NULL)
     return;
   action = fd_credential_action_new (self, row);
-  key = g_strcmp0 (fd_json_get_string (fd_credential_row_get_credential (row), "kind"), "key")
-        == 0;
+  key = g_strcmp0 (fd_json_get_string (fd_credential_row_get_credential (row), "kind"), "key") == 0;
   root = gtk_widget_get_root (widget);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-      GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _ ("Download zdevice.json Without the Secret?"),
+      GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+      _ ("Download zdevice.json Without the Secret?"),
       key ? _ ("The file says where to connect and which key the device uses, but not the "
                "secret: Fleetdesk showed it only once, when the credential was made, and does "
                "not keep it. Use it to point a device that still has its secret at this server.")

@@ -19,10 +19,10 @@ struct _FdDeviceDetailPage
   GCancellable *poll_cancellable; /* of the poll in flight; cancelled on unmap */
   guint poll_source;
   guint polls;
-  guint poll_pending; /* answers the poll in flight still waits for */
-  GPtrArray *poll_tags;    /* JsonObject: the tags answer of the poll in flight */
-  gboolean poll_error; /* the poll in flight failed */
-  gboolean failing;    /* the last poll failed: the next failure is not toasted again */
+  guint poll_pending;       /* answers the poll in flight still waits for */
+  GPtrArray *poll_tags;     /* JsonObject: the tags answer of the poll in flight */
+  gboolean poll_error;      /* the poll in flight failed */
+  gboolean failing;         /* the last poll failed: the next failure is not toasted again */
   GHashTable *reading_rows; /* tag -> FdReadingRow (owned by the list) */
   gboolean readings_loaded;
 
@@ -30,8 +30,9 @@ struct _FdDeviceDetailPage
   GtkStack *stack;
   GtkLabel *name_label;
   GtkLabel *info_label;
-  GtkStack *readings_stack;
+  GtkWidget *readings_spinner;
   GtkListBox *readings_list;
+  GtkWidget *readings_empty;
   GtkLabel *example_label;
   GtkListBox *credentials_list;
 };

@@ -62,8 +62,8 @@ static void
 fd_device_detail_page_update_header (FdDeviceDetailPage *self, GDateTime *now)
 {
   JsonObject *device = self->last_device;
-  const char *name = device != NULL ? fd_json_get_string (device, "name")
-                                    : fd_device_get_name (self->device);
+  const char *name
+      = device != NULL ? fd_json_get_string (device, "name") : fd_device_get_name (self->device);
   const char *fleet = device != NULL ? fd_json_get_string (device, "fleet_name")
                                      : fd_device_get_fleet_name (self->device);
   const char *last_seen = device != NULL ? fd_json_get_string (device, "last_seen")
@@ -92,6 +92,15 @@ fd_device_detail_page_update_header (FdDeviceDetailPage *self, GDateTime *now)
 
 /* Readings */
 
+/* "loading", "list" or "empty" */
+static void
+fd_device_detail_page_show_readings_state (FdDeviceDetailPage *self, const char *state)
+{
+  gtk_widget_set_visible (self->readings_spinner, g_str_equal (state, "loading"));
+  gtk_widget_set_visible (GTK_WIDGET (self->readings_list), g_str_equal (state, "list"));
+  gtk_widget_set_visible (self->readings_empty, g_str_equal (state, "empty"));
+}
+
 static int
 fd_device_detail_page_sort_readings (GtkListBoxRow *a, GtkListBoxRow *b, gpointer data)
 {
@@ -108,7 +117,7 @@ fd_device_detail_page_clear_readings (FdDeviceDetailPage *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->readings_list))) != NULL)
     gtk_list_box_remove (self->readings_list, child);
   self->readings_loaded = FALSE;
-  gtk_stack_set_visible_child_name (self->readings_stack, "loading");
+  fd_device_detail_page_show_readings_state (self, "loading");
 }
 
 static void
@@ -146,9 +155,8 @@ fd_device_detail_page_show_readings (FdDeviceDetailPage *self, GPtrArray *tags, 
       }
 
   self->readings_loaded = TRUE;
-  gtk_stack_set_visible_child_name (self->readings_stack,
-                                    g_hash_table_size (self->reading_rows) > 0 ? "list"
-                                                                                : "empty");
+  fd_device_detail_page_show_readings_state (
+      self, g_hash_table_size (self->reading_rows) > 0 ? "list" : "empty");
 }
 
 /* Polling */
@@ -196,8 +204,7 @@ fd_device_detail_page_tags_cb (GObject *source, GAsyncResult *result, gpointer u
   g_autoptr (FdPoll) poll = user_data;
   FdDeviceDetailPage *self = poll->self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonArray *items = error == NULL ? fd_json_get_list (node, NULL, &error) : NULL;
 
   if (g_cancellable_is_cancelled (poll->cancellable))
@@ -225,8 +232,7 @@ fd_device_detail_page_device_cb (GObject *source, GAsyncResult *result, gpointer
   g_autoptr (FdPoll) poll = user_data;
   FdDeviceDetailPage *self = poll->self;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonObject *device = error == NULL ? fd_json_get_object (node, &error) : NULL;
 
   if (g_cancellable_is_cancelled (poll->cancellable))
@@ -339,18 +345,17 @@ fd_device_detail_page_server_cb (GObject *source, GAsyncResult *result, gpointer
 {
   g_autoptr (FdDeviceDetailPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result,
-                                                            &error);
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonObject *server = error == NULL ? fd_json_get_object (node, &error) : NULL;
   const char *host = fd_json_get_string (server, "public_name");
   JsonNode *port = server != NULL ? json_object_get_member (server, "device_port") : NULL;
 
   if (server == NULL)
     return; /* the example keeps its placeholder address */
-  fd_device_detail_page_set_example (
-      self, host != NULL && *host != '\0' ? host : "localhost",
-      port != NULL && json_node_get_value_type (port) == G_TYPE_INT64 ? json_node_get_int (port)
-                                                                      : 7443);
+  fd_device_detail_page_set_example (self, host != NULL && *host != '\0' ? host : "localhost",
+                                     port != NULL && json_node_get_value_type (port) == G_TYPE_INT64
+                                         ? json_node_get_int (port)
+                                         : 7443);
 }
 
 static void
@@ -512,8 +517,9 @@ fd_device_detail_page_class_init (FdDeviceDetailPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, stack);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, info_label);
-  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_stack);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_spinner);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_list);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_empty);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, example_label);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, credentials_list);
 
@@ -529,8 +535,8 @@ fd_device_detail_page_init (FdDeviceDetailPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->reading_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gtk_list_box_set_sort_func (self->readings_list, fd_device_detail_page_sort_readings, NULL,
-                              NULL);
+  gtk_list_box_set_sort_func (self->readings_list, fd_device_detail_page_sort_readings, NULL, NULL);
   fd_device_detail_page_set_example (self, "localhost", 7443);
+  fd_device_detail_page_show_readings_state (self, "loading");
   fd_device_detail_page_init_credentials (self);
 }

@@ -197,8 +197,8 @@ fd_device_edit_ask (FdDeviceEdit *edit, AdwMessageDialog *dialog)
 static void
 fd_devices_page_device_added_cb (FdDevicesPage *self, JsonObject *device)
 {
-  g_autofree char *message = g_strdup_printf (_ ("Device “%s” added"),
-                                              fd_json_get_string (device, "name"));
+  g_autofree char *message
+      = g_strdup_printf (_ ("Device “%s” added"), fd_json_get_string (device, "name"));
 
   /* Where it sorts is the server's business: list again. */
   fd_device_model_reload (self->model);
@@ -224,10 +224,9 @@ fd_devices_page_open_provision (FdDevicesPage *self, GFile *pem_file)
     return;
   if (fleet_id == NULL)
     fleet_id = fd_workspace_get_default_fleet_id (self->workspace);
-  window = fd_provision_window_new_device (fd_devices_page_window (self), self->client,
-                                           fd_workspace_get_id (self->workspace),
-                                           fd_workspace_get_name (self->workspace), self->fleets,
-                                           fleet_id);
+  window = fd_provision_window_new_device (
+      fd_devices_page_window (self), self->client, fd_workspace_get_id (self->workspace),
+      fd_workspace_get_name (self->workspace), self->fleets, fleet_id);
   g_signal_connect_object (window, "device-added", G_CALLBACK (fd_devices_page_device_added_cb),
                            self, G_CONNECT_SWAPPED);
   if (pem_file != NULL)

@@ -20,9 +20,9 @@ fd_devices_page_is_csv (GFile *file)
     return FALSE;
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_FAST_CONTENT_TYPE,
                             G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  type = info != NULL ? g_file_info_get_attribute_string (
-                            info, G_FILE_ATTRIBUTE_STANDARD_FAST_CONTENT_TYPE)
-                      : NULL;
+  type = info != NULL
+             ? g_file_info_get_attribute_string (info, G_FILE_ATTRIBUTE_STANDARD_FAST_CONTENT_TYPE)
+             : NULL;
   return type != NULL && g_content_type_is_a (type, "text/csv");
 }
 

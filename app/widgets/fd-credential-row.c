@@ -90,12 +90,12 @@ fd_credential_row_subtitle (JsonObject *credential)
   if (g_strcmp0 (kind, "key") == 0)
     {
       fd_json_update_uint (credential, "key_id", &key_id);
-      what = g_strdup_printf (
-          g_strcmp0 (fd_json_get_string (credential, "mode"), "cloud_token") == 0
-              /* TRANSLATORS: a device key's id and how the device uses it */
-              ? _ ("Key ID %u · sent as a password")
-              : _ ("Key ID %u · signs tokens (JWT, HS256)"),
-          key_id);
+      what
+          = g_strdup_printf (g_strcmp0 (fd_json_get_string (credential, "mode"), "cloud_token") == 0
+                                 /* TRANSLATORS: a device key's id and how the device uses it */
+                                 ? _ ("Key ID %u · sent as a password")
+                                 : _ ("Key ID %u · signs tokens (JWT, HS256)"),
+                             key_id);
     }
   else
     {
@@ -154,10 +154,10 @@ fd_credential_row_new (JsonObject *credential, GDateTime *now)
   else
     {
       gtk_label_set_label (self->state_label, expiry);
-      gtk_widget_add_css_class (GTK_WIDGET (self->state_label),
-                                state == FD_EXPIRY_EXPIRED ? "error"
-                                : state == FD_EXPIRY_SOON  ? "warning"
-                                                           : "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->state_label), state == FD_EXPIRY_EXPIRED ? "error"
+                                                                : state == FD_EXPIRY_SOON
+                                                                    ? "warning"
+                                                                    : "dim-label");
     }
 
   /* A revoked credential is only history: nothing to download or revoke. */

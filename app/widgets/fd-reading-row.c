@@ -107,16 +107,14 @@ fd_reading_row_update (FdReadingRow *self, JsonObject *device_tag, GDateTime *no
   if (device_exact != NULL)
     /* TRANSLATORS: a tooltip: when a reading arrived, when the device says it was taken, and
      * how many readings the tag has */
-    tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "Arrived %s\nMeasured %s (device clock)\n%u reading",
-                                            "Arrived %s\nMeasured %s (device clock)\n%u readings",
-                                            readings),
-                               exact, device_exact, readings);
-  else if (exact != NULL)
     tooltip = g_strdup_printf (
-        g_dngettext (GETTEXT_PACKAGE, "Arrived %s\n%u reading", "Arrived %s\n%u readings",
-                     readings),
-        exact, readings);
+        g_dngettext (GETTEXT_PACKAGE, "Arrived %s\nMeasured %s (device clock)\n%u reading",
+                     "Arrived %s\nMeasured %s (device clock)\n%u readings", readings),
+        exact, device_exact, readings);
+  else if (exact != NULL)
+    tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Arrived %s\n%u reading",
+                                            "Arrived %s\n%u readings", readings),
+                               exact, readings);
   if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self->time_label)), tooltip) != 0)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), tooltip);
 }

@@ -48,8 +48,8 @@ open_device (const char *name)
 static FdCredentialRow *
 find_credential_row (const char *title)
 {
-  return FD_CREDENTIAL_ROW (fd_gui_wait_for (GTK_WIDGET (detail_page ()),
-                                             FD_TYPE_CREDENTIAL_ROW, title));
+  return FD_CREDENTIAL_ROW (
+      fd_gui_wait_for (GTK_WIDGET (detail_page ()), FD_TYPE_CREDENTIAL_ROW, title));
 }
 
 static gboolean
@@ -75,12 +75,12 @@ fd_test_device_page (void)
   g_autoptr (JsonNode) holder = NULL;
   g_autoptr (JsonNode) credentials = NULL;
   g_autoptr (JsonNode) saved = NULL;
-  g_autofree char *port = g_strdup_printf (
-      ":%" G_GINT64_FORMAT "/v1/data/weather",
-      json_object_get_int_member (fd_test_api_object (server), "device_port"));
+  g_autofree char *port
+      = g_strdup_printf (":%" G_GINT64_FORMAT "/v1/data/weather",
+                         json_object_get_int_member (fd_test_api_object (server), "device_port"));
   g_autofree char *path = NULL;
-  g_autofree char *file = g_build_filename (fd_test_files_dir, "sensor-01-again.zdevice.json",
-                                            NULL);
+  g_autofree char *file
+      = g_build_filename (fd_test_files_dir, "sensor-01-again.zdevice.json", NULL);
   g_autoptr (FdProvisionWindow) window = NULL;
   FdCredentialRow *row;
   AdwMessageDialog *dialog;
@@ -91,7 +91,7 @@ fd_test_device_page (void)
 
   open_device ("sensor-01");
   page = GTK_WIDGET (detail_page ());
-  fd_gui_wait_for (page, ADW_TYPE_STATUS_PAGE, "No Readings Yet");
+  fd_gui_wait_for (page, GTK_TYPE_LABEL, "No Readings Yet");
   example = fd_test_find_by_class (page, "fd-example");
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (example)), port));
   fd_gui_wait_for (page, FD_TYPE_CREDENTIAL_ROW, "Generated certificate");
@@ -132,10 +132,10 @@ fd_test_device_page (void)
   credentials = fd_test_api_get (path, 200);
   items = json_object_get_array_member (fd_test_api_object (credentials), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 2);
-  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (items, 0),
-                                                  "revoked"));
-  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (items, 1),
-                                                 "revoked"));
+  g_assert_false (
+      json_object_get_boolean_member (json_array_get_object_element (items, 0), "revoked"));
+  g_assert_true (
+      json_object_get_boolean_member (json_array_get_object_element (items, 1), "revoked"));
   g_free (fd_test_shot ("34-device-page-credentials"));
 
   /* Download the certificate's zdevice.json: it says the secret is not in it. */
@@ -153,10 +153,10 @@ fd_test_device_page (void)
   saved = fd_test_read_json (file, &mode);
   g_assert_cmpuint (mode, ==, 0600);
   g_assert_cmpstr (json_object_get_string_member (fd_test_api_object (saved), "prvkey"), ==, "");
-  g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (fd_test_api_object (saved), "devinfo"),
-                       "device_id"),
-                   ==, json_object_get_string_member (device, "id"));
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (fd_test_api_object (saved), "devinfo"), "device_id"),
+      ==, json_object_get_string_member (device, "id"));
 
   /* Back on the list, it stops polling. */
   fd_gui_click (page, "Back to Devices (Alt+Left)");
@@ -200,20 +200,21 @@ post_reading (JsonObject *zdevice, const char *tag, const char *json)
   g_autofree char *cert = g_build_filename (fd_test_files_dir, "device.pem", NULL);
   g_autofree char *key = g_build_filename (fd_test_files_dir, "device.key", NULL);
   JsonObject *endpoint = json_object_get_object_member (zdevice, "endpoint");
-  g_autofree char *url
-      = g_strdup_printf ("https://localhost:%" G_GINT64_FORMAT "/v1/data/%s",
-                         json_object_get_int_member (endpoint, "https_port"), tag);
-  const char *argv[] = { "curl",   "--silent", "--show-error", "--fail",
-                         "--cacert", ca,       "--cert",       cert,
-                         "--key",    key,      "-H",           "Content-Type: application/json",
-                         "-d",       json,     url,            NULL };
+  g_autofree char *url = g_strdup_printf ("https://localhost:%" G_GINT64_FORMAT "/v1/data/%s",
+                                          json_object_get_int_member (endpoint, "https_port"), tag);
+  const char *argv[] = { "curl",   "--silent", "--show-error",
+                         "--fail", "--cacert", ca,
+                         "--cert", cert,       "--key",
+                         key,      "-H",       "Content-Type: application/json",
+                         "-d",     json,       url,
+                         NULL };
 
-  g_assert_true (g_file_set_contents (ca, json_object_get_string_member (zdevice, "cacert"), -1,
-                                      NULL));
-  g_assert_true (g_file_set_contents (cert, json_object_get_string_member (zdevice, "clicert"),
-                                      -1, NULL));
-  g_assert_true (g_file_set_contents (key, json_object_get_string_member (zdevice, "prvkey"), -1,
-                                      NULL));
+  g_assert_true (
+      g_file_set_contents (ca, json_object_get_string_member (zdevice, "cacert"), -1, NULL));
+  g_assert_true (
+      g_file_set_contents (cert, json_object_get_string_member (zdevice, "clicert"), -1, NULL));
+  g_assert_true (
+      g_file_set_contents (key, json_object_get_string_member (zdevice, "prvkey"), -1, NULL));
   g_test_message ("curl %s %s", url, json);
   g_free (fd_gui_run (argv));
 }

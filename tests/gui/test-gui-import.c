@@ -177,17 +177,16 @@ fd_test_import_good (void)
       g_assert_cmpstr (json_object_get_string_member (devinfo, "mode"), ==, expected[i].mode);
       g_assert_cmpint (*json_object_get_string_member (zdevice, "prvkey") != '\0', ==,
                        expected[i].secret);
-      check_member_names (json_object_get_object_member (zdevice, "endpoint"),
-                          json_object_get_object_member (fd_test_api_object (reference),
-                                                         "endpoint"));
+      check_member_names (
+          json_object_get_object_member (zdevice, "endpoint"),
+          json_object_get_object_member (fd_test_api_object (reference), "endpoint"));
       g_assert_cmpstr (json_object_get_string_member (zdevice, "cacert"), ==,
-                       json_object_get_string_member (fd_test_api_object (reference),
-                                                      "cacert"));
+                       json_object_get_string_member (fd_test_api_object (reference), "cacert"));
       if (g_str_equal (expected[i].mode, "certificate"))
         {
           check_member_names (zdevice, fd_test_api_object (reference));
-          g_assert_nonnull (strstr (json_object_get_string_member (zdevice, "clicert"),
-                                    "CERTIFICATE"));
+          g_assert_nonnull (
+              strstr (json_object_get_string_member (zdevice, "clicert"), "CERTIFICATE"));
         }
       else
         g_assert_cmpint (json_object_get_int_member (devinfo, "key_id"), ==, 1);

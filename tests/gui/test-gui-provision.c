@@ -153,10 +153,12 @@ fd_test_certtool (const char *what, const char *name, const char *cn)
   g_autofree char *tmpl = g_strdup_printf ("%s/%s.cfg", fd_test_files_dir, name);
   g_autofree char *tmpl_text = g_strdup_printf ("cn = \"%s\"\nexpiration_days = 30\n", cn);
   char *pem = g_strdup_printf ("%s/%s.pem", fd_test_files_dir, name);
-  const char *genkey[] = { "certtool", "--generate-privkey", "--key-type=ecdsa",
-                           "--curve=secp256r1", "--outfile", key, NULL };
-  const char *make[] = { "certtool", what, "--load-privkey", key, "--template", tmpl,
-                         "--outfile", pem, NULL };
+  const char *genkey[] = {
+    "certtool", "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key,
+    NULL
+  };
+  const char *make[]
+      = { "certtool", what, "--load-privkey", key, "--template", tmpl, "--outfile", pem, NULL };
 
   g_assert_true (g_file_set_contents (tmpl, tmpl_text, -1, NULL));
   g_free (fd_gui_run (genkey));
@@ -192,17 +194,16 @@ fd_test_add_generated (void)
   g_assert_cmpstr (json_object_get_string_member (device, "fleet_name"), ==, "Sensors");
 
   fd_gui_click (GTK_WIDGET (window), "_Save Credentials…");
-  fd_gui_answer_file_chooser (fd_test_files_dir, "sensor-01.zdevice.json",
-                              "sensor-01.zdevice.json", "23-save-credentials");
+  fd_gui_answer_file_chooser (fd_test_files_dir, "sensor-01.zdevice.json", "sensor-01.zdevice.json",
+                              "23-save-credentials");
   fd_test_wait_file (path);
   fd_gui_wait_for (GTK_WIDGET (window), GTK_TYPE_LABEL, NULL);
 
   saved = fd_test_read_json (path, &mode);
   g_assert_cmpuint (mode, ==, 0600);
   zdevice = fd_test_api_object (saved);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (zdevice,
-                                                                                 "devinfo"),
-                                                  "device_id"),
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (zdevice, "devinfo"), "device_id"),
                    ==, json_object_get_string_member (device, "id"));
   g_assert_nonnull (strstr (json_object_get_string_member (zdevice, "prvkey"), "PRIVATE KEY"));
   g_assert_nonnull (strstr (json_object_get_string_member (zdevice, "clicert"), "CERTIFICATE"));
@@ -240,8 +241,8 @@ fd_test_add_own_certificate (void)
   g_clear_object (&window);
   window = FD_PROVISION_WINDOW (fd_gui_wait_for_window (FD_TYPE_PROVISION_WINDOW));
   row = fd_gui_wait_for (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "own-cert.pem");
-  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
-                                   "Certificate · "));
+  g_assert_true (
+      g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Certificate · "));
 
   /* A private key dropped on the window instead is refused, in words. */
   g_assert_true (fd_gui_drop_file (fd_gui_find (GTK_WIDGET (window), GTK_TYPE_STACK, NULL), key));
@@ -252,8 +253,8 @@ fd_test_add_own_certificate (void)
   fd_gui_wait_for (GTK_WIDGET (window), GTK_TYPE_LABEL,
                    "This is a private key. It must stay on the device: choose the device’s "
                    "certificate or its certificate signing request instead.");
-  g_assert_false (gtk_widget_is_sensitive (fd_gui_find (GTK_WIDGET (window), GTK_TYPE_BUTTON,
-                                                        "_Add")));
+  g_assert_false (
+      gtk_widget_is_sensitive (fd_gui_find (GTK_WIDGET (window), GTK_TYPE_BUTTON, "_Add")));
   g_free (fd_gui_screenshot (GTK_WIDGET (window), "24-add-device-private-key-refused"));
 
   /* The certificate, through the file chooser. */
@@ -271,12 +272,11 @@ fd_test_add_own_certificate (void)
   credentials = fd_test_api_get (path, 200);
   items = json_object_get_array_member (fd_test_api_object (credentials), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 1);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
-                                                  "kind"),
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "kind"),
                    ==, "certificate");
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
-                                                  "fingerprint"),
-                   ==, fingerprint);
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (items, 0), "fingerprint"), ==,
+      fingerprint);
   row = fd_gui_wait_for (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "SHA-256 Fingerprint");
   {
     g_autofree char *shown = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
@@ -306,9 +306,8 @@ fd_test_add_own_certificate (void)
   fd_gui_wait_for (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "own-cert.pem");
   fd_gui_click (GTK_WIDGET (window), "_Add");
   fd_test_wait_provision_state (window, "failed");
-  failed = ADW_STATUS_PAGE (
-      fd_gui_wait_for (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE,
-                       "“sensor-twin” Was Added Without a Credential"));
+  failed = ADW_STATUS_PAGE (fd_gui_wait_for (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE,
+                                             "“sensor-twin” Was Added Without a Credential"));
   g_assert_nonnull (strstr (adw_status_page_get_description (failed), "already identifies"));
   g_free (fd_gui_screenshot (GTK_WIDGET (window), "27-credential-refused"));
   g_assert_nonnull (fd_test_lab_device (&holder, "sensor-twin"));
@@ -318,8 +317,8 @@ fd_test_add_own_certificate (void)
   fd_gui_answer_file_chooser (fd_test_files_dir, "own-csr.pem", NULL, NULL);
   fd_test_wait_provision_state (window, "done");
   row = fd_gui_wait_for (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "Kind");
-  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
-                                   "Signed CSR"));
+  g_assert_true (
+      g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Signed CSR"));
   row = fd_gui_wait_for (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, "Subject");
   device = fd_test_lab_device (&holder, "sensor-twin");
   /* The CA forced the CN to the device's id. */

@@ -53,15 +53,26 @@ fd_test_shot (const char *name)
   return fd_gui_screenshot (GTK_WIDGET (fd_test_window ()), name);
 }
 
+static gboolean
+sidebar_shown_cb (gpointer data)
+{
+  *(GtkWidget **)data
+      = fd_test_find_by_class (GTK_WIDGET (fd_test_window ()), "navigation-sidebar");
+  return *(GtkWidget **)data != NULL;
+}
+
 /* Clicks the sidebar row of pane @title. */
 void
 fd_test_show_pane (const char *title)
 {
-  /* The sidebar's own labels: the panes' header bars have the same titles. */
-  GtkWidget *sidebar = fd_test_find_by_class (GTK_WIDGET (fd_test_window ()), "navigation-sidebar");
-  GtkWidget *label = fd_gui_wait_for (sidebar, GTK_TYPE_LABEL, title);
-  GtkWidget *row = gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW);
+  GtkWidget *sidebar = NULL;
+  GtkWidget *label;
+  GtkWidget *row;
 
+  /* The sidebar's own labels: the panes' header bars have the same titles. */
+  fd_gui_wait (sidebar_shown_cb, &sidebar, 10, "the sidebar");
+  label = fd_gui_wait_for (sidebar, GTK_TYPE_LABEL, title);
+  row = gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW);
   g_assert_nonnull (row);
   g_test_message ("sidebar: %s", title);
   gtk_widget_activate (row);
