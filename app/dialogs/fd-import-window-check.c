@@ -52,9 +52,9 @@ fd_import_window_show_errors (FdImportWindow *self, JsonObject *details, const c
 
   gtk_string_list_splice (self->errors, 0, g_list_model_get_n_items (G_LIST_MODEL (self->errors)),
                           (const char *const *)lines->pdata);
-  title = n_lines > 0 ? g_strdup_printf (
-              g_dngettext (GETTEXT_PACKAGE, "%u Row Needs Fixing", "%u Rows Need Fixing", n_lines),
-              n_lines)
+  title = n_lines > 0 ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u Row Needs Fixing",
+                                                      "%'u Rows Need Fixing", n_lines),
+                                         n_lines)
                       : g_strdup (_ ("The File Needs Fixing"));
   /* TRANSLATORS: %s is the file's name */
   body
@@ -116,8 +116,8 @@ fd_import_window_show_preview (FdImportWindow *self, JsonNode *node)
   self->n_rows = rows->len;
 
   /* TRANSLATORS: %s is the workspace */
-  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u device is ready to import into “%s”",
-                                        "%u devices are ready to import into “%s”", self->n_rows),
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u device is ready to import into “%s”",
+                                        "%'u devices are ready to import into “%s”", self->n_rows),
                            self->n_rows, self->workspace_name);
   gtk_label_set_label (self->preview_title, title);
   fd_import_window_show (self, "preview");

@@ -67,7 +67,7 @@ fd_import_window_update (FdImportWindow *self)
 
   if (g_strcmp0 (page, "preview") == 0 || g_strcmp0 (page, "checking") == 0 || importing)
     label = g_strdup_printf (
-        g_dngettext (GETTEXT_PACKAGE, "_Import %u Device", "_Import %u Devices", self->n_rows),
+        g_dngettext (GETTEXT_PACKAGE, "_Import %'u Device", "_Import %'u Devices", self->n_rows),
         self->n_rows);
   else if (g_strcmp0 (page, "done") == 0)
     label = g_strdup (_ ("_Done"));
@@ -259,7 +259,7 @@ fd_import_window_imported_cb (GObject *source, GAsyncResult *result, gpointer us
   self->answer = g_steal_pointer (&node);
   fd_import_window_count_files (self->answer, &self->n_files, &self->n_secrets);
   title = g_strdup_printf (
-      g_dngettext (GETTEXT_PACKAGE, "%u Device Imported", "%u Devices Imported", total), total);
+      g_dngettext (GETTEXT_PACKAGE, "%'u Device Imported", "%'u Devices Imported", total), total);
   adw_status_page_set_title (self->done_page, title);
   if (self->n_files == 0)
     adw_status_page_set_description (self->done_page,
@@ -274,9 +274,9 @@ fd_import_window_imported_cb (GObject *source, GAsyncResult *result, gpointer us
   gtk_widget_set_visible (self->secret_warning, self->n_secrets > 0);
   warning = g_strdup_printf (
       g_dngettext (GETTEXT_PACKAGE,
-                   "The private key or secret of %u device is shown only now. Fleetdesk does "
+                   "The private key or secret of %'u device is shown only now. Fleetdesk does "
                    "not keep it: save the credentials before you close this window.",
-                   "The private keys and secrets of %u devices are shown only now. Fleetdesk "
+                   "The private keys and secrets of %'u devices are shown only now. Fleetdesk "
                    "does not keep them: save the credentials before you close this window.",
                    self->n_secrets),
       self->n_secrets);
@@ -297,9 +297,9 @@ fd_import_window_pulse_cb (gpointer data)
 static void
 fd_import_window_import (FdImportWindow *self)
 {
-  g_autofree char *title = g_strdup_printf (
-      g_dngettext (GETTEXT_PACKAGE, "Importing %u Device…", "Importing %u Devices…", self->n_rows),
-      self->n_rows);
+  g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Importing %'u Device…",
+                                                         "Importing %'u Devices…", self->n_rows),
+                                            self->n_rows);
 
   adw_status_page_set_title (self->importing_page, title);
   fd_import_window_show (self, "importing");
@@ -353,10 +353,10 @@ fd_import_window_close_request (GtkWindow *window)
 
   body = g_strdup_printf (
       g_dngettext (GETTEXT_PACKAGE,
-                   "The private key or secret of %u imported device is shown only now and "
+                   "The private key or secret of %'u imported device is shown only now and "
                    "Fleetdesk does not keep it. Without it the device cannot connect: you would "
                    "have to revoke its credential and add a new one.",
-                   "The private keys and secrets of %u imported devices are shown only now and "
+                   "The private keys and secrets of %'u imported devices are shown only now and "
                    "Fleetdesk does not keep them. Without them those devices cannot connect: you "
                    "would have to revoke their credentials and add new ones.",
                    self->n_secrets),

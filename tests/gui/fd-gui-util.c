@@ -288,8 +288,23 @@ fd_gui_run (const char *const *argv)
   return out;
 }
 
+static char *fd_gui_take_screenshot (GtkWidget *window, const char *name, guint settle_ms);
+
 char *
 fd_gui_screenshot (GtkWidget *window, const char *name)
+{
+  return fd_gui_take_screenshot (window, name, 400);
+}
+
+char *
+fd_gui_screenshot_now (GtkWidget *window, const char *name)
+{
+  /* What is drawn already: one frame. */
+  return fd_gui_take_screenshot (window, name, 50);
+}
+
+static char *
+fd_gui_take_screenshot (GtkWidget *window, const char *name, guint settle_ms)
 {
   const char *build_dir = g_getenv ("FD_BUILD_DIR");
   g_autofree char *dir = g_build_filename (build_dir ? build_dir : ".", "tests", "gui-shots", NULL);
@@ -299,7 +314,7 @@ fd_gui_screenshot (GtkWidget *window, const char *name)
   g_autoptr (GError) error = NULL;
   int status = 0;
 
-  fd_gui_settle (400);
+  fd_gui_settle (settle_ms);
   g_mkdir_with_parents (dir, 0755);
   /* Without a window manager the window sits at the top left corner of the screen. */
   crop = g_strdup_printf ("%dx%d+0+0", gtk_widget_get_width (window),

@@ -49,6 +49,8 @@ char *fd_gui_run (const char *const *argv);
 /* Saves a screenshot of @window (the Xvfb screen, cropped to it) as NAME.png into the test's
  * screenshot folder, and returns its path. */
 char *fd_gui_screenshot (GtkWidget *window, const char *name);
+/* The same without waiting for animations: for a state that lasts only moments. */
+char *fd_gui_screenshot_now (GtkWidget *window, const char *name);
 
 /* A blocking request to the API at @base_url (the test's own libsoup client). Returns the
  * answer's JSON (NULL for no body) and stores the HTTP status. */

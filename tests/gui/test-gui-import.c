@@ -203,6 +203,91 @@ fd_test_import_good (void)
   g_free (fd_test_shot ("42-devices-after-import"));
 }
 
+/* A bigger file: the import takes a moment, shown in place, and cannot be cancelled. */
+void
+fd_test_import_progress (void)
+{
+  g_autoptr (GString) csv = g_string_new ("name,credential\n");
+  g_autofree char *path = NULL;
+  g_autoptr (FdImportWindow) window = NULL;
+  g_autoptr (JsonNode) holder = NULL;
+  /* As the locale groups thousands. */
+  g_autofree char *button = g_strdup_printf ("_Import %'u Devices", FD_TEST_BULK_IMPORT);
+  g_autofree char *lost = g_strdup_printf ("of %'u imported devices", FD_TEST_BULK_IMPORT);
+  g_autofree char *last = g_strdup_printf ("bulk-%04u", FD_TEST_BULK_IMPORT);
+  g_autofree char *lab_id = fd_test_workspace_id ("Greenhouse Lab");
+  g_autofree char *bulk_path = NULL;
+  g_autofree char *shot = NULL;
+  GtkWidget *cancel;
+  JsonArray *items;
+
+  for (guint i = 1; i <= FD_TEST_BULK_IMPORT; i++)
+    g_string_append_printf (csv, "bulk-%04u,generate\n", i);
+  path = write_file ("bulk.csv", csv->str);
+  g_assert_true (fd_gui_drop_file (
+      gtk_widget_get_ancestor (
+          GTK_WIDGET (fd_devices_page_get_column_view (fd_test_devices_page ())), GTK_TYPE_BOX),
+      path));
+  window = FD_IMPORT_WINDOW (fd_gui_wait_for_window (FD_TYPE_IMPORT_WINDOW));
+  wait_state (window, "preview");
+  g_assert_cmpuint (g_list_model_get_n_items (fd_import_window_get_rows (window)), ==,
+                    FD_TEST_BULK_IMPORT);
+
+  fd_gui_click (GTK_WIDGET (window), button);
+  fd_gui_settle (300); /* the click lands after 250 ms */
+  if (g_strcmp0 (fd_import_window_get_state (window), "importing") == 0)
+    {
+      /* Cancel is off, and says why; closing the window waits for the answer. */
+      cancel = fd_gui_find (GTK_WIDGET (window), GTK_TYPE_BUTTON, "_Cancel");
+      g_assert_nonnull (cancel);
+      g_assert_false (gtk_widget_is_sensitive (cancel));
+      g_assert_nonnull (fd_gui_find (GTK_WIDGET (window), GTK_TYPE_PROGRESS_BAR, NULL));
+      gtk_window_close (GTK_WINDOW (window));
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+      shot = fd_gui_screenshot (GTK_WIDGET (window), "45-import-in-progress");
+      /* Only if it still shows what its name says. */
+      if (g_strcmp0 (fd_import_window_get_state (window), "importing") != 0)
+        {
+          g_test_message ("the import ended while the screenshot was taken");
+          g_unlink (shot);
+        }
+    }
+  else
+    g_test_message ("the import was over before it could be shown in progress");
+  wait_state (window, "done");
+  g_assert_nonnull (fd_test_lab_device (&holder, last));
+
+  /* Not saved: closing asks first. */
+  gtk_window_close (GTK_WINDOW (window));
+  {
+    AdwMessageDialog *dialog = fd_gui_wait_for_dialog ();
+
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), lost));
+    g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "46-import-discard"));
+    fd_gui_click (GTK_WIDGET (dialog), "_Discard");
+  }
+  fd_gui_wait_window_closed (GTK_WINDOW (window));
+
+  /* The later tests count on the lab as it was. */
+  bulk_path = g_strdup_printf ("/workspaces/%s/devices?search=bulk-&size=1000", lab_id);
+  g_clear_pointer (&holder, json_node_unref);
+  holder = fd_test_api_get (bulk_path, 200);
+  items = json_object_get_array_member (fd_test_api_object (holder), "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, FD_TEST_BULK_IMPORT);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      g_autofree char *device_path = g_strdup_printf (
+          "/devices/%s",
+          json_object_get_string_member (json_array_get_object_element (items, i), "id"));
+      guint status = 0;
+      g_autoptr (JsonNode) none
+          = fd_gui_api (fd_test_base_url, fd_test_token, "DELETE", device_path, NULL, &status);
+
+      g_assert_cmpuint (status, ==, 204);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (fd_test_window ()), "win.reload", NULL);
+}
+
 void
 fd_test_import_bad (void)
 {

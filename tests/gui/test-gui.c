@@ -534,6 +534,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui/device-page", fd_test_device_page);
   g_test_add_func ("/gui/device-readings", fd_test_readings);
   g_test_add_func ("/gui/import-good", fd_test_import_good);
+  g_test_add_func ("/gui/import-progress", fd_test_import_progress);
   g_test_add_func ("/gui/import-bad", fd_test_import_bad);
   g_test_add_func ("/gui/many-devices", fd_test_many_devices);
   g_test_add_func ("/gui/fleet-filter", fd_test_fleet_filter);

@@ -76,6 +76,9 @@ void fd_test_readings (void);
 
 /* test-gui-import.c */
 void fd_test_import_good (void);
+/* Devices of the bigger import, whose progress is shown in place. */
+#define FD_TEST_BULK_IMPORT 1000
+void fd_test_import_progress (void);
 void fd_test_import_bad (void);
 
 G_END_DECLS
