@@ -76,7 +76,9 @@ void
 fd_devices_page_update_actions (FdDevicesPage *self)
 {
   FdDevice *device = fd_devices_page_get_selected (self);
-  gboolean ready = device != NULL && fd_device_get_loaded (device);
+  /* F2 and Delete act on the list's selection: not while a device's page covers the list. */
+  gboolean listed = adw_leaflet_get_visible_child (self->leaflet) == self->list_page;
+  gboolean ready = device != NULL && fd_device_get_loaded (device) && listed;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.rename", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.move", ready);
@@ -183,9 +185,12 @@ fd_devices_page_activate_cb (FdDevicesPage *self, guint position)
 static void
 fd_devices_page_leaflet_child_cb (FdDevicesPage *self)
 {
+  if (self->selection == NULL)
+    return; /* still being built */
   if (adw_leaflet_get_visible_child (self->leaflet) == self->list_page
       && !adw_leaflet_get_child_transition_running (self->leaflet))
     fd_device_detail_page_set_device (self->detail_page, NULL);
+  fd_devices_page_update_actions (self);
 }
 
 static void

@@ -17,6 +17,23 @@ detail_page (void)
   return fd_devices_page_get_detail_page (fd_test_devices_page ());
 }
 
+/* Selects the row of @name, as a click on it does. */
+static void
+select_row (const char *name)
+{
+  GtkSelectionModel *selection
+      = gtk_column_view_get_model (fd_devices_page_get_column_view (fd_test_devices_page ()));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (FdDevice) device = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_strcmp0 (fd_device_get_name (device), name) == 0)
+        gtk_selection_model_select_item (selection, i, TRUE);
+    }
+}
+
 /* Opens @name's page as Enter or a double click on its row does. */
 static void
 open_device (const char *name)
@@ -97,6 +114,12 @@ fd_test_device_page (void)
   fd_gui_wait_for (page, FD_TYPE_CREDENTIAL_ROW, "Generated certificate");
   fd_gui_wait_for (page, GTK_TYPE_LABEL, "Fleet “Sensors” · Never seen");
   g_free (fd_test_shot ("31-device-page"));
+
+  /* Delete (the key) acts on the list's selection: not while this page covers the list. */
+  select_row ("sensor-01");
+  gtk_widget_activate_action (GTK_WIDGET (fd_test_devices_page ()), "pane.delete", NULL);
+  fd_gui_settle (500);
+  fd_gui_wait_dialogs_closed ();
 
   /* It polls while shown. */
   polls = fd_device_detail_page_get_polls (detail_page ());
