@@ -14,6 +14,7 @@ struct _FdDeviceDetailPage
   gboolean folded;
   JsonObject *last_device; /* the device as last fetched */
   char *example;           /* the curl command of the empty state */
+  gboolean have_server;    /* the example names the server's device address */
 
   GCancellable *cancellable;      /* of everything for this device; cancelled on change */
   GCancellable *poll_cancellable; /* of the poll in flight; cancelled on unmap */

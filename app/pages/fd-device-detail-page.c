@@ -351,7 +351,8 @@ fd_device_detail_page_server_cb (GObject *source, GAsyncResult *result, gpointer
   JsonNode *port = server != NULL ? json_object_get_member (server, "device_port") : NULL;
 
   if (server == NULL)
-    return; /* the example keeps its placeholder address */
+    return; /* the example keeps its placeholder address; the next device asks again */
+  self->have_server = TRUE;
   fd_device_detail_page_set_example (self, host != NULL && *host != '\0' ? host : "localhost",
                                      port != NULL && json_node_get_value_type (port) == G_TYPE_INT64
                                          ? json_node_get_int (port)
@@ -374,10 +375,8 @@ fd_device_detail_page_set_client (FdDeviceDetailPage *self, FdApiClient *client)
 {
   g_return_if_fail (FD_IS_DEVICE_DETAIL_PAGE (self));
 
-  if (!g_set_object (&self->client, client) || client == NULL)
-    return;
-  fd_api_client_request_async (client, "GET", "/server", NULL, self->cancellable,
-                               fd_device_detail_page_server_cb, g_object_ref (self));
+  if (g_set_object (&self->client, client))
+    self->have_server = FALSE;
 }
 
 void
@@ -408,6 +407,10 @@ fd_device_detail_page_set_device (FdDeviceDetailPage *self, FdDevice *device)
   gtk_stack_set_visible_child_name (self->stack, "device");
   fd_device_detail_page_update_header (self, now);
   fd_device_detail_page_load_credentials (self);
+  /* Where devices send data, for the example, once per server. */
+  if (!self->have_server && self->client != NULL)
+    fd_api_client_request_async (self->client, "GET", "/server", NULL, self->cancellable,
+                                 fd_device_detail_page_server_cb, g_object_ref (self));
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     fd_device_detail_page_start_polling (self);
 }

@@ -159,6 +159,15 @@ fd_test_device_page (void)
       json_object_get_boolean_member (json_array_get_object_element (items, 0), "revoked"));
   g_assert_true (
       json_object_get_boolean_member (json_array_get_object_element (items, 1), "revoked"));
+  /* Below the readings: scrolled to, as a user would. */
+  {
+    GtkWidget *scrolled = fd_gui_find (page, GTK_TYPE_SCROLLED_WINDOW, NULL);
+    GtkAdjustment *adjustment
+        = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  }
+  fd_gui_settle (5500); /* the toast "… revoked" covers the rows until it times out */
   g_free (fd_test_shot ("34-device-page-credentials"));
 
   /* Download the certificate's zdevice.json: it says the secret is not in it. */
