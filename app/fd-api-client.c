@@ -41,6 +41,7 @@ typedef struct
   gulong cancel_all_id;
   GCancellable *caller_cancellable;
   gulong caller_cancel_id;
+  JsonObject *error_details; /* the "error" object of a failed answer */
 } FdRequest;
 
 static void
@@ -54,6 +55,7 @@ fd_request_free (FdRequest *request)
   g_clear_object (&request->caller_cancellable);
   g_clear_object (&request->message);
   g_clear_object (&request->cancellable);
+  g_clear_pointer (&request->error_details, json_object_unref);
   g_free (request);
 }
 
@@ -71,6 +73,9 @@ static const struct
   { "conflict", FD_API_ERROR_CONFLICT },
   { "payload_too_large", FD_API_ERROR_PAYLOAD_TOO_LARGE },
   { "internal", FD_API_ERROR_INTERNAL },
+  { "invalid_csv", FD_API_ERROR_INVALID_CSV },
+  { "unsupported_media_type", FD_API_ERROR_UNSUPPORTED_MEDIA_TYPE },
+  { "shutting_down", FD_API_ERROR_SHUTTING_DOWN },
 };
 
 static FdApiError
@@ -165,9 +170,10 @@ fd_api_client_forward_cancel_cb (GCancellable *cancellable, GCancellable *reques
   g_cancellable_cancel (request_cancellable);
 }
 
-/* Builds the GError for a non-2xx answer, preferring the API's own message. */
+/* Builds the GError for a non-2xx answer, preferring the API's own message; keeps the
+ * answer's "error" object in @details. */
 static GError *
-fd_api_error_from_answer (SoupMessage *message, GBytes *bytes)
+fd_api_error_from_answer (SoupMessage *message, GBytes *bytes, JsonObject **details)
 {
   guint status = soup_message_get_status (message);
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -185,6 +191,8 @@ fd_api_error_from_answer (SoupMessage *message, GBytes *bytes)
         {
           const char *code = fd_json_get_string (error_object, "code");
           const char *text = fd_json_get_string (error_object, "message");
+
+          *details = json_object_ref (error_object);
 
           if (text != NULL && *text != '\0')
             return g_error_new_literal (FD_API_ERROR, fd_api_error_from_code (code), text);
@@ -228,7 +236,8 @@ fd_api_client_send_cb (GObject *source, GAsyncResult *result, gpointer user_data
   status = soup_message_get_status (request->message);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_task_return_error (task, fd_api_error_from_answer (request->message, bytes));
+      g_task_return_error (
+          task, fd_api_error_from_answer (request->message, bytes, &request->error_details));
       return;
     }
 
@@ -253,20 +262,21 @@ fd_api_client_send_cb (GObject *source, GAsyncResult *result, gpointer user_data
 }
 
 void
-fd_api_client_request_async (FdApiClient *self, const char *method, const char *path,
-                             JsonNode *body, GCancellable *cancellable,
-                             GAsyncReadyCallback callback, gpointer user_data)
+fd_api_client_send_async (FdApiClient *self, const char *method, const char *path,
+                          const char *content_type, GBytes *body, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *url = NULL;
   FdRequest *request;
   SoupMessageHeaders *headers;
 
   g_return_if_fail (FD_IS_API_CLIENT (self));
   g_return_if_fail (method != NULL && path != NULL && path[0] == '/');
+  g_return_if_fail (body == NULL || content_type != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
+  /* One finish function for every kind of request. */
   g_task_set_source_tag (task, fd_api_client_request_async);
 
   url = g_strconcat (self->base_url, "/api/v1", path, NULL);
@@ -285,15 +295,8 @@ fd_api_client_request_async (FdApiClient *self, const char *method, const char *
   soup_message_headers_replace (headers, "Accept", "application/json");
   if (self->authorization != NULL)
     soup_message_headers_replace (headers, "Authorization", self->authorization);
-
   if (body != NULL)
-    {
-      g_autofree char *text = json_to_string (body, FALSE);
-      gsize len = strlen (text);
-      g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), len);
-
-      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
-    }
+    soup_message_set_request_body_from_bytes (request->message, content_type, body);
 
   /* One cancellable per request, cancelled by the caller's or by fd_api_client_cancel_all(). */
   request->cancellable = g_cancellable_new ();
@@ -312,6 +315,37 @@ fd_api_client_request_async (FdApiClient *self, const char *method, const char *
   soup_session_send_and_read_async (self->session, request->message, G_PRIORITY_DEFAULT,
                                     request->cancellable, fd_api_client_send_cb,
                                     g_steal_pointer (&task));
+}
+
+void
+fd_api_client_request_async (FdApiClient *self, const char *method, const char *path,
+                             JsonNode *body, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (body != NULL)
+    {
+      g_autofree char *text = json_to_string (body, FALSE);
+      gsize len = strlen (text);
+
+      bytes = g_bytes_new_take (g_steal_pointer (&text), len);
+    }
+  fd_api_client_send_async (self, method, path, bytes != NULL ? "application/json" : NULL, bytes,
+                            cancellable, callback, user_data);
+}
+
+JsonObject *
+fd_api_client_get_error_details (GAsyncResult *result)
+{
+  FdRequest *request;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fd_api_client_request_async,
+                        NULL);
+
+  request = g_task_get_task_data (G_TASK (result));
+  return request != NULL ? request->error_details : NULL;
 }
 
 JsonNode *

@@ -10,17 +10,20 @@ G_BEGIN_DECLS
 /* One code per `error.code` of the API, plus what can go wrong before an answer arrives. */
 typedef enum
 {
-  FD_API_ERROR_UNKNOWN,            /* a code this client does not know */
-  FD_API_ERROR_MALFORMED_JSON,     /* malformed_json */
-  FD_API_ERROR_INVALID_FIELD,      /* invalid_field */
-  FD_API_ERROR_INVALID_PARAMETER,  /* invalid_parameter */
-  FD_API_ERROR_UNAUTHORIZED,       /* unauthorized */
-  FD_API_ERROR_NOT_FOUND,          /* not_found */
-  FD_API_ERROR_METHOD_NOT_ALLOWED, /* method_not_allowed */
-  FD_API_ERROR_CONFLICT,           /* conflict */
-  FD_API_ERROR_PAYLOAD_TOO_LARGE,  /* payload_too_large */
-  FD_API_ERROR_INTERNAL,           /* internal */
-  FD_API_ERROR_BAD_RESPONSE,       /* the answer is not what the API promises */
+  FD_API_ERROR_UNKNOWN,                /* a code this client does not know */
+  FD_API_ERROR_MALFORMED_JSON,         /* malformed_json */
+  FD_API_ERROR_INVALID_FIELD,          /* invalid_field */
+  FD_API_ERROR_INVALID_PARAMETER,      /* invalid_parameter */
+  FD_API_ERROR_UNAUTHORIZED,           /* unauthorized */
+  FD_API_ERROR_NOT_FOUND,              /* not_found */
+  FD_API_ERROR_METHOD_NOT_ALLOWED,     /* method_not_allowed */
+  FD_API_ERROR_CONFLICT,               /* conflict */
+  FD_API_ERROR_PAYLOAD_TOO_LARGE,      /* payload_too_large */
+  FD_API_ERROR_INTERNAL,               /* internal */
+  FD_API_ERROR_INVALID_CSV,            /* invalid_csv: the error's "rows" say which */
+  FD_API_ERROR_UNSUPPORTED_MEDIA_TYPE, /* unsupported_media_type */
+  FD_API_ERROR_SHUTTING_DOWN,          /* shutting_down */
+  FD_API_ERROR_BAD_RESPONSE,           /* the answer is not what the API promises */
 } FdApiError;
 
 GQuark fd_api_error_quark (void);
@@ -40,9 +43,19 @@ void fd_api_client_request_async (FdApiClient *self, const char *method, const c
                                   JsonNode *body, GCancellable *cancellable,
                                   GAsyncReadyCallback callback, gpointer user_data);
 
+/* Like fd_api_client_request_async() with a body that is not JSON (a CSV file): @content_type
+ * and @body are sent as they are. */
+void fd_api_client_send_async (FdApiClient *self, const char *method, const char *path,
+                               const char *content_type, GBytes *body, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+
 /* Returns the answer's JSON (NULL without error for 204 No Content). An API error becomes an
  * FD_API_ERROR with the API's message; a transport failure keeps its GIO/libsoup error. */
 JsonNode *fd_api_client_request_finish (FdApiClient *self, GAsyncResult *result, GError **error);
+
+/* The "error" object of a failed answer to a request (with "code", "message", "field" and,
+ * for invalid_csv, "rows"), owned by @result; NULL if the request failed without an answer. */
+JsonObject *fd_api_client_get_error_details (GAsyncResult *result);
 
 /* Fetches every item of the list at @path (paging through it): for short lists such as
  * workspaces and fleets. */

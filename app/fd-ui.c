@@ -8,6 +8,12 @@
 /* The toast an overlay shows, so that a newer one replaces it rather than waits behind it:
  * after a few quick edits, a queue of toasts would report each one seconds late. */
 #define FD_UI_TOAST_KEY "fd-ui-toast"
+/* When it was added (monotonic µs). */
+#define FD_UI_TOAST_SHOWN_KEY "fd-ui-toast-shown"
+/* AdwToastOverlay's show animation. libadwaita 1.2 frees a toast dismissed while it is still
+ * sliding in and then touches it when the slide ends (a crash): a toast that young is retitled
+ * instead of replaced. */
+#define FD_UI_TOAST_SHOW_US (400 * 1000)
 
 static void
 fd_ui_toast_dismissed_cb (AdwToast *toast, GtkWidget *overlay)
@@ -20,6 +26,8 @@ void
 fd_ui_toast (GtkWidget *widget, const char *message)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  /* A toast's title is Pango markup: names and server messages are not. */
+  g_autofree char *title = g_markup_escape_text (message, -1);
   AdwToast *shown;
   AdwToast *toast;
 
@@ -30,11 +38,21 @@ fd_ui_toast (GtkWidget *widget, const char *message)
     }
 
   shown = g_object_get_data (G_OBJECT (overlay), FD_UI_TOAST_KEY);
+  if (shown != NULL
+      && g_get_monotonic_time ()
+                 - GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (shown), FD_UI_TOAST_SHOWN_KEY))
+             < FD_UI_TOAST_SHOW_US)
+    {
+      adw_toast_set_title (shown, title);
+      return;
+    }
   if (shown != NULL)
     adw_toast_dismiss (shown);
 
-  toast = adw_toast_new (message);
+  toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 5);
+  g_object_set_data (G_OBJECT (toast), FD_UI_TOAST_SHOWN_KEY,
+                     GSIZE_TO_POINTER ((gsize)g_get_monotonic_time ()));
   g_object_set_data_full (G_OBJECT (overlay), FD_UI_TOAST_KEY, g_object_ref (toast),
                           g_object_unref);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (fd_ui_toast_dismissed_cb), overlay, 0);

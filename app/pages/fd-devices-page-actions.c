@@ -1,17 +1,20 @@
-/* fd-devices-page-actions.c — what the user can do on the "Devices" pane: add a device, and
- * rename, move or delete the selected one, each through a dialog and one API call. */
+/* fd-devices-page-actions.c — what the user can do on the "Devices" pane: add a device (the
+ * provisioning window), import devices from a CSV file, and rename, move or delete the
+ * selected one, each through a dialog and one API call. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "fd-devices-page-private.h"
+#include "fd-files.h"
 #include "fd-fleet.h"
+#include "fd-import-window.h"
 #include "fd-json.h"
+#include "fd-provision-window.h"
 #include "fd-ui.h"
 
 typedef enum
 {
-  FD_DEVICE_EDIT_ADD,
   FD_DEVICE_EDIT_RENAME,
   FD_DEVICE_EDIT_MOVE,
   FD_DEVICE_EDIT_DELETE,
@@ -21,7 +24,7 @@ typedef struct
 {
   FdDevicesPage *self;
   FdDeviceEditKind kind;
-  FdDevice *device; /* NULL when adding */
+  FdDevice *device;
   char *name;
   char *workspace_id;
   AdwEntryRow *name_row;
@@ -111,12 +114,6 @@ fd_device_edit_done_cb (GObject *source, GAsyncResult *result, gpointer user_dat
 
   switch (edit->kind)
     {
-    case FD_DEVICE_EDIT_ADD:
-      message = g_strdup_printf (_ ("Device “%s” added"), fd_json_get_string (object, "name"));
-      /* Where it sorts is the server's business: list again. */
-      fd_device_model_reload (self->model);
-      fd_devices_page_emit_changed (self);
-      break;
     case FD_DEVICE_EDIT_RENAME:
       message = g_strdup_printf (_ ("Device renamed to “%s”"), fd_json_get_string (object, "name"));
       fd_device_update_from_json (edit->device, object);
@@ -165,25 +162,19 @@ fd_device_edit_response_cb (AdwMessageDialog *dialog, const char *response, FdDe
     }
 
   json_builder_begin_object (builder);
-  if (edit->kind == FD_DEVICE_EDIT_ADD || edit->kind == FD_DEVICE_EDIT_RENAME)
+  if (edit->kind == FD_DEVICE_EDIT_RENAME)
     {
       json_builder_set_member_name (builder, "name");
       json_builder_add_string_value (builder, edit->name);
     }
-  if ((edit->kind == FD_DEVICE_EDIT_ADD || edit->kind == FD_DEVICE_EDIT_MOVE) && fleet_id != NULL)
+  if (edit->kind == FD_DEVICE_EDIT_MOVE && fleet_id != NULL)
     {
       json_builder_set_member_name (builder, "fleet_id");
       json_builder_add_string_value (builder, fleet_id);
     }
   json_builder_end_object (builder);
 
-  if (edit->kind == FD_DEVICE_EDIT_ADD)
-    {
-      method = "POST";
-      path = fd_api_path ("workspaces", edit->workspace_id, "devices", NULL);
-    }
-  else
-    path = fd_api_path ("devices", fd_device_get_id (edit->device), NULL);
+  path = fd_api_path ("devices", fd_device_get_id (edit->device), NULL);
 
   if (edit->kind == FD_DEVICE_EDIT_DELETE)
     method = "DELETE";
@@ -201,25 +192,103 @@ fd_device_edit_ask (FdDeviceEdit *edit, AdwMessageDialog *dialog)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Add */
+
+static void
+fd_devices_page_device_added_cb (FdDevicesPage *self, JsonObject *device)
+{
+  g_autofree char *message
+      = g_strdup_printf (_ ("Device “%s” added"), fd_json_get_string (device, "name"));
+
+  /* Where it sorts is the server's business: list again. */
+  fd_device_model_reload (self->model);
+  fd_devices_page_emit_changed (self);
+  fd_ui_toast (GTK_WIDGET (self), message);
+}
+
+static GtkWindow *
+fd_devices_page_window (FdDevicesPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+void
+fd_devices_page_open_provision (FdDevicesPage *self, GFile *pem_file)
+{
+  const char *fleet_id = fd_device_model_get_fleet_id (self->model);
+  FdProvisionWindow *window;
+
+  if (self->workspace == NULL || self->client == NULL)
+    return;
+  if (fleet_id == NULL)
+    fleet_id = fd_workspace_get_default_fleet_id (self->workspace);
+  window = fd_provision_window_new_device (
+      fd_devices_page_window (self), self->client, fd_workspace_get_id (self->workspace),
+      fd_workspace_get_name (self->workspace), self->fleets, fleet_id);
+  g_signal_connect_object (window, "device-added", G_CALLBACK (fd_devices_page_device_added_cb),
+                           self, G_CONNECT_SWAPPED);
+  if (pem_file != NULL)
+    fd_provision_window_set_pem_file (window, pem_file);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 fd_devices_page_add (GtkWidget *widget, const char *action, GVariant *param)
 {
+  fd_devices_page_open_provision (FD_DEVICES_PAGE (widget), NULL);
+}
+
+/* Import */
+
+static void
+fd_devices_page_imported_cb (FdDevicesPage *self)
+{
+  fd_device_model_reload (self->model);
+  fd_devices_page_emit_changed (self);
+}
+
+void
+fd_devices_page_open_import (FdDevicesPage *self, GFile *csv_file)
+{
+  FdImportWindow *window;
+
+  if (self->workspace == NULL || self->client == NULL)
+    return;
+  window = fd_import_window_new (fd_devices_page_window (self), self->client,
+                                 fd_workspace_get_id (self->workspace),
+                                 fd_workspace_get_name (self->workspace), self->fleets);
+  g_signal_connect_object (window, "imported", G_CALLBACK (fd_devices_page_imported_cb), self,
+                           G_CONNECT_SWAPPED);
+  fd_import_window_open_file (window, csv_file);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+fd_devices_page_import_chosen_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FdDevicesPage) self = user_data;
+  g_autoptr (GFile) file = fd_files_choose_finish (result, NULL);
+
+  if (file != NULL)
+    fd_devices_page_open_import (self, file);
+}
+
+static void
+fd_devices_page_import (GtkWidget *widget, const char *action, GVariant *param)
+{
   FdDevicesPage *self = FD_DEVICES_PAGE (widget);
-  const char *fleet_id = fd_device_model_get_fleet_id (self->model);
-  g_autofree char *body = NULL;
-  FdDeviceEdit *edit;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
   if (self->workspace == NULL)
     return;
-
-  edit = fd_device_edit_new (self, FD_DEVICE_EDIT_ADD, NULL);
-  if (fleet_id == NULL)
-    fleet_id = fd_workspace_get_default_fleet_id (self->workspace);
-  edit->fleet_row = fd_devices_page_fleet_row_new (self, fleet_id);
-  body = g_strdup_printf (_ ("The device will be added to workspace “%s”."),
-                          fd_workspace_get_name (self->workspace));
-  fd_device_edit_ask (edit, fd_ui_name_dialog_new (widget, _ ("Add Device"), body, NULL, _ ("_Add"),
-                                                   GTK_WIDGET (edit->fleet_row), &edit->name_row));
+  gtk_file_filter_set_name (filter, _ ("CSV Files"));
+  gtk_file_filter_add_pattern (filter, "*.csv");
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+  fd_files_choose_async (fd_devices_page_window (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                         _ ("Import Devices from a CSV File"), _ ("_Open"), NULL, filter,
+                         self->cancellable, fd_devices_page_import_chosen_cb, g_object_ref (self));
 }
 
 static void
@@ -292,6 +361,22 @@ fd_devices_page_delete (GtkWidget *widget, const char *action, GVariant *param)
 }
 
 static void
+fd_devices_page_open (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FdDevicesPage *self = FD_DEVICES_PAGE (widget);
+  FdDevice *device = fd_devices_page_get_selected (self);
+
+  if (device != NULL)
+    fd_devices_page_open_device (self, device);
+}
+
+static void
+fd_devices_page_back_to_list (GtkWidget *widget, const char *action, GVariant *param)
+{
+  fd_devices_page_show_list (FD_DEVICES_PAGE (widget));
+}
+
+static void
 fd_devices_page_toggle_search (GtkWidget *widget, const char *action, GVariant *param)
 {
   FdDevicesPage *self = FD_DEVICES_PAGE (widget);
@@ -307,11 +392,15 @@ fd_devices_page_class_init_actions (GtkWidgetClass *widget_class)
 {
   /* "pane.primary" and "pane.search" are what the window's Ctrl+N and Ctrl+F activate. */
   gtk_widget_class_install_action (widget_class, "pane.primary", NULL, fd_devices_page_add);
+  gtk_widget_class_install_action (widget_class, "pane.import", NULL, fd_devices_page_import);
   gtk_widget_class_install_action (widget_class, "pane.search", NULL,
                                    fd_devices_page_toggle_search);
   gtk_widget_class_install_action (widget_class, "pane.rename", NULL, fd_devices_page_rename);
   gtk_widget_class_install_action (widget_class, "pane.move", NULL, fd_devices_page_move);
   gtk_widget_class_install_action (widget_class, "pane.delete", NULL, fd_devices_page_delete);
+  gtk_widget_class_install_action (widget_class, "pane.open", NULL, fd_devices_page_open);
+  gtk_widget_class_install_action (widget_class, "pane.show-list", NULL,
+                                   fd_devices_page_back_to_list);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "pane.rename", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "pane.delete", NULL);

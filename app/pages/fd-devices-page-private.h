@@ -1,6 +1,7 @@
 /* fd-devices-page-private.h — what fd-devices-page.c and its actions file share. */
 #pragma once
 
+#include "fd-device-detail-page.h"
 #include "fd-device.h"
 #include "fd-devices-page.h"
 
@@ -21,6 +22,9 @@ struct _FdDevicesPage
   gboolean folded;
   gboolean fleets_changing; /* the fleets are being replaced, not chosen by the user */
 
+  AdwLeaflet *leaflet;
+  GtkWidget *list_page;
+  FdDeviceDetailPage *detail_page;
   AdwWindowTitle *window_title;
   GtkDropDown *fleet_filter;
   GtkSearchBar *search_bar;
@@ -41,5 +45,14 @@ void fd_devices_page_class_init_actions (GtkWidgetClass *widget_class);
 void fd_devices_page_update_actions (FdDevicesPage *self);
 FdDevice *fd_devices_page_get_selected (FdDevicesPage *self);
 void fd_devices_page_emit_changed (FdDevicesPage *self);
+
+/* "Add Device", with @pem_file (may be NULL) as the device's own certificate or CSR. */
+void fd_devices_page_open_provision (FdDevicesPage *self, GFile *pem_file);
+/* "Import Devices" of @csv_file. */
+void fd_devices_page_open_import (FdDevicesPage *self, GFile *csv_file);
+
+/* fd-devices-page-dnd.c: a CSV file dropped on the pane is imported; a certificate or CSR
+ * adds a device with it. */
+void fd_devices_page_init_dnd (FdDevicesPage *self);
 
 G_END_DECLS

@@ -76,12 +76,16 @@ void
 fd_devices_page_update_actions (FdDevicesPage *self)
 {
   FdDevice *device = fd_devices_page_get_selected (self);
-  gboolean ready = device != NULL && fd_device_get_loaded (device);
+  /* F2 and Delete act on the list's selection: not while a device's page covers the list. */
+  gboolean listed = adw_leaflet_get_visible_child (self->leaflet) == self->list_page;
+  gboolean ready = device != NULL && fd_device_get_loaded (device) && listed;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.rename", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.move", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.delete", ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.open", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.primary", self->workspace != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "pane.import", self->workspace != NULL);
   gtk_action_bar_set_revealed (self->action_bar, device != NULL);
   gtk_label_set_label (self->selection_label, ready            ? fd_device_get_name (device)
                                               : device != NULL ? _ ("Loading…")
@@ -136,6 +140,63 @@ fd_devices_page_load_failed_cb (FdDevicesPage *self, GError *error)
 {
   fd_ui_toast_error (GTK_WIDGET (self), error);
   fd_devices_page_update_view (self);
+}
+
+/* The device page */
+
+void
+fd_devices_page_open_device (FdDevicesPage *self, FdDevice *device)
+{
+  g_return_if_fail (FD_IS_DEVICES_PAGE (self));
+  g_return_if_fail (FD_IS_DEVICE (device));
+
+  if (!fd_device_get_loaded (device))
+    return;
+  fd_device_detail_page_set_device (self->detail_page, device);
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail_page));
+}
+
+void
+fd_devices_page_show_list (FdDevicesPage *self)
+{
+  g_return_if_fail (FD_IS_DEVICES_PAGE (self));
+  adw_leaflet_set_visible_child (self->leaflet, self->list_page);
+}
+
+FdDeviceDetailPage *
+fd_devices_page_get_detail_page (FdDevicesPage *self)
+{
+  g_return_val_if_fail (FD_IS_DEVICES_PAGE (self), NULL);
+  return self->detail_page;
+}
+
+/* Enter or a double click on a row. */
+static void
+fd_devices_page_activate_cb (FdDevicesPage *self, guint position)
+{
+  g_autoptr (FdDevice) device = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (device != NULL)
+    fd_devices_page_open_device (self, device);
+}
+
+/* Back on the list (button, Alt+Left, swipe): the device page stops and lets its device go
+ * once the transition is over. */
+static void
+fd_devices_page_leaflet_child_cb (FdDevicesPage *self)
+{
+  if (self->selection == NULL)
+    return; /* still being built */
+  if (adw_leaflet_get_visible_child (self->leaflet) == self->list_page
+      && !adw_leaflet_get_child_transition_running (self->leaflet))
+    fd_device_detail_page_set_device (self->detail_page, NULL);
+  fd_devices_page_update_actions (self);
+}
+
+static void
+fd_devices_page_transition_cb (FdDevicesPage *self)
+{
+  fd_devices_page_leaflet_child_cb (self);
 }
 
 /* Fleet filter */
@@ -215,6 +276,7 @@ fd_devices_page_set_client (FdDevicesPage *self, FdApiClient *client)
     return;
 
   fd_device_model_set_client (self->model, client);
+  fd_device_detail_page_set_client (self->detail_page, client);
   fd_devices_page_update_view (self);
 }
 
@@ -227,6 +289,8 @@ fd_devices_page_set_workspace (FdDevicesPage *self, FdWorkspace *workspace)
     return;
 
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  fd_devices_page_show_list (self);
+  fd_device_detail_page_set_device (self->detail_page, NULL);
   gtk_drop_down_set_selected (self->fleet_filter, 0);
   fd_device_model_set_fleet_id (self->model, NULL);
   fd_device_model_set_workspace_id (self->model,
@@ -357,9 +421,13 @@ fd_devices_page_class_init (FdDevicesPageClass *klass)
                                    NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (FD_TYPE_DEVICE);
+  g_type_ensure (FD_TYPE_DEVICE_DETAIL_PAGE);
   g_type_ensure (FD_TYPE_FLEET);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/fleetdesk/Fleetdesk/ui/"
                                                              "fd-devices-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, list_page);
+  gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, detail_page);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, window_title);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, fleet_filter);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, search_bar);
@@ -376,6 +444,8 @@ fd_devices_page_class_init (FdDevicesPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fd_devices_page_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_devices_page_stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_devices_page_filter_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fd_devices_page_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fd_devices_page_leaflet_child_cb);
 
   fd_devices_page_class_init_actions (widget_class);
 }
@@ -431,7 +501,11 @@ fd_devices_page_init (FdDevicesPage *self)
   g_signal_connect_object (self->model, "load-failed", G_CALLBACK (fd_devices_page_load_failed_cb),
                            self, G_CONNECT_SWAPPED);
 
-  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  g_signal_connect_object (self->leaflet, "notify::child-transition-running",
+                           G_CALLBACK (fd_devices_page_transition_cb), self, G_CONNECT_SWAPPED);
+  /* Typing on the device page must not search the list hidden behind it. */
+  gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_page);
+  fd_devices_page_init_dnd (self);
   /* Folded, the header bar is narrow: the primary action is an icon button then. */
   g_object_bind_property (self, "folded", self->primary_button, "visible",
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);

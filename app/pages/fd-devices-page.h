@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "fd-api-client.h"
+#include "fd-device-detail-page.h"
 #include "fd-device-model.h"
 #include "fd-workspace.h"
 
@@ -23,5 +24,11 @@ void fd_devices_page_reload (FdDevicesPage *self);
 /* The list behind the column view (for tests). */
 FdDeviceModel *fd_devices_page_get_model (FdDevicesPage *self);
 GtkColumnView *fd_devices_page_get_column_view (FdDevicesPage *self);
+
+/* Pushes the page of @device (a row of the list) on the pane's leaflet; and back to the list. */
+void fd_devices_page_open_device (FdDevicesPage *self, FdDevice *device);
+void fd_devices_page_show_list (FdDevicesPage *self);
+/* The device page (shown or not), for tests. */
+FdDeviceDetailPage *fd_devices_page_get_detail_page (FdDevicesPage *self);
 
 G_END_DECLS

@@ -158,8 +158,153 @@ fd_gui_wait_dialogs_closed (void)
   fd_gui_wait (fd_gui_dialog_closed_cb, NULL, 10, "the dialog to close");
 }
 
+static GtkWindow *
+fd_gui_shown_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type)
+          && gtk_widget_get_mapped (GTK_WIDGET (toplevel)))
+        return toplevel;
+    }
+  return NULL;
+}
+
+static gboolean
+fd_gui_window_shown_cb (gpointer data)
+{
+  return fd_gui_shown_window ((GType)GPOINTER_TO_SIZE (data)) != NULL;
+}
+
+GtkWindow *
+fd_gui_wait_for_window (GType type)
+{
+  g_autofree char *what = g_strdup_printf ("a %s window", g_type_name (type));
+
+  fd_gui_wait (fd_gui_window_shown_cb, GSIZE_TO_POINTER (type), 10, what);
+  fd_gui_settle (300); /* its opening */
+  return g_object_ref (fd_gui_shown_window (type));
+}
+
+static gboolean
+fd_gui_window_closed_cb (gpointer data)
+{
+  return !gtk_widget_get_mapped (data);
+}
+
+void
+fd_gui_wait_window_closed (GtkWindow *window)
+{
+  fd_gui_wait (fd_gui_window_closed_cb, window, 10, "the window to close");
+}
+
+void
+fd_gui_answer_file_chooser (const char *folder, const char *name, const char *expected_name,
+                            const char *screenshot)
+{
+  g_autoptr (GtkWindow) dialog = fd_gui_wait_for_window (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
+  g_autoptr (GFile) dir = g_file_new_for_path (folder);
+  g_autoptr (GError) error = NULL;
+
+  switch (gtk_file_chooser_get_action (chooser))
+    {
+    case GTK_FILE_CHOOSER_ACTION_SAVE:
+      {
+        g_autofree char *suggested = gtk_file_chooser_get_current_name (chooser);
+
+        if (expected_name != NULL)
+          g_assert_cmpstr (suggested, ==, expected_name);
+        gtk_file_chooser_set_current_folder (chooser, dir, &error);
+        g_assert_no_error (error);
+        gtk_file_chooser_set_current_name (chooser, name);
+      }
+      break;
+    case GTK_FILE_CHOOSER_ACTION_OPEN:
+      {
+        g_autoptr (GFile) file = g_file_get_child (dir, name);
+
+        gtk_file_chooser_set_file (chooser, file, &error);
+        g_assert_no_error (error);
+      }
+      break;
+    case GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER:
+      gtk_file_chooser_set_file (chooser, dir, &error);
+      g_assert_no_error (error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  fd_gui_settle (600); /* the folder is listed asynchronously */
+  if (screenshot != NULL)
+    g_free (fd_gui_screenshot (GTK_WIDGET (dialog), screenshot));
+  g_test_message ("file chooser: %s/%s", folder, name != NULL ? name : "");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  fd_gui_wait_window_closed (dialog);
+}
+
+gboolean
+fd_gui_drop_file (GtkWidget *widget, const char *path)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GSList) files = g_slist_prepend (NULL, file);
+  g_auto (GValue) value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        {
+          g_test_message ("drop %s", path);
+          g_signal_emit_by_name (controller, "drop", &value, 10.0, 10.0, &handled);
+          return handled;
+        }
+    }
+  g_error ("no drop target on %s", G_OBJECT_TYPE_NAME (widget));
+  return FALSE;
+}
+
+char *
+fd_gui_run (const char *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                     &status, &error)
+      || !g_spawn_check_wait_status (status, &error))
+    g_error ("%s failed: %s\n%s", argv[0], error->message, err != NULL ? err : "");
+  return out;
+}
+
+static char *fd_gui_take_screenshot (GtkWidget *window, const char *name, guint settle_ms);
+
 char *
 fd_gui_screenshot (GtkWidget *window, const char *name)
+{
+  return fd_gui_take_screenshot (window, name, 400);
+}
+
+char *
+fd_gui_screenshot_now (GtkWidget *window, const char *name)
+{
+  /* What is drawn already: one frame. */
+  return fd_gui_take_screenshot (window, name, 50);
+}
+
+static char *
+fd_gui_take_screenshot (GtkWidget *window, const char *name, guint settle_ms)
 {
   const char *build_dir = g_getenv ("FD_BUILD_DIR");
   g_autofree char *dir = g_build_filename (build_dir ? build_dir : ".", "tests", "gui-shots", NULL);
@@ -169,7 +314,7 @@ fd_gui_screenshot (GtkWidget *window, const char *name)
   g_autoptr (GError) error = NULL;
   int status = 0;
 
-  fd_gui_settle (400);
+  fd_gui_settle (settle_ms);
   g_mkdir_with_parents (dir, 0755);
   /* Without a window manager the window sits at the top left corner of the screen. */
   crop = g_strdup_printf ("%dx%d+0+0", gtk_widget_get_width (window),

@@ -25,9 +25,32 @@ AdwMessageDialog *fd_gui_wait_for_dialog (void);
 /* Waits until no message dialog is shown. */
 void fd_gui_wait_dialogs_closed (void);
 
+/* Waits for a window of @type to be shown and returns a reference to it (the window is freed
+ * as soon as it is closed otherwise). */
+GtkWindow *fd_gui_wait_for_window (GType type);
+/* Waits until @window (which the caller holds a reference to) is closed. */
+void fd_gui_wait_window_closed (GtkWindow *window);
+
+/* Answers the file chooser the app shows (GtkFileChooserNative falls back to a
+ * GtkFileChooserDialog without a portal): asserts its suggested name is @expected_name (SAVE,
+ * if not NULL), chooses @folder/@name (@name NULL: the folder itself, for SELECT_FOLDER) and
+ * accepts, after a screenshot named @screenshot if not NULL. */
+void fd_gui_answer_file_chooser (const char *folder, const char *name, const char *expected_name,
+                                 const char *screenshot);
+
+/* Emits "drop" of @path on the GtkDropTarget of @widget, as a drag and drop from a file
+ * manager ends. Returns what the handler returned. */
+gboolean fd_gui_drop_file (GtkWidget *widget, const char *path);
+
+/* Runs @argv (a program from PATH), failing the test if it does not exit 0; returns its
+ * standard output. */
+char *fd_gui_run (const char *const *argv);
+
 /* Saves a screenshot of @window (the Xvfb screen, cropped to it) as NAME.png into the test's
  * screenshot folder, and returns its path. */
 char *fd_gui_screenshot (GtkWidget *window, const char *name);
+/* The same without waiting for animations: for a state that lasts only moments. */
+char *fd_gui_screenshot_now (GtkWidget *window, const char *name);
 
 /* A blocking request to the API at @base_url (the test's own libsoup client). Returns the
  * answer's JSON (NULL for no body) and stores the HTTP status. */

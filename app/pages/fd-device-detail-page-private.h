@@ -1,0 +1,48 @@
+/* fd-device-detail-page-private.h — what the device page's files share. */
+#pragma once
+
+#include "fd-device-detail-page.h"
+
+G_BEGIN_DECLS
+
+struct _FdDeviceDetailPage
+{
+  AdwBin parent_instance;
+
+  FdApiClient *client;
+  FdDevice *device;
+  gboolean folded;
+  JsonObject *last_device; /* the device as last fetched */
+  char *example;           /* the curl command of the empty state */
+  gboolean have_server;    /* the example names the server's device address */
+
+  GCancellable *cancellable;      /* of everything for this device; cancelled on change */
+  GCancellable *poll_cancellable; /* of the poll in flight; cancelled on unmap */
+  guint poll_source;
+  guint polls;
+  guint poll_pending;       /* answers the poll in flight still waits for */
+  GPtrArray *poll_tags;     /* JsonObject: the tags answer of the poll in flight */
+  gboolean poll_error;      /* the poll in flight failed */
+  gboolean failing;         /* the last poll failed: the next failure is not toasted again */
+  GHashTable *reading_rows; /* tag -> FdReadingRow (owned by the list) */
+  gboolean readings_loaded;
+
+  AdwWindowTitle *window_title;
+  GtkStack *stack;
+  GtkLabel *name_label;
+  GtkLabel *info_label;
+  GtkWidget *readings_spinner;
+  GtkListBox *readings_list;
+  GtkWidget *readings_empty;
+  GtkLabel *example_label;
+  GtkListBox *credentials_list;
+};
+
+/* fd-device-detail-page-credentials.c */
+void fd_device_detail_page_class_init_credentials (GtkWidgetClass *widget_class);
+void fd_device_detail_page_init_credentials (FdDeviceDetailPage *self);
+void fd_device_detail_page_clear_credentials (FdDeviceDetailPage *self);
+/* Lists the device's credentials again. */
+void fd_device_detail_page_load_credentials (FdDeviceDetailPage *self);
+
+G_END_DECLS

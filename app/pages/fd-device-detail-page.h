@@ -1,0 +1,27 @@
+/* fd-device-detail-page.h — one device: its latest readings, live, and its credentials. Pushed
+ * on the Devices pane's leaflet when a row is opened. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "fd-api-client.h"
+#include "fd-device.h"
+
+G_BEGIN_DECLS
+
+/* How often the readings are asked for while the page is shown (there is no events stream
+ * yet). */
+#define FD_DEVICE_DETAIL_POLL_MS 2000
+
+#define FD_TYPE_DEVICE_DETAIL_PAGE (fd_device_detail_page_get_type ())
+G_DECLARE_FINAL_TYPE (FdDeviceDetailPage, fd_device_detail_page, FD, DEVICE_DETAIL_PAGE, AdwBin)
+
+void fd_device_detail_page_set_client (FdDeviceDetailPage *self, FdApiClient *client);
+/* Shows @device (NULL: nothing, and every request stops). */
+void fd_device_detail_page_set_device (FdDeviceDetailPage *self, FdDevice *device);
+FdDevice *fd_device_detail_page_get_device (FdDeviceDetailPage *self);
+
+/* How many times the readings were asked for (for tests: polling stops while hidden). */
+guint fd_device_detail_page_get_polls (FdDeviceDetailPage *self);
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+/* fd-reading-row.h — one tag of a device and its latest reading, in "Latest Readings". */
+#pragma once
+
+#include <adwaita.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define FD_TYPE_READING_ROW (fd_reading_row_get_type ())
+G_DECLARE_FINAL_TYPE (FdReadingRow, fd_reading_row, FD, READING_ROW, AdwActionRow)
+
+GtkWidget *fd_reading_row_new (const char *tag);
+const char *fd_reading_row_get_tag (FdReadingRow *self);
+/* Shows @device_tag (an item of GET /devices/{id}/tags) as of @now; changes only the labels
+ * whose text changed, so a poll that brings nothing new redraws nothing. */
+void fd_reading_row_update (FdReadingRow *self, JsonObject *device_tag, GDateTime *now);
+
+G_END_DECLS

@@ -1,0 +1,316 @@
+/* test-app-units.c — the desktop app's pure helpers, without a display: how values read
+ * (fd-format), what a PEM file is (fd-pem, against certtool's own files), zdevice.json files
+ * from an import answer (fd-zdevice), and private writes over an existing file (fd-files). */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <sys/stat.h>
+
+#include "fd-files.h"
+#include "fd-format.h"
+#include "fd-pem.h"
+#include "fd-zdevice.h"
+
+static char *tmp;
+
+static GDateTime *
+at (const char *iso)
+{
+  GDateTime *t = g_date_time_new_from_iso8601 (iso, NULL);
+
+  g_assert_nonnull (t);
+  return t;
+}
+
+static void
+test_ago (void)
+{
+  g_autoptr (GDateTime) now = at ("2026-12-01T10:00:00.000Z");
+  static const struct
+  {
+    const char *then;
+    const char *text;
+  } cases[] = {
+    { "2026-12-01T10:00:00.000Z", "just now" },    { "2026-12-01T10:00:05.000Z", "just now" },
+    { "2026-12-01T09:59:48.000Z", "12 s ago" },    { "2026-12-01T09:55:00.000Z", "5 min ago" },
+    { "2026-12-01T07:00:00.000Z", "3 h ago" },     { "2026-11-30T10:00:00.000Z", "1 day ago" },
+    { "2026-11-21T09:00:00.000Z", "10 days ago" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = fd_format_ago_rfc3339 (cases[i].then, now);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+  g_assert_null (fd_format_ago_rfc3339 (NULL, now));
+  g_assert_null (fd_format_ago_rfc3339 ("yesterday", now));
+}
+
+static void
+test_expiry (void)
+{
+  g_autoptr (GDateTime) now = at ("2026-12-01T10:00:00.000Z");
+  static const struct
+  {
+    const char *when;
+    const char *text;
+    FdExpiry state;
+  } cases[] = {
+    { NULL, "Never expires", FD_EXPIRY_NEVER },
+    { "2036-11-28T10:00:00.000Z", "Expires in 10 years", FD_EXPIRY_LATER },
+    { "2026-12-04T10:00:00.000Z", "Expires in 3 days", FD_EXPIRY_SOON },
+    { "2026-12-01T12:00:00.000Z", "Expires in 2 hours", FD_EXPIRY_SOON },
+    { "2027-03-01T10:00:00.000Z", "Expires in 3 months", FD_EXPIRY_LATER },
+    { "2026-11-29T10:00:00.000Z", "Expired 2 days ago", FD_EXPIRY_EXPIRED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      FdExpiry state = -1;
+      g_autofree char *text = fd_format_expiry (cases[i].when, now, &state);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+      g_assert_cmpint (state, ==, cases[i].state);
+    }
+}
+
+static void
+test_payload (void)
+{
+  static const struct
+  {
+    const char *json;
+    guint max;
+    const char *text;
+  } cases[] = {
+    /* In the order sent, nested objects flattened. */
+    { "{\"temp\": 21.5, \"hum\": 40, \"env\": {\"co2\": 412}}", 12,
+      "temp 21.5 · hum 40 · env.co2 412" },
+    { "{\"z\": 1, \"a\": {\"b\": {\"c\": true}}, \"s\": \"ok\", \"n\": null}", 12,
+      "z 1 · a.b.c true · s ok · n null" },
+    { "{\"v\": [1, 2, 3]}", 12, "v [1,2,3]" },
+    { "{\"v\": [1111111111, 2222222222, 3333333333, 4444444444]}", 12, "v [4 values]" },
+    { "{\"a\": 1, \"b\": 2, \"c\": 3, \"d\": 4}", 2, "a 1 · b 2 · + 2 more fields" },
+    { "{\"name\": \"a string that goes on and on for far too long to show\"}", 12,
+      "name a string that goes on and on for far too…" },
+    { "{}", 12, "(no fields)" },
+    { "{\"x\": 0.1, \"y\": -3e-7}", 12, "x 0.1 · y -3e-07" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (JsonNode) node = json_from_string (cases[i].json, NULL);
+      g_autofree char *text = fd_format_payload (node, cases[i].max);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
+static void
+test_fingerprint (void)
+{
+  const char *hex = "3f9a12bc0000000000000000000000000000000000000000000000000000c211";
+  g_autofree char *shortened = fd_format_fingerprint (hex, FALSE);
+  g_autofree char *full = fd_format_fingerprint (hex, TRUE);
+  g_autofree char *other = fd_format_fingerprint ("not-hex", FALSE);
+
+  g_assert_cmpstr (shortened, ==, "3F:9A:…:C2:11");
+  g_assert_true (g_str_has_prefix (full, "3F:9A:12:BC:00:"));
+  g_assert_cmpuint (strlen (full), ==, 32 * 3 - 1);
+  g_assert_cmpstr (other, ==, "not-hex");
+  g_assert_cmpstr (fd_format_credential_kind ("key", "cloud_token"), ==, "Cloud token");
+  g_assert_cmpstr (fd_format_credential_kind ("csr", NULL), ==, "Signed CSR");
+  g_assert_cmpstr (fd_format_credential_kind (NULL, NULL), ==, "None");
+}
+
+/* certtool's output for @what with a new key, as text; the key in @key_text if not NULL. */
+static char *
+certtool (const char *what, char **key_text)
+{
+  g_autofree char *key = g_build_filename (tmp, "k.pem", NULL);
+  g_autofree char *tmpl = g_build_filename (tmp, "t.cfg", NULL);
+  g_autofree char *out = g_build_filename (tmp, "out.pem", NULL);
+  const char *genkey[]
+      = { "certtool", "--generate-privkey", "--key-type=ecdsa", "--outfile", key, NULL };
+  const char *make[]
+      = { "certtool", what, "--load-privkey", key, "--template", tmpl, "--outfile", out, NULL };
+  char *text = NULL;
+  int status = 0;
+
+  g_assert_true (g_file_set_contents (tmpl, "cn = \"unit\"\nexpiration_days = 2\n", -1, NULL));
+  g_assert_true (
+      g_spawn_sync (NULL, (char **)genkey, NULL,
+                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (
+      g_spawn_sync (NULL, (char **)make, NULL,
+                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (g_file_get_contents (out, &text, NULL, NULL));
+  if (key_text != NULL)
+    g_assert_true (g_file_get_contents (key, key_text, NULL, NULL));
+  return text;
+}
+
+static void
+test_pem (void)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *cert = certtool ("--generate-self-signed", &key);
+  g_autofree char *csr = certtool ("--generate-request", NULL);
+  g_autofree char *chain = g_strconcat (cert, cert, NULL);
+  g_autofree char *explained = g_strconcat ("Issued for the lab\n", cert, "thanks\n", NULL);
+  g_autoptr (GError) error = NULL;
+  FdPemKind kind;
+
+  g_assert_true (fd_pem_classify (cert, strlen (cert), &kind, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (kind, ==, FD_PEM_CERTIFICATE);
+  g_assert_true (fd_pem_classify (explained, strlen (explained), &kind, NULL));
+  g_assert_cmpint (kind, ==, FD_PEM_CERTIFICATE);
+  g_assert_true (fd_pem_classify (csr, strlen (csr), &kind, NULL));
+  g_assert_cmpint (kind, ==, FD_PEM_CSR);
+
+  g_assert_false (fd_pem_classify (key, strlen (key), &kind, &error));
+  g_assert_error (error, FD_PEM_ERROR, FD_PEM_ERROR_PRIVATE_KEY);
+  g_clear_error (&error);
+  g_assert_false (fd_pem_classify (chain, strlen (chain), &kind, &error));
+  g_assert_error (error, FD_PEM_ERROR, FD_PEM_ERROR_SEVERAL);
+  g_clear_error (&error);
+  g_assert_false (fd_pem_classify ("hello", 5, &kind, &error));
+  g_assert_error (error, FD_PEM_ERROR, FD_PEM_ERROR_NOT_PEM);
+  g_clear_error (&error);
+  g_assert_false (fd_pem_classify ("\xff\xfe", 2, &kind, &error));
+  g_assert_error (error, FD_PEM_ERROR, FD_PEM_ERROR_NOT_PEM);
+  g_clear_error (&error);
+  g_assert_false (fd_pem_classify ("-----BEGIN PUBLIC KEY-----\nAA\n-----END PUBLIC KEY-----\n", 54,
+                                   &kind, &error));
+  g_assert_error (error, FD_PEM_ERROR, FD_PEM_ERROR_OTHER_LABEL);
+}
+
+static void
+test_zdevice (void)
+{
+  g_autoptr (JsonNode) endpoint = json_from_string (
+      "{\"host\": \"lab\", \"port\": 8883, \"mode\": \"secure\", \"https_port\": 7443}", NULL);
+  g_autoptr (JsonNode) key = json_from_string (
+      "{\"kind\": \"key\", \"mode\": \"device_token\", \"key_id\": 2, \"secret\": \"c2VjcmV0\"}",
+      NULL);
+  g_autoptr (JsonNode) cert = json_from_string (
+      "{\"kind\": \"csr\", \"certificate\": \"CERT\", \"key_id\": null, \"mode\": null}", NULL);
+  g_autoptr (JsonNode) a = fd_zdevice_from_import (json_node_get_object (key), "dev-a",
+                                                   json_node_get_object (endpoint), "CA");
+  g_autoptr (JsonNode) b = fd_zdevice_from_import (json_node_get_object (cert), "dev-b",
+                                                   json_node_get_object (endpoint), "CA");
+  g_autofree char *a_text = json_to_string (a, FALSE);
+  g_autofree char *b_text = json_to_string (b, FALSE);
+  g_autofree char *n1 = fd_zdevice_file_name ("sensor 1");
+  g_autofree char *n2 = fd_zdevice_file_name ("../etc/pass\nwd");
+  g_autofree char *n3 = fd_zdevice_file_name ("");
+
+  /* The layout of the server's own zdevice (server/api/fd-api-provision-json.c). */
+  g_assert_cmpstr (a_text, ==,
+                   "{\"devinfo\":{\"device_id\":\"dev-a\",\"mode\":\"device_token\",\"key_id\":2,"
+                   "\"key_type\":\"sym\"},\"prvkey\":\"c2VjcmV0\",\"endpoint\":{\"host\":\"lab\","
+                   "\"port\":8883,\"mode\":\"secure\",\"https_port\":7443},\"cacert\":\"CA\"}");
+  g_assert_cmpstr (b_text, ==,
+                   "{\"devinfo\":{\"device_id\":\"dev-b\",\"mode\":\"certificate\"},\"prvkey\":"
+                   "\"\",\"endpoint\":{\"host\":\"lab\",\"port\":8883,\"mode\":\"secure\","
+                   "\"https_port\":7443},\"cacert\":\"CA\",\"clicert\":\"CERT\"}");
+  g_assert_true (fd_zdevice_has_secret (a));
+  g_assert_false (fd_zdevice_has_secret (b));
+  g_assert_cmpstr (n1, ==, "sensor 1.zdevice.json");
+  g_assert_cmpstr (n2, ==, "_._etc_pass_wd.zdevice.json");
+  g_assert_cmpstr (n3, ==, "device.zdevice.json");
+}
+
+static void
+done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **)data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* Saved over a file anyone could read, the secret is private all the same. */
+static void
+test_write_private (void)
+{
+  g_autofree char *path = g_build_filename (tmp, "old.zdevice.json", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GBytes) bytes = g_bytes_new_static ("{\"prvkey\": \"secret\"}\n", 21);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  GStatBuf st;
+
+  g_assert_true (g_file_set_contents (path, "old", -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  fd_files_write_private_async (file, bytes, NULL, done_cb, &result);
+  g_assert_true (fd_files_write_private_finish (wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"prvkey\": \"secret\"}\n");
+}
+
+static void
+test_read_bounded (void)
+{
+  g_autofree char *path = g_build_filename (tmp, "big.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GAsyncResult) small = NULL;
+  g_autoptr (GAsyncResult) big = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, "0123456789", -1, NULL));
+  fd_files_read_async (file, 10, NULL, done_cb, &small);
+  bytes = fd_files_read_finish (wait_result (&small), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, 10);
+
+  fd_files_read_async (file, 9, NULL, done_cb, &big);
+  g_assert_null (fd_files_read_finish (wait_result (&big), &error));
+  g_assert_error (error, FD_FILES_ERROR, FD_FILES_ERROR_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "big.csv"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+  tmp = g_dir_make_tmp ("fleetdesk-app-units-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/app/format/ago", test_ago);
+  g_test_add_func ("/app/format/expiry", test_expiry);
+  g_test_add_func ("/app/format/payload", test_payload);
+  g_test_add_func ("/app/format/fingerprint", test_fingerprint);
+  g_test_add_func ("/app/pem", test_pem);
+  g_test_add_func ("/app/zdevice", test_zdevice);
+  g_test_add_func ("/app/files/write-private", test_write_private);
+  g_test_add_func ("/app/files/read-bounded", test_read_bounded);
+  status = g_test_run ();
+
+  {
+    const char *rm[] = { "rm", "-rf", tmp, NULL };
+    g_spawn_sync (NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_free (tmp);
+  return status;
+}
