@@ -311,8 +311,9 @@ start_devices (FdEngine *self, GError **error)
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      /* Said once, plainly: zdevice.json files made now name the other port. */
-      g_warning ("the device port %u is in use by another program; devices are served on a "
+      /* Said once, plainly: zdevice.json files made now name the other port. Not a warning:
+       * it is how the desktop app copes with another Fleetdesk on the machine. */
+      g_message ("the device port %u is in use by another program; devices are served on a "
                  "free port instead (new zdevice.json files name it)",
                  config.port);
       g_clear_pointer (&self->devices, fd_device_server_free);

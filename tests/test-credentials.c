@@ -332,6 +332,14 @@ test_keys (void)
 
     g_assert_cmpint (fd_t_int (list, "total"), ==, 3);
     g_assert_null (strstr (text, fd_t_str (k1, "secret")));
+    /* Paged like every list: total counts all of them. */
+    {
+      g_autofree char *paged_path = g_strdup_printf ("%s?from=1&size=1", list_path);
+      g_autoptr (JsonNode) paged = fd_t_call (srv, "GET", paged_path, NULL, 200);
+      g_assert_cmpint (fd_t_int (paged, "total"), ==, 3);
+      g_assert_cmpuint (json_array_get_length (fd_t_items (paged)), ==, 1);
+      g_assert_cmpstr (fd_t_str (fd_t_item (paged, 0), "id"), ==, fd_t_str (k2, "id"));
+    }
     g_assert_null (strstr (text, fd_t_str (k2, "secret")));
     for (guint i = 0; i < 3; i++)
       assert_no_secret_fields (fd_t_item (list, i));

@@ -180,7 +180,11 @@ static gboolean
 credential_list_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
-  return fd_store_credential_list (db, job->id, &job->page, error);
+
+  if (!fd_store_credential_list (db, job->id, &job->page, error))
+    return FALSE;
+  fd_api_page_slice (&job->page, job->from, job->size);
+  return TRUE;
 }
 
 static void
@@ -194,9 +198,17 @@ credential_list_reply (FdApiRequest *req, FdApiJob *job)
 static void
 credential_list (FdApiRequest *req)
 {
-  if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "dev", "device"))
+  static const char *const paging_params[] = { "from", "size", NULL };
+  gint64 from, size;
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, paging_params) || !fd_api_path_id (req, "dev", "device")
+      || !fd_api_param_paging (req, &from, &size))
     return;
-  fd_api_run_read (req, credential_list_job, fd_api_job_new (req), credential_list_reply);
+  job = fd_api_job_new (req);
+  job->from = from;
+  job->size = size;
+  fd_api_run_read (req, credential_list_job, job, credential_list_reply);
 }
 
 static gboolean

@@ -143,17 +143,25 @@ static gboolean
 device_tags_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
-  return fd_store_device_tags (db, job->id, &job->page, error);
+
+  if (!fd_store_device_tags (db, job->id, &job->page, error))
+    return FALSE;
+  fd_api_page_slice (&job->page, job->from, job->size);
+  return TRUE;
 }
 
 static void
 device_tags (FdApiRequest *req)
 {
+  gint64 from, size;
   FdApiJob *job;
 
-  if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "dev", "device"))
+  if (!fd_api_check_params (req, paging_params) || !fd_api_path_id (req, "dev", "device")
+      || !fd_api_param_paging (req, &from, &size))
     return;
   job = fd_api_job_new (req);
+  job->from = from;
+  job->size = size;
   job->data = (gpointer)json_device_tag;
   fd_api_run_read (req, device_tags_job, job, page_reply);
 }

@@ -129,6 +129,9 @@ gboolean fd_api_check_params (FdApiRequest *req, const char *const *allowed);
 /* The single value of @key (NULL when absent); a repeated key is a 400 unless fetched as all. */
 gboolean fd_api_param (FdApiRequest *req, const char *key, const char **value);
 char **fd_api_param_all (FdApiRequest *req, const char *key);
+/* Keeps items [@from, @from + @size) of a list the store returned whole (short lists: a
+ * device's credentials and tags); total stays the count of all of them. */
+void fd_api_page_slice (FdPage *page, gint64 from, gint64 size);
 /* Standard list parameters; reply 400 and return FALSE when invalid. */
 gboolean fd_api_param_paging (FdApiRequest *req, gint64 *from, gint64 *size);
 gboolean fd_api_param_search (FdApiRequest *req, char **search);

@@ -355,6 +355,21 @@ param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max, gint64 *v
   return TRUE;
 }
 
+void
+fd_api_page_slice (FdPage *page, gint64 from, gint64 size)
+{
+  guint len = page->items ? page->items->len : 0;
+  guint start = (guint)MIN ((gint64)len, from);
+  guint end = (guint)MIN ((gint64)len, from + size);
+
+  if (page->items == NULL)
+    return;
+  if (end < len)
+    g_ptr_array_remove_range (page->items, end, len - end);
+  if (start > 0)
+    g_ptr_array_remove_range (page->items, 0, start);
+}
+
 gboolean
 fd_api_param_paging (FdApiRequest *req, gint64 *from, gint64 *size)
 {

@@ -482,31 +482,12 @@ test_icons_render (void)
 
 static GLogFunc fd_gui_default_log_handler;
 
-/* The app's engine asks for the usual device port (7443) and takes another one when it is in
- * use, saying so with a warning. Another instance of this test (or any Fleetdesk) holding the
- * port must not fail this one; every other warning still does. */
-static gboolean
-fd_gui_port_taken (GLogLevelFlags level, const char *message)
-{
-  return (level & G_LOG_LEVEL_WARNING) != 0 && message != NULL
-         && g_str_has_prefix (message, "the device port ")
-         && strstr (message, " is in use by another program") != NULL;
-}
-
-static gboolean
-fd_gui_fatal_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  return !fd_gui_port_taken (level, message);
-}
-
 /* GLib 2.74's test log handler prints every debug message (GIO's, libsoup's): they would drown
  * the test's own messages. */
 static void
 fd_gui_log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
-  if (fd_gui_port_taken (level, message))
-    g_test_message ("engine: %s", message); /* not a "Bail out!" line: see fd_gui_fatal_cb */
-  else if ((level & G_LOG_LEVEL_DEBUG) == 0)
+  if ((level & G_LOG_LEVEL_DEBUG) == 0)
     fd_gui_default_log_handler (domain, level, message, data);
 }
 
@@ -536,7 +517,6 @@ main (int argc, char *argv[])
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (fd_gui_fatal_cb, NULL);
   fd_gui_default_log_handler = g_log_set_default_handler (fd_gui_log_handler, NULL);
 
   fd_test_data_dir = g_dir_make_tmp ("fleetdesk-gui-XXXXXX", &error);
