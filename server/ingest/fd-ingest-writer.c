@@ -37,9 +37,7 @@
 struct _FdIngestWriter
 {
   /* caches */
-  GHashTable *streams;    /* "device\x1ffleet\x1ftag" -> gint64 stream id */
-  GHashTable *series;     /* "stream\x1fpath" -> gint64 series id */
-  GHashTable *fields;     /* "workspace\x1ftag\x1fpath\x1ftype" -> present */
+  GHashTable *streams;      /* "device\x1ffleet\x1ftag" -> StreamCache */
   GHashTable *seen_written; /* device id -> gint64 last_seen as written */
   /* pending for the transaction */
   GByteArray *recent;         /* this commit's points: version byte, then triples */
@@ -64,6 +62,28 @@ typedef struct
   double value;
 } StagedPoint;
 
+/* What is known of one path of a stream: its point series (0: none yet) and the field types
+ * already recorded for its tag (a bit per FdFieldType). One lookup by path per field of a
+ * reading, with no key to build: a batch repeats the same few paths thousands of times. */
+typedef struct
+{
+  gint64 series;
+  guint types;
+} PathCache;
+
+typedef struct
+{
+  gint64 id;
+  GHashTable *paths; /* path -> PathCache */
+} StreamCache;
+
+static void
+stream_cache_free (StreamCache *c)
+{
+  g_hash_table_destroy (c->paths);
+  g_free (c);
+}
+
 typedef struct
 {
   gint64 stream;
@@ -83,9 +103,8 @@ fd_ingest_writer_new (void)
 {
   FdIngestWriter *w = g_new0 (FdIngestWriter, 1);
 
-  w->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  w->series = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  w->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)stream_cache_free);
   w->seen_written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->recent = g_byte_array_new ();
   w->compact_rows = COMPACT_ROWS;
@@ -105,8 +124,6 @@ fd_ingest_writer_free (FdIngestWriter *w)
   if (w == NULL)
     return;
   g_hash_table_destroy (w->streams);
-  g_hash_table_destroy (w->series);
-  g_hash_table_destroy (w->fields);
   g_hash_table_destroy (w->seen_written);
   g_byte_array_unref (w->recent);
   g_hash_table_destroy (w->stream_updates);
@@ -121,8 +138,6 @@ static void
 drop_caches (FdIngestWriter *w)
 {
   g_hash_table_remove_all (w->streams);
-  g_hash_table_remove_all (w->series);
-  g_hash_table_remove_all (w->fields);
   g_hash_table_remove_all (w->seen_written);
 }
 
@@ -181,35 +196,33 @@ device_place (FdDb *db, const char *device_id, char **workspace_id, char **fleet
   return rc == SQLITE_ROW;
 }
 
-static gboolean
-stream_id (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *fleet_id,
-           const char *device_id, const char *tag, gint64 now, gint64 *id, GError **error)
+static StreamCache *
+stream_get (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *fleet_id,
+            const char *device_id, const char *tag, gint64 now, GError **error)
 {
   const char *key = make_key (w, device_id, fleet_id, tag, NULL);
-  gint64 *cached = g_hash_table_lookup (w->streams, key);
+  StreamCache *cached = g_hash_table_lookup (w->streams, key);
   sqlite3_stmt *stmt;
+  gint64 id = 0;
   int rc;
 
   if (cached != NULL)
-    {
-      *id = *cached;
-      return TRUE;
-    }
+    return cached;
   stmt = fd_db_prepare (
       db, "SELECT id FROM stream WHERE device_id = ?1 AND tag = ?2 AND fleet_id = ?3", error);
   if (stmt == NULL)
-    return FALSE;
+    return NULL;
   fd_db_bind_text (stmt, 1, device_id);
   fd_db_bind_text (stmt, 2, tag);
   fd_db_bind_text (stmt, 3, fleet_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    *id = sqlite3_column_int64 (stmt, 0);
+    id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
       fd_db_set_error (db, error, "reading a data stream");
-      return FALSE;
+      return NULL;
     }
   if (rc == SQLITE_DONE)
     {
@@ -218,43 +231,53 @@ stream_id (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *fl
                             " first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
                             error);
       if (stmt == NULL)
-        return FALSE;
+        return NULL;
       fd_db_bind_text (stmt, 1, workspace_id);
       fd_db_bind_text (stmt, 2, fleet_id);
       fd_db_bind_text (stmt, 3, device_id);
       fd_db_bind_text (stmt, 4, tag);
       sqlite3_bind_int64 (stmt, 5, now);
       if (!fd_db_step_done (db, stmt, NULL, error))
-        return FALSE;
-      *id = sqlite3_last_insert_rowid (fd_db_handle (db));
+        return NULL;
+      id = sqlite3_last_insert_rowid (fd_db_handle (db));
     }
+  cached = g_new0 (StreamCache, 1);
+  cached->id = id;
+  cached->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   key = make_key (w, device_id, fleet_id, tag, NULL);
-  g_hash_table_insert (w->streams, g_strdup (key), g_memdup2 (id, sizeof *id));
-  return TRUE;
+  g_hash_table_insert (w->streams, g_strdup (key), cached);
+  return cached;
+}
+
+static PathCache *
+path_get (StreamCache *stream, const char *path)
+{
+  PathCache *p = g_hash_table_lookup (stream->paths, path);
+
+  if (p == NULL)
+    {
+      p = g_new0 (PathCache, 1);
+      g_hash_table_insert (stream->paths, g_strdup (path), p);
+    }
+  return p;
 }
 
 static gboolean
-series_id (FdIngestWriter *w, FdDb *db, gint64 stream, const char *path, gint64 *id,
+series_id (FdDb *db, StreamCache *stream, PathCache *cache, const char *path, gint64 *id,
            GError **error)
 {
-  char stream_text[24];
-  const char *key;
-  gint64 *cached;
   sqlite3_stmt *stmt;
   int rc;
 
-  g_snprintf (stream_text, sizeof stream_text, "%" G_GINT64_FORMAT, stream);
-  key = make_key (w, stream_text, path, NULL, NULL);
-  cached = g_hash_table_lookup (w->series, key);
-  if (cached != NULL)
+  if (cache->series != 0)
     {
-      *id = *cached;
+      *id = cache->series;
       return TRUE;
     }
   stmt = fd_db_prepare (db, "SELECT id FROM series WHERE stream = ?1 AND path = ?2", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, stream);
+  sqlite3_bind_int64 (stmt, 1, stream->id);
   fd_db_bind_text (stmt, 2, path);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -270,27 +293,24 @@ series_id (FdIngestWriter *w, FdDb *db, gint64 stream, const char *path, gint64 
       stmt = fd_db_prepare (db, "INSERT INTO series (stream, path) VALUES (?1, ?2)", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, stream);
+      sqlite3_bind_int64 (stmt, 1, stream->id);
       fd_db_bind_text (stmt, 2, path);
       if (!fd_db_step_done (db, stmt, NULL, error))
         return FALSE;
       *id = sqlite3_last_insert_rowid (fd_db_handle (db));
     }
-  key = make_key (w, stream_text, path, NULL, NULL);
-  g_hash_table_insert (w->series, g_strdup (key), g_memdup2 (id, sizeof *id));
+  cache->series = *id;
   return TRUE;
 }
 
-/* Records (@tag, @path, @type) of the workspace the first time it is seen. */
+/* Records (@tag, @path, @type) of the workspace the first time this stream sees it. */
 static gboolean
-note_field (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *tag,
+note_field (FdDb *db, PathCache *cache, const char *workspace_id, const char *tag,
             const char *path, FdFieldType type, gint64 now, GError **error)
 {
-  const char *type_name = fd_field_type_name (type);
-  const char *key = make_key (w, workspace_id, tag, path, type_name);
   sqlite3_stmt *stmt;
 
-  if (g_hash_table_contains (w->fields, key))
+  if (cache->types & (1u << type))
     return TRUE;
   stmt = fd_db_prepare (db,
                         "INSERT OR IGNORE INTO tag_field (workspace_id, tag, path, type,"
@@ -301,12 +321,11 @@ note_field (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *t
   fd_db_bind_text (stmt, 1, workspace_id);
   fd_db_bind_text (stmt, 2, tag);
   fd_db_bind_text (stmt, 3, path);
-  fd_db_bind_text (stmt, 4, type_name);
+  fd_db_bind_text (stmt, 4, fd_field_type_name (type));
   sqlite3_bind_int64 (stmt, 5, now);
   if (!fd_db_step_done (db, stmt, NULL, error))
     return FALSE;
-  key = make_key (w, workspace_id, tag, path, type_name);
-  g_hash_table_add (w->fields, g_strdup (key));
+  cache->types |= 1u << type;
   return TRUE;
 }
 
@@ -384,12 +403,15 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
   const char *device_id = r->who->device_id;
   g_autofree char *workspace_id = NULL, *fleet_id = NULL;
   StreamUpdate update = { 0 };
+  StreamCache *stream;
   sqlite3_stmt *insert;
 
   if (!device_place (db, device_id, &workspace_id, &fleet_id, error)
-      || !stream_id (w, db, workspace_id, fleet_id, device_id, r->tag, r->ts_in, &update.stream,
-                     error))
+      || (stream = stream_get (w, db, workspace_id, fleet_id, device_id, r->tag, r->ts_in,
+                               error))
+             == NULL)
     return job_failed (w);
+  update.stream = stream->id;
   insert = fd_db_prepare (
       db, "INSERT INTO sample (stream, ts_device, ts_in, payload) VALUES (?1, ?2, ?3, ?4)", error);
   if (insert == NULL)
@@ -413,13 +435,14 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
         {
           FdReadingField *field = &g_array_index (r->fields, FdReadingField, f);
           const char *path = r->paths->str + field->path_offset;
+          PathCache *cache = path_get (stream, path);
           StagedPoint point;
 
-          if (!note_field (w, db, workspace_id, r->tag, path, field->type, r->ts_in, error))
+          if (!note_field (db, cache, workspace_id, r->tag, path, field->type, r->ts_in, error))
             return job_failed (w);
           if (field->type != FD_FIELD_NUMBER)
             continue;
-          if (!series_id (w, db, update.stream, path, &point.series, error))
+          if (!series_id (db, stream, cache, path, &point.series, error))
             return job_failed (w);
           point.ts = item->ts_device;
           point.value = field->number;
