@@ -164,7 +164,7 @@ fd_application_start_engine (FdApplication *self)
 
   config->data_dir = g_strdup (self->data_dir); /* NULL: $XDG_DATA_HOME/fleetdesk */
   config->api_address = g_strdup ("127.0.0.1");
-  config->api_port = 0;    /* any free port: only this process talks to it */
+  config->api_port = 0; /* any free port: only this process talks to it */
   /* Devices reach the desktop on the usual ports, which their zdevice.json names. */
   config->device_port = -1;
   config->device_port_fallback = TRUE;

@@ -202,13 +202,12 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
                                     : fd_engine_default_data_dir ();
   self->api_address = g_strdup (config->api_address ? config->api_address : "127.0.0.1");
   self->api_port = config->api_port < 0 ? FD_ENGINE_DEFAULT_API_PORT : config->api_port;
-  self->device_port
-      = config->device_port < 0 ? FD_ENGINE_DEFAULT_DEVICE_PORT : config->device_port;
+  self->device_port = config->device_port < 0 ? FD_ENGINE_DEFAULT_DEVICE_PORT : config->device_port;
   self->mqtt_port = config->mqtt_port < 0 ? FD_ENGINE_DEFAULT_MQTT_PORT : config->mqtt_port;
   self->device_address = g_strdup (config->device_address);
-  self->public_host = g_strdup (config->public_names && config->public_names[0]
-                                    ? config->public_names[0]
-                                    : g_get_host_name ());
+  self->public_host
+      = g_strdup (config->public_names && config->public_names[0] ? config->public_names[0]
+                                                                  : g_get_host_name ());
   self->max_payload_bytes = config->max_payload_bytes;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
@@ -267,9 +266,8 @@ write_ports (FdEngine *self, GError **error)
 {
   g_autofree char *path = g_build_filename (self->data_dir, "ports.json", NULL);
   g_autofree char *json = g_strdup_printf (
-      "{\"api_address\": \"%s\", \"api\": %u, \"device\": %u, \"mqtt\": %d}\n",
-      self->api_address, fd_api_get_port (self->api), fd_engine_get_device_port (self),
-      self->mqtt_port);
+      "{\"api_address\": \"%s\", \"api\": %u, \"device\": %u, \"mqtt\": %d}\n", self->api_address,
+      fd_api_get_port (self->api), fd_engine_get_device_port (self), self->mqtt_port);
 
   return g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
@@ -348,8 +346,8 @@ fd_engine_start (FdEngine *self, GError **error)
                PACKAGE_VERSION, self->api_address, fd_api_get_port (self->api), self->data_dir);
       g_print ("fleetdesk-server: HTTPS device endpoint on port %u\n",
                fd_engine_get_device_port (self));
-      g_print ("fleetdesk-server: devices reach %s; CA fingerprint SHA-256 %s\n",
-               self->public_host, fd_pki_get_ca_fingerprint (self->pki));
+      g_print ("fleetdesk-server: devices reach %s; CA fingerprint SHA-256 %s\n", self->public_host,
+               fd_pki_get_ca_fingerprint (self->pki));
     }
   return TRUE;
 }

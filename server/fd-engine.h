@@ -15,18 +15,18 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *data_dir;    /* NULL: $XDG_DATA_HOME/fleetdesk */
-  char *api_address; /* NULL: 127.0.0.1 */
-  int api_port;      /* -1: FD_ENGINE_DEFAULT_API_PORT; 0: any free port */
-  int device_port;   /* HTTPS device endpoint; -1: FD_ENGINE_DEFAULT_DEVICE_PORT; 0: any free */
-  int mqtt_port;     /* MQTT over TLS (reserved: written into zdevice.json, not served yet) */
+  char *data_dir;       /* NULL: $XDG_DATA_HOME/fleetdesk */
+  char *api_address;    /* NULL: 127.0.0.1 */
+  int api_port;         /* -1: FD_ENGINE_DEFAULT_API_PORT; 0: any free port */
+  int device_port;      /* HTTPS device endpoint; -1: FD_ENGINE_DEFAULT_DEVICE_PORT; 0: any free */
+  int mqtt_port;        /* MQTT over TLS (reserved: written into zdevice.json, not served yet) */
   char *device_address; /* NULL: every interface */
   char **public_names;  /* NULL-terminated; names devices use to reach this server */
-  gsize max_payload_bytes; /* 0: 64 KiB */
-  int device_rate;         /* requests per device per second; -1: default; 0: unlimited */
-  guint device_idle_timeout_s; /* an idle device connection is closed after it; 0: 60 s */
+  gsize max_payload_bytes;       /* 0: 64 KiB */
+  int device_rate;               /* requests per device per second; -1: default; 0: unlimited */
+  guint device_idle_timeout_s;   /* an idle device connection is closed after it; 0: 60 s */
   gboolean device_port_fallback; /* the device port is taken: use any free one (the app) */
-  gboolean quiet;    /* no start-up messages on stdout */
+  gboolean quiet;                /* no start-up messages on stdout */
 } FdEngineConfig;
 
 #define FD_TYPE_ENGINE (fd_engine_get_type ())

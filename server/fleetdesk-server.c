@@ -33,8 +33,7 @@ static const GOptionEntry server_entries[]
         { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
           N_ ("Port of the operator API (default: 7080; 0: any free port)"), N_ ("PORT") },
         { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
-          N_ ("Port of the HTTPS device endpoint (default: 7443; 0: any free port)"),
-          N_ ("PORT") },
+          N_ ("Port of the HTTPS device endpoint (default: 7443; 0: any free port)"), N_ ("PORT") },
         { "device-address", 0, 0, G_OPTION_ARG_STRING, &opt_device_address,
           N_ ("Address of the device endpoint (default: every interface)"), N_ ("ADDRESS") },
         { "public-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_public_names,
@@ -48,8 +47,7 @@ static const GOptionEntry server_entries[]
               "0: no limit)"),
           N_ ("N") },
         { "device-idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_device_idle,
-          N_ ("Seconds before an idle device connection is closed (default: 60)"),
-          N_ ("SECONDS") },
+          N_ ("Seconds before an idle device connection is closed (default: 60)"), N_ ("SECONDS") },
         { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
           N_ ("Port of MQTT over TLS (default: 8883; reserved, not served yet)"), N_ ("PORT") },
         { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"),
@@ -349,7 +347,8 @@ main (int argc, char **argv)
   ctx = g_option_context_new (_ ("[token create|list|revoke | routes] — the Fleetdesk server"));
   g_option_context_add_main_entries (ctx, server_entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (
-      ctx, _ ("Runs the Fleetdesk engine without a window: the store, the operator REST API and the HTTPS device endpoint.\n"
+      ctx, _ ("Runs the Fleetdesk engine without a window: the store, the operator REST API and "
+              "the HTTPS device endpoint.\n"
               "Subcommands: \"token create --name NAME\", \"token list\", \"token revoke ID\" "
               "manage API tokens;\n\"routes\" prints every operator API path."));
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc > 1)
@@ -365,8 +364,7 @@ main (int argc, char **argv)
     }
   if (!check_port ("--api-port", opt_api_port, &error)
       || !check_port ("--device-port", opt_device_port, &error)
-      || !check_port ("--mqtt-port", opt_mqtt_port, &error)
-      || !check_options (&error))
+      || !check_port ("--mqtt-port", opt_mqtt_port, &error) || !check_options (&error))
     {
       g_printerr ("fleetdesk-server: %s\n", error->message);
       return 2;

@@ -90,8 +90,8 @@ spawn_server (FdTestServer *srv, const char *const *extra_args)
 
   /* The server's stdout would mix into the test's TAP stream; its stderr stays visible. */
   g_spawn_async (NULL, (char **)argv->pdata, NULL,
-                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, die_with_parent, NULL, &srv->pid,
-                 &error);
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, die_with_parent, NULL,
+                 &srv->pid, &error);
   g_assert_no_error (error);
 
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;

@@ -8,9 +8,9 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *data_dir; /* temporary, removed by fd_test_server_stop() */
-  char *url;      /* http://127.0.0.1:PORT */
-  char *token;    /* the admin token from DATA/admin-token */
+  char *data_dir;    /* temporary, removed by fd_test_server_stop() */
+  char *url;         /* http://127.0.0.1:PORT */
+  char *token;       /* the admin token from DATA/admin-token */
   guint device_port; /* the HTTPS device endpoint, from DATA/ports.json */
   char *device_url;  /* https://localhost:PORT */
   char *ca_path;     /* DATA/pki/ca.crt: the CA devices trust */

@@ -50,8 +50,8 @@ certtool_verify (const char *cert_pem)
 {
   g_autofree char *path = fd_test_write_file (tmp, "verify.pem", cert_pem);
   g_autofree char *out = NULL, *err = NULL;
-  const char *argv[] = { "certtool", "--verify", "--load-ca-certificate", srv->ca_path,
-                         "--infile", path, NULL };
+  const char *argv[]
+      = { "certtool", "--verify", "--load-ca-certificate", srv->ca_path, "--infile", path, NULL };
   int status = fd_test_run (argv, &out, &err);
 
   if (status != 0)
@@ -75,8 +75,8 @@ static char *
 certtool_fingerprint (const char *cert_path)
 {
   char *out = NULL;
-  const char *argv[] = { "certtool", "--fingerprint", "--hash=sha256", "--infile", cert_path,
-                         NULL };
+  const char *argv[]
+      = { "certtool", "--fingerprint", "--hash=sha256", "--infile", cert_path, NULL };
 
   g_assert_cmpint (fd_test_run (argv, &out, NULL), ==, 0);
   return g_strstrip (out);
@@ -89,10 +89,12 @@ certtool_make (const char *what, const char *name, const char *template_text)
   g_autofree char *key = g_strdup_printf ("%s/%s.key", tmp, name);
   g_autofree char *tmpl = fd_test_write_file (tmp, "tmpl.cfg", template_text);
   g_autofree char *out_path = g_strdup_printf ("%s/%s.pem", tmp, name);
-  const char *genkey[] = { "certtool", "--generate-privkey", "--key-type=ecdsa",
-                           "--curve=secp256r1", "--outfile", key, NULL };
-  const char *make[] = { "certtool", what, "--load-privkey", key, "--template", tmpl,
-                         "--outfile", out_path, NULL };
+  const char *genkey[] = {
+    "certtool", "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key,
+    NULL
+  };
+  const char *make[] = { "certtool", what,        "--load-privkey", key, "--template",
+                         tmpl,       "--outfile", out_path,         NULL };
   char *text = NULL;
 
   g_assert_cmpint (fd_test_run (genkey, NULL, NULL), ==, 0);
@@ -209,8 +211,7 @@ test_csr (void)
                    fd_t_str (cred, "certificate"));
 
   /* A CSR that is not one is refused by name. */
-  fd_t_expect_error (srv, "POST",
-                     g_strdup_printf (FD_T_API "/devices/%s/credentials", dev),
+  fd_t_expect_error (srv, "POST", g_strdup_printf (FD_T_API "/devices/%s/credentials", dev),
                      "{\"kind\": \"csr\", \"csr\": \"-----BEGIN CERTIFICATE REQUEST-----\\nAAAA\\n"
                      "-----END CERTIFICATE REQUEST-----\\n\"}",
                      400, "invalid_field", "csr");
@@ -248,8 +249,8 @@ test_imported_certificate (void)
   g_assert_cmpstr (fd_t_str (cred, "subject"), ==, "CN=secure element 42");
 
   /* One certificate, one live credential: binding it to a second device is a conflict ... */
-  fd_t_expect_error (srv, "POST", g_strdup_printf (FD_T_API "/devices/%s/credentials", other),
-                     body, 409, "conflict", NULL);
+  fd_t_expect_error (srv, "POST", g_strdup_printf (FD_T_API "/devices/%s/credentials", other), body,
+                     409, "conflict", NULL);
   /* ... until the first binding is revoked. */
   revoke = g_strdup_printf (FD_T_API "/devices/%s/credentials/%s", dev, fd_t_str (cred, "id"));
   call_204 ("DELETE", revoke);
@@ -276,9 +277,8 @@ test_imported_certificate (void)
     json_builder_end_object (kb);
     kn = json_builder_get_root (kb);
     kbody = json_to_string (kn, FALSE);
-    answer = fd_test_api (srv, "POST",
-                          g_strdup_printf (FD_T_API "/devices/%s/credentials", other), kbody,
-                          &status);
+    answer = fd_test_api (srv, "POST", g_strdup_printf (FD_T_API "/devices/%s/credentials", other),
+                          kbody, &status);
     fd_t_assert_error (answer, status, 400, "invalid_field", "certificate");
     text = json_to_string (answer, FALSE);
     g_assert_null (strstr (text, "PRIVATE KEY"));
@@ -292,8 +292,8 @@ test_keys (void)
   g_autoptr (JsonNode) k1 = create_credential (dev, "{\"kind\": \"key\"}", 201);
   g_autoptr (JsonNode) k2
       = create_credential (dev, "{\"kind\": \"key\", \"mode\": \"cloud_token\"}", 201);
-  g_autoptr (JsonNode) k3 = create_credential (
-      dev, "{\"kind\": \"key\", \"expires\": \"2099-01-01T00:00:00Z\"}", 201);
+  g_autoptr (JsonNode) k3
+      = create_credential (dev, "{\"kind\": \"key\", \"expires\": \"2099-01-01T00:00:00Z\"}", 201);
   gsize len = 0;
   g_autofree guchar *raw = g_base64_decode (fd_t_str (k1, "secret"), &len);
   JsonObject *zdev = member_object (k1, "zdevice");
@@ -377,10 +377,10 @@ test_revoke (void)
   fd_t_assert_time (fd_t_str (got, "revoked_at"));
   /* Revoking again changes nothing and is not an error. */
   call_204 ("DELETE", path);
-  fd_t_expect_error (srv, "DELETE",
-                     g_strdup_printf (FD_T_API "/devices/%s/credentials/crd-aaaaaaaaaaaaaaaaaaaa",
-                                      dev),
-                     NULL, 404, "not_found", NULL);
+  fd_t_expect_error (
+      srv, "DELETE",
+      g_strdup_printf (FD_T_API "/devices/%s/credentials/crd-aaaaaaaaaaaaaaaaaaaa", dev), NULL, 404,
+      "not_found", NULL);
 
   audit_path = g_strdup_printf (FD_T_API "/audit?target=%s", fd_t_str (k, "id"));
   audit = fd_t_call (srv, "GET", audit_path, NULL, 200);

@@ -226,10 +226,10 @@ static char *
 points (Fixture *f, const char *device_id, const char *tag, const char *path)
 {
   g_autoptr (GString) out = g_string_new (NULL);
-  g_autofree char *series_sql = g_strdup_printf (
-      "SELECT s.id FROM series s JOIN stream t ON t.id = s.stream"
-      " WHERE t.device_id = ?1 AND t.tag = '%s' AND s.path = '%s'",
-      tag, path);
+  g_autofree char *series_sql
+      = g_strdup_printf ("SELECT s.id FROM series s JOIN stream t ON t.id = s.stream"
+                         " WHERE t.device_id = ?1 AND t.tag = '%s' AND s.path = '%s'",
+                         tag, path);
   g_autoptr (GPtrArray) series = query (f, series_sql, device_id);
   g_autofree char *blocks_sql = NULL;
   g_autoptr (GPtrArray) blocks = NULL, recent = NULL;
@@ -238,9 +238,9 @@ points (Fixture *f, const char *device_id, const char *tag, const char *path)
   if (series->len == 0)
     return g_strdup ("");
   id = g_ascii_strtoll (g_ptr_array_index (series, 0), NULL, 10);
-  blocks_sql = g_strdup_printf ("SELECT hex (data), n FROM point_block WHERE series = %"
-                                G_GINT64_FORMAT " ORDER BY rowid",
-                                id);
+  blocks_sql = g_strdup_printf (
+      "SELECT hex (data), n FROM point_block WHERE series = %" G_GINT64_FORMAT " ORDER BY rowid",
+      id);
   blocks = query (f, blocks_sql, NULL);
   for (guint i = 0; i < blocks->len; i++)
     {
@@ -292,8 +292,10 @@ test_one_reading (Fixture *f, gconstpointer data)
   g_assert_cmpstr (one (samples), ==,
                    "{\"temp\":21.5,\"hum\":40,\"env\":{\"co2\":412,\"ok\":true},"
                    "\"label\":\"kitchen\",\"list\":[1,2]}|1");
-  fields = query (f, "SELECT path || ':' || type FROM tag_field WHERE tag = 'weather'"
-                     " ORDER BY path", NULL);
+  fields = query (f,
+                  "SELECT path || ':' || type FROM tag_field WHERE tag = 'weather'"
+                  " ORDER BY path",
+                  NULL);
   g_assert_cmpuint (fields->len, ==, 6);
   g_assert_cmpstr (g_ptr_array_index (fields, 0), ==, "env.co2:number");
   g_assert_cmpstr (g_ptr_array_index (fields, 1), ==, "env.ok:boolean");
@@ -302,11 +304,12 @@ test_one_reading (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_ptr_array_index (fields, 4), ==, "list:array");
   g_assert_cmpstr (g_ptr_array_index (fields, 5), ==, "temp:number");
 
-  stream = query (f, "SELECT workspace_id, fleet_id, readings, last_sample = (SELECT max(id) FROM"
-                     " sample) FROM stream WHERE device_id = ?1", f->device->id);
+  stream = query (f,
+                  "SELECT workspace_id, fleet_id, readings, last_sample = (SELECT max(id) FROM"
+                  " sample) FROM stream WHERE device_id = ?1",
+                  f->device->id);
   {
-    g_autofree char *want
-        = g_strdup_printf ("%s|%s|1|1", f->workspace->id, f->device->fleet_id);
+    g_autofree char *want = g_strdup_printf ("%s|%s|1|1", f->workspace->id, f->device->fleet_id);
     g_assert_cmpstr (one (stream), ==, want);
   }
   device = query (f, "SELECT last_seen > 0 FROM device WHERE id = ?1", f->device->id);
@@ -453,8 +456,10 @@ test_compaction_moves_points (Fixture *f, gconstpointer data)
   g_assert_cmpuint (w.ok, ==, 5);
 
   /* Commits 1-3 were moved: one block per series with their 3 points; 4 and 5 wait. */
-  blocks = query (f, "SELECT s.path, b.n, b.t_first, b.t_last FROM point_block b"
-                     " JOIN series s ON s.id = b.series ORDER BY s.path", NULL);
+  blocks = query (f,
+                  "SELECT s.path, b.n, b.t_first, b.t_last FROM point_block b"
+                  " JOIN series s ON s.id = b.series ORDER BY s.path",
+                  NULL);
   g_assert_cmpuint (blocks->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (blocks, 0), ==, "hum|3|1700000000000|1700000000002");
   g_assert_cmpstr (g_ptr_array_index (blocks, 1), ==, "temp|3|1700000000000|1700000000002");
@@ -479,9 +484,8 @@ static void
 test_gone_device_stores_nothing (Fixture *f, gconstpointer data)
 {
   g_autoptr (FdDevice) other = make_device (f, "sensor-2");
-  g_autoptr (FdDeviceIdentity) gone = fd_device_identity_new (other->id, f->workspace->id,
-                                                              "crd-gone",
-                                                              FD_DEVICE_AUTH_JWT);
+  g_autoptr (FdDeviceIdentity) gone
+      = fd_device_identity_new (other->id, f->workspace->id, "crd-gone", FD_DEVICE_AUTH_JWT);
   const char *const payloads[] = { "{\"temp\":1}", NULL };
   g_autoptr (GError) error = NULL;
   Gate g = { 0 };
@@ -539,8 +543,8 @@ up_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static gint64
 last_seen (Fixture *f)
 {
-  g_autoptr (GPtrArray) rows = query (f, "SELECT last_seen FROM device WHERE id = ?1",
-                                      f->device->id);
+  g_autoptr (GPtrArray) rows
+      = query (f, "SELECT last_seen FROM device WHERE id = ?1", f->device->id);
   return g_ascii_strtoll (one (rows), NULL, 10);
 }
 

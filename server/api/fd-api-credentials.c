@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-static const char *const create_members[] = { "kind", "csr", "certificate", "mode", "expires",
-                                              NULL };
+static const char *const create_members[]
+    = { "kind", "csr", "certificate", "mode", "expires", NULL };
 
 /* The secret parts shown once, kept with the job until the answer is written. */
 typedef struct
@@ -154,8 +154,7 @@ credential_create (FdApiRequest *req)
   if (kind == FD_CREDENTIAL_KEY && !body_mode (req, obj, &mode))
     return;
 
-  made = fd_provision_make (req->api->context.pki, req->path_id, kind, pem, mode, expires,
-                            &error);
+  made = fd_provision_make (req->api->context.pki, req->path_id, kind, pem, mode, expires, &error);
   if (made == NULL)
     {
       const char *field = kind == FD_CREDENTIAL_CSR           ? "csr"
@@ -190,8 +189,7 @@ credential_list_job (FdDb *db, gpointer data, GError **error)
 static void
 credential_list_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node
-      = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_credential);
+  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_credential);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -218,8 +216,8 @@ path_credential (FdApiRequest *req)
     return FALSE;
   if (fd_id_is_valid (req->path_sub, "crd"))
     return TRUE;
-  fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL,
-                      "credential %s does not exist", req->path_sub);
+  fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "credential %s does not exist",
+                      req->path_sub);
   return FALSE;
 }
 

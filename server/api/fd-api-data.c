@@ -127,8 +127,7 @@ field_list (FdApiRequest *req)
   problem = fd_tag_check (req->path_sub, strlen (req->path_sub));
   if (problem != NULL)
     {
-      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "tag", "%s",
-                          problem);
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "tag", "%s", problem);
       return;
     }
   job = fd_api_job_new (req);

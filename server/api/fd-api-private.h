@@ -173,8 +173,8 @@ void fd_api_json_endpoint (JsonBuilder *b, FdApi *api);
 gboolean fd_api_body_future_time (FdApiRequest *req, JsonObject *obj, const char *member,
                                   gint64 *ms);
 /* A string member holding PEM text of at most FD_PKI_MAX_PEM_BYTES. */
-gboolean fd_api_body_pem (FdApiRequest *req, JsonObject *obj, const char *member,
-                          gboolean required, const char **out);
+gboolean fd_api_body_pem (FdApiRequest *req, JsonObject *obj, const char *member, gboolean required,
+                          const char **out);
 
 /* The audit entry for a change, written in the same transaction as the change. */
 gboolean fd_api_audit (FdDb *db, FdApiJob *job, const char *action, const char *target,

@@ -103,8 +103,8 @@ fd_ingest_writer_new (void)
 {
   FdIngestWriter *w = g_new0 (FdIngestWriter, 1);
 
-  w->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify)stream_cache_free);
+  w->streams
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)stream_cache_free);
   w->seen_written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->recent = g_byte_array_new ();
   w->compact_rows = COMPACT_ROWS;
@@ -171,8 +171,7 @@ make_key (FdIngestWriter *w, const char *a, const char *b, const char *c, const 
 /* The device's workspace and current fleet, read in this transaction: it may have moved or
  * been deleted since the transport authenticated it. */
 static gboolean
-device_place (FdDb *db, const char *device_id, char **workspace_id, char **fleet_id,
-              GError **error)
+device_place (FdDb *db, const char *device_id, char **workspace_id, char **fleet_id, GError **error)
 {
   sqlite3_stmt *stmt
       = fd_db_prepare (db, "SELECT workspace_id, fleet_id FROM device WHERE id = ?1", error);
@@ -305,8 +304,8 @@ series_id (FdDb *db, StreamCache *stream, PathCache *cache, const char *path, gi
 
 /* Records (@tag, @path, @type) of the workspace the first time this stream sees it. */
 static gboolean
-note_field (FdDb *db, PathCache *cache, const char *workspace_id, const char *tag,
-            const char *path, FdFieldType type, gint64 now, GError **error)
+note_field (FdDb *db, PathCache *cache, const char *workspace_id, const char *tag, const char *path,
+            FdFieldType type, gint64 now, GError **error)
 {
   sqlite3_stmt *stmt;
 
@@ -407,8 +406,7 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
   sqlite3_stmt *insert;
 
   if (!device_place (db, device_id, &workspace_id, &fleet_id, error)
-      || (stream = stream_get (w, db, workspace_id, fleet_id, device_id, r->tag, r->ts_in,
-                               error))
+      || (stream = stream_get (w, db, workspace_id, fleet_id, device_id, r->tag, r->ts_in, error))
              == NULL)
     return job_failed (w);
   update.stream = stream->id;
@@ -425,8 +423,8 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
       sqlite3_bind_int64 (insert, 1, update.stream);
       sqlite3_bind_int64 (insert, 2, item->ts_device);
       sqlite3_bind_int64 (insert, 3, r->ts_in);
-      sqlite3_bind_text (insert, 4, r->payloads->str + item->payload_offset,
-                         (int)item->payload_len, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 4, r->payloads->str + item->payload_offset, (int)item->payload_len,
+                         SQLITE_STATIC);
       if (!fd_db_step_done (db, insert, NULL, error))
         return job_failed (w);
       update.last_sample = sqlite3_last_insert_rowid (fd_db_handle (db));
@@ -467,8 +465,7 @@ fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
   if (!device_place (db, m->who->device_id, &workspace_id, &fleet_id, error))
     return FALSE;
   if (g_str_equal (m->value, "null"))
-    stmt = fd_db_prepare (db, "DELETE FROM device_report WHERE device_id = ?1 AND key = ?2",
-                          error);
+    stmt = fd_db_prepare (db, "DELETE FROM device_report WHERE device_id = ?1 AND key = ?2", error);
   else
     stmt = fd_db_prepare (db,
                           "INSERT INTO device_report (device_id, key, value, t)"
@@ -532,9 +529,8 @@ recent_state (FdIngestWriter *w, FdDb *db, GError **error)
 static gboolean
 compact (FdIngestWriter *w, FdDb *db, GError **error)
 {
-  g_autoptr (GHashTable) by_series
-      = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
-                               (GDestroyNotify)g_byte_array_unref);
+  g_autoptr (GHashTable) by_series = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
+                                                            (GDestroyNotify)g_byte_array_unref);
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT id, data FROM point_recent ORDER BY id", error);
   GHashTableIter iter;
   gpointer key, value;

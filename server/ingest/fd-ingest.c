@@ -80,8 +80,7 @@ fd_readings_add (FdReadings *r, FdPayloadScanner *scanner, gint64 ts_device)
   for (guint i = 0; i < n; i++)
     {
       const FdPayloadField *f = fd_payload_field (scanner, i);
-      FdReadingField field = { .path_offset = r->paths->len, .type = f->type,
-                               .number = f->number };
+      FdReadingField field = { .path_offset = r->paths->len, .type = f->type, .number = f->number };
       g_string_append_len (r->paths, f->path, f->path_len);
       g_string_append_c (r->paths, '\0');
       g_array_append_val (r->fields, field);

@@ -32,9 +32,9 @@ typedef enum
 /* Defaults; the limits a scanner applies are set with fd_payload_scanner_set_limits(). */
 #define FD_PAYLOAD_DEFAULT_MAX_BYTES (64 * 1024)
 #define FD_PAYLOAD_DEFAULT_MAX_DEPTH 8
-#define FD_PAYLOAD_MAX_FIELDS 256      /* leaf fields per payload */
-#define FD_PAYLOAD_MAX_PATH_BYTES 256  /* a flattened path, in bytes */
-#define FD_PAYLOAD_MAX_BATCH 10000     /* readings in one batch */
+#define FD_PAYLOAD_MAX_FIELDS 256     /* leaf fields per payload */
+#define FD_PAYLOAD_MAX_PATH_BYTES 256 /* a flattened path, in bytes */
+#define FD_PAYLOAD_MAX_BATCH 10000    /* readings in one batch */
 
 typedef enum
 {

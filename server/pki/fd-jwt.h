@@ -44,7 +44,6 @@ gboolean fd_jwt_verify (const char *token, const guint8 *key, gsize key_len, gin
                         FdJwtClaims *claims, GError **error);
 
 /* Makes a token (for the reference device client and tests). */
-char *fd_jwt_sign (const char *sub, gint64 key_id, gint64 exp_s, const guint8 *key,
-                   gsize key_len);
+char *fd_jwt_sign (const char *sub, gint64 key_id, gint64 exp_s, const guint8 *key, gsize key_len);
 
 G_END_DECLS

@@ -27,7 +27,7 @@ typedef enum
 /* Lifetimes. */
 #define FD_PKI_CA_DAYS (20 * 365)
 #define FD_PKI_SERVER_DAYS 397
-#define FD_PKI_SERVER_RENEW_DAYS 30 /* reissued when it would expire within this many days */
+#define FD_PKI_SERVER_RENEW_DAYS 30   /* reissued when it would expire within this many days */
 #define FD_PKI_DEVICE_DAYS (10 * 365) /* default lifetime of a device certificate */
 
 typedef struct _FdPki FdPki;

@@ -27,11 +27,11 @@ typedef enum
 
 typedef struct
 {
-  FdCredential tmpl;   /* what to store: device_id, kind, certificate facts or mode, expires */
-  GBytes *secret;      /* to store: the HMAC key of a device-token key */
-  char *secret_hash;   /* to store: SHA-256 of a cloud token */
-  char *private_key;   /* to show once: the generated key pair's private key (PEM) */
-  char *shown_secret;  /* to show once: base64 of the device key, or the cloud token */
+  FdCredential tmpl;  /* what to store: device_id, kind, certificate facts or mode, expires */
+  GBytes *secret;     /* to store: the HMAC key of a device-token key */
+  char *secret_hash;  /* to store: SHA-256 of a cloud token */
+  char *private_key;  /* to show once: the generated key pair's private key (PEM) */
+  char *shown_secret; /* to show once: base64 of the device key, or the cloud token */
 } FdNewCredential;
 
 void fd_new_credential_free (FdNewCredential *c);

@@ -200,8 +200,7 @@ fd_store_credential_revoke (FdDb *db, const char *device_id, const char *id, GEr
   if (c->revoked_at != 0)
     return TRUE;
   /* The secret of a revoked key is of no further use: it is wiped with the revocation. */
-  stmt = fd_db_prepare (db,
-                        "UPDATE credential SET revoked_at = ?2, secret = NULL WHERE id = ?1",
+  stmt = fd_db_prepare (db, "UPDATE credential SET revoked_at = ?2, secret = NULL WHERE id = ?1",
                         error);
   if (stmt == NULL)
     return FALSE;
@@ -226,7 +225,8 @@ match_from_row (sqlite3_stmt *stmt)
   m->kind = kind < 0 ? FD_CREDENTIAL_KEY : (FdCredentialKind)kind;
   m->expires_at = sqlite3_column_int64 (stmt, 4);
   if (sqlite3_column_type (stmt, 5) == SQLITE_BLOB)
-    m->secret = fd_secret_bytes_new (sqlite3_column_blob (stmt, 5), (gsize)sqlite3_column_bytes (stmt, 5));
+    m->secret = fd_secret_bytes_new (sqlite3_column_blob (stmt, 5),
+                                     (gsize)sqlite3_column_bytes (stmt, 5));
   return m;
 }
 

@@ -234,10 +234,11 @@ gboolean
 fd_store_device_ids (FdDb *db, const char *workspace_id, const char *fleet_id, GPtrArray *into,
                      GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db,
-                                      "SELECT id FROM device WHERE (?1 IS NULL OR workspace_id = ?1)"
-                                      " AND (?2 IS NULL OR fleet_id = ?2)",
-                                      error);
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db,
+                       "SELECT id FROM device WHERE (?1 IS NULL OR workspace_id = ?1)"
+                       " AND (?2 IS NULL OR fleet_id = ?2)",
+                       error);
   int rc;
 
   if (stmt == NULL)

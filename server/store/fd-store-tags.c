@@ -48,8 +48,8 @@ tag_from_row (sqlite3_stmt *stmt)
 }
 
 gboolean
-fd_store_tag_list (FdDb *db, const char *workspace_id, const char *search, gint64 from,
-                   gint64 size, FdPage *page, GError **error)
+fd_store_tag_list (FdDb *db, const char *workspace_id, const char *search, gint64 from, gint64 size,
+                   FdPage *page, GError **error)
 {
   g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   sqlite3_stmt *stmt;
@@ -94,15 +94,15 @@ field_from_row (sqlite3_stmt *stmt)
 }
 
 gboolean
-fd_store_tag_fields (FdDb *db, const char *workspace_id, const char *tag, gint64 from,
-                     gint64 size, FdPage *page, GError **error)
+fd_store_tag_fields (FdDb *db, const char *workspace_id, const char *tag, gint64 from, gint64 size,
+                     FdPage *page, GError **error)
 {
   sqlite3_stmt *stmt;
 
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
-  stmt = fd_db_prepare (
-      db, "SELECT count(*) FROM tag_field WHERE workspace_id = ?1 AND tag = ?2", error);
+  stmt = fd_db_prepare (db, "SELECT count(*) FROM tag_field WHERE workspace_id = ?1 AND tag = ?2",
+                        error);
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, workspace_id);
