@@ -17,22 +17,6 @@
 
 #define OFFSET(ptr) ((gsize)((ptr)-start))
 
-static gboolean fail (GError **error, FdPayloadError code, const char *format, ...)
-    G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError **error, FdPayloadError code, const char *format, ...)
-{
-  va_list args;
-
-  if (error == NULL)
-    return FALSE;
-  va_start (args, format);
-  *error = g_error_new_valist (FD_PAYLOAD_ERROR, code, format, args);
-  va_end (args);
-  return FALSE;
-}
-
 /* ---- RFC 3339 -------------------------------------------------------------------------------- */
 
 static int
@@ -257,11 +241,12 @@ read_ts (const guchar *start, const guchar *p, const guchar *end, guint index, g
   return q;
 
 bad:
-  fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u: ts is not RFC 3339 or epoch milliseconds",
-        index);
+  fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH,
+                   "reading %u: ts is not RFC 3339 or epoch milliseconds", index);
   return NULL;
 range:
-  fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u: ts is not within the years 1970-9999", index);
+  fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH,
+                   "reading %u: ts is not within the years 1970-9999", index);
   return NULL;
 }
 
@@ -277,7 +262,7 @@ read_element (const guchar *start, const guchar *p, const guchar *end, guint ind
       if (p < end && (*p == ']' || *p == ','))
         fd_payload_fail_unexpected (error, start, p, end, "a reading");
       else
-        fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u is not an object", index);
+        fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u is not an object", index);
       return NULL;
     }
   p++;
@@ -312,15 +297,15 @@ read_element (const guchar *start, const guchar *p, const guchar *end, guint ind
         {
           char shown[FD_PAYLOAD_DESCRIBE_SIZE];
           fd_payload_describe (key + 1, q, shown);
-          fail (error, FD_PAYLOAD_ERROR_BATCH,
-                "reading %u: \"%s\" is not a member of a reading (only ts and payload)", index,
-                shown);
+          fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH,
+                           "reading %u: \"%s\" is not a member of a reading (only ts and payload)",
+                           index, shown);
           return NULL;
         }
       if ((m == MEMBER_TS && have_ts) || (m == MEMBER_PAYLOAD && have_payload))
         {
-          fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u: %s appears twice", index,
-                m == MEMBER_TS ? "ts" : "payload");
+          fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u: %s appears twice", index,
+                           m == MEMBER_TS ? "ts" : "payload");
           return NULL;
         }
       if (m == MEMBER_TS)
@@ -335,14 +320,16 @@ read_element (const guchar *start, const guchar *p, const guchar *end, guint ind
           have_payload = TRUE;
           if (p == end || *p != '{')
             {
-              fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u: payload is not an object", index);
+              fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH,
+                               "reading %u: payload is not an object", index);
               return NULL;
             }
           q = delimit (p, end);
           if (q == NULL)
             {
-              fail (error, FD_PAYLOAD_ERROR_SYNTAX,
-                    "reading %u: the payload at byte %zu is not closed", index, OFFSET (p));
+              fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                               "reading %u: the payload at byte %zu is not closed", index,
+                               OFFSET (p));
               return NULL;
             }
           item->payload_offset = OFFSET (p);
@@ -365,8 +352,8 @@ read_element (const guchar *start, const guchar *p, const guchar *end, guint ind
 closed:
   if (!have_ts || !have_payload)
     {
-      fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u has no %s", index,
-            have_ts ? "payload" : "ts");
+      fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH, "reading %u has no %s", index,
+                       have_ts ? "payload" : "ts");
       return NULL;
     }
   return p + 1;
@@ -388,11 +375,11 @@ fd_payload_scan_batch (FdPayloadScanner *scanner, const char *text, gsize len, g
   g_array_set_size (items, 0);
   SKIP_WS ();
   if (p == end || *p != '[')
-    return fail (error, FD_PAYLOAD_ERROR_BATCH, "the batch is not a JSON array");
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH, "the batch is not a JSON array");
   p++;
   SKIP_WS ();
   if (p < end && *p == ']')
-    return fail (error, FD_PAYLOAD_ERROR_BATCH, "the batch is empty");
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH, "the batch is empty");
   for (guint index = 0;; index++)
     {
       FdBatchItem item = { 0 };
@@ -400,8 +387,8 @@ fd_payload_scan_batch (FdPayloadScanner *scanner, const char *text, gsize len, g
       if (index == max_items)
         {
           g_array_set_size (items, 0);
-          return fail (error, FD_PAYLOAD_ERROR_BATCH, "the batch has more than %u readings",
-                       max_items);
+          return fd_payload_fail (error, FD_PAYLOAD_ERROR_BATCH,
+                                  "the batch has more than %u readings", max_items);
         }
       p = read_element (start, p, end, index, &item, error);
       if (p == NULL)

@@ -77,4 +77,8 @@ gboolean fd_payload_fail_unexpected (GError **error, const guchar *start, const 
 #define FD_PAYLOAD_DESCRIBE_SIZE (FD_PAYLOAD_DESCRIBE_CHARS * 10 + 4)
 void fd_payload_describe (const guchar *p, const guchar *q, char *out);
 
+/* Sets @error (when not NULL) to @code with the message; returns FALSE, for "return fail". */
+gboolean fd_payload_fail (GError **error, FdPayloadError code, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS

@@ -38,11 +38,8 @@ static const guint8 hex_value[256] = {
   ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
-static gboolean fail (GError **error, FdPayloadError code, const char *format, ...)
-    G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError **error, FdPayloadError code, const char *format, ...)
+gboolean
+fd_payload_fail (GError **error, FdPayloadError code, const char *format, ...)
 {
   va_list args;
 
@@ -59,13 +56,14 @@ fd_payload_fail_unexpected (GError **error, const guchar *start, const guchar *p
                             const char *expected)
 {
   if (p == end)
-    return fail (error, FD_PAYLOAD_ERROR_SYNTAX, "the text ends at byte %zu (expected %s)",
-                 OFFSET (p), expected);
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                            "the text ends at byte %zu (expected %s)", OFFSET (p), expected);
   if (*p > 0x20 && *p < 0x7f)
-    return fail (error, FD_PAYLOAD_ERROR_SYNTAX, "unexpected '%c' at byte %zu (expected %s)", *p,
-                 OFFSET (p), expected);
-  return fail (error, FD_PAYLOAD_ERROR_SYNTAX, "unexpected byte 0x%02x at byte %zu (expected %s)",
-               *p, OFFSET (p), expected);
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                            "unexpected '%c' at byte %zu (expected %s)", *p, OFFSET (p), expected);
+  return fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                          "unexpected byte 0x%02x at byte %zu (expected %s)", *p, OFFSET (p),
+                          expected);
 }
 
 /* The four hex digits at @p as a code unit, or -1. */
@@ -138,8 +136,8 @@ fd_payload_string_end_slow (const guchar *start, const guchar *open, const gucha
         p++;
       if (G_UNLIKELY (p == end))
         {
-          fail (error, FD_PAYLOAD_ERROR_SYNTAX, "the string at byte %zu is not closed",
-                OFFSET (open));
+          fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX, "the string at byte %zu is not closed",
+                           OFFSET (open));
           return NULL;
         }
       switch (string_class[*p])
@@ -148,15 +146,17 @@ fd_payload_string_end_slow (const guchar *start, const guchar *open, const gucha
           return p;
 
         case CONTROL:
-          fail (error, FD_PAYLOAD_ERROR_SYNTAX,
-                "a control character (0x%02x) inside a string at byte %zu", *p, OFFSET (p));
+          fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                           "a control character (0x%02x) inside a string at byte %zu", *p,
+                           OFFSET (p));
           return NULL;
 
         case HIGH:
           next = utf8_end (p, end);
           if (G_UNLIKELY (next == NULL))
             {
-              fail (error, FD_PAYLOAD_ERROR_UTF8, "invalid UTF-8 at byte %zu", OFFSET (p));
+              fd_payload_fail (error, FD_PAYLOAD_ERROR_UTF8, "invalid UTF-8 at byte %zu",
+                               OFFSET (p));
               return NULL;
             }
           p = next;
@@ -166,8 +166,8 @@ fd_payload_string_end_slow (const guchar *start, const guchar *open, const gucha
           *escaped = TRUE;
           if (G_UNLIKELY (end - p < 2))
             {
-              fail (error, FD_PAYLOAD_ERROR_SYNTAX, "the string at byte %zu is not closed",
-                    OFFSET (open));
+              fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                               "the string at byte %zu is not closed", OFFSET (open));
               return NULL;
             }
           switch (p[1])
@@ -186,16 +186,17 @@ fd_payload_string_end_slow (const guchar *start, const guchar *open, const gucha
               break;
             default:
               if (p[1] > 0x20 && p[1] < 0x7f)
-                fail (error, FD_PAYLOAD_ERROR_SYNTAX, "an unknown escape '\\%c' at byte %zu", p[1],
-                      OFFSET (p));
+                fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                                 "an unknown escape '\\%c' at byte %zu", p[1], OFFSET (p));
               else
-                fail (error, FD_PAYLOAD_ERROR_SYNTAX, "an unknown escape at byte %zu", OFFSET (p));
+                fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX, "an unknown escape at byte %zu",
+                                 OFFSET (p));
               return NULL;
             }
           if (end - p < 6 || (unit = hex4 (p + 2)) < 0)
             {
-              fail (error, FD_PAYLOAD_ERROR_SYNTAX,
-                    "a \\u escape without four hex digits at byte %zu", OFFSET (p));
+              fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                               "a \\u escape without four hex digits at byte %zu", OFFSET (p));
               return NULL;
             }
           if (unit >= 0xd800 && unit <= 0xdbff)
@@ -205,8 +206,9 @@ fd_payload_string_end_slow (const guchar *start, const guchar *open, const gucha
                 {
                   if (end - p < 12 || (low = hex4 (p + 8)) < 0)
                     {
-                      fail (error, FD_PAYLOAD_ERROR_SYNTAX,
-                            "a \\u escape without four hex digits at byte %zu", OFFSET (p + 6));
+                      fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                                       "a \\u escape without four hex digits at byte %zu",
+                                       OFFSET (p + 6));
                       return NULL;
                     }
                   if (low >= 0xdc00 && low <= 0xdfff)
@@ -221,8 +223,8 @@ fd_payload_string_end_slow (const guchar *start, const guchar *open, const gucha
             unit = -unit;
           if (unit < 0)
             {
-              fail (error, FD_PAYLOAD_ERROR_UTF8, "a lone surrogate \\u%04X at byte %zu", -unit,
-                    OFFSET (p));
+              fd_payload_fail (error, FD_PAYLOAD_ERROR_UTF8, "a lone surrogate \\u%04X at byte %zu",
+                               -unit, OFFSET (p));
               return NULL;
             }
           p += 6;
@@ -306,8 +308,8 @@ fd_payload_number_end (const guchar *start, const guchar *p, const guchar *end,
       digits = 1;
       if (p < end && IS_DIGIT (*p))
         {
-          fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a number with a leading zero at byte %zu",
-                OFFSET (first));
+          fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                           "a number with a leading zero at byte %zu", OFFSET (first));
           return NULL;
         }
     }
@@ -322,7 +324,8 @@ fd_payload_number_end (const guchar *start, const guchar *p, const guchar *end,
     }
   else
     {
-      fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a '-' without digits at byte %zu", OFFSET (first));
+      fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a '-' without digits at byte %zu",
+                       OFFSET (first));
       return NULL;
     }
   if (p < end && *p == '.')
@@ -331,8 +334,8 @@ fd_payload_number_end (const guchar *start, const guchar *p, const guchar *end,
       p++;
       if (p == end || !IS_DIGIT (*p))
         {
-          fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a '.' without digits after it at byte %zu",
-                OFFSET (p - 1));
+          fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                           "a '.' without digits after it at byte %zu", OFFSET (p - 1));
           return NULL;
         }
       for (; p < end && IS_DIGIT (*p); p++)
@@ -355,8 +358,8 @@ fd_payload_number_end (const guchar *start, const guchar *p, const guchar *end,
         p++;
       if (p == end || !IS_DIGIT (*p))
         {
-          fail (error, FD_PAYLOAD_ERROR_SYNTAX, "an exponent without digits at byte %zu",
-                OFFSET (at));
+          fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX, "an exponent without digits at byte %zu",
+                           OFFSET (at));
           return NULL;
         }
       for (; p < end && IS_DIGIT (*p); p++)

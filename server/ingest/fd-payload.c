@@ -290,22 +290,6 @@ has_control (const char *bytes, gsize len)
   return FALSE;
 }
 
-static gboolean fail (GError **error, FdPayloadError code, const char *format, ...)
-    G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (GError **error, FdPayloadError code, const char *format, ...)
-{
-  va_list args;
-
-  if (error == NULL)
-    return FALSE;
-  va_start (args, format);
-  *error = g_error_new_valist (FD_PAYLOAD_ERROR, code, format, args);
-  va_end (args);
-  return FALSE;
-}
-
 /* The member whose path is scanner->path[0..path_len) is a leaf. */
 static inline gboolean
 add_field (FdPayloadScanner *s, guint32 path_len, FdFieldType type, double number, gsize offset,
@@ -314,8 +298,8 @@ add_field (FdPayloadScanner *s, guint32 path_len, FdFieldType type, double numbe
   FdPayloadField *f;
 
   if (G_UNLIKELY (s->n_fields == FD_PAYLOAD_MAX_FIELDS))
-    return fail (error, FD_PAYLOAD_ERROR_TOO_LARGE, "more than %d fields at byte %zu",
-                 FD_PAYLOAD_MAX_FIELDS, offset);
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_TOO_LARGE, "more than %d fields at byte %zu",
+                            FD_PAYLOAD_MAX_FIELDS, offset);
   f = &s->fields[s->n_fields++];
   f->path = s->paths + s->paths_len;
   f->path_len = path_len;
@@ -401,7 +385,7 @@ scan (FdPayloadScanner *s, const guchar *start, const guchar *end, GError **erro
   while (p < end && fd_payload_ws[*p])
     p++;
   if (p == end)
-    return fail (error, FD_PAYLOAD_ERROR_SYNTAX, "the payload is empty");
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX, "the payload is empty");
   top = *p;
   run = p;
 
@@ -413,8 +397,9 @@ value:
     case '{':
     case '[':
       if (G_UNLIKELY (depth == s->max_depth))
-        return fail (error, FD_PAYLOAD_ERROR_TOO_DEEP, "nested deeper than %u level%s at byte %zu",
-                     s->max_depth, s->max_depth == 1 ? "" : "s", OFFSET (p));
+        return fd_payload_fail (error, FD_PAYLOAD_ERROR_TOO_DEEP,
+                                "nested deeper than %u level%s at byte %zu", s->max_depth,
+                                s->max_depth == 1 ? "" : "s", OFFSET (p));
       if (G_UNLIKELY (depth == s->frames_cap))
         frames_grow (s);
       open = p++;
@@ -491,8 +476,8 @@ value:
       if (q == NULL)
         return FALSE;
       if (G_UNLIKELY (!fd_payload_number_value (p, q, &num, &s->number, &s->number_cap, &number)))
-        return fail (error, FD_PAYLOAD_ERROR_NUMBER, "the number at byte %zu does not fit a double",
-                     OFFSET (p));
+        return fd_payload_fail (error, FD_PAYLOAD_ERROR_NUMBER,
+                                "the number at byte %zu does not fit a double", OFFSET (p));
       if (member != NO_PATH && !add_field (s, member, FD_FIELD_NUMBER, number, OFFSET (p), error))
         return FALSE;
       p = q;
@@ -503,8 +488,8 @@ value:
     }
 
 not_a_word:
-  return fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a word that is not true, false or null at byte %zu",
-               OFFSET (p));
+  return fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                          "a word that is not true, false or null at byte %zu", OFFSET (p));
 
 after_value:
   SKIP_WS ();
@@ -555,20 +540,20 @@ key:
       {
         char shown[FD_PAYLOAD_DESCRIBE_SIZE];
         fd_payload_describe (p + 1, q, shown);
-        return fail (error, FD_PAYLOAD_ERROR_DUPLICATE, "the key \"%s\" appears twice at byte %zu",
-                     shown, OFFSET (p));
+        return fd_payload_fail (error, FD_PAYLOAD_ERROR_DUPLICATE,
+                                "the key \"%s\" appears twice at byte %zu", shown, OFFSET (p));
       }
     member = NO_PATH;
     if (f->path_len != NO_PATH)
       {
         guint32 prefix = f->path_len + (f->dotted ? 1 : 0);
         if (G_UNLIKELY (prefix + len > FD_PAYLOAD_MAX_PATH_BYTES))
-          return fail (error, FD_PAYLOAD_ERROR_TOO_LARGE,
-                       "a field path longer than %d bytes at byte %zu", FD_PAYLOAD_MAX_PATH_BYTES,
-                       OFFSET (p));
+          return fd_payload_fail (error, FD_PAYLOAD_ERROR_TOO_LARGE,
+                                  "a field path longer than %d bytes at byte %zu",
+                                  FD_PAYLOAD_MAX_PATH_BYTES, OFFSET (p));
         if (G_UNLIKELY (has_control (bytes, len)))
-          return fail (error, FD_PAYLOAD_ERROR_SYNTAX, "a key with a control character at byte %zu",
-                       OFFSET (p));
+          return fd_payload_fail (error, FD_PAYLOAD_ERROR_SYNTAX,
+                                  "a key with a control character at byte %zu", OFFSET (p));
         if (f->dotted)
           s->path[f->path_len] = '.';
         memcpy (s->path + prefix, bytes, len);
@@ -591,8 +576,8 @@ done:
   o += p - run;
   *o = '\0';
   if (top != '{')
-    return fail (error, FD_PAYLOAD_ERROR_NOT_OBJECT, "the payload is %s, not an object",
-                 kind_name (top));
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_NOT_OBJECT, "the payload is %s, not an object",
+                            kind_name (top));
   s->compact_len = o - s->compact;
   return TRUE;
 }
@@ -613,8 +598,8 @@ fd_payload_scan (FdPayloadScanner *s, const char *text, gsize len, GError **erro
   s->arena_len = 0;
   keys_pop (s, 0);
   if (len > s->max_bytes)
-    return fail (error, FD_PAYLOAD_ERROR_TOO_LARGE,
-                 "the payload is %zu bytes, over the limit of %zu", len, s->max_bytes);
+    return fd_payload_fail (error, FD_PAYLOAD_ERROR_TOO_LARGE,
+                            "the payload is %zu bytes, over the limit of %zu", len, s->max_bytes);
   reserve (s, len);
   if (!scan (s, (const guchar *)text, (const guchar *)text + len, error))
     {

@@ -92,26 +92,6 @@ fd_store_credential_get (FdDb *db, const char *device_id, const char *id, GError
   return fd_db_fetch_one (db, stmt, credential_from_row, "credential", id, error);
 }
 
-static gboolean
-device_exists (FdDb *db, const char *device_id, GError **error)
-{
-  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM device WHERE id = ?1", error);
-  gint64 n = 0;
-
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, device_id);
-  if (!fd_db_fetch_count (db, stmt, &n, error))
-    return FALSE;
-  if (n == 0)
-    {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "device %s does not exist",
-                   device_id);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 FdCredential *
 fd_store_credential_create (FdDb *db, const FdCredential *tmpl, GBytes *secret,
                             const char *secret_hash, GError **error)
@@ -121,7 +101,7 @@ fd_store_credential_create (FdDb *db, const FdCredential *tmpl, GBytes *secret,
   sqlite3_stmt *stmt;
   gint64 key_id = 0;
 
-  if (!device_exists (db, tmpl->device_id, error))
+  if (!fd_store_device_exists (db, tmpl->device_id, error))
     return NULL;
   if (tmpl->kind == FD_CREDENTIAL_KEY)
     {
@@ -175,7 +155,7 @@ fd_store_credential_list (FdDb *db, const char *device_id, FdPage *page, GError 
 {
   sqlite3_stmt *stmt;
 
-  if (!device_exists (db, device_id, error))
+  if (!fd_store_device_exists (db, device_id, error))
     return FALSE;
   stmt = fd_db_prepare (db, CREDENTIAL_COLUMNS " WHERE device_id = ?1 ORDER BY created_at, rowid",
                         error);

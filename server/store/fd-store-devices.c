@@ -71,6 +71,25 @@ fd_store_device_get (FdDb *db, const char *id, GError **error)
   return fd_db_fetch_one (db, stmt, device_from_row, "device", id, error);
 }
 
+gboolean
+fd_store_device_exists (FdDb *db, const char *id, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM device WHERE id = ?1", error);
+  gint64 n = 0;
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, id);
+  if (!fd_db_fetch_count (db, stmt, &n, error))
+    return FALSE;
+  if (n == 0)
+    {
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "device %s does not exist", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks that @fleet_id is a fleet of @workspace_id, with an error naming what is wrong. */
 static gboolean
 check_fleet_in_workspace (FdDb *db, const char *fleet_id, const char *workspace_id, GError **error)

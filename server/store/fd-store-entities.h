@@ -132,6 +132,8 @@ FdDevice *fd_store_device_create (FdDb *db, const char *workspace_id, const char
 FdDevice *fd_store_device_create_with_id (FdDb *db, const char *id, const char *workspace_id,
                                           const char *fleet_id, const char *name, GError **error);
 FdDevice *fd_store_device_get (FdDb *db, const char *id, GError **error);
+/* Cheaper than _get: TRUE, or FALSE with NOT_FOUND "device … does not exist". */
+gboolean fd_store_device_exists (FdDb *db, const char *id, GError **error);
 /* Adds the ids of the devices of @workspace_id and/or @fleet_id (NULL: any) to @into (char *). */
 gboolean fd_store_device_ids (FdDb *db, const char *workspace_id, const char *fleet_id,
                               GPtrArray *into, GError **error);

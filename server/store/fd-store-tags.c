@@ -142,20 +142,10 @@ device_tag_from_row (sqlite3_stmt *stmt)
 gboolean
 fd_store_device_tags (FdDb *db, const char *device_id, FdPage *page, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM device WHERE id = ?1", error);
-  gint64 n = 0;
+  sqlite3_stmt *stmt;
 
-  if (stmt == NULL)
+  if (!fd_store_device_exists (db, device_id, error))
     return FALSE;
-  fd_db_bind_text (stmt, 1, device_id);
-  if (!fd_db_fetch_count (db, stmt, &n, error))
-    return FALSE;
-  if (n == 0)
-    {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "device %s does not exist",
-                   device_id);
-      return FALSE;
-    }
   /* A device that moved between fleets has one stream per fleet and tag: the latest sample is
    * the one with the highest id among them. */
   stmt = fd_db_prepare (db,
