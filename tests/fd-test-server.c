@@ -193,6 +193,36 @@ fd_test_run (const char *const *argv, char **out, char **err)
 }
 
 char *
+fd_test_certtool (const char *dir, const char *name, const char *what, const char *template_text,
+                  char **pem_path, char **key_path)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s.key", dir, name);
+  g_autofree char *tmpl_name = g_strdup_printf ("%s.cfg", name);
+  g_autofree char *tmpl = fd_test_write_file (dir, tmpl_name, template_text);
+  g_autofree char *out = g_strdup_printf ("%s/%s.pem", dir, name);
+  const char *genkey[] = {
+    "certtool", "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key,
+    NULL
+  };
+  const char *make[]
+      = { "certtool", what, "--load-privkey", key, "--template", tmpl, "--outfile", out, NULL };
+  g_autofree char *err = NULL;
+  char *text = NULL;
+
+  if (fd_test_run (genkey, NULL, &err) != 0)
+    g_error ("certtool --generate-privkey failed: %s", err);
+  g_clear_pointer (&err, g_free);
+  if (fd_test_run (make, NULL, &err) != 0)
+    g_error ("certtool %s failed: %s", what, err);
+  g_assert_true (g_file_get_contents (out, &text, NULL, NULL));
+  if (pem_path != NULL)
+    *pem_path = g_steal_pointer (&out);
+  if (key_path != NULL)
+    *key_path = g_steal_pointer (&key);
+  return text;
+}
+
+char *
 fd_test_write_file (const char *dir, const char *name, const char *text)
 {
   g_autoptr (GError) error = NULL;

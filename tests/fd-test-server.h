@@ -70,6 +70,12 @@ int fd_test_run (const char *const *argv, char **out, char **err);
 /* Writes @text to a new file @name in @dir and returns its path. */
 char *fd_test_write_file (const char *dir, const char *name, const char *text);
 
+/* A new ECDSA P-256 key @dir/@name.key and, from @template_text, @dir/@name.pem made by
+ * `certtool @what` ("--generate-request", "--generate-self-signed"). Returns the PEM text;
+ * *@pem_path and *@key_path (when not NULL) get the two files' paths. */
+char *fd_test_certtool (const char *dir, const char *name, const char *what,
+                        const char *template_text, char **pem_path, char **key_path);
+
 /* Removes a directory tree. */
 void fd_test_rm_rf (const char *path);
 

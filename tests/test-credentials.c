@@ -86,21 +86,7 @@ certtool_fingerprint (const char *cert_path)
 static char *
 certtool_make (const char *what, const char *name, const char *template_text)
 {
-  g_autofree char *key = g_strdup_printf ("%s/%s.key", tmp, name);
-  g_autofree char *tmpl = fd_test_write_file (tmp, "tmpl.cfg", template_text);
-  g_autofree char *out_path = g_strdup_printf ("%s/%s.pem", tmp, name);
-  const char *genkey[] = {
-    "certtool", "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key,
-    NULL
-  };
-  const char *make[] = { "certtool", what,        "--load-privkey", key, "--template",
-                         tmpl,       "--outfile", out_path,         NULL };
-  char *text = NULL;
-
-  g_assert_cmpint (fd_test_run (genkey, NULL, NULL), ==, 0);
-  g_assert_cmpint (fd_test_run (make, NULL, NULL), ==, 0);
-  g_assert_true (g_file_get_contents (out_path, &text, NULL, NULL));
-  return text;
+  return fd_test_certtool (tmp, name, what, template_text, NULL, NULL);
 }
 
 static void

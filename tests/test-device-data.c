@@ -61,20 +61,6 @@ json_body (const char *kind, const char *member, const char *pem)
   return json_to_string (node, FALSE);
 }
 
-static void
-certtool (const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *err = NULL;
-
-  g_ptr_array_add (argv, (char *)"certtool");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *)args[i]);
-  g_ptr_array_add (argv, NULL);
-  if (fd_test_run ((const char *const *)argv->pdata, NULL, &err) != 0)
-    g_error ("certtool failed: %s", err);
-}
-
 static char *
 tmp_path (const char *name)
 {
@@ -101,28 +87,11 @@ make_dev (const char *name, const char *kind)
     }
   else if (g_str_equal (kind, "csr") || g_str_equal (kind, "certificate"))
     {
-      g_autofree char *key = tmp_path (g_strdup_printf ("%s.key", name));
-      g_autofree char *tmpl = fd_test_write_file (tmp, "t.cfg",
-                                                  "cn = \"own\"\nexpiration_days = 30\n"
-                                                  "tls_www_client\n");
-      g_autofree char *out = tmp_path (g_strdup_printf ("%s.pem", name));
-      g_autofree char *pem = NULL;
-      const char *genkey[] = {
-        "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key, NULL
-      };
-      const char *make[]
-          = { g_str_equal (kind, "csr") ? "--generate-request" : "--generate-self-signed",
-              "--load-privkey",
-              key,
-              "--template",
-              tmpl,
-              "--outfile",
-              out,
-              NULL };
+      g_autofree char *key = NULL, *out = NULL;
+      g_autofree char *pem = fd_test_certtool (
+          tmp, name, g_str_equal (kind, "csr") ? "--generate-request" : "--generate-self-signed",
+          "cn = \"own\"\nexpiration_days = 30\ntls_www_client\n", &out, &key);
 
-      certtool (genkey);
-      certtool (make);
-      g_assert_true (g_file_get_contents (out, &pem, NULL, NULL));
       body = json_body (kind, kind, pem);
       cred = post_credential (d->device_id, body);
       d->key = g_strdup (key);
@@ -279,19 +248,10 @@ test_refused_credentials (void)
 
   /* A certificate no device has: its own key, self-signed. */
   {
-    g_autofree char *key = tmp_path ("stranger.key");
-    g_autofree char *crt = tmp_path ("stranger.crt");
-    g_autofree char *tmpl = fd_test_write_file (tmp, "t.cfg",
-                                                "cn = \"stranger\"\n"
-                                                "expiration_days = 30\n"
-                                                "tls_www_client\n");
-    const char *genkey[]
-        = { "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key, NULL };
-    const char *self[] = {
-      "--generate-self-signed", "--load-privkey", key, "--template", tmpl, "--outfile", crt, NULL
-    };
-    certtool (genkey);
-    certtool (self);
+    g_autofree char *key = NULL, *crt = NULL;
+    g_autofree char *pem = fd_test_certtool (
+        tmp, "stranger", "--generate-self-signed",
+        "cn = \"stranger\"\nexpiration_days = 30\ntls_www_client\n", &crt, &key);
     stranger->cert = g_strdup (crt);
     stranger->key = g_strdup (key);
   }

@@ -48,25 +48,11 @@ post_csv (const char *path, const char *csv, guint *status)
                            NULL);
 }
 
-/* A self-signed certificate or a CSR made by certtool, as CSV-quoted PEM text. */
+/* A self-signed certificate or a CSR made by certtool, as PEM text. */
 static char *
 certtool_pem (const char *what, const char *name)
 {
-  g_autofree char *key = g_strdup_printf ("%s/%s.key", tmp, name);
-  g_autofree char *tmpl = fd_test_write_file (tmp, "t.cfg", "cn = \"x\"\nexpiration_days = 9\n");
-  g_autofree char *out_path = g_strdup_printf ("%s/%s.pem", tmp, name);
-  const char *genkey[] = {
-    "certtool", "--generate-privkey", "--key-type=ecdsa", "--curve=secp256r1", "--outfile", key,
-    NULL
-  };
-  const char *make[] = { "certtool", what,        "--load-privkey", key, "--template",
-                         tmpl,       "--outfile", out_path,         NULL };
-  char *text = NULL;
-
-  g_assert_cmpint (fd_test_run (genkey, NULL, NULL), ==, 0);
-  g_assert_cmpint (fd_test_run (make, NULL, NULL), ==, 0);
-  g_assert_true (g_file_get_contents (out_path, &text, NULL, NULL));
-  return text;
+  return fd_test_certtool (tmp, name, what, "cn = \"x\"\nexpiration_days = 9\n", NULL, NULL);
 }
 
 static guint

@@ -97,13 +97,11 @@ typedef struct
   GError *last_error;
 } Waiter;
 
+/* Counts an answer: one more ok, or one more failure and its error. */
 static void
-submitted (GObject *source, GAsyncResult *result, gpointer user_data)
+waiter_answered (Waiter *w, gboolean ok, GError *error)
 {
-  Waiter *w = user_data;
-  GError *error = NULL;
-
-  if (fd_ingest_submit_finish (result, &error))
+  if (ok)
     w->ok++;
   else
     {
@@ -112,6 +110,15 @@ submitted (GObject *source, GAsyncResult *result, gpointer user_data)
       w->last_error = error;
     }
   w->pending--;
+}
+
+static void
+submitted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError *error = NULL;
+  gboolean ok = fd_ingest_submit_finish (result, &error);
+
+  waiter_answered (user_data, ok, error);
 }
 
 static void
@@ -526,18 +533,10 @@ test_gone_device_stores_nothing (Fixture *f, gconstpointer data)
 static void
 up_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Waiter *w = user_data;
   GError *error = NULL;
+  gboolean ok = fd_ingest_up_finish (result, &error);
 
-  if (fd_ingest_up_finish (result, &error))
-    w->ok++;
-  else
-    {
-      w->failed++;
-      g_clear_error (&w->last_error);
-      w->last_error = error;
-    }
-  w->pending--;
+  waiter_answered (user_data, ok, error);
 }
 
 static gint64
