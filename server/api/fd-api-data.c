@@ -11,29 +11,16 @@ static const char *const tag_params[] = { "search", "from", "size", NULL };
 static const char *const paging_params[] = { "from", "size", NULL };
 
 static void
-add_time (JsonBuilder *b, const char *member, gint64 ms)
-{
-  fd_api_json_time (b, member, ms);
-}
-
-static void
-add_int (JsonBuilder *b, const char *member, gint64 value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_int_value (b, value);
-}
-
-static void
 json_tag (JsonBuilder *b, const FdTagInfo *t)
 {
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "tag");
   json_builder_add_string_value (b, t->tag);
-  add_int (b, "devices", t->devices);
-  add_int (b, "fields", t->fields);
-  add_int (b, "readings", t->readings);
-  add_time (b, "first_seen", t->first_seen);
-  add_time (b, "last_seen", t->last_seen);
+  fd_api_json_int (b, "devices", t->devices);
+  fd_api_json_int (b, "fields", t->fields);
+  fd_api_json_int (b, "readings", t->readings);
+  fd_api_json_time (b, "first_seen", t->first_seen);
+  fd_api_json_time (b, "last_seen", t->last_seen);
   json_builder_end_object (b);
 }
 
@@ -45,7 +32,7 @@ json_field (JsonBuilder *b, const FdFieldInfo *f)
   json_builder_add_string_value (b, f->path);
   json_builder_set_member_name (b, "type");
   json_builder_add_string_value (b, f->type);
-  add_time (b, "first_seen", f->first_seen);
+  fd_api_json_time (b, "first_seen", f->first_seen);
   json_builder_end_object (b);
 }
 
@@ -57,15 +44,15 @@ json_device_tag (JsonBuilder *b, const FdDeviceTag *t)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "tag");
   json_builder_add_string_value (b, t->tag);
-  add_int (b, "readings", t->readings);
-  add_time (b, "first_seen", t->first_seen);
-  add_time (b, "last_seen", t->last_seen);
+  fd_api_json_int (b, "readings", t->readings);
+  fd_api_json_time (b, "first_seen", t->first_seen);
+  fd_api_json_time (b, "last_seen", t->last_seen);
   json_builder_set_member_name (b, "last");
   if (payload != NULL)
     {
       json_builder_begin_object (b);
-      add_time (b, "timestamp_device", t->ts_device);
-      add_time (b, "timestamp_in", t->ts_in);
+      fd_api_json_time (b, "timestamp_device", t->ts_device);
+      fd_api_json_time (b, "timestamp_in", t->ts_in);
       json_builder_set_member_name (b, "payload");
       json_builder_add_value (b, g_steal_pointer (&payload));
       json_builder_end_object (b);
@@ -181,9 +168,9 @@ server_info (FdApiRequest *req)
   json_builder_add_string_value (b, PACKAGE_VERSION);
   json_builder_set_member_name (b, "public_name");
   json_builder_add_string_value (b, ctx->public_host ? ctx->public_host : "");
-  add_int (b, "api_port", req->api->port);
-  add_int (b, "device_port", ctx->device_port);
-  add_int (b, "mqtt_port", ctx->mqtt_port);
+  fd_api_json_int (b, "api_port", req->api->port);
+  fd_api_json_int (b, "device_port", ctx->device_port);
+  fd_api_json_int (b, "mqtt_port", ctx->mqtt_port);
   if (ctx->pki != NULL)
     {
       const char *pem = fd_pki_get_ca_pem (ctx->pki);
@@ -197,7 +184,7 @@ server_info (FdApiRequest *req)
       json_builder_add_string_value (b, ca ? ca->subject : "");
       json_builder_set_member_name (b, "fingerprint");
       json_builder_add_string_value (b, fd_pki_get_ca_fingerprint (ctx->pki));
-      add_time (b, "not_after", ca ? ca->not_after : 0);
+      fd_api_json_time (b, "not_after", ca ? ca->not_after : 0);
       json_builder_set_member_name (b, "certificate");
       json_builder_add_string_value (b, pem);
       json_builder_end_object (b);
@@ -231,7 +218,7 @@ server_info (FdApiRequest *req)
       json_builder_end_array (b);
       json_builder_set_member_name (b, "fingerprint");
       json_builder_add_string_value (b, srv ? srv->fingerprint : "");
-      add_time (b, "not_after", fd_pki_get_server_not_after (ctx->pki));
+      fd_api_json_time (b, "not_after", fd_pki_get_server_not_after (ctx->pki));
       json_builder_end_object (b);
     }
   json_builder_end_object (b);

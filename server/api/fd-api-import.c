@@ -58,10 +58,8 @@ typedef struct
   guint line, record_line;
   gboolean too_many;
 
-  GPtrArray *rows;     /* Row* */
-  GPtrArray *errors;   /* JsonNode* objects {"line", "column", "message"} */
-  char *fleet_problem; /* a store error while checking: the whole import fails with it */
-  gboolean conflict;   /* the write found a name taken meanwhile */
+  GPtrArray *rows;   /* Row* */
+  GPtrArray *errors; /* JsonNode* objects {"line", "column", "message"} */
 } Import;
 
 static void
@@ -85,7 +83,6 @@ import_free (Import *im)
   g_ptr_array_unref (im->cells);
   g_ptr_array_unref (im->rows);
   g_ptr_array_unref (im->errors);
-  g_free (im->fleet_problem);
   g_free (im);
 }
 
@@ -563,10 +560,7 @@ write_job (FdDb *db, gpointer data, GError **error)
       row->device = fd_store_device_create_with_id (db, row->device_id, im->workspace_id,
                                                     row->fleet_id, row->cells[COL_NAME], error);
       if (row->device == NULL)
-        {
-          im->conflict = TRUE;
-          return FALSE;
-        }
+        return FALSE;
       if (!fd_store_audit_add (db, w->actor, "device.create", row->device_id,
                                "{\"via\":\"import\"}", error))
         return FALSE;
@@ -575,10 +569,7 @@ write_job (FdDb *db, gpointer data, GError **error)
       row->credential = fd_store_credential_create (db, &row->made->tmpl, row->made->secret,
                                                     row->made->secret_hash, error);
       if (row->credential == NULL)
-        {
-          im->conflict = TRUE;
-          return FALSE;
-        }
+        return FALSE;
       if (!fd_store_audit_add (db, w->actor, "credential.create", row->credential->id,
                                "{\"via\":\"import\"}", error))
         return FALSE;

@@ -2,8 +2,8 @@
 #include "fd-api-private.h"
 #include "fd-util.h"
 
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
+void
+fd_api_json_string (JsonBuilder *b, const char *member, const char *value)
 {
   json_builder_set_member_name (b, member);
   if (value != NULL)
@@ -12,15 +12,15 @@ add_string (JsonBuilder *b, const char *member, const char *value)
     json_builder_add_null_value (b);
 }
 
-static void
-add_int (JsonBuilder *b, const char *member, gint64 value)
+void
+fd_api_json_int (JsonBuilder *b, const char *member, gint64 value)
 {
   json_builder_set_member_name (b, member);
   json_builder_add_int_value (b, value);
 }
 
-static void
-add_bool (JsonBuilder *b, const char *member, gboolean value)
+void
+fd_api_json_bool (JsonBuilder *b, const char *member, gboolean value)
 {
   json_builder_set_member_name (b, member);
   json_builder_add_boolean_value (b, value);
@@ -30,19 +30,19 @@ void
 fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms)
 {
   g_autofree char *text = ms > 0 ? fd_time_format_ms (ms) : NULL;
-  add_string (b, member, text);
+  fd_api_json_string (b, member, text);
 }
 
 void
 fd_api_json_workspace (JsonBuilder *b, const FdWorkspace *w)
 {
   json_builder_begin_object (b);
-  add_string (b, "id", w->id);
-  add_string (b, "name", w->name);
-  add_string (b, "description", w->description);
-  add_string (b, "default_fleet_id", w->default_fleet_id);
-  add_int (b, "fleet_count", w->fleet_count);
-  add_int (b, "device_count", w->device_count);
+  fd_api_json_string (b, "id", w->id);
+  fd_api_json_string (b, "name", w->name);
+  fd_api_json_string (b, "description", w->description);
+  fd_api_json_string (b, "default_fleet_id", w->default_fleet_id);
+  fd_api_json_int (b, "fleet_count", w->fleet_count);
+  fd_api_json_int (b, "device_count", w->device_count);
   fd_api_json_time (b, "created_at", w->created_at);
   fd_api_json_time (b, "updated_at", w->updated_at);
   json_builder_end_object (b);
@@ -52,12 +52,12 @@ void
 fd_api_json_fleet (JsonBuilder *b, const FdFleet *f)
 {
   json_builder_begin_object (b);
-  add_string (b, "id", f->id);
-  add_string (b, "workspace_id", f->workspace_id);
-  add_string (b, "name", f->name);
-  add_string (b, "description", f->description);
-  add_bool (b, "is_default", f->is_default);
-  add_int (b, "device_count", f->device_count);
+  fd_api_json_string (b, "id", f->id);
+  fd_api_json_string (b, "workspace_id", f->workspace_id);
+  fd_api_json_string (b, "name", f->name);
+  fd_api_json_string (b, "description", f->description);
+  fd_api_json_bool (b, "is_default", f->is_default);
+  fd_api_json_int (b, "device_count", f->device_count);
   fd_api_json_time (b, "created_at", f->created_at);
   fd_api_json_time (b, "updated_at", f->updated_at);
   json_builder_end_object (b);
@@ -67,14 +67,14 @@ void
 fd_api_json_device (JsonBuilder *b, const FdDevice *d)
 {
   json_builder_begin_object (b);
-  add_string (b, "id", d->id);
-  add_string (b, "workspace_id", d->workspace_id);
-  add_string (b, "fleet_id", d->fleet_id);
-  add_string (b, "fleet_name", d->fleet_name);
-  add_string (b, "name", d->name);
-  add_bool (b, "online", d->online);
+  fd_api_json_string (b, "id", d->id);
+  fd_api_json_string (b, "workspace_id", d->workspace_id);
+  fd_api_json_string (b, "fleet_id", d->fleet_id);
+  fd_api_json_string (b, "fleet_name", d->fleet_name);
+  fd_api_json_string (b, "name", d->name);
+  fd_api_json_bool (b, "online", d->online);
   fd_api_json_time (b, "last_seen", d->last_seen);
-  add_string (b, "firmware_version", d->firmware_version);
+  fd_api_json_string (b, "firmware_version", d->firmware_version);
   fd_api_json_time (b, "created_at", d->created_at);
   fd_api_json_time (b, "updated_at", d->updated_at);
   json_builder_end_object (b);
@@ -84,13 +84,13 @@ void
 fd_api_json_token (JsonBuilder *b, const FdToken *t, const char *secret)
 {
   json_builder_begin_object (b);
-  add_string (b, "id", t->id);
-  add_string (b, "name", t->name);
+  fd_api_json_string (b, "id", t->id);
+  fd_api_json_string (b, "name", t->name);
   fd_api_json_time (b, "created_at", t->created_at);
   fd_api_json_time (b, "last_used_at", t->last_used_at);
-  add_bool (b, "revoked", t->revoked_at != 0);
+  fd_api_json_bool (b, "revoked", t->revoked_at != 0);
   if (secret != NULL)
-    add_string (b, "token", secret);
+    fd_api_json_string (b, "token", secret);
   json_builder_end_object (b);
 }
 
@@ -100,11 +100,11 @@ fd_api_json_audit (JsonBuilder *b, const FdAuditEntry *e)
   g_autoptr (JsonNode) detail = json_from_string (e->detail, NULL);
 
   json_builder_begin_object (b);
-  add_int (b, "id", e->id);
+  fd_api_json_int (b, "id", e->id);
   fd_api_json_time (b, "at", e->at);
-  add_string (b, "actor", e->actor);
-  add_string (b, "action", e->action);
-  add_string (b, "target", e->target);
+  fd_api_json_string (b, "actor", e->actor);
+  fd_api_json_string (b, "action", e->action);
+  fd_api_json_string (b, "target", e->target);
   json_builder_set_member_name (b, "detail");
   if (detail != NULL)
     json_builder_add_value (b, g_steal_pointer (&detail));
@@ -127,7 +127,7 @@ fd_api_json_page (const FdPage *page, FdApiJsonFunc func)
   for (guint i = 0; page->items != NULL && i < page->items->len; i++)
     func (b, g_ptr_array_index (page->items, i));
   json_builder_end_array (b);
-  add_int (b, "total", page->total);
+  fd_api_json_int (b, "total", page->total);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -156,7 +156,7 @@ fd_api_audit (FdDb *db, FdApiJob *job, const char *action, const char *target, G
     {
       const char *value = va_arg (args, const char *);
       if (value != NULL)
-        add_string (b, key, value);
+        fd_api_json_string (b, key, value);
     }
   va_end (args);
   json_builder_end_object (b);

@@ -159,6 +159,10 @@ void fd_api_json_device (JsonBuilder *b, const FdDevice *d);
 void fd_api_json_token (JsonBuilder *b, const FdToken *t, const char *secret);
 void fd_api_json_audit (JsonBuilder *b, const FdAuditEntry *e);
 void fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms);
+/* "member": value (a NULL string is JSON null). */
+void fd_api_json_string (JsonBuilder *b, const char *member, const char *value);
+void fd_api_json_int (JsonBuilder *b, const char *member, gint64 value);
+void fd_api_json_bool (JsonBuilder *b, const char *member, gboolean value);
 typedef void (*FdApiJsonFunc) (JsonBuilder *b, gconstpointer record);
 JsonNode *fd_api_json_page (const FdPage *page, FdApiJsonFunc func);
 JsonNode *fd_api_json_one (gconstpointer record, FdApiJsonFunc func);

@@ -9,35 +9,25 @@
 /* Latest time a request may name: the end of year 9999. */
 #define MAX_TIME_MS G_GINT64_CONSTANT (253402300799999)
 
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 void
 fd_api_json_credential (JsonBuilder *b, const FdCredential *c)
 {
   gboolean key = c->kind == FD_CREDENTIAL_KEY;
 
   json_builder_begin_object (b);
-  add_string (b, "id", c->id);
-  add_string (b, "device_id", c->device_id);
-  add_string (b, "kind", fd_credential_kind_name (c->kind));
-  add_string (b, "fingerprint", c->fingerprint);
-  add_string (b, "subject", c->subject);
-  add_string (b, "issuer", c->issuer);
-  add_string (b, "certificate", c->certificate);
+  fd_api_json_string (b, "id", c->id);
+  fd_api_json_string (b, "device_id", c->device_id);
+  fd_api_json_string (b, "kind", fd_credential_kind_name (c->kind));
+  fd_api_json_string (b, "fingerprint", c->fingerprint);
+  fd_api_json_string (b, "subject", c->subject);
+  fd_api_json_string (b, "issuer", c->issuer);
+  fd_api_json_string (b, "certificate", c->certificate);
   json_builder_set_member_name (b, "key_id");
   if (key)
     json_builder_add_int_value (b, c->key_id);
   else
     json_builder_add_null_value (b);
-  add_string (b, "mode", c->mode);
+  fd_api_json_string (b, "mode", c->mode);
   fd_api_json_time (b, "created_at", c->created_at);
   fd_api_json_time (b, "expires_at", c->expires_at);
   json_builder_set_member_name (b, "revoked");
@@ -50,10 +40,10 @@ void
 fd_api_json_endpoint (JsonBuilder *b, FdApi *api)
 {
   json_builder_begin_object (b);
-  add_string (b, "host", api->context.public_host);
+  fd_api_json_string (b, "host", api->context.public_host);
   json_builder_set_member_name (b, "port");
   json_builder_add_int_value (b, api->context.mqtt_port);
-  add_string (b, "mode", "secure");
+  fd_api_json_string (b, "mode", "secure");
   json_builder_set_member_name (b, "https_port");
   json_builder_add_int_value (b, api->context.device_port);
   json_builder_end_object (b);
@@ -68,21 +58,21 @@ fd_api_zdevice (FdApi *api, const FdCredential *c, const char *prvkey)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "devinfo");
   json_builder_begin_object (b);
-  add_string (b, "device_id", c->device_id);
-  add_string (b, "mode", key ? c->mode : "certificate");
+  fd_api_json_string (b, "device_id", c->device_id);
+  fd_api_json_string (b, "mode", key ? c->mode : "certificate");
   if (key)
     {
       json_builder_set_member_name (b, "key_id");
       json_builder_add_int_value (b, c->key_id);
-      add_string (b, "key_type", "sym");
+      fd_api_json_string (b, "key_type", "sym");
     }
   json_builder_end_object (b);
-  add_string (b, "prvkey", prvkey ? prvkey : "");
+  fd_api_json_string (b, "prvkey", prvkey ? prvkey : "");
   json_builder_set_member_name (b, "endpoint");
   fd_api_json_endpoint (b, api);
-  add_string (b, "cacert", api->context.pki ? fd_pki_get_ca_pem (api->context.pki) : "");
+  fd_api_json_string (b, "cacert", api->context.pki ? fd_pki_get_ca_pem (api->context.pki) : "");
   if (!key)
-    add_string (b, "clicert", c->certificate);
+    fd_api_json_string (b, "clicert", c->certificate);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

@@ -149,22 +149,15 @@ drop_pending (FdIngestWriter *w)
   g_hash_table_remove_all (w->device_seen);
 }
 
+/* The cache key of a stream, in the writer's scratch string. */
 static const char *
-make_key (FdIngestWriter *w, const char *a, const char *b, const char *c, const char *d)
+stream_key (FdIngestWriter *w, const char *device_id, const char *fleet_id, const char *tag)
 {
-  g_string_assign (w->key, a);
+  g_string_assign (w->key, device_id);
   g_string_append_c (w->key, '\x1f');
-  g_string_append (w->key, b);
-  if (c != NULL)
-    {
-      g_string_append_c (w->key, '\x1f');
-      g_string_append (w->key, c);
-    }
-  if (d != NULL)
-    {
-      g_string_append_c (w->key, '\x1f');
-      g_string_append (w->key, d);
-    }
+  g_string_append (w->key, fleet_id);
+  g_string_append_c (w->key, '\x1f');
+  g_string_append (w->key, tag);
   return w->key->str;
 }
 
@@ -199,7 +192,7 @@ static StreamCache *
 stream_get (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *fleet_id,
             const char *device_id, const char *tag, gint64 now, GError **error)
 {
-  const char *key = make_key (w, device_id, fleet_id, tag, NULL);
+  const char *key = stream_key (w, device_id, fleet_id, tag);
   StreamCache *cached = g_hash_table_lookup (w->streams, key);
   sqlite3_stmt *stmt;
   gint64 id = 0;
@@ -243,7 +236,6 @@ stream_get (FdIngestWriter *w, FdDb *db, const char *workspace_id, const char *f
   cached = g_new0 (StreamCache, 1);
   cached->id = id;
   cached->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  key = make_key (w, device_id, fleet_id, tag, NULL);
   g_hash_table_insert (w->streams, g_strdup (key), cached);
   return cached;
 }
