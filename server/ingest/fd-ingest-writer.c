@@ -45,8 +45,7 @@ struct _FdIngestWriter
   GHashTable *device_seen;    /* device id -> gint64 last seen */
   /* the current job's staging */
   GArray *staged_points; /* StagedPoint */
-  GArray *staged_streams;
-  GString *key; /* scratch for cache keys */
+  GString *key;          /* scratch for cache keys */
   /* what point_recent holds (read from the table when not known) */
   gboolean recent_known;
   gint64 recent_rows;
@@ -113,7 +112,6 @@ fd_ingest_writer_new (void)
   w->stream_updates = g_hash_table_new_full (int64_hash, g_int64_equal, NULL, g_free);
   w->device_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->staged_points = g_array_new (FALSE, FALSE, sizeof (StagedPoint));
-  w->staged_streams = g_array_new (FALSE, FALSE, sizeof (StreamUpdate));
   w->key = g_string_sized_new (128);
   return w;
 }
@@ -129,7 +127,6 @@ fd_ingest_writer_free (FdIngestWriter *w)
   g_hash_table_destroy (w->stream_updates);
   g_hash_table_destroy (w->device_seen);
   g_array_unref (w->staged_points);
-  g_array_unref (w->staged_streams);
   g_string_free (w->key, TRUE);
   g_free (w);
 }
@@ -331,10 +328,13 @@ note_device_seen (FdIngestWriter *w, const char *device_id, gint64 when)
     *seen = when;
 }
 
-/* The job succeeded: its staging joins what the transaction will write at commit. */
+/* The job succeeded: its points and its stream's @update join what the transaction will write
+ * at commit. */
 static void
-merge_staging (FdIngestWriter *w)
+merge_staging (FdIngestWriter *w, const StreamUpdate *update)
 {
+  StreamUpdate *u = g_hash_table_lookup (w->stream_updates, &update->stream);
+
   for (guint i = 0; i < w->staged_points->len; i++)
     {
       StagedPoint *p = &g_array_index (w->staged_points, StagedPoint, i);
@@ -358,30 +358,24 @@ merge_staging (FdIngestWriter *w)
       memcpy (triple + 16, &value.u, 8);
       g_byte_array_append (w->recent, triple, sizeof triple);
     }
-  for (guint i = 0; i < w->staged_streams->len; i++)
+  if (u == NULL)
     {
-      StreamUpdate *s = &g_array_index (w->staged_streams, StreamUpdate, i);
-      StreamUpdate *u = g_hash_table_lookup (w->stream_updates, &s->stream);
-
-      if (u == NULL)
-        {
-          u = g_memdup2 (s, sizeof *s);
-          g_hash_table_insert (w->stream_updates, &u->stream, u);
-          continue;
-        }
-      u->readings += s->readings;
-      u->last_seen = MAX (u->last_seen, s->last_seen);
-      u->last_sample = MAX (u->last_sample, s->last_sample);
+      u = g_memdup2 (update, sizeof *update);
+      g_hash_table_insert (w->stream_updates, &u->stream, u);
+    }
+  else
+    {
+      u->readings += update->readings;
+      u->last_seen = MAX (u->last_seen, update->last_seen);
+      u->last_sample = MAX (u->last_sample, update->last_sample);
     }
   g_array_set_size (w->staged_points, 0);
-  g_array_set_size (w->staged_streams, 0);
 }
 
 static gboolean
 job_failed (FdIngestWriter *w)
 {
   g_array_set_size (w->staged_points, 0);
-  g_array_set_size (w->staged_streams, 0);
   drop_caches (w);
   return FALSE;
 }
@@ -441,8 +435,7 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
     }
   update.readings = r->items->len;
   update.last_seen = r->ts_in;
-  g_array_append_val (w->staged_streams, update);
-  merge_staging (w);
+  merge_staging (w, &update);
   note_device_seen (w, device_id, r->ts_in);
   return TRUE;
 }
