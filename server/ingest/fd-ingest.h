@@ -55,6 +55,24 @@ void fd_ingest_free (FdIngest *ingest);
  * 10 s). Before the first write only (tests). */
 void fd_ingest_set_compaction (FdIngest *ingest, guint rows, guint points, guint age_ms);
 
+/* What one commit stored for one device and tag, for the events stream. */
+typedef struct
+{
+  const char *workspace_id;
+  const char *device_id;
+  const char *fleet_id;
+  const char *tag;
+  guint count;              /* readings of that device and tag in the commit */
+  const char *payload_json; /* the newest of them */
+  gint64 timestamp_in;      /* epoch ms */
+} FdIngestCommitted;
+
+/* Called on the writer thread after each COMMIT that stored readings, once per device and tag
+ * of the commit (@items valid during the call only). Must not block. Before the first write. */
+typedef void (*FdIngestObserver) (const FdIngestCommitted *items, guint n_items,
+                                  gpointer user_data);
+void fd_ingest_set_observer (FdIngest *ingest, FdIngestObserver observer, gpointer user_data);
+
 /* Queues @readings (taken) for the writer. */
 void fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReadyCallback callback,
                              gpointer user_data);

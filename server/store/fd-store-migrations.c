@@ -154,6 +154,37 @@ static const char *const migrations[] = {
   "  t INTEGER NOT NULL,"
   "  PRIMARY KEY (device_id, key)"
   ") WITHOUT ROWID;",
+
+  /* 5: MQTT connectivity. Conditions a device opens and closes (device times in epoch ms,
+   * finish NULL while open); the down-messages the operator expects a device to take (its
+   * "expected" map, answered in #status); where and how the device was last connected. */
+  "CREATE TABLE condition ("
+  "  device_id TEXT NOT NULL REFERENCES device (id) ON DELETE CASCADE,"
+  "  uuid TEXT NOT NULL,"
+  "  workspace_id TEXT NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,"
+  "  fleet_id TEXT NOT NULL,"
+  "  tag TEXT NOT NULL,"
+  "  payload TEXT,"
+  "  payloadf TEXT,"
+  "  start INTEGER NOT NULL,"
+  "  finish INTEGER,"
+  "  opened_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (device_id, uuid)"
+  ");"
+  "CREATE INDEX condition_workspace ON condition (workspace_id, start);"
+  "CREATE INDEX condition_open ON condition (workspace_id, start) WHERE finish IS NULL;"
+  "CREATE TABLE device_expected ("
+  "  device_id TEXT NOT NULL REFERENCES device (id) ON DELETE CASCADE,"
+  "  key TEXT NOT NULL,"
+  "  value TEXT NOT NULL,"
+  "  t INTEGER NOT NULL,"
+  "  PRIMARY KEY (device_id, key)"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE device ADD COLUMN transport TEXT;"
+  "ALTER TABLE device ADD COLUMN remote_address TEXT;"
+  "ALTER TABLE device ADD COLUMN connected_at INTEGER;"
+  "ALTER TABLE device ADD COLUMN disconnected_at INTEGER;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FD_STORE_SCHEMA_VERSION);

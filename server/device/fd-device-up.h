@@ -1,0 +1,54 @@
+/* fd-device-up.h — what a device says on its up channel, whatever the transport: MQTT
+ * j/up/<device> and HTTPS POST /v1/up carry the same {"key", "value"} messages
+ * (zdm-protocol.md §3.1, docs/protocol.md):
+ *
+ *   #status, #now, #conditions   answered with a j/dn reply (nothing stored)
+ *   condition                    open / update / close (fd-conditions.h)
+ *   @name                        a job's result: stored as reported, expected[@name] dropped
+ *   anything else                stored as the device's reported value (null clears it);
+ *                                __manifest and __info among them
+ *
+ * Runs on the engine thread. The callback runs after what the message stores has committed,
+ * so the transport may acknowledge then (PUBACK, HTTP 2xx).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "conditions/fd-conditions.h"
+#include "device/fd-device-auth.h"
+#include "device/fd-downlink.h"
+#include "ingest/fd-ingest.h"
+#include "ingest/fd-payload.h"
+
+G_BEGIN_DECLS
+
+#define FD_DEVICE_UP_ERROR (fd_device_up_error_quark ())
+GQuark fd_device_up_error_quark (void);
+
+typedef enum
+{
+  FD_DEVICE_UP_ERROR_INVALID,   /* not a {"key", "value"} message, a bad key (message says why) */
+  FD_DEVICE_UP_ERROR_UNKNOWN,   /* a '#' request this server does not answer */
+} FdDeviceUpError;
+/* Errors may also be FD_PAYLOAD_ERROR (bad JSON), FD_CONDITIONS_ERROR, FD_INGEST_ERROR. */
+
+typedef struct _FdDeviceUp FdDeviceUp;
+
+FdDeviceUp *fd_device_up_new (FdIngest *ingest, FdConditions *conditions, FdDownlink *downlink);
+void fd_device_up_free (FdDeviceUp *up);
+
+/* Handles one up message from @who: @json is the whole message text (@len bytes, not
+ * NUL-terminated), judged as strictly as data payloads. */
+void fd_device_up_handle_async (FdDeviceUp *up, FdDeviceIdentity *who, const char *json, gsize len,
+                                GAsyncReadyCallback callback, gpointer user_data);
+/* TRUE when handled; *@reply (may be NULL) is then the j/dn message to send the device (an
+ * fd_downlink_envelope()), or NULL when the message needs none. On FALSE, @error says what was
+ * wrong; nothing of the message was stored. */
+gboolean fd_device_up_handle_finish (GAsyncResult *result, GBytes **reply, GError **error);
+
+/* The j/dn message telling a device its up or data message was refused:
+ * {"key": "#error", "value": {"topic", "message"}, "version"} (docs/protocol.md). */
+GBytes *fd_device_up_error_envelope (const char *topic, const char *message);
+
+G_END_DECLS

@@ -1,0 +1,54 @@
+/* fd-downlink.h — the down channel: messages the server sends a device on j/dn/<device>, and
+ * the device's "expected" map that keeps them for a device that is offline.
+ *
+ * ZDM's model (zdm-protocol.md §3, §4, §7): every down-message the operator sends (a job
+ * "@name", a variable) is stored as expected[key] = {v, t} and sent at once to a connected,
+ * subscribed device; a device that connects later finds it in the expected map of the #status
+ * reply. When the device answers with the same key on j/up, the entry leaves the expected map
+ * (fd-device-up.c does that in the same transaction as storing the answer).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "device/fd-device-sessions.h"
+#include "store/fd-store.h"
+
+G_BEGIN_DECLS
+
+#define FD_DOWNLINK_ERROR (fd_downlink_error_quark ())
+GQuark fd_downlink_error_quark (void);
+
+typedef enum
+{
+  FD_DOWNLINK_ERROR_INVALID,   /* a bad key or value */
+  FD_DOWNLINK_ERROR_NOT_FOUND, /* no such device */
+  FD_DOWNLINK_ERROR_FAILED,
+} FdDownlinkError;
+
+/* A complete j/dn message: {"key": @key, "value": <@value_json>, "version": @version_ms}
+ * (zdm-protocol.md §3.2: version is integer epoch ms). @value_json is trusted JSON text. */
+GBytes *fd_downlink_envelope (const char *key, const char *value_json, gint64 version_ms);
+
+typedef struct _FdDownlink FdDownlink;
+
+FdDownlink *fd_downlink_new (FdStore *store, FdSessions *sessions);
+void fd_downlink_free (FdDownlink *downlink);
+
+/* Stores expected[@key] = @value_json for @device_id (replacing an older one), then, after the
+ * commit, hands the envelope to the device's live session if it has one. Keys starting with
+ * '#' are replies the server alone makes, and refused. The result says whether it was
+ * delivered now (TRUE) or waits for the device's next #status (FALSE). */
+void fd_downlink_send_async (FdDownlink *downlink, const char *device_id, const char *key,
+                             const char *value_json, GAsyncReadyCallback callback,
+                             gpointer user_data);
+gboolean fd_downlink_send_finish (GAsyncResult *result, gboolean *delivered, GError **error);
+
+/* The value of the #status reply for @device_id: {"expected": {key: {"v", "t"}}, "current":
+ * {key: {"v", "t"}}} (current = every key the device reported, '_' and '__' keys included).
+ * Read on a reader. */
+void fd_downlink_status_json_async (FdDownlink *downlink, const char *device_id,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+char *fd_downlink_status_json_finish (GAsyncResult *result, GError **error);
+
+G_END_DECLS
