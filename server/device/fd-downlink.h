@@ -42,6 +42,12 @@ void fd_downlink_free (FdDownlink *downlink);
 void fd_downlink_send_async (FdDownlink *downlink, const char *device_id, const char *key,
                              const char *value_json, GAsyncReadyCallback callback,
                              gpointer user_data);
+/* The same, also running @also (when not NULL) in the transaction that writes the entry, after
+ * it, with @also_data (freed with @also_destroy): the operator API's audit entry. */
+void fd_downlink_send_full_async (FdDownlink *downlink, const char *device_id, const char *key,
+                                  const char *value_json, FdStoreFunc also, gpointer also_data,
+                                  GDestroyNotify also_destroy, GAsyncReadyCallback callback,
+                                  gpointer user_data);
 gboolean fd_downlink_send_finish (GAsyncResult *result, gboolean *delivered, GError **error);
 
 /* The value of the #status reply for @device_id: {"expected": {key: {"v", "t"}}, "current":
