@@ -273,6 +273,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
   if (self->api == NULL)
     return NULL;
+  fd_api_set_downlink (self->api, self->downlink);
   return g_steal_pointer (&self);
 }
 

@@ -108,7 +108,7 @@ send_write (FdDb *db, gpointer data, GError **error)
     return FALSE;
   if (others >= MAX_EXPECTED_PER_DEVICE)
     {
-      g_set_error (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_INVALID,
+      g_set_error (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_FULL,
                    "device %s already has %d messages waiting, the most it may have; it "
                    "takes them when it connects",
                    job->device_id, MAX_EXPECTED_PER_DEVICE);
@@ -170,6 +170,7 @@ fd_downlink_send_full_async (FdDownlink *self, const char *device_id, const char
   job->key = g_strdup (key);
   job->value = g_strdup (value_json);
   job->t = fd_now_ms ();
+  g_task_set_task_data (task, g_memdup2 (&job->t, sizeof job->t), g_free);
   job->also = also;
   job->also_data = also_data;
   job->also_destroy = also_destroy;
@@ -200,6 +201,13 @@ fd_downlink_send_finish (GAsyncResult *result, gboolean *delivered, GError **err
   if (delivered != NULL)
     *delivered = now;
   return TRUE;
+}
+
+gint64
+fd_downlink_send_get_time (GAsyncResult *result)
+{
+  gint64 *t = g_task_get_task_data (G_TASK (result));
+  return t != NULL ? *t : 0;
 }
 
 /* #status */

@@ -188,7 +188,7 @@ fd_store_condition_open_list (FdDb *db, const char *device_id, GPtrArray *into, 
   " AND (?4 IS NULL OR c.device_id IN (SELECT value FROM json_each(?4)))"                          \
   " AND (?5 IS NULL OR c.fleet_id IN (SELECT value FROM json_each(?5)))"                           \
   " AND (?6 = 0 OR coalesce (c.finish, ?7) - c.start >= ?6)"                                       \
-  " AND (?8 = 0 OR c.start >= ?8) AND (?9 = 0 OR c.start < ?9)"
+  " AND c.start >= ?8 AND c.start < ?9"
 
 static char *
 json_list (const char *const *values)

@@ -62,7 +62,7 @@ typedef enum
 /* What the conditions list keeps. Lists are NULL (any) or NULL-terminated, any of which
  * matches. @threshold_ms keeps conditions open at least that long (finish - start when closed,
  * @now - start while open; 0 keeps all); @start_from (included) and @start_to (excluded)
- * bound the start time, 0 when absent. */
+ * bound the start time (G_MININT64 and G_MAXINT64 keep all). */
 typedef struct
 {
   FdConditionStatus status;
