@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static FdTdServer *srv; /* --mqtt-max-packet=4096 --mqtt-connect-timeout=1 */
+static FdTdServer *srv; /* --mqtt-max-packet=4096 --mqtt-connect-timeout=1 --mqtt-inflight=3 */
 
 /* Peers. */
 
@@ -298,6 +298,63 @@ ping (FdTdRaw *r)
 
   raw_write (r, pingreq, sizeof pingreq);
   resp = expect_packet (r, 0xd0, 0);
+}
+
+static GByteArray *
+subscribe_packet (guint16 id, const char *filter)
+{
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  guint8 pid[2] = { id >> 8, id & 0xff }, qos = 1;
+
+  g_byte_array_append (body, pid, 2);
+  put_string (body, filter, -1);
+  g_byte_array_append (body, &qos, 1);
+  return packet (0x82, body);
+}
+
+static void
+puback (FdTdRaw *r, guint16 id)
+{
+  guint8 p[4] = { 0x40, 2, id >> 8, id & 0xff };
+  raw_write (r, p, sizeof p);
+}
+
+/* Reads a QoS 1 PUBLISH on @topic; returns its payload parsed, its packet id in *@id. */
+static JsonNode *
+expect_publish (FdTdRaw *r, const char *topic, guint16 *id, gboolean *dup)
+{
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  guint8 first = 0;
+  gsize tlen;
+  JsonNode *node;
+
+  g_assert_true (raw_packet (r, &first, body));
+  g_assert_cmphex (first & 0xf6, ==, 0x32); /* PUBLISH, QoS 1, not retained */
+  if (dup != NULL)
+    *dup = (first & 0x08) != 0;
+  tlen = ((gsize)body->data[0] << 8) | body->data[1];
+  g_assert_cmpmem (body->data + 2, tlen, topic, strlen (topic));
+  *id = (guint16)((body->data[2 + tlen] << 8) | body->data[3 + tlen]);
+  g_assert_cmpuint (*id, !=, 0);
+  {
+    g_autofree char *text = g_strndup ((const char *)body->data + 4 + tlen, body->len - 4 - tlen);
+    node = json_from_string (text, NULL);
+  }
+  g_assert_nonnull (node);
+  return node;
+}
+
+static void
+expect_puback (FdTdRaw *r, guint16 id)
+{
+  g_autoptr (GByteArray) b = expect_packet (r, 0x40, 2);
+  g_assert_cmpuint ((b->data[0] << 8) | b->data[1], ==, id);
+}
+
+static const char *
+envelope_key (JsonNode *node)
+{
+  return json_object_get_string_member (json_node_get_object (node), "key");
 }
 
 /* A device that is served: another connection works while refused ones are closed. */
@@ -666,10 +723,120 @@ test_refused_payload (void)
   g_assert_cmpint (readings (d, "p"), ==, 0);
 }
 
+/* What ZDM clients do right after CONNACK, in one write: SUBSCRIBE, then #status, #now, a
+ * bad message and a report on j/up. Each is acknowledged in order; the replies (QoS 1 on j/dn)
+ * follow their PUBACK, #status already seeing the subscription; the bad one gets #error. */
+static void
+test_up_messages (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (srv, "mq-up");
+  g_autofree char *dn = g_strdup_printf ("j/dn/%s", d->id);
+  g_autofree char *up = g_strdup_printf ("j/up/%s", d->id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/devices/%s/status", d->id);
+  g_autoptr (FdTdRaw) r = mqtt_open (d, d->id, NULL, 60, 0);
+  g_autoptr (GByteArray) all = subscribe_packet (1, dn);
+  const char *msgs[] = { "{\"key\":\"#status\",\"value\":{}}", "{\"key\":\"#now\",\"value\":{}}",
+                         "{\"key\":1,\"value\":2}", "{\"key\":\"temp_limit\",\"value\":30}" };
+  const char *replies[] = { "#status", "#now", "#error", NULL };
+  g_autoptr (GByteArray) ack = NULL;
+  g_autoptr (JsonNode) status = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (msgs); i++)
+    {
+      g_autoptr (GByteArray) p = publish_packet (up, (guint16)(10 + i), msgs[i], strlen (msgs[i]));
+      g_byte_array_append (all, p->data, p->len);
+    }
+  raw_write (r, all->data, all->len);
+
+  ack = expect_packet (r, 0x90, 3);
+  g_assert_cmpuint (ack->data[2], ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (msgs); i++)
+    {
+      expect_puback (r, (guint16)(10 + i));
+      if (replies[i] != NULL)
+        {
+          guint16 id;
+          g_autoptr (JsonNode) reply = expect_publish (r, dn, &id, NULL);
+          JsonObject *obj = json_node_get_object (reply);
+          g_assert_cmpstr (envelope_key (reply), ==, replies[i]);
+          g_assert_cmpint (json_object_get_int_member (obj, "version"), >, 0);
+          if (i == 0)
+            g_assert_true (
+                json_object_has_member (json_object_get_object_member (obj, "value"), "expected"));
+          if (i == 1)
+            g_assert_cmpint (
+                json_object_get_int_member (json_object_get_object_member (obj, "value"), "s"), >,
+                1700000000);
+          if (i == 2)
+            g_assert_cmpstr (json_object_get_string_member (
+                                 json_object_get_object_member (obj, "value"), "topic"),
+                             ==, up);
+          puback (r, id);
+        }
+    }
+  ping (r); /* everything above was handled before this */
+  status = fd_test_api_expect (srv->srv, "GET", path, NULL, 200);
+  g_assert_true (json_object_has_member (
+      json_object_get_object_member (json_node_get_object (status), "current"), "temp_limit"));
+}
+
+/* A down-message posted through the API reaches the subscribed session as a QoS 1 PUBLISH;
+ * with --mqtt-inflight=3, the fourth and fifth wait for PUBACKs. A device that is not
+ * subscribed gets nothing now (the message waits in its expected map). */
+static void
+test_down_messages (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (srv, "mq-down");
+  g_autoptr (FdTdDevice) quiet = fd_td_cert_device (srv, "mq-down-quiet");
+  g_autofree char *dn = g_strdup_printf ("j/dn/%s", d->id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/devices/%s/messages", d->id);
+  g_autofree char *qpath = g_strdup_printf ("/api/v1/devices/%s/messages", quiet->id);
+  g_autoptr (FdTdRaw) r = mqtt_open (d, d->id, NULL, 60, 0);
+  g_autoptr (FdTdRaw) q = mqtt_open (quiet, quiet->id, NULL, 60, 0);
+  g_autoptr (GByteArray) ack = NULL;
+  guint16 ids[5];
+
+  raw_send_packet (r, subscribe_packet (1, dn));
+  ack = expect_packet (r, 0x90, 3);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *body
+          = g_strdup_printf ("{\"key\": \"@job%u\", \"value\": {\"args\": {}}}", i);
+      g_autoptr (JsonNode) sent = fd_test_api_expect (srv->srv, "POST", path, body, 202);
+      g_assert_true (json_object_get_boolean_member (json_node_get_object (sent), "delivered"));
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (JsonNode) msg = expect_publish (r, dn, &ids[i], NULL);
+      g_autofree char *want = g_strdup_printf ("@job%u", i);
+      g_assert_cmpstr (envelope_key (msg), ==, want);
+    }
+  ping (r); /* the window is full: nothing came before the PINGRESP */
+  for (guint i = 3; i < 5; i++)
+    {
+      g_autoptr (JsonNode) msg = NULL;
+      g_autofree char *want = g_strdup_printf ("@job%u", i);
+      puback (r, ids[i - 3]);
+      msg = expect_publish (r, dn, &ids[i], NULL);
+      g_assert_cmpstr (envelope_key (msg), ==, want);
+    }
+  for (guint i = 2; i < 5; i++)
+    puback (r, ids[i]);
+  ping (r);
+
+  {
+    g_autoptr (JsonNode) sent
+        = fd_test_api_expect (srv->srv, "POST", qpath, "{\"key\": \"@x\", \"value\": {}}", 202);
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (sent), "delivered"));
+    ping (q);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
-  const char *args[] = { "--mqtt-max-packet=4096", "--mqtt-connect-timeout=1", NULL };
+  const char *args[]
+      = { "--mqtt-max-packet=4096", "--mqtt-connect-timeout=1", "--mqtt-inflight=3", NULL };
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -688,6 +855,8 @@ main (int argc, char **argv)
   g_test_add_func ("/mqtt/take-over", test_take_over);
   g_test_add_func ("/mqtt/websocket", test_websocket);
   g_test_add_func ("/mqtt/refused-payload", test_refused_payload);
+  g_test_add_func ("/mqtt/up-messages", test_up_messages);
+  g_test_add_func ("/mqtt/down-messages", test_down_messages);
   status = g_test_run ();
 
   fd_td_device_free (witness);
