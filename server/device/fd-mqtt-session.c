@@ -413,7 +413,10 @@ process (FdMqttConn *conn, const guint8 *data, gsize len)
   gsize off = 0;
   gboolean any = FALSE;
 
-  while (off < len && !conn->busy && !conn->closing && conn->state != FD_MQTT_CONN_CLOSED)
+  /* Once the server is stopping, nothing new is taken: what is committed is acknowledged, the
+   * rest the device sends again to the next server. */
+  while (off < len && !conn->busy && !conn->closing && conn->state != FD_MQTT_CONN_CLOSED
+         && !server->shutting_down)
     {
       gsize max = conn->state == FD_MQTT_CONN_OPEN
                       ? server->config.max_packet_bytes
@@ -448,7 +451,8 @@ process (FdMqttConn *conn, const guint8 *data, gsize len)
       if (conn->attached)
         fd_sessions_seen (server->sessions, &conn->session);
     }
-  if (conn->batch.tag != NULL && !conn->busy && conn->state != FD_MQTT_CONN_CLOSED)
+  if (conn->batch.tag != NULL && !conn->busy && conn->state != FD_MQTT_CONN_CLOSED
+      && !server->shutting_down)
     fd_mqtt_batch_submit (conn);
 out:
   if (any && conn->state == FD_MQTT_CONN_OPEN && !conn->closing && conn->keepalive_s > 0)
