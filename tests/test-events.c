@@ -5,6 +5,9 @@
 #include "fd-test-device.h"
 
 #include <string.h>
+#include <sys/socket.h>
+
+#define FD_EVENTS_MAX_QUEUED 1024 /* server/events/fd-events.h */
 
 static FdTdServer *shared;
 
@@ -190,6 +193,191 @@ device_connect (const FdTdDevice *d)
   return raw;
 }
 
+/* A WebSocket client that reads nothing after the handshake: a raw TCP connection with a tiny
+ * receive buffer, so the server's writes back up soon. */
+static GSocketConnection *
+stuck_open (const char *query)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GUri) uri = g_uri_parse (shared->srv->url, G_URI_FLAGS_NONE, &error);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) addr = NULL;
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GString) head = g_string_new (NULL);
+  g_autofree char *req = NULL;
+  GSocketConnection *conn;
+
+  g_assert_no_error (error);
+  addr = g_inet_socket_address_new (loopback, (guint16)g_uri_get_port (uri));
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error));
+  g_assert_true (g_socket_connect (socket, addr, NULL, &error));
+  g_socket_set_timeout (socket, 30);
+  conn = g_socket_connection_factory_create_connection (socket);
+  req = g_strdup_printf ("GET /api/v1/events%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Authorization: Bearer %s\r\nUpgrade: websocket\r\n"
+                         "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+                         query, shared->srv->token);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), req,
+                                            strlen (req), NULL, NULL, &error));
+  /* Byte by byte up to the end of the head: nothing after it is taken. */
+  while (!g_str_has_suffix (head->str, "\r\n\r\n"))
+    {
+      char c;
+      g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)), &c,
+                                            1, NULL, &error),
+                       ==, 1);
+      g_string_append_c (head, c);
+    }
+  g_assert_true (g_str_has_prefix (head->str, "HTTP/1.1 101"));
+  return conn;
+}
+
+/* Reads the server's frames to the end of the connection: how many text frames came and the
+ * close code, 0 when the connection ended without a close frame. */
+static gushort
+stuck_drain (GSocketConnection *conn, guint *n_text)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+  guint8 chunk[65536];
+  gsize at = 0;
+
+  *n_text = 0;
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize n;
+
+      /* Whole frames at the front of the buffer. */
+      while (buf->len - at >= 2)
+        {
+          guint8 *h = buf->data + at;
+          guint64 len = h[1] & 0x7f;
+          gsize head = 2;
+
+          if (len == 126)
+            {
+              if (buf->len - at < 4)
+                break;
+              len = ((guint64)h[2] << 8) | h[3];
+              head = 4;
+            }
+          else if (len == 127)
+            {
+              if (buf->len - at < 10)
+                break;
+              len = 0;
+              for (int i = 0; i < 8; i++)
+                len = len << 8 | h[2 + i];
+              head = 10;
+            }
+          if (buf->len - at < head + len)
+            break;
+          if ((h[0] & 0x0f) == 0x1)
+            (*n_text)++;
+          else if ((h[0] & 0x0f) == 0x8)
+            return len >= 2 ? (gushort)(h[head] << 8 | h[head + 1]) : 1005;
+          at += head + len;
+        }
+      n = g_input_stream_read (in, chunk, sizeof chunk, NULL, &error);
+      if (n <= 0)
+        return 0;
+      g_byte_array_append (buf, chunk, (guint)n);
+    }
+}
+
+typedef struct
+{
+  FdTdDevice *d;
+  guint n_big, n_small;
+  gboolean done;
+} Flood;
+
+/* Posts big readings, then small ones, each under its own tag (so none coalesce), pipelined
+ * in chunks. On its own thread: the main thread keeps the well-behaved listener reading. */
+static gpointer
+flood (gpointer data)
+{
+  Flood *f = data;
+  g_autoptr (FdTdRaw) raw = device_connect (f->d);
+  g_autofree char *big = g_strnfill (60000, 'x');
+  guint total = f->n_big + f->n_small;
+
+  for (guint first = 0; first < total; first += 50)
+    {
+      g_autoptr (GString) chunk = g_string_new (NULL);
+      guint last = MIN (first + 50, total);
+
+      for (guint i = first; i < last; i++)
+        {
+          g_autofree char *path = g_strdup_printf ("/v1/data/flood-%u", i);
+          g_autofree char *body = i < f->n_big ? g_strdup_printf ("{\"s\": \"%s\"}", big)
+                                               : g_strdup_printf ("{\"i\": %u}", i);
+          g_autofree char *req = fd_td_request ("POST", path, NULL, body);
+          g_string_append (chunk, req);
+        }
+      fd_td_raw_send (raw, chunk->str);
+      for (guint i = first; i < last; i++)
+        {
+          g_auto (FdTdResponse) resp = { 0 };
+          g_assert_true (fd_td_raw_response (raw, &resp));
+          g_assert_cmpuint (resp.status, ==, 202);
+        }
+    }
+  post_data (raw, "marker", "{}");
+  g_atomic_int_set (&f->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static guint
+count_tagged (Listener *l, const char *device_id, const char *prefix)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < l->events->len; i++)
+    {
+      JsonObject *e = event_at (l, i);
+      if (event_is (e, "data", device_id)
+          && g_str_has_prefix (json_object_get_string_member (event_data (e), "tag"), prefix))
+        n++;
+    }
+  return n;
+}
+
+/* A consumer that stops reading is closed with 1008 once it is too far behind; one that keeps
+ * reading gets every event meanwhile, the last (the marker) included. */
+static void
+test_slow_consumer (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "events-flood");
+  g_autofree char *query = g_strconcat ("?workspace=", d->workspace_id, "&type=data", NULL);
+  g_autoptr (Listener) good = listener_open (query, shared->srv->token);
+  g_autoptr (GSocketConnection) stuck = stuck_open (query);
+  Flood f = { d, 100, FD_EVENTS_MAX_QUEUED + 100, FALSE };
+  GThread *thread = g_thread_new ("flood", flood, &f);
+  gint64 deadline = g_get_monotonic_time () + 4 * WAIT_LIMIT_US;
+  guint n_text = 0;
+  gushort code;
+
+  while (!g_atomic_int_get (&f.done) || count_tagged (good, d->id, "marker") == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_thread_join (thread);
+  g_assert_cmpuint (count_tagged (good, d->id, "flood-"), ==, f.n_big + f.n_small);
+  g_assert_false (good->closed);
+
+  code = stuck_drain (stuck, &n_text);
+  g_test_message ("the stuck client got %u events, then close code %u", n_text, code);
+  g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  g_assert_cmpuint (n_text, <, f.n_big + f.n_small);
+}
+
 static void
 test_refused (void)
 {
@@ -254,9 +442,10 @@ test_data_event (void)
 }
 
 /* 50 readings posted one after the other, each answered (so each its own commit) before the
- * next: fewer events than readings, their counts adding up to 50, the newest payload in the
- * last. Events of a series are at least 1/4 s apart, so their number is bounded by the time the
- * posts took, however loaded the machine. */
+ * next and 20 ms apart, so that they span several flushes: fewer events than readings but more
+ * than one, their counts adding up to 50, the newest payload in the last. Events of a series
+ * are at least 1/4 s apart, so their number is bounded by the time the posts took, however
+ * loaded the machine. */
 static void
 test_coalesced (void)
 {
@@ -272,6 +461,7 @@ test_coalesced (void)
     {
       g_autofree char *body = g_strdup_printf ("{\"i\": %u}", i);
       post_data (raw, "burst", body);
+      g_usleep (20 * 1000);
     }
   while (data_count (l, d->id, "burst", &n_events) < 50)
     {
@@ -281,6 +471,7 @@ test_coalesced (void)
   elapsed_ms = (g_get_monotonic_time () - start) / 1000;
   g_assert_cmpint (data_count (l, d->id, "burst", &n_events), ==, 50);
   g_assert_cmpuint (n_events, <=, 2 + elapsed_ms * 4 / 1000);
+  g_assert_cmpuint (n_events, >=, 2);
   if (elapsed_ms < 10000)
     g_assert_cmpuint (n_events, <, 50);
   for (guint i = 0; i < l->events->len; i++)
@@ -432,13 +623,15 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  shared = fd_td_server_start (NULL);
+  /* The flood of test_slow_consumer is far above the default per-device rate. */
+  shared = fd_td_server_start ((const char *const[]){ "--device-rate", "0", NULL });
   g_test_add_func ("/events/refused", test_refused);
   g_test_add_func ("/events/not-websocket", test_not_websocket);
   g_test_add_func ("/events/data-event", test_data_event);
   g_test_add_func ("/events/coalesced", test_coalesced);
   g_test_add_func ("/events/filters", test_filters);
   g_test_add_func ("/events/presence", test_presence);
+  g_test_add_func ("/events/slow-consumer", test_slow_consumer);
   status = g_test_run ();
   fd_td_server_stop (shared);
   return status;

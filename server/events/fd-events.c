@@ -17,6 +17,10 @@
 #include <string.h>
 
 #define FLUSH_INTERVAL_US (G_USEC_PER_SEC / FD_EVENTS_DATA_PER_S)
+/* A subscriber is also dropped when its queue holds this much text: data events carry payloads
+ * of up to a device's payload limit, so 1024 of them could otherwise hold 64 MiB. Queued texts
+ * are shared between subscribers. */
+#define MAX_QUEUED_BYTES (16 * 1024 * 1024)
 
 struct _FdEventSubscriber
 {
@@ -27,6 +31,7 @@ struct _FdEventSubscriber
   FdEventFunc func;
   gpointer user_data;
   GQueue queue;        /* GBytes: event texts not yet handed over */
+  gsize queued_bytes;  /* their sizes */
   gboolean busy;       /* handed one; waiting for fd_events_subscriber_drained() */
   gboolean delivering; /* inside deliver(): re-entrant calls only mark state */
   gboolean gone;       /* unsubscribed or dropped: never called again */
@@ -165,6 +170,7 @@ deliver (FdEventSubscriber *sub)
   while (!sub->gone && !sub->busy && !g_queue_is_empty (&sub->queue))
     {
       g_autoptr (GBytes) event = g_queue_pop_head (&sub->queue);
+      sub->queued_bytes -= g_bytes_get_size (event);
       sub->busy = TRUE;
       sub->func (g_bytes_get_data (event, NULL), sub->user_data);
     }
@@ -195,6 +201,7 @@ subscriber_forget (FdEventSubscriber *sub)
     return;
   sub->gone = TRUE;
   g_queue_clear_full (&sub->queue, (GDestroyNotify)g_bytes_unref);
+  sub->queued_bytes = 0;
   if (sub->wants_data)
     g_atomic_int_add (&events->data_subscribers, -1);
   if (events->iterating == 0)
@@ -223,19 +230,22 @@ publish_text (FdEvents *events, const char *type, const char *workspace_id, GByt
 
       if (!subscriber_matches (sub, type, workspace_id))
         continue;
-      if (g_queue_get_length (&sub->queue) >= FD_EVENTS_MAX_QUEUED)
+      if (g_queue_get_length (&sub->queue) >= FD_EVENTS_MAX_QUEUED
+          || sub->queued_bytes + g_bytes_get_size (event) > MAX_QUEUED_BYTES)
         {
           subscriber_drop (sub);
           continue;
         }
       g_queue_push_tail (&sub->queue, g_bytes_ref (event));
+      sub->queued_bytes += g_bytes_get_size (event);
       deliver (sub);
     }
   if (--events->iterating == 0)
     remove_gone (events);
 }
 
-/* The event's text, NUL-terminated inside the GBytes (its size counts the NUL). */
+/* The event's text. g_string_free_to_bytes() keeps the GString's buffer, NUL after the last
+ * byte (not counted in the size), which is what subscribers are handed. */
 static GBytes *
 event_text (const char *type, gint64 time_ms, const char *workspace_id, const char *device_id,
             const char *data_json)
@@ -274,8 +284,6 @@ fd_events_publish (FdEvents *events, const char *type, const char *workspace_id,
     anyone = subscriber_matches (g_ptr_array_index (events->subscribers, i), type, workspace_id);
   if (!anyone)
     return;
-  /* g_string_free_to_bytes() does not count the NUL, which the subscribers rely on: the
-   * GString always has one after its length. */
   event = event_text (type, fd_now_ms (), workspace_id, device_id, data_json);
   publish_text (events, type, workspace_id, event);
 }
