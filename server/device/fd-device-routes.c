@@ -429,6 +429,8 @@ reply_up_error (FdDeviceConn *conn, const GError *error)
                            error->message);
   else if (g_error_matches (error, FD_CONDITIONS_ERROR, FD_CONDITIONS_ERROR_INVALID))
     fd_device_reply_error (conn, 400, "invalid_condition", FALSE, "%s", error->message);
+  else if (g_error_matches (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_NOT_FOUND))
+    fd_device_reply_unauthorized (conn, "device %s no longer exists", conn->who->device_id);
   else
     reply_failure (conn, error, "invalid_message");
 }
