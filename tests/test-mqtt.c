@@ -316,6 +316,25 @@ test_take_over (void)
   g_assert_true (fd_td_closed_by_server (first));
   fd_tm_ping (second);
 }
+/* The MQTT limits are checked before the server starts. */
+static void
+test_options (void)
+{
+  const char *bad[][2]
+      = { { "--mqtt-max-packet=10", "--mqtt-max-packet must be" },
+          { "--mqtt-inflight=0", "--mqtt-inflight must be" },
+          { "--mqtt-max-conns-per-address=0", "--mqtt-max-conns-per-address must be" },
+          { "--mqtt-connect-timeout=0", "--mqtt-connect-timeout must be" } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *argv[] = { g_getenv ("FD_SERVER_BIN"), bad[i][0], NULL };
+      g_autofree char *out = NULL, *err = NULL;
+      g_assert_cmpint (fd_test_run (argv, &out, &err), ==, 2);
+      g_assert_nonnull (strstr (err, bad[i][1]));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -337,6 +356,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mqtt/timeouts", test_timeouts);
   g_test_add_func ("/mqtt/revoked-while-connected", test_revoked_while_connected);
   g_test_add_func ("/mqtt/take-over", test_take_over);
+  g_test_add_func ("/mqtt/options", test_options);
   status = g_test_run ();
 
   fd_td_device_free (witness);
