@@ -174,6 +174,59 @@ test_down_messages (void)
   }
 }
 
+/* GET /mqtt on the HTTPS port: the WebSocket handshake's refusals, and its 101 with the
+ * Sec-WebSocket-Accept of RFC 6455's own example. */
+static void
+test_websocket_handshake (void)
+{
+  const char *ok
+      = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n";
+  struct
+  {
+    const char *headers;
+    guint status;
+  } refused[] = {
+    { "", 426 },
+    { "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n",
+      426 },
+    { "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: chat\r\n",
+      400 },
+    { "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: short\r\nSec-WebSocket-Protocol: mqtt\r\n",
+      400 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FdTdRaw) r = fd_td_raw_open (fd_tm_srv, NULL, &error);
+      g_autofree char *req
+          = g_strdup_printf ("GET /mqtt HTTP/1.1\r\nHost: x\r\n%s\r\n", refused[i].headers);
+      g_auto (FdTdResponse) resp = { 0 };
+
+      g_assert_no_error (error);
+      fd_td_raw_send (r, req);
+      g_assert_true (fd_td_raw_response (r, &resp));
+      g_assert_cmpuint (resp.status, ==, refused[i].status);
+    }
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (FdTdRaw) r = fd_td_raw_open (fd_tm_srv, NULL, &error);
+    g_autofree char *req = g_strdup_printf ("GET /mqtt HTTP/1.1\r\nHost: x\r\n%s\r\n", ok);
+
+    fd_td_raw_send (r, req);
+    while (strstr (r->in->str, "\r\n\r\n") == NULL)
+      g_assert_true (fd_td_raw_fill (r));
+    g_assert_true (g_str_has_prefix (r->in->str, "HTTP/1.1 101 "));
+    g_assert_nonnull (
+        strstr (r->in->str, "\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+    g_assert_nonnull (strstr (r->in->str, "\r\nSec-WebSocket-Protocol: mqtt\r\n"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,6 +238,7 @@ main (int argc, char **argv)
   fd_tm_srv = fd_td_server_start (args);
 
   g_test_add_func ("/mqtt/websocket", test_websocket);
+  g_test_add_func ("/mqtt/websocket-handshake", test_websocket_handshake);
   g_test_add_func ("/mqtt/refused-payload", test_refused_payload);
   g_test_add_func ("/mqtt/up-messages", test_up_messages);
   g_test_add_func ("/mqtt/down-messages", test_down_messages);

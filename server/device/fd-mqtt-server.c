@@ -287,10 +287,16 @@ identity_matches (const FdDeviceIdentity *id, const char *credential_id, const c
          || (device_id != NULL && g_str_equal (id->device_id, device_id));
 }
 
+/* Revoked or deleted ends a session; expired does not: a JWT's exp is checked at CONNECT only
+ * (the Zerynth clients mint their token once and keep the session). */
 static gboolean
 still_good (FdMqttServer *server, const FdDeviceIdentity *id)
 {
-  return id == NULL || fd_device_auth_still_valid (server->auth, id, NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (id == NULL || fd_device_auth_still_valid (server->auth, id, &error))
+    return TRUE;
+  return g_error_matches (error, FD_DEVICE_AUTH_ERROR, FD_DEVICE_AUTH_ERROR_EXPIRED);
 }
 
 static void
