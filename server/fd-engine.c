@@ -425,8 +425,8 @@ start_mqtt (FdEngine *self, GError **error)
 
   config.address = self->device_address;
   config.port = (guint)self->mqtt_port;
-  self->mqtt = fd_mqtt_server_new (&config, self->pki, self->auth, self->ingest, self->up,
-                                   self->sessions);
+  self->mqtt
+      = fd_mqtt_server_new (&config, self->pki, self->auth, self->ingest, self->up, self->sessions);
   if (!fd_mqtt_server_listen (self->mqtt, error))
     return FALSE;
   self->mqtt_port = (int)fd_mqtt_server_get_port (self->mqtt);

@@ -22,15 +22,15 @@ typedef struct
   int mqtt_port;        /* MQTT over TLS; -1: FD_ENGINE_DEFAULT_MQTT_PORT; 0: any free port */
   char *device_address; /* NULL: every interface */
   char **public_names;  /* NULL-terminated; names devices use to reach this server */
-  gsize max_payload_bytes;       /* 0: 64 KiB */
-  int device_rate;               /* requests per device per second; -1: default; 0: unlimited */
-  guint device_idle_timeout_s;   /* an idle device connection is closed after it; 0: 60 s */
-  gboolean device_port_fallback; /* the device port is taken: use any free one (the app) */
-  gsize mqtt_max_packet;         /* largest MQTT packet, bytes; 0: 256 KiB */
-  guint mqtt_inflight;           /* unacknowledged down-messages per session; 0: 20 */
+  gsize max_payload_bytes;          /* 0: 64 KiB */
+  int device_rate;                  /* requests per device per second; -1: default; 0: unlimited */
+  guint device_idle_timeout_s;      /* an idle device connection is closed after it; 0: 60 s */
+  gboolean device_port_fallback;    /* the device port is taken: use any free one (the app) */
+  gsize mqtt_max_packet;            /* largest MQTT packet, bytes; 0: 256 KiB */
+  guint mqtt_inflight;              /* unacknowledged down-messages per session; 0: 20 */
   guint mqtt_max_conns_per_address; /* 0: 2048 */
-  guint mqtt_connect_timeout_s;  /* TCP accept to CONNECT; 0: 10 s */
-  gboolean quiet;                /* no start-up messages on stdout */
+  guint mqtt_connect_timeout_s;     /* TCP accept to CONNECT; 0: 10 s */
+  gboolean quiet;                   /* no start-up messages on stdout */
 } FdEngineConfig;
 
 #define FD_TYPE_ENGINE (fd_engine_get_type ())

@@ -30,46 +30,44 @@ static int opt_mqtt_connect_timeout = FD_MQTT_DEFAULT_CONNECT_S;
 static char *opt_token_name;
 static gboolean opt_version;
 
-static const GOptionEntry server_entries[]
-    = { { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
-          N_ ("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_ ("DIR") },
-        { "api-address", 0, 0, G_OPTION_ARG_STRING, &opt_api_address,
-          N_ ("Address of the operator API (default: 127.0.0.1)"), N_ ("ADDRESS") },
-        { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
-          N_ ("Port of the operator API (default: 7080; 0: any free port)"), N_ ("PORT") },
-        { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
-          N_ ("Port of the HTTPS device endpoint (default: 7443; 0: any free port)"), N_ ("PORT") },
-        { "device-address", 0, 0, G_OPTION_ARG_STRING, &opt_device_address,
-          N_ ("Address of the device endpoint (default: every interface)"), N_ ("ADDRESS") },
-        { "public-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_public_names,
-          N_ ("A name or address devices use to reach this server; goes into the server "
-              "certificate and zdevice.json (repeatable; default: the host name)"),
-          N_ ("NAME") },
-        { "max-payload-bytes", 0, 0, G_OPTION_ARG_INT, &opt_max_payload,
-          N_ ("Largest payload a device may send, in bytes (default: 65536)"), N_ ("BYTES") },
-        { "device-rate", 0, 0, G_OPTION_ARG_INT, &opt_device_rate,
-          N_ ("Requests per device per second before 429 (default: 50, bursts of twice that; "
-              "0: no limit)"),
-          N_ ("N") },
-        { "device-idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_device_idle,
-          N_ ("Seconds before an idle device connection is closed (default: 60)"), N_ ("SECONDS") },
-        { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
-          N_ ("Port of MQTT over TLS (default: 8883; 0: any free port)"), N_ ("PORT") },
-        { "mqtt-max-packet", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_max_packet,
-          N_ ("Largest MQTT packet a device may send, in bytes; a larger one closes its "
-              "connection (default: 262144)"),
-          N_ ("BYTES") },
-        { "mqtt-inflight", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_inflight,
-          N_ ("Down-messages sent to an MQTT device and not yet acknowledged (default: 20)"),
-          N_ ("N") },
-        { "mqtt-max-conns-per-address", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_conns_per_address,
-          N_ ("MQTT connections one IP address may hold at a time (default: 2048)"), N_ ("N") },
-        { "mqtt-connect-timeout", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_connect_timeout,
-          N_ ("Seconds from an MQTT connection's accept to its CONNECT (default: 10)"),
-          N_ ("SECONDS") },
-        { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"),
-          NULL },
-        { NULL } };
+static const GOptionEntry server_entries[] = {
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+    N_ ("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_ ("DIR") },
+  { "api-address", 0, 0, G_OPTION_ARG_STRING, &opt_api_address,
+    N_ ("Address of the operator API (default: 127.0.0.1)"), N_ ("ADDRESS") },
+  { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
+    N_ ("Port of the operator API (default: 7080; 0: any free port)"), N_ ("PORT") },
+  { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
+    N_ ("Port of the HTTPS device endpoint (default: 7443; 0: any free port)"), N_ ("PORT") },
+  { "device-address", 0, 0, G_OPTION_ARG_STRING, &opt_device_address,
+    N_ ("Address of the device endpoint (default: every interface)"), N_ ("ADDRESS") },
+  { "public-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_public_names,
+    N_ ("A name or address devices use to reach this server; goes into the server "
+        "certificate and zdevice.json (repeatable; default: the host name)"),
+    N_ ("NAME") },
+  { "max-payload-bytes", 0, 0, G_OPTION_ARG_INT, &opt_max_payload,
+    N_ ("Largest payload a device may send, in bytes (default: 65536)"), N_ ("BYTES") },
+  { "device-rate", 0, 0, G_OPTION_ARG_INT, &opt_device_rate,
+    N_ ("Requests per device per second before 429 (default: 50, bursts of twice that; "
+        "0: no limit)"),
+    N_ ("N") },
+  { "device-idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_device_idle,
+    N_ ("Seconds before an idle device connection is closed (default: 60)"), N_ ("SECONDS") },
+  { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
+    N_ ("Port of MQTT over TLS (default: 8883; 0: any free port)"), N_ ("PORT") },
+  { "mqtt-max-packet", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_max_packet,
+    N_ ("Largest MQTT packet a device may send, in bytes; a larger one closes its "
+        "connection (default: 262144)"),
+    N_ ("BYTES") },
+  { "mqtt-inflight", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_inflight,
+    N_ ("Down-messages sent to an MQTT device and not yet acknowledged (default: 20)"), N_ ("N") },
+  { "mqtt-max-conns-per-address", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_conns_per_address,
+    N_ ("MQTT connections one IP address may hold at a time (default: 2048)"), N_ ("N") },
+  { "mqtt-connect-timeout", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_connect_timeout,
+    N_ ("Seconds from an MQTT connection's accept to its CONNECT (default: 10)"), N_ ("SECONDS") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
+  { NULL }
+};
 
 static const GOptionEntry token_entries[]
     = { { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,

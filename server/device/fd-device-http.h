@@ -47,8 +47,8 @@ typedef struct
   char *ws_key;
   char *ws_version;
   char *ws_protocol;
-  const char *body;     /* content_length bytes, valid until fd_http_parser_next() */
-  gsize head_len;       /* bytes of the head, CRLF CRLF included */
+  const char *body; /* content_length bytes, valid until fd_http_parser_next() */
+  gsize head_len;   /* bytes of the head, CRLF CRLF included */
 } FdHttpRequest;
 
 typedef struct _FdHttpParser FdHttpParser;

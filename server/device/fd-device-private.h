@@ -98,9 +98,9 @@ struct _FdDeviceConn
   gsize linger_left;
   gboolean close_after;
   gboolean continue_sent;
-  gboolean upgrading;  /* the answer being written is 101: the connection goes to MQTT */
+  gboolean upgrading;   /* the answer being written is 101: the connection goes to MQTT */
   gboolean handed_over; /* its TLS stream belongs to the MQTT server now */
-  FdSession session; /* presence: attached from the first authenticated request on */
+  FdSession session;    /* presence: attached from the first authenticated request on */
 };
 
 /* fd-device-conn.c. Takes @tls (and @peer) over and starts its handshake; @per_address is how
