@@ -22,6 +22,9 @@ G_BEGIN_DECLS
 #define FD_MQTT_MAX_BATCH 1024
 /* What one read takes from a socket, into the server's scratch buffer. */
 #define FD_MQTT_READ_BYTES (64 * 1024)
+/* How often the deadlines of every connection are looked at: one timer for all of them, not a
+ * source each, which GLib's main loop would visit on every iteration. */
+#define FD_MQTT_SWEEP_MS 250
 /* Bytes waiting to be written to a peer that does not read: past it, the connection is closed. */
 #define FD_MQTT_MAX_OUT_BYTES (4 * 1024 * 1024)
 
@@ -70,6 +73,7 @@ struct _FdMqttServer
   gboolean watching;
   FdPayloadScanner *scanner; /* one per server: everything runs on the engine thread */
   guint8 *scratch;           /* FD_MQTT_READ_BYTES, what every read lands in */
+  GSource *sweep;            /* closes connections past their deadline */
   FdMqttServerStats stats;
 };
 
@@ -116,7 +120,7 @@ struct _FdMqttConn
   SoupWebsocketConnection *ws;
 
   GCancellable *cancellable;
-  GSource *deadline; /* CONNECT timeout, then keep-alive */
+  gint64 deadline_us; /* monotonic; CONNECT timeout, then keep-alive; 0: none */
   GSource *retry;    /* resends unacknowledged down-messages */
   char *peer;
   gboolean per_address_counted;
@@ -156,8 +160,10 @@ void fd_mqtt_conn_feed (FdMqttConn *conn, const guint8 *data, gsize len);
 void fd_mqtt_conn_resume (FdMqttConn *conn);
 /* Writes what handlers put into conn->out (one write per wakeup). */
 void fd_mqtt_conn_flush (FdMqttConn *conn);
-/* Moves the deadline: @seconds from now, 0 for none. */
+/* Moves the deadline: @seconds from now, 0 for none. The server's sweep looks at it. */
 void fd_mqtt_conn_arm (FdMqttConn *conn, guint seconds);
+/* The deadline passed: closes, counting why. */
+void fd_mqtt_conn_expire (FdMqttConn *conn);
 /* Sends @envelope as a QoS 1 PUBLISH on j/dn/<device> (or queues it): FALSE when it cannot. */
 gboolean fd_mqtt_conn_deliver (FdMqttConn *conn, GBytes *envelope);
 /* Closes once what is in conn->out has been written (a refusing CONNACK). */

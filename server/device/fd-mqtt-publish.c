@@ -47,7 +47,9 @@ parse_publish (FdMqttConn *conn, const FdMqttPacket *packet, Publish *pub)
     return "a malformed PUBLISH topic";
   if (memchr (pub->topic, '+', pub->topic_len) || memchr (pub->topic, '#', pub->topic_len))
     return "a PUBLISH topic with a wildcard";
-  if (g_utf8_strlen (pub->topic, (gssize)pub->topic_len) > conn->server->config.max_topic_chars)
+  /* a character is at least one byte: most topics need no counting */
+  if (pub->topic_len > conn->server->config.max_topic_chars
+      && g_utf8_strlen (pub->topic, (gssize)pub->topic_len) > conn->server->config.max_topic_chars)
     return "a PUBLISH topic over the length limit";
   pub->packet_id = 0;
   if (pub->qos > 0 && (!fd_mqtt_read_u16 (&r, &pub->packet_id) || pub->packet_id == 0))

@@ -328,6 +328,29 @@ revoked (const char *credential_id, const char *device_id, gpointer user_data)
     }
 }
 
+/* Deadlines of every connection, looked at together. */
+static gboolean
+sweep (gpointer data)
+{
+  FdMqttServer *server = data;
+  g_autoptr (GPtrArray) due = g_ptr_array_new ();
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, server->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      FdMqttConn *conn = key;
+      if (conn->deadline_us != 0 && conn->deadline_us <= now)
+        g_ptr_array_add (due, conn);
+    }
+  /* closing one connection never closes another */
+  for (guint i = 0; i < due->len; i++)
+    fd_mqtt_conn_expire (due->pdata[i]);
+  return G_SOURCE_CONTINUE;
+}
+
 /* The server. */
 
 FdMqttServer *
@@ -366,6 +389,9 @@ fd_mqtt_server_new (const FdMqttConfig *config, FdPki *pki, FdDeviceAuth *auth, 
   fd_payload_scanner_set_limits (server->scanner, c->max_payload_bytes,
                                  FD_PAYLOAD_DEFAULT_MAX_DEPTH);
   server->scratch = g_malloc (FD_MQTT_READ_BYTES);
+  server->sweep = g_timeout_source_new (FD_MQTT_SWEEP_MS);
+  g_source_set_callback (server->sweep, sweep, server, NULL);
+  g_source_attach (server->sweep, server->context);
   fd_device_auth_add_watch (server->auth, revoked, server);
   server->watching = TRUE;
   return server;
@@ -516,6 +542,8 @@ fd_mqtt_server_free (FdMqttServer *server)
   if (server == NULL)
     return;
   fd_mqtt_server_shutdown (server, 0);
+  g_source_destroy (server->sweep);
+  g_source_unref (server->sweep);
   /* Connections still held by a store callback outlive the server: they must not reach back. */
   g_hash_table_iter_init (&iter, server->all);
   while (g_hash_table_iter_next (&iter, &key, NULL))

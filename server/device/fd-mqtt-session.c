@@ -52,22 +52,12 @@ op_end (FdSession *session, FdSessionEnd why)
 
 static const FdSessionOps session_ops = { op_deliver, op_end };
 
-/* Deadlines: one source per connection that only has a ready time. */
+/* Deadlines. */
 
-static gboolean
-deadline_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+void
+fd_mqtt_conn_expire (FdMqttConn *conn)
 {
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
-
-static gboolean
-deadline_passed (gpointer data)
-{
-  FdMqttConn *conn = data;
-
-  g_source_set_ready_time (conn->deadline, -1);
+  conn->deadline_us = 0;
   if (conn->closing)
     fd_mqtt_conn_close (conn, conn->close_reason);
   else if (conn->state == FD_MQTT_CONN_OPEN)
@@ -80,17 +70,13 @@ deadline_passed (gpointer data)
       conn->server->stats.connect_timeouts++;
       fd_mqtt_conn_close (conn, "no CONNECT in time");
     }
-  return G_SOURCE_CONTINUE;
 }
 
 void
 fd_mqtt_conn_arm (FdMqttConn *conn, guint seconds)
 {
-  if (conn->deadline == NULL)
-    return;
-  g_source_set_ready_time (conn->deadline, seconds == 0 ? -1
-                                                        : g_get_monotonic_time ()
-                                                              + (gint64)seconds * G_USEC_PER_SEC);
+  conn->deadline_us
+      = seconds == 0 ? 0 : g_get_monotonic_time () + (gint64)seconds * G_USEC_PER_SEC;
 }
 
 FdMqttConn *
@@ -112,9 +98,6 @@ fd_mqtt_conn_new (FdMqttServer *server, FdTransport transport, char *peer)
   conn->batch.errors = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   g_queue_init (&conn->inflight);
   g_queue_init (&conn->queued);
-  conn->deadline = g_source_new (&deadline_funcs, sizeof (GSource));
-  g_source_set_callback (conn->deadline, deadline_passed, conn, NULL);
-  g_source_attach (conn->deadline, server->context);
   g_hash_table_add (server->conns, conn);
   g_hash_table_add (server->all, conn);
   server->stats.connections++;
@@ -198,7 +181,7 @@ fd_mqtt_conn_close (FdMqttConn *conn, const char *reason)
     return;
   conn->state = FD_MQTT_CONN_CLOSED;
   g_cancellable_cancel (conn->cancellable);
-  destroy_source (&conn->deadline);
+  conn->deadline_us = 0;
   destroy_source (&conn->retry);
   destroy_source (&conn->input);
   destroy_source (&conn->hello);
