@@ -335,6 +335,60 @@ test_options (void)
     }
 }
 
+/* --mqtt-max-conns-per-address: a connection beyond it is closed at once, and there is room
+ * again once one has gone. */
+static void
+test_connection_limit (void)
+{
+  const char *args[] = { "--mqtt-max-conns-per-address=2", NULL };
+  FdTdServer *shared = fd_tm_srv;
+  FdTdServer *small = fd_td_server_start (args);
+  g_autoptr (FdTdDevice) a = NULL, b = NULL;
+  FdTdRaw *first, *second;
+  gboolean room = FALSE;
+
+  fd_tm_srv = small;
+  a = fd_td_cert_device (small, "limit-a");
+  b = fd_td_cert_device (small, "limit-b");
+  first = fd_tm_mqtt_open (a, a->id, NULL, 60, 0);
+  second = fd_tm_mqtt_open (b, b->id, NULL, 60, 0);
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (FdTdRaw) third = fd_td_raw_open_port (small, small->srv->mqtt_port, a, &error);
+    if (third != NULL)
+      {
+        g_autoptr (GByteArray) p = fd_tm_connect_packet (a->id, NULL, NULL, 60);
+        g_output_stream_write_all (g_io_stream_get_output_stream (third->tls), p->data, p->len,
+                                   NULL, NULL, NULL);
+        g_assert_true (fd_td_closed_by_server (third));
+      }
+  }
+  fd_tm_ping (first);
+  fd_tm_ping (second);
+  fd_td_raw_free (second);
+  /* the server sees the hang-up when it reads; a new connection finds room then */
+  for (guint i = 0; i < 100 && !room; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FdTdRaw) r = fd_td_raw_open_port (small, small->srv->mqtt_port, b, &error);
+      g_autoptr (GByteArray) p = fd_tm_connect_packet (b->id, NULL, NULL, 60);
+      g_autoptr (GByteArray) body = g_byte_array_new ();
+      guint8 first_byte = 0;
+
+      if (r != NULL
+          && g_output_stream_write_all (g_io_stream_get_output_stream (r->tls), p->data, p->len,
+                                        NULL, NULL, NULL)
+          && fd_tm_raw_packet (r, &first_byte, body))
+        room = first_byte == 0x20 && body->len == 2 && body->data[1] == 0;
+      if (!room)
+        g_usleep (100 * 1000);
+    }
+  g_assert_true (room);
+  fd_td_raw_free (first);
+  fd_tm_srv = shared;
+  fd_td_server_stop (small);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -357,6 +411,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mqtt/revoked-while-connected", test_revoked_while_connected);
   g_test_add_func ("/mqtt/take-over", test_take_over);
   g_test_add_func ("/mqtt/options", test_options);
+  g_test_add_func ("/mqtt/connection-limit", test_connection_limit);
   status = g_test_run ();
 
   fd_td_device_free (witness);
