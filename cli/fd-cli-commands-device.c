@@ -74,6 +74,20 @@ static const FdCliColumn device_columns[] = {
   { NULL },
 };
 
+static const FdCliParam arg_message_key = {
+  .name = "KEY",
+  .value = FD_CLI_VALUE_TEXT,
+  .target = FD_CLI_TO_NOTHING,
+  .help = N_ ("The message's key: a job (@name) or a variable; the device answers with the "
+              "same key"),
+};
+static const FdCliParam arg_message_value = {
+  .name = "VALUE_JSON",
+  .value = FD_CLI_VALUE_JSON,
+  .target = FD_CLI_TO_NOTHING,
+  .help = N_ ("The value, any JSON: '{\"args\": {}}', 30, '\"text\"'"),
+};
+
 /* device credentials */
 
 static const FdCliParam arg_device = {
@@ -337,6 +351,29 @@ const FdCliCommand fd_cli_device_commands[] = {
       .show = FD_CLI_SHOW_LIST, /* its tables are in fd-cli-import.c */
       .check = fd_cli_import_check,
       .remote = fd_cli_import_run,
+  },
+  {
+      .verb = "send",
+      .summary = N_ ("Send a device a message: kept in its expected map until it answers the "
+                     "key, delivered now when it is connected over MQTT"),
+      .args
+      = (const FdCliParam *const[]){ &arg_device_id, &arg_message_key, &arg_message_value, NULL },
+      .options = (const FdCliParam *const[]){ NULL },
+      .method = "POST",
+      .path = "/devices/{}/messages",
+      .show = FD_CLI_SHOW_OBJECT,
+      .remote = fd_cli_device_send,
+  },
+  {
+      .verb = "status",
+      .summary = N_ ("Show a device's expected map (messages waiting for its answer) and "
+                     "current map (what it reported)"),
+      .args = (const FdCliParam *const[]){ &arg_device_id, NULL },
+      .options = (const FdCliParam *const[]){ NULL },
+      .method = "GET",
+      .path = "/devices/{}/status",
+      .show = FD_CLI_SHOW_OBJECT,
+      .remote = fd_cli_device_status,
   },
   {
       .verb = "tags",

@@ -21,4 +21,7 @@ extern const FdCliCommand fd_cli_data_commands[];
 /* fd-cli-events.c */
 extern const FdCliCommand fd_cli_events_commands[];
 
+/* fd-cli-commands-condition.c */
+extern const FdCliCommand fd_cli_condition_commands[];
+
 G_END_DECLS

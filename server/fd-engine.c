@@ -4,9 +4,12 @@
 
 #include "fd-engine.h"
 #include "api/fd-api.h"
+#include "conditions/fd-conditions.h"
 #include "device/fd-device-auth.h"
 #include "device/fd-device-server.h"
 #include "device/fd-device-sessions.h"
+#include "device/fd-device-up.h"
+#include "device/fd-downlink.h"
 #include "events/fd-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
@@ -49,6 +52,9 @@ struct _FdEngine
   FdDeviceAuth *auth;
   FdIngest *ingest;
   FdSessions *sessions;
+  FdConditions *conditions;
+  FdDownlink *downlink;
+  FdDeviceUp *up;
   FdEvents *events;
   FdDeviceServer *devices;
   FdApi *api;
@@ -319,6 +325,10 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->sessions = fd_sessions_new (self->store, error);
   if (self->sessions == NULL)
     return NULL;
+  self->conditions = fd_conditions_new (self->store);
+  self->downlink = fd_downlink_new (self->store, self->sessions);
+  self->up = fd_device_up_new (self->ingest, self->conditions, self->downlink);
+  fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
   self->events = fd_events_new ();
   fd_sessions_add_watch (self->sessions, presence_changed, self);
   fd_ingest_set_observer (self->ingest, readings_committed, self);
@@ -327,6 +337,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
   if (self->api == NULL)
     return NULL;
+  fd_api_set_downlink (self->api, self->downlink);
   fd_api_set_live (self->api, self->events, self->sessions);
   return g_steal_pointer (&self);
 }
@@ -370,7 +381,8 @@ start_devices (FdEngine *self, GError **error)
   };
   g_autoptr (GError) local = NULL;
 
-  self->devices = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+  self->devices
+      = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->up, self->store);
   fd_device_server_set_sessions (self->devices, self->sessions);
   if (!fd_device_server_listen (self->devices, &local))
     {
@@ -387,8 +399,8 @@ start_devices (FdEngine *self, GError **error)
                  config.port);
       g_clear_pointer (&self->devices, fd_device_server_free);
       config.port = 0;
-      self->devices
-          = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+      self->devices = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->up,
+                                            self->store);
       fd_device_server_set_sessions (self->devices, self->sessions);
       if (!fd_device_server_listen (self->devices, error))
         return FALSE;
@@ -445,6 +457,10 @@ fd_engine_shutdown (FdEngine *self)
     fd_sessions_remove_watch (self->sessions, presence_changed, self);
   g_clear_pointer (&self->sessions, fd_sessions_free);
   g_clear_pointer (&self->store, fd_store_close);
+  /* After the transports, whose requests they answered, were drained. */
+  g_clear_pointer (&self->up, fd_device_up_free);
+  g_clear_pointer (&self->downlink, fd_downlink_free);
+  g_clear_pointer (&self->conditions, fd_conditions_free);
   /* After the store: its writer thread used the ingest state and the events bus until it was
    * joined. */
   g_clear_pointer (&self->ingest, fd_ingest_free);

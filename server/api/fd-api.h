@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "device/fd-device-auth.h"
+#include "device/fd-downlink.h"
 #include "device/fd-device-sessions.h"
 #include "events/fd-events.h"
 #include "pki/fd-pki.h"
@@ -34,6 +35,8 @@ FdApi *fd_api_new (FdStore *store, const char *db_path, const char *local_token,
 void fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const char *public_host,
                               guint device_port, guint mqtt_port);
 
+/* The down channel, for a device's messages and status (before listening). */
+void fd_api_set_downlink (FdApi *api, FdDownlink *downlink);
 /* The engine's live state: the events bus (GET /events) and the sessions registry (a device's
  * "online" and "last_seen"). Set before listening. */
 void fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions);

@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "device/fd-device-auth.h"
-#include "store/fd-store.h"
+#include "store/fd-store-conditions.h"
 
 G_BEGIN_DECLS
 
@@ -35,24 +35,17 @@ typedef enum
   FD_CONDITION_ALREADY_CLOSED, /* a second close: nothing changed (logged, answered as done) */
 } FdConditionChange;
 
-typedef struct
-{
-  char *device_id;
-  char *workspace_id;
-  char *fleet_id;
-  char *uuid;
-  char *tag;
-  char *payload;  /* compact JSON text, or NULL */
-  char *payloadf; /* compact JSON text, or NULL */
-  gint64 start;   /* epoch ms (the device's time) */
-  gint64 finish;  /* epoch ms; meaningful only when !open */
-  gboolean open;
-} FdCondition;
-
-void fd_condition_free (FdCondition *condition);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdCondition, fd_condition_free)
+/* FdCondition, the row, is the store's (store/fd-store-conditions.h). */
 /* Seconds: finish - start when closed, now - start while open (never below 0). */
 double fd_condition_duration (const FdCondition *condition, gint64 now_ms);
+/* The condition as the API and the events stream show it: {uuid, device_id, device_name,
+ * workspace_id, fleet_id, tag, payload, payloadf, start, finish|null, duration, status}
+ * (times RFC 3339 UTC with ms; device_name only when @device_name is not NULL). */
+void fd_condition_build_json (JsonBuilder *b, const FdCondition *condition, const char *device_name,
+                              gint64 now_ms);
+/* A condition time: an RFC 3339 string (0 to 9 fractional digits, Z or an offset) or an
+ * integer of epoch ms, within the years 1970-9999. FALSE when @node is neither. */
+gboolean fd_condition_parse_time (JsonNode *node, gint64 *ms);
 
 typedef struct _FdConditions FdConditions;
 

@@ -37,6 +37,8 @@ typedef struct _FdDeviceUp FdDeviceUp;
 
 FdDeviceUp *fd_device_up_new (FdIngest *ingest, FdConditions *conditions, FdDownlink *downlink);
 void fd_device_up_free (FdDeviceUp *up);
+/* The largest message taken, in bytes (0: FD_PAYLOAD_DEFAULT_MAX_BYTES); nesting as for data. */
+void fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes);
 
 /* Handles one up message from @who: @json is the whole message text (@len bytes, not
  * NUL-terminated), judged as strictly as data payloads. */
