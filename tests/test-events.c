@@ -481,6 +481,96 @@ test_cli (void)
 }
 
 static void
+post_up (FdTdRaw *raw, const char *body, guint status)
+{
+  g_autofree char *req = fd_td_request ("POST", "/v1/up", NULL, body);
+  g_auto (FdTdResponse) resp = { 0 };
+
+  fd_td_raw_send (raw, req);
+  g_assert_true (fd_td_raw_response (raw, &resp));
+  g_assert_cmpuint (resp.status, ==, status);
+}
+
+/* A condition opened, opened again (an update) and closed over HTTPS: three events whose data
+ * is the condition as the conditions list shows it; a second close is no news. */
+static void
+test_conditions (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "events-condition");
+  g_autofree char *query
+      = g_strconcat ("?workspace=", d->workspace_id,
+                     "&type=condition.opened&type=condition.updated&type=condition.closed", NULL);
+  g_autofree char *list_path
+      = g_strdup_printf ("/api/v1/workspaces/%s/conditions?device=%s", d->workspace_id, d->id);
+  g_autoptr (Listener) l = listener_open (query, shared->srv->token);
+  g_autoptr (FdTdRaw) raw = device_connect (d);
+  g_autoptr (JsonNode) list = NULL;
+  g_autoptr (GList) members = NULL;
+  JsonObject *opened, *updated, *closed, *listed;
+  guint at;
+
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"tag\": \"battery\","
+           " \"payload\": {\"lvl\": 15}, \"start\": \"2026-01-01T10:00:00Z\"}}",
+           202);
+  at = wait_event (l, 0, "condition.opened", d->id);
+  opened = event_data (event_at (l, at));
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"tag\": \"battery\","
+           " \"payload\": {\"lvl\": 12}, \"start\": \"2026-01-01T10:00:00Z\"}}",
+           202);
+  at = wait_event (l, at + 1, "condition.updated", d->id);
+  updated = event_data (event_at (l, at));
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"payloadf\": {\"lvl\": 45},"
+           " \"finish\": \"2026-01-01T10:30:00Z\"}}",
+           202);
+  at = wait_event (l, at + 1, "condition.closed", d->id);
+  closed = event_data (event_at (l, at));
+
+  g_assert_cmpstr (json_object_get_string_member (opened, "uuid"), ==, "c-1");
+  g_assert_cmpstr (json_object_get_string_member (opened, "tag"), ==, "battery");
+  g_assert_cmpstr (json_object_get_string_member (opened, "status"), ==, "open");
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (opened, "payload"), "lvl"), ==,
+      15);
+  g_assert_true (json_object_get_null_member (opened, "finish"));
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (updated, "payload"), "lvl"), ==,
+      12);
+  g_assert_cmpstr (json_object_get_string_member (closed, "status"), ==, "closed");
+  g_assert_cmpstr (json_object_get_string_member (closed, "finish"), ==,
+                   "2026-01-01T10:30:00.000Z");
+  g_assert_cmpfloat (json_object_get_double_member (closed, "duration"), ==, 1800.0);
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (closed, "payloadf"), "lvl"), ==,
+      45);
+
+  /* The same object as the conditions list (which may add the device's name). */
+  list = fd_test_api_expect (shared->srv, "GET", list_path, NULL, 200);
+  listed = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (list), "items"), 0);
+  members = json_object_get_members (closed);
+  for (GList *it = members; it != NULL; it = it->next)
+    {
+      g_autofree char *a = json_to_string (json_object_get_member (closed, it->data), FALSE);
+      g_autofree char *b = json_to_string (json_object_get_member (listed, it->data), FALSE);
+      g_assert_cmpstr (a, ==, b);
+    }
+
+  /* A second close changes nothing and says nothing; the marker after it is the next event. */
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"finish\": "
+           "\"2026-01-01T10:31:00Z\"}}",
+           202);
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-2\", \"tag\": \"marker\","
+           " \"start\": \"2026-01-01T11:00:00Z\"}}",
+           202);
+  g_assert_cmpuint (wait_event (l, at + 1, "condition.opened", d->id), ==, at + 1);
+}
+
+static void
 test_refused (void)
 {
   struct
@@ -734,6 +824,7 @@ main (int argc, char **argv)
   g_test_add_func ("/events/filters", test_filters);
   g_test_add_func ("/events/presence", test_presence);
   g_test_add_func ("/events/slow-consumer", test_slow_consumer);
+  g_test_add_func ("/events/conditions", test_conditions);
   g_test_add_func ("/events/cli", test_cli);
   status = g_test_run ();
   fd_td_server_stop (shared);
