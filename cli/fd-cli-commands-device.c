@@ -40,6 +40,16 @@ static const FdCliParam opt_list_fleet = {
   .repeatable = TRUE,
   .help = N_ ("Only devices in this fleet (repeat for any of several)"),
 };
+static const char *const true_false[] = { "true", "false", NULL };
+static const FdCliParam opt_online = {
+  .name = "online",
+  .metavar = "true|false",
+  .value = FD_CLI_VALUE_CHOICE,
+  .target = FD_CLI_TO_QUERY,
+  .key = "online",
+  .choices = true_false,
+  .help = N_ ("Only devices connected now (true) or only the others (false)"),
+};
 static const char *const device_sort_keys[] = {
   "name", "-name", "created_at", "-created_at", "last_seen", "-last_seen", "fleet", "-fleet", NULL,
 };
@@ -273,8 +283,8 @@ const FdCliCommand fd_cli_device_commands[] = {
       .verb = "list",
       .summary = N_ ("List a workspace's devices"),
       .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
-      .options = (const FdCliParam *const[]){ &opt_list_fleet, &fd_cli_opt_search, &opt_sort,
-                                              &fd_cli_opt_from, &fd_cli_opt_size, NULL },
+      .options = (const FdCliParam *const[]){ &opt_list_fleet, &fd_cli_opt_search, &opt_online,
+                                              &opt_sort, &fd_cli_opt_from, &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/workspaces/{}/devices",
       .show = FD_CLI_SHOW_LIST,

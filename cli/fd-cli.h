@@ -162,6 +162,8 @@ typedef enum
   FD_CLI_FLAG_NONE = 0,
   FD_CLI_FLAG_NEEDS_CHANGE = 1 << 0, /* an update: at least one body option is required */
   FD_CLI_FLAG_SHOWS_SECRET = 1 << 1, /* the answer holds a secret shown only this once */
+  /* The noun's first verb, run when the verb is left out: "events" is "events follow". */
+  FD_CLI_FLAG_DEFAULT_VERB = 1 << 2,
 } FdCliFlags;
 
 typedef struct _FdCliInvocation FdCliInvocation;
@@ -233,6 +235,7 @@ struct _FdCliInvocation
   GHashTable *values;          /* const FdCliParam * → GPtrArray of char * */
   gboolean help;
   gboolean version;
+  gboolean verb_implied; /* command is the noun's default verb, not (yet) named */
 };
 
 FdCliInvocation *fd_cli_invocation_new (void);
@@ -379,6 +382,10 @@ gboolean fd_cli_credentials_issue (const FdCliInvocation *invocation, const FdCl
                                    GError **error);
 /* The FINGERPRINT/KEY cell of a credential list. */
 char *fd_cli_credentials_key_cell (JsonObject *credential);
+
+/* fd-cli-events.c: the live events stream */
+gboolean fd_cli_events_follow (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                               GError **error);
 
 /* fd-cli-conditions.c: device send and status */
 /* "device send DEVICE KEY VALUE_JSON": the value goes into the body as JSON, not as a string. */
