@@ -36,6 +36,14 @@ test_websocket (void)
   g_assert_cmpint (json_node_get_int (fd_tm_event (kevents, "connack", 0)), ==, 0);
   g_assert_nonnull (fd_tm_event (kevents, "puback", 0));
   g_assert_cmpint (fd_tm_readings (k, "ws"), ==, 1);
+
+  /* a refusal over WebSocket: the CONNACK arrives before the close */
+  {
+    FdTdDevice wrong = { .id = (char *)"dev-notthisone", .cert = d->cert, .key = d->key };
+    const char *none[] = { NULL };
+    g_autoptr (GPtrArray) refused = fd_tm_paho (&wrong, NULL, TRUE, none);
+    g_assert_cmpint (json_node_get_int (fd_tm_event (refused, "connack", 0)), ==, 2);
+  }
 }
 
 /* A well-formed PUBLISH whose payload is refused is acknowledged, nothing is stored, and the
