@@ -809,6 +809,24 @@ test_presence (void)
   g_assert_false (json_object_get_boolean_member (json_node_get_object (after), "online"));
 }
 
+/* A server that stops closes its event streams with 1001 and still exits cleanly (the restart
+ * asserts that). */
+static void
+test_shutdown (void)
+{
+  g_autoptr (Listener) l = listener_open ("", shared->srv->token);
+
+  g_assert_nonnull (l->conn);
+  fd_test_server_restart (shared->srv);
+  shared->port = shared->srv->device_port;
+  iterate_until (&l->closed);
+  g_assert_cmpuint (l->close_code, ==, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  g_clear_pointer (&l, listener_free);
+  /* And a new one serves a new stream. */
+  l = listener_open ("", shared->srv->token);
+  g_assert_nonnull (l->conn);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -826,6 +844,7 @@ main (int argc, char **argv)
   g_test_add_func ("/events/slow-consumer", test_slow_consumer);
   g_test_add_func ("/events/conditions", test_conditions);
   g_test_add_func ("/events/cli", test_cli);
+  g_test_add_func ("/events/shutdown", test_shutdown);
   status = g_test_run ();
   fd_td_server_stop (shared);
   return status;
