@@ -809,6 +809,31 @@ test_presence (void)
   g_assert_false (json_object_get_boolean_member (json_node_get_object (after), "online"));
 }
 
+/* Revoking a token closes the streams opened with it, and only those. */
+static void
+test_token_revoked (void)
+{
+  g_autoptr (JsonNode) token = fd_test_api_expect (shared->srv, "POST", "/api/v1/tokens",
+                                                   "{\"name\": \"events-watcher\"}", 201);
+  g_autofree char *path = g_strconcat ("/api/v1/tokens/", fd_test_str (token, "id"), NULL);
+  g_autoptr (Listener) watcher = listener_open ("", fd_test_str (token, "token"));
+  g_autoptr (Listener) admin = listener_open ("", shared->srv->token);
+  g_autoptr (JsonNode) gone = NULL;
+  g_autoptr (FdTdDevice) d = NULL;
+  g_autoptr (FdTdRaw) raw = NULL;
+
+  g_assert_nonnull (watcher->conn);
+  gone = fd_test_api_expect (shared->srv, "DELETE", path, NULL, 204);
+  iterate_until (&watcher->closed);
+  g_assert_cmpuint (watcher->close_code, ==, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+
+  d = fd_td_cert_device (shared, "events-after-revoke");
+  raw = device_connect (d);
+  post_data (raw, "t", "{}");
+  wait_event (admin, 0, "data", d->id);
+  g_assert_false (admin->closed);
+}
+
 /* A server that stops closes its event streams with 1001 and still exits cleanly (the restart
  * asserts that). */
 static void
@@ -844,6 +869,7 @@ main (int argc, char **argv)
   g_test_add_func ("/events/slow-consumer", test_slow_consumer);
   g_test_add_func ("/events/conditions", test_conditions);
   g_test_add_func ("/events/cli", test_cli);
+  g_test_add_func ("/events/token-revoked", test_token_revoked);
   g_test_add_func ("/events/shutdown", test_shutdown);
   status = g_test_run ();
   fd_td_server_stop (shared);

@@ -221,6 +221,7 @@ authenticate (FdApiRequest *req)
     goto refused;
 
   req->actor = g_strdup_printf ("%s (%s)", token->id, token->name);
+  req->token_id = g_strdup (token->id);
   now = fd_now_ms ();
   last = g_hash_table_lookup (api->token_touched, token->id);
   if (last == NULL || now - *last > TOKEN_TOUCH_INTERVAL_MS)
