@@ -8,6 +8,7 @@
 
 static FdTdServer *shared;
 
+/* One HTTPS post: one data event with its count, payload, tag, fleet and arrival time. */
 static void
 test_data_event (void)
 {
@@ -33,6 +34,11 @@ test_data_event (void)
   g_assert_true (g_str_has_suffix (json_object_get_string_member (data, "timestamp_in"), "Z"));
 }
 
+/* 50 readings posted one after the other, each answered (so each its own commit) before the
+ * next and 20 ms apart, so that they span several flushes: fewer events than readings but more
+ * than one, their counts adding up to 50, the newest payload in the last. Events of a series
+ * are at least 1/4 s apart, so their number is bounded by the time the posts took, however
+ * loaded the machine. */
 static void
 test_coalesced (void)
 {
@@ -71,6 +77,8 @@ test_coalesced (void)
                   n_events);
 }
 
+/* An HTTPS connection: device.online when it opens, device.offline when it ends, and the device
+ * JSON says so, with its presence and the __info it reported. */
 static void
 test_presence (void)
 {

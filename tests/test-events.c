@@ -222,6 +222,7 @@ test_refused (void)
     }
 }
 
+/* A plain GET (no WebSocket handshake) is told to upgrade. */
 static void
 test_not_websocket (void)
 {
@@ -232,6 +233,8 @@ test_not_websocket (void)
   g_assert_cmpstr (fd_test_error_code (body), ==, "upgrade_required");
 }
 
+/* A workspace filter sees only its workspace; a type filter only its types. Absence is checked
+ * with a later marker event: events reach one connection in order. */
 static void
 test_filters (void)
 {
@@ -280,6 +283,7 @@ test_filters (void)
     }
 }
 
+/* Revoking a token closes the streams opened with it, and only those. */
 static void
 test_token_revoked (void)
 {
@@ -304,6 +308,8 @@ test_token_revoked (void)
   g_assert_false (admin->closed);
 }
 
+/* A server that stops closes its event streams with 1001 and still exits cleanly (the restart
+ * asserts that). */
 static void
 test_shutdown (void)
 {
