@@ -7,6 +7,7 @@
 #include "conditions/fd-conditions.h"
 #include "device/fd-device-auth.h"
 #include "device/fd-device-server.h"
+#include "device/fd-mqtt-server.h"
 #include "device/fd-device-sessions.h"
 #include "device/fd-device-up.h"
 #include "device/fd-downlink.h"
@@ -44,6 +45,7 @@ struct _FdEngine
   int device_rate;
   guint device_idle_timeout_s;
   gboolean device_port_fallback;
+  FdMqttConfig mqtt_config;
   gboolean quiet;
   int lock_fd;
   char *local_token;
@@ -57,6 +59,7 @@ struct _FdEngine
   FdDeviceUp *up;
   FdEvents *events;
   FdDeviceServer *devices;
+  FdMqttServer *mqtt;
   FdApi *api;
   guint renew_source;
   gboolean started;
@@ -223,6 +226,11 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
+  self->mqtt_config.max_packet_bytes = config->mqtt_max_packet;
+  self->mqtt_config.max_payload_bytes = config->max_payload_bytes;
+  self->mqtt_config.max_inflight = config->mqtt_inflight;
+  self->mqtt_config.max_conns_per_address = config->mqtt_max_conns_per_address;
+  self->mqtt_config.connect_timeout_s = config->mqtt_connect_timeout_s;
   self->quiet = config->quiet;
 
   if (g_mkdir_with_parents (self->data_dir, 0700) < 0)
@@ -350,12 +358,29 @@ start_devices (FdEngine *self, GError **error)
   return TRUE;
 }
 
+/* MQTT over TLS, and over WebSocket through the HTTPS endpoint's /mqtt. */
+static gboolean
+start_mqtt (FdEngine *self, GError **error)
+{
+  FdMqttConfig config = self->mqtt_config;
+
+  config.address = self->device_address;
+  config.port = (guint)self->mqtt_port;
+  self->mqtt
+      = fd_mqtt_server_new (&config, self->pki, self->auth, self->ingest, self->up, self->sessions);
+  if (!fd_mqtt_server_listen (self->mqtt, error))
+    return FALSE;
+  self->mqtt_port = (int)fd_mqtt_server_get_port (self->mqtt);
+  fd_device_server_set_mqtt (self->devices, self->mqtt);
+  return TRUE;
+}
+
 gboolean
 fd_engine_start (FdEngine *self, GError **error)
 {
   g_return_val_if_fail (!self->started, FALSE);
 
-  if (!start_devices (self, error))
+  if (!start_devices (self, error) || !start_mqtt (self, error))
     return FALSE;
   fd_api_set_provisioning (self->api, self->pki, self->auth, self->public_host,
                            (guint)self->device_port, (guint)self->mqtt_port);
@@ -369,8 +394,9 @@ fd_engine_start (FdEngine *self, GError **error)
     {
       g_print ("fleetdesk-server %s: operator API on http://%s:%u/api/v1 (data in %s)\n",
                PACKAGE_VERSION, self->api_address, fd_api_get_port (self->api), self->data_dir);
-      g_print ("fleetdesk-server: HTTPS device endpoint on port %u\n",
-               fd_engine_get_device_port (self));
+      g_print ("fleetdesk-server: HTTPS device endpoint on port %u (MQTT over WebSocket at "
+               "/mqtt), MQTT over TLS on port %u\n",
+               fd_engine_get_device_port (self), fd_engine_get_mqtt_port (self));
       g_print ("fleetdesk-server: devices reach %s; CA fingerprint SHA-256 %s\n", self->public_host,
                fd_pki_get_ca_fingerprint (self->pki));
     }
@@ -381,12 +407,17 @@ void
 fd_engine_shutdown (FdEngine *self)
 {
   g_clear_handle_id (&self->renew_source, g_source_remove);
-  /* Devices first: their requests waiting for the store are answered before it closes. */
+  /* Devices first: their requests waiting for the store are answered before it closes. The
+   * HTTPS endpoint stops before MQTT, so that it hands no WebSocket over any more; it is freed
+   * after it, as it points at the MQTT server. */
   if (self->devices != NULL)
+    fd_device_server_shutdown (self->devices, FD_ENGINE_DRAIN_MS);
+  if (self->mqtt != NULL)
     {
-      fd_device_server_shutdown (self->devices, FD_ENGINE_DRAIN_MS);
-      g_clear_pointer (&self->devices, fd_device_server_free);
+      fd_mqtt_server_shutdown (self->mqtt, FD_ENGINE_DRAIN_MS);
+      g_clear_pointer (&self->mqtt, fd_mqtt_server_free);
     }
+  g_clear_pointer (&self->devices, fd_device_server_free);
   if (self->api != NULL)
     {
       fd_api_shutdown (self->api, FD_ENGINE_DRAIN_MS);
@@ -436,6 +467,12 @@ guint
 fd_engine_get_device_port (FdEngine *self)
 {
   return (guint)self->device_port;
+}
+
+guint
+fd_engine_get_mqtt_port (FdEngine *self)
+{
+  return (guint)self->mqtt_port;
 }
 
 char *

@@ -20,6 +20,7 @@ typedef enum
   ROUTE_DATA,
   ROUTE_UP,
   ROUTE_WHOAMI,
+  ROUTE_MQTT, /* MQTT over WebSocket: fd-device-upgrade.c */
 } Route;
 
 #define DATA_PREFIX "/v1/data/"
@@ -31,6 +32,11 @@ find_route (const char *path, const char **method)
     {
       *method = "GET";
       return ROUTE_WHOAMI;
+    }
+  if (g_str_equal (path, "/mqtt"))
+    {
+      *method = "GET";
+      return ROUTE_MQTT;
     }
   if (g_str_equal (path, "/v1/up"))
     {
@@ -161,6 +167,14 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
       return fd_device_refuse (conn, 405, "method_not_allowed", allow, FALSE,
                                "%s is not allowed on %s (allowed: %s)", req->method, req->path,
                                method);
+    }
+  /* The device authenticates in its MQTT CONNECT. */
+  if (route == ROUTE_MQTT)
+    {
+      if (!fd_device_upgrade_head (conn, req))
+        return FALSE;
+      conn->route = route;
+      return TRUE;
     }
   if (!authenticate (conn, req))
     return FALSE;
@@ -466,6 +480,9 @@ fd_device_routes_handle (FdDeviceConn *conn, const FdHttpRequest *req)
       return;
     case ROUTE_UP:
       handle_up (conn, req);
+      return;
+    case ROUTE_MQTT:
+      fd_device_upgrade_handle (conn, req);
       return;
     case ROUTE_NONE:
       break;
