@@ -4,6 +4,10 @@
  *   fleetdesk-device --credentials zdevice.json publish --tag T --batch FILE.json
  *   fleetdesk-device --credentials zdevice.json up --key K --json VALUE
  *   fleetdesk-device --credentials zdevice.json whoami
+ *   fleetdesk-device -c zdevice.json publish --transport mqtt|mqtt-ws|https TAG JSON
+ *   fleetdesk-device -c zdevice.json up --transport mqtt KEY JSON
+ *   fleetdesk-device -c zdevice.json condition open|close … [--transport …]
+ *   fleetdesk-device -c zdevice.json run [--transport mqtt|mqtt-ws] [--duration S]
  *   fleetdesk-device simulate --credentials-dir DIR --devices N --rate R --tags weather,power
  *                             --duration S [--batch K] [--quiet] [--json]
  *
@@ -19,7 +23,9 @@
 #include <sys/resource.h>
 #include <json-glib/json-glib.h>
 
+#include "fd-device-agent.h"
 #include "fd-device-client.h"
+#include "fd-device-cmd-mqtt.h"
 #include "fd-device-sim.h"
 
 #define EXIT_ANSWER 1
@@ -44,6 +50,8 @@ static const char summary_text[]
       "tag\n"
       "  up        post a key/value up message (--key K --json VALUE)\n"
       "  whoami    ask the server who this device is\n"
+      "  run       stay connected over MQTT: print down-messages, answer jobs (alias: listen)\n"
+      "  condition open TAG [PAYLOAD] | close UUID [PAYLOADF]: a condition up-message\n"
       "  simulate  run N simulated devices from a directory of zdevice.json files\n"
       "\n"
       "Run \"fleetdesk-device COMMAND --help\" for a command's options.";
@@ -53,6 +61,27 @@ usage_error (const char *message)
 {
   g_printerr ("fleetdesk-device: %s\nTry \"fleetdesk-device --help\".\n", message);
   return EXIT_USAGE;
+}
+
+/* The zdevice.json of --credentials, with --host applied; NULL (after a message) when it
+ * cannot be used. */
+static FdDeviceConfig *
+load_config (void)
+{
+  g_autoptr (GError) error = NULL;
+  FdDeviceConfig *config = fd_device_config_load (opt_credentials, &error);
+
+  if (config == NULL)
+    {
+      g_printerr ("fleetdesk-device: %s\n", error->message);
+      return NULL;
+    }
+  if (opt_host != NULL)
+    {
+      g_free (config->host);
+      config->host = g_strdup (opt_host);
+    }
+  return config;
 }
 
 /* ---- one request, waited for --------------------------------------------------------------- */
@@ -83,17 +112,9 @@ run_request (const char *method, const char *path, const char *body, gsize body_
 
   if (opt_credentials == NULL)
     return usage_error ("--credentials zdevice.json is required");
-  config = fd_device_config_load (opt_credentials, &error);
+  config = load_config ();
   if (config == NULL)
-    {
-      g_printerr ("fleetdesk-device: %s\n", error->message);
-      return EXIT_ANSWER;
-    }
-  if (opt_host != NULL)
-    {
-      g_free (config->host);
-      config->host = g_strdup (opt_host);
-    }
+    return EXIT_ANSWER;
   client = fd_device_client_new (g_steal_pointer (&config), NULL, &error);
   if (client == NULL)
     {
@@ -131,10 +152,11 @@ run_request (const char *method, const char *path, const char *body, gsize body_
 /* ---- commands ------------------------------------------------------------------------------ */
 
 /* Parses the command's own options; "--credentials" and "--host" may come after the command
- * too. Returns -1 when parsing went well, else the exit status. */
+ * too. At most @max_args arguments may be left in *@argv (after argv[0]). Returns -1 when
+ * parsing went well, else the exit status. */
 static int
-parse_command (const char *name, const char *params, const char *description,
-               const GOptionEntry *entries, int *argc, char ***argv)
+parse_command_args (const char *name, const char *params, const char *description,
+                    const GOptionEntry *entries, int max_args, int *argc, char ***argv)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (params);
   g_autoptr (GError) error = NULL;
@@ -147,12 +169,46 @@ parse_command (const char *name, const char *params, const char *description,
   if (!g_option_context_parse (ctx, argc, argv, &error))
     return usage_error (error->message);
   g_set_prgname ("fleetdesk-device");
-  if (*argc > 1)
+  if (*argc > 1 + max_args)
     {
-      g_autofree char *msg = g_strdup_printf ("%s: unexpected argument \"%s\"", name, (*argv)[1]);
+      g_autofree char *msg
+          = g_strdup_printf ("%s: unexpected argument \"%s\"", name, (*argv)[1 + max_args]);
       return usage_error (msg);
     }
   return -1;
+}
+
+static int
+parse_command (const char *name, const char *params, const char *description,
+               const GOptionEntry *entries, int *argc, char ***argv)
+{
+  return parse_command_args (name, params, description, entries, 0, argc, argv);
+}
+
+/* --transport: "https" (the default), "mqtt" or "mqtt-ws". */
+static gboolean
+parse_transport (const char *name, FdDeviceTransport *out)
+{
+  *out = FD_DEVICE_TRANSPORT_HTTPS;
+  return name == NULL || fd_device_transport_parse (name, out);
+}
+
+/* Sends @key/@value_json over @transport: POST /v1/up, or a QoS 1 PUBLISH on j/up/<id>. */
+static int
+send_up (FdDeviceTransport transport, const char *key, const char *value_json)
+{
+  g_autofree char *body = fd_device_up_envelope (key, value_json);
+  g_autofree char *topic = NULL;
+  FdDeviceConfig *config;
+
+  if (transport == FD_DEVICE_TRANSPORT_HTTPS)
+    return run_request ("POST", "/v1/up", body, strlen (body), 202);
+  if (opt_credentials == NULL)
+    return usage_error ("--credentials zdevice.json is required");
+  if ((config = load_config ()) == NULL)
+    return EXIT_ANSWER;
+  topic = g_strconcat ("j/up/", config->device_id, NULL);
+  return fd_device_cmd_mqtt_publish (config, transport, topic, body, strlen (body));
 }
 
 /* The text of --json: any JSON when @object_only is FALSE, else a JSON object. */
@@ -194,12 +250,16 @@ ts_json (const char *ts)
 static int
 cmd_publish (int argc, char **argv)
 {
-  g_autofree char *tag = NULL, *json = NULL, *ts = NULL, *batch = NULL;
+  g_autofree char *tag = NULL, *json = NULL, *ts = NULL, *batch = NULL, *transport_name = NULL;
   g_autofree char *path = NULL, *body = NULL;
   g_autoptr (GError) error = NULL;
+  FdDeviceTransport transport;
   gsize body_len = 0;
   int rc;
   const GOptionEntry entries[] = {
+    { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
+      "https (default), mqtt (MQTT over TLS, endpoint.port) or mqtt-ws (MQTT over WebSocket)",
+      "T" },
     { "tag", 't', 0, G_OPTION_ARG_STRING, &tag, "The tag to publish under (required)", "TAG" },
     { "json", 'j', 0, G_OPTION_ARG_STRING, &json, "One reading: a JSON object", "OBJECT" },
     { "ts", 0, 0, G_OPTION_ARG_STRING, &ts,
@@ -209,12 +269,24 @@ cmd_publish (int argc, char **argv)
     { NULL },
   };
 
-  rc = parse_command ("publish", "- post readings under a tag",
-                      "Prints the server's answer ({\"accepted\": N}); exits 0 on 202, 1 on an "
-                      "error answer, 2 on a usage error.",
-                      entries, &argc, &argv);
+  rc = parse_command_args ("publish", "[TAG JSON] - post readings under a tag",
+                           "Prints the server's answer ({\"accepted\": N}; over MQTT "
+                           "{\"acknowledged\":1} once the PUBACK came); exits 0 on 202 or PUBACK, "
+                           "1 on an error answer, 2 on a usage error.",
+                           entries, 2, &argc, &argv);
   if (rc >= 0)
     return rc;
+  if (argc == 2)
+    return usage_error ("publish: give TAG and JSON, or --tag and --json");
+  if (argc == 3)
+    {
+      if (tag != NULL || json != NULL)
+        return usage_error ("publish: TAG JSON, or --tag and --json, not both");
+      tag = g_strdup (argv[1]);
+      json = g_strdup (argv[2]);
+    }
+  if (!parse_transport (transport_name, &transport))
+    return usage_error ("publish: --transport must be https, mqtt or mqtt-ws");
   if (tag == NULL)
     return usage_error ("publish: --tag is required");
   if (!fd_device_tag_check (tag, &error))
@@ -226,6 +298,9 @@ cmd_publish (int argc, char **argv)
     return usage_error ("publish: give either --json OBJECT or --batch FILE");
   if (batch != NULL && ts != NULL)
     return usage_error ("publish: --ts goes with --json; a batch has a ts per reading");
+  if (transport != FD_DEVICE_TRANSPORT_HTTPS && (batch != NULL || ts != NULL))
+    return usage_error ("publish: over MQTT a reading is one object stamped when it arrives "
+                        "(no --ts, no --batch)");
 
   if (json != NULL)
     {
@@ -273,6 +348,18 @@ cmd_publish (int argc, char **argv)
           }
       }
     }
+  if (transport != FD_DEVICE_TRANSPORT_HTTPS)
+    {
+      FdDeviceConfig *config;
+      g_autofree char *topic = NULL;
+
+      if (opt_credentials == NULL)
+        return usage_error ("--credentials zdevice.json is required");
+      if ((config = load_config ()) == NULL)
+        return EXIT_ANSWER;
+      topic = g_strconcat ("j/data/", config->device_id, "/", tag, NULL);
+      return fd_device_cmd_mqtt_publish (config, transport, topic, body, body_len);
+    }
   path = fd_device_data_path (tag);
   return run_request ("POST", path, body, body_len, 202);
 }
@@ -280,24 +367,35 @@ cmd_publish (int argc, char **argv)
 static int
 cmd_up (int argc, char **argv)
 {
-  g_autofree char *key = NULL, *json = NULL;
+  g_autofree char *key = NULL, *json = NULL, *transport_name = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *body = NULL;
+  FdDeviceTransport transport;
   int rc;
   const GOptionEntry entries[] = {
+    { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
+      "https (default: POST /v1/up), mqtt or mqtt-ws (PUBLISH on j/up/<id>)", "T" },
     { "key", 'k', 0, G_OPTION_ARG_STRING, &key, "The key (required)", "KEY" },
     { "json", 'j', 0, G_OPTION_ARG_STRING, &json, "The value: any JSON (null clears it)", "VALUE" },
     { NULL },
   };
 
-  rc = parse_command ("up", "- post a key/value up message",
-                      "Prints the server's answer; exits 0 on 202, 1 on an error answer, 2 on a "
-                      "usage error.",
-                      entries, &argc, &argv);
+  rc = parse_command_args ("up", "[KEY JSON] - post a key/value up message",
+                           "Prints the server's answer; exits 0 on 202 (or the PUBACK), 1 on an "
+                           "error answer, 2 on a usage error.",
+                           entries, 2, &argc, &argv);
   if (rc >= 0)
     return rc;
+  if (argc == 2)
+    return usage_error ("up: give KEY and JSON, or --key and --json");
+  if (argc == 3)
+    {
+      if (key != NULL || json != NULL)
+        return usage_error ("up: KEY JSON, or --key and --json, not both");
+      key = g_strdup (argv[1]);
+      json = g_strdup (argv[2]);
+    }
+  if (!parse_transport (transport_name, &transport))
+    return usage_error ("up: --transport must be https, mqtt or mqtt-ws");
   if (key == NULL || *key == '\0')
     return usage_error ("up: --key is required");
   if (json == NULL)
@@ -307,18 +405,100 @@ cmd_up (int argc, char **argv)
       g_autofree char *msg = g_strdup_printf ("up: --json: %s", error->message);
       return usage_error (msg);
     }
-  /* The key is escaped by json-glib; the value goes as the person wrote it. */
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "key");
-  json_builder_add_string_value (b, key);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  body = json_to_string (root, FALSE);
-  body[strlen (body) - 1] = '\0'; /* drop the closing brace */
-  {
-    g_autofree char *full = g_strdup_printf ("%s,\"value\":%s}", body, json);
-    return run_request ("POST", "/v1/up", full, strlen (full), 202);
-  }
+  /* The key is escaped; the value goes as the person wrote it. */
+  return send_up (transport, key, json);
+}
+
+/* condition open TAG [PAYLOAD] | condition close UUID [PAYLOADF] */
+static int
+cmd_condition (int argc, char **argv)
+{
+  g_autofree char *transport_name = NULL, *value = NULL, *uuid = NULL;
+  g_autoptr (GError) error = NULL;
+  FdDeviceTransport transport;
+  const char *payload;
+  int rc;
+  const GOptionEntry entries[] = {
+    { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
+      "https (default: POST /v1/up), mqtt or mqtt-ws (PUBLISH on j/up/<id>)", "T" },
+    { NULL },
+  };
+
+  rc = parse_command_args ("condition", "open TAG [PAYLOAD] | close UUID [PAYLOADF]",
+                           "Sends a \"condition\" up-message. An open prints the new "
+                           "condition's uuid on stdout (after the server's answer), to give to "
+                           "close.",
+                           entries, 3, &argc, &argv);
+  if (rc >= 0)
+    return rc;
+  if (!parse_transport (transport_name, &transport))
+    return usage_error ("condition: --transport must be https, mqtt or mqtt-ws");
+  if (argc < 3 || !(g_str_equal (argv[1], "open") || g_str_equal (argv[1], "close")))
+    return usage_error ("condition: open TAG [PAYLOAD] or close UUID [PAYLOADF]");
+  payload = argc > 3 ? argv[3] : NULL;
+  if (payload != NULL && !check_json (payload, FALSE, &error))
+    {
+      g_autofree char *msg = g_strdup_printf ("condition: PAYLOAD: %s", error->message);
+      return usage_error (msg);
+    }
+  if (g_str_equal (argv[1], "open"))
+    {
+      if (!fd_device_tag_check (argv[2], &error))
+        {
+          g_autofree char *msg = g_strdup_printf ("condition: TAG: %s", error->message);
+          return usage_error (msg);
+        }
+      value = fd_device_condition_open_value (argv[2], payload, &uuid);
+    }
+  else
+    value = fd_device_condition_close_value (argv[2], payload);
+  rc = send_up (transport, "condition", value);
+  if (rc == EXIT_SUCCESS && uuid != NULL)
+    g_print ("%s\n", uuid);
+  return rc;
+}
+
+static int
+cmd_run (int argc, char **argv)
+{
+  g_autofree char *transport_name = NULL, *conditions = NULL;
+  g_auto (GStrv) condition_list = NULL;
+  FdDeviceTransport transport;
+  FdDeviceConfig *config;
+  double duration = 0;
+  int rc;
+  const GOptionEntry entries[] = {
+    { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
+      "mqtt (default: MQTT over TLS) or mqtt-ws (MQTT over WebSocket)", "T" },
+    { "duration", 's', 0, G_OPTION_ARG_DOUBLE, &duration, "Seconds to run (default 0: until ^C)",
+      "S" },
+    { "conditions", 0, 0, G_OPTION_ARG_STRING, &conditions,
+      "Comma-separated condition tags the manifest declares", "TAGS" },
+    { NULL },
+  };
+
+  rc = parse_command ("run", "- stay connected, print down-messages, answer jobs",
+                      "Subscribes to j/dn/<id>, sends #status and __manifest (jobs echo and "
+                      "ping), prints every down-message as a line of JSON on stdout and answers "
+                      "the jobs it knows on j/up/<id>; connects again when the connection is "
+                      "lost. Exits 0 after --duration or on ^C, 1 when the server refuses the "
+                      "device.",
+                      entries, &argc, &argv);
+  if (rc >= 0)
+    return rc;
+  transport = FD_DEVICE_TRANSPORT_MQTT;
+  if (transport_name != NULL && !fd_device_transport_parse (transport_name, &transport))
+    return usage_error ("run: --transport must be mqtt or mqtt-ws");
+  if (transport == FD_DEVICE_TRANSPORT_HTTPS)
+    return usage_error ("run: down-messages need MQTT: --transport mqtt or mqtt-ws");
+  if (duration < 0)
+    return usage_error ("run: --duration must be 0 or more seconds");
+  if (opt_credentials == NULL)
+    return usage_error ("--credentials zdevice.json is required");
+  if ((config = load_config ()) == NULL)
+    return EXIT_ANSWER;
+  condition_list = conditions ? g_strsplit (conditions, ",", -1) : NULL;
+  return fd_device_cmd_mqtt_run (config, transport, duration, (const char *const *)condition_list);
 }
 
 static int
@@ -449,7 +629,7 @@ main (int argc, char **argv)
       return EXIT_SUCCESS;
     }
   if (argc < 2)
-    return usage_error ("a command is needed: publish, up, whoami or simulate");
+    return usage_error ("a command is needed: publish, up, whoami, run, condition or simulate");
   command = argv[1];
   argv[1] = argv[0];
   if (g_str_equal (command, "publish"))
@@ -458,6 +638,10 @@ main (int argc, char **argv)
     return cmd_up (argc - 1, argv + 1);
   if (g_str_equal (command, "whoami"))
     return cmd_whoami (argc - 1, argv + 1);
+  if (g_str_equal (command, "run") || g_str_equal (command, "listen"))
+    return cmd_run (argc - 1, argv + 1);
+  if (g_str_equal (command, "condition"))
+    return cmd_condition (argc - 1, argv + 1);
   if (g_str_equal (command, "simulate"))
     return cmd_simulate (argc - 1, argv + 1);
   {
