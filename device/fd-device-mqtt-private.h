@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 
 #include "fd-device-mqtt.h"
+#include "fd-device-poller.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,10 @@ struct _FdDeviceMqtt
   GPollableInputStream *in;
   GPollableOutputStream *out;
   GSource *read_source, *write_source;
+  FdDevicePoller *poller; /* not owned; NULL: the pollable sources above */
+  int fd;                 /* the socket, while it is in the poller; else -1 */
+  int socket_fd;          /* the socket of the connection being made */
+  gboolean want_write;
   GString *wbuf;
   gsize woff;
   gboolean hold_writes; /* while a read is dispatched: its answers go out in one write */

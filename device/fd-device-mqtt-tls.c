@@ -50,10 +50,10 @@ fail_io (FdDeviceMqtt *self, const char *what, GError *error)
 
 /* ---- reading ------------------------------------------------------------------------------- */
 
+/* Reads until the stream would block; FALSE when the connection was closed meanwhile. */
 static gboolean
-on_readable (GObject *stream, gpointer data)
+read_all (FdDeviceMqtt *self)
 {
-  FdDeviceMqtt *self = data;
   guint8 buf[FD_DEVICE_MQTT_READ_CHUNK];
 
   for (;;)
@@ -64,7 +64,7 @@ on_readable (GObject *stream, gpointer data)
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           g_error_free (error);
-          return G_SOURCE_CONTINUE;
+          return TRUE;
         }
       if (n < 0)
         {
@@ -75,7 +75,7 @@ on_readable (GObject *stream, gpointer data)
                          "certificate: unknown, revoked or expired?)"
                        : "reading",
                    error);
-          return G_SOURCE_REMOVE;
+          return FALSE;
         }
       if (n == 0)
         {
@@ -84,14 +84,37 @@ on_readable (GObject *stream, gpointer data)
                                  "%s: the server closed the connection%s", self->config->host,
                                  self->state == FD_DEVICE_MQTT_STATE_CONNACK ? " without a CONNACK"
                                                                              : ""));
-          return G_SOURCE_REMOVE;
+          return FALSE;
         }
-      /* The source is destroyed when the connection closed meanwhile. */
       if (!fd_device_mqtt_feed (self, buf, (gsize)n))
-        return G_SOURCE_REMOVE;
-      if ((gsize)n < sizeof buf)
-        return G_SOURCE_CONTINUE;
+        return FALSE;
     }
+}
+
+static gboolean
+on_readable (GObject *stream, gpointer data)
+{
+  /* The source is destroyed when the connection closed meanwhile. */
+  return read_all (data) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+on_poll (gpointer data, gboolean readable, gboolean writable)
+{
+  FdDeviceMqtt *self = data;
+
+  if (self->in == NULL)
+    return;
+  if (writable && self->want_write)
+    {
+      self->want_write = FALSE;
+      fd_device_poller_want_write (self->poller, self->fd, FALSE, self);
+      fd_device_mqtt_tls_flush (self);
+      if (self->in == NULL)
+        return;
+    }
+  if (readable)
+    read_all (self);
 }
 
 /* ---- writing ------------------------------------------------------------------------------- */
@@ -109,7 +132,7 @@ on_writable (GObject *stream, gpointer data)
 void
 fd_device_mqtt_tls_flush (FdDeviceMqtt *self)
 {
-  if (self->out == NULL || self->write_source != NULL)
+  if (self->out == NULL || self->write_source != NULL || self->want_write)
     return;
   while (self->woff < self->wbuf->len)
     {
@@ -120,6 +143,12 @@ fd_device_mqtt_tls_flush (FdDeviceMqtt *self)
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
           g_error_free (error);
+          if (self->poller != NULL)
+            {
+              self->want_write = TRUE;
+              fd_device_poller_want_write (self->poller, self->fd, TRUE, self);
+              return;
+            }
           self->write_source = g_pollable_output_stream_create_source (self->out, NULL);
           g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_writable), self, NULL);
           g_source_attach (self->write_source, g_main_context_get_thread_default ());
@@ -177,9 +206,17 @@ handshake_done (GObject *source, GAsyncResult *result, gpointer data)
     }
   self->in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->tls));
   self->out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->tls));
-  self->read_source = g_pollable_input_stream_create_source (self->in, NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
-  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+  if (self->poller != NULL)
+    {
+      self->fd = self->socket_fd;
+      fd_device_poller_add (self->poller, self->fd, FALSE, on_poll, self);
+    }
+  else
+    {
+      self->read_source = g_pollable_input_stream_create_source (self->in, NULL);
+      g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
+      g_source_attach (self->read_source, g_main_context_get_thread_default ());
+    }
   fd_device_mqtt_transport_up (self);
   step_free (step);
 }
@@ -207,6 +244,7 @@ tcp_connected (GObject *source, GAsyncResult *result, gpointer data)
       return;
     }
   g_socket_set_option (g_socket_connection_get_socket (tcp), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  self->socket_fd = g_socket_get_fd (g_socket_connection_get_socket (tcp));
   /* As the HTTPS client: the database given at construction, or GIO would load (and trust)
    * the system's whole store for every connection. */
   tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
@@ -250,6 +288,10 @@ fd_device_mqtt_tls_close (FdDeviceMqtt *self)
       g_source_destroy (self->write_source);
       g_clear_pointer (&self->write_source, g_source_unref);
     }
+  if (self->fd >= 0)
+    fd_device_poller_remove (self->poller, self->fd);
+  self->fd = -1;
+  self->want_write = FALSE;
   /* During the handshake GIO's own operation holds the stream and is being cancelled. */
   if (self->tls != NULL && self->in != NULL)
     g_io_stream_close (self->tls, NULL, NULL);

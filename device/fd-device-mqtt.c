@@ -101,6 +101,7 @@ fd_device_mqtt_init (FdDeviceMqtt *self)
 {
   self->wbuf = g_string_sized_new (256);
   self->next_id = 1;
+  self->fd = -1;
 }
 
 FdDeviceMqtt *
@@ -159,6 +160,13 @@ fd_device_mqtt_set_addresses (FdDeviceMqtt *self, GSocketAddress *address, GSock
 {
   g_set_object (&self->address, address);
   g_set_object (&self->local, local);
+}
+
+void
+fd_device_mqtt_set_poller (FdDeviceMqtt *self, FdDevicePoller *poller)
+{
+  g_return_if_fail (self->state == FD_DEVICE_MQTT_STATE_IDLE);
+  self->poller = poller;
 }
 
 gboolean

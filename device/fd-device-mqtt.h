@@ -65,6 +65,11 @@ void fd_device_mqtt_set_callbacks (FdDeviceMqtt *self, const FdDeviceMqttCallbac
 void fd_device_mqtt_set_addresses (FdDeviceMqtt *self, GSocketAddress *address,
                                    GSocketAddress *local);
 
+typedef struct _FdDevicePoller FdDevicePoller;
+/* MQTT over TLS: watch the socket through @poller (shared by a fleet, not owned; it must
+ * outlive the connection) instead of a GSource of its own. */
+void fd_device_mqtt_set_poller (FdDeviceMqtt *self, FdDevicePoller *poller);
+
 /* Connects (TCP, TLS or the WebSocket upgrade, CONNECT); ends in connected or closed. */
 void fd_device_mqtt_start (FdDeviceMqtt *self);
 gboolean fd_device_mqtt_is_connected (FdDeviceMqtt *self);

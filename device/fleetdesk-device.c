@@ -518,12 +518,12 @@ cmd_whoami (int argc, char **argv)
 static int
 cmd_simulate (int argc, char **argv)
 {
-  g_autofree char *dir = NULL, *tags = NULL;
+  g_autofree char *dir = NULL, *tags = NULL, *transport_name = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) tag_list = NULL;
-  int devices = 1, batch = 0;
-  double rate = 1, duration = 10;
-  gboolean quiet = FALSE, json = FALSE, no_spread = FALSE;
+  int devices = 1, batch = 0, window = 1;
+  double rate = 1, duration = 10, battery_low = 0;
+  gboolean quiet = FALSE, json = FALSE, no_spread = FALSE, idle = FALSE;
   FdSimOptions o = { 0 };
   int rc;
   const GOptionEntry entries[] = {
@@ -544,6 +544,16 @@ cmd_simulate (int argc, char **argv)
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No line per second, only the summary", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       "Print the summary as JSON on stdout (the other output goes to stderr)", NULL },
+    { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
+      "https (default), mqtt or mqtt-ws: each device holds one MQTT session", "T" },
+    { "window", 'w', 0, G_OPTION_ARG_INT, &window,
+      "MQTT: QoS 1 messages in flight per device (default 1)", "W" },
+    { "idle", 0, 0, G_OPTION_ARG_NONE, &idle,
+      "MQTT: connect, subscribe, send #status, then only hold the connection", NULL },
+    { "battery-low", 0, 0, G_OPTION_ARG_DOUBLE, &battery_low,
+      "MQTT: simulate batteries; the \"battery\" condition opens below PCT and closes 30 "
+      "points higher (default 0: no conditions)",
+      "PCT" },
     { "no-spread", 0, 0, G_OPTION_ARG_NONE, &no_spread,
       "Connect every device from the same address (default on loopback: 32 per 127.1.x.y)", NULL },
     { NULL },
@@ -558,8 +568,13 @@ cmd_simulate (int argc, char **argv)
                       entries, &argc, &argv);
   if (rc >= 0)
     return rc;
-  if (devices < 1 || batch < 0)
-    return usage_error ("simulate: --devices must be at least 1 and --batch at least 0");
+  if (devices < 1 || batch < 0 || window < 1)
+    return usage_error ("simulate: --devices and --window must be at least 1, --batch at least 0");
+  if (!parse_transport (transport_name, &o.transport))
+    return usage_error ("simulate: --transport must be https, mqtt or mqtt-ws");
+  o.window = (guint)window;
+  o.idle = idle;
+  o.battery_low = battery_low;
   tag_list = g_strsplit (tags ? tags : "weather", ",", -1);
   o.credentials_dir = dir;
   o.devices = (guint)devices;
