@@ -324,10 +324,11 @@ parse_endpoint (FdDeviceConfig *c, JsonObject *root, GError **error)
     return FALSE;
   c->host = g_strdup (host);
   c->https_port = (guint)port;
-  /* The MQTT port: only MQTT needs it, and it says so when it is absent. */
+  /* The MQTT port: only MQTT needs it, and it says so when it is absent (0 too: a server
+   * without an MQTT listener writes that). */
   if (json_object_has_member (endpoint, "port"))
     {
-      if (!get_int (endpoint, "port", "endpoint.port", 1, 65535, &port, c->source, error))
+      if (!get_int (endpoint, "port", "endpoint.port", 0, 65535, &port, c->source, error))
         return FALSE;
       c->mqtt_port = (guint)port;
     }
