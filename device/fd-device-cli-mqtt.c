@@ -28,9 +28,8 @@ fd_device_cmd_condition (int argc, char **argv)
 
   rc = fd_device_cli_parse_args (
       "condition", "open TAG [PAYLOAD] | close UUID [PAYLOADF]",
-      "Sends a \"condition\" up-message. An open prints the new "
-      "condition's uuid on stdout (after the server's answer), to give to "
-      "close.",
+      "Sends a \"condition\" up-message. An open prints only the new condition's uuid "
+      "(to give to close); a close prints the server's answer.",
       entries, 3, &argc, &argv);
   if (rc >= 0)
     return rc;
@@ -55,6 +54,8 @@ fd_device_cmd_condition (int argc, char **argv)
     }
   else
     value = fd_device_condition_close_value (argv[2], payload);
+  /* An open prints only the uuid, for `UUID=$(fleetdesk-device condition open …)`. */
+  fd_device_cli_quiet = uuid != NULL;
   rc = fd_device_cli_send_up (transport, "condition", value);
   if (rc == EXIT_SUCCESS && uuid != NULL)
     g_print ("%s\n", uuid);

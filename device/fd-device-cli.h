@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 /* --credentials and --host, which every command takes. */
 extern char *fd_device_cli_credentials;
 extern char *fd_device_cli_host;
+/* Set by a command that prints something else on success: the server's answer is not printed. */
+extern gboolean fd_device_cli_quiet;
 
 /* Prints @message and a hint on stderr; returns EXIT_USAGE. */
 int fd_device_cli_usage_error (const char *message);

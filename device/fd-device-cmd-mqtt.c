@@ -25,6 +25,7 @@ typedef struct
   guint backoff_s;
   guint reconnect;
   gboolean stopping;
+  gboolean quiet;
 } Cmd;
 
 static gboolean
@@ -70,7 +71,8 @@ once_puback (FdDeviceMqtt *mqtt, guint16 id, gpointer data)
 
   if (id != cmd->packet_id)
     return;
-  g_print ("{\"acknowledged\":1}\n");
+  if (!cmd->quiet)
+    g_print ("{\"acknowledged\":1}\n");
   fd_device_mqtt_disconnect (mqtt);
   finish (cmd, EXIT_SUCCESS);
 }
@@ -87,8 +89,8 @@ make_client (FdDeviceConfig *config, FdDeviceTransport transport)
 }
 
 int
-fd_device_cmd_mqtt_publish (FdDeviceConfig *config, FdDeviceTransport transport, const char *topic,
-                            const char *payload, gsize len)
+fd_device_cmd_mqtt_publish (FdDeviceConfig *config, FdDeviceTransport transport, gboolean quiet,
+                            const char *topic, const char *payload, gsize len)
 {
   static const FdDeviceMqttCallbacks callbacks
       = { once_connected, once_closed, once_puback, NULL, NULL };
@@ -99,6 +101,7 @@ fd_device_cmd_mqtt_publish (FdDeviceConfig *config, FdDeviceTransport transport,
   if (mqtt == NULL)
     return EXIT_ANSWER;
   cmd.mqtt = mqtt;
+  cmd.quiet = quiet;
   cmd.topic = topic;
   cmd.payload = payload;
   cmd.len = len;

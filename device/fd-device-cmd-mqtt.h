@@ -7,8 +7,9 @@
 G_BEGIN_DECLS
 
 /* Connects with @config (taken), publishes @payload on @topic at QoS 1, waits for the PUBACK and
- * disconnects. Prints {"acknowledged":1} on stdout; returns 0, or 1 with the reason on stderr. */
-int fd_device_cmd_mqtt_publish (FdDeviceConfig *config, FdDeviceTransport transport,
+ * disconnects. Prints {"acknowledged":1} on stdout (unless @quiet); returns 0, or 1 with the reason
+ * on stderr. */
+int fd_device_cmd_mqtt_publish (FdDeviceConfig *config, FdDeviceTransport transport, gboolean quiet,
                                 const char *topic, const char *payload, gsize len);
 
 /* `run`: connects with @config (taken), subscribes, sends #status and __manifest (declaring

@@ -31,6 +31,7 @@
 /* A --batch file: as much as the server takes in one body. */
 #define MAX_BATCH_FILE_BYTES (16 * 1024 * 1024)
 
+gboolean fd_device_cli_quiet;
 char *fd_device_cli_credentials;
 char *fd_device_cli_host;
 
@@ -131,6 +132,8 @@ run_request (const char *method, const char *path, const char *body, gsize body_
     }
 
   text = g_bytes_get_data (response->body, &len);
+  if (response->status == expected && fd_device_cli_quiet)
+    return EXIT_SUCCESS;
   if (response->status == expected)
     {
       fwrite (text, 1, len, stdout);
@@ -206,7 +209,8 @@ fd_device_cli_send_up (FdDeviceTransport transport, const char *key, const char 
   if ((config = fd_device_cli_load_config ()) == NULL)
     return EXIT_ANSWER;
   topic = g_strconcat ("j/up/", config->device_id, NULL);
-  return fd_device_cmd_mqtt_publish (config, transport, topic, body, strlen (body));
+  return fd_device_cmd_mqtt_publish (config, transport, fd_device_cli_quiet, topic, body,
+                                     strlen (body));
 }
 
 /* The text of --json: any JSON when @object_only is FALSE, else a JSON object. */
@@ -361,7 +365,8 @@ cmd_publish (int argc, char **argv)
       if ((config = fd_device_cli_load_config ()) == NULL)
         return EXIT_ANSWER;
       topic = g_strconcat ("j/data/", config->device_id, "/", tag, NULL);
-      return fd_device_cmd_mqtt_publish (config, transport, topic, body, body_len);
+      return fd_device_cmd_mqtt_publish (config, transport, fd_device_cli_quiet, topic, body,
+                                         body_len);
     }
   path = fd_device_data_path (tag);
   return run_request ("POST", path, body, body_len, 202);
