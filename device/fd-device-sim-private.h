@@ -70,6 +70,7 @@ struct _FdSim
   /* MQTT */
   gboolean mqtt;
   FdDevicePoller *poller;
+  guint keepalive; /* the timer of fd_sim_mqtt_tick */
   guint64 conditions_opened, conditions_closed, down, jobs, status_replies, reconnects;
 };
 

@@ -87,13 +87,18 @@ report_second (FdSim *sim, gint64 now)
 }
 
 static gboolean
+on_keepalive (gpointer data)
+{
+  fd_sim_mqtt_tick (data, g_get_monotonic_time ());
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 on_report (gpointer data)
 {
   FdSim *sim = data;
 
   sim->reports++;
-  if (sim->mqtt)
-    fd_sim_mqtt_tick (sim, g_get_monotonic_time ());
   report_second (sim, g_get_monotonic_time ());
   g_source_set_ready_time (sim->report,
                            sim->start_us + (gint64)(sim->reports + 1) * G_USEC_PER_SEC);
@@ -499,8 +504,13 @@ fd_sim_run (const FdSimOptions *options, GError **error)
   sigterm = g_unix_signal_add (SIGTERM, on_signal, sim);
 
   sim->connect_start_us = g_get_monotonic_time ();
+  /* MQTT keep-alive (and the batteries) from the first connect on: connecting ten thousand
+   * devices can take longer than a keep-alive period. */
+  if (sim->mqtt)
+    sim->keepalive = g_timeout_add_seconds (1, on_keepalive, sim);
   connect_more (sim);
   g_main_loop_run (sim->loop);
+  g_clear_handle_id (&sim->keepalive, g_source_remove);
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
