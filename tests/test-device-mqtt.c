@@ -2,7 +2,8 @@
  * published over MQTT/TLS (device token) and over the WebSocket (client certificate) is
  * stored and shown by the API; `run` answers a job sent through POST /devices/{id}/messages and
  * the API shows the result in the device's status (and the job no longer expected); 200
- * simulated MQTT devices are all connected and every acknowledged reading is stored.
+ * simulated MQTT devices are all connected and every acknowledged reading is stored; the
+ * simulator's batteries open and close conditions the conditions API lists.
  *
  * Skipped while fleetdesk-server has no MQTT listener (ports.json "mqtt").
  */
@@ -271,6 +272,53 @@ test_simulate (void)
   g_assert_cmpint (stored, ==, json_object_get_int_member (o, "acknowledged"));
 }
 
+static gint64
+conditions_total (const char *wks, const char *status)
+{
+  g_autofree char *path
+      = g_strdup_printf (FD_T_API "/workspaces/%s/conditions?status=%s&tag=battery", wks, status);
+  return fd_t_total (srv, path);
+}
+
+/* The simulator's batteries open and close the "battery" condition over MQTT; the conditions
+ * API lists as many open and closed ones as it sent. */
+static void
+test_simulated_conditions (void)
+{
+  static const char *const keys[] = { "key", NULL };
+  g_autofree char *wks = NULL, *dir = NULL, *out = NULL;
+  g_autoptr (GPtrArray) ids = NULL;
+  g_autoptr (JsonNode) summary = NULL;
+  gint64 opened, closed, deadline;
+
+  if (!need_mqtt ())
+    return;
+  wks = fd_test_make_workspace (srv, "battery fleet");
+  dir = g_build_filename (tmp, "batteries", NULL);
+  ids = fd_test_import_devices (srv, wks, "bat", 20, keys, dir, NULL);
+  set_port (dir);
+  /* Levels start between 95 and 100 and fall 0.5-2 a second: most open within the run, and
+   * charging at 4 a second closes them at 100. */
+  g_assert_cmpint (DEVICE (&out, "simulate", "--credentials-dir", dir, "--devices", "20",
+                           "--transport", "mqtt", "--rate", "2", "--battery-low", "95",
+                           "--duration", "6", "--quiet", "--json"),
+                   ==, 0);
+  summary = json_from_string (out, NULL);
+  opened = fd_t_int (summary, "conditions_opened");
+  closed = fd_t_int (summary, "conditions_closed");
+  g_assert_cmpint (opened, >, 0);
+  g_assert_cmpint (closed, >, 0);
+  g_assert_cmpint (fd_t_int (summary, "errors"), ==, 0);
+  /* The simulator does not wait for the PUBACKs of its condition messages. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (conditions_total (wks, "closed") != closed
+         || conditions_total (wks, "open") != opened - closed)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,6 +345,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-mqtt/publish", test_publish);
   g_test_add_func ("/device-mqtt/run-answers-message", test_run_answers_message);
   g_test_add_func ("/device-mqtt/simulate", test_simulate);
+  g_test_add_func ("/device-mqtt/simulated-conditions", test_simulated_conditions);
   rc = g_test_run ();
 
   fd_test_server_stop (srv);
