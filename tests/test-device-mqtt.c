@@ -22,23 +22,18 @@ static char *workspace, *tmp, *tokens_dir, *certs_dir;
 static GPtrArray *token_ids, *cert_ids;
 static guint mqtt_port;
 
+/* srv->mqtt_port (DATA/ports.json "mqtt") when something listens there, else 0. */
 static guint
 server_mqtt_port (void)
 {
-  g_autofree char *path = g_build_filename (srv->data_dir, "ports.json", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr (JsonNode) node = NULL;
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GSocketConnection) conn = NULL;
-  gint64 port;
 
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  node = json_from_string (text, NULL);
-  port = json_object_get_int_member_with_default (json_node_get_object (node), "mqtt", 0);
-  if (port <= 0 || port > 65535)
+  if (srv->mqtt_port == 0)
     return 0;
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16)port, NULL, NULL);
-  return conn != NULL ? (guint)port : 0;
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16)srv->mqtt_port, NULL,
+                                          NULL);
+  return conn != NULL ? srv->mqtt_port : 0;
 }
 
 /* The import's zdevice.json files, with endpoint.port the port the server listens on. */
