@@ -31,8 +31,7 @@ server_mqtt_port (void)
 
   if (srv->mqtt_port == 0)
     return 0;
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16)srv->mqtt_port, NULL,
-                                          NULL);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16)srv->mqtt_port, NULL, NULL);
   return conn != NULL ? srv->mqtt_port : 0;
 }
 
