@@ -20,20 +20,29 @@ typedef struct
   GPtrArray *lines;
 } ZdmClient;
 
+/* @in_callback: jobs answered from paho's callback without waiting (PyPI 1.0.1). */
 static ZdmClient *
-zc_start (const char *zdevice, gboolean ws)
+zc_start (const char *zdevice, gboolean ws, gboolean in_callback)
 {
   g_autofree char *script
       = g_build_filename (g_getenv ("FD_SOURCE_DIR"), "tests", "zdm-client.py", NULL);
-  const char *argv[] = {
-    "/usr/bin/python3", script,    "--zdevice",        zdevice, "--job", "adder", "--job", "echo",
-    "--condition",      "battery", ws ? "--ws" : NULL, NULL
-  };
+  const char *base[]
+      = { "/usr/bin/python3", script,    "--zdevice", zdevice, "--job", "adder", "--job", "echo",
+          "--condition",      "battery", NULL };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
   ZdmClient *zc = g_new0 (ZdmClient, 1);
 
-  zc->proc = g_subprocess_newv (
-      argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  for (guint i = 0; base[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *)base[i]);
+  if (ws)
+    g_ptr_array_add (argv, (char *)"--ws");
+  if (in_callback)
+    g_ptr_array_add (argv, (char *)"--answer-in-callback");
+  g_ptr_array_add (argv, NULL);
+  zc->proc
+      = g_subprocess_newv ((const char *const *)argv->pdata,
+                           G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
   zc->in = g_subprocess_get_stdin_pipe (zc->proc);
   zc->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (zc->proc));
@@ -118,6 +127,14 @@ zc_finish (ZdmClient *zc)
 
   zc_send (zc, "[\"disconnect\"]");
   bye = zc_wait (zc, "ok", "disconnect");
+  /* every job was taken by the test: one that ran twice (sent directly and in a #status
+   * reply, say) would still be here */
+  for (guint i = 0; i < zc->lines->len; i++)
+    if (zc_matches (zc->lines->pdata[i], "job", NULL))
+      {
+        g_autofree char *text = json_to_string (zc->lines->pdata[i], FALSE);
+        g_error ("a job ran that the test did not send, or ran twice: %s", text);
+      }
   g_output_stream_close (zc->in, NULL, NULL);
   g_subprocess_wait_check (zc->proc, NULL, &error);
   g_assert_no_error (error);
@@ -195,6 +212,25 @@ status_value (JsonNode *status, const char *map, const char *key)
     return NULL;
   g_assert_true (json_object_has_member (json_node_get_object (entry), "t"));
   return json_object_get_member (json_node_get_object (entry), "v");
+}
+
+/* GET /devices/{id}/status once @key's answer is in current and @key has left expected:
+ * at once when the client waited for the PUBACK (it comes after the commit); polled, bounded,
+ * when it answered from paho's callback without waiting. */
+static JsonNode *
+status_answered (const char *device_id, const char *key)
+{
+  for (guint i = 0; i < 300; i++)
+    {
+      JsonNode *status = device_get (device_id, "/status");
+
+      if (status_value (status, "current", key) != NULL
+          && status_value (status, "expected", key) == NULL)
+        return status;
+      json_node_unref (status);
+      g_usleep (100 * 1000);
+    }
+  g_error ("the answer to %s did not reach the status maps within 30 s", key);
 }
 
 static void
@@ -275,7 +311,7 @@ connect_with_offline_job (ZdmClient *zc, const char *device_id)
   }
   answered = zc_wait (zc, "answered", "adder");
 
-  status = device_get (device_id, "/status");
+  status = status_answered (device_id, "@adder");
   result = status_value (status, "current", "@adder");
   g_assert_nonnull (result);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (result), "sum"), ==, 7);
@@ -296,7 +332,7 @@ online_job (ZdmClient *zc, const char *device_id)
   job = zc_wait (zc, "job", "echo");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (job), "via"), ==, "direct");
   answered = zc_wait (zc, "answered", "echo");
-  status = device_get (device_id, "/status");
+  status = status_answered (device_id, "@echo");
   echo = json_node_get_object (status_value (status, "current", "@echo"));
   g_assert_cmpstr (
       json_object_get_string_member (json_object_get_object_member (echo, "echo"), "x"), ==,
@@ -437,7 +473,7 @@ test_device_token (void)
 {
   g_autofree char *id = NULL;
   g_autofree char *zdevice = make_zdevice ("zdm-token", "device_token", &id);
-  ZdmClient *zc = zc_start (zdevice, FALSE);
+  ZdmClient *zc = zc_start (zdevice, FALSE, FALSE);
   g_autoptr (JsonNode) dev = NULL;
   g_autoptr (JsonNode) gone = NULL;
   JsonObject *presence;
@@ -464,7 +500,7 @@ test_cloud_token (void)
 {
   g_autofree char *id = NULL;
   g_autofree char *zdevice = make_zdevice ("zdm-cloud", "cloud_token", &id);
-  ZdmClient *zc = zc_start (zdevice, FALSE);
+  ZdmClient *zc = zc_start (zdevice, FALSE, FALSE);
 
   connect_with_offline_job (zc, id);
   publish_readings (zc, id, 2);
@@ -478,7 +514,7 @@ test_websocket (void)
 {
   g_autofree char *id = NULL;
   g_autofree char *zdevice = make_zdevice ("zdm-ws", "device_token", &id);
-  ZdmClient *zc = zc_start (zdevice, TRUE);
+  ZdmClient *zc = zc_start (zdevice, TRUE, FALSE);
   g_autoptr (JsonNode) dev = NULL;
 
   connect_with_offline_job (zc, id);
@@ -490,6 +526,60 @@ test_websocket (void)
   publish_readings (zc, id, 2);
   online_job (zc, id);
   condition_cycle (zc, id);
+  zc_finish (zc);
+}
+
+/* Jobs answered from inside paho's callback, without waiting for the PUBACK, as the PyPI
+ * 1.0.1 client did: offline (from #status) and online. */
+static void
+test_answers_in_callback (void)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *zdevice = make_zdevice ("zdm-1.0.1", "device_token", &id);
+  ZdmClient *zc = zc_start (zdevice, FALSE, TRUE);
+
+  connect_with_offline_job (zc, id);
+  online_job (zc, id);
+  publish_readings (zc, id, 1);
+  zc_finish (zc);
+}
+
+/* A start as utcnow().isoformat() writes it when the microsecond is 0 (no fraction), and a
+ * close with the finish left to the client: the times the API shows are the device's. */
+static void
+test_condition_times (void)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *zdevice = make_zdevice ("zdm-times", "device_token", &id);
+  ZdmClient *zc = zc_start (zdevice, FALSE, FALSE);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) earlier = g_date_time_add_seconds (now, -30);
+  g_autofree char *start = g_date_time_format (earlier, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *open_cmd = g_strdup_printf ("[\"open\", \"door\", null, \"%s\"]", start);
+  g_autofree char *close_cmd = NULL;
+  g_autoptr (JsonNode) connected = NULL;
+  g_autoptr (JsonNode) uuid = NULL;
+  g_autoptr (JsonNode) finish = NULL;
+  g_autoptr (JsonNode) closed = NULL;
+  JsonObject *obj;
+
+  zc_send (zc, "[\"connect\"]");
+  connected = zc_wait (zc, "ok", "connect");
+  zc_send (zc, open_cmd);
+  uuid = zc_take (zc, "opened", NULL, "opened");
+  close_cmd = g_strdup_printf ("[\"close\", \"%s\", null]", json_node_get_string (uuid));
+  zc_send (zc, close_cmd);
+  finish = zc_take (zc, "closed", NULL, "finish");
+
+  closed = listed_condition (id, "closed", json_node_get_string (uuid));
+  g_assert_nonnull (closed);
+  obj = json_node_get_object (closed);
+  g_assert_cmpint (time_ms (json_object_get_string_member (obj, "start")), ==, time_ms (start));
+  g_assert_cmpint (time_ms (json_object_get_string_member (obj, "finish")), ==,
+                   time_ms (json_node_get_string (finish)));
+  g_assert_true (json_node_is_null (json_object_get_member (obj, "payload")));
+  g_assert_true (json_node_is_null (json_object_get_member (obj, "payloadf")));
+  g_assert_cmpfloat (json_object_get_double_member (obj, "duration"), >=, 30.0);
   zc_finish (zc);
 }
 
@@ -505,6 +595,8 @@ main (int argc, char **argv)
   g_test_add_func ("/zdm-compat/device-token", test_device_token);
   g_test_add_func ("/zdm-compat/cloud-token", test_cloud_token);
   g_test_add_func ("/zdm-compat/websocket", test_websocket);
+  g_test_add_func ("/zdm-compat/answers-in-callback", test_answers_in_callback);
+  g_test_add_func ("/zdm-compat/condition-times", test_condition_times);
   status = g_test_run ();
 
   fd_td_server_stop (fd_tm_srv);

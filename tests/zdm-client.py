@@ -27,8 +27,9 @@ same order, with the same library (paho-mqtt 1.x; Debian 12's python3-paho-mqtt 
 
 One deliberate difference (zdm-protocol.md §1.6): PY HEAD publishes job answers from inside
 paho's network-thread callback and then waits for a PUBACK only that thread can read, which
-stalls. Here the callback queues the job and the main thread runs it and answers, as the PyPI
-1.0.1 client effectively did (it did not wait). Likewise PY gives up when CONNACK has not come
+stalls. Here the callback queues the job and the main thread runs it and answers. With
+--answer-in-callback, the job runs and is answered inside the callback without waiting for the
+PUBACK, as the PyPI 1.0.1 client did. Likewise PY gives up when CONNACK has not come
 2 s after connect(); this client says so ("slow_connack") and waits longer, so that a loaded
 test machine does not fail the test for a reason that is not the server's protocol.
 
@@ -39,6 +40,7 @@ Driven line by line on stdin (a JSON array per line), it prints one JSON object 
   ["now"]                      -> {"timestamp": value of #now}
   ["conditions"]               -> {"open_conditions": {uuid: {"tag", "start"}}}
   ["open", TAG, PAYLOAD]       -> {"opened": uuid, "start": ...}
+  ["open", TAG, PAYLOAD, START] the same with the caller's start text, as Condition.open allows
   ["close", UUID, PAYLOADF]    -> {"closed": uuid, "finish": ...}
   ["disconnect"]               -> {"ok": "disconnect"}, then the program ends
   and, unasked: {"job": name, "args": args, "via": "status"|"direct"}, {"answered": name},
@@ -166,8 +168,9 @@ class Condition:
 class Device:
     """ZDMClient with its MQTTClient: topics, connect sequence, dn handling."""
 
-    def __init__(self, zdevice, jobs, condition_tags, websocket):
+    def __init__(self, zdevice, jobs, condition_tags, websocket, answer_in_callback):
         self.cred = Credentials(zdevice)
+        self.answer_in_callback = answer_in_callback
         self.jobs = jobs
         self.condition_tags = condition_tags
         self.websocket = websocket
@@ -216,16 +219,18 @@ class Device:
         self.send_up("#status", {})
         self.send_up("__manifest", {"jobs": list(self.jobs), "conditions": self.condition_tags})
 
-    def publish(self, topic, payload, qos=1):
+    def publish(self, topic, payload, qos=1, wait=True):
         if isinstance(payload, dict):
             payload = json.dumps(payload)
         info = self.client.publish(topic, payload, qos=qos)
+        if not wait:
+            return
         info.wait_for_publish(WAIT_S)
         if not info.is_published():
             raise Exception("no PUBACK for %s within %d s" % (topic, WAIT_S))
 
-    def send_up(self, key, value):
-        self.publish(self.up_topic, {"key": key, "value": value})
+    def send_up(self, key, value, wait=True):
+        self.publish(self.up_topic, {"key": key, "value": value}, wait=wait)
 
     def publish_data(self, tag, payload):
         self.publish(self.data_topic + "/" + tag, payload)
@@ -242,7 +247,7 @@ class Device:
             return
         key, value = payload["key"], payload["value"]
         if key.startswith("@"):
-            self.work.put(("job", key[1:], value, "direct"))
+            self.job(key[1:], value, "direct")
         elif key == "#status":
             self.handle_delta_status(value)
         elif key == "#now":
@@ -261,7 +266,7 @@ class Device:
             return
         for key, entry in expected.items():
             if key.startswith("@"):
-                self.work.put(("job", key[1:], entry["v"], "status"))
+                self.job(key[1:], entry["v"], "status")
 
     def on_timestamp(self, value):
         say({"timestamp": value})
@@ -270,7 +275,13 @@ class Device:
         # PY builds Condition objects (uuid, tag, start) from the reply and hands them over
         say({"open_conditions": value})
 
-    def run_job(self, name, value, via):
+    def job(self, name, value, via):
+        if self.answer_in_callback:
+            self.run_job(name, value, via, in_callback=True)
+        else:
+            self.work.put(("job", name, value, via))
+
+    def run_job(self, name, value, via, in_callback=False):
         if isinstance(value, dict) and "args" in value:
             args = value["args"]
         else:
@@ -283,7 +294,8 @@ class Device:
                 result = {"error": str(e)}
         else:
             result = {"error": "job %s not supported" % name}
-        self.send_up("@" + name, result)
+        # in paho's thread no PUBACK can be read while waiting: PyPI 1.0.1 did not wait
+        self.send_up("@" + name, result, wait=not in_callback)
         say({"answered": name})
 
 
@@ -321,7 +333,7 @@ def command(device, cmd):
     elif what == "open":
         c = Condition(device, cmd[1])
         device.conditions[c.uuid] = c
-        start = c.open(cmd[2])
+        start = c.open(cmd[2], cmd[3] if len(cmd) > 3 else None)
         say({"opened": c.uuid, "start": start})
     elif what == "close":
         c = device.conditions.pop(cmd[1])
@@ -345,6 +357,8 @@ def main():
     p.add_argument("--condition", action="append", default=[],
                    help="a condition tag the device declares")
     p.add_argument("--ws", action="store_true", help="MQTT over WebSocket at /mqtt")
+    p.add_argument("--answer-in-callback", action="store_true",
+                   help="run and answer jobs in paho's callback, not waiting (PyPI 1.0.1)")
     p.add_argument("--timeout", type=float, default=240, help="the whole run, at most")
     a = p.parse_args()
 
@@ -356,7 +370,8 @@ def main():
     watchdog.daemon = True
     watchdog.start()
 
-    device = Device(a.zdevice, {n: KNOWN_JOBS[n] for n in a.job}, a.condition, a.ws)
+    device = Device(a.zdevice, {n: KNOWN_JOBS[n] for n in a.job}, a.condition, a.ws,
+                    a.answer_in_callback)
     threading.Thread(target=read_commands, args=(device.work,), daemon=True).start()
     status = 0
     try:
