@@ -236,25 +236,55 @@ append_pem (GString *out, const char *pem)
     }
 }
 
-gboolean
-fd_cli_output_object (JsonObject *object, const char *const *skip, GError **error)
+/* Nested objects deeper than this are printed as JSON text on their line. */
+#define FD_CLI_OUTPUT_MAX_DEPTH 4
+
+/* Appends @object's members to @keys/@nodes, a nested object's members under "key.member"
+ * (a JSON document on one line is hard to read: `presence.transport: mqtt` is not). An empty
+ * object stays one member, shown as "{}". */
+static void
+flatten (JsonObject *object, const char *prefix, guint depth, const char *const *skip,
+         GPtrArray *keys, GPtrArray *nodes)
 {
   g_autoptr (GList) members = json_object_get_members (object);
-  g_autoptr (GString) out = g_string_new (NULL);
-  gsize key_width = 0;
-  gboolean ok;
 
-  for (GList *l = members; l != NULL; l = l->next)
-    key_width = MAX (key_width, display_width (l->data) + 1);
   for (GList *l = members; l != NULL; l = l->next)
     {
       JsonNode *node = json_object_get_member (object, l->data);
       g_autofree char *key = NULL;
+
+      if (prefix == NULL && skip != NULL && g_strv_contains (skip, l->data))
+        continue;
+      key = prefix ? g_strconcat (prefix, ".", l->data, NULL) : g_strdup (l->data);
+      if (JSON_NODE_HOLDS_OBJECT (node) && depth < FD_CLI_OUTPUT_MAX_DEPTH
+          && json_object_get_size (json_node_get_object (node)) > 0)
+        {
+          flatten (json_node_get_object (node), key, depth + 1, NULL, keys, nodes);
+          continue;
+        }
+      g_ptr_array_add (keys, fd_cli_output_printable (key));
+      g_ptr_array_add (nodes, node);
+    }
+}
+
+gboolean
+fd_cli_output_object (JsonObject *object, const char *const *skip, GError **error)
+{
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) nodes = g_ptr_array_new ();
+  g_autoptr (GString) out = g_string_new (NULL);
+  gsize key_width = 0;
+  gboolean ok;
+
+  flatten (object, NULL, 0, skip, keys, nodes);
+  for (guint i = 0; i < keys->len; i++)
+    key_width = MAX (key_width, display_width (keys->pdata[i]) + 1);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = keys->pdata[i];
+      JsonNode *node = nodes->pdata[i];
       g_autofree char *value = NULL;
 
-      if (skip != NULL && g_strv_contains (skip, l->data))
-        continue;
-      key = fd_cli_output_printable (l->data);
       if (is_pem (node))
         {
           g_string_append_printf (out, "%s:\n", key);

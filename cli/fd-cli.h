@@ -320,7 +320,8 @@ char *fd_cli_output_printable (const char *text);
 /* @body parsed as one JSON object, or FD_CLI_ERROR_PROTOCOL. */
 JsonNode *fd_cli_output_parse (GBytes *body, GError **error);
 /* Prints @object as aligned key: value lines, without the members named in @skip (NULL or
- * NULL-terminated). PEM text is printed as it is, on the lines after its key. */
+ * NULL-terminated); a nested object's members as "key.member" lines. PEM text is printed as
+ * it is, on the lines after its key. */
 gboolean fd_cli_output_object (JsonObject *object, const char *const *skip, GError **error);
 /* @items as an aligned table with a header line, or "" when there are none. */
 char *fd_cli_output_table (const FdCliColumn *columns, JsonArray *items);

@@ -1,6 +1,6 @@
-/* test-cli-conditions.c — what a person sees from `fleetdesk-cli condition list`, `device send`
- * and `device status` against a real server, with conditions and answers a device posted to
- * its HTTPS endpoint. */
+/* test-cli-conditions.c — what a person sees from `fleetdesk-cli condition list`, `device send`,
+ * `device status` and `device get` (its presence) against a real server, with conditions and
+ * answers a device posted to its HTTPS endpoint. */
 #include "fd-test-cli.h"
 #include "fd-test-device.h"
 
@@ -160,6 +160,39 @@ test_send_and_status (void)
   fd_test_cli_assert_fails (refused, "#");
 }
 
+/* `device get` shows a nested object such as "presence" member by member, aligned with the
+ * rest, not as JSON text; --json keeps the object. */
+static void
+test_device_get_presence (void)
+{
+  g_autofree char *name = fd_test_cli_unique_name ("valve");
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, name);
+  g_autoptr (FdTdRaw) r = fd_td_raw_open (shared, d, NULL);
+  g_autoptr (FdTestCliResult) get = NULL;
+  g_autoptr (FdTestCliResult) json = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *presence;
+
+  up (r, "{\"key\": \"temp_limit\", \"value\": 30}", 202);
+  get = fd_test_cli_run ("device", "get", d->id, NULL);
+  fd_test_cli_assert_ok (get);
+  fd_test_cli_assert_kv (get->out, "name", name);
+  fd_test_cli_assert_kv (get->out, "online", "yes");
+  fd_test_cli_assert_kv (get->out, "presence.transport", "https");
+  fd_test_cli_assert_kv (get->out, "presence.address", "127.0.0.1");
+  g_assert_nonnull (fd_test_cli_kv_value (get->out, "presence.connected_at"));
+  fd_test_cli_assert_kv (get->out, "presence.disconnected_at", "-");
+  fd_test_cli_assert_kv (get->out, "info", "-");
+  g_assert_null (strstr (get->out, "presence:"));
+  g_assert_null (strstr (get->out, "{"));
+  fd_test_cli_assert_kv_aligned (get->out);
+
+  json = fd_test_cli_run ("device", "get", d->id, "--json", NULL);
+  root = fd_test_cli_assert_json (json, NULL);
+  presence = json_object_get_object_member (json_node_get_object (root), "presence");
+  g_assert_cmpstr (json_object_get_string_member (presence, "transport"), ==, "https");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -169,6 +202,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-conditions/condition-list", test_condition_list);
   g_test_add_func ("/cli-conditions/send-and-status", test_send_and_status);
+  g_test_add_func ("/cli-conditions/device-get-presence", test_device_get_presence);
 
   /* The device helpers around the CLI tests' server. */
   shared = g_new0 (FdTdServer, 1);
