@@ -20,6 +20,7 @@ struct _FdWindow
 
   GSettings *settings; /* NULL when the schema is not installed */
   FdApiClient *client;
+  FdEventsClient *events;
   gboolean switching; /* the workspace list is being replaced, not chosen by the user */
   gboolean shown_main;
 
@@ -194,6 +195,14 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_workspaces_page_set_client (self->workspaces_page, client);
   fd_devices_page_set_client (self->devices_page, client);
 
+  /* One events stream for every pane, from the server the panes talk to. */
+  if (self->events != NULL)
+    fd_events_client_stop (self->events);
+  g_clear_object (&self->events);
+  self->events = fd_events_client_new (client);
+  fd_devices_page_set_events (self->devices_page, self->events);
+  fd_events_client_start (self->events);
+
   message = g_strdup_printf (_ ("Connecting to %s"), fd_api_client_get_base_url (client));
   fd_window_show_starting (self, message);
 
@@ -318,7 +327,10 @@ fd_window_dispose (GObject *object)
 {
   FdWindow *self = FD_WINDOW (object);
 
+  if (self->events != NULL)
+    fd_events_client_stop (self->events);
   gtk_widget_dispose_template (GTK_WIDGET (self), FD_TYPE_WINDOW);
+  g_clear_object (&self->events);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
 
