@@ -55,7 +55,7 @@ fd_device_detail_page_show_presence (FdDeviceDetailPage *self, GDateTime *now)
   else if (ago != NULL)
     /* TRANSLATORS: under "Offline": when it disconnected, as "5 min ago", then the exact time */
     subtitle = g_strdup_printf (_ ("Disconnected %s (%s)"), ago, exact);
-  else if (!presence->online)
+  else if (!presence->online && presence->reported)
     subtitle = g_strdup (_ ("Not connected since it was added"));
 
   if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->status_row)), title)
@@ -85,6 +85,7 @@ fd_device_detail_page_clear_presence (FdDeviceDetailPage *self)
   g_clear_pointer (&presence->disconnected_at, g_free);
   g_clear_pointer (&presence->info, g_free);
   presence->online = FALSE;
+  presence->reported = FALSE;
 }
 
 /* The later of the times an update carries, to tell an older one from a newer one. */
@@ -125,8 +126,9 @@ fd_device_detail_page_update_presence (FdDeviceDetailPage *self, JsonObject *dev
   if (info != NULL && !JSON_NODE_HOLDS_NULL (info))
     presence->info = fd_format_payload (info, FD_DEVICE_INFO_MAX_FIELDS);
 
-  if (fd_presence_is_older (presence, connected_at, disconnected_at))
+  if (state == NULL || fd_presence_is_older (presence, connected_at, disconnected_at))
     return;
+  presence->reported = TRUE;
   fd_json_update_boolean (device, "online", &presence->online);
   fd_presence_set (&presence->transport, fd_json_get_string (state, "transport"));
   fd_presence_set (&presence->address, fd_json_get_string (state, "address"));
@@ -157,6 +159,7 @@ fd_device_detail_page_presence_cb (FdDeviceDetailPage *self, const char *workspa
     return;
 
   presence->online = online;
+  presence->reported = TRUE;
   fd_presence_set (&presence->transport, fd_json_get_string (data, "transport"));
   fd_presence_set (&presence->connected_at, connected_at);
   fd_presence_set (&presence->disconnected_at, disconnected_at);

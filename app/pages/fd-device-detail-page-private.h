@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gboolean online;
+  gboolean reported; /* the server reported presence (connected_at …) at all */
   char *transport;
   char *address;
   char *connected_at;

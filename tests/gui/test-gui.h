@@ -74,6 +74,9 @@ void fd_test_add_key (void);
 void fd_test_device_page (void);
 void fd_test_readings (void);
 
+/* test-gui-live.c */
+void fd_test_live (void);
+
 /* test-gui-import.c */
 void fd_test_import_good (void);
 /* Devices of the bigger import, whose progress is shown in place. */
