@@ -6,6 +6,7 @@
 #include "api/fd-api.h"
 #include "device/fd-device-auth.h"
 #include "device/fd-device-server.h"
+#include "device/fd-device-sessions.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
@@ -45,6 +46,7 @@ struct _FdEngine
   FdPki *pki;
   FdDeviceAuth *auth;
   FdIngest *ingest;
+  FdSessions *sessions;
   FdDeviceServer *devices;
   FdApi *api;
   guint renew_source;
@@ -253,6 +255,9 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   if (self->auth == NULL)
     return NULL;
   self->ingest = fd_ingest_new (self->store);
+  self->sessions = fd_sessions_new (self->store, error);
+  if (self->sessions == NULL)
+    return NULL;
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
@@ -301,6 +306,7 @@ start_devices (FdEngine *self, GError **error)
   g_autoptr (GError) local = NULL;
 
   self->devices = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+  fd_device_server_set_sessions (self->devices, self->sessions);
   if (!fd_device_server_listen (self->devices, &local))
     {
       if (!self->device_port_fallback || config.port == 0
@@ -318,6 +324,7 @@ start_devices (FdEngine *self, GError **error)
       config.port = 0;
       self->devices
           = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->store);
+      fd_device_server_set_sessions (self->devices, self->sessions);
       if (!fd_device_server_listen (self->devices, error))
         return FALSE;
     }
@@ -367,6 +374,9 @@ fd_engine_shutdown (FdEngine *self)
       fd_api_shutdown (self->api, FD_ENGINE_DRAIN_MS);
       g_clear_pointer (&self->api, fd_api_free);
     }
+  /* Every connection is closed by now, so every session detached; their presence writes are
+   * queued and the store's close below finishes them. */
+  g_clear_pointer (&self->sessions, fd_sessions_free);
   g_clear_pointer (&self->store, fd_store_close);
   /* After the store: its writer thread used the ingest state until it was joined. */
   g_clear_pointer (&self->ingest, fd_ingest_free);

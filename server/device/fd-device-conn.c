@@ -52,6 +52,7 @@ fd_device_conn_unref (FdDeviceConn *conn)
   g_clear_pointer (&conn->cert_id, fd_device_identity_unref);
   g_clear_pointer (&conn->bearer_id, fd_device_identity_unref);
   g_clear_pointer (&conn->who, fd_device_identity_unref);
+  g_clear_pointer (&conn->session.who, fd_device_identity_unref);
   if (conn->bearer_token != NULL)
     explicit_bzero (conn->bearer_token, strlen (conn->bearer_token));
   g_free (conn->bearer_token);
@@ -153,6 +154,8 @@ fd_device_conn_close (FdDeviceConn *conn)
     }
   if (!conn->handshaking)
     close_socket (conn);
+  if (server->sessions != NULL)
+    fd_sessions_detach (server->sessions, &conn->session, "disconnected");
 
   {
     guint n = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, conn->peer));
@@ -162,6 +165,43 @@ fd_device_conn_close (FdDeviceConn *conn)
       g_hash_table_insert (server->per_address, g_strdup (conn->peer), GUINT_TO_POINTER (n - 1));
   }
   g_hash_table_remove (server->conns, conn); /* drops the table's reference, maybe the last */
+}
+
+/* Presence. */
+
+static void
+session_end (FdSession *session, FdSessionEnd why)
+{
+  FdDeviceConn *conn = (FdDeviceConn *)((char *)session - G_STRUCT_OFFSET (FdDeviceConn, session));
+
+  (void)why;
+  fd_device_conn_close (conn);
+}
+
+static const FdSessionOps session_ops = { NULL, session_end };
+
+void
+fd_device_conn_present (FdDeviceConn *conn)
+{
+  FdSessions *sessions = conn->server->sessions;
+
+  if (sessions == NULL)
+    return;
+  if (conn->session.attached)
+    {
+      fd_sessions_seen (sessions, &conn->session);
+      return;
+    }
+  /* A connection carries one device for good (fd-device-routes.c refuses a second one), so
+   * the session's identity is set once. */
+  if (conn->session.who == NULL)
+    {
+      conn->session.ops = &session_ops;
+      conn->session.who = fd_device_identity_ref (conn->who);
+      conn->session.transport = FD_TRANSPORT_HTTPS;
+      conn->session.peer = conn->peer;
+    }
+  fd_sessions_attach (sessions, &conn->session);
 }
 
 /* Reading. */

@@ -4,6 +4,7 @@
 
 #include "fd-device-http.h"
 #include "fd-device-server.h"
+#include "fd-device-sessions.h"
 #include "fd-rate-limit.h"
 
 G_BEGIN_DECLS
@@ -47,6 +48,7 @@ struct _FdDeviceServer
   FdDeviceAuth *auth;
   FdIngest *ingest;
   FdStore *store;
+  FdSessions *sessions; /* NULL: presence is not kept (tests of the endpoint alone) */
   GMainContext *context;
 
   GSocketService *service;
@@ -94,12 +96,15 @@ struct _FdDeviceConn
   gsize linger_left;
   gboolean close_after;
   gboolean continue_sent;
+  FdSession session; /* presence: attached from the first authenticated request on */
 };
 
 /* fd-device-conn.c. Takes @tls (and @peer) over and starts its handshake; @per_address is how
  * many connections @peer had before this one. */
 void fd_device_conn_start (FdDeviceServer *server, GSocketConnection *connection,
                            GTlsConnection *tls, char *peer, guint per_address);
+/* The connection's device is known (conn->who): it counts as online until the connection ends. */
+void fd_device_conn_present (FdDeviceConn *conn);
 /* Closes at once, without a word to the peer. */
 void fd_device_conn_close (FdDeviceConn *conn);
 FdDeviceConn *fd_device_conn_ref (FdDeviceConn *conn);

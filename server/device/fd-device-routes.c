@@ -134,6 +134,7 @@ authenticate (FdDeviceConn *conn, const FdHttpRequest *req)
       }
   }
   conn->who = fd_device_identity_ref (conn->cert_id ? conn->cert_id : bearer);
+  fd_device_conn_present (conn);
   return TRUE;
 }
 

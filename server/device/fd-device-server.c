@@ -149,6 +149,12 @@ fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki, FdDeviceAu
   return server;
 }
 
+void
+fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions)
+{
+  server->sessions = sessions;
+}
+
 gboolean
 fd_device_server_listen (FdDeviceServer *server, GError **error)
 {

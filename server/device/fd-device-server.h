@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 
 #include "device/fd-device-auth.h"
+#include "device/fd-device-sessions.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
 
@@ -37,6 +38,8 @@ typedef struct _FdDeviceServer FdDeviceServer;
 /* @store is read for GET /v1/whoami (the device's current fleet). */
 FdDeviceServer *fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki,
                                       FdDeviceAuth *auth, FdIngest *ingest, FdStore *store);
+/* Devices with an open connection count as online in @sessions (before listening). */
+void fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions);
 /* Starts listening on the thread-default main context. */
 gboolean fd_device_server_listen (FdDeviceServer *server, GError **error);
 guint fd_device_server_get_port (FdDeviceServer *server);
