@@ -41,7 +41,8 @@ static const FdCliParam opt_list_fleet = {
   .help = N_ ("Only devices in this fleet (repeat for any of several)"),
 };
 static const char *const device_sort_keys[] = {
-  "name", "-name", "created_at", "-created_at", "last_seen", "-last_seen", "fleet", "-fleet", NULL,
+  "name",  "-name",  "created_at", "-created_at", "last_seen", "-last_seen",
+  "fleet", "-fleet", "online",     "-online",     NULL,
 };
 static const FdCliParam opt_sort = {
   .name = "sort",

@@ -506,6 +506,7 @@ fd_devices_page_init (FdDevicesPage *self)
     const char *key;
   } columns[] = {
     { self->name_column, "name" },
+    { self->status_column, "online" },
     { self->fleet_column, "fleet" },
     { self->created_column, "created_at" },
     { self->last_seen_column, "last_seen" },
