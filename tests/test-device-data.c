@@ -348,7 +348,7 @@ test_bad_inputs_store_nothing (void)
     { "/v1/data/", "{\"t\": 1}", 0, NULL, NULL }, /* empty tag: 400 or 404 */
     { long_tag, "{\"t\": 1}", 400, "invalid_tag", "64" },
     { "/v1/up", "{\"value\": 1}", 400, "invalid_message", "key" },
-    { "/v1/up", "{\"key\": \"#status\", \"value\": {}}", 400, "invalid_message", "#" },
+    { "/v1/up", "{\"key\": \"#zfs_info\", \"value\": {}}", 400, "unknown_request", "#zfs_info" },
   };
   GString *deep_text = g_string_new (NULL);
   GString *big_text = g_string_new ("{\"blob\": \"");

@@ -286,9 +286,9 @@ test_refusals (void)
   }
   {
     g_autofree char *err = NULL;
-    g_assert_cmpint (DEVICE (NULL, &err, "-c", d->zdevice, "up", "--key", "#now", "--json", "null"),
-                     ==, 1);
-    g_assert_nonnull (strstr (err, "400 invalid_message"));
+    g_assert_cmpint (
+        DEVICE (NULL, &err, "-c", d->zdevice, "up", "--key", "#fota_info", "--json", "{}"), ==, 1);
+    g_assert_nonnull (strstr (err, "400 unknown_request"));
   }
   for (guint i = 0; i < G_N_ELEMENTS (usage); i++)
     {

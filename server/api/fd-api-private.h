@@ -25,6 +25,7 @@ typedef struct
 
 struct _FdApiContext
 {
+  FdDownlink *downlink;
   FdPki *pki;
   FdDeviceAuth *auth;
   char *public_host;
@@ -103,6 +104,7 @@ extern const FdApiRoute fd_api_admin_routes[];
 extern const FdApiRoute fd_api_credential_routes[];
 extern const FdApiRoute fd_api_data_routes[];
 extern const FdApiRoute fd_api_import_routes[];
+extern const FdApiRoute fd_api_condition_routes[];
 
 /* Replies. Each ends the request: it must be the last thing a handler or callback does. */
 void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);
@@ -123,6 +125,12 @@ void fd_api_run_read (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiR
 typedef gboolean (*FdApiWorkerFunc) (FdApiJob *job, GError **error);
 void fd_api_run_worker (FdApiRequest *req, FdApiWorkerFunc func, FdApiJob *job,
                         FdApiReplyFunc reply);
+
+/* For a handler that waits on something other than a store job: pauses the request and counts
+ * it in flight (shutdown waits for it). Its callback replies, then calls fd_api_resume() with
+ * the message this returned. */
+SoupServerMessage *fd_api_pause (FdApiRequest *req);
+void fd_api_resume (SoupServerMessage *msg);
 
 /* Query parameters: fails (replying 400 invalid_parameter) on any key not in @allowed. */
 gboolean fd_api_check_params (FdApiRequest *req, const char *const *allowed);

@@ -157,25 +157,9 @@ fd_api_job_free (FdApiJob *job)
 typedef struct
 {
   FdApiRequest *req;
+  SoupServerMessage *msg; /* fd_api_pause()'s: outlives the request, which the reply frees */
   FdApiReplyFunc reply;
 } RunCall;
-
-static void
-run_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  RunCall *call = user_data;
-  FdApiRequest *req = call->req;
-  SoupServerMessage *msg = g_object_ref (req->msg);
-  g_autoptr (GError) error = NULL;
-
-  if (fd_store_run_finish (result, &error))
-    call->reply (req, fd_store_run_get_data (result));
-  else
-    fd_api_reply_gerror (req, error);
-  soup_server_message_unpause (msg);
-  g_object_unref (msg);
-  g_free (call);
-}
 
 /* A request counts as in flight from the moment it waits for the store until its answer has
  * been written (or its client went away): that is what shutdown waits for. */
@@ -188,6 +172,38 @@ message_finished (SoupServerMessage *msg, gpointer user_data)
     api->in_flight--;
 }
 
+SoupServerMessage *
+fd_api_pause (FdApiRequest *req)
+{
+  req->api->in_flight++;
+  g_object_set_data (G_OBJECT (req->msg), "fd-in-flight", GINT_TO_POINTER (1));
+  g_signal_connect (req->msg, "finished", G_CALLBACK (message_finished), req->api);
+  soup_server_message_pause (req->msg);
+  return g_object_ref (req->msg);
+}
+
+void
+fd_api_resume (SoupServerMessage *msg)
+{
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+static void
+run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RunCall *call = user_data;
+  FdApiRequest *req = call->req;
+  g_autoptr (GError) error = NULL;
+
+  if (fd_store_run_finish (result, &error))
+    call->reply (req, fd_store_run_get_data (result));
+  else
+    fd_api_reply_gerror (req, error);
+  fd_api_resume (call->msg);
+  g_free (call);
+}
+
 static void
 run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply, gboolean write)
 {
@@ -195,10 +211,7 @@ run_job (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc repl
 
   call->req = req;
   call->reply = reply;
-  req->api->in_flight++;
-  g_object_set_data (G_OBJECT (req->msg), "fd-in-flight", GINT_TO_POINTER (1));
-  g_signal_connect (req->msg, "finished", G_CALLBACK (message_finished), req->api);
-  soup_server_message_pause (req->msg);
+  call->msg = fd_api_pause (req);
   if (write)
     fd_store_write_async (req->api->store, func, job, (GDestroyNotify)fd_api_job_free, run_done,
                           call);
@@ -231,7 +244,6 @@ worker_done (GObject *source, GAsyncResult *result, gpointer user_data)
   RunCall *call = user_data;
   FdApiRequest *req = call->req;
   WorkerCall *w = g_task_get_task_data (G_TASK (result));
-  SoupServerMessage *msg = g_object_ref (req->msg);
   g_autoptr (GError) error = NULL;
 
   req->api->workers--;
@@ -239,8 +251,7 @@ worker_done (GObject *source, GAsyncResult *result, gpointer user_data)
     call->reply (req, w->job);
   else
     fd_api_reply_gerror (req, error);
-  soup_server_message_unpause (msg);
-  g_object_unref (msg);
+  fd_api_resume (call->msg);
   g_free (call);
 }
 
@@ -262,11 +273,8 @@ fd_api_run_worker (FdApiRequest *req, FdApiWorkerFunc func, FdApiJob *job, FdApi
   call->reply = reply;
   w->func = func;
   w->job = job;
-  req->api->in_flight++;
   req->api->workers++;
-  g_object_set_data (G_OBJECT (req->msg), "fd-in-flight", GINT_TO_POINTER (1));
-  g_signal_connect (req->msg, "finished", G_CALLBACK (message_finished), req->api);
-  soup_server_message_pause (req->msg);
+  call->msg = fd_api_pause (req);
   g_task_set_task_data (task, w, (GDestroyNotify)worker_call_free);
   g_task_run_in_thread (task, worker_thread);
 }

@@ -12,8 +12,8 @@
 #define TOKEN_TOUCH_INTERVAL_MS (60 * 1000)
 
 static const FdApiRoute *const route_tables[] = {
-  fd_api_admin_routes,      fd_api_workspace_routes, fd_api_device_routes,
-  fd_api_credential_routes, fd_api_data_routes,      fd_api_import_routes,
+  fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
+  fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes,
 };
 
 static gboolean
@@ -473,4 +473,10 @@ fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const char 
   api->context.public_host = g_strdup (public_host);
   api->context.device_port = device_port;
   api->context.mqtt_port = mqtt_port;
+}
+
+void
+fd_api_set_downlink (FdApi *api, FdDownlink *downlink)
+{
+  api->context.downlink = downlink;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "device/fd-device-auth.h"
+#include "device/fd-downlink.h"
 #include "pki/fd-pki.h"
 #include "store/fd-store.h"
 
@@ -31,6 +32,9 @@ FdApi *fd_api_new (FdStore *store, const char *db_path, const char *local_token,
  * the API keeps no reference beyond the engine's lifetime. */
 void fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const char *public_host,
                               guint device_port, guint mqtt_port);
+
+/* The down channel, for a device's messages and status (before listening). */
+void fd_api_set_downlink (FdApi *api, FdDownlink *downlink);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);

@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "device/fd-device-auth.h"
-#include "store/fd-store.h"
+#include "store/fd-store-conditions.h"
 
 G_BEGIN_DECLS
 
@@ -30,29 +30,22 @@ typedef enum
 typedef enum
 {
   FD_CONDITION_OPENED,
-  FD_CONDITION_UPDATED,        /* an open of a uuid already open: its payload replaced */
+  FD_CONDITION_UPDATED, /* an open of a uuid already open: its payload replaced */
   FD_CONDITION_CLOSED,
   FD_CONDITION_ALREADY_CLOSED, /* a second close: nothing changed (logged, answered as done) */
 } FdConditionChange;
 
-typedef struct
-{
-  char *device_id;
-  char *workspace_id;
-  char *fleet_id;
-  char *uuid;
-  char *tag;
-  char *payload;  /* compact JSON text, or NULL */
-  char *payloadf; /* compact JSON text, or NULL */
-  gint64 start;   /* epoch ms (the device's time) */
-  gint64 finish;  /* epoch ms; meaningful only when !open */
-  gboolean open;
-} FdCondition;
-
-void fd_condition_free (FdCondition *condition);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdCondition, fd_condition_free)
+/* FdCondition, the row, is the store's (store/fd-store-conditions.h). */
 /* Seconds: finish - start when closed, now - start while open (never below 0). */
 double fd_condition_duration (const FdCondition *condition, gint64 now_ms);
+/* The condition as the API and the events stream show it: {uuid, device_id, device_name,
+ * workspace_id, fleet_id, tag, payload, payloadf, start, finish|null, duration, status}
+ * (times RFC 3339 UTC with ms; device_name only when @device_name is not NULL). */
+void fd_condition_build_json (JsonBuilder *b, const FdCondition *condition, const char *device_name,
+                              gint64 now_ms);
+/* A condition time: an RFC 3339 string (0 to 9 fractional digits, Z or an offset) or an
+ * integer of epoch ms, within the years 1970-9999. FALSE when @node is neither. */
+gboolean fd_condition_parse_time (JsonNode *node, gint64 *ms);
 
 typedef struct _FdConditions FdConditions;
 
@@ -70,9 +63,8 @@ void fd_conditions_remove_watch (FdConditions *conditions, FdConditionFunc func,
  * {"uuid", "tag", "payload"?, "start"} or a close {"uuid", "payloadf"?, "finish"} (a close's
  * "payload" is taken as payloadf, as older clients sent it). Times are RFC 3339 (0 to 9
  * fractional digits, Z or an offset) or epoch ms. */
-void fd_conditions_handle_async (FdConditions *conditions, FdDeviceIdentity *who,
-                                 JsonObject *value, GAsyncReadyCallback callback,
-                                 gpointer user_data);
+void fd_conditions_handle_async (FdConditions *conditions, FdDeviceIdentity *who, JsonObject *value,
+                                 GAsyncReadyCallback callback, gpointer user_data);
 /* The change made; -1 with @error set otherwise. */
 int fd_conditions_handle_finish (GAsyncResult *result, GError **error);
 

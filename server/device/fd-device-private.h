@@ -47,6 +47,7 @@ struct _FdDeviceServer
   FdPki *pki;
   FdDeviceAuth *auth;
   FdIngest *ingest;
+  FdDeviceUp *up;
   FdStore *store;
   FdSessions *sessions; /* NULL: presence is not kept (tests of the endpoint alone) */
   GMainContext *context;

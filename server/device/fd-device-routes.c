@@ -9,7 +9,6 @@
 #include "fd-util.h"
 #include "store/fd-store-entities.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 /* A bearer token longer than this is refused before anything looks at it. */
@@ -399,46 +398,25 @@ handle_data (FdDeviceConn *conn, const FdHttpRequest *req)
                           fd_device_conn_hold_for_store (conn));
 }
 
-/* POST /v1/up */
+/* POST /v1/up: the same messages as MQTT's j/up (fd-device-up.h). A '#' request is answered
+ * 200 with the j/dn message as the body, since HTTPS has no down channel of its own. */
 
-/* json-glib cuts a string at an escaped NUL; such a key or value is refused rather than
- * silently shortened. @text is JSON the payload scanner has already accepted. */
-static gboolean
-has_escaped_nul (const char *text, gsize len)
+static void
+reply_up_error (FdDeviceConn *conn, const GError *error)
 {
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (!in_string)
-        in_string = text[i] == '"';
-      else if (text[i] == '"')
-        in_string = FALSE;
-      else if (text[i] == '\\')
-        {
-          if (i + 5 < len && text[i + 1] == 'u' && strncmp (text + i + 2, "0000", 4) == 0)
-            return TRUE;
-          i++; /* the escaped character; \uXXXX's digits are plain characters */
-        }
-    }
-  return FALSE;
-}
-
-/* NULL when @key is a good up-message key (fd-ingest.h). */
-static const char *
-check_key (const char *key)
-{
-  glong n = g_utf8_strlen (key, -1);
-
-  if (n < 1 || n > FD_UP_KEY_MAX_CHARS)
-    return "the key must be 1 to 64 characters";
-  for (const char *p = key; *p != '\0'; p = g_utf8_next_char (p))
-    if (g_unichar_iscntrl (g_utf8_get_char (p)))
-      return "the key contains a control character";
-  if (key[0] == '#')
-    return "keys starting with # are requests answered on the down channel, which HTTPS does "
-           "not have yet";
-  return NULL;
+  if (error->domain == FD_PAYLOAD_ERROR)
+    reply_payload_error (conn, error, -1);
+  else if (g_error_matches (error, FD_DEVICE_UP_ERROR, FD_DEVICE_UP_ERROR_UNKNOWN))
+    fd_device_reply_error (conn, 400, "unknown_request", FALSE, "%s", error->message);
+  else if (error->domain == FD_DEVICE_UP_ERROR)
+    fd_device_reply_error (conn, 400, "invalid_message", FALSE, "%s", error->message);
+  else if (g_error_matches (error, FD_CONDITIONS_ERROR, FD_CONDITIONS_ERROR_NOT_OPEN))
+    fd_device_reply_error (conn, 404, "condition_not_open", FALSE, "%s; nothing was stored",
+                           error->message);
+  else if (g_error_matches (error, FD_CONDITIONS_ERROR, FD_CONDITIONS_ERROR_INVALID))
+    fd_device_reply_error (conn, 400, "invalid_condition", FALSE, "%s", error->message);
+  else
+    reply_failure (conn, error, "invalid_message");
 }
 
 static void
@@ -446,13 +424,21 @@ up_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FdDeviceConn *conn = user_data;
   g_autoptr (GError) error = NULL;
-  gboolean ok = fd_ingest_up_finish (result, &error);
+  g_autoptr (GBytes) reply = NULL;
+  gboolean ok = fd_device_up_handle_finish (result, &reply, &error);
 
   conn->in_store = FALSE;
   if (fd_device_conn_is_closed (conn))
     ;
   else if (!ok)
-    reply_failure (conn, error, "invalid_message");
+    reply_up_error (conn, error);
+  else if (reply != NULL)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (reply, &len);
+      g_autofree char *body = g_strndup (data, len);
+      fd_device_reply_json (conn, 200, body, FALSE);
+    }
   else
     reply_accepted (conn, 1);
   fd_device_conn_unref (conn);
@@ -461,65 +447,8 @@ up_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 handle_up (FdDeviceConn *conn, const FdHttpRequest *req)
 {
-  FdDeviceServer *server = conn->server;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GList) members = NULL;
-  g_autofree char *value_json = NULL;
-  JsonObject *obj;
-  JsonNode *key, *value;
-  const char *why;
-
-  /* The scanner judges the JSON as strictly as data payloads: UTF-8, depth, duplicates. */
-  if (!fd_payload_scan (server->scanner, req->body, req->content_length, &error))
-    {
-      reply_payload_error (conn, error, -1);
-      return;
-    }
-  if (has_escaped_nul (req->body, req->content_length))
-    {
-      fd_device_reply_error (conn, 400, "invalid_message", FALSE,
-                             "a string of the message contains \\u0000");
-      return;
-    }
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, req->body, (gssize)req->content_length, &error))
-    {
-      fd_device_reply_error (conn, 400, "invalid_payload", FALSE, "%s", error->message);
-      return;
-    }
-  obj = json_node_get_object (json_parser_get_root (parser));
-  members = json_object_get_members (obj);
-  for (GList *l = members; l != NULL; l = l->next)
-    if (!g_str_equal (l->data, "key") && !g_str_equal (l->data, "value"))
-      {
-        fd_device_reply_error (conn, 400, "invalid_message", FALSE,
-                               "an up message has only \"key\" and \"value\", not \"%s\"",
-                               (const char *)l->data);
-        return;
-      }
-  key = json_object_get_member (obj, "key");
-  value = json_object_get_member (obj, "value");
-  if (key == NULL || value == NULL)
-    {
-      fd_device_reply_error (conn, 400, "invalid_message", FALSE,
-                             "an up message is {\"key\": \"…\", \"value\": …}");
-      return;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (key) || json_node_get_value_type (key) != G_TYPE_STRING)
-    {
-      fd_device_reply_error (conn, 400, "invalid_message", FALSE, "the key must be a string");
-      return;
-    }
-  why = check_key (json_node_get_string (key));
-  if (why != NULL)
-    {
-      fd_device_reply_error (conn, 400, "invalid_message", FALSE, "%s", why);
-      return;
-    }
-  value_json = json_to_string (value, FALSE);
-  fd_ingest_up_async (server->ingest, conn->who, json_node_get_string (key), value_json, up_done,
-                      fd_device_conn_hold_for_store (conn));
+  fd_device_up_handle_async (conn->server->up, conn->who, req->body, req->content_length, up_done,
+                             fd_device_conn_hold_for_store (conn));
 }
 
 void

@@ -124,7 +124,7 @@ revoked (const char *credential_id, const char *device_id, gpointer user_data)
 
 FdDeviceServer *
 fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki, FdDeviceAuth *auth,
-                      FdIngest *ingest, FdStore *store)
+                      FdIngest *ingest, FdDeviceUp *up, FdStore *store)
 {
   FdDeviceServer *server = g_new0 (FdDeviceServer, 1);
 
@@ -137,6 +137,7 @@ fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki, FdDeviceAu
   server->pki = pki;
   server->auth = auth;
   server->ingest = ingest;
+  server->up = up;
   server->store = store;
   server->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify)fd_device_conn_unref, NULL);
   server->all = g_hash_table_new (NULL, NULL);

@@ -1,6 +1,6 @@
 /* fd-device-server.h — the HTTPS device endpoint (docs/protocol.md): TLS 1.2+ with optional
- * client certificates, persistent HTTP/1.1 connections, POST /v1/data/{tag}, POST /v1/up,
- * GET /v1/whoami.
+ * client certificates, persistent HTTP/1.1 connections, POST /v1/data/{tag}, POST /v1/up
+ * (answered with a j/dn message for '#' requests), GET /v1/whoami.
  *
  * It runs on the engine's main context. The connection handling is our own (GSocketService +
  * GTlsServerConnection + a small strict HTTP/1.1 reader), not SoupServer: libsoup 3.2.3 leaks
@@ -13,6 +13,7 @@
 
 #include "device/fd-device-auth.h"
 #include "device/fd-device-sessions.h"
+#include "device/fd-device-up.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
 
@@ -35,9 +36,10 @@ typedef struct
 
 typedef struct _FdDeviceServer FdDeviceServer;
 
-/* @store is read for GET /v1/whoami (the device's current fleet). */
+/* @store is read for GET /v1/whoami (the device's current fleet); @up handles POST /v1/up. */
 FdDeviceServer *fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki,
-                                      FdDeviceAuth *auth, FdIngest *ingest, FdStore *store);
+                                      FdDeviceAuth *auth, FdIngest *ingest, FdDeviceUp *up,
+                                      FdStore *store);
 /* Devices with an open connection count as online in @sessions (before listening). */
 void fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions);
 /* Starts listening on the thread-default main context. */

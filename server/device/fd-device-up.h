@@ -28,8 +28,8 @@ GQuark fd_device_up_error_quark (void);
 
 typedef enum
 {
-  FD_DEVICE_UP_ERROR_INVALID,   /* not a {"key", "value"} message, a bad key (message says why) */
-  FD_DEVICE_UP_ERROR_UNKNOWN,   /* a '#' request this server does not answer */
+  FD_DEVICE_UP_ERROR_INVALID, /* not a {"key", "value"} message, a bad key (message says why) */
+  FD_DEVICE_UP_ERROR_UNKNOWN, /* a '#' request this server does not answer */
 } FdDeviceUpError;
 /* Errors may also be FD_PAYLOAD_ERROR (bad JSON), FD_CONDITIONS_ERROR, FD_INGEST_ERROR. */
 
@@ -37,6 +37,8 @@ typedef struct _FdDeviceUp FdDeviceUp;
 
 FdDeviceUp *fd_device_up_new (FdIngest *ingest, FdConditions *conditions, FdDownlink *downlink);
 void fd_device_up_free (FdDeviceUp *up);
+/* The largest message taken, in bytes (0: FD_PAYLOAD_DEFAULT_MAX_BYTES); nesting as for data. */
+void fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes);
 
 /* Handles one up message from @who: @json is the whole message text (@len bytes, not
  * NUL-terminated), judged as strictly as data payloads. */

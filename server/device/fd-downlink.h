@@ -24,6 +24,7 @@ typedef enum
   FD_DOWNLINK_ERROR_INVALID,   /* a bad key or value */
   FD_DOWNLINK_ERROR_NOT_FOUND, /* no such device */
   FD_DOWNLINK_ERROR_FAILED,
+  FD_DOWNLINK_ERROR_FULL, /* the device's expected map holds the most entries it may */
 } FdDownlinkError;
 
 /* A complete j/dn message: {"key": @key, "value": <@value_json>, "version": @version_ms}
@@ -42,7 +43,15 @@ void fd_downlink_free (FdDownlink *downlink);
 void fd_downlink_send_async (FdDownlink *downlink, const char *device_id, const char *key,
                              const char *value_json, GAsyncReadyCallback callback,
                              gpointer user_data);
+/* The same, also running @also (when not NULL) in the transaction that writes the entry, after
+ * it, with @also_data (freed with @also_destroy): the operator API's audit entry. */
+void fd_downlink_send_full_async (FdDownlink *downlink, const char *device_id, const char *key,
+                                  const char *value_json, FdStoreFunc also, gpointer also_data,
+                                  GDestroyNotify also_destroy, GAsyncReadyCallback callback,
+                                  gpointer user_data);
 gboolean fd_downlink_send_finish (GAsyncResult *result, gboolean *delivered, GError **error);
+/* The entry's time ("t", epoch ms) of a send that succeeded. */
+gint64 fd_downlink_send_get_time (GAsyncResult *result);
 
 /* The value of the #status reply for @device_id: {"expected": {key: {"v", "t"}}, "current":
  * {key: {"v", "t"}}} (current = every key the device reported, '_' and '__' keys included).

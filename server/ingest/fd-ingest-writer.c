@@ -468,6 +468,14 @@ fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
     }
   if (!fd_db_step_done (db, stmt, NULL, error))
     return FALSE;
+  /* The device answered @key: what the operator expected of it under that key is done. */
+  stmt = fd_db_prepare (db, "DELETE FROM device_expected WHERE device_id = ?1 AND key = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, m->who->device_id);
+  fd_db_bind_text (stmt, 2, m->key);
+  if (!fd_db_step_done (db, stmt, NULL, error))
+    return FALSE;
   note_device_seen (m->writer, m->who->device_id, m->ts_in);
   return TRUE;
 }

@@ -79,8 +79,10 @@ void fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReady
 gboolean fd_ingest_submit_finish (GAsyncResult *result, GError **error);
 
 /* Stores an up message: @value_json (compact JSON text, any value; "null" clears the key) as
- * @who's reported value of @key, stamped with the arrival time. @key is checked by the caller
- * (1..FD_UP_KEY_MAX_CHARS characters, no control characters, not starting with '#'). */
+ * @who's reported value of @key, stamped with the arrival time, and drops @key from the
+ * device's expected map (the device answered it) in the same transaction. @key is checked by
+ * the caller (1..FD_UP_KEY_MAX_CHARS characters, no control characters, not starting with
+ * '#'). */
 void fd_ingest_up_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
                          const char *value_json, GAsyncReadyCallback callback, gpointer user_data);
 gboolean fd_ingest_up_finish (GAsyncResult *result, GError **error);
