@@ -159,6 +159,13 @@ fd_conditions_page_insert_choice (GtkStringList *list, const char *text)
   return position;
 }
 
+/* device_ids[0] is NULL, for "All Devices". */
+static gboolean
+fd_conditions_page_same_id (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (a, b) == 0;
+}
+
 void
 fd_conditions_page_learn (FdConditionsPage *self, FdConditionItem *item)
 {
@@ -168,7 +175,8 @@ fd_conditions_page_learn (FdConditionsPage *self, FdConditionItem *item)
   /* The drop-downs keep their selected item across the insertion: not a new choice. */
   self->choices_changing = TRUE;
   fd_conditions_page_insert_choice (self->tag_choices, fd_condition_item_get_tag (item));
-  if (!g_ptr_array_find_with_equal_func (self->device_ids, device_id, g_str_equal, NULL))
+  if (!g_ptr_array_find_with_equal_func (self->device_ids, device_id, fd_conditions_page_same_id,
+                                         NULL))
     {
       /* Devices are listed by name; two of the same name are both listed. */
       GtkStringList *names = self->device_choices;

@@ -126,7 +126,13 @@ fd_device_detail_page_update_presence (FdDeviceDetailPage *self, JsonObject *dev
   if (info != NULL && !JSON_NODE_HOLDS_NULL (info))
     presence->info = fd_format_payload (info, FD_DEVICE_INFO_MAX_FIELDS);
 
-  if (state == NULL || fd_presence_is_older (presence, connected_at, disconnected_at))
+  if (state == NULL)
+    {
+      /* A server without presence details still says whether the device is online. */
+      fd_json_update_boolean (device, "online", &presence->online);
+      return;
+    }
+  if (fd_presence_is_older (presence, connected_at, disconnected_at))
     return;
   presence->reported = TRUE;
   fd_json_update_boolean (device, "online", &presence->online);
