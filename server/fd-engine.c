@@ -10,12 +10,14 @@
 #include "device/fd-device-sessions.h"
 #include "device/fd-device-up.h"
 #include "device/fd-downlink.h"
+#include "events/fd-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
 #include "store/fd-store-entities.h"
 
 #include <errno.h>
+#include <json-glib/json-glib.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/file.h>
@@ -53,6 +55,7 @@ struct _FdEngine
   FdConditions *conditions;
   FdDownlink *downlink;
   FdDeviceUp *up;
+  FdEvents *events;
   FdDeviceServer *devices;
   FdApi *api;
   guint renew_source;
@@ -199,6 +202,64 @@ ensure_admin_token (FdEngine *self, GError **error)
   return ok;
 }
 
+/* What the engine tells the events bus. */
+
+static void
+json_time (JsonBuilder *b, const char *member, gint64 ms)
+{
+  g_autofree char *text = ms > 0 ? fd_time_format_ms (ms) : NULL;
+
+  json_builder_set_member_name (b, member);
+  if (text != NULL)
+    json_builder_add_string_value (b, text);
+  else
+    json_builder_add_null_value (b);
+}
+
+/* device.online {"transport","address","connected_at"}, device.offline {"transport","reason",
+ * "disconnected_at"} (docs/rest-api.md). */
+static void
+presence_changed (const FdSession *session, gboolean online, const char *reason,
+                  gpointer user_data)
+{
+  FdEngine *self = user_data;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "transport");
+  json_builder_add_string_value (b, fd_transport_name (session->transport));
+  if (online)
+    {
+      json_builder_set_member_name (b, "address");
+      json_builder_add_string_value (b, session->peer);
+      json_time (b, "connected_at", session->connected_at);
+    }
+  else
+    {
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, reason);
+      json_time (b, "disconnected_at", fd_now_ms ());
+    }
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  json = json_to_string (node, FALSE);
+  fd_events_publish (self->events, online ? "device.online" : "device.offline",
+                     session->who->workspace_id, session->who->device_id, json);
+}
+
+/* On the ingest writer's thread, after each commit. */
+static void
+readings_committed (const FdIngestCommitted *items, guint n_items, gpointer user_data)
+{
+  FdEngine *self = user_data;
+
+  for (guint i = 0; i < n_items; i++)
+    fd_events_data (self->events, items[i].workspace_id, items[i].device_id, items[i].fleet_id,
+                    items[i].tag, items[i].count, items[i].payload_json, items[i].timestamp_in);
+}
+
 FdEngine *
 fd_engine_new (const FdEngineConfig *config, GError **error)
 {
@@ -268,12 +329,16 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->downlink = fd_downlink_new (self->store, self->sessions);
   self->up = fd_device_up_new (self->ingest, self->conditions, self->downlink);
   fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
+  self->events = fd_events_new ();
+  fd_sessions_add_watch (self->sessions, presence_changed, self);
+  fd_ingest_set_observer (self->ingest, readings_committed, self);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
   if (self->api == NULL)
     return NULL;
   fd_api_set_downlink (self->api, self->downlink);
+  fd_api_set_live (self->api, self->events, self->sessions);
   return g_steal_pointer (&self);
 }
 
@@ -388,14 +453,18 @@ fd_engine_shutdown (FdEngine *self)
     }
   /* Every connection is closed by now, so every session detached; their presence writes are
    * queued and the store's close below finishes them. */
+  if (self->sessions != NULL)
+    fd_sessions_remove_watch (self->sessions, presence_changed, self);
   g_clear_pointer (&self->sessions, fd_sessions_free);
   g_clear_pointer (&self->store, fd_store_close);
   /* After the transports, whose requests they answered, were drained. */
   g_clear_pointer (&self->up, fd_device_up_free);
   g_clear_pointer (&self->downlink, fd_downlink_free);
   g_clear_pointer (&self->conditions, fd_conditions_free);
-  /* After the store: its writer thread used the ingest state until it was joined. */
+  /* After the store: its writer thread used the ingest state and the events bus until it was
+   * joined. */
   g_clear_pointer (&self->ingest, fd_ingest_free);
+  g_clear_pointer (&self->events, fd_events_free);
   g_clear_pointer (&self->auth, fd_device_auth_free);
   g_clear_pointer (&self->pki, fd_pki_free);
   if (self->lock_fd >= 0)

@@ -57,7 +57,7 @@ static gboolean
 list_devices (FdDb *db, gpointer data, GError **error)
 {
   Call *c = data;
-  return fd_store_device_list (db, c->workspace_id, NULL, c->name, FD_DEVICE_SORT_NAME, 0, 100,
+  return fd_store_device_list (db, c->workspace_id, NULL, c->name, -1, FD_DEVICE_SORT_NAME, 0, 100,
                                &c->page, error);
 }
 

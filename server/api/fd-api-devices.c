@@ -2,7 +2,8 @@
 #include "fd-api-private.h"
 #include "fd-util.h"
 
-static const char *const list_params[] = { "fleet", "search", "sort", "from", "size", NULL };
+static const char *const list_params[] = { "fleet", "search", "online", "sort", "from", "size",
+                                           NULL };
 static const char *const create_members[] = { "name", "fleet_id", NULL };
 
 static const char *const sort_names[] = {
@@ -13,10 +14,24 @@ static const char *const sort_names[] = {
   [FD_DEVICE_SORT_ONLINE] = "online",       [FD_DEVICE_SORT_ONLINE_DESC] = "-online",
 };
 
+void
+fd_api_device_live (FdApi *api, FdDevice *d)
+{
+  FdSessions *sessions = api->context.sessions;
+
+  if (sessions == NULL)
+    return;
+  d->online = fd_sessions_is_online (sessions, d->id);
+  d->last_seen = MAX (d->last_seen, fd_sessions_last_seen (sessions, d->id));
+}
+
 static void
 device_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc)fd_api_json_device);
+  g_autoptr (JsonNode) node = NULL;
+
+  fd_api_device_live (req->api, job->result);
+  node = fd_api_json_one (job->result, (FdApiJsonFunc)fd_api_json_device);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -73,13 +88,17 @@ device_list_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
   return fd_store_device_list (db, job->id, (const char *const *)job->fleets, job->search,
-                               (FdDeviceSort)job->sort, job->from, job->size, &job->page, error);
+                               (int)job->online, (FdDeviceSort)job->sort, job->from, job->size, &job->page, error);
 }
 
 static void
 device_list_reply (FdApiRequest *req, FdApiJob *job)
 {
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_device);
+  g_autoptr (JsonNode) node = NULL;
+
+  for (guint i = 0; i < job->page.items->len; i++)
+    fd_api_device_live (req->api, g_ptr_array_index (job->page.items, i));
+  node = fd_api_json_page (&job->page, (FdApiJsonFunc)fd_api_json_device);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -88,14 +107,16 @@ device_list (FdApiRequest *req)
 {
   g_autofree char *search = NULL;
   g_auto (GStrv) fleets = NULL;
-  const char *sort_text;
+  const char *sort_text, *online_text;
+  gboolean online = FALSE;
   int sort = FD_DEVICE_SORT_NAME;
   gint64 from, size;
   FdApiJob *job;
 
   if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, "wks", "workspace")
       || !fd_api_param_paging (req, &from, &size) || !fd_api_param_search (req, &search)
-      || !fd_api_param (req, "sort", &sort_text))
+      || !fd_api_param (req, "sort", &sort_text) || !fd_api_param (req, "online", &online_text)
+      || (online_text != NULL && !fd_api_param_bool (req, "online", &online)))
     return;
   if (sort_text != NULL)
     {
@@ -123,6 +144,7 @@ device_list (FdApiRequest *req)
   job->search = g_steal_pointer (&search);
   job->fleets = g_steal_pointer (&fleets);
   job->sort = sort;
+  job->online = online_text == NULL ? -1 : online;
   job->from = from;
   job->size = size;
   fd_api_run_read (req, device_list_job, job, device_list_reply);

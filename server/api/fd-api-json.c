@@ -74,6 +74,22 @@ fd_api_json_device (JsonBuilder *b, const FdDevice *d)
   fd_api_json_string (b, "name", d->name);
   fd_api_json_bool (b, "online", d->online);
   fd_api_json_time (b, "last_seen", d->last_seen);
+  json_builder_set_member_name (b, "presence");
+  json_builder_begin_object (b);
+  fd_api_json_string (b, "transport", d->transport);
+  fd_api_json_string (b, "address", d->remote_address);
+  fd_api_json_time (b, "connected_at", d->connected_at);
+  fd_api_json_time (b, "disconnected_at", d->disconnected_at);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "info");
+  {
+    /* Stored as the device sent it, after the payload checks: it parses. */
+    JsonNode *info = d->info != NULL ? json_from_string (d->info, NULL) : NULL;
+    if (info != NULL)
+      json_builder_add_value (b, info);
+    else
+      json_builder_add_null_value (b);
+  }
   fd_api_json_string (b, "firmware_version", d->firmware_version);
   fd_api_json_time (b, "created_at", d->created_at);
   fd_api_json_time (b, "updated_at", d->updated_at);

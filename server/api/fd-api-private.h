@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "device/fd-device-sessions.h"
+#include "events/fd-events.h"
 #include "fd-api.h"
 #include "store/fd-store-entities.h"
 #include "store/fd-store-provision.h"
@@ -31,7 +33,12 @@ struct _FdApiContext
   char *public_host;
   guint device_port;
   guint mqtt_port;
+  /* live state (fd_api_set_live), NULL in tests that run the API alone */
+  FdEvents *events;
+  FdSessions *sessions;
 };
+
+typedef struct _FdApiEventStream FdApiEventStream;
 
 struct _FdApi
 {
@@ -45,6 +52,7 @@ struct _FdApi
   guint workers; /* fd_api_run_worker() jobs not yet answered: shutdown waits for them */
   gboolean shutting_down;
   GHashTable *token_touched; /* token id -> last time (ms) last_used_at was written */
+  GHashTable *event_streams; /* FdApiEventStream*: the open /events WebSockets */
 };
 
 typedef struct
@@ -82,6 +90,7 @@ typedef struct
   char *target;
   gint64 from;
   gint64 size;
+  int online; /* device list: -1 any, 0 or 1 */
   FdPage page;
   /* tokens */
   char *secret;
@@ -105,10 +114,19 @@ extern const FdApiRoute fd_api_credential_routes[];
 extern const FdApiRoute fd_api_data_routes[];
 extern const FdApiRoute fd_api_import_routes[];
 extern const FdApiRoute fd_api_condition_routes[];
+extern const FdApiRoute fd_api_event_routes[];
+
+/* The events WebSockets (fd-api-events.c): set up, closed at shutdown, freed. */
+void fd_api_events_init (FdApi *api);
+void fd_api_events_shutdown (FdApi *api);
+void fd_api_events_free (FdApi *api);
 
 /* Replies. Each ends the request: it must be the last thing a handler or callback does. */
 void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);
 void fd_api_reply_empty (FdApiRequest *req, guint status);
+/* Ends the request without an answer of ours: the handler set the status itself (the
+ * WebSocket handshake's 101). */
+void fd_api_request_done (FdApiRequest *req);
 void fd_api_reply_error (FdApiRequest *req, guint status, const char *code, const char *field,
                          const char *format, ...) G_GNUC_PRINTF (5, 6);
 /* Maps a store (or other engine) error to its status and code. */
@@ -164,6 +182,8 @@ gboolean fd_api_path_id (FdApiRequest *req, const char *prefix, const char *what
 void fd_api_json_workspace (JsonBuilder *b, const FdWorkspace *w);
 void fd_api_json_fleet (JsonBuilder *b, const FdFleet *f);
 void fd_api_json_device (JsonBuilder *b, const FdDevice *d);
+/* Sets @d's "online" and "last_seen" from the live sessions (the stored row lags behind). */
+void fd_api_device_live (FdApi *api, FdDevice *d);
 void fd_api_json_token (JsonBuilder *b, const FdToken *t, const char *secret);
 void fd_api_json_audit (JsonBuilder *b, const FdAuditEntry *e);
 void fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms);

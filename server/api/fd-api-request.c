@@ -52,6 +52,12 @@ fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node)
 }
 
 void
+fd_api_request_done (FdApiRequest *req)
+{
+  request_free (req);
+}
+
+void
 fd_api_reply_empty (FdApiRequest *req, guint status)
 {
   set_status (req, status);

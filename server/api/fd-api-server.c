@@ -12,8 +12,9 @@
 #define TOKEN_TOUCH_INTERVAL_MS (60 * 1000)
 
 static const FdApiRoute *const route_tables[] = {
-  fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
-  fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes,
+  fd_api_admin_routes,      fd_api_workspace_routes, fd_api_device_routes,
+  fd_api_credential_routes, fd_api_data_routes,      fd_api_import_routes,
+  fd_api_condition_routes,  fd_api_event_routes,
 };
 
 static gboolean
@@ -389,6 +390,7 @@ fd_api_new (FdStore *store, const char *db_path, const char *local_token, GError
   api->server = soup_server_new ("server-header", "fleetdesk/" PACKAGE_VERSION " ", NULL);
   g_signal_connect (api->server, "request-started", G_CALLBACK (request_started), api);
   soup_server_add_handler (api->server, NULL, server_callback, api, NULL);
+  fd_api_events_init (api);
   return api;
 }
 
@@ -445,6 +447,7 @@ fd_api_shutdown (FdApi *api, guint timeout_ms)
       g_source_destroy (tick);
       g_source_unref (tick);
     }
+  fd_api_events_shutdown (api);
   soup_server_disconnect (api->server);
   g_clear_object (&api->server);
 }
@@ -457,10 +460,18 @@ fd_api_free (FdApi *api)
   if (api->server != NULL)
     fd_api_shutdown (api, 0);
   fd_db_close (api->auth_db);
+  fd_api_events_free (api);
   g_hash_table_destroy (api->token_touched);
   g_free (api->local_token);
   g_free (api->context.public_host);
   g_free (api);
+}
+
+void
+fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions)
+{
+  api->context.events = events;
+  api->context.sessions = sessions;
 }
 
 void

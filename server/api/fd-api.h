@@ -6,6 +6,8 @@
 
 #include "device/fd-device-auth.h"
 #include "device/fd-downlink.h"
+#include "device/fd-device-sessions.h"
+#include "events/fd-events.h"
 #include "pki/fd-pki.h"
 #include "store/fd-store.h"
 
@@ -35,6 +37,9 @@ void fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const 
 
 /* The down channel, for a device's messages and status (before listening). */
 void fd_api_set_downlink (FdApi *api, FdDownlink *downlink);
+/* The engine's live state: the events bus (GET /events) and the sessions registry (a device's
+ * "online" and "last_seen"). Set before listening. */
+void fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);

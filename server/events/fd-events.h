@@ -37,8 +37,10 @@ void fd_events_data (FdEvents *events, const char *workspace_id, const char *dev
                      const char *fleet_id, const char *tag, guint count,
                      const char *payload_json, gint64 timestamp_in_ms);
 
-/* A subscriber gets each event's complete JSON text, on the engine thread. It is called with
- * NULL once when it is dropped for being too slow. Filters: NULL = any. */
+/* A subscriber gets each event's complete JSON text, on the engine thread, one at a time: the
+ * next comes after fd_events_subscriber_drained() (which may be called from the callback). It
+ * is called with NULL once when it is dropped for being too slow, and must still be
+ * unsubscribed then. Filters: NULL = any. */
 typedef void (*FdEventFunc) (const char *event_json, gpointer user_data);
 typedef struct _FdEventSubscriber FdEventSubscriber;
 FdEventSubscriber *fd_events_subscribe (FdEvents *events, const char *workspace_id,

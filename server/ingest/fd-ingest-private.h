@@ -55,6 +55,8 @@ FdIngestWriter *fd_ingest_writer_new (void);
 void fd_ingest_writer_free (FdIngestWriter *writer);
 extern const FdStoreHooks fd_ingest_writer_hooks;
 void fd_ingest_writer_set_compaction (FdIngestWriter *w, guint rows, guint points, guint age_ms);
+void fd_ingest_writer_set_observer (FdIngestWriter *w, FdIngestObserver observer,
+                                    gpointer user_data);
 
 /* Store jobs (FdStoreFunc) for an FdReadings and an FdUpMessage. */
 gboolean fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error);

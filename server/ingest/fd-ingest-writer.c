@@ -52,6 +52,11 @@ struct _FdIngestWriter
   gint64 recent_points;
   gint64 recent_oldest; /* t_in of its oldest row, epoch ms */
   guint compact_rows, compact_points, compact_age_ms;
+  /* told of each commit's readings per stream (fd_ingest_set_observer) */
+  FdIngestObserver observer;
+  gpointer observer_data;
+  GString *newest;    /* the newest payload of each job, NUL-separated: observer only */
+  GArray *committed;  /* FdIngestCommitted, scratch for the observer's call */
 };
 
 typedef struct
@@ -83,12 +88,17 @@ stream_cache_free (StreamCache *c)
   g_free (c);
 }
 
+/* With an observer, the stream's names follow the struct in the same allocation (a stream's
+ * update is made once per commit, so the observer costs no allocation of its own). */
 typedef struct
 {
   gint64 stream;
   gint64 readings;
   gint64 last_seen;
   gint64 last_sample;
+  /* observer only */
+  gsize newest_offset; /* the newest payload, in FdIngestWriter.newest */
+  const char *workspace_id, *device_id, *fleet_id, *tag;
 } StreamUpdate;
 
 static guint
@@ -113,6 +123,8 @@ fd_ingest_writer_new (void)
   w->device_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->staged_points = g_array_new (FALSE, FALSE, sizeof (StagedPoint));
   w->key = g_string_sized_new (128);
+  w->newest = g_string_new (NULL);
+  w->committed = g_array_new (FALSE, FALSE, sizeof (FdIngestCommitted));
   return w;
 }
 
@@ -128,6 +140,8 @@ fd_ingest_writer_free (FdIngestWriter *w)
   g_hash_table_destroy (w->device_seen);
   g_array_unref (w->staged_points);
   g_string_free (w->key, TRUE);
+  g_string_free (w->newest, TRUE);
+  g_array_unref (w->committed);
   g_free (w);
 }
 
@@ -144,6 +158,7 @@ drop_pending (FdIngestWriter *w)
   g_byte_array_set_size (w->recent, 0);
   g_hash_table_remove_all (w->stream_updates);
   g_hash_table_remove_all (w->device_seen);
+  g_string_truncate (w->newest, 0);
 }
 
 /* The cache key of a stream, in the writer's scratch string. */
@@ -328,10 +343,40 @@ note_device_seen (FdIngestWriter *w, const char *device_id, gint64 when)
     *seen = when;
 }
 
+static StreamUpdate *
+stream_update_new (FdIngestWriter *w, const StreamUpdate *update, const char *workspace_id,
+                   const char *device_id, const char *fleet_id, const char *tag)
+{
+  const char *names[] = { workspace_id, device_id, fleet_id, tag };
+  gsize lens[G_N_ELEMENTS (names)], extra = 0;
+  StreamUpdate *u;
+  char *p;
+
+  if (w->observer == NULL)
+    return g_memdup2 (update, sizeof *update);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    extra += (lens[i] = strlen (names[i]) + 1);
+  u = g_malloc (sizeof *u + extra);
+  *u = *update;
+  p = (char *)(u + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      memcpy (p, names[i], lens[i]);
+      names[i] = p;
+      p += lens[i];
+    }
+  u->workspace_id = names[0];
+  u->device_id = names[1];
+  u->fleet_id = names[2];
+  u->tag = names[3];
+  return u;
+}
+
 /* The job succeeded: its points and its stream's @update join what the transaction will write
  * at commit. */
 static void
-merge_staging (FdIngestWriter *w, const StreamUpdate *update)
+merge_staging (FdIngestWriter *w, const StreamUpdate *update, const char *workspace_id,
+               const char *device_id, const char *fleet_id, const char *tag)
 {
   StreamUpdate *u = g_hash_table_lookup (w->stream_updates, &update->stream);
 
@@ -360,7 +405,7 @@ merge_staging (FdIngestWriter *w, const StreamUpdate *update)
     }
   if (u == NULL)
     {
-      u = g_memdup2 (update, sizeof *update);
+      u = stream_update_new (w, update, workspace_id, device_id, fleet_id, tag);
       g_hash_table_insert (w->stream_updates, &u->stream, u);
     }
   else
@@ -368,6 +413,7 @@ merge_staging (FdIngestWriter *w, const StreamUpdate *update)
       u->readings += update->readings;
       u->last_seen = MAX (u->last_seen, update->last_seen);
       u->last_sample = MAX (u->last_sample, update->last_sample);
+      u->newest_offset = update->newest_offset;
     }
   g_array_set_size (w->staged_points, 0);
 }
@@ -435,7 +481,15 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
     }
   update.readings = r->items->len;
   update.last_seen = r->ts_in;
-  merge_staging (w, &update);
+  if (w->observer != NULL && r->items->len > 0)
+    {
+      FdReadingItem *last = &g_array_index (r->items, FdReadingItem, r->items->len - 1);
+      update.newest_offset = w->newest->len;
+      g_string_append_len (w->newest, r->payloads->str + last->payload_offset,
+                           (gssize)last->payload_len);
+      g_string_append_c (w->newest, '\0');
+    }
+  merge_staging (w, &update, workspace_id, device_id, fleet_id, r->tag);
   note_device_seen (w, device_id, r->ts_in);
   return TRUE;
 }
@@ -688,11 +742,41 @@ write_pending (FdDb *db, gpointer data, GError **error)
   return TRUE;
 }
 
+/* Tells the observer what the commit stored, one item per stream, from the pending state. */
+static void
+tell_observer (FdIngestWriter *w)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_array_set_size (w->committed, 0);
+  g_hash_table_iter_init (&iter, w->stream_updates);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      StreamUpdate *u = value;
+      FdIngestCommitted item = {
+        .workspace_id = u->workspace_id,
+        .device_id = u->device_id,
+        .fleet_id = u->fleet_id,
+        .tag = u->tag,
+        .count = (guint)u->readings,
+        .payload_json = w->newest->str + u->newest_offset,
+        .timestamp_in = u->last_seen,
+      };
+      g_array_append_val (w->committed, item);
+    }
+  if (w->committed->len > 0)
+    w->observer ((const FdIngestCommitted *)(gpointer)w->committed->data, w->committed->len,
+                 w->observer_data);
+}
+
 static void
 transaction_ended (gboolean committed, gpointer data)
 {
   FdIngestWriter *w = data;
 
+  if (committed && w->observer != NULL)
+    tell_observer (w);
   drop_pending (w);
   if (!committed)
     {
@@ -707,6 +791,13 @@ fd_ingest_writer_set_compaction (FdIngestWriter *w, guint rows, guint points, gu
   w->compact_rows = rows ? rows : COMPACT_ROWS;
   w->compact_points = points ? points : COMPACT_POINTS;
   w->compact_age_ms = age_ms ? age_ms : COMPACT_AGE_MS;
+}
+
+void
+fd_ingest_writer_set_observer (FdIngestWriter *w, FdIngestObserver observer, gpointer user_data)
+{
+  w->observer = observer;
+  w->observer_data = user_data;
 }
 
 const FdStoreHooks fd_ingest_writer_hooks = {

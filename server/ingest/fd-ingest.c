@@ -122,6 +122,12 @@ fd_ingest_set_compaction (FdIngest *ingest, guint rows, guint points, guint age_
 }
 
 void
+fd_ingest_set_observer (FdIngest *ingest, FdIngestObserver observer, gpointer user_data)
+{
+  fd_ingest_writer_set_observer (ingest->writer, observer, user_data);
+}
+
+void
 fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReadyCallback callback,
                         gpointer user_data)
 {

@@ -4,14 +4,17 @@
 
 #define DEVICE_COLUMNS                                                                             \
   "SELECT d.id, d.workspace_id, d.fleet_id, f.name, d.name, d.firmware_version, d.online,"         \
-  " d.created_at, d.updated_at, d.last_seen"
+  " d.created_at, d.updated_at, d.last_seen, d.transport, d.remote_address, d.connected_at,"      \
+  " d.disconnected_at,"                                                                            \
+  " (SELECT r.value FROM device_report r WHERE r.device_id = d.id AND r.key = '__info')"
 
 /* The fleet filter is one bound JSON array, so one prepared statement serves any number of
  * fleets. Search compares with name_fold, kept at write time, so a search of 100,000 devices
  * reads the covering index device_search and calls no function per row. */
 #define DEVICE_MATCH                                                                               \
   " AND (?2 IS NULL OR d.fleet_id IN (SELECT value FROM json_each(?2)))"                           \
-  " AND (?3 IS NULL OR instr (d.name_fold, ?3) > 0)"
+  " AND (?3 IS NULL OR instr (d.name_fold, ?3) > 0)"                                              \
+  " AND (?6 IS NULL OR d.online = ?6)"
 
 #define DEVICE_FILTER " WHERE d.workspace_id = ?1" DEVICE_MATCH
 
@@ -59,6 +62,11 @@ device_from_row (sqlite3_stmt *stmt)
   d->created_at = sqlite3_column_int64 (stmt, 7);
   d->updated_at = sqlite3_column_int64 (stmt, 8);
   d->last_seen = sqlite3_column_int64 (stmt, 9);
+  d->transport = fd_db_column_dup (stmt, 10);
+  d->remote_address = fd_db_column_dup (stmt, 11);
+  d->connected_at = sqlite3_column_int64 (stmt, 12);
+  d->disconnected_at = sqlite3_column_int64 (stmt, 13);
+  d->info = fd_db_column_dup (stmt, 14);
   return d;
 }
 
@@ -189,8 +197,8 @@ fleet_ids_json (const char *const *fleet_ids)
 
 gboolean
 fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fleet_ids,
-                      const char *search, FdDeviceSort sort, gint64 from, gint64 size, FdPage *page,
-                      GError **error)
+                      const char *search, int online, FdDeviceSort sort, gint64 from, gint64 size,
+                      FdPage *page, GError **error)
 {
   g_autofree char *pattern = search ? fd_db_fold (search) : NULL;
   g_autofree char *fleets = fleet_ids_json (fleet_ids);
@@ -206,6 +214,8 @@ fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fle
   fd_db_bind_text (stmt, 1, workspace_id);
   fd_db_bind_text (stmt, 2, fleets);
   fd_db_bind_text (stmt, 3, pattern);
+  if (online >= 0)
+    sqlite3_bind_int (stmt, 6, online);
   if (!fd_db_fetch_count (db, stmt, &page->total, error))
     return FALSE;
 
@@ -217,6 +227,10 @@ fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fle
   fd_db_bind_text (stmt, 3, pattern);
   sqlite3_bind_int64 (stmt, 4, size);
   sqlite3_bind_int64 (stmt, 5, from);
+  if (online >= 0)
+    sqlite3_bind_int (stmt, 6, online);
+  else
+    sqlite3_bind_null (stmt, 6);
   page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_device_free);
   return fd_db_fetch_all (db, stmt, device_from_row, page->items, error);
 }

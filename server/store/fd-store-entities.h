@@ -45,6 +45,12 @@ typedef struct
   gint64 created_at;
   gint64 updated_at;
   gint64 last_seen;
+  /* presence as last recorded (fd-device-sessions.c): NULL / 0 when never connected */
+  char *transport;
+  char *remote_address;
+  gint64 connected_at;
+  gint64 disconnected_at;
+  char *info; /* the device's reported "__info" value, JSON text, or NULL */
 } FdDevice;
 
 typedef struct
@@ -143,10 +149,11 @@ gboolean fd_store_device_ids (FdDb *db, const char *workspace_id, const char *fl
  * @workspace_id already has. */
 gboolean fd_store_device_names_taken (FdDb *db, const char *workspace_id, const char *names_json,
                                       GHashTable *taken, GError **error);
-/* @fleet_ids: NULL or a NULL-terminated list of fleets, any of which matches. */
+/* @fleet_ids: NULL or a NULL-terminated list of fleets, any of which matches. @online: -1 any,
+ * 0 or 1 only devices whose row says so. */
 gboolean fd_store_device_list (FdDb *db, const char *workspace_id, const char *const *fleet_ids,
-                               const char *search, FdDeviceSort sort, gint64 from, gint64 size,
-                               FdPage *page, GError **error);
+                               const char *search, int online, FdDeviceSort sort, gint64 from,
+                               gint64 size, FdPage *page, GError **error);
 FdDevice *fd_store_device_update (FdDb *db, const char *id, const char *name, const char *fleet_id,
                                   GError **error);
 gboolean fd_store_device_delete (FdDb *db, const char *id, GError **error);

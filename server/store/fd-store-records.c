@@ -36,6 +36,9 @@ fd_device_free (FdDevice *d)
   g_free (d->fleet_name);
   g_free (d->name);
   g_free (d->firmware_version);
+  g_free (d->transport);
+  g_free (d->remote_address);
+  g_free (d->info);
   g_free (d);
 }
 
