@@ -45,16 +45,17 @@ fd_device_detail_page_show_presence (FdDeviceDetailPage *self, GDateTime *now)
   FdPresence *presence = &self->presence;
   const char *since = presence->online ? presence->connected_at : presence->disconnected_at;
   g_autofree char *ago = fd_format_ago_rfc3339 (since, now);
+  g_autofree char *local = fd_json_format_time (since);
   g_autofree char *exact = fd_format_exact_time (since);
   g_autofree char *subtitle = NULL;
   const char *title = presence->online ? C_ ("device", "Online") : C_ ("device", "Offline");
 
   if (ago != NULL && presence->online)
     /* TRANSLATORS: under "Online": since when, as "5 min ago", then the exact time */
-    subtitle = g_strdup_printf (_ ("Connected %s (%s)"), ago, exact);
+    subtitle = g_strdup_printf (_ ("Connected %s (%s)"), ago, local);
   else if (ago != NULL)
     /* TRANSLATORS: under "Offline": when it disconnected, as "5 min ago", then the exact time */
-    subtitle = g_strdup_printf (_ ("Disconnected %s (%s)"), ago, exact);
+    subtitle = g_strdup_printf (_ ("Disconnected %s (%s)"), ago, local);
   else if (!presence->online && presence->reported)
     subtitle = g_strdup (_ ("Not connected since it was added"));
 
@@ -63,6 +64,7 @@ fd_device_detail_page_show_presence (FdDeviceDetailPage *self, GDateTime *now)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row), title);
   if (g_strcmp0 (adw_action_row_get_subtitle (self->status_row), subtitle) != 0)
     adw_action_row_set_subtitle (self->status_row, subtitle != NULL ? subtitle : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_row), exact);
   if (presence->online)
     gtk_widget_add_css_class (self->status_dot, "fd-online");
   else
