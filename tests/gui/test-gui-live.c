@@ -322,6 +322,21 @@ open_device_page (void)
   g_error ("no row sensor-01");
 }
 
+/* A screenshot of the whole screen: the popover reaches past the window's right edge. */
+static void
+shot_screen (const char *name)
+{
+  const char *build_dir = g_getenv ("FD_BUILD_DIR");
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path
+      = g_build_filename (build_dir ? build_dir : ".", "tests", "gui-shots", file, NULL);
+  const char *argv[] = { "import", "-window", "root", path, NULL };
+
+  fd_gui_settle (400);
+  g_free (fd_gui_run (argv));
+  g_test_message ("screenshot: %s", path);
+}
+
 /* Chooses "Notify When Opened" for @tag in the pane's popover, as a user types it there. */
 static void
 choose_notify (const char *tag)
@@ -342,7 +357,7 @@ choose_notify (const char *tag)
   row = fd_gui_wait_for (popover, ADW_TYPE_ACTION_ROW, tag);
   toggle = fd_gui_find (row, GTK_TYPE_SWITCH, NULL);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
-  g_free (fd_test_shot ("53-conditions-notify"));
+  shot_screen ("53-conditions-notify");
   gtk_menu_button_popdown (button);
   fd_gui_settle (300);
 }
@@ -486,6 +501,13 @@ fd_test_live (void)
     wait_list (TRUE, "battery_low", FALSE, 1);
     gtk_editable_set_text (GTK_EDITABLE (entry), "");
   }
+
+  /* Narrow: the view switcher moves to the bottom of the pane. */
+  gtk_window_set_default_size (GTK_WINDOW (win), 360, 700);
+  fd_gui_settle (600);
+  g_free (fd_test_shot ("56-conditions-narrow"));
+  gtk_window_set_default_size (GTK_WINDOW (win), 1100, 720);
+  fd_gui_settle (600);
 
   /* Offline when the connection closes. */
   device_disconnect (&device);
