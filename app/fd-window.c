@@ -156,6 +156,13 @@ fd_window_devices_changed_cb (FdWindow *self)
 }
 
 static void
+fd_window_open_device_cb (FdWindow *self, const char *device_id)
+{
+  fd_window_show_pane (self, "devices");
+  fd_devices_page_open_device_id (self->devices_page, device_id);
+}
+
+static void
 fd_window_workspaces_edited_cb (FdWindow *self)
 {
   fd_devices_page_reload (self->devices_page);
@@ -421,6 +428,8 @@ fd_window_init (FdWindow *self)
 
   g_signal_connect_object (self->workspaces_page, "notify::workspace",
                            G_CALLBACK (fd_window_workspace_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conditions_page, "open-device",
+                           G_CALLBACK (fd_window_open_device_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->workspaces_page, "changed",
                            G_CALLBACK (fd_window_workspaces_edited_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->workspaces_page, "loaded",

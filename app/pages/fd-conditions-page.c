@@ -25,7 +25,14 @@ enum
   N_PROPS
 };
 
+enum
+{
+  OPEN_DEVICE,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 /* The view */
 
@@ -343,6 +350,17 @@ fd_conditions_page_unmap (GtkWidget *widget)
   GTK_WIDGET_CLASS (fd_conditions_page_parent_class)->unmap (widget);
 }
 
+/* Enter or a double click on a row: that device's page. */
+static void
+fd_conditions_page_activate_cb (FdConditionsPage *self, guint position, GtkColumnView *view)
+{
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
+  g_autoptr (FdConditionItem) item = g_list_model_get_item (model, position);
+
+  if (item != NULL)
+    g_signal_emit (self, signals[OPEN_DEVICE], 0, fd_condition_item_get_device_id (item));
+}
+
 /* Actions */
 
 static void
@@ -522,6 +540,10 @@ fd_conditions_page_class_init (FdConditionsPageClass *klass)
                               G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* A row was activated: show the page of its device (the id). */
+  signals[OPEN_DEVICE] = g_signal_new ("open-device", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   g_type_ensure (FD_TYPE_CONDITION_ITEM);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/fleetdesk/Fleetdesk/ui/"
                                                              "fd-conditions-page.ui");
@@ -548,6 +570,7 @@ fd_conditions_page_class_init (FdConditionsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fd_conditions_page_stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_conditions_page_notify_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_conditions_page_notify_add_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fd_conditions_page_activate_cb);
 
   /* "pane.search" is what the window's Ctrl+F activates. */
   gtk_widget_class_install_action (widget_class, "pane.search", NULL,

@@ -21,6 +21,8 @@ void fd_conditions_page_set_client (FdConditionsPage *self, FdApiClient *client)
 void fd_conditions_page_set_events (FdConditionsPage *self, FdEventsClient *events);
 /* The workspace whose conditions are listed (NULL: none). */
 void fd_conditions_page_set_workspace (FdConditionsPage *self, FdWorkspace *workspace);
+/* Signal "open-device" (const char *device_id): a row was activated. */
+
 /* Reads both lists again. */
 void fd_conditions_page_reload (FdConditionsPage *self);
 

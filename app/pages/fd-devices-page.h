@@ -31,6 +31,8 @@ GtkColumnView *fd_devices_page_get_column_view (FdDevicesPage *self);
 /* Pushes the page of @device (a row of the list) on the pane's leaflet; and back to the list. */
 void fd_devices_page_open_device (FdDevicesPage *self, FdDevice *device);
 void fd_devices_page_show_list (FdDevicesPage *self);
+/* Pushes the page of the device @device_id (listed or not), reading it first if needed. */
+void fd_devices_page_open_device_id (FdDevicesPage *self, const char *device_id);
 /* The device page (shown or not), for tests. */
 FdDeviceDetailPage *fd_devices_page_get_detail_page (FdDevicesPage *self);
 

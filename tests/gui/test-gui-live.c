@@ -502,6 +502,20 @@ fd_test_live (void)
     gtk_editable_set_text (GTK_EDITABLE (entry), "");
   }
 
+  /* Enter on the condition opens its device's page. */
+  {
+    GtkColumnView *view = GTK_COLUMN_VIEW (
+        fd_gui_find (GTK_WIDGET (conditions_page ()), GTK_TYPE_COLUMN_VIEW, NULL));
+
+    g_assert_nonnull (view);
+    g_signal_emit_by_name (view, "activate", 0);
+    fd_gui_wait_for (GTK_WIDGET (detail_page ()), GTK_TYPE_LABEL, "sensor-01");
+    g_assert_cmpstr (fd_device_get_name (fd_device_detail_page_get_device (detail_page ())), ==,
+                     "sensor-01");
+    fd_devices_page_show_list (fd_test_devices_page ());
+    fd_test_show_pane ("Conditions");
+  }
+
   /* Narrow: the view switcher moves to the bottom of the pane. */
   gtk_window_set_default_size (GTK_WINDOW (win), 360, 700);
   fd_gui_settle (600);
