@@ -40,6 +40,16 @@ static const FdCliParam opt_list_fleet = {
   .repeatable = TRUE,
   .help = N_ ("Only devices in this fleet (repeat for any of several)"),
 };
+static const char *const true_false[] = { "true", "false", NULL };
+static const FdCliParam opt_online = {
+  .name = "online",
+  .metavar = "true|false",
+  .value = FD_CLI_VALUE_CHOICE,
+  .target = FD_CLI_TO_QUERY,
+  .key = "online",
+  .choices = true_false,
+  .help = N_ ("Only devices connected now (true) or only the others (false)"),
+};
 static const char *const device_sort_keys[] = {
   "name",  "-name",  "created_at", "-created_at", "last_seen", "-last_seen",
   "fleet", "-fleet", "online",     "-online",     NULL,
@@ -63,6 +73,20 @@ static const FdCliColumn device_columns[] = {
   { NC_ ("table column", "LAST SEEN"), "last_seen", FD_CLI_CELL_TIME },
   { NC_ ("table column", "CREATED"), "created_at", FD_CLI_CELL_TIME },
   { NULL },
+};
+
+static const FdCliParam arg_message_key = {
+  .name = "KEY",
+  .value = FD_CLI_VALUE_TEXT,
+  .target = FD_CLI_TO_NOTHING,
+  .help = N_ ("The message's key: a job (@name) or a variable; the device answers with the "
+              "same key"),
+};
+static const FdCliParam arg_message_value = {
+  .name = "VALUE_JSON",
+  .value = FD_CLI_VALUE_JSON,
+  .target = FD_CLI_TO_NOTHING,
+  .help = N_ ("The value, any JSON: '{\"args\": {}}', 30, '\"text\"'"),
 };
 
 /* device credentials */
@@ -260,8 +284,8 @@ const FdCliCommand fd_cli_device_commands[] = {
       .verb = "list",
       .summary = N_ ("List a workspace's devices"),
       .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
-      .options = (const FdCliParam *const[]){ &opt_list_fleet, &fd_cli_opt_search, &opt_sort,
-                                              &fd_cli_opt_from, &fd_cli_opt_size, NULL },
+      .options = (const FdCliParam *const[]){ &opt_list_fleet, &fd_cli_opt_search, &opt_online,
+                                              &opt_sort, &fd_cli_opt_from, &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/workspaces/{}/devices",
       .show = FD_CLI_SHOW_LIST,
@@ -328,6 +352,29 @@ const FdCliCommand fd_cli_device_commands[] = {
       .show = FD_CLI_SHOW_LIST, /* its tables are in fd-cli-import.c */
       .check = fd_cli_import_check,
       .remote = fd_cli_import_run,
+  },
+  {
+      .verb = "send",
+      .summary = N_ ("Send a device a message: kept in its expected map until it answers the "
+                     "key, delivered now when it is connected over MQTT"),
+      .args
+      = (const FdCliParam *const[]){ &arg_device_id, &arg_message_key, &arg_message_value, NULL },
+      .options = (const FdCliParam *const[]){ NULL },
+      .method = "POST",
+      .path = "/devices/{}/messages",
+      .show = FD_CLI_SHOW_OBJECT,
+      .remote = fd_cli_device_send,
+  },
+  {
+      .verb = "status",
+      .summary = N_ ("Show a device's expected map (messages waiting for its answer) and "
+                     "current map (what it reported)"),
+      .args = (const FdCliParam *const[]){ &arg_device_id, NULL },
+      .options = (const FdCliParam *const[]){ NULL },
+      .method = "GET",
+      .path = "/devices/{}/status",
+      .show = FD_CLI_SHOW_OBJECT,
+      .remote = fd_cli_device_status,
   },
   {
       .verb = "tags",

@@ -18,4 +18,10 @@ extern const FdCliParam fd_cli_arg_workspace_in;
 extern const FdCliCommand fd_cli_device_commands[];
 extern const FdCliCommand fd_cli_data_commands[];
 
+/* fd-cli-events.c */
+extern const FdCliCommand fd_cli_events_commands[];
+
+/* fd-cli-commands-condition.c */
+extern const FdCliCommand fd_cli_condition_commands[];
+
 G_END_DECLS

@@ -368,8 +368,12 @@ static const FdCliNoun nouns[] = {
     FD_CLI_KIND_DEVICE, fd_cli_device_commands },
   { "data", N_ ("Data devices send: tags and the fields found in them"), FD_CLI_KIND_TAG,
     fd_cli_data_commands },
+  { "condition", N_ ("Conditions devices open and close (\"battery low\" from 10:02 to 10:40)"),
+    FD_CLI_KIND_CONDITION, fd_cli_condition_commands },
   { "token", N_ ("API tokens"), FD_CLI_KIND_TOKEN, token_commands },
   { "audit", N_ ("The audit log of changes"), FD_CLI_KIND_AUDIT_ENTRY, audit_commands },
+  { "events", N_ ("Live events: devices online and offline, data arriving, conditions"),
+    FD_CLI_KIND_NONE, fd_cli_events_commands },
   { "completion", N_ ("Shell completion"), FD_CLI_KIND_NONE, completion_commands },
   { NULL },
 };

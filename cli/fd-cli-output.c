@@ -301,6 +301,9 @@ count_line (FdCliKind kind, guint shown, guint total)
       return g_strdup_printf (ngettext ("%u of %u tag", "%u of %u tags", total), shown, total);
     case FD_CLI_KIND_FIELD:
       return g_strdup_printf (ngettext ("%u of %u field", "%u of %u fields", total), shown, total);
+    case FD_CLI_KIND_CONDITION:
+      return g_strdup_printf (ngettext ("%u of %u condition", "%u of %u conditions", total), shown,
+                              total);
     case FD_CLI_KIND_NONE:
       break;
     }
@@ -325,6 +328,7 @@ deleted_line (FdCliKind kind, const char *id)
     case FD_CLI_KIND_AUDIT_ENTRY:
     case FD_CLI_KIND_TAG:
     case FD_CLI_KIND_FIELD:
+    case FD_CLI_KIND_CONDITION:
     case FD_CLI_KIND_NONE:
       break;
     }

@@ -292,6 +292,18 @@ take_positional (FdCliInvocation *invocation, const char *word, GError **error)
           g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("unknown command '%s'"), quoted);
           return FALSE;
         }
+      /* So that the options after "events" are the verb's. */
+      if (invocation->noun->commands[0].flags & FD_CLI_FLAG_DEFAULT_VERB)
+        {
+          invocation->command = &invocation->noun->commands[0];
+          invocation->verb_implied = TRUE;
+        }
+      return TRUE;
+    }
+  /* "events follow": the default verb named after all. */
+  if (invocation->verb_implied && invocation->args->len == 0 && g_str_equal (word, command->verb))
+    {
+      invocation->verb_implied = FALSE;
       return TRUE;
     }
   if (command == NULL)

@@ -157,6 +157,48 @@ check_tag (const char *label, const char *text, GError **error)
   return TRUE;
 }
 
+static gboolean
+check_seconds (const char *label, const char *text, GError **error)
+{
+  char *end = NULL;
+  double seconds = g_ascii_strtod (text, &end);
+
+  /* Plain decimal: digits with an optional fraction, no sign, exponent or spaces. */
+  if (!g_regex_match_simple ("^[0-9]{1,10}(\\.[0-9]{1,3})?$", text, 0, 0) || *end != '\0'
+      || seconds > FD_CLI_MAX_SECONDS)
+    {
+      g_autofree char *quoted = fd_cli_quote (text);
+
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
+                   _ ("%s: '%s' is not a number of seconds such as 300 or 1.5"), label, quoted);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_json (const char *label, const char *text, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+
+  if (strlen (text) > FD_CLI_MAX_ARG_BYTES)
+    {
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE, _ ("%s is longer than %d bytes"), label,
+                   FD_CLI_MAX_ARG_BYTES);
+      return FALSE;
+    }
+  if (!json_parser_load_from_data (parser, text, -1, &local)
+      || json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
+                   _ ("%s is not JSON (%s); quote it for the shell: '{\"a\": 1}', '\"text\"'"),
+                   label, local ? local->message : _ ("empty"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 fd_cli_check_value (const FdCliParam *param, const char *label, const char *text, GError **error)
 {
@@ -261,6 +303,12 @@ fd_cli_check_value (const FdCliParam *param, const char *label, const char *text
 
     case FD_CLI_VALUE_TAG:
       return check_tag (label, text, error);
+
+    case FD_CLI_VALUE_SECONDS:
+      return check_seconds (label, text, error);
+
+    case FD_CLI_VALUE_JSON:
+      return check_json (label, text, error);
     }
   g_assert_not_reached ();
 }

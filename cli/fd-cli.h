@@ -49,6 +49,8 @@ enum
 #define FD_CLI_MAX_IMPORT_RESPONSE_BYTES (128 * 1024 * 1024)
 /* A data tag (docs/protocol.md). */
 #define FD_CLI_MAX_TAG_CHARS 64
+/* A condition threshold: about 100 years, as the server takes it. */
+#define FD_CLI_MAX_SECONDS 3153600000.0
 
 #define FD_CLI_ERROR (fd_cli_error_quark ())
 GQuark fd_cli_error_quark (void);
@@ -81,7 +83,9 @@ typedef enum
   FD_CLI_VALUE_DIR,       /* a directory; completed as one */
   FD_CLI_VALUE_FILE,      /* a file name; completed as one */
   FD_CLI_VALUE_TIME,      /* RFC 3339 with a time zone: 2030-01-01T00:00:00Z */
-  FD_CLI_VALUE_TAG, /* a data tag: 1..FD_CLI_MAX_TAG_CHARS, no '/', '#', '+', space, control */
+  FD_CLI_VALUE_TAG,     /* a data tag: 1..FD_CLI_MAX_TAG_CHARS, no '/', '#', '+', space, control */
+  FD_CLI_VALUE_SECONDS, /* a duration: a decimal number of seconds, 0..FD_CLI_MAX_SECONDS */
+  FD_CLI_VALUE_JSON,    /* one JSON value (any type), at most FD_CLI_MAX_ARG_BYTES */
 } FdCliValue;
 
 /* Where a value goes in the request. */
@@ -129,6 +133,7 @@ typedef enum
   FD_CLI_KIND_CREDENTIAL,
   FD_CLI_KIND_TAG,
   FD_CLI_KIND_FIELD,
+  FD_CLI_KIND_CONDITION,
 } FdCliKind;
 
 typedef enum
@@ -157,6 +162,8 @@ typedef enum
   FD_CLI_FLAG_NONE = 0,
   FD_CLI_FLAG_NEEDS_CHANGE = 1 << 0, /* an update: at least one body option is required */
   FD_CLI_FLAG_SHOWS_SECRET = 1 << 1, /* the answer holds a secret shown only this once */
+  /* The noun's first verb, run when the verb is left out: "events" is "events follow". */
+  FD_CLI_FLAG_DEFAULT_VERB = 1 << 2,
 } FdCliFlags;
 
 typedef struct _FdCliInvocation FdCliInvocation;
@@ -228,6 +235,7 @@ struct _FdCliInvocation
   GHashTable *values;          /* const FdCliParam * → GPtrArray of char * */
   gboolean help;
   gboolean version;
+  gboolean verb_implied; /* command is the noun's default verb, not (yet) named */
 };
 
 FdCliInvocation *fd_cli_invocation_new (void);
@@ -374,6 +382,22 @@ gboolean fd_cli_credentials_issue (const FdCliInvocation *invocation, const FdCl
                                    GError **error);
 /* The FINGERPRINT/KEY cell of a credential list. */
 char *fd_cli_credentials_key_cell (JsonObject *credential);
+
+/* fd-cli-events.c: the live events stream */
+gboolean fd_cli_events_follow (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                               GError **error);
+
+/* fd-cli-conditions.c: device send and status */
+/* "device send DEVICE KEY VALUE_JSON": the value goes into the body as JSON, not as a string. */
+gboolean fd_cli_device_send (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                             GError **error);
+/* "device status DEVICE": the expected and current maps as two tables. */
+gboolean fd_cli_device_status (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                               GError **error);
+/* The DURATION cell of a condition: "1h 02m 03s". */
+char *fd_cli_condition_duration_cell (JsonObject *condition);
+/* The DEVICE cell of a condition: its name, or its id when it has none. */
+char *fd_cli_condition_device_cell (JsonObject *condition);
 
 /* fd-cli-import.c: device import */
 gboolean fd_cli_import_check (const FdCliInvocation *invocation, GError **error);

@@ -7,17 +7,18 @@
 #include "conditions/fd-conditions.h"
 #include "device/fd-device-auth.h"
 #include "device/fd-device-server.h"
+#include "device/fd-mqtt-server.h"
 #include "device/fd-device-sessions.h"
 #include "device/fd-device-up.h"
 #include "device/fd-downlink.h"
 #include "events/fd-events.h"
+#include "fd-engine-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
 #include "store/fd-store-entities.h"
 
 #include <errno.h>
-#include <json-glib/json-glib.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/file.h>
@@ -44,6 +45,7 @@ struct _FdEngine
   int device_rate;
   guint device_idle_timeout_s;
   gboolean device_port_fallback;
+  FdMqttConfig mqtt_config;
   gboolean quiet;
   int lock_fd;
   char *local_token;
@@ -57,6 +59,7 @@ struct _FdEngine
   FdDeviceUp *up;
   FdEvents *events;
   FdDeviceServer *devices;
+  FdMqttServer *mqtt;
   FdApi *api;
   guint renew_source;
   gboolean started;
@@ -202,64 +205,6 @@ ensure_admin_token (FdEngine *self, GError **error)
   return ok;
 }
 
-/* What the engine tells the events bus. */
-
-static void
-json_time (JsonBuilder *b, const char *member, gint64 ms)
-{
-  g_autofree char *text = ms > 0 ? fd_time_format_ms (ms) : NULL;
-
-  json_builder_set_member_name (b, member);
-  if (text != NULL)
-    json_builder_add_string_value (b, text);
-  else
-    json_builder_add_null_value (b);
-}
-
-/* device.online {"transport","address","connected_at"}, device.offline {"transport","reason",
- * "disconnected_at"} (docs/rest-api.md). */
-static void
-presence_changed (const FdSession *session, gboolean online, const char *reason,
-                  gpointer user_data)
-{
-  FdEngine *self = user_data;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) node = NULL;
-  g_autofree char *json = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "transport");
-  json_builder_add_string_value (b, fd_transport_name (session->transport));
-  if (online)
-    {
-      json_builder_set_member_name (b, "address");
-      json_builder_add_string_value (b, session->peer);
-      json_time (b, "connected_at", session->connected_at);
-    }
-  else
-    {
-      json_builder_set_member_name (b, "reason");
-      json_builder_add_string_value (b, reason);
-      json_time (b, "disconnected_at", fd_now_ms ());
-    }
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  json = json_to_string (node, FALSE);
-  fd_events_publish (self->events, online ? "device.online" : "device.offline",
-                     session->who->workspace_id, session->who->device_id, json);
-}
-
-/* On the ingest writer's thread, after each commit. */
-static void
-readings_committed (const FdIngestCommitted *items, guint n_items, gpointer user_data)
-{
-  FdEngine *self = user_data;
-
-  for (guint i = 0; i < n_items; i++)
-    fd_events_data (self->events, items[i].workspace_id, items[i].device_id, items[i].fleet_id,
-                    items[i].tag, items[i].count, items[i].payload_json, items[i].timestamp_in);
-}
-
 FdEngine *
 fd_engine_new (const FdEngineConfig *config, GError **error)
 {
@@ -281,6 +226,11 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
+  self->mqtt_config.max_packet_bytes = config->mqtt_max_packet;
+  self->mqtt_config.max_payload_bytes = config->max_payload_bytes;
+  self->mqtt_config.max_inflight = config->mqtt_inflight;
+  self->mqtt_config.max_conns_per_address = config->mqtt_max_conns_per_address;
+  self->mqtt_config.connect_timeout_s = config->mqtt_connect_timeout_s;
   self->quiet = config->quiet;
 
   if (g_mkdir_with_parents (self->data_dir, 0700) < 0)
@@ -330,8 +280,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->up = fd_device_up_new (self->ingest, self->conditions, self->downlink);
   fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
   self->events = fd_events_new ();
-  fd_sessions_add_watch (self->sessions, presence_changed, self);
-  fd_ingest_set_observer (self->ingest, readings_committed, self);
+  fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
@@ -409,12 +358,29 @@ start_devices (FdEngine *self, GError **error)
   return TRUE;
 }
 
+/* MQTT over TLS, and over WebSocket through the HTTPS endpoint's /mqtt. */
+static gboolean
+start_mqtt (FdEngine *self, GError **error)
+{
+  FdMqttConfig config = self->mqtt_config;
+
+  config.address = self->device_address;
+  config.port = (guint)self->mqtt_port;
+  self->mqtt
+      = fd_mqtt_server_new (&config, self->pki, self->auth, self->ingest, self->up, self->sessions);
+  if (!fd_mqtt_server_listen (self->mqtt, error))
+    return FALSE;
+  self->mqtt_port = (int)fd_mqtt_server_get_port (self->mqtt);
+  fd_device_server_set_mqtt (self->devices, self->mqtt);
+  return TRUE;
+}
+
 gboolean
 fd_engine_start (FdEngine *self, GError **error)
 {
   g_return_val_if_fail (!self->started, FALSE);
 
-  if (!start_devices (self, error))
+  if (!start_devices (self, error) || !start_mqtt (self, error))
     return FALSE;
   fd_api_set_provisioning (self->api, self->pki, self->auth, self->public_host,
                            (guint)self->device_port, (guint)self->mqtt_port);
@@ -428,8 +394,9 @@ fd_engine_start (FdEngine *self, GError **error)
     {
       g_print ("fleetdesk-server %s: operator API on http://%s:%u/api/v1 (data in %s)\n",
                PACKAGE_VERSION, self->api_address, fd_api_get_port (self->api), self->data_dir);
-      g_print ("fleetdesk-server: HTTPS device endpoint on port %u\n",
-               fd_engine_get_device_port (self));
+      g_print ("fleetdesk-server: HTTPS device endpoint on port %u (MQTT over WebSocket at "
+               "/mqtt), MQTT over TLS on port %u\n",
+               fd_engine_get_device_port (self), fd_engine_get_mqtt_port (self));
       g_print ("fleetdesk-server: devices reach %s; CA fingerprint SHA-256 %s\n", self->public_host,
                fd_pki_get_ca_fingerprint (self->pki));
     }
@@ -440,12 +407,17 @@ void
 fd_engine_shutdown (FdEngine *self)
 {
   g_clear_handle_id (&self->renew_source, g_source_remove);
-  /* Devices first: their requests waiting for the store are answered before it closes. */
+  /* Devices first: their requests waiting for the store are answered before it closes. The
+   * HTTPS endpoint stops before MQTT, so that it hands no WebSocket over any more; it is freed
+   * after it, as it points at the MQTT server. */
   if (self->devices != NULL)
+    fd_device_server_shutdown (self->devices, FD_ENGINE_DRAIN_MS);
+  if (self->mqtt != NULL)
     {
-      fd_device_server_shutdown (self->devices, FD_ENGINE_DRAIN_MS);
-      g_clear_pointer (&self->devices, fd_device_server_free);
+      fd_mqtt_server_shutdown (self->mqtt, FD_ENGINE_DRAIN_MS);
+      g_clear_pointer (&self->mqtt, fd_mqtt_server_free);
     }
+  g_clear_pointer (&self->devices, fd_device_server_free);
   if (self->api != NULL)
     {
       fd_api_shutdown (self->api, FD_ENGINE_DRAIN_MS);
@@ -454,12 +426,14 @@ fd_engine_shutdown (FdEngine *self)
   /* Every connection is closed by now, so every session detached; their presence writes are
    * queued and the store's close below finishes them. */
   if (self->sessions != NULL)
-    fd_sessions_remove_watch (self->sessions, presence_changed, self);
+    fd_engine_events_disconnect_sessions (self->events, self->sessions);
   g_clear_pointer (&self->sessions, fd_sessions_free);
   g_clear_pointer (&self->store, fd_store_close);
   /* After the transports, whose requests they answered, were drained. */
   g_clear_pointer (&self->up, fd_device_up_free);
   g_clear_pointer (&self->downlink, fd_downlink_free);
+  if (self->conditions != NULL)
+    fd_engine_events_disconnect_conditions (self->events, self->conditions);
   g_clear_pointer (&self->conditions, fd_conditions_free);
   /* After the store: its writer thread used the ingest state and the events bus until it was
    * joined. */
@@ -493,6 +467,12 @@ guint
 fd_engine_get_device_port (FdEngine *self)
 {
   return (guint)self->device_port;
+}
+
+guint
+fd_engine_get_mqtt_port (FdEngine *self)
+{
+  return (guint)self->mqtt_port;
 }
 
 char *

@@ -19,14 +19,18 @@ typedef struct
   char *api_address;    /* NULL: 127.0.0.1 */
   int api_port;         /* -1: FD_ENGINE_DEFAULT_API_PORT; 0: any free port */
   int device_port;      /* HTTPS device endpoint; -1: FD_ENGINE_DEFAULT_DEVICE_PORT; 0: any free */
-  int mqtt_port;        /* MQTT over TLS (reserved: written into zdevice.json, not served yet) */
+  int mqtt_port;        /* MQTT over TLS; -1: FD_ENGINE_DEFAULT_MQTT_PORT; 0: any free port */
   char *device_address; /* NULL: every interface */
   char **public_names;  /* NULL-terminated; names devices use to reach this server */
-  gsize max_payload_bytes;       /* 0: 64 KiB */
-  int device_rate;               /* requests per device per second; -1: default; 0: unlimited */
-  guint device_idle_timeout_s;   /* an idle device connection is closed after it; 0: 60 s */
-  gboolean device_port_fallback; /* the device port is taken: use any free one (the app) */
-  gboolean quiet;                /* no start-up messages on stdout */
+  gsize max_payload_bytes;          /* 0: 64 KiB */
+  int device_rate;                  /* requests per device per second; -1: default; 0: unlimited */
+  guint device_idle_timeout_s;      /* an idle device connection is closed after it; 0: 60 s */
+  gboolean device_port_fallback;    /* the device port is taken: use any free one (the app) */
+  gsize mqtt_max_packet;            /* largest MQTT packet, bytes; 0: 256 KiB */
+  guint mqtt_inflight;              /* unacknowledged down-messages per session; 0: 20 */
+  guint mqtt_max_conns_per_address; /* 0: 2048 */
+  guint mqtt_connect_timeout_s;     /* TCP accept to CONNECT; 0: 10 s */
+  gboolean quiet;                   /* no start-up messages on stdout */
 } FdEngineConfig;
 
 #define FD_TYPE_ENGINE (fd_engine_get_type ())
@@ -46,6 +50,7 @@ void fd_engine_shutdown (FdEngine *self);
 const char *fd_engine_get_data_dir (FdEngine *self);
 guint fd_engine_get_api_port (FdEngine *self);
 guint fd_engine_get_device_port (FdEngine *self);
+guint fd_engine_get_mqtt_port (FdEngine *self);
 /* "http://127.0.0.1:PORT" — the base URL without /api/v1. */
 char *fd_engine_dup_api_url (FdEngine *self);
 /* A token valid only for this run of the engine, never written to disk: the desktop app's. */

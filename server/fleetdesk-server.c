@@ -9,6 +9,7 @@
 
 #include "api/fd-api.h"
 #include "fd-engine.h"
+#include "device/fd-mqtt-server.h"
 #include "fd-util.h"
 #include "store/fd-store-entities.h"
 
@@ -22,37 +23,51 @@ static char **opt_public_names;
 static int opt_max_payload = 64 * 1024;
 static int opt_device_rate = -1;
 static int opt_device_idle = 60;
+static int opt_mqtt_max_packet = FD_MQTT_DEFAULT_MAX_PACKET;
+static int opt_mqtt_inflight = FD_MQTT_DEFAULT_INFLIGHT;
+static int opt_mqtt_conns_per_address = FD_MQTT_DEFAULT_CONNS_PER_ADDRESS;
+static int opt_mqtt_connect_timeout = FD_MQTT_DEFAULT_CONNECT_S;
 static char *opt_token_name;
 static gboolean opt_version;
 
-static const GOptionEntry server_entries[]
-    = { { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
-          N_ ("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_ ("DIR") },
-        { "api-address", 0, 0, G_OPTION_ARG_STRING, &opt_api_address,
-          N_ ("Address of the operator API (default: 127.0.0.1)"), N_ ("ADDRESS") },
-        { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
-          N_ ("Port of the operator API (default: 7080; 0: any free port)"), N_ ("PORT") },
-        { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
-          N_ ("Port of the HTTPS device endpoint (default: 7443; 0: any free port)"), N_ ("PORT") },
-        { "device-address", 0, 0, G_OPTION_ARG_STRING, &opt_device_address,
-          N_ ("Address of the device endpoint (default: every interface)"), N_ ("ADDRESS") },
-        { "public-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_public_names,
-          N_ ("A name or address devices use to reach this server; goes into the server "
-              "certificate and zdevice.json (repeatable; default: the host name)"),
-          N_ ("NAME") },
-        { "max-payload-bytes", 0, 0, G_OPTION_ARG_INT, &opt_max_payload,
-          N_ ("Largest payload a device may send, in bytes (default: 65536)"), N_ ("BYTES") },
-        { "device-rate", 0, 0, G_OPTION_ARG_INT, &opt_device_rate,
-          N_ ("Requests per device per second before 429 (default: 50, bursts of twice that; "
-              "0: no limit)"),
-          N_ ("N") },
-        { "device-idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_device_idle,
-          N_ ("Seconds before an idle device connection is closed (default: 60)"), N_ ("SECONDS") },
-        { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
-          N_ ("Port of MQTT over TLS (default: 8883; reserved, not served yet)"), N_ ("PORT") },
-        { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"),
-          NULL },
-        { NULL } };
+static const GOptionEntry server_entries[] = {
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+    N_ ("Data directory (default: $XDG_DATA_HOME/fleetdesk)"), N_ ("DIR") },
+  { "api-address", 0, 0, G_OPTION_ARG_STRING, &opt_api_address,
+    N_ ("Address of the operator API (default: 127.0.0.1)"), N_ ("ADDRESS") },
+  { "api-port", 0, 0, G_OPTION_ARG_INT, &opt_api_port,
+    N_ ("Port of the operator API (default: 7080; 0: any free port)"), N_ ("PORT") },
+  { "device-port", 0, 0, G_OPTION_ARG_INT, &opt_device_port,
+    N_ ("Port of the HTTPS device endpoint (default: 7443; 0: any free port)"), N_ ("PORT") },
+  { "device-address", 0, 0, G_OPTION_ARG_STRING, &opt_device_address,
+    N_ ("Address of the device endpoint (default: every interface)"), N_ ("ADDRESS") },
+  { "public-name", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_public_names,
+    N_ ("A name or address devices use to reach this server; goes into the server "
+        "certificate and zdevice.json (repeatable; default: the host name)"),
+    N_ ("NAME") },
+  { "max-payload-bytes", 0, 0, G_OPTION_ARG_INT, &opt_max_payload,
+    N_ ("Largest payload a device may send, in bytes (default: 65536)"), N_ ("BYTES") },
+  { "device-rate", 0, 0, G_OPTION_ARG_INT, &opt_device_rate,
+    N_ ("Requests per device per second before 429 (default: 50, bursts of twice that; "
+        "0: no limit)"),
+    N_ ("N") },
+  { "device-idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_device_idle,
+    N_ ("Seconds before an idle device connection is closed (default: 60)"), N_ ("SECONDS") },
+  { "mqtt-port", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_port,
+    N_ ("Port of MQTT over TLS (default: 8883; 0: any free port)"), N_ ("PORT") },
+  { "mqtt-max-packet", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_max_packet,
+    N_ ("Largest MQTT packet a device may send, in bytes; a larger one closes its "
+        "connection (default: 262144)"),
+    N_ ("BYTES") },
+  { "mqtt-inflight", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_inflight,
+    N_ ("Down-messages sent to an MQTT device and not yet acknowledged (default: 20)"), N_ ("N") },
+  { "mqtt-max-conns-per-address", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_conns_per_address,
+    N_ ("MQTT connections one IP address may hold at a time (default: 2048)"), N_ ("N") },
+  { "mqtt-connect-timeout", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_connect_timeout,
+    N_ ("Seconds from an MQTT connection's accept to its CONNECT (default: 10)"), N_ ("SECONDS") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
+  { NULL }
+};
 
 static const GOptionEntry token_entries[]
     = { { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
@@ -133,6 +148,33 @@ check_options (GError **error)
                    opt_device_idle);
       return FALSE;
     }
+  if (opt_mqtt_max_packet < 1024 || opt_mqtt_max_packet > 16 * 1024 * 1024)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--mqtt-max-packet must be from 1024 to 16777216 bytes, not %d"),
+                   opt_mqtt_max_packet);
+      return FALSE;
+    }
+  if (opt_mqtt_inflight < 1 || opt_mqtt_inflight > 1000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--mqtt-inflight must be from 1 to 1000, not %d"), opt_mqtt_inflight);
+      return FALSE;
+    }
+  if (opt_mqtt_conns_per_address < 1 || opt_mqtt_conns_per_address > 100000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--mqtt-max-conns-per-address must be from 1 to 100000, not %d"),
+                   opt_mqtt_conns_per_address);
+      return FALSE;
+    }
+  if (opt_mqtt_connect_timeout < 1 || opt_mqtt_connect_timeout > 600)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--mqtt-connect-timeout must be from 1 to 600 seconds, not %d"),
+                   opt_mqtt_connect_timeout);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -157,6 +199,10 @@ run_server (void)
     .max_payload_bytes = (gsize)opt_max_payload,
     .device_rate = opt_device_rate,
     .device_idle_timeout_s = (guint)opt_device_idle,
+    .mqtt_max_packet = (gsize)opt_mqtt_max_packet,
+    .mqtt_inflight = (guint)opt_mqtt_inflight,
+    .mqtt_max_conns_per_address = (guint)opt_mqtt_conns_per_address,
+    .mqtt_connect_timeout_s = (guint)opt_mqtt_connect_timeout,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

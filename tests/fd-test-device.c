@@ -180,12 +180,18 @@ fd_td_raw_free (FdTdRaw *r)
 GSocketConnection *
 fd_td_tcp_connect (FdTdServer *s)
 {
+  return fd_td_tcp_connect_port (s->port);
+}
+
+GSocketConnection *
+fd_td_tcp_connect_port (guint port)
+{
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GError) error = NULL;
   GSocketConnection *tcp;
 
   g_socket_client_set_timeout (client, 10);
-  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16)s->port, NULL, &error);
+  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16)port, NULL, &error);
   g_assert_no_error (error);
   /* as curl does: without it, a request written right after the handshake waits 40 ms for an
    * ACK (Nagle and delayed ACK) */
@@ -197,8 +203,14 @@ fd_td_tcp_connect (FdTdServer *s)
 FdTdRaw *
 fd_td_raw_open (FdTdServer *s, const FdTdDevice *d, GError **error)
 {
-  g_autoptr (GSocketConnection) tcp = fd_td_tcp_connect (s);
-  g_autoptr (GSocketConnectable) name = g_network_address_new ("localhost", (guint16)s->port);
+  return fd_td_raw_open_port (s, s->port, d, error);
+}
+
+FdTdRaw *
+fd_td_raw_open_port (FdTdServer *s, guint port, const FdTdDevice *d, GError **error)
+{
+  g_autoptr (GSocketConnection) tcp = fd_td_tcp_connect_port (port);
+  g_autoptr (GSocketConnectable) name = g_network_address_new ("localhost", (guint16)port);
   /* The database at construction: g_tls_client_connection_new() would first load the system
    * trust store, 13 ms a connection with glib-networking 2.74. */
   g_autoptr (GIOStream) tls = g_initable_new (

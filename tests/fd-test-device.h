@@ -67,8 +67,11 @@ char *fd_td_url (FdTdServer *s, const char *path);
 int fd_td_curl (FdTdServer *s, const char *const *args, char **out, char **err);
 
 GSocketConnection *fd_td_tcp_connect (FdTdServer *s);
+GSocketConnection *fd_td_tcp_connect_port (guint port);
 /* Connects with @d's certificate (NULL, or a key device: none). NULL when the handshake fails. */
 FdTdRaw *fd_td_raw_open (FdTdServer *s, const FdTdDevice *d, GError **error);
+/* The same on another port of the server (MQTT). */
+FdTdRaw *fd_td_raw_open_port (FdTdServer *s, guint port, const FdTdDevice *d, GError **error);
 void fd_td_raw_free (FdTdRaw *r);
 void fd_td_raw_send (FdTdRaw *r, const char *text);
 gboolean fd_td_raw_fill (FdTdRaw *r);

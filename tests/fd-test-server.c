@@ -50,6 +50,7 @@ read_ports (FdTestServer *srv)
       json_object_get_int_member_with_default (obj, "api", 0));
   srv->device_port = (guint)json_object_get_int_member_with_default (obj, "device", 0);
   srv->device_url = g_strdup_printf ("https://localhost:%u", srv->device_port);
+  srv->mqtt_port = (guint)json_object_get_int_member_with_default (obj, "mqtt", 0);
   srv->ca_path = g_build_filename (srv->data_dir, "pki", "ca.crt", NULL);
   return TRUE;
 }

@@ -13,6 +13,7 @@ typedef struct
   char *token;       /* the admin token from DATA/admin-token */
   guint device_port; /* the HTTPS device endpoint, from DATA/ports.json */
   char *device_url;  /* https://localhost:PORT */
+  guint mqtt_port;   /* MQTT over TLS, from DATA/ports.json */
   char *ca_path;     /* DATA/pki/ca.crt: the CA devices trust */
   GPid pid;
   SoupSession *session;

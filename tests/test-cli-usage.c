@@ -282,8 +282,9 @@ test_help (void)
   const char *const nouns[][2] = {
     { "workspace", "create list get update delete" },
     { "fleet", "create list get update delete" },
-    { "device", "create list get update move delete credentials import tags" },
+    { "device", "create list get update move delete credentials import send status tags" },
     { "data", "tags fields" },
+    { "condition", "list" },
     { "token", "create list revoke" },
     { "audit", "list" },
     { "completion", "bash" },
@@ -417,7 +418,9 @@ test_completion (void)
   const char *const cases[][2] = {
     { "de", "device" },
     { "d", "device data" },
-    { "device ", "create list get update move delete credentials import tags" },
+    { "device ", "create list get update move delete credentials import send status tags" },
+    { "co", "condition completion" },
+    { "condition list wks-a --status ", "open closed" },
     { "--json token r", "revoke" },
     { "device list wks-a --so", "--sort" },
     { "device list wks-a --sort -n", "-name" },

@@ -572,6 +572,31 @@ test_rate_limit (void)
   fd_rate_limit_free (limit);
 }
 
+/* A WebSocket handshake: the upgrade is seen only with both Upgrade and Connection tokens; the
+ * Sec-WebSocket-* values are kept, several Protocol headers joined; a second Key is refused. */
+static void
+test_websocket_head (void)
+{
+  g_autoptr (FdHttpParser) parser = parse_ok (
+      "GET /mqtt HTTP/1.1\r\nHost: lab\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n",
+      0);
+  g_autoptr (FdHttpParser) plain
+      = parse_ok ("GET /mqtt HTTP/1.1\r\nHost: lab\r\nUpgrade: websocket\r\n\r\n", 0);
+  g_autoptr (FdHttpParser) twice = fd_http_parser_new (MAX_BODY);
+  const char *two_keys = "GET /mqtt HTTP/1.1\r\nHost: lab\r\nSec-WebSocket-Key: a\r\n"
+                         "Sec-WebSocket-Key: b\r\n\r\n";
+  const FdHttpRequest *req = fd_http_parser_get_request (parser);
+
+  g_assert_true (req->upgrade_websocket);
+  g_assert_cmpstr (req->ws_key, ==, "dGhlIHNhbXBsZSBub25jZQ==");
+  g_assert_cmpstr (req->ws_version, ==, "13");
+  g_assert_cmpstr (req->ws_protocol, ==, "chat, mqtt");
+  g_assert_false (fd_http_parser_get_request (plain)->upgrade_websocket);
+  g_assert_cmpint (run (twice, two_keys, strlen (two_keys), 0), ==, FD_HTTP_ERROR);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -591,5 +616,6 @@ main (int argc, char **argv)
   g_test_add_func ("/device-http/response", test_response);
   g_test_add_func ("/device-http/error-json", test_error_json);
   g_test_add_func ("/device-http/rate-limit", test_rate_limit);
+  g_test_add_func ("/device-http/websocket-head", test_websocket_head);
   return g_test_run ();
 }

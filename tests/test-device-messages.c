@@ -237,6 +237,50 @@ test_condition_refusals (void)
   g_assert_cmpstr (fd_test_error_code (reopen), ==, "invalid_condition");
 }
 
+/* Everything a device adds to its #status answer or its open conditions is bounded. */
+static void
+test_limits (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "limits");
+  g_autoptr (FdTdRaw) r = fd_td_raw_open (shared, d, NULL);
+  g_autoptr (JsonNode) over_keys = NULL, again = NULL, cleared = NULL, replaced = NULL;
+  g_autoptr (JsonNode) over_open = NULL, closed = NULL, reopened = NULL;
+
+  for (guint i = 0; i < 256; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"key\": \"k%u\", \"value\": %u}", i, i);
+      g_autoptr (JsonNode) node = up_expect (r, body, 202);
+    }
+  over_keys = up_expect (r, "{\"key\": \"k256\", \"value\": 1}", 400);
+  g_assert_cmpstr (fd_test_error_code (over_keys), ==, "invalid_message");
+  {
+    g_autofree char *text = json_to_string (over_keys, FALSE);
+    g_assert_nonnull (strstr (text, "256"));
+  }
+  /* A key it has may change; a cleared one makes room. */
+  again = up_expect (r, "{\"key\": \"k7\", \"value\": \"seven\"}", 202);
+  cleared = up_expect (r, "{\"key\": \"k0\", \"value\": null}", 202);
+  replaced = up_expect (r, "{\"key\": \"k256\", \"value\": 1}", 202);
+
+  for (guint i = 0; i < 256; i++)
+    {
+      g_autofree char *body = g_strdup_printf (
+          "{\"key\": \"condition\", \"value\": {\"uuid\": \"c%u\", \"tag\": \"t\", "
+          "\"start\": %u}}",
+          i, i);
+      g_autoptr (JsonNode) node = up_expect (r, body, 202);
+    }
+  over_open = up_expect (
+      r, "{\"key\": \"condition\", \"value\": {\"uuid\": \"c256\", \"tag\": \"t\", \"start\": 1}}",
+      400);
+  g_assert_cmpstr (fd_test_error_code (over_open), ==, "invalid_condition");
+  closed = up_expect (r, "{\"key\": \"condition\", \"value\": {\"uuid\": \"c3\", \"finish\": 9}}",
+                      202);
+  reopened = up_expect (
+      r, "{\"key\": \"condition\", \"value\": {\"uuid\": \"c256\", \"tag\": \"t\", \"start\": 1}}",
+      202);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -247,6 +291,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-messages/status-now", test_status_now);
   g_test_add_func ("/device-messages/conditions", test_conditions);
   g_test_add_func ("/device-messages/condition-refusals", test_condition_refusals);
+  g_test_add_func ("/device-messages/limits", test_limits);
 
   shared = fd_td_server_start (args);
   status = g_test_run ();

@@ -378,6 +378,198 @@ test_slow_consumer (void)
   g_assert_cmpuint (n_text, <, f.n_big + f.n_small);
 }
 
+typedef struct
+{
+  char *line;
+  gboolean done;
+} LineRead;
+
+static void
+line_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LineRead *r = user_data;
+
+  r->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL,
+                                                       NULL);
+  r->done = TRUE;
+}
+
+static GSubprocess *
+cli_spawn (const char *token, const char *const *extra, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (char *)g_getenv ("FD_CLI_BIN"));
+  g_ptr_array_add (argv, "--server");
+  g_ptr_array_add (argv, shared->srv->url);
+  g_ptr_array_add (argv, "--token");
+  g_ptr_array_add (argv, (char *)token);
+  for (guint i = 0; extra[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *)extra[i]);
+  g_ptr_array_add (argv, NULL);
+  return g_subprocess_newv ((const char *const *)argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+}
+
+/* Posts a reading every 200 ms until the CLI prints a line (it may not be subscribed yet when
+ * the first is posted); returns that line. */
+static char *
+cli_first_line (GSubprocess *cli, FdTdRaw *raw, const char *tag)
+{
+  g_autoptr (GDataInputStream) out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  LineRead r = { NULL, FALSE };
+
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read, &r);
+  while (!r.done)
+    {
+      gint64 next = g_get_monotonic_time () + 200 * 1000;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      post_data (raw, tag, "{\"v\": 7}");
+      while (!r.done && g_get_monotonic_time () < next)
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+    }
+  g_assert_nonnull (r.line);
+  return r.line;
+}
+
+/* `fleetdesk-cli events` prints one line per event, `--json` the event itself, and ends with
+ * status 0 on Ctrl-C; a refused token is an error. */
+static void
+test_cli (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "events-cli");
+  g_autoptr (FdTdRaw) raw = device_connect (d);
+  const char *const json_args[]
+      = { "events", "--workspace", d->workspace_id, "--type", "data", "--json", NULL };
+  const char *const text_args[] = { "events", "follow", "--type", "data", NULL };
+  const char *const bad_token[] = { "events", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) json_cli = cli_spawn (shared->srv->token, json_args, &error);
+  g_autoptr (GSubprocess) text_cli = NULL;
+  g_autoptr (GSubprocess) refused = NULL;
+  g_autofree char *line = NULL, *text = NULL, *err = NULL;
+  g_autoptr (JsonNode) event = NULL;
+
+  g_assert_no_error (error);
+  line = cli_first_line (json_cli, raw, "cli-json");
+  event = json_from_string (line, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fd_test_str (event, "type"), ==, "data");
+  g_assert_cmpstr (fd_test_str (event, "device_id"), ==, d->id);
+  g_subprocess_send_signal (json_cli, SIGINT);
+  g_assert_true (g_subprocess_wait (json_cli, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (json_cli));
+  g_assert_cmpint (g_subprocess_get_exit_status (json_cli), ==, 0);
+
+  text_cli = cli_spawn (shared->srv->token, text_args, &error);
+  g_assert_no_error (error);
+  text = cli_first_line (text_cli, raw, "cli-text");
+  g_assert_nonnull (strstr (text, d->id));
+  g_assert_nonnull (strstr (text, "cli-text"));
+  g_assert_nonnull (strstr (text, "{\"v\":7}"));
+  g_subprocess_send_signal (text_cli, SIGTERM);
+  g_assert_true (g_subprocess_wait (text_cli, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (text_cli), ==, 0);
+
+  refused = cli_spawn ("fdt_WRONG", bad_token, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (refused, NULL, NULL, NULL, &err, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (refused), ==, 1);
+  g_assert_nonnull (strstr (err, "token"));
+}
+
+static void
+post_up (FdTdRaw *raw, const char *body, guint status)
+{
+  g_autofree char *req = fd_td_request ("POST", "/v1/up", NULL, body);
+  g_auto (FdTdResponse) resp = { 0 };
+
+  fd_td_raw_send (raw, req);
+  g_assert_true (fd_td_raw_response (raw, &resp));
+  g_assert_cmpuint (resp.status, ==, status);
+}
+
+/* A condition opened, opened again (an update) and closed over HTTPS: three events whose data
+ * is the condition as the conditions list shows it; a second close is no news. */
+static void
+test_conditions (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "events-condition");
+  g_autofree char *query
+      = g_strconcat ("?workspace=", d->workspace_id,
+                     "&type=condition.opened&type=condition.updated&type=condition.closed", NULL);
+  g_autofree char *list_path
+      = g_strdup_printf ("/api/v1/workspaces/%s/conditions?device=%s", d->workspace_id, d->id);
+  g_autoptr (Listener) l = listener_open (query, shared->srv->token);
+  g_autoptr (FdTdRaw) raw = device_connect (d);
+  g_autoptr (JsonNode) list = NULL;
+  g_autoptr (GList) members = NULL;
+  JsonObject *opened, *updated, *closed, *listed;
+  guint at;
+
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"tag\": \"battery\","
+           " \"payload\": {\"lvl\": 15}, \"start\": \"2026-01-01T10:00:00Z\"}}",
+           202);
+  at = wait_event (l, 0, "condition.opened", d->id);
+  opened = event_data (event_at (l, at));
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"tag\": \"battery\","
+           " \"payload\": {\"lvl\": 12}, \"start\": \"2026-01-01T10:00:00Z\"}}",
+           202);
+  at = wait_event (l, at + 1, "condition.updated", d->id);
+  updated = event_data (event_at (l, at));
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"payloadf\": {\"lvl\": 45},"
+           " \"finish\": \"2026-01-01T10:30:00Z\"}}",
+           202);
+  at = wait_event (l, at + 1, "condition.closed", d->id);
+  closed = event_data (event_at (l, at));
+
+  g_assert_cmpstr (json_object_get_string_member (opened, "uuid"), ==, "c-1");
+  g_assert_cmpstr (json_object_get_string_member (opened, "tag"), ==, "battery");
+  g_assert_cmpstr (json_object_get_string_member (opened, "status"), ==, "open");
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (opened, "payload"), "lvl"), ==,
+      15);
+  g_assert_true (json_object_get_null_member (opened, "finish"));
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (updated, "payload"), "lvl"), ==,
+      12);
+  g_assert_cmpstr (json_object_get_string_member (closed, "status"), ==, "closed");
+  g_assert_cmpstr (json_object_get_string_member (closed, "finish"), ==,
+                   "2026-01-01T10:30:00.000Z");
+  g_assert_cmpfloat (json_object_get_double_member (closed, "duration"), ==, 1800.0);
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (closed, "payloadf"), "lvl"), ==,
+      45);
+
+  /* The same object as the conditions list (which may add the device's name). */
+  list = fd_test_api_expect (shared->srv, "GET", list_path, NULL, 200);
+  listed = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (list), "items"), 0);
+  members = json_object_get_members (closed);
+  for (GList *it = members; it != NULL; it = it->next)
+    {
+      g_autofree char *a = json_to_string (json_object_get_member (closed, it->data), FALSE);
+      g_autofree char *b = json_to_string (json_object_get_member (listed, it->data), FALSE);
+      g_assert_cmpstr (a, ==, b);
+    }
+
+  /* A second close changes nothing and says nothing; the marker after it is the next event. */
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"finish\": "
+           "\"2026-01-01T10:31:00Z\"}}",
+           202);
+  post_up (raw,
+           "{\"key\": \"condition\", \"value\": {\"uuid\": \"c-2\", \"tag\": \"marker\","
+           " \"start\": \"2026-01-01T11:00:00Z\"}}",
+           202);
+  g_assert_cmpuint (wait_event (l, at + 1, "condition.opened", d->id), ==, at + 1);
+}
+
 static void
 test_refused (void)
 {
@@ -632,6 +824,8 @@ main (int argc, char **argv)
   g_test_add_func ("/events/filters", test_filters);
   g_test_add_func ("/events/presence", test_presence);
   g_test_add_func ("/events/slow-consumer", test_slow_consumer);
+  g_test_add_func ("/events/conditions", test_conditions);
+  g_test_add_func ("/events/cli", test_cli);
   status = g_test_run ();
   fd_td_server_stop (shared);
   return status;

@@ -203,7 +203,9 @@ condition_list (FdApiRequest *req)
 static void
 reply_downlink_error (FdApiRequest *req, const GError *error)
 {
-  if (g_error_matches (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_NOT_FOUND))
+  if (error->domain == FD_STORE_ERROR)
+    fd_api_reply_gerror (req, error);
+  else if (g_error_matches (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_NOT_FOUND))
     fd_api_reply_error (req, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "%s", error->message);
   else if (g_error_matches (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_INVALID))
     fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "key", "%s", error->message);

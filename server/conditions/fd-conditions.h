@@ -30,7 +30,7 @@ typedef enum
 typedef enum
 {
   FD_CONDITION_OPENED,
-  FD_CONDITION_UPDATED, /* an open of a uuid already open: its payload replaced */
+  FD_CONDITION_UPDATED,        /* an open of a uuid already open: its payload replaced */
   FD_CONDITION_CLOSED,
   FD_CONDITION_ALREADY_CLOSED, /* a second close: nothing changed (logged, answered as done) */
 } FdConditionChange;
@@ -63,8 +63,9 @@ void fd_conditions_remove_watch (FdConditions *conditions, FdConditionFunc func,
  * {"uuid", "tag", "payload"?, "start"} or a close {"uuid", "payloadf"?, "finish"} (a close's
  * "payload" is taken as payloadf, as older clients sent it). Times are RFC 3339 (0 to 9
  * fractional digits, Z or an offset) or epoch ms. */
-void fd_conditions_handle_async (FdConditions *conditions, FdDeviceIdentity *who, JsonObject *value,
-                                 GAsyncReadyCallback callback, gpointer user_data);
+void fd_conditions_handle_async (FdConditions *conditions, FdDeviceIdentity *who,
+                                 JsonObject *value, GAsyncReadyCallback callback,
+                                 gpointer user_data);
 /* The change made; -1 with @error set otherwise. */
 int fd_conditions_handle_finish (GAsyncResult *result, GError **error);
 

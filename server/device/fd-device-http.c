@@ -61,6 +61,9 @@ request_clear (FdHttpRequest *req)
   g_free (req->query);
   g_free (req->authorization);
   g_free (req->content_type);
+  g_free (req->ws_key);
+  g_free (req->ws_version);
+  g_free (req->ws_protocol);
   memset (req, 0, sizeof *req);
 }
 
@@ -225,6 +228,8 @@ typedef struct
   gboolean transfer_encoding;
   gboolean conn_close;
   gboolean conn_keep_alive;
+  gboolean conn_upgrade;
+  gboolean upgrade_websocket;
   gboolean expect_continue;
   guint n_host;
 } HeadFacts;
@@ -312,6 +317,29 @@ parse_header (FdHttpParser *parser, HeadFacts *facts, const char *line, gsize le
     {
       facts->conn_close |= token_list_has (value, value_len, "close");
       facts->conn_keep_alive |= token_list_has (value, value_len, "keep-alive");
+      facts->conn_upgrade |= token_list_has (value, value_len, "upgrade");
+    }
+  else if (name_is (line, name_len, "Upgrade"))
+    facts->upgrade_websocket |= token_list_has (value, value_len, "websocket");
+  else if (name_is (line, name_len, "Sec-WebSocket-Key"))
+    {
+      if (req->ws_key != NULL)
+        return fail (parser, 400, "bad_request", "more than one Sec-WebSocket-Key header");
+      req->ws_key = g_strndup (value, value_len);
+    }
+  else if (name_is (line, name_len, "Sec-WebSocket-Version"))
+    {
+      if (req->ws_version != NULL)
+        return fail (parser, 400, "bad_request", "more than one Sec-WebSocket-Version header");
+      req->ws_version = g_strndup (value, value_len);
+    }
+  else if (name_is (line, name_len, "Sec-WebSocket-Protocol"))
+    {
+      g_autofree char *more = g_strndup (value, value_len);
+      char *joined = req->ws_protocol ? g_strconcat (req->ws_protocol, ", ", more, NULL)
+                                      : g_steal_pointer (&more);
+      g_free (req->ws_protocol);
+      req->ws_protocol = joined;
     }
   else if (name_is (line, name_len, "Expect"))
     facts->expect_continue
@@ -373,6 +401,7 @@ parse_head (FdHttpParser *parser, gsize head_end)
   if (req->minor == 1 && facts.n_host != 1)
     return fail (parser, 400, "bad_request", "an HTTP/1.1 request needs exactly one Host header");
 
+  req->upgrade_websocket = facts.upgrade_websocket && facts.conn_upgrade;
   req->has_length = facts.n_length == 1;
   req->content_length = (gsize)facts.length;
   req->head_len = head_end;

@@ -41,8 +41,14 @@ typedef struct
   gsize content_length; /* 0 without one */
   char *authorization;  /* the Authorization value, or NULL */
   char *content_type;   /* or NULL */
-  const char *body;     /* content_length bytes, valid until fd_http_parser_next() */
-  gsize head_len;       /* bytes of the head, CRLF CRLF included */
+  /* A WebSocket handshake (RFC 6455 §4.2.1): "Upgrade: websocket" with "Connection: upgrade",
+   * and the Sec-WebSocket-* values as sent (several Protocol headers joined by ", "), or NULL. */
+  gboolean upgrade_websocket;
+  char *ws_key;
+  char *ws_version;
+  char *ws_protocol;
+  const char *body; /* content_length bytes, valid until fd_http_parser_next() */
+  gsize head_len;   /* bytes of the head, CRLF CRLF included */
 } FdHttpRequest;
 
 typedef struct _FdHttpParser FdHttpParser;

@@ -50,6 +50,7 @@ struct _FdDeviceServer
   FdDeviceUp *up;
   FdStore *store;
   FdSessions *sessions; /* NULL: presence is not kept (tests of the endpoint alone) */
+  FdMqttServer *mqtt;   /* takes the WebSocket connections of GET /mqtt; may be NULL */
   GMainContext *context;
 
   GSocketService *service;
@@ -97,7 +98,9 @@ struct _FdDeviceConn
   gsize linger_left;
   gboolean close_after;
   gboolean continue_sent;
-  FdSession session; /* presence: attached from the first authenticated request on */
+  gboolean upgrading;   /* the answer being written is 101: the connection goes to MQTT */
+  gboolean handed_over; /* its TLS stream belongs to the MQTT server now */
+  FdSession session;    /* presence: attached from the first authenticated request on */
 };
 
 /* fd-device-conn.c. Takes @tls (and @peer) over and starts its handshake; @per_address is how
@@ -108,6 +111,9 @@ void fd_device_conn_start (FdDeviceServer *server, GSocketConnection *connection
 void fd_device_conn_present (FdDeviceConn *conn);
 /* Closes at once, without a word to the peer. */
 void fd_device_conn_close (FdDeviceConn *conn);
+/* Sends @answer (101 Switching Protocols to a WebSocket handshake at /mqtt); once it is written,
+ * the TLS stream is handed to the MQTT server and this connection ends. */
+void fd_device_conn_switch_to_mqtt (FdDeviceConn *conn, GBytes *answer);
 FdDeviceConn *fd_device_conn_ref (FdDeviceConn *conn);
 void fd_device_conn_unref (FdDeviceConn *conn);
 /* A reference for a store operation's callback, which cannot be cancelled: it must clear
@@ -129,6 +135,11 @@ void fd_device_reply_unauthorized (FdDeviceConn *conn, const char *format, ...)
  * the answer goes now and closes. Returns FALSE, for fd_device_routes_head() to return. */
 gboolean fd_device_refuse (FdDeviceConn *conn, guint status, const char *code, const char *extra,
                            gboolean close, const char *format, ...) G_GNUC_PRINTF (6, 7);
+
+/* fd-device-upgrade.c: GET /mqtt. Judges the WebSocket handshake from its head (as
+ * fd_device_routes_head() does), then answers 101 and hands the connection over. */
+gboolean fd_device_upgrade_head (FdDeviceConn *conn, const FdHttpRequest *req);
+void fd_device_upgrade_handle (FdDeviceConn *conn, const FdHttpRequest *req);
 
 /* fd-device-routes.c. Judges a request from its head: TRUE to read its body and go on; FALSE
  * when it was refused (an answer is on its way, or set in conn->refusal to follow the body). */

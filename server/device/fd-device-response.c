@@ -33,6 +33,8 @@ fd_http_reason (guint status)
       return "Length Required";
     case 413:
       return "Content Too Large";
+    case 426:
+      return "Upgrade Required";
     case 429:
       return "Too Many Requests";
     case 431:

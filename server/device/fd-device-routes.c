@@ -20,6 +20,7 @@ typedef enum
   ROUTE_DATA,
   ROUTE_UP,
   ROUTE_WHOAMI,
+  ROUTE_MQTT, /* MQTT over WebSocket: fd-device-upgrade.c */
 } Route;
 
 #define DATA_PREFIX "/v1/data/"
@@ -31,6 +32,11 @@ find_route (const char *path, const char **method)
     {
       *method = "GET";
       return ROUTE_WHOAMI;
+    }
+  if (g_str_equal (path, "/mqtt"))
+    {
+      *method = "GET";
+      return ROUTE_MQTT;
     }
   if (g_str_equal (path, "/v1/up"))
     {
@@ -161,6 +167,14 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
       return fd_device_refuse (conn, 405, "method_not_allowed", allow, FALSE,
                                "%s is not allowed on %s (allowed: %s)", req->method, req->path,
                                method);
+    }
+  /* The device authenticates in its MQTT CONNECT. */
+  if (route == ROUTE_MQTT)
+    {
+      if (!fd_device_upgrade_head (conn, req))
+        return FALSE;
+      conn->route = route;
+      return TRUE;
     }
   if (!authenticate (conn, req))
     return FALSE;
@@ -415,6 +429,8 @@ reply_up_error (FdDeviceConn *conn, const GError *error)
                            error->message);
   else if (g_error_matches (error, FD_CONDITIONS_ERROR, FD_CONDITIONS_ERROR_INVALID))
     fd_device_reply_error (conn, 400, "invalid_condition", FALSE, "%s", error->message);
+  else if (g_error_matches (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_NOT_FOUND))
+    fd_device_reply_unauthorized (conn, "device %s no longer exists", conn->who->device_id);
   else
     reply_failure (conn, error, "invalid_message");
 }
@@ -464,6 +480,9 @@ fd_device_routes_handle (FdDeviceConn *conn, const FdHttpRequest *req)
       return;
     case ROUTE_UP:
       handle_up (conn, req);
+      return;
+    case ROUTE_MQTT:
+      fd_device_upgrade_handle (conn, req);
       return;
     case ROUTE_NONE:
       break;

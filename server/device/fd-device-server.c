@@ -156,6 +156,12 @@ fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions)
   server->sessions = sessions;
 }
 
+void
+fd_device_server_set_mqtt (FdDeviceServer *server, FdMqttServer *mqtt)
+{
+  server->mqtt = mqtt;
+}
+
 gboolean
 fd_device_server_listen (FdDeviceServer *server, GError **error)
 {

@@ -14,6 +14,7 @@
 #include "device/fd-device-auth.h"
 #include "device/fd-device-sessions.h"
 #include "device/fd-device-up.h"
+#include "device/fd-mqtt-server.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
 
@@ -42,6 +43,9 @@ FdDeviceServer *fd_device_server_new (const FdDeviceServerConfig *config, FdPki 
                                       FdStore *store);
 /* Devices with an open connection count as online in @sessions (before listening). */
 void fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions);
+/* GET /mqtt (a WebSocket upgrade, subprotocol "mqtt") hands its connection to @mqtt; without
+ * one, /mqtt is 404. */
+void fd_device_server_set_mqtt (FdDeviceServer *server, FdMqttServer *mqtt);
 /* Starts listening on the thread-default main context. */
 gboolean fd_device_server_listen (FdDeviceServer *server, GError **error);
 guint fd_device_server_get_port (FdDeviceServer *server);

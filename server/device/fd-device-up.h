@@ -28,8 +28,8 @@ GQuark fd_device_up_error_quark (void);
 
 typedef enum
 {
-  FD_DEVICE_UP_ERROR_INVALID, /* not a {"key", "value"} message, a bad key (message says why) */
-  FD_DEVICE_UP_ERROR_UNKNOWN, /* a '#' request this server does not answer */
+  FD_DEVICE_UP_ERROR_INVALID,   /* not a {"key", "value"} message, a bad key (message says why) */
+  FD_DEVICE_UP_ERROR_UNKNOWN,   /* a '#' request this server does not answer */
 } FdDeviceUpError;
 /* Errors may also be FD_PAYLOAD_ERROR (bad JSON), FD_CONDITIONS_ERROR, FD_INGEST_ERROR. */
 

@@ -132,7 +132,8 @@ send_done (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_error_matches (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND))
         g_task_return_new_error (task, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_NOT_FOUND, "%s",
                                  error->message);
-      else if (error->domain == FD_DOWNLINK_ERROR)
+      else if (error->domain == FD_DOWNLINK_ERROR
+               || g_error_matches (error, FD_STORE_ERROR, FD_STORE_ERROR_CLOSED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_FAILED,
@@ -269,6 +270,8 @@ status_done (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_error_matches (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND))
         g_task_return_new_error (task, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_NOT_FOUND, "%s",
                                  error->message);
+      else if (g_error_matches (error, FD_STORE_ERROR, FD_STORE_ERROR_CLOSED))
+        g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_FAILED,
                                  "the device's status could not be read: %s", error->message);

@@ -24,8 +24,9 @@ typedef enum
   FD_DOWNLINK_ERROR_INVALID,   /* a bad key or value */
   FD_DOWNLINK_ERROR_NOT_FOUND, /* no such device */
   FD_DOWNLINK_ERROR_FAILED,
-  FD_DOWNLINK_ERROR_FULL, /* the device's expected map holds the most entries it may */
+  FD_DOWNLINK_ERROR_FULL,      /* the device's expected map holds the most entries it may */
 } FdDownlinkError;
+/* At shutdown, errors may also be FD_STORE_ERROR_CLOSED. */
 
 /* A complete j/dn message: {"key": @key, "value": <@value_json>, "version": @version_ms}
  * (zdm-protocol.md §3.2: version is integer epoch ms). @value_json is trusted JSON text. */

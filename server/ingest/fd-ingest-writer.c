@@ -55,8 +55,8 @@ struct _FdIngestWriter
   /* told of each commit's readings per stream (fd_ingest_set_observer) */
   FdIngestObserver observer;
   gpointer observer_data;
-  GString *newest;    /* the newest payload of each job, NUL-separated: observer only */
-  GArray *committed;  /* FdIngestCommitted, scratch for the observer's call */
+  GString *newest;   /* the newest payload of each job, NUL-separated: observer only */
+  GArray *committed; /* FdIngestCommitted, scratch for the observer's call */
 };
 
 typedef struct
@@ -503,6 +503,27 @@ fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
 
   if (!device_place (db, m->who->device_id, &workspace_id, &fleet_id, error))
     return FALSE;
+  if (!g_str_equal (m->value, "null"))
+    {
+      gint64 others = 0;
+
+      stmt = fd_db_prepare (
+          db, "SELECT count(*) FROM device_report WHERE device_id = ?1 AND key != ?2", error);
+      if (stmt == NULL)
+        return FALSE;
+      fd_db_bind_text (stmt, 1, m->who->device_id);
+      fd_db_bind_text (stmt, 2, m->key);
+      if (!fd_db_fetch_count (db, stmt, &others, error))
+        return FALSE;
+      if (others >= FD_UP_MAX_KEYS)
+        {
+          g_set_error (error, FD_INGEST_ERROR, FD_INGEST_ERROR_INVALID,
+                       "device %s has reported %d keys, the most it may have; clear one with "
+                       "a null value first",
+                       m->who->device_id, FD_UP_MAX_KEYS);
+          return FALSE;
+        }
+    }
   if (g_str_equal (m->value, "null"))
     stmt = fd_db_prepare (db, "DELETE FROM device_report WHERE device_id = ?1 AND key = ?2", error);
   else

@@ -28,6 +28,8 @@ typedef enum
 
 #define FD_TAG_MAX_CHARS 64
 #define FD_UP_KEY_MAX_CHARS 64
+/* Keys a device may have reported at once: each goes into every #status answer. */
+#define FD_UP_MAX_KEYS 256
 
 /* NULL when @tag (@len bytes) is a good tag: 1..FD_TAG_MAX_CHARS characters of UTF-8, no '/',
  * '#', '+', whitespace or control characters. Otherwise a message saying what is wrong. */
@@ -80,9 +82,9 @@ gboolean fd_ingest_submit_finish (GAsyncResult *result, GError **error);
 
 /* Stores an up message: @value_json (compact JSON text, any value; "null" clears the key) as
  * @who's reported value of @key, stamped with the arrival time, and drops @key from the
- * device's expected map (the device answered it) in the same transaction. @key is checked by
- * the caller (1..FD_UP_KEY_MAX_CHARS characters, no control characters, not starting with
- * '#'). */
+ * device's expected map (the device answered it) in the same transaction. A new key beyond
+ * FD_UP_MAX_KEYS is FD_INGEST_ERROR_INVALID. @key is checked by the caller
+ * (1..FD_UP_KEY_MAX_CHARS characters, no control characters, not starting with '#'). */
 void fd_ingest_up_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
                          const char *value_json, GAsyncReadyCallback callback, gpointer user_data);
 gboolean fd_ingest_up_finish (GAsyncResult *result, GError **error);

@@ -178,9 +178,10 @@ fd_store_condition_open_list (FdDb *db, const char *device_id, GPtrArray *into, 
   return fd_db_fetch_all (db, stmt, condition_from_row, into, error);
 }
 
-/* Lists are bound as JSON arrays, so one prepared statement serves any filter. ?1 workspace,
- * ?2 status (0 any, 1 open, 2 closed), ?3 tags, ?4 devices, ?5 fleets, ?6 threshold, ?7 now,
- * ?8 start from, ?9 start to. */
+/* Lists are bound as JSON arrays, so one prepared statement serves any filter. The page is read
+ * in the order of condition_workspace (start, then rowid, which the index holds), newest first,
+ * so a page never sorts the workspace's conditions. ?1 workspace, ?2 status (0 any, 1 open,
+ * 2 closed), ?3 tags, ?4 devices, ?5 fleets, ?6 threshold, ?7 now, ?8 start from, ?9 start to. */
 #define CONDITION_FILTER                                                                           \
   " WHERE c.workspace_id = ?1"                                                                     \
   " AND (?2 = 0 OR (?2 = 1 AND c.finish IS NULL) OR (?2 = 2 AND c.finish IS NOT NULL))"            \
@@ -255,7 +256,7 @@ fd_store_condition_list (FdDb *db, const char *workspace_id, const FdConditionFi
   stmt = fd_db_prepare (db,
                         "SELECT " CONDITION_COLUMNS ", d.name FROM condition c"
                         " LEFT JOIN device d ON d.id = c.device_id" CONDITION_FILTER
-                        " ORDER BY c.start DESC, c.device_id DESC, c.uuid DESC"
+                        " ORDER BY c.start DESC, c.rowid DESC"
                         " LIMIT ?10 OFFSET ?11",
                         error);
   if (stmt == NULL)

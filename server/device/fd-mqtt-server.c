@@ -1,0 +1,559 @@
+/* fd-mqtt-server.c — MQTT over TLS on --mqtt-port: the listener, limits on connections, the TLS
+ * side of each (handshake, client certificate, reads and writes), revocation, shutdown and the
+ * counters. What a connection does with its bytes is fd-mqtt-session.c's.
+ */
+#include "config.h"
+
+#include "fd-mqtt-private.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#define LISTEN_BACKLOG 1024
+
+const FdMqttServerStats *
+fd_mqtt_server_get_stats (FdMqttServer *server)
+{
+  server->stats.open = g_hash_table_size (server->conns);
+  return &server->stats;
+}
+
+/* Counts @peer's connection against the limits; FALSE (nothing counted) when over one. */
+gboolean
+fd_mqtt_server_admit (FdMqttServer *server, const char *peer)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, peer));
+
+  if (server->shutting_down || g_hash_table_size (server->conns) >= server->config.max_conns
+      || n >= server->config.max_conns_per_address)
+    {
+      server->stats.refused_limit++;
+      return FALSE;
+    }
+  g_hash_table_insert (server->per_address, g_strdup (peer), GUINT_TO_POINTER (n + 1));
+  return TRUE;
+}
+
+/* Reading and writing over TLS. */
+
+static gboolean
+read_some (FdMqttConn *conn, GPollableInputStream *in)
+{
+  FdMqttServer *server = conn->server;
+  g_autoptr (GError) error = NULL;
+  gsize got = 0;
+
+  /* As much as there is, up to the scratch buffer: more packets per batch under load. */
+  while (got < FD_MQTT_READ_BYTES)
+    {
+      gssize n = g_pollable_input_stream_read_nonblocking (in, server->scratch + got,
+                                                           FD_MQTT_READ_BYTES - got, NULL, &error);
+      if (n > 0)
+        {
+          got += (gsize)n;
+          continue;
+        }
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      if (got > 0)
+        break; /* handle what came before the end; the end shows again on the next read */
+      if (n < 0)
+        g_debug ("MQTT connection from %s: read: %s", conn->peer, error->message);
+      fd_mqtt_conn_close (conn, n == 0 ? "connection closed" : "connection lost");
+      return G_SOURCE_REMOVE;
+    }
+  if (got > 0)
+    fd_mqtt_conn_feed (conn, server->scratch, got);
+  if (conn->state == FD_MQTT_CONN_CLOSED)
+    return G_SOURCE_REMOVE; /* the source was destroyed by the close */
+  if (conn->busy || conn->closing)
+    {
+      g_clear_pointer (&conn->input, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+readable (GObject *stream, gpointer user_data)
+{
+  FdMqttConn *conn = fd_mqtt_conn_ref (user_data); /* a close may drop the last reference */
+  gboolean again = read_some (conn, G_POLLABLE_INPUT_STREAM (stream));
+
+  fd_mqtt_conn_unref (conn);
+  return again;
+}
+
+void
+fd_mqtt_conn_start_reading (FdMqttConn *conn)
+{
+  GInputStream *in;
+
+  if (conn->ws != NULL || conn->input != NULL || conn->state == FD_MQTT_CONN_CLOSED
+      || conn->closing)
+    return;
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn->tls));
+  conn->input = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (in), NULL);
+  g_source_set_callback (conn->input, G_SOURCE_FUNC (readable), conn, NULL);
+  g_source_attach (conn->input, conn->server->context);
+}
+
+static void
+write_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FdMqttConn *conn = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
+
+  g_byte_array_set_size (conn->writing, 0);
+  if (conn->state == FD_MQTT_CONN_CLOSED)
+    ;
+  else if (!ok)
+    {
+      g_debug ("MQTT connection from %s: write: %s", conn->peer, error->message);
+      fd_mqtt_conn_close (conn, "connection lost");
+    }
+  else
+    fd_mqtt_conn_write (conn);
+  fd_mqtt_conn_unref (conn);
+}
+
+/* One write at a time; what handlers add meanwhile goes in the next. */
+void
+fd_mqtt_conn_write (FdMqttConn *conn)
+{
+  GByteArray *swap;
+
+  if (conn->ws != NULL)
+    {
+      fd_mqtt_ws_write (conn);
+      return;
+    }
+  if (conn->writing->len > 0)
+    return;
+  if (conn->out->len == 0)
+    {
+      if (conn->closing)
+        fd_mqtt_conn_close (conn, conn->close_reason);
+      return;
+    }
+  swap = conn->writing;
+  conn->writing = conn->out;
+  conn->out = swap;
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (conn->tls)),
+                                   conn->writing->data, conn->writing->len, G_PRIORITY_DEFAULT,
+                                   conn->cancellable, write_done, fd_mqtt_conn_ref (conn));
+}
+
+/* TLS. */
+
+/* Judges a client certificate during the handshake (on the engine thread). The handshake goes
+ * on either way: a certificate that is not a live credential is refused at CONNECT with return
+ * code 5, which a device can tell from a network failure. */
+static gboolean
+accept_certificate (GTlsConnection *tls, GTlsCertificate *peer, GTlsCertificateFlags errors,
+                    gpointer user_data)
+{
+  FdMqttConn *conn = user_data;
+  g_autoptr (GError) error = NULL;
+  FdDeviceIdentity *id;
+
+  if (conn->state == FD_MQTT_CONN_CLOSED)
+    return FALSE;
+  id = fd_device_auth_certificate (conn->server->auth, peer, &error);
+  if (id == NULL)
+    {
+      conn->server->stats.refused_certificate++;
+      conn->cert_refused = TRUE;
+      g_debug ("MQTT connection from %s: client certificate refused: %s", conn->peer,
+               error ? error->message : "no identity");
+      return TRUE;
+    }
+  g_clear_pointer (&conn->cert_id, fd_device_identity_unref);
+  conn->cert_id = id;
+  return TRUE;
+}
+
+static void
+handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FdMqttConn *conn = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+
+  conn->handshaking = FALSE;
+  if (conn->state == FD_MQTT_CONN_CLOSED)
+    g_socket_close (g_socket_connection_get_socket (conn->socket), NULL); /* deferred */
+  else if (!ok)
+    {
+      conn->server->stats.handshakes_failed++;
+      g_debug ("MQTT connection from %s: TLS handshake: %s", conn->peer, error->message);
+      fd_mqtt_conn_close (conn, "TLS handshake failed");
+    }
+  else if (g_tls_connection_get_protocol_version (conn->tls) < G_TLS_PROTOCOL_VERSION_TLS_1_2)
+    {
+      conn->server->stats.handshakes_failed++;
+      fd_mqtt_conn_close (conn, "TLS older than 1.2");
+    }
+  else
+    {
+      conn->state = FD_MQTT_CONN_WAIT_CONNECT;
+      fd_mqtt_conn_start_reading (conn);
+    }
+  fd_mqtt_conn_unref (conn);
+}
+
+static gboolean
+hello_arrived (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  FdMqttConn *conn = user_data;
+
+  g_clear_pointer (&conn->hello, g_source_unref);
+  conn->handshaking = TRUE;
+  g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
+                                    handshake_done, fd_mqtt_conn_ref (conn));
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+peer_address (GSocketConnection *connection)
+{
+  g_autoptr (GSocketAddress) address = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("?");
+  return g_inet_address_to_string (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+}
+
+static gboolean
+incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
+          gpointer user_data)
+{
+  FdMqttServer *server = user_data;
+  char *peer = peer_address (connection);
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (GError) error = NULL;
+  FdMqttConn *conn;
+  gpointer tls;
+
+  if (!fd_mqtt_server_admit (server, peer))
+    {
+      server->stats.connections++;
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      g_free (peer);
+      return TRUE;
+    }
+  /* As the HTTPS endpoint does (fd-device-server.c): no CA database, so that a connection does
+   * not load the system trust store, and a certificate request that names no CA, so that every
+   * client sends its certificate, whoever issued it. */
+  certificate = fd_pki_dup_server_certificate (server->pki);
+  tls = g_initable_new (g_tls_backend_get_server_connection_type (g_tls_backend_get_default ()),
+                        NULL, &error, "base-io-stream", connection, "certificate", certificate,
+                        "database", NULL, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED,
+                        "require-close-notify", FALSE, NULL);
+  conn = fd_mqtt_conn_new (server, FD_TRANSPORT_MQTT, peer);
+  conn->per_address_counted = TRUE;
+  conn->socket = g_object_ref (connection);
+  if (tls == NULL)
+    {
+      g_warning ("MQTT endpoint: cannot start TLS: %s", error->message);
+      fd_mqtt_conn_close (conn, "TLS failed");
+      return TRUE;
+    }
+  conn->tls = tls;
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       NULL);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate), conn);
+  /* The CONNECT timeout runs from the TCP accept, so it covers the handshake too. */
+  fd_mqtt_conn_arm (conn, server->config.connect_timeout_s);
+  /* The handshake takes a thread of GLib's pool while it runs: it starts only once the
+   * ClientHello's first bytes are there. */
+  conn->hello = g_socket_create_source (g_socket_connection_get_socket (connection),
+                                        G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (conn->hello, G_SOURCE_FUNC (hello_arrived), conn, NULL);
+  g_source_attach (conn->hello, server->context);
+  return TRUE;
+}
+
+/* Revocation: live sessions of a revoked credential or a deleted device end at once. */
+
+static gboolean
+identity_matches (const FdDeviceIdentity *id, const char *credential_id, const char *device_id)
+{
+  if (id == NULL)
+    return FALSE;
+  return (credential_id != NULL && g_str_equal (id->credential_id, credential_id))
+         || (device_id != NULL && g_str_equal (id->device_id, device_id));
+}
+
+/* Revoked or deleted ends a session; expired does not: a JWT's exp is checked at CONNECT only
+ * (the Zerynth clients mint their token once and keep the session). */
+static gboolean
+still_good (FdMqttServer *server, const FdDeviceIdentity *id)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (id == NULL || fd_device_auth_still_valid (server->auth, id, &error))
+    return TRUE;
+  return g_error_matches (error, FD_DEVICE_AUTH_ERROR, FD_DEVICE_AUTH_ERROR_EXPIRED);
+}
+
+static void
+revoked (const char *credential_id, const char *device_id, gpointer user_data)
+{
+  FdMqttServer *server = user_data;
+  g_autoptr (GPtrArray) doomed = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, server->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      FdMqttConn *conn = key;
+      gboolean hit;
+
+      if (credential_id == NULL && device_id == NULL)
+        hit = !still_good (server, conn->cert_id) || !still_good (server, conn->session.who);
+      else
+        hit = identity_matches (conn->cert_id, credential_id, device_id)
+              || identity_matches (conn->session.who, credential_id, device_id);
+      if (hit)
+        g_ptr_array_add (doomed, conn);
+    }
+  for (guint i = 0; i < doomed->len; i++)
+    {
+      server->stats.revoked++;
+      fd_mqtt_conn_close (doomed->pdata[i], "revoked");
+    }
+}
+
+/* Deadlines of every connection, looked at together. */
+static gboolean
+sweep (gpointer data)
+{
+  FdMqttServer *server = data;
+  g_autoptr (GPtrArray) due = g_ptr_array_new ();
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, server->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      FdMqttConn *conn = key;
+      if (conn->deadline_us != 0 && conn->deadline_us <= now)
+        g_ptr_array_add (due, conn);
+    }
+  /* closing one connection never closes another */
+  for (guint i = 0; i < due->len; i++)
+    fd_mqtt_conn_expire (due->pdata[i]);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The server. */
+
+FdMqttServer *
+fd_mqtt_server_new (const FdMqttConfig *config, FdPki *pki, FdDeviceAuth *auth, FdIngest *ingest,
+                    FdDeviceUp *up, FdSessions *sessions)
+{
+  FdMqttServer *server = g_new0 (FdMqttServer, 1);
+  FdMqttConfig *c = &server->config;
+
+  *c = *config;
+  c->address = g_strdup (config->address);
+  if (c->max_packet_bytes == 0)
+    c->max_packet_bytes = FD_MQTT_DEFAULT_MAX_PACKET;
+  if (c->max_payload_bytes == 0)
+    c->max_payload_bytes = FD_PAYLOAD_DEFAULT_MAX_BYTES;
+  if (c->max_inflight == 0)
+    c->max_inflight = FD_MQTT_DEFAULT_INFLIGHT;
+  if (c->max_topic_chars == 0)
+    c->max_topic_chars = FD_MQTT_DEFAULT_TOPIC_CHARS;
+  if (c->max_conns_per_address == 0)
+    c->max_conns_per_address = FD_MQTT_DEFAULT_CONNS_PER_ADDRESS;
+  if (c->max_conns == 0)
+    c->max_conns = FD_MQTT_DEFAULT_CONNS;
+  if (c->connect_timeout_s == 0)
+    c->connect_timeout_s = FD_MQTT_DEFAULT_CONNECT_S;
+  server->pki = pki;
+  server->auth = auth;
+  server->ingest = ingest;
+  server->up = up;
+  server->sessions = sessions;
+  server->context = g_main_context_ref_thread_default ();
+  server->conns = g_hash_table_new_full (NULL, NULL, (GDestroyNotify)fd_mqtt_conn_unref, NULL);
+  server->all = g_hash_table_new (NULL, NULL);
+  server->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server->scanner = fd_payload_scanner_new ();
+  fd_payload_scanner_set_limits (server->scanner, c->max_payload_bytes,
+                                 FD_PAYLOAD_DEFAULT_MAX_DEPTH);
+  server->scratch = g_malloc (FD_MQTT_READ_BYTES);
+  server->sweep = g_timeout_source_new (FD_MQTT_SWEEP_MS);
+  g_source_set_callback (server->sweep, sweep, server, NULL);
+  g_source_attach (server->sweep, server->context);
+  fd_device_auth_add_watch (server->auth, revoked, server);
+  server->watching = TRUE;
+  return server;
+}
+
+gboolean
+fd_mqtt_server_listen (FdMqttServer *server, GError **error)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  GSocketListener *listener = G_SOCKET_LISTENER (service);
+  const char *address = server->config.address;
+  guint port = server->config.port;
+
+  g_return_val_if_fail (server->service == NULL && !server->shutting_down, FALSE);
+  g_socket_listener_set_backlog (listener, LISTEN_BACKLOG);
+  if (address == NULL && port == 0)
+    {
+      guint16 any = g_socket_listener_add_any_inet_port (listener, NULL, error);
+      if (any == 0)
+        return FALSE;
+      server->config.port = any;
+    }
+  else if (address == NULL)
+    {
+      if (!g_socket_listener_add_inet_port (listener, (guint16)port, NULL, error))
+        {
+          g_prefix_error (error, "cannot listen on MQTT port %u: ", port);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
+      g_autoptr (GSocketAddress) where = NULL;
+      g_autoptr (GSocketAddress) effective = NULL;
+
+      if (inet == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "the MQTT address \"%s\" is not an IP address", address);
+          return FALSE;
+        }
+      where = g_inet_socket_address_new (inet, (guint16)port);
+      if (!g_socket_listener_add_address (listener, where, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
+        {
+          g_prefix_error (error, "cannot listen on %s MQTT port %u: ", address, port);
+          return FALSE;
+        }
+      server->config.port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+  g_signal_connect (service, "incoming", G_CALLBACK (incoming), server);
+  server->service = g_steal_pointer (&service);
+  g_socket_service_start (server->service);
+  return TRUE;
+}
+
+guint
+fd_mqtt_server_get_port (FdMqttServer *server)
+{
+  return server->config.port;
+}
+
+/* Runs the context until @done says so or @deadline_us passes. */
+static void
+iterate_until (FdMqttServer *server, gboolean (*done) (FdMqttServer *), gint64 deadline_us)
+{
+  while (!done (server) && g_get_monotonic_time () < deadline_us)
+    {
+      GSource *tick = g_timeout_source_new (50); /* wakes up to look at the deadline */
+      g_source_set_dummy_callback (tick);
+      g_source_attach (tick, server->context);
+      g_main_context_iteration (server->context, TRUE);
+      g_source_destroy (tick);
+      g_source_unref (tick);
+    }
+}
+
+/* No commit under way, and no acknowledgement being written. */
+static gboolean
+nothing_pending (FdMqttServer *server)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, server->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      FdMqttConn *conn = key;
+      if (conn->in_store || conn->writing->len > 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every closed connection let go of, but those a store callback still holds. */
+static gboolean
+only_store_waits (FdMqttServer *server)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, server->all);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!((FdMqttConn *)key)->in_store)
+      return FALSE;
+  return TRUE;
+}
+
+void
+fd_mqtt_server_shutdown (FdMqttServer *server, guint timeout_ms)
+{
+  g_autoptr (GPtrArray) open = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  if (server->shutting_down)
+    return;
+  server->shutting_down = TRUE;
+  if (server->service != NULL)
+    {
+      g_socket_service_stop (server->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+      g_signal_handlers_disconnect_by_data (server->service, server);
+      g_clear_object (&server->service);
+    }
+  /* Commits under way are acknowledged (their PUBACKs written) before the connections close. */
+  iterate_until (server, nothing_pending, g_get_monotonic_time () + (gint64)timeout_ms * 1000);
+  g_hash_table_iter_init (&iter, server->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (open, key);
+  for (guint i = 0; i < open->len; i++)
+    fd_mqtt_conn_close (open->pdata[i], "shutdown");
+  iterate_until (server, only_store_waits, g_get_monotonic_time () + G_USEC_PER_SEC);
+  if (server->watching)
+    {
+      fd_device_auth_remove_watch (server->auth, revoked, server);
+      server->watching = FALSE;
+    }
+}
+
+void
+fd_mqtt_server_free (FdMqttServer *server)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (server == NULL)
+    return;
+  fd_mqtt_server_shutdown (server, 0);
+  g_source_destroy (server->sweep);
+  g_source_unref (server->sweep);
+  /* Connections still held by a store callback outlive the server: they must not reach back. */
+  g_hash_table_iter_init (&iter, server->all);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    ((FdMqttConn *)key)->server = NULL;
+  g_hash_table_destroy (server->all);
+  g_hash_table_destroy (server->conns);
+  g_hash_table_destroy (server->per_address);
+  fd_payload_scanner_free (server->scanner);
+  g_free (server->scratch);
+  g_main_context_unref (server->context);
+  g_free ((char *)server->config.address);
+  g_free (server);
+}
