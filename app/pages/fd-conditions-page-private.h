@@ -30,6 +30,10 @@ struct _FdConditionsPage
   GtkFilterListModel *history_filtered;
   GtkSortListModel *open_sorted;
   GtkSortListModel *history_sorted;
+  GHashTable *device_names; /* device id -> name, for events (which name neither) */
+  GQueue pending;           /* FdPendingEvent waiting for a device's name */
+  gboolean name_in_flight;
+  GCancellable *names_cancellable;
   guint tick_source;
   guint ticks;
   guint notifications;
@@ -62,6 +66,15 @@ struct _FdConditionsPage
 /* fd-conditions-page.c */
 void fd_conditions_page_update_view (FdConditionsPage *self);
 void fd_conditions_page_load_history (FdConditionsPage *self);
+
+/* fd-conditions-page-events.c */
+/* Whether @store has the condition @uuid, and where. */
+gboolean fd_conditions_page_find (GListStore *store, const char *uuid, guint *position);
+void fd_conditions_page_condition_cb (FdConditionsPage *self, const char *type, JsonObject *object);
+void fd_conditions_page_remember_name (FdConditionsPage *self, const char *device_id,
+                                       const char *name);
+void fd_conditions_page_init_events (FdConditionsPage *self);
+void fd_conditions_page_dispose_events (FdConditionsPage *self);
 
 /* fd-conditions-page-filters.c: the history's filters and the search of both lists. */
 void fd_conditions_page_init_filters (FdConditionsPage *self);

@@ -5,8 +5,8 @@
  * FD_CONDITIONS_HISTORY_SIZE that match its filters, read again when a filter changes). Both
  * are sorted in the view (they are bounded), and searched by device or tag. One timer,
  * running only while the pane is shown, advances the durations of open conditions each
- * second. The filters are in fd-conditions-page-filters.c, notifications in
- * fd-conditions-page-notify.c.
+ * second. Events are applied in fd-conditions-page-events.c, the filters are in
+ * fd-conditions-page-filters.c, notifications in fd-conditions-page-notify.c.
  */
 #include "config.h"
 
@@ -79,24 +79,6 @@ fd_conditions_page_update_view (FdConditionsPage *self)
   gtk_label_set_label (self->history_count_label, self->history_loading ? "" : count);
 }
 
-static gboolean
-fd_conditions_page_find (GListStore *store, const char *uuid, guint *position)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (store));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr (FdConditionItem) item = g_list_model_get_item (G_LIST_MODEL (store), i);
-
-      if (g_strcmp0 (fd_condition_item_get_uuid (item), uuid) == 0)
-        {
-          *position = i;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 /* Items of a list answer, learnt by the filters. */
 static GPtrArray *
 fd_conditions_page_items (FdConditionsPage *self, JsonObject *const *objects, guint n)
@@ -110,6 +92,8 @@ fd_conditions_page_items (FdConditionsPage *self, JsonObject *const *objects, gu
 
       if (item == NULL)
         continue;
+      fd_conditions_page_remember_name (self, fd_json_get_string (objects[i], "device_id"),
+                                        fd_json_get_string (objects[i], "device_name"));
       fd_conditions_page_learn (self, item);
       g_ptr_array_add (items, item);
     }
@@ -234,72 +218,6 @@ fd_conditions_page_reload (FdConditionsPage *self)
   fd_conditions_page_update_view (self);
 }
 
-/* Events */
-
-/* Puts @object's state into @store: updated where it is, added at the start if new. */
-static void
-fd_conditions_page_put (GListStore *store, JsonObject *object, FdConditionItem *fresh,
-                        GDateTime *now)
-{
-  guint position;
-
-  if (fd_conditions_page_find (store, fd_condition_item_get_uuid (fresh), &position))
-    {
-      g_autoptr (FdConditionItem) item = g_list_model_get_item (G_LIST_MODEL (store), position);
-
-      fd_condition_item_update (item, object, now);
-    }
-  else
-    g_list_store_insert (store, 0, fresh);
-}
-
-static void
-fd_conditions_page_condition_cb (FdConditionsPage *self, const char *type, JsonObject *object)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr (FdConditionItem) fresh = fd_condition_item_new (object, now);
-  guint position;
-
-  if (fresh == NULL)
-    return;
-  if (g_str_equal (type, "condition.opened"))
-    fd_conditions_page_notify_opened (self, fresh);
-  if (self->workspace == NULL
-      || g_strcmp0 (fd_condition_item_get_workspace_id (fresh),
-                    fd_workspace_get_id (self->workspace))
-             != 0)
-    return;
-
-  fd_conditions_page_learn (self, fresh);
-  if (fd_condition_item_get_open (fresh))
-    fd_conditions_page_put (self->open_store, object, fresh, now);
-  else if (fd_conditions_page_find (self->open_store, fd_condition_item_get_uuid (fresh),
-                                    &position))
-    g_list_store_remove (self->open_store, position);
-
-  /* The history follows its filters: a close moves the condition there if it matches. */
-  if (fd_conditions_page_history_accepts (self, fresh))
-    {
-      if (!fd_conditions_page_find (self->history_store, fd_condition_item_get_uuid (fresh),
-                                    &position))
-        self->history_total++;
-      fd_conditions_page_put (self->history_store, object, fresh, now);
-    }
-  else if (fd_conditions_page_find (self->history_store, fd_condition_item_get_uuid (fresh),
-                                    &position))
-    {
-      g_list_store_remove (self->history_store, position);
-      self->history_total = self->history_total > 0 ? self->history_total - 1 : 0;
-    }
-  fd_conditions_page_update_view (self);
-}
-
-static void
-fd_conditions_page_resync_cb (FdConditionsPage *self)
-{
-  fd_conditions_page_reload (self);
-}
-
 /* The durations' timer */
 
 static void
@@ -402,7 +320,7 @@ fd_conditions_page_set_events (FdConditionsPage *self, FdEventsClient *events)
     return;
   g_signal_connect_object (events, "condition", G_CALLBACK (fd_conditions_page_condition_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (events, "resync", G_CALLBACK (fd_conditions_page_resync_cb), self,
+  g_signal_connect_object (events, "resync", G_CALLBACK (fd_conditions_page_reload), self,
                            G_CONNECT_SWAPPED);
 }
 
@@ -456,6 +374,7 @@ fd_conditions_page_dispose (GObject *object)
   FdConditionsPage *self = FD_CONDITIONS_PAGE (object);
 
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  fd_conditions_page_dispose_events (self);
   g_cancellable_cancel (self->open_cancellable);
   g_cancellable_cancel (self->history_cancellable);
   if (self->events != NULL)
@@ -601,6 +520,7 @@ fd_conditions_page_init (FdConditionsPage *self)
 
   self->open_store = g_list_store_new (FD_TYPE_CONDITION_ITEM);
   self->history_store = g_list_store_new (FD_TYPE_CONDITION_ITEM);
+  fd_conditions_page_init_events (self);
   fd_conditions_page_init_filters (self);
   self->open_filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->open_store)),
                                                    g_object_ref (self->search_filter));
