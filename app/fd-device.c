@@ -238,6 +238,20 @@ fd_device_set_online (FdDevice *self, gboolean online)
   fd_device_notify_status (self);
 }
 
+void
+fd_device_set_last_seen (FdDevice *self, const char *rfc3339)
+{
+  g_return_if_fail (FD_IS_DEVICE (self));
+
+  /* The server writes every time in one format: the strings order as the times do. */
+  if (rfc3339 == NULL || !self->loaded || g_strcmp0 (rfc3339, self->last_seen) <= 0)
+    return;
+  g_free (self->last_seen);
+  self->last_seen = g_strdup (rfc3339);
+  fd_device_set_label (self, &self->last_seen_label, fd_json_format_time (self->last_seen),
+                       properties[PROP_LAST_SEEN_LABEL]);
+}
+
 const char *
 fd_device_get_id (FdDevice *self)
 {

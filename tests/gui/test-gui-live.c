@@ -129,6 +129,36 @@ row_online_cb (gpointer data)
   return device != NULL && fd_device_get_online (device) == GPOINTER_TO_INT (data);
 }
 
+/* When sensor-01's newest "weather" reading arrived, as the API says. */
+static char *
+last_reading_time (void)
+{
+  g_autoptr (JsonNode) holder = NULL;
+  JsonObject *device = fd_test_lab_device (&holder, "sensor-01");
+  g_autofree char *path
+      = g_strdup_printf ("/devices/%s/tags", json_object_get_string_member (device, "id"));
+  g_autoptr (JsonNode) tags = fd_test_api_get (path, 200);
+  JsonArray *items = json_object_get_array_member (fd_test_api_object (tags), "items");
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *tag = json_array_get_object_element (items, i);
+
+      if (g_strcmp0 (json_object_get_string_member (tag, "tag"), "weather") == 0)
+        return g_strdup (json_object_get_string_member (json_object_get_object_member (tag, "last"),
+                                                        "timestamp_in"));
+    }
+  g_error ("sensor-01 has no weather reading");
+}
+
+static gboolean
+row_last_seen_cb (gpointer data)
+{
+  FdDevice *device = device_row ();
+
+  return device != NULL && g_strcmp0 (fd_device_get_last_seen (device), data) == 0;
+}
+
 static gboolean
 api_online_cb (gpointer data)
 {
@@ -453,6 +483,12 @@ fd_test_live (void)
   fd_gui_wait_for (win, GTK_TYPE_LABEL, "sensor-01");
   device_connect (&device);
   device_post (&device, "/v1/data/weather", "{\"temp\": 23.5, \"hum\": 38}", "202");
+  /* "Last Seen" follows the reading without a reload. */
+  {
+    g_autofree char *arrived = last_reading_time ();
+
+    fd_gui_wait (row_last_seen_cb, arrived, 10, "the row's Last Seen to follow the reading");
+  }
   presence = server_has_presence ();
   if (presence)
     {
