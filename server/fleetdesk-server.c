@@ -206,15 +206,17 @@ run_server (void)
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr (FdEngine) engine = fd_engine_new (&config, &error);
+  g_autoptr (FdEngine) engine = NULL;
 
+  /* Before ports.json is written (fd_engine_start): whoever waits for it may signal at once. */
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  engine = fd_engine_new (&config, &error);
   if (engine == NULL || !fd_engine_start (engine, &error))
     {
       g_printerr ("fleetdesk-server: %s\n", error->message);
       return 1;
     }
-  g_unix_signal_add (SIGINT, on_signal, loop);
-  g_unix_signal_add (SIGTERM, on_signal, loop);
   g_main_loop_run (loop);
   g_print ("fleetdesk-server: shutting down\n");
   fd_engine_shutdown (engine);

@@ -60,6 +60,7 @@ def main():
         say({"connack": rc})
         if rc != 0:
             done.set()
+            subscribed.set()
             return
         for t in a.subscribe:
             client.subscribe(t, 1)

@@ -36,6 +36,14 @@ test_websocket (void)
   g_assert_cmpint (json_node_get_int (fd_tm_event (kevents, "connack", 0)), ==, 0);
   g_assert_nonnull (fd_tm_event (kevents, "puback", 0));
   g_assert_cmpint (fd_tm_readings (k, "ws"), ==, 1);
+
+  /* a refusal over WebSocket: the CONNACK arrives before the close */
+  {
+    FdTdDevice wrong = { .id = (char *)"dev-notthisone", .cert = d->cert, .key = d->key };
+    const char *none[] = { NULL };
+    g_autoptr (GPtrArray) refused = fd_tm_paho (&wrong, NULL, TRUE, none);
+    g_assert_cmpint (json_node_get_int (fd_tm_event (refused, "connack", 0)), ==, 2);
+  }
 }
 
 /* A well-formed PUBLISH whose payload is refused is acknowledged, nothing is stored, and the
@@ -227,6 +235,51 @@ test_websocket_handshake (void)
   }
 }
 
+/* A down-message that is not acknowledged is sent again, flagged DUP, while the connection
+ * lasts (every 20 s: this test takes that long). */
+static void
+test_resend (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (fd_tm_srv, "mq-resend");
+  g_autofree char *dn = g_strdup_printf ("j/dn/%s", d->id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/devices/%s/messages", d->id);
+  g_autoptr (FdTdRaw) r = fd_tm_mqtt_open (d, d->id, NULL, 60, 0);
+  g_autoptr (GByteArray) ack = NULL;
+  g_autoptr (JsonNode) sent = NULL;
+  g_autoptr (JsonNode) msg = NULL;
+  gboolean dup = TRUE, resent = FALSE;
+  guint16 id = 0;
+
+  fd_tm_raw_send_packet (r, fd_tm_subscribe_packet (1, dn));
+  ack = fd_tm_expect_packet (r, 0x90, 3);
+  sent = fd_test_api_expect (fd_tm_srv->srv, "POST", path,
+                             "{\"key\": \"@again\", \"value\": {\"args\": {}}}", 202);
+  msg = fd_tm_expect_publish (r, dn, &id, &dup);
+  g_assert_false (dup);
+  /* Pings keep the connection (and the reads within their 10 s socket timeout) going until the
+   * copy comes; a minute is a bound, not a measurement. */
+  for (guint round = 0; round < 12 && !resent; round++)
+    {
+      static const guint8 pingreq[] = { 0xc0, 0 };
+      g_autoptr (GByteArray) body = g_byte_array_new ();
+      guint8 first = 0;
+
+      g_usleep (5 * G_USEC_PER_SEC);
+      fd_tm_raw_write (r, pingreq, sizeof pingreq);
+      while (fd_tm_raw_packet (r, &first, body) && first != 0xd0)
+        {
+          gsize tlen = ((gsize)body->data[0] << 8) | body->data[1];
+          g_assert_cmphex (first, ==, 0x3a); /* PUBLISH, QoS 1, DUP */
+          g_assert_cmpuint ((body->data[2 + tlen] << 8) | body->data[3 + tlen], ==, id);
+          resent = TRUE;
+        }
+      g_assert_cmphex (first, ==, 0xd0);
+    }
+  g_assert_true (resent);
+  fd_tm_puback (r, id);
+  fd_tm_ping (r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -242,6 +295,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mqtt/refused-payload", test_refused_payload);
   g_test_add_func ("/mqtt/up-messages", test_up_messages);
   g_test_add_func ("/mqtt/down-messages", test_down_messages);
+  g_test_add_func ("/mqtt/resend", test_resend);
   status = g_test_run ();
 
   fd_td_server_stop (fd_tm_srv);

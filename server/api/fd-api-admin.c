@@ -121,6 +121,7 @@ token_revoke_job (FdDb *db, gpointer data, GError **error)
 static void
 token_revoked (FdApiRequest *req, FdApiJob *job)
 {
+  fd_api_events_token_revoked (req->api, job->id);
   fd_api_reply_empty (req, SOUP_STATUS_NO_CONTENT);
 }
 

@@ -2,8 +2,8 @@
 #include "fd-api-private.h"
 #include "fd-util.h"
 
-static const char *const list_params[] = { "fleet", "search", "online", "sort", "from", "size",
-                                           NULL };
+static const char *const list_params[]
+    = { "fleet", "search", "online", "sort", "from", "size", NULL };
 static const char *const create_members[] = { "name", "fleet_id", NULL };
 
 static const char *const sort_names[] = {
@@ -88,7 +88,8 @@ device_list_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
   return fd_store_device_list (db, job->id, (const char *const *)job->fleets, job->search,
-                               (int)job->online, (FdDeviceSort)job->sort, job->from, job->size, &job->page, error);
+                               (int)job->online, (FdDeviceSort)job->sort, job->from, job->size,
+                               &job->page, error);
 }
 
 static void

@@ -26,6 +26,7 @@ static const char *const event_types[] = {
 struct _FdApiEventStream
 {
   FdApi *api;
+  char *token_id; /* closed when it is revoked; NULL for the local app's token */
   char *workspace_id;
   char **types;
   SoupWebsocketConnection *conn;
@@ -48,6 +49,7 @@ event_stream_free (FdApiEventStream *es)
     g_signal_handlers_disconnect_by_data (es->conn, es);
   g_clear_object (&es->conn);
   g_clear_object (&es->stream);
+  g_free (es->token_id);
   g_free (es->workspace_id);
   g_strfreev (es->types);
   g_free (es);
@@ -226,6 +228,7 @@ events_get (FdApiRequest *req)
 
   es = g_new0 (FdApiEventStream, 1);
   es->api = api;
+  es->token_id = g_strdup (req->token_id);
   es->workspace_id = g_strdup (workspace);
   es->types = types[0] != NULL ? g_steal_pointer (&types) : NULL;
   g_signal_connect (req->msg, "wrote-informational", G_CALLBACK (upgraded), es);
@@ -261,6 +264,26 @@ fd_api_events_shutdown (FdApi *api)
       if (soup_websocket_connection_get_state (es->conn) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_close (es->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
                                          "the server is shutting down");
+    }
+}
+
+void
+fd_api_events_token_revoked (FdApi *api, const char *token_id)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, api->event_streams);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      FdApiEventStream *es = key;
+
+      if (g_strcmp0 (es->token_id, token_id) != 0)
+        continue;
+      g_clear_pointer (&es->sub, fd_events_unsubscribe);
+      if (soup_websocket_connection_get_state (es->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (es->conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                         "the API token was revoked");
     }
 }
 

@@ -70,6 +70,7 @@ struct _FdApiRequest
   char *path_sub;            /* the second placeholder's segment ({cid}, {tag}), decoded */
   gsize max_body;            /* the route's body limit */
   char *actor;               /* who is asking, for the audit log */
+  char *token_id;            /* the stored token it came with; NULL for the local app's */
   const char *invalid_field; /* the field an FD_STORE_ERROR_INVALID is about */
 };
 
@@ -120,6 +121,8 @@ extern const FdApiRoute fd_api_event_routes[];
 void fd_api_events_init (FdApi *api);
 void fd_api_events_shutdown (FdApi *api);
 void fd_api_events_free (FdApi *api);
+/* Closes the streams opened with token @token_id: it was revoked. */
+void fd_api_events_token_revoked (FdApi *api, const char *token_id);
 
 /* Replies. Each ends the request: it must be the last thing a handler or callback does. */
 void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);

@@ -35,6 +35,7 @@ request_free (FdApiRequest *req)
   g_free (req->path_id);
   g_free (req->path_sub);
   g_free (req->actor);
+  g_free (req->token_id);
   g_object_unref (req->msg);
   g_free (req);
 }

@@ -12,9 +12,8 @@
 #define TOKEN_TOUCH_INTERVAL_MS (60 * 1000)
 
 static const FdApiRoute *const route_tables[] = {
-  fd_api_admin_routes,      fd_api_workspace_routes, fd_api_device_routes,
-  fd_api_credential_routes, fd_api_data_routes,      fd_api_import_routes,
-  fd_api_condition_routes,  fd_api_event_routes,
+  fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
+  fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
 };
 
 static gboolean
@@ -221,6 +220,7 @@ authenticate (FdApiRequest *req)
     goto refused;
 
   req->actor = g_strdup_printf ("%s (%s)", token->id, token->name);
+  req->token_id = g_strdup (token->id);
   now = fd_now_ms ();
   last = g_hash_table_lookup (api->token_touched, token->id);
   if (last == NULL || now - *last > TOKEN_TOUCH_INTERVAL_MS)

@@ -310,30 +310,6 @@ next_request (FdDeviceConn *conn)
   conn_process (conn);
 }
 
-/* The 101 is written: the MQTT server takes the TLS stream (and the client certificate's
- * identity), and this connection ends without closing it. A client must wait for the 101
- * before it sends frames (RFC 6455 §4.1): bytes already here are a violation, and close. */
-static void
-hand_over (FdDeviceConn *conn)
-{
-  FdDeviceServer *server = conn->server;
-  g_autoptr (GIOStream) stream = G_IO_STREAM (g_object_ref (conn->tls));
-  g_autofree char *peer = g_strdup (conn->peer);
-  g_autoptr (FdDeviceIdentity) cert_id
-      = conn->cert_id ? fd_device_identity_ref (conn->cert_id) : NULL;
-
-  fd_http_parser_next (conn->parser);
-  if (fd_http_parser_pending (conn->parser) > 0 || server->mqtt == NULL)
-    {
-      fd_device_conn_close (conn);
-      return;
-    }
-  g_signal_handlers_disconnect_by_data (conn->tls, conn);
-  conn->handed_over = TRUE;
-  fd_device_conn_close (conn);
-  fd_mqtt_server_take_websocket (server->mqtt, stream, peer, cert_id);
-}
-
 static void
 write_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -360,7 +336,7 @@ write_done (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       set_busy (conn, FALSE);
       if (conn->upgrading)
-        hand_over (conn);
+        fd_device_upgrade_hand_over (conn);
       else if (conn->close_after)
         conn_linger (conn);
       else

@@ -140,6 +140,8 @@ gboolean fd_device_refuse (FdDeviceConn *conn, guint status, const char *code, c
  * fd_device_routes_head() does), then answers 101 and hands the connection over. */
 gboolean fd_device_upgrade_head (FdDeviceConn *conn, const FdHttpRequest *req);
 void fd_device_upgrade_handle (FdDeviceConn *conn, const FdHttpRequest *req);
+/* The 101 is written (fd-device-conn.c's write_done): the stream goes to the MQTT server. */
+void fd_device_upgrade_hand_over (FdDeviceConn *conn);
 
 /* fd-device-routes.c. Judges a request from its head: TRUE to read its body and go on; FALSE
  * when it was refused (an answer is on its way, or set in conn->refusal to follow the body). */

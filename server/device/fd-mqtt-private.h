@@ -16,8 +16,10 @@ G_BEGIN_DECLS
 #define FD_MQTT_MAX_CONNECT_BYTES (16 * 1024)
 /* Down-messages waiting for inflight room, per connection; beyond, deliver() says no. */
 #define FD_MQTT_MAX_QUEUED 64
-/* An unacknowledged down-message is sent again (DUP) after this long. */
+/* An unacknowledged down-message is sent again (DUP) after this long; due ones are looked for
+ * every FD_MQTT_RETRY_CHECK_S. */
 #define FD_MQTT_RETRY_S 20
+#define FD_MQTT_RETRY_CHECK_S 5
 /* Readings of one connection gathered into one FdReadings. */
 #define FD_MQTT_MAX_BATCH 1024
 /* What one read takes from a socket, into the server's scratch buffer. */

@@ -135,9 +135,9 @@ data_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else if (g_error_matches (error, FD_INGEST_ERROR, FD_INGEST_ERROR_INVALID))
     {
+      g_autofree char *topic = g_strconcat (conn->data_prefix, conn->batch.tag, NULL);
       g_ptr_array_set_size (conn->batch.errors, 0);
-      g_ptr_array_add (conn->batch.errors,
-                       fd_device_up_error_envelope (conn->batch.tag, error->message));
+      g_ptr_array_add (conn->batch.errors, fd_device_up_error_envelope (topic, error->message));
       conn->server->stats.refused_payloads += conn->batch.count;
       batch_acknowledge (conn);
       fd_mqtt_conn_resume (conn);

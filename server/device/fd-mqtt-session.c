@@ -304,7 +304,7 @@ start_down (FdMqttConn *conn, FdMqttDown *down)
   g_queue_push_tail (&conn->inflight, down);
   if (conn->retry == NULL)
     {
-      conn->retry = g_timeout_source_new_seconds (FD_MQTT_RETRY_S);
+      conn->retry = g_timeout_source_new_seconds (FD_MQTT_RETRY_CHECK_S);
       g_source_set_callback (conn->retry, resend_due, conn, NULL);
       g_source_attach (conn->retry, conn->server->context);
     }

@@ -58,6 +58,13 @@ void fd_ingest_writer_set_compaction (FdIngestWriter *w, guint rows, guint point
 void fd_ingest_writer_set_observer (FdIngestWriter *w, FdIngestObserver observer,
                                     gpointer user_data);
 
+/* The device's workspace and current fleet, read in this transaction (NOT_FOUND: deleted). */
+gboolean fd_ingest_writer_device_place (FdDb *db, const char *device_id, char **workspace_id,
+                                        char **fleet_id, GError **error);
+/* @device_id was seen at @when: its last_seen is written with the transaction (at most once a
+ * second per device). */
+void fd_ingest_writer_note_seen (FdIngestWriter *w, const char *device_id, gint64 when);
+
 /* Store jobs (FdStoreFunc) for an FdReadings and an FdUpMessage. */
 gboolean fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error);
 gboolean fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error);

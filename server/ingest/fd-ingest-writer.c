@@ -175,8 +175,9 @@ stream_key (FdIngestWriter *w, const char *device_id, const char *fleet_id, cons
 
 /* The device's workspace and current fleet, read in this transaction: it may have moved or
  * been deleted since the transport authenticated it. */
-static gboolean
-device_place (FdDb *db, const char *device_id, char **workspace_id, char **fleet_id, GError **error)
+gboolean
+fd_ingest_writer_device_place (FdDb *db, const char *device_id, char **workspace_id,
+                               char **fleet_id, GError **error)
 {
   sqlite3_stmt *stmt
       = fd_db_prepare (db, "SELECT workspace_id, fleet_id FROM device WHERE id = ?1", error);
@@ -332,8 +333,8 @@ note_field (FdDb *db, PathCache *cache, const char *workspace_id, const char *ta
   return TRUE;
 }
 
-static void
-note_device_seen (FdIngestWriter *w, const char *device_id, gint64 when)
+void
+fd_ingest_writer_note_seen (FdIngestWriter *w, const char *device_id, gint64 when)
 {
   gint64 *seen = g_hash_table_lookup (w->device_seen, device_id);
 
@@ -437,7 +438,7 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
   StreamCache *stream;
   sqlite3_stmt *insert;
 
-  if (!device_place (db, device_id, &workspace_id, &fleet_id, error)
+  if (!fd_ingest_writer_device_place (db, device_id, &workspace_id, &fleet_id, error)
       || (stream = stream_get (w, db, workspace_id, fleet_id, device_id, r->tag, r->ts_in, error))
              == NULL)
     return job_failed (w);
@@ -490,68 +491,7 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
       g_string_append_c (w->newest, '\0');
     }
   merge_staging (w, &update, workspace_id, device_id, fleet_id, r->tag);
-  note_device_seen (w, device_id, r->ts_in);
-  return TRUE;
-}
-
-gboolean
-fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
-{
-  FdUpMessage *m = data;
-  g_autofree char *workspace_id = NULL, *fleet_id = NULL;
-  sqlite3_stmt *stmt;
-
-  if (!device_place (db, m->who->device_id, &workspace_id, &fleet_id, error))
-    return FALSE;
-  if (!g_str_equal (m->value, "null"))
-    {
-      gint64 others = 0;
-
-      stmt = fd_db_prepare (
-          db, "SELECT count(*) FROM device_report WHERE device_id = ?1 AND key != ?2", error);
-      if (stmt == NULL)
-        return FALSE;
-      fd_db_bind_text (stmt, 1, m->who->device_id);
-      fd_db_bind_text (stmt, 2, m->key);
-      if (!fd_db_fetch_count (db, stmt, &others, error))
-        return FALSE;
-      if (others >= FD_UP_MAX_KEYS)
-        {
-          g_set_error (error, FD_INGEST_ERROR, FD_INGEST_ERROR_INVALID,
-                       "device %s has reported %d keys, the most it may have; clear one with "
-                       "a null value first",
-                       m->who->device_id, FD_UP_MAX_KEYS);
-          return FALSE;
-        }
-    }
-  if (g_str_equal (m->value, "null"))
-    stmt = fd_db_prepare (db, "DELETE FROM device_report WHERE device_id = ?1 AND key = ?2", error);
-  else
-    stmt = fd_db_prepare (db,
-                          "INSERT INTO device_report (device_id, key, value, t)"
-                          " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_id, key)"
-                          " DO UPDATE SET value = excluded.value, t = excluded.t",
-                          error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, m->who->device_id);
-  fd_db_bind_text (stmt, 2, m->key);
-  if (!g_str_equal (m->value, "null"))
-    {
-      fd_db_bind_text (stmt, 3, m->value);
-      sqlite3_bind_int64 (stmt, 4, m->ts_in);
-    }
-  if (!fd_db_step_done (db, stmt, NULL, error))
-    return FALSE;
-  /* The device answered @key: what the operator expected of it under that key is done. */
-  stmt = fd_db_prepare (db, "DELETE FROM device_expected WHERE device_id = ?1 AND key = ?2", error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, m->who->device_id);
-  fd_db_bind_text (stmt, 2, m->key);
-  if (!fd_db_step_done (db, stmt, NULL, error))
-    return FALSE;
-  note_device_seen (m->writer, m->who->device_id, m->ts_in);
+  fd_ingest_writer_note_seen (w, device_id, r->ts_in);
   return TRUE;
 }
 

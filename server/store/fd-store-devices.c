@@ -4,7 +4,7 @@
 
 #define DEVICE_COLUMNS                                                                             \
   "SELECT d.id, d.workspace_id, d.fleet_id, f.name, d.name, d.firmware_version, d.online,"         \
-  " d.created_at, d.updated_at, d.last_seen, d.transport, d.remote_address, d.connected_at,"      \
+  " d.created_at, d.updated_at, d.last_seen, d.transport, d.remote_address, d.connected_at,"       \
   " d.disconnected_at,"                                                                            \
   " (SELECT r.value FROM device_report r WHERE r.device_id = d.id AND r.key = '__info')"
 
@@ -13,7 +13,7 @@
  * reads the covering index device_search and calls no function per row. */
 #define DEVICE_MATCH                                                                               \
   " AND (?2 IS NULL OR d.fleet_id IN (SELECT value FROM json_each(?2)))"                           \
-  " AND (?3 IS NULL OR instr (d.name_fold, ?3) > 0)"                                              \
+  " AND (?3 IS NULL OR instr (d.name_fold, ?3) > 0)"                                               \
   " AND (?6 IS NULL OR d.online = ?6)"
 
 #define DEVICE_FILTER " WHERE d.workspace_id = ?1" DEVICE_MATCH
