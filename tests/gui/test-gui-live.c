@@ -15,13 +15,6 @@
 #include "test-gui.h"
 
 #if defined(FD_HAVE_EVENTS) && defined(FD_HAVE_CONDITIONS)
-typedef struct
-{
-  GSubprocess *process;
-  GOutputStream *in;
-  GDataInputStream *out;
-} FdTestDevice;
-
 static FdConditionsPage *
 conditions_page (void)
 {
@@ -32,77 +25,6 @@ static FdDeviceDetailPage *
 detail_page (void)
 {
   return fd_devices_page_get_detail_page (fd_test_devices_page ());
-}
-
-/* sensor-01, connected over HTTPS with its saved certificate; the connection stays open. */
-static void
-device_connect (FdTestDevice *device)
-{
-  const char *source = g_getenv ("FD_SOURCE_DIR");
-  g_autofree char *script = g_build_filename (source, "tests", "gui", "https-device.py", NULL);
-  g_autofree char *path = g_build_filename (fd_test_files_dir, "sensor-01.zdevice.json", NULL);
-  g_autofree char *ca = g_build_filename (fd_test_files_dir, "live-ca.pem", NULL);
-  g_autofree char *cert = g_build_filename (fd_test_files_dir, "live-device.pem", NULL);
-  g_autofree char *key = g_build_filename (fd_test_files_dir, "live-device.key", NULL);
-  g_autoptr (JsonNode) saved = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *port = NULL;
-  g_autofree char *line = NULL;
-  JsonObject *zdevice;
-  guint mode = 0;
-
-  saved = fd_test_read_json (path, &mode);
-  zdevice = fd_test_api_object (saved);
-  g_assert_true (
-      g_file_set_contents (ca, json_object_get_string_member (zdevice, "cacert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (cert, json_object_get_string_member (zdevice, "clicert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (key, json_object_get_string_member (zdevice, "prvkey"), -1, NULL));
-  port = g_strdup_printf ("%" G_GINT64_FORMAT,
-                          json_object_get_int_member (
-                              json_object_get_object_member (zdevice, "endpoint"), "https_port"));
-
-  device->process
-      = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                          "python3", script, "localhost", port, ca, cert, key, NULL);
-  g_assert_no_error (error);
-  device->in = g_subprocess_get_stdin_pipe (device->process);
-  device->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (device->process));
-  line = g_data_input_stream_read_line (device->out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "connected");
-}
-
-/* Sends @body to @path on the device's connection; asserts the answer is @status. */
-static void
-device_post (FdTestDevice *device, const char *path, const char *body, const char *status)
-{
-  g_autofree char *request = g_strdup_printf ("POST %s %s\n", path, body);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  g_test_message ("device: POST %s %s", path, body);
-  g_output_stream_write_all (device->in, request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_flush (device->in, NULL, &error);
-  g_assert_no_error (error);
-  line = g_data_input_stream_read_line (device->out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, status);
-}
-
-static void
-device_disconnect (FdTestDevice *device)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_output_stream_close (device->in, NULL, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (device->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&device->out);
-  g_clear_object (&device->process);
 }
 
 /* The row of sensor-01 in the device list. */
@@ -337,71 +259,12 @@ open_device_page (void)
   g_error ("no row sensor-01");
 }
 
-/* A real notification server (dunst) on the test's session bus, so that the app's
- * notifications are shown, and can be read back and clicked with dunstctl. */
-static GSubprocess *
-start_notification_server (void)
-{
-  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (fd_test_app));
-  g_autofree char *conf = g_build_filename (fd_test_files_dir, "dunstrc", NULL);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *process;
-
-  g_assert_nonnull (bus);
-  g_assert_true (g_file_set_contents (conf, "", 0, NULL));
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                              &error, "dunst", "-conf", conf, NULL);
-  if (process == NULL)
-    g_error ("dunst (a notification server, installed by script/bootstrap) is needed: %s",
-             error->message);
-  for (guint i = 0; i < 100; i++)
-    {
-      g_autoptr (GVariant) owned = g_dbus_connection_call_sync (
-          bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-          "NameHasOwner", g_variant_new ("(s)", "org.freedesktop.Notifications"),
-          G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-      gboolean has_owner = FALSE;
-
-      if (owned != NULL)
-        g_variant_get (owned, "(b)", &has_owner);
-      if (has_owner)
-        return process;
-      fd_gui_settle (100);
-    }
-  g_error ("dunst did not take org.freedesktop.Notifications");
-}
-
-static gboolean
-notification_shown_cb (gpointer data)
-{
-  const char *argv[] = { "dunstctl", "count", "displayed", NULL };
-  g_autofree char *count = fd_gui_run (argv);
-
-  fd_gui_settle (100);
-  return g_ascii_strtoull (count, NULL, 10) >= 1;
-}
-
 static gboolean
 conditions_shown_cb (gpointer data)
 {
   GtkWidget *pane = fd_window_get_pane (fd_test_window (), "conditions");
 
   return gtk_widget_get_mapped (pane);
-}
-
-/* A screenshot of the whole screen: the popover reaches past the window's right edge. */
-static void
-shot_screen (const char *name)
-{
-  const char *build_dir = g_getenv ("FD_BUILD_DIR");
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path
-      = g_build_filename (build_dir ? build_dir : ".", "tests", "gui-shots", file, NULL);
-  const char *argv[] = { "import", "-window", "root", path, NULL };
-
-  fd_gui_settle (400);
-  g_free (fd_gui_run (argv));
-  g_test_message ("screenshot: %s", path);
 }
 
 /* The notification of the open condition is on screen; clicking it shows the Conditions
@@ -414,9 +277,9 @@ check_notification (void)
   const char *history[] = { "dunstctl", "history", NULL };
   g_autofree char *shown = NULL;
 
-  fd_gui_wait (notification_shown_cb, NULL, 10, "the notification to be shown");
+  fd_gui_wait (fd_test_notification_shown_cb, NULL, 10, "the notification to be shown");
   fd_test_show_pane ("Devices");
-  shot_screen ("57-condition-notification");
+  fd_test_shot_screen ("57-condition-notification");
   g_free (fd_gui_run (click));
   fd_gui_wait (conditions_shown_cb, NULL, 10, "the notification's click to show the pane");
   g_free (fd_gui_run (close_all));
@@ -447,7 +310,7 @@ choose_notify (const char *tag)
   row = fd_gui_wait_for (popover, ADW_TYPE_ACTION_ROW, tag);
   toggle = fd_gui_find (row, GTK_TYPE_SWITCH, NULL);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
-  shot_screen ("53-conditions-notify");
+  fd_test_shot_screen ("53-conditions-notify");
   gtk_menu_button_popdown (button);
   fd_gui_settle (300);
 }
@@ -471,7 +334,7 @@ fd_test_live (void)
   FdTestDevice device = { 0 };
   guint live, notifications;
   gboolean presence;
-  g_autoptr (GSubprocess) notifications_server = start_notification_server ();
+  g_autoptr (GSubprocess) notifications_server = fd_test_start_notification_server ();
 
   /* The stream must be there: this test is about what it brings. */
   fd_gui_wait (events_connected_cb, NULL, 15, "the events stream to connect");
@@ -481,8 +344,8 @@ fd_test_live (void)
   fd_test_show_pane ("Devices");
   fd_devices_page_show_list (fd_test_devices_page ());
   fd_gui_wait_for (win, GTK_TYPE_LABEL, "sensor-01");
-  device_connect (&device);
-  device_post (&device, "/v1/data/weather", "{\"temp\": 23.5, \"hum\": 38}", "202");
+  fd_test_device_connect (&device);
+  fd_test_device_post (&device, "/v1/data/weather", "{\"temp\": 23.5, \"hum\": 38}", "202");
   /* "Last Seen" follows the reading without a reload. */
   {
     g_autofree char *arrived = last_reading_time ();
@@ -504,7 +367,7 @@ fd_test_live (void)
   /* The device page: a reading arrives by event, not by the 2 s poll. */
   open_device_page ();
   live = fd_device_detail_page_get_live_readings (detail_page ());
-  device_post (&device, "/v1/data/weather", "{\"temp\": 24, \"hum\": 37}", "202");
+  fd_test_device_post (&device, "/v1/data/weather", "{\"temp\": 24, \"hum\": 37}", "202");
   fd_gui_wait (live_readings_cb, GUINT_TO_POINTER (live), 10, "a reading from the stream");
   fd_gui_wait (reading_cb, (gpointer) "temp 24 · hum 37", 5, "the new reading shown");
   if (presence)
@@ -536,7 +399,7 @@ fd_test_live (void)
                                "\"tag\": \"battery_low\", \"payload\": {\"level\": 12}, "
                                "\"start\": \"%s\"}}",
                                start);
-  device_post (&device, "/v1/up", open_body, "202");
+  fd_test_device_post (&device, "/v1/up", open_body, "202");
   wait_list (FALSE, "battery_low", TRUE, 1);
   g_assert_cmpuint (fd_conditions_page_get_notifications (conditions_page ()), ==,
                     notifications + 1);
@@ -555,7 +418,7 @@ fd_test_live (void)
   close_body = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-live-1\", "
                                 "\"finish\": \"%s\"}}",
                                 finish);
-  device_post (&device, "/v1/up", close_body, "202");
+  fd_test_device_post (&device, "/v1/up", close_body, "202");
   wait_list (FALSE, "battery_low", TRUE, 0);
   wait_list (TRUE, "battery_low", FALSE, 1);
   closed = fd_test_api_get (conditions_path, 200);
@@ -613,7 +476,7 @@ fd_test_live (void)
   g_subprocess_wait (notifications_server, NULL, NULL);
 
   /* Offline when the connection closes. */
-  device_disconnect (&device);
+  fd_test_device_disconnect (&device);
   if (presence)
     fd_gui_wait (row_online_cb, GINT_TO_POINTER (FALSE), 15, "sensor-01 to show as offline");
   fd_test_show_pane ("Devices");
