@@ -171,6 +171,14 @@ reading_cb (gpointer data)
 }
 
 static gboolean
+info_shown_cb (gpointer data)
+{
+  GtkWidget *row = fd_gui_find (GTK_WIDGET (detail_page ()), ADW_TYPE_ACTION_ROW, "Reported Info");
+
+  return row != NULL && g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), data) == 0;
+}
+
+static gboolean
 live_readings_cb (gpointer data)
 {
   return fd_device_detail_page_get_live_readings (detail_page ()) > GPOINTER_TO_UINT (data);
@@ -365,7 +373,13 @@ fd_test_live (void)
     }
 
   /* The device page: a reading arrives by event, not by the 2 s poll. */
+  /* What the device says about itself shows on its page. */
+  fd_test_device_post (&device, "/v1/up",
+                       "{\"key\": \"__info\", \"value\": {\"fw\": \"1.2.3\", "
+                       "\"board\": \"esp32\"}}",
+                       "202");
   open_device_page ();
+  fd_gui_wait (info_shown_cb, (gpointer) "fw 1.2.3 · board esp32", 10, "the reported info");
   live = fd_device_detail_page_get_live_readings (detail_page ());
   fd_test_device_post (&device, "/v1/data/weather", "{\"temp\": 24, \"hum\": 37}", "202");
   fd_gui_wait (live_readings_cb, GUINT_TO_POINTER (live), 10, "a reading from the stream");
