@@ -324,6 +324,14 @@ parse_endpoint (FdDeviceConfig *c, JsonObject *root, GError **error)
     return FALSE;
   c->host = g_strdup (host);
   c->https_port = (guint)port;
+  /* The MQTT port: only MQTT needs it, and it says so when it is absent (0 too: a server
+   * without an MQTT listener writes that). */
+  if (json_object_has_member (endpoint, "port"))
+    {
+      if (!get_int (endpoint, "port", "endpoint.port", 0, 65535, &port, c->source, error))
+        return FALSE;
+      c->mqtt_port = (guint)port;
+    }
 
   cacert = get_string (root, "cacert", "cacert", TRUE, c->source, error);
   if (cacert == NULL)

@@ -43,6 +43,7 @@ typedef struct
   char *cacert_pem;  /* the CA(s) the server's certificate must chain to */
   char *host;        /* endpoint.host: connected to, and the name the server must prove */
   guint https_port;  /* endpoint.https_port */
+  guint mqtt_port;   /* endpoint.port (MQTT over TLS); 0 when the file has none */
 } FdDeviceConfig;
 
 /* "device_token", "cloud_token", "certificate". */

@@ -38,6 +38,30 @@ fd_sim_check_options (const FdSimOptions *o, GError **error)
                    "--batch must be at most %u readings (the server's limit)", FD_SIM_MAX_BATCH);
       return FALSE;
     }
+  if (o->transport != FD_DEVICE_TRANSPORT_HTTPS && (o->window < 1 || o->window > FD_SIM_MAX_WINDOW))
+    {
+      g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE, "--window must be 1 to %u",
+                   FD_SIM_MAX_WINDOW);
+      return FALSE;
+    }
+  if (o->transport != FD_DEVICE_TRANSPORT_HTTPS && o->batch > 0)
+    {
+      g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE,
+                   "--batch is HTTPS only: an MQTT data message is one reading");
+      return FALSE;
+    }
+  if (o->transport == FD_DEVICE_TRANSPORT_HTTPS && (o->idle || o->battery_low > 0))
+    {
+      g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE,
+                   "--idle and --battery-low need --transport mqtt or mqtt-ws");
+      return FALSE;
+    }
+  if (!(o->battery_low >= 0 && o->battery_low < 100))
+    {
+      g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE,
+                   "--battery-low must be 0 (no conditions) to 99 percent");
+      return FALSE;
+    }
   if (o->tags == NULL || o->tags[0] == NULL)
     {
       g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE, "--tags needs at least one tag");
@@ -155,12 +179,27 @@ add_device (FdSim *sim, guint i, FdDeviceConfig *config, GHashTable *trusts, GHa
                    source_name, config->host, local->message);
       return FALSE;
     }
-  remote = g_inet_socket_address_new (addr, (guint16)config->https_port);
+  remote = g_inet_socket_address_new (
+      addr, (guint16)(sim->options->transport == FD_DEVICE_TRANSPORT_MQTT ? config->mqtt_port
+                                                                          : config->https_port));
   if (!sim->options->no_spread && g_inet_address_get_is_loopback (addr)
       && g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4 && i >= FD_SIM_DEVICES_PER_SOURCE)
     source = loopback_source (i / FD_SIM_DEVICES_PER_SOURCE);
 
   d->sim = sim;
+  d->body = g_string_sized_new (256);
+  if (sim->options->transport != FD_DEVICE_TRANSPORT_HTTPS)
+    {
+      if (!fd_sim_mqtt_add (sim, d, g_steal_pointer (&owned), trust, remote, source, &local))
+        {
+          g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_DEVICES, "%s: %s", source_name,
+                       local->message);
+          return FALSE;
+        }
+      d->device_id = fd_device_mqtt_get_config (d->mqtt)->device_id;
+      d->readings = fd_readings_new (d->device_id, (const char *const *)sim->options->tags);
+      return TRUE;
+    }
   d->client = fd_device_client_new (g_steal_pointer (&owned), trust, &local);
   if (d->client == NULL)
     {
@@ -171,7 +210,6 @@ add_device (FdSim *sim, guint i, FdDeviceConfig *config, GHashTable *trusts, GHa
   fd_device_client_set_addresses (d->client, remote, source);
   d->device_id = fd_device_client_get_config (d->client)->device_id;
   d->readings = fd_readings_new (d->device_id, (const char *const *)sim->options->tags);
-  d->body = g_string_sized_new (256);
   return TRUE;
 }
 
@@ -229,12 +267,14 @@ fd_sim_free (FdSim *sim)
     {
       FdSimDevice *d = &sim->devs[i];
       g_clear_handle_id (&d->retry, g_source_remove);
+      fd_sim_mqtt_clear (d);
       g_clear_object (&d->client);
       fd_readings_free (d->readings);
       if (d->body != NULL)
         g_string_free (d->body, TRUE);
     }
   g_free (sim->devs);
+  g_clear_pointer (&sim->poller, fd_device_poller_free);
   g_strfreev (sim->paths);
   g_clear_pointer (&sim->loop, g_main_loop_unref);
   g_clear_error (&sim->error);

@@ -3,7 +3,10 @@
 
 #include <stdio.h>
 
+#include "fd-device-agent.h"
 #include "fd-device-client.h"
+#include "fd-device-mqtt.h"
+#include "fd-device-poller.h"
 #include "fd-device-readings.h"
 #include "fd-device-sim.h"
 #include "fd-device-stats.h"
@@ -25,6 +28,20 @@ typedef struct
   gint64 sent_at_us;
   gboolean busy;
   guint retry; /* closed loop: the pause after a failure */
+
+  /* MQTT (fd-device-sim-mqtt.c) */
+  FdDeviceMqtt *mqtt;
+  FdDeviceAgent *agent;
+  char **topics; /* per tag: j/data/<id>/<tag> */
+  guint16 *ids;  /* the window: packet ids of the data PUBLISHes in flight, oldest first */
+  gint64 *ids_sent_us;
+  guint inflight;
+  gboolean ever_up; /* connected once: a later close is an error of the run */
+  guint reconnect;
+  double battery; /* percent */
+  double drain;   /* percent per second while discharging */
+  gboolean charging;
+  char *condition; /* the uuid of the open battery condition */
 } FdSimDevice;
 
 struct _FdSim
@@ -49,7 +66,32 @@ struct _FdSim
   guint printed;
   GSource *tick, *report, *end, *drain;
   FdStats second, total;
+
+  /* MQTT */
+  gboolean mqtt;
+  FdDevicePoller *poller;
+  guint keepalive; /* the timer of fd_sim_mqtt_tick */
+  guint64 conditions_opened, conditions_closed, down, jobs, status_replies, reconnects;
 };
+
+/* fd-device-sim.c, for the MQTT side: a device's connection attempt ended (@error NULL: it is
+ * up); a device got an answer (@ok: an acknowledgement); an error worth printing. */
+void fd_sim_device_connected (FdSim *sim, FdSimDevice *d, const GError *error);
+void fd_sim_device_done (FdSim *sim, FdSimDevice *d, gboolean ok);
+void fd_sim_note_error (FdSim *sim, FdSimDevice *d, const char *what);
+
+/* fd-device-sim-mqtt.c */
+gboolean fd_sim_mqtt_add (FdSim *sim, FdSimDevice *d, FdDeviceConfig *config, GTlsDatabase *trust,
+                          GSocketAddress *remote, GSocketAddress *source, GError **error);
+void fd_sim_mqtt_connect (FdSim *sim, FdSimDevice *d);
+/* TRUE when the device has its window full (or is not connected). */
+gboolean fd_sim_mqtt_busy (FdSim *sim, FdSimDevice *d);
+void fd_sim_mqtt_send (FdSim *sim, FdSimDevice *d);
+/* Once a second: keep-alive of every connection, and the batteries. */
+void fd_sim_mqtt_tick (FdSim *sim, gint64 now_us);
+/* Drops the connections whose answers are still due (the drain timed out). */
+void fd_sim_mqtt_abandon (FdSim *sim, FdSimDevice *d);
+void fd_sim_mqtt_clear (FdSimDevice *d);
 
 /* Checks the options a person typed (counts, rate, tags). */
 gboolean fd_sim_check_options (const FdSimOptions *options, GError **error);

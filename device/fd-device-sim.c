@@ -87,6 +87,13 @@ report_second (FdSim *sim, gint64 now)
 }
 
 static gboolean
+on_keepalive (gpointer data)
+{
+  fd_sim_mqtt_tick (data, g_get_monotonic_time ());
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 on_report (gpointer data)
 {
   FdSim *sim = data;
@@ -127,11 +134,13 @@ print_summary (FdSim *sim)
       g_string_append_printf (
           out,
           "{\"devices\": %u, \"connected\": %u, \"connect_s\": %.3f, \"duration_s\": %.3f, "
+          "\"transport\": \"%s\", \"window\": %u, "
           "\"rate\": %g, \"batch\": %u, \"sent\": %" G_GUINT64_FORMAT
           ", \"acknowledged\": %" G_GUINT64_FORMAT ", \"readings_acknowledged\": %" G_GUINT64_FORMAT
           ", \"refused\": {",
-          sim->n, sim->connected, sim->connect_s, elapsed, sim->options->rate, sim->options->batch,
-          t->sent, t->acked, t->readings_acked);
+          sim->n, sim->connected, sim->connect_s, elapsed,
+          fd_device_transport_name (sim->options->transport), sim->options->window,
+          sim->options->rate, sim->options->batch, t->sent, t->acked, t->readings_acked);
       for (guint i = 0; i < FD_STATS_MAX_STATUS; i++)
         if (t->refused_by_status[i] != 0)
           {
@@ -143,9 +152,15 @@ print_summary (FdSim *sim)
           out,
           "}, \"errors\": %" G_GUINT64_FORMAT ", \"skipped\": %" G_GUINT64_FORMAT
           ", \"messages_per_s\": %.1f, \"readings_per_s\": %.1f, "
-          "\"latency_ms\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}}\n",
+          "\"latency_ms\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, "
+          "\"down_messages\": %" G_GUINT64_FORMAT ", \"status_replies\": %" G_GUINT64_FORMAT
+          ", \"jobs_answered\": %" G_GUINT64_FORMAT ", \"conditions_opened\": %" G_GUINT64_FORMAT
+          ", \"conditions_closed\": %" G_GUINT64_FORMAT ", \"reconnects\": %" G_GUINT64_FORMAT
+          "}\n",
           t->errors, t->skipped, msg_rate, reading_rate, fd_stats_latency_ms (t, 0.5),
-          fd_stats_latency_ms (t, 0.99), (double)t->latency_max_us / 1000.0);
+          fd_stats_latency_ms (t, 0.99), (double)t->latency_max_us / 1000.0, sim->down,
+          sim->status_replies, sim->jobs, sim->conditions_opened, sim->conditions_closed,
+          sim->reconnects);
       fputs (out->str, stdout);
       fflush (stdout);
     }
@@ -171,8 +186,8 @@ sim_finish (FdSim *sim)
 
 /* ---- one device's turn --------------------------------------------------------------------- */
 
-static void
-note_error (FdSim *sim, FdSimDevice *d, const char *what)
+void
+fd_sim_note_error (FdSim *sim, FdSimDevice *d, const char *what)
 {
   if (++sim->printed > MAX_PRINTED)
     return;
@@ -191,6 +206,33 @@ retry_now (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* After an answer (or a lost connection): the end of the run, or the closed loop's next
+ * message, at once or after a pause when the last one failed (a refused request would
+ * otherwise be repeated as fast as it is refused). @retry_after_s: the server's wish. */
+static void
+device_done (FdSim *sim, FdSimDevice *d, gboolean ok, guint retry_after_s)
+{
+  if (sim->stopping)
+    {
+      if (sim->in_flight == 0)
+        sim_finish (sim);
+      return;
+    }
+  if (sim->interval_us != 0 || sim->options->idle)
+    return;
+  if (ok)
+    device_send (sim, d);
+  else if (!sim->mqtt) /* an MQTT device resumes when it is connected again */
+    d->retry = g_timeout_add (
+        retry_after_s > 0 ? MIN (retry_after_s, 60) * 1000 : CLOSED_LOOP_BACKOFF_MS, retry_now, d);
+}
+
+void
+fd_sim_device_done (FdSim *sim, FdSimDevice *d, gboolean ok)
+{
+  device_done (sim, d, ok, 0);
+}
+
 static void
 device_answered (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -207,7 +249,7 @@ device_answered (GObject *source, GAsyncResult *result, gpointer data)
   if (response == NULL)
     {
       sim->second.errors++;
-      note_error (sim, d, error->message);
+      fd_sim_note_error (sim, d, error->message);
     }
   else if (response->status == 202)
     {
@@ -225,27 +267,10 @@ device_answered (GObject *source, GAsyncResult *result, gpointer data)
       fd_device_response_get_error (response, &code, &message);
       what = g_strdup_printf ("%u %s: %s", response->status, code ? code : response->reason,
                               message ? message : "(no message)");
-      note_error (sim, d, what);
+      fd_sim_note_error (sim, d, what);
     }
 
-  if (sim->stopping)
-    {
-      if (sim->in_flight == 0)
-        sim_finish (sim);
-      return;
-    }
-  if (sim->interval_us == 0)
-    {
-      /* The closed loop: the next message at once, or after a pause when the last one failed
-       * (a refused request would otherwise be repeated as fast as it is refused). */
-      if (ok)
-        device_send (sim, d);
-      else
-        d->retry = g_timeout_add (response && response->retry_after_s > 0
-                                      ? (guint)MIN (response->retry_after_s, 60) * 1000
-                                      : CLOSED_LOOP_BACKOFF_MS,
-                                  retry_now, d);
-    }
+  device_done (sim, d, ok, response ? (guint)MAX (response->retry_after_s, 0) : 0);
 }
 
 static void
@@ -255,6 +280,11 @@ device_send (FdSim *sim, FdSimDevice *d)
   gint64 now_ms = g_get_real_time () / 1000;
   g_autoptr (GBytes) body = NULL;
 
+  if (sim->mqtt)
+    {
+      fd_sim_mqtt_send (sim, d);
+      return;
+    }
   g_string_truncate (d->body, 0);
   if (sim->options->batch == 0)
     {
@@ -296,7 +326,7 @@ on_tick (gpointer data)
 
       if (sim->end_us != 0 && d->next_due_us >= sim->end_us)
         break;
-      if (d->busy || d->retry != 0)
+      if (sim->mqtt ? fd_sim_mqtt_busy (sim, d) : d->busy || d->retry != 0)
         sim->second.skipped++;
       else
         device_send (sim, d);
@@ -316,7 +346,9 @@ on_drain_timeout (gpointer data)
            sim->in_flight, FD_SIM_DRAIN_S);
   clear_source (&sim->drain);
   for (guint i = 0; i < sim->n; i++)
-    if (sim->devs[i].busy)
+    if (sim->mqtt)
+      fd_sim_mqtt_abandon (sim, &sim->devs[i]);
+    else if (sim->devs[i].busy)
       fd_device_client_disconnect (sim->devs[i].client);
   return G_SOURCE_REMOVE;
 }
@@ -385,6 +417,8 @@ begin_run (FdSim *sim)
       sim->end = deadline_new (sim->end_us, on_end, sim);
     }
   sim->report = deadline_new (now + G_USEC_PER_SEC, on_report, sim);
+  if (sim->options->idle)
+    return;
   if (sim->interval_us == 0)
     {
       for (guint i = 0; i < sim->n; i++)
@@ -399,20 +433,16 @@ begin_run (FdSim *sim)
 
 static void connect_more (FdSim *sim);
 
-static void
-device_connected (GObject *source, GAsyncResult *result, gpointer data)
+void
+fd_sim_device_connected (FdSim *sim, FdSimDevice *d, const GError *error)
 {
-  FdSimDevice *d = data;
-  FdSim *sim = d->sim;
-  g_autoptr (GError) error = NULL;
-
   sim->connecting--;
-  if (fd_device_client_connect_finish (FD_DEVICE_CLIENT (source), result, &error))
+  if (error == NULL)
     sim->connected++;
   else
     {
       sim->connect_failed++;
-      note_error (sim, d, error->message);
+      fd_sim_note_error (sim, d, error->message);
     }
   if (sim->connected + sim->connect_failed == sim->n)
     {
@@ -429,6 +459,16 @@ device_connected (GObject *source, GAsyncResult *result, gpointer data)
   connect_more (sim);
 }
 
+static void
+device_connected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  FdSimDevice *d = data;
+  g_autoptr (GError) error = NULL;
+
+  fd_device_client_connect_finish (FD_DEVICE_CLIENT (source), result, &error);
+  fd_sim_device_connected (d->sim, d, error);
+}
+
 /* Handshakes a few devices at a time: thousands at once would only time each other out. */
 static void
 connect_more (FdSim *sim)
@@ -437,7 +477,10 @@ connect_more (FdSim *sim)
     {
       FdSimDevice *d = &sim->devs[sim->connect_next++];
       sim->connecting++;
-      fd_device_client_connect_async (d->client, NULL, device_connected, d);
+      if (sim->mqtt)
+        fd_sim_mqtt_connect (sim, d);
+      else
+        fd_device_client_connect_async (d->client, NULL, device_connected, d);
     }
 }
 
@@ -454,14 +497,20 @@ fd_sim_run (const FdSimOptions *options, GError **error)
     return FALSE;
 
   sim->lines = options->json ? stderr : stdout;
+  sim->mqtt = options->transport != FD_DEVICE_TRANSPORT_HTTPS;
   sim->interval_us = options->rate > 0 ? (gint64)(G_USEC_PER_SEC / options->rate) : 0;
   sim->loop = g_main_loop_new (g_main_context_get_thread_default (), FALSE);
   sigint = g_unix_signal_add (SIGINT, on_signal, sim);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, sim);
 
   sim->connect_start_us = g_get_monotonic_time ();
+  /* MQTT keep-alive (and the batteries) from the first connect on: connecting ten thousand
+   * devices can take longer than a keep-alive period. */
+  if (sim->mqtt)
+    sim->keepalive = g_timeout_add_seconds (1, on_keepalive, sim);
   connect_more (sim);
   g_main_loop_run (sim->loop);
+  g_clear_handle_id (&sim->keepalive, g_source_remove);
 
   g_source_remove (sigint);
   g_source_remove (sigterm);

@@ -12,6 +12,8 @@
 
 #include <glib.h>
 
+#include "fd-device-mqtt.h"
+
 G_BEGIN_DECLS
 
 #define FD_SIM_ERROR (fd_sim_error_quark ())
@@ -44,7 +46,13 @@ typedef struct
   gboolean json;      /* the summary as JSON on stdout (lines per second go to stderr) */
   const char *host;   /* instead of each zdevice.json's endpoint.host; NULL: theirs */
   gboolean no_spread; /* keep every connection on one source address */
+  FdDeviceTransport transport;
+  guint window;       /* MQTT: data PUBLISHes in flight per device (QoS 1) */
+  gboolean idle;      /* MQTT: connect and hold, publish nothing */
+  double battery_low; /* MQTT: the battery condition opens below this percent; 0: none */
 } FdSimOptions;
+
+#define FD_SIM_MAX_WINDOW 64
 
 /* Runs the simulation on the thread-default main context until the duration is over or
  * SIGINT/SIGTERM. Returns FALSE (with @error) when it could not start. */

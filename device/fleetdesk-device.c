@@ -4,6 +4,10 @@
  *   fleetdesk-device --credentials zdevice.json publish --tag T --batch FILE.json
  *   fleetdesk-device --credentials zdevice.json up --key K --json VALUE
  *   fleetdesk-device --credentials zdevice.json whoami
+ *   fleetdesk-device -c zdevice.json publish --transport mqtt|mqtt-ws|https TAG JSON
+ *   fleetdesk-device -c zdevice.json up --transport mqtt KEY JSON
+ *   fleetdesk-device -c zdevice.json condition open|close … [--transport …]
+ *   fleetdesk-device -c zdevice.json run [--transport mqtt|mqtt-ws] [--duration S]
  *   fleetdesk-device simulate --credentials-dir DIR --devices N --rate R --tags weather,power
  *                             --duration S [--batch K] [--quiet] [--json]
  *
@@ -19,21 +23,22 @@
 #include <sys/resource.h>
 #include <json-glib/json-glib.h>
 
+#include "fd-device-agent.h"
 #include "fd-device-client.h"
-#include "fd-device-sim.h"
+#include "fd-device-cmd-mqtt.h"
+#include "fd-device-cli.h"
 
-#define EXIT_ANSWER 1
-#define EXIT_USAGE 2
 /* A --batch file: as much as the server takes in one body. */
 #define MAX_BATCH_FILE_BYTES (16 * 1024 * 1024)
 
-static char *opt_credentials;
-static char *opt_host;
+gboolean fd_device_cli_quiet;
+char *fd_device_cli_credentials;
+char *fd_device_cli_host;
 
 static const GOptionEntry global_entries[] = {
-  { "credentials", 'c', 0, G_OPTION_ARG_FILENAME, &opt_credentials, "The device's zdevice.json",
-    "FILE" },
-  { "host", 0, 0, G_OPTION_ARG_STRING, &opt_host,
+  { "credentials", 'c', 0, G_OPTION_ARG_FILENAME, &fd_device_cli_credentials,
+    "The device's zdevice.json", "FILE" },
+  { "host", 0, 0, G_OPTION_ARG_STRING, &fd_device_cli_host,
     "Connect to HOST instead of endpoint.host (the server's certificate must name it)", "HOST" },
   { NULL },
 };
@@ -44,15 +49,38 @@ static const char summary_text[]
       "tag\n"
       "  up        post a key/value up message (--key K --json VALUE)\n"
       "  whoami    ask the server who this device is\n"
+      "  run       stay connected over MQTT: print down-messages, answer jobs (alias: listen)\n"
+      "  condition open TAG [PAYLOAD] | close UUID [PAYLOADF]: a condition up-message\n"
       "  simulate  run N simulated devices from a directory of zdevice.json files\n"
       "\n"
       "Run \"fleetdesk-device COMMAND --help\" for a command's options.";
 
-static int
-usage_error (const char *message)
+int
+fd_device_cli_usage_error (const char *message)
 {
   g_printerr ("fleetdesk-device: %s\nTry \"fleetdesk-device --help\".\n", message);
   return EXIT_USAGE;
+}
+
+/* The zdevice.json of --credentials, with --host applied; NULL (after a message) when it
+ * cannot be used. */
+FdDeviceConfig *
+fd_device_cli_load_config (void)
+{
+  g_autoptr (GError) error = NULL;
+  FdDeviceConfig *config = fd_device_config_load (fd_device_cli_credentials, &error);
+
+  if (config == NULL)
+    {
+      g_printerr ("fleetdesk-device: %s\n", error->message);
+      return NULL;
+    }
+  if (fd_device_cli_host != NULL)
+    {
+      g_free (config->host);
+      config->host = g_strdup (fd_device_cli_host);
+    }
+  return config;
 }
 
 /* ---- one request, waited for --------------------------------------------------------------- */
@@ -81,19 +109,11 @@ run_request (const char *method, const char *path, const char *body, gsize body_
   gsize len = 0;
   const char *text;
 
-  if (opt_credentials == NULL)
-    return usage_error ("--credentials zdevice.json is required");
-  config = fd_device_config_load (opt_credentials, &error);
+  if (fd_device_cli_credentials == NULL)
+    return fd_device_cli_usage_error ("--credentials zdevice.json is required");
+  config = fd_device_cli_load_config ();
   if (config == NULL)
-    {
-      g_printerr ("fleetdesk-device: %s\n", error->message);
-      return EXIT_ANSWER;
-    }
-  if (opt_host != NULL)
-    {
-      g_free (config->host);
-      config->host = g_strdup (opt_host);
-    }
+    return EXIT_ANSWER;
   client = fd_device_client_new (g_steal_pointer (&config), NULL, &error);
   if (client == NULL)
     {
@@ -112,6 +132,8 @@ run_request (const char *method, const char *path, const char *body, gsize body_
     }
 
   text = g_bytes_get_data (response->body, &len);
+  if (response->status == expected && fd_device_cli_quiet)
+    return EXIT_SUCCESS;
   if (response->status == expected)
     {
       fwrite (text, 1, len, stdout);
@@ -131,10 +153,11 @@ run_request (const char *method, const char *path, const char *body, gsize body_
 /* ---- commands ------------------------------------------------------------------------------ */
 
 /* Parses the command's own options; "--credentials" and "--host" may come after the command
- * too. Returns -1 when parsing went well, else the exit status. */
-static int
-parse_command (const char *name, const char *params, const char *description,
-               const GOptionEntry *entries, int *argc, char ***argv)
+ * too. At most @max_args arguments may be left in *@argv (after argv[0]). Returns -1 when
+ * parsing went well, else the exit status. */
+int
+fd_device_cli_parse_args (const char *name, const char *params, const char *description,
+                          const GOptionEntry *entries, int max_args, int *argc, char ***argv)
 {
   g_autoptr (GOptionContext) ctx = g_option_context_new (params);
   g_autoptr (GError) error = NULL;
@@ -145,19 +168,54 @@ parse_command (const char *name, const char *params, const char *description,
   g_option_context_add_main_entries (ctx, global_entries, NULL);
   g_option_context_set_description (ctx, description);
   if (!g_option_context_parse (ctx, argc, argv, &error))
-    return usage_error (error->message);
+    return fd_device_cli_usage_error (error->message);
   g_set_prgname ("fleetdesk-device");
-  if (*argc > 1)
+  if (*argc > 1 + max_args)
     {
-      g_autofree char *msg = g_strdup_printf ("%s: unexpected argument \"%s\"", name, (*argv)[1]);
-      return usage_error (msg);
+      g_autofree char *msg
+          = g_strdup_printf ("%s: unexpected argument \"%s\"", name, (*argv)[1 + max_args]);
+      return fd_device_cli_usage_error (msg);
     }
   return -1;
 }
 
+int
+fd_device_cli_parse (const char *name, const char *params, const char *description,
+                     const GOptionEntry *entries, int *argc, char ***argv)
+{
+  return fd_device_cli_parse_args (name, params, description, entries, 0, argc, argv);
+}
+
+/* --transport: "https" (the default), "mqtt" or "mqtt-ws". */
+gboolean
+fd_device_cli_parse_transport (const char *name, FdDeviceTransport *out)
+{
+  *out = FD_DEVICE_TRANSPORT_HTTPS;
+  return name == NULL || fd_device_transport_parse (name, out);
+}
+
+/* Sends @key/@value_json over @transport: POST /v1/up, or a QoS 1 PUBLISH on j/up/<id>. */
+int
+fd_device_cli_send_up (FdDeviceTransport transport, const char *key, const char *value_json)
+{
+  g_autofree char *body = fd_device_up_envelope (key, value_json);
+  g_autofree char *topic = NULL;
+  FdDeviceConfig *config;
+
+  if (transport == FD_DEVICE_TRANSPORT_HTTPS)
+    return run_request ("POST", "/v1/up", body, strlen (body), 202);
+  if (fd_device_cli_credentials == NULL)
+    return fd_device_cli_usage_error ("--credentials zdevice.json is required");
+  if ((config = fd_device_cli_load_config ()) == NULL)
+    return EXIT_ANSWER;
+  topic = g_strconcat ("j/up/", config->device_id, NULL);
+  return fd_device_cmd_mqtt_publish (config, transport, fd_device_cli_quiet, topic, body,
+                                     strlen (body));
+}
+
 /* The text of --json: any JSON when @object_only is FALSE, else a JSON object. */
-static gboolean
-check_json (const char *text, gboolean object_only, GError **error)
+gboolean
+fd_device_cli_check_json (const char *text, gboolean object_only, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   JsonNode *root;
@@ -194,12 +252,16 @@ ts_json (const char *ts)
 static int
 cmd_publish (int argc, char **argv)
 {
-  g_autofree char *tag = NULL, *json = NULL, *ts = NULL, *batch = NULL;
+  g_autofree char *tag = NULL, *json = NULL, *ts = NULL, *batch = NULL, *transport_name = NULL;
   g_autofree char *path = NULL, *body = NULL;
   g_autoptr (GError) error = NULL;
+  FdDeviceTransport transport;
   gsize body_len = 0;
   int rc;
   const GOptionEntry entries[] = {
+    { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
+      "https (default), mqtt (MQTT over TLS, endpoint.port) or mqtt-ws (MQTT over WebSocket)",
+      "T" },
     { "tag", 't', 0, G_OPTION_ARG_STRING, &tag, "The tag to publish under (required)", "TAG" },
     { "json", 'j', 0, G_OPTION_ARG_STRING, &json, "One reading: a JSON object", "OBJECT" },
     { "ts", 0, 0, G_OPTION_ARG_STRING, &ts,
@@ -209,37 +271,56 @@ cmd_publish (int argc, char **argv)
     { NULL },
   };
 
-  rc = parse_command ("publish", "- post readings under a tag",
-                      "Prints the server's answer ({\"accepted\": N}); exits 0 on 202, 1 on an "
-                      "error answer, 2 on a usage error.",
-                      entries, &argc, &argv);
+  rc = fd_device_cli_parse_args (
+      "publish", "[TAG JSON] - post readings under a tag",
+      "Prints the server's answer ({\"accepted\": N}; over MQTT "
+      "{\"acknowledged\":1} once the PUBACK came); exits 0 on 202 or PUBACK, "
+      "1 on an error answer, 2 on a usage error.",
+      entries, 2, &argc, &argv);
   if (rc >= 0)
     return rc;
+  if (argc == 2)
+    return fd_device_cli_usage_error ("publish: give TAG and JSON, or --tag and --json");
+  if (argc == 3)
+    {
+      if (tag != NULL || json != NULL)
+        return fd_device_cli_usage_error ("publish: TAG JSON, or --tag and --json, not both");
+      tag = g_strdup (argv[1]);
+      json = g_strdup (argv[2]);
+    }
+  if (!fd_device_cli_parse_transport (transport_name, &transport))
+    return fd_device_cli_usage_error ("publish: --transport must be https, mqtt or mqtt-ws");
   if (tag == NULL)
-    return usage_error ("publish: --tag is required");
+    return fd_device_cli_usage_error ("publish: --tag is required");
   if (!fd_device_tag_check (tag, &error))
     {
       g_autofree char *msg = g_strdup_printf ("publish: --tag: %s", error->message);
-      return usage_error (msg);
+      return fd_device_cli_usage_error (msg);
     }
   if ((json == NULL) == (batch == NULL))
-    return usage_error ("publish: give either --json OBJECT or --batch FILE");
+    return fd_device_cli_usage_error ("publish: give either --json OBJECT or --batch FILE");
   if (batch != NULL && ts != NULL)
-    return usage_error ("publish: --ts goes with --json; a batch has a ts per reading");
+    return fd_device_cli_usage_error (
+        "publish: --ts goes with --json; a batch has a ts per reading");
+  if (transport != FD_DEVICE_TRANSPORT_HTTPS && (batch != NULL || ts != NULL))
+    return fd_device_cli_usage_error (
+        "publish: over MQTT a reading is one object stamped when it arrives "
+        "(no --ts, no --batch)");
 
   if (json != NULL)
     {
-      if (!check_json (json, TRUE, &error))
+      if (!fd_device_cli_check_json (json, TRUE, &error))
         {
           g_autofree char *msg = g_strdup_printf ("publish: --json: %s", error->message);
-          return usage_error (msg);
+          return fd_device_cli_usage_error (msg);
         }
       if (ts != NULL)
         {
           g_autofree char *ts_value = ts_json (ts);
           if (ts_value == NULL)
-            return usage_error ("publish: --ts must be RFC 3339 (2026-11-27T10:00:00Z) or "
-                                "epoch milliseconds");
+            return fd_device_cli_usage_error (
+                "publish: --ts must be RFC 3339 (2026-11-27T10:00:00Z) or "
+                "epoch milliseconds");
           body = g_strdup_printf ("[{\"ts\": %s, \"payload\": %s}]", ts_value, json);
         }
       else
@@ -252,16 +333,17 @@ cmd_publish (int argc, char **argv)
       if (file == NULL)
         {
           g_autofree char *msg = g_strdup_printf ("publish: --batch: %s", error->message);
-          return usage_error (msg);
+          return fd_device_cli_usage_error (msg);
         }
       body_len = g_mapped_file_get_length (file);
       if (body_len == 0)
-        return usage_error ("publish: --batch: the file is empty");
+        return fd_device_cli_usage_error ("publish: --batch: the file is empty");
       if (body_len > MAX_BATCH_FILE_BYTES)
-        return usage_error ("publish: --batch: the file is larger than the server takes (16 MiB)");
+        return fd_device_cli_usage_error (
+            "publish: --batch: the file is larger than the server takes (16 MiB)");
       body = g_strndup (g_mapped_file_get_contents (file), body_len);
       if (strlen (body) != body_len)
-        return usage_error ("publish: --batch: the file has a NUL byte: not JSON");
+        return fd_device_cli_usage_error ("publish: --batch: the file has a NUL byte: not JSON");
       {
         g_autoptr (JsonParser) parser = json_parser_new_immutable ();
         if (!json_parser_load_from_data (parser, body, (gssize)body_len, &error)
@@ -269,9 +351,22 @@ cmd_publish (int argc, char **argv)
           {
             g_autofree char *msg = g_strdup_printf ("publish: --batch: not a JSON array%s%s",
                                                     error ? ": " : "", error ? error->message : "");
-            return usage_error (msg);
+            return fd_device_cli_usage_error (msg);
           }
       }
+    }
+  if (transport != FD_DEVICE_TRANSPORT_HTTPS)
+    {
+      FdDeviceConfig *config;
+      g_autofree char *topic = NULL;
+
+      if (fd_device_cli_credentials == NULL)
+        return fd_device_cli_usage_error ("--credentials zdevice.json is required");
+      if ((config = fd_device_cli_load_config ()) == NULL)
+        return EXIT_ANSWER;
+      topic = g_strconcat ("j/data/", config->device_id, "/", tag, NULL);
+      return fd_device_cmd_mqtt_publish (config, transport, fd_device_cli_quiet, topic, body,
+                                         body_len);
     }
   path = fd_device_data_path (tag);
   return run_request ("POST", path, body, body_len, 202);
@@ -280,128 +375,61 @@ cmd_publish (int argc, char **argv)
 static int
 cmd_up (int argc, char **argv)
 {
-  g_autofree char *key = NULL, *json = NULL;
+  g_autofree char *key = NULL, *json = NULL, *transport_name = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *body = NULL;
+  FdDeviceTransport transport;
   int rc;
   const GOptionEntry entries[] = {
+    { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
+      "https (default: POST /v1/up), mqtt or mqtt-ws (PUBLISH on j/up/<id>)", "T" },
     { "key", 'k', 0, G_OPTION_ARG_STRING, &key, "The key (required)", "KEY" },
     { "json", 'j', 0, G_OPTION_ARG_STRING, &json, "The value: any JSON (null clears it)", "VALUE" },
     { NULL },
   };
 
-  rc = parse_command ("up", "- post a key/value up message",
-                      "Prints the server's answer; exits 0 on 202, 1 on an error answer, 2 on a "
-                      "usage error.",
-                      entries, &argc, &argv);
+  rc = fd_device_cli_parse_args (
+      "up", "[KEY JSON] - post a key/value up message",
+      "Prints the server's answer; exits 0 on 202 (or the PUBACK), 1 on an "
+      "error answer, 2 on a usage error.",
+      entries, 2, &argc, &argv);
   if (rc >= 0)
     return rc;
+  if (argc == 2)
+    return fd_device_cli_usage_error ("up: give KEY and JSON, or --key and --json");
+  if (argc == 3)
+    {
+      if (key != NULL || json != NULL)
+        return fd_device_cli_usage_error ("up: KEY JSON, or --key and --json, not both");
+      key = g_strdup (argv[1]);
+      json = g_strdup (argv[2]);
+    }
+  if (!fd_device_cli_parse_transport (transport_name, &transport))
+    return fd_device_cli_usage_error ("up: --transport must be https, mqtt or mqtt-ws");
   if (key == NULL || *key == '\0')
-    return usage_error ("up: --key is required");
+    return fd_device_cli_usage_error ("up: --key is required");
   if (json == NULL)
-    return usage_error ("up: --json VALUE is required");
-  if (!check_json (json, FALSE, &error))
+    return fd_device_cli_usage_error ("up: --json VALUE is required");
+  if (!fd_device_cli_check_json (json, FALSE, &error))
     {
       g_autofree char *msg = g_strdup_printf ("up: --json: %s", error->message);
-      return usage_error (msg);
+      return fd_device_cli_usage_error (msg);
     }
-  /* The key is escaped by json-glib; the value goes as the person wrote it. */
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "key");
-  json_builder_add_string_value (b, key);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  body = json_to_string (root, FALSE);
-  body[strlen (body) - 1] = '\0'; /* drop the closing brace */
-  {
-    g_autofree char *full = g_strdup_printf ("%s,\"value\":%s}", body, json);
-    return run_request ("POST", "/v1/up", full, strlen (full), 202);
-  }
+  /* The key is escaped; the value goes as the person wrote it. */
+  return fd_device_cli_send_up (transport, key, json);
 }
 
 static int
 cmd_whoami (int argc, char **argv)
 {
   const GOptionEntry entries[] = { { NULL } };
-  int rc = parse_command ("whoami", "- ask the server who this device is",
-                          "Prints {\"device_id\", \"workspace_id\", \"fleet_id\", "
-                          "\"credential_id\", \"auth\"}.",
-                          entries, &argc, &argv);
+  int rc = fd_device_cli_parse ("whoami", "- ask the server who this device is",
+                                "Prints {\"device_id\", \"workspace_id\", \"fleet_id\", "
+                                "\"credential_id\", \"auth\"}.",
+                                entries, &argc, &argv);
 
   if (rc >= 0)
     return rc;
   return run_request ("GET", "/v1/whoami", NULL, 0, 200);
-}
-
-static int
-cmd_simulate (int argc, char **argv)
-{
-  g_autofree char *dir = NULL, *tags = NULL;
-  g_autoptr (GError) error = NULL;
-  g_auto (GStrv) tag_list = NULL;
-  int devices = 1, batch = 0;
-  double rate = 1, duration = 10;
-  gboolean quiet = FALSE, json = FALSE, no_spread = FALSE;
-  FdSimOptions o = { 0 };
-  int rc;
-  const GOptionEntry entries[] = {
-    { "credentials-dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir,
-      "A directory of zdevice.json files (*.json); the first N by name are used", "DIR" },
-    { "devices", 'n', 0, G_OPTION_ARG_INT, &devices, "How many devices (default 1)", "N" },
-    { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &rate,
-      "Messages per device per second (default 1; 0: each as soon as the previous is answered)",
-      "R" },
-    { "tags", 't', 0, G_OPTION_ARG_STRING, &tags,
-      "Comma-separated tags, used in turn (default weather; weather and power have their "
-      "shapes, any other tag gets {\"value\"})",
-      "TAGS" },
-    { "duration", 's', 0, G_OPTION_ARG_DOUBLE, &duration,
-      "Seconds to run (default 10; 0: until ^C)", "S" },
-    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch,
-      "Send batches of K readings with their times instead of single readings", "K" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No line per second, only the summary", NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-      "Print the summary as JSON on stdout (the other output goes to stderr)", NULL },
-    { "no-spread", 0, 0, G_OPTION_ARG_NONE, &no_spread,
-      "Connect every device from the same address (default on loopback: 32 per 127.1.x.y)", NULL },
-    { NULL },
-  };
-
-  rc = parse_command ("simulate", "- run simulated devices",
-                      "Each device has its own TLS connection and credential, and never more "
-                      "than one request in flight: a turn that comes while the previous request "
-                      "is unanswered is skipped and counted. Prints a line per second (sent, "
-                      "acknowledged, refused by status, errors, skipped, readings/s, p50/p99 "
-                      "latency of acknowledged requests) and a summary; ^C stops cleanly.",
-                      entries, &argc, &argv);
-  if (rc >= 0)
-    return rc;
-  if (devices < 1 || batch < 0)
-    return usage_error ("simulate: --devices must be at least 1 and --batch at least 0");
-  tag_list = g_strsplit (tags ? tags : "weather", ",", -1);
-  o.credentials_dir = dir;
-  o.devices = (guint)devices;
-  o.rate = rate;
-  o.tags = tag_list;
-  o.duration_s = duration;
-  o.batch = (guint)batch;
-  o.quiet = quiet;
-  o.json = json;
-  o.host = opt_host;
-  o.no_spread = no_spread;
-  if (!fd_sim_run (&o, &error))
-    {
-      if (g_error_matches (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE))
-        {
-          g_autofree char *msg = g_strdup_printf ("simulate: %s", error->message);
-          return usage_error (msg);
-        }
-      g_printerr ("fleetdesk-device: %s\n", error->message);
-      return EXIT_ANSWER;
-    }
-  return EXIT_SUCCESS;
 }
 
 /* Thousands of simulated devices are thousands of sockets. */
@@ -442,14 +470,15 @@ main (int argc, char **argv)
   /* Stop at the command: its options are its own. */
   g_option_context_set_strict_posix (ctx, TRUE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (error->message);
+    return fd_device_cli_usage_error (error->message);
   if (version)
     {
       g_print ("fleetdesk-device %s\n", PACKAGE_VERSION);
       return EXIT_SUCCESS;
     }
   if (argc < 2)
-    return usage_error ("a command is needed: publish, up, whoami or simulate");
+    return fd_device_cli_usage_error (
+        "a command is needed: publish, up, whoami, run, condition or simulate");
   command = argv[1];
   argv[1] = argv[0];
   if (g_str_equal (command, "publish"))
@@ -458,10 +487,14 @@ main (int argc, char **argv)
     return cmd_up (argc - 1, argv + 1);
   if (g_str_equal (command, "whoami"))
     return cmd_whoami (argc - 1, argv + 1);
+  if (g_str_equal (command, "run") || g_str_equal (command, "listen"))
+    return fd_device_cmd_run (argc - 1, argv + 1);
+  if (g_str_equal (command, "condition"))
+    return fd_device_cmd_condition (argc - 1, argv + 1);
   if (g_str_equal (command, "simulate"))
-    return cmd_simulate (argc - 1, argv + 1);
+    return fd_device_cmd_simulate (argc - 1, argv + 1);
   {
     g_autofree char *msg = g_strdup_printf ("unknown command \"%s\"", command);
-    return usage_error (msg);
+    return fd_device_cli_usage_error (msg);
   }
 }

@@ -231,6 +231,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->mqtt_config.max_inflight = config->mqtt_inflight;
   self->mqtt_config.max_conns_per_address = config->mqtt_max_conns_per_address;
   self->mqtt_config.connect_timeout_s = config->mqtt_connect_timeout_s;
+  self->mqtt_config.max_topic_chars = config->mqtt_max_topic_chars;
   self->quiet = config->quiet;
 
   if (g_mkdir_with_parents (self->data_dir, 0700) < 0)

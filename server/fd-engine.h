@@ -30,6 +30,7 @@ typedef struct
   guint mqtt_inflight;              /* unacknowledged down-messages per session; 0: 20 */
   guint mqtt_max_conns_per_address; /* 0: 2048 */
   guint mqtt_connect_timeout_s;     /* TCP accept to CONNECT; 0: 10 s */
+  guint mqtt_max_topic_chars;       /* longest topic; 0: 256 */
   gboolean quiet;                   /* no start-up messages on stdout */
 } FdEngineConfig;
 

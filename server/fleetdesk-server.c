@@ -27,6 +27,7 @@ static int opt_mqtt_max_packet = FD_MQTT_DEFAULT_MAX_PACKET;
 static int opt_mqtt_inflight = FD_MQTT_DEFAULT_INFLIGHT;
 static int opt_mqtt_conns_per_address = FD_MQTT_DEFAULT_CONNS_PER_ADDRESS;
 static int opt_mqtt_connect_timeout = FD_MQTT_DEFAULT_CONNECT_S;
+static int opt_mqtt_max_topic = FD_MQTT_DEFAULT_TOPIC_CHARS;
 static char *opt_token_name;
 static gboolean opt_version;
 
@@ -65,6 +66,10 @@ static const GOptionEntry server_entries[] = {
     N_ ("MQTT connections one IP address may hold at a time (default: 2048)"), N_ ("N") },
   { "mqtt-connect-timeout", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_connect_timeout,
     N_ ("Seconds from an MQTT connection's accept to its CONNECT (default: 10)"), N_ ("SECONDS") },
+  { "mqtt-max-topic", 0, 0, G_OPTION_ARG_INT, &opt_mqtt_max_topic,
+    N_ ("Longest MQTT topic a device may use, in characters; a longer one closes its "
+        "connection (default: 256)"),
+    N_ ("CHARS") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
 };
@@ -168,6 +173,13 @@ check_options (GError **error)
                    opt_mqtt_conns_per_address);
       return FALSE;
     }
+  if (opt_mqtt_max_topic < 16 || opt_mqtt_max_topic > 65535)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--mqtt-max-topic must be from 16 to 65535 characters, not %d"),
+                   opt_mqtt_max_topic);
+      return FALSE;
+    }
   if (opt_mqtt_connect_timeout < 1 || opt_mqtt_connect_timeout > 600)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -203,6 +215,7 @@ run_server (void)
     .mqtt_inflight = (guint)opt_mqtt_inflight,
     .mqtt_max_conns_per_address = (guint)opt_mqtt_conns_per_address,
     .mqtt_connect_timeout_s = (guint)opt_mqtt_connect_timeout,
+    .mqtt_max_topic_chars = (guint)opt_mqtt_max_topic,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

@@ -324,7 +324,8 @@ test_options (void)
       = { { "--mqtt-max-packet=10", "--mqtt-max-packet must be" },
           { "--mqtt-inflight=0", "--mqtt-inflight must be" },
           { "--mqtt-max-conns-per-address=0", "--mqtt-max-conns-per-address must be" },
-          { "--mqtt-connect-timeout=0", "--mqtt-connect-timeout must be" } };
+          { "--mqtt-connect-timeout=0", "--mqtt-connect-timeout must be" },
+          { "--mqtt-max-topic=8", "--mqtt-max-topic must be" } };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -333,6 +334,39 @@ test_options (void)
       g_assert_cmpint (fd_test_run (argv, &out, &err), ==, 2);
       g_assert_nonnull (strstr (err, bad[i][1]));
     }
+}
+
+/* --mqtt-max-topic: a PUBLISH whose topic is one character longer closes the connection and
+ * stores nothing; one at the limit is taken. Device ids are "dev-" and 20 characters, so
+ * "j/data/<id>/" is 32 characters and a tag of 16 reaches the limit of 48. */
+static void
+test_topic_limit (void)
+{
+  const char *args[] = { "--mqtt-max-topic=48", NULL };
+  FdTdServer *shared = fd_tm_srv;
+  FdTdServer *small = fd_td_server_start (args);
+  g_autoptr (FdTdDevice) d = NULL;
+  g_autofree char *at_limit = NULL, *over = NULL;
+
+  fd_tm_srv = small;
+  d = fd_td_cert_device (small, "mq-topic-limit");
+  at_limit = g_strdup_printf ("j/data/%s/%s", d->id, "abcdefghijklmnop");
+  over = g_strdup_printf ("j/data/%s/%s", d->id, "abcdefghijklmnopq");
+  g_assert_cmpuint (g_utf8_strlen (at_limit, -1), ==, 48);
+  {
+    g_autoptr (FdTdRaw) r = fd_tm_mqtt_open (d, d->id, NULL, 60, 0);
+    fd_tm_raw_send_packet (r, fd_tm_publish_packet (at_limit, 3, "{\"a\":1}", 7));
+    fd_tm_expect_puback (r, 3);
+  }
+  {
+    g_autoptr (FdTdRaw) r = fd_tm_mqtt_open (d, d->id, NULL, 60, 0);
+    fd_tm_raw_send_packet (r, fd_tm_publish_packet (over, 4, "{\"a\":1}", 7));
+    g_assert_true (fd_td_closed_by_server (r));
+  }
+  g_assert_cmpint (fd_tm_readings (d, "abcdefghijklmnop"), ==, 1);
+  g_assert_cmpint (fd_tm_readings (d, "abcdefghijklmnopq"), ==, 0);
+  fd_tm_srv = shared;
+  fd_td_server_stop (small);
 }
 
 /* --mqtt-max-conns-per-address: a connection beyond it is closed at once, and there is room
@@ -405,6 +439,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mqtt/subscribe", test_subscribe);
   g_test_add_func ("/mqtt/refused-connect", test_refused_connect);
   g_test_add_func ("/mqtt/other-topic", test_other_topic);
+  g_test_add_func ("/mqtt/topic-limit", test_topic_limit);
   g_test_add_func ("/mqtt/oversized-and-malformed", test_oversized_and_malformed);
   g_test_add_func ("/mqtt/framing", test_framing);
   g_test_add_func ("/mqtt/timeouts", test_timeouts);
