@@ -397,6 +397,18 @@ fd_test_live (void)
   fd_gui_wait_for (win, GTK_TYPE_LABEL, "level 12");
   g_free (fd_test_shot ("54-conditions-open"));
 
+  /* Opened again with a new payload: updated in place, not notified again. */
+  {
+    g_autoptr (GString) again = g_string_new (open_body);
+
+    g_string_replace (again, "\"level\": 12", "\"level\": 9", 1);
+    fd_test_device_post (&device, "/v1/up", again->str, "202");
+    fd_gui_wait_for (win, GTK_TYPE_LABEL, "level 9");
+    wait_list (FALSE, "battery_low", TRUE, 1);
+    g_assert_cmpuint (fd_conditions_page_get_notifications (conditions_page ()), ==,
+                      notifications + 1);
+  }
+
   /* Closed: it leaves "Open" and is in History, as the API says. */
   finish = iso_time (0);
   close_body = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-live-1\", "
