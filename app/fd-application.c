@@ -229,6 +229,19 @@ fd_application_about (GSimpleAction *action, GVariant *param, gpointer user_data
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* A condition's notification was clicked. */
+static void
+fd_application_show_conditions (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  FdApplication *self = FD_APPLICATION (user_data);
+  FdWindow *window = fd_application_get_window (self);
+
+  if (window == NULL)
+    return;
+  fd_window_show_pane (window, "conditions");
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 fd_application_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -247,6 +260,7 @@ fd_application_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
 
 static const GActionEntry fd_application_actions[] = {
   { "about", fd_application_about, NULL, NULL, NULL },
+  { "show-conditions", fd_application_show_conditions, NULL, NULL, NULL },
   { "quit", fd_application_quit, NULL, NULL, NULL },
 };
 

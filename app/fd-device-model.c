@@ -49,6 +49,7 @@ struct _FdDeviceModel
   guint reload_source;
   guint pages_fetched;
   gboolean loading;
+  GHashTable *index; /* device id -> FdDevice of items (not owned); NULL: to be rebuilt */
 };
 
 static void fd_device_model_list_model_init (GListModelInterface *iface);
@@ -197,6 +198,7 @@ fd_device_model_replace (FdDeviceModel *self, guint n_items, JsonArray *first_pa
   guint old_n = self->items->len;
   guint n_first = first_page != NULL ? MIN (json_array_get_length (first_page), n_items) : 0;
 
+  g_clear_pointer (&self->index, g_hash_table_unref);
   fd_device_model_set_loading (self, FALSE);
 
   /* Removed, then added: in one change GtkSingleSelection would look for its selected item
@@ -231,6 +233,7 @@ fd_device_model_fill (FdDeviceModel *self, guint from, JsonArray *rows)
 {
   guint n = json_array_get_length (rows);
 
+  g_clear_pointer (&self->index, g_hash_table_unref);
   for (guint i = 0; i < n && from + i < self->items->len; i++)
     {
       JsonNode *node = json_array_get_element (rows, i);
@@ -377,6 +380,7 @@ fd_device_model_remove (FdDeviceModel *self, FdDevice *device)
     }
 
   fd_device_model_new_epoch (self);
+  g_clear_pointer (&self->index, g_hash_table_unref);
   g_ptr_array_remove_index (self->items, position);
   g_byte_array_set_size (self->pages, (self->items->len + FD_DEVICE_MODEL_PAGE_SIZE - 1)
                                           / FD_DEVICE_MODEL_PAGE_SIZE);
@@ -460,6 +464,27 @@ fd_device_model_get_fleet_id (FdDeviceModel *self)
   return self->fleet_id;
 }
 
+FdDevice *
+fd_device_model_lookup (FdDeviceModel *self, const char *device_id)
+{
+  g_return_val_if_fail (FD_IS_DEVICE_MODEL (self), NULL);
+  g_return_val_if_fail (device_id != NULL, NULL);
+
+  /* Rebuilt at most once per page that arrived, however many events ask in between. */
+  if (self->index == NULL)
+    {
+      self->index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < self->items->len; i++)
+        {
+          FdDevice *device = g_ptr_array_index (self->items, i);
+
+          if (device != NULL && fd_device_get_id (device) != NULL)
+            g_hash_table_insert (self->index, (gpointer)fd_device_get_id (device), device);
+        }
+    }
+  return g_hash_table_lookup (self->index, device_id);
+}
+
 gboolean
 fd_device_model_get_loading (FdDeviceModel *self)
 {
@@ -492,6 +517,7 @@ fd_device_model_finalize (GObject *object)
   FdDeviceModel *self = FD_DEVICE_MODEL (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->index, g_hash_table_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->pages, g_byte_array_unref);
   g_queue_clear (&self->queue);

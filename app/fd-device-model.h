@@ -31,6 +31,9 @@ void fd_device_model_reload (FdDeviceModel *self);
 /* Takes @device out of the list at once, after the server deleted it. */
 void fd_device_model_remove (FdDeviceModel *self, FdDevice *device);
 
+/* The row of @device_id if its page was fetched, else NULL (it will arrive up to date). */
+FdDevice *fd_device_model_lookup (FdDeviceModel *self, const char *device_id);
+
 /* TRUE from a reload until its first page arrived (or failed). */
 gboolean fd_device_model_get_loading (FdDeviceModel *self);
 /* How many page requests were answered since the model was made (for tests and benchmarks). */

@@ -38,6 +38,8 @@ enum
   PROP_FLEET_ID,
   PROP_FLEET_NAME,
   PROP_ONLINE,
+  PROP_STATUS_LABEL,
+  PROP_STATUS_CLASSES,
   PROP_CREATED_LABEL,
   PROP_LAST_SEEN_LABEL,
   N_PROPS
@@ -87,6 +89,21 @@ fd_device_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_ONLINE:
       g_value_set_boolean (value, self->online);
       break;
+    case PROP_STATUS_LABEL:
+      g_value_set_string (value, !self->loaded  ? ""
+                                 : self->online ? C_ ("device", "Online")
+                                                : C_ ("device", "Offline"));
+      break;
+    case PROP_STATUS_CLASSES:
+      {
+        /* The dot of the Status column: filled while online. */
+        static const char *const online[] = { "fd-status-dot", "fd-online", NULL };
+        static const char *const offline[] = { "fd-status-dot", NULL };
+        static const char *const loading[] = { NULL };
+
+        g_value_set_boxed (value, !self->loaded ? loading : self->online ? online : offline);
+      }
+      break;
     case PROP_CREATED_LABEL:
       g_value_set_string (value, self->created_label);
       break;
@@ -113,6 +130,9 @@ fd_device_class_init (FdDeviceClass *klass)
   properties[PROP_FLEET_ID] = g_param_spec_string ("fleet-id", NULL, NULL, NULL, flags);
   properties[PROP_FLEET_NAME] = g_param_spec_string ("fleet-name", NULL, NULL, NULL, flags);
   properties[PROP_ONLINE] = g_param_spec_boolean ("online", NULL, NULL, FALSE, flags);
+  properties[PROP_STATUS_LABEL] = g_param_spec_string ("status-label", NULL, NULL, NULL, flags);
+  properties[PROP_STATUS_CLASSES]
+      = g_param_spec_boxed ("status-classes", NULL, NULL, G_TYPE_STRV, flags);
   properties[PROP_CREATED_LABEL] = g_param_spec_string ("created-label", NULL, NULL, NULL, flags);
   properties[PROP_LAST_SEEN_LABEL]
       = g_param_spec_string ("last-seen-label", NULL, NULL, NULL, flags);
@@ -151,6 +171,14 @@ fd_device_set_label (FdDevice *self, char **label, char *value, GParamSpec *pspe
   g_object_notify_by_pspec (G_OBJECT (self), pspec);
 }
 
+static void
+fd_device_notify_status (FdDevice *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_LABEL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_CLASSES]);
+}
+
 void
 fd_device_update_from_json (FdDevice *self, JsonObject *object)
 {
@@ -167,8 +195,8 @@ fd_device_update_from_json (FdDevice *self, JsonObject *object)
     g_object_notify_by_pspec (gobject, properties[PROP_FLEET_ID]);
   if (fd_json_update_string (object, "fleet_name", &self->fleet_name))
     g_object_notify_by_pspec (gobject, properties[PROP_FLEET_NAME]);
-  if (fd_json_update_boolean (object, "online", &self->online))
-    g_object_notify_by_pspec (gobject, properties[PROP_ONLINE]);
+  if (fd_json_update_boolean (object, "online", &self->online) || !self->loaded)
+    fd_device_notify_status (self);
   if (fd_json_update_string (object, "created_at", &self->created_at))
     fd_device_set_label (self, &self->created_label, fd_json_format_time (self->created_at),
                          properties[PROP_CREATED_LABEL]);
@@ -190,6 +218,38 @@ fd_device_get_loaded (FdDevice *self)
 {
   g_return_val_if_fail (FD_IS_DEVICE (self), FALSE);
   return self->loaded;
+}
+
+gboolean
+fd_device_get_online (FdDevice *self)
+{
+  g_return_val_if_fail (FD_IS_DEVICE (self), FALSE);
+  return self->online;
+}
+
+void
+fd_device_set_online (FdDevice *self, gboolean online)
+{
+  g_return_if_fail (FD_IS_DEVICE (self));
+
+  if (self->online == !!online)
+    return;
+  self->online = !!online;
+  fd_device_notify_status (self);
+}
+
+void
+fd_device_set_last_seen (FdDevice *self, const char *rfc3339)
+{
+  g_return_if_fail (FD_IS_DEVICE (self));
+
+  /* The server writes every time in one format: the strings order as the times do. */
+  if (rfc3339 == NULL || !self->loaded || g_strcmp0 (rfc3339, self->last_seen) <= 0)
+    return;
+  g_free (self->last_seen);
+  self->last_seen = g_strdup (rfc3339);
+  fd_device_set_label (self, &self->last_seen_label, fd_json_format_time (self->last_seen),
+                       properties[PROP_LAST_SEEN_LABEL]);
 }
 
 const char *

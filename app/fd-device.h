@@ -20,6 +20,11 @@ const char *fd_device_get_id (FdDevice *self);
 const char *fd_device_get_name (FdDevice *self);
 const char *fd_device_get_fleet_id (FdDevice *self);
 const char *fd_device_get_fleet_name (FdDevice *self);
+/* Whether the device is connected now; set from device.online/offline events. */
+gboolean fd_device_get_online (FdDevice *self);
+void fd_device_set_online (FdDevice *self, gboolean online);
+/* A reading arrived at @rfc3339 (from a "data" event): "Last Seen" moves on, never back. */
+void fd_device_set_last_seen (FdDevice *self, const char *rfc3339);
 /* RFC 3339 times as the API sent them; last-seen is NULL for a device never seen. */
 const char *fd_device_get_created_at (FdDevice *self);
 const char *fd_device_get_last_seen (FdDevice *self);

@@ -284,3 +284,22 @@ fd_format_size (guint64 bytes)
 {
   return g_format_size (bytes);
 }
+
+char *
+fd_format_duration (double seconds)
+{
+  gint64 s = seconds > 0 ? (gint64)seconds : 0;
+
+  if (s < 60)
+    /* TRANSLATORS: a duration in seconds */
+    return g_strdup_printf (C_ ("duration", "%d s"), (int)s);
+  if (s < 3600)
+    /* TRANSLATORS: a duration in minutes and seconds */
+    return g_strdup_printf (C_ ("duration", "%d min %02d s"), (int)(s / 60), (int)(s % 60));
+  if (s < 86400)
+    /* TRANSLATORS: a duration in hours and minutes */
+    return g_strdup_printf (C_ ("duration", "%d h %02d min"), (int)(s / 3600),
+                            (int)(s % 3600 / 60));
+  /* TRANSLATORS: a duration in days and hours ("2 d 5 h") */
+  return g_strdup_printf (C_ ("duration", "%d d %d h"), (int)(s / 86400), (int)(s % 86400 / 3600));
+}

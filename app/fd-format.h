@@ -41,6 +41,9 @@ char *fd_format_fingerprint (const char *hex, gboolean full);
 /* "Generated certificate", "Signed CSR", "Own certificate", "Device key", "Cloud token". */
 const char *fd_format_credential_kind (const char *kind, const char *mode);
 
+/* How long a condition lasted: "42 s", "3 min 07 s", "2 h 05 min", "3 d 4 h". */
+char *fd_format_duration (double seconds);
+
 /* "12.5 kB" and the like. */
 char *fd_format_size (guint64 bytes);
 

@@ -44,6 +44,8 @@ fd_server_sorter_value (FdServerSorter *self, FdDevice *device)
     return fd_device_get_created_at (device);
   if (g_strcmp0 (self->key, "last_seen") == 0)
     return fd_device_get_last_seen (device);
+  if (g_strcmp0 (self->key, "online") == 0)
+    return fd_device_get_online (device) ? "1" : "0";
   return fd_device_get_name (device);
 }
 

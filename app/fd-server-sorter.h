@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 #define FD_TYPE_SERVER_SORTER (fd_server_sorter_get_type ())
 G_DECLARE_FINAL_TYPE (FdServerSorter, fd_server_sorter, FD, SERVER_SORTER, GtkSorter)
 
-/* @key is an API sort key of devices: "name", "fleet", "created_at" or "last_seen". */
+/* @key is an API sort key of devices: "name", "fleet", "created_at", "last_seen" or "online". */
 GtkSorter *fd_server_sorter_new (const char *key);
 const char *fd_server_sorter_get_key (FdServerSorter *self);
 

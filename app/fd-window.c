@@ -11,6 +11,7 @@
 
 #include "fd-window.h"
 #include "fd-workspace.h"
+#include "pages/fd-conditions-page.h"
 #include "pages/fd-devices-page.h"
 #include "pages/fd-workspaces-page.h"
 
@@ -20,6 +21,7 @@ struct _FdWindow
 
   GSettings *settings; /* NULL when the schema is not installed */
   FdApiClient *client;
+  FdEventsClient *events;
   gboolean switching; /* the workspace list is being replaced, not chosen by the user */
   gboolean shown_main;
 
@@ -33,19 +35,27 @@ struct _FdWindow
   GtkListBox *sidebar_list;
   GtkStack *pane_stack;
   FdDevicesPage *devices_page;
+  FdConditionsPage *conditions_page;
   FdWorkspacesPage *workspaces_page;
 };
 
 G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
-static const char *const fd_window_panes[] = { "devices", "workspaces" };
+static const char *const fd_window_panes[] = { "devices", "conditions", "workspaces" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
 {
   g_return_val_if_fail (FD_IS_WINDOW (self), NULL);
   return gtk_stack_get_child_by_name (self->pane_stack, name);
+}
+
+FdEventsClient *
+fd_window_get_events (FdWindow *self)
+{
+  g_return_val_if_fail (FD_IS_WINDOW (self), NULL);
+  return self->events;
 }
 
 const char *
@@ -105,6 +115,7 @@ fd_window_workspace_changed_cb (FdWindow *self)
   self->switching = FALSE;
 
   fd_devices_page_set_workspace (self->devices_page, workspace);
+  fd_conditions_page_set_workspace (self->conditions_page, workspace);
   if (self->settings != NULL && workspace != NULL)
     g_settings_set_string (self->settings, "last-workspace", fd_workspace_get_id (workspace));
 }
@@ -142,6 +153,13 @@ static void
 fd_window_devices_changed_cb (FdWindow *self)
 {
   fd_workspaces_page_reload (self->workspaces_page, NULL);
+}
+
+static void
+fd_window_open_device_cb (FdWindow *self, const char *device_id)
+{
+  fd_window_show_pane (self, "devices");
+  fd_devices_page_open_device_id (self->devices_page, device_id);
 }
 
 static void
@@ -193,6 +211,16 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   g_set_object (&self->client, client);
   fd_workspaces_page_set_client (self->workspaces_page, client);
   fd_devices_page_set_client (self->devices_page, client);
+  fd_conditions_page_set_client (self->conditions_page, client);
+
+  /* One events stream for every pane, from the server the panes talk to. */
+  if (self->events != NULL)
+    fd_events_client_stop (self->events);
+  g_clear_object (&self->events);
+  self->events = fd_events_client_new (client);
+  fd_devices_page_set_events (self->devices_page, self->events);
+  fd_conditions_page_set_events (self->conditions_page, self->events);
+  fd_events_client_start (self->events);
 
   message = g_strdup_printf (_ ("Connecting to %s"), fd_api_client_get_base_url (client));
   fd_window_show_starting (self, message);
@@ -259,6 +287,7 @@ fd_window_reload (GtkWidget *widget, const char *action, GVariant *param)
     return;
   fd_workspaces_page_reload (self->workspaces_page, NULL);
   fd_devices_page_reload (self->devices_page);
+  fd_conditions_page_reload (self->conditions_page);
 }
 
 static void
@@ -318,7 +347,10 @@ fd_window_dispose (GObject *object)
 {
   FdWindow *self = FD_WINDOW (object);
 
+  if (self->events != NULL)
+    fd_events_client_stop (self->events);
   gtk_widget_dispose_template (GTK_WIDGET (self), FD_TYPE_WINDOW);
+  g_clear_object (&self->events);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
 
@@ -336,6 +368,7 @@ fd_window_class_init (FdWindowClass *klass)
   window_class->close_request = fd_window_close_request;
 
   g_type_ensure (FD_TYPE_DEVICES_PAGE);
+  g_type_ensure (FD_TYPE_CONDITIONS_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACES_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACE);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -350,6 +383,7 @@ fd_window_class_init (FdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, FdWindow, pane_stack);
   gtk_widget_class_bind_template_child (widget_class, FdWindow, devices_page);
+  gtk_widget_class_bind_template_child (widget_class, FdWindow, conditions_page);
   gtk_widget_class_bind_template_child (widget_class, FdWindow, workspaces_page);
   gtk_widget_class_bind_template_callback (widget_class, fd_window_sidebar_activated_cb);
 
@@ -394,6 +428,8 @@ fd_window_init (FdWindow *self)
 
   g_signal_connect_object (self->workspaces_page, "notify::workspace",
                            G_CALLBACK (fd_window_workspace_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conditions_page, "open-device",
+                           G_CALLBACK (fd_window_open_device_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->workspaces_page, "changed",
                            G_CALLBACK (fd_window_workspaces_edited_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->workspaces_page, "loaded",

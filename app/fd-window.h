@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "fd-api-client.h"
+#include "fd-events-client.h"
 
 G_BEGIN_DECLS
 
@@ -21,10 +22,12 @@ void fd_window_set_client (FdWindow *self, FdApiClient *client);
 void fd_window_show_failure (FdWindow *self, const char *icon_name, const char *title,
                              const char *message);
 
-/* Shows the pane named "devices" or "workspaces". */
+/* Shows the pane named "devices", "conditions" or "workspaces". */
 void fd_window_show_pane (FdWindow *self, const char *name);
-/* The pane with this name, for tests: an FdDevicesPage or FdWorkspacesPage. */
+/* The pane with this name, for tests: an FdDevicesPage, FdConditionsPage or FdWorkspacesPage. */
 GtkWidget *fd_window_get_pane (FdWindow *self, const char *name);
+/* The events stream the panes follow (NULL before fd_window_set_client()). */
+FdEventsClient *fd_window_get_events (FdWindow *self);
 /* The name of the page of the window shown: "starting", "failed" or "main". */
 const char *fd_window_get_state (FdWindow *self);
 

@@ -51,7 +51,8 @@ static const FdCliParam opt_online = {
   .help = N_ ("Only devices connected now (true) or only the others (false)"),
 };
 static const char *const device_sort_keys[] = {
-  "name", "-name", "created_at", "-created_at", "last_seen", "-last_seen", "fleet", "-fleet", NULL,
+  "name",  "-name",  "created_at", "-created_at", "last_seen", "-last_seen",
+  "fleet", "-fleet", "online",     "-online",     NULL,
 };
 static const FdCliParam opt_sort = {
   .name = "sort",

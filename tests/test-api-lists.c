@@ -264,6 +264,9 @@ test_sort (void)
   /* No device has been seen yet: the orders are accepted and list everything. */
   assert_list (path, "sort=last_seen", 4, NULL);
   assert_list (path, "sort=-last_seen", 4, NULL);
+  /* None is online: by name within each state. */
+  assert_list (path, "sort=online", 4, "m1,m2,m3,m4");
+  assert_list (path, "sort=-online", 4, "m1,m2,m3,m4");
 }
 
 typedef struct

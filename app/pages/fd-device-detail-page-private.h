@@ -5,12 +5,27 @@
 
 G_BEGIN_DECLS
 
+/* The device's connection as last heard of (RFC 3339 times as the server wrote them). */
+typedef struct
+{
+  gboolean online;
+  gboolean reported; /* the server reported presence (connected_at …) at all */
+  char *transport;
+  char *address;
+  char *connected_at;
+  char *disconnected_at;
+  char *info; /* what the device reported (__info), on one line */
+} FdPresence;
+
 struct _FdDeviceDetailPage
 {
   AdwBin parent_instance;
 
   FdApiClient *client;
+  FdEventsClient *events;
   FdDevice *device;
+  FdPresence presence;
+  guint live_readings; /* readings shown from "data" events */
   gboolean folded;
   JsonObject *last_device; /* the device as last fetched */
   char *example;           /* the curl command of the empty state */
@@ -31,12 +46,28 @@ struct _FdDeviceDetailPage
   GtkStack *stack;
   GtkLabel *name_label;
   GtkLabel *info_label;
+  AdwActionRow *status_row;
+  GtkWidget *status_dot;
+  AdwActionRow *transport_row;
+  AdwActionRow *address_row;
+  AdwActionRow *info_row;
   GtkWidget *readings_spinner;
   GtkListBox *readings_list;
   GtkWidget *readings_empty;
   GtkLabel *example_label;
   GtkListBox *credentials_list;
 };
+
+/* fd-device-detail-page.c */
+/* "loading", "list" or "empty" */
+void fd_device_detail_page_show_readings_state (FdDeviceDetailPage *self, const char *state);
+/* Asks for the device and its tags now (after events may have been missed). */
+void fd_device_detail_page_poll_now (FdDeviceDetailPage *self);
+
+/* fd-device-detail-page-live.c */
+void fd_device_detail_page_update_presence (FdDeviceDetailPage *self, JsonObject *device);
+void fd_device_detail_page_show_presence (FdDeviceDetailPage *self, GDateTime *now);
+void fd_device_detail_page_clear_presence (FdDeviceDetailPage *self);
 
 /* fd-device-detail-page-credentials.c */
 void fd_device_detail_page_class_init_credentials (GtkWidgetClass *widget_class);

@@ -1,11 +1,11 @@
 /* fd-device-detail-page.c — one device: its name, fleet and last contact, its latest readings,
  * live, and its credentials (fd-device-detail-page-credentials.c).
  *
- * There is no events stream yet, so the page asks for the device and its tags every
- * FD_DEVICE_DETAIL_POLL_MS while it is mapped (shown, in a window that is mapped) and the
- * window is not minimized; one poll at a time, cancelled when the page is hidden or shows
- * another device. Rows are updated in place and only where their text changed, so a poll
- * that brings nothing new redraws nothing.
+ * Live readings and presence come from the events stream (fd-device-detail-page-live.c); the
+ * page also asks for the device and its tags every FD_DEVICE_DETAIL_POLL_MS while it is mapped
+ * (shown, in a window that is mapped) and the window is not minimized; one poll at a time,
+ * cancelled when the page is hidden or shows another device. Rows are updated in place and only
+ * where their text changed, so a poll that brings nothing new redraws nothing.
  */
 #include "config.h"
 
@@ -92,8 +92,7 @@ fd_device_detail_page_update_header (FdDeviceDetailPage *self, GDateTime *now)
 
 /* Readings */
 
-/* "loading", "list" or "empty" */
-static void
+void
 fd_device_detail_page_show_readings_state (FdDeviceDetailPage *self, const char *state)
 {
   gtk_widget_set_visible (self->readings_spinner, g_str_equal (state, "loading"));
@@ -178,6 +177,7 @@ fd_device_detail_page_poll_done (FdDeviceDetailPage *self)
   self->failing = FALSE;
   now = g_date_time_new_now_utc ();
   fd_device_detail_page_update_header (self, now);
+  fd_device_detail_page_show_presence (self, now);
   if (self->poll_tags != NULL)
     fd_device_detail_page_show_readings (self, self->poll_tags, now);
   g_clear_pointer (&self->poll_tags, g_ptr_array_unref);
@@ -245,6 +245,7 @@ fd_device_detail_page_device_cb (GObject *source, GAsyncResult *result, gpointer
       self->last_device = json_object_ref (device);
       /* The list row shows the same device: keep it in step (name, last seen). */
       fd_device_update_from_json (self->device, device);
+      fd_device_detail_page_update_presence (self, device);
     }
   fd_device_detail_page_poll_done (self);
 }
@@ -283,6 +284,12 @@ fd_device_detail_page_poll (FdDeviceDetailPage *self)
   fd_api_client_request_async (self->client, "GET", device_path, NULL, self->poll_cancellable,
                                fd_device_detail_page_device_cb,
                                fd_poll_new (self, self->poll_cancellable));
+}
+
+void
+fd_device_detail_page_poll_now (FdDeviceDetailPage *self)
+{
+  fd_device_detail_page_poll (self);
 }
 
 static gboolean
@@ -400,12 +407,15 @@ fd_device_detail_page_set_device (FdDeviceDetailPage *self, FdDevice *device)
   self->failing = FALSE;
   fd_device_detail_page_clear_readings (self);
   fd_device_detail_page_clear_credentials (self);
+  fd_device_detail_page_clear_presence (self);
 
   if (device == NULL)
     return;
 
   gtk_stack_set_visible_child_name (self->stack, "device");
+  self->presence.online = fd_device_get_online (device);
   fd_device_detail_page_update_header (self, now);
+  fd_device_detail_page_show_presence (self, now);
   fd_device_detail_page_load_credentials (self);
   /* Where devices send data, for the example, once per server. */
   if (!self->have_server && self->client != NULL)
@@ -438,6 +448,10 @@ fd_device_detail_page_dispose (GObject *object)
 
   fd_device_detail_page_stop_polling (self);
   g_cancellable_cancel (self->cancellable);
+  if (self->events != NULL)
+    g_signal_handlers_disconnect_by_data (self->events, self);
+  g_clear_object (&self->events);
+  fd_device_detail_page_clear_presence (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FD_TYPE_DEVICE_DETAIL_PAGE);
   g_clear_pointer (&self->reading_rows, g_hash_table_unref);
   g_clear_object (&self->device);
@@ -520,6 +534,11 @@ fd_device_detail_page_class_init (FdDeviceDetailPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, stack);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, info_label);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, status_row);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, status_dot);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, transport_row);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, address_row);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, info_row);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_spinner);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_list);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_empty);

@@ -12,6 +12,7 @@ struct _FdDevicesPage
   AdwBin parent_instance;
 
   FdApiClient *client;
+  FdEventsClient *events;
   GCancellable *cancellable;
   FdWorkspace *workspace;
   GListModel *fleets;       /* FdFleet of the workspace */
@@ -33,6 +34,7 @@ struct _FdDevicesPage
   GtkStack *stack;
   GtkColumnView *column_view;
   GtkColumnViewColumn *name_column;
+  GtkColumnViewColumn *status_column;
   GtkColumnViewColumn *fleet_column;
   GtkColumnViewColumn *created_column;
   GtkColumnViewColumn *last_seen_column;

@@ -10,6 +10,7 @@
 
 #include "fd-devices-page-private.h"
 #include "fd-fleet.h"
+#include "fd-json.h"
 #include "fd-server-sorter.h"
 #include "fd-ui.h"
 
@@ -154,6 +155,46 @@ fd_devices_page_open_device (FdDevicesPage *self, FdDevice *device)
     return;
   fd_device_detail_page_set_device (self->detail_page, device);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail_page));
+}
+
+static void
+fd_devices_page_device_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FdDevicesPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
+  JsonObject *object = error == NULL ? fd_json_get_object (node, &error) : NULL;
+  g_autoptr (FdDevice) device = NULL;
+
+  if (object == NULL)
+    {
+      fd_ui_toast_error (GTK_WIDGET (self), error);
+      return;
+    }
+  device = fd_device_new_from_json (object);
+  fd_devices_page_open_device (self, device);
+}
+
+void
+fd_devices_page_open_device_id (FdDevicesPage *self, const char *device_id)
+{
+  FdDevice *listed;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (FD_IS_DEVICES_PAGE (self));
+  g_return_if_fail (device_id != NULL);
+
+  listed = fd_device_model_lookup (self->model, device_id);
+  if (listed != NULL)
+    {
+      fd_devices_page_open_device (self, listed);
+      return;
+    }
+  if (self->client == NULL)
+    return;
+  path = fd_api_path ("devices", device_id, NULL);
+  fd_api_client_request_async (self->client, "GET", path, NULL, self->cancellable,
+                               fd_devices_page_device_read_cb, g_object_ref (self));
 }
 
 void
@@ -349,6 +390,9 @@ fd_devices_page_dispose (GObject *object)
   g_clear_object (&self->fleets);
   g_clear_object (&self->filter_items);
   g_clear_object (&self->workspace);
+  if (self->events != NULL)
+    g_signal_handlers_disconnect_by_data (self->events, self);
+  g_clear_object (&self->events);
   g_clear_object (&self->client);
 
   G_OBJECT_CLASS (fd_devices_page_parent_class)->dispose (object);
@@ -436,6 +480,7 @@ fd_devices_page_class_init (FdDevicesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, name_column);
+  gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, status_column);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, fleet_column);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, created_column);
   gtk_widget_class_bind_template_child (widget_class, FdDevicesPage, last_seen_column);
@@ -463,9 +508,8 @@ fd_devices_page_init (FdDevicesPage *self)
     GtkColumnViewColumn *column;
     const char *key;
   } columns[] = {
-    { self->name_column, "name" },
-    { self->fleet_column, "fleet" },
-    { self->created_column, "created_at" },
+    { self->name_column, "name" },           { self->status_column, "online" },
+    { self->fleet_column, "fleet" },         { self->created_column, "created_at" },
     { self->last_seen_column, "last_seen" },
   };
 

@@ -19,6 +19,8 @@ struct _FdReadingRow
   AdwActionRow parent_instance;
 
   char *tag;
+  char *arrived; /* the shown reading's timestamp_in (RFC 3339, as the server writes it) */
+  guint readings;
   GtkLabel *time_label;
 };
 
@@ -30,6 +32,7 @@ fd_reading_row_finalize (GObject *object)
   FdReadingRow *self = FD_READING_ROW (object);
 
   g_free (self->tag);
+  g_free (self->arrived);
 
   G_OBJECT_CLASS (fd_reading_row_parent_class)->finalize (object);
 }
@@ -96,6 +99,16 @@ fd_reading_row_update (FdReadingRow *self, JsonObject *device_tag, GDateTime *no
   fd_json_update_uint (device_tag, "readings", &readings);
   if (arrived == NULL)
     arrived = last_seen;
+  /* A poll sent before a live reading arrived answers after it: keep the newer one. The
+   * server writes every time in the same format, so the strings order as the times do. */
+  if (arrived != NULL && self->arrived != NULL && strcmp (arrived, self->arrived) < 0)
+    return;
+  if (g_strcmp0 (arrived, self->arrived) != 0)
+    {
+      g_free (self->arrived);
+      self->arrived = g_strdup (arrived);
+    }
+  self->readings = readings;
   ago = fd_format_ago_rfc3339 (arrived, now);
   exact = fd_format_exact_time (arrived);
   device_exact = g_strcmp0 (stamped, arrived) != 0 ? fd_format_exact_time (stamped) : NULL;
@@ -117,4 +130,37 @@ fd_reading_row_update (FdReadingRow *self, JsonObject *device_tag, GDateTime *no
                                exact, readings);
   if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self->time_label)), tooltip) != 0)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->time_label), tooltip);
+}
+
+void
+fd_reading_row_add_live (FdReadingRow *self, JsonObject *data, GDateTime *now)
+{
+  g_autoptr (JsonObject) device_tag = json_object_new ();
+  JsonObject *last = json_object_new ();
+  JsonNode *payload = json_object_get_member (data, "payload");
+  const char *arrived = fd_json_get_string (data, "timestamp_in");
+  guint count = 1;
+
+  g_return_if_fail (FD_IS_READING_ROW (self));
+
+  /* The shape of an item of GET /devices/{id}/tags, from a "data" event. */
+  fd_json_update_uint (data, "count", &count);
+  if (payload != NULL)
+    json_object_set_member (last, "payload", json_node_copy (payload));
+  if (arrived != NULL)
+    json_object_set_string_member (last, "timestamp_in", arrived);
+  json_object_set_object_member (device_tag, "last", last);
+  json_object_set_int_member (device_tag, "readings", (gint64)self->readings + count);
+  fd_reading_row_update (self, device_tag, now);
+}
+
+void
+fd_reading_row_refresh (FdReadingRow *self, GDateTime *now)
+{
+  g_autofree char *ago = NULL;
+
+  g_return_if_fail (FD_IS_READING_ROW (self));
+
+  ago = fd_format_ago_rfc3339 (self->arrived, now);
+  fd_reading_row_set_if_changed (self->time_label, ago != NULL ? ago : "");
 }

@@ -15,4 +15,10 @@ const char *fd_reading_row_get_tag (FdReadingRow *self);
  * whose text changed, so a poll that brings nothing new redraws nothing. */
 void fd_reading_row_update (FdReadingRow *self, JsonObject *device_tag, GDateTime *now);
 
+/* Shows the reading of a "data" event (its "payload", "timestamp_in" and "count" readings
+ * since the last event). */
+void fd_reading_row_add_live (FdReadingRow *self, JsonObject *data, GDateTime *now);
+/* Updates only "12 s ago" to @now. */
+void fd_reading_row_refresh (FdReadingRow *self, GDateTime *now);
+
 G_END_DECLS

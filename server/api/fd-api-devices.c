@@ -11,6 +11,7 @@ static const char *const sort_names[] = {
   [FD_DEVICE_SORT_CREATED] = "created_at",  [FD_DEVICE_SORT_CREATED_DESC] = "-created_at",
   [FD_DEVICE_SORT_LAST_SEEN] = "last_seen", [FD_DEVICE_SORT_LAST_SEEN_DESC] = "-last_seen",
   [FD_DEVICE_SORT_FLEET] = "fleet",         [FD_DEVICE_SORT_FLEET_DESC] = "-fleet",
+  [FD_DEVICE_SORT_ONLINE] = "online",       [FD_DEVICE_SORT_ONLINE_DESC] = "-online",
 };
 
 void
@@ -127,7 +128,7 @@ device_list (FdApiRequest *req)
         {
           fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "sort",
                               "sort must be one of name, -name, created_at, -created_at, "
-                              "last_seen, -last_seen, fleet, -fleet");
+                              "last_seen, -last_seen, fleet, -fleet, online, -online");
           return;
         }
     }

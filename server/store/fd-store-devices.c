@@ -43,6 +43,8 @@ static const char *const device_list_sql[] = {
   [FD_DEVICE_SORT_LAST_SEEN_DESC] = DEVICE_PAGE_BY ("d.last_seen DESC, d.rowid DESC"),
   [FD_DEVICE_SORT_FLEET] = DEVICE_PAGE_BY_FLEET ("f.name, d.name"),
   [FD_DEVICE_SORT_FLEET_DESC] = DEVICE_PAGE_BY_FLEET ("f.name DESC, d.name DESC"),
+  [FD_DEVICE_SORT_ONLINE] = DEVICE_PAGE_BY ("d.online, d.name, d.rowid"),
+  [FD_DEVICE_SORT_ONLINE_DESC] = DEVICE_PAGE_BY ("d.online DESC, d.name, d.rowid"),
 };
 
 static gpointer

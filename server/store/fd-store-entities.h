@@ -102,6 +102,8 @@ typedef enum
   FD_DEVICE_SORT_LAST_SEEN_DESC,
   FD_DEVICE_SORT_FLEET,
   FD_DEVICE_SORT_FLEET_DESC,
+  FD_DEVICE_SORT_ONLINE,      /* offline first, then by name */
+  FD_DEVICE_SORT_ONLINE_DESC, /* online first, then by name */
 } FdDeviceSort;
 
 /* Workspaces. Creating one makes its default fleet, named "default". */

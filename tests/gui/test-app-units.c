@@ -1,12 +1,14 @@
 /* test-app-units.c — the desktop app's pure helpers, without a display: how values read
  * (fd-format), what a PEM file is (fd-pem, against certtool's own files), zdevice.json files
- * from an import answer (fd-zdevice), and private writes over an existing file (fd-files). */
+ * from an import answer (fd-zdevice), private writes over an existing file (fd-files), and a
+ * condition as the Conditions pane lists it (fd-condition-item). */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <sys/stat.h>
 
+#include "fd-condition-item.h"
 #include "fd-files.h"
 #include "fd-format.h"
 #include "fd-pem.h"
@@ -45,6 +47,72 @@ test_ago (void)
     }
   g_assert_null (fd_format_ago_rfc3339 (NULL, now));
   g_assert_null (fd_format_ago_rfc3339 ("yesterday", now));
+}
+
+static void
+test_duration (void)
+{
+  static const struct
+  {
+    double seconds;
+    const char *text;
+  } cases[] = {
+    { -3, "0 s" },          { 0.4, "0 s" },
+    { 42.9, "42 s" },       { 187, "3 min 07 s" },
+    { 3600, "1 h 00 min" }, { 7530, "2 h 05 min" },
+    { 86400, "1 d 0 h" },   { 3 * 86400 + 4 * 3600 + 59, "3 d 4 h" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = fd_format_duration (cases[i].seconds);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
+/* A condition as the API lists it: open, its duration following the pane's clock, then closed
+ * with the server's duration. */
+static void
+test_condition_item (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_from_iso8601 ("2026-12-01T12:01:30Z", NULL);
+  g_autoptr (GDateTime) later = g_date_time_add_seconds (now, 60);
+  g_autoptr (JsonNode) open = json_from_string (
+      "{\"uuid\": \"c-1\", \"device_id\": \"dev-1\", \"workspace_id\": \"wks-1\","
+      " \"tag\": \"battery_low\", \"payload\": {\"level\": 12}, \"payloadf\": null,"
+      " \"start\": \"2026-12-01T12:00:00.000Z\", \"finish\": null, \"duration\": 80,"
+      " \"status\": \"open\"}",
+      NULL);
+  g_autoptr (JsonNode) closed = json_from_string (
+      "{\"uuid\": \"c-1\", \"device_id\": \"dev-1\", \"device_name\": \"sensor-01\","
+      " \"tag\": \"battery_low\", \"start\": \"2026-12-01T12:00:00.000Z\","
+      " \"finish\": \"2026-12-01T12:10:00.000Z\", \"duration\": 600.0, \"status\": \"closed\"}",
+      NULL);
+  g_autoptr (JsonNode) nameless = json_from_string ("{\"uuid\": \"c-2\", \"tag\": \"t\"}", NULL);
+  g_autoptr (FdConditionItem) item = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *closed_label = NULL;
+
+  g_assert_null (fd_condition_item_new (json_node_get_object (nameless), now));
+
+  item = fd_condition_item_new (json_node_get_object (open), now);
+  g_assert_nonnull (item);
+  g_assert_true (fd_condition_item_get_open (item));
+  g_assert_cmpstr (fd_condition_item_get_device_name (item), ==, "dev-1"); /* no name: the id */
+  g_assert_cmpstr (fd_condition_item_get_payload_label (item), ==, "level 12");
+  g_assert_cmpfloat (fd_condition_item_get_duration (item), ==, 90); /* the pane's clock */
+  fd_condition_item_tick (item, later);
+  g_object_get (item, "duration-label", &label, NULL);
+  g_assert_cmpstr (label, ==, "2 min 30 s");
+
+  fd_condition_item_update (item, json_node_get_object (closed), later);
+  g_assert_false (fd_condition_item_get_open (item));
+  g_assert_cmpstr (fd_condition_item_get_device_name (item), ==, "sensor-01");
+  g_assert_cmpfloat (fd_condition_item_get_duration (item), ==, 600);
+  fd_condition_item_tick (item, later); /* a closed one does not tick */
+  g_object_get (item, "duration-label", &closed_label, NULL);
+  g_assert_cmpstr (closed_label, ==, "10 min 00 s");
+  g_assert_cmpstr (fd_condition_item_get_payload_label (item), ==, "level 12"); /* kept */
 }
 
 static void
@@ -299,6 +367,8 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/app/format/ago", test_ago);
   g_test_add_func ("/app/format/expiry", test_expiry);
+  g_test_add_func ("/app/format/duration", test_duration);
+  g_test_add_func ("/app/condition-item", test_condition_item);
   g_test_add_func ("/app/format/payload", test_payload);
   g_test_add_func ("/app/format/fingerprint", test_fingerprint);
   g_test_add_func ("/app/pem", test_pem);

@@ -74,6 +74,29 @@ void fd_test_add_key (void);
 void fd_test_device_page (void);
 void fd_test_readings (void);
 
+/* test-gui-live.c */
+void fd_test_live (void);
+
+/* test-gui-peers.c */
+/* sensor-01 on one HTTPS connection that stays open until fd_test_device_disconnect(). */
+typedef struct
+{
+  GSubprocess *process;
+  GOutputStream *in;
+  GDataInputStream *out;
+} FdTestDevice;
+void fd_test_device_connect (FdTestDevice *device);
+/* Sends @body to @path on that connection; asserts the answer's status is @status. */
+void fd_test_device_post (FdTestDevice *device, const char *path, const char *body,
+                          const char *status);
+void fd_test_device_disconnect (FdTestDevice *device);
+/* Starts dunst and waits until it owns org.freedesktop.Notifications. */
+GSubprocess *fd_test_start_notification_server (void);
+/* Whether dunst shows a notification now. */
+gboolean fd_test_notification_shown_cb (gpointer data);
+/* A screenshot of the whole screen, NAME.png in the screenshot folder. */
+void fd_test_shot_screen (const char *name);
+
 /* test-gui-import.c */
 void fd_test_import_good (void);
 /* Devices of the bigger import, whose progress is shown in place. */
