@@ -56,6 +56,8 @@ const FdMqttServerStats *fd_mqtt_server_get_stats (FdMqttServer *server);
 gboolean fd_mqtt_server_admit (FdMqttServer *server, const char *peer);
 
 typedef struct _FdMqttConn FdMqttConn;
+typedef struct _FdMqttPoller FdMqttPoller;
+typedef struct _FdMqttWatch FdMqttWatch;
 
 struct _FdMqttServer
 {
@@ -75,6 +77,7 @@ struct _FdMqttServer
   gboolean watching;
   FdPayloadScanner *scanner; /* one per server: everything runs on the engine thread */
   guint8 *scratch;           /* FD_MQTT_READ_BYTES, what every read lands in */
+  FdMqttPoller *poller;      /* every TLS connection's socket, once its handshake is done */
   GSource *sweep;            /* closes connections past their deadline */
   FdMqttServerStats stats;
 };
@@ -115,15 +118,15 @@ struct _FdMqttConn
   /* TLS transport */
   GSocketConnection *socket;
   GTlsConnection *tls;
-  GSource *hello; /* waits for the ClientHello before the handshake starts */
-  GSource *input; /* readable: while not busy */
+  GSource *hello;     /* waits for the ClientHello before the handshake starts */
+  FdMqttWatch *watch; /* in server->poller: input while not busy, output while blocked */
   gboolean handshaking;
   /* WebSocket transport */
   SoupWebsocketConnection *ws;
 
   GCancellable *cancellable;
   gint64 deadline_us; /* monotonic; CONNECT timeout, then keep-alive; 0: none */
-  GSource *retry;    /* resends unacknowledged down-messages */
+  GSource *retry;     /* resends unacknowledged down-messages */
   char *peer;
   gboolean per_address_counted;
 
@@ -144,6 +147,7 @@ struct _FdMqttConn
   FdMqttBatch batch;
   GByteArray *out;     /* to be written */
   GByteArray *writing; /* being written */
+  gsize written;       /* of conn->writing, by TLS */
 
   guint16 next_packet_id;
   GQueue inflight; /* FdMqttDown*, sent */
@@ -174,9 +178,13 @@ void fd_mqtt_conn_finish (FdMqttConn *conn, const char *reason);
 void fd_mqtt_conn_attach (FdMqttConn *conn);
 /* Counts the error and closes. */
 void fd_mqtt_conn_protocol_error (FdMqttConn *conn, const char *what);
-/* The transport's part, set by fd-mqtt-server.c and fd-mqtt-ws.c. */
+/* The transport's part, set by fd-mqtt-tls.c and fd-mqtt-ws.c. */
 void fd_mqtt_conn_start_reading (FdMqttConn *conn);
 void fd_mqtt_conn_write (FdMqttConn *conn);
+
+/* fd-mqtt-tls.c */
+void fd_mqtt_tls_take (FdMqttServer *server, GSocketConnection *connection, char *peer);
+void fd_mqtt_tls_unwatch (FdMqttConn *conn);
 
 /* Packet handlers. Each returns FALSE when the connection was closed. */
 gboolean fd_mqtt_handle_connect (FdMqttConn *conn, const FdMqttPacket *packet);

@@ -183,7 +183,7 @@ fd_mqtt_conn_close (FdMqttConn *conn, const char *reason)
   g_cancellable_cancel (conn->cancellable);
   conn->deadline_us = 0;
   destroy_source (&conn->retry);
-  destroy_source (&conn->input);
+  fd_mqtt_tls_unwatch (conn);
   destroy_source (&conn->hello);
   if (conn->ws != NULL)
     fd_mqtt_ws_close (conn);
