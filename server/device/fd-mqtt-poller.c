@@ -26,7 +26,7 @@ struct _FdMqttPoller
 {
   GSource *source;
   int epfd;
-  GFunc round_done;
+  FdMqttPollerRoundFunc round;
   gpointer round_data;
   gboolean dispatching;
   GPtrArray *removed; /* watches removed during a dispatch: freed at its end */
@@ -46,6 +46,8 @@ dispatch (gint epfd, GIOCondition condition, gpointer data)
   int n = epoll_wait (p->epfd, ev, EVENTS_PER_ROUND, 0);
 
   p->dispatching = TRUE;
+  if (p->round != NULL)
+    p->round (p->round_data, TRUE);
   for (int i = 0; i < n; i++)
     {
       /* A callback may remove any watch, this one or one later in the list: a removed watch
@@ -64,15 +66,16 @@ dispatch (gint epfd, GIOCondition condition, gpointer data)
       if (got & (EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLERR))
         w->func (w->data, (got & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0, (got & EPOLLOUT) != 0);
     }
-  if (p->round_done != NULL)
-    p->round_done (p->round_data, NULL);
+  if (p->round != NULL)
+    p->round (p->round_data, FALSE);
   p->dispatching = FALSE;
   g_ptr_array_set_size (p->removed, 0);
   return G_SOURCE_CONTINUE;
 }
 
 FdMqttPoller *
-fd_mqtt_poller_new (GMainContext *context, GFunc round_done, gpointer round_data, GError **error)
+fd_mqtt_poller_new (GMainContext *context, FdMqttPollerRoundFunc round, gpointer round_data,
+                    GError **error)
 {
   FdMqttPoller *p;
   int epfd = epoll_create1 (EPOLL_CLOEXEC);
@@ -86,7 +89,7 @@ fd_mqtt_poller_new (GMainContext *context, GFunc round_done, gpointer round_data
     }
   p = g_new0 (FdMqttPoller, 1);
   p->epfd = epfd;
-  p->round_done = round_done;
+  p->round = round;
   p->round_data = round_data;
   p->removed = g_ptr_array_new_with_free_func (g_free);
   p->source = g_unix_fd_source_new (epfd, G_IO_IN);

@@ -21,9 +21,12 @@ typedef struct _FdMqttWatch FdMqttWatch;
  * watch does not ask for input, @readable means its peer is gone); @writable: room to write. */
 typedef void (*FdMqttPollerFunc) (gpointer data, gboolean readable, gboolean writable);
 
-/* Attached to @context; @round_done (may be NULL) runs after each dispatch's callbacks. */
-FdMqttPoller *fd_mqtt_poller_new (GMainContext *context, GFunc round_done, gpointer round_data,
-                                  GError **error);
+/* Called with @starting TRUE before a dispatch's callbacks, FALSE after them. */
+typedef void (*FdMqttPollerRoundFunc) (gpointer data, gboolean starting);
+
+/* Attached to @context; @round (may be NULL) brackets each dispatch. */
+FdMqttPoller *fd_mqtt_poller_new (GMainContext *context, FdMqttPollerRoundFunc round,
+                                  gpointer round_data, GError **error);
 void fd_mqtt_poller_free (FdMqttPoller *poller);
 
 /* Watches @fd, for input when @want_read, output when @want_write. NULL (errno set) when epoll

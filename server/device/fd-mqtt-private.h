@@ -22,6 +22,10 @@ G_BEGIN_DECLS
 #define FD_MQTT_RETRY_CHECK_S 5
 /* Readings of one connection gathered into one FdReadings. */
 #define FD_MQTT_MAX_BATCH 1024
+/* The batches of at most this many connections go to the store as one job (one task, one
+ * callback). One job per dispatch of the poller would make the engine and the writer take
+ * turns, each idle while the other works: with a few jobs per dispatch, they overlap. */
+#define FD_MQTT_ROUND_CONNS 32
 /* What one read takes from a socket, into the server's scratch buffer. */
 #define FD_MQTT_READ_BYTES (64 * 1024)
 /* How often the deadlines of every connection are looked at: one timer for all of them, not a
@@ -78,6 +82,8 @@ struct _FdMqttServer
   FdPayloadScanner *scanner; /* one per server: everything runs on the engine thread */
   guint8 *scratch;           /* FD_MQTT_READ_BYTES, what every read lands in */
   FdMqttPoller *poller;      /* every TLS connection's socket, once its handshake is done */
+  guint round_depth;         /* > 0: data batches wait for fd_mqtt_round_end() */
+  GPtrArray *round;          /* FdMqttConn* (references) whose batch waits for it */
   GSource *sweep;            /* closes connections past their deadline */
   FdMqttServerStats stats;
 };
@@ -194,8 +200,11 @@ gboolean fd_mqtt_handle_subscribe (FdMqttConn *conn, const FdMqttPacket *packet)
 gboolean fd_mqtt_handle_unsubscribe (FdMqttConn *conn, const FdMqttPacket *packet);
 gboolean fd_mqtt_handle_pingreq (FdMqttConn *conn, const FdMqttPacket *packet);
 gboolean fd_mqtt_handle_disconnect (FdMqttConn *conn, const FdMqttPacket *packet);
-/* fd-mqtt-publish.c: submits what fd_mqtt_handle_publish() gathered (sets conn->busy). */
+/* fd-mqtt-publish.c: submits what fd_mqtt_handle_publish() gathered (sets conn->busy); within
+ * a round, it waits for the round's end, which sends every connection's batch as one job. */
 void fd_mqtt_batch_submit (FdMqttConn *conn);
+void fd_mqtt_round_begin (FdMqttServer *server);
+void fd_mqtt_round_end (FdMqttServer *server);
 void fd_mqtt_batch_clear (FdMqttBatch *batch);
 /* TRUE when @packet is a data PUBLISH that can join the batch being gathered. */
 gboolean fd_mqtt_publish_joins_batch (FdMqttConn *conn, const FdMqttPacket *packet);

@@ -139,6 +139,17 @@ sweep (gpointer data)
 
 /* The server. */
 
+/* Readings gathered from every connection a dispatch of the poller read go to the store as one
+ * job (fd-mqtt-publish.c). */
+static void
+poller_round (gpointer data, gboolean starting)
+{
+  if (starting)
+    fd_mqtt_round_begin (data);
+  else
+    fd_mqtt_round_end (data);
+}
+
 FdMqttServer *
 fd_mqtt_server_new (const FdMqttConfig *config, FdPki *pki, FdDeviceAuth *auth, FdIngest *ingest,
                     FdDeviceUp *up, FdSessions *sessions)
@@ -176,7 +187,8 @@ fd_mqtt_server_new (const FdMqttConfig *config, FdPki *pki, FdDeviceAuth *auth, 
   fd_payload_scanner_set_limits (server->scanner, c->max_payload_bytes,
                                  FD_PAYLOAD_DEFAULT_MAX_DEPTH);
   server->scratch = g_malloc (FD_MQTT_READ_BYTES);
-  server->poller = fd_mqtt_poller_new (server->context, NULL, NULL, &error);
+  server->round = g_ptr_array_new ();
+  server->poller = fd_mqtt_poller_new (server->context, poller_round, server, &error);
   if (server->poller == NULL)
     g_error ("MQTT endpoint: %s", error->message); /* no epoll: nothing here can run */
   server->sweep = g_timeout_source_new (FD_MQTT_SWEEP_MS);
@@ -343,6 +355,7 @@ fd_mqtt_server_free (FdMqttServer *server)
   g_hash_table_destroy (server->per_address);
   fd_payload_scanner_free (server->scanner);
   fd_mqtt_poller_free (server->poller);
+  g_ptr_array_unref (server->round);
   g_free (server->scratch);
   g_main_context_unref (server->context);
   g_free ((char *)server->config.address);

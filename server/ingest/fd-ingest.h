@@ -80,6 +80,19 @@ void fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReady
                              gpointer user_data);
 gboolean fd_ingest_submit_finish (GAsyncResult *result, GError **error);
 
+/* Queues @n_readings FdReadings (taken; any devices and tags) as ONE store job with one
+ * callback, for a transport that gathers many connections' readings per wakeup: one task and one
+ * savepoint of the store instead of one per request. Each FdReadings is stored in its own nested
+ * savepoint, so one that fails (its device deleted, a bad value) fails alone. */
+void fd_ingest_submit_many_async (FdIngest *ingest, FdReadings **readings, guint n_readings,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+/* FALSE when none was stored (the transaction failed, the store is closing): @error says why.
+ * TRUE otherwise, and fd_ingest_submit_many_error() tells each one's fate. */
+gboolean fd_ingest_submit_many_finish (GAsyncResult *result, GError **error);
+/* In the callback, after a TRUE finish: NULL when the @i-th FdReadings of the call was stored
+ * (committed), else why it was not. */
+const GError *fd_ingest_submit_many_error (GAsyncResult *result, guint i);
+
 /* Stores an up message: @value_json (compact JSON text, any value; "null" clears the key) as
  * @who's reported value of @key, stamped with the arrival time, and drops @key from the
  * device's expected map (the device answered it) in the same transaction. A new key beyond
