@@ -573,6 +573,8 @@ test_many_in_one_job (Fixture *f, gconstpointer data)
   while (!o.done)
     g_main_context_iteration (NULL, TRUE);
 
+  for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+    fd_readings_free (many[i]);
   g_assert_true (o.ok);
   g_assert_no_error (o.errors[0]);
   g_assert_error (o.errors[1], FD_INGEST_ERROR, FD_INGEST_ERROR_DEVICE_GONE);

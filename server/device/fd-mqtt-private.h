@@ -107,8 +107,9 @@ typedef struct
 /* Data PUBLISHes of one tag gathered for one commit. */
 typedef struct
 {
-  FdReadings *readings; /* NULL when nothing is gathered */
-  char *tag;
+  FdReadings *readings; /* kept from batch to batch (its buffers reused); lent to the store */
+  const char *tag;      /* NULL when nothing is gathered; else in tag_text */
+  GString *tag_text;
   GArray *packet_ids; /* guint16: 0 for QoS 0 */
   GPtrArray *errors;  /* GBytes #error envelopes to send after the commit */
   guint count;        /* readings sent to the store */

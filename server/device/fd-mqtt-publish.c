@@ -202,7 +202,7 @@ round_flush (FdMqttServer *server)
           fd_mqtt_conn_unref (conn);
           continue;
         }
-      readings[n++] = g_steal_pointer (&conn->batch.readings);
+      readings[n++] = conn->batch.readings;
       g_ptr_array_add (conns, conn);
     }
   g_ptr_array_set_size (server->round, 0);
@@ -230,7 +230,7 @@ fd_mqtt_batch_submit (FdMqttConn *conn)
 
   if (batch->tag == NULL)
     return;
-  batch->count = batch->readings ? fd_readings_count (batch->readings) : 0;
+  batch->count = fd_readings_count (batch->readings);
   if (batch->count == 0)
     {
       /* every payload was refused: nothing to wait for */
@@ -269,8 +269,13 @@ add_reading (FdMqttConn *conn, const Publish *pub)
     }
   if (batch->tag == NULL)
     {
-      batch->tag = g_strndup (pub->tag, pub->tag_len);
-      batch->readings = fd_readings_new (conn->session.who, batch->tag);
+      g_string_truncate (batch->tag_text, 0);
+      g_string_append_len (batch->tag_text, pub->tag, (gssize)pub->tag_len);
+      batch->tag = batch->tag_text->str;
+      if (batch->readings == NULL)
+        batch->readings = fd_readings_new (conn->session.who, batch->tag);
+      else
+        fd_readings_reset (batch->readings, conn->session.who, batch->tag);
     }
   g_array_append_val (batch->packet_ids, pub->packet_id);
   if (!fd_payload_scan (server->scanner, (const char *)pub->payload, pub->len, &error))

@@ -63,6 +63,26 @@ fd_readings_free (FdReadings *r)
 }
 
 void
+fd_readings_reset (FdReadings *r, FdDeviceIdentity *who, const char *tag)
+{
+  if (r->who != who)
+    {
+      fd_device_identity_unref (r->who);
+      r->who = fd_device_identity_ref (who);
+    }
+  if (strcmp (r->tag, tag) != 0)
+    {
+      g_free (r->tag);
+      r->tag = g_strdup (tag);
+    }
+  g_string_truncate (r->payloads, 0);
+  g_string_truncate (r->paths, 0);
+  g_array_set_size (r->items, 0);
+  g_array_set_size (r->fields, 0);
+  r->ts_in = fd_now_ms ();
+}
+
+void
 fd_readings_add (FdReadings *r, FdPayloadScanner *scanner, gint64 ts_device)
 {
   FdReadingItem item = { 0 };
@@ -145,7 +165,7 @@ fd_ingest_submit_finish (GAsyncResult *result, GError **error)
 /* fd_ingest_submit_many_async()'s job: the readings, and each one's error (NULL: stored). */
 typedef struct
 {
-  GPtrArray *readings; /* FdReadings* */
+  GPtrArray *readings; /* FdReadings*, lent by the caller */
   GPtrArray *errors;   /* GError*, as many */
 } ReadingsMany;
 
@@ -199,7 +219,7 @@ fd_ingest_submit_many_async (FdIngest *ingest, FdReadings **readings, guint n_re
 {
   ReadingsMany *m = g_new0 (ReadingsMany, 1);
 
-  m->readings = g_ptr_array_new_full (n_readings, (GDestroyNotify)fd_readings_free);
+  m->readings = g_ptr_array_sized_new (n_readings);
   m->errors = g_ptr_array_new_full (n_readings, error_free);
   for (guint i = 0; i < n_readings; i++)
     {
