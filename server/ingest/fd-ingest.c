@@ -195,11 +195,16 @@ store_many (FdDb *db, gpointer data, GError **error)
   for (guint i = 0; i < m->readings->len; i++)
     {
       GError *failed = NULL;
+      sqlite3_stmt *stmt;
 
-      if (!fd_db_exec (db, "SAVEPOINT readings", error))
+      /* Prepared once (fd_db_prepare keeps them): sqlite3_exec would parse the text of both
+       * statements for every request of every job. */
+      if ((stmt = fd_db_prepare (db, "SAVEPOINT readings", error)) == NULL
+          || !fd_db_step_done (db, stmt, NULL, error))
         return FALSE;
       if (fd_ingest_writer_store_readings (db, m->readings->pdata[i], &failed)
-          && fd_db_exec (db, "RELEASE readings", &failed))
+          && (stmt = fd_db_prepare (db, "RELEASE readings", &failed)) != NULL
+          && fd_db_step_done (db, stmt, NULL, &failed))
         continue;
       fd_db_exec (db, "ROLLBACK TO readings", NULL);
       fd_db_exec (db, "RELEASE readings", NULL);
