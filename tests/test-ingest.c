@@ -530,6 +530,67 @@ test_gone_device_stores_nothing (Fixture *f, gconstpointer data)
   g_assert_cmpstr (one (samples), ==, "3");
 }
 
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *errors[3]; /* copies of each readings' outcome */
+} ManyOutcome;
+
+static void
+many_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ManyOutcome *o = user_data;
+
+  o->ok = fd_ingest_submit_many_finish (result, NULL);
+  for (guint i = 0; o->ok && i < G_N_ELEMENTS (o->errors); i++)
+    {
+      const GError *e = fd_ingest_submit_many_error (result, i);
+      o->errors[i] = e ? g_error_copy (e) : NULL;
+    }
+  o->done = TRUE;
+}
+
+/* Several requests as one job (what the MQTT server sends per wakeup): each stands alone. */
+static void
+test_many_in_one_job (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FdDevice) other = make_device (f, "sensor-2");
+  g_autoptr (FdDeviceIdentity) gone
+      = fd_device_identity_new (other->id, f->workspace->id, "crd-gone", FD_DEVICE_AUTH_JWT);
+  const char *const one_reading[] = { "{\"temp\":1}", NULL };
+  const char *const two_readings[] = { "{\"temp\":2}", "{\"temp\":3,\"on\":true}", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) samples = NULL, streams = NULL, points = NULL;
+  ManyOutcome o = { 0 };
+  FdReadings *many[3];
+
+  g_assert_true (fd_store_write_sync (f->store, delete_device_job, other->id, &error));
+  many[0] = readings (f, f->who, "weather", one_reading, NULL);
+  many[1] = readings (f, gone, "weather", one_reading, NULL);
+  many[2] = readings (f, f->who, "power", two_readings, NULL);
+  fd_ingest_submit_many_async (f->ingest, many, G_N_ELEMENTS (many), many_done, &o);
+  while (!o.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (many); i++)
+    fd_readings_free (many[i]);
+  g_assert_true (o.ok);
+  g_assert_no_error (o.errors[0]);
+  g_assert_error (o.errors[1], FD_INGEST_ERROR, FD_INGEST_ERROR_DEVICE_GONE);
+  g_assert_no_error (o.errors[2]);
+  g_clear_error (&o.errors[1]);
+  samples = query (f, "SELECT count(*) FROM sample", NULL);
+  g_assert_cmpstr (one (samples), ==, "3");
+  streams = query (f,
+                   "SELECT group_concat (tag || '=' || readings, ',') FROM"
+                   " (SELECT tag, readings FROM stream ORDER BY tag)",
+                   NULL);
+  g_assert_cmpstr (one (streams), ==, "power=2,weather=1");
+  points = query (f, "SELECT sum (n) FROM point_recent", NULL);
+  g_assert_cmpstr (one (points), ==, "3");
+}
+
 static void
 up_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -627,6 +688,7 @@ main (int argc, char **argv)
   ADD ("/ingest/grouped-commit-writes-series-once", test_grouped_commit_writes_series_once);
   ADD ("/ingest/compaction-moves-points", test_compaction_moves_points);
   ADD ("/ingest/gone-device-stores-nothing", test_gone_device_stores_nothing);
+  ADD ("/ingest/many-in-one-job", test_many_in_one_job);
   ADD ("/ingest/last-seen-resolution", test_last_seen_resolution);
   ADD ("/ingest/up-messages", test_up_messages);
 #undef ADD

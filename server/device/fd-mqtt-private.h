@@ -22,6 +22,10 @@ G_BEGIN_DECLS
 #define FD_MQTT_RETRY_CHECK_S 5
 /* Readings of one connection gathered into one FdReadings. */
 #define FD_MQTT_MAX_BATCH 1024
+/* The batches of at most this many connections go to the store as one job (one task, one
+ * callback). One job per dispatch of the poller would make the engine and the writer take
+ * turns, each idle while the other works: with a few jobs per dispatch, they overlap. */
+#define FD_MQTT_ROUND_CONNS 32
 /* What one read takes from a socket, into the server's scratch buffer. */
 #define FD_MQTT_READ_BYTES (64 * 1024)
 /* How often the deadlines of every connection are looked at: one timer for all of them, not a
@@ -56,6 +60,8 @@ const FdMqttServerStats *fd_mqtt_server_get_stats (FdMqttServer *server);
 gboolean fd_mqtt_server_admit (FdMqttServer *server, const char *peer);
 
 typedef struct _FdMqttConn FdMqttConn;
+typedef struct _FdMqttPoller FdMqttPoller;
+typedef struct _FdMqttWatch FdMqttWatch;
 
 struct _FdMqttServer
 {
@@ -75,6 +81,9 @@ struct _FdMqttServer
   gboolean watching;
   FdPayloadScanner *scanner; /* one per server: everything runs on the engine thread */
   guint8 *scratch;           /* FD_MQTT_READ_BYTES, what every read lands in */
+  FdMqttPoller *poller;      /* every TLS connection's socket, once its handshake is done */
+  guint round_depth;         /* > 0: data batches wait for fd_mqtt_round_end() */
+  GPtrArray *round;          /* FdMqttConn* (references) whose batch waits for it */
   GSource *sweep;            /* closes connections past their deadline */
   FdMqttServerStats stats;
 };
@@ -98,8 +107,9 @@ typedef struct
 /* Data PUBLISHes of one tag gathered for one commit. */
 typedef struct
 {
-  FdReadings *readings; /* NULL when nothing is gathered */
-  char *tag;
+  FdReadings *readings; /* kept from batch to batch (its buffers reused); lent to the store */
+  const char *tag;      /* NULL when nothing is gathered; else in tag_text */
+  GString *tag_text;
   GArray *packet_ids; /* guint16: 0 for QoS 0 */
   GPtrArray *errors;  /* GBytes #error envelopes to send after the commit */
   guint count;        /* readings sent to the store */
@@ -115,15 +125,15 @@ struct _FdMqttConn
   /* TLS transport */
   GSocketConnection *socket;
   GTlsConnection *tls;
-  GSource *hello; /* waits for the ClientHello before the handshake starts */
-  GSource *input; /* readable: while not busy */
+  GSource *hello;     /* waits for the ClientHello before the handshake starts */
+  FdMqttWatch *watch; /* in server->poller: input while not busy, output while blocked */
   gboolean handshaking;
   /* WebSocket transport */
   SoupWebsocketConnection *ws;
 
   GCancellable *cancellable;
   gint64 deadline_us; /* monotonic; CONNECT timeout, then keep-alive; 0: none */
-  GSource *retry;    /* resends unacknowledged down-messages */
+  GSource *retry;     /* resends unacknowledged down-messages */
   char *peer;
   gboolean per_address_counted;
 
@@ -144,6 +154,7 @@ struct _FdMqttConn
   FdMqttBatch batch;
   GByteArray *out;     /* to be written */
   GByteArray *writing; /* being written */
+  gsize written;       /* of conn->writing, by TLS */
 
   guint16 next_packet_id;
   GQueue inflight; /* FdMqttDown*, sent */
@@ -174,9 +185,13 @@ void fd_mqtt_conn_finish (FdMqttConn *conn, const char *reason);
 void fd_mqtt_conn_attach (FdMqttConn *conn);
 /* Counts the error and closes. */
 void fd_mqtt_conn_protocol_error (FdMqttConn *conn, const char *what);
-/* The transport's part, set by fd-mqtt-server.c and fd-mqtt-ws.c. */
+/* The transport's part, set by fd-mqtt-tls.c and fd-mqtt-ws.c. */
 void fd_mqtt_conn_start_reading (FdMqttConn *conn);
 void fd_mqtt_conn_write (FdMqttConn *conn);
+
+/* fd-mqtt-tls.c */
+void fd_mqtt_tls_take (FdMqttServer *server, GSocketConnection *connection, char *peer);
+void fd_mqtt_tls_unwatch (FdMqttConn *conn);
 
 /* Packet handlers. Each returns FALSE when the connection was closed. */
 gboolean fd_mqtt_handle_connect (FdMqttConn *conn, const FdMqttPacket *packet);
@@ -186,8 +201,11 @@ gboolean fd_mqtt_handle_subscribe (FdMqttConn *conn, const FdMqttPacket *packet)
 gboolean fd_mqtt_handle_unsubscribe (FdMqttConn *conn, const FdMqttPacket *packet);
 gboolean fd_mqtt_handle_pingreq (FdMqttConn *conn, const FdMqttPacket *packet);
 gboolean fd_mqtt_handle_disconnect (FdMqttConn *conn, const FdMqttPacket *packet);
-/* fd-mqtt-publish.c: submits what fd_mqtt_handle_publish() gathered (sets conn->busy). */
+/* fd-mqtt-publish.c: submits what fd_mqtt_handle_publish() gathered (sets conn->busy); within
+ * a round, it waits for the round's end, which sends every connection's batch as one job. */
 void fd_mqtt_batch_submit (FdMqttConn *conn);
+void fd_mqtt_round_begin (FdMqttServer *server);
+void fd_mqtt_round_end (FdMqttServer *server);
 void fd_mqtt_batch_clear (FdMqttBatch *batch);
 /* TRUE when @packet is a data PUBLISH that can join the batch being gathered. */
 gboolean fd_mqtt_publish_joins_batch (FdMqttConn *conn, const FdMqttPacket *packet);

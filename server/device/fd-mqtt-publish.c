@@ -117,17 +117,14 @@ batch_acknowledge (FdMqttConn *conn)
   fd_mqtt_batch_clear (batch);
 }
 
+/* The store answered for @conn's batch: @error NULL when it committed. */
 static void
-data_done (GObject *source, GAsyncResult *result, gpointer user_data)
+data_outcome (FdMqttConn *conn, const GError *error)
 {
-  FdMqttConn *conn = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = fd_ingest_submit_finish (result, &error);
-
   conn->in_store = FALSE;
   if (conn->state == FD_MQTT_CONN_CLOSED)
     ; /* closed meanwhile: no acknowledgement; the device sends them again */
-  else if (ok)
+  else if (error == NULL)
     {
       conn->server->stats.readings += conn->batch.count;
       batch_acknowledge (conn);
@@ -152,17 +149,88 @@ data_done (GObject *source, GAsyncResult *result, gpointer user_data)
                    error->message);
       fd_mqtt_conn_close (conn, "store failed");
     }
-  fd_mqtt_conn_unref (conn);
+}
+
+/* One store job for the batches of a round: @user_data is the GPtrArray of their connections
+ * (references), in the order of their readings. */
+static void
+round_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GPtrArray) conns = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = fd_ingest_submit_many_finish (result, &error);
+  FdMqttServer *server = NULL;
+
+  /* The server may be gone (a commit outliving it): its connections are closed then. */
+  for (guint i = 0; i < conns->len && server == NULL; i++)
+    server = ((FdMqttConn *)conns->pdata[i])->server;
+  /* What the acknowledged connections read next makes a round of its own. */
+  if (server != NULL)
+    fd_mqtt_round_begin (server);
+  for (guint i = 0; i < conns->len; i++)
+    data_outcome (conns->pdata[i], ok ? fd_ingest_submit_many_error (result, i) : error);
+  if (server != NULL)
+    fd_mqtt_round_end (server);
+}
+
+void
+fd_mqtt_round_begin (FdMqttServer *server)
+{
+  server->round_depth++;
+}
+
+/* The batches gathered so far, as one store job. */
+static void
+round_flush (FdMqttServer *server)
+{
+  GPtrArray *conns;
+  g_autofree FdReadings **readings = NULL;
+  guint n = 0;
+
+  if (server->round->len == 0)
+    return;
+  conns = g_ptr_array_new_full (server->round->len, (GDestroyNotify)fd_mqtt_conn_unref);
+  readings = g_new (FdReadings *, server->round->len);
+  for (guint i = 0; i < server->round->len; i++)
+    {
+      FdMqttConn *conn = server->round->pdata[i];
+
+      if (conn->state == FD_MQTT_CONN_CLOSED)
+        {
+          /* closed since its batch was gathered (taken over, revoked): nothing to store */
+          conn->in_store = FALSE;
+          fd_mqtt_conn_unref (conn);
+          continue;
+        }
+      readings[n++] = conn->batch.readings;
+      g_ptr_array_add (conns, conn);
+    }
+  g_ptr_array_set_size (server->round, 0);
+  if (n == 0)
+    {
+      g_ptr_array_unref (conns);
+      return;
+    }
+  fd_ingest_submit_many_async (server->ingest, readings, n, round_done, conns);
+}
+
+void
+fd_mqtt_round_end (FdMqttServer *server)
+{
+  g_assert (server->round_depth > 0);
+  if (--server->round_depth == 0)
+    round_flush (server);
 }
 
 void
 fd_mqtt_batch_submit (FdMqttConn *conn)
 {
+  FdMqttServer *server = conn->server;
   FdMqttBatch *batch = &conn->batch;
 
   if (batch->tag == NULL)
     return;
-  batch->count = batch->readings ? fd_readings_count (batch->readings) : 0;
+  batch->count = fd_readings_count (batch->readings);
   if (batch->count == 0)
     {
       /* every payload was refused: nothing to wait for */
@@ -171,8 +239,12 @@ fd_mqtt_batch_submit (FdMqttConn *conn)
     }
   conn->busy = TRUE;
   conn->in_store = TRUE;
-  fd_ingest_submit_async (conn->server->ingest, g_steal_pointer (&batch->readings), data_done,
-                          fd_mqtt_conn_ref (conn));
+  g_ptr_array_add (server->round, fd_mqtt_conn_ref (conn));
+  /* Outside a round (a WebSocket message, a handshake's first read) it goes alone. A full
+   * round's share goes now: the writer starts on it while the rest is read, and the
+   * connections it answers first are read again while it stores the others. */
+  if (server->round_depth == 0 || server->round->len >= FD_MQTT_ROUND_CONNS)
+    round_flush (server);
 }
 
 static void
@@ -197,8 +269,13 @@ add_reading (FdMqttConn *conn, const Publish *pub)
     }
   if (batch->tag == NULL)
     {
-      batch->tag = g_strndup (pub->tag, pub->tag_len);
-      batch->readings = fd_readings_new (conn->session.who, batch->tag);
+      g_string_truncate (batch->tag_text, 0);
+      g_string_append_len (batch->tag_text, pub->tag, (gssize)pub->tag_len);
+      batch->tag = batch->tag_text->str;
+      if (batch->readings == NULL)
+        batch->readings = fd_readings_new (conn->session.who, batch->tag);
+      else
+        fd_readings_reset (batch->readings, conn->session.who, batch->tag);
     }
   g_array_append_val (batch->packet_ids, pub->packet_id);
   if (!fd_payload_scan (server->scanner, (const char *)pub->payload, pub->len, &error))

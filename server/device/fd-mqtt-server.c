@@ -1,13 +1,12 @@
-/* fd-mqtt-server.c — MQTT over TLS on --mqtt-port: the listener, limits on connections, the TLS
- * side of each (handshake, client certificate, reads and writes), revocation, shutdown and the
- * counters. What a connection does with its bytes is fd-mqtt-session.c's.
+/* fd-mqtt-server.c — MQTT over TLS on --mqtt-port: the listener, limits on connections, the
+ * epoll set every TLS connection is read through, revocation, deadlines, shutdown and the
+ * counters. The TLS side of a connection is fd-mqtt-tls.c's; what it does with its bytes is
+ * fd-mqtt-session.c's.
  */
 #include "config.h"
 
+#include "fd-mqtt-poller.h"
 #include "fd-mqtt-private.h"
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #define LISTEN_BACKLOG 1024
 
@@ -34,187 +33,6 @@ fd_mqtt_server_admit (FdMqttServer *server, const char *peer)
   return TRUE;
 }
 
-/* Reading and writing over TLS. */
-
-static gboolean
-read_some (FdMqttConn *conn, GPollableInputStream *in)
-{
-  FdMqttServer *server = conn->server;
-  g_autoptr (GError) error = NULL;
-  gsize got = 0;
-
-  /* As much as there is, up to the scratch buffer: more packets per batch under load. */
-  while (got < FD_MQTT_READ_BYTES)
-    {
-      gssize n = g_pollable_input_stream_read_nonblocking (in, server->scratch + got,
-                                                           FD_MQTT_READ_BYTES - got, NULL, &error);
-      if (n > 0)
-        {
-          got += (gsize)n;
-          continue;
-        }
-      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        break;
-      if (got > 0)
-        break; /* handle what came before the end; the end shows again on the next read */
-      if (n < 0)
-        g_debug ("MQTT connection from %s: read: %s", conn->peer, error->message);
-      fd_mqtt_conn_close (conn, n == 0 ? "connection closed" : "connection lost");
-      return G_SOURCE_REMOVE;
-    }
-  if (got > 0)
-    fd_mqtt_conn_feed (conn, server->scratch, got);
-  if (conn->state == FD_MQTT_CONN_CLOSED)
-    return G_SOURCE_REMOVE; /* the source was destroyed by the close */
-  if (conn->busy || conn->closing)
-    {
-      g_clear_pointer (&conn->input, g_source_unref);
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-readable (GObject *stream, gpointer user_data)
-{
-  FdMqttConn *conn = fd_mqtt_conn_ref (user_data); /* a close may drop the last reference */
-  gboolean again = read_some (conn, G_POLLABLE_INPUT_STREAM (stream));
-
-  fd_mqtt_conn_unref (conn);
-  return again;
-}
-
-void
-fd_mqtt_conn_start_reading (FdMqttConn *conn)
-{
-  GInputStream *in;
-
-  if (conn->ws != NULL || conn->input != NULL || conn->state == FD_MQTT_CONN_CLOSED
-      || conn->closing)
-    return;
-  in = g_io_stream_get_input_stream (G_IO_STREAM (conn->tls));
-  conn->input = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (in), NULL);
-  g_source_set_callback (conn->input, G_SOURCE_FUNC (readable), conn, NULL);
-  g_source_attach (conn->input, conn->server->context);
-}
-
-static void
-write_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  FdMqttConn *conn = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
-
-  g_byte_array_set_size (conn->writing, 0);
-  if (conn->state == FD_MQTT_CONN_CLOSED)
-    ;
-  else if (!ok)
-    {
-      g_debug ("MQTT connection from %s: write: %s", conn->peer, error->message);
-      fd_mqtt_conn_close (conn, "connection lost");
-    }
-  else
-    fd_mqtt_conn_write (conn);
-  fd_mqtt_conn_unref (conn);
-}
-
-/* One write at a time; what handlers add meanwhile goes in the next. */
-void
-fd_mqtt_conn_write (FdMqttConn *conn)
-{
-  GByteArray *swap;
-
-  if (conn->ws != NULL)
-    {
-      fd_mqtt_ws_write (conn);
-      return;
-    }
-  if (conn->writing->len > 0)
-    return;
-  if (conn->out->len == 0)
-    {
-      if (conn->closing)
-        fd_mqtt_conn_close (conn, conn->close_reason);
-      return;
-    }
-  swap = conn->writing;
-  conn->writing = conn->out;
-  conn->out = swap;
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (conn->tls)),
-                                   conn->writing->data, conn->writing->len, G_PRIORITY_DEFAULT,
-                                   conn->cancellable, write_done, fd_mqtt_conn_ref (conn));
-}
-
-/* TLS. */
-
-/* Judges a client certificate during the handshake (on the engine thread). The handshake goes
- * on either way: a certificate that is not a live credential is refused at CONNECT with return
- * code 5, which a device can tell from a network failure. */
-static gboolean
-accept_certificate (GTlsConnection *tls, GTlsCertificate *peer, GTlsCertificateFlags errors,
-                    gpointer user_data)
-{
-  FdMqttConn *conn = user_data;
-  g_autoptr (GError) error = NULL;
-  FdDeviceIdentity *id;
-
-  if (conn->state == FD_MQTT_CONN_CLOSED)
-    return FALSE;
-  id = fd_device_auth_certificate (conn->server->auth, peer, &error);
-  if (id == NULL)
-    {
-      conn->server->stats.refused_certificate++;
-      conn->cert_refused = TRUE;
-      g_debug ("MQTT connection from %s: client certificate refused: %s", conn->peer,
-               error ? error->message : "no identity");
-      return TRUE;
-    }
-  g_clear_pointer (&conn->cert_id, fd_device_identity_unref);
-  conn->cert_id = id;
-  return TRUE;
-}
-
-static void
-handshake_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  FdMqttConn *conn = user_data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
-
-  conn->handshaking = FALSE;
-  if (conn->state == FD_MQTT_CONN_CLOSED)
-    g_socket_close (g_socket_connection_get_socket (conn->socket), NULL); /* deferred */
-  else if (!ok)
-    {
-      conn->server->stats.handshakes_failed++;
-      g_debug ("MQTT connection from %s: TLS handshake: %s", conn->peer, error->message);
-      fd_mqtt_conn_close (conn, "TLS handshake failed");
-    }
-  else if (g_tls_connection_get_protocol_version (conn->tls) < G_TLS_PROTOCOL_VERSION_TLS_1_2)
-    {
-      conn->server->stats.handshakes_failed++;
-      fd_mqtt_conn_close (conn, "TLS older than 1.2");
-    }
-  else
-    {
-      conn->state = FD_MQTT_CONN_WAIT_CONNECT;
-      fd_mqtt_conn_start_reading (conn);
-    }
-  fd_mqtt_conn_unref (conn);
-}
-
-static gboolean
-hello_arrived (GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-  FdMqttConn *conn = user_data;
-
-  g_clear_pointer (&conn->hello, g_source_unref);
-  conn->handshaking = TRUE;
-  g_tls_connection_handshake_async (conn->tls, G_PRIORITY_DEFAULT, conn->cancellable,
-                                    handshake_done, fd_mqtt_conn_ref (conn));
-  return G_SOURCE_REMOVE;
-}
-
 static char *
 peer_address (GSocketConnection *connection)
 {
@@ -232,10 +50,6 @@ incoming (GSocketService *service, GSocketConnection *connection, GObject *sourc
 {
   FdMqttServer *server = user_data;
   char *peer = peer_address (connection);
-  g_autoptr (GTlsCertificate) certificate = NULL;
-  g_autoptr (GError) error = NULL;
-  FdMqttConn *conn;
-  gpointer tls;
 
   if (!fd_mqtt_server_admit (server, peer))
     {
@@ -244,35 +58,7 @@ incoming (GSocketService *service, GSocketConnection *connection, GObject *sourc
       g_free (peer);
       return TRUE;
     }
-  /* As the HTTPS endpoint does (fd-device-server.c): no CA database, so that a connection does
-   * not load the system trust store, and a certificate request that names no CA, so that every
-   * client sends its certificate, whoever issued it. */
-  certificate = fd_pki_dup_server_certificate (server->pki);
-  tls = g_initable_new (g_tls_backend_get_server_connection_type (g_tls_backend_get_default ()),
-                        NULL, &error, "base-io-stream", connection, "certificate", certificate,
-                        "database", NULL, "authentication-mode", G_TLS_AUTHENTICATION_REQUESTED,
-                        "require-close-notify", FALSE, NULL);
-  conn = fd_mqtt_conn_new (server, FD_TRANSPORT_MQTT, peer);
-  conn->per_address_counted = TRUE;
-  conn->socket = g_object_ref (connection);
-  if (tls == NULL)
-    {
-      g_warning ("MQTT endpoint: cannot start TLS: %s", error->message);
-      fd_mqtt_conn_close (conn, "TLS failed");
-      return TRUE;
-    }
-  conn->tls = tls;
-  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
-                       NULL);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate), conn);
-  /* The CONNECT timeout runs from the TCP accept, so it covers the handshake too. */
-  fd_mqtt_conn_arm (conn, server->config.connect_timeout_s);
-  /* The handshake takes a thread of GLib's pool while it runs: it starts only once the
-   * ClientHello's first bytes are there. */
-  conn->hello = g_socket_create_source (g_socket_connection_get_socket (connection),
-                                        G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (conn->hello, G_SOURCE_FUNC (hello_arrived), conn, NULL);
-  g_source_attach (conn->hello, server->context);
+  fd_mqtt_tls_take (server, connection, peer);
   return TRUE;
 }
 
@@ -353,12 +139,24 @@ sweep (gpointer data)
 
 /* The server. */
 
+/* Readings gathered from every connection a dispatch of the poller read go to the store as one
+ * job (fd-mqtt-publish.c). */
+static void
+poller_round (gpointer data, gboolean starting)
+{
+  if (starting)
+    fd_mqtt_round_begin (data);
+  else
+    fd_mqtt_round_end (data);
+}
+
 FdMqttServer *
 fd_mqtt_server_new (const FdMqttConfig *config, FdPki *pki, FdDeviceAuth *auth, FdIngest *ingest,
                     FdDeviceUp *up, FdSessions *sessions)
 {
   FdMqttServer *server = g_new0 (FdMqttServer, 1);
   FdMqttConfig *c = &server->config;
+  g_autoptr (GError) error = NULL;
 
   *c = *config;
   c->address = g_strdup (config->address);
@@ -389,6 +187,10 @@ fd_mqtt_server_new (const FdMqttConfig *config, FdPki *pki, FdDeviceAuth *auth, 
   fd_payload_scanner_set_limits (server->scanner, c->max_payload_bytes,
                                  FD_PAYLOAD_DEFAULT_MAX_DEPTH);
   server->scratch = g_malloc (FD_MQTT_READ_BYTES);
+  server->round = g_ptr_array_new ();
+  server->poller = fd_mqtt_poller_new (server->context, poller_round, server, &error);
+  if (server->poller == NULL)
+    g_error ("MQTT endpoint: %s", error->message); /* no epoll: nothing here can run */
   server->sweep = g_timeout_source_new (FD_MQTT_SWEEP_MS);
   g_source_set_callback (server->sweep, sweep, server, NULL);
   g_source_attach (server->sweep, server->context);
@@ -552,6 +354,8 @@ fd_mqtt_server_free (FdMqttServer *server)
   g_hash_table_destroy (server->conns);
   g_hash_table_destroy (server->per_address);
   fd_payload_scanner_free (server->scanner);
+  fd_mqtt_poller_free (server->poller);
+  g_ptr_array_unref (server->round);
   g_free (server->scratch);
   g_main_context_unref (server->context);
   g_free ((char *)server->config.address);

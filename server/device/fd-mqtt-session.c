@@ -95,6 +95,7 @@ fd_mqtt_conn_new (FdMqttServer *server, FdTransport transport, char *peer)
   conn->out = g_byte_array_new ();
   conn->writing = g_byte_array_new ();
   conn->batch.packet_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  conn->batch.tag_text = g_string_new (NULL);
   conn->batch.errors = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   g_queue_init (&conn->inflight);
   g_queue_init (&conn->queued);
@@ -122,8 +123,7 @@ down_free (gpointer data)
 void
 fd_mqtt_batch_clear (FdMqttBatch *batch)
 {
-  g_clear_pointer (&batch->readings, fd_readings_free);
-  g_clear_pointer (&batch->tag, g_free);
+  batch->tag = NULL;
   g_array_set_size (batch->packet_ids, 0);
   g_ptr_array_set_size (batch->errors, 0);
   batch->count = 0;
@@ -146,6 +146,8 @@ fd_mqtt_conn_unref (FdMqttConn *conn)
   g_clear_pointer (&conn->cert_id, fd_device_identity_unref);
   g_clear_pointer (&conn->session.who, fd_device_identity_unref);
   fd_mqtt_batch_clear (&conn->batch);
+  g_clear_pointer (&conn->batch.readings, fd_readings_free);
+  g_string_free (conn->batch.tag_text, TRUE);
   g_array_unref (conn->batch.packet_ids);
   g_ptr_array_unref (conn->batch.errors);
   g_queue_clear_full (&conn->inflight, down_free);
@@ -183,7 +185,7 @@ fd_mqtt_conn_close (FdMqttConn *conn, const char *reason)
   g_cancellable_cancel (conn->cancellable);
   conn->deadline_us = 0;
   destroy_source (&conn->retry);
-  destroy_source (&conn->input);
+  fd_mqtt_tls_unwatch (conn);
   destroy_source (&conn->hello);
   if (conn->ws != NULL)
     fd_mqtt_ws_close (conn);

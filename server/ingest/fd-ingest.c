@@ -63,6 +63,26 @@ fd_readings_free (FdReadings *r)
 }
 
 void
+fd_readings_reset (FdReadings *r, FdDeviceIdentity *who, const char *tag)
+{
+  if (r->who != who)
+    {
+      fd_device_identity_unref (r->who);
+      r->who = fd_device_identity_ref (who);
+    }
+  if (strcmp (r->tag, tag) != 0)
+    {
+      g_free (r->tag);
+      r->tag = g_strdup (tag);
+    }
+  g_string_truncate (r->payloads, 0);
+  g_string_truncate (r->paths, 0);
+  g_array_set_size (r->items, 0);
+  g_array_set_size (r->fields, 0);
+  r->ts_in = fd_now_ms ();
+}
+
+void
 fd_readings_add (FdReadings *r, FdPayloadScanner *scanner, gint64 ts_device)
 {
   FdReadingItem item = { 0 };
@@ -140,6 +160,95 @@ gboolean
 fd_ingest_submit_finish (GAsyncResult *result, GError **error)
 {
   return fd_store_run_finish (result, error);
+}
+
+/* fd_ingest_submit_many_async()'s job: the readings, and each one's error (NULL: stored). */
+typedef struct
+{
+  GPtrArray *readings; /* FdReadings*, lent by the caller */
+  GPtrArray *errors;   /* GError*, as many */
+} ReadingsMany;
+
+static void
+error_free (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
+static void
+readings_many_free (ReadingsMany *m)
+{
+  g_ptr_array_unref (m->readings);
+  g_ptr_array_unref (m->errors);
+  g_free (m);
+}
+
+/* The store's job runs in its savepoint; each FdReadings in its own inside it. Only when SQLite
+ * rolled back the whole transaction under one (I/O error, disk full) does the job fail, and the
+ * store answers every job of the transaction alike. */
+static gboolean
+store_many (FdDb *db, gpointer data, GError **error)
+{
+  ReadingsMany *m = data;
+
+  for (guint i = 0; i < m->readings->len; i++)
+    {
+      GError *failed = NULL;
+      sqlite3_stmt *stmt;
+
+      /* Prepared once (fd_db_prepare keeps them): sqlite3_exec would parse the text of both
+       * statements for every request of every job. */
+      if ((stmt = fd_db_prepare (db, "SAVEPOINT readings", error)) == NULL
+          || !fd_db_step_done (db, stmt, NULL, error))
+        return FALSE;
+      if (fd_ingest_writer_store_readings (db, m->readings->pdata[i], &failed)
+          && (stmt = fd_db_prepare (db, "RELEASE readings", &failed)) != NULL
+          && fd_db_step_done (db, stmt, NULL, &failed))
+        continue;
+      fd_db_exec (db, "ROLLBACK TO readings", NULL);
+      fd_db_exec (db, "RELEASE readings", NULL);
+      if (sqlite3_get_autocommit (fd_db_handle (db)))
+        {
+          g_propagate_error (error, failed);
+          return FALSE;
+        }
+      m->errors->pdata[i] = failed;
+    }
+  return TRUE;
+}
+
+void
+fd_ingest_submit_many_async (FdIngest *ingest, FdReadings **readings, guint n_readings,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  ReadingsMany *m = g_new0 (ReadingsMany, 1);
+
+  m->readings = g_ptr_array_sized_new (n_readings);
+  m->errors = g_ptr_array_new_full (n_readings, error_free);
+  for (guint i = 0; i < n_readings; i++)
+    {
+      readings[i]->writer = ingest->writer;
+      g_ptr_array_add (m->readings, readings[i]);
+    }
+  g_ptr_array_set_size (m->errors, (gint)n_readings);
+  fd_store_write_async (ingest->store, store_many, m, (GDestroyNotify)readings_many_free, callback,
+                        user_data);
+}
+
+gboolean
+fd_ingest_submit_many_finish (GAsyncResult *result, GError **error)
+{
+  return fd_store_run_finish (result, error);
+}
+
+const GError *
+fd_ingest_submit_many_error (GAsyncResult *result, guint i)
+{
+  ReadingsMany *m = fd_store_run_get_data (result);
+
+  g_return_val_if_fail (i < m->errors->len, NULL);
+  return m->errors->pdata[i];
 }
 
 static void

@@ -40,6 +40,9 @@ typedef struct _FdReadings FdReadings;
 /* The readings of one request from @who under @tag (checked by the caller). */
 FdReadings *fd_readings_new (FdDeviceIdentity *who, const char *tag);
 void fd_readings_free (FdReadings *readings);
+/* Empties @readings for new ones of @who under @tag, keeping its buffers: a transport that
+ * submits with fd_ingest_submit_many_async() keeps one FdReadings per connection. */
+void fd_readings_reset (FdReadings *readings, FdDeviceIdentity *who, const char *tag);
 /* Copies the last payload @scanner scanned (compact text and fields). @ts_device is the
  * reading's device time in epoch ms (0 included: 1970-01-01T00:00:00Z is a time a batch may
  * carry), or FD_READINGS_TS_ARRIVAL for "when it arrived". */
@@ -79,6 +82,21 @@ void fd_ingest_set_observer (FdIngest *ingest, FdIngestObserver observer, gpoint
 void fd_ingest_submit_async (FdIngest *ingest, FdReadings *readings, GAsyncReadyCallback callback,
                              gpointer user_data);
 gboolean fd_ingest_submit_finish (GAsyncResult *result, GError **error);
+
+/* Queues @n_readings FdReadings (any devices and tags) as ONE store job with one callback, for
+ * a transport that gathers many connections' readings per wakeup: one task and one savepoint
+ * of the store instead of one per request. Each FdReadings is stored in its own nested
+ * savepoint, so one that fails (its device deleted, a bad value) fails alone. The FdReadings
+ * are lent, not taken: the caller keeps them unchanged until @callback is called, and may then
+ * reuse them (fd_readings_reset) or free them. */
+void fd_ingest_submit_many_async (FdIngest *ingest, FdReadings **readings, guint n_readings,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+/* FALSE when none was stored (the transaction failed, the store is closing): @error says why.
+ * TRUE otherwise, and fd_ingest_submit_many_error() tells each one's fate. */
+gboolean fd_ingest_submit_many_finish (GAsyncResult *result, GError **error);
+/* In the callback, after a TRUE finish: NULL when the @i-th FdReadings of the call was stored
+ * (committed), else why it was not. */
+const GError *fd_ingest_submit_many_error (GAsyncResult *result, guint i);
 
 /* Stores an up message: @value_json (compact JSON text, any value; "null" clears the key) as
  * @who's reported value of @key, stamped with the arrival time, and drops @key from the
