@@ -78,6 +78,27 @@ identity_new (const FdCredentialMatch *m, FdDeviceAuthKind kind, gint64 expires_
   return id;
 }
 
+gboolean
+fd_device_identity_matches (const FdDeviceIdentity *id, const char *credential_id,
+                            const char *device_id)
+{
+  if (id == NULL)
+    return FALSE;
+  return (credential_id != NULL && g_str_equal (id->credential_id, credential_id))
+         || (device_id != NULL && g_str_equal (id->device_id, device_id));
+}
+
+char *
+fd_device_peer_address (GSocketConnection *connection)
+{
+  g_autoptr (GSocketAddress) address = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("?");
+  return g_inet_address_to_string (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+}
+
 FdDeviceIdentity *
 fd_device_identity_ref (FdDeviceIdentity *id)
 {

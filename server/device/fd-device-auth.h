@@ -51,6 +51,13 @@ FdDeviceIdentity *fd_device_identity_new (const char *device_id, const char *wor
 FdDeviceIdentity *fd_device_identity_ref (FdDeviceIdentity *id);
 void fd_device_identity_unref (FdDeviceIdentity *id);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDeviceIdentity, fd_device_identity_unref)
+/* TRUE when @id (may be NULL) is of @credential_id or of @device_id (either may be NULL): what
+ * a revocation watcher asks of each live connection. */
+gboolean fd_device_identity_matches (const FdDeviceIdentity *id, const char *credential_id,
+                                     const char *device_id);
+/* The remote IP address of @connection as text ("?" when it has none): what per-address
+ * connection limits count and presence shows. */
+char *fd_device_peer_address (GSocketConnection *connection);
 /* "certificate", "jwt", "cloud_token". */
 const char *fd_device_auth_kind_name (FdDeviceAuthKind kind);
 

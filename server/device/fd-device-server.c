@@ -17,24 +17,13 @@ fd_device_server_get_stats (FdDeviceServer *server)
   return &server->stats;
 }
 
-static char *
-peer_address (GSocketConnection *connection)
-{
-  g_autoptr (GSocketAddress) address = g_socket_connection_get_remote_address (connection, NULL);
-
-  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-    return g_strdup ("?");
-  return g_inet_address_to_string (
-      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-}
-
 static gboolean
 incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
           gpointer user_data)
 {
   static const char *const alpn[] = { "http/1.1", NULL };
   FdDeviceServer *server = user_data;
-  g_autofree char *peer = peer_address (connection);
+  g_autofree char *peer = fd_device_peer_address (connection);
   guint per_address = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, peer));
   g_autoptr (GTlsCertificate) certificate = NULL;
   g_autoptr (GError) error = NULL;
@@ -77,15 +66,6 @@ incoming (GSocketService *service, GSocketConnection *connection, GObject *sourc
 
 /* Revocation. */
 
-static gboolean
-identity_matches (const FdDeviceIdentity *id, const char *credential_id, const char *device_id)
-{
-  if (id == NULL)
-    return FALSE;
-  return (credential_id != NULL && g_str_equal (id->credential_id, credential_id))
-         || (device_id != NULL && g_str_equal (id->device_id, device_id));
-}
-
 static void
 revoked (const char *credential_id, const char *device_id, gpointer user_data)
 {
@@ -108,9 +88,9 @@ revoked (const char *credential_id, const char *device_id, gpointer user_data)
             g_ptr_array_add (doomed, conn);
           continue;
         }
-      if (identity_matches (conn->cert_id, credential_id, device_id)
-          || identity_matches (conn->bearer_id, credential_id, device_id)
-          || identity_matches (conn->who, credential_id, device_id))
+      if (fd_device_identity_matches (conn->cert_id, credential_id, device_id)
+          || fd_device_identity_matches (conn->bearer_id, credential_id, device_id)
+          || fd_device_identity_matches (conn->who, credential_id, device_id))
         g_ptr_array_add (doomed, conn);
     }
   for (guint i = 0; i < doomed->len; i++)

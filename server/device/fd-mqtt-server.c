@@ -33,23 +33,12 @@ fd_mqtt_server_admit (FdMqttServer *server, const char *peer)
   return TRUE;
 }
 
-static char *
-peer_address (GSocketConnection *connection)
-{
-  g_autoptr (GSocketAddress) address = g_socket_connection_get_remote_address (connection, NULL);
-
-  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
-    return g_strdup ("?");
-  return g_inet_address_to_string (
-      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-}
-
 static gboolean
 incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
           gpointer user_data)
 {
   FdMqttServer *server = user_data;
-  char *peer = peer_address (connection);
+  char *peer = fd_device_peer_address (connection);
 
   if (!fd_mqtt_server_admit (server, peer))
     {
@@ -63,15 +52,6 @@ incoming (GSocketService *service, GSocketConnection *connection, GObject *sourc
 }
 
 /* Revocation: live sessions of a revoked credential or a deleted device end at once. */
-
-static gboolean
-identity_matches (const FdDeviceIdentity *id, const char *credential_id, const char *device_id)
-{
-  if (id == NULL)
-    return FALSE;
-  return (credential_id != NULL && g_str_equal (id->credential_id, credential_id))
-         || (device_id != NULL && g_str_equal (id->device_id, device_id));
-}
 
 /* Revoked or deleted ends a session; expired does not: a JWT's exp is checked at CONNECT only
  * (the Zerynth clients mint their token once and keep the session). */
@@ -102,8 +82,8 @@ revoked (const char *credential_id, const char *device_id, gpointer user_data)
       if (credential_id == NULL && device_id == NULL)
         hit = !still_good (server, conn->cert_id) || !still_good (server, conn->session.who);
       else
-        hit = identity_matches (conn->cert_id, credential_id, device_id)
-              || identity_matches (conn->session.who, credential_id, device_id);
+        hit = fd_device_identity_matches (conn->cert_id, credential_id, device_id)
+              || fd_device_identity_matches (conn->session.who, credential_id, device_id);
       if (hit)
         g_ptr_array_add (doomed, conn);
     }
