@@ -364,13 +364,32 @@ static gboolean
 start_mqtt (FdEngine *self, GError **error)
 {
   FdMqttConfig config = self->mqtt_config;
+  g_autoptr (GError) local = NULL;
 
   config.address = self->device_address;
   config.port = (guint)self->mqtt_port;
   self->mqtt
       = fd_mqtt_server_new (&config, self->pki, self->auth, self->ingest, self->up, self->sessions);
-  if (!fd_mqtt_server_listen (self->mqtt, error))
-    return FALSE;
+  if (!fd_mqtt_server_listen (self->mqtt, &local))
+    {
+      /* As for the HTTPS port: the desktop app must start even when a broker (mosquitto on
+       * 8883 is common on an IoT developer's machine) holds the port. */
+      if (!self->device_port_fallback || config.port == 0
+          || !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_message ("the MQTT port %u is in use by another program; MQTT is served on a free port "
+                 "instead (new zdevice.json files name it)",
+                 config.port);
+      g_clear_pointer (&self->mqtt, fd_mqtt_server_free);
+      config.port = 0;
+      self->mqtt = fd_mqtt_server_new (&config, self->pki, self->auth, self->ingest, self->up,
+                                       self->sessions);
+      if (!fd_mqtt_server_listen (self->mqtt, error))
+        return FALSE;
+    }
   self->mqtt_port = (int)fd_mqtt_server_get_port (self->mqtt);
   fd_device_server_set_mqtt (self->devices, self->mqtt);
   return TRUE;
