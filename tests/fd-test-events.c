@@ -32,6 +32,25 @@ connected (GObject *source, GAsyncResult *result, gpointer user_data)
   l->done = TRUE;
 }
 
+/* Only there to end the iteration. */
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+void
+fd_te_iterate (void)
+{
+  GSource *source = g_timeout_source_new (FD_TE_TICK_MS);
+
+  g_source_set_callback (source, tick, NULL, NULL);
+  g_source_attach (source, NULL);
+  g_main_context_iteration (NULL, TRUE);
+  g_source_destroy (source);
+  g_source_unref (source);
+}
+
 void
 fd_te_iterate_until (gboolean *flag)
 {
@@ -40,7 +59,7 @@ fd_te_iterate_until (gboolean *flag)
   while (!*flag)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
+      fd_te_iterate ();
     }
 }
 
@@ -116,7 +135,7 @@ fd_te_wait_event (FdTeListener *l, guint from, const char *type, const char *dev
         {
           if (g_get_monotonic_time () > deadline)
             g_error ("no %s event from %s", type, device_id);
-          g_main_context_iteration (NULL, TRUE);
+          fd_te_iterate ();
         }
       if (fd_te_event_is (fd_te_event_at (l, i), type, device_id))
         return i;

@@ -26,6 +26,10 @@ FdTeListener *fd_te_listener_open (FdTdServer *s, const char *query, const char 
 void fd_te_listener_free (FdTeListener *l);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdTeListener, fd_te_listener_free)
 
+/* One iteration of the default main context that waits at most FD_TE_TICK_MS for something
+ * to happen, so a caller's deadline is checked even when nothing comes. */
+#define FD_TE_TICK_MS 100
+void fd_te_iterate (void);
 /* Iterates the default main context until *@flag (the test fails past the wait limit). */
 void fd_te_iterate_until (gboolean *flag);
 

@@ -54,16 +54,26 @@ stuck_open (const char *query)
 }
 
 /* Reads the server's frames to the end of the connection: how many text frames came and the
- * close code, 0 when the connection ended without a close frame. */
+ * close code, 0 when the connection ended without a close frame (libsoup gives up its close
+ * handshake after 5 s and closes the connection, so a frame still queued behind the events
+ * the client never read is not sent). Each read waits at most a second and the whole drain
+ * FD_TE_WAIT_LIMIT_US: a server that keeps the connection open fails the test. */
 static gushort
 stuck_drain (GSocketConnection *conn, guint *n_text)
 {
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
   g_autoptr (GByteArray) buf = g_byte_array_new ();
+  gint64 deadline = g_get_monotonic_time () + FD_TE_WAIT_LIMIT_US;
   guint8 chunk[65536];
   gsize at = 0;
 
   *n_text = 0;
+  /* With the tiny receive buffer the window it reopens stays below loopback's MSS, so the
+   * server's kernel may only send on its zero-window probes, which back off the longer the
+   * client did not read: a big buffer now lets the backlog come at once. */
+  g_assert_true (g_socket_set_option (g_socket_connection_get_socket (conn), SOL_SOCKET, SO_RCVBUF,
+                                      4 * 1024 * 1024, NULL));
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 1);
   for (;;)
     {
       g_autoptr (GError) error = NULL;
@@ -100,7 +110,10 @@ stuck_drain (GSocketConnection *conn, guint *n_text)
             return len >= 2 ? (gushort)(h[head] << 8 | h[head + 1]) : 1005;
           at += head + len;
         }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       n = g_input_stream_read (in, chunk, sizeof chunk, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        continue;
       if (n <= 0)
         return 0;
       g_byte_array_append (buf, chunk, (guint)n);
@@ -181,18 +194,23 @@ test_slow_consumer (void)
   guint n_text = 0;
   gushort code;
 
+  /* The marker is posted after every flood reading was answered, and one device's events are
+   * published in the order their tags were first posted (also within one commit and one
+   * flush), so it comes last. */
   while (!g_atomic_int_get (&f.done) || count_tagged (good, d->id, "marker") == 0)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
+      g_assert_false (good->closed);
+      fd_te_iterate ();
     }
   g_thread_join (thread);
   g_assert_cmpuint (count_tagged (good, d->id, "flood-"), ==, f.n_big + f.n_small);
   g_assert_false (good->closed);
 
+  /* Dropped: the 1008 close frame, or the connection ended without it (see stuck_drain()). */
   code = stuck_drain (stuck, &n_text);
   g_test_message ("the stuck client got %u events, then close code %u", n_text, code);
-  g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  g_assert_true (code == SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION || code == 0);
   g_assert_cmpuint (n_text, <, f.n_big + f.n_small);
 }
 

@@ -32,17 +32,23 @@ struct _FdApiEventStream
   SoupWebsocketConnection *conn;
   FdCountedStream *stream;
   FdEventSubscriber *sub;
-  guint64 queued;   /* bytes of the frames handed to libsoup */
-  guint64 written;  /* of those, written to the socket */
-  gboolean waiting; /* holding an event back until the backlog is written */
-  guint drain_idle;
+  guint64 queued;        /* bytes of the frames handed to libsoup */
+  guint64 written;       /* of those, written to the socket */
+  gboolean waiting;      /* holding an event back until the backlog is written */
+  GMainContext *context; /* the engine's, where the stream was upgraded */
+  GSource *drain_idle;
 };
 
 static void
 event_stream_free (FdApiEventStream *es)
 {
   fd_events_unsubscribe (es->sub);
-  g_clear_handle_id (&es->drain_idle, g_source_remove);
+  if (es->drain_idle != NULL)
+    {
+      g_source_destroy (es->drain_idle);
+      g_clear_pointer (&es->drain_idle, g_source_unref);
+    }
+  g_clear_pointer (&es->context, g_main_context_unref);
   if (es->stream != NULL)
     fd_counted_stream_forget (es->stream);
   if (es->conn != NULL)
@@ -67,7 +73,7 @@ drain_later (gpointer data)
 {
   FdApiEventStream *es = data;
 
-  es->drain_idle = 0;
+  g_clear_pointer (&es->drain_idle, g_source_unref);
   es->waiting = FALSE;
   fd_events_subscriber_drained (es->sub);
   return G_SOURCE_REMOVE;
@@ -82,8 +88,15 @@ on_written (gsize n, gpointer user_data)
 
   es->written = MIN (es->written + n, es->queued);
   /* Not from here: this runs inside libsoup's write loop, which sending would re-enter. */
-  if (es->waiting && es->queued - es->written <= FD_API_EVENTS_LOW_WATER && es->drain_idle == 0)
-    es->drain_idle = g_idle_add (drain_later, es);
+  if (es->waiting && es->queued - es->written <= FD_API_EVENTS_LOW_WATER && es->drain_idle == NULL)
+    {
+      /* On the engine's context, not g_idle_add()'s global default one: in the app that is
+       * the UI thread's, and the bus is not thread-safe. */
+      es->drain_idle = g_idle_source_new ();
+      g_source_set_callback (es->drain_idle, drain_later, es, NULL);
+      g_source_set_static_name (es->drain_idle, "fd-api-events drain");
+      g_source_attach (es->drain_idle, es->context);
+    }
 }
 
 static void
@@ -146,6 +159,7 @@ upgraded (SoupServerMessage *msg, gpointer user_data)
       event_stream_free (es);
       return;
     }
+  es->context = g_main_context_ref_thread_default ();
   es->stream = fd_counted_stream_new (base, on_written, es);
   es->conn = soup_websocket_connection_new (
       G_IO_STREAM (es->stream), soup_server_message_get_uri (msg), SOUP_WEBSOCKET_CONNECTION_SERVER,

@@ -59,6 +59,7 @@ struct _FdEvents
 
   GMutex lock;        /* guards what follows */
   GHashTable *series; /* "device\x1ftag" -> Series */
+  GPtrArray *order;   /* the same Series, in the order of their first readings */
   GSource *flush;     /* scheduled flush, or NULL */
   gint64 last_flush;  /* monotonic µs */
   GString *key;       /* scratch, under the lock */
@@ -85,6 +86,7 @@ fd_events_new (void)
   g_mutex_init (&events->lock);
   events->series
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)series_free);
+  events->order = g_ptr_array_new ();
   events->key = g_string_new (NULL);
   return events;
 }
@@ -120,6 +122,7 @@ fd_events_free (FdEvents *events)
     }
   g_ptr_array_unref (events->subscribers);
   g_hash_table_destroy (events->series);
+  g_ptr_array_unref (events->order);
   g_string_free (events->key, TRUE);
   g_mutex_clear (&events->lock);
   g_main_context_unref (events->context);
@@ -295,21 +298,24 @@ flush_data (gpointer data)
 {
   FdEvents *events = data;
   g_autoptr (GHashTable) flushed = NULL;
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr (GPtrArray) order = NULL;
 
   g_mutex_lock (&events->lock);
   flushed = g_steal_pointer (&events->series);
+  order = g_steal_pointer (&events->order);
   events->series
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)series_free);
+  events->order = g_ptr_array_new ();
   events->last_flush = g_get_monotonic_time ();
   g_clear_pointer (&events->flush, g_source_unref);
   g_mutex_unlock (&events->lock);
 
-  g_hash_table_iter_init (&iter, flushed);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  /* In the order the series got their first readings, not the table's: a subscriber sees
+   * one device's tags in the order they were posted, so an event known to come last (a
+   * client's marker) comes after the others of its flush. */
+  for (guint i = 0; i < order->len; i++)
     {
-      Series *s = value;
+      Series *s = g_ptr_array_index (order, i);
       g_autoptr (GString) json = g_string_sized_new (96 + s->payload->len);
       g_autofree char *ts = fd_time_format_ms (s->timestamp_in);
 
@@ -351,6 +357,7 @@ fd_events_data (FdEvents *events, const char *workspace_id, const char *device_i
       s->tag = g_strdup (tag);
       s->payload = g_string_new (NULL);
       g_hash_table_insert (events->series, g_strdup (events->key->str), s);
+      g_ptr_array_add (events->order, s);
     }
   else if (g_strcmp0 (s->fleet_id, fleet_id) != 0)
     {

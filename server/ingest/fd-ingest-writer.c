@@ -98,6 +98,7 @@ typedef struct
   gint64 last_sample;
   /* observer only */
   gsize newest_offset; /* the newest payload, in FdIngestWriter.newest */
+  guint order;         /* how many streams this transaction had updated before this one */
   const char *workspace_id, *device_id, *fleet_id, *tag;
 } StreamUpdate;
 
@@ -407,6 +408,7 @@ merge_staging (FdIngestWriter *w, const StreamUpdate *update, const char *worksp
   if (u == NULL)
     {
       u = stream_update_new (w, update, workspace_id, device_id, fleet_id, tag);
+      u->order = g_hash_table_size (w->stream_updates);
       g_hash_table_insert (w->stream_updates, &u->stream, u);
     }
   else
@@ -703,14 +705,16 @@ write_pending (FdDb *db, gpointer data, GError **error)
   return TRUE;
 }
 
-/* Tells the observer what the commit stored, one item per stream, from the pending state. */
+/* Tells the observer what the commit stored, one item per stream, from the pending state, in
+ * the order the streams were first written in this transaction (not the table's order): the
+ * events bus then publishes one device's tags in the order they were posted. */
 static void
 tell_observer (FdIngestWriter *w)
 {
   GHashTableIter iter;
   gpointer value;
 
-  g_array_set_size (w->committed, 0);
+  g_array_set_size (w->committed, g_hash_table_size (w->stream_updates));
   g_hash_table_iter_init (&iter, w->stream_updates);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -724,7 +728,7 @@ tell_observer (FdIngestWriter *w)
         .payload_json = w->newest->str + u->newest_offset,
         .timestamp_in = u->last_seen,
       };
-      g_array_append_val (w->committed, item);
+      g_array_index (w->committed, FdIngestCommitted, u->order) = item;
     }
   if (w->committed->len > 0)
     w->observer ((const FdIngestCommitted *)(gpointer)w->committed->data, w->committed->len,
