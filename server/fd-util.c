@@ -2,6 +2,7 @@
 #include "fd-util.h"
 
 #include <errno.h>
+#include <glib-object.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -124,4 +125,16 @@ fd_time_format_ms (gint64 ms)
     return g_strdup ("1970-01-01T00:00:00.000Z");
   base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
   return g_strdup_printf ("%s.%03dZ", base, (int)(ms % 1000));
+}
+
+void
+fd_main_context_iterate_for (GMainContext *context, guint max_wait_ms)
+{
+  GSource *tick = g_timeout_source_new (max_wait_ms);
+
+  g_source_set_dummy_callback (tick);
+  g_source_attach (tick, context);
+  g_main_context_iteration (context, TRUE);
+  g_source_destroy (tick);
+  g_source_unref (tick);
 }

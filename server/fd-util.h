@@ -26,6 +26,10 @@ gboolean fd_secret_equal (const char *a, const char *b);
 /* A copy of @len bytes of secret @data that is wiped when its last reference goes. */
 GBytes *fd_secret_bytes_new (gconstpointer data, gsize len);
 
+/* One iteration of @context that waits at most @max_wait_ms for something to happen: drain
+ * loops with a deadline call it, so that they look at their deadline even when nothing comes. */
+void fd_main_context_iterate_for (GMainContext *context, guint max_wait_ms);
+
 /* Wall-clock time in milliseconds since the epoch. */
 gint64 fd_now_ms (void);
 

@@ -438,15 +438,7 @@ fd_api_shutdown (FdApi *api, guint timeout_ms)
    * waited for past the deadline. Its work is bounded (a parse, at most 10,000 credentials, one
    * store job) and the store is still open, so it ends. */
   while ((api->in_flight > 0 && g_get_monotonic_time () < deadline) || api->workers > 0)
-    {
-      /* wake up now and then to check the deadline */
-      GSource *tick = g_timeout_source_new (50);
-      g_source_set_dummy_callback (tick);
-      g_source_attach (tick, context);
-      g_main_context_iteration (context, TRUE);
-      g_source_destroy (tick);
-      g_source_unref (tick);
-    }
+    fd_main_context_iterate_for (context, 50);
   fd_api_events_shutdown (api);
   soup_server_disconnect (api->server);
   g_clear_object (&api->server);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "fd-device-private.h"
+#include "fd-util.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -207,14 +208,7 @@ static void
 iterate_until (FdDeviceServer *server, gboolean (*done) (FdDeviceServer *), gint64 deadline_us)
 {
   while (!done (server) && g_get_monotonic_time () < deadline_us)
-    {
-      GSource *tick = g_timeout_source_new (50); /* wakes up to look at the deadline */
-      g_source_set_dummy_callback (tick);
-      g_source_attach (tick, server->context);
-      g_main_context_iteration (server->context, TRUE);
-      g_source_destroy (tick);
-      g_source_unref (tick);
-    }
+    fd_main_context_iterate_for (server->context, 50);
 }
 
 static gboolean

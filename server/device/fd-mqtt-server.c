@@ -7,6 +7,7 @@
 
 #include "fd-mqtt-poller.h"
 #include "fd-mqtt-private.h"
+#include "fd-util.h"
 
 #define LISTEN_BACKLOG 1024
 
@@ -242,14 +243,7 @@ static void
 iterate_until (FdMqttServer *server, gboolean (*done) (FdMqttServer *), gint64 deadline_us)
 {
   while (!done (server) && g_get_monotonic_time () < deadline_us)
-    {
-      GSource *tick = g_timeout_source_new (50); /* wakes up to look at the deadline */
-      g_source_set_dummy_callback (tick);
-      g_source_attach (tick, server->context);
-      g_main_context_iteration (server->context, TRUE);
-      g_source_destroy (tick);
-      g_source_unref (tick);
-    }
+    fd_main_context_iterate_for (server->context, 50);
 }
 
 /* No commit under way, and no acknowledgement being written. */
