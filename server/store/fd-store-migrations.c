@@ -185,6 +185,97 @@ static const char *const migrations[] = {
   "ALTER TABLE device ADD COLUMN remote_address TEXT;"
   "ALTER TABLE device ADD COLUMN connected_at INTEGER;"
   "ALTER TABLE device ADD COLUMN disconnected_at INTEGER;",
+
+  /* 6: time-series queries. Samples get an access path by stream and device time, written
+   * when points are compacted (sample_ts, in (stream, ts_device) order: a page per stream per
+   * compaction, not per reading); samples with an id above data_state 'sample_indexed' are the
+   * tail not yet in it, read by rowid. Rollups per series and minute / hour cover exactly the
+   * points that were compacted into point_block (never those still in point_recent), also
+   * after raw retention deleted the points themselves. first/last: the point with the lowest /
+   * highest ts_device; on a tie the one stored first / last. Retention per workspace, in days
+   * (NULL: keep for ever). */
+  "CREATE TABLE sample_ts ("
+  "  stream INTEGER NOT NULL,"
+  "  ts_device INTEGER NOT NULL,"
+  "  id INTEGER NOT NULL,"
+  "  PRIMARY KEY (stream, ts_device, id)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE data_state ("
+  "  key TEXT PRIMARY KEY,"
+  "  value INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "INSERT INTO data_state (key, value) VALUES ('sample_indexed', 0);"
+  "CREATE TABLE rollup_1m ("
+  "  series INTEGER NOT NULL,"
+  "  bucket INTEGER NOT NULL,"
+  "  n INTEGER NOT NULL,"
+  "  sum REAL NOT NULL,"
+  "  min REAL NOT NULL,"
+  "  max REAL NOT NULL,"
+  "  first_ts INTEGER NOT NULL,"
+  "  first REAL NOT NULL,"
+  "  last_ts INTEGER NOT NULL,"
+  "  last REAL NOT NULL,"
+  "  PRIMARY KEY (series, bucket)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE rollup_1h ("
+  "  series INTEGER NOT NULL,"
+  "  bucket INTEGER NOT NULL,"
+  "  n INTEGER NOT NULL,"
+  "  sum REAL NOT NULL,"
+  "  min REAL NOT NULL,"
+  "  max REAL NOT NULL,"
+  "  first_ts INTEGER NOT NULL,"
+  "  first REAL NOT NULL,"
+  "  last_ts INTEGER NOT NULL,"
+  "  last REAL NOT NULL,"
+  "  PRIMARY KEY (series, bucket)"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE workspace ADD COLUMN retention_days INTEGER;"
+  "ALTER TABLE workspace ADD COLUMN rollup_retention_days INTEGER;",
+
+  /* 7: exports. One-off exports and the runs of periodic ones (schedule_id set) share a table;
+   * a file is written under a temporary name and renamed when complete. Times in epoch ms;
+   * the selection (tags, fleets, devices, columns, aggregate) is kept as the JSON it was
+   * asked with. */
+  "CREATE TABLE export_schedule ("
+  "  id TEXT PRIMARY KEY,"
+  "  workspace_id TEXT NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL,"
+  "  format TEXT NOT NULL,"
+  "  selection TEXT NOT NULL,"
+  "  period TEXT NOT NULL,"
+  "  time_of_day INTEGER NOT NULL,"
+  "  weekday INTEGER,"
+  "  folder TEXT NOT NULL,"
+  "  enabled INTEGER NOT NULL DEFAULT 1,"
+  "  last_end INTEGER,"
+  "  next_run INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  UNIQUE (workspace_id, name)"
+  ");"
+  "CREATE TABLE export ("
+  "  id TEXT PRIMARY KEY,"
+  "  workspace_id TEXT NOT NULL REFERENCES workspace (id) ON DELETE CASCADE,"
+  "  schedule_id TEXT REFERENCES export_schedule (id) ON DELETE SET NULL,"
+  "  format TEXT NOT NULL,"
+  "  selection TEXT NOT NULL,"
+  "  start INTEGER,"
+  "  end INTEGER,"
+  "  state TEXT NOT NULL,"
+  "  progress REAL NOT NULL DEFAULT 0,"
+  "  rows INTEGER NOT NULL DEFAULT 0,"
+  "  bytes INTEGER NOT NULL DEFAULT 0,"
+  "  file TEXT,"
+  "  error TEXT,"
+  "  actor TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  started_at INTEGER,"
+  "  finished_at INTEGER"
+  ");"
+  "CREATE INDEX export_workspace ON export (workspace_id, created_at);"
+  "CREATE INDEX export_schedule_runs ON export (schedule_id, created_at) WHERE schedule_id IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FD_STORE_SCHEMA_VERSION);
