@@ -55,6 +55,7 @@ typedef struct
   guint path_len;
   FdFieldType type;
   double number; /* for FD_FIELD_NUMBER */
+  gsize offset;  /* where the value starts in the scanned text (its first byte) */
 } FdPayloadField;
 
 typedef struct _FdPayloadScanner FdPayloadScanner;
