@@ -53,6 +53,7 @@ struct _FdStorageBench
   const char *sqlite3;
   guint runs;
   guint export_runs;
+  double budget_s; /* per side and question: no more timed runs once past it */
   FdStorageServer *server;
   double server_start_ms;
   GPtrArray *questions; /* FdStorageQuestion * */

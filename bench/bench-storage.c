@@ -27,6 +27,7 @@ static guint opt_devices = 1000;
 static char *opt_cache;
 static guint opt_runs = 5;
 static guint opt_export_runs = 3;
+static double opt_budget = 30;
 static gboolean opt_regenerate;
 static gboolean opt_no_export;
 static gboolean opt_no_api;
@@ -39,6 +40,8 @@ static GOptionEntry fd_storage_entries[] = {
     "Where generated stores are kept (/tmp/bench-storage-cache)", "DIR" },
   { "runs", 'r', 0, G_OPTION_ARG_INT, &opt_runs, "Timed runs per query (5)", "R" },
   { "export-runs", 0, 0, G_OPTION_ARG_INT, &opt_export_runs, "Timed runs per export (3)", "R" },
+  { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &opt_budget,
+    "Seconds per side and question after which no more runs are made (30)", "S" },
   { "regenerate", 0, 0, G_OPTION_ARG_NONE, &opt_regenerate, "Make the store again", NULL },
   { "no-export", 0, 0, G_OPTION_ARG_NONE, &opt_no_export, "Skip the CSV exports", NULL },
   { "no-api", 0, 0, G_OPTION_ARG_NONE, &opt_no_api, "Only the sqlite3 peer (no server)", NULL },
@@ -105,6 +108,7 @@ main (int argc, char **argv)
   b.sqlite3 = sqlite3_bin;
   b.runs = opt_runs;
   b.export_runs = opt_export_runs;
+  b.budget_s = opt_budget;
   fd_storage_print_generation (b.data);
 
   if (!opt_no_api)
