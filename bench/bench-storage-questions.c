@@ -114,6 +114,8 @@ fd_storage_questions_make (FdStorageBench *b)
 
   q = fd_storage_question_new ("1a. hourly avg(temp), 30 days, one device",
                                FD_STORAGE_COUNT_RESULT);
+  q->device_id = device_id;
+  q->width = FD_STORAGE_HOUR_MS;
   q->api_path = g_strdup_printf ("/workspaces/%s/data/aggregate?tag=%s&field=temp&fn=avg"
                                  "&bucket=1h&device=%s&start=%s&end=%s",
                                  d->workspace_id, FD_STORAGE_TAG, device_id, start, end);
@@ -132,6 +134,9 @@ fd_storage_questions_make (FdStorageBench *b)
 
   q = fd_storage_question_new ("1b. hourly avg(temp), 30 days, fleet-1 by device",
                                FD_STORAGE_COUNT_RESULT);
+  q->fleet_id = fleet_id;
+  q->width = FD_STORAGE_HOUR_MS;
+  q->group_by_device = TRUE;
   q->api_path = g_strdup_printf ("/workspaces/%s/data/aggregate?tag=%s&field=temp&fn=avg"
                                  "&bucket=1h&group=device&fleet=%s&start=%s&end=%s",
                                  d->workspace_id, FD_STORAGE_TAG, fleet_id, start, end);
@@ -151,6 +156,8 @@ fd_storage_questions_make (FdStorageBench *b)
 
   q = fd_storage_question_new ("2a. raw page of 10,000, one device, newest first",
                                FD_STORAGE_COUNT_RESULT);
+  q->raw = TRUE;
+  q->device_id = device_id;
   q->api_path = g_strdup_printf ("/workspaces/%s/data?device=%s&size=%d", d->workspace_id,
                                  device_id, FD_STORAGE_PAGE);
   q->peer_sql = g_strdup_printf (
@@ -164,6 +171,7 @@ fd_storage_questions_make (FdStorageBench *b)
 
   q = fd_storage_question_new ("2b. raw page of 10,000, whole workspace, newest first",
                                FD_STORAGE_COUNT_RESULT);
+  q->raw = TRUE;
   q->api_path = g_strdup_printf ("/workspaces/%s/data?size=%d", d->workspace_id, FD_STORAGE_PAGE);
   q->peer_sql = g_strdup_printf ("SELECT %s FROM readings ORDER BY ts_device DESC LIMIT %d;", cols,
                                  FD_STORAGE_PAGE);
@@ -175,6 +183,7 @@ fd_storage_questions_make (FdStorageBench *b)
 
   q = fd_storage_question_new ("3. series of 2,000 points, 30 days, one device",
                                FD_STORAGE_COUNT_POINTS);
+  q->device_id = device_id;
   q->api_path = g_strdup_printf ("/workspaces/%s/data/series?tag=%s&field=temp&device=%s"
                                  "&start=%s&end=%s&points=%d",
                                  d->workspace_id, FD_STORAGE_TAG, device_id, start, end,
@@ -298,6 +307,7 @@ void
 fd_storage_questions_run (FdStorageBench *b)
 {
   fd_storage_questions_make (b);
+  b->engine = fd_storage_engine_attach (b);
   g_print ("\nasking %u questions, 1 warm-up + %u timed runs each, sides interleaved\n",
            b->questions->len, b->runs);
   for (guint i = 0; i < b->questions->len; i++)
@@ -452,6 +462,7 @@ fd_storage_export_clear (FdStorageExport *e)
 void
 fd_storage_questions_free (FdStorageBench *b)
 {
+  fd_storage_engine_detach (b);
   g_clear_pointer (&b->questions, g_ptr_array_unref);
   fd_storage_export_clear (&b->export_api);
   fd_storage_export_clear (&b->export_peer);

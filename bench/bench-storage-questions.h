@@ -26,6 +26,12 @@ struct _FdStorageQuestion
   const char *label;
   char *api_path; /* under /api/v1 */
   FdStorageCount count;
+  /* what is asked, for the engine in-process */
+  gboolean raw;          /* a page of rows (else an aggregate or series) */
+  const char *device_id; /* NULL: any */
+  const char *fleet_id;  /* NULL: any */
+  gint64 width;          /* aggregate bucket, ms */
+  gboolean group_by_device;
   char *peer_sql;             /* over the plain readings table */
   char *peer_fd_sql;          /* over Fleetdesk's tables (NULL: not meaningful) */
   FdStorageEngineFunc engine; /* NULL: no such function in the engine */
@@ -59,12 +65,17 @@ struct _FdStorageBench
   GPtrArray *questions; /* FdStorageQuestion * */
   FdStorageExport export_api, export_peer, export_peer_fd;
   gboolean exported;
+  gboolean engine; /* the engine's query functions are in this build */
 };
 
 void fd_storage_questions_run (FdStorageBench *b);
 void fd_storage_export_run (FdStorageBench *b);
 void fd_storage_questions_report (FdStorageBench *b);
 void fd_storage_questions_free (FdStorageBench *b);
+
+/* Sets the questions' engine functions when the engine has them (bench-storage-engine.c). */
+gboolean fd_storage_engine_attach (FdStorageBench *b);
+void fd_storage_engine_detach (FdStorageBench *b);
 
 /* The SQL text of an id (ids are [a-z0-9-], quoted all the same). */
 char *fd_storage_sql_quote (const char *text);
