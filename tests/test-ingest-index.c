@@ -223,6 +223,28 @@ flush (Fixture *f)
   g_assert_no_error (error);
 }
 
+static void
+flushed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Waiter *w = user_data;
+
+  w->ok = fd_ingest_flush_finish (result, &w->error);
+  w->done = TRUE;
+}
+
+/* The same through the asynchronous call, as the exports use it. */
+static void
+flush_async (Fixture *f)
+{
+  Waiter w = { 0 };
+
+  fd_ingest_flush_async (f->ingest, flushed, &w);
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+}
+
 /* --- reading back --- */
 
 typedef struct
@@ -522,7 +544,7 @@ test_exact (Fixture *f, gconstpointer data)
     }
   g_assert_true (store (f, 1, "status", 2, status, status_ts, &error));
   samples += 2;
-  flush (f);
+  flush_async (f);
   assert_samples_indexed (f, samples);
   assert_rollups (f);
 
