@@ -261,13 +261,15 @@ fd_chart_time_ticks (gint64 start, gint64 end, guint max_ticks, GTimeZone *tz,
     {
       if (i == G_N_ELEMENTS (fd_chart_steps))
         {
-          /* Years: a round number of them. */
+          /* Years: a round number of them. Months and years vary in length: 3 years of
+           * 1096 days still fit 4 ticks. */
           step.count
-              = MAX (1, (int)fd_chart_nice_step ((double)span / FD_MS_PER_YEAR, max_ticks - 1));
+              = MAX (1, (int)fd_chart_nice_step (0.97 * span / FD_MS_PER_YEAR, max_ticks - 1));
           step.approx_ms = step.count * FD_MS_PER_YEAR;
           break;
         }
-      if (span <= fd_chart_steps[i].approx_ms * (gint64)(max_ticks - 1))
+      double slack = fd_chart_steps[i].unit >= FD_CHART_TIME_MONTH ? 1.03 : 1;
+      if (span <= slack * fd_chart_steps[i].approx_ms * (max_ticks - 1))
         {
           step = fd_chart_steps[i];
           break;
@@ -288,7 +290,9 @@ fd_chart_time_ticks (gint64 start, gint64 end, guint max_ticks, GTimeZone *tz,
 
           ticks[n].t = t;
           fd_chart_label (&ticks[n], local, step.unit, key, sizeof key);
-          n++;
+          /* When the clocks go back an hour repeats: label it once. */
+          if (n == 0 || strcmp (ticks[n].label, ticks[n - 1].label) != 0)
+            n++;
         }
       return n;
     }
