@@ -1,15 +1,15 @@
 /* fd-chart-draw.c — the chart's layout and drawing.
  *
- * The lines and bands are stroked with cairo into a texture once per change of data, range,
- * size or style; hovering and selecting redraw only the guide and the rectangle over it, so
- * a chart of 200 series × 2000 points follows the pointer without stroking them again. Only
- * the points inside the range (and one either side) are walked, and where several points fall
- * into one pixel column the line goes through their first, lowest, highest and last values
- * there instead of through each. Labels are Pango layouts kept in a cache by text.
+ * The lines and bands are rasterised into a texture once per change of data, range, size or
+ * style; hovering and selecting redraw only the guide and the rectangle over it, so a chart of
+ * 200 series × 2000 points follows the pointer without drawing them again. Only the points
+ * inside the range (and one either side) are walked, and nothing is allocated per point.
+ * Labels are Pango layouts kept in a cache by text.
  */
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "fd-chart-private.h"
 
@@ -106,6 +106,12 @@ fd_chart_value_range (FdChart *self, double *lo, double *hi)
   *hi = max;
 }
 
+static double
+fd_chart_first_value_tick (FdChart *self)
+{
+  return ceil (self->vmin / self->vstep - 1e-6) * self->vstep;
+}
+
 static void
 fd_chart_layout_legend (FdChart *self, int width, int height)
 {
@@ -181,12 +187,18 @@ fd_chart_update_layout (FdChart *self, int width, int height)
   fd_chart_value_range (self, &lo, &hi);
   max_ticks = MAX (2, (guint)(self->plot.height / (2.5 * line_height)));
   self->vstep = fd_chart_nice_step (hi - lo, max_ticks);
+  /* The axis ends on ticks unless that would leave much of the height empty. */
   self->vmin = floor (lo / self->vstep) * self->vstep;
   self->vmax = ceil (hi / self->vstep) * self->vstep;
+  if (lo - self->vmin > 0.15 * (hi - lo))
+    self->vmin = lo - 0.04 * (hi - lo);
+  if (self->vmax - hi > 0.15 * (hi - lo))
+    self->vmax = hi + 0.04 * (hi - lo);
   if (self->vmax <= self->vmin)
     self->vmax = self->vmin + self->vstep;
 
-  for (double v = self->vmin; v <= self->vmax + self->vstep / 2; v += self->vstep)
+  for (double v = fd_chart_first_value_tick (self); v <= self->vmax + self->vstep * 1e-6;
+       v += self->vstep)
     {
       g_autofree char *text = fd_chart_format_value (v, self->vstep, self->unit);
       fd_chart_text_size (fd_chart_layout (self, text), &w, NULL);
@@ -217,79 +229,99 @@ fd_chart_update_layout (FdChart *self, int width, int height)
     }
 }
 
-/* The plot texture */
+/* The plot texture
+ *
+ * Each series is a function of time, so it is rasterised a pixel column at a time: in each
+ * column the part of the line (or band) that crosses it is one vertical span, from the lowest
+ * to the highest value it reaches there, which is painted once with fractional coverage at
+ * its two ends. That costs one span per column and series whatever the number of points, and
+ * no column is painted twice by the same series (no darker joints where segments meet).
+ */
 
 typedef struct
 {
+  guchar *data; /* premultiplied, B G R A in memory */
+  int width, height, stride;
   double scale;
-  double x0, y0; /* the plot's origin in widget coordinates */
+  double half;      /* half the line width, in device pixels */
+  guint8 colour[4]; /* premultiplied, in memory order */
+  double alpha;
 } FdChartCanvas;
 
-/* Walks points [a, b] (in either direction) adding one vertex per pixel column with the
- * column's extreme of @value (0 avg, -1 min, +1 max); a line through averages gets its
- * first, lowest, highest and last average per column. */
-static void
-fd_chart_trace (FdChart *self, cairo_t *cr, FdChartSeries *series, guint a, guint b, int which,
-                const FdChartCanvas *canvas, gboolean first_move)
+typedef struct
 {
-  int step = a <= b ? 1 : -1;
-  double col = NAN, col_x = 0, y_first = 0, y_lo = 0, y_hi = 0, y_last = 0;
-  guint n = 0;
+  int column; /* G_MININT: none yet */
+  double lo, hi;
+} FdChartColumn;
 
-  for (guint i = a;; i += step)
+static void
+fd_chart_paint_span (FdChartCanvas *canvas, int x, double top, double bottom)
+{
+  guchar *p;
+  int first, last;
+
+  if (x < 0 || x >= canvas->width || bottom <= 0 || top >= canvas->height)
+    return;
+  top = MAX (top, 0);
+  bottom = MIN (bottom, canvas->height);
+  first = (int)floor (top);
+  last = (int)ceil (bottom) - 1;
+  p = canvas->data + (gsize)first * canvas->stride + (gsize)x * 4;
+  for (int y = first; y <= last; y++, p += canvas->stride)
     {
-      const FdChartPoint *p = &g_array_index (series->points, FdChartPoint, i);
-      double v = which < 0 ? p->min : which > 0 ? p->max : p->avg;
-      double x = (fd_chart_x_of (self, p->t) - canvas->x0) * canvas->scale;
-      double y = (fd_chart_y_of (self, v) - canvas->y0) * canvas->scale;
-      double c = floor (x);
+      double cover = MIN (bottom, y + 1) - MAX (top, y);
+      int a = (int)(cover * canvas->alpha * 255 + 0.5);
 
-      if (n > 0 && c == col)
+      if (a <= 0)
+        continue;
+      if (a >= 255)
         {
-          y_lo = MAX (y_lo, y); /* y grows downwards */
-          y_hi = MIN (y_hi, y);
-          y_last = y;
-          n++;
+          memcpy (p, canvas->colour, 4); /* the inside of an opaque line */
+          continue;
         }
-      else
-        {
-          if (n > 0)
-            {
-              if (n > 1)
-                {
-                  if (which == 0)
-                    {
-                      cairo_line_to (cr, col_x, y_lo);
-                      cairo_line_to (cr, col_x, y_hi);
-                      cairo_line_to (cr, col_x, y_last);
-                    }
-                  else
-                    cairo_line_to (cr, col_x, which > 0 ? y_hi : y_lo);
-                }
-            }
-          col = c;
-          col_x = x;
-          y_first = y_lo = y_hi = y_last = y;
-          if (first_move)
-            cairo_move_to (cr, x, y_first);
-          else
-            cairo_line_to (cr, x, y_first);
-          first_move = FALSE;
-          n = 1;
-        }
-      if (i == b)
-        break;
+      for (int k = 0; k < 4; k++)
+        p[k] = (guchar)((canvas->colour[k] * a + p[k] * (255 - a) + 127) / 255);
     }
-  if (n > 1)
+}
+
+static void
+fd_chart_column_flush (FdChartCanvas *canvas, FdChartColumn *column, double pad)
+{
+  if (column->column != G_MININT)
+    fd_chart_paint_span (canvas, column->column, column->lo - pad, column->hi + pad);
+  column->column = G_MININT;
+}
+
+/* Adds the part of [x0, x1] × [lo, hi] in each column, interpolated linearly. */
+static void
+fd_chart_column_add (FdChartCanvas *canvas, FdChartColumn *column, double x0, double lo0,
+                     double hi0, double x1, double lo1, double hi1, double pad)
+{
+  int c0 = (int)floor (x0), c1 = (int)floor (x1);
+
+  /* Only the columns on the texture (and one either side) matter. */
+  c0 = MAX (c0, -1);
+  c1 = MIN (c1, canvas->width);
+  for (int c = c0; c <= c1; c++)
     {
-      if (which == 0)
+      double a = MAX (x0, c), b = MIN (x1, c + 1);
+      double fa = x1 > x0 ? (a - x0) / (x1 - x0) : 0, fb = x1 > x0 ? (b - x0) / (x1 - x0) : 1;
+      double la = lo0 + (lo1 - lo0) * fa, lb = lo0 + (lo1 - lo0) * fb;
+      double ha = hi0 + (hi1 - hi0) * fa, hb = hi0 + (hi1 - hi0) * fb;
+      double lo = MIN (MIN (la, lb), MIN (ha, hb)), hi = MAX (MAX (la, lb), MAX (ha, hb));
+
+      if (column->column != c)
         {
-          cairo_line_to (cr, col_x, y_lo);
-          cairo_line_to (cr, col_x, y_hi);
-          cairo_line_to (cr, col_x, y_last);
+          fd_chart_column_flush (canvas, column, pad);
+          column->column = c;
+          column->lo = lo;
+          column->hi = hi;
         }
       else
-        cairo_line_to (cr, col_x, which > 0 ? y_hi : y_lo);
+        {
+          column->lo = MIN (column->lo, lo);
+          column->hi = MAX (column->hi, hi);
+        }
     }
 }
 
@@ -297,101 +329,88 @@ typedef enum
 {
   FD_CHART_BAND,
   FD_CHART_LINE,
-  FD_CHART_DOTS, /* points with no neighbour to join */
 } FdChartPass;
 
 static void
-fd_chart_draw_series (FdChart *self, cairo_t *cr, FdChartSeries *series,
-                      const FdChartCanvas *canvas, FdChartPass pass)
+fd_chart_draw_series (FdChart *self, FdChartCanvas *canvas, FdChartSeries *series, FdChartPass pass)
 {
+  gboolean band = pass == FD_CHART_BAND;
+  double pad = band ? 0 : canvas->half;
+  FdChartColumn column = { G_MININT, 0, 0 };
   GdkRGBA colour;
-  guint first, last, run;
+  guint first, last;
+  gboolean open = FALSE;
+  double px = 0, plo = 0, phi = 0;
 
-  if (!fd_chart_visible (self, series, &first, &last) || (pass == FD_CHART_BAND && !series->spread))
+  if (!fd_chart_visible (self, series, &first, &last) || (band && !series->spread))
     return;
   fd_chart_colour (self, series->colour, &colour);
+  canvas->alpha = band ? FD_CHART_BAND_ALPHA : 1;
+  canvas->colour[0] = (guint8)(colour.blue * 255 + 0.5);
+  canvas->colour[1] = (guint8)(colour.green * 255 + 0.5);
+  canvas->colour[2] = (guint8)(colour.red * 255 + 0.5);
+  canvas->colour[3] = 255;
 
-  cairo_new_path (cr);
-  run = first;
   for (guint i = first; i <= last; i++)
     {
       const FdChartPoint *p = &g_array_index (series->points, FdChartPoint, i);
-      gboolean ends = i == last || fd_chart_is_gap (series, p, p + 1);
+      double x, lo, hi;
 
       if (p->count == 0)
         {
-          run = i + 1;
+          fd_chart_column_flush (canvas, &column, pad);
+          open = FALSE;
           continue;
         }
-      if (!ends)
-        continue;
+      x = (fd_chart_x_of (self, p->t) - self->plot.x) * canvas->scale;
+      lo = (fd_chart_y_of (self, band ? p->max : p->avg) - self->plot.y) * canvas->scale;
+      hi = (fd_chart_y_of (self, band ? p->min : p->avg) - self->plot.y) * canvas->scale;
 
-      if (run == i && pass != FD_CHART_LINE)
+      if (open && !fd_chart_is_gap (series, p - 1, p))
+        fd_chart_column_add (canvas, &column, px, plo, phi, x, lo, hi, pad);
+      else
         {
-          /* A lone point: a dot, and its band as a bar. */
-          gboolean band = pass == FD_CHART_BAND;
-          double x = (fd_chart_x_of (self, p->t) - canvas->x0) * canvas->scale;
-          double y0 = (fd_chart_y_of (self, band ? p->max : p->avg) - canvas->y0) * canvas->scale;
-          double y1 = (fd_chart_y_of (self, band ? p->min : p->avg) - canvas->y0) * canvas->scale;
-          double r = FD_CHART_LINE_WIDTH * canvas->scale;
-          cairo_rectangle (cr, x - r, y0 - r, 2 * r, y1 - y0 + 2 * r);
+          /* A run starts: a lone point shows as a dot (its band as a bar) until joined. */
+          fd_chart_column_flush (canvas, &column, pad);
+          if (i == last || p[1].count == 0 || fd_chart_is_gap (series, p, p + 1))
+            {
+              double r = band ? 0 : canvas->half + 0.5 * canvas->scale;
+              for (int c = (int)floor (x - r); c <= (int)floor (x + r); c++)
+                fd_chart_paint_span (canvas, c, lo - r, hi + r);
+            }
         }
-      else if (run < i && pass == FD_CHART_BAND)
-        {
-          fd_chart_trace (self, cr, series, run, i, +1, canvas, TRUE);
-          fd_chart_trace (self, cr, series, i, run, -1, canvas, FALSE);
-          cairo_close_path (cr);
-        }
-      else if (run < i && pass == FD_CHART_LINE)
-        fd_chart_trace (self, cr, series, run, i, 0, canvas, TRUE);
-      run = i + 1;
+      open = TRUE;
+      px = x;
+      plo = lo;
+      phi = hi;
     }
-
-  cairo_set_source_rgba (cr, colour.red, colour.green, colour.blue,
-                         pass == FD_CHART_BAND ? FD_CHART_BAND_ALPHA : 1);
-  if (pass == FD_CHART_LINE)
-    cairo_stroke (cr);
-  else
-    cairo_fill (cr);
+  fd_chart_column_flush (canvas, &column, pad);
 }
 
 static GdkTexture *
 fd_chart_render_plot (FdChart *self)
 {
-  FdChartCanvas canvas;
-  int w, h, stride;
-  cairo_surface_t *surface;
-  cairo_t *cr;
+  FdChartCanvas canvas = { 0 };
   GBytes *bytes;
   GdkTexture *texture;
 
   canvas.scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  canvas.x0 = self->plot.x;
-  canvas.y0 = self->plot.y;
-  w = (int)ceil (self->plot.width * canvas.scale);
-  h = (int)ceil (self->plot.height * canvas.scale);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
-  cr = cairo_create (surface);
-  cairo_set_line_width (cr, FD_CHART_LINE_WIDTH * canvas.scale);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  canvas.half = FD_CHART_LINE_WIDTH * canvas.scale / 2;
+  canvas.width = MAX (1, (int)ceil (self->plot.width * canvas.scale));
+  canvas.height = MAX (1, (int)ceil (self->plot.height * canvas.scale));
+  canvas.stride = canvas.width * 4;
+  canvas.data = g_malloc0 ((gsize)canvas.stride * canvas.height);
 
   /* Every band under every line, so no band hides another series' line. */
   for (guint i = 0; i < self->series->len; i++)
-    fd_chart_draw_series (self, cr, g_ptr_array_index (self->series, i), &canvas, FD_CHART_BAND);
+    fd_chart_draw_series (self, &canvas, g_ptr_array_index (self->series, i), FD_CHART_BAND);
   for (guint i = 0; i < self->series->len; i++)
-    {
-      fd_chart_draw_series (self, cr, g_ptr_array_index (self->series, i), &canvas, FD_CHART_LINE);
-      fd_chart_draw_series (self, cr, g_ptr_array_index (self->series, i), &canvas, FD_CHART_DOTS);
-    }
-  cairo_destroy (cr);
+    fd_chart_draw_series (self, &canvas, g_ptr_array_index (self->series, i), FD_CHART_LINE);
 
-  cairo_surface_flush (surface);
-  stride = cairo_image_surface_get_stride (surface);
-  bytes = g_bytes_new (cairo_image_surface_get_data (surface), (gsize)stride * h);
-  texture = gdk_memory_texture_new (w, h, GDK_MEMORY_DEFAULT, bytes, stride);
+  bytes = g_bytes_new_take (canvas.data, (gsize)canvas.stride * canvas.height);
+  texture = gdk_memory_texture_new (canvas.width, canvas.height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                    bytes, canvas.stride);
   g_bytes_unref (bytes);
-  cairo_surface_destroy (surface);
   return texture;
 }
 
@@ -420,7 +439,8 @@ fd_chart_draw_axes (FdChart *self, GtkSnapshot *snapshot, int width, gboolean va
   fd_chart_foreground (self, 0.35, &axis);
 
   /* With nothing to show, a value scale would only be made up. */
-  for (double v = self->vmin; values && v <= self->vmax + self->vstep / 2; v += self->vstep)
+  for (double v = fd_chart_first_value_tick (self); values && v <= self->vmax + self->vstep * 1e-6;
+       v += self->vstep)
     {
       g_autofree char *label = fd_chart_format_value (v, self->vstep, self->unit);
       PangoLayout *layout = fd_chart_layout (self, label);

@@ -12,6 +12,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <time.h>
 
 #include "fd-chart-private.h"
 #include "fd-gui-util.h"
@@ -266,6 +267,59 @@ test_zoom (void)
   g_assert_cmpuint (signals.emitted, ==, 0);
 }
 
+/* The chart's controller of @type (its drag gesture, its motion controller). */
+static GtkEventController *
+controller_of (GType type)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (chart));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GtkEventController) controller = g_list_model_get_item (controllers, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller; /* the widget keeps it */
+    }
+  g_error ("no %s on the chart", g_type_name (type));
+  return NULL;
+}
+
+static void
+test_drag (void)
+{
+  GtkEventController *drag = controller_of (GTK_TYPE_GESTURE_DRAG);
+  GtkEventController *motion = controller_of (GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  double x0 = fd_chart_x_of (chart, T0 + 20 * MIN_MS), x1 = fd_chart_x_of (chart, T0 + 50 * MIN_MS);
+  double y = chart->plot.y + chart->plot.height / 2;
+
+  fill_chart ();
+  fd_gui_settle (100);
+  signals = (Signals){ 0 };
+
+  /* The pointer over 12:20: the guide and a dot on each series there. */
+  g_signal_emit_by_name (motion, "motion", x0, fd_chart_y_of (chart, value_a (20)));
+  g_free (fd_gui_screenshot (window, "chart-hover"));
+
+  /* Dragging from 12:20 to 12:50 shows the selection, and nothing changes until it ends. */
+  g_signal_emit_by_name (drag, "drag-begin", x0, y);
+  g_signal_emit_by_name (drag, "drag-update", (x1 - x0) / 2, 3.0);
+  g_signal_emit_by_name (drag, "drag-update", x1 - x0, 5.0);
+  g_free (fd_gui_screenshot_now (window, "chart-selecting"));
+  g_assert_cmpuint (signals.emitted, ==, 0);
+  g_signal_emit_by_name (drag, "drag-end", x1 - x0, 5.0);
+  g_assert_cmpuint (signals.emitted, ==, 1);
+  g_assert_cmpint (llabs (signals.start - (T0 + 20 * MIN_MS)), <=, 1);
+  g_assert_cmpint (llabs (signals.end - (T0 + 50 * MIN_MS)), <=, 1);
+  g_signal_emit_by_name (motion, "leave");
+  g_free (fd_gui_screenshot (window, "chart-dragged"));
+
+  /* A click (a drag of a pixel) does not zoom. */
+  signals = (Signals){ 0 };
+  g_signal_emit_by_name (drag, "drag-begin", x0, y);
+  g_signal_emit_by_name (drag, "drag-end", 1.0, 0.0);
+  g_assert_cmpuint (signals.emitted, ==, 0);
+  fill_chart ();
+}
+
 static void
 test_live (void)
 {
@@ -299,6 +353,78 @@ test_empty (void)
   fill_chart ();
 }
 
+/* CPU time of this thread, in ms: the machine is shared, wall time says little. */
+static double
+cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double
+frame_ms (gboolean invalidate)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  double begin = cpu_ms ();
+  GskRenderNode *node;
+
+  if (invalidate)
+    fd_chart_invalidate (chart);
+  fd_chart_snapshot (GTK_WIDGET (chart), snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_clear_pointer (&node, gsk_render_node_unref);
+  return cpu_ms () - begin;
+}
+
+/* 200 series of 2000 points: figures for the report (no timed assertion: shared cores). */
+static void
+test_many (void)
+{
+  g_autofree FdChartPoint *points = g_new (FdChartPoint, 2000);
+  double begin = cpu_ms ();
+  double full = 0, hover = 0;
+  g_autofree char *text = NULL;
+
+  fd_chart_clear (chart);
+  for (guint s = 0; s < 200; s++)
+    {
+      g_autofree char *id = g_strdup_printf ("dev-%03u", s);
+      g_autofree char *label = g_strdup_printf ("device %03u", s);
+
+      for (guint i = 0; i < 2000; i++)
+        {
+          double v = s + 10 * sin (i / 50.0 + s);
+          points[i] = (FdChartPoint){ T0 + i * 3600, v - 2, v + 2, v, 5 };
+        }
+      fd_chart_set_series (chart, id, label, points, 2000);
+    }
+  g_test_message ("200 series × 2000 points set in %.1f ms (CPU)", cpu_ms () - begin);
+  fd_chart_set_range (chart, T0, T0 + 2000 * 3600);
+  fd_gui_settle (200);
+
+  for (guint i = 0; i < 5; i++)
+    full += frame_ms (TRUE) / 5;
+  chart->hovering = TRUE;
+  chart->hover_x = chart->plot.x + chart->plot.width / 2;
+  chart->hover_y = chart->plot.y + chart->plot.height / 2;
+  for (guint i = 0; i < 5; i++)
+    hover += frame_ms (FALSE) / 5;
+  chart->hovering = FALSE;
+  g_test_message (
+      "CPU per frame after a change (lines drawn again): %.1f ms; per hover frame: %.2f ms", full,
+      hover);
+
+  text = fd_chart_describe_at (chart, chart->plot.x + chart->plot.width / 2,
+                               chart->plot.y + chart->plot.height / 2);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "and 188 more"));
+  g_free (fd_gui_screenshot (window, "chart-many"));
+  fd_chart_clear (chart);
+  fill_chart ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -324,7 +450,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/chart/draw-dark", test_draw_dark);
   g_test_add_func ("/chart/describe", test_describe);
   g_test_add_func ("/chart/zoom", test_zoom);
+  g_test_add_func ("/chart/drag", test_drag);
   g_test_add_func ("/chart/live", test_live);
   g_test_add_func ("/chart/empty", test_empty);
+  g_test_add_func ("/chart/many", test_many);
   return g_test_run ();
 }
