@@ -394,6 +394,8 @@ fd_chart_set_range (FdChart *self, gint64 start, gint64 end)
   g_return_if_fail (FD_IS_CHART (self));
   g_return_if_fail (end > start);
 
+  /* A scroll that has not ended yet must not report a range the page has replaced. */
+  g_clear_handle_id (&self->range_changed_source, g_source_remove);
   self->start = self->home_start = start;
   self->end = self->home_end = end;
   fd_chart_changed (self);

@@ -320,6 +320,72 @@ test_drag (void)
   fill_chart ();
 }
 
+/* Presses @keyval as the chart's key bindings see it: activates the widget class's shortcut
+ * for it (GTK 4 has no public way to synthesise a key event). */
+static void
+press_key (guint keyval)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (chart));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == 0)
+            {
+              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0,
+                                                           GTK_WIDGET (chart),
+                                                           gtk_shortcut_get_arguments (shortcut)));
+              return;
+            }
+        }
+    }
+  g_error ("no key binding for %s", gdk_keyval_name (keyval));
+}
+
+static void
+test_keys (void)
+{
+  gint64 start, end;
+
+  fill_chart ();
+  signals = (Signals){ 0 };
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (chart)));
+
+  /* + zooms in around the middle; held down (repeated), one signal at the end. */
+  press_key (GDK_KEY_plus);
+  press_key (GDK_KEY_plus);
+  fd_chart_get_range (chart, &start, &end);
+  g_assert_cmpint (end - start, ==, (gint64)llround (120 * MIN_MS / 1.25 / 1.25));
+  g_assert_cmpint (llabs ((start + end) / 2 - (T0 + 60 * MIN_MS)), <=, 1);
+  g_assert_cmpuint (signals.emitted, ==, 0);
+  fd_gui_wait (emitted_cb, NULL, 5, "range-changed after the keys");
+  g_assert_cmpint (signals.start, ==, start);
+
+  /* Left goes back a tenth of the range, minus zooms out again. */
+  signals = (Signals){ 0 };
+  press_key (GDK_KEY_Left);
+  fd_chart_get_range (chart, &start, &end);
+  g_assert_cmpint (end, <, T0 + 60 * MIN_MS + (end - start) / 2);
+  press_key (GDK_KEY_minus);
+  fd_gui_wait (emitted_cb, NULL, 5, "range-changed after Left and minus");
+
+  /* Home: back to the range the program set, at once. */
+  signals = (Signals){ 0 };
+  press_key (GDK_KEY_Home);
+  g_assert_cmpuint (signals.emitted, ==, 1);
+  g_assert_cmpint (signals.start, ==, T0);
+  g_assert_cmpint (signals.end, ==, T0 + 120 * MIN_MS);
+}
+
 static void
 test_live (void)
 {
@@ -451,6 +517,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/chart/describe", test_describe);
   g_test_add_func ("/chart/zoom", test_zoom);
   g_test_add_func ("/chart/drag", test_drag);
+  g_test_add_func ("/chart/keys", test_keys);
   g_test_add_func ("/chart/live", test_live);
   g_test_add_func ("/chart/empty", test_empty);
   g_test_add_func ("/chart/many", test_many);
