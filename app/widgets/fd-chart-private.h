@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define FD_CHART_TOOLTIP_SERIES 12
 /* A gap is drawn where neighbours are further apart than this many typical spacings. */
 #define FD_CHART_GAP_FACTOR 3.0
+#define FD_CHART_LINE_WIDTH 1.5
+#define FD_CHART_BAND_ALPHA 0.22
 /* The shortest range the user can zoom into, in ms. */
 #define FD_CHART_MIN_SPAN 10
 
@@ -88,6 +90,10 @@ gint64 fd_chart_t_of (FdChart *self, double x);
 double fd_chart_y_of (FdChart *self, double value);
 /* The index of the first point at or after @t (n when none). */
 guint fd_chart_series_find (FdChartSeries *series, gint64 t);
+/* Whether the line breaks between neighbours @a and @b. */
+gboolean fd_chart_is_gap (FdChartSeries *series, const FdChartPoint *a, const FdChartPoint *b);
+/* The points of @series to draw: [*first, *last], one beyond the range either side. */
+gboolean fd_chart_visible (FdChart *self, FdChartSeries *series, guint *first, guint *last);
 /* The colour of series @index for the current style. */
 void fd_chart_colour (FdChart *self, guint index, GdkRGBA *rgba);
 
@@ -95,6 +101,9 @@ void fd_chart_colour (FdChart *self, guint index, GdkRGBA *rgba);
 void fd_chart_update_layout (FdChart *self, int width, int height);
 void fd_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot);
 PangoLayout *fd_chart_layout (FdChart *self, const char *text);
+
+/* fd-chart-raster.c: the lines and bands of the range, at the widget's scale */
+GdkTexture *fd_chart_render_plot (FdChart *self);
 
 /* fd-chart-input.c */
 void fd_chart_install_input (FdChart *self);
