@@ -48,6 +48,26 @@ fd_chart_foreground (FdChart *self, double alpha, GdkRGBA *rgba)
   *rgba = (GdkRGBA){ v, v, v, (self->dark ? 1.0 : 0.8) * alpha };
 }
 
+/* Widens [*min, *max] to the value the line between @a and @b has at @t, if they are joined
+ * and @t is between them: a line that crosses the edge of the range is drawn, so it counts. */
+static void
+fd_chart_include_crossing (FdChartSeries *series, const FdChartPoint *a, const FdChartPoint *b,
+                           gint64 t, double *min, double *max)
+{
+  double f;
+
+  if (a->t >= t || b->t < t || fd_chart_is_gap (series, a, b))
+    return;
+  f = (double)(t - a->t) / (double)(b->t - a->t);
+  if (series->spread)
+    {
+      *min = MIN (*min, a->min + (b->min - a->min) * f);
+      *max = MAX (*max, a->max + (b->max - a->max) * f);
+    }
+  *min = MIN (*min, a->avg + (b->avg - a->avg) * f);
+  *max = MAX (*max, a->avg + (b->avg - a->avg) * f);
+}
+
 static void
 fd_chart_value_range (FdChart *self, double *lo, double *hi)
 {
@@ -63,6 +83,12 @@ fd_chart_value_range (FdChart *self, double *lo, double *hi)
       for (guint j = first; j <= last; j++)
         {
           const FdChartPoint *p = &g_array_index (series->points, FdChartPoint, j);
+
+          if (j > first)
+            {
+              fd_chart_include_crossing (series, p - 1, p, self->start, &min, &max);
+              fd_chart_include_crossing (series, p - 1, p, self->end, &min, &max);
+            }
           if (p->count == 0 || p->t < self->start || p->t >= self->end)
             continue;
           min = MIN (min, series->spread ? MIN (p->min, p->avg) : p->avg);
@@ -322,7 +348,11 @@ fd_chart_has_visible_points (FdChart *self)
     {
       FdChartSeries *series = g_ptr_array_index (self->series, i);
       guint k = fd_chart_series_find (series, self->start);
+      FdChartPoint *points = (FdChartPoint *)series->points->data;
 
+      /* A line drawn across the start (maybe across the whole range) counts. */
+      if (k > 0 && k < series->points->len && !fd_chart_is_gap (series, &points[k - 1], &points[k]))
+        return TRUE;
       for (; k < series->points->len; k++)
         {
           const FdChartPoint *p = &g_array_index (series->points, FdChartPoint, k);

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define FD_CHART_BAND_ALPHA 0.22
 /* The shortest range the user can zoom into, in ms. */
 #define FD_CHART_MIN_SPAN 10
+/* and the longest it can zoom out to: a century */
+#define FD_CHART_MAX_SPAN (G_GINT64_CONSTANT (100) * 366 * 24 * 3600 * 1000)
 
 typedef struct
 {

@@ -152,6 +152,7 @@ fd_chart_visible (FdChart *self, FdChartSeries *series, guint *first, guint *las
   return *first <= *last;
 }
 
+/* What a screen reader says: the series (the first few by name), the unit and the range. */
 static void
 fd_chart_update_accessible (FdChart *self)
 {
@@ -159,16 +160,26 @@ fd_chart_update_accessible (FdChart *self)
   g_autoptr (GDateTime) to = g_date_time_new_from_unix_local (self->end / 1000);
   g_autofree char *from_text = from ? g_date_time_format (from, "%c") : g_strdup ("?");
   g_autofree char *to_text = to ? g_date_time_format (to, "%c") : g_strdup ("?");
-  g_autofree char *label = NULL;
+  g_autoptr (GString) label = g_string_new (NULL);
 
   if (self->series->len == 0)
-    label = g_strdup_printf (_ ("Chart from %s to %s: %s"), from_text, to_text,
-                             self->empty_text ? self->empty_text : _ ("no data"));
+    g_string_printf (label, _ ("Chart from %s to %s: %s"), from_text, to_text,
+                     self->empty_text ? self->empty_text : _ ("no data"));
   else
-    label = g_strdup_printf (g_dngettext (NULL, "Chart of %u series from %s to %s",
-                                          "Chart of %u series from %s to %s", self->series->len),
-                             self->series->len, from_text, to_text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    {
+      g_string_printf (
+          label, g_dngettext (NULL, "Chart of %u series", "Chart of %u series", self->series->len),
+          self->series->len);
+      for (guint i = 0; i < self->series->len && i < 5; i++)
+        g_string_append_printf (label, "%s%s", i == 0 ? " (" : ", ",
+                                ((FdChartSeries *)g_ptr_array_index (self->series, i))->label);
+      g_string_append (label, self->series->len > 5 ? ", …)" : ")");
+      if (self->unit != NULL)
+        g_string_append_printf (label, _ (" in %s"), self->unit);
+      g_string_append_printf (label, _ (" from %s to %s"), from_text, to_text);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label->str,
+                                  -1);
 }
 
 void
@@ -270,7 +281,7 @@ fd_chart_user_zoom (FdChart *self, double factor, double x, gboolean now)
   if (self->plot.width > 0)
     fraction = CLAMP ((x - self->plot.x) / self->plot.width, 0, 1);
   anchor = self->start + fraction * span;
-  span = MAX (span * factor, FD_CHART_MIN_SPAN);
+  span = CLAMP (span * factor, FD_CHART_MIN_SPAN, FD_CHART_MAX_SPAN);
   fd_chart_user_set_range (self, (gint64)llround (anchor - fraction * span),
                            (gint64)llround (anchor + (1 - fraction) * span), now);
 }
@@ -443,7 +454,7 @@ fd_chart_set_unit (FdChart *self, const char *unit)
 
   g_free (self->unit);
   self->unit = (unit != NULL && unit[0] != '\0') ? g_strdup (unit) : NULL;
-  fd_chart_invalidate (self);
+  fd_chart_changed (self);
 }
 
 void

@@ -386,6 +386,41 @@ test_keys (void)
   g_assert_cmpint (signals.end, ==, T0 + 120 * MIN_MS);
 }
 
+/* The time axis at other zooms, for a person to look at: a daily series over three years. */
+static void
+test_scales (void)
+{
+  static const struct
+  {
+    const char *name;
+    gint64 span, before_end;
+  } scales[] = {
+    { "chart-1min", 60000, 70 * MIN_MS },
+    { "chart-3days", 3 * 86400000LL, 0 },
+    { "chart-2months", 61 * 86400000LL, 0 },
+    { "chart-3years", 1096 * 86400000LL, 0 },
+  };
+  g_autofree FdChartPoint *points = g_new (FdChartPoint, 1096 * 24);
+  gint64 end = T0 + 120 * MIN_MS;
+
+  for (guint i = 0; i < 1096 * 24; i++)
+    {
+      double v = 15 + 10 * sin (i / (24 * 58.0)) + 3 * sin (i / 3.8);
+      points[i] = (FdChartPoint){ end - (1096 * 24 - (gint64)i) * 3600000, v - 1, v + 1, v, 60 };
+    }
+  fd_chart_set_series (chart, "dev-d", "outdoor", points, 1096 * 24);
+  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      gint64 last = end - scales[i].before_end;
+
+      fd_chart_set_range (chart, last - scales[i].span, last);
+      g_free (fd_gui_screenshot (window, scales[i].name));
+    }
+  fd_chart_remove_series (chart, "dev-d");
+  g_assert_cmpuint (fd_chart_get_n_series (chart), ==, 3);
+  fill_chart ();
+}
+
 static void
 test_live (void)
 {
@@ -518,6 +553,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/chart/zoom", test_zoom);
   g_test_add_func ("/chart/drag", test_drag);
   g_test_add_func ("/chart/keys", test_keys);
+  g_test_add_func ("/chart/scales", test_scales);
   g_test_add_func ("/chart/live", test_live);
   g_test_add_func ("/chart/empty", test_empty);
   g_test_add_func ("/chart/many", test_many);
