@@ -359,6 +359,9 @@ test_keys (void)
   fill_chart ();
   signals = (Signals){ 0 };
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (chart)));
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (chart)));
+  gtk_window_set_focus_visible (GTK_WINDOW (window), TRUE);
+  g_free (fd_gui_screenshot (window, "chart-focus"));
 
   /* + zooms in around the middle; held down (repeated), one signal at the end. */
   press_key (GDK_KEY_plus);
