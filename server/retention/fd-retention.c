@@ -315,8 +315,8 @@ fd_retention_free (FdRetention *r)
   if (r == NULL)
     return;
   fd_retention_stop (r);
-  error = g_error_new_literal (FD_STORE_ERROR, FD_STORE_ERROR_CLOSED,
-                               "the server is shutting down");
+  error
+      = g_error_new_literal (FD_STORE_ERROR, FD_STORE_ERROR_CLOSED, "the server is shutting down");
   fail_tasks (r->queue, error);
   g_ptr_array_unref (r->queue);
   /* Its store job may still call back: it then finds no owner and ends. */

@@ -61,7 +61,6 @@ gboolean fd_store_retention_step (FdDb *db, const GArray *items, FdRetentionCurs
 gboolean fd_store_retention_vacuum (FdDb *db, gint64 *left, GError **error);
 
 /* The database's size and free space in bytes (page count and free list times page size). */
-gboolean fd_store_database_size (FdDb *db, gint64 *size_bytes, gint64 *free_bytes,
-                                 GError **error);
+gboolean fd_store_database_size (FdDb *db, gint64 *size_bytes, gint64 *free_bytes, GError **error);
 
 G_END_DECLS
