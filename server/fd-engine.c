@@ -52,6 +52,7 @@ struct _FdEngine
   gboolean device_port_fallback;
   FdMqttConfig mqtt_config;
   gboolean quiet;
+  guint compact_rows;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -229,6 +230,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
       = g_strdup (config->public_names && config->public_names[0] ? config->public_names[0]
                                                                   : g_get_host_name ());
   self->max_payload_bytes = config->max_payload_bytes;
+  self->compact_rows = config->compact_rows;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -279,6 +281,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   if (self->auth == NULL)
     return NULL;
   self->ingest = fd_ingest_new (self->store);
+  if (self->compact_rows > 0)
+    fd_ingest_set_compaction (self->ingest, self->compact_rows, 0, 0);
   self->sessions = fd_sessions_new (self->store, error);
   if (self->sessions == NULL)
     return NULL;
