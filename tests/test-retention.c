@@ -18,8 +18,6 @@
 #define READINGS 480
 #define KEPT 84
 #define BATCH 60
-/* The ingest writer moves recent points into blocks after this many commits with points. */
-#define COMPACT_ROWS 256
 
 static FdTdServer *server;
 
@@ -149,16 +147,6 @@ post_readings (FdTdRaw *r, gint64 t0, guint first, guint last)
     }
 }
 
-/* Moves every recent point into blocks (and, with it, indexes the samples in sample_ts): the
- * ingest writer compacts after COMPACT_ROWS commits with points, and each request on @r waits
- * for its commit. */
-static void
-force_compaction (FdTdRaw *r)
-{
-  for (guint i = 0; i < COMPACT_ROWS; i++)
-    post (r, "tick", "{\"n\": 1}");
-}
-
 /* Until the ingest writer fills sample_ts at compaction (branch ingidx), do what it will. */
 static void
 index_samples_if_needed (FdTdServer *s)
@@ -229,15 +217,15 @@ test_retention_pass (void)
   rb = fd_td_raw_open (s, b, NULL);
   g_assert_nonnull (ra);
   g_assert_nonnull (rb);
-  /* The oldest half first, in a block of its own (all older than the cutoff: deleted whole);
-   * then the rest, newest first, so that the stream's latest sample (the highest id, which the
-   * tags API shows) is an old one: retention must find the newest one left. */
+  /* The server compacts after every commit (--compact-rows=1): a block per batch of BATCH
+   * readings. The oldest half first (blocks all older than the cutoff: deleted whole); then
+   * the rest, newest first, so that one block straddles the cutoff (rewritten) and the
+   * stream's latest sample (the highest id, which the tags API shows) is an old one:
+   * retention must find the newest one left. */
   post_readings (ra, t0, READINGS / 2, READINGS - 1);
   post_readings (rb, t0, READINGS / 2, READINGS - 1);
-  force_compaction (rb);
   post_readings (ra, t0, 0, READINGS / 2 - 1);
   post_readings (rb, t0, 0, READINGS / 2 - 1);
-  force_compaction (rb);
   index_samples_if_needed (s);
 
   g_assert_cmpint (db_int (s, in_ws, retained_ws, G_MAXINT64), ==, READINGS);
@@ -366,7 +354,6 @@ test_ingest_during_pass (void)
   g_assert_nonnull (r);
   /* Old readings for the pass to delete while this device posts. */
   post_readings (r, now_ms (), READINGS / 2, READINGS - 1);
-  force_compaction (r);
   index_samples_if_needed (s);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   soup_session_send_and_read_async (s->srv->session, msg, G_PRIORITY_DEFAULT, NULL,
@@ -543,7 +530,8 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  server = fd_td_server_start ((const char *const[]){ "--device-rate=0", NULL });
+  server
+      = fd_td_server_start ((const char *const[]){ "--device-rate=0", "--compact-rows=1", NULL });
   g_test_add_func ("/retention/pass", test_retention_pass);
   g_test_add_func ("/retention/ingest-during-pass", test_ingest_during_pass);
   g_test_add_func ("/retention/patch-validation", test_patch_validation);
