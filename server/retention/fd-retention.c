@@ -41,6 +41,7 @@ typedef struct
   FdRetentionCursor cursor;
   gboolean done;
   gint64 free_pages;
+  gint64 queued;
 } Step;
 
 static void start_pass (FdRetention *r);
@@ -139,6 +140,10 @@ step_done (GObject *source, GAsyncResult *result, gpointer user_data)
   Pass *pass = step->pass;
   g_autoptr (GError) error = NULL;
 
+  g_debug ("retention: a %s step took %.1f ms from queued to committed",
+           pass->vacuuming ? "vacuum" : "delete",
+           (double)(g_get_monotonic_time () - step->queued) / 1000.0);
+
   if (!fd_store_run_finish (result, &error))
     {
       pass_finish (pass, error);
@@ -175,6 +180,7 @@ next_step (Pass *pass)
 
   step->pass = pass;
   step->cursor = pass->cursor;
+  step->queued = g_get_monotonic_time ();
   fd_store_write_async (pass->store, step_job, step, g_free, step_done, NULL);
 }
 

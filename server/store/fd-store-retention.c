@@ -395,8 +395,8 @@ pragma_value (FdDb *db, sqlite3_stmt *stmt, gint64 *value, GError **error)
 gboolean
 fd_store_retention_vacuum (FdDb *db, gint64 *left, GError **error)
 {
-  G_STATIC_ASSERT (FD_RETENTION_VACUUM_PAGES == 1024);
-  return fd_db_exec (db, "PRAGMA incremental_vacuum (1024)", error)
+  G_STATIC_ASSERT (FD_RETENTION_VACUUM_PAGES == 256);
+  return fd_db_exec (db, "PRAGMA incremental_vacuum (256)", error)
          && pragma_value (db, fd_db_prepare (db, "PRAGMA freelist_count", error), left, error);
 }
 
