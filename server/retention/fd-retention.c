@@ -305,25 +305,26 @@ fd_retention_schedule (FdRetention *r, guint delay_s, guint period_s)
 void
 fd_retention_stop (FdRetention *r)
 {
+  g_autoptr (GError) error
+      = g_error_new_literal (FD_STORE_ERROR, FD_STORE_ERROR_CLOSED, "the server is shutting down");
+
   r->stopped = TRUE;
   if (r->timer != NULL)
     {
       g_source_destroy (r->timer);
       g_clear_pointer (&r->timer, g_source_unref);
     }
+  /* Callers waiting for the next pass are answered now, not after the API's drain timed out
+   * waiting for them. */
+  fail_tasks (r->queue, error);
 }
 
 void
 fd_retention_free (FdRetention *r)
 {
-  g_autoptr (GError) error = NULL;
-
   if (r == NULL)
     return;
   fd_retention_stop (r);
-  error
-      = g_error_new_literal (FD_STORE_ERROR, FD_STORE_ERROR_CLOSED, "the server is shutting down");
-  fail_tasks (r->queue, error);
   g_ptr_array_unref (r->queue);
   /* Its store job may still call back: it then finds no owner and ends. */
   if (r->pass != NULL)
