@@ -42,8 +42,7 @@ aligned (gint64 start, gint64 end, gint64 unit, gint64 *a, gint64 *b)
 
 /* Adds one series' stored points (rollups and blocks; not point_recent) in [start, end). */
 static gboolean
-add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b,
-            GError **error)
+add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b, GError **error)
 {
   gboolean use_h = q->width == 0 || q->width % FD_HOUR_MS == 0;
   gboolean use_m = q->width == 0 || q->width % FD_MINUTE_MS == 0;
@@ -145,9 +144,10 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
     }
   g_array_sort (groups, group_cmp);
 
-  n_buckets = q->width == 0
-                  ? 1
-                  : (floor_to (q->end - 1, q->width) - floor_to (q->start, q->width)) / q->width + 1;
+  n_buckets
+      = q->width == 0
+            ? 1
+            : (floor_to (q->end - 1, q->width) - floor_to (q->start, q->width)) / q->width + 1;
   if (q->max_groups > 0 && groups->len > q->max_groups)
     {
       g_set_error (error, FD_QUERY_ERROR, FD_QUERY_ERROR_SERIES,

@@ -94,11 +94,11 @@ fd_query_add_rollups (FdDb *db, gboolean hourly, gint64 series, gint64 from, gin
 gboolean
 fd_query_has_rollups (FdDb *db, gint64 series, gboolean *has, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (
-      db,
-      "SELECT EXISTS (SELECT 1 FROM rollup_1m WHERE series = ?1)"
-      " OR NOT EXISTS (SELECT 1 FROM point_block WHERE series = ?1)",
-      error);
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db,
+                       "SELECT EXISTS (SELECT 1 FROM rollup_1m WHERE series = ?1)"
+                       " OR NOT EXISTS (SELECT 1 FROM point_block WHERE series = ?1)",
+                       error);
   int rc;
 
   if (stmt == NULL)
@@ -161,8 +161,8 @@ fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuc
 }
 
 gboolean
-fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 end,
-                      GArray **recent, GError **error)
+fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 end, GArray **recent,
+                      GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT id, data FROM point_recent ORDER BY id", error);
   int rc;

@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define FD_QUERY_MAX_SIZE 175000    /* raw rows per page */
+#define FD_QUERY_MAX_SIZE 175000 /* raw rows per page */
 #define FD_QUERY_DEFAULT_SIZE 100
 #define FD_QUERY_MAX_FILTERS 16
 #define FD_QUERY_MAX_FIELDS 64
