@@ -16,6 +16,7 @@
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
+#include "retention/fd-retention.h"
 #include "store/fd-store-entities.h"
 
 #include <errno.h>
@@ -29,6 +30,10 @@
 #define FD_ENGINE_DRAIN_MS 10000
 /* The server certificate is checked for renewal this often. */
 #define FD_ENGINE_RENEW_CHECK_S (12 * 60 * 60)
+/* Retention runs this long after start-up (not during it: a restart after an upgrade has
+ * enough to do), then every hour. */
+#define FD_ENGINE_RETENTION_DELAY_S (5 * 60)
+#define FD_ENGINE_RETENTION_PERIOD_S (60 * 60)
 
 struct _FdEngine
 {
@@ -62,6 +67,7 @@ struct _FdEngine
   FdDeviceServer *devices;
   FdMqttServer *mqtt;
   FdApi *api;
+  FdRetention *retention;
   guint renew_source;
   gboolean started;
 };
@@ -293,6 +299,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
     return NULL;
   fd_api_set_downlink (self->api, self->downlink);
   fd_api_set_live (self->api, self->events, self->sessions);
+  self->retention = fd_retention_new (self->store);
+  fd_api_set_retention (self->api, self->retention);
   return g_steal_pointer (&self);
 }
 
@@ -413,6 +421,8 @@ fd_engine_start (FdEngine *self, GError **error)
   if (!write_ports (self, error))
     return FALSE;
   self->renew_source = g_timeout_add_seconds (FD_ENGINE_RENEW_CHECK_S, renew_certificate, self);
+  fd_retention_schedule (self->retention, FD_ENGINE_RETENTION_DELAY_S,
+                         FD_ENGINE_RETENTION_PERIOD_S);
   self->started = TRUE;
   if (!self->quiet)
     {
@@ -431,6 +441,9 @@ void
 fd_engine_shutdown (FdEngine *self)
 {
   g_clear_handle_id (&self->renew_source, g_source_remove);
+  /* A running pass ends at its next step, while the API drain below still runs its callbacks. */
+  if (self->retention != NULL)
+    fd_retention_stop (self->retention);
   /* Devices first: their requests waiting for the store are answered before it closes. The
    * HTTPS endpoint stops before MQTT, so that it hands no WebSocket over any more; it is freed
    * after it, as it points at the MQTT server. */
@@ -453,6 +466,7 @@ fd_engine_shutdown (FdEngine *self)
     fd_engine_events_disconnect_sessions (self->events, self->sessions);
   g_clear_pointer (&self->sessions, fd_sessions_free);
   g_clear_pointer (&self->store, fd_store_close);
+  g_clear_pointer (&self->retention, fd_retention_free);
   /* After the transports, whose requests they answered, were drained. */
   g_clear_pointer (&self->up, fd_device_up_free);
   g_clear_pointer (&self->downlink, fd_downlink_free);

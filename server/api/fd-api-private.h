@@ -36,6 +36,7 @@ struct _FdApiContext
   /* live state (fd_api_set_live), NULL in tests that run the API alone */
   FdEvents *events;
   FdSessions *sessions;
+  FdRetention *retention; /* NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -117,6 +118,9 @@ extern const FdApiRoute fd_api_import_routes[];
 extern const FdApiRoute fd_api_condition_routes[];
 extern const FdApiRoute fd_api_event_routes[];
 extern const FdApiRoute fd_api_query_routes[];
+
+/* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
+void fd_api_retention_run (FdApiRequest *req);
 
 /* The events WebSockets (fd-api-events.c): set up, closed at shutdown, freed. */
 void fd_api_events_init (FdApi *api);

@@ -480,6 +480,12 @@ fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const char 
 }
 
 void
+fd_api_set_retention (FdApi *api, FdRetention *retention)
+{
+  api->context.retention = retention;
+}
+
+void
 fd_api_set_downlink (FdApi *api, FdDownlink *downlink)
 {
   api->context.downlink = downlink;
