@@ -618,6 +618,7 @@ data_aggregate (FdApiRequest *req)
       query_data_free (d);
       return;
     }
+  d->agg.stats_only = (d->fns & (FD_QUERY_FN_FIRST | FD_QUERY_FN_LAST)) == 0;
   job = fd_api_job_new (req);
   job->data = d;
   job->data_free = query_data_free;

@@ -62,9 +62,9 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *
     hs = he = ms;
   if (hs == he)
     hs = he = ms;
-  return fd_query_add_rollups (db, TRUE, series, hs, he, b, error)
-         && fd_query_add_rollups (db, FALSE, series, ms, hs, b, error)
-         && fd_query_add_rollups (db, FALSE, series, he, me, b, error)
+  return fd_query_add_rollups (db, TRUE, !q->stats_only, series, hs, he, b, error)
+         && fd_query_add_rollups (db, FALSE, !q->stats_only, series, ms, hs, b, error)
+         && fd_query_add_rollups (db, FALSE, !q->stats_only, series, he, me, b, error)
          && fd_query_add_blocks (db, series, q->start, ms, b, error)
          && fd_query_add_blocks (db, series, me, q->end, b, error);
 }
