@@ -29,6 +29,7 @@ static int opt_mqtt_conns_per_address = FD_MQTT_DEFAULT_CONNS_PER_ADDRESS;
 static int opt_mqtt_connect_timeout = FD_MQTT_DEFAULT_CONNECT_S;
 static int opt_mqtt_max_topic = FD_MQTT_DEFAULT_TOPIC_CHARS;
 static char *opt_token_name;
+static char *opt_test_clock_offset_file;
 static gboolean opt_version;
 
 static const GOptionEntry server_entries[] = {
@@ -70,6 +71,11 @@ static const GOptionEntry server_entries[] = {
     N_ ("Longest MQTT topic a device may use, in characters; a longer one closes its "
         "connection (default: 256)"),
     N_ ("CHARS") },
+  { "test-clock-offset-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_test_clock_offset_file,
+    N_ ("For testing only: a file holding a number of milliseconds the clock of periodic "
+        "exports and of the expiry of export files runs ahead of the real one (re-read when "
+        "it changes)"),
+    N_ ("FILE") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
 };
@@ -216,6 +222,7 @@ run_server (void)
     .mqtt_max_conns_per_address = (guint)opt_mqtt_conns_per_address,
     .mqtt_connect_timeout_s = (guint)opt_mqtt_connect_timeout,
     .mqtt_max_topic_chars = (guint)opt_mqtt_max_topic,
+    .test_clock_offset_file = opt_test_clock_offset_file,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

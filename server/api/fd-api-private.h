@@ -36,6 +36,7 @@ struct _FdApiContext
   /* live state (fd_api_set_live), NULL in tests that run the API alone */
   FdEvents *events;
   FdSessions *sessions;
+  FdExports *exports; /* NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -116,6 +117,8 @@ extern const FdApiRoute fd_api_data_routes[];
 extern const FdApiRoute fd_api_import_routes[];
 extern const FdApiRoute fd_api_condition_routes[];
 extern const FdApiRoute fd_api_event_routes[];
+extern const FdApiRoute fd_api_export_routes[];
+extern const FdApiRoute fd_api_export_schedule_routes[];
 
 /* The events WebSockets (fd-api-events.c): set up, closed at shutdown, freed. */
 void fd_api_events_init (FdApi *api);
@@ -127,6 +130,8 @@ void fd_api_events_token_revoked (FdApi *api, const char *token_id);
 /* Replies. Each ends the request: it must be the last thing a handler or callback does. */
 void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);
 void fd_api_reply_empty (FdApiRequest *req, guint status);
+/* A body that is not JSON (an export file, mapped: never copied into memory). */
+void fd_api_reply_bytes (FdApiRequest *req, guint status, const char *content_type, GBytes *body);
 /* Ends the request without an answer of ours: the handler set the status itself (the
  * WebSocket handshake's 101). */
 void fd_api_request_done (FdApiRequest *req);

@@ -8,6 +8,7 @@
 #include "device/fd-downlink.h"
 #include "device/fd-device-sessions.h"
 #include "events/fd-events.h"
+#include "export/fd-export.h"
 #include "pki/fd-pki.h"
 #include "store/fd-store.h"
 
@@ -40,6 +41,9 @@ void fd_api_set_downlink (FdApi *api, FdDownlink *downlink);
 /* The engine's live state: the events bus (GET /events) and the sessions registry (a device's
  * "online" and "last_seen"). Set before listening. */
 void fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions);
+
+/* The exports (POST /workspaces/{id}/exports and the rest). Set before listening. */
+void fd_api_set_exports (FdApi *api, FdExports *exports);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);
