@@ -122,6 +122,24 @@ static const FdCliParam arg_workspace_id = {
   .help = N_ ("The workspace's ID (wks-…)"),
 };
 
+static const FdCliParam opt_retention_days = {
+  .name = "retention-days",
+  .metavar = "N|none",
+  .value = FD_CLI_VALUE_DAYS,
+  .target = FD_CLI_TO_BODY,
+  .key = "retention_days",
+  .help = N_ ("Delete readings older than N days (1 to 36500); none keeps them for ever"),
+};
+static const FdCliParam opt_rollup_retention_days = {
+  .name = "rollup-retention-days",
+  .metavar = "N|none",
+  .value = FD_CLI_VALUE_DAYS,
+  .target = FD_CLI_TO_BODY,
+  .key = "rollup_retention_days",
+  .help = N_ ("Delete minute and hour rollups older than N days (at least --retention-days); "
+              "none keeps them for ever"),
+};
+
 static const FdCliColumn workspace_columns[] = {
   { NC_ ("table column", "ID"), "id", FD_CLI_CELL_TEXT },
   { NC_ ("table column", "NAME"), "name", FD_CLI_CELL_TEXT },
@@ -163,9 +181,11 @@ static const FdCliCommand workspace_commands[] = {
   },
   {
       .verb = "update",
-      .summary = N_ ("Rename a workspace or change its description"),
+      .summary = N_ ("Rename a workspace, change its description or how long its data is kept"),
       .args = (const FdCliParam *const[]){ &arg_workspace_id, NULL },
-      .options = (const FdCliParam *const[]){ &fd_cli_opt_name, &opt_description, NULL },
+      .options = (const FdCliParam *const[]){ &fd_cli_opt_name, &opt_description,
+                                              &opt_retention_days, &opt_rollup_retention_days,
+                                              NULL },
       .method = "PATCH",
       .path = "/workspaces/{}",
       .show = FD_CLI_SHOW_OBJECT,

@@ -1,6 +1,6 @@
 /* fd-cli-request.c — the request a command sends, as the command table describes it: path
  * arguments into the path, options into the query, the rest into a JSON body of strings (a PEM
- * file's text included).
+ * file's text included; days are numbers, or null for "none").
  */
 #include "config.h"
 
@@ -83,7 +83,15 @@ fd_cli_request_body (const FdCliInvocation *invocation, char **body_out, GError 
       if (values == NULL || values->len == 0)
         continue;
       value = g_ptr_array_index (values, values->len - 1);
-      if (param->target == FD_CLI_TO_BODY)
+      if (param->target == FD_CLI_TO_BODY && param->value == FD_CLI_VALUE_DAYS)
+        {
+          /* The parser checked it: "none" or a number of days. */
+          if (g_str_equal (value, "none"))
+            json_object_set_null_member (object, param->key);
+          else
+            json_object_set_int_member (object, param->key, g_ascii_strtoll (value, NULL, 10));
+        }
+      else if (param->target == FD_CLI_TO_BODY)
         json_object_set_string_member (object, param->key, value);
       else if (param->target == FD_CLI_TO_BODY_FILE)
         {

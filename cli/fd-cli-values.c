@@ -309,6 +309,19 @@ fd_cli_check_value (const FdCliParam *param, const char *label, const char *text
 
     case FD_CLI_VALUE_JSON:
       return check_json (label, text, error);
+
+    case FD_CLI_VALUE_DAYS:
+      if (g_str_equal (text, "none")
+          || g_ascii_string_to_unsigned (text, 10, 1, FD_CLI_MAX_DAYS, NULL, NULL))
+        return TRUE;
+      {
+        g_autofree char *quoted = fd_cli_quote (text);
+
+        g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
+                     _ ("%s: '%s' is not a number of days from 1 to %d, or none (keep for ever)"),
+                     label, quoted, FD_CLI_MAX_DAYS);
+      }
+      return FALSE;
     }
   g_assert_not_reached ();
 }

@@ -49,6 +49,8 @@ enum
 #define FD_CLI_MAX_IMPORT_RESPONSE_BYTES (128 * 1024 * 1024)
 /* A data tag (docs/protocol.md). */
 #define FD_CLI_MAX_TAG_CHARS 64
+/* A retention in days: about 100 years, as the server takes it. */
+#define FD_CLI_MAX_DAYS 36500
 /* A condition threshold: about 100 years, as the server takes it. */
 #define FD_CLI_MAX_SECONDS 3153600000.0
 
@@ -86,6 +88,7 @@ typedef enum
   FD_CLI_VALUE_TAG,     /* a data tag: 1..FD_CLI_MAX_TAG_CHARS, no '/', '#', '+', space, control */
   FD_CLI_VALUE_SECONDS, /* a duration: a decimal number of seconds, 0..FD_CLI_MAX_SECONDS */
   FD_CLI_VALUE_JSON,    /* one JSON value (any type), at most FD_CLI_MAX_ARG_BYTES */
+  FD_CLI_VALUE_DAYS,    /* 1..FD_CLI_MAX_DAYS or "none"; a JSON number or null in the body */
 } FdCliValue;
 
 /* Where a value goes in the request. */

@@ -17,6 +17,7 @@
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "pki/fd-pki.h"
+#include "retention/fd-retention.h"
 #include "store/fd-store-entities.h"
 
 #include <errno.h>
@@ -30,6 +31,10 @@
 #define FD_ENGINE_DRAIN_MS 10000
 /* The server certificate is checked for renewal this often. */
 #define FD_ENGINE_RENEW_CHECK_S (12 * 60 * 60)
+/* Retention runs this long after start-up (not during it: a restart after an upgrade has
+ * enough to do), then every hour. */
+#define FD_ENGINE_RETENTION_DELAY_S (5 * 60)
+#define FD_ENGINE_RETENTION_PERIOD_S (60 * 60)
 
 struct _FdEngine
 {
@@ -48,6 +53,7 @@ struct _FdEngine
   gboolean device_port_fallback;
   FdMqttConfig mqtt_config;
   gboolean quiet;
+  guint compact_rows;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -65,6 +71,7 @@ struct _FdEngine
   FdExports *exports;
   FdClock *test_clock;
   char *db_path;
+  FdRetention *retention;
   guint renew_source;
   gboolean started;
 };
@@ -229,6 +236,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
       = g_strdup (config->public_names && config->public_names[0] ? config->public_names[0]
                                                                   : g_get_host_name ());
   self->max_payload_bytes = config->max_payload_bytes;
+  self->compact_rows = config->compact_rows;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -281,6 +289,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   if (self->auth == NULL)
     return NULL;
   self->ingest = fd_ingest_new (self->store);
+  if (self->compact_rows > 0)
+    fd_ingest_set_compaction (self->ingest, self->compact_rows, 0, 0);
   self->sessions = fd_sessions_new (self->store, error);
   if (self->sessions == NULL)
     return NULL;
@@ -298,6 +308,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_api_set_downlink (self->api, self->downlink);
   fd_api_set_live (self->api, self->events, self->sessions);
   self->db_path = g_steal_pointer (&db_path);
+  self->retention = fd_retention_new (self->store);
+  fd_api_set_retention (self->api, self->retention);
   return g_steal_pointer (&self);
 }
 
@@ -427,6 +439,8 @@ fd_engine_start (FdEngine *self, GError **error)
   if (!write_ports (self, error))
     return FALSE;
   self->renew_source = g_timeout_add_seconds (FD_ENGINE_RENEW_CHECK_S, renew_certificate, self);
+  fd_retention_schedule (self->retention, FD_ENGINE_RETENTION_DELAY_S,
+                         FD_ENGINE_RETENTION_PERIOD_S);
   self->started = TRUE;
   if (!self->quiet)
     {
@@ -445,6 +459,9 @@ void
 fd_engine_shutdown (FdEngine *self)
 {
   g_clear_handle_id (&self->renew_source, g_source_remove);
+  /* A running pass ends at its next step, while the API drain below still runs its callbacks. */
+  if (self->retention != NULL)
+    fd_retention_stop (self->retention);
   /* Devices first: their requests waiting for the store are answered before it closes. The
    * HTTPS endpoint stops before MQTT, so that it hands no WebSocket over any more; it is freed
    * after it, as it points at the MQTT server. */
@@ -469,6 +486,7 @@ fd_engine_shutdown (FdEngine *self)
   /* After the API (no new export), before the store (a worker's last write needs it). */
   g_clear_pointer (&self->exports, fd_exports_free);
   g_clear_pointer (&self->store, fd_store_close);
+  g_clear_pointer (&self->retention, fd_retention_free);
   /* After the transports, whose requests they answered, were drained. */
   g_clear_pointer (&self->up, fd_device_up_free);
   g_clear_pointer (&self->downlink, fd_downlink_free);

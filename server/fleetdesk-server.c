@@ -28,6 +28,7 @@ static int opt_mqtt_inflight = FD_MQTT_DEFAULT_INFLIGHT;
 static int opt_mqtt_conns_per_address = FD_MQTT_DEFAULT_CONNS_PER_ADDRESS;
 static int opt_mqtt_connect_timeout = FD_MQTT_DEFAULT_CONNECT_S;
 static int opt_mqtt_max_topic = FD_MQTT_DEFAULT_TOPIC_CHARS;
+static int opt_compact_rows = 0;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -76,6 +77,10 @@ static const GOptionEntry server_entries[] = {
         "exports and of the expiry of export files runs ahead of the real one (re-read when "
         "it changes)"),
     N_ ("FILE") },
+  { "compact-rows", 0, 0, G_OPTION_ARG_INT, &opt_compact_rows,
+    N_ ("Move recent points into per-series blocks after N commits with points (default: 256; "
+        "tests use 1 to reach the compacted state at once)"),
+    N_ ("N") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
 };
@@ -179,6 +184,12 @@ check_options (GError **error)
                    opt_mqtt_conns_per_address);
       return FALSE;
     }
+  if (opt_compact_rows < 0 || opt_compact_rows > 1000000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--compact-rows must be from 1 to 1000000, not %d"), opt_compact_rows);
+      return FALSE;
+    }
   if (opt_mqtt_max_topic < 16 || opt_mqtt_max_topic > 65535)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -223,6 +234,7 @@ run_server (void)
     .mqtt_connect_timeout_s = (guint)opt_mqtt_connect_timeout,
     .mqtt_max_topic_chars = (guint)opt_mqtt_max_topic,
     .test_clock_offset_file = opt_test_clock_offset_file,
+    .compact_rows = (guint)opt_compact_rows,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

@@ -4,7 +4,9 @@
 #include "fd-api-private.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
+#include "store/fd-store-retention.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static const char *const tag_params[] = { "search", "from", "size", NULL };
@@ -152,8 +154,41 @@ device_tags (FdApiRequest *req)
   fd_api_run_read (req, device_tags_job, job, page_reply);
 }
 
+typedef struct
+{
+  gint64 size_bytes;
+  gint64 free_bytes;
+} DatabaseSize;
+
+static gboolean
+database_size_job (FdDb *db, gpointer data, GError **error)
+{
+  FdApiJob *job = data;
+  DatabaseSize *size = job->data;
+
+  return fd_store_database_size (db, &size->size_bytes, &size->free_bytes, error);
+}
+
+/* "database": where the store is and what it takes on disk; free pages are inside the file,
+ * waiting for reuse or for retention's incremental vacuum. */
 static void
-server_info (FdApiRequest *req)
+json_database (JsonBuilder *b, FdApi *api, const DatabaseSize *size)
+{
+  const char *path = fd_store_get_path (api->store);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  GStatBuf st;
+
+  json_builder_set_member_name (b, "database");
+  json_builder_begin_object (b);
+  fd_api_json_string (b, "path", path);
+  fd_api_json_int (b, "size_bytes", size->size_bytes);
+  fd_api_json_int (b, "free_bytes", size->free_bytes);
+  fd_api_json_int (b, "wal_bytes", g_stat (wal, &st) == 0 ? (gint64)st.st_size : 0);
+  json_builder_end_object (b);
+}
+
+static void
+server_reply (FdApiRequest *req, FdApiJob *job)
 {
   FdApiContext *ctx = &req->api->context;
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -161,8 +196,6 @@ server_info (FdApiRequest *req)
   g_autoptr (FdCertInfo) ca = NULL;
   g_autoptr (GTlsCertificate) server_cert = NULL;
 
-  if (!fd_api_check_params (req, NULL))
-    return;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "version");
   json_builder_add_string_value (b, PACKAGE_VERSION);
@@ -221,9 +254,23 @@ server_info (FdApiRequest *req)
       fd_api_json_time (b, "not_after", fd_pki_get_server_not_after (ctx->pki));
       json_builder_end_object (b);
     }
+  json_database (b, req->api, job->data);
   json_builder_end_object (b);
   node = json_builder_get_root (b);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
+}
+
+static void
+server_info (FdApiRequest *req)
+{
+  FdApiJob *job;
+
+  if (!fd_api_check_params (req, NULL))
+    return;
+  job = fd_api_job_new (req);
+  job->data = g_new0 (DatabaseSize, 1);
+  job->data_free = g_free;
+  fd_api_run_read (req, database_size_job, job, server_reply);
 }
 
 const FdApiRoute fd_api_data_routes[] = {
@@ -231,5 +278,6 @@ const FdApiRoute fd_api_data_routes[] = {
   { "GET", "/workspaces/{id}/tags/{tag}/fields", field_list, FALSE, 0 },
   { "GET", "/devices/{id}/tags", device_tags, FALSE, 0 },
   { "GET", "/server", server_info, FALSE, 0 },
+  { "POST", "/server/retention", fd_api_retention_run, FALSE, 0 },
   { NULL, NULL, NULL, FALSE, 0 },
 };

@@ -43,6 +43,16 @@ fd_api_json_workspace (JsonBuilder *b, const FdWorkspace *w)
   fd_api_json_string (b, "default_fleet_id", w->default_fleet_id);
   fd_api_json_int (b, "fleet_count", w->fleet_count);
   fd_api_json_int (b, "device_count", w->device_count);
+  json_builder_set_member_name (b, "retention_days");
+  if (w->retention_days > 0)
+    json_builder_add_int_value (b, w->retention_days);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "rollup_retention_days");
+  if (w->rollup_retention_days > 0)
+    json_builder_add_int_value (b, w->rollup_retention_days);
+  else
+    json_builder_add_null_value (b);
   fd_api_json_time (b, "created_at", w->created_at);
   fd_api_json_time (b, "updated_at", w->updated_at);
   json_builder_end_object (b);

@@ -37,6 +37,7 @@ struct _FdApiContext
   FdEvents *events;
   FdSessions *sessions;
   FdExports *exports; /* NULL in tests that run the API alone */
+  FdRetention *retention; /* NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -119,6 +120,10 @@ extern const FdApiRoute fd_api_condition_routes[];
 extern const FdApiRoute fd_api_event_routes[];
 extern const FdApiRoute fd_api_export_routes[];
 extern const FdApiRoute fd_api_export_schedule_routes[];
+extern const FdApiRoute fd_api_query_routes[];
+
+/* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
+void fd_api_retention_run (FdApiRequest *req);
 
 /* The events WebSockets (fd-api-events.c): set up, closed at shutdown, freed. */
 void fd_api_events_init (FdApi *api);
@@ -132,6 +137,9 @@ void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);
 void fd_api_reply_empty (FdApiRequest *req, guint status);
 /* A body that is not JSON (an export file, mapped: never copied into memory). */
 void fd_api_reply_bytes (FdApiRequest *req, guint status, const char *content_type, GBytes *body);
+/* Replies with JSON text the handler wrote itself (@text taken): large answers built without a
+ * tree. */
+void fd_api_reply_json_text (FdApiRequest *req, guint status, char *text, gsize len);
 /* Ends the request without an answer of ours: the handler set the status itself (the
  * WebSocket handshake's 101). */
 void fd_api_request_done (FdApiRequest *req);
@@ -163,6 +171,9 @@ gboolean fd_api_check_params (FdApiRequest *req, const char *const *allowed);
 /* The single value of @key (NULL when absent); a repeated key is a 400 unless fetched as all. */
 gboolean fd_api_param (FdApiRequest *req, const char *key, const char **value);
 char **fd_api_param_all (FdApiRequest *req, const char *key);
+/* An integer parameter in [@min, @max] (min >= 0); *@value untouched when absent. */
+gboolean fd_api_param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max,
+                           gint64 *value);
 /* Keeps items [@from, @from + @size) of a list the store returned whole (short lists: a
  * device's credentials and tags); total stays the count of all of them. */
 void fd_api_page_slice (FdPage *page, gint64 from, gint64 size);

@@ -63,6 +63,14 @@ fd_api_reply_bytes (FdApiRequest *req, guint status, const char *content_type, G
 }
 
 void
+fd_api_reply_json_text (FdApiRequest *req, guint status, char *text, gsize len)
+{
+  set_status (req, status);
+  soup_server_message_set_response (req->msg, "application/json", SOUP_MEMORY_TAKE, text, len);
+  request_free (req);
+}
+
+void
 fd_api_request_done (FdApiRequest *req)
 {
   request_free (req);
@@ -378,6 +386,12 @@ param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max, gint64 *v
     }
   *value = (gint64)parsed;
   return TRUE;
+}
+
+gboolean
+fd_api_param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max, gint64 *value)
+{
+  return param_int (req, key, min, max, value);
 }
 
 void

@@ -15,6 +15,7 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
   fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
   fd_api_export_routes, fd_api_export_schedule_routes,
+  fd_api_query_routes,
 };
 
 static gboolean
@@ -483,6 +484,12 @@ fd_api_set_provisioning (FdApi *api, FdPki *pki, FdDeviceAuth *auth, const char 
   api->context.public_host = g_strdup (public_host);
   api->context.device_port = device_port;
   api->context.mqtt_port = mqtt_port;
+}
+
+void
+fd_api_set_retention (FdApi *api, FdRetention *retention)
+{
+  api->context.retention = retention;
 }
 
 void

@@ -4,6 +4,38 @@
 static const char *const list_params[] = { "search", "from", "size", NULL };
 static const char *const force_params[] = { "force", NULL };
 static const char *const create_members[] = { "name", "description", NULL };
+static const char *const update_members[]
+    = { "name", "description", "retention_days", "rollup_retention_days", NULL };
+
+/* A workspace update's retention settings: which were given, and their days (0: null). */
+typedef struct
+{
+  gboolean set_raw, set_rollup;
+  gint64 raw_days, rollup_days;
+} RetentionChange;
+
+/* @member as a number of days 1..FD_STORE_RETENTION_MAX_DAYS or null (0), or a 400 naming it. */
+static gboolean
+body_days (FdApiRequest *req, JsonObject *obj, const char *member, gboolean *given, gint64 *days)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+
+  *given = node != NULL;
+  *days = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
+      && json_node_get_int (node) >= 1 && json_node_get_int (node) <= FD_STORE_RETENTION_MAX_DAYS)
+    {
+      *days = json_node_get_int (node);
+      return TRUE;
+    }
+  fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
+                      "the field \"%s\" must be a whole number of days from 1 to %d, or null "
+                      "(keep for ever)",
+                      member, FD_STORE_RETENTION_MAX_DAYS);
+  return FALSE;
+}
 
 static void
 reply_created (FdApiRequest *req, JsonNode *node, const char *kind, const char *id)
@@ -24,13 +56,28 @@ job_from_body (FdApiRequest *req, gboolean create)
   FdApiJob *job;
   g_autofree char *name = NULL, *description = NULL;
 
-  if (obj == NULL || !fd_api_body_check_members (req, obj, create_members)
+  RetentionChange change = { 0 };
+
+  if (obj == NULL
+      || !fd_api_body_check_members (req, obj, create ? create_members : update_members)
       || !fd_api_body_name (req, obj, "name", create, FD_API_MAX_NAME, &name)
       || !fd_api_body_name (req, obj, "description", FALSE, FD_API_MAX_DESCRIPTION, &description))
+    return NULL;
+  if (!create
+      && (!body_days (req, obj, "retention_days", &change.set_raw, &change.raw_days)
+          || !body_days (req, obj, "rollup_retention_days", &change.set_rollup,
+                         &change.rollup_days)))
     return NULL;
   job = fd_api_job_new (req);
   job->name = g_steal_pointer (&name);
   job->description = g_steal_pointer (&description);
+  if (change.set_raw || change.set_rollup)
+    {
+      job->data = g_memdup2 (&change, sizeof change);
+      job->data_free = g_free;
+      /* The store refuses a combination that keeps rollups shorter than raw data. */
+      req->invalid_field = change.set_rollup ? "rollup_retention_days" : "retention_days";
+    }
   return job;
 }
 
@@ -127,12 +174,31 @@ static gboolean
 workspace_update_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
+  RetentionChange *change = job->data;
+  g_autofree char *raw = NULL, *rollup = NULL;
 
   job->result = fd_store_workspace_update (db, job->id, job->name, job->description, error);
   job->result_free = (GDestroyNotify)fd_workspace_free;
-  return job->result != NULL
-         && fd_api_audit (db, job, "workspace.update", job->id, error, "name", job->name,
-                          "description", job->description, NULL);
+  if (job->result == NULL)
+    return FALSE;
+  if (change != NULL)
+    {
+      g_clear_pointer (&job->result, fd_workspace_free);
+      job->result = fd_store_workspace_set_retention (db, job->id, change->set_raw,
+                                                      change->raw_days, change->set_rollup,
+                                                      change->rollup_days, error);
+      if (job->result == NULL)
+        return FALSE;
+      if (change->set_raw)
+        raw = change->raw_days ? g_strdup_printf ("%" G_GINT64_FORMAT, change->raw_days)
+                               : g_strdup ("null");
+      if (change->set_rollup)
+        rollup = change->rollup_days ? g_strdup_printf ("%" G_GINT64_FORMAT, change->rollup_days)
+                                     : g_strdup ("null");
+    }
+  return fd_api_audit (db, job, "workspace.update", job->id, error, "name", job->name,
+                       "description", job->description, "retention_days", raw,
+                       "rollup_retention_days", rollup, NULL);
 }
 
 static void

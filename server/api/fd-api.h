@@ -10,6 +10,7 @@
 #include "events/fd-events.h"
 #include "export/fd-export.h"
 #include "pki/fd-pki.h"
+#include "retention/fd-retention.h"
 #include "store/fd-store.h"
 
 G_BEGIN_DECLS
@@ -44,6 +45,8 @@ void fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions);
 
 /* The exports (POST /workspaces/{id}/exports and the rest). Set before listening. */
 void fd_api_set_exports (FdApi *api, FdExports *exports);
+/* The retention passes, for POST /server/retention (before listening). */
+void fd_api_set_retention (FdApi *api, FdRetention *retention);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);

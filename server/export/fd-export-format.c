@@ -303,7 +303,7 @@ container_end (const char *p, const char *end)
 static gsize
 value_len (const FdPayloadField *f, const char *payload, gsize payload_len)
 {
-  const char *p = payload + f->offset, *end = payload + payload_len, *q;
+  const char *p = payload + f->value_offset, *end = payload + payload_len, *q;
   gboolean escaped;
 
   switch (f->type)
@@ -457,7 +457,7 @@ collect_fields (FdExportWriter *w, const char *payload, gsize payload_len)
       if (column == 0)
         continue;
       v = &w->values[column - 1];
-      v->text = payload + f->offset;
+      v->text = payload + f->value_offset;
       v->len = value_len (f, payload, payload_len);
       v->type = f->type;
       v->set = TRUE;

@@ -305,7 +305,7 @@ add_field (FdPayloadScanner *s, guint32 path_len, FdFieldType type, double numbe
   f->path_len = path_len;
   f->type = type;
   f->number = number;
-  f->offset = offset;
+  f->value_offset = offset;
   memcpy (s->paths + s->paths_len, s->path, path_len);
   s->paths[s->paths_len + path_len] = '\0';
   s->paths_len += path_len + 1;

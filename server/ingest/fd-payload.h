@@ -54,8 +54,8 @@ typedef struct
   const char *path; /* NUL-terminated, owned by the scanner, valid until the next scan */
   guint path_len;
   FdFieldType type;
-  double number; /* for FD_FIELD_NUMBER */
-  gsize offset;  /* where the value starts in the scanned text (its first byte) */
+  double number;     /* for FD_FIELD_NUMBER */
+  gsize value_offset; /* where its value starts in the scanned text (queries read it there) */
 } FdPayloadField;
 
 typedef struct _FdPayloadScanner FdPayloadScanner;

@@ -93,6 +93,12 @@ fd_db_open (const char *path, gboolean read_only, GError **error)
       /* WAL lets readers run beside the one writer; NORMAL sync is durable against a crash of
        * the process (the WAL is written before a commit returns), which is what an
        * acknowledgement promises. */
+      /* Set before anything writes the file: a new database is made with it (retention then
+       * gives the pages it frees back to the file system, fd-store-retention.c); switching to
+       * WAL below writes the header, after which only a VACUUM could change it. On an
+       * existing database it does nothing (fd_store_open() converts one made without). */
+      if (!fd_db_exec (db, "PRAGMA auto_vacuum = INCREMENTAL", error))
+        return NULL;
       if (!fd_db_exec (db, "PRAGMA journal_mode = WAL", error)
           || !fd_db_exec (db, "PRAGMA synchronous = NORMAL", error))
         return NULL;

@@ -19,6 +19,9 @@ typedef struct
   gint64 updated_at;
   gint64 fleet_count;
   gint64 device_count;
+  /* raw data / minute and hour rollups are deleted after this many days; 0: kept for ever */
+  gint64 retention_days;
+  gint64 rollup_retention_days;
 } FdWorkspace;
 
 typedef struct
@@ -118,6 +121,13 @@ gboolean fd_store_workspace_list (FdDb *db, const char *search, gint64 from, gin
                                   FdPage *page, GError **error);
 FdWorkspace *fd_store_workspace_update (FdDb *db, const char *id, const char *name,
                                         const char *description, GError **error);
+/* Sets the retention (days, 0: for ever) of what @set_raw / @set_rollup say, leaving the other
+ * as it is. INVALID unless the result keeps rollups at least as long as raw data (rollups kept
+ * for ever when raw data is). */
+#define FD_STORE_RETENTION_MAX_DAYS 36500
+FdWorkspace *fd_store_workspace_set_retention (FdDb *db, const char *id, gboolean set_raw,
+                                               gint64 raw_days, gboolean set_rollup,
+                                               gint64 rollup_days, GError **error);
 /* Refuses (CONFLICT) when it has devices, unless @force. */
 gboolean fd_store_workspace_delete (FdDb *db, const char *id, gboolean force, GError **error);
 

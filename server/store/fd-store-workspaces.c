@@ -6,7 +6,8 @@
   "SELECT w.id, w.name, w.description, w.created_at, w.updated_at,"                                \
   " (SELECT id FROM fleet WHERE workspace_id = w.id AND is_default),"                              \
   " (SELECT count(*) FROM fleet WHERE workspace_id = w.id),"                                       \
-  " (SELECT count(*) FROM device WHERE workspace_id = w.id)"                                       \
+  " (SELECT count(*) FROM device WHERE workspace_id = w.id),"                                      \
+  " w.retention_days, w.rollup_retention_days"                                                     \
   " FROM workspace w"
 
 static gpointer
@@ -22,6 +23,8 @@ workspace_from_row (sqlite3_stmt *stmt)
   w->default_fleet_id = fd_db_column_dup (stmt, 5);
   w->fleet_count = sqlite3_column_int64 (stmt, 6);
   w->device_count = sqlite3_column_int64 (stmt, 7);
+  w->retention_days = sqlite3_column_int64 (stmt, 8);
+  w->rollup_retention_days = sqlite3_column_int64 (stmt, 9);
   return w;
 }
 
@@ -165,6 +168,51 @@ fd_store_workspace_update (FdDb *db, const char *id, const char *name, const cha
                    id);
       return NULL;
     }
+  return fd_store_workspace_get (db, id, error);
+}
+
+FdWorkspace *
+fd_store_workspace_set_retention (FdDb *db, const char *id, gboolean set_raw, gint64 raw_days,
+                                  gboolean set_rollup, gint64 rollup_days, GError **error)
+{
+  g_autoptr (FdWorkspace) w = fd_store_workspace_get (db, id, error);
+  sqlite3_stmt *stmt;
+
+  if (w == NULL)
+    return NULL;
+  if (set_raw)
+    w->retention_days = raw_days;
+  if (set_rollup)
+    w->rollup_retention_days = rollup_days;
+  /* Aggregates read rollups where raw points are gone: rollups deleted before the points they
+   * sum would make every aggregate over that time wrong. */
+  if (w->rollup_retention_days != 0
+      && (w->retention_days == 0 || w->rollup_retention_days < w->retention_days))
+    {
+      if (w->retention_days == 0)
+        g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_INVALID,
+                     "rollup_retention_days must be null (kept for ever) while retention_days is "
+                     "null: rollups are kept at least as long as raw data");
+      else
+        g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_INVALID,
+                     "rollup_retention_days (%" G_GINT64_FORMAT ") must be at least "
+                     "retention_days (%" G_GINT64_FORMAT "): rollups are kept at least as long as "
+                     "raw data",
+                     w->rollup_retention_days, w->retention_days);
+      return NULL;
+    }
+  stmt = fd_db_prepare (db,
+                        "UPDATE workspace SET retention_days = nullif (?2, 0),"
+                        " rollup_retention_days = nullif (?3, 0), updated_at = ?4 WHERE id = ?1",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  fd_db_bind_text (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, w->retention_days);
+  sqlite3_bind_int64 (stmt, 3, w->rollup_retention_days);
+  sqlite3_bind_int64 (stmt, 4, fd_now_ms ());
+  if (!fd_db_step_done (db, stmt, NULL, error))
+    return NULL;
   return fd_store_workspace_get (db, id, error);
 }
 

@@ -235,6 +235,35 @@ store_clear (gpointer data)
   g_free (store->path);
 }
 
+/* A database made before incremental vacuum was the default (fd_db_open()) keeps every page
+ * retention frees as free pages inside the file; it is rewritten once, here, to give them back.
+ * VACUUM needs as much free disk space as the database takes, and time: it is said. */
+static gboolean
+ensure_incremental_vacuum (FdDb *db, const char *path, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, "PRAGMA auto_vacuum", error);
+  gint64 mode = 0;
+  gint64 start;
+
+  if (stmt == NULL || !fd_db_fetch_count (db, stmt, &mode, error))
+    return FALSE;
+  if (mode == 2) /* INCREMENTAL */
+    return TRUE;
+  g_message ("converting the database %s to incremental vacuum, once (it is rewritten: this "
+             "takes a while for a big database and needs as much free disk space as it uses)",
+             path);
+  start = g_get_monotonic_time ();
+  if (!fd_db_exec (db, "PRAGMA auto_vacuum = INCREMENTAL", error)
+      || !fd_db_exec (db, "VACUUM", error))
+    {
+      g_prefix_error (error, "converting the database to incremental vacuum: ");
+      return FALSE;
+    }
+  g_message ("converted the database %s to incremental vacuum in %.1f s", path,
+             (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  return TRUE;
+}
+
 FdStore *
 fd_store_open (const char *path, guint n_readers, GError **error)
 {
@@ -242,6 +271,8 @@ fd_store_open (const char *path, guint n_readers, GError **error)
   g_autoptr (FdDb) writer_db = fd_db_open (path, FALSE, error);
 
   if (writer_db == NULL)
+    return NULL;
+  if (!ensure_incremental_vacuum (writer_db, path, error))
     return NULL;
   if (!fd_store_migrate (writer_db, FD_STORE_SCHEMA_VERSION, error))
     return NULL;
@@ -300,6 +331,12 @@ fd_store_close (FdStore *store)
     fd_db_close (reader);
   g_clear_pointer (&store->writer_db, fd_db_close);
   g_atomic_rc_box_release_full (store, store_clear);
+}
+
+const char *
+fd_store_get_path (FdStore *store)
+{
+  return store->path;
 }
 
 void

@@ -25,6 +25,9 @@ typedef struct _FdStore FdStore;
  * writer thread and @n_readers read-only connections. */
 FdStore *fd_store_open (const char *path, guint n_readers, GError **error);
 
+/* The database file's path, as opened. */
+const char *fd_store_get_path (FdStore *store);
+
 /* Finishes every queued write, joins the writer and closes all connections. */
 void fd_store_close (FdStore *store);
 

@@ -1,0 +1,97 @@
+/* fd-query-points.h — reading numeric points and rollups into buckets (fd-query-aggregate.c).
+ *
+ * The stored forms of points (point_recent triples, point_block pairs, after a version byte) are
+ * decoded in fd-query-points.c only.
+ */
+#pragma once
+
+#include "fd-query.h"
+
+G_BEGIN_DECLS
+
+/* Dense buckets [base + i * width, base + (i + 1) * width), i < n; width 0: one bucket. */
+typedef struct
+{
+  gint64 base;
+  gint64 width;
+  guint n;
+  FdQueryAcc *acc;
+} FdQueryBuckets;
+
+static inline void
+fd_query_acc_add (FdQueryAcc *a, gint64 n, double sum, double min, double max, gint64 first_ts,
+                  double first, gint64 first_ord, gint64 last_ts, double last, gint64 last_ord)
+{
+  if (a->n == 0)
+    {
+      a->n = n;
+      a->sum = sum;
+      a->min = min;
+      a->max = max;
+      a->first_ts = first_ts;
+      a->first = first;
+      a->first_ord = first_ord;
+      a->last_ts = last_ts;
+      a->last = last;
+      a->last_ord = last_ord;
+      return;
+    }
+  a->n += n;
+  a->sum += sum;
+  if (min < a->min)
+    a->min = min;
+  if (max > a->max)
+    a->max = max;
+  if (first_ts < a->first_ts || (first_ts == a->first_ts && first_ord < a->first_ord))
+    {
+      a->first_ts = first_ts;
+      a->first = first;
+      a->first_ord = first_ord;
+    }
+  if (last_ts > a->last_ts || (last_ts == a->last_ts && last_ord > a->last_ord))
+    {
+      a->last_ts = last_ts;
+      a->last = last;
+      a->last_ord = last_ord;
+    }
+}
+
+static inline FdQueryAcc *
+fd_query_bucket_of (FdQueryBuckets *b, gint64 ts)
+{
+  gint64 i = b->width == 0 ? 0 : (ts - b->base) / b->width;
+
+  return i >= 0 && i < b->n ? &b->acc[i] : NULL;
+}
+
+static inline void
+fd_query_add_point (FdQueryBuckets *b, gint64 ts, double v, gint64 ord)
+{
+  FdQueryAcc *a = fd_query_bucket_of (b, ts);
+
+  if (a != NULL)
+    fd_query_acc_add (a, 1, v, v, v, ts, v, ord, ts, v, ord);
+}
+
+/* One point of point_recent, kept for the series it belongs to. */
+typedef struct
+{
+  gint64 ts;
+  double value;
+  gint64 ord;
+} FdQueryPoint;
+
+/* Adds the rollups of @series (hourly or by minute) with buckets in [@from, @to). */
+gboolean fd_query_add_rollups (FdDb *db, gboolean hourly, gint64 series, gint64 from, gint64 to,
+                               FdQueryBuckets *b, GError **error);
+/* Adds the points of @series in point_block with times in [@from, @to). */
+gboolean fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuckets *b,
+                              GError **error);
+/* Whether @series has rollups at all (rollups written before the point blocks they cover). */
+gboolean fd_query_has_rollups (FdDb *db, gint64 series, gboolean *has, GError **error);
+/* Reads every point of point_recent once: those of a series in @series_index (id -> index + 1)
+ * with a time in [@start, @end) are appended to recent[index] (GArray of FdQueryPoint). */
+gboolean fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 end,
+                               GArray **recent, GError **error);
+
+G_END_DECLS
