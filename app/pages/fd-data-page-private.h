@@ -88,6 +88,7 @@ struct _FdDataPage
   GtkLabel *range_label;
   FdChart *chart;
   GtkColumnView *table;
+  GtkWidget *table_empty;
 };
 
 /* fd-data-page.c */

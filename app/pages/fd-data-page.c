@@ -193,6 +193,15 @@ fd_data_page_refresh (FdDataPage *self)
   fd_data_page_emit_selection_changed (self);
 }
 
+/* "No readings in this range" over the table when its query found none. */
+static void
+fd_data_page_rows_changed_cb (FdDataPage *self)
+{
+  gtk_widget_set_visible (self->table_empty,
+                          self->tag != NULL && !fd_data_rows_get_loading (self->rows)
+                              && g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == 0);
+}
+
 static void
 fd_data_page_rows_failed_cb (FdDataPage *self, const GError *error)
 {
@@ -267,6 +276,8 @@ fd_data_page_set_client (FdDataPage *self, FdApiClient *client)
       self->rows = fd_data_rows_new (client, FD_DATA_PAGE_PAGE_SIZE);
       g_signal_connect_object (self->rows, "failed", G_CALLBACK (fd_data_page_rows_failed_cb), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->rows, "items-changed",
+                               G_CALLBACK (fd_data_page_rows_changed_cb), self, G_CONNECT_SWAPPED);
       selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
       gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));
       g_object_unref (selection);
@@ -476,6 +487,7 @@ fd_data_page_class_init (FdDataPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, range_label);
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, chart);
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, table);
+  gtk_widget_class_bind_template_child (widget_class, FdDataPage, table_empty);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_tag_dropdown_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_field_dropdown_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_device_dropdown_changed_cb);

@@ -18,6 +18,9 @@
 /* Readings every 10 minutes over the last three hours (and one a minute ago). */
 #define FD_TEST_DATA_STEP_MS (10 * 60 * 1000)
 #define FD_TEST_DATA_READINGS 18
+/* And older readings of probe-b, every 10 s before them: the table has more than a page. */
+#define FD_TEST_DATA_OLDER 300
+#define FD_TEST_DATA_ROWS (2 * FD_TEST_DATA_READINGS + 1 + FD_TEST_DATA_OLDER)
 
 static FdDataPage *
 data_page (void)
@@ -117,7 +120,14 @@ post_readings (DataDevice *a, DataDevice *b)
   gint64 first = now - FD_TEST_DATA_READINGS * FD_TEST_DATA_STEP_MS;
   g_autoptr (GString) batch_a = g_string_new ("[");
   g_autoptr (GString) batch_b = g_string_new ("[");
+  g_autoptr (GString) older = g_string_new ("[");
   gint64 newest = now - 60 * 1000;
+
+  for (guint i = 0; i < FD_TEST_DATA_OLDER; i++)
+    g_string_append_printf (older, "%s{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"temp\": 5}}",
+                            i > 0 ? ", " : "", first - (FD_TEST_DATA_OLDER - i) * 10000);
+  g_string_append (older, "]");
+  post_batch (b, "weather", older->str);
 
   for (guint i = 0; i < FD_TEST_DATA_READINGS; i++)
     {
@@ -220,6 +230,40 @@ first_row_cb (gpointer data)
     return FALSE;
   *(FdDataRow **)data = g_steal_pointer (&row);
   return TRUE;
+}
+
+static gboolean
+all_fetched_cb (gpointer data)
+{
+  GListModel *rows = fd_data_page_get_rows (data_page ());
+
+  fd_gui_settle (50);
+  return fd_data_rows_get_n_fetched (FD_DATA_ROWS (rows)) == FD_TEST_DATA_ROWS
+         && g_list_model_get_n_items (rows) == FD_TEST_DATA_ROWS;
+}
+
+/* One page at first, then "Loading…" rows; scrolling down to them fetches the rest. */
+static void
+check_paging (void)
+{
+  GListModel *rows = fd_data_page_get_rows (data_page ());
+  GtkWidget *scrolled = gtk_widget_get_ancestor (page_child ("table"), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  g_autoptr (FdDataRow) loading = NULL;
+
+  g_assert_cmpuint (fd_data_rows_get_n_fetched (FD_DATA_ROWS (rows)), ==, FD_DATA_PAGE_PAGE_SIZE);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 2 * FD_DATA_PAGE_PAGE_SIZE);
+  g_assert_cmpuint (fd_data_rows_get_requests (FD_DATA_ROWS (rows)), >=, 1);
+  g_free (fd_test_shot ("54-data-table-first-page"));
+
+  /* As a user scrolls: the view asks for the rows it shows. */
+  for (guint i = 0; i < 50 && !all_fetched_cb (NULL); i++)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  fd_gui_wait (all_fetched_cb, NULL, 10, "the table's second page");
+  loading = g_list_model_get_item (rows, FD_TEST_DATA_ROWS - 1);
+  g_assert_false (fd_data_row_get_loading (loading));
+  g_assert_cmpstr (fd_data_row_get_payload (loading), ==, "temp 5");
+  gtk_adjustment_set_value (adjustment, 0);
 }
 
 static void
@@ -415,9 +459,7 @@ fd_test_data (void)
   newest_text = g_strdup_printf ("%s.%03d", newest_seconds, (int)(newest % 1000));
   g_assert_cmpstr (fd_data_row_get_time (first), ==, newest_text);
   fd_gui_wait_for (page_child ("table"), GTK_TYPE_LABEL, newest_text);
-  g_assert_cmpuint (
-      fd_data_rows_get_n_fetched (FD_DATA_ROWS (fd_data_page_get_rows (data_page ()))), ==,
-      2 * FD_TEST_DATA_READINGS + 1);
+  check_paging ();
 
   selection = fd_data_page_get_selection (data_page ());
   g_assert_cmpstr (selection->workspace_id, ==, workspace_id);
