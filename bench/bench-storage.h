@@ -39,6 +39,7 @@ typedef struct
   gint64 fd_db_bytes;
   gint64 peer_db_bytes;
   gboolean generated; /* in this run (FALSE: from the cache) */
+  gboolean flushed;   /* compacted at the end (fd_ingest_flush_sync) */
   guint tail_samples; /* samples above data_state 'sample_indexed' (0 after compaction) */
   guint recent_rows;  /* rows left in point_recent (0 after compaction) */
 } FdStorageData;
