@@ -487,3 +487,164 @@ fd_api_path (const char *first_segment, ...)
 
   return g_string_free (path, FALSE);
 }
+
+/* Downloads */
+
+/* An error answer is a small JSON object: read at most this much of it. */
+#define FD_API_MAX_ERROR_BODY (64 * 1024)
+
+typedef struct
+{
+  SoupMessage *message;
+  GFile *destination;
+  GFile *part; /* the temporary file, while it exists */
+  gssize written;
+} FdDownload;
+
+static void
+fd_download_free (FdDownload *download)
+{
+  /* Whatever went wrong, no partial file is left behind. */
+  if (download->part != NULL)
+    g_file_delete (download->part, NULL, NULL);
+  g_clear_object (&download->part);
+  g_clear_object (&download->message);
+  g_clear_object (&download->destination);
+  g_free (download);
+}
+
+static void
+fd_api_client_download_spliced_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  FdDownload *download = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  download->written = g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error);
+  if (download->written < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  /* A rename within one folder: atomic, and quick enough for the main thread. */
+  if (!g_file_move (download->part, download->destination, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL,
+                    &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_object (&download->part);
+  g_task_return_int (task, download->written);
+}
+
+static void
+fd_api_client_download_error_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  FdDownload *download = g_task_get_task_data (task);
+  g_autoptr (GBytes) bytes
+      = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+  JsonObject *details = NULL;
+  GError *error = fd_api_error_from_answer (download->message, bytes, &details);
+
+  g_clear_pointer (&details, json_object_unref);
+  g_task_return_error (task, error);
+}
+
+static void
+fd_api_client_download_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  FdDownload *download = g_task_get_task_data (task);
+  FdApiClient *self = g_task_get_source_object (task);
+  g_autoptr (GInputStream) body = NULL;
+  g_autoptr (GFileOutputStream) out = NULL;
+  g_autoptr (GFile) folder = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *name = NULL;
+
+  body = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (body == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, error->domain, error->code,
+                                 _ ("Could not reach the server at %s: %s"), self->base_url,
+                                 error->message);
+      return;
+    }
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (download->message)))
+    {
+      g_input_stream_read_bytes_async (body, FD_API_MAX_ERROR_BODY, G_PRIORITY_DEFAULT,
+                                       g_task_get_cancellable (task),
+                                       fd_api_client_download_error_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  /* A hidden name next to the destination, so that the final rename stays in one file system. */
+  folder = g_file_get_parent (download->destination);
+  base = g_file_get_basename (download->destination);
+  name = g_strdup_printf (".%s.%08x.part", base, g_random_int ());
+  download->part = g_file_get_child (folder, name);
+  out = g_file_create (download->part, G_FILE_CREATE_PRIVATE, g_task_get_cancellable (task),
+                       &error);
+  if (out == NULL)
+    {
+      g_clear_object (&download->part);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_output_stream_splice_async (
+      G_OUTPUT_STREAM (out), body,
+      G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT,
+      g_task_get_cancellable (task), fd_api_client_download_spliced_cb, g_steal_pointer (&task));
+}
+
+void
+fd_api_client_download_async (FdApiClient *self, const char *path, GFile *destination,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autofree char *url = NULL;
+  FdDownload *download;
+
+  g_return_if_fail (FD_IS_API_CLIENT (self));
+  g_return_if_fail (path != NULL && path[0] == '/');
+  g_return_if_fail (G_IS_FILE (destination));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, fd_api_client_download_async);
+  download = g_new0 (FdDownload, 1);
+  download->destination = g_object_ref (destination);
+  g_task_set_task_data (task, download, (GDestroyNotify)fd_download_free);
+
+  url = g_strconcat (self->base_url, "/api/v1", path, NULL);
+  download->message = soup_message_new ("GET", url);
+  if (download->message == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _ ("“%s” is not a valid server address"), self->base_url);
+      return;
+    }
+  if (self->authorization != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (download->message),
+                                  "Authorization", self->authorization);
+  soup_session_send_async (self->session, download->message, G_PRIORITY_DEFAULT, cancellable,
+                           fd_api_client_download_sent_cb, g_steal_pointer (&task));
+}
+
+gssize
+fd_api_client_download_finish (FdApiClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == fd_api_client_download_async,
+                        -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}

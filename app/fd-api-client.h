@@ -64,6 +64,15 @@ void fd_api_client_list_all_async (FdApiClient *self, const char *path, GCancell
 /* The items (JsonObject, owned by the array) in the server's order. */
 GPtrArray *fd_api_client_list_all_finish (FdApiClient *self, GAsyncResult *result, GError **error);
 
+/* Downloads the body of GET @path into @destination: it is written to a temporary file in the
+ * same folder and renamed over @destination only once complete, so a failed or cancelled
+ * download leaves nothing under that name. */
+void fd_api_client_download_async (FdApiClient *self, const char *path, GFile *destination,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+/* The number of bytes written, or -1 with @error (an API error as for requests). */
+gssize fd_api_client_download_finish (FdApiClient *self, GAsyncResult *result, GError **error);
+
 /* Cancels every request in flight; later requests are sent normally. */
 void fd_api_client_cancel_all (FdApiClient *self);
 

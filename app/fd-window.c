@@ -13,6 +13,8 @@
 #include "fd-workspace.h"
 #include "pages/fd-conditions-page.h"
 #include "pages/fd-devices-page.h"
+#include "pages/fd-exports-page.h"
+#include "pages/fd-server-page.h"
 #include "pages/fd-workspaces-page.h"
 
 struct _FdWindow
@@ -42,7 +44,8 @@ struct _FdWindow
 G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
-static const char *const fd_window_panes[] = { "devices", "conditions", "workspaces" };
+static const char *const fd_window_panes[]
+    = { "devices", "conditions", "exports", "workspaces", "server" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
@@ -116,6 +119,7 @@ fd_window_workspace_changed_cb (FdWindow *self)
 
   fd_devices_page_set_workspace (self->devices_page, workspace);
   fd_conditions_page_set_workspace (self->conditions_page, workspace);
+  fd_exports_page_set_workspace (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), workspace);
   if (self->settings != NULL && workspace != NULL)
     g_settings_set_string (self->settings, "last-workspace", fd_workspace_get_id (workspace));
 }
@@ -212,6 +216,8 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_workspaces_page_set_client (self->workspaces_page, client);
   fd_devices_page_set_client (self->devices_page, client);
   fd_conditions_page_set_client (self->conditions_page, client);
+  fd_exports_page_set_client (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), client);
+  fd_server_page_set_client (FD_SERVER_PAGE (fd_window_get_pane (self, "server")), client);
 
   /* One events stream for every pane, from the server the panes talk to. */
   if (self->events != NULL)
@@ -288,6 +294,8 @@ fd_window_reload (GtkWidget *widget, const char *action, GVariant *param)
   fd_workspaces_page_reload (self->workspaces_page, NULL);
   fd_devices_page_reload (self->devices_page);
   fd_conditions_page_reload (self->conditions_page);
+  fd_exports_page_reload (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")));
+  fd_server_page_reload (FD_SERVER_PAGE (fd_window_get_pane (self, "server")));
 }
 
 static void
@@ -370,6 +378,8 @@ fd_window_class_init (FdWindowClass *klass)
   g_type_ensure (FD_TYPE_DEVICES_PAGE);
   g_type_ensure (FD_TYPE_CONDITIONS_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACES_PAGE);
+  g_type_ensure (FD_TYPE_EXPORTS_PAGE);
+  g_type_ensure (FD_TYPE_SERVER_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fleetdesk/Fleetdesk/ui/fd-window.ui");
