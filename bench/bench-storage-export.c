@@ -1,7 +1,7 @@
 /* bench-storage-export.c — a CSV file of every reading: fleetdesk-server's export job against
  * the sqlite3 shell's `.mode csv` + `.output` of the same rows, rows per second and the peak
  * RSS of the process that exports (the server: VmHWM after resetting it through
- * /proc/PID/clear_refs; sqlite3: ru_maxrss from wait4()).
+ * /proc/PID/clear_refs; sqlite3: GNU time's maximum resident set size).
  */
 #include "bench-storage-questions.h"
 
@@ -156,8 +156,8 @@ fd_export_peer_once (FdStorageBench *b, FdStorageExport *e, gboolean over_fd)
   g_array_append_val (e->rows_per_s, rate);
   e->rows = b->data->readings;
   e->bytes = g_stat (out, &st) == 0 ? (guint64)st.st_size : 0;
-  e->rss_before_kib = base.usage.ru_maxrss;
-  e->peak_kib = MAX (e->peak_kib, run.usage.ru_maxrss);
+  e->rss_before_kib = base.peak_kib;
+  e->peak_kib = MAX (e->peak_kib, run.peak_kib);
   g_unlink (out);
   fd_storage_shell_run_clear (&run);
   fd_storage_shell_run_clear (&base);

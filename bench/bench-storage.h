@@ -4,7 +4,6 @@
 #pragma once
 
 #include <glib.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 
 G_BEGIN_DECLS
@@ -59,7 +58,7 @@ typedef struct
   guint lines;     /* lines of output other than the timer's */
   char *first_line;
   char *last_line;
-  struct rusage usage; /* of the process (ru_maxrss: its peak RSS, KiB) */
+  gint64 peak_kib; /* the shell's peak RSS (GNU time's %M), -1 when unknown */
   gboolean ok;
 } FdStorageShellRun;
 
