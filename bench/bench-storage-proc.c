@@ -335,3 +335,20 @@ fd_storage_server_request (FdStorageServer *srv, const char *method, const char 
   *status = soup_message_get_status (msg);
   return body;
 }
+
+double
+fd_storage_server_curl (FdStorageServer *srv, const char *path)
+{
+  g_autofree char *url = g_strconcat (srv->url, path, NULL);
+  g_autofree char *auth = g_strconcat ("Authorization: Bearer ", srv->token, NULL);
+  const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
+                         "-H",   auth, url,  NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &status, NULL)
+      || !g_spawn_check_wait_status (status, NULL) || !g_str_has_prefix (out, "200 "))
+    return -1;
+  return g_ascii_strtod (out + 4, NULL) * 1000;
+}

@@ -35,6 +35,7 @@ fd_storage_question_new (const char *label, FdStorageCount count)
   q->label = label;
   q->count = count;
   q->api_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  q->curl_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->engine_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->peer_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->peer_fd_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -50,6 +51,7 @@ fd_storage_question_free (FdStorageQuestion *q)
   g_free (q->peer_fd_sql);
   g_free (q->api_note);
   g_array_unref (q->api_ms);
+  g_array_unref (q->curl_ms);
   g_array_unref (q->engine_ms);
   g_array_unref (q->peer_ms);
   g_array_unref (q->peer_fd_ms);
@@ -291,6 +293,19 @@ fd_storage_ask_peer (FdStorageBench *b, FdStorageQuestion *q, gboolean over_fd, 
 }
 
 static void
+fd_storage_ask_curl (FdStorageBench *b, FdStorageQuestion *q)
+{
+  g_autofree char *path = g_strconcat ("/api/v1", q->api_path, NULL);
+  double ms;
+
+  if (b->server == NULL || q->api_note != NULL)
+    return;
+  ms = fd_storage_server_curl (b->server, path);
+  if (ms >= 0)
+    g_array_append_val (q->curl_ms, ms);
+}
+
+static void
 fd_storage_ask_engine (FdStorageBench *b, FdStorageQuestion *q, gboolean timed)
 {
   double ms;
@@ -314,13 +329,13 @@ fd_storage_questions_run (FdStorageBench *b)
     {
       FdStorageQuestion *q = g_ptr_array_index (b->questions, i);
 
-      double spent[4] = { 0 };
+      double spent[5] = { 0 };
 
       for (guint run = 0; run <= b->runs; run++)
-        for (guint k = 0; k < 4; k++)
+        for (guint k = 0; k < 5; k++)
           {
-            guint side = (k + run) % 4;
-            GArray *timed[4] = { q->api_ms, q->peer_ms, q->peer_fd_ms, q->engine_ms };
+            guint side = (k + run) % 5;
+            GArray *timed[5] = { q->api_ms, q->peer_ms, q->peer_fd_ms, q->engine_ms, q->curl_ms };
             gint64 t0 = g_get_monotonic_time ();
 
             /* A side that already took its budget stops: the peer's scans of 10 million rows
@@ -339,8 +354,11 @@ fd_storage_questions_run (FdStorageBench *b)
               case 2:
                 fd_storage_ask_peer (b, q, TRUE, TRUE);
                 break;
-              default:
+              case 3:
                 fd_storage_ask_engine (b, q, TRUE);
+                break;
+              default:
+                fd_storage_ask_curl (b, q);
               }
             spent[side] += fd_storage_ms_since (t0);
             if (run == 0 && spent[side] <= b->budget_s * 1000)
@@ -409,16 +427,18 @@ fd_storage_questions_report (FdStorageBench *b)
 
   fd_storage_report_runs = b->runs;
   g_print ("\n## Queries (%s, median of %u runs, ms)\n\n", when, b->runs);
-  g_print ("| question | Fleetdesk API | engine in-process | sqlite3, plain table | API / sqlite3"
+  g_print ("| question | Fleetdesk API | API via curl | engine in-process | sqlite3, plain table | "
+           "API / sqlite3"
            " | sqlite3 on Fleetdesk's tables | API / that | rows: API / engine / sqlite3 / on"
            " Fleetdesk's |\n");
-  g_print ("|---|---:|---:|---:|---:|---:|---:|---|\n");
+  g_print ("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (guint i = 0; i < b->questions->len; i++)
     {
       FdStorageQuestion *q = g_ptr_array_index (b->questions, i);
 
       g_print ("| %s |", q->label);
       fd_storage_cell_ms (q->api_ms);
+      fd_storage_cell_ms (q->curl_ms);
       fd_storage_cell_ms (q->engine_ms);
       fd_storage_cell_ms (q->peer_ms);
       fd_storage_cell_ratio (q->api_ms, q->peer_ms);

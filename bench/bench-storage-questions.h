@@ -35,7 +35,7 @@ struct _FdStorageQuestion
   char *peer_sql;             /* over the plain readings table */
   char *peer_fd_sql;          /* over Fleetdesk's tables (NULL: not meaningful) */
   FdStorageEngineFunc engine; /* NULL: no such function in the engine */
-  GArray *api_ms, *engine_ms, *peer_ms, *peer_fd_ms, *peer_wall_ms;
+  GArray *api_ms, *curl_ms, *engine_ms, *peer_ms, *peer_fd_ms, *peer_wall_ms;
   guint api_rows, engine_rows, peer_rows, peer_fd_rows;
   gsize api_bytes;
   char *api_note;   /* why the API has no figure (status, message) */

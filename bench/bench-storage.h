@@ -82,6 +82,10 @@ pid_t fd_storage_server_pid (FdStorageServer *srv);
 GBytes *fd_storage_server_request (FdStorageServer *srv, const char *method, const char *path,
                                    const char *json_body, guint *status, double *ms);
 
+/* The same GET through `curl` (a new process each time, a cross-check of the client): its
+ * time_total in ms, -1 when curl is missing or the answer is not 200. */
+double fd_storage_server_curl (FdStorageServer *srv, const char *path);
+
 /* A field of /proc/PID/status in KiB ("VmHWM", "VmRSS"), -1 if unreadable. */
 gint64 fd_storage_proc_kib (pid_t pid, const char *field);
 /* Resets the peak RSS (VmHWM) of @pid to its current RSS (/proc/PID/clear_refs). */
