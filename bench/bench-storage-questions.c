@@ -36,6 +36,7 @@ fd_storage_question_new (const char *label, FdStorageCount count)
   q->count = count;
   q->api_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->curl_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  q->engine_json_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->engine_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->peer_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->peer_fd_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -52,6 +53,7 @@ fd_storage_question_free (FdStorageQuestion *q)
   g_free (q->api_note);
   g_array_unref (q->api_ms);
   g_array_unref (q->curl_ms);
+  g_array_unref (q->engine_json_ms);
   g_array_unref (q->engine_ms);
   g_array_unref (q->peer_ms);
   g_array_unref (q->peer_fd_ms);
@@ -306,15 +308,14 @@ fd_storage_ask_curl (FdStorageBench *b, FdStorageQuestion *q)
 }
 
 static void
-fd_storage_ask_engine (FdStorageBench *b, FdStorageQuestion *q, gboolean timed)
+fd_storage_ask_engine (FdStorageBench *b, FdStorageQuestion *q, gboolean json)
 {
   double ms;
   guint rows;
 
-  if (q->engine == NULL || !q->engine (b, q, &ms, &rows))
+  if (q->engine == NULL || !q->engine (b, q, json, &ms, &rows))
     return;
-  if (timed)
-    g_array_append_val (q->engine_ms, ms);
+  g_array_append_val (json ? q->engine_json_ms : q->engine_ms, ms);
   q->engine_rows = rows;
 }
 
@@ -329,13 +330,14 @@ fd_storage_questions_run (FdStorageBench *b)
     {
       FdStorageQuestion *q = g_ptr_array_index (b->questions, i);
 
-      double spent[5] = { 0 };
+      double spent[6] = { 0 };
 
       for (guint run = 0; run <= b->runs; run++)
-        for (guint k = 0; k < 5; k++)
+        for (guint k = 0; k < 6; k++)
           {
-            guint side = (k + run) % 5;
-            GArray *timed[5] = { q->api_ms, q->peer_ms, q->peer_fd_ms, q->engine_ms, q->curl_ms };
+            guint side = (k + run) % 6;
+            GArray *timed[6] = { q->api_ms,    q->peer_ms, q->peer_fd_ms,
+                                 q->engine_ms, q->curl_ms, q->engine_json_ms };
             gint64 t0 = g_get_monotonic_time ();
 
             /* A side that already took its budget stops: the peer's scans of 10 million rows
@@ -355,10 +357,13 @@ fd_storage_questions_run (FdStorageBench *b)
                 fd_storage_ask_peer (b, q, TRUE, TRUE);
                 break;
               case 3:
-                fd_storage_ask_engine (b, q, TRUE);
+                fd_storage_ask_engine (b, q, FALSE);
+                break;
+              case 4:
+                fd_storage_ask_curl (b, q);
                 break;
               default:
-                fd_storage_ask_curl (b, q);
+                fd_storage_ask_engine (b, q, TRUE);
               }
             spent[side] += fd_storage_ms_since (t0);
             if (run == 0 && spent[side] <= b->budget_s * 1000)
@@ -427,11 +432,12 @@ fd_storage_questions_report (FdStorageBench *b)
 
   fd_storage_report_runs = b->runs;
   g_print ("\n## Queries (%s, median of %u runs, ms)\n\n", when, b->runs);
-  g_print ("| question | Fleetdesk API | API via curl | engine in-process | sqlite3, plain table | "
+  g_print ("| question | Fleetdesk API | API via curl | engine in-process | engine + JSON text | "
+           "sqlite3, plain table | "
            "API / sqlite3"
            " | sqlite3 on Fleetdesk's tables | API / that | rows: API / engine / sqlite3 / on"
            " Fleetdesk's |\n");
-  g_print ("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  g_print ("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (guint i = 0; i < b->questions->len; i++)
     {
       FdStorageQuestion *q = g_ptr_array_index (b->questions, i);
@@ -440,6 +446,7 @@ fd_storage_questions_report (FdStorageBench *b)
       fd_storage_cell_ms (q->api_ms);
       fd_storage_cell_ms (q->curl_ms);
       fd_storage_cell_ms (q->engine_ms);
+      fd_storage_cell_ms (q->engine_json_ms);
       fd_storage_cell_ms (q->peer_ms);
       fd_storage_cell_ratio (q->api_ms, q->peer_ms);
       fd_storage_cell_ms (q->peer_fd_ms);

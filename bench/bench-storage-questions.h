@@ -17,9 +17,10 @@ typedef enum
 typedef struct _FdStorageBench FdStorageBench;
 typedef struct _FdStorageQuestion FdStorageQuestion;
 
-/* An in-process call of the engine for a question: its time in ms and the rows it gave. */
-typedef gboolean (*FdStorageEngineFunc) (FdStorageBench *b, FdStorageQuestion *q, double *ms,
-                                         guint *rows);
+/* An in-process call of the engine for a question (@json: also writing the answer's JSON text
+ * as the API does): its time in ms and the rows it gave. */
+typedef gboolean (*FdStorageEngineFunc) (FdStorageBench *b, FdStorageQuestion *q, gboolean json,
+                                         double *ms, guint *rows);
 
 struct _FdStorageQuestion
 {
@@ -35,7 +36,7 @@ struct _FdStorageQuestion
   char *peer_sql;             /* over the plain readings table */
   char *peer_fd_sql;          /* over Fleetdesk's tables (NULL: not meaningful) */
   FdStorageEngineFunc engine; /* NULL: no such function in the engine */
-  GArray *api_ms, *curl_ms, *engine_ms, *peer_ms, *peer_fd_ms, *peer_wall_ms;
+  GArray *api_ms, *curl_ms, *engine_ms, *engine_json_ms, *peer_ms, *peer_fd_ms, *peer_wall_ms;
   guint api_rows, engine_rows, peer_rows, peer_fd_rows;
   gsize api_bytes;
   char *api_note;   /* why the API has no figure (status, message) */
