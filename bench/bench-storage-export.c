@@ -166,10 +166,11 @@ fd_export_peer_once (FdStorageBench *b, FdStorageExport *e, gboolean over_fd)
 void
 fd_storage_export_run (FdStorageBench *b)
 {
-  gboolean api_ok = b->server != NULL;
-  double spent[3] = { 0 };
+  gboolean api_ok = b->server != NULL, engine_ok = TRUE;
+  double spent[4] = { 0 };
 
   fd_export_init (&b->export_api);
+  fd_export_init (&b->export_engine);
   fd_export_init (&b->export_peer);
   fd_export_init (&b->export_peer_fd);
   if (b->server == NULL)
@@ -177,10 +178,11 @@ fd_storage_export_run (FdStorageBench *b)
   g_print ("\nexporting all %u readings as CSV, %u runs per side, sides interleaved\n",
            b->data->readings, b->export_runs);
   for (guint run = 0; run < b->export_runs; run++)
-    for (guint k = 0; k < 3; k++)
+    for (guint k = 0; k < 4; k++)
       {
-        guint side = (k + run) % 3;
-        FdStorageExport *e[3] = { &b->export_api, &b->export_peer, &b->export_peer_fd };
+        guint side = (k + run) % 4;
+        FdStorageExport *e[4]
+            = { &b->export_api, &b->export_peer, &b->export_peer_fd, &b->export_engine };
         gint64 t0 = g_get_monotonic_time ();
 
         /* The shell's export of 10 million rows takes one or two minutes: a side past three
@@ -196,10 +198,15 @@ fd_storage_export_run (FdStorageBench *b)
           case 1:
             fd_export_peer_once (b, &b->export_peer, FALSE);
             break;
-          default:
+          case 2:
             fd_export_peer_once (b, &b->export_peer_fd, TRUE);
+            break;
+          default:
+            if (engine_ok)
+              engine_ok = fd_storage_export_engine_once (b, &b->export_engine);
           }
         spent[side] += fd_storage_ms_since (t0);
       }
+  fd_storage_export_engine_close ();
   b->exported = TRUE;
 }

@@ -474,12 +474,14 @@ fd_storage_questions_report (FdStorageBench *b)
 
   if (!b->exported)
     return;
-  g_print ("\n## CSV export of every reading (median of up to %u runs: %u, %u, %u)\n\n",
-           b->export_runs, b->export_api.seconds->len, b->export_peer.seconds->len,
-           b->export_peer_fd.seconds->len);
+  g_print ("\n## CSV export of every reading (median of up to %u runs: %u, %u, %u, %u)\n\n",
+           b->export_runs, b->export_api.seconds->len, b->export_engine.seconds->len,
+           b->export_peer.seconds->len, b->export_peer_fd.seconds->len);
   g_print ("| exporter | rows/s | seconds | RSS before | peak RSS | |\n");
   g_print ("|---|---:|---:|---:|---:|---|\n");
   fd_storage_export_line ("fleetdesk-server export job (REST)", &b->export_api, &b->export_peer);
+  fd_storage_export_line ("export engine in-process (this program's RSS)", &b->export_engine,
+                          &b->export_peer);
   fd_storage_export_line ("sqlite3 .mode csv, plain table", &b->export_peer, NULL);
   fd_storage_export_line ("sqlite3 .mode csv, Fleetdesk's sample JOIN stream", &b->export_peer_fd,
                           &b->export_peer);
@@ -499,6 +501,7 @@ fd_storage_questions_free (FdStorageBench *b)
   fd_storage_engine_detach (b);
   g_clear_pointer (&b->questions, g_ptr_array_unref);
   fd_storage_export_clear (&b->export_api);
+  fd_storage_export_clear (&b->export_engine);
   fd_storage_export_clear (&b->export_peer);
   fd_storage_export_clear (&b->export_peer_fd);
 }

@@ -64,7 +64,7 @@ struct _FdStorageBench
   FdStorageServer *server;
   double server_start_ms;
   GPtrArray *questions; /* FdStorageQuestion * */
-  FdStorageExport export_api, export_peer, export_peer_fd;
+  FdStorageExport export_api, export_engine, export_peer, export_peer_fd;
   gboolean exported;
   gboolean engine; /* the engine's query functions are in this build */
 };
@@ -77,6 +77,11 @@ void fd_storage_questions_free (FdStorageBench *b);
 /* Sets the questions' engine functions when the engine has them (bench-storage-engine.c). */
 gboolean fd_storage_engine_attach (FdStorageBench *b);
 void fd_storage_engine_detach (FdStorageBench *b);
+
+/* One CSV export of everything by the export engine in this process
+ * (bench-storage-export-engine.c); FALSE with @e's note when it cannot. */
+gboolean fd_storage_export_engine_once (FdStorageBench *b, FdStorageExport *e);
+void fd_storage_export_engine_close (void);
 
 /* The SQL text of an id (ids are [a-z0-9-], quoted all the same). */
 char *fd_storage_sql_quote (const char *text);
