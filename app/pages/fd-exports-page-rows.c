@@ -349,30 +349,53 @@ fd_schedule_row_enabled_cb (GtkSwitch *widget, GParamSpec *pspec, FdScheduleRow 
                                fd_schedule_row_patched_cb, schedule);
 }
 
+typedef struct
+{
+  FdExportsPage *page;
+  GtkWidget *row; /* a strong reference */
+  char *id;
+} FdScheduleDelete;
+
+static void
+fd_schedule_delete_free (FdScheduleDelete *delete)
+{
+  g_object_unref (delete->page);
+  g_object_unref (delete->row);
+  g_free (delete->id);
+  g_free (delete);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdScheduleDelete, fd_schedule_delete_free)
+
 static void
 fd_schedule_row_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (FdExportsPage) self = user_data;
+  g_autoptr (FdScheduleDelete) delete = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
+  GtkWidget *list = gtk_widget_get_parent (delete->row);
 
   if (error != NULL)
-    fd_ui_toast_error (GTK_WIDGET (self), error);
-  fd_exports_page_reload (self);
+    {
+      fd_ui_toast_error (GTK_WIDGET (delete->page), error);
+      return;
+    }
+  /* The row goes now: a list read at once may still have the schedule. */
+  if (list == GTK_WIDGET (delete->page->schedule_list))
+    gtk_list_box_remove (delete->page->schedule_list, delete->row);
 }
 
 static void
 fd_schedule_row_confirm_cb (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
-  g_autoptr (FdExportsPage) self = user_data;
-  const char *id = g_object_get_data (G_OBJECT (dialog), "fd-schedule-id");
+  g_autoptr (FdScheduleDelete) delete = user_data;
   g_autofree char *path = NULL;
 
-  if (g_strcmp0 (response, "accept") != 0 || self->client == NULL)
+  if (g_strcmp0 (response, "accept") != 0 || delete->page->client == NULL)
     return;
-  path = fd_api_path ("export-schedules", id, NULL);
-  fd_api_client_request_async (self->client, "DELETE", path, NULL, NULL, fd_schedule_row_deleted_cb,
-                               g_object_ref (self));
+  path = fd_api_path ("export-schedules", delete->id, NULL);
+  fd_api_client_request_async (delete->page->client, "DELETE", path, NULL, NULL,
+                               fd_schedule_row_deleted_cb, g_steal_pointer (&delete));
 }
 
 static void
@@ -384,10 +407,12 @@ fd_schedule_row_delete_cb (GtkButton *button, FdScheduleRow *schedule)
       _ ("No more files will be written for it and its history of runs is lost. Files it already "
          "wrote stay in their folder."),
       _ ("_Delete"));
+  FdScheduleDelete *delete = g_new0 (FdScheduleDelete, 1);
 
-  g_object_set_data_full (G_OBJECT (dialog), "fd-schedule-id", g_strdup (schedule->id), g_free);
-  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb),
-                    g_object_ref (schedule->page));
+  delete->page = g_object_ref (schedule->page);
+  delete->row = g_object_ref (schedule->row);
+  delete->id = g_strdup (schedule->id);
+  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb), delete);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
