@@ -40,6 +40,33 @@ aligned (gint64 start, gint64 end, gint64 unit, gint64 *a, gint64 *b)
     *a = *b = start;
 }
 
+/* Adds the block points of @series in the edge [a, b), which lies inside one minute. The
+ * minute's rollup says where its block points are: none in the edge, or all of them (the
+ * rollup is then exactly the edge's aggregate), and only otherwise are the blocks read — they
+ * are found by their first time only, so reading them costs the series' blocks up to b. */
+static gboolean
+add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, FdQueryBuckets *buckets, GError **error)
+{
+  FdQueryAcc r, *into;
+  gboolean found;
+
+  if (a >= b)
+    return TRUE;
+  if (!fd_query_minute_rollup (db, series, floor_to (a, FD_MINUTE_MS), &r, &found, error))
+    return FALSE;
+  if (!found || r.last_ts < a || r.first_ts >= b)
+    return TRUE;
+  if (r.first_ts >= a && r.last_ts < b)
+    {
+      into = fd_query_bucket_of (buckets, r.first_ts);
+      if (into != NULL)
+        fd_query_acc_add (into, r.n, r.sum, r.min, r.max, r.first_ts, r.first, 0, r.last_ts, r.last,
+                          0);
+      return TRUE;
+    }
+  return fd_query_add_blocks (db, series, a, b, buckets, error);
+}
+
 /* Adds one series' stored points (rollups and blocks; not point_recent) in [start, end). */
 static gboolean
 add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b, GError **error)
@@ -65,8 +92,8 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *
   return fd_query_add_rollups (db, TRUE, !q->stats_only, series, hs, he, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, ms, hs, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, he, me, b, error)
-         && fd_query_add_blocks (db, series, q->start, ms, b, error)
-         && fd_query_add_blocks (db, series, me, q->end, b, error);
+         && add_edge (db, series, q->start, ms, b, error)
+         && add_edge (db, series, me, q->end, b, error);
 }
 
 static int

@@ -109,6 +109,39 @@ fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 ser
 }
 
 gboolean
+fd_query_minute_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc, gboolean *found,
+                        GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "SELECT n, sum, min, max, first_ts, first, last_ts, last"
+                                      " FROM rollup_1m WHERE series = ?1 AND bucket = ?2",
+                                      error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, series);
+  sqlite3_bind_int64 (stmt, 2, bucket);
+  rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  if (*found)
+    {
+      memset (acc, 0, sizeof *acc);
+      fd_query_acc_add (acc, sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
+                        sqlite3_column_double (stmt, 2), sqlite3_column_double (stmt, 3),
+                        sqlite3_column_int64 (stmt, 4), sqlite3_column_double (stmt, 5), 0,
+                        sqlite3_column_int64 (stmt, 6), sqlite3_column_double (stmt, 7), 0);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "reading rollups");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 fd_query_has_rollups (FdDb *db, gint64 series, gboolean *has, GError **error)
 {
   sqlite3_stmt *stmt
