@@ -17,6 +17,9 @@
 #define N_DEVICES 3
 #define ROUNDS 5
 #define PER_BATCH 40
+/* the unaligned range of the tests: its edges cut a minute */
+#define US (T0 + 37 * MIN_MS + 13005)
+#define UE (T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999)
 
 typedef struct
 {
@@ -145,7 +148,7 @@ setup_data (void)
         }
       for (guint d = 0; d < N_DEVICES; d++)
         {
-          Reading batch[PER_BATCH + G_N_ELEMENTS (edges) + 2];
+          Reading batch[PER_BATCH + G_N_ELEMENTS (edges) + 8];
           guint n = 0;
 
           if (round == 0)
@@ -155,6 +158,17 @@ setup_data (void)
                 batch[n].ts = T0 + edges[e] - (e == 0 ? 0 : d);
                 batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
               }
+          if (round == 0)
+            {
+              /* readings in the minutes the unaligned range cuts, on both sides of the cut */
+              const gint64 near[]
+                  = { US - 2000 - d, US + d, US + 5000 + d, UE - 20000 - d, UE - d, UE + 1 + d };
+              for (guint e = 0; e < G_N_ELEMENTS (near); e++)
+                {
+                  batch[n].ts = near[e];
+                  batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
+                }
+            }
           for (guint i = 0; i < PER_BATCH; i++)
             {
               /* late data in round 2 and 4: times early in the range, after compactions */
@@ -345,8 +359,7 @@ test_aggregates (void)
     { "none", 0 }, { "1m", MIN_MS }, { "5m", 5 * MIN_MS }, { "1h", HOUR_MS }, { "1d", DAY_MS }
   };
   static const char *const groups[] = { "none", "device", "fleet" };
-  gint64 us = T0 + 37 * MIN_MS + 13005;                        /* unaligned start */
-  gint64 ue = T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999; /* unaligned end */
+  gint64 us = US, ue = UE;
   g_autofree char *t0 = iso (T0), *t2 = iso (T0 + 2 * DAY_MS), *us_text = iso (us);
   g_autofree char *ue_ms = g_strdup_printf ("%" G_GINT64_FORMAT, ue);
   g_autofree char *empty_s = iso (T0 + 10 * DAY_MS), *empty_e = iso (T0 + 11 * DAY_MS);
