@@ -183,9 +183,9 @@ static const FdCliCommand workspace_commands[] = {
       .verb = "update",
       .summary = N_ ("Rename a workspace, change its description or how long its data is kept"),
       .args = (const FdCliParam *const[]){ &arg_workspace_id, NULL },
-      .options = (const FdCliParam *const[]){ &fd_cli_opt_name, &opt_description,
-                                              &opt_retention_days, &opt_rollup_retention_days,
-                                              NULL },
+      .options
+      = (const FdCliParam *const[]){ &fd_cli_opt_name, &opt_description, &opt_retention_days,
+                                     &opt_rollup_retention_days, NULL },
       .method = "PATCH",
       .path = "/workspaces/{}",
       .show = FD_CLI_SHOW_OBJECT,

@@ -1,13 +1,15 @@
 /* test-app-units.c — the desktop app's pure helpers, without a display: how values read
  * (fd-format), what a PEM file is (fd-pem, against certtool's own files), zdevice.json files
  * from an import answer (fd-zdevice), private writes over an existing file (fd-files), and a
- * condition as the Conditions pane lists it (fd-condition-item). */
+ * condition as the Conditions pane lists it (fd-condition-item), and the chart's axis ticks
+ * (fd-chart-ticks). */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <sys/stat.h>
 
+#include "fd-chart-ticks.h"
 #include "fd-condition-item.h"
 #include "fd-files.h"
 #include "fd-format.h"
@@ -354,6 +356,132 @@ test_read_bounded (void)
   g_assert_nonnull (strstr (error->message, "big.csv"));
 }
 
+/* The labels of the ticks fd_chart_time_ticks() chooses, "label|context" joined by spaces. */
+static char *
+time_ticks (const char *start, const char *end, guint max_ticks, GTimeZone *tz)
+{
+  g_autoptr (GDateTime) from = at (start);
+  g_autoptr (GDateTime) to = at (end);
+  FdChartTimeTick ticks[FD_CHART_MAX_TIME_TICKS];
+  GString *text = g_string_new (NULL);
+  guint n = fd_chart_time_ticks (g_date_time_to_unix (from) * 1000, g_date_time_to_unix (to) * 1000,
+                                 max_ticks, tz, ticks, NULL);
+
+  g_assert_cmpuint (n, <=, max_ticks);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, ticks[i].label);
+      if (ticks[i].context[0] != '\0')
+        g_string_append_printf (text, "|%s", ticks[i].context);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_chart_time_ticks (void)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GTimeZone) india = g_time_zone_new_identifier ("+05:30");
+  g_autoptr (GTimeZone) rome = g_time_zone_new_identifier ("Europe/Rome");
+  static const struct
+  {
+    const char *start, *end;
+    guint max_ticks;
+    const char *labels;
+  } cases[] = {
+    /* 1 minute: every 10 s, the day once */
+    { "2026-12-01T14:03:00Z", "2026-12-01T14:04:00Z", 8,
+      "14:03:00|Tue 1 Dec 14:03:10 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
+    /* ranges that do not start on a tick */
+    { "2026-12-01T14:03:07Z", "2026-12-01T14:04:07Z", 8,
+      "14:03:10|Tue 1 Dec 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
+    /* 2 hours: every 30 min, or 15 with more room */
+    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8,
+      "12:00|Tue 1 Dec 12:30 13:00 13:30 14:00" },
+    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 10,
+      "12:00|Tue 1 Dec 12:15 12:30 12:45 13:00 13:15 13:30 13:45 14:00" },
+    /* 3 days: every 12 h with the day where it changes, or one tick a day */
+    { "2026-12-01T00:00:00Z", "2026-12-04T00:00:00Z", 8,
+      "00:00|Tue 1 Dec 12:00 00:00|Wed 2 Dec 12:00 00:00|Thu 3 Dec 12:00 00:00|Fri 4 Dec" },
+    { "2026-12-01T05:00:00Z", "2026-12-04T05:00:00Z", 5, "Wed 2|December 2026 Thu 3 Fri 4" },
+    /* 2 months: the 1st and the 16th, the month where it changes; or weeks from Monday */
+    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 8,
+      "Mon 16|November 2026 Tue 1|December 2026 Wed 16 Fri 1|January 2027" },
+    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 12,
+      "Mon 16|November 2026 Mon 23 Mon 30 Mon 7|December 2026 Mon 14 Mon 21 Mon 28 "
+      "Mon 4|January 2027 Mon 11" },
+    /* 3 years: every 6 months with the year, or every year */
+    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 8,
+      "Jan|2024 Jul Jan|2025 Jul Jan|2026 Jul Jan|2027" },
+    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 4, "2024 2025 2026 2027" },
+    /* decades */
+    { "1990-06-01T00:00:00Z", "2026-06-01T00:00:00Z", 6, "2000 2010 2020" },
+    /* sub-second */
+    { "2026-12-01T14:03:00Z", "2026-12-01T14:03:01Z", 6,
+      "14:03:00.000|Tue 1 Dec 14:03:00.200 14:03:00.400 14:03:00.600 14:03:00.800 14:03:01.000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *labels = time_ticks (cases[i].start, cases[i].end, cases[i].max_ticks, utc);
+      g_assert_cmpstr (labels, ==, cases[i].labels);
+    }
+
+  /* Local time: ticks on the local hour, also where the offset is not whole hours. */
+  {
+    g_autofree char *labels = time_ticks ("2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8, india);
+    g_assert_cmpstr (labels, ==, "17:30|Tue 1 Dec 18:00 18:30 19:00 19:30");
+  }
+  {
+    /* One tick a day at local midnight, and the month in Rome's time. */
+    g_autofree char *labels = time_ticks ("2026-11-29T12:00:00Z", "2026-12-02T12:00:00Z", 5, rome);
+    g_assert_cmpstr (labels, ==, "Mon 30|November 2026 Tue 1|December 2026 Wed 2");
+  }
+  {
+    /* Across the end of daylight saving time (25 October 2026, 03:00 → 02:00 in Rome). */
+    g_autofree char *labels = time_ticks ("2026-10-24T22:00:00Z", "2026-10-25T10:00:00Z", 8, rome);
+    g_assert_cmpstr (labels, ==, "00:00|Sun 25 Oct 02:00 04:00 06:00 08:00 10:00");
+  }
+}
+
+static void
+test_chart_value_ticks (void)
+{
+  static const struct
+  {
+    double span;
+    guint max_ticks;
+    double step;
+  } steps[] = {
+    { 5.5, 5, 2 }, { 0.37, 4, 0.1 },  { 1234, 6, 500 }, { 10, 5, 2 },
+    { 10, 10, 1 }, { 3e-4, 3, 1e-4 }, { 8e6, 4, 2e6 },  { 0, 4, 1 },
+  };
+  static const struct
+  {
+    double value, step;
+    const char *unit, *text;
+  } values[] = {
+    { 20, 2, "°C", "20 °C" },
+    { 0.30000000000000004, 0.1, NULL, "0.3" },
+    { -2.7755575615628914e-17, 0.1, NULL, "0.0" },
+    { 1500, 500, "W", "1500 W" },
+    { 0.015, 0.005, "", "0.015" },
+    { -5, 5, "%", "-5 %" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    g_assert_cmpfloat_with_epsilon (fd_chart_nice_step (steps[i].span, steps[i].max_ticks),
+                                    steps[i].step, steps[i].step * 1e-9);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *text
+          = fd_chart_format_value (values[i].value, values[i].step, values[i].unit);
+      g_assert_cmpstr (text, ==, values[i].text);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -375,6 +503,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/zdevice", test_zdevice);
   g_test_add_func ("/app/files/write-private", test_write_private);
   g_test_add_func ("/app/files/read-bounded", test_read_bounded);
+  g_test_add_func ("/app/chart/time-ticks", test_chart_time_ticks);
+  g_test_add_func ("/app/chart/value-ticks", test_chart_value_ticks);
   status = g_test_run ();
 
   {
