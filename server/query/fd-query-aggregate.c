@@ -4,8 +4,8 @@
  * a multiple of an hour), rollup_1m for the whole minutes left (when it is a multiple of a
  * minute), point_block pairs for the unaligned edges, and every point_recent triple in range:
  * rollups cover exactly the points in point_block, never those in point_recent, so each point
- * is counted once whichever table holds it. A series that has point blocks but no rollups at
- * all (compacted before rollups were written) is read from its blocks for the whole range.
+ * is counted once whichever table holds it (the writer backfills the rollups of blocks older
+ * than schema 6 before the server serves anything).
  * Groups are done one at a time in one dense array of buckets.
  */
 #include "fd-query-points.h"
@@ -73,12 +73,9 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *
 {
   gboolean use_h = q->width == 0 || q->width % FD_HOUR_MS == 0;
   gboolean use_m = q->width == 0 || q->width % FD_MINUTE_MS == 0;
-  gboolean has_rollups;
   gint64 hs, he, ms, me;
 
-  if (!fd_query_has_rollups (db, series, &has_rollups, error))
-    return FALSE;
-  if (!has_rollups || !use_m)
+  if (!use_m)
     return fd_query_add_blocks (db, series, q->start, q->end, b, error);
   aligned (q->start, q->end, FD_MINUTE_MS, &ms, &me);
   if (ms == me)
