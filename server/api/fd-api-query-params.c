@@ -15,7 +15,7 @@
 void
 fd_api_query_data_free (gpointer data)
 {
-  QueryData *d = data;
+  FdApiQueryData *d = data;
 
   g_strfreev (d->tags);
   g_strfreev (d->devices);
@@ -104,7 +104,7 @@ param_time (FdApiRequest *req, const char *key, gint64 *ms, gboolean *given)
 /* The selection (tag, device, fleet lists) and the range; @default_range: an absent range is
  * the last day up to now (charts, bucketed aggregates), else all time. */
 gboolean
-fd_api_query_param_selection (FdApiRequest *req, QueryData *d, gboolean default_range,
+fd_api_query_param_selection (FdApiRequest *req, FdApiQueryData *d, gboolean default_range,
                               gint64 *start, gint64 *end)
 {
   gboolean has_start, has_end;
@@ -130,7 +130,7 @@ fd_api_query_param_selection (FdApiRequest *req, QueryData *d, gboolean default_
 }
 
 gboolean
-fd_api_query_one_tag (FdApiRequest *req, QueryData *d)
+fd_api_query_one_tag (FdApiRequest *req, FdApiQueryData *d)
 {
   if (d->tags == NULL)
     return fd_api_query_bad (req, "tag", "tag is required: the tag whose field to read");
@@ -140,7 +140,7 @@ fd_api_query_one_tag (FdApiRequest *req, QueryData *d)
 }
 
 gboolean
-fd_api_query_param_field (FdApiRequest *req, QueryData *d)
+fd_api_query_param_field (FdApiRequest *req, FdApiQueryData *d)
 {
   const char *field;
 
@@ -156,7 +156,7 @@ fd_api_query_param_field (FdApiRequest *req, QueryData *d)
 }
 
 gboolean
-fd_api_query_param_fields (FdApiRequest *req, QueryData *d)
+fd_api_query_param_fields (FdApiRequest *req, FdApiQueryData *d)
 {
   const char *text;
   g_auto (GStrv) parts = NULL;
@@ -189,7 +189,7 @@ fd_api_query_param_fields (FdApiRequest *req, QueryData *d)
 }
 
 gboolean
-fd_api_query_param_filters (FdApiRequest *req, QueryData *d)
+fd_api_query_param_filters (FdApiRequest *req, FdApiQueryData *d)
 {
   g_auto (GStrv) values = fd_api_param_all (req, "filter");
 
@@ -216,7 +216,7 @@ fd_api_query_param_filters (FdApiRequest *req, QueryData *d)
 }
 
 gboolean
-fd_api_query_param_fns (FdApiRequest *req, QueryData *d)
+fd_api_query_param_fns (FdApiRequest *req, FdApiQueryData *d)
 {
   static const char *const names[] = { "avg", "min", "max", "sum", "count", "first", "last" };
   g_auto (GStrv) parts = NULL;

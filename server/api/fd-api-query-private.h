@@ -26,7 +26,7 @@ typedef struct
   /* the outcome */
   GString *text;
   GError *problem; /* an FD_QUERY_ERROR: a 400 naming its parameter */
-} QueryData;
+} FdApiQueryData;
 
 void fd_api_query_data_free (gpointer data);
 
@@ -34,13 +34,13 @@ void fd_api_query_data_free (gpointer data);
 gboolean fd_api_query_bad (FdApiRequest *req, const char *field, const char *message);
 /* Each of these reads its parameters into @d (or @out) or replies 400 and returns FALSE. */
 /* tag, device, fleet, start, end; @default_range: an absent range is the last day up to now. */
-gboolean fd_api_query_param_selection (FdApiRequest *req, QueryData *d, gboolean default_range,
+gboolean fd_api_query_param_selection (FdApiRequest *req, FdApiQueryData *d, gboolean default_range,
                                        gint64 *start, gint64 *end);
-gboolean fd_api_query_one_tag (FdApiRequest *req, QueryData *d);
-gboolean fd_api_query_param_field (FdApiRequest *req, QueryData *d);
-gboolean fd_api_query_param_fields (FdApiRequest *req, QueryData *d);
-gboolean fd_api_query_param_filters (FdApiRequest *req, QueryData *d);
-gboolean fd_api_query_param_fns (FdApiRequest *req, QueryData *d);
+gboolean fd_api_query_one_tag (FdApiRequest *req, FdApiQueryData *d);
+gboolean fd_api_query_param_field (FdApiRequest *req, FdApiQueryData *d);
+gboolean fd_api_query_param_fields (FdApiRequest *req, FdApiQueryData *d);
+gboolean fd_api_query_param_filters (FdApiRequest *req, FdApiQueryData *d);
+gboolean fd_api_query_param_fns (FdApiRequest *req, FdApiQueryData *d);
 gboolean fd_api_query_param_bucket (FdApiRequest *req, gint64 *width);
 gboolean fd_api_query_param_group (FdApiRequest *req, FdQueryGroup *group);
 

@@ -22,7 +22,7 @@ static const char *const series_params[]
 static void
 query_reply (FdApiRequest *req, FdApiJob *job)
 {
-  QueryData *d = job->data;
+  FdApiQueryData *d = job->data;
 
   if (d->problem != NULL)
     {
@@ -37,7 +37,7 @@ query_reply (FdApiRequest *req, FdApiJob *job)
 
 /* An FD_QUERY_ERROR is kept for the reply (a 400); anything else fails the job. */
 static gboolean
-job_outcome (QueryData *d, GError *error, GError **out)
+job_outcome (FdApiQueryData *d, GError *error, GError **out)
 {
   if (error == NULL)
     return TRUE;
@@ -54,7 +54,7 @@ job_outcome (QueryData *d, GError *error, GError **out)
 
 /* A path of fields/filter that is a field of the selected tags; "field.PATH" may name PATH. */
 static gboolean
-check_path (FdDb *db, QueryData *d, char **path, FdQueryError code, GError **error)
+check_path (FdDb *db, FdApiQueryData *d, char **path, FdQueryError code, GError **error)
 {
   gboolean known, numeric;
 
@@ -83,7 +83,7 @@ check_path (FdDb *db, QueryData *d, char **path, FdQueryError code, GError **err
 static gboolean
 raw_job (FdDb *db, gpointer data, GError **error)
 {
-  QueryData *d = ((FdApiJob *)data)->data;
+  FdApiQueryData *d = ((FdApiJob *)data)->data;
   g_auto (FdQueryRawResult) result = { 0 };
   GError *local = NULL;
   GString *out;
@@ -133,7 +133,7 @@ raw_job (FdDb *db, gpointer data, GError **error)
 static void
 data_query (FdApiRequest *req)
 {
-  QueryData *d;
+  FdApiQueryData *d;
   const char *sort;
   FdApiJob *job;
 
@@ -146,7 +146,7 @@ data_query (FdApiRequest *req)
       fd_api_query_bad (req, "sort", "sort must be timestamp_device or -timestamp_device");
       return;
     }
-  d = g_new0 (QueryData, 1);
+  d = g_new0 (FdApiQueryData, 1);
   d->raw.descending = sort == NULL || sort[0] == '-';
   d->raw.size = FD_QUERY_DEFAULT_SIZE;
   if (!fd_api_query_param_selection (req, d, FALSE, &d->raw.start, &d->raw.end)
@@ -168,7 +168,7 @@ data_query (FdApiRequest *req)
 static void
 group_start (const char *key, gpointer user_data)
 {
-  QueryData *d = user_data;
+  FdApiQueryData *d = user_data;
   GString *out = d->text;
 
   if (!d->series)
@@ -191,7 +191,7 @@ group_start (const char *key, gpointer user_data)
 }
 
 static void
-emit_series (const FdQueryAcc *a, gint64 bucket, QueryData *d)
+emit_series (const FdQueryAcc *a, gint64 bucket, FdApiQueryData *d)
 {
   GString *out = d->text;
 
@@ -210,7 +210,7 @@ emit_series (const FdQueryAcc *a, gint64 bucket, QueryData *d)
 static void
 emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
 {
-  QueryData *d = user_data;
+  FdApiQueryData *d = user_data;
   GString *out = d->text;
   static const struct
   {
@@ -265,7 +265,7 @@ emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
 static gboolean
 aggregate_job (FdDb *db, gpointer data, GError **error)
 {
-  QueryData *d = ((FdApiJob *)data)->data;
+  FdApiQueryData *d = ((FdApiJob *)data)->data;
   GError *local = NULL;
 
   d->db = db;
@@ -292,7 +292,7 @@ aggregate_job (FdDb *db, gpointer data, GError **error)
 static void
 data_aggregate (FdApiRequest *req)
 {
-  QueryData *d;
+  FdApiQueryData *d;
   FdApiJob *job;
   gint64 width;
   FdQueryGroup group;
@@ -300,7 +300,7 @@ data_aggregate (FdApiRequest *req)
   if (!fd_api_check_params (req, aggregate_params) || !fd_api_path_id (req, "wks", "workspace")
       || !fd_api_query_param_bucket (req, &width) || !fd_api_query_param_group (req, &group))
     return;
-  d = g_new0 (QueryData, 1);
+  d = g_new0 (FdApiQueryData, 1);
   d->agg.width = width;
   d->agg.group = group;
   if (!fd_api_query_param_selection (req, d, width != 0, &d->agg.start, &d->agg.end)
@@ -321,13 +321,13 @@ static void
 data_series (FdApiRequest *req)
 {
   gint64 points = FD_QUERY_DEFAULT_POINTS;
-  QueryData *d;
+  FdApiQueryData *d;
   FdApiJob *job;
 
   if (!fd_api_check_params (req, series_params) || !fd_api_path_id (req, "wks", "workspace")
       || !fd_api_param_int (req, "points", FD_QUERY_MIN_POINTS, FD_QUERY_MAX_POINTS, &points))
     return;
-  d = g_new0 (QueryData, 1);
+  d = g_new0 (FdApiQueryData, 1);
   d->series = TRUE;
   d->agg.group = FD_QUERY_GROUP_DEVICE;
   d->agg.max_groups = FD_QUERY_MAX_SERIES;
