@@ -175,6 +175,8 @@ fd_api_query_param_fields (FdApiRequest *req, FdApiQueryData *d)
         return fd_api_query_bad (req, "fields", "fields is a comma-separated list of field paths");
       if (strlen (path) > FD_PAYLOAD_MAX_PATH_BYTES)
         return fd_api_query_bad (req, "fields", "a field path in fields is too long");
+      if (g_ptr_array_find_with_equal_func (fields, path, g_str_equal, NULL))
+        continue; /* a payload holds each path once */
       if (fields->len == FD_QUERY_MAX_FIELDS)
         {
           fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "fields",
