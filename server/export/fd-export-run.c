@@ -527,7 +527,14 @@ run_export (FdExportJob *job)
       run.db = fd_db_open (job->db_path, TRUE, &error);
       ok = run.db != NULL;
     }
-  if (ok)
+  if (ok && json_object_has_member (json_node_get_object (selection), "aggregate")
+      && !json_object_get_null_member (json_node_get_object (selection), "aggregate"))
+    {
+      ok = fd_export_out_open (&run.out, part, &error)
+           && fd_export_aggregate (run.db, job->row->workspace_id, json_node_get_object (selection),
+                                   run.start, run.end, format, &run.out, &run.rows, &error);
+    }
+  else if (ok)
     ok = export_rows (&run, json_node_get_object (selection), format, part, &error);
 
   if (ok && g_atomic_int_get (&job->cancel) == 0)
