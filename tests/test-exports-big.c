@@ -71,8 +71,8 @@ test_progress_cancel (void)
   cancel = g_strdup_printf ("/api/v1/exports/%s/cancel", id);
   canceled = fd_test_api_expect (srv, "POST", cancel, NULL, 200);
   g_assert_cmpstr (fd_test_str (canceled, "state"), ==, "canceled");
-  g_assert_true (JSON_NODE_HOLDS_NULL (
-      json_object_get_member (json_node_get_object (canceled), "file_name")));
+  g_assert_true (
+      JSON_NODE_HOLDS_NULL (json_object_get_member (json_node_get_object (canceled), "file_name")));
   g_assert_cmpuint (count_files (srv, id), ==, 0);
 
   all = fd_tx_start (srv, s->workspace, "{\"format\":\"csv\"}");
