@@ -283,7 +283,7 @@ test_help (void)
     { "workspace", "create list get update delete" },
     { "fleet", "create list get update delete" },
     { "device", "create list get update move delete credentials import send status tags" },
-    { "data", "tags fields export" },
+    { "data", "tags fields query aggregate series export" },
     { "condition", "list" },
     { "export", "list get cancel download delete schedule schedules unschedule runs" },
     { "token", "create list revoke" },
@@ -426,7 +426,7 @@ test_completion (void)
     { "device list wks-a --so", "--sort" },
     { "device list wks-a --sort -n", "-name" },
     { "workspace delete wks-a --f", "--force" },
-    { "data ", "tags fields export" },
+    { "data ", "tags fields query aggregate series export" },
     { "data tags wks-a --s", "--server --search --size" },
     /* a sub-command, or the verb's own form with its options */
     { "device credentials ", "list create revoke" },

@@ -42,7 +42,8 @@ void fd_chart_remove_series (FdChart *self, const char *id);
 guint fd_chart_get_n_series (FdChart *self);
 
 /* The time range shown, [@start, @end) in epoch ms. Setting it does not emit
- * "range-changed"; the user's zoom and pan do. */
+ * "range-changed"; the user's zoom and pan do. Home (the key) returns to the range last set
+ * here, so a page need not set the range it is told of by "range-changed". */
 void fd_chart_set_range (FdChart *self, gint64 start, gint64 end);
 void fd_chart_get_range (FdChart *self, gint64 *start, gint64 *end);
 

@@ -1,17 +1,22 @@
 /* test-app-units.c — the desktop app's pure helpers, without a display: how values read
  * (fd-format), what a PEM file is (fd-pem, against certtool's own files), zdevice.json files
  * from an import answer (fd-zdevice), private writes over an existing file (fd-files), and a
- * condition as the Conditions pane lists it (fd-condition-item). */
+ * condition as the Conditions pane lists it (fd-condition-item), and the chart's axis ticks
+ * (fd-chart-ticks). */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <sys/stat.h>
 
+#include "fd-chart-ticks.h"
+#include "fd-api-client.h"
 #include "fd-condition-item.h"
+#include "fd-export-dialog.h"
 #include "fd-files.h"
 #include "fd-format.h"
 #include "fd-pem.h"
+#include "fd-schedule-dialog.h"
 #include "fd-zdevice.h"
 
 static char *tmp;
@@ -354,6 +359,282 @@ test_read_bounded (void)
   g_assert_nonnull (strstr (error->message, "big.csv"));
 }
 
+/* The labels of the ticks fd_chart_time_ticks() chooses, "label|context" joined by spaces. */
+static char *
+time_ticks (const char *start, const char *end, guint max_ticks, GTimeZone *tz)
+{
+  g_autoptr (GDateTime) from = at (start);
+  g_autoptr (GDateTime) to = at (end);
+  FdChartTimeTick ticks[FD_CHART_MAX_TIME_TICKS];
+  GString *text = g_string_new (NULL);
+  guint n = fd_chart_time_ticks (g_date_time_to_unix (from) * 1000, g_date_time_to_unix (to) * 1000,
+                                 max_ticks, tz, ticks, NULL);
+
+  g_assert_cmpuint (n, <=, max_ticks);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, ticks[i].label);
+      if (ticks[i].context[0] != '\0')
+        g_string_append_printf (text, "|%s", ticks[i].context);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_chart_time_ticks (void)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GTimeZone) india = g_time_zone_new_identifier ("+05:30");
+  g_autoptr (GTimeZone) rome = g_time_zone_new_identifier ("Europe/Rome");
+  static const struct
+  {
+    const char *start, *end;
+    guint max_ticks;
+    const char *labels;
+  } cases[] = {
+    /* 1 minute: every 10 s, the day once */
+    { "2026-12-01T14:03:00Z", "2026-12-01T14:04:00Z", 8,
+      "14:03:00|Tue 1 Dec 14:03:10 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
+    /* ranges that do not start on a tick */
+    { "2026-12-01T14:03:07Z", "2026-12-01T14:04:07Z", 8,
+      "14:03:10|Tue 1 Dec 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
+    /* 2 hours: every 30 min, or 15 with more room */
+    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8,
+      "12:00|Tue 1 Dec 12:30 13:00 13:30 14:00" },
+    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 10,
+      "12:00|Tue 1 Dec 12:15 12:30 12:45 13:00 13:15 13:30 13:45 14:00" },
+    /* 3 days: every 12 h with the day where it changes, or one tick a day */
+    { "2026-12-01T00:00:00Z", "2026-12-04T00:00:00Z", 8,
+      "00:00|Tue 1 Dec 12:00 00:00|Wed 2 Dec 12:00 00:00|Thu 3 Dec 12:00 00:00|Fri 4 Dec" },
+    { "2026-12-01T05:00:00Z", "2026-12-04T05:00:00Z", 5, "Wed 2|December 2026 Thu 3 Fri 4" },
+    /* 2 months: the 1st and the 16th, the month where it changes; or weeks from Monday */
+    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 8,
+      "Mon 16|November 2026 Tue 1|December 2026 Wed 16 Fri 1|January 2027" },
+    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 12,
+      "Mon 16|November 2026 Mon 23 Mon 30 Mon 7|December 2026 Mon 14 Mon 21 Mon 28 "
+      "Mon 4|January 2027 Mon 11" },
+    /* 3 years: every 6 months with the year, or every year */
+    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 8,
+      "Jan|2024 Jul Jan|2025 Jul Jan|2026 Jul Jan|2027" },
+    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 4, "2024 2025 2026 2027" },
+    /* decades */
+    { "1990-06-01T00:00:00Z", "2026-06-01T00:00:00Z", 6, "2000 2010 2020" },
+    /* sub-second */
+    { "2026-12-01T14:03:00Z", "2026-12-01T14:03:01Z", 6,
+      "14:03:00.000|Tue 1 Dec 14:03:00.200 14:03:00.400 14:03:00.600 14:03:00.800 14:03:01.000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *labels = time_ticks (cases[i].start, cases[i].end, cases[i].max_ticks, utc);
+      g_assert_cmpstr (labels, ==, cases[i].labels);
+    }
+
+  /* Local time: ticks on the local hour, also where the offset is not whole hours. */
+  {
+    g_autofree char *labels = time_ticks ("2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8, india);
+    g_assert_cmpstr (labels, ==, "17:30|Tue 1 Dec 18:00 18:30 19:00 19:30");
+  }
+  {
+    /* One tick a day at local midnight, and the month in Rome's time. */
+    g_autofree char *labels = time_ticks ("2026-11-29T12:00:00Z", "2026-12-02T12:00:00Z", 5, rome);
+    g_assert_cmpstr (labels, ==, "Mon 30|November 2026 Tue 1|December 2026 Wed 2");
+  }
+  {
+    /* Across the end of daylight saving time (25 October 2026, 03:00 → 02:00 in Rome). */
+    g_autofree char *labels = time_ticks ("2026-10-24T22:00:00Z", "2026-10-25T10:00:00Z", 8, rome);
+    g_assert_cmpstr (labels, ==, "00:00|Sun 25 Oct 02:00 04:00 06:00 08:00 10:00");
+  }
+}
+
+static void
+test_chart_value_ticks (void)
+{
+  static const struct
+  {
+    double span;
+    guint max_ticks;
+    double step;
+  } steps[] = {
+    { 5.5, 5, 2 }, { 0.37, 4, 0.1 },  { 1234, 6, 500 }, { 10, 5, 2 },
+    { 10, 10, 1 }, { 3e-4, 3, 1e-4 }, { 8e6, 4, 2e6 },  { 0, 4, 1 },
+  };
+  static const struct
+  {
+    double value, step;
+    const char *unit, *text;
+  } values[] = {
+    { 20, 2, "°C", "20 °C" },
+    { 0.30000000000000004, 0.1, NULL, "0.3" },
+    { -2.7755575615628914e-17, 0.1, NULL, "0.0" },
+    { 1500, 500, "W", "1500 W" },
+    { 0.015, 0.005, "", "0.015" },
+    { -5, 5, "%", "-5 %" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    g_assert_cmpfloat_with_epsilon (fd_chart_nice_step (steps[i].span, steps[i].max_ticks),
+                                    steps[i].step, steps[i].step * 1e-9);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *text
+          = fd_chart_format_value (values[i].value, values[i].step, values[i].unit);
+      g_assert_cmpstr (text, ==, values[i].text);
+    }
+}
+
+static char *
+local_stamp (const char *rfc3339)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_iso8601 (rfc3339, NULL);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, "%Y%m%d-%H%M");
+}
+
+static void
+test_export_name (void)
+{
+  char *one[] = { (char *)"sensors/temp 1", NULL };
+  char *two[] = { (char *)"temp", (char *)"hum", NULL };
+  FdExportSelection selection = {
+    .workspace_id = (char *)"wks-x",
+    .tags = one,
+    .start = (char *)"2026-11-27T10:00:00.000Z",
+    .end = (char *)"2026-11-28T10:30:00Z",
+  };
+  g_autofree char *start = local_stamp (selection.start);
+  g_autofree char *end = local_stamp (selection.end);
+  g_autofree char *expected = g_strdup_printf ("sensors_temp_1-%s-%s.csv", start, end);
+  g_autofree char *name = fd_export_suggested_name (&selection, "csv");
+  g_autofree char *several = NULL;
+  g_autofree char *open = NULL;
+
+  /* No '/' (a folder) nor spaces from a tag in the file name. */
+  g_assert_cmpstr (name, ==, expected);
+  selection.tags = two;
+  several = fd_export_suggested_name (&selection, "ndjson");
+  g_assert_true (g_str_has_prefix (several, "all-"));
+  g_assert_true (g_str_has_suffix (several, ".ndjson"));
+  selection.tags = NULL;
+  selection.start = NULL;
+  open = fd_export_suggested_name (&selection, "json");
+  g_assert_true (g_str_has_prefix (open, "all-start-"));
+}
+
+static void
+test_schedule_time (void)
+{
+  const char *good[] = { "00:00", "02:30", "23:59" };
+  const char *bad[] = { "24:00", "2:30", "12:60", "ab:cd", "12:3", "12:300", "", "12.30" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    g_assert_true (fd_schedule_time_is_valid (good[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_false (fd_schedule_time_is_valid (bad[i]));
+  g_assert_false (fd_schedule_time_is_valid (NULL));
+}
+
+/* A server that answers by hand, so that it can also stop half way: /ok sends the body whole,
+ * /busy a 409 with the API's error, /cut promises more than it sends and hangs up. */
+static gboolean
+serve_cb (GThreadedSocketService *service, GSocketConnection *connection, GObject *source,
+          gpointer data)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr (GString) request = g_string_new (NULL);
+  const char *answer;
+  char buffer[1024];
+
+  while (strstr (request->str, "\r\n\r\n") == NULL)
+    {
+      gssize n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL);
+      if (n <= 0)
+        return TRUE;
+      g_string_append_len (request, buffer, n);
+    }
+  if (g_str_has_prefix (request->str, "GET /api/v1/ok "))
+    answer
+        = "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 12\r\n\r\na,b\r\n1,2\r\n..";
+  else if (g_str_has_prefix (request->str, "GET /api/v1/busy "))
+    answer = "HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: 63\r\n\r\n"
+             "{\"error\":{\"code\":\"not_ready\",\"message\":\"export is running\"}}  ";
+  else
+    answer = "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\na,b\r\n1,";
+  g_output_stream_write_all (out, answer, strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static gboolean
+folder_is_empty_but (const char *folder, const char *name)
+{
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *entry;
+
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    if (name == NULL || !g_str_equal (entry, name))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_download (void)
+{
+  g_autoptr (GSocketService) service = g_threaded_socket_service_new (2);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FdApiClient) client = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *folder = g_build_filename (tmp, "downloads", NULL);
+  g_autofree char *path = g_build_filename (folder, "out.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *content = NULL;
+  g_autoptr (GAsyncResult) ok = NULL;
+  g_autoptr (GAsyncResult) busy = NULL;
+  g_autoptr (GAsyncResult) cut = NULL;
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_signal_connect (service, "run", G_CALLBACK (serve_cb), NULL);
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                                &bound, &error));
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  client = fd_api_client_new (url, "secret");
+
+  fd_api_client_download_async (client, "/ok", file, NULL, done_cb, &ok);
+  g_assert_cmpint (fd_api_client_download_finish (client, wait_result (&ok), &error), ==, 12);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "a,b\r\n1,2\r\n..");
+  g_assert_true (folder_is_empty_but (folder, "out.csv"));
+
+  /* An error answer is the API's message, and the file already there stays as it was. */
+  fd_api_client_download_async (client, "/busy", file, NULL, done_cb, &busy);
+  g_assert_cmpint (fd_api_client_download_finish (client, wait_result (&busy), &error), <, 0);
+  g_assert_error (error, FD_API_ERROR, FD_API_ERROR_UNKNOWN);
+  g_assert_cmpstr (error->message, ==, "export is running");
+  g_clear_error (&error);
+
+  /* Cut short: an error, the old file untouched, no partial file left in the folder. */
+  fd_api_client_download_async (client, "/cut", file, NULL, done_cb, &cut);
+  g_assert_cmpint (fd_api_client_download_finish (client, wait_result (&cut), &error), <, 0);
+  g_assert_nonnull (error);
+  g_clear_pointer (&content, g_free);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "a,b\r\n1,2\r\n..");
+  g_assert_true (folder_is_empty_but (folder, "out.csv"));
+
+  g_socket_service_stop (service);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -366,6 +647,9 @@ main (int argc, char *argv[])
   g_assert_no_error (error);
 
   g_test_add_func ("/app/format/ago", test_ago);
+  g_test_add_func ("/app/export/suggested-name", test_export_name);
+  g_test_add_func ("/app/export/schedule-time", test_schedule_time);
+  g_test_add_func ("/app/export/download", test_download);
   g_test_add_func ("/app/format/expiry", test_expiry);
   g_test_add_func ("/app/format/duration", test_duration);
   g_test_add_func ("/app/condition-item", test_condition_item);
@@ -375,6 +659,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/zdevice", test_zdevice);
   g_test_add_func ("/app/files/write-private", test_write_private);
   g_test_add_func ("/app/files/read-bounded", test_read_bounded);
+  g_test_add_func ("/app/chart/time-ticks", test_chart_time_ticks);
+  g_test_add_func ("/app/chart/value-ticks", test_chart_value_ticks);
   status = g_test_run ();
 
   {
