@@ -120,11 +120,63 @@ test_crash (void)
   fd_td_server_stop (s);
 }
 
+/* A small selection of a big store is read through sample_ts (compacted at every commit here)
+ * plus the tail: exactly its rows of the range, in arrival order. */
+static void
+test_small_selection (void)
+{
+  FdTdServer *s = fd_td_server_start ((const char *const[]){ "--compact-rows", "1", NULL });
+  FdTestServer *srv = s->srv;
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (s, "small");
+  g_autoptr (FdTdRaw) raw = NULL;
+  g_autoptr (GString) batch = g_string_new ("[");
+  g_autofree char *body = NULL, *id = NULL;
+  g_autoptr (JsonNode) done = NULL;
+  gint64 t0 = 1764500000000;
+
+  fd_tx_seed_samples (srv, s->workspace, "dev-bulkbulkbulkbulkbulkb", "small", BIG_ROWS, t0);
+  /* Device times out of arrival order: 9, 8, … 0 seconds after t0. */
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (batch, "%s{\"ts\":%" G_GINT64_FORMAT ",\"payload\":{\"k\":%u}}",
+                            i ? "," : "", t0 + (gint64)(9 - i) * 1000, i);
+  g_string_append_c (batch, ']');
+  raw = fd_te_device_connect (s, d);
+  fd_te_post_data (raw, "small", batch->str);
+  fd_te_post_data (raw, "small", "[{\"ts\":1764500002500,\"payload\":{\"k\":10}}]");
+
+  body = g_strdup_printf ("{\"format\":\"ndjson\",\"devices\":[\"%s\"],\"start\":%" G_GINT64_FORMAT
+                          ",\"end\":%" G_GINT64_FORMAT "}",
+                          d->id, t0 + 2000, t0 + 7000);
+  id = fd_tx_start (srv, s->workspace, body);
+  done = fd_tx_wait (srv, id);
+  g_assert_cmpstr (fd_test_str (done, "state"), ==, "done");
+  {
+    g_autofree char *content_type = NULL;
+    guint status = 0;
+    g_autoptr (GBytes) bytes = fd_tx_download (srv, id, &content_type, &status);
+    g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+    /* k 3..7 have device times 6..2 s (in range), then k 10 at 2.5 s. */
+    const int expected[] = { 3, 4, 5, 6, 7, 10 };
+
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (expected) + 1);
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_autoptr (JsonNode) row = json_from_string (lines[i], NULL);
+        JsonObject *payload = json_object_get_object_member (json_node_get_object (row), "payload");
+        g_assert_cmpint (json_object_get_int_member (payload, "k"), ==, expected[i]);
+      }
+  }
+  fd_td_server_stop (s);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/exports-big/progress-cancel", test_progress_cancel);
   g_test_add_func ("/exports-big/crash", test_crash);
+  g_test_add_func ("/exports-big/small-selection", test_small_selection);
   return g_test_run ();
 }
