@@ -448,5 +448,34 @@ const FdCliCommand fd_cli_data_commands[] = {
       .columns = field_columns,
       .kind = FD_CLI_KIND_FIELD,
   },
+  {
+      .verb = "query",
+      .summary = N_ ("Show the readings of a workspace, newest first, with filters"),
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
+      .options = fd_cli_data_query_options,
+      .method = "GET",
+      .path = "/workspaces/{}/data",
+      .remote = fd_cli_data_query,
+  },
+  {
+      .verb = "aggregate",
+      .summary = N_ ("Compute avg, min, max, sum, count, first or last of a field, per bucket "
+                     "of time and per device or fleet"),
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
+      .options = fd_cli_data_aggregate_options,
+      .method = "GET",
+      .path = "/workspaces/{}/data/aggregate",
+      .remote = fd_cli_data_aggregate,
+  },
+  {
+      .verb = "series",
+      .summary = N_ ("Show a field as a chart sees it: min, max, avg and count per bucket, per "
+                     "device"),
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
+      .options = fd_cli_data_series_options,
+      .method = "GET",
+      .path = "/workspaces/{}/data/series",
+      .remote = fd_cli_data_series,
+  },
   { NULL },
 };

@@ -18,6 +18,17 @@ extern const FdCliParam fd_cli_arg_workspace_in;
 extern const FdCliCommand fd_cli_device_commands[];
 extern const FdCliCommand fd_cli_data_commands[];
 
+/* fd-cli-commands-query.c: the data noun's query, aggregate and series verbs */
+extern const FdCliParam *const fd_cli_data_query_options[];
+extern const FdCliParam *const fd_cli_data_aggregate_options[];
+extern const FdCliParam *const fd_cli_data_series_options[];
+gboolean fd_cli_data_query (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                            GError **error);
+gboolean fd_cli_data_aggregate (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                GError **error);
+gboolean fd_cli_data_series (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                             GError **error);
+
 /* fd-cli-events.c */
 extern const FdCliCommand fd_cli_events_commands[];
 

@@ -12,6 +12,7 @@
 #include "device/fd-device-up.h"
 #include "device/fd-downlink.h"
 #include "events/fd-events.h"
+#include "export/fd-export.h"
 #include "fd-engine-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
@@ -67,6 +68,9 @@ struct _FdEngine
   FdDeviceServer *devices;
   FdMqttServer *mqtt;
   FdApi *api;
+  FdExports *exports;
+  FdClock *test_clock;
+  char *db_path;
   FdRetention *retention;
   guint renew_source;
   gboolean started;
@@ -90,6 +94,8 @@ fd_engine_finalize (GObject *object)
   g_free (self->api_address);
   g_free (self->device_address);
   g_free (self->public_host);
+  g_free (self->db_path);
+  fd_clock_free (self->test_clock);
   if (self->local_token != NULL)
     explicit_bzero (self->local_token, strlen (self->local_token));
   g_free (self->local_token);
@@ -241,6 +247,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->mqtt_config.connect_timeout_s = config->mqtt_connect_timeout_s;
   self->mqtt_config.max_topic_chars = config->mqtt_max_topic_chars;
   self->quiet = config->quiet;
+  if (config->test_clock_offset_file != NULL)
+    self->test_clock = fd_clock_new_offset_file (config->test_clock_offset_file);
 
   if (g_mkdir_with_parents (self->data_dir, 0700) < 0)
     {
@@ -299,6 +307,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
     return NULL;
   fd_api_set_downlink (self->api, self->downlink);
   fd_api_set_live (self->api, self->events, self->sessions);
+  self->db_path = g_steal_pointer (&db_path);
   self->retention = fd_retention_new (self->store);
   fd_api_set_retention (self->api, self->retention);
   return g_steal_pointer (&self);
@@ -414,6 +423,15 @@ fd_engine_start (FdEngine *self, GError **error)
 
   if (!start_devices (self, error) || !start_mqtt (self, error))
     return FALSE;
+  {
+    /* On the engine's context: exports left by a previous run are settled before the API
+     * answers for them. */
+    g_autofree char *dir = g_build_filename (self->data_dir, "exports", NULL);
+    self->exports = fd_exports_new (self->store, self->db_path, dir, self->test_clock);
+    if (!fd_exports_start (self->exports, error))
+      return FALSE;
+    fd_api_set_exports (self->api, self->exports);
+  }
   fd_api_set_provisioning (self->api, self->pki, self->auth, self->public_host,
                            (guint)self->device_port, (guint)self->mqtt_port);
   if (!fd_api_listen (self->api, self->api_address, (guint)self->api_port, error))
@@ -465,6 +483,8 @@ fd_engine_shutdown (FdEngine *self)
   if (self->sessions != NULL)
     fd_engine_events_disconnect_sessions (self->events, self->sessions);
   g_clear_pointer (&self->sessions, fd_sessions_free);
+  /* After the API (no new export), before the store (a worker's last write needs it). */
+  g_clear_pointer (&self->exports, fd_exports_free);
   g_clear_pointer (&self->store, fd_store_close);
   g_clear_pointer (&self->retention, fd_retention_free);
   /* After the transports, whose requests they answered, were drained. */

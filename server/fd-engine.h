@@ -32,6 +32,7 @@ typedef struct
   guint mqtt_connect_timeout_s;     /* TCP accept to CONNECT; 0: 10 s */
   guint mqtt_max_topic_chars;       /* longest topic; 0: 256 */
   gboolean quiet;                   /* no start-up messages on stdout */
+  char *test_clock_offset_file;     /* tests: the exports' clock runs this file's ms ahead */
   guint compact_rows;               /* commits with points before compaction; 0: 256 */
 } FdEngineConfig;
 

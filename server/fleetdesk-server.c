@@ -30,6 +30,7 @@ static int opt_mqtt_connect_timeout = FD_MQTT_DEFAULT_CONNECT_S;
 static int opt_mqtt_max_topic = FD_MQTT_DEFAULT_TOPIC_CHARS;
 static int opt_compact_rows = 0;
 static char *opt_token_name;
+static char *opt_test_clock_offset_file;
 static gboolean opt_version;
 
 static const GOptionEntry server_entries[] = {
@@ -71,6 +72,11 @@ static const GOptionEntry server_entries[] = {
     N_ ("Longest MQTT topic a device may use, in characters; a longer one closes its "
         "connection (default: 256)"),
     N_ ("CHARS") },
+  { "test-clock-offset-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_test_clock_offset_file,
+    N_ ("For testing only: a file holding a number of milliseconds the clock of periodic "
+        "exports and of the expiry of export files runs ahead of the real one (re-read when "
+        "it changes)"),
+    N_ ("FILE") },
   { "compact-rows", 0, 0, G_OPTION_ARG_INT, &opt_compact_rows,
     N_ ("Move recent points into per-series blocks after N commits with points (default: 256; "
         "tests use 1 to reach the compacted state at once)"),
@@ -227,6 +233,7 @@ run_server (void)
     .mqtt_max_conns_per_address = (guint)opt_mqtt_conns_per_address,
     .mqtt_connect_timeout_s = (guint)opt_mqtt_connect_timeout,
     .mqtt_max_topic_chars = (guint)opt_mqtt_max_topic,
+    .test_clock_offset_file = opt_test_clock_offset_file,
     .compact_rows = (guint)opt_compact_rows,
   };
   g_autoptr (GError) error = NULL;

@@ -283,7 +283,7 @@ test_help (void)
     { "workspace", "create list get update delete" },
     { "fleet", "create list get update delete" },
     { "device", "create list get update move delete credentials import send status tags" },
-    { "data", "tags fields" },
+    { "data", "tags fields query aggregate series" },
     { "condition", "list" },
     { "token", "create list revoke" },
     { "audit", "list" },
@@ -425,7 +425,7 @@ test_completion (void)
     { "device list wks-a --so", "--sort" },
     { "device list wks-a --sort -n", "-name" },
     { "workspace delete wks-a --f", "--force" },
-    { "data ", "tags fields" },
+    { "data ", "tags fields query aggregate series" },
     { "data tags wks-a --s", "--server --search --size" },
     /* a sub-command, or the verb's own form with its options */
     { "device credentials ", "list create revoke" },

@@ -152,6 +152,78 @@ test_upgrade_from_first_migration (Fixture *f, gconstpointer data)
   }
 }
 
+/* page.total = the value the database held before Fleetdesk first opened it. */
+static gboolean
+count_old_rows (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT x FROM before_fleetdesk", error);
+
+  return stmt != NULL && fd_db_fetch_count (db, stmt, &c->page.total, error);
+}
+
+static gint64
+auto_vacuum_of (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 mode;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA auto_vacuum", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  mode = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return mode;
+}
+
+/* A new database is made with incremental auto_vacuum (2), so retention can give pages back;
+ * one made without (as SQLite's default, NONE, made them) is converted once, said in the log,
+ * keeping what it holds. */
+static void
+test_auto_vacuum (Fixture *f, gconstpointer data)
+{
+  g_autofree char *old_path = g_build_filename (f->dir, "old.db", NULL);
+  g_autoptr (GError) error = NULL;
+  FdStore *store;
+  sqlite3 *raw = NULL;
+  Call c = { .workspace_id = NULL };
+
+  store = fd_store_open (f->path, 1, &error);
+  g_assert_no_error (error);
+  fd_store_close (store);
+  g_assert_cmpint (auto_vacuum_of (f->path), ==, 2);
+
+  g_assert_cmpint (sqlite3_open (old_path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw,
+                                 "PRAGMA journal_mode = WAL;"
+                                 "CREATE TABLE before_fleetdesk (x);"
+                                 "INSERT INTO before_fleetdesk VALUES (42);",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (raw);
+  g_assert_cmpint (auto_vacuum_of (old_path), ==, 0);
+
+  g_test_expect_message (NULL, G_LOG_LEVEL_MESSAGE,
+                         "converting the database */old.db to incremental vacuum, once*");
+  g_test_expect_message (NULL, G_LOG_LEVEL_MESSAGE,
+                         "converted the database */old.db to incremental vacuum in *");
+  store = fd_store_open (old_path, 1, &error);
+  g_assert_no_error (error);
+  g_test_assert_expected_messages ();
+  g_assert_true (fd_store_read_sync (store, count_old_rows, &c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c.page.total, ==, 42);
+  fd_store_close (store);
+  g_assert_cmpint (auto_vacuum_of (old_path), ==, 2);
+
+  /* Once: opening it again converts nothing (an unexpected message would fail the test). */
+  store = fd_store_open (old_path, 1, &error);
+  g_assert_no_error (error);
+  fd_store_close (store);
+}
+
 static void
 test_newer_schema_refused (Fixture *f, gconstpointer data)
 {
@@ -392,6 +464,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/store/upgrade-from-first-migration", Fixture, NULL, fixture_set_up,
               test_upgrade_from_first_migration, fixture_tear_down);
+  g_test_add ("/store/auto-vacuum", Fixture, NULL, fixture_set_up, test_auto_vacuum,
+              fixture_tear_down);
   g_test_add ("/store/newer-schema-refused", Fixture, NULL, fixture_set_up,
               test_newer_schema_refused, fixture_tear_down);
   g_test_add ("/store/constraints", Fixture, NULL, fixture_set_up, test_constraints,

@@ -36,6 +36,7 @@ struct _FdApiContext
   /* live state (fd_api_set_live), NULL in tests that run the API alone */
   FdEvents *events;
   FdSessions *sessions;
+  FdExports *exports; /* NULL in tests that run the API alone */
   FdRetention *retention; /* NULL in tests that run the API alone */
 };
 
@@ -117,6 +118,8 @@ extern const FdApiRoute fd_api_data_routes[];
 extern const FdApiRoute fd_api_import_routes[];
 extern const FdApiRoute fd_api_condition_routes[];
 extern const FdApiRoute fd_api_event_routes[];
+extern const FdApiRoute fd_api_export_routes[];
+extern const FdApiRoute fd_api_export_schedule_routes[];
 extern const FdApiRoute fd_api_query_routes[];
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
@@ -132,6 +135,8 @@ void fd_api_events_token_revoked (FdApi *api, const char *token_id);
 /* Replies. Each ends the request: it must be the last thing a handler or callback does. */
 void fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node);
 void fd_api_reply_empty (FdApiRequest *req, guint status);
+/* A body that is not JSON (an export file, mapped: never copied into memory). */
+void fd_api_reply_bytes (FdApiRequest *req, guint status, const char *content_type, GBytes *body);
 /* Replies with JSON text the handler wrote itself (@text taken): large answers built without a
  * tree. */
 void fd_api_reply_json_text (FdApiRequest *req, guint status, char *text, gsize len);

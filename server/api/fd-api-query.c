@@ -16,8 +16,8 @@
 
 static const char *const raw_params[] = { "tag",  "device", "fleet",  "start",  "end", "from",
                                           "size", "sort",   "fields", "filter", NULL };
-static const char *const aggregate_params[] = { "tag",    "field", "fn",    "bucket", "group",
-                                                "device", "fleet", "start", "end",    NULL };
+static const char *const aggregate_params[]
+    = { "tag", "field", "fn", "bucket", "group", "device", "fleet", "start", "end", NULL };
 static const char *const series_params[]
     = { "tag", "field", "device", "fleet", "start", "end", "points", NULL };
 
@@ -231,8 +231,8 @@ check_path (FdDb *db, QueryData *d, char **path, FdQueryError code, GError **err
     return FALSE;
   if (!known && g_str_has_prefix (*path, "field."))
     {
-      if (!fd_query_field_type (db, d->sel.workspace_id, d->sel.tags, *path + 6, &known,
-                                &numeric, error))
+      if (!fd_query_field_type (db, d->sel.workspace_id, d->sel.tags, *path + 6, &known, &numeric,
+                                error))
         return FALSE;
       if (known)
         {
@@ -293,9 +293,9 @@ raw_job (FdDb *db, gpointer data, GError **error)
       g_string_append (out, row->payload);
       g_string_append_c (out, '}');
     }
-  g_string_append_printf (out, "],\"from\":%" G_GINT64_FORMAT ",\"size\":%" G_GINT64_FORMAT
-                          ",\"has_more\":%s}",
-                          d->raw.from, d->raw.size, result.has_more ? "true" : "false");
+  g_string_append_printf (
+      out, "],\"from\":%" G_GINT64_FORMAT ",\"size\":%" G_GINT64_FORMAT ",\"has_more\":%s}",
+      d->raw.from, d->raw.size, result.has_more ? "true" : "false");
   return TRUE;
 }
 
@@ -446,8 +446,8 @@ emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
     FdQueryFn fn;
     const char *name;
   } fns[] = {
-    { FD_QUERY_FN_AVG, "avg" },     { FD_QUERY_FN_MIN, "min" },     { FD_QUERY_FN_MAX, "max" },
-    { FD_QUERY_FN_SUM, "sum" },     { FD_QUERY_FN_FIRST, "first" }, { FD_QUERY_FN_LAST, "last" },
+    { FD_QUERY_FN_AVG, "avg" }, { FD_QUERY_FN_MIN, "min" },     { FD_QUERY_FN_MAX, "max" },
+    { FD_QUERY_FN_SUM, "sum" }, { FD_QUERY_FN_FIRST, "first" }, { FD_QUERY_FN_LAST, "last" },
   };
 
   if (d->series)
@@ -461,8 +461,8 @@ emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
   g_string_append_c (out, '{');
   if (key != NULL)
     {
-      g_string_append (out, d->agg.group == FD_QUERY_GROUP_DEVICE ? "\"device_id\":"
-                                                                  : "\"fleet_id\":");
+      g_string_append (out,
+                       d->agg.group == FD_QUERY_GROUP_DEVICE ? "\"device_id\":" : "\"fleet_id\":");
       fd_query_json_string (out, key);
       g_string_append_c (out, ',');
     }
@@ -528,7 +528,8 @@ param_fns (FdApiRequest *req, QueryData *d)
   if (!fd_api_param (req, "fn", &text))
     return FALSE;
   if (text == NULL || *text == '\0')
-    return bad (req, "fn", "fn is required: a comma list of avg, min, max, sum, count, first, last");
+    return bad (req, "fn",
+                "fn is required: a comma list of avg, min, max, sum, count, first, last");
   parts = g_strsplit (text, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
@@ -617,6 +618,7 @@ data_aggregate (FdApiRequest *req)
       query_data_free (d);
       return;
     }
+  d->agg.stats_only = (d->fns & (FD_QUERY_FN_FIRST | FD_QUERY_FN_LAST)) == 0;
   job = fd_api_job_new (req);
   job->data = d;
   job->data_free = query_data_free;

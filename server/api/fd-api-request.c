@@ -53,6 +53,16 @@ fd_api_reply_json (FdApiRequest *req, guint status, JsonNode *node)
 }
 
 void
+fd_api_reply_bytes (FdApiRequest *req, guint status, const char *content_type, GBytes *body)
+{
+  set_status (req, status);
+  soup_message_headers_set_content_type (soup_server_message_get_response_headers (req->msg),
+                                         content_type, NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (req->msg), body);
+  request_free (req);
+}
+
+void
 fd_api_reply_json_text (FdApiRequest *req, guint status, char *text, gsize len)
 {
   set_status (req, status);

@@ -86,7 +86,7 @@ fd_api_retention_run (FdApiRequest *req)
     return;
   if (req->api->context.retention == NULL)
     {
-      fd_api_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable", NULL,
+      fd_api_reply_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", NULL,
                           "retention does not run in this server");
       return;
     }

@@ -58,8 +58,7 @@ job_from_body (FdApiRequest *req, gboolean create)
 
   RetentionChange change = { 0 };
 
-  if (obj == NULL
-      || !fd_api_body_check_members (req, obj, create ? create_members : update_members)
+  if (obj == NULL || !fd_api_body_check_members (req, obj, create ? create_members : update_members)
       || !fd_api_body_name (req, obj, "name", create, FD_API_MAX_NAME, &name)
       || !fd_api_body_name (req, obj, "description", FALSE, FD_API_MAX_DESCRIPTION, &description))
     return NULL;
@@ -184,9 +183,9 @@ workspace_update_job (FdDb *db, gpointer data, GError **error)
   if (change != NULL)
     {
       g_clear_pointer (&job->result, fd_workspace_free);
-      job->result = fd_store_workspace_set_retention (db, job->id, change->set_raw,
-                                                      change->raw_days, change->set_rollup,
-                                                      change->rollup_days, error);
+      job->result
+          = fd_store_workspace_set_retention (db, job->id, change->set_raw, change->raw_days,
+                                              change->set_rollup, change->rollup_days, error);
       if (job->result == NULL)
         return FALSE;
       if (change->set_raw)

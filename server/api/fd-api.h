@@ -8,6 +8,7 @@
 #include "device/fd-downlink.h"
 #include "device/fd-device-sessions.h"
 #include "events/fd-events.h"
+#include "export/fd-export.h"
 #include "pki/fd-pki.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store.h"
@@ -42,6 +43,8 @@ void fd_api_set_downlink (FdApi *api, FdDownlink *downlink);
  * "online" and "last_seen"). Set before listening. */
 void fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions);
 
+/* The exports (POST /workspaces/{id}/exports and the rest). Set before listening. */
+void fd_api_set_exports (FdApi *api, FdExports *exports);
 /* The retention passes, for POST /server/retention (before listening). */
 void fd_api_set_retention (FdApi *api, FdRetention *retention);
 

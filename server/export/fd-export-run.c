@@ -169,13 +169,29 @@ load_streams (Run *run, JsonObject *selection, FdExportFormat format, char ***fi
       g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
       stmt = fd_db_prepare (run->db,
                             "SELECT DISTINCT path FROM tag_field WHERE workspace_id = ?1"
-                            " AND (?2 IS NULL OR tag IN (SELECT value FROM json_each (?2)))"
-                            " ORDER BY path",
+                            " AND tag IN (SELECT value FROM json_each (?2)) ORDER BY path",
                             error);
       if (stmt == NULL)
         return FALSE;
+      /* The fields of the tags the selected streams have (not every tag of the workspace
+       * when only devices or fleets were chosen). */
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr (JsonNode) node = NULL;
+      g_autofree char *stream_tags = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < run->streams->len; i++)
+        {
+          FdExportStream *st = g_ptr_array_index (run->streams, i);
+          if (g_hash_table_add (seen, st->tag))
+            json_builder_add_string_value (b, st->tag);
+        }
+      json_builder_end_array (b);
+      node = json_builder_get_root (b);
+      stream_tags = json_to_string (node, FALSE);
       fd_db_bind_text (stmt, 1, run->job->row->workspace_id);
-      fd_db_bind_text (stmt, 2, tags);
+      fd_db_bind_text (stmt, 2, stream_tags);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         g_ptr_array_add (paths, fd_db_column_dup (stmt, 0));
       sqlite3_reset (stmt);

@@ -71,6 +71,8 @@ FdExports *fd_exports_new (FdStore *store, const char *db_path, const char *dir,
 gboolean fd_exports_start (FdExports *exports, GError **error);
 
 const char *fd_exports_get_dir (FdExports *exports);
+/* The time by the exports' clock (what next_run is computed from). */
+gint64 fd_exports_now (FdExports *exports);
 
 /* Queues the export @e (its row committed as queued). */
 void fd_exports_submit (FdExports *exports, const FdExport *e);

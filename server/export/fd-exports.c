@@ -44,6 +44,12 @@ fd_exports_new (FdStore *store, const char *db_path, const char *dir, const FdCl
   return x;
 }
 
+gint64
+fd_exports_now (FdExports *x)
+{
+  return fd_clock_now (x->clock);
+}
+
 const char *
 fd_exports_get_dir (FdExports *x)
 {
@@ -65,6 +71,7 @@ remove_files (GPtrArray *files)
 typedef struct
 {
   gint64 now;
+  const char *dir;
   GPtrArray *files;
 } FilesWrite;
 
@@ -100,7 +107,7 @@ static gboolean
 expire_job (FdDb *db, gpointer data, GError **error)
 {
   FilesWrite *w = data;
-  return fd_store_export_expire (db, w->now - FD_EXPORT_KEEP_MS, w->files, error);
+  return fd_store_export_expire (db, w->now - FD_EXPORT_KEEP_MS, w->dir, w->files, error);
 }
 
 static void
@@ -130,6 +137,7 @@ fd_exports_expire (FdExports *x, gint64 now)
   FilesWrite *w = g_new0 (FilesWrite, 1);
 
   w->now = now;
+  w->dir = x->dir;
   w->files = g_ptr_array_new_with_free_func (g_free);
   fd_store_write_async (x->store, expire_job, w, files_write_free, expired, x);
 }

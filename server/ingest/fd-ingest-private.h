@@ -51,7 +51,45 @@ struct _FdIngest
   FdIngestWriter *writer;
 };
 
+/* Compaction (fd-ingest-compact.c): what point_recent and the sample tail hold, counted on the
+ * writer and read from the tables when not known. */
+#define FD_INGEST_COMPACT_ROWS 256
+#define FD_INGEST_COMPACT_POINTS 200000
+#define FD_INGEST_COMPACT_AGE_MS 10000
+
+typedef struct
+{
+  gboolean recent_known;
+  gint64 recent_rows;
+  gint64 recent_points;
+  gint64 recent_oldest; /* t_in of its oldest row, epoch ms */
+  gboolean indexed_known;
+  gint64 indexed; /* data_state 'sample_indexed' */
+  gboolean tail_known;
+  gint64 tail_samples; /* samples with an id above it */
+  gint64 tail_oldest;  /* ts_in of the oldest of them, epoch ms */
+  guint rows, points, age_ms;
+  gboolean forced; /* a flush asked for a compaction at this commit */
+} FdIngestCompact;
+
+void fd_ingest_compact_init (FdIngestCompact *c);
+/* 0: the default. @points bounds both the waiting points and the unindexed samples. */
+void fd_ingest_compact_set_thresholds (FdIngestCompact *c, guint rows, guint points, guint age_ms);
+/* data_state 'sample_indexed' as this transaction sees it. */
+gboolean fd_ingest_compact_indexed (FdIngestCompact *c, FdDb *db, gint64 *indexed, GError **error);
+/* In before_commit, after the commit's rows were written: @points_row when it wrote a
+ * point_recent row of @n_points, and @n_samples samples. Compacts when a threshold is reached
+ * or a flush asked for it. */
+gboolean fd_ingest_compact_commit (FdIngestCompact *c, FdDb *db, gint64 now, gboolean points_row,
+                                   gint64 n_points, gint64 n_samples, GError **error);
+void fd_ingest_compact_ended (FdIngestCompact *c, gboolean committed);
+/* Store jobs: the rollups of the point blocks a database had when migration 6 ran (once;
+ * @data unused), and the flush (@data the FdIngestCompact). */
+gboolean fd_ingest_compact_backfill (FdDb *db, gpointer data, GError **error);
+gboolean fd_ingest_compact_force (FdDb *db, gpointer data, GError **error);
+
 FdIngestWriter *fd_ingest_writer_new (void);
+FdIngestCompact *fd_ingest_writer_compact (FdIngestWriter *w);
 void fd_ingest_writer_free (FdIngestWriter *writer);
 extern const FdStoreHooks fd_ingest_writer_hooks;
 void fd_ingest_writer_set_compaction (FdIngestWriter *w, guint rows, guint points, guint age_ms);

@@ -7,7 +7,8 @@
  * grouped: one point_recent row holding every point of the commit, one UPDATE per stream and
  * (at most once a second) per device. Every few seconds the recent points move into one block
  * per series (notes/storage-speed.md: a page written per series, not per reading; with
- * devices sending single readings a per-commit block per series cost a page per reading).
+ * devices sending single readings a per-commit block per series cost a page per reading),
+ * with their rollups, and the samples into sample_ts (fd-ingest-compact.c).
  *
  * Lookup caches (stream and series ids, fields already recorded) live across transactions. A
  * job that fails may have inserted rows its savepoint then rolled back, and a transaction that
@@ -19,15 +20,7 @@
 
 #include <string.h>
 
-#define POINT_FORMAT_VERSION 1
-#define TRIPLE_BYTES 24 /* series, ts, value */
-#define PAIR_BYTES 16   /* ts, value */
-
-/* Points wait in point_recent (one row per commit) until one of these is reached, then move
- * into per-series blocks in one transaction. */
-#define COMPACT_ROWS 256
-#define COMPACT_POINTS 200000
-#define COMPACT_AGE_MS 10000
+#include "fd-data-layout.h"
 
 /* A device's last_seen is written at most this often: a device sending 50 messages a second
  * would otherwise move its entry in the last_seen index 50 times a second (a fifth of the
@@ -43,15 +36,12 @@ struct _FdIngestWriter
   GByteArray *recent;         /* this commit's points: version byte, then triples */
   GHashTable *stream_updates; /* gint64 stream id -> StreamUpdate */
   GHashTable *device_seen;    /* device id -> gint64 last seen */
+  gint64 samples;             /* stored by the transaction's jobs that succeeded */
   /* the current job's staging */
   GArray *staged_points; /* StagedPoint */
   GString *key;          /* scratch for cache keys */
-  /* what point_recent holds (read from the table when not known) */
-  gboolean recent_known;
-  gint64 recent_rows;
-  gint64 recent_points;
-  gint64 recent_oldest; /* t_in of its oldest row, epoch ms */
-  guint compact_rows, compact_points, compact_age_ms;
+  /* what point_recent and the sample tail hold, and when to compact */
+  FdIngestCompact compact;
   /* told of each commit's readings per stream (fd_ingest_set_observer) */
   FdIngestObserver observer;
   gpointer observer_data;
@@ -117,9 +107,7 @@ fd_ingest_writer_new (void)
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)stream_cache_free);
   w->seen_written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->recent = g_byte_array_new ();
-  w->compact_rows = COMPACT_ROWS;
-  w->compact_points = COMPACT_POINTS;
-  w->compact_age_ms = COMPACT_AGE_MS;
+  fd_ingest_compact_init (&w->compact);
   w->stream_updates = g_hash_table_new_full (int64_hash, g_int64_equal, NULL, g_free);
   w->device_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w->staged_points = g_array_new (FALSE, FALSE, sizeof (StagedPoint));
@@ -159,6 +147,7 @@ drop_pending (FdIngestWriter *w)
   g_byte_array_set_size (w->recent, 0);
   g_hash_table_remove_all (w->stream_updates);
   g_hash_table_remove_all (w->device_seen);
+  w->samples = 0;
   g_string_truncate (w->newest, 0);
 }
 
@@ -385,26 +374,19 @@ merge_staging (FdIngestWriter *w, const StreamUpdate *update, const char *worksp
   for (guint i = 0; i < w->staged_points->len; i++)
     {
       StagedPoint *p = &g_array_index (w->staged_points, StagedPoint, i);
-      guint8 triple[TRIPLE_BYTES];
-      guint64 series = GUINT64_TO_LE ((guint64)p->series);
-      guint64 ts = GUINT64_TO_LE ((guint64)p->ts);
-      union
-      {
-        double d;
-        guint64 u;
-      } value = { .d = p->value };
+      guint8 triple[FD_POINTS_TRIPLE_BYTES];
 
       if (w->recent->len == 0)
         {
-          guint8 version = POINT_FORMAT_VERSION;
+          guint8 version = FD_POINTS_FORMAT_VERSION;
           g_byte_array_append (w->recent, &version, 1);
         }
-      value.u = GUINT64_TO_LE (value.u);
-      memcpy (triple, &series, 8);
-      memcpy (triple + 8, &ts, 8);
-      memcpy (triple + 16, &value.u, 8);
+      fd_points_write_i64 (triple, p->series);
+      fd_points_write_i64 (triple + 8, p->ts);
+      fd_points_write_double (triple + 16, p->value);
       g_byte_array_append (w->recent, triple, sizeof triple);
     }
+  w->samples += update->readings;
   if (u == NULL)
     {
       u = stream_update_new (w, update, workspace_id, device_id, fleet_id, tag);
@@ -419,6 +401,22 @@ merge_staging (FdIngestWriter *w, const StreamUpdate *update, const char *worksp
       u->newest_offset = update->newest_offset;
     }
   g_array_set_size (w->staged_points, 0);
+}
+
+/* Gives the sample just inserted as *@id the id after @indexed (no sample has a higher id). */
+static gboolean
+renumber_sample (FdDb *db, gint64 *id, gint64 indexed, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, "UPDATE sample SET id = ?2 WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, *id);
+  sqlite3_bind_int64 (stmt, 2, indexed + 1);
+  if (!fd_db_step_done (db, stmt, NULL, error))
+    return FALSE;
+  *id = indexed + 1;
+  return TRUE;
 }
 
 static gboolean
@@ -439,8 +437,10 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
   StreamUpdate update = { 0 };
   StreamCache *stream;
   sqlite3_stmt *insert;
+  gint64 indexed;
 
-  if (!fd_ingest_writer_device_place (db, device_id, &workspace_id, &fleet_id, error)
+  if (!fd_ingest_compact_indexed (&w->compact, db, &indexed, error)
+      || !fd_ingest_writer_device_place (db, device_id, &workspace_id, &fleet_id, error)
       || (stream = stream_get (w, db, workspace_id, fleet_id, device_id, r->tag, r->ts_in, error))
              == NULL)
     return job_failed (w);
@@ -463,6 +463,11 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
       if (!fd_db_step_done (db, insert, NULL, error))
         return job_failed (w);
       update.last_sample = sqlite3_last_insert_rowid (fd_db_handle (db));
+      /* SQLite gives max (id) + 1: once retention has deleted every sample up to the newest,
+       * ids start again at or below the mark, and sample_ts would never get these. */
+      if (update.last_sample <= indexed
+          && !renumber_sample (db, &update.last_sample, indexed, error))
+        return job_failed (w);
 
       for (guint f = item->first_field; f < item->first_field + item->n_fields; f++)
         {
@@ -497,131 +502,6 @@ fd_ingest_writer_store_readings (FdDb *db, gpointer data, GError **error)
   return TRUE;
 }
 
-static gint64
-read_le64 (const guint8 *p)
-{
-  guint64 v;
-  memcpy (&v, p, 8);
-  return (gint64)GUINT64_FROM_LE (v);
-}
-
-static gboolean
-recent_state (FdIngestWriter *w, FdDb *db, GError **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (w->recent_known)
-    return TRUE;
-  stmt = fd_db_prepare (db,
-                        "SELECT count(*), coalesce (sum (n), 0), coalesce (min (t_in), 0)"
-                        " FROM point_recent",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      w->recent_rows = sqlite3_column_int64 (stmt, 0);
-      w->recent_points = sqlite3_column_int64 (stmt, 1);
-      w->recent_oldest = sqlite3_column_int64 (stmt, 2);
-      w->recent_known = TRUE;
-    }
-  else
-    fd_db_set_error (db, error, "reading the recent points");
-  sqlite3_reset (stmt);
-  return rc == SQLITE_ROW;
-}
-
-/* Moves every point of point_recent into per-series blocks, in this transaction: readers see
- * each point in exactly one of the two tables. A series then gets one block per compaction
- * rather than one per commit: a page written per series every few seconds, not per reading. */
-static gboolean
-compact (FdIngestWriter *w, FdDb *db, GError **error)
-{
-  g_autoptr (GHashTable) by_series = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
-                                                            (GDestroyNotify)g_byte_array_unref);
-  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT id, data FROM point_recent ORDER BY id", error);
-  GHashTableIter iter;
-  gpointer key, value;
-  gint64 last_id = 0;
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const guint8 *data = sqlite3_column_blob (stmt, 1);
-      gsize len = (gsize)sqlite3_column_bytes (stmt, 1);
-
-      last_id = sqlite3_column_int64 (stmt, 0);
-      if (len < 1 || data[0] != POINT_FORMAT_VERSION || (len - 1) % TRIPLE_BYTES != 0)
-        {
-          sqlite3_reset (stmt);
-          g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
-                       "recent points row %" G_GINT64_FORMAT " is damaged", last_id);
-          return FALSE;
-        }
-      for (gsize off = 1; off < len; off += TRIPLE_BYTES)
-        {
-          gint64 series = read_le64 (data + off);
-          GByteArray *pairs = g_hash_table_lookup (by_series, &series);
-
-          if (pairs == NULL)
-            {
-              guint8 version = POINT_FORMAT_VERSION;
-              pairs = g_byte_array_new ();
-              g_byte_array_append (pairs, &version, 1);
-              g_hash_table_insert (by_series, g_memdup2 (&series, sizeof series), pairs);
-            }
-          g_byte_array_append (pairs, data + off + 8, PAIR_BYTES);
-        }
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "reading the recent points");
-      return FALSE;
-    }
-
-  stmt = fd_db_prepare (db,
-                        "INSERT INTO point_block (series, t_first, t_last, n, data)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5)",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  g_hash_table_iter_init (&iter, by_series);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GByteArray *block = value;
-      guint n = (block->len - 1) / PAIR_BYTES;
-      gint64 t_first = G_MAXINT64, t_last = G_MININT64;
-
-      for (guint i = 0; i < n; i++)
-        {
-          gint64 ts = read_le64 (block->data + 1 + PAIR_BYTES * i);
-          t_first = MIN (t_first, ts);
-          t_last = MAX (t_last, ts);
-        }
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, *(gint64 *)key);
-      sqlite3_bind_int64 (stmt, 2, t_first);
-      sqlite3_bind_int64 (stmt, 3, t_last);
-      sqlite3_bind_int64 (stmt, 4, n);
-      sqlite3_bind_blob (stmt, 5, block->data, (int)block->len, SQLITE_STATIC);
-      if (!fd_db_step_done (db, stmt, NULL, error))
-        return FALSE;
-    }
-  stmt = fd_db_prepare (db, "DELETE FROM point_recent WHERE id <= ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, last_id);
-  if (!fd_db_step_done (db, stmt, NULL, error))
-    return FALSE;
-  w->recent_rows = w->recent_points = w->recent_oldest = 0;
-  return TRUE;
-}
-
 static gboolean
 write_pending (FdDb *db, gpointer data, GError **error)
 {
@@ -631,12 +511,11 @@ write_pending (FdDb *db, gpointer data, GError **error)
   sqlite3_stmt *stmt;
   gint64 now = fd_now_ms ();
 
+  gint64 n = 0;
+
   if (w->recent->len > 0)
     {
-      gint64 n = (w->recent->len - 1) / TRIPLE_BYTES;
-
-      if (!recent_state (w, db, error))
-        return FALSE;
+      n = (w->recent->len - 1) / FD_POINTS_TRIPLE_BYTES;
       stmt = fd_db_prepare (db, "INSERT INTO point_recent (t_in, n, data) VALUES (?1, ?2, ?3)",
                             error);
       if (stmt == NULL)
@@ -646,14 +525,9 @@ write_pending (FdDb *db, gpointer data, GError **error)
       sqlite3_bind_blob (stmt, 3, w->recent->data, (int)w->recent->len, SQLITE_STATIC);
       if (!fd_db_step_done (db, stmt, NULL, error))
         return FALSE;
-      if (w->recent_rows++ == 0)
-        w->recent_oldest = now;
-      w->recent_points += n;
-      if ((w->recent_rows >= w->compact_rows || w->recent_points >= w->compact_points
-           || now - w->recent_oldest >= w->compact_age_ms)
-          && !compact (w, db, error))
-        return FALSE;
     }
+  if (!fd_ingest_compact_commit (&w->compact, db, now, n > 0, n, w->samples, error))
+    return FALSE;
 
   if (g_hash_table_size (w->stream_updates) > 0)
     {
@@ -743,19 +617,21 @@ transaction_ended (gboolean committed, gpointer data)
   if (committed && w->observer != NULL)
     tell_observer (w);
   drop_pending (w);
+  fd_ingest_compact_ended (&w->compact, committed);
   if (!committed)
-    {
-      drop_caches (w);
-      w->recent_known = FALSE; /* what point_recent holds is read again */
-    }
+    drop_caches (w);
 }
 
 void
 fd_ingest_writer_set_compaction (FdIngestWriter *w, guint rows, guint points, guint age_ms)
 {
-  w->compact_rows = rows ? rows : COMPACT_ROWS;
-  w->compact_points = points ? points : COMPACT_POINTS;
-  w->compact_age_ms = age_ms ? age_ms : COMPACT_AGE_MS;
+  fd_ingest_compact_set_thresholds (&w->compact, rows, points, age_ms);
+}
+
+FdIngestCompact *
+fd_ingest_writer_compact (FdIngestWriter *w)
+{
+  return &w->compact;
 }
 
 void

@@ -118,10 +118,15 @@ FdIngest *
 fd_ingest_new (FdStore *store)
 {
   FdIngest *ingest = g_new0 (FdIngest, 1);
+  g_autoptr (GError) error = NULL;
 
   ingest->store = store;
   ingest->writer = fd_ingest_writer_new ();
   fd_store_set_hooks (store, &fd_ingest_writer_hooks, ingest->writer);
+  /* Once after the upgrade to schema 6, before any reader asks: the rollups of the points
+   * stored before it. If it fails, it is tried again at the next start. */
+  if (!fd_store_write_sync (store, fd_ingest_compact_backfill, NULL, &error))
+    g_warning ("computing the rollups of the stored points failed: %s", error->message);
   return ingest;
 }
 
@@ -139,6 +144,26 @@ void
 fd_ingest_set_compaction (FdIngest *ingest, guint rows, guint points, guint age_ms)
 {
   fd_ingest_writer_set_compaction (ingest->writer, rows, points, age_ms);
+}
+
+gboolean
+fd_ingest_flush_sync (FdIngest *ingest, GError **error)
+{
+  return fd_store_write_sync (ingest->store, fd_ingest_compact_force,
+                              fd_ingest_writer_compact (ingest->writer), error);
+}
+
+void
+fd_ingest_flush_async (FdIngest *ingest, GAsyncReadyCallback callback, gpointer user_data)
+{
+  fd_store_write_async (ingest->store, fd_ingest_compact_force,
+                        fd_ingest_writer_compact (ingest->writer), NULL, callback, user_data);
+}
+
+gboolean
+fd_ingest_flush_finish (GAsyncResult *result, GError **error)
+{
+  return fd_store_run_finish (result, error);
 }
 
 void

@@ -55,10 +55,20 @@ typedef struct _FdIngest FdIngest;
 FdIngest *fd_ingest_new (FdStore *store);
 void fd_ingest_free (FdIngest *ingest);
 
-/* When points move from point_recent into per-series blocks: after @rows commits with points,
- * @points points or @age_ms since the oldest waiting (0: the defaults, 256 / 200,000 /
- * 10 s). Before the first write only (tests). */
+/* When points move from point_recent into per-series blocks (and their rollups) and samples
+ * into sample_ts: after @rows commits with points, @points points or @points unindexed samples,
+ * or @age_ms since the oldest waiting point or sample (0: the defaults, 256 / 200,000 / 10 s).
+ * Before the first write only (tests). */
 void fd_ingest_set_compaction (FdIngest *ingest, guint rows, guint points, guint age_ms);
+
+/* Compacts now, in a transaction of its own (with whatever else is queued): when it returns
+ * TRUE every sample committed before the call is in sample_ts (data_state 'sample_indexed' is
+ * the highest sample id) and every point in point_block and the rollups, point_recent empty —
+ * unless more readings arrived meanwhile. For exports that want no tail, tests, benchmarks.
+ * The blob layouts and the rules of those tables: ingest/fd-data-layout.h. */
+gboolean fd_ingest_flush_sync (FdIngest *ingest, GError **error);
+void fd_ingest_flush_async (FdIngest *ingest, GAsyncReadyCallback callback, gpointer user_data);
+gboolean fd_ingest_flush_finish (GAsyncResult *result, GError **error);
 
 /* What one commit stored for one device and tag, for the events stream. */
 typedef struct

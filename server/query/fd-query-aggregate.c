@@ -42,8 +42,7 @@ aligned (gint64 start, gint64 end, gint64 unit, gint64 *a, gint64 *b)
 
 /* Adds one series' stored points (rollups and blocks; not point_recent) in [start, end). */
 static gboolean
-add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b,
-            GError **error)
+add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b, GError **error)
 {
   gboolean use_h = q->width == 0 || q->width % FD_HOUR_MS == 0;
   gboolean use_m = q->width == 0 || q->width % FD_MINUTE_MS == 0;
@@ -63,9 +62,9 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *
     hs = he = ms;
   if (hs == he)
     hs = he = ms;
-  return fd_query_add_rollups (db, TRUE, series, hs, he, b, error)
-         && fd_query_add_rollups (db, FALSE, series, ms, hs, b, error)
-         && fd_query_add_rollups (db, FALSE, series, he, me, b, error)
+  return fd_query_add_rollups (db, TRUE, !q->stats_only, series, hs, he, b, error)
+         && fd_query_add_rollups (db, FALSE, !q->stats_only, series, ms, hs, b, error)
+         && fd_query_add_rollups (db, FALSE, !q->stats_only, series, he, me, b, error)
          && fd_query_add_blocks (db, series, q->start, ms, b, error)
          && fd_query_add_blocks (db, series, me, q->end, b, error);
 }
@@ -145,9 +144,10 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
     }
   g_array_sort (groups, group_cmp);
 
-  n_buckets = q->width == 0
-                  ? 1
-                  : (floor_to (q->end - 1, q->width) - floor_to (q->start, q->width)) / q->width + 1;
+  n_buckets
+      = q->width == 0
+            ? 1
+            : (floor_to (q->end - 1, q->width) - floor_to (q->start, q->width)) / q->width + 1;
   if (q->max_groups > 0 && groups->len > q->max_groups)
     {
       g_set_error (error, FD_QUERY_ERROR, FD_QUERY_ERROR_SERIES,

@@ -59,14 +59,24 @@ static const char rollup_1h_sql[]
 static const char rollup_1m_sql[]
     = "SELECT bucket, n, sum, min, max, first_ts, first, last_ts, last FROM rollup_1m"
       " WHERE series = ?1 AND bucket >= ?2 AND bucket < ?3";
+/* Without first / last: the columns read are a good part of the cost of a month of rollups. */
+static const char rollup_1h_stats_sql[] = "SELECT bucket, n, sum, min, max FROM rollup_1h"
+                                          " WHERE series = ?1 AND bucket >= ?2 AND bucket < ?3";
+static const char rollup_1m_stats_sql[] = "SELECT bucket, n, sum, min, max FROM rollup_1m"
+                                          " WHERE series = ?1 AND bucket >= ?2 AND bucket < ?3";
 
 gboolean
-fd_query_add_rollups (FdDb *db, gboolean hourly, gint64 series, gint64 from, gint64 to,
-                      FdQueryBuckets *b, GError **error)
+fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 series, gint64 from,
+                      gint64 to, FdQueryBuckets *b, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db, hourly ? rollup_1h_sql : rollup_1m_sql, error);
+  const char *sql = first_last ? (hourly ? rollup_1h_sql : rollup_1m_sql)
+                               : (hourly ? rollup_1h_stats_sql : rollup_1m_stats_sql);
+  sqlite3_stmt *stmt;
   int rc;
 
+  if (from >= to)
+    return TRUE;
+  stmt = fd_db_prepare (db, sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, series);
@@ -75,12 +85,19 @@ fd_query_add_rollups (FdDb *db, gboolean hourly, gint64 series, gint64 from, gin
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       FdQueryAcc *a = fd_query_bucket_of (b, sqlite3_column_int64 (stmt, 0));
+      gint64 bucket = sqlite3_column_int64 (stmt, 0);
 
-      if (a != NULL)
+      if (a == NULL)
+        continue;
+      if (first_last)
         fd_query_acc_add (a, sqlite3_column_int64 (stmt, 1), sqlite3_column_double (stmt, 2),
                           sqlite3_column_double (stmt, 3), sqlite3_column_double (stmt, 4),
                           sqlite3_column_int64 (stmt, 5), sqlite3_column_double (stmt, 6), 0,
                           sqlite3_column_int64 (stmt, 7), sqlite3_column_double (stmt, 8), 0);
+      else
+        fd_query_acc_add (a, sqlite3_column_int64 (stmt, 1), sqlite3_column_double (stmt, 2),
+                          sqlite3_column_double (stmt, 3), sqlite3_column_double (stmt, 4), bucket,
+                          0, 0, bucket, 0, 0);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -94,11 +111,11 @@ fd_query_add_rollups (FdDb *db, gboolean hourly, gint64 series, gint64 from, gin
 gboolean
 fd_query_has_rollups (FdDb *db, gint64 series, gboolean *has, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (
-      db,
-      "SELECT EXISTS (SELECT 1 FROM rollup_1m WHERE series = ?1)"
-      " OR NOT EXISTS (SELECT 1 FROM point_block WHERE series = ?1)",
-      error);
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db,
+                       "SELECT EXISTS (SELECT 1 FROM rollup_1m WHERE series = ?1)"
+                       " OR NOT EXISTS (SELECT 1 FROM point_block WHERE series = ?1)",
+                       error);
   int rc;
 
   if (stmt == NULL)
@@ -161,8 +178,8 @@ fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuc
 }
 
 gboolean
-fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 end,
-                      GArray **recent, GError **error)
+fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 end, GArray **recent,
+                      GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT id, data FROM point_recent ORDER BY id", error);
   int rc;

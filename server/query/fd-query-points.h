@@ -81,9 +81,10 @@ typedef struct
   gint64 ord;
 } FdQueryPoint;
 
-/* Adds the rollups of @series (hourly or by minute) with buckets in [@from, @to). */
-gboolean fd_query_add_rollups (FdDb *db, gboolean hourly, gint64 series, gint64 from, gint64 to,
-                               FdQueryBuckets *b, GError **error);
+/* Adds the rollups of @series (hourly or by minute) with buckets in [@from, @to); without
+ * @first_last the buckets' first / last are left meaningless (not read). */
+gboolean fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 series,
+                               gint64 from, gint64 to, FdQueryBuckets *b, GError **error);
 /* Adds the points of @series in point_block with times in [@from, @to). */
 gboolean fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuckets *b,
                               GError **error);

@@ -208,7 +208,7 @@ merge_rows (FdDb *db, const FdQueryRaw *q, Merge *m, FdQueryRawResult *out, GErr
 {
   g_autoptr (FdQueryPayload) reader = fd_query_payload_new ();
   g_autoptr (GString) projected = g_string_new (NULL);
-  gboolean needs_payload = q->n_filters > 0 || q->fields != NULL;
+  gboolean filtered = q->n_filters > 0;
   gint64 skipped = 0;
 
   while (m->n > 0)
@@ -218,7 +218,8 @@ merge_rows (FdDb *db, const FdQueryRaw *q, Merge *m, FdQueryRawResult *out, GErr
       gint64 ts_in = 0;
       FdQueryRow row;
 
-      if (needs_payload)
+      /* rows skipped by from are read only when a filter must look at them */
+      if (filtered)
         {
           if (!fetch_sample (db, c->key.id, &ts_in, &payload, error))
             return FALSE;
@@ -236,8 +237,13 @@ merge_rows (FdDb *db, const FdQueryRaw *q, Merge *m, FdQueryRawResult *out, GErr
           out->has_more = TRUE;
           break;
         }
-      if (!needs_payload && !fetch_sample (db, c->key.id, &ts_in, &payload, error))
-        return FALSE;
+      if (!filtered)
+        {
+          if (!fetch_sample (db, c->key.id, &ts_in, &payload, error))
+            return FALSE;
+          if (q->fields != NULL && !fd_query_payload_load (reader, payload))
+            goto next;
+        }
       row.ts_device = c->key.ts;
       row.ts_in = ts_in;
       row.stream = c->key.stream;

@@ -10,7 +10,7 @@
 
 #include <stdarg.h>
 
-G_DEFINE_QUARK (fd-query-error-quark, fd_query_error)
+G_DEFINE_QUARK (fd - query - error - quark, fd_query_error)
 
 const char *
 fd_query_error_field (const GError *error)
@@ -130,8 +130,8 @@ fd_query_resolve_streams (FdDb *db, const FdQuerySelection *sel, GArray *streams
   if (!check_names (db, sel->workspace_id, sel->tags, tag_sql, FD_QUERY_ERROR_TAG, "tag", error)
       || !check_names (db, sel->workspace_id, sel->devices, device_sql, FD_QUERY_ERROR_DEVICE,
                        "device", error)
-      || !check_names (db, sel->workspace_id, sel->fleets, fleet_sql, FD_QUERY_ERROR_FLEET,
-                       "fleet", error))
+      || !check_names (db, sel->workspace_id, sel->fleets, fleet_sql, FD_QUERY_ERROR_FLEET, "fleet",
+                       error))
     return FALSE;
 
   stmt = fd_db_prepare (db,
@@ -167,8 +167,8 @@ fd_query_resolve_streams (FdDb *db, const FdQuerySelection *sel, GArray *streams
 }
 
 gboolean
-fd_query_field_type (FdDb *db, const char *workspace_id, const char *const *tags,
-                     const char *path, gboolean *known, gboolean *numeric, GError **error)
+fd_query_field_type (FdDb *db, const char *workspace_id, const char *const *tags, const char *path,
+                     gboolean *known, gboolean *numeric, GError **error)
 {
   g_autofree char *tag_list = fd_query_json_list (tags);
   sqlite3_stmt *stmt = fd_db_prepare (

@@ -20,14 +20,14 @@ GQuark fd_query_error_quark (void);
 /* Each code names the parameter the problem is in; the message says what is wrong. */
 typedef enum
 {
-  FD_QUERY_ERROR_TAG,     /* a tag never seen in the workspace */
-  FD_QUERY_ERROR_DEVICE,  /* a device not in the workspace */
-  FD_QUERY_ERROR_FLEET,   /* a fleet not in the workspace */
-  FD_QUERY_ERROR_FIELD,   /* the aggregated field: unknown, or not numeric */
-  FD_QUERY_ERROR_FIELDS,  /* a selected field that no selected tag has */
-  FD_QUERY_ERROR_FILTER,  /* a filter on a field that no selected tag has */
-  FD_QUERY_ERROR_BUCKET,  /* too many buckets x groups */
-  FD_QUERY_ERROR_SERIES,  /* too many series for a chart */
+  FD_QUERY_ERROR_TAG,    /* a tag never seen in the workspace */
+  FD_QUERY_ERROR_DEVICE, /* a device not in the workspace */
+  FD_QUERY_ERROR_FLEET,  /* a fleet not in the workspace */
+  FD_QUERY_ERROR_FIELD,  /* the aggregated field: unknown, or not numeric */
+  FD_QUERY_ERROR_FIELDS, /* a selected field that no selected tag has */
+  FD_QUERY_ERROR_FILTER, /* a filter on a field that no selected tag has */
+  FD_QUERY_ERROR_BUCKET, /* too many buckets x groups */
+  FD_QUERY_ERROR_SERIES, /* too many series for a chart */
 } FdQueryError;
 
 /* The parameter an FD_QUERY_ERROR is about ("tag", "device", "fields", …), for the API. */
@@ -56,8 +56,8 @@ typedef struct
 } FdQuerySeries;
 
 /* The streams of @sel (FdQueryStream, in id order) into @streams, an array made by
- * fd_query_streams_new(). Fails (TAG, DEVICE, FLEET) when a name is unknown in the workspace (NOT_FOUND of
- * FD_STORE_ERROR when the workspace does not exist). */
+ * fd_query_streams_new(). Fails (TAG, DEVICE, FLEET) when a name is unknown in the workspace
+ * (NOT_FOUND of FD_STORE_ERROR when the workspace does not exist). */
 GArray *fd_query_streams_new (void);
 gboolean fd_query_resolve_streams (FdDb *db, const FdQuerySelection *sel, GArray *streams,
                                    GError **error);
@@ -65,8 +65,7 @@ gboolean fd_query_resolve_streams (FdDb *db, const FdQuerySelection *sel, GArray
 /* Whether @path is a field of one of @tags (any tag of the workspace when NULL) in
  * @workspace_id (*@known), and whether it was ever a number (*@numeric). */
 gboolean fd_query_field_type (FdDb *db, const char *workspace_id, const char *const *tags,
-                              const char *path, gboolean *known, gboolean *numeric,
-                              GError **error);
+                              const char *path, gboolean *known, gboolean *numeric, GError **error);
 
 /* @items as a JSON array of strings, NULL when there are none (a list bound for json_each). */
 char *fd_query_json_list (const char *const *items);

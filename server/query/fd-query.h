@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define FD_QUERY_MAX_SIZE 175000    /* raw rows per page */
+#define FD_QUERY_MAX_SIZE 175000 /* raw rows per page */
 #define FD_QUERY_DEFAULT_SIZE 100
 #define FD_QUERY_MAX_FILTERS 16
 #define FD_QUERY_MAX_FIELDS 64
@@ -144,7 +144,8 @@ typedef struct
   gint64 start, end;
   gint64 width; /* bucket width in ms, 0: one bucket for the whole range */
   FdQueryGroup group;
-  guint max_groups; /* 0: no limit but FD_QUERY_MAX_BUCKETS */
+  guint max_groups;    /* 0: no limit but FD_QUERY_MAX_BUCKETS */
+  gboolean stats_only; /* only n, sum, min, max are wanted: first / last not computed */
 } FdQueryAggregate;
 
 /* Called for each non-empty bucket, by group key then bucket start. @key is the device or fleet

@@ -41,6 +41,7 @@ typedef struct
   FdRetentionCursor cursor;
   gboolean done;
   gint64 free_pages;
+  gint64 queued;
 } Step;
 
 static void start_pass (FdRetention *r);
@@ -139,6 +140,10 @@ step_done (GObject *source, GAsyncResult *result, gpointer user_data)
   Pass *pass = step->pass;
   g_autoptr (GError) error = NULL;
 
+  g_debug ("retention: a %s step took %.1f ms from queued to committed",
+           pass->vacuuming ? "vacuum" : "delete",
+           (double)(g_get_monotonic_time () - step->queued) / 1000.0);
+
   if (!fd_store_run_finish (result, &error))
     {
       pass_finish (pass, error);
@@ -175,6 +180,7 @@ next_step (Pass *pass)
 
   step->pass = pass;
   step->cursor = pass->cursor;
+  step->queued = g_get_monotonic_time ();
   fd_store_write_async (pass->store, step_job, step, g_free, step_done, NULL);
 }
 
@@ -299,25 +305,26 @@ fd_retention_schedule (FdRetention *r, guint delay_s, guint period_s)
 void
 fd_retention_stop (FdRetention *r)
 {
+  g_autoptr (GError) error
+      = g_error_new_literal (FD_STORE_ERROR, FD_STORE_ERROR_CLOSED, "the server is shutting down");
+
   r->stopped = TRUE;
   if (r->timer != NULL)
     {
       g_source_destroy (r->timer);
       g_clear_pointer (&r->timer, g_source_unref);
     }
+  /* Callers waiting for the next pass are answered now, not after the API's drain timed out
+   * waiting for them. */
+  fail_tasks (r->queue, error);
 }
 
 void
 fd_retention_free (FdRetention *r)
 {
-  g_autoptr (GError) error = NULL;
-
   if (r == NULL)
     return;
   fd_retention_stop (r);
-  error = g_error_new_literal (FD_STORE_ERROR, FD_STORE_ERROR_CLOSED,
-                               "the server is shutting down");
-  fail_tasks (r->queue, error);
   g_ptr_array_unref (r->queue);
   /* Its store job may still call back: it then finds no owner and ends. */
   if (r->pass != NULL)

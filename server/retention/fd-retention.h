@@ -31,7 +31,6 @@ void fd_retention_stop (FdRetention *retention);
 /* Runs a pass as soon as none is running and reports what it deleted. */
 void fd_retention_run_async (FdRetention *retention, GAsyncReadyCallback callback,
                              gpointer user_data);
-gboolean fd_retention_run_finish (GAsyncResult *result, FdRetentionCounts *counts,
-                                  GError **error);
+gboolean fd_retention_run_finish (GAsyncResult *result, FdRetentionCounts *counts, GError **error);
 
 G_END_DECLS

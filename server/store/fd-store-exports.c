@@ -319,26 +319,32 @@ fd_store_export_interrupt (FdDb *db, gint64 now, GPtrArray *files, GError **erro
 }
 
 gboolean
-fd_store_export_expire (FdDb *db, gint64 before, GPtrArray *files, GError **error)
+fd_store_export_expire (FdDb *db, gint64 before, const char *dir, GPtrArray *files, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db,
                                       "SELECT file FROM export WHERE schedule_id IS NULL"
                                       " AND state = 'done' AND file IS NOT NULL"
-                                      " AND finished_at < ?1",
+                                      " AND finished_at < ?1"
+                                      " AND substr (file, 1, length (?2)) = ?2",
                                       error);
+  g_autofree char *prefix
+      = g_str_has_suffix (dir, "/") ? g_strdup (dir) : g_strconcat (dir, "/", NULL);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
+  fd_db_bind_text (stmt, 2, prefix);
   if (!collect_files (db, stmt, files, error))
     return FALSE;
   stmt = fd_db_prepare (db,
                         "UPDATE export SET file = NULL WHERE schedule_id IS NULL"
-                        " AND state = 'done' AND file IS NOT NULL AND finished_at < ?1",
+                        " AND state = 'done' AND file IS NOT NULL AND finished_at < ?1"
+                        " AND substr (file, 1, length (?2)) = ?2",
                         error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
+  fd_db_bind_text (stmt, 2, prefix);
   return fd_db_step_done (db, stmt, NULL, error);
 }
 

@@ -64,9 +64,11 @@ gboolean fd_store_export_delete (FdDb *db, const char *id, char **file, GError *
 /* Marks every queued or running export failed ("interrupted by a server restart") and adds
  * their planned files (char *) to @files, for the caller to remove with their .part. */
 gboolean fd_store_export_interrupt (FdDb *db, gint64 now, GPtrArray *files, GError **error);
-/* One-off exports done before @before that still have a file: adds the files (char *) to
- * @files and clears them in the rows (which stay, state done). */
-gboolean fd_store_export_expire (FdDb *db, gint64 before, GPtrArray *files, GError **error);
+/* One-off exports done before @before that still have a file under @dir: adds the files
+ * (char *) to @files and clears them in the rows (which stay, state done). Only files under
+ * @dir: the runs of a deleted schedule (schedule_id NULL now) keep theirs, in its folder. */
+gboolean fd_store_export_expire (FdDb *db, gint64 before, const char *dir, GPtrArray *files,
+                                 GError **error);
 
 typedef enum
 {

@@ -205,6 +205,15 @@ static const char *const migrations[] = {
   "  value INTEGER NOT NULL"
   ") WITHOUT ROWID;"
   "INSERT INTO data_state (key, value) VALUES ('sample_indexed', 0);"
+  /* A database with data: its samples are indexed now, in key order; the rollups of its
+   * point blocks need the blobs decoded, which the ingest writer does at its start while this
+   * key is present (fd-ingest-compact.c). */
+  "INSERT INTO sample_ts (stream, ts_device, id)"
+  "  SELECT stream, ts_device, id FROM sample ORDER BY stream, ts_device, id;"
+  "UPDATE data_state SET value = (SELECT coalesce (max (id), 0) FROM sample)"
+  "  WHERE key = 'sample_indexed';"
+  "INSERT INTO data_state (key, value)"
+  "  SELECT 'rollup_backfill', 1 WHERE EXISTS (SELECT 1 FROM point_block);"
   "CREATE TABLE rollup_1m ("
   "  series INTEGER NOT NULL,"
   "  bucket INTEGER NOT NULL,"

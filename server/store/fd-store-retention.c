@@ -276,8 +276,7 @@ delete_points (FdDb *db, const FdRetentionItem *item, gint64 *budget, FdRetentio
         {
           sqlite3_reset (stmt);
           g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
-                       "point block %" G_GINT64_FORMAT " of series %" G_GINT64_FORMAT
-                       " is damaged",
+                       "point block %" G_GINT64_FORMAT " of series %" G_GINT64_FORMAT " is damaged",
                        block.rowid, item->id);
           return FALSE;
         }
@@ -355,13 +354,12 @@ delete_rollups (FdDb *db, const FdRetentionItem *item, gint64 *budget, FdRetenti
 }
 
 gboolean
-fd_store_retention_step (FdDb *db, const GArray *items, FdRetentionCursor *cursor,
-                         gboolean *done, GError **error)
+fd_store_retention_step (FdDb *db, const GArray *items, FdRetentionCursor *cursor, gboolean *done,
+                         GError **error)
 {
   gint64 budget = FD_RETENTION_STEP_ROWS;
 
-  for (guint looked = 0; cursor->item < items->len && budget > 0 && looked < STEP_ITEMS;
-       looked++)
+  for (guint looked = 0; cursor->item < items->len && budget > 0 && looked < STEP_ITEMS; looked++)
     {
       const FdRetentionItem *item = &g_array_index (items, FdRetentionItem, cursor->item);
       gboolean finished = FALSE, ok = FALSE;
@@ -397,8 +395,8 @@ pragma_value (FdDb *db, sqlite3_stmt *stmt, gint64 *value, GError **error)
 gboolean
 fd_store_retention_vacuum (FdDb *db, gint64 *left, GError **error)
 {
-  G_STATIC_ASSERT (FD_RETENTION_VACUUM_PAGES == 1024);
-  return fd_db_exec (db, "PRAGMA incremental_vacuum (1024)", error)
+  G_STATIC_ASSERT (FD_RETENTION_VACUUM_PAGES == 256);
+  return fd_db_exec (db, "PRAGMA incremental_vacuum (256)", error)
          && pragma_value (db, fd_db_prepare (db, "PRAGMA freelist_count", error), left, error);
 }
 
@@ -408,8 +406,7 @@ fd_store_database_size (FdDb *db, gint64 *size_bytes, gint64 *free_bytes, GError
   gint64 pages, free_pages, page_size;
 
   if (!pragma_value (db, fd_db_prepare (db, "PRAGMA page_count", error), &pages, error)
-      || !pragma_value (db, fd_db_prepare (db, "PRAGMA freelist_count", error), &free_pages,
-                        error)
+      || !pragma_value (db, fd_db_prepare (db, "PRAGMA freelist_count", error), &free_pages, error)
       || !pragma_value (db, fd_db_prepare (db, "PRAGMA page_size", error), &page_size, error))
     return FALSE;
   *size_bytes = pages * page_size;

@@ -43,11 +43,14 @@ typedef struct
   FdRetentionCounts counts;
 } FdRetentionCursor;
 
-/* Rows one step deletes at most (a point block counts for FD_RETENTION_BLOCK_WEIGHT rows). */
-#define FD_RETENTION_STEP_ROWS 2000
+/* Rows one step deletes at most (a point block counts for FD_RETENTION_BLOCK_WEIGHT rows):
+ * about 5 ms of the writer on 2 shared cores, so a device's request waits little behind one
+ * (1,000,000 readings, 825,000 deleted: 21.6 s, ingest p50 25 ms, p99 141 ms during the pass;
+ * 2,000 rows a step made ingest's p50 66 ms and p99 494 ms). */
+#define FD_RETENTION_STEP_ROWS 500
 #define FD_RETENTION_BLOCK_WEIGHT 16
-/* Pages one vacuum step gives back (4 MiB of 4 KiB pages). */
-#define FD_RETENTION_VACUUM_PAGES 1024
+/* Pages one vacuum step gives back (1 MiB of 4 KiB pages). */
+#define FD_RETENTION_VACUUM_PAGES 256
 
 /* Appends to @items (FdRetentionItem) the work of a pass at @now (epoch ms). */
 gboolean fd_store_retention_plan (FdDb *db, gint64 now, GArray *items, GError **error);
@@ -61,7 +64,6 @@ gboolean fd_store_retention_step (FdDb *db, const GArray *items, FdRetentionCurs
 gboolean fd_store_retention_vacuum (FdDb *db, gint64 *left, GError **error);
 
 /* The database's size and free space in bytes (page count and free list times page size). */
-gboolean fd_store_database_size (FdDb *db, gint64 *size_bytes, gint64 *free_bytes,
-                                 GError **error);
+gboolean fd_store_database_size (FdDb *db, gint64 *size_bytes, gint64 *free_bytes, GError **error);
 
 G_END_DECLS

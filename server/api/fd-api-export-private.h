@@ -1,0 +1,41 @@
+/* fd-api-export-private.h — what the two export route files share: the selection members of a
+ * body (format, columns, tags, fleets, devices) and the check of a selection in the store. */
+#pragma once
+
+#include "fd-api-private.h"
+#include "store/fd-store-exports.h"
+
+G_BEGIN_DECLS
+
+/* At most this many tags, fleets or devices in one selection. */
+#define FD_API_MAX_EXPORT_LIST 1000
+
+typedef struct
+{
+  char *format;  /* "csv" default */
+  char *columns; /* "payload" default */
+  char **tags;   /* NULL-terminated; empty: all */
+  char **fleets;
+  char **devices;
+} FdApiSelection;
+
+void fd_api_selection_clear (FdApiSelection *s);
+/* Reads the selection members of @obj; @defaults FALSE (a PATCH) leaves absent ones NULL.
+ * Replies 400 and returns FALSE when one is invalid. */
+gboolean fd_api_selection_parse (FdApiRequest *req, JsonObject *obj, gboolean defaults,
+                                 FdApiSelection *s);
+/* The stored selection JSON of @s. */
+char *fd_api_selection_json (const FdApiSelection *s);
+/* Reads a stored selection JSON back into @s (lists and columns). */
+void fd_api_selection_from_json (const char *json, FdApiSelection *s);
+/* "columns", "tags", "fleets", "devices" members from a stored selection JSON. */
+void fd_api_json_selection (JsonBuilder *b, const char *selection);
+
+/* In a store job: NULL when every tag was seen in @workspace_id and every fleet and device is
+ * one of its own, else the member at fault ("tags", "fleets", "devices") with *@message. */
+const char *fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s,
+                                    char **message, GError **error);
+
+void fd_api_json_export (JsonBuilder *b, gconstpointer record);
+
+G_END_DECLS
