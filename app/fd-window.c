@@ -15,6 +15,9 @@
 #include "pages/fd-devices-page.h"
 #include "pages/fd-exports-page.h"
 #include "pages/fd-server-page.h"
+#ifdef FD_HAVE_DATA_PAGE
+#include "dialogs/fd-export-dialog-data.h"
+#endif
 #include "pages/fd-workspaces-page.h"
 
 struct _FdWindow
@@ -451,6 +454,10 @@ fd_window_init (FdWindow *self)
 
   gtk_list_box_select_row (self->sidebar_list,
                            gtk_list_box_get_row_at_index (self->sidebar_list, 0));
+#ifdef FD_HAVE_DATA_PAGE
+  if (fd_window_get_pane (self, "data") != NULL)
+    fd_export_dialog_attach (fd_window_get_pane (self, "data"));
+#endif
 }
 
 FdWindow *

@@ -104,4 +104,9 @@ void fd_test_import_good (void);
 void fd_test_import_progress (void);
 void fd_test_import_bad (void);
 
+/* test-gui-exports.c */
+void fd_test_server_pane (void);
+void fd_test_export (void);
+void fd_test_schedules (void);
+
 G_END_DECLS
