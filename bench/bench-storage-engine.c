@@ -17,12 +17,48 @@ static FdDb *fd_engine_db;
 typedef struct
 {
   guint rows;
+  GString *json; /* NULL: only count */
+  gboolean series;
+  gboolean grouped;
 } FdEngineCount;
 
+/* With @json, each bucket as the API writes it (server/api/fd-api-query.c, emit and
+ * emit_series), with the engine's own JSON helpers, so that the difference to the API's figure
+ * is HTTP and the hand-offs between threads only. */
 static void
-fd_engine_emit (const char *key, gint64 bucket, const FdQueryAcc *acc, gpointer user_data)
+fd_engine_emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
 {
-  ((FdEngineCount *)user_data)->rows++;
+  FdEngineCount *c = user_data;
+  GString *out = c->json;
+
+  if (out != NULL && c->series)
+    {
+      g_string_append_printf (out, "%s[%" G_GINT64_FORMAT ",", c->rows ? "," : "",
+                              a->n == 1 ? a->first_ts : bucket);
+      fd_query_json_number (out, a->min);
+      g_string_append_c (out, ',');
+      fd_query_json_number (out, a->max);
+      g_string_append_c (out, ',');
+      fd_query_json_number (out, a->sum / (double)a->n);
+      g_string_append_printf (out, ",%" G_GINT64_FORMAT "]", a->n);
+    }
+  else if (out != NULL)
+    {
+      g_string_append (out, c->rows ? ",{" : "{");
+      if (c->grouped)
+        {
+          g_string_append (out, "\"device_id\":");
+          fd_query_json_string (out, key);
+          g_string_append_c (out, ',');
+        }
+      g_string_append (out, "\"bucket\":");
+      fd_query_json_time (out, bucket);
+      g_string_append_printf (out, ",\"count\":%" G_GINT64_FORMAT, a->n);
+      g_string_append_printf (out, ",\"%s\":", "avg");
+      fd_query_json_number (out, a->sum / (double)a->n);
+      g_string_append_c (out, '}');
+    }
+  c->rows++;
 }
 
 static void
@@ -30,9 +66,38 @@ fd_engine_group (const char *key, gpointer user_data)
 {
 }
 
-static gboolean
-fd_engine_ask (FdStorageBench *b, FdStorageQuestion *q, double *ms, guint *rows)
+static void
+fd_engine_raw_json (GString *out, const FdQueryRawResult *result)
 {
+  g_string_append (out, "{\"result\":[");
+  for (guint i = 0; i < result->rows->len; i++)
+    {
+      const FdQueryRow *row = &g_array_index (result->rows, FdQueryRow, i);
+      const FdQueryStream *s = &g_array_index (result->streams, FdQueryStream, row->stream);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, "{\"timestamp_device\":");
+      fd_query_json_time (out, row->ts_device);
+      g_string_append (out, ",\"timestamp_in\":");
+      fd_query_json_time (out, row->ts_in);
+      g_string_append (out, ",\"fleet_id\":");
+      fd_query_json_string (out, s->fleet_id);
+      g_string_append (out, ",\"device_id\":");
+      fd_query_json_string (out, s->device_id);
+      g_string_append (out, ",\"tag\":");
+      fd_query_json_string (out, s->tag);
+      g_string_append (out, ",\"payload\":");
+      g_string_append (out, row->payload);
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "]}");
+}
+
+static gboolean
+fd_engine_ask (FdStorageBench *b, FdStorageQuestion *q, gboolean json, double *ms, guint *rows)
+{
+  g_autoptr (GString) text = json ? g_string_sized_new (1 << 20) : NULL;
   g_autoptr (GError) error = NULL;
   const char *tags[] = { FD_STORAGE_TAG, NULL };
   const char *devices[] = { q->device_id, NULL };
@@ -61,10 +126,14 @@ fd_engine_ask (FdStorageBench *b, FdStorageQuestion *q, double *ms, guint *rows)
 
       ok = fd_query_raw (fd_engine_db, &raw, &result, &error);
       *rows = ok ? result.rows->len : 0;
+      if (ok && text != NULL)
+        fd_engine_raw_json (text, &result);
     }
   else
     {
-      FdEngineCount count = { 0 };
+      FdEngineCount count = { .json = text,
+                              .series = q->count == FD_STORAGE_COUNT_POINTS,
+                              .grouped = q->group_by_device };
       FdQueryAggregate agg = {
         .sel = sel,
         .field = "temp",

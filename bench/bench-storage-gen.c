@@ -33,6 +33,14 @@
 #define FD_GEN_IN_FLIGHT 3
 #define FD_GEN_VERSION 1 /* bump when what is generated changes: older caches are remade */
 
+/* fd_ingest_flush_sync() came with the sample_ts index and the rollups (fd-data-layout.h):
+ * a store made without it has neither, and is made again by a build that has it. */
+#if __has_include("ingest/fd-data-layout.h")
+#define FD_GEN_HAS_FLUSH 1
+#else
+#define FD_GEN_HAS_FLUSH 0
+#endif
+
 static const guint fd_gen_fleet_percent[FD_GEN_FLEETS] = { 10, 15, 20, 25, 30 };
 
 typedef struct
@@ -346,6 +354,8 @@ fd_gen_write_meta (FdStorageData *data)
   json_builder_add_int_value (b, data->readings);
   json_builder_set_member_name (b, "devices");
   json_builder_add_int_value (b, data->devices);
+  json_builder_set_member_name (b, "flushed");
+  json_builder_add_boolean_value (b, data->flushed);
   json_builder_set_member_name (b, "start_ms");
   json_builder_add_int_value (b, data->start_ms);
   json_builder_set_member_name (b, "end_ms");
@@ -382,6 +392,12 @@ fd_gen_read_meta (FdStorageData *data)
       || json_object_get_int_member_with_default (o, "readings", 0) != data->readings
       || json_object_get_int_member_with_default (o, "devices", 0) != data->devices)
     return FALSE;
+  data->flushed = json_object_get_boolean_member_with_default (o, "flushed", FALSE);
+  if (FD_GEN_HAS_FLUSH && !data->flushed)
+    {
+      g_print ("%s was made without compaction at the end: making it again\n", data->dir);
+      return FALSE;
+    }
   data->start_ms = json_object_get_int_member (o, "start_ms");
   data->end_ms = json_object_get_int_member (o, "end_ms");
   data->ingest_s = json_object_get_double_member (o, "ingest_s");
@@ -446,10 +462,14 @@ fd_gen_generate (FdStorageData *data)
       exit (1);
     }
 
-  /* What is still in point_recent (and the sample tail) is compacted when the writer next
-   * reaches its thresholds; the ingest has no call to force it yet, so the store is measured
-   * with that tail (reported below) until it has. */
+  /* What is still in point_recent and the samples not yet in sample_ts would be compacted
+   * when the writer next reaches its thresholds; the store is measured compacted. */
   t0 = g_get_monotonic_time ();
+#if FD_GEN_HAS_FLUSH
+  if (!fd_ingest_flush_sync (g.ingest, &error))
+    fd_gen_die ("compacting", error);
+  data->flushed = TRUE;
+#endif
   data->compact_s = fd_storage_ms_since (t0) / 1000;
 
   fd_ingest_free (g.ingest);

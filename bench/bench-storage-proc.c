@@ -74,8 +74,12 @@ void
 fd_storage_shell_run (const char *bin, const char *db, gboolean read_only, const char *script,
                       FdStorageShellRun *run)
 {
-  const char *argv_ro[] = { bin, "-readonly", "-batch", db, NULL };
-  const char *argv_rw[] = { bin, "-batch", db, NULL };
+  /* The shell's peak RSS comes from GNU time: wait4()'s ru_maxrss of a child forked here
+   * would count this process's RSS at the fork (Linux keeps the larger of the memory left at
+   * exec and the new program's). */
+  g_autofree char *time_bin = g_find_program_in_path ("time");
+  g_autofree char *rss_file = g_build_filename (g_get_tmp_dir (), "bench-storage-rss-XXXXXX", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *input = g_strconcat (".timer on\n", script, "\n", NULL);
   g_autoptr (GString) partial = g_string_new (NULL);
@@ -87,11 +91,30 @@ fd_storage_shell_run (const char *bin, const char *db, gboolean read_only, const
   ssize_t n;
 
   memset (run, 0, sizeof *run);
+  run->peak_kib = -1;
+  if (time_bin != NULL && g_str_has_prefix (time_bin, "/usr/bin/"))
+    {
+      int fd = g_mkstemp (rss_file);
+      if (fd >= 0)
+        {
+          close (fd);
+          g_ptr_array_add (argv, time_bin);
+          g_ptr_array_add (argv, (char *)"-f");
+          g_ptr_array_add (argv, (char *)"%M");
+          g_ptr_array_add (argv, (char *)"-o");
+          g_ptr_array_add (argv, rss_file);
+        }
+    }
+  g_ptr_array_add (argv, (char *)bin);
+  if (read_only)
+    g_ptr_array_add (argv, (char *)"-readonly");
+  g_ptr_array_add (argv, (char *)"-batch");
+  g_ptr_array_add (argv, (char *)db);
+  g_ptr_array_add (argv, NULL);
   t0 = g_get_monotonic_time ();
-  if (!g_spawn_async_with_pipes (NULL, (char **)(read_only ? argv_ro : argv_rw), NULL,
-                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
-                                 fd_storage_die_with_parent, NULL, &pid, &in_fd, &out_fd, NULL,
-                                 &error))
+  if (!g_spawn_async_with_pipes (
+          NULL, (char **)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+          fd_storage_die_with_parent, NULL, &pid, &in_fd, &out_fd, NULL, &error))
     {
       g_printerr ("bench-storage: cannot run %s: %s\n", bin, error->message);
       exit (1);
@@ -121,10 +144,21 @@ fd_storage_shell_run (const char *bin, const char *db, gboolean read_only, const
   close (out_fd);
   if (partial->len > 0)
     fd_storage_shell_line (run, partial->str, partial->len);
-  while (wait4 (pid, &status, 0, &run->usage) < 0 && errno == EINTR)
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
   g_spawn_close_pid (pid);
   run->wall_ms = fd_storage_ms_since (t0);
+  if (argv->len > 5)
+    {
+      g_autofree char *text = NULL;
+      if (g_file_get_contents (rss_file, &text, NULL, NULL))
+        {
+          /* GNU time writes "Command exited with non-zero status N" first when it did. */
+          const char *last = strrchr (g_strstrip (text), '\n');
+          run->peak_kib = g_ascii_strtoll (last ? last + 1 : text, NULL, 10);
+        }
+      g_unlink (rss_file);
+    }
   run->ok = WIFEXITED (status) && WEXITSTATUS (status) == 0;
 }
 
@@ -300,4 +334,21 @@ fd_storage_server_request (FdStorageServer *srv, const char *method, const char 
     }
   *status = soup_message_get_status (msg);
   return body;
+}
+
+double
+fd_storage_server_curl (FdStorageServer *srv, const char *path)
+{
+  g_autofree char *url = g_strconcat (srv->url, path, NULL);
+  g_autofree char *auth = g_strconcat ("Authorization: Bearer ", srv->token, NULL);
+  const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
+                         "-H",   auth, url,  NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                     NULL, NULL, &out, NULL, &status, NULL)
+      || !g_spawn_check_wait_status (status, NULL) || !g_str_has_prefix (out, "200 "))
+    return -1;
+  return g_ascii_strtod (out + 4, NULL) * 1000;
 }

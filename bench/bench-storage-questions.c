@@ -35,6 +35,8 @@ fd_storage_question_new (const char *label, FdStorageCount count)
   q->label = label;
   q->count = count;
   q->api_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  q->curl_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  q->engine_json_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->engine_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->peer_ms = g_array_new (FALSE, FALSE, sizeof (double));
   q->peer_fd_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -50,6 +52,8 @@ fd_storage_question_free (FdStorageQuestion *q)
   g_free (q->peer_fd_sql);
   g_free (q->api_note);
   g_array_unref (q->api_ms);
+  g_array_unref (q->curl_ms);
+  g_array_unref (q->engine_json_ms);
   g_array_unref (q->engine_ms);
   g_array_unref (q->peer_ms);
   g_array_unref (q->peer_fd_ms);
@@ -245,7 +249,7 @@ fd_storage_ask_api (FdStorageBench *b, FdStorageQuestion *q, gboolean timed)
   if (timed)
     g_array_append_val (q->api_ms, ms);
   q->api_bytes = g_bytes_get_size (body);
-  if (!timed || q->api_ms->len == 1)
+  if (q->api_ms->len <= 1)
     {
       gint64 bucket = 0;
       q->api_rows = fd_storage_api_rows (q, body, &bucket);
@@ -291,15 +295,27 @@ fd_storage_ask_peer (FdStorageBench *b, FdStorageQuestion *q, gboolean over_fd, 
 }
 
 static void
-fd_storage_ask_engine (FdStorageBench *b, FdStorageQuestion *q, gboolean timed)
+fd_storage_ask_curl (FdStorageBench *b, FdStorageQuestion *q)
+{
+  g_autofree char *path = g_strconcat ("/api/v1", q->api_path, NULL);
+  double ms;
+
+  if (b->server == NULL || q->api_note != NULL)
+    return;
+  ms = fd_storage_server_curl (b->server, path);
+  if (ms >= 0)
+    g_array_append_val (q->curl_ms, ms);
+}
+
+static void
+fd_storage_ask_engine (FdStorageBench *b, FdStorageQuestion *q, gboolean json)
 {
   double ms;
   guint rows;
 
-  if (q->engine == NULL || !q->engine (b, q, &ms, &rows))
+  if (q->engine == NULL || !q->engine (b, q, json, &ms, &rows))
     return;
-  if (timed)
-    g_array_append_val (q->engine_ms, ms);
+  g_array_append_val (json ? q->engine_json_ms : q->engine_ms, ms);
   q->engine_rows = rows;
 }
 
@@ -314,34 +330,48 @@ fd_storage_questions_run (FdStorageBench *b)
     {
       FdStorageQuestion *q = g_ptr_array_index (b->questions, i);
 
-      double spent[4] = { 0 };
+      double spent[6] = { 0 };
 
       for (guint run = 0; run <= b->runs; run++)
-        for (guint k = 0; k < 4; k++)
+        for (guint k = 0; k < 6; k++)
           {
-            guint side = (k + run) % 4;
-            GArray *timed[4] = { q->api_ms, q->peer_ms, q->peer_fd_ms, q->engine_ms };
+            guint side = (k + run) % 6;
+            GArray *timed[6] = { q->api_ms,    q->peer_ms, q->peer_fd_ms,
+                                 q->engine_ms, q->curl_ms, q->engine_json_ms };
             gint64 t0 = g_get_monotonic_time ();
 
-            /* A side that already took its budget stops once it has one timed run: the peer's
-             * scans of 10 million rows take a minute each. */
+            /* A side that already took its budget stops: the peer's scans of 10 million rows
+             * take a minute or two each. The warm-up is timed too, and kept as the one run of
+             * a side whose warm-up alone took the budget. */
             if (run > 0 && timed[side]->len > 0 && spent[side] > b->budget_s * 1000)
               continue;
             switch (side)
               {
               case 0:
-                fd_storage_ask_api (b, q, run > 0);
+                fd_storage_ask_api (b, q, TRUE);
                 break;
               case 1:
-                fd_storage_ask_peer (b, q, FALSE, run > 0);
+                fd_storage_ask_peer (b, q, FALSE, TRUE);
                 break;
               case 2:
-                fd_storage_ask_peer (b, q, TRUE, run > 0);
+                fd_storage_ask_peer (b, q, TRUE, TRUE);
+                break;
+              case 3:
+                fd_storage_ask_engine (b, q, FALSE);
+                break;
+              case 4:
+                fd_storage_ask_curl (b, q);
                 break;
               default:
-                fd_storage_ask_engine (b, q, run > 0);
+                fd_storage_ask_engine (b, q, TRUE);
               }
             spent[side] += fd_storage_ms_since (t0);
+            if (run == 0 && spent[side] <= b->budget_s * 1000)
+              {
+                g_array_set_size (timed[side], 0);
+                if (side == 1)
+                  g_array_set_size (q->peer_wall_ms, 0);
+              }
           }
       g_print ("  %s: API %.1f ms, sqlite3 %.1f ms, sqlite3 on Fleetdesk's tables %.1f ms\n",
                q->label, fd_storage_median (q->api_ms), fd_storage_median (q->peer_ms),
@@ -402,17 +432,21 @@ fd_storage_questions_report (FdStorageBench *b)
 
   fd_storage_report_runs = b->runs;
   g_print ("\n## Queries (%s, median of %u runs, ms)\n\n", when, b->runs);
-  g_print ("| question | Fleetdesk API | engine in-process | sqlite3, plain table | API / sqlite3"
+  g_print ("| question | Fleetdesk API | API via curl | engine in-process | engine + JSON text | "
+           "sqlite3, plain table | "
+           "API / sqlite3"
            " | sqlite3 on Fleetdesk's tables | API / that | rows: API / engine / sqlite3 / on"
            " Fleetdesk's |\n");
-  g_print ("|---|---:|---:|---:|---:|---:|---:|---|\n");
+  g_print ("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (guint i = 0; i < b->questions->len; i++)
     {
       FdStorageQuestion *q = g_ptr_array_index (b->questions, i);
 
       g_print ("| %s |", q->label);
       fd_storage_cell_ms (q->api_ms);
+      fd_storage_cell_ms (q->curl_ms);
       fd_storage_cell_ms (q->engine_ms);
+      fd_storage_cell_ms (q->engine_json_ms);
       fd_storage_cell_ms (q->peer_ms);
       fd_storage_cell_ratio (q->api_ms, q->peer_ms);
       fd_storage_cell_ms (q->peer_fd_ms);
@@ -440,12 +474,14 @@ fd_storage_questions_report (FdStorageBench *b)
 
   if (!b->exported)
     return;
-  g_print ("\n## CSV export of every reading (median of up to %u runs: %u, %u, %u)\n\n",
-           b->export_runs, b->export_api.seconds->len, b->export_peer.seconds->len,
-           b->export_peer_fd.seconds->len);
+  g_print ("\n## CSV export of every reading (median of up to %u runs: %u, %u, %u, %u)\n\n",
+           b->export_runs, b->export_api.seconds->len, b->export_engine.seconds->len,
+           b->export_peer.seconds->len, b->export_peer_fd.seconds->len);
   g_print ("| exporter | rows/s | seconds | RSS before | peak RSS | |\n");
   g_print ("|---|---:|---:|---:|---:|---|\n");
   fd_storage_export_line ("fleetdesk-server export job (REST)", &b->export_api, &b->export_peer);
+  fd_storage_export_line ("export engine in-process (this program's RSS)", &b->export_engine,
+                          &b->export_peer);
   fd_storage_export_line ("sqlite3 .mode csv, plain table", &b->export_peer, NULL);
   fd_storage_export_line ("sqlite3 .mode csv, Fleetdesk's sample JOIN stream", &b->export_peer_fd,
                           &b->export_peer);
@@ -465,6 +501,7 @@ fd_storage_questions_free (FdStorageBench *b)
   fd_storage_engine_detach (b);
   g_clear_pointer (&b->questions, g_ptr_array_unref);
   fd_storage_export_clear (&b->export_api);
+  fd_storage_export_clear (&b->export_engine);
   fd_storage_export_clear (&b->export_peer);
   fd_storage_export_clear (&b->export_peer_fd);
 }

@@ -17,9 +17,10 @@ typedef enum
 typedef struct _FdStorageBench FdStorageBench;
 typedef struct _FdStorageQuestion FdStorageQuestion;
 
-/* An in-process call of the engine for a question: its time in ms and the rows it gave. */
-typedef gboolean (*FdStorageEngineFunc) (FdStorageBench *b, FdStorageQuestion *q, double *ms,
-                                         guint *rows);
+/* An in-process call of the engine for a question (@json: also writing the answer's JSON text
+ * as the API does): its time in ms and the rows it gave. */
+typedef gboolean (*FdStorageEngineFunc) (FdStorageBench *b, FdStorageQuestion *q, gboolean json,
+                                         double *ms, guint *rows);
 
 struct _FdStorageQuestion
 {
@@ -35,7 +36,7 @@ struct _FdStorageQuestion
   char *peer_sql;             /* over the plain readings table */
   char *peer_fd_sql;          /* over Fleetdesk's tables (NULL: not meaningful) */
   FdStorageEngineFunc engine; /* NULL: no such function in the engine */
-  GArray *api_ms, *engine_ms, *peer_ms, *peer_fd_ms, *peer_wall_ms;
+  GArray *api_ms, *curl_ms, *engine_ms, *engine_json_ms, *peer_ms, *peer_fd_ms, *peer_wall_ms;
   guint api_rows, engine_rows, peer_rows, peer_fd_rows;
   gsize api_bytes;
   char *api_note;   /* why the API has no figure (status, message) */
@@ -63,7 +64,7 @@ struct _FdStorageBench
   FdStorageServer *server;
   double server_start_ms;
   GPtrArray *questions; /* FdStorageQuestion * */
-  FdStorageExport export_api, export_peer, export_peer_fd;
+  FdStorageExport export_api, export_engine, export_peer, export_peer_fd;
   gboolean exported;
   gboolean engine; /* the engine's query functions are in this build */
 };
@@ -76,6 +77,11 @@ void fd_storage_questions_free (FdStorageBench *b);
 /* Sets the questions' engine functions when the engine has them (bench-storage-engine.c). */
 gboolean fd_storage_engine_attach (FdStorageBench *b);
 void fd_storage_engine_detach (FdStorageBench *b);
+
+/* One CSV export of everything by the export engine in this process
+ * (bench-storage-export-engine.c); FALSE with @e's note when it cannot. */
+gboolean fd_storage_export_engine_once (FdStorageBench *b, FdStorageExport *e);
+void fd_storage_export_engine_close (void);
 
 /* The SQL text of an id (ids are [a-z0-9-], quoted all the same). */
 char *fd_storage_sql_quote (const char *text);

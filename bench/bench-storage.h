@@ -4,7 +4,6 @@
 #pragma once
 
 #include <glib.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 
 G_BEGIN_DECLS
@@ -39,6 +38,7 @@ typedef struct
   gint64 fd_db_bytes;
   gint64 peer_db_bytes;
   gboolean generated; /* in this run (FALSE: from the cache) */
+  gboolean flushed;   /* compacted at the end (fd_ingest_flush_sync) */
   guint tail_samples; /* samples above data_state 'sample_indexed' (0 after compaction) */
   guint recent_rows;  /* rows left in point_recent (0 after compaction) */
 } FdStorageData;
@@ -58,7 +58,7 @@ typedef struct
   guint lines;     /* lines of output other than the timer's */
   char *first_line;
   char *last_line;
-  struct rusage usage; /* of the process (ru_maxrss: its peak RSS, KiB) */
+  gint64 peak_kib; /* the shell's peak RSS (GNU time's %M), -1 when unknown */
   gboolean ok;
 } FdStorageShellRun;
 
@@ -81,6 +81,10 @@ pid_t fd_storage_server_pid (FdStorageServer *srv);
  * (free with g_bytes_unref, may be NULL) and the time from sending to the last body byte. */
 GBytes *fd_storage_server_request (FdStorageServer *srv, const char *method, const char *path,
                                    const char *json_body, guint *status, double *ms);
+
+/* The same GET through `curl` (a new process each time, a cross-check of the client): its
+ * time_total in ms, -1 when curl is missing or the answer is not 200. */
+double fd_storage_server_curl (FdStorageServer *srv, const char *path);
 
 /* A field of /proc/PID/status in KiB ("VmHWM", "VmRSS"), -1 if unreadable. */
 gint64 fd_storage_proc_kib (pid_t pid, const char *field);

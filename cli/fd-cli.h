@@ -137,6 +137,8 @@ typedef enum
   FD_CLI_KIND_TAG,
   FD_CLI_KIND_FIELD,
   FD_CLI_KIND_CONDITION,
+  FD_CLI_KIND_EXPORT,
+  FD_CLI_KIND_EXPORT_SCHEDULE,
 } FdCliKind;
 
 typedef enum
@@ -251,6 +253,8 @@ gboolean fd_cli_parse (FdCliInvocation *invocation, int argc, char **argv, GErro
 /* The last value given for the global or verb option called @name, or NULL. */
 const char *fd_cli_invocation_get (const FdCliInvocation *invocation, const char *name);
 gboolean fd_cli_invocation_has (const FdCliInvocation *invocation, const char *name);
+/* Every value given for the repeatable option @name (char *), or NULL when none. */
+GPtrArray *fd_cli_invocation_get_all (const FdCliInvocation *invocation, const char *name);
 /* "device credentials list": the words that name the command @invocation reached. */
 char *fd_cli_invocation_name (const FdCliInvocation *invocation);
 /* What the command lists or deletes. */
@@ -273,6 +277,14 @@ char *fd_cli_help_hint (const FdCliInvocation *invocation);
 /* The bash completion script, generated from fd_cli_table. */
 char *fd_cli_completion_bash (void);
 int fd_cli_completion_run (const FdCliInvocation *invocation);
+
+/* fd-cli-export.c */
+gboolean fd_cli_export_start (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                              GError **error);
+gboolean fd_cli_export_download (const FdCliInvocation *invocation,
+                                 const FdCliEndpoint *endpoint, GError **error);
+gboolean fd_cli_export_schedule (const FdCliInvocation *invocation,
+                                 const FdCliEndpoint *endpoint, GError **error);
 
 /* fd-cli-config.c */
 void fd_cli_endpoint_clear (FdCliEndpoint *endpoint);

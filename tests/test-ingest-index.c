@@ -616,7 +616,7 @@ test_rollback (Fixture *f, gconstpointer data)
   g_assert_cmpstr (after, ==, before);
 
   /* Readings whose commit compacts (threshold reached) fail with it: nothing of them stays. */
-  fd_ingest_set_compaction (f->ingest, NEVER, 20, NEVER);
+  fd_ingest_set_compaction (f->ingest, NEVER, 15, NEVER); /* 39 points, 19 samples */
   {
     const char *const p[]
         = { "{\"temp\":1}", "{\"temp\":2}", "{\"temp\":3}", "{\"temp\":4}", "{\"temp\":5}" };

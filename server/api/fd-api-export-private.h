@@ -17,6 +17,7 @@ typedef struct
   char **tags;   /* NULL-terminated; empty: all */
   char **fleets;
   char **devices;
+  char *aggregate; /* JSON object text {field, fn, bucket, bucket_ms, group}, or NULL */
 } FdApiSelection;
 
 void fd_api_selection_clear (FdApiSelection *s);

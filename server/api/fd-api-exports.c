@@ -6,6 +6,7 @@
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
+#include "query/fd-query.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@ fd_api_selection_clear (FdApiSelection *s)
   g_clear_pointer (&s->tags, g_strfreev);
   g_clear_pointer (&s->fleets, g_strfreev);
   g_clear_pointer (&s->devices, g_strfreev);
+  g_clear_pointer (&s->aggregate, g_free);
 }
 
 static gboolean
@@ -140,7 +142,10 @@ fd_api_selection_json (const FdApiSelection *s)
   add_list (b, "devices", s->devices);
   fd_api_json_string (b, "columns", s->columns ? s->columns : "payload");
   json_builder_set_member_name (b, "aggregate");
-  json_builder_add_null_value (b);
+  if (s->aggregate != NULL)
+    json_builder_add_value (b, json_from_string (s->aggregate, NULL));
+  else
+    json_builder_add_null_value (b);
   json_builder_end_object (b);
   node = json_builder_get_root (b);
   return json_to_string (node, FALSE);
@@ -313,7 +318,24 @@ fd_api_json_export (JsonBuilder *b, gconstpointer record)
   json_optional_time (b, "start", e->has_start, e->start);
   json_optional_time (b, "end", e->has_end, e->end);
   json_builder_set_member_name (b, "aggregate");
-  json_builder_add_null_value (b);
+  {
+    g_autoptr (JsonNode) sel = json_from_string (e->selection, NULL);
+    JsonNode *agg = sel != NULL && JSON_NODE_HOLDS_OBJECT (sel)
+                        ? json_object_get_member (json_node_get_object (sel), "aggregate")
+                        : NULL;
+    if (agg != NULL && JSON_NODE_HOLDS_OBJECT (agg))
+      {
+        JsonObject *o = json_node_get_object (agg);
+        json_builder_begin_object (b);
+        fd_api_json_string (b, "field", json_object_get_string_member (o, "field"));
+        fd_api_json_string (b, "fn", json_object_get_string_member (o, "fn"));
+        fd_api_json_string (b, "bucket", json_object_get_string_member (o, "bucket"));
+        fd_api_json_string (b, "group", json_object_get_string_member (o, "group"));
+        json_builder_end_object (b);
+      }
+    else
+      json_builder_add_null_value (b);
+  }
   fd_api_json_string (b, "state", e->state);
   json_builder_set_member_name (b, "progress");
   json_builder_add_double_value (b, e->progress);
@@ -328,6 +350,117 @@ fd_api_json_export (JsonBuilder *b, gconstpointer record)
 }
 
 /* ---- POST /workspaces/{id}/exports ---------------------------------------------------------- */
+
+#define MAX_BUCKET_MS (10000 * FD_DAY_MS)
+
+static gboolean
+bad_aggregate (FdApiRequest *req, const char *message)
+{
+  fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "aggregate", "%s", message);
+  return FALSE;
+}
+
+/* "none" or N followed by m, h or d, as GET /data/aggregate takes it. */
+static gint64
+bucket_width (const char *text)
+{
+  char *end = NULL;
+  guint64 n;
+  gint64 unit;
+
+  if (g_str_equal (text, "none"))
+    return 0;
+  n = g_ascii_isdigit (text[0]) ? g_ascii_strtoull (text, &end, 10) : 0;
+  unit = end == NULL || end[0] == '\0' || end[1] != '\0' ? 0
+         : end[0] == 'm'                                 ? FD_MINUTE_MS
+         : end[0] == 'h'                                 ? FD_HOUR_MS
+         : end[0] == 'd'                                 ? FD_DAY_MS
+                                                         : 0;
+  if (n == 0 || unit == 0 || n > (guint64)(MAX_BUCKET_MS / unit))
+    return -1;
+  return (gint64)n * unit;
+}
+
+/* The body's aggregate {field, fn, bucket, group} into @sel->aggregate (stored normalised). */
+static gboolean
+parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection *sel, const FdExport *e)
+{
+  JsonObject *obj;
+  const char *field, *bucket, *group, *bad = NULL;
+  g_autofree char *fn = NULL;
+  JsonNode *fn_node;
+  gint64 width;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  static const char *const allowed[] = { "field", "fn", "bucket", "group", NULL };
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return bad_aggregate (req, "aggregate must be an object {field, fn, bucket, group}");
+  obj = json_node_get_object (node);
+  {
+    GList *names = json_object_get_members (obj);
+    gboolean known = TRUE;
+    for (GList *m = names; m != NULL; m = m->next)
+      known = known && g_strv_contains (allowed, m->data);
+    g_list_free (names);
+    if (!known)
+      return bad_aggregate (req, "aggregate takes field, fn, bucket and group");
+  }
+  field = json_object_get_string_member_with_default (obj, "field", NULL);
+  if (field == NULL || *field == '\0')
+    return bad_aggregate (req, "aggregate.field (a numeric field path) is required");
+  fn_node = json_object_get_member (obj, "fn");
+  if (fn_node != NULL && JSON_NODE_HOLDS_ARRAY (fn_node))
+    {
+      g_autoptr (GString) list = g_string_new (NULL);
+      JsonArray *a = json_node_get_array (fn_node);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          const char *name = json_array_get_string_element (a, i);
+          g_string_append_printf (list, "%s%s", i ? "," : "", name ? name : "?");
+        }
+      fn = g_string_free (g_steal_pointer (&list), FALSE);
+    }
+  else if (fn_node != NULL && JSON_NODE_HOLDS_VALUE (fn_node)
+           && json_node_get_value_type (fn_node) == G_TYPE_STRING)
+    fn = g_strdup (json_node_get_string (fn_node));
+  if (fn == NULL || fd_export_aggregate_fns (fn, &bad) == 0)
+    return bad_aggregate (req, bad ? bad : "aggregate.fn is required");
+  bucket = json_object_get_string_member_with_default (obj, "bucket", "none");
+  width = bucket_width (bucket);
+  if (width < 0)
+    return bad_aggregate (req, "aggregate.bucket must be none or a number followed by m, h or d "
+                               "(1m, 5m, 1h, 1d, 7d), at least 1m");
+  group = json_object_get_string_member_with_default (obj, "group", "none");
+  if (!g_str_equal (group, "none") && !g_str_equal (group, "device")
+      && !g_str_equal (group, "fleet"))
+    return bad_aggregate (req, "aggregate.group must be none, device or fleet");
+  if (sel->tags == NULL || g_strv_length (sel->tags) != 1)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "tags",
+                          "an aggregate export needs exactly one tag");
+      return FALSE;
+    }
+  if (width > 0 && (!e->has_start || !e->has_end))
+    {
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "start",
+                          "a bucketed aggregate export needs start and end");
+      return FALSE;
+    }
+  if (width > 0 && (e->end - e->start) / width >= FD_QUERY_MAX_BUCKETS)
+    return bad_aggregate (req, "the range holds more than 100000 buckets: use a wider bucket");
+
+  json_builder_begin_object (b);
+  fd_api_json_string (b, "field", field);
+  fd_api_json_string (b, "fn", fn);
+  fd_api_json_string (b, "bucket", bucket);
+  fd_api_json_int (b, "bucket_ms", width);
+  fd_api_json_string (b, "group", group);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  sel->aggregate = json_to_string (root, FALSE);
+  return TRUE;
+}
 
 typedef struct
 {
@@ -402,6 +535,23 @@ create_job (FdDb *db, gpointer data, GError **error)
     return TRUE;
   if (error != NULL && *error != NULL)
     return FALSE;
+  if (d->selection.aggregate != NULL)
+    {
+      g_autoptr (JsonNode) agg = json_from_string (d->selection.aggregate, NULL);
+      const char *field = json_object_get_string_member (json_node_get_object (agg), "field");
+      gboolean known = FALSE, numeric = FALSE;
+
+      if (!fd_query_field_type (db, job->id, (const char *const *)d->selection.tags, field, &known,
+                                &numeric, error))
+        return FALSE;
+      if (!known || !numeric)
+        {
+          d->bad_member = "aggregate";
+          d->bad_message = g_strdup_printf ("%s is not %s field of tag %s", field,
+                                            known ? "a numeric" : "a", d->selection.tags[0]);
+          return TRUE;
+        }
+    }
   return fd_store_export_insert (db, d->row, error)
          && fd_api_audit (db, job, "export.create", d->row->id, error, "format", d->row->format,
                           NULL);
@@ -463,11 +613,10 @@ export_create (FdApiRequest *req)
       return;
     }
   aggregate = json_object_get_member (obj, "aggregate");
-  if (aggregate != NULL && !JSON_NODE_HOLDS_NULL (aggregate))
+  if (aggregate != NULL && !JSON_NODE_HOLDS_NULL (aggregate)
+      && !parse_aggregate (req, aggregate, &d->selection, e))
     {
       create_data_free (d);
-      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "aggregate",
-                          "aggregate exports are not available");
       return;
     }
   e->id = fd_id_new ("exp");

@@ -9,9 +9,11 @@
 #include <locale.h>
 #include <sys/stat.h>
 
-#include "fd-api-client.h"
 #include "fd-chart-ticks.h"
+#include "fd-api-client.h"
 #include "fd-condition-item.h"
+#include "fd-data-page-private.h"
+#include "fd-data-row.h"
 #include "fd-export-dialog.h"
 #include "fd-files.h"
 #include "fd-format.h"
@@ -359,6 +361,182 @@ test_read_bounded (void)
   g_assert_nonnull (strstr (error->message, "big.csv"));
 }
 
+/* The labels of the ticks fd_chart_time_ticks() chooses, "label|context" joined by spaces. */
+static char *
+time_ticks (const char *start, const char *end, guint max_ticks, GTimeZone *tz)
+{
+  g_autoptr (GDateTime) from = at (start);
+  g_autoptr (GDateTime) to = at (end);
+  FdChartTimeTick ticks[FD_CHART_MAX_TIME_TICKS];
+  GString *text = g_string_new (NULL);
+  guint n = fd_chart_time_ticks (g_date_time_to_unix (from) * 1000, g_date_time_to_unix (to) * 1000,
+                                 max_ticks, tz, ticks, NULL);
+
+  g_assert_cmpuint (n, <=, max_ticks);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, ' ');
+      g_string_append (text, ticks[i].label);
+      if (ticks[i].context[0] != '\0')
+        g_string_append_printf (text, "|%s", ticks[i].context);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_chart_time_ticks (void)
+{
+  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr (GTimeZone) india = g_time_zone_new_identifier ("+05:30");
+  g_autoptr (GTimeZone) rome = g_time_zone_new_identifier ("Europe/Rome");
+  static const struct
+  {
+    const char *start, *end;
+    guint max_ticks;
+    const char *labels;
+  } cases[] = {
+    /* 1 minute: every 10 s, the day once */
+    { "2026-12-01T14:03:00Z", "2026-12-01T14:04:00Z", 8,
+      "14:03:00|Tue 1 Dec 14:03:10 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
+    /* ranges that do not start on a tick */
+    { "2026-12-01T14:03:07Z", "2026-12-01T14:04:07Z", 8,
+      "14:03:10|Tue 1 Dec 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
+    /* 2 hours: every 30 min, or 15 with more room */
+    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8,
+      "12:00|Tue 1 Dec 12:30 13:00 13:30 14:00" },
+    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 10,
+      "12:00|Tue 1 Dec 12:15 12:30 12:45 13:00 13:15 13:30 13:45 14:00" },
+    /* 3 days: every 12 h with the day where it changes, or one tick a day */
+    { "2026-12-01T00:00:00Z", "2026-12-04T00:00:00Z", 8,
+      "00:00|Tue 1 Dec 12:00 00:00|Wed 2 Dec 12:00 00:00|Thu 3 Dec 12:00 00:00|Fri 4 Dec" },
+    { "2026-12-01T05:00:00Z", "2026-12-04T05:00:00Z", 5, "Wed 2|December 2026 Thu 3 Fri 4" },
+    /* 2 months: the 1st and the 16th, the month where it changes; or weeks from Monday */
+    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 8,
+      "Mon 16|November 2026 Tue 1|December 2026 Wed 16 Fri 1|January 2027" },
+    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 12,
+      "Mon 16|November 2026 Mon 23 Mon 30 Mon 7|December 2026 Mon 14 Mon 21 Mon 28 "
+      "Mon 4|January 2027 Mon 11" },
+    /* 3 years: every 6 months with the year, or every year */
+    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 8,
+      "Jan|2024 Jul Jan|2025 Jul Jan|2026 Jul Jan|2027" },
+    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 4, "2024 2025 2026 2027" },
+    /* decades */
+    { "1990-06-01T00:00:00Z", "2026-06-01T00:00:00Z", 6, "2000 2010 2020" },
+    /* sub-second */
+    { "2026-12-01T14:03:00Z", "2026-12-01T14:03:01Z", 6,
+      "14:03:00.000|Tue 1 Dec 14:03:00.200 14:03:00.400 14:03:00.600 14:03:00.800 14:03:01.000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *labels = time_ticks (cases[i].start, cases[i].end, cases[i].max_ticks, utc);
+      g_assert_cmpstr (labels, ==, cases[i].labels);
+    }
+
+  /* Local time: ticks on the local hour, also where the offset is not whole hours. */
+  {
+    g_autofree char *labels = time_ticks ("2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8, india);
+    g_assert_cmpstr (labels, ==, "17:30|Tue 1 Dec 18:00 18:30 19:00 19:30");
+  }
+  {
+    /* One tick a day at local midnight, and the month in Rome's time. */
+    g_autofree char *labels = time_ticks ("2026-11-29T12:00:00Z", "2026-12-02T12:00:00Z", 5, rome);
+    g_assert_cmpstr (labels, ==, "Mon 30|November 2026 Tue 1|December 2026 Wed 2");
+  }
+  {
+    /* Across the end of daylight saving time (25 October 2026, 03:00 → 02:00 in Rome). */
+    g_autofree char *labels = time_ticks ("2026-10-24T22:00:00Z", "2026-10-25T10:00:00Z", 8, rome);
+    g_assert_cmpstr (labels, ==, "00:00|Sun 25 Oct 02:00 04:00 06:00 08:00 10:00");
+  }
+}
+
+static void
+test_chart_value_ticks (void)
+{
+  static const struct
+  {
+    double span;
+    guint max_ticks;
+    double step;
+  } steps[] = {
+    { 5.5, 5, 2 }, { 0.37, 4, 0.1 },  { 1234, 6, 500 }, { 10, 5, 2 },
+    { 10, 10, 1 }, { 3e-4, 3, 1e-4 }, { 8e6, 4, 2e6 },  { 0, 4, 1 },
+  };
+  static const struct
+  {
+    double value, step;
+    const char *unit, *text;
+  } values[] = {
+    { 20, 2, "°C", "20 °C" },
+    { 0.30000000000000004, 0.1, NULL, "0.3" },
+    { -2.7755575615628914e-17, 0.1, NULL, "0.0" },
+    { 1500, 500, "W", "1500 W" },
+    { 0.015, 0.005, "", "0.015" },
+    { -5, 5, "%", "-5 %" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    g_assert_cmpfloat_with_epsilon (fd_chart_nice_step (steps[i].span, steps[i].max_ticks),
+                                    steps[i].step, steps[i].step * 1e-9);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *text
+          = fd_chart_format_value (values[i].value, values[i].step, values[i].unit);
+      g_assert_cmpstr (text, ==, values[i].text);
+    }
+}
+
+/* The custom range's time of day: what a person types, and what is refused. */
+static void
+test_time_of_day (void)
+{
+  int seconds = -1;
+
+  g_assert_true (fd_data_page_parse_time_of_day ("10:00", &seconds));
+  g_assert_cmpint (seconds, ==, 36000);
+  g_assert_true (fd_data_page_parse_time_of_day (" 9:05 ", &seconds));
+  g_assert_cmpint (seconds, ==, 9 * 3600 + 5 * 60);
+  g_assert_true (fd_data_page_parse_time_of_day ("23:59:59", &seconds));
+  g_assert_cmpint (seconds, ==, 86399);
+  g_assert_false (fd_data_page_parse_time_of_day ("24:00", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:60", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:00 pm", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:00:00:00", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day (NULL, &seconds));
+}
+
+/* A raw reading as the table shows it: its time in local time with milliseconds. */
+static void
+test_data_row (void)
+{
+  g_autoptr (JsonNode) node = json_from_string (
+      "{\"timestamp_device\": \"2026-11-27T10:00:00.123Z\", \"device_id\": \"dev-x\", "
+      "\"fleet_id\": \"flt-y\", \"tag\": \"weather\", \"payload\": {\"temp\": 21.5}}",
+      NULL);
+  g_autoptr (FdDataRow) row = fd_data_row_new (json_node_get_object (node), "probe", NULL);
+  g_autoptr (FdDataRow) loading = fd_data_row_new_loading ();
+  g_autoptr (GDateTime) utc = g_date_time_new_utc (2026, 11, 27, 10, 0, 0.123);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+  g_autofree char *seconds = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  g_autofree char *expected = g_strdup_printf ("%s.123", seconds);
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (fd_data_row_get_time (row), ==, expected);
+  g_assert_cmpint (fd_data_row_get_timestamp (row), ==, G_GINT64_CONSTANT (1795773600123));
+  g_assert_cmpstr (fd_data_row_get_device (row), ==, "probe");
+  g_assert_cmpstr (fd_data_row_get_fleet (row), ==, "flt-y");
+  g_assert_cmpstr (fd_data_row_get_payload (row), ==, "temp 21.5");
+  g_assert_false (fd_data_row_get_loading (row));
+  g_assert_true (fd_data_row_get_loading (loading));
+  g_assert_cmpstr (fd_data_row_get_time (loading), ==, "Loading…");
+
+  json_object_remove_member (json_node_get_object (node), "timestamp_device");
+  g_assert_null (fd_data_row_new (json_node_get_object (node), NULL, NULL));
+}
+
 static char *
 local_stamp (const char *rfc3339)
 {
@@ -509,132 +687,6 @@ test_download (void)
   g_socket_service_stop (service);
 }
 
-/* The labels of the ticks fd_chart_time_ticks() chooses, "label|context" joined by spaces. */
-static char *
-time_ticks (const char *start, const char *end, guint max_ticks, GTimeZone *tz)
-{
-  g_autoptr (GDateTime) from = at (start);
-  g_autoptr (GDateTime) to = at (end);
-  FdChartTimeTick ticks[FD_CHART_MAX_TIME_TICKS];
-  GString *text = g_string_new (NULL);
-  guint n = fd_chart_time_ticks (g_date_time_to_unix (from) * 1000, g_date_time_to_unix (to) * 1000,
-                                 max_ticks, tz, ticks, NULL);
-
-  g_assert_cmpuint (n, <=, max_ticks);
-  for (guint i = 0; i < n; i++)
-    {
-      if (i > 0)
-        g_string_append_c (text, ' ');
-      g_string_append (text, ticks[i].label);
-      if (ticks[i].context[0] != '\0')
-        g_string_append_printf (text, "|%s", ticks[i].context);
-    }
-  return g_string_free (text, FALSE);
-}
-
-static void
-test_chart_time_ticks (void)
-{
-  g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr (GTimeZone) india = g_time_zone_new_identifier ("+05:30");
-  g_autoptr (GTimeZone) rome = g_time_zone_new_identifier ("Europe/Rome");
-  static const struct
-  {
-    const char *start, *end;
-    guint max_ticks;
-    const char *labels;
-  } cases[] = {
-    /* 1 minute: every 10 s, the day once */
-    { "2026-12-01T14:03:00Z", "2026-12-01T14:04:00Z", 8,
-      "14:03:00|Tue 1 Dec 14:03:10 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
-    /* ranges that do not start on a tick */
-    { "2026-12-01T14:03:07Z", "2026-12-01T14:04:07Z", 8,
-      "14:03:10|Tue 1 Dec 14:03:20 14:03:30 14:03:40 14:03:50 14:04:00" },
-    /* 2 hours: every 30 min, or 15 with more room */
-    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8,
-      "12:00|Tue 1 Dec 12:30 13:00 13:30 14:00" },
-    { "2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 10,
-      "12:00|Tue 1 Dec 12:15 12:30 12:45 13:00 13:15 13:30 13:45 14:00" },
-    /* 3 days: every 12 h with the day where it changes, or one tick a day */
-    { "2026-12-01T00:00:00Z", "2026-12-04T00:00:00Z", 8,
-      "00:00|Tue 1 Dec 12:00 00:00|Wed 2 Dec 12:00 00:00|Thu 3 Dec 12:00 00:00|Fri 4 Dec" },
-    { "2026-12-01T05:00:00Z", "2026-12-04T05:00:00Z", 5, "Wed 2|December 2026 Thu 3 Fri 4" },
-    /* 2 months: the 1st and the 16th, the month where it changes; or weeks from Monday */
-    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 8,
-      "Mon 16|November 2026 Tue 1|December 2026 Wed 16 Fri 1|January 2027" },
-    { "2026-11-15T00:00:00Z", "2027-01-15T00:00:00Z", 12,
-      "Mon 16|November 2026 Mon 23 Mon 30 Mon 7|December 2026 Mon 14 Mon 21 Mon 28 "
-      "Mon 4|January 2027 Mon 11" },
-    /* 3 years: every 6 months with the year, or every year */
-    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 8,
-      "Jan|2024 Jul Jan|2025 Jul Jan|2026 Jul Jan|2027" },
-    { "2024-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 4, "2024 2025 2026 2027" },
-    /* decades */
-    { "1990-06-01T00:00:00Z", "2026-06-01T00:00:00Z", 6, "2000 2010 2020" },
-    /* sub-second */
-    { "2026-12-01T14:03:00Z", "2026-12-01T14:03:01Z", 6,
-      "14:03:00.000|Tue 1 Dec 14:03:00.200 14:03:00.400 14:03:00.600 14:03:00.800 14:03:01.000" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *labels = time_ticks (cases[i].start, cases[i].end, cases[i].max_ticks, utc);
-      g_assert_cmpstr (labels, ==, cases[i].labels);
-    }
-
-  /* Local time: ticks on the local hour, also where the offset is not whole hours. */
-  {
-    g_autofree char *labels = time_ticks ("2026-12-01T12:00:00Z", "2026-12-01T14:00:00Z", 8, india);
-    g_assert_cmpstr (labels, ==, "17:30|Tue 1 Dec 18:00 18:30 19:00 19:30");
-  }
-  {
-    /* One tick a day at local midnight, and the month in Rome's time. */
-    g_autofree char *labels = time_ticks ("2026-11-29T12:00:00Z", "2026-12-02T12:00:00Z", 5, rome);
-    g_assert_cmpstr (labels, ==, "Mon 30|November 2026 Tue 1|December 2026 Wed 2");
-  }
-  {
-    /* Across the end of daylight saving time (25 October 2026, 03:00 → 02:00 in Rome). */
-    g_autofree char *labels = time_ticks ("2026-10-24T22:00:00Z", "2026-10-25T10:00:00Z", 8, rome);
-    g_assert_cmpstr (labels, ==, "00:00|Sun 25 Oct 02:00 04:00 06:00 08:00 10:00");
-  }
-}
-
-static void
-test_chart_value_ticks (void)
-{
-  static const struct
-  {
-    double span;
-    guint max_ticks;
-    double step;
-  } steps[] = {
-    { 5.5, 5, 2 }, { 0.37, 4, 0.1 },  { 1234, 6, 500 }, { 10, 5, 2 },
-    { 10, 10, 1 }, { 3e-4, 3, 1e-4 }, { 8e6, 4, 2e6 },  { 0, 4, 1 },
-  };
-  static const struct
-  {
-    double value, step;
-    const char *unit, *text;
-  } values[] = {
-    { 20, 2, "°C", "20 °C" },
-    { 0.30000000000000004, 0.1, NULL, "0.3" },
-    { -2.7755575615628914e-17, 0.1, NULL, "0.0" },
-    { 1500, 500, "W", "1500 W" },
-    { 0.015, 0.005, "", "0.015" },
-    { -5, 5, "%", "-5 %" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-    g_assert_cmpfloat_with_epsilon (fd_chart_nice_step (steps[i].span, steps[i].max_ticks),
-                                    steps[i].step, steps[i].step * 1e-9);
-  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
-    {
-      g_autofree char *text
-          = fd_chart_format_value (values[i].value, values[i].step, values[i].unit);
-      g_assert_cmpstr (text, ==, values[i].text);
-    }
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -654,6 +706,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/format/duration", test_duration);
   g_test_add_func ("/app/condition-item", test_condition_item);
   g_test_add_func ("/app/format/payload", test_payload);
+  g_test_add_func ("/app/data/time-of-day", test_time_of_day);
+  g_test_add_func ("/app/data/row", test_data_row);
   g_test_add_func ("/app/format/fingerprint", test_fingerprint);
   g_test_add_func ("/app/pem", test_pem);
   g_test_add_func ("/app/zdevice", test_zdevice);
