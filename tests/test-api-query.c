@@ -23,7 +23,7 @@
 /* late batches (posted last) spread over [T0 - 3 days, T0 + 2 days); a range in their days
  * whose edges cut a minute */
 #define LATE_ROUNDS 2
-#define LATE_PER_BATCH 60
+#define LATE_PER_BATCH 40
 #define LS (T0 - 3 * DAY_MS + 17 * MIN_MS + 41003)
 #define LE (T0 - DAY_MS + 5 * HOUR_MS + 3 * MIN_MS + 7500)
 
