@@ -439,9 +439,6 @@ fd_gen_generate (FdStorageData *data)
   fd_gen_plan (&g);
   g.scanner = fd_payload_scanner_new ();
   g.ingest = fd_ingest_new (store);
-  /* Compacting often makes the many blocks per series of a live store (one per ~10 s). */
-  if (data->compact_rows > 0)
-    fd_ingest_set_compaction (g.ingest, data->compact_rows, 0, 0);
   g.job = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_readings_free);
 
   g_print ("generating %u readings of %u devices over %d days in %s\n", data->readings,
@@ -561,17 +558,13 @@ fd_gen_load_ids (FdStorageData *data)
 }
 
 FdStorageData *
-fd_storage_data_get (const char *cache_dir, guint readings, guint devices, guint compact_rows,
-                     gboolean regenerate)
+fd_storage_data_get (const char *cache_dir, guint readings, guint devices, gboolean regenerate)
 {
   FdStorageData *data = g_new0 (FdStorageData, 1);
-  g_autofree char *name = compact_rows
-                              ? g_strdup_printf ("r%u-d%u-c%u", readings, devices, compact_rows)
-                              : g_strdup_printf ("r%u-d%u", readings, devices);
+  g_autofree char *name = g_strdup_printf ("r%u-d%u", readings, devices);
 
   data->readings = readings;
   data->devices = devices;
-  data->compact_rows = compact_rows;
   data->dir = g_build_filename (cache_dir, name, NULL);
   data->fd_dir = g_build_filename (data->dir, "fd", NULL);
   data->fd_db = g_build_filename (data->fd_dir, "fleetdesk.db", NULL);

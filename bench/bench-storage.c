@@ -29,7 +29,6 @@ static guint opt_runs = 5;
 static guint opt_export_runs = 3;
 static double opt_budget = 30;
 static gboolean opt_regenerate;
-static guint opt_compact_rows;
 static gboolean opt_no_export;
 static gboolean opt_no_api;
 static char *opt_sqlite3;
@@ -44,8 +43,6 @@ static GOptionEntry fd_storage_entries[] = {
   { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &opt_budget,
     "Seconds per side and question after which no more runs are made (30)", "S" },
   { "regenerate", 0, 0, G_OPTION_ARG_NONE, &opt_regenerate, "Make the store again", NULL },
-  { "compact-rows", 0, 0, G_OPTION_ARG_INT, &opt_compact_rows,
-    "Generate compacting every N commits (many blocks per series, as live ingest makes)", "N" },
   { "no-export", 0, 0, G_OPTION_ARG_NONE, &opt_no_export, "Skip the CSV exports", NULL },
   { "no-api", 0, 0, G_OPTION_ARG_NONE, &opt_no_api, "Only the sqlite3 peer (no server)", NULL },
   { "sqlite3", 0, 0, G_OPTION_ARG_FILENAME, &opt_sqlite3, "The sqlite3 shell (sqlite3)", "PATH" },
@@ -107,7 +104,7 @@ main (int argc, char **argv)
   signal (SIGABRT, fd_storage_on_signal);
 
   b.data = fd_storage_data_get (opt_cache ? opt_cache : "/tmp/bench-storage-cache", opt_readings,
-                                opt_devices, opt_compact_rows, opt_regenerate);
+                                opt_devices, opt_regenerate);
   b.sqlite3 = sqlite3_bin;
   b.runs = opt_runs;
   b.export_runs = opt_export_runs;

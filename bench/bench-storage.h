@@ -19,7 +19,6 @@ typedef struct
 {
   guint readings;
   guint devices;
-  guint compact_rows; /* the ingest's compaction every so many commits (0: its default) */
   guint fleets;
   char *dir;     /* CACHE/r<readings>-d<devices> */
   char *fd_dir;  /* DIR/fd: fleetdesk-server's data directory */
@@ -45,10 +44,9 @@ typedef struct
 } FdStorageData;
 
 /* Opens the store for @readings / @devices in @cache_dir, generating it (and the peer's table)
- * first when it is not there or @regenerate, compacting every @compact_rows commits (0: the
- * ingest's default thresholds). Exits with a message on failure. */
+ * first when it is not there or @regenerate. Exits with a message on failure. */
 FdStorageData *fd_storage_data_get (const char *cache_dir, guint readings, guint devices,
-                                    guint compact_rows, gboolean regenerate);
+                                    gboolean regenerate);
 void fd_storage_data_free (FdStorageData *data);
 
 /* ---- sqlite3 shell --------------------------------------------------------------------- */
