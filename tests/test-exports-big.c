@@ -84,7 +84,8 @@ test_progress_cancel (void)
 }
 
 /* kill -9 during an export: no file under the final name; after the restart the export is
- * failed ("interrupted by a server restart") and its .part is gone. */
+ * failed ("interrupted by a server restart") and its .part is gone. Then a clean stop during
+ * another. */
 static void
 test_crash (void)
 {
@@ -117,6 +118,22 @@ test_crash (void)
   g_assert_cmpstr (fd_test_str (after, "error"), ==, "interrupted by a server restart");
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
+
+  /* A clean stop (SIGTERM) during an export exits cleanly (fd_test_server_restart asserts it):
+   * the export is failed, its .part removed. */
+  {
+    g_autofree char *second
+        = fd_tx_start (srv, s->workspace, "{\"format\":\"json\",\"columns\":\"fields\"}");
+    g_autofree char *second_path = g_strdup_printf ("/api/v1/exports/%s", second);
+    g_autoptr (JsonNode) second_running = wait_running (srv, second);
+    g_autoptr (JsonNode) stopped = NULL;
+
+    fd_test_server_restart (srv);
+    stopped = fd_test_api_expect (srv, "GET", second_path, NULL, 200);
+    g_assert_cmpstr (fd_test_str (stopped, "state"), ==, "failed");
+    g_assert_cmpstr (fd_test_str (stopped, "error"), ==, "interrupted by a server shutdown");
+    g_assert_cmpuint (count_files (srv, second), ==, 0);
+  }
   fd_td_server_stop (s);
 }
 
