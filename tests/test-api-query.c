@@ -17,6 +17,9 @@
 #define N_DEVICES 3
 #define ROUNDS 5
 #define PER_BATCH 40
+/* the unaligned range of the tests: its edges cut a minute */
+#define US (T0 + 37 * MIN_MS + 13005)
+#define UE (T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999)
 
 typedef struct
 {
@@ -145,7 +148,7 @@ setup_data (void)
         }
       for (guint d = 0; d < N_DEVICES; d++)
         {
-          Reading batch[PER_BATCH + G_N_ELEMENTS (edges) + 2];
+          Reading batch[PER_BATCH + G_N_ELEMENTS (edges) + 8];
           guint n = 0;
 
           if (round == 0)
@@ -155,6 +158,17 @@ setup_data (void)
                 batch[n].ts = T0 + edges[e] - (e == 0 ? 0 : d);
                 batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
               }
+          if (round == 0)
+            {
+              /* readings in the minutes the unaligned range cuts, on both sides of the cut */
+              const gint64 near[]
+                  = { US - 2000 - d, US + d, US + 5000 + d, UE - 20000 - d, UE - d, UE + 1 + d };
+              for (guint e = 0; e < G_N_ELEMENTS (near); e++)
+                {
+                  batch[n].ts = near[e];
+                  batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
+                }
+            }
           for (guint i = 0; i < PER_BATCH; i++)
             {
               /* late data in round 2 and 4: times early in the range, after compactions */
@@ -345,8 +359,7 @@ test_aggregates (void)
     { "none", 0 }, { "1m", MIN_MS }, { "5m", 5 * MIN_MS }, { "1h", HOUR_MS }, { "1d", DAY_MS }
   };
   static const char *const groups[] = { "none", "device", "fleet" };
-  gint64 us = T0 + 37 * MIN_MS + 13005;                        /* unaligned start */
-  gint64 ue = T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999; /* unaligned end */
+  gint64 us = US, ue = UE;
   g_autofree char *t0 = iso (T0), *t2 = iso (T0 + 2 * DAY_MS), *us_text = iso (us);
   g_autofree char *ue_ms = g_strdup_printf ("%" G_GINT64_FORMAT, ue);
   g_autofree char *empty_s = iso (T0 + 10 * DAY_MS), *empty_e = iso (T0 + 11 * DAY_MS);
@@ -578,7 +591,7 @@ test_raw (void)
   }
   {
     /* fields: the payload holds only those, by their paths */
-    g_autoptr (JsonNode) node = get ("?fields=v,g.lat&size=5", 200);
+    g_autoptr (JsonNode) node = get ("?fields=v,g.lat,v&size=5", 200);
     JsonArray *r = result_of (node);
 
     g_assert_cmpuint (json_array_get_length (r), ==, 5);
@@ -715,7 +728,7 @@ test_bad_input (void)
   for (guint i = 0; i <= 16; i++)
     g_string_append (f, "&filter=v%3E1");
   for (guint i = 0; i < 64; i++)
-    g_string_append (fl, ",v");
+    g_string_append_printf (fl, ",f%u", i);
   many_filters = g_strdup (f->str);
   many_fields = g_strdup (fl->str);
 
@@ -791,6 +804,11 @@ assert_points_everywhere (void)
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_block"), >, 0);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_recent"), >, 0);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM rollup_1m"), >, 0);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM sample_ts"), >, 0);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM sample WHERE id > (SELECT value FROM"
+                                   " data_state WHERE key = 'sample_indexed')"),
+                   >, 0);
   g_test_message ("point_block %" G_GINT64_FORMAT ", point_recent %" G_GINT64_FORMAT
                   ", rollup_1m %" G_GINT64_FORMAT ", rollup_1h %" G_GINT64_FORMAT
                   ", sample_ts %" G_GINT64_FORMAT,
@@ -805,7 +823,10 @@ assert_points_everywhere (void)
 int
 main (int argc, char *argv[])
 {
-  const char *const args[] = { "--compact-rows", "2", NULL };
+  /* Points compact after every second commit (a commit holds at most 165 points, under 200);
+   * samples are indexed after 200 (every four or five commits, the last one not): the data
+   * ends up in every table a reader reads (assert_points_everywhere checks). */
+  const char *const args[] = { "--compact-rows", "2", "--compact-points", "200", NULL };
   int rc;
 
   g_test_init (&argc, &argv, NULL);

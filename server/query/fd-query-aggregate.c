@@ -4,8 +4,8 @@
  * a multiple of an hour), rollup_1m for the whole minutes left (when it is a multiple of a
  * minute), point_block pairs for the unaligned edges, and every point_recent triple in range:
  * rollups cover exactly the points in point_block, never those in point_recent, so each point
- * is counted once whichever table holds it. A series that has point blocks but no rollups at
- * all (compacted before rollups were written) is read from its blocks for the whole range.
+ * is counted once whichever table holds it (the writer backfills the rollups of blocks older
+ * than schema 6 before the server serves anything).
  * Groups are done one at a time in one dense array of buckets.
  */
 #include "fd-query-points.h"
@@ -40,18 +40,42 @@ aligned (gint64 start, gint64 end, gint64 unit, gint64 *a, gint64 *b)
     *a = *b = start;
 }
 
+/* Adds the block points of @series in the edge [a, b), which lies inside one minute. The
+ * minute's rollup says where its block points are: none in the edge, or all of them (the
+ * rollup is then exactly the edge's aggregate), and only otherwise are the blocks read — they
+ * are found by their first time only, so reading them costs the series' blocks up to b. */
+static gboolean
+add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, FdQueryBuckets *buckets, GError **error)
+{
+  FdQueryAcc r, *into;
+  gboolean found;
+
+  if (a >= b)
+    return TRUE;
+  if (!fd_query_minute_rollup (db, series, floor_to (a, FD_MINUTE_MS), &r, &found, error))
+    return FALSE;
+  if (!found || r.last_ts < a || r.first_ts >= b)
+    return TRUE;
+  if (r.first_ts >= a && r.last_ts < b)
+    {
+      into = fd_query_bucket_of (buckets, r.first_ts);
+      if (into != NULL)
+        fd_query_acc_add (into, r.n, r.sum, r.min, r.max, r.first_ts, r.first, 0, r.last_ts, r.last,
+                          0);
+      return TRUE;
+    }
+  return fd_query_add_blocks (db, series, a, b, buckets, error);
+}
+
 /* Adds one series' stored points (rollups and blocks; not point_recent) in [start, end). */
 static gboolean
 add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b, GError **error)
 {
   gboolean use_h = q->width == 0 || q->width % FD_HOUR_MS == 0;
   gboolean use_m = q->width == 0 || q->width % FD_MINUTE_MS == 0;
-  gboolean has_rollups;
   gint64 hs, he, ms, me;
 
-  if (!fd_query_has_rollups (db, series, &has_rollups, error))
-    return FALSE;
-  if (!has_rollups || !use_m)
+  if (!use_m)
     return fd_query_add_blocks (db, series, q->start, q->end, b, error);
   aligned (q->start, q->end, FD_MINUTE_MS, &ms, &me);
   if (ms == me)
@@ -65,8 +89,8 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *
   return fd_query_add_rollups (db, TRUE, !q->stats_only, series, hs, he, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, ms, hs, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, he, me, b, error)
-         && fd_query_add_blocks (db, series, q->start, ms, b, error)
-         && fd_query_add_blocks (db, series, me, q->end, b, error);
+         && add_edge (db, series, q->start, ms, b, error)
+         && add_edge (db, series, me, q->end, b, error);
 }
 
 static int

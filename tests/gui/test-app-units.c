@@ -12,6 +12,8 @@
 #include "fd-chart-ticks.h"
 #include "fd-api-client.h"
 #include "fd-condition-item.h"
+#include "fd-data-page-private.h"
+#include "fd-data-row.h"
 #include "fd-export-dialog.h"
 #include "fd-files.h"
 #include "fd-format.h"
@@ -485,6 +487,56 @@ test_chart_value_ticks (void)
     }
 }
 
+/* The custom range's time of day: what a person types, and what is refused. */
+static void
+test_time_of_day (void)
+{
+  int seconds = -1;
+
+  g_assert_true (fd_data_page_parse_time_of_day ("10:00", &seconds));
+  g_assert_cmpint (seconds, ==, 36000);
+  g_assert_true (fd_data_page_parse_time_of_day (" 9:05 ", &seconds));
+  g_assert_cmpint (seconds, ==, 9 * 3600 + 5 * 60);
+  g_assert_true (fd_data_page_parse_time_of_day ("23:59:59", &seconds));
+  g_assert_cmpint (seconds, ==, 86399);
+  g_assert_false (fd_data_page_parse_time_of_day ("24:00", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:60", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:00 pm", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:00:00:00", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day (NULL, &seconds));
+}
+
+/* A raw reading as the table shows it: its time in local time with milliseconds. */
+static void
+test_data_row (void)
+{
+  g_autoptr (JsonNode) node = json_from_string (
+      "{\"timestamp_device\": \"2026-11-27T10:00:00.123Z\", \"device_id\": \"dev-x\", "
+      "\"fleet_id\": \"flt-y\", \"tag\": \"weather\", \"payload\": {\"temp\": 21.5}}",
+      NULL);
+  g_autoptr (FdDataRow) row = fd_data_row_new (json_node_get_object (node), "probe", NULL);
+  g_autoptr (FdDataRow) loading = fd_data_row_new_loading ();
+  g_autoptr (GDateTime) utc = g_date_time_new_utc (2026, 11, 27, 10, 0, 0.123);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+  g_autofree char *seconds = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  g_autofree char *expected = g_strdup_printf ("%s.123", seconds);
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (fd_data_row_get_time (row), ==, expected);
+  g_assert_cmpint (fd_data_row_get_timestamp (row), ==, G_GINT64_CONSTANT (1795773600123));
+  g_assert_cmpstr (fd_data_row_get_device (row), ==, "probe");
+  g_assert_cmpstr (fd_data_row_get_fleet (row), ==, "flt-y");
+  g_assert_cmpstr (fd_data_row_get_payload (row), ==, "temp 21.5");
+  g_assert_false (fd_data_row_get_loading (row));
+  g_assert_true (fd_data_row_get_loading (loading));
+  g_assert_cmpstr (fd_data_row_get_time (loading), ==, "Loading…");
+
+  json_object_remove_member (json_node_get_object (node), "timestamp_device");
+  g_assert_null (fd_data_row_new (json_node_get_object (node), NULL, NULL));
+}
+
 static char *
 local_stamp (const char *rfc3339)
 {
@@ -654,6 +706,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/app/format/duration", test_duration);
   g_test_add_func ("/app/condition-item", test_condition_item);
   g_test_add_func ("/app/format/payload", test_payload);
+  g_test_add_func ("/app/data/time-of-day", test_time_of_day);
+  g_test_add_func ("/app/data/row", test_data_row);
   g_test_add_func ("/app/format/fingerprint", test_fingerprint);
   g_test_add_func ("/app/pem", test_pem);
   g_test_add_func ("/app/zdevice", test_zdevice);

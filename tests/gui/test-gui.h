@@ -74,6 +74,9 @@ void fd_test_add_key (void);
 void fd_test_device_page (void);
 void fd_test_readings (void);
 
+/* test-gui-data.c */
+void fd_test_data (void);
+
 /* test-gui-live.c */
 void fd_test_live (void);
 
