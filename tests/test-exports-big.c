@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
-#define BIG_ROWS 400000
+#define BIG_ROWS 600000
 
 /* Files of DATA/exports whose name starts with @id. */
 static guint
