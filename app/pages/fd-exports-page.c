@@ -181,7 +181,8 @@ fd_exports_page_created_cb (FdExportsPage *self, JsonObject *schedule)
       = g_strdup_printf (_ ("Schedule “%s” created"), fd_json_get_string (schedule, "name"));
 
   fd_ui_toast (GTK_WIDGET (self), message);
-  fd_exports_page_reload (self);
+  /* From the answer itself: a list read at once may not have it yet. */
+  gtk_list_box_append (self->schedule_list, fd_exports_page_schedule_row_new (self, schedule));
 }
 
 static void
