@@ -3,6 +3,7 @@
 #include "fd-test-exports.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #define BIG_ROWS 600000
@@ -142,7 +143,8 @@ test_crash (void)
 static void
 test_small_selection (void)
 {
-  FdTdServer *s = fd_td_server_start ((const char *const[]){ "--compact-rows", "1", NULL });
+  FdTdServer *s = fd_td_server_start (
+      (const char *const[]){ "--compact-rows", "1", "--compact-points", "1", NULL });
   FdTestServer *srv = s->srv;
   g_autoptr (FdTdDevice) d = fd_td_cert_device (s, "small");
   g_autoptr (FdTdRaw) raw = NULL;
@@ -161,6 +163,23 @@ test_small_selection (void)
   fd_te_post_data (raw, "small", batch->str);
   fd_te_post_data (raw, "small", "[{\"ts\":1764500002500,\"payload\":{\"k\":10}}]");
 
+  /* Every sample but the last commit's is in sample_ts now: the index has rows to give. */
+  {
+    g_autofree char *db_path = g_build_filename (srv->data_dir, "fleetdesk.db", NULL);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                         "SELECT value FROM data_state"
+                                         " WHERE key = 'sample_indexed'",
+                                         -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int64 (stmt, 0), >=, BIG_ROWS);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
   body = g_strdup_printf ("{\"format\":\"ndjson\",\"devices\":[\"%s\"],\"start\":%" G_GINT64_FORMAT
                           ",\"end\":%" G_GINT64_FORMAT "}",
                           d->id, t0 + 2000, t0 + 7000);
