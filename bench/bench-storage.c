@@ -120,6 +120,15 @@ main (int argc, char **argv)
       b.server_start_ms = fd_storage_ms_since (t0);
     }
   fd_storage_questions_run (&b);
+  if (!opt_no_export && b.server != NULL)
+    {
+      /* A fresh server for the exports: its VmHWM before the first one is then the start-up's
+       * alone, and no reader connection keeps a snapshot from the queries (fd_query_raw leaves
+       * its last sample fetch unreset, so that reader would not see a new export's row). */
+      fd_storage_server_stop (b.server);
+      b.server = fd_storage_server_start (b.data->fd_dir);
+      fd_storage_server_pid_for_signals = fd_storage_server_pid (b.server);
+    }
   if (!opt_no_export)
     fd_storage_export_run (&b);
   fd_storage_questions_report (&b);

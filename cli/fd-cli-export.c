@@ -11,9 +11,8 @@
 
 #include "fd-cli-commands-private.h"
 
-/* Exports are files of any size: the download gets its own bounds. */
+/* Exports are files of any size: the download is streamed, with a long timeout. */
 #define EXPORT_TIMEOUT_SECONDS 3600
-#define EXPORT_MAX_BYTES (G_GINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 #define POLL_INTERVAL_US (200 * 1000)
 
 static const char *const formats[] = { "csv", "json", "ndjson", NULL };
@@ -220,28 +219,43 @@ get_json (const FdCliEndpoint *endpoint, const char *path, GError **error)
   return fd_cli_output_parse (reply, error);
 }
 
-/* GET /exports/ID/file into @file (written whole, then renamed into place). */
+/* GET /exports/ID/file streamed into @file: written beside it and renamed into place when
+ * complete (g_file_replace), so a broken download leaves @file as it was. */
 static gboolean
 download (const FdCliEndpoint *endpoint, const char *id, const char *file, GError **error)
 {
   g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
   g_autofree char *path = g_strdup_printf ("/exports/%s/file", escaped);
+  g_autoptr (GFile) target = g_file_new_for_path (file);
+  g_autoptr (GCancellable) abandon = g_cancellable_new ();
+  g_autoptr (GFileOutputStream) out = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) local = NULL;
   FdCliRequest request = {
     .method = "GET",
     .path_and_query = path,
     .timeout_seconds = EXPORT_TIMEOUT_SECONDS,
-    .max_answer_bytes = (gsize)EXPORT_MAX_BYTES,
   };
-  g_autoptr (GBytes) body = NULL;
-  g_autoptr (GError) local = NULL;
-  gsize len;
-  const char *data;
 
+  gboolean existed = g_file_query_exists (target, NULL);
+
+  out = g_file_replace (target, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &local);
+  if (out == NULL)
+    {
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_FILE, "%s", local->message);
+      return FALSE;
+    }
+  request.sink = G_OUTPUT_STREAM (out);
   if (!fd_cli_http_send (endpoint, &request, &body, NULL, error))
-    return FALSE;
-  data = g_bytes_get_data (body, &len);
-  if (!g_file_set_contents_full (file, data != NULL ? data : "", (gssize)len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
+    {
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (G_OUTPUT_STREAM (out), abandon, NULL);
+      /* A new file is written in place (only an existing one through a temporary twin). */
+      if (!existed)
+        g_file_delete (target, NULL, NULL);
+      return FALSE;
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &local))
     {
       g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_FILE, "%s", local->message);
       return FALSE;

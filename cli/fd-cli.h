@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -281,10 +282,10 @@ int fd_cli_completion_run (const FdCliInvocation *invocation);
 /* fd-cli-export.c */
 gboolean fd_cli_export_start (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                               GError **error);
-gboolean fd_cli_export_download (const FdCliInvocation *invocation,
-                                 const FdCliEndpoint *endpoint, GError **error);
-gboolean fd_cli_export_schedule (const FdCliInvocation *invocation,
-                                 const FdCliEndpoint *endpoint, GError **error);
+gboolean fd_cli_export_download (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                 GError **error);
+gboolean fd_cli_export_schedule (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                 GError **error);
 
 /* fd-cli-config.c */
 void fd_cli_endpoint_clear (FdCliEndpoint *endpoint);
@@ -310,6 +311,7 @@ typedef struct
   GBytes *body;               /* NULL: none */
   guint timeout_seconds;      /* 0: FD_CLI_TIMEOUT_SECONDS */
   gsize max_answer_bytes;     /* 0: FD_CLI_MAX_RESPONSE_BYTES */
+  GOutputStream *sink;        /* a 2xx answer's body goes here (a download), not into memory */
 } FdCliRequest;
 
 /* Sends @request to @endpoint's API. A 2xx answer returns TRUE and its body (possibly empty);

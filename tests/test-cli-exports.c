@@ -67,6 +67,14 @@ test_data_export (void)
     g_assert_cmpint (r->status, ==, 2);
   }
   {
+    /* A download that fails (the export is gone) writes no file. */
+    g_autofree char *none = g_build_filename (dir, "none.csv", NULL);
+    g_autoptr (FdTestCliResult) r
+        = fd_test_cli_run ("export", "download", "exp-aaaaaaaaaaaaaaaaaaaa", none, NULL);
+    fd_test_cli_assert_fails (r, "does not exist");
+    g_assert_false (g_file_test (none, G_FILE_TEST_EXISTS));
+  }
+  {
     g_autoptr (FdTestCliResult) r = fd_test_cli_run ("export", "delete", id, NULL);
     fd_test_cli_assert_ok (r);
     g_assert_nonnull (strstr (r->out, id));

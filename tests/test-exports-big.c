@@ -3,9 +3,10 @@
 #include "fd-test-exports.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
-#define BIG_ROWS 400000
+#define BIG_ROWS 600000
 
 /* Files of DATA/exports whose name starts with @id. */
 static guint
@@ -84,7 +85,8 @@ test_progress_cancel (void)
 }
 
 /* kill -9 during an export: no file under the final name; after the restart the export is
- * failed ("interrupted by a server restart") and its .part is gone. */
+ * failed ("interrupted by a server restart") and its .part is gone. Then a clean stop during
+ * another. */
 static void
 test_crash (void)
 {
@@ -117,6 +119,22 @@ test_crash (void)
   g_assert_cmpstr (fd_test_str (after, "error"), ==, "interrupted by a server restart");
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
+
+  /* A clean stop (SIGTERM) during an export exits cleanly (fd_test_server_restart asserts it):
+   * the export is failed, its .part removed. */
+  {
+    g_autofree char *second
+        = fd_tx_start (srv, s->workspace, "{\"format\":\"json\",\"columns\":\"fields\"}");
+    g_autofree char *second_path = g_strdup_printf ("/api/v1/exports/%s", second);
+    g_autoptr (JsonNode) second_running = wait_running (srv, second);
+    g_autoptr (JsonNode) stopped = NULL;
+
+    fd_test_server_restart (srv);
+    stopped = fd_test_api_expect (srv, "GET", second_path, NULL, 200);
+    g_assert_cmpstr (fd_test_str (stopped, "state"), ==, "failed");
+    g_assert_cmpstr (fd_test_str (stopped, "error"), ==, "interrupted by a server shutdown");
+    g_assert_cmpuint (count_files (srv, second), ==, 0);
+  }
   fd_td_server_stop (s);
 }
 
@@ -125,7 +143,8 @@ test_crash (void)
 static void
 test_small_selection (void)
 {
-  FdTdServer *s = fd_td_server_start ((const char *const[]){ "--compact-rows", "1", NULL });
+  FdTdServer *s = fd_td_server_start (
+      (const char *const[]){ "--compact-rows", "1", "--compact-points", "1", NULL });
   FdTestServer *srv = s->srv;
   g_autoptr (FdTdDevice) d = fd_td_cert_device (s, "small");
   g_autoptr (FdTdRaw) raw = NULL;
@@ -144,6 +163,23 @@ test_small_selection (void)
   fd_te_post_data (raw, "small", batch->str);
   fd_te_post_data (raw, "small", "[{\"ts\":1764500002500,\"payload\":{\"k\":10}}]");
 
+  /* Every sample but the last commit's is in sample_ts now: the index has rows to give. */
+  {
+    g_autofree char *db_path = g_build_filename (srv->data_dir, "fleetdesk.db", NULL);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                         "SELECT value FROM data_state"
+                                         " WHERE key = 'sample_indexed'",
+                                         -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int64 (stmt, 0), >=, BIG_ROWS);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
   body = g_strdup_printf ("{\"format\":\"ndjson\",\"devices\":[\"%s\"],\"start\":%" G_GINT64_FORMAT
                           ",\"end\":%" G_GINT64_FORMAT "}",
                           d->id, t0 + 2000, t0 + 7000);

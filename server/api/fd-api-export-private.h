@@ -37,6 +37,11 @@ void fd_api_json_selection (JsonBuilder *b, const char *selection);
 const char *fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s,
                                     char **message, GError **error);
 
+/* The body's "aggregate" {field, fn, bucket, group} of export @e (its range set) into
+ * @sel->aggregate; replies 400 and returns FALSE when it is not one the export can run. */
+gboolean fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection *sel,
+                                        const FdExport *e);
+
 void fd_api_json_export (JsonBuilder *b, gconstpointer record);
 
 G_END_DECLS

@@ -525,7 +525,7 @@ run_export (FdExportJob *job)
   run.start = job->row->has_start ? job->row->start : G_MININT64;
   run.end = job->row->has_end ? job->row->end : G_MAXINT64;
   run.out.fd = -1;
-  run.last_progress_us = g_get_monotonic_time ();
+  run.last_progress_us = 0; /* the first look writes progress: a reader sees it running */
 
   selection = json_from_string (job->row->selection, &error);
   ok = selection != NULL && JSON_NODE_HOLDS_OBJECT (selection);
