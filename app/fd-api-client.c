@@ -501,13 +501,19 @@ typedef struct
   gssize written;
 } FdDownload;
 
+/* Whatever went wrong, no partial file is left behind (before the caller hears of it). */
 static void
-fd_download_free (FdDownload *download)
+fd_download_discard (FdDownload *download)
 {
-  /* Whatever went wrong, no partial file is left behind. */
   if (download->part != NULL)
     g_file_delete (download->part, NULL, NULL);
   g_clear_object (&download->part);
+}
+
+static void
+fd_download_free (FdDownload *download)
+{
+  fd_download_discard (download);
   g_clear_object (&download->message);
   g_clear_object (&download->destination);
   g_free (download);
@@ -523,11 +529,16 @@ fd_api_client_download_spliced_cb (GObject *source, GAsyncResult *result, gpoint
   download->written = g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error);
   if (download->written < 0)
     {
+      fd_download_discard (download);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      fd_download_discard (download);
+      g_task_return_error_if_cancelled (task);
+      return;
+    }
   /* A rename within one folder: atomic, and quick enough for the main thread. */
   if (!g_file_move (download->part, download->destination, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL,
                     &error))
@@ -565,6 +576,7 @@ fd_api_client_download_sent_cb (GObject *source, GAsyncResult *result, gpointer 
   g_autoptr (GError) error = NULL;
   g_autofree char *base = NULL;
   g_autofree char *name = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   body = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (body == NULL)
@@ -580,8 +592,7 @@ fd_api_client_download_sent_cb (GObject *source, GAsyncResult *result, gpointer 
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (download->message)))
     {
-      g_input_stream_read_bytes_async (body, FD_API_MAX_ERROR_BODY, G_PRIORITY_DEFAULT,
-                                       g_task_get_cancellable (task),
+      g_input_stream_read_bytes_async (body, FD_API_MAX_ERROR_BODY, G_PRIORITY_DEFAULT, cancellable,
                                        fd_api_client_download_error_cb, g_steal_pointer (&task));
       return;
     }
@@ -591,8 +602,7 @@ fd_api_client_download_sent_cb (GObject *source, GAsyncResult *result, gpointer 
   base = g_file_get_basename (download->destination);
   name = g_strdup_printf (".%s.%08x.part", base, g_random_int ());
   download->part = g_file_get_child (folder, name);
-  out = g_file_create (download->part, G_FILE_CREATE_PRIVATE, g_task_get_cancellable (task),
-                       &error);
+  out = g_file_create (download->part, G_FILE_CREATE_PRIVATE, cancellable, &error);
   if (out == NULL)
     {
       g_clear_object (&download->part);
@@ -602,7 +612,7 @@ fd_api_client_download_sent_cb (GObject *source, GAsyncResult *result, gpointer 
   g_output_stream_splice_async (
       G_OUTPUT_STREAM (out), body,
       G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT,
-      g_task_get_cancellable (task), fd_api_client_download_spliced_cb, g_steal_pointer (&task));
+      cancellable, fd_api_client_download_spliced_cb, g_steal_pointer (&task));
 }
 
 void

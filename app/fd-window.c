@@ -12,9 +12,13 @@
 #include "fd-window.h"
 #include "fd-workspace.h"
 #include "pages/fd-conditions-page.h"
+#include "pages/fd-data-page.h"
 #include "pages/fd-devices-page.h"
 #include "pages/fd-exports-page.h"
 #include "pages/fd-server-page.h"
+#ifdef FD_HAVE_DATA_PAGE
+#include "dialogs/fd-export-dialog-data.h"
+#endif
 #include "pages/fd-workspaces-page.h"
 
 struct _FdWindow
@@ -38,6 +42,7 @@ struct _FdWindow
   GtkStack *pane_stack;
   FdDevicesPage *devices_page;
   FdConditionsPage *conditions_page;
+  FdDataPage *data_page;
   FdWorkspacesPage *workspaces_page;
 };
 
@@ -45,7 +50,7 @@ G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
 static const char *const fd_window_panes[]
-    = { "devices", "conditions", "exports", "workspaces", "server" };
+    = { "devices", "conditions", "data", "exports", "workspaces", "server" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
@@ -120,6 +125,7 @@ fd_window_workspace_changed_cb (FdWindow *self)
   fd_devices_page_set_workspace (self->devices_page, workspace);
   fd_conditions_page_set_workspace (self->conditions_page, workspace);
   fd_exports_page_set_workspace (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), workspace);
+  fd_data_page_set_workspace (self->data_page, workspace);
   if (self->settings != NULL && workspace != NULL)
     g_settings_set_string (self->settings, "last-workspace", fd_workspace_get_id (workspace));
 }
@@ -218,6 +224,7 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_conditions_page_set_client (self->conditions_page, client);
   fd_exports_page_set_client (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), client);
   fd_server_page_set_client (FD_SERVER_PAGE (fd_window_get_pane (self, "server")), client);
+  fd_data_page_set_client (self->data_page, client);
 
   /* One events stream for every pane, from the server the panes talk to. */
   if (self->events != NULL)
@@ -226,6 +233,7 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   self->events = fd_events_client_new (client);
   fd_devices_page_set_events (self->devices_page, self->events);
   fd_conditions_page_set_events (self->conditions_page, self->events);
+  fd_data_page_set_events (self->data_page, self->events);
   fd_events_client_start (self->events);
 
   message = g_strdup_printf (_ ("Connecting to %s"), fd_api_client_get_base_url (client));
@@ -296,6 +304,7 @@ fd_window_reload (GtkWidget *widget, const char *action, GVariant *param)
   fd_conditions_page_reload (self->conditions_page);
   fd_exports_page_reload (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")));
   fd_server_page_reload (FD_SERVER_PAGE (fd_window_get_pane (self, "server")));
+  fd_data_page_reload (self->data_page);
 }
 
 static void
@@ -377,6 +386,7 @@ fd_window_class_init (FdWindowClass *klass)
 
   g_type_ensure (FD_TYPE_DEVICES_PAGE);
   g_type_ensure (FD_TYPE_CONDITIONS_PAGE);
+  g_type_ensure (FD_TYPE_DATA_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACES_PAGE);
   g_type_ensure (FD_TYPE_EXPORTS_PAGE);
   g_type_ensure (FD_TYPE_SERVER_PAGE);
@@ -394,6 +404,7 @@ fd_window_class_init (FdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdWindow, pane_stack);
   gtk_widget_class_bind_template_child (widget_class, FdWindow, devices_page);
   gtk_widget_class_bind_template_child (widget_class, FdWindow, conditions_page);
+  gtk_widget_class_bind_template_child (widget_class, FdWindow, data_page);
   gtk_widget_class_bind_template_child (widget_class, FdWindow, workspaces_page);
   gtk_widget_class_bind_template_callback (widget_class, fd_window_sidebar_activated_cb);
 
@@ -451,6 +462,10 @@ fd_window_init (FdWindow *self)
 
   gtk_list_box_select_row (self->sidebar_list,
                            gtk_list_box_get_row_at_index (self->sidebar_list, 0));
+#ifdef FD_HAVE_DATA_PAGE
+  if (fd_window_get_pane (self, "data") != NULL)
+    fd_export_dialog_attach (fd_window_get_pane (self, "data"));
+#endif
 }
 
 FdWindow *

@@ -54,6 +54,7 @@ struct _FdEngine
   FdMqttConfig mqtt_config;
   gboolean quiet;
   guint compact_rows;
+  guint compact_points;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -237,6 +238,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
                                                                   : g_get_host_name ());
   self->max_payload_bytes = config->max_payload_bytes;
   self->compact_rows = config->compact_rows;
+  self->compact_points = config->compact_points;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -289,8 +291,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   if (self->auth == NULL)
     return NULL;
   self->ingest = fd_ingest_new (self->store);
-  if (self->compact_rows > 0)
-    fd_ingest_set_compaction (self->ingest, self->compact_rows, 0, 0);
+  if (self->compact_rows > 0 || self->compact_points > 0)
+    fd_ingest_set_compaction (self->ingest, self->compact_rows, self->compact_points, 0);
   self->sessions = fd_sessions_new (self->store, error);
   if (self->sessions == NULL)
     return NULL;

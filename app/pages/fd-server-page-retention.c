@@ -209,9 +209,62 @@ fd_retention_row_new (FdServerPage *self, JsonObject *workspace, const char *mem
   return row;
 }
 
+/* Whether the groups shown are those of @workspaces, in order: then a reload updates them in
+ * place, and a row being edited keeps its focus. */
+static gboolean
+fd_server_page_same_workspaces (FdServerPage *self, GPtrArray *workspaces)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < workspaces->len; i++)
+    {
+      const char *id = fd_json_get_string (g_ptr_array_index (workspaces, i), "id");
+
+      if (id == NULL)
+        continue;
+      if (n >= self->retention_groups->len
+          || g_strcmp0 (g_object_get_data (g_ptr_array_index (self->retention_groups, n),
+                                           "fd-workspace-id"),
+                        id)
+                 != 0)
+        return FALSE;
+      n++;
+    }
+  return n == self->retention_groups->len;
+}
+
+static void
+fd_server_page_update_group (GtkWidget *group, JsonObject *workspace)
+{
+  const char *name = fd_json_get_string (workspace, "name");
+  GtkWidget *rows[] = { g_object_get_data (G_OBJECT (group), "fd-raw-row"),
+                        g_object_get_data (G_OBJECT (group), "fd-rollup-row") };
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), name ? name : "");
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      FdRetention *retention = g_object_get_data (G_OBJECT (rows[i]), "fd-retention");
+
+      /* Not under the user's fingers. */
+      if (retention->save_id == 0)
+        fd_retention_set (retention, workspace);
+    }
+}
+
 void
 fd_server_page_set_workspaces (FdServerPage *self, GPtrArray *workspaces)
 {
+  if (fd_server_page_same_workspaces (self, workspaces))
+    {
+      guint n = 0;
+
+      for (guint i = 0; i < workspaces->len; i++)
+        if (fd_json_get_string (g_ptr_array_index (workspaces, i), "id") != NULL)
+          fd_server_page_update_group (g_ptr_array_index (self->retention_groups, n++),
+                                       g_ptr_array_index (workspaces, i));
+      return;
+    }
+
   for (guint i = 0; i < self->retention_groups->len; i++)
     gtk_box_remove (self->retention_box, g_ptr_array_index (self->retention_groups, i));
   g_ptr_array_set_size (self->retention_groups, 0);
@@ -219,21 +272,23 @@ fd_server_page_set_workspaces (FdServerPage *self, GPtrArray *workspaces)
   for (guint i = 0; i < workspaces->len; i++)
     {
       JsonObject *workspace = g_ptr_array_index (workspaces, i);
-      GtkWidget *group = adw_preferences_group_new ();
-      const char *name = fd_json_get_string (workspace, "name");
+      GtkWidget *group, *raw, *rollup;
 
       if (fd_json_get_string (workspace, "id") == NULL)
         continue;
-      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), name ? name : "");
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                                 fd_retention_row_new (self, workspace, "retention_days",
-                                                       _ ("Keep raw readings"),
-                                                       _ ("Days; every reading as it arrived")));
-      adw_preferences_group_add (
-          ADW_PREFERENCES_GROUP (group),
-          fd_retention_row_new (self, workspace, "rollup_retention_days",
-                                _ ("Keep hourly and minute summaries"),
-                                _ ("Days; at least as long as raw readings")));
+      group = adw_preferences_group_new ();
+      raw = fd_retention_row_new (self, workspace, "retention_days", _ ("Keep raw readings"),
+                                  _ ("Days; every reading as it arrived"));
+      rollup = fd_retention_row_new (self, workspace, "rollup_retention_days",
+                                     _ ("Keep hourly and minute summaries"),
+                                     _ ("Days; at least as long as raw readings"));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), raw);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), rollup);
+      g_object_set_data (G_OBJECT (group), "fd-raw-row", raw);
+      g_object_set_data (G_OBJECT (group), "fd-rollup-row", rollup);
+      g_object_set_data_full (G_OBJECT (group), "fd-workspace-id",
+                              g_strdup (fd_json_get_string (workspace, "id")), g_free);
+      fd_server_page_update_group (group, workspace);
       gtk_box_append (self->retention_box, group);
       g_ptr_array_add (self->retention_groups, group);
     }

@@ -5,6 +5,8 @@
 #include "fd-export.h"
 #include "ingest/fd-payload.h"
 
+#include <json-glib/json-glib.h>
+
 #include <string.h>
 
 G_BEGIN_DECLS
@@ -105,6 +107,12 @@ typedef struct
  * owner (fd_exports_job_ended() on the main context). */
 gpointer fd_export_job_run (gpointer job);
 void fd_exports_job_ended (FdExportJob *job);
+
+/* An aggregate export (fd-export-aggregate.c): the selection's "aggregate" {field, fn (comma
+ * list), bucket_ms (0: none), group} over [@start, @end), written to @out. */
+gboolean fd_export_aggregate (FdDb *db, const char *workspace_id, JsonObject *selection,
+                              gint64 start, gint64 end, FdExportFormat format, FdExportOut *out,
+                              gint64 *rows, GError **error);
 
 /* The scheduler (fd-export-schedule.c), on the main context. */
 typedef struct _FdExportScheduler FdExportScheduler;

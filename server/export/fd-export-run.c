@@ -305,9 +305,11 @@ compare_ids (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-/* Through sample_ts, inside the caller's read transaction. */
+/* Through sample_ts, inside the caller's read transaction. *@overflow is set (and nothing
+ * written) when the selection turns out to hold more than INDEX_MAX_IDS samples, its streams'
+ * counts having said less: the caller scans instead. */
 static gboolean
-index_rows (Run *run, gint64 indexed, gint64 hi, GError **error)
+index_rows (Run *run, gint64 indexed, gint64 hi, gboolean *overflow, GError **error)
 {
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt;
@@ -326,12 +328,17 @@ index_rows (Run *run, gint64 indexed, gint64 hi, GError **error)
       sqlite3_bind_int64 (stmt, 2, run->start);
       sqlite3_bind_int64 (stmt, 3, run->end);
       sqlite3_bind_int64 (stmt, 4, MIN (indexed, hi));
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW && ids->len <= INDEX_MAX_IDS)
         {
           gint64 id = sqlite3_column_int64 (stmt, 0);
           g_array_append_val (ids, id);
         }
       sqlite3_reset (stmt);
+      if (ids->len > INDEX_MAX_IDS)
+        {
+          *overflow = TRUE;
+          return TRUE;
+        }
       if (rc != SQLITE_DONE)
         {
           fd_db_set_error (run->db, error, "reading the sample index");
@@ -358,9 +365,16 @@ index_rows (Run *run, gint64 indexed, gint64 hi, GError **error)
         {
           gint64 id = sqlite3_column_int64 (stmt, 0);
           g_array_append_val (ids, id);
+          if (ids->len > INDEX_MAX_IDS)
+            break;
         }
     }
   sqlite3_reset (stmt);
+  if (ids->len > INDEX_MAX_IDS)
+    {
+      *overflow = TRUE;
+      return TRUE;
+    }
   if (rc != SQLITE_DONE)
     {
       fd_db_set_error (run->db, error, "reading the samples");
@@ -394,7 +408,7 @@ export_rows (Run *run, JsonObject *selection, FdExportFormat format, const char 
 {
   g_auto (GStrv) fields = NULL;
   gint64 lo = 0, hi = 0, indexed = 0, estimate = 0;
-  gboolean use_index;
+  gboolean use_index, overflow = FALSE;
   gboolean ok;
 
   if (!fd_db_exec (run->db, "BEGIN", error))
@@ -440,11 +454,10 @@ export_rows (Run *run, JsonObject *selection, FdExportFormat format, const char 
   use_index = estimate <= INDEX_MAX_IDS && estimate * 8 < hi - lo;
   if (run->streams->len == 0)
     ok = fd_db_exec (run->db, "COMMIT", error);
-  else if (use_index)
-    {
-      ok = index_rows (run, indexed, hi, error);
-      fd_db_exec (run->db, ok ? "COMMIT" : "ROLLBACK", NULL);
-    }
+  else if (use_index && (ok = index_rows (run, indexed, hi, &overflow, error)) && !overflow)
+    fd_db_exec (run->db, "COMMIT", NULL);
+  else if (!ok)
+    fd_db_exec (run->db, "ROLLBACK", NULL);
   else
     {
       /* The scan takes its own transactions; what it reads is bounded by @hi, the newest
@@ -512,7 +525,7 @@ run_export (FdExportJob *job)
   run.start = job->row->has_start ? job->row->start : G_MININT64;
   run.end = job->row->has_end ? job->row->end : G_MAXINT64;
   run.out.fd = -1;
-  run.last_progress_us = g_get_monotonic_time ();
+  run.last_progress_us = 0; /* the first look writes progress: a reader sees it running */
 
   selection = json_from_string (job->row->selection, &error);
   ok = selection != NULL && JSON_NODE_HOLDS_OBJECT (selection);
@@ -527,7 +540,14 @@ run_export (FdExportJob *job)
       run.db = fd_db_open (job->db_path, TRUE, &error);
       ok = run.db != NULL;
     }
-  if (ok)
+  if (ok && json_object_has_member (json_node_get_object (selection), "aggregate")
+      && !json_object_get_null_member (json_node_get_object (selection), "aggregate"))
+    {
+      ok = fd_export_out_open (&run.out, part, &error)
+           && fd_export_aggregate (run.db, job->row->workspace_id, json_node_get_object (selection),
+                                   run.start, run.end, format, &run.out, &run.rows, &error);
+    }
+  else if (ok)
     ok = export_rows (&run, json_node_get_object (selection), format, part, &error);
 
   if (ok && g_atomic_int_get (&job->cancel) == 0)

@@ -219,10 +219,16 @@ job_ended_on_context (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A source, not g_main_context_invoke(): that would run the callback right here when nobody
+ * holds the (global default) context at this moment, and a thread cannot join itself. */
 void
 fd_exports_job_ended (FdExportJob *job)
 {
-  g_main_context_invoke (job->owner->context, job_ended_on_context, job);
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, job_ended_on_context, job, NULL);
+  g_source_attach (source, job->owner->context);
+  g_source_unref (source);
 }
 
 typedef struct

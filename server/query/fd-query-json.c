@@ -80,7 +80,13 @@ fd_query_json_number (GString *out, double v)
       g_string_append (out, "null");
       return;
     }
-  /* the shortest of 15 or 17 digits that reads back as the same double */
+  /* whole numbers (counts, most sensor minima and maxima) without the cost of printf's %g */
+  if (fabs (v) < 1e15 && v == (double)(gint64)v)
+    {
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64)v);
+      return;
+    }
+  /* else the shortest of 15 or 17 digits that reads back as the same double */
   g_ascii_formatd (buf, sizeof buf, "%.15g", v);
   if (g_ascii_strtod (buf, NULL) != v)
     g_ascii_formatd (buf, sizeof buf, "%.17g", v);

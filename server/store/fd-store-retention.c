@@ -9,17 +9,12 @@
  */
 #include "fd-store-retention.h"
 
-#include <string.h>
+#include "ingest/fd-data-layout.h"
 
 #define DAY_MS G_GINT64_CONSTANT (86400000)
-#define MINUTE_MS G_GINT64_CONSTANT (60000)
-#define HOUR_MS G_GINT64_CONSTANT (3600000)
 /* Items a step looks at at most, so that a pass over many streams with nothing to delete
  * still yields to ingest between steps. */
 #define STEP_ITEMS 512
-
-#define POINT_FORMAT_VERSION 1
-#define PAIR_BYTES 16 /* ts_device int64 LE, value double LE */
 
 static void
 add_item (GArray *items, FdRetentionKind kind, gint64 id, gint64 cutoff)
@@ -177,14 +172,6 @@ delete_samples (FdDb *db, const FdRetentionItem *item, gint64 *budget, FdRetenti
   return update_stream (db, item->id, deleted, error);
 }
 
-static gint64
-read_le64 (const guint8 *p)
-{
-  guint64 v;
-  memcpy (&v, p, 8);
-  return (gint64)GUINT64_FROM_LE (v);
-}
-
 /* Rewrites the block @rowid (@data, @len bytes) without its pairs older than @cutoff (pairs are
  * in arrival order, not time order: each is looked at). Adds what went to *@removed. */
 static gboolean
@@ -192,22 +179,22 @@ trim_block (FdDb *db, gint64 rowid, const guint8 *data, gsize len, gint64 cutoff
             GError **error)
 {
   g_autoptr (GByteArray) kept = g_byte_array_sized_new (len);
-  guint8 version = POINT_FORMAT_VERSION;
+  guint8 version = FD_POINTS_FORMAT_VERSION;
   gint64 t_first = G_MAXINT64, t_last = G_MININT64;
   guint n = 0;
   sqlite3_stmt *stmt;
 
   g_byte_array_append (kept, &version, 1);
-  for (gsize off = 1; off + PAIR_BYTES <= len; off += PAIR_BYTES)
+  for (gsize off = 1; off + FD_POINTS_PAIR_BYTES <= len; off += FD_POINTS_PAIR_BYTES)
     {
-      gint64 ts = read_le64 (data + off);
+      gint64 ts = fd_points_read_i64 (data + off);
 
       if (ts < cutoff)
         {
           (*removed)++;
           continue;
         }
-      g_byte_array_append (kept, data + off, PAIR_BYTES);
+      g_byte_array_append (kept, data + off, FD_POINTS_PAIR_BYTES);
       t_first = MIN (t_first, ts);
       t_last = MAX (t_last, ts);
       n++;
@@ -272,7 +259,7 @@ delete_points (FdDb *db, const FdRetentionItem *item, gint64 *budget, FdRetentio
       const guint8 *data = sqlite3_column_blob (stmt, 3);
       gsize len = (gsize)sqlite3_column_bytes (stmt, 3);
 
-      if (len < 1 || data[0] != POINT_FORMAT_VERSION || (len - 1) % PAIR_BYTES != 0)
+      if (fd_points_block_count (data, len) < 0)
         {
           sqlite3_reset (stmt);
           g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
@@ -342,7 +329,7 @@ delete_rollups (FdDb *db, const FdRetentionItem *item, gint64 *budget, FdRetenti
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item->id);
-  sqlite3_bind_int64 (stmt, 2, item->cutoff - (hours ? HOUR_MS : MINUTE_MS));
+  sqlite3_bind_int64 (stmt, 2, item->cutoff - (hours ? FD_ROLLUP_1H_MS : FD_ROLLUP_1M_MS));
   sqlite3_bind_int64 (stmt, 3, *budget);
   if (!fd_db_step_done (db, stmt, NULL, error))
     return FALSE;

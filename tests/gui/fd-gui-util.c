@@ -55,6 +55,8 @@ fd_gui_label_of (GtkWidget *widget)
     return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
   if (ADW_IS_STATUS_PAGE (widget))
     return adw_status_page_get_title (ADW_STATUS_PAGE (widget));
+  if (ADW_IS_PREFERENCES_GROUP (widget))
+    return adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget));
   if (ADW_IS_WINDOW_TITLE (widget))
     return adw_window_title_get_title (ADW_WINDOW_TITLE (widget));
   return gtk_widget_get_tooltip_text (widget); /* icon buttons, drop-downs */

@@ -10,10 +10,15 @@
 #include <sys/stat.h>
 
 #include "fd-chart-ticks.h"
+#include "fd-api-client.h"
 #include "fd-condition-item.h"
+#include "fd-data-page-private.h"
+#include "fd-data-row.h"
+#include "fd-export-dialog.h"
 #include "fd-files.h"
 #include "fd-format.h"
 #include "fd-pem.h"
+#include "fd-schedule-dialog.h"
 #include "fd-zdevice.h"
 
 static char *tmp;
@@ -482,6 +487,206 @@ test_chart_value_ticks (void)
     }
 }
 
+/* The custom range's time of day: what a person types, and what is refused. */
+static void
+test_time_of_day (void)
+{
+  int seconds = -1;
+
+  g_assert_true (fd_data_page_parse_time_of_day ("10:00", &seconds));
+  g_assert_cmpint (seconds, ==, 36000);
+  g_assert_true (fd_data_page_parse_time_of_day (" 9:05 ", &seconds));
+  g_assert_cmpint (seconds, ==, 9 * 3600 + 5 * 60);
+  g_assert_true (fd_data_page_parse_time_of_day ("23:59:59", &seconds));
+  g_assert_cmpint (seconds, ==, 86399);
+  g_assert_false (fd_data_page_parse_time_of_day ("24:00", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:60", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:00 pm", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("12:00:00:00", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day ("", &seconds));
+  g_assert_false (fd_data_page_parse_time_of_day (NULL, &seconds));
+}
+
+/* A raw reading as the table shows it: its time in local time with milliseconds. */
+static void
+test_data_row (void)
+{
+  g_autoptr (JsonNode) node = json_from_string (
+      "{\"timestamp_device\": \"2026-11-27T10:00:00.123Z\", \"device_id\": \"dev-x\", "
+      "\"fleet_id\": \"flt-y\", \"tag\": \"weather\", \"payload\": {\"temp\": 21.5}}",
+      NULL);
+  g_autoptr (FdDataRow) row = fd_data_row_new (json_node_get_object (node), "probe", NULL);
+  g_autoptr (FdDataRow) loading = fd_data_row_new_loading ();
+  g_autoptr (GDateTime) utc = g_date_time_new_utc (2026, 11, 27, 10, 0, 0.123);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+  g_autofree char *seconds = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  g_autofree char *expected = g_strdup_printf ("%s.123", seconds);
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (fd_data_row_get_time (row), ==, expected);
+  g_assert_cmpint (fd_data_row_get_timestamp (row), ==, G_GINT64_CONSTANT (1795773600123));
+  g_assert_cmpstr (fd_data_row_get_device (row), ==, "probe");
+  g_assert_cmpstr (fd_data_row_get_fleet (row), ==, "flt-y");
+  g_assert_cmpstr (fd_data_row_get_payload (row), ==, "temp 21.5");
+  g_assert_false (fd_data_row_get_loading (row));
+  g_assert_true (fd_data_row_get_loading (loading));
+  g_assert_cmpstr (fd_data_row_get_time (loading), ==, "Loading…");
+
+  json_object_remove_member (json_node_get_object (node), "timestamp_device");
+  g_assert_null (fd_data_row_new (json_node_get_object (node), NULL, NULL));
+}
+
+static char *
+local_stamp (const char *rfc3339)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_iso8601 (rfc3339, NULL);
+  g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, "%Y%m%d-%H%M");
+}
+
+static void
+test_export_name (void)
+{
+  char *one[] = { (char *)"sensors/temp 1", NULL };
+  char *two[] = { (char *)"temp", (char *)"hum", NULL };
+  FdExportSelection selection = {
+    .workspace_id = (char *)"wks-x",
+    .tags = one,
+    .start = (char *)"2026-11-27T10:00:00.000Z",
+    .end = (char *)"2026-11-28T10:30:00Z",
+  };
+  g_autofree char *start = local_stamp (selection.start);
+  g_autofree char *end = local_stamp (selection.end);
+  g_autofree char *expected = g_strdup_printf ("sensors_temp_1-%s-%s.csv", start, end);
+  g_autofree char *name = fd_export_suggested_name (&selection, "csv");
+  g_autofree char *several = NULL;
+  g_autofree char *open = NULL;
+
+  /* No '/' (a folder) nor spaces from a tag in the file name. */
+  g_assert_cmpstr (name, ==, expected);
+  selection.tags = two;
+  several = fd_export_suggested_name (&selection, "ndjson");
+  g_assert_true (g_str_has_prefix (several, "all-"));
+  g_assert_true (g_str_has_suffix (several, ".ndjson"));
+  selection.tags = NULL;
+  selection.start = NULL;
+  open = fd_export_suggested_name (&selection, "json");
+  g_assert_true (g_str_has_prefix (open, "all-start-"));
+}
+
+static void
+test_schedule_time (void)
+{
+  const char *good[] = { "00:00", "02:30", "23:59" };
+  const char *bad[] = { "24:00", "2:30", "12:60", "ab:cd", "12:3", "12:300", "", "12.30" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    g_assert_true (fd_schedule_time_is_valid (good[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_false (fd_schedule_time_is_valid (bad[i]));
+  g_assert_false (fd_schedule_time_is_valid (NULL));
+}
+
+/* A server that answers by hand, so that it can also stop half way: /ok sends the body whole,
+ * /busy a 409 with the API's error, /cut promises more than it sends and hangs up. */
+static gboolean
+serve_cb (GThreadedSocketService *service, GSocketConnection *connection, GObject *source,
+          gpointer data)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr (GString) request = g_string_new (NULL);
+  const char *answer;
+  char buffer[1024];
+
+  while (strstr (request->str, "\r\n\r\n") == NULL)
+    {
+      gssize n = g_input_stream_read (in, buffer, sizeof buffer, NULL, NULL);
+      if (n <= 0)
+        return TRUE;
+      g_string_append_len (request, buffer, n);
+    }
+  if (g_str_has_prefix (request->str, "GET /api/v1/ok "))
+    answer
+        = "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 12\r\n\r\na,b\r\n1,2\r\n..";
+  else if (g_str_has_prefix (request->str, "GET /api/v1/busy "))
+    answer = "HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: 63\r\n\r\n"
+             "{\"error\":{\"code\":\"not_ready\",\"message\":\"export is running\"}}  ";
+  else
+    answer = "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\na,b\r\n1,";
+  g_output_stream_write_all (out, answer, strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static gboolean
+folder_is_empty_but (const char *folder, const char *name)
+{
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *entry;
+
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    if (name == NULL || !g_str_equal (entry, name))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_download (void)
+{
+  g_autoptr (GSocketService) service = g_threaded_socket_service_new (2);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FdApiClient) client = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *folder = g_build_filename (tmp, "downloads", NULL);
+  g_autofree char *path = g_build_filename (folder, "out.csv", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *content = NULL;
+  g_autoptr (GAsyncResult) ok = NULL;
+  g_autoptr (GAsyncResult) busy = NULL;
+  g_autoptr (GAsyncResult) cut = NULL;
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_signal_connect (service, "run", G_CALLBACK (serve_cb), NULL);
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                                &bound, &error));
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  client = fd_api_client_new (url, "secret");
+
+  fd_api_client_download_async (client, "/ok", file, NULL, done_cb, &ok);
+  g_assert_cmpint (fd_api_client_download_finish (client, wait_result (&ok), &error), ==, 12);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "a,b\r\n1,2\r\n..");
+  g_assert_true (folder_is_empty_but (folder, "out.csv"));
+
+  /* An error answer is the API's message, and the file already there stays as it was. */
+  fd_api_client_download_async (client, "/busy", file, NULL, done_cb, &busy);
+  g_assert_cmpint (fd_api_client_download_finish (client, wait_result (&busy), &error), <, 0);
+  g_assert_error (error, FD_API_ERROR, FD_API_ERROR_UNKNOWN);
+  g_assert_cmpstr (error->message, ==, "export is running");
+  g_clear_error (&error);
+
+  /* Cut short: an error, the old file untouched, no partial file left in the folder. */
+  fd_api_client_download_async (client, "/cut", file, NULL, done_cb, &cut);
+  g_assert_cmpint (fd_api_client_download_finish (client, wait_result (&cut), &error), <, 0);
+  g_assert_nonnull (error);
+  g_clear_pointer (&content, g_free);
+  g_assert_true (g_file_get_contents (path, &content, NULL, NULL));
+  g_assert_cmpstr (content, ==, "a,b\r\n1,2\r\n..");
+  g_assert_true (folder_is_empty_but (folder, "out.csv"));
+
+  g_socket_service_stop (service);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -494,10 +699,15 @@ main (int argc, char *argv[])
   g_assert_no_error (error);
 
   g_test_add_func ("/app/format/ago", test_ago);
+  g_test_add_func ("/app/export/suggested-name", test_export_name);
+  g_test_add_func ("/app/export/schedule-time", test_schedule_time);
+  g_test_add_func ("/app/export/download", test_download);
   g_test_add_func ("/app/format/expiry", test_expiry);
   g_test_add_func ("/app/format/duration", test_duration);
   g_test_add_func ("/app/condition-item", test_condition_item);
   g_test_add_func ("/app/format/payload", test_payload);
+  g_test_add_func ("/app/data/time-of-day", test_time_of_day);
+  g_test_add_func ("/app/data/row", test_data_row);
   g_test_add_func ("/app/format/fingerprint", test_fingerprint);
   g_test_add_func ("/app/pem", test_pem);
   g_test_add_func ("/app/zdevice", test_zdevice);

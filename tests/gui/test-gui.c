@@ -534,6 +534,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui/device-page", fd_test_device_page);
   g_test_add_func ("/gui/device-readings", fd_test_readings);
   g_test_add_func ("/gui/live", fd_test_live);
+  g_test_add_func ("/gui/data", fd_test_data);
+  g_test_add_func ("/gui/server-pane", fd_test_server_pane);
+  g_test_add_func ("/gui/export", fd_test_export);
+  g_test_add_func ("/gui/schedules", fd_test_schedules);
   g_test_add_func ("/gui/import-good", fd_test_import_good);
   g_test_add_func ("/gui/import-progress", fd_test_import_progress);
   g_test_add_func ("/gui/import-bad", fd_test_import_bad);

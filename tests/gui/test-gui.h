@@ -74,6 +74,9 @@ void fd_test_add_key (void);
 void fd_test_device_page (void);
 void fd_test_readings (void);
 
+/* test-gui-data.c */
+void fd_test_data (void);
+
 /* test-gui-live.c */
 void fd_test_live (void);
 
@@ -103,5 +106,10 @@ void fd_test_import_good (void);
 #define FD_TEST_BULK_IMPORT 1000
 void fd_test_import_progress (void);
 void fd_test_import_bad (void);
+
+/* test-gui-exports.c */
+void fd_test_server_pane (void);
+void fd_test_export (void);
+void fd_test_schedules (void);
 
 G_END_DECLS
