@@ -53,7 +53,7 @@ typedef struct
   gboolean first;
   gint64 rows;
   GString *line;
-  FdTimeCache times;
+  FdQueryTimeCache times;
 } Emit;
 
 static void
@@ -71,14 +71,14 @@ emit_row (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_dat
 {
   Emit *e = user_data;
   GString *line = e->line;
-  char time[FD_EXPORT_TIME_LEN];
+  char time[FD_QUERY_TIME_LEN];
 
   g_string_truncate (line, 0);
-  fd_export_format_time (&e->times, bucket, time);
+  fd_query_format_time (&e->times, bucket, time);
   if (e->format == FD_EXPORT_CSV)
     {
       if (e->width != 0)
-        g_string_append_len (line, time, FD_EXPORT_TIME_LEN);
+        g_string_append_len (line, time, FD_QUERY_TIME_LEN);
       if (e->group != FD_QUERY_GROUP_NONE)
         g_string_append_printf (line, ",%s", key);
       g_string_append_printf (line, ",%" G_GINT64_FORMAT, a->n);
@@ -98,7 +98,7 @@ emit_row (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_dat
       if (e->width != 0)
         {
           g_string_append (line, "\"bucket\":\"");
-          g_string_append_len (line, time, FD_EXPORT_TIME_LEN);
+          g_string_append_len (line, time, FD_QUERY_TIME_LEN);
           g_string_append (line, "\",");
         }
       g_string_append_printf (line, "\"count\":%" G_GINT64_FORMAT, a->n);
@@ -134,31 +134,15 @@ emit_row (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_dat
   e->rows++;
 }
 
-static char **
-list_member (JsonObject *obj, const char *member)
-{
-  JsonArray *a
-      = json_object_has_member (obj, member) ? json_object_get_array_member (obj, member) : NULL;
-  GPtrArray *values;
-
-  if (a == NULL || json_array_get_length (a) == 0)
-    return NULL;
-  values = g_ptr_array_new ();
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    g_ptr_array_add (values, g_strdup (json_array_get_string_element (a, i)));
-  g_ptr_array_add (values, NULL);
-  return (char **)g_ptr_array_free (values, FALSE);
-}
-
 gboolean
 fd_export_aggregate (FdDb *db, const char *workspace_id, JsonObject *selection, gint64 start,
                      gint64 end, FdExportFormat format, FdExportOut *out, gint64 *rows,
                      GError **error)
 {
   JsonObject *agg = json_object_get_object_member (selection, "aggregate");
-  g_auto (GStrv) tags = list_member (selection, "tags");
-  g_auto (GStrv) devices = list_member (selection, "devices");
-  g_auto (GStrv) fleets = list_member (selection, "fleets");
+  g_auto (GStrv) tags = fd_export_selection_list (selection, "tags");
+  g_auto (GStrv) devices = fd_export_selection_list (selection, "devices");
+  g_auto (GStrv) fleets = fd_export_selection_list (selection, "fleets");
   const char *group = json_object_get_string_member_with_default (agg, "group", "none");
   const char *bad = NULL;
   Emit e = { .format = format, .out = out, .first = TRUE };
