@@ -82,10 +82,11 @@ fd_export_api_once (FdStorageBench *b, FdStorageExport *e)
       state = o ? json_object_get_string_member_with_default (o, "state", "") : "";
       if (status != 200 || g_strcmp0 (state, "failed") == 0 || g_strcmp0 (state, "canceled") == 0)
         {
+          gsize len = 0;
+          const char *text = body ? g_bytes_get_data (body, &len) : "";
           g_free (e->note);
-          e->note = g_strdup_printf (
-              "export %s: HTTP %u, state %s, error %s", obj_path, status, state,
-              o ? json_object_get_string_member_with_default (o, "error", "") : "");
+          e->note = g_strdup_printf ("GET %s: HTTP %u %.*s", obj_path, status, (int)MIN (len, 300),
+                                     text);
           return FALSE;
         }
       if (g_strcmp0 (state, "done") == 0)
@@ -199,7 +200,8 @@ fd_storage_export_run (FdStorageBench *b)
             fd_export_peer_once (b, &b->export_peer, FALSE);
             break;
           case 2:
-            fd_export_peer_once (b, &b->export_peer_fd, TRUE);
+            if (!b->no_fd_tables)
+              fd_export_peer_once (b, &b->export_peer_fd, TRUE);
             break;
           default:
             if (engine_ok)

@@ -477,5 +477,17 @@ const FdCliCommand fd_cli_data_commands[] = {
       .path = "/workspaces/{}/data/series",
       .remote = fd_cli_data_series,
   },
+  {
+      .verb = "export",
+      .summary = N_ ("Export a workspace's data to a file (waits, showing progress on stderr)"),
+      .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
+      .options = fd_cli_data_export_options,
+      .method = "POST",
+      .path = "/workspaces/{}/exports",
+      .show = FD_CLI_SHOW_OBJECT,
+      .kind = FD_CLI_KIND_EXPORT,
+      .check = fd_cli_export_check_output,
+      .remote = fd_cli_export_start,
+  },
   { NULL },
 };

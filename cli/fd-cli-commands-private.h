@@ -35,4 +35,10 @@ extern const FdCliCommand fd_cli_events_commands[];
 /* fd-cli-commands-condition.c */
 extern const FdCliCommand fd_cli_condition_commands[];
 
+/* fd-cli-export.c */
+extern const FdCliCommand fd_cli_export_commands[];
+/* "data export": its options and the check that it has --output or --no-wait. */
+extern const FdCliParam *const fd_cli_data_export_options[];
+gboolean fd_cli_export_check_output (const FdCliInvocation *invocation, GError **error);
+
 G_END_DECLS

@@ -390,6 +390,8 @@ static const FdCliNoun nouns[] = {
     FD_CLI_KIND_TAG, fd_cli_data_commands },
   { "condition", N_ ("Conditions devices open and close (\"battery low\" from 10:02 to 10:40)"),
     FD_CLI_KIND_CONDITION, fd_cli_condition_commands },
+  { "export", N_ ("Exports of data to files, one-off and periodic"), FD_CLI_KIND_EXPORT,
+    fd_cli_export_commands },
   { "token", N_ ("API tokens"), FD_CLI_KIND_TOKEN, token_commands },
   { "audit", N_ ("The audit log of changes"), FD_CLI_KIND_AUDIT_ENTRY, audit_commands },
   { "events", N_ ("Live events: devices online and offline, data arriving, conditions"),

@@ -163,6 +163,21 @@ fd_cli_http_send (const FdCliEndpoint *endpoint, const FdCliRequest *request, GB
                    _ ("cannot reach the server at %s: %s"), endpoint->url, local_error->message);
       return FALSE;
     }
+  status = soup_message_get_status (message);
+  if (request->sink != NULL && status >= 200 && status <= 299)
+    {
+      /* A download: streamed into the sink, whatever its size. */
+      if (g_output_stream_splice (request->sink, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, NULL,
+                                  &local_error)
+          < 0)
+        {
+          g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_CONNECT,
+                       _ ("the download from %s broke: %s"), endpoint->url, local_error->message);
+          return FALSE;
+        }
+      *body_out = g_bytes_new (NULL, 0);
+      return TRUE;
+    }
   body = read_body (in, max_answer, &local_error);
   if (body == NULL)
     {

@@ -334,6 +334,12 @@ count_line (FdCliKind kind, guint shown, guint total)
     case FD_CLI_KIND_CONDITION:
       return g_strdup_printf (ngettext ("%u of %u condition", "%u of %u conditions", total), shown,
                               total);
+    case FD_CLI_KIND_EXPORT:
+      return g_strdup_printf (ngettext ("%u of %u export", "%u of %u exports", total), shown,
+                              total);
+    case FD_CLI_KIND_EXPORT_SCHEDULE:
+      return g_strdup_printf (
+          ngettext ("%u of %u export schedule", "%u of %u export schedules", total), shown, total);
     case FD_CLI_KIND_NONE:
       break;
     }
@@ -355,6 +361,10 @@ deleted_line (FdCliKind kind, const char *id)
       return g_strdup_printf (_ ("Revoked token %s"), id);
     case FD_CLI_KIND_CREDENTIAL:
       return g_strdup_printf (_ ("Revoked credential %s"), id);
+    case FD_CLI_KIND_EXPORT:
+      return g_strdup_printf (_ ("Deleted export %s"), id);
+    case FD_CLI_KIND_EXPORT_SCHEDULE:
+      return g_strdup_printf (_ ("Deleted export schedule %s"), id);
     case FD_CLI_KIND_AUDIT_ENTRY:
     case FD_CLI_KIND_TAG:
     case FD_CLI_KIND_FIELD:

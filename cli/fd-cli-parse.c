@@ -54,6 +54,12 @@ fd_cli_invocation_get (const FdCliInvocation *invocation, const char *name)
   return values != NULL && values->len > 0 ? g_ptr_array_index (values, values->len - 1) : NULL;
 }
 
+GPtrArray *
+fd_cli_invocation_get_all (const FdCliInvocation *invocation, const char *name)
+{
+  return lookup_values (invocation, name);
+}
+
 gboolean
 fd_cli_invocation_has (const FdCliInvocation *invocation, const char *name)
 {

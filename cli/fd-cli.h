@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -137,6 +138,8 @@ typedef enum
   FD_CLI_KIND_TAG,
   FD_CLI_KIND_FIELD,
   FD_CLI_KIND_CONDITION,
+  FD_CLI_KIND_EXPORT,
+  FD_CLI_KIND_EXPORT_SCHEDULE,
 } FdCliKind;
 
 typedef enum
@@ -251,6 +254,8 @@ gboolean fd_cli_parse (FdCliInvocation *invocation, int argc, char **argv, GErro
 /* The last value given for the global or verb option called @name, or NULL. */
 const char *fd_cli_invocation_get (const FdCliInvocation *invocation, const char *name);
 gboolean fd_cli_invocation_has (const FdCliInvocation *invocation, const char *name);
+/* Every value given for the repeatable option @name (char *), or NULL when none. */
+GPtrArray *fd_cli_invocation_get_all (const FdCliInvocation *invocation, const char *name);
 /* "device credentials list": the words that name the command @invocation reached. */
 char *fd_cli_invocation_name (const FdCliInvocation *invocation);
 /* What the command lists or deletes. */
@@ -273,6 +278,14 @@ char *fd_cli_help_hint (const FdCliInvocation *invocation);
 /* The bash completion script, generated from fd_cli_table. */
 char *fd_cli_completion_bash (void);
 int fd_cli_completion_run (const FdCliInvocation *invocation);
+
+/* fd-cli-export.c */
+gboolean fd_cli_export_start (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                              GError **error);
+gboolean fd_cli_export_download (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                 GError **error);
+gboolean fd_cli_export_schedule (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                 GError **error);
 
 /* fd-cli-config.c */
 void fd_cli_endpoint_clear (FdCliEndpoint *endpoint);
@@ -298,6 +311,7 @@ typedef struct
   GBytes *body;               /* NULL: none */
   guint timeout_seconds;      /* 0: FD_CLI_TIMEOUT_SECONDS */
   gsize max_answer_bytes;     /* 0: FD_CLI_MAX_RESPONSE_BYTES */
+  GOutputStream *sink;        /* a 2xx answer's body goes here (a download), not into memory */
 } FdCliRequest;
 
 /* Sends @request to @endpoint's API. A 2xx answer returns TRUE and its body (possibly empty);

@@ -17,6 +17,15 @@
 #define N_DEVICES 3
 #define ROUNDS 5
 #define PER_BATCH 40
+/* the unaligned range of the tests: its edges cut a minute */
+#define US (T0 + 37 * MIN_MS + 13005)
+#define UE (T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999)
+/* late batches (posted last) spread over [T0 - 3 days, T0 + 2 days); a range in their days
+ * whose edges cut a minute */
+#define LATE_ROUNDS 2
+#define LATE_PER_BATCH 40
+#define LS (T0 - 3 * DAY_MS + 17 * MIN_MS + 41003)
+#define LE (T0 - DAY_MS + 5 * HOUR_MS + 3 * MIN_MS + 7500)
 
 typedef struct
 {
@@ -145,7 +154,7 @@ setup_data (void)
         }
       for (guint d = 0; d < N_DEVICES; d++)
         {
-          Reading batch[PER_BATCH + G_N_ELEMENTS (edges) + 2];
+          Reading batch[PER_BATCH + G_N_ELEMENTS (edges) + 8];
           guint n = 0;
 
           if (round == 0)
@@ -155,6 +164,17 @@ setup_data (void)
                 batch[n].ts = T0 + edges[e] - (e == 0 ? 0 : d);
                 batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
               }
+          if (round == 0)
+            {
+              /* readings in the minutes the unaligned range cuts, on both sides of the cut */
+              const gint64 near[]
+                  = { US - 2000 - d, US + d, US + 5000 + d, UE - 20000 - d, UE - d, UE + 1 + d };
+              for (guint e = 0; e < G_N_ELEMENTS (near); e++)
+                {
+                  batch[n].ts = near[e];
+                  batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
+                }
+            }
           for (guint i = 0; i < PER_BATCH; i++)
             {
               /* late data in round 2 and 4: times early in the range, after compactions */
@@ -178,6 +198,32 @@ setup_data (void)
           post_batch (d, batch, n, d == 2 && round >= 3 ? fleet_b : fleet_a);
         }
     }
+
+  /* Late batches after all that was compacted, each spanning days (so many hours: a block per
+   * hour), with readings on both sides of the cuts of [LS, LE) and a tie. */
+  for (guint round = 0; round < LATE_ROUNDS; round++)
+    for (guint d = 0; d < N_DEVICES; d++)
+      {
+        const gint64 near[] = { LS - 1500 - d, LS + d,     LS + 3000 + d, LE - 9000 - d,
+                                LE - d,        LE + 1 + d, LS - DAY_MS,   LE + DAY_MS };
+        Reading batch[LATE_PER_BATCH + G_N_ELEMENTS (near) + 1];
+        guint n = 0;
+
+        for (guint e = 0; e < G_N_ELEMENTS (near); e++)
+          {
+            batch[n].ts = near[e] + round * 7;
+            batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
+          }
+        for (guint i = 0; i < LATE_PER_BATCH; i++)
+          {
+            batch[n].ts = T0 - 3 * DAY_MS + 5 * (g_rand_int_range (rand, 0, (gint32)(DAY_MS)));
+            batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
+          }
+        batch[n].ts = batch[0].ts;
+        batch[n].v = batch[0].v + 1;
+        n++;
+        post_batch (d, batch, n, d == 2 ? fleet_b : fleet_a);
+      }
 }
 
 /* ---- the expected aggregates ---- */
@@ -345,8 +391,7 @@ test_aggregates (void)
     { "none", 0 }, { "1m", MIN_MS }, { "5m", 5 * MIN_MS }, { "1h", HOUR_MS }, { "1d", DAY_MS }
   };
   static const char *const groups[] = { "none", "device", "fleet" };
-  gint64 us = T0 + 37 * MIN_MS + 13005;                        /* unaligned start */
-  gint64 ue = T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999; /* unaligned end */
+  gint64 us = US, ue = UE;
   g_autofree char *t0 = iso (T0), *t2 = iso (T0 + 2 * DAY_MS), *us_text = iso (us);
   g_autofree char *ue_ms = g_strdup_printf ("%" G_GINT64_FORMAT, ue);
   g_autofree char *empty_s = iso (T0 + 10 * DAY_MS), *empty_e = iso (T0 + 11 * DAY_MS);
@@ -578,7 +623,7 @@ test_raw (void)
   }
   {
     /* fields: the payload holds only those, by their paths */
-    g_autoptr (JsonNode) node = get ("?fields=v,g.lat&size=5", 200);
+    g_autoptr (JsonNode) node = get ("?fields=v,g.lat,v&size=5", 200);
     JsonArray *r = result_of (node);
 
     g_assert_cmpuint (json_array_get_length (r), ==, 5);
@@ -715,7 +760,7 @@ test_bad_input (void)
   for (guint i = 0; i <= 16; i++)
     g_string_append (f, "&filter=v%3E1");
   for (guint i = 0; i < 64; i++)
-    g_string_append (fl, ",v");
+    g_string_append_printf (fl, ",f%u", i);
   many_filters = g_strdup (f->str);
   many_fields = g_strdup (fl->str);
 
@@ -791,6 +836,11 @@ assert_points_everywhere (void)
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_block"), >, 0);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_recent"), >, 0);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM rollup_1m"), >, 0);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM sample_ts"), >, 0);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM sample WHERE id > (SELECT value FROM"
+                                   " data_state WHERE key = 'sample_indexed')"),
+                   >, 0);
   g_test_message ("point_block %" G_GINT64_FORMAT ", point_recent %" G_GINT64_FORMAT
                   ", rollup_1m %" G_GINT64_FORMAT ", rollup_1h %" G_GINT64_FORMAT
                   ", sample_ts %" G_GINT64_FORMAT,
@@ -802,10 +852,55 @@ assert_points_everywhere (void)
   sqlite3_close (db);
 }
 
+/* Aggregates and series over the late batches' days, the edges cutting minutes: each equals
+ * the computation on what was sent, though every block is found by t_first >= edge - span. */
+static void
+test_late_days (void)
+{
+  static const struct
+  {
+    const char *name;
+    gint64 width;
+  } buckets[] = { { "none", 0 }, { "1m", MIN_MS }, { "1h", HOUR_MS }, { "1d", DAY_MS } };
+  static const char *const groups[] = { "none", "device" };
+  g_autofree char *ls = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)LS);
+  g_autofree char *le = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)LE);
+  gint64 mid_ms = T0 + HOUR_MS - 200 * 1000 + 33005;
+  g_autofree char *mid = iso (mid_ms);
+  g_autofree char *old_blocks
+      = g_strdup_printf ("SELECT count(*) FROM point_block WHERE t_last < %" G_GINT64_FORMAT, T0);
+  g_autofree char *path = g_build_filename (shared->srv->data_dir, "fleetdesk.db", NULL);
+  sqlite3 *db = NULL;
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    for (guint b = 0; b < G_N_ELEMENTS (buckets); b++)
+      {
+        check_aggregate (buckets[b].name, buckets[b].width, groups[g], ls, LS, le, LE);
+        /* from the late days into the first batches' days */
+        check_aggregate (buckets[b].name, buckets[b].width, groups[g], ls, LS, mid, mid_ms);
+      }
+  /* sub-minute buckets: every point in range is read from the blocks */
+  check_series (LS, LS + HOUR_MS, 100, 0);
+  check_series (LE - 2 * HOUR_MS, LE, 1000, 0);
+
+  /* the blocks these came from each lie within one hour */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_block"
+                                   " WHERE t_first / 3600000 != t_last / 3600000"),
+                   ==, 0);
+  g_assert_cmpint (count_rows (db, "SELECT value FROM data_state WHERE key = 'block_max_span'"), <,
+                   HOUR_MS);
+  g_assert_cmpint (count_rows (db, old_blocks), >, 0);
+  sqlite3_close (db);
+}
+
 int
 main (int argc, char *argv[])
 {
-  const char *const args[] = { "--compact-rows", "2", NULL };
+  /* Points compact after every second commit (a commit holds at most 165 points, under 200);
+   * samples are indexed after 200 (every four or five commits, the last one not): the data
+   * ends up in every table a reader reads (assert_points_everywhere checks). */
+  const char *const args[] = { "--compact-rows", "2", "--compact-points", "200", NULL };
   int rc;
 
   g_test_init (&argc, &argv, NULL);
@@ -815,6 +910,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/api-query/aggregates", test_aggregates);
   g_test_add_func ("/api-query/raw", test_raw);
   g_test_add_func ("/api-query/series", test_series);
+  g_test_add_func ("/api-query/late-days", test_late_days);
   g_test_add_func ("/api-query/bad-input", test_bad_input);
   rc = g_test_run ();
   for (guint d = 0; d < N_DEVICES; d++)

@@ -371,6 +371,48 @@ test_fields (void)
   g_assert_cmpuint (json_object_get_size (payload), ==, 2);
 }
 
+/* An aggregate export: rows bucket, device_id, count, avg, max of the exact aggregate. */
+static void
+test_aggregate (void)
+{
+  static const char *const payloads[]
+      = { "{\"v\":1}", "{\"v\":2}", "{\"v\":3}", "{\"v\":10}", "{\"v\":20}", "{\"v\":30}" };
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "aggregate");
+  gint64 t0 = 1764403200000; /* 2025-11-29T08:00:00Z, on the hour */
+  g_autofree char *body = NULL, *text = NULL, *json_body = NULL, *json_text = NULL;
+  g_autofree char *h0 = rfc3339 (t0), *h1 = rfc3339 (t0 + 3600000);
+  g_autofree char *expected = NULL;
+  g_autoptr (JsonNode) object = NULL, array = NULL;
+  JsonObject *agg, *first;
+
+  post_batch (d, "agg", payloads, 6, t0, 1200000); /* every 20 minutes: 3 an hour */
+  body = g_strdup_printf ("{\"format\":\"csv\",\"tags\":[\"agg\"],\"devices\":[\"%s\"],"
+                          "\"start\":%" G_GINT64_FORMAT ",\"end\":%" G_GINT64_FORMAT ","
+                          "\"aggregate\":{\"field\":\"v\",\"fn\":\"avg,max\","
+                          "\"bucket\":\"1h\",\"group\":\"device\"}}",
+                          d->id, t0, t0 + 7200000);
+  text = export_file (shared->srv, d->workspace_id, body, "text/csv", &object);
+  expected = g_strdup_printf ("bucket,device_id,count,avg,max\r\n%s,%s,3,2,3\r\n"
+                              "%s,%s,3,20,30\r\n",
+                              h0, d->id, h1, d->id);
+  g_assert_cmpstr (text, ==, expected);
+  agg = json_object_get_object_member (json_node_get_object (object), "aggregate");
+  g_assert_cmpstr (json_object_get_string_member (agg, "bucket"), ==, "1h");
+  g_assert_cmpint (fd_test_int (object, "rows"), ==, 2);
+
+  json_body = g_strdup_printf ("{\"format\":\"json\",\"tags\":[\"agg\"],"
+                               "\"devices\":[\"%s\"],\"aggregate\":{\"field\":\"v\","
+                               "\"fn\":[\"sum\",\"count\"]}}",
+                               d->id);
+  json_text = export_file (shared->srv, d->workspace_id, json_body, "application/json", NULL);
+  array = json_from_string (json_text, NULL);
+  g_assert_nonnull (array);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (array)), ==, 1);
+  first = json_array_get_object_element (json_node_get_array (array), 0);
+  g_assert_cmpint (json_object_get_int_member (first, "count"), ==, 6);
+  g_assert_cmpfloat (json_object_get_double_member (first, "sum"), ==, 66);
+}
+
 static void
 expect_400 (const char *workspace, const char *body, const char *field)
 {
@@ -401,7 +443,17 @@ test_errors (void)
   expect_400 (d->workspace_id, "{\"format\":\"xml\"}", "format");
   expect_400 (d->workspace_id, "{\"format\":3}", "format");
   expect_400 (d->workspace_id, "{\"columns\":\"all\"}", "columns");
-  expect_400 (d->workspace_id, "{\"aggregate\":{\"field\":\"v\",\"fn\":\"avg\"}}", "aggregate");
+  expect_400 (d->workspace_id, "{\"aggregate\":{\"field\":\"v\",\"fn\":\"avg\"}}", "tags");
+  expect_400 (d->workspace_id,
+              "{\"tags\":[\"err\"],\"aggregate\":{\"field\":\"v\",\"fn\":\"median\"}}",
+              "aggregate");
+  expect_400 (d->workspace_id,
+              "{\"tags\":[\"err\"],\"aggregate\":{\"field\":\"nope\",\"fn\":\"avg\"}}",
+              "aggregate");
+  expect_400 (d->workspace_id,
+              "{\"tags\":[\"err\"],\"aggregate\":{\"field\":\"v\",\"fn\":\"avg\","
+              "\"bucket\":\"1h\"}}",
+              "start");
   expect_400 (d->workspace_id, "{\"tags\":[\"never-sent\"]}", "tags");
   expect_400 (d->workspace_id, "{\"tags\":\"err\"}", "tags");
   expect_400 (d->workspace_id, "{\"devices\":[\"nope\"]}", "devices");
@@ -451,6 +503,7 @@ main (int argc, char **argv)
   g_test_add_func ("/exports/csv-escaping", test_csv_escaping);
   g_test_add_func ("/exports/json-range", test_json_range);
   g_test_add_func ("/exports/fields", test_fields);
+  g_test_add_func ("/exports/aggregate", test_aggregate);
   g_test_add_func ("/exports/errors", test_errors);
   shared = fd_td_server_start ((const char *const[]){ "--device-rate", "0", NULL });
   rc = g_test_run ();

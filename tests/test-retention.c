@@ -373,12 +373,13 @@ test_ingest_during_pass (void)
 }
 
 /* Readings that arrived after the last compaction (the tail, not yet in sample_ts) are left
- * for the next pass, however old their device time: they are found once indexed. Readings
- * without a number make no points, so they do not start a compaction. */
+ * for the next pass, however old their device time: they are found once indexed. */
 static void
 test_tail_left_for_next_pass (void)
 {
-  FdTdServer *s = server;
+  /* Its own server, which indexes samples once 50 wait: a batch of 2 stays in the tail. */
+  FdTdServer *s = fd_td_server_start (
+      (const char *const[]){ "--device-rate=0", "--compact-rows=1", "--compact-points=50", NULL });
   g_autoptr (FdTdDevice) d = fd_td_cert_device (s, "tail-device");
   g_autoptr (FdTdRaw) r = fd_td_raw_open (s, d, NULL);
   g_autoptr (JsonNode) first = NULL, second = NULL;
@@ -392,6 +393,10 @@ test_tail_left_for_next_pass (void)
                      " WHERE st.device_id = ?1"
                      " AND x.id > (SELECT value FROM data_state WHERE key = 'sample_indexed')";
 
+  g_autofree char *patch = g_strdup_printf ("/api/v1/workspaces/%s", s->workspace);
+  g_autoptr (JsonNode) ws
+      = fd_test_api_expect (s->srv, "PATCH", patch, "{\"retention_days\": 7}", 200);
+
   g_assert_nonnull (r);
   post (r, "text", old);
   g_assert_cmpint (db_int (s, tail, d->id, 0), ==, 2);
@@ -400,12 +405,14 @@ test_tail_left_for_next_pass (void)
   g_assert_cmpint (fd_test_int (first, "samples_deleted"), ==, 0);
   g_assert_cmpint (db_int (s, of_device, d->id, 0), ==, 2);
 
-  /* A reading with a number compacts (--compact-rows=1), which indexes the tail. */
-  post (r, "env", "{\"temp\": 20}");
+  /* 50 new readings reach the threshold, which indexes the tail. */
+  post_readings (r, now_ms () - 3600 * 1000, 0, 49);
   g_assert_cmpint (db_int (s, tail, d->id, 0), ==, 0);
   second = fd_test_api_expect (s->srv, "POST", "/api/v1/server/retention", NULL, 200);
   g_assert_cmpint (fd_test_int (second, "samples_deleted"), ==, 2);
-  g_assert_cmpint (db_int (s, of_device, d->id, 0), ==, 1);
+  g_assert_cmpint (db_int (s, of_device, d->id, 0), ==, 50);
+  g_clear_pointer (&r, fd_td_raw_free);
+  fd_td_server_stop (s);
 }
 
 static void
@@ -565,7 +572,7 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   server
-      = fd_td_server_start ((const char *const[]){ "--device-rate=0", "--compact-rows=1", NULL });
+      = fd_td_server_start ((const char *const[]){ "--device-rate=0", "--compact-rows=1", "--compact-points=1", NULL });
   g_test_add_func ("/retention/pass", test_retention_pass);
   g_test_add_func ("/retention/ingest-during-pass", test_ingest_during_pass);
   g_test_add_func ("/retention/tail-left-for-next-pass", test_tail_left_for_next_pass);

@@ -315,11 +315,23 @@ fd_export_run_created_cb (GObject *source, GAsyncResult *result, gpointer user_d
   fd_export_run_update (run, object);
 }
 
+/* The toast overlay of @widget: its ancestor, or for a window the first one inside it. */
+static GtkWidget *
+fd_export_run_find_overlay (GtkWidget *widget)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); overlay == NULL && child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    overlay = ADW_IS_TOAST_OVERLAY (child) ? child : fd_export_run_find_overlay (child);
+  return overlay;
+}
+
 void
 fd_export_run_start (GtkWidget *widget, FdApiClient *client, const char *workspace_id,
                      JsonNode *body, GFile *destination)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  GtkWidget *overlay = fd_export_run_find_overlay (widget);
   g_autoptr (FdExportRun) run = NULL;
   g_autofree char *path = NULL;
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "fd-exports-page-private.h"
+#include "fd-files.h"
 #include "fd-json.h"
 #include "fd-ui.h"
 
@@ -104,6 +105,66 @@ fd_exports_cancel_clicked_cb (GtkButton *button, FdExportsPage *self)
                                g_object_ref (self));
 }
 
+typedef struct
+{
+  FdExportsPage *page;
+  char *id;
+} FdExportSave;
+
+static void
+fd_export_save_free (FdExportSave *save)
+{
+  g_object_unref (save->page);
+  g_free (save->id);
+  g_free (save);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdExportSave, fd_export_save_free)
+
+static void
+fd_exports_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FdExportsPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (fd_api_client_download_finish (FD_API_CLIENT (source), result, &error) < 0)
+    fd_ui_toast_error (GTK_WIDGET (self), error);
+  else
+    fd_ui_toast (GTK_WIDGET (self), _ ("Export saved"));
+}
+
+static void
+fd_exports_save_chosen_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FdExportSave) save = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) file = fd_files_choose_finish (result, &error);
+  g_autofree char *path = NULL;
+
+  if (file == NULL)
+    {
+      if (error != NULL)
+        fd_ui_toast_error (GTK_WIDGET (save->page), error);
+      return;
+    }
+  path = fd_api_path ("exports", save->id, "file", NULL);
+  fd_api_client_download_async (save->page->client, path, file, NULL, fd_exports_saved_cb,
+                                g_object_ref (save->page));
+}
+
+static void
+fd_exports_save_clicked_cb (GtkButton *button, FdExportsPage *self)
+{
+  FdExportSave *save = g_new0 (FdExportSave, 1);
+
+  save->page = g_object_ref (self);
+  save->id = g_strdup (g_object_get_data (G_OBJECT (button), "fd-export-id"));
+  fd_files_choose_async (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (button))),
+                         GTK_FILE_CHOOSER_ACTION_SAVE, _ ("Save the Export"), _ ("_Save"),
+                         g_object_get_data (G_OBJECT (button), "fd-file-name"), NULL, NULL,
+                         fd_exports_save_chosen_cb, save);
+}
+
 GtkWidget *
 fd_exports_page_export_row_new (FdExportsPage *self, JsonObject *export)
 {
@@ -146,6 +207,19 @@ fd_exports_page_export_row_new (FdExportsPage *self, JsonObject *export)
                                0);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), cancel);
     }
+  else if (g_strcmp0 (state, "done") == 0)
+    {
+      GtkWidget *save = gtk_button_new_from_icon_name ("document-save-symbolic");
+
+      gtk_widget_set_valign (save, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (save, _ ("Save a Copy…"));
+      gtk_widget_add_css_class (save, "flat");
+      g_object_set_data_full (G_OBJECT (save), "fd-export-id",
+                              g_strdup (fd_json_get_string (export, "id")), g_free);
+      g_object_set_data_full (G_OBJECT (save), "fd-file-name", g_strdup (file_name), g_free);
+      g_signal_connect_object (save, "clicked", G_CALLBACK (fd_exports_save_clicked_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), save);
+    }
   return row;
 }
 
@@ -177,20 +251,9 @@ fd_schedule_row_free (FdScheduleRow *schedule)
 }
 
 static void
-fd_schedule_row_runs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+fd_schedule_row_show_runs (FdScheduleRow *schedule, GPtrArray *runs)
 {
-  FdScheduleRow *schedule = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) runs
-      = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
   g_autofree char *subtitle = NULL;
-
-  if (runs == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fd_ui_toast_error (schedule->row, error);
-      return;
-    }
 
   for (guint i = 0; i < schedule->run_rows->len; i++)
     adw_expander_row_remove (ADW_EXPANDER_ROW (schedule->row),
@@ -236,6 +299,23 @@ fd_schedule_row_runs_cb (GObject *source, GAsyncResult *result, gpointer user_da
 }
 
 static void
+fd_schedule_row_runs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FdScheduleRow *schedule = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) runs
+      = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
+
+  if (runs == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fd_ui_toast_error (schedule->row, error);
+      return;
+    }
+  fd_schedule_row_show_runs (schedule, runs);
+}
+
+static void
 fd_schedule_row_patched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   FdScheduleRow *schedule = user_data;
@@ -275,30 +355,59 @@ fd_schedule_row_enabled_cb (GtkSwitch *widget, GParamSpec *pspec, FdScheduleRow 
                                fd_schedule_row_patched_cb, schedule);
 }
 
+typedef struct
+{
+  FdExportsPage *page;
+  GtkWidget *row; /* a strong reference */
+  char *id;
+} FdScheduleDelete;
+
+static void
+fd_schedule_delete_free (FdScheduleDelete *delete)
+{
+  g_object_unref (delete->page);
+  g_object_unref (delete->row);
+  g_free (delete->id);
+  g_free (delete);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdScheduleDelete, fd_schedule_delete_free)
+
 static void
 fd_schedule_row_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (FdExportsPage) self = user_data;
+  g_autoptr (FdScheduleDelete) delete = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
+  GtkWidget *list = gtk_widget_get_parent (delete->row);
 
   if (error != NULL)
-    fd_ui_toast_error (GTK_WIDGET (self), error);
-  fd_exports_page_reload (self);
+    {
+      fd_ui_toast_error (GTK_WIDGET (delete->page), error);
+      return;
+    }
+  /* The row goes now: a list read at once may still have the schedule. */
+  if (list == GTK_WIDGET (delete->page->schedule_list))
+    gtk_list_box_remove (delete->page->schedule_list, delete->row);
 }
 
 static void
 fd_schedule_row_confirm_cb (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
-  g_autoptr (FdExportsPage) self = user_data;
-  const char *id = g_object_get_data (G_OBJECT (dialog), "fd-schedule-id");
+  FdScheduleDelete *asked = g_object_get_data (G_OBJECT (dialog), "fd-schedule-delete");
+  FdScheduleDelete *delete;
   g_autofree char *path = NULL;
 
-  if (g_strcmp0 (response, "accept") != 0 || self->client == NULL)
+  if (g_strcmp0 (response, "accept") != 0 || asked == NULL || asked->page->client == NULL)
     return;
-  path = fd_api_path ("export-schedules", id, NULL);
-  fd_api_client_request_async (self->client, "DELETE", path, NULL, NULL, fd_schedule_row_deleted_cb,
-                               g_object_ref (self));
+  /* The dialog's own goes with it: the request holds its own. */
+  delete = g_new0 (FdScheduleDelete, 1);
+  delete->page = g_object_ref (asked->page);
+  delete->row = g_object_ref (asked->row);
+  delete->id = g_strdup (asked->id);
+  path = fd_api_path ("export-schedules", delete->id, NULL);
+  fd_api_client_request_async (delete->page->client, "DELETE", path, NULL, NULL,
+                               fd_schedule_row_deleted_cb, delete);
 }
 
 static void
@@ -310,15 +419,20 @@ fd_schedule_row_delete_cb (GtkButton *button, FdScheduleRow *schedule)
       _ ("No more files will be written for it and its history of runs is lost. Files it already "
          "wrote stay in their folder."),
       _ ("_Delete"));
+  FdScheduleDelete *delete = g_new0 (FdScheduleDelete, 1);
 
-  g_object_set_data_full (G_OBJECT (dialog), "fd-schedule-id", g_strdup (schedule->id), g_free);
-  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb),
-                    g_object_ref (schedule->page));
+  delete->page = g_object_ref (schedule->page);
+  delete->row = g_object_ref (schedule->row);
+  delete->id = g_strdup (schedule->id);
+  g_object_set_data_full (G_OBJECT (dialog), "fd-schedule-delete", delete,
+                          (GDestroyNotify)fd_schedule_delete_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 GtkWidget *
-fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule_object)
+fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule_object,
+                                  gboolean created)
 {
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *enabled = gtk_switch_new ();
@@ -364,6 +478,13 @@ fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule_obje
   g_signal_connect (delete, "clicked", G_CALLBACK (fd_schedule_row_delete_cb), schedule);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), delete);
 
+  if (created)
+    {
+      /* Just made: no runs yet, and nothing to ask the server. */
+      g_autoptr (GPtrArray) none = g_ptr_array_new ();
+      fd_schedule_row_show_runs (schedule, none);
+      return row;
+    }
   runs_path = fd_api_path ("export-schedules", schedule->id, "runs", NULL);
   fd_api_client_list_all_async (self->client, runs_path, schedule->cancellable,
                                 fd_schedule_row_runs_cb, schedule);

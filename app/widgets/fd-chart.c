@@ -519,6 +519,12 @@ fd_chart_dark_changed_cb (AdwStyleManager *manager, GParamSpec *pspec, gpointer 
 }
 
 static void
+fd_chart_scale_changed_cb (FdChart *self, GParamSpec *pspec, gpointer data)
+{
+  fd_chart_invalidate (self);
+}
+
+static void
 fd_chart_size_allocate (GtkWidget *widget, int width, int height, int baseline)
 {
   FdChart *self = FD_CHART (widget);
@@ -628,6 +634,8 @@ fd_chart_init (FdChart *self)
   self->layout_dirty = TRUE;
   self->dark = adw_style_manager_get_dark (manager);
   g_signal_connect_object (manager, "notify::dark", G_CALLBACK (fd_chart_dark_changed_cb), self, 0);
+  /* The lines' texture is drawn at the scale of the monitor the window is on. */
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (fd_chart_scale_changed_cb), NULL);
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);

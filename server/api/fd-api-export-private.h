@@ -17,6 +17,7 @@ typedef struct
   char **tags;   /* NULL-terminated; empty: all */
   char **fleets;
   char **devices;
+  char *aggregate; /* JSON object text {field, fn, bucket, bucket_ms, group}, or NULL */
 } FdApiSelection;
 
 void fd_api_selection_clear (FdApiSelection *s);
@@ -31,10 +32,17 @@ void fd_api_selection_from_json (const char *json, FdApiSelection *s);
 /* "columns", "tags", "fleets", "devices" members from a stored selection JSON. */
 void fd_api_json_selection (JsonBuilder *b, const char *selection);
 
-/* In a store job: NULL when every tag was seen in @workspace_id and every fleet and device is
- * one of its own, else the member at fault ("tags", "fleets", "devices") with *@message. */
+/* In a store job, through the query engine's resolver (fd-query-select.h): NULL when every
+ * tag was seen in @workspace_id and every fleet and device is one of its own (or its data is),
+ * else the member at fault ("tags", "fleets", "devices") with *@message. NULL with @error set
+ * when the store failed, or NOT_FOUND when the workspace does not exist. */
 const char *fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s,
                                     char **message, GError **error);
+
+/* The body's "aggregate" {field, fn, bucket, group} of export @e (its range set) into
+ * @sel->aggregate; replies 400 and returns FALSE when it is not one the export can run. */
+gboolean fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection *sel,
+                                        const FdExport *e);
 
 void fd_api_json_export (JsonBuilder *b, gconstpointer record);
 

@@ -229,6 +229,7 @@ typedef struct
   FdApiSelection selection;
   const char *bad_member;
   char *bad_message;
+  gint64 now; /* PATCH: the exports' clock, for next_run */
 } ScheduleData;
 
 static void
@@ -410,19 +411,87 @@ schedule_get (FdApiRequest *req)
   fd_api_run_read (req, get_job, job, schedule_reply);
 }
 
-/* PATCH: the body's shapes are checked first (400s before any store work), then applied on
- * the engine thread to the stored schedule (weekday against period, next_run by the exports'
- * clock), and written; the selection is checked against the store in the write. */
+/* PATCH: the body's shapes are checked first (400s before any store work, the folder on the
+ * file system too); the write then applies them to the stored schedule, checks weekday against
+ * period and the selection against the store, and moves next_run when the timing changed. */
+static int
+weekday_number (const char *text)
+{
+  for (int i = 0; text != NULL && weekdays[i] != NULL; i++)
+    if (g_ascii_strcasecmp (text, weekdays[i]) == 0)
+      return i + 1;
+  return 0;
+}
+
+static gboolean
+apply_patch (JsonObject *obj, FdExportSchedule *s, gboolean *timing)
+{
+  const char *text;
+
+  *timing = FALSE;
+  if ((text = json_object_get_string_member_with_default (obj, "name", NULL)) != NULL)
+    {
+      g_free (s->name);
+      s->name = g_strstrip (g_strdup (text));
+    }
+  if ((text = json_object_get_string_member_with_default (obj, "period", NULL)) != NULL)
+    {
+      s->period = g_str_equal (text, "weekly") ? FD_EXPORT_PERIOD_WEEKLY : FD_EXPORT_PERIOD_DAILY;
+      *timing = TRUE;
+    }
+  if ((text = json_object_get_string_member_with_default (obj, "time", NULL)) != NULL)
+    {
+      s->time_of_day = g_ascii_digit_value (text[0]) * 600 + g_ascii_digit_value (text[1]) * 60
+                       + g_ascii_digit_value (text[3]) * 10 + g_ascii_digit_value (text[4]);
+      *timing = TRUE;
+    }
+  if ((text = json_object_get_string_member_with_default (obj, "weekday", NULL)) != NULL)
+    {
+      s->weekday = weekday_number (text);
+      *timing = TRUE;
+    }
+  if ((text = json_object_get_string_member_with_default (obj, "folder", NULL)) != NULL)
+    {
+      g_free (s->folder);
+      s->folder = g_strdup (text);
+    }
+  if (json_object_has_member (obj, "enabled"))
+    {
+      gboolean enabled = json_object_get_boolean_member (obj, "enabled");
+      if (enabled && !s->enabled)
+        *timing = TRUE;
+      s->enabled = enabled;
+    }
+  if (s->period == FD_EXPORT_PERIOD_DAILY)
+    s->weekday = 0;
+  return s->period == FD_EXPORT_PERIOD_DAILY || (s->weekday >= 1 && s->weekday <= 7);
+}
+
 static gboolean
 patch_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
   ScheduleData *d = job->data;
   JsonObject *obj = json_node_get_object (d->body);
-  FdExportSchedule *s = d->schedule;
+  FdExportSchedule *s = fd_store_export_schedule_get (db, job->id, error);
   FdApiSelection stored = { 0 };
-  gboolean ok;
+  gboolean timing;
 
+  if (s == NULL)
+    return FALSE;
+  d->schedule = s;
+  if (!apply_patch (obj, s, &timing))
+    {
+      d->bad_member = "weekday";
+      d->bad_message = g_strdup ("a weekly schedule needs a weekday (monday … sunday)");
+      return TRUE;
+    }
+  if (timing && s->enabled)
+    {
+      g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+      s->next_run = fd_export_next_run (s->period, s->time_of_day, s->weekday, d->now, tz);
+    }
+  s->updated_at = fd_now_ms ();
   fd_api_selection_from_json (s->selection, &stored);
   if (d->selection.format != NULL)
     {
@@ -458,43 +527,8 @@ patch_job (FdDb *db, gpointer data, GError **error)
   g_free (s->selection);
   s->selection = fd_api_selection_json (&stored);
   fd_api_selection_clear (&stored);
-  ok = fd_store_export_schedule_update (db, s, error)
-       && fd_api_audit (db, job, "export_schedule.update", s->id, error, NULL);
-  return ok;
-}
-
-static void
-patch_write (FdApiRequest *req, FdApiJob *job)
-{
-  ScheduleData *d = job->data;
-  FdExportSchedule *s = d->schedule;
-  FdApiSelection scratch = { 0 };
-  gboolean timing;
-  FdApiJob *write;
-  ScheduleData *wd;
-
-  if (!parse_schedule (req, json_node_get_object (d->body), FALSE, s, &scratch, &timing))
-    {
-      fd_api_selection_clear (&scratch);
-      return;
-    }
-  fd_api_selection_clear (&scratch);
-  if (timing && s->enabled)
-    {
-      g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
-      s->next_run = fd_export_next_run (s->period, s->time_of_day, s->weekday,
-                                        fd_exports_now (req->api->context.exports), tz);
-    }
-  s->updated_at = fd_now_ms ();
-  write = fd_api_job_new (req);
-  wd = g_new0 (ScheduleData, 1);
-  wd->body = json_node_ref (d->body);
-  wd->selection = d->selection;
-  memset (&d->selection, 0, sizeof d->selection);
-  wd->schedule = g_steal_pointer (&d->schedule);
-  write->data = wd;
-  write->data_free = schedule_data_free;
-  fd_api_run_write (req, patch_job, write, schedule_reply);
+  return fd_store_export_schedule_update (db, s, error)
+         && fd_api_audit (db, job, "export_schedule.update", s->id, error, NULL);
 }
 
 static void
@@ -525,10 +559,11 @@ schedule_patch (FdApiRequest *req)
       return;
     }
   d->body = json_node_ref (owner);
+  d->now = fd_exports_now (req->api->context.exports);
   job = fd_api_job_new (req);
   job->data = d;
   job->data_free = schedule_data_free;
-  fd_api_run_read (req, get_job, job, patch_write);
+  fd_api_run_write (req, patch_job, job, schedule_reply);
 }
 
 static gboolean

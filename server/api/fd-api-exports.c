@@ -6,6 +6,7 @@
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
+#include "query/fd-query.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -13,275 +14,6 @@
 static const char *const create_members[]
     = { "format", "start", "end", "tags", "fleets", "devices", "columns", "aggregate", NULL };
 static const char *const list_params[] = { "from", "size", NULL };
-
-/* ---- the selection -------------------------------------------------------------------------- */
-
-void
-fd_api_selection_clear (FdApiSelection *s)
-{
-  g_clear_pointer (&s->format, g_free);
-  g_clear_pointer (&s->columns, g_free);
-  g_clear_pointer (&s->tags, g_strfreev);
-  g_clear_pointer (&s->fleets, g_strfreev);
-  g_clear_pointer (&s->devices, g_strfreev);
-}
-
-static gboolean
-body_list (FdApiRequest *req, JsonObject *obj, const char *member, const char *prefix, char ***out)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-  g_autoptr (GPtrArray) values = NULL;
-  JsonArray *array;
-
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node)
-      || json_array_get_length (json_node_get_array (node)) > FD_API_MAX_EXPORT_LIST)
-    {
-      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                          "%s must be an array of at most %d strings", member,
-                          FD_API_MAX_EXPORT_LIST);
-      return FALSE;
-    }
-  array = json_node_get_array (node);
-  values = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      const char *text;
-      const char *why = NULL;
-
-      if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
-        why = "must hold strings";
-      else
-        {
-          text = json_node_get_string (item);
-          if (prefix == NULL)
-            why = fd_tag_check (text, strlen (text));
-          else if (!fd_id_is_valid (text, prefix))
-            why = g_str_equal (prefix, "dev") ? "must hold device IDs like dev-…"
-                                              : "must hold fleet IDs like flt-…";
-        }
-      if (why != NULL)
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                              "%s %s (item %u)", member, why, i);
-          return FALSE;
-        }
-      g_ptr_array_add (values, g_strdup (json_node_get_string (item)));
-    }
-  g_ptr_array_add (values, NULL);
-  *out = (char **)g_ptr_array_steal (values, NULL);
-  return TRUE;
-}
-
-static gboolean
-body_choice (FdApiRequest *req, JsonObject *obj, const char *member, const char *const *choices,
-             const char *fallback, char **out)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-  const char *text;
-
-  *out = NULL;
-  if (node == NULL)
-    {
-      *out = g_strdup (fallback);
-      return TRUE;
-    }
-  text = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-             ? json_node_get_string (node)
-             : NULL;
-  for (guint i = 0; text != NULL && choices[i] != NULL; i++)
-    if (g_str_equal (text, choices[i]))
-      {
-        *out = g_strdup (text);
-        return TRUE;
-      }
-  {
-    g_autofree char *list = g_strjoinv (", ", (char **)choices);
-    fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                        "%s must be one of %s", member, list);
-  }
-  return FALSE;
-}
-
-gboolean
-fd_api_selection_parse (FdApiRequest *req, JsonObject *obj, gboolean defaults, FdApiSelection *s)
-{
-  static const char *const formats[] = { "csv", "json", "ndjson", NULL };
-  static const char *const columns[] = { "payload", "fields", NULL };
-
-  return body_choice (req, obj, "format", formats, defaults ? "csv" : NULL, &s->format)
-         && body_choice (req, obj, "columns", columns, defaults ? "payload" : NULL, &s->columns)
-         && body_list (req, obj, "tags", NULL, &s->tags)
-         && body_list (req, obj, "fleets", "flt", &s->fleets)
-         && body_list (req, obj, "devices", "dev", &s->devices);
-}
-
-static void
-add_list (JsonBuilder *b, const char *member, char **values)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_begin_array (b);
-  for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    json_builder_add_string_value (b, values[i]);
-  json_builder_end_array (b);
-}
-
-char *
-fd_api_selection_json (const FdApiSelection *s)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) node = NULL;
-
-  json_builder_begin_object (b);
-  add_list (b, "tags", s->tags);
-  add_list (b, "fleets", s->fleets);
-  add_list (b, "devices", s->devices);
-  fd_api_json_string (b, "columns", s->columns ? s->columns : "payload");
-  json_builder_set_member_name (b, "aggregate");
-  json_builder_add_null_value (b);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  return json_to_string (node, FALSE);
-}
-
-static char **
-strv_member (JsonObject *obj, const char *member)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-  g_autoptr (GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-    {
-      const char *text = json_array_get_string_element (json_node_get_array (node), i);
-      if (text != NULL)
-        g_ptr_array_add (values, g_strdup (text));
-    }
-  if (values->len == 0)
-    return NULL;
-  g_ptr_array_add (values, NULL);
-  return (char **)g_ptr_array_steal (values, NULL);
-}
-
-void
-fd_api_selection_from_json (const char *json, FdApiSelection *s)
-{
-  g_autoptr (JsonNode) node = json_from_string (json, NULL);
-  JsonObject *obj;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return;
-  obj = json_node_get_object (node);
-  g_free (s->columns);
-  s->columns = g_strdup (json_object_get_string_member_with_default (obj, "columns", "payload"));
-  g_strfreev (s->tags);
-  s->tags = strv_member (obj, "tags");
-  g_strfreev (s->fleets);
-  s->fleets = strv_member (obj, "fleets");
-  g_strfreev (s->devices);
-  s->devices = strv_member (obj, "devices");
-}
-
-void
-fd_api_json_selection (JsonBuilder *b, const char *selection)
-{
-  FdApiSelection s = { 0 };
-
-  fd_api_selection_from_json (selection, &s);
-  fd_api_json_string (b, "columns", s.columns ? s.columns : "payload");
-  add_list (b, "tags", s.tags);
-  add_list (b, "fleets", s.fleets);
-  add_list (b, "devices", s.devices);
-  fd_api_selection_clear (&s);
-}
-
-static char *
-json_strv (char **values)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) node = NULL;
-
-  if (values == NULL || values[0] == NULL)
-    return NULL;
-  json_builder_begin_array (b);
-  for (guint i = 0; values[i] != NULL; i++)
-    json_builder_add_string_value (b, values[i]);
-  json_builder_end_array (b);
-  node = json_builder_get_root (b);
-  return json_to_string (node, FALSE);
-}
-
-/* The first of @values (as a JSON array) that @sql (?1 workspace, ?2 the array) returns. */
-static gboolean
-first_unknown (FdDb *db, const char *sql, const char *workspace_id, char **values, char **out,
-               GError **error)
-{
-  g_autofree char *list = json_strv (values);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  *out = NULL;
-  if (list == NULL)
-    return TRUE;
-  stmt = fd_db_prepare (db, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  fd_db_bind_text (stmt, 2, list);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *out = fd_db_column_dup (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "reading from the database");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-const char *
-fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s, char **message,
-                        GError **error)
-{
-  g_autofree char *bad = NULL;
-
-  *message = NULL;
-  if (!first_unknown (db,
-                      "SELECT j.value FROM json_each (?2) j WHERE NOT EXISTS (SELECT 1 FROM stream"
-                      " WHERE workspace_id = ?1 AND tag = j.value) LIMIT 1",
-                      workspace_id, s->tags, &bad, error))
-    return NULL;
-  if (bad != NULL)
-    {
-      *message = g_strdup_printf ("no device of this workspace has sent the tag %s", bad);
-      return "tags";
-    }
-  if (!first_unknown (db,
-                      "SELECT j.value FROM json_each (?2) j WHERE NOT EXISTS (SELECT 1 FROM fleet"
-                      " WHERE workspace_id = ?1 AND id = j.value) LIMIT 1",
-                      workspace_id, s->fleets, &bad, error))
-    return NULL;
-  if (bad != NULL)
-    {
-      *message = g_strdup_printf ("fleet %s is not a fleet of this workspace", bad);
-      return "fleets";
-    }
-  if (!first_unknown (db,
-                      "SELECT j.value FROM json_each (?2) j WHERE NOT EXISTS (SELECT 1 FROM device"
-                      " WHERE workspace_id = ?1 AND id = j.value) LIMIT 1",
-                      workspace_id, s->devices, &bad, error))
-    return NULL;
-  if (bad != NULL)
-    {
-      *message = g_strdup_printf ("device %s is not a device of this workspace", bad);
-      return "devices";
-    }
-  return NULL;
-}
 
 /* ---- the export object ---------------------------------------------------------------------- */
 
@@ -313,7 +45,24 @@ fd_api_json_export (JsonBuilder *b, gconstpointer record)
   json_optional_time (b, "start", e->has_start, e->start);
   json_optional_time (b, "end", e->has_end, e->end);
   json_builder_set_member_name (b, "aggregate");
-  json_builder_add_null_value (b);
+  {
+    g_autoptr (JsonNode) sel = json_from_string (e->selection, NULL);
+    JsonNode *agg = sel != NULL && JSON_NODE_HOLDS_OBJECT (sel)
+                        ? json_object_get_member (json_node_get_object (sel), "aggregate")
+                        : NULL;
+    if (agg != NULL && JSON_NODE_HOLDS_OBJECT (agg))
+      {
+        JsonObject *o = json_node_get_object (agg);
+        json_builder_begin_object (b);
+        fd_api_json_string (b, "field", json_object_get_string_member (o, "field"));
+        fd_api_json_string (b, "fn", json_object_get_string_member (o, "fn"));
+        fd_api_json_string (b, "bucket", json_object_get_string_member (o, "bucket"));
+        fd_api_json_string (b, "group", json_object_get_string_member (o, "group"));
+        json_builder_end_object (b);
+      }
+    else
+      json_builder_add_null_value (b);
+  }
   fd_api_json_string (b, "state", e->state);
   json_builder_set_member_name (b, "progress");
   json_builder_add_double_value (b, e->progress);
@@ -402,6 +151,23 @@ create_job (FdDb *db, gpointer data, GError **error)
     return TRUE;
   if (error != NULL && *error != NULL)
     return FALSE;
+  if (d->selection.aggregate != NULL)
+    {
+      g_autoptr (JsonNode) agg = json_from_string (d->selection.aggregate, NULL);
+      const char *field = json_object_get_string_member (json_node_get_object (agg), "field");
+      gboolean known = FALSE, numeric = FALSE;
+
+      if (!fd_query_field_type (db, job->id, (const char *const *)d->selection.tags, field, &known,
+                                &numeric, error))
+        return FALSE;
+      if (!known || !numeric)
+        {
+          d->bad_member = "aggregate";
+          d->bad_message = g_strdup_printf ("%s is not %s field of tag %s", field,
+                                            known ? "a numeric" : "a", d->selection.tags[0]);
+          return TRUE;
+        }
+    }
   return fd_store_export_insert (db, d->row, error)
          && fd_api_audit (db, job, "export.create", d->row->id, error, "format", d->row->format,
                           NULL);
@@ -463,11 +229,10 @@ export_create (FdApiRequest *req)
       return;
     }
   aggregate = json_object_get_member (obj, "aggregate");
-  if (aggregate != NULL && !JSON_NODE_HOLDS_NULL (aggregate))
+  if (aggregate != NULL && !JSON_NODE_HOLDS_NULL (aggregate)
+      && !fd_api_export_parse_aggregate (req, aggregate, &d->selection, e))
     {
       create_data_free (d);
-      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "aggregate",
-                          "aggregate exports are not available");
       return;
     }
   e->id = fd_id_new ("exp");

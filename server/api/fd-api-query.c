@@ -1,16 +1,14 @@
 /* fd-api-query.c — reading time series: raw rows (/workspaces/{id}/data), exact aggregates
  * (/data/aggregate) and chart series (/data/series).
  *
- * Parameters are checked here, on the engine thread; names (tags, devices, fleets, fields)
- * are checked against the workspace by the query on a reader. The answer is written as JSON
+ * Parameters are checked on the engine thread (fd-api-query-params.c); names (tags, devices,
+ * fleets, fields) against the workspace by the query on a reader. The answer is written as JSON
  * text on the reader too (query/fd-query.h), so a large page never builds a tree and never
  * holds up the engine thread.
  */
 #include "config.h"
-#include "fd-api-private.h"
+#include "fd-api-query-private.h"
 #include "fd-util.h"
-#include "ingest/fd-ingest.h"
-#include "query/fd-query.h"
 
 #include <string.h>
 
@@ -21,177 +19,10 @@ static const char *const aggregate_params[]
 static const char *const series_params[]
     = { "tag", "field", "device", "fleet", "start", "end", "points", NULL };
 
-/* A bucket beyond this (about 27 years) is a typo, not a question. */
-#define MAX_BUCKET_MS (10000 * FD_DAY_MS)
-#define DEFAULT_RANGE_MS FD_DAY_MS
-
-typedef struct
-{
-  char **tags, **devices, **fleets;
-  FdQuerySelection sel;
-  /* raw */
-  FdQueryRaw raw;
-  char **fields;
-  FdQueryFilter filters[FD_QUERY_MAX_FILTERS];
-  guint n_filters;
-  /* aggregate and series */
-  FdQueryAggregate agg;
-  char *field;
-  guint fns;
-  gboolean series; /* a chart, not an aggregate */
-  FdDb *db;        /* during the job: device names */
-  gboolean first_group, first_item;
-  /* the outcome */
-  GString *text;
-  GError *problem; /* an FD_QUERY_ERROR: a 400 naming its parameter */
-} QueryData;
-
-static void
-query_data_free (gpointer data)
-{
-  QueryData *d = data;
-
-  g_strfreev (d->tags);
-  g_strfreev (d->devices);
-  g_strfreev (d->fleets);
-  g_strfreev (d->fields);
-  for (guint i = 0; i < d->n_filters; i++)
-    fd_query_filter_clear (&d->filters[i]);
-  g_free (d->field);
-  if (d->text != NULL)
-    g_string_free (d->text, TRUE);
-  g_clear_error (&d->problem);
-  g_free (d);
-}
-
-static gboolean
-bad (FdApiRequest *req, const char *field, const char *message)
-{
-  fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", field, "%s", message);
-  return FALSE;
-}
-
-/* Every value of the repeatable @key, each checked by @check (NULL when good, else why not). */
-static gboolean
-param_list (FdApiRequest *req, const char *key, const char *(*check) (const char *), char ***out)
-{
-  g_auto (GStrv) values = fd_api_param_all (req, key);
-
-  for (guint i = 0; values[i] != NULL; i++)
-    {
-      const char *why = check (values[i]);
-      if (why != NULL)
-        return bad (req, key, why);
-    }
-  *out = values[0] != NULL ? g_steal_pointer (&values) : NULL;
-  return TRUE;
-}
-
-static const char *
-check_tag (const char *tag)
-{
-  return fd_tag_check (tag, strlen (tag));
-}
-
-static const char *
-check_device (const char *id)
-{
-  return fd_id_is_valid (id, "dev") ? NULL : "device must be a device ID like dev-…";
-}
-
-static const char *
-check_fleet (const char *id)
-{
-  return fd_id_is_valid (id, "flt") ? NULL : "fleet must be a fleet ID like flt-…";
-}
-
-/* An RFC 3339 time with any offset, or integer epoch ms; untouched when absent. */
-static gboolean
-param_time (FdApiRequest *req, const char *key, gint64 *ms, gboolean *given)
-{
-  const char *text;
-  guint64 n;
-  gint64 t;
-
-  *given = FALSE;
-  if (!fd_api_param (req, key, &text))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-  if (fd_time_parse_rfc3339 (text, strlen (text), &t) && t >= FD_QUERY_TIME_MIN
-      && t <= FD_QUERY_TIME_MAX)
-    *ms = t;
-  else if (g_ascii_string_to_unsigned (text, 10, 0, FD_QUERY_TIME_MAX, &n, NULL))
-    *ms = (gint64)n;
-  else
-    {
-      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", key,
-                          "%s must be an RFC 3339 time (2026-11-27T10:00:00Z, any offset) or "
-                          "epoch milliseconds, from 1970 to 9999",
-                          key);
-      return FALSE;
-    }
-  *given = TRUE;
-  return TRUE;
-}
-
-/* The selection (tag, device, fleet lists) and the range; @default_range: an absent range is
- * the last day up to now (charts, bucketed aggregates), else all time. */
-static gboolean
-param_selection (FdApiRequest *req, QueryData *d, gboolean default_range, gint64 *start,
-                 gint64 *end)
-{
-  gboolean has_start, has_end;
-
-  *start = FD_QUERY_TIME_MIN;
-  *end = FD_QUERY_TIME_MAX;
-  if (!param_list (req, "tag", check_tag, &d->tags)
-      || !param_list (req, "device", check_device, &d->devices)
-      || !param_list (req, "fleet", check_fleet, &d->fleets)
-      || !param_time (req, "start", start, &has_start) || !param_time (req, "end", end, &has_end))
-    return FALSE;
-  if (default_range && !has_end)
-    *end = has_start ? MAX (fd_now_ms (), *start + 1) : fd_now_ms ();
-  if (default_range && !has_start)
-    *start = MAX (*end - DEFAULT_RANGE_MS, FD_QUERY_TIME_MIN);
-  if (*end <= *start)
-    return bad (req, "end", "end must be after start");
-  d->sel.workspace_id = req->path_id;
-  d->sel.tags = (const char *const *)d->tags;
-  d->sel.devices = (const char *const *)d->devices;
-  d->sel.fleets = (const char *const *)d->fleets;
-  return TRUE;
-}
-
-static gboolean
-one_tag (FdApiRequest *req, QueryData *d)
-{
-  if (d->tags == NULL)
-    return bad (req, "tag", "tag is required: the tag whose field to read");
-  if (d->tags[1] != NULL)
-    return bad (req, "tag", "give one tag");
-  return TRUE;
-}
-
-static gboolean
-param_field (FdApiRequest *req, QueryData *d)
-{
-  const char *field;
-
-  if (!fd_api_param (req, "field", &field))
-    return FALSE;
-  if (field == NULL || *field == '\0')
-    return bad (req, "field", "field is required: a numeric field path, like temp or gps.lat");
-  if (strlen (field) > FD_PAYLOAD_MAX_PATH_BYTES)
-    return bad (req, "field", "field is longer than a field path can be");
-  d->field = g_strdup (field);
-  return TRUE;
-}
-
 static void
 query_reply (FdApiRequest *req, FdApiJob *job)
 {
-  QueryData *d = job->data;
+  FdApiQueryData *d = job->data;
 
   if (d->problem != NULL)
     {
@@ -206,7 +37,7 @@ query_reply (FdApiRequest *req, FdApiJob *job)
 
 /* An FD_QUERY_ERROR is kept for the reply (a 400); anything else fails the job. */
 static gboolean
-job_outcome (QueryData *d, GError *error, GError **out)
+job_outcome (FdApiQueryData *d, GError *error, GError **out)
 {
   if (error == NULL)
     return TRUE;
@@ -223,7 +54,7 @@ job_outcome (QueryData *d, GError *error, GError **out)
 
 /* A path of fields/filter that is a field of the selected tags; "field.PATH" may name PATH. */
 static gboolean
-check_path (FdDb *db, QueryData *d, char **path, FdQueryError code, GError **error)
+check_path (FdDb *db, FdApiQueryData *d, char **path, FdQueryError code, GError **error)
 {
   gboolean known, numeric;
 
@@ -252,7 +83,7 @@ check_path (FdDb *db, QueryData *d, char **path, FdQueryError code, GError **err
 static gboolean
 raw_job (FdDb *db, gpointer data, GError **error)
 {
-  QueryData *d = ((FdApiJob *)data)->data;
+  FdApiQueryData *d = ((FdApiJob *)data)->data;
   g_auto (FdQueryRawResult) result = { 0 };
   GError *local = NULL;
   GString *out;
@@ -299,70 +130,10 @@ raw_job (FdDb *db, gpointer data, GError **error)
   return TRUE;
 }
 
-static gboolean
-param_fields (FdApiRequest *req, QueryData *d)
-{
-  const char *text;
-  g_auto (GStrv) parts = NULL;
-  g_autoptr (GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
-
-  if (!fd_api_param (req, "fields", &text))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *path = g_strstrip (parts[i]);
-
-      if (*path == '\0')
-        return bad (req, "fields", "fields is a comma-separated list of field paths");
-      if (strlen (path) > FD_PAYLOAD_MAX_PATH_BYTES)
-        return bad (req, "fields", "a field path in fields is too long");
-      if (fields->len == FD_QUERY_MAX_FIELDS)
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "fields",
-                              "at most %d fields", FD_QUERY_MAX_FIELDS);
-          return FALSE;
-        }
-      g_ptr_array_add (fields, g_strdup (path));
-    }
-  g_ptr_array_add (fields, NULL);
-  d->fields = (char **)g_ptr_array_free (g_steal_pointer (&fields), FALSE);
-  return TRUE;
-}
-
-static gboolean
-param_filters (FdApiRequest *req, QueryData *d)
-{
-  g_auto (GStrv) values = fd_api_param_all (req, "filter");
-
-  for (guint i = 0; values[i] != NULL; i++)
-    {
-      const char *why;
-
-      if (d->n_filters == FD_QUERY_MAX_FILTERS)
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "filter",
-                              "at most %d filters", FD_QUERY_MAX_FILTERS);
-          return FALSE;
-        }
-      why = fd_query_filter_parse (values[i], &d->filters[d->n_filters]);
-      d->n_filters++;
-      if (why != NULL)
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "filter",
-                              "%s: \"%s\"", why, values[i]);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 static void
 data_query (FdApiRequest *req)
 {
-  QueryData *d;
+  FdApiQueryData *d;
   const char *sort;
   FdApiJob *job;
 
@@ -372,23 +143,23 @@ data_query (FdApiRequest *req)
   if (sort != NULL && !g_str_equal (sort, "timestamp_device")
       && !g_str_equal (sort, "-timestamp_device"))
     {
-      bad (req, "sort", "sort must be timestamp_device or -timestamp_device");
+      fd_api_query_bad (req, "sort", "sort must be timestamp_device or -timestamp_device");
       return;
     }
-  d = g_new0 (QueryData, 1);
+  d = g_new0 (FdApiQueryData, 1);
   d->raw.descending = sort == NULL || sort[0] == '-';
   d->raw.size = FD_QUERY_DEFAULT_SIZE;
-  if (!param_selection (req, d, FALSE, &d->raw.start, &d->raw.end)
+  if (!fd_api_query_param_selection (req, d, FALSE, &d->raw.start, &d->raw.end)
       || !fd_api_param_int (req, "from", 0, G_MAXINT32, &d->raw.from)
       || !fd_api_param_int (req, "size", 0, FD_QUERY_MAX_SIZE, &d->raw.size)
-      || !param_fields (req, d) || !param_filters (req, d))
+      || !fd_api_query_param_fields (req, d) || !fd_api_query_param_filters (req, d))
     {
-      query_data_free (d);
+      fd_api_query_data_free (d);
       return;
     }
   job = fd_api_job_new (req);
   job->data = d;
-  job->data_free = query_data_free;
+  job->data_free = fd_api_query_data_free;
   fd_api_run_read (req, raw_job, job, query_reply);
 }
 
@@ -397,7 +168,7 @@ data_query (FdApiRequest *req)
 static void
 group_start (const char *key, gpointer user_data)
 {
-  QueryData *d = user_data;
+  FdApiQueryData *d = user_data;
   GString *out = d->text;
 
   if (!d->series)
@@ -420,7 +191,7 @@ group_start (const char *key, gpointer user_data)
 }
 
 static void
-emit_series (const FdQueryAcc *a, gint64 bucket, QueryData *d)
+emit_series (const FdQueryAcc *a, gint64 bucket, FdApiQueryData *d)
 {
   GString *out = d->text;
 
@@ -439,7 +210,7 @@ emit_series (const FdQueryAcc *a, gint64 bucket, QueryData *d)
 static void
 emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
 {
-  QueryData *d = user_data;
+  FdApiQueryData *d = user_data;
   GString *out = d->text;
   static const struct
   {
@@ -494,7 +265,7 @@ emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
 static gboolean
 aggregate_job (FdDb *db, gpointer data, GError **error)
 {
-  QueryData *d = ((FdApiJob *)data)->data;
+  FdApiQueryData *d = ((FdApiJob *)data)->data;
   GError *local = NULL;
 
   d->db = db;
@@ -518,110 +289,31 @@ aggregate_job (FdDb *db, gpointer data, GError **error)
   return TRUE;
 }
 
-static gboolean
-param_fns (FdApiRequest *req, QueryData *d)
-{
-  static const char *const names[] = { "avg", "min", "max", "sum", "count", "first", "last" };
-  g_auto (GStrv) parts = NULL;
-  const char *text;
-
-  if (!fd_api_param (req, "fn", &text))
-    return FALSE;
-  if (text == NULL || *text == '\0')
-    return bad (req, "fn",
-                "fn is required: a comma list of avg, min, max, sum, count, first, last");
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *name = g_strstrip (parts[i]);
-      guint j;
-
-      for (j = 0; j < G_N_ELEMENTS (names); j++)
-        if (g_str_equal (name, names[j]))
-          break;
-      if (j == G_N_ELEMENTS (names))
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "fn",
-                              "unknown fn \"%s\": use avg, min, max, sum, count, first, last",
-                              name);
-          return FALSE;
-        }
-      d->fns |= 1u << j;
-    }
-  return TRUE;
-}
-
-/* "none", or N followed by m, h or d: at least a minute. */
-static gboolean
-param_bucket (FdApiRequest *req, gint64 *width)
-{
-  const char *text;
-  char *end = NULL;
-  guint64 n;
-  gint64 unit;
-
-  *width = 0;
-  if (!fd_api_param (req, "bucket", &text))
-    return FALSE;
-  if (text == NULL || g_str_equal (text, "none"))
-    return TRUE;
-  n = g_ascii_isdigit (text[0]) ? g_ascii_strtoull (text, &end, 10) : 0;
-  unit = end == NULL || end[0] == '\0' || end[1] != '\0' ? 0
-         : end[0] == 'm'                                 ? FD_MINUTE_MS
-         : end[0] == 'h'                                 ? FD_HOUR_MS
-         : end[0] == 'd'                                 ? FD_DAY_MS
-                                                         : 0;
-  if (n == 0 || unit == 0 || n > (guint64)(MAX_BUCKET_MS / unit))
-    return bad (req, "bucket",
-                "bucket must be none or a number followed by m, h or d (1m, 5m, 1h, 1d, 7d), "
-                "at least 1m and at most 10000d");
-  *width = (gint64)n * unit;
-  return TRUE;
-}
-
-static gboolean
-param_group (FdApiRequest *req, FdQueryGroup *group)
-{
-  const char *text;
-
-  *group = FD_QUERY_GROUP_NONE;
-  if (!fd_api_param (req, "group", &text))
-    return FALSE;
-  if (text == NULL || g_str_equal (text, "none"))
-    return TRUE;
-  if (g_str_equal (text, "device"))
-    *group = FD_QUERY_GROUP_DEVICE;
-  else if (g_str_equal (text, "fleet"))
-    *group = FD_QUERY_GROUP_FLEET;
-  else
-    return bad (req, "group", "group must be none, device or fleet");
-  return TRUE;
-}
-
 static void
 data_aggregate (FdApiRequest *req)
 {
-  QueryData *d;
+  FdApiQueryData *d;
   FdApiJob *job;
   gint64 width;
   FdQueryGroup group;
 
   if (!fd_api_check_params (req, aggregate_params) || !fd_api_path_id (req, "wks", "workspace")
-      || !param_bucket (req, &width) || !param_group (req, &group))
+      || !fd_api_query_param_bucket (req, &width) || !fd_api_query_param_group (req, &group))
     return;
-  d = g_new0 (QueryData, 1);
+  d = g_new0 (FdApiQueryData, 1);
   d->agg.width = width;
   d->agg.group = group;
-  if (!param_selection (req, d, width != 0, &d->agg.start, &d->agg.end) || !one_tag (req, d)
-      || !param_field (req, d) || !param_fns (req, d))
+  if (!fd_api_query_param_selection (req, d, width != 0, &d->agg.start, &d->agg.end)
+      || !fd_api_query_one_tag (req, d) || !fd_api_query_param_field (req, d)
+      || !fd_api_query_param_fns (req, d))
     {
-      query_data_free (d);
+      fd_api_query_data_free (d);
       return;
     }
   d->agg.stats_only = (d->fns & (FD_QUERY_FN_FIRST | FD_QUERY_FN_LAST)) == 0;
   job = fd_api_job_new (req);
   job->data = d;
-  job->data_free = query_data_free;
+  job->data_free = fd_api_query_data_free;
   fd_api_run_read (req, aggregate_job, job, query_reply);
 }
 
@@ -629,26 +321,26 @@ static void
 data_series (FdApiRequest *req)
 {
   gint64 points = FD_QUERY_DEFAULT_POINTS;
-  QueryData *d;
+  FdApiQueryData *d;
   FdApiJob *job;
 
   if (!fd_api_check_params (req, series_params) || !fd_api_path_id (req, "wks", "workspace")
       || !fd_api_param_int (req, "points", FD_QUERY_MIN_POINTS, FD_QUERY_MAX_POINTS, &points))
     return;
-  d = g_new0 (QueryData, 1);
+  d = g_new0 (FdApiQueryData, 1);
   d->series = TRUE;
   d->agg.group = FD_QUERY_GROUP_DEVICE;
   d->agg.max_groups = FD_QUERY_MAX_SERIES;
-  if (!param_selection (req, d, TRUE, &d->agg.start, &d->agg.end) || !one_tag (req, d)
-      || !param_field (req, d))
+  if (!fd_api_query_param_selection (req, d, TRUE, &d->agg.start, &d->agg.end)
+      || !fd_api_query_one_tag (req, d) || !fd_api_query_param_field (req, d))
     {
-      query_data_free (d);
+      fd_api_query_data_free (d);
       return;
     }
   d->agg.width = fd_query_series_width (d->agg.start, d->agg.end, (guint)points);
   job = fd_api_job_new (req);
   job->data = d;
-  job->data_free = query_data_free;
+  job->data_free = fd_api_query_data_free;
   fd_api_run_read (req, aggregate_job, job, query_reply);
 }
 

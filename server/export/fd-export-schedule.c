@@ -18,11 +18,23 @@
 
 /* ---- times ---------------------------------------------------------------------------------- */
 
+/* The first moment the wall clock of @tz shows @minutes after midnight on that day. GLib
+ * gives the later of two (a DST fall-back repeats an hour): the hour before is checked too, so
+ * that a day has one run, at the first of them. A time in a DST gap is the first after it. */
 static gint64
 local_ms (GTimeZone *tz, int year, int month, int day, int minutes)
 {
   g_autoptr (GDateTime) dt = g_date_time_new (tz, year, month, day, minutes / 60, minutes % 60, 0);
-  return dt != NULL ? g_date_time_to_unix (dt) * 1000 : G_MAXINT64;
+  g_autoptr (GDateTime) earlier = NULL;
+
+  if (dt == NULL)
+    return G_MAXINT64;
+  earlier = g_date_time_add_hours (dt, -1);
+  if (earlier != NULL && g_date_time_get_day_of_month (earlier) == day
+      && g_date_time_get_hour (earlier) == minutes / 60
+      && g_date_time_get_minute (earlier) == minutes % 60)
+    return g_date_time_to_unix (earlier) * 1000;
+  return g_date_time_to_unix (dt) * 1000;
 }
 
 gint64

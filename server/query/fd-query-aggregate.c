@@ -4,8 +4,8 @@
  * a multiple of an hour), rollup_1m for the whole minutes left (when it is a multiple of a
  * minute), point_block pairs for the unaligned edges, and every point_recent triple in range:
  * rollups cover exactly the points in point_block, never those in point_recent, so each point
- * is counted once whichever table holds it. A series that has point blocks but no rollups at
- * all (compacted before rollups were written) is read from its blocks for the whole range.
+ * is counted once whichever table holds it (the writer backfills the rollups of blocks older
+ * than schema 6 before the server serves anything).
  * Groups are done one at a time in one dense array of buckets.
  */
 #include "fd-query-points.h"
@@ -40,22 +40,49 @@ aligned (gint64 start, gint64 end, gint64 unit, gint64 *a, gint64 *b)
     *a = *b = start;
 }
 
+/* Adds the block points of @series in the edge [a, b), which lies inside one minute. The
+ * minute's rollup says where its block points are: none in the edge, or all of them (the
+ * rollup is then exactly the edge's aggregate), and only otherwise are the blocks read: those
+ * with a first time in [a - span, b) (a block lies within one hour since compaction splits
+ * by hour, so that is about an hour of the series' blocks). */
+static gboolean
+add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, gint64 span, FdQueryBuckets *buckets,
+          GError **error)
+{
+  FdQueryAcc r, *into;
+  gboolean found;
+
+  if (a >= b)
+    return TRUE;
+  if (!fd_query_minute_rollup (db, series, floor_to (a, FD_MINUTE_MS), &r, &found, error))
+    return FALSE;
+  if (!found || r.last_ts < a || r.first_ts >= b)
+    return TRUE;
+  if (r.first_ts >= a && r.last_ts < b)
+    {
+      into = fd_query_bucket_of (buckets, r.first_ts);
+      if (into != NULL)
+        fd_query_acc_add (into, r.n, r.sum, r.min, r.max, r.first_ts, r.first, 0, r.last_ts, r.last,
+                          0);
+      return TRUE;
+    }
+  return fd_query_add_blocks (db, series, a, b, span, buckets, error);
+}
+
 /* Adds one series' stored points (rollups and blocks; not point_recent) in [start, end). */
 static gboolean
-add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b, GError **error)
+add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, gint64 span, FdQueryBuckets *b,
+            GError **error)
 {
   gboolean use_h = q->width == 0 || q->width % FD_HOUR_MS == 0;
   gboolean use_m = q->width == 0 || q->width % FD_MINUTE_MS == 0;
-  gboolean has_rollups;
   gint64 hs, he, ms, me;
 
-  if (!fd_query_has_rollups (db, series, &has_rollups, error))
-    return FALSE;
-  if (!has_rollups || !use_m)
-    return fd_query_add_blocks (db, series, q->start, q->end, b, error);
+  if (!use_m)
+    return fd_query_add_blocks (db, series, q->start, q->end, span, b, error);
   aligned (q->start, q->end, FD_MINUTE_MS, &ms, &me);
   if (ms == me)
-    return fd_query_add_blocks (db, series, q->start, q->end, b, error);
+    return fd_query_add_blocks (db, series, q->start, q->end, span, b, error);
   if (use_h)
     aligned (q->start, q->end, FD_HOUR_MS, &hs, &he);
   else
@@ -65,8 +92,8 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *
   return fd_query_add_rollups (db, TRUE, !q->stats_only, series, hs, he, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, ms, hs, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, he, me, b, error)
-         && fd_query_add_blocks (db, series, q->start, ms, b, error)
-         && fd_query_add_blocks (db, series, me, q->end, b, error);
+         && add_edge (db, series, q->start, ms, span, b, error)
+         && add_edge (db, series, me, q->end, span, b, error);
 }
 
 static int
@@ -104,7 +131,7 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
   FdQueryBuckets b = { 0 };
   gboolean known, numeric;
   gboolean ok = FALSE;
-  gint64 n_buckets;
+  gint64 n_buckets, max_span;
 
   g_array_set_clear_func (groups, group_clear);
   if (!fd_query_resolve_streams (db, &q->sel, streams, error)
@@ -170,7 +197,8 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
   recent = g_new (GArray *, series->len);
   for (guint i = 0; i < series->len; i++)
     recent[i] = g_array_new (FALSE, FALSE, sizeof (FdQueryPoint));
-  if (!fd_query_read_recent (db, series_index, q->start, q->end, recent, error))
+  if (!fd_query_read_recent (db, series_index, q->start, q->end, recent, error)
+      || !fd_query_block_span (db, &max_span, error))
     goto out;
 
   acc = g_new (FdQueryAcc, n_buckets);
@@ -190,7 +218,8 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
           guint si = g_array_index (group->series, guint, j);
           GArray *points = recent[si];
 
-          if (!add_series (db, q, g_array_index (series, FdQuerySeries, si).id, &b, error))
+          if (!add_series (db, q, g_array_index (series, FdQuerySeries, si).id, max_span, &b,
+                           error))
             goto out;
           for (guint k = 0; k < points->len; k++)
             {

@@ -1,56 +1,23 @@
 /* fd-query-points.c — points and rollups into buckets, and the stored forms of points.
  *
- * point_recent rows hold a commit's points as (series i64, ts i64, value f64) little-endian
- * triples after a version byte; point_block rows one series' points as (ts i64, value f64)
- * pairs after a version byte. A point's "ord" says in which order points were stored, to break
- * ties of first/last: blocks before recent rows, then by row and position.
+ * The blobs are decoded with ingest/fd-data-layout.h. A point's "ord" says in which order points
+ * were stored, to break ties of first/last as the rollups do: blocks before recent rows, then
+ * by row and position.
  */
 #include "fd-query-points.h"
+#include "ingest/fd-data-layout.h"
 
 #include <string.h>
 
-#define POINT_FORMAT_VERSION 1
-#define TRIPLE_BYTES 24
-#define PAIR_BYTES 16
 #define ORD_POS_BITS 24
 #define ORD_RECENT (G_GINT64_CONSTANT (1) << 62)
 
-static inline gint64
-le64 (const guint8 *p)
-{
-  guint64 v;
-
-  memcpy (&v, p, 8);
-  return (gint64)GUINT64_FROM_LE (v);
-}
-
-static inline double
-le_double (const guint8 *p)
-{
-  union
-  {
-    guint64 u;
-    double d;
-  } v;
-
-  memcpy (&v.u, p, 8);
-  v.u = GUINT64_FROM_LE (v.u);
-  return v.d;
-}
-
 static gboolean
-check_blob (const guint8 *data, int len, int item, GError **error)
+bad_blob (const char *table, int len, GError **error)
 {
-  if (len == 0)
-    return TRUE;
-  if (data == NULL || len < 1 || data[0] != POINT_FORMAT_VERSION || (len - 1) % item != 0)
-    {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
-                   "a stored point row has an unknown format (version %d, %d bytes)",
-                   data != NULL && len > 0 ? data[0] : -1, len);
-      return FALSE;
-    }
-  return TRUE;
+  g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_FAILED,
+               "a %s row (%d bytes) is not in the format this Fleetdesk reads", table, len);
+  return FALSE;
 }
 
 static const char rollup_1h_sql[]
@@ -109,22 +76,31 @@ fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 ser
 }
 
 gboolean
-fd_query_has_rollups (FdDb *db, gint64 series, gboolean *has, GError **error)
+fd_query_minute_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc, gboolean *found,
+                        GError **error)
 {
-  sqlite3_stmt *stmt
-      = fd_db_prepare (db,
-                       "SELECT EXISTS (SELECT 1 FROM rollup_1m WHERE series = ?1)"
-                       " OR NOT EXISTS (SELECT 1 FROM point_block WHERE series = ?1)",
-                       error);
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "SELECT n, sum, min, max, first_ts, first, last_ts, last"
+                                      " FROM rollup_1m WHERE series = ?1 AND bucket = ?2",
+                                      error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, series);
+  sqlite3_bind_int64 (stmt, 2, bucket);
   rc = sqlite3_step (stmt);
-  *has = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  *found = rc == SQLITE_ROW;
+  if (*found)
+    {
+      memset (acc, 0, sizeof *acc);
+      fd_query_acc_add (acc, sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
+                        sqlite3_column_double (stmt, 2), sqlite3_column_double (stmt, 3),
+                        sqlite3_column_int64 (stmt, 4), sqlite3_column_double (stmt, 5), 0,
+                        sqlite3_column_int64 (stmt, 6), sqlite3_column_double (stmt, 7), 0);
+    }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
       fd_db_set_error (db, error, "reading rollups");
       return FALSE;
@@ -133,39 +109,67 @@ fd_query_has_rollups (FdDb *db, gint64 series, gboolean *has, GError **error)
 }
 
 gboolean
-fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuckets *b,
-                     GError **error)
+fd_query_block_span (FdDb *db, gint64 *span, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (
+      db, "SELECT value FROM data_state WHERE key = '" FD_DATA_BLOCK_MAX_SPAN "'", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  /* Without the key (a store that ran migration 6 before it had it) no span is known. */
+  *span = rc == SQLITE_ROW ? MAX (sqlite3_column_int64 (stmt, 0), 0) : -1;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "reading the point blocks' span");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, gint64 span,
+                     FdQueryBuckets *b, GError **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   if (from >= to)
     return TRUE;
+  /* A block holding a time >= from has t_last >= from, so t_first >= from - span: the index
+   * range (series, t_first) is [from - span, to), not every block of the series before to. */
   stmt = fd_db_prepare (db,
                         "SELECT rowid, data FROM point_block WHERE series = ?1 AND t_first < ?3"
-                        " AND t_last >= ?2",
+                        " AND t_first >= ?4 AND t_last >= ?2",
                         error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, series);
   sqlite3_bind_int64 (stmt, 2, from);
   sqlite3_bind_int64 (stmt, 3, to);
+  sqlite3_bind_int64 (stmt, 4, span < 0 || from < G_MININT64 + span ? G_MININT64 : from - span);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 ord = sqlite3_column_int64 (stmt, 0) << ORD_POS_BITS;
       const guint8 *data = sqlite3_column_blob (stmt, 1);
       int len = sqlite3_column_bytes (stmt, 1);
+      gssize n = fd_points_block_count (data, (gsize)len);
 
-      if (!check_blob (data, len, PAIR_BYTES, error))
+      if (n < 0)
         {
           sqlite3_reset (stmt);
-          return FALSE;
+          return bad_blob ("point_block", len, error);
         }
-      for (int off = 1, i = 0; off < len; off += PAIR_BYTES, i++)
+      for (gssize i = 0; i < n; i++)
         {
-          gint64 ts = le64 (data + off);
+          gint64 ts;
+          double v;
+
+          fd_points_block_get (data, i, &ts, &v);
           if (ts >= from && ts < to)
-            fd_query_add_point (b, ts, le_double (data + off + 8), ord + i);
+            fd_query_add_point (b, ts, v, ord + i);
         }
     }
   sqlite3_reset (stmt);
@@ -191,23 +195,25 @@ fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 e
       gint64 ord = ORD_RECENT + (sqlite3_column_int64 (stmt, 0) << ORD_POS_BITS);
       const guint8 *data = sqlite3_column_blob (stmt, 1);
       int len = sqlite3_column_bytes (stmt, 1);
+      gssize n = fd_points_recent_count (data, (gsize)len);
 
-      if (!check_blob (data, len, TRIPLE_BYTES, error))
+      if (n < 0)
         {
           sqlite3_reset (stmt);
-          return FALSE;
+          return bad_blob ("point_recent", len, error);
         }
-      for (int off = 1, i = 0; off < len; off += TRIPLE_BYTES, i++)
+      for (gssize i = 0; i < n; i++)
         {
-          gint64 series = le64 (data + off);
-          gint64 ts = le64 (data + off + 8);
-          guint index = GPOINTER_TO_UINT (g_hash_table_lookup (series_index, &series));
+          gint64 series;
+          guint index;
           FdQueryPoint p;
 
-          if (index == 0 || ts < start || ts >= end)
+          fd_points_recent_get (data, i, &series, &p.ts, &p.value);
+          if (p.ts < start || p.ts >= end)
             continue;
-          p.ts = ts;
-          p.value = le_double (data + off + 16);
+          index = GPOINTER_TO_UINT (g_hash_table_lookup (series_index, &series));
+          if (index == 0)
+            continue;
           p.ord = ord + i;
           g_array_append_val (recent[index - 1], p);
         }

@@ -1,7 +1,6 @@
 /* fd-query-points.h — reading numeric points and rollups into buckets (fd-query-aggregate.c).
  *
- * The stored forms of points (point_recent triples, point_block pairs, after a version byte) are
- * decoded in fd-query-points.c only.
+ * The stored forms of points (ingest/fd-data-layout.h) are decoded in fd-query-points.c only.
  */
 #pragma once
 
@@ -85,11 +84,16 @@ typedef struct
  * @first_last the buckets' first / last are left meaningless (not read). */
 gboolean fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 series,
                                gint64 from, gint64 to, FdQueryBuckets *b, GError **error);
-/* Adds the points of @series in point_block with times in [@from, @to). */
-gboolean fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuckets *b,
-                              GError **error);
-/* Whether @series has rollups at all (rollups written before the point blocks they cover). */
-gboolean fd_query_has_rollups (FdDb *db, gint64 series, gboolean *has, GError **error);
+/* The largest span (t_last - t_first) of a point block, data_state 'block_max_span', or -1
+ * when the store does not say; read in the transaction that reads the blocks. */
+gboolean fd_query_block_span (FdDb *db, gint64 *span, GError **error);
+/* Adds the points of @series in point_block with times in [@from, @to); @span from
+ * fd_query_block_span() bounds the blocks looked at. */
+gboolean fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, gint64 span,
+                              FdQueryBuckets *b, GError **error);
+/* The minute rollup of @series at @bucket: FALSE in *@found when there is none. */
+gboolean fd_query_minute_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc,
+                                 gboolean *found, GError **error);
 /* Reads every point of point_recent once: those of a series in @series_index (id -> index + 1)
  * with a time in [@start, @end) are appended to recent[index] (GArray of FdQueryPoint). */
 gboolean fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 end,

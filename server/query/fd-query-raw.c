@@ -9,6 +9,7 @@
  * are shown or that a filter must look at.
  */
 #include "fd-query.h"
+#include "ingest/fd-data-layout.h"
 
 #include <string.h>
 
@@ -105,12 +106,12 @@ cursor_next (FdDb *db, Cursor *c, gboolean descending, GError **error)
 static gboolean
 read_indexed (FdDb *db, gint64 *indexed, GError **error)
 {
-  sqlite3_stmt *stmt
-      = fd_db_prepare (db, "SELECT value FROM data_state WHERE key = 'sample_indexed'", error);
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT value FROM data_state WHERE key = ?1", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
+  fd_db_bind_text (stmt, 1, FD_DATA_SAMPLE_INDEXED);
   *indexed = 0;
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -344,6 +345,9 @@ out:
   for (guint i = 0; i < n; i++)
     if (cursors[i].stmt != NULL)
       sqlite3_finalize (cursors[i].stmt);
+  /* The last fetch_sample() left its cached statement stepped: reset it (fd_db_prepare()
+   * does), or it keeps this pooled connection's snapshot and later reads on it miss writes. */
+  fd_db_prepare (db, "SELECT ts_in, payload FROM sample WHERE id = ?1", NULL);
   g_free (m.heap);
   return ok;
 }

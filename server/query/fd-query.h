@@ -36,6 +36,19 @@ void fd_query_json_string (GString *out, const char *s);
 void fd_query_json_time (GString *out, gint64 ms);
 void fd_query_json_number (GString *out, double v);
 
+/* @ms as RFC 3339 UTC with milliseconds into @out: FD_QUERY_TIME_LEN bytes
+ * ("2026-11-27T10:00:00.123Z"), not NUL-terminated. The date and time of day are cached per
+ * second in @cache (zero-filled before the first call), so that a run of rows in one second
+ * (an export's) costs a copy each. Years outside 0-9999 (never stored) are clamped. */
+typedef struct
+{
+  gint64 second;
+  char text[20];
+} FdQueryTimeCache;
+
+#define FD_QUERY_TIME_LEN 24
+void fd_query_format_time (FdQueryTimeCache *cache, gint64 ms, char *out);
+
 /* ---- filters and field selection (fd-query-filter.c) ---- */
 
 typedef enum

@@ -501,7 +501,7 @@ fd_test_data (void)
     fd_gui_wait (hidden_cb, popover, 10, "the tag picker's list to close");
   }
 
-  /* "Export…" is the exporter's: its action is enabled once it is connected. */
+  /* "Export…" is enabled by the exporter (fd_export_dialog_attach()). */
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (page_child ("export_button"))),
                    ==, "data.export");
   g_assert_true (gtk_widget_get_sensitive (page_child ("export_button")));
