@@ -137,8 +137,8 @@ fd_engine_ask (FdStorageBench *b, FdStorageQuestion *q, gboolean json, double *m
       FdQueryAggregate agg = {
         .sel = sel,
         .field = "temp",
-        .start = b->data->start_ms,
-        .end = b->data->end_ms,
+        .start = q->end_ms ? q->start_ms : b->data->start_ms,
+        .end = q->end_ms ? q->end_ms : b->data->end_ms,
         .width = q->width,
         .group = q->group_by_device ? FD_QUERY_GROUP_DEVICE : FD_QUERY_GROUP_NONE,
       };

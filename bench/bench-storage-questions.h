@@ -32,6 +32,8 @@ struct _FdStorageQuestion
   const char *device_id; /* NULL: any */
   const char *fleet_id;  /* NULL: any */
   gint64 width;          /* aggregate bucket, ms */
+  gint64 start_ms;       /* the range asked; 0, 0: the data's 30 days */
+  gint64 end_ms;
   gboolean group_by_device;
   char *peer_sql;             /* over the plain readings table */
   char *peer_fd_sql;          /* over Fleetdesk's tables (NULL: not meaningful) */
@@ -60,7 +62,8 @@ struct _FdStorageBench
   const char *sqlite3;
   guint runs;
   guint export_runs;
-  double budget_s; /* per side and question: no more timed runs once past it */
+  double budget_s;       /* per side and question: no more timed runs once past it */
+  gboolean no_fd_tables; /* skip the sqlite3 shell on Fleetdesk's own tables */
   FdStorageServer *server;
   double server_start_ms;
   GPtrArray *questions; /* FdStorageQuestion * */

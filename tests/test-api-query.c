@@ -20,6 +20,12 @@
 /* the unaligned range of the tests: its edges cut a minute */
 #define US (T0 + 37 * MIN_MS + 13005)
 #define UE (T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999)
+/* late batches (posted last) spread over [T0 - 3 days, T0 + 2 days); a range in their days
+ * whose edges cut a minute */
+#define LATE_ROUNDS 2
+#define LATE_PER_BATCH 40
+#define LS (T0 - 3 * DAY_MS + 17 * MIN_MS + 41003)
+#define LE (T0 - DAY_MS + 5 * HOUR_MS + 3 * MIN_MS + 7500)
 
 typedef struct
 {
@@ -192,6 +198,32 @@ setup_data (void)
           post_batch (d, batch, n, d == 2 && round >= 3 ? fleet_b : fleet_a);
         }
     }
+
+  /* Late batches after all that was compacted, each spanning days (so many hours: a block per
+   * hour), with readings on both sides of the cuts of [LS, LE) and a tie. */
+  for (guint round = 0; round < LATE_ROUNDS; round++)
+    for (guint d = 0; d < N_DEVICES; d++)
+      {
+        const gint64 near[] = { LS - 1500 - d, LS + d,     LS + 3000 + d, LE - 9000 - d,
+                                LE - d,        LE + 1 + d, LS - DAY_MS,   LE + DAY_MS };
+        Reading batch[LATE_PER_BATCH + G_N_ELEMENTS (near) + 1];
+        guint n = 0;
+
+        for (guint e = 0; e < G_N_ELEMENTS (near); e++)
+          {
+            batch[n].ts = near[e] + round * 7;
+            batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
+          }
+        for (guint i = 0; i < LATE_PER_BATCH; i++)
+          {
+            batch[n].ts = T0 - 3 * DAY_MS + 5 * (g_rand_int_range (rand, 0, (gint32)(DAY_MS)));
+            batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
+          }
+        batch[n].ts = batch[0].ts;
+        batch[n].v = batch[0].v + 1;
+        n++;
+        post_batch (d, batch, n, d == 2 ? fleet_b : fleet_a);
+      }
 }
 
 /* ---- the expected aggregates ---- */
@@ -820,6 +852,48 @@ assert_points_everywhere (void)
   sqlite3_close (db);
 }
 
+/* Aggregates and series over the late batches' days, the edges cutting minutes: each equals
+ * the computation on what was sent, though every block is found by t_first >= edge - span. */
+static void
+test_late_days (void)
+{
+  static const struct
+  {
+    const char *name;
+    gint64 width;
+  } buckets[] = { { "none", 0 }, { "1m", MIN_MS }, { "1h", HOUR_MS }, { "1d", DAY_MS } };
+  static const char *const groups[] = { "none", "device" };
+  g_autofree char *ls = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)LS);
+  g_autofree char *le = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)LE);
+  gint64 mid_ms = T0 + HOUR_MS - 200 * 1000 + 33005;
+  g_autofree char *mid = iso (mid_ms);
+  g_autofree char *old_blocks
+      = g_strdup_printf ("SELECT count(*) FROM point_block WHERE t_last < %" G_GINT64_FORMAT, T0);
+  g_autofree char *path = g_build_filename (shared->srv->data_dir, "fleetdesk.db", NULL);
+  sqlite3 *db = NULL;
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    for (guint b = 0; b < G_N_ELEMENTS (buckets); b++)
+      {
+        check_aggregate (buckets[b].name, buckets[b].width, groups[g], ls, LS, le, LE);
+        /* from the late days into the first batches' days */
+        check_aggregate (buckets[b].name, buckets[b].width, groups[g], ls, LS, mid, mid_ms);
+      }
+  /* sub-minute buckets: every point in range is read from the blocks */
+  check_series (LS, LS + HOUR_MS, 100, 0);
+  check_series (LE - 2 * HOUR_MS, LE, 1000, 0);
+
+  /* the blocks these came from each lie within one hour */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_block"
+                                   " WHERE t_first / 3600000 != t_last / 3600000"),
+                   ==, 0);
+  g_assert_cmpint (count_rows (db, "SELECT value FROM data_state WHERE key = 'block_max_span'"), <,
+                   HOUR_MS);
+  g_assert_cmpint (count_rows (db, old_blocks), >, 0);
+  sqlite3_close (db);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -836,6 +910,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/api-query/aggregates", test_aggregates);
   g_test_add_func ("/api-query/raw", test_raw);
   g_test_add_func ("/api-query/series", test_series);
+  g_test_add_func ("/api-query/late-days", test_late_days);
   g_test_add_func ("/api-query/bad-input", test_bad_input);
   rc = g_test_run ();
   for (guint d = 0; d < N_DEVICES; d++)

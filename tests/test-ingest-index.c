@@ -10,6 +10,7 @@
 
 #include "ingest/fd-data-layout.h"
 #include "ingest/fd-ingest.h"
+#include "query/fd-query-points.h"
 #include "store/fd-store-provision.h"
 
 #define N_DEVICES 3
@@ -432,6 +433,14 @@ series_of (Fixture *f, guint device, const char *path)
   return query_int (f, sql);
 }
 
+static gint
+cmp_i64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+  return x < y ? -1 : x > y;
+}
+
 /* Both rollup tables equal what the points the test sent give (all of them compacted), and
  * point_block holds exactly those points, decoded with fd-data-layout.h. */
 static void
@@ -464,21 +473,49 @@ assert_rollups (Fixture *f)
       g_hash_table_unref (r.rows);
     }
 
-  /* Per series, in stored order: what was sent, and what the blocks hold. */
+  /* Per series and UTC hour, in stored order: what was sent, and what the blocks hold (a
+   * block lies within one hour; a tie is within one hour, so this is the order ties need). */
   for (guint d = 0; d < N_DEVICES; d++)
     {
       const char *const paths[] = { "temp", "hum", "env.co2" };
       for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
-        for (guint i = 0; i < f->sent->len; i++)
-          {
-            Sent *s = &g_array_index (f->sent, Sent, i);
-            if (s->device == d && g_str_equal (s->path, paths[p]))
-              g_string_append_printf (sent_points,
-                                      "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT "=%.17g\n",
-                                      series_of (f, d, paths[p]), s->ts, s->value);
-          }
+        {
+          g_autoptr (GArray) hours = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+          for (guint i = 0; i < f->sent->len; i++)
+            {
+              Sent *s = &g_array_index (f->sent, Sent, i);
+              gint64 hour = fd_bucket_start (s->ts, FD_ROLLUP_1H_MS);
+              gboolean seen = FALSE;
+
+              if (s->device != d || !g_str_equal (s->path, paths[p]))
+                continue;
+              for (guint h = 0; h < hours->len; h++)
+                seen = seen || g_array_index (hours, gint64, h) == hour;
+              if (!seen)
+                g_array_append_val (hours, hour);
+            }
+          g_array_sort (hours, cmp_i64);
+          for (guint h = 0; h < hours->len; h++)
+            for (guint i = 0; i < f->sent->len; i++)
+              {
+                Sent *s = &g_array_index (f->sent, Sent, i);
+                if (s->device == d && g_str_equal (s->path, paths[p])
+                    && fd_bucket_start (s->ts, FD_ROLLUP_1H_MS) == g_array_index (hours, gint64, h))
+                  g_string_append_printf (sent_points,
+                                          "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT "=%.17g\n",
+                                          series_of (f, d, paths[p]), s->ts, s->value);
+              }
+        }
     }
-  blocks = query (f, "SELECT series, hex (data) FROM point_block ORDER BY series, rowid");
+  /* Every block lies within one hour, and data_state knows the largest span. */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM point_block"
+                                 " WHERE t_first / 3600000 != t_last / 3600000"),
+                   ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT value FROM data_state WHERE key = 'block_max_span'"), ==,
+                   query_int (f, "SELECT coalesce (max (t_last - t_first), 0) FROM point_block"));
+  blocks = query (f, "SELECT series, hex (data) FROM point_block"
+                     " ORDER BY series, t_first / 3600000, rowid");
   for (guint i = 0; i < blocks->len; i++)
     {
       g_auto (GStrv) cols = g_strsplit (blocks->pdata[i], "|", 2);
@@ -603,7 +640,8 @@ test_rollback (Fixture *f, gconstpointer data)
   store_weather (f, 1, G_N_ELEMENTS (late), late, 2);
   store_weather (f, 0, G_N_ELEMENTS (late), late, 3);
   before = query_one (f, state);
-  g_assert_cmpstr (before, ==, "23|9|2|3|10/21.0|6/21.0|9");
+  /* 3 series, each with points in two hours (T0 + 3599999 is in the next one): 6 blocks */
+  g_assert_cmpstr (before, ==, "23|9|2|6|10/21.0|6/21.0|9");
 
   g_assert_true (fd_store_write_sync (f->store, exec_job,
                                       "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.sample_ts"
@@ -732,6 +770,25 @@ insert_block (FdDb *db, gint64 series, const gint64 *ts, const double *v, guint 
   sqlite3_finalize (stmt);
 }
 
+/* The block points of one series in [from, to), as an aggregate's edge reads them. */
+typedef struct
+{
+  gint64 series, from, to;
+  gint64 span;
+  FdQueryAcc acc;
+} EdgeRead;
+
+static gboolean
+edge_read_job (FdDb *db, gpointer data, GError **error)
+{
+  EdgeRead *e = data;
+  FdQueryBuckets b = { .base = e->from, .width = 0, .n = 1, .acc = &e->acc };
+
+  memset (&e->acc, 0, sizeof e->acc);
+  return fd_query_block_span (db, &e->span, error)
+         && fd_query_add_blocks (db, e->series, e->from, e->to, e->span, &b, error);
+}
+
 static void
 test_migration (Fixture *f, gconstpointer data)
 {
@@ -757,7 +814,20 @@ test_migration (Fixture *f, gconstpointer data)
 
   open_store (f);
   assert_samples_indexed (f, 4);
-  g_assert_cmpint (query_int (f, "SELECT count(*) FROM data_state"), ==, 1);
+  /* sample_indexed and the blocks' largest span (block 1: T0 + 1000 .. T0 + 70000) */
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM data_state"), ==, 2);
+  g_assert_cmpint (query_int (f, "SELECT value FROM data_state WHERE key = 'block_max_span'"), ==,
+                   69000);
+  {
+    /* The reader's bound on t_first reaches back exactly to block 1: its last point is in
+     * [T0 + 70000, T0 + 70001) and its first time is that edge minus the span. */
+    EdgeRead e = { .series = 7, .from = T0 + 70000, .to = T0 + 70001 };
+    g_assert_true (fd_store_read_sync (f->store, edge_read_job, &e, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (e.span, ==, 69000);
+    g_assert_cmpint (e.acc.n, ==, 1);
+    g_assert_cmpfloat (e.acc.sum, ==, 10);
+  }
   m = query_text (f, "SELECT series, bucket - (bucket / 3600000) * 3600000, n, sum, min, max,"
                      " first_ts - bucket, first, last_ts - bucket, last FROM rollup_1m"
                      " ORDER BY series, bucket");
@@ -780,6 +850,50 @@ test_migration (Fixture *f, gconstpointer data)
   g_assert_cmpstr (h, ==, "7|4|16.0|1.0|10.0|3.0|10.0\n8|1|2.0|2.0|2.0|2.0|2.0");
 }
 
+/* A batch spanning several hours makes one block per series and hour, each in stored order;
+ * late data spanning days (after a compaction) the same; the rollups stay exact, ties too,
+ * and the largest span stays under an hour. */
+static void
+test_hourly_blocks (Fixture *f, gconstpointer data)
+{
+  gint64 spread[13], days[12];
+  g_autofree char *span = NULL;
+
+  /* Every 25 minutes for 5 hours, out of order, with a tie at the end; T0 is 53:20 past. */
+  for (guint i = 0; i < 12; i++)
+    spread[i] = (gint64)((i * 7) % 12) * 25 * 60000 + 13;
+  spread[12] = spread[11];
+  store_weather (f, 0, G_N_ELEMENTS (spread), spread, 1);
+  store_weather (f, 1, 4, spread, 2);
+  flush (f);
+  /* device 0: 12 distinct times over [T0, T0 + 4:35] = hours 11 .. 16 (6 hours) */
+  g_assert_cmpint (
+      query_int (f, "SELECT count(*) FROM point_block b JOIN series s"
+                    " ON s.id = b.series WHERE s.path = 'temp'"),
+      ==,
+      query_int (f, "SELECT count(*) FROM (SELECT DISTINCT series,"
+                    " t_first / 3600000 FROM point_block b JOIN series s ON s.id = b.series"
+                    " WHERE s.path = 'temp')"));
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM point_block b JOIN series s"
+                                 " ON s.id = b.series JOIN stream t ON t.id = s.stream"
+                                 " WHERE s.path = 'temp' AND t.device_id = (SELECT device_id"
+                                 " FROM stream ORDER BY id LIMIT 1)"),
+                   ==, 6);
+  assert_rollups (f);
+
+  /* Late: two days before, and across them, in one batch; then again into the same hours. */
+  for (guint i = 0; i < G_N_ELEMENTS (days); i++)
+    days[i] = -(gint64)(i * 4 + 1) * 3600000 + (gint64)i * 1000;
+  store_weather (f, 0, G_N_ELEMENTS (days), days, 3);
+  flush (f);
+  store_weather (f, 0, G_N_ELEMENTS (days), days, 4);
+  store_weather (f, 2, G_N_ELEMENTS (spread), spread, 5);
+  flush (f);
+  assert_rollups (f);
+  span = query_one (f, "SELECT value < 3600000 FROM data_state WHERE key = 'block_max_span'");
+  g_assert_cmpstr (span, ==, "1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -791,6 +905,7 @@ main (int argc, char **argv)
   ADD ("/ingest-index/rollback", test_rollback);
   ADD ("/ingest-index/samples-without-points", test_samples_without_points);
   ADD ("/ingest-index/ids-after-emptied", test_ids_after_emptied);
+  ADD ("/ingest-index/hourly-blocks", test_hourly_blocks);
 #undef ADD
   g_test_add ("/ingest-index/migration", Fixture, "own database", fixture_set_up, test_migration,
               fixture_tear_down);

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 /* A user's zoom or pan is fetched this long after the last step of it, so that a drag or a
  * burst of scroll events makes one request (and the chart redraws at most ~10 times a second). */
 #define FD_DATA_PAGE_RANGE_DEBOUNCE_MS 100
+/* A tail that brings nothing new after a "data" event is asked again this many times, each
+ * wait twice the last (1 s … 8 s: the server's compaction runs about every 10 s). */
+#define FD_DATA_PAGE_TAIL_RETRIES 4
 /* Devices offered by the device picker (the first ones by name). */
 #define FD_DATA_PAGE_MAX_DEVICES 1000
 
@@ -22,6 +25,7 @@ struct _FdDataPage
   FdWorkspace *workspace;
   gboolean folded;
   gboolean export_enabled;
+  gboolean search_pending; /* Ctrl+F opened the tag picker: focus its search */
 
   /* The pickers: string lists shown, and the ids behind them (NULL for "All …"). */
   GtkStringList *tag_list;
@@ -60,7 +64,7 @@ struct _FdDataPage
   GCancellable *tail_cancellable;
   guint tail_source;
   gint64 last_tail_us; /* monotonic time of the last tail request */
-  gboolean tail_wanted;
+  guint tail_retries;  /* tails since the last event that brought nothing new */
 
   FdDataRows *rows;
 

@@ -150,7 +150,6 @@ fd_data_page_cancel_series (FdDataPage *self)
   g_clear_object (&self->series_cancellable);
   g_cancellable_cancel (self->tail_cancellable);
   g_clear_object (&self->tail_cancellable);
-  self->tail_wanted = FALSE;
 }
 
 void
@@ -237,6 +236,8 @@ fd_data_page_chart_resized (FdDataPage *self)
 
 /* Live */
 
+static gboolean fd_data_page_tail_due_cb (gpointer user_data);
+
 static void
 fd_data_page_tail_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -244,6 +245,7 @@ fd_data_page_tail_loaded_cb (GObject *source, GAsyncResult *result, gpointer use
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
   JsonObject *answer = NULL;
+  gint64 newest = self->newest;
 
   node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -255,6 +257,15 @@ fd_data_page_tail_loaded_cb (GObject *source, GAsyncResult *result, gpointer use
     fd_ui_toast_error (GTK_WIDGET (self), error);
   if (!gtk_toggle_button_get_active (self->live_button))
     return;
+  /* The event said there are readings, the answer had none newer: the server may not show
+   * them to queries yet. Ask again 1, 2, 4, 8 s later (not for ever). */
+  if (answer != NULL && self->newest == newest && self->tail_retries < FD_DATA_PAGE_TAIL_RETRIES
+      && self->tail_source == 0)
+    {
+      self->tail_source = g_timeout_add (FD_DATA_PAGE_LIVE_INTERVAL_MS << self->tail_retries,
+                                         fd_data_page_tail_due_cb, self);
+      self->tail_retries++;
+    }
   fd_chart_get_range (self->chart, &self->start, &self->end);
   fd_data_page_set_range (self, self->start, self->end, self->preset_ms);
 }
@@ -270,7 +281,6 @@ fd_data_page_fetch_tail (FdDataPage *self)
   gint64 width = MAX (self->bucket_ms, 1);
   guint points;
 
-  self->tail_wanted = FALSE;
   if (self->tag == NULL || self->field == NULL || self->series_cancellable != NULL)
     return;
   /* The tail's buckets as wide as the chart's, so that the line keeps its resolution. */
@@ -305,7 +315,6 @@ fd_data_page_want_tail (FdDataPage *self)
 
   if (self->tail_source != 0)
     return;
-  self->tail_wanted = TRUE;
   if (since_ms >= FD_DATA_PAGE_LIVE_INTERVAL_MS && self->tail_cancellable == NULL)
     fd_data_page_fetch_tail (self);
   else
@@ -329,6 +338,7 @@ fd_data_page_data_event_cb (FdDataPage *self, const char *workspace_id, const ch
     return;
   if (fleet != NULL && g_strcmp0 (fleet, fd_json_get_string (data, "fleet_id")) != 0)
     return;
+  self->tail_retries = 0;
   fd_data_page_want_tail (self);
 }
 

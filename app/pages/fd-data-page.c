@@ -226,22 +226,29 @@ fd_data_page_find_search_entry (GtkWidget *widget)
   return NULL;
 }
 
+/* The tag picker's list was shown: after Ctrl+F, the keyboard goes to its search entry (the
+ * drop-down itself focuses the list). */
+static void
+fd_data_page_tag_list_mapped_cb (FdDataPage *self, GtkWidget *popover)
+{
+  GtkWidget *entry = fd_data_page_find_search_entry (popover);
+
+  if (self->search_pending && entry != NULL)
+    gtk_widget_grab_focus (entry);
+  self->search_pending = FALSE;
+}
+
 static void
 fd_data_page_search (GtkWidget *widget, const char *action, GVariant *param)
 {
   FdDataPage *self = FD_DATA_PAGE (widget);
-  GtkWidget *entry;
 
   if (!gtk_widget_is_sensitive (GTK_WIDGET (self->tag_dropdown))
       || !gtk_widget_get_mapped (GTK_WIDGET (self->tag_dropdown)))
     return;
-  /* The tag picker's list, with the keyboard in its search entry (the drop-down itself
-   * focuses the list). */
+  self->search_pending = TRUE;
   gtk_widget_grab_focus (GTK_WIDGET (self->tag_dropdown));
   g_signal_emit_by_name (self->tag_dropdown, "activate");
-  entry = fd_data_page_find_search_entry (GTK_WIDGET (self->tag_dropdown));
-  if (entry != NULL)
-    gtk_widget_grab_focus (entry);
 }
 
 static void
@@ -520,6 +527,11 @@ fd_data_page_init (FdDataPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   fd_data_page_unfocus_children (self->pickers);
   fd_data_page_unfocus_children (self->range_bar);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->tag_dropdown));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER (child))
+      g_signal_connect_object (child, "map", G_CALLBACK (fd_data_page_tag_list_mapped_cb), self,
+                               G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   self->tag_list = gtk_string_list_new (NULL);
   self->field_list = gtk_string_list_new (NULL);

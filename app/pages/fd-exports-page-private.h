@@ -25,8 +25,10 @@ struct _FdExportsPage
 /* A row for an export object: state, progress while it runs (with Cancel), rows and size. */
 GtkWidget *fd_exports_page_export_row_new (FdExportsPage *self, JsonObject *export);
 /* A row for a schedule object: period, next run, the last run's result, enable switch,
- * delete, and the history of its runs (with their errors) when expanded. */
-GtkWidget *fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule);
+ * delete, and the history of its runs (with their errors) when expanded. @created: the
+ * schedule was just made (it has no runs to read). */
+GtkWidget *fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule,
+                                             gboolean created);
 /* "Done · 12,345 rows · 1.2 MB", "Running · 42 %", "Failed: …". */
 char *fd_exports_describe_state (JsonObject *export);
 /* "Every day at 02:00", "Every Monday at 02:00". */

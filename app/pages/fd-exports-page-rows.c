@@ -251,20 +251,9 @@ fd_schedule_row_free (FdScheduleRow *schedule)
 }
 
 static void
-fd_schedule_row_runs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+fd_schedule_row_show_runs (FdScheduleRow *schedule, GPtrArray *runs)
 {
-  FdScheduleRow *schedule = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) runs
-      = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
   g_autofree char *subtitle = NULL;
-
-  if (runs == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fd_ui_toast_error (schedule->row, error);
-      return;
-    }
 
   for (guint i = 0; i < schedule->run_rows->len; i++)
     adw_expander_row_remove (ADW_EXPANDER_ROW (schedule->row),
@@ -307,6 +296,23 @@ fd_schedule_row_runs_cb (GObject *source, GAsyncResult *result, gpointer user_da
       adw_expander_row_add_row (ADW_EXPANDER_ROW (schedule->row), row);
       g_ptr_array_add (schedule->run_rows, row);
     }
+}
+
+static void
+fd_schedule_row_runs_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FdScheduleRow *schedule = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) runs
+      = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
+
+  if (runs == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fd_ui_toast_error (schedule->row, error);
+      return;
+    }
+  fd_schedule_row_show_runs (schedule, runs);
 }
 
 static void
@@ -388,14 +394,20 @@ fd_schedule_row_deleted_cb (GObject *source, GAsyncResult *result, gpointer user
 static void
 fd_schedule_row_confirm_cb (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
-  g_autoptr (FdScheduleDelete) delete = user_data;
+  FdScheduleDelete *asked = g_object_get_data (G_OBJECT (dialog), "fd-schedule-delete");
+  FdScheduleDelete *delete;
   g_autofree char *path = NULL;
 
-  if (g_strcmp0 (response, "accept") != 0 || delete->page->client == NULL)
+  if (g_strcmp0 (response, "accept") != 0 || asked == NULL || asked->page->client == NULL)
     return;
+  /* The dialog's own goes with it: the request holds its own. */
+  delete = g_new0 (FdScheduleDelete, 1);
+  delete->page = g_object_ref (asked->page);
+  delete->row = g_object_ref (asked->row);
+  delete->id = g_strdup (asked->id);
   path = fd_api_path ("export-schedules", delete->id, NULL);
   fd_api_client_request_async (delete->page->client, "DELETE", path, NULL, NULL,
-                               fd_schedule_row_deleted_cb, g_steal_pointer (&delete));
+                               fd_schedule_row_deleted_cb, delete);
 }
 
 static void
@@ -412,12 +424,15 @@ fd_schedule_row_delete_cb (GtkButton *button, FdScheduleRow *schedule)
   delete->page = g_object_ref (schedule->page);
   delete->row = g_object_ref (schedule->row);
   delete->id = g_strdup (schedule->id);
-  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb), delete);
+  g_object_set_data_full (G_OBJECT (dialog), "fd-schedule-delete", delete,
+                          (GDestroyNotify)fd_schedule_delete_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 GtkWidget *
-fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule_object)
+fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule_object,
+                                  gboolean created)
 {
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *enabled = gtk_switch_new ();
@@ -463,6 +478,13 @@ fd_exports_page_schedule_row_new (FdExportsPage *self, JsonObject *schedule_obje
   g_signal_connect (delete, "clicked", G_CALLBACK (fd_schedule_row_delete_cb), schedule);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), delete);
 
+  if (created)
+    {
+      /* Just made: no runs yet, and nothing to ask the server. */
+      g_autoptr (GPtrArray) none = g_ptr_array_new ();
+      fd_schedule_row_show_runs (schedule, none);
+      return row;
+    }
   runs_path = fd_api_path ("export-schedules", schedule->id, "runs", NULL);
   fd_api_client_list_all_async (self->client, runs_path, schedule->cancellable,
                                 fd_schedule_row_runs_cb, schedule);

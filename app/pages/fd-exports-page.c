@@ -120,8 +120,8 @@ fd_exports_page_schedules_cb (GObject *source, GAsyncResult *result, gpointer us
     }
   fd_exports_page_clear_list (self->schedule_list);
   for (guint i = 0; i < items->len; i++)
-    gtk_list_box_append (self->schedule_list,
-                         fd_exports_page_schedule_row_new (self, g_ptr_array_index (items, i)));
+    gtk_list_box_append (self->schedule_list, fd_exports_page_schedule_row_new (
+                                                  self, g_ptr_array_index (items, i), FALSE));
 }
 
 void
@@ -182,7 +182,8 @@ fd_exports_page_created_cb (FdExportsPage *self, JsonObject *schedule)
 
   fd_ui_toast (GTK_WIDGET (self), message);
   /* From the answer itself: a list read at once may not have it yet. */
-  gtk_list_box_append (self->schedule_list, fd_exports_page_schedule_row_new (self, schedule));
+  gtk_list_box_append (self->schedule_list,
+                       fd_exports_page_schedule_row_new (self, schedule, TRUE));
 }
 
 static void

@@ -4,9 +4,12 @@
  * point_recent.data: one row per commit, FD_POINTS_FORMAT_VERSION then n triples
  *   (series int64, ts_device int64, value double), little-endian, in the order the points were
  *   stored (a commit's readings in arrival order, each reading's fields in payload order).
- * point_block.data: one row per series and compaction, FD_POINTS_FORMAT_VERSION then n pairs
- *   (ts_device int64, value double), little-endian, in stored order (NOT sorted by time: late
- *   data stays where it arrived); point_block.t_first / t_last are the lowest / highest ts.
+ * point_block.data: one row per series, compaction and UTC hour, FD_POINTS_FORMAT_VERSION then
+ *   n pairs (ts_device int64, value double), little-endian, in stored order (NOT sorted by
+ *   time: late data stays where it arrived); point_block.t_first / t_last are the lowest /
+ *   highest ts. Blocks written before schema 6 (or by a Fleetdesk before this split) may span
+ *   any time: data_state FD_DATA_BLOCK_MAX_SPAN is an upper bound of t_last - t_first over
+ *   every block, so the blocks holding times in [a, b) all have t_first in [a - span, b).
  * rollup_1m / rollup_1h: per series and bucket (start in epoch ms, aligned to the UNIX epoch)
  *   n, sum, min, max and first / last (lowest / highest ts_device; on a tie the point stored
  *   first / last) of exactly the points that are in point_block (or were, before retention).
@@ -34,6 +37,9 @@ G_BEGIN_DECLS
 
 /* The data_state key of the highest sample id that is in sample_ts. */
 #define FD_DATA_SAMPLE_INDEXED "sample_indexed"
+/* The data_state key of the largest t_last - t_first of a point_block row ever written (set
+ * by migration 6 from the blocks then, raised by compaction; retention only narrows blocks). */
+#define FD_DATA_BLOCK_MAX_SPAN "block_max_span"
 
 static inline gint64
 fd_points_read_i64 (const guint8 *p)

@@ -4,7 +4,9 @@
  * Readings are appended to sample and their points to point_recent (one row per commit).
  * Every few seconds (or so many points / samples, or when asked: fd_ingest_flush), in the
  * transaction of that commit:
- *  - point_recent's points move into one point_block row per series, and the same points are
+ *  - point_recent's points move into one point_block row per series and UTC hour (so a block
+ *    spans under an hour however late its data; data_state 'block_max_span' keeps the largest
+ *    span ever written, which bounds a reader's scan by t_first), and the same points are
  *    aggregated in memory per (series, minute) and (series, hour) and upserted into rollup_1m
  *    and rollup_1h once per bucket: the rollups cover exactly point_block;
  *  - the samples above data_state 'sample_indexed' (the tail) are inserted into sample_ts sorted
@@ -17,6 +19,8 @@
 #include "fd-ingest-private.h"
 
 #include "fd-data-layout.h"
+
+#include <stdlib.h>
 
 /* A data_state key present (made by migration 6) while the rollups of the point_block rows
  * that existed before the upgrade are still to be computed (fd_ingest_compact_backfill). */
@@ -256,7 +260,105 @@ rollups_write (FdDb *db, GHashTable *rollups, gboolean hourly, GError **error)
   return TRUE;
 }
 
-/* Moves every point of point_recent into one block per series and their rollups. */
+/* Inserts one point_block row (@stmt: the INSERT) of @len bytes of block data. */
+static gboolean
+insert_block (FdDb *db, sqlite3_stmt *stmt, gint64 series, gint64 t_first, gint64 t_last,
+              const guint8 *data, gsize len, GError **error)
+{
+  sqlite3_reset (stmt);
+  sqlite3_bind_int64 (stmt, 1, series);
+  sqlite3_bind_int64 (stmt, 2, t_first);
+  sqlite3_bind_int64 (stmt, 3, t_last);
+  sqlite3_bind_int64 (stmt, 4, (gint64)((len - 1) / FD_POINTS_PAIR_BYTES));
+  sqlite3_bind_blob (stmt, 5, data, (int)len, SQLITE_STATIC);
+  return fd_db_step_done (db, stmt, NULL, error);
+}
+
+/* A pair of a series' block data, by the UTC hour it falls in, then by where it was stored. */
+typedef struct
+{
+  gint64 hour;
+  gsize index;
+} HourPair;
+
+static int
+hour_pair_cmp (gconstpointer a, gconstpointer b)
+{
+  const HourPair *x = a, *y = b;
+
+  if (x->hour != y->hour)
+    return x->hour < y->hour ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Inserts the @n pairs of one series (@pairs, stored order) that span several UTC hours as one
+ * block per hour, in hour order, each keeping the stored order of its pairs. Points with the
+ * same time are in the same hour, so a tie is always decided inside one block, by blob order;
+ * blocks of later compactions get higher rowids. So "rows in rowid order, then pairs in blob
+ * order" stays the stored order for every tie, and the rollups (computed in stored order
+ * before the split) agree with it. */
+static gboolean
+insert_hours (FdDb *db, sqlite3_stmt *stmt, gint64 series, const GByteArray *pairs, gsize n,
+              gint64 *max_span, GError **error)
+{
+  g_autofree HourPair *order = g_new (HourPair, n);
+  g_autoptr (GByteArray) block = g_byte_array_sized_new (1 + n * FD_POINTS_PAIR_BYTES);
+  const guint8 version = FD_POINTS_FORMAT_VERSION;
+  gint64 t_first = 0, t_last = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      gint64 ts;
+      double v;
+      fd_points_block_get (pairs->data, i, &ts, &v);
+      order[i].hour = fd_bucket_start (ts, FD_ROLLUP_1H_MS);
+      order[i].index = i;
+    }
+  /* (hour, index) is a total order: the result does not depend on the sort being stable. */
+  qsort (order, n, sizeof *order, hour_pair_cmp);
+  for (gsize i = 0; i < n; i++)
+    {
+      const guint8 *pair = pairs->data + 1 + order[i].index * FD_POINTS_PAIR_BYTES;
+      gint64 ts = fd_points_read_i64 (pair);
+
+      if (block->len == 0)
+        {
+          g_byte_array_append (block, &version, 1);
+          t_first = t_last = ts;
+        }
+      g_byte_array_append (block, pair, FD_POINTS_PAIR_BYTES);
+      t_first = MIN (t_first, ts);
+      t_last = MAX (t_last, ts);
+      if (i + 1 == n || order[i + 1].hour != order[i].hour)
+        {
+          if (!insert_block (db, stmt, series, t_first, t_last, block->data, block->len, error))
+            return FALSE;
+          *max_span = MAX (*max_span, t_last - t_first);
+          g_byte_array_set_size (block, 0);
+        }
+    }
+  return TRUE;
+}
+
+/* Raises data_state FD_DATA_BLOCK_MAX_SPAN to @span when it is lower (no write otherwise).
+ * A store without the key (migration 6 run before it was added) keeps none: its readers then
+ * bound nothing, since the span of its older blocks is not known. */
+static gboolean
+raise_max_span (FdDb *db, gint64 span, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "UPDATE data_state SET value = ?1"
+                                      " WHERE key = '" FD_DATA_BLOCK_MAX_SPAN "' AND value < ?1",
+                                      error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, span);
+  return fd_db_step_done (db, stmt, NULL, error);
+}
+
+/* Moves every point of point_recent into one block per series and UTC hour, and their
+ * rollups. */
 static gboolean
 compact_points (FdDb *db, GError **error)
 {
@@ -267,7 +369,7 @@ compact_points (FdDb *db, GError **error)
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT id, data FROM point_recent ORDER BY id", error);
   GHashTableIter iter;
   gpointer key, value;
-  gint64 last_id = 0;
+  gint64 last_id = 0, max_span = 0;
   int rc;
 
   if (stmt == NULL)
@@ -322,32 +424,33 @@ compact_points (FdDb *db, GError **error)
   g_hash_table_iter_init (&iter, by_series);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      GByteArray *block = value;
-      gsize n = (gsize)fd_points_block_count (block->data, block->len);
+      GByteArray *pairs = value;
+      gsize n = (gsize)fd_points_block_count (pairs->data, pairs->len);
       gint64 t_first = G_MAXINT64, t_last = G_MININT64, series = *(gint64 *)key;
       Rollup *minute = NULL, *hour = NULL;
 
-      /* The block holds the series' points in stored order: what the rollups' ties need. */
+      /* The rollups see the series' points in stored order: what their ties need. */
       for (gsize i = 0; i < n; i++)
         {
           gint64 ts;
           double v;
-          fd_points_block_get (block->data, i, &ts, &v);
+          fd_points_block_get (pairs->data, i, &ts, &v);
           t_first = MIN (t_first, ts);
           t_last = MAX (t_last, ts);
           rollup_add (minutes, &minute, FD_ROLLUP_1M_MS, series, ts, v);
           rollup_add (hours, &hour, FD_ROLLUP_1H_MS, series, ts, v);
         }
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, series);
-      sqlite3_bind_int64 (stmt, 2, t_first);
-      sqlite3_bind_int64 (stmt, 3, t_last);
-      sqlite3_bind_int64 (stmt, 4, (gint64)n);
-      sqlite3_bind_blob (stmt, 5, block->data, (int)block->len, SQLITE_STATIC);
-      if (!fd_db_step_done (db, stmt, NULL, error))
+      if (fd_bucket_start (t_first, FD_ROLLUP_1H_MS) == fd_bucket_start (t_last, FD_ROLLUP_1H_MS))
+        {
+          if (!insert_block (db, stmt, series, t_first, t_last, pairs->data, pairs->len, error))
+            return FALSE;
+          max_span = MAX (max_span, t_last - t_first);
+        }
+      else if (!insert_hours (db, stmt, series, pairs, n, &max_span, error))
         return FALSE;
     }
-  if (!rollups_write (db, minutes, FALSE, error) || !rollups_write (db, hours, TRUE, error))
+  if (!rollups_write (db, minutes, FALSE, error) || !rollups_write (db, hours, TRUE, error)
+      || !raise_max_span (db, max_span, error))
     return FALSE;
   stmt = fd_db_prepare (db, "DELETE FROM point_recent WHERE id <= ?1", error);
   if (stmt == NULL)

@@ -121,10 +121,12 @@ aligned (gint64 start, gint64 end, gint64 unit, gint64 *a, gint64 *b)
 
 /* Adds the block points of @series in the edge [a, b), which lies inside one minute. The
  * minute's rollup says where its block points are: none in the edge, or all of them (the
- * rollup is then exactly the edge's aggregate), and only otherwise are the blocks read — they
- * are found by their first time only, so reading them costs the series' blocks up to b. */
+ * rollup is then exactly the edge's aggregate), and only otherwise are the blocks read: those
+ * with a first time in [a - span, b) (a block lies within one hour since compaction splits
+ * by hour, so that is about an hour of the series' blocks). */
 static gboolean
-add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, FdQueryBuckets *buckets, GError **error)
+add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, gint64 span, FdQueryBuckets *buckets,
+          GError **error)
 {
   FdQueryAcc r, *into;
   gboolean found;
@@ -143,22 +145,23 @@ add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, FdQueryBuckets *buckets, 
                           0);
       return TRUE;
     }
-  return fd_query_add_blocks (db, series, a, b, buckets, error);
+  return fd_query_add_blocks (db, series, a, b, span, buckets, error);
 }
 
 /* Adds one series' stored points (rollups and blocks; not point_recent) in [start, end). */
 static gboolean
-add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *b, GError **error)
+add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, gint64 span, FdQueryBuckets *b,
+            GError **error)
 {
   gboolean use_h = q->width == 0 || q->width % FD_HOUR_MS == 0;
   gboolean use_m = q->width == 0 || q->width % FD_MINUTE_MS == 0;
   gint64 hs, he, ms, me;
 
   if (!use_m)
-    return fd_query_add_blocks (db, series, q->start, q->end, b, error);
+    return fd_query_add_blocks (db, series, q->start, q->end, span, b, error);
   aligned (q->start, q->end, FD_MINUTE_MS, &ms, &me);
   if (ms == me)
-    return fd_query_add_blocks (db, series, q->start, q->end, b, error);
+    return fd_query_add_blocks (db, series, q->start, q->end, span, b, error);
   if (use_h)
     aligned (q->start, q->end, FD_HOUR_MS, &hs, &he);
   else
@@ -168,8 +171,8 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, FdQueryBuckets *
   return fd_query_add_rollups (db, TRUE, !q->stats_only, series, hs, he, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, ms, hs, b, error)
          && fd_query_add_rollups (db, FALSE, !q->stats_only, series, he, me, b, error)
-         && add_edge (db, series, q->start, ms, b, error)
-         && add_edge (db, series, me, q->end, b, error);
+         && add_edge (db, series, q->start, ms, span, b, error)
+         && add_edge (db, series, me, q->end, span, b, error);
 }
 
 static int
@@ -207,7 +210,7 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
   FdQueryBuckets b = { 0 };
   gboolean known, numeric;
   gboolean ok = FALSE;
-  gint64 n_buckets;
+  gint64 n_buckets, max_span;
 
   g_array_set_clear_func (groups, group_clear);
   if (!fd_query_resolve_streams (db, &q->sel, streams, error)
@@ -273,7 +276,8 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
   recent = g_new (GArray *, series->len);
   for (guint i = 0; i < series->len; i++)
     recent[i] = g_array_new (FALSE, FALSE, sizeof (FdQueryPoint));
-  if (!fd_query_read_recent (db, series_index, q->start, q->end, recent, error))
+  if (!fd_query_read_recent (db, series_index, q->start, q->end, recent, error)
+      || !fd_query_block_span (db, &max_span, error))
     goto out;
 
   acc = g_new (FdQueryAcc, n_buckets);
@@ -293,7 +297,8 @@ fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupStart group
           guint si = g_array_index (group->series, guint, j);
           GArray *points = recent[si];
 
-          if (!add_series (db, q, g_array_index (series, FdQuerySeries, si).id, &b, error))
+          if (!add_series (db, q, g_array_index (series, FdQuerySeries, si).id, max_span, &b,
+                           error))
             goto out;
           for (guint k = 0; k < points->len; k++)
             {

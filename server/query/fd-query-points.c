@@ -109,23 +109,47 @@ fd_query_minute_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc,
 }
 
 gboolean
-fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuckets *b,
-                     GError **error)
+fd_query_block_span (FdDb *db, gint64 *span, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (
+      db, "SELECT value FROM data_state WHERE key = '" FD_DATA_BLOCK_MAX_SPAN "'", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  /* Without the key (a store that ran migration 6 before it had it) no span is known. */
+  *span = rc == SQLITE_ROW ? MAX (sqlite3_column_int64 (stmt, 0), 0) : -1;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "reading the point blocks' span");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, gint64 span,
+                     FdQueryBuckets *b, GError **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   if (from >= to)
     return TRUE;
+  /* A block holding a time >= from has t_last >= from, so t_first >= from - span: the index
+   * range (series, t_first) is [from - span, to), not every block of the series before to. */
   stmt = fd_db_prepare (db,
                         "SELECT rowid, data FROM point_block WHERE series = ?1 AND t_first < ?3"
-                        " AND t_last >= ?2",
+                        " AND t_first >= ?4 AND t_last >= ?2",
                         error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, series);
   sqlite3_bind_int64 (stmt, 2, from);
   sqlite3_bind_int64 (stmt, 3, to);
+  sqlite3_bind_int64 (stmt, 4, span < 0 || from < G_MININT64 + span ? G_MININT64 : from - span);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 ord = sqlite3_column_int64 (stmt, 0) << ORD_POS_BITS;

@@ -84,9 +84,13 @@ typedef struct
  * @first_last the buckets' first / last are left meaningless (not read). */
 gboolean fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 series,
                                gint64 from, gint64 to, FdQueryBuckets *b, GError **error);
-/* Adds the points of @series in point_block with times in [@from, @to). */
-gboolean fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, FdQueryBuckets *b,
-                              GError **error);
+/* The largest span (t_last - t_first) of a point block, data_state 'block_max_span', or -1
+ * when the store does not say; read in the transaction that reads the blocks. */
+gboolean fd_query_block_span (FdDb *db, gint64 *span, GError **error);
+/* Adds the points of @series in point_block with times in [@from, @to); @span from
+ * fd_query_block_span() bounds the blocks looked at. */
+gboolean fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, gint64 span,
+                              FdQueryBuckets *b, GError **error);
 /* The minute rollup of @series at @bucket: FALSE in *@found when there is none. */
 gboolean fd_query_minute_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc,
                                  gboolean *found, GError **error);

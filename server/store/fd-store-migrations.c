@@ -241,7 +241,11 @@ static const char *const migrations[] = {
   "  PRIMARY KEY (series, bucket)"
   ") WITHOUT ROWID;"
   "ALTER TABLE workspace ADD COLUMN retention_days INTEGER;"
-  "ALTER TABLE workspace ADD COLUMN rollup_retention_days INTEGER;",
+  "ALTER TABLE workspace ADD COLUMN rollup_retention_days INTEGER;"
+  /* The largest span of a point block: readers look for the blocks holding [a, b) by
+   * t_first in [a - span, b); compaction raises it (its blocks lie within one UTC hour). */
+  "INSERT INTO data_state (key, value)"
+  "  SELECT 'block_max_span', coalesce (max (t_last - t_first), 0) FROM point_block;",
 
   /* 7: exports. One-off exports and the runs of periodic ones (schedule_id set) share a table;
    * a file is written under a temporary name and renamed when complete. Times in epoch ms;

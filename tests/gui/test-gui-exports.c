@@ -1,13 +1,14 @@
 /* test-gui-exports.c — the Server pane (addresses, database size, retention per workspace saved
- * through the API, "Clean Up Now"), an export of the lab's "weather" readings into a CSV file
+ * through the API, "Clean Up Now"), "Export…" of what the Data pane shows into a CSV file
  * followed in a toast, and a periodic export created with the New Schedule dialog, whose
- * folder error the API pins on the folder row. Part of test-gui (see test-gui.c); runs after
- * the readings tests, in the Greenhouse Lab.
+ * folder error the API pins on the folder row, then disabled and deleted. Part of test-gui
+ * (see test-gui.c); runs after the readings and Data pane tests, in the Greenhouse Lab.
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
 
+#include "fd-data-page.h"
 #include "fd-export-dialog.h"
 #include "fd-exports-page.h"
 #include "fd-gui-util.h"
@@ -79,10 +80,21 @@ subtitle_set_cb (gpointer data)
   return subtitle != NULL && *subtitle != '\0' && !g_str_equal (subtitle, "Unknown");
 }
 
+static gboolean
+loaded_cb (gpointer data)
+{
+  return !fd_server_page_is_loading (data);
+}
+
+/* The spin button of row @title of @workspace's retention, once the pane has read it all (a
+ * reload may replace the rows). */
 static GtkWidget *
 retention_spin (GtkWidget *page, const char *workspace, const char *title, GtkWidget **row)
 {
-  GtkWidget *group = fd_gui_wait_for (page, ADW_TYPE_PREFERENCES_GROUP, workspace);
+  GtkWidget *group;
+
+  fd_gui_wait (loaded_cb, page, 10, "the Server pane to load");
+  group = fd_gui_wait_for (page, ADW_TYPE_PREFERENCES_GROUP, workspace);
 
   *row = fd_gui_wait_for (group, ADW_TYPE_ACTION_ROW, title);
   return fd_gui_wait_for (*row, GTK_TYPE_SPIN_BUTTON, NULL);
@@ -122,7 +134,8 @@ fd_test_server_pane (void)
     g_assert_nonnull (g_utf8_strrchr (shown, -1, 0x00A0));
     g_assert_cmpstr (g_utf8_strrchr (shown, -1, 0x00A0), ==, g_utf8_strrchr (size, -1, 0x00A0));
   }
-  fd_gui_wait (subtitle_set_cb, fd_gui_wait_for (page, ADW_TYPE_ACTION_ROW, "Unused space in the file"), 10,
+  fd_gui_wait (subtitle_set_cb,
+               fd_gui_wait_for (page, ADW_TYPE_ACTION_ROW, "Unused space in the file"), 10,
                "the unused space");
   fd_gui_wait (subtitle_set_cb,
                fd_gui_wait_for (page, ADW_TYPE_ACTION_ROW, "Fingerprint (SHA-256)"), 10,
@@ -170,23 +183,32 @@ fd_test_server_pane (void)
 
 /* Export */
 
-/* The rows of tag @tag in the lab, through the raw query. */
-static guint
-count_rows (const char *lab_id, const char *tag)
-{
-  g_autofree char *path = g_strdup_printf ("/workspaces/%s/data?tag=%s&size=175000", lab_id, tag);
-  g_autoptr (JsonNode) node = fd_test_api_get (path, 200);
-
-  return json_array_get_length (json_object_get_array_member (fd_test_api_object (node), "result"));
-}
-
 static char *
-local_stamp (const char *rfc3339)
+local_stamp_ms (gint64 ms)
 {
-  g_autoptr (GDateTime) utc = g_date_time_new_from_iso8601 (rfc3339, NULL);
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
   g_autoptr (GDateTime) local = g_date_time_to_local (utc);
 
   return g_date_time_format (local, "%Y%m%d-%H%M");
+}
+
+/* The raw rows of @selection, through the API's raw query. */
+static guint
+count_rows (const FdDataSelection *selection)
+{
+  g_autoptr (GString) path = g_string_new (NULL);
+  g_autoptr (JsonNode) node = NULL;
+
+  g_string_printf (path,
+                   "/workspaces/%s/data?tag=%s&start=%" G_GINT64_FORMAT "&end=%" G_GINT64_FORMAT
+                   "&size=175000",
+                   selection->workspace_id, selection->tag, selection->start, selection->end);
+  for (guint i = 0; selection->devices != NULL && selection->devices[i] != NULL; i++)
+    g_string_append_printf (path, "&device=%s", selection->devices[i]);
+  for (guint i = 0; selection->fleets != NULL && selection->fleets[i] != NULL; i++)
+    g_string_append_printf (path, "&fleet=%s", selection->fleets[i]);
+  node = fd_test_api_get (path->str, 200);
+  return json_array_get_length (json_object_get_array_member (fd_test_api_object (node), "result"));
 }
 
 /* Whether @folder holds anything but @name (a partial download left behind). */
@@ -202,44 +224,52 @@ folder_has_other (const char *folder, const char *name)
   return FALSE;
 }
 
+static gboolean
+tag_chosen_cb (gpointer data)
+{
+  g_autoptr (FdDataSelection) selection = fd_data_page_get_selection (data);
+
+  return selection != NULL && selection->tag != NULL && selection->end > selection->start;
+}
+
 void
 fd_test_export (void)
 {
-  g_autofree char *lab_id = fd_test_workspace_id ("Greenhouse Lab");
+  GtkWidget *page = fd_window_get_pane (fd_test_window (), "data");
   g_autofree char *folder = g_build_filename (fd_test_files_dir, "exports", NULL);
-  g_autofree char *file = g_build_filename (folder, "weather.csv", NULL);
-  g_autofree char *start = local_stamp ("2026-01-01T00:00:00Z");
-  g_autofree char *end = local_stamp ("2100-01-01T00:00:00Z");
-  g_autofree char *expected_name = g_strdup_printf ("weather-%s-%s.csv", start, end);
+  g_autofree char *file = g_build_filename (folder, "readings.csv", NULL);
+  g_autofree char *start = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *expected_name = NULL;
   g_autofree char *expected_toast = NULL;
   g_autofree char *content = NULL;
+  g_autofree char *tag_column = NULL;
   g_auto (GStrv) lines = NULL;
-  char *tags[] = { (char *)"weather", NULL };
-  FdExportSelection selection = {
-    .workspace_id = lab_id,
-    .tags = tags,
-    .start = (char *)"2026-01-01T00:00:00Z",
-    .end = (char *)"2100-01-01T00:00:00Z",
-  };
-  g_autoptr (FdExportDialog) dialog = NULL;
+  g_autoptr (FdDataSelection) selection = NULL;
+  g_autoptr (GtkWindow) dialog = NULL;
   AdwComboRow *columns;
-  guint rows = count_rows (lab_id, "weather");
+  guint rows;
 
-  g_assert_cmpuint (rows, >, 0);
   g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
-  fd_test_show_pane ("Devices");
+  fd_test_show_pane ("Data");
+  fd_gui_wait (tag_chosen_cb, page, 15, "the Data pane to show a tag");
+  selection = fd_data_page_get_selection (FD_DATA_PAGE (page));
+  rows = count_rows (selection);
+  g_assert_cmpuint (rows, >, 0);
+  start = local_stamp_ms (selection->start);
+  end = local_stamp_ms (selection->end);
+  expected_name = g_strdup_printf ("%s-%s-%s.csv", selection->tag, start, end);
 
-  /* What the Data pane's "Export…" opens. */
-  dialog = g_object_ref (fd_export_dialog_new (
-      GTK_WINDOW (fd_test_window ()), fd_application_get_client (fd_test_app), &selection));
-  gtk_window_present (GTK_WINDOW (dialog));
+  /* The pane's "Export…" (data.export). */
+  g_assert_true (gtk_widget_activate_action (page, "data.export", NULL));
+  dialog = fd_gui_wait_for_window (FD_TYPE_EXPORT_DIALOG);
   columns = ADW_COMBO_ROW (fd_gui_wait_for (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, "Columns"));
   adw_combo_row_set_selected (columns, 1); /* Payload as JSON */
   fd_gui_settle (300);
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "63-export-dialog"));
   fd_gui_click (GTK_WIDGET (dialog), "_Export…");
-  fd_gui_answer_file_chooser (folder, "weather.csv", expected_name, "64-export-choose-file");
-  fd_gui_wait_window_closed (GTK_WINDOW (dialog));
+  fd_gui_answer_file_chooser (folder, "readings.csv", expected_name, "64-export-choose-file");
+  fd_gui_wait_window_closed (dialog);
 
   expected_toast = g_strdup_printf (rows == 1 ? "Exported %'u row" : "Exported %'u rows", rows);
   fd_gui_wait_for (GTK_WIDGET (fd_test_window ()), GTK_TYPE_LABEL, expected_toast);
@@ -252,8 +282,9 @@ fd_test_export (void)
   g_assert_true (g_str_has_suffix (content, "\r\n"));
   lines = g_strsplit (content, "\r\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, rows + 2); /* header, rows, "" after the last */
-  g_assert_nonnull (strstr (lines[1], ",weather,"));
-  g_assert_false (folder_has_other (folder, "weather.csv"));
+  tag_column = g_strdup_printf (",%s,", selection->tag);
+  g_assert_nonnull (strstr (lines[1], tag_column));
+  g_assert_false (folder_has_other (folder, "readings.csv"));
 }
 
 /* Periodic exports */
