@@ -232,34 +232,11 @@ fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection
 
 /* ---- aggregate ------------------------------------------------------------------------------ */
 
-#define MAX_BUCKET_MS (10000 * FD_DAY_MS)
-
 static gboolean
 bad_aggregate (FdApiRequest *req, const char *message)
 {
   fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "aggregate", "%s", message);
   return FALSE;
-}
-
-/* "none" or N followed by m, h or d, as GET /data/aggregate takes it. */
-static gint64
-bucket_width (const char *text)
-{
-  char *end = NULL;
-  guint64 n;
-  gint64 unit;
-
-  if (g_str_equal (text, "none"))
-    return 0;
-  n = g_ascii_isdigit (text[0]) ? g_ascii_strtoull (text, &end, 10) : 0;
-  unit = end == NULL || end[0] == '\0' || end[1] != '\0' ? 0
-         : end[0] == 'm'                                 ? FD_MINUTE_MS
-         : end[0] == 'h'                                 ? FD_HOUR_MS
-         : end[0] == 'd'                                 ? FD_DAY_MS
-                                                         : 0;
-  if (n == 0 || unit == 0 || n > (guint64)(MAX_BUCKET_MS / unit))
-    return -1;
-  return (gint64)n * unit;
 }
 
 /* The body's aggregate {field, fn, bucket, group} into @sel->aggregate (stored normalised). */
@@ -268,8 +245,8 @@ fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection
                                const FdExport *e)
 {
   JsonObject *obj;
-  const char *field, *bucket, *group, *bad = NULL;
-  g_autofree char *fn = NULL;
+  const char *field, *bucket, *group;
+  g_autofree char *fn = NULL, *bad = NULL;
   JsonNode *fn_node;
   gint64 width;
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -306,10 +283,10 @@ fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection
   else if (fn_node != NULL && JSON_NODE_HOLDS_VALUE (fn_node)
            && json_node_get_value_type (fn_node) == G_TYPE_STRING)
     fn = g_strdup (json_node_get_string (fn_node));
-  if (fn == NULL || fd_export_aggregate_fns (fn, &bad) == 0)
-    return bad_aggregate (req, bad ? bad : "aggregate.fn is required");
+  if (fn == NULL || fd_query_fns_parse (fn, &bad) == 0)
+    return bad_aggregate (req, "aggregate.fn must be a comma list of " FD_QUERY_FN_NAMES);
   bucket = json_object_get_string_member_with_default (obj, "bucket", "none");
-  width = bucket_width (bucket);
+  width = fd_query_bucket_parse (bucket);
   if (width < 0)
     return bad_aggregate (req, "aggregate.bucket must be none or a number followed by m, h or d "
                                "(1m, 5m, 1h, 1d, 7d), at least 1m");

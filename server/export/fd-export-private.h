@@ -85,7 +85,7 @@ typedef struct
   FdExport *row;             /* as inserted: id, workspace, format, selection, range, file */
   gint cancel;               /* 0; 1 canceled by the operator; 2 by a shutdown (atomic) */
   guint max_rows_per_second; /* 0: unlimited */
-  gboolean discard;          /* its workspace was deleted: remove its files when it ended */
+  gboolean discard; /* its workspace was deleted: remove its DATA/exports file when it ended */
   GThread *thread;
   GPtrArray *waiters; /* GTask*: cancel calls waiting for the end */
   /* outcome */

@@ -59,10 +59,6 @@ gint64 fd_export_period_before (FdExportPeriod period, gint64 run_ms, GTimeZone 
 /* "csv", "json", "ndjson" -> file extension and Content-Type; NULL for an unknown format. */
 const char *fd_export_content_type (const char *format);
 
-/* The FdQueryFn mask of @list ("avg,max,count"); 0 and *@bad set when it names something
- * else. */
-guint fd_export_aggregate_fns (const char *list, const char **bad);
-
 typedef struct _FdExports FdExports;
 
 /* @db_path is the store's file (read-only connections are opened on it), @dir the directory of

@@ -341,7 +341,9 @@ fd_exports_workspace_deleted (FdExports *x, const char *workspace_id, GPtrArray 
 
       if (g_str_equal (job->row->workspace_id, workspace_id))
         {
-          job->discard = TRUE;
+          /* A schedule's run is canceled too (its worker removes its .part), but what is in
+           * the schedule's folder is the operator's. */
+          job->discard = job->row->schedule_id == NULL;
           g_atomic_int_set (&job->cancel, 1);
         }
     }
