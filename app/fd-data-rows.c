@@ -25,6 +25,7 @@ struct _FdDataRows
   GPtrArray *loading; /* FdDataRow "Loading…", made when asked for; NULL when there is none */
   guint n_loading;    /* "Loading…" rows after the fetched ones */
   GCancellable *cancellable;
+  GCancellable *head_cancellable; /* fd_data_rows_update_head() */
   guint generation;
   guint requests;
 };
@@ -47,6 +48,7 @@ typedef struct
 {
   FdDataRows *self;
   guint generation;
+  gboolean keep; /* an update of the head that keeps the rows after it */
 } FdDataRowsFetch;
 
 static void
@@ -72,45 +74,10 @@ fd_data_rows_replace_loading (FdDataRows *self, GPtrArray *rows, gboolean more)
     g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added + self->n_loading);
 }
 
+/* The rows of a GET /data answer's "result" appended to @rows. */
 static void
-fd_data_rows_fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+fd_data_rows_parse (FdDataRows *self, JsonArray *result_rows, GPtrArray *rows)
 {
-  FdDataRowsFetch *fetch = user_data;
-  FdDataRows *self = fetch->self;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = NULL;
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-  JsonObject *answer = NULL;
-  JsonArray *result_rows = NULL;
-
-  node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
-  if (fetch->generation != self->generation)
-    {
-      fd_data_rows_fetch_free (fetch);
-      return;
-    }
-  g_clear_object (&self->cancellable);
-  if (node != NULL)
-    answer = fd_json_get_object (node, &error);
-  if (answer != NULL)
-    {
-      JsonNode *member = json_object_get_member (answer, "result");
-
-      if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
-        result_rows = json_node_get_array (member);
-      else
-        g_set_error (&error, FD_API_ERROR, FD_API_ERROR_BAD_RESPONSE,
-                     "The server's answer has no “result” list");
-    }
-  if (result_rows == NULL)
-    {
-      fd_data_rows_replace_loading (self, NULL, FALSE);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_signal_emit (self, signals[FAILED], 0, error);
-      fd_data_rows_fetch_free (fetch);
-      return;
-    }
-
   for (guint i = 0; i < json_array_get_length (result_rows); i++)
     {
       JsonNode *element = json_array_get_element (result_rows, i);
@@ -134,6 +101,58 @@ fd_data_rows_fetched_cb (GObject *source, GAsyncResult *result, gpointer user_da
       if (row != NULL)
         g_ptr_array_add (rows, row);
     }
+}
+
+/* The "result" list of a GET /data answer, or NULL with @error set. */
+static JsonArray *
+fd_data_rows_result (JsonNode *node, JsonObject **answer_out, GError **error)
+{
+  JsonObject *answer = fd_json_get_object (node, error);
+  JsonNode *member;
+
+  if (answer == NULL)
+    return NULL;
+  member = json_object_get_member (answer, "result");
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    {
+      g_set_error (error, FD_API_ERROR, FD_API_ERROR_BAD_RESPONSE,
+                   "The server's answer has no “result” list");
+      return NULL;
+    }
+  *answer_out = answer;
+  return json_node_get_array (member);
+}
+
+static void
+fd_data_rows_fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FdDataRowsFetch *fetch = user_data;
+  FdDataRows *self = fetch->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  JsonObject *answer = NULL;
+  JsonArray *result_rows = NULL;
+
+  node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
+  if (fetch->generation != self->generation)
+    {
+      fd_data_rows_fetch_free (fetch);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  if (node != NULL)
+    result_rows = fd_data_rows_result (node, &answer, &error);
+  if (result_rows == NULL)
+    {
+      fd_data_rows_replace_loading (self, NULL, FALSE);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_signal_emit (self, signals[FAILED], 0, error);
+      fd_data_rows_fetch_free (fetch);
+      return;
+    }
+
+  fd_data_rows_parse (self, result_rows, rows);
   /* An answer without rows ends the list even if it claims more: nothing else would. */
   fd_data_rows_replace_loading (
       self, rows,
@@ -167,6 +186,109 @@ fd_data_rows_fetch (FdDataRows *self)
                                fd_data_rows_fetched_cb, fetch);
 }
 
+/* Whether @a and @b are the same reading (as far as the table shows them). */
+static gboolean
+fd_data_rows_same (FdDataRow *a, FdDataRow *b)
+{
+  return fd_data_row_get_timestamp (a) == fd_data_row_get_timestamp (b)
+         && g_strcmp0 (fd_data_row_get_device_id (a), fd_data_row_get_device_id (b)) == 0
+         && g_strcmp0 (fd_data_row_get_payload (a), fd_data_row_get_payload (b)) == 0;
+}
+
+static void
+fd_data_rows_head_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FdDataRowsFetch *fetch = user_data;
+  FdDataRows *self = fetch->self;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  JsonObject *answer = NULL;
+  JsonArray *result_rows = NULL;
+  guint newer = G_MAXUINT;
+
+  node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
+  if (fetch->generation != self->generation
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fd_data_rows_fetch_free (fetch);
+      return;
+    }
+  g_clear_object (&self->head_cancellable);
+  if (node != NULL)
+    result_rows = fd_data_rows_result (node, &answer, &error);
+  /* A page asked for meanwhile counts its offset from the rows before these: the next
+   * update brings them. */
+  if (result_rows == NULL || self->cancellable != NULL)
+    {
+      if (result_rows == NULL)
+        g_signal_emit (self, signals[FAILED], 0, error);
+      fd_data_rows_fetch_free (fetch);
+      return;
+    }
+  fd_data_rows_parse (self, result_rows, rows);
+
+  /* The rows before the one shown first are new: they go on top, and the offsets of the
+   * pages after stay right, since they count the same rows. */
+  for (guint i = 0; fetch->keep && self->rows->len > 0 && i < rows->len && newer == G_MAXUINT; i++)
+    if (fd_data_rows_same (rows->pdata[i], self->rows->pdata[0]))
+      newer = i;
+  if (newer != G_MAXUINT)
+    {
+      if (newer > 0)
+        {
+          g_ptr_array_set_size (rows, newer);
+          for (guint i = newer; i > 0; i--)
+            g_ptr_array_insert (self->rows, 0, g_object_ref (rows->pdata[i - 1]));
+          g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, newer);
+        }
+    }
+  else
+    {
+      /* The list starts again with this page: asked to, or more than a page is new, or the
+       * first row is gone. */
+      guint removed = self->rows->len + self->n_loading;
+      gboolean more = rows->len > 0
+                      && json_object_get_boolean_member_with_default (answer, "has_more", FALSE);
+
+      g_ptr_array_set_size (self->rows, 0);
+      g_ptr_array_extend_and_steal (self->rows, g_steal_pointer (&rows));
+      g_clear_pointer (&self->loading, g_ptr_array_unref);
+      self->n_loading = more ? self->page_size : 0;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed,
+                                  self->rows->len + self->n_loading);
+    }
+  fd_data_rows_fetch_free (fetch);
+}
+
+void
+fd_data_rows_update_head (FdDataRows *self, const char *path, gboolean keep_rows)
+{
+  g_autoptr (GString) query = NULL;
+  g_autofree char *size = NULL;
+  FdDataRowsFetch *fetch;
+
+  g_return_if_fail (FD_IS_DATA_ROWS (self));
+  g_return_if_fail (path != NULL);
+
+  if (self->path == NULL || self->head_cancellable != NULL || self->cancellable != NULL)
+    return;
+  g_free (self->path);
+  self->path = g_strdup (path);
+  query = g_string_new (path);
+  size = g_strdup_printf ("%u", self->page_size);
+  fd_api_path_add_query (query, "from", "0");
+  fd_api_path_add_query (query, "size", size);
+  fetch = g_new0 (FdDataRowsFetch, 1);
+  fetch->self = g_object_ref (self);
+  fetch->generation = self->generation;
+  fetch->keep = keep_rows;
+  self->head_cancellable = g_cancellable_new ();
+  self->requests++;
+  fd_api_client_request_async (self->client, "GET", query->str, NULL, self->head_cancellable,
+                               fd_data_rows_head_cb, fetch);
+}
+
 void
 fd_data_rows_set_query (FdDataRows *self, const char *path, GHashTable *device_names,
                         GHashTable *fleet_names)
@@ -178,6 +300,8 @@ fd_data_rows_set_query (FdDataRows *self, const char *path, GHashTable *device_n
   self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->head_cancellable);
+  g_clear_object (&self->head_cancellable);
   g_free (self->path);
   self->path = g_strdup (path);
   g_clear_pointer (&self->device_names, g_hash_table_unref);
@@ -271,6 +395,8 @@ fd_data_rows_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->head_cancellable);
+  g_clear_object (&self->head_cancellable);
   g_clear_object (&self->client);
   g_clear_pointer (&self->device_names, g_hash_table_unref);
   g_clear_pointer (&self->fleet_names, g_hash_table_unref);

@@ -21,6 +21,12 @@ FdDataRows *fd_data_rows_new (FdApiClient *client, guint page_size);
  * rows' devices and fleets. The first page is fetched at once. */
 void fd_data_rows_set_query (FdDataRows *self, const char *path, GHashTable *device_names,
                              GHashTable *fleet_names);
+/* Fetches the first page of @path (the query with a later end). With @keep_rows, the rows
+ * newer than the first one shown go on top of the others (a list view scrolled down stays on
+ * its rows); without, or with more than a page of new rows, the list starts over with that
+ * page (without "Loading…" rows in between). Later pages are fetched from @path. Does nothing
+ * while a page or an update is being fetched. */
+void fd_data_rows_update_head (FdDataRows *self, const char *path, gboolean keep_rows);
 /* Whether a page is being fetched. */
 gboolean fd_data_rows_get_loading (FdDataRows *self);
 /* Rows fetched so far. */

@@ -1,6 +1,6 @@
 /* fd-data-page-pickers.c — the Data pane's pickers: the workspace's tags (GET /tags), the
- * chosen tag's numeric fields (GET /tags/{tag}/fields), its devices (the first
- * FD_DATA_PAGE_MAX_DEVICES by name) and fleets, each with "All …" first. The devices' and
+ * chosen tag's numeric fields (GET /tags/{tag}/fields), and any number of its devices (of the
+ * first FD_DATA_PAGE_MAX_DEVICES by name) and fleets, none meaning all. The devices' and
  * fleets' names are also what the raw table shows for their ids. A choice made keeps its
  * place when a list is read again, if it is still there.
  */
@@ -155,19 +155,13 @@ fd_data_page_tags_loaded_cb (GObject *source, GAsyncResult *result, gpointer use
 /* Devices and fleets: the pickers, and the names the table shows. */
 
 static void
-fd_data_page_fill_names (FdDataPage *self, GPtrArray *objects, const char *all,
-                         GtkDropDown *dropdown, GtkStringList *list, GPtrArray *ids,
+fd_data_page_fill_names (FdDataPage *self, GPtrArray *objects, FdMultiPicker *picker,
                          GHashTable *names)
 {
-  guint selected = gtk_drop_down_get_selected (dropdown);
-  g_autofree char *kept = g_strdup (selected < ids->len ? g_ptr_array_index (ids, selected) : NULL);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
-  guint keep = 0;
 
-  g_ptr_array_set_size (ids, 0);
   g_hash_table_remove_all (names);
-  g_ptr_array_add (labels, (gpointer)all);
-  g_ptr_array_add (ids, NULL);
   for (guint i = 0; objects != NULL && i < objects->len; i++)
     {
       const char *id = fd_json_get_string (objects->pdata[i], "id");
@@ -175,14 +169,12 @@ fd_data_page_fill_names (FdDataPage *self, GPtrArray *objects, const char *all,
 
       if (id == NULL || name == NULL)
         continue;
-      if (g_strcmp0 (id, kept) == 0)
-        keep = ids->len;
+      g_ptr_array_add (ids, (gpointer)id);
       g_ptr_array_add (labels, (gpointer)name);
-      g_ptr_array_add (ids, g_strdup (id));
       g_hash_table_replace (names, g_strdup (id), g_strdup (name));
     }
-  g_ptr_array_add (labels, NULL);
-  fd_data_page_fill (self, dropdown, list, (const char *const *)labels->pdata, keep);
+  fd_multi_picker_set_items (picker, (const char *const *)ids->pdata,
+                             (const char *const *)labels->pdata, ids->len);
 }
 
 static void
@@ -197,8 +189,7 @@ fd_data_page_fleets_loaded_cb (GObject *source, GAsyncResult *result, gpointer u
     return;
   if (objects == NULL)
     fd_ui_toast_error (GTK_WIDGET (self), error);
-  fd_data_page_fill_names (self, objects, _ ("All Fleets"), self->fleet_dropdown, self->fleet_list,
-                           self->fleet_ids, self->fleet_names);
+  fd_data_page_fill_names (self, objects, self->fleet_picker, self->fleet_names);
 }
 
 static void
@@ -224,8 +215,7 @@ fd_data_page_devices_loaded_cb (GObject *source, GAsyncResult *result, gpointer 
       if (JSON_NODE_HOLDS_OBJECT (element))
         g_ptr_array_add (objects, json_node_get_object (element));
     }
-  fd_data_page_fill_names (self, objects, _ ("All Devices"), self->device_dropdown,
-                           self->device_list, self->device_ids, self->device_names);
+  fd_data_page_fill_names (self, objects, self->device_picker, self->device_names);
 }
 
 static void
@@ -294,15 +284,8 @@ fd_data_page_field_dropdown_changed_cb (FdDataPage *self)
 }
 
 void
-fd_data_page_device_dropdown_changed_cb (FdDataPage *self)
+fd_data_page_choice_changed_cb (FdDataPage *self)
 {
-  if (!self->choices_changing && self->tag != NULL)
-    fd_data_page_refresh (self);
-}
-
-void
-fd_data_page_fleet_dropdown_changed_cb (FdDataPage *self)
-{
-  if (!self->choices_changing && self->tag != NULL)
+  if (self->tag != NULL)
     fd_data_page_refresh (self);
 }

@@ -4,6 +4,7 @@
 #include "fd-chart.h"
 #include "fd-data-page.h"
 #include "fd-data-rows.h"
+#include "fd-multi-picker.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +14,8 @@ G_BEGIN_DECLS
 /* A tail that brings nothing new after a "data" event is asked again this many times, each
  * wait twice the last (1 s … 8 s: the server's compaction runs about every 10 s). */
 #define FD_DATA_PAGE_TAIL_RETRIES 4
+/* Live mode refreshes the raw table's first page at most this often. */
+#define FD_DATA_PAGE_ROWS_LIVE_INTERVAL_MS 2000
 /* Devices offered by the device picker (the first ones by name). */
 #define FD_DATA_PAGE_MAX_DEVICES 1000
 
@@ -27,13 +30,9 @@ struct _FdDataPage
   gboolean export_enabled;
   gboolean search_pending; /* Ctrl+F opened the tag picker: focus its search */
 
-  /* The pickers: string lists shown, and the ids behind them (NULL for "All …"). */
+  /* The tag and field pickers' string lists (the devices and fleets are in their pickers). */
   GtkStringList *tag_list;
   GtkStringList *field_list; /* numeric fields of the tag */
-  GtkStringList *device_list;
-  GPtrArray *device_ids;
-  GtkStringList *fleet_list;
-  GPtrArray *fleet_ids;
   GHashTable *device_names;  /* id -> name */
   GHashTable *fleet_names;   /* id -> name */
   gboolean choices_changing; /* the pickers are being filled, not chosen from */
@@ -67,6 +66,9 @@ struct _FdDataPage
   guint tail_retries;  /* tails since the last event that brought nothing new */
 
   FdDataRows *rows;
+  gint64 rows_start;   /* the start of the table's query */
+  guint rows_source;   /* a live update of the table's first page, due */
+  gint64 last_rows_us; /* monotonic time of the last one */
 
   GtkStack *stack;
   GtkWidget *export_button;
@@ -74,8 +76,8 @@ struct _FdDataPage
   GtkFlowBox *range_bar;
   GtkDropDown *tag_dropdown;
   GtkDropDown *field_dropdown;
-  GtkDropDown *device_dropdown;
-  GtkDropDown *fleet_dropdown;
+  FdMultiPicker *device_picker;
+  FdMultiPicker *fleet_picker;
   GtkToggleButton *preset_1h;
   GtkToggleButton *preset_24h;
   GtkToggleButton *preset_7d;
@@ -97,14 +99,13 @@ struct _FdDataPage
 
 /* fd-data-page.c */
 void fd_data_page_update_view (FdDataPage *self);
-/* The ids chosen in the device and fleet pickers (NULL: all). */
-const char *fd_data_page_get_selection_device (FdDataPage *self);
-const char *fd_data_page_get_selection_fleet (FdDataPage *self);
+/* Appends device=ID and fleet=ID for every device and fleet chosen (none: all). */
+void fd_data_page_add_choice_query (FdDataPage *self, GString *path);
 /* The selection changed: re-fetch the chart and the table. */
 void fd_data_page_refresh (FdDataPage *self);
 void fd_data_page_emit_selection_changed (FdDataPage *self);
-/* The query parameters of the selection (tag, device, fleet, start, end) appended to @path. */
-void fd_data_page_add_selection_query (FdDataPage *self, GString *path);
+/* The table's query: the selection in [start, end), newest first. */
+char *fd_data_page_rows_path (FdDataPage *self, gint64 start, gint64 end);
 
 /* fd-data-page-pickers.c */
 /* Replaces the strings of @list with @strings (NULL-terminated), selecting the @keep-th in
@@ -113,8 +114,8 @@ void fd_data_page_fill (FdDataPage *self, GtkDropDown *dropdown, GtkStringList *
                         const char *const *strings, guint keep);
 void fd_data_page_tag_dropdown_changed_cb (FdDataPage *self);
 void fd_data_page_field_dropdown_changed_cb (FdDataPage *self);
-void fd_data_page_device_dropdown_changed_cb (FdDataPage *self);
-void fd_data_page_fleet_dropdown_changed_cb (FdDataPage *self);
+/* The devices or fleets chosen changed (debounced by the picker). */
+void fd_data_page_choice_changed_cb (FdDataPage *self);
 
 /* fd-data-page-range.c: the presets, the custom range and the range label. */
 void fd_data_page_init_range (FdDataPage *self);
@@ -138,6 +139,8 @@ void fd_data_page_live_toggled_cb (FdDataPage *self, GtkToggleButton *button);
 void fd_data_page_data_event_cb (FdDataPage *self, const char *workspace_id, const char *device_id,
                                  JsonObject *data);
 void fd_data_page_cancel_series (FdDataPage *self);
+/* Live: new readings came; the table's first page is fetched again (coalesced). */
+void fd_data_page_want_rows_head (FdDataPage *self);
 /* The chart was resized: fetches again if it now wants far more or fewer points. */
 void fd_data_page_chart_resized (FdDataPage *self);
 

@@ -133,8 +133,7 @@ fd_data_page_series_path (FdDataPage *self, gint64 start, gint64 end, guint poin
 
   fd_api_path_add_query (path, "tag", self->tag);
   fd_api_path_add_query (path, "field", self->field);
-  fd_api_path_add_query (path, "device", fd_data_page_get_selection_device (self));
-  fd_api_path_add_query (path, "fleet", fd_data_page_get_selection_fleet (self));
+  fd_data_page_add_choice_query (self, path);
   fd_api_path_add_query (path, "start", start_text);
   fd_api_path_add_query (path, "end", end_text);
   fd_api_path_add_query (path, "points", points_text);
@@ -323,23 +322,56 @@ fd_data_page_want_tail (FdDataPage *self)
         fd_data_page_tail_due_cb, self);
 }
 
+/* The table's first page again: its query from the same start (so that the pages after keep
+ * their offsets) up to now, as the tail's. A user scrolled down stays on the rows shown; at
+ * the top, the newest are shown. */
+static gboolean
+fd_data_page_rows_due_cb (gpointer user_data)
+{
+  FdDataPage *self = user_data;
+  g_autofree char *path = NULL;
+  GtkWidget *scrolled
+      = gtk_widget_get_ancestor (GTK_WIDGET (self->table), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment
+      = scrolled != NULL ? gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled))
+                         : NULL;
+  gboolean at_top = adjustment == NULL || gtk_adjustment_get_value (adjustment) <= 0;
+
+  self->rows_source = 0;
+  if (self->rows == NULL || self->tag == NULL || !gtk_toggle_button_get_active (self->live_button))
+    return G_SOURCE_REMOVE;
+  path = fd_data_page_rows_path (self, self->rows_start, g_get_real_time () / 1000 + 60000);
+  self->last_rows_us = g_get_monotonic_time ();
+  fd_data_rows_update_head (self->rows, path, !at_top);
+  return G_SOURCE_REMOVE;
+}
+
+void
+fd_data_page_want_rows_head (FdDataPage *self)
+{
+  gint64 since_ms = (g_get_monotonic_time () - self->last_rows_us) / 1000;
+
+  if (self->rows_source != 0)
+    return;
+  self->rows_source = g_timeout_add ((guint)CLAMP (FD_DATA_PAGE_ROWS_LIVE_INTERVAL_MS - since_ms, 1,
+                                                   FD_DATA_PAGE_ROWS_LIVE_INTERVAL_MS),
+                                     fd_data_page_rows_due_cb, self);
+}
+
 void
 fd_data_page_data_event_cb (FdDataPage *self, const char *workspace_id, const char *device_id,
                             JsonObject *data)
 {
-  const char *device = fd_data_page_get_selection_device (self);
-  const char *fleet = fd_data_page_get_selection_fleet (self);
-
   if (!gtk_toggle_button_get_active (self->live_button) || self->workspace == NULL
       || g_strcmp0 (workspace_id, fd_workspace_get_id (self->workspace)) != 0
       || g_strcmp0 (fd_json_get_string (data, "tag"), self->tag) != 0)
     return;
-  if (device != NULL && g_strcmp0 (device, device_id) != 0)
-    return;
-  if (fleet != NULL && g_strcmp0 (fleet, fd_json_get_string (data, "fleet_id")) != 0)
+  if (!fd_multi_picker_includes (self->device_picker, device_id)
+      || !fd_multi_picker_includes (self->fleet_picker, fd_json_get_string (data, "fleet_id")))
     return;
   self->tail_retries = 0;
   fd_data_page_want_tail (self);
+  fd_data_page_want_rows_head (self);
 }
 
 void

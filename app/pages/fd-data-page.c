@@ -65,40 +65,21 @@ fd_data_selection_free (FdDataSelection *selection)
   g_free (selection);
 }
 
-/* The id chosen in a picker whose first choice is "All …" (NULL then). */
-static const char *
-fd_data_page_chosen_id (GtkDropDown *dropdown, GPtrArray *ids)
+static void
+fd_data_page_add_ids_query (GString *path, const char *key, char **ids)
 {
-  guint selected = gtk_drop_down_get_selected (dropdown);
-
-  return selected != GTK_INVALID_LIST_POSITION && selected < ids->len
-             ? g_ptr_array_index (ids, selected)
-             : NULL;
+  for (guint i = 0; ids[i] != NULL; i++)
+    fd_api_path_add_query (path, key, ids[i]);
 }
 
-const char *
-fd_data_page_get_selection_device (FdDataPage *self)
+void
+fd_data_page_add_choice_query (FdDataPage *self, GString *path)
 {
-  return fd_data_page_chosen_id (self->device_dropdown, self->device_ids);
-}
+  g_auto (GStrv) devices = fd_multi_picker_get_chosen (self->device_picker);
+  g_auto (GStrv) fleets = fd_multi_picker_get_chosen (self->fleet_picker);
 
-const char *
-fd_data_page_get_selection_fleet (FdDataPage *self)
-{
-  return fd_data_page_chosen_id (self->fleet_dropdown, self->fleet_ids);
-}
-
-static char **
-fd_data_page_strv_of (const char *id)
-{
-  GStrvBuilder *builder = g_strv_builder_new ();
-  char **strv;
-
-  if (id != NULL)
-    g_strv_builder_add (builder, id);
-  strv = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  return strv;
+  fd_data_page_add_ids_query (path, "device", devices);
+  fd_data_page_add_ids_query (path, "fleet", fleets);
 }
 
 FdDataSelection *
@@ -114,10 +95,8 @@ fd_data_page_get_selection (FdDataPage *self)
   selection->workspace_id = g_strdup (fd_workspace_get_id (self->workspace));
   selection->tag = g_strdup (self->tag);
   selection->field = g_strdup (self->field);
-  selection->devices
-      = fd_data_page_strv_of (fd_data_page_chosen_id (self->device_dropdown, self->device_ids));
-  selection->fleets
-      = fd_data_page_strv_of (fd_data_page_chosen_id (self->fleet_dropdown, self->fleet_ids));
+  selection->devices = fd_multi_picker_get_chosen (self->device_picker);
+  selection->fleets = fd_multi_picker_get_chosen (self->fleet_picker);
   selection->start = self->start;
   selection->end = self->end;
   selection->aggregated = self->aggregated;
@@ -129,21 +108,6 @@ void
 fd_data_page_emit_selection_changed (FdDataPage *self)
 {
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
-}
-
-void
-fd_data_page_add_selection_query (FdDataPage *self, GString *path)
-{
-  g_autofree char *start = g_strdup_printf ("%" G_GINT64_FORMAT, self->start);
-  g_autofree char *end = g_strdup_printf ("%" G_GINT64_FORMAT, self->end);
-
-  fd_api_path_add_query (path, "tag", self->tag);
-  fd_api_path_add_query (path, "device",
-                         fd_data_page_chosen_id (self->device_dropdown, self->device_ids));
-  fd_api_path_add_query (path, "fleet",
-                         fd_data_page_chosen_id (self->fleet_dropdown, self->fleet_ids));
-  fd_api_path_add_query (path, "start", start);
-  fd_api_path_add_query (path, "end", end);
 }
 
 /* The view */
@@ -164,25 +128,40 @@ fd_data_page_update_view (FdDataPage *self)
   gtk_stack_set_visible_child_name (self->stack, name);
 }
 
+char *
+fd_data_page_rows_path (FdDataPage *self, gint64 start, gint64 end)
+{
+  g_autofree char *base
+      = fd_api_path ("workspaces", fd_workspace_get_id (self->workspace), "data", NULL);
+  GString *path = g_string_new (base);
+  g_autofree char *start_text = g_strdup_printf ("%" G_GINT64_FORMAT, start);
+  g_autofree char *end_text = g_strdup_printf ("%" G_GINT64_FORMAT, end);
+
+  fd_api_path_add_query (path, "tag", self->tag);
+  fd_data_page_add_choice_query (self, path);
+  fd_api_path_add_query (path, "start", start_text);
+  fd_api_path_add_query (path, "end", end_text);
+  fd_api_path_add_query (path, "sort", "-timestamp_device");
+  return g_string_free (path, FALSE);
+}
+
 /* Restarts the raw table for the selection: newest first, in the range. */
 static void
 fd_data_page_refresh_rows (FdDataPage *self)
 {
-  g_autofree char *base = NULL;
-  g_autoptr (GString) path = NULL;
+  g_autofree char *path = NULL;
 
   if (self->rows == NULL)
     return;
+  g_clear_handle_id (&self->rows_source, g_source_remove);
   if (self->workspace == NULL || self->tag == NULL)
     {
       fd_data_rows_set_query (self->rows, NULL, NULL, NULL);
       return;
     }
-  base = fd_api_path ("workspaces", fd_workspace_get_id (self->workspace), "data", NULL);
-  path = g_string_new (base);
-  fd_data_page_add_selection_query (self, path);
-  fd_api_path_add_query (path, "sort", "-timestamp_device");
-  fd_data_rows_set_query (self->rows, path->str, self->device_names, self->fleet_names);
+  path = fd_data_page_rows_path (self, self->start, self->end);
+  self->rows_start = self->start;
+  fd_data_rows_set_query (self->rows, path, self->device_names, self->fleet_names);
 }
 
 void
@@ -321,6 +300,8 @@ fd_data_page_set_workspace (FdDataPage *self, FdWorkspace *workspace)
   g_cancellable_cancel (self->fields_cancellable);
   g_clear_pointer (&self->tag, g_free);
   g_clear_pointer (&self->field, g_free);
+  fd_multi_picker_set_items (self->device_picker, NULL, NULL, 0);
+  fd_multi_picker_set_items (self->fleet_picker, NULL, NULL, 0);
   fd_data_page_fill (self, self->tag_dropdown, self->tag_list, (const char *const[]){ NULL }, 0);
   fd_data_page_fill (self, self->field_dropdown, self->field_list, (const char *const[]){ NULL },
                      0);
@@ -371,6 +352,7 @@ fd_data_page_dispose (GObject *object)
   FdDataPage *self = FD_DATA_PAGE (object);
 
   fd_data_page_cancel_series (self);
+  g_clear_handle_id (&self->rows_source, g_source_remove);
   g_cancellable_cancel (self->tags_cancellable);
   g_cancellable_cancel (self->fields_cancellable);
   g_cancellable_cancel (self->names_cancellable);
@@ -383,8 +365,6 @@ fd_data_page_dispose (GObject *object)
   g_clear_object (&self->rows);
   g_clear_object (&self->tag_list);
   g_clear_object (&self->field_list);
-  g_clear_object (&self->device_list);
-  g_clear_object (&self->fleet_list);
 
   G_OBJECT_CLASS (fd_data_page_parent_class)->dispose (object);
 }
@@ -399,8 +379,6 @@ fd_data_page_finalize (GObject *object)
   g_clear_object (&self->names_cancellable);
   g_clear_object (&self->series_cancellable);
   g_clear_object (&self->tail_cancellable);
-  g_ptr_array_unref (self->device_ids);
-  g_ptr_array_unref (self->fleet_ids);
   g_hash_table_unref (self->device_names);
   g_hash_table_unref (self->fleet_names);
   g_hash_table_unref (self->series_ids);
@@ -468,6 +446,7 @@ fd_data_page_class_init (FdDataPageClass *klass)
 
   g_type_ensure (FD_TYPE_CHART);
   g_type_ensure (FD_TYPE_DATA_ROW);
+  g_type_ensure (FD_TYPE_MULTI_PICKER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/fleetdesk/Fleetdesk/ui/"
                                                              "fd-data-page.ui");
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, stack);
@@ -476,8 +455,8 @@ fd_data_page_class_init (FdDataPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, range_bar);
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, tag_dropdown);
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, field_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, FdDataPage, device_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, FdDataPage, fleet_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, FdDataPage, device_picker);
+  gtk_widget_class_bind_template_child (widget_class, FdDataPage, fleet_picker);
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, preset_1h);
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, preset_24h);
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, preset_7d);
@@ -497,8 +476,7 @@ fd_data_page_class_init (FdDataPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdDataPage, table_empty);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_tag_dropdown_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_field_dropdown_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, fd_data_page_device_dropdown_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, fd_data_page_fleet_dropdown_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fd_data_page_choice_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_preset_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_custom_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, fd_data_page_custom_edited_cb);
@@ -535,12 +513,10 @@ fd_data_page_init (FdDataPage *self)
 
   self->tag_list = gtk_string_list_new (NULL);
   self->field_list = gtk_string_list_new (NULL);
-  self->device_list = gtk_string_list_new ((const char *const[]){ _ ("All Devices"), NULL });
-  self->fleet_list = gtk_string_list_new ((const char *const[]){ _ ("All Fleets"), NULL });
-  self->device_ids = g_ptr_array_new_with_free_func (g_free);
-  self->fleet_ids = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (self->device_ids, NULL);
-  g_ptr_array_add (self->fleet_ids, NULL);
+  /* TRANSLATORS: %u is 2 or more */
+  fd_multi_picker_set_labels (self->device_picker, _ ("All Devices"), _ ("%u Devices"));
+  /* TRANSLATORS: %u is 2 or more */
+  fd_multi_picker_set_labels (self->fleet_picker, _ ("All Fleets"), _ ("%u Fleets"));
   self->device_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->fleet_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->series_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -548,8 +524,6 @@ fd_data_page_init (FdDataPage *self)
   self->choices_changing = TRUE;
   gtk_drop_down_set_model (self->tag_dropdown, G_LIST_MODEL (self->tag_list));
   gtk_drop_down_set_model (self->field_dropdown, G_LIST_MODEL (self->field_list));
-  gtk_drop_down_set_model (self->device_dropdown, G_LIST_MODEL (self->device_list));
-  gtk_drop_down_set_model (self->fleet_dropdown, G_LIST_MODEL (self->fleet_list));
   self->choices_changing = FALSE;
 
   g_signal_connect_object (self->chart, "range-changed",

@@ -1,6 +1,7 @@
 /* test-gui-data.c — the Data pane in the real app: two devices of a new workspace post
  * readings of three hours through the HTTPS device endpoint (key credentials, curl); the pane
- * lists their tags and numeric fields, charts "weather"/"temp" as one series per device,
+ * lists their tags and numeric fields, charts "weather"/"temp" as one series per device (and
+ * two of three devices picked in the device picker),
  * shows the newest reading first in the raw table, follows the presets and rejects a custom
  * range that ends before it starts; a workspace without data shows "No Data Yet". Part of
  * test-gui; needs only /gui/start before it (it makes its own workspaces and restores the
@@ -11,7 +12,9 @@
 #include "fd-data-page.h"
 #include "fd-data-row.h"
 #include "fd-data-rows.h"
+#include "fd-export-dialog-data.h"
 #include "fd-gui-util.h"
+#include "fd-multi-picker.h"
 #include "test-gui.h"
 
 #if defined(FD_HAVE_DEVICE_SERVER) && defined(FD_HAVE_DATA_QUERY)
@@ -21,6 +24,11 @@
 /* And older readings of probe-b, every 10 s before them: the table has more than a page. */
 #define FD_TEST_DATA_OLDER 300
 #define FD_TEST_DATA_ROWS (2 * FD_TEST_DATA_READINGS + 1 + FD_TEST_DATA_OLDER)
+/* probe-c's readings, posted once the table's paging is checked. */
+#define FD_TEST_DATA_C_READINGS 3
+
+/* Devices with "weather" readings in the range: the chart's series when all are chosen. */
+static guint data_series = 2;
 
 static FdDataPage *
 data_page (void)
@@ -266,6 +274,151 @@ check_paging (void)
   gtk_adjustment_set_value (adjustment, 0);
 }
 
+static gboolean shown_cb (gpointer data);
+static gboolean hidden_cb (gpointer data);
+
+/* The device picker's row titled @name, NULL while it is not listed. */
+static GtkWidget *
+picker_row (GtkWidget *widget, const char *name)
+{
+  if (ADW_IS_ACTION_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = picker_row (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+picker_lists_cb (gpointer data)
+{
+  GtkPopover *popover
+      = fd_multi_picker_get_popover (FD_MULTI_PICKER (page_child ("device_picker")));
+
+  return picker_row (GTK_WIDGET (popover), data) != NULL;
+}
+
+static gboolean
+row_checked (GtkWidget *row)
+{
+  return gtk_check_button_get_active (
+      GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))));
+}
+
+typedef struct
+{
+  const char *first; /* device names */
+  const char *second;
+  guint rows;
+} RowsOf;
+
+/* The raw table holds @rows rows, all fetched, every one of the two devices. */
+static gboolean
+rows_of_cb (gpointer data)
+{
+  const RowsOf *want = data;
+  GListModel *rows = fd_data_page_get_rows (data_page ());
+  guint n = g_list_model_get_n_items (rows);
+
+  if (n != want->rows || fd_data_rows_get_n_fetched (FD_DATA_ROWS (rows)) != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (FdDataRow) row = g_list_model_get_item (rows, i);
+      const char *device = fd_data_row_get_device (row);
+
+      if (fd_data_row_get_loading (row)
+          || (g_strcmp0 (device, want->first) != 0 && g_strcmp0 (device, want->second) != 0))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Two devices of three through the picker, as with the keyboard: the search and Enter for
+ * probe-c, then probe-a's row activated (Space), Escape. The chart shows their two series
+ * only, the table only their rows, and "Export…" takes both. */
+static void
+check_device_picker (DataDevice *a, DataDevice *c)
+{
+  GtkWidget *picker = page_child ("device_picker");
+  GtkPopover *popover = fd_multi_picker_get_popover (FD_MULTI_PICKER (picker));
+  GtkWidget *win = GTK_WIDGET (fd_test_window ());
+  GtkWidget *focus, *row_a, *row_c, *row_b;
+  guint before = fd_data_page_get_series_requests (data_page ());
+  g_autoptr (FdDataSelection) selection = NULL;
+  g_autoptr (FdExportSelection) export = NULL;
+  RowsOf want = { "probe-a", "probe-c", FD_TEST_DATA_READINGS + FD_TEST_DATA_C_READINGS };
+
+  fd_gui_wait (picker_lists_cb, (gpointer) "probe-c", 10, "probe-c in the device picker");
+  g_assert_cmpstr (fd_multi_picker_get_summary (FD_MULTI_PICKER (picker)), ==, "All Devices");
+  gtk_menu_button_popup (GTK_MENU_BUTTON (adw_bin_get_child (ADW_BIN (picker))));
+  fd_gui_wait (shown_cb, popover, 10, "the device picker's popover");
+  focus = gtk_root_get_focus (GTK_ROOT (win));
+  g_assert_nonnull (focus);
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY));
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (popover)));
+
+  row_a = picker_row (GTK_WIDGET (popover), "probe-a");
+  row_b = picker_row (GTK_WIDGET (popover), "probe-b");
+  row_c = picker_row (GTK_WIDGET (popover), "probe-c");
+  g_assert_true (row_checked (picker_row (GTK_WIDGET (popover), "All Devices")));
+
+  /* Searching "-C" leaves probe-c (and "All"); Enter ticks it. */
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY)),
+                         "-C");
+  fd_gui_settle (400);
+  g_assert_false (gtk_widget_get_child_visible (row_a));
+  g_assert_true (gtk_widget_get_child_visible (row_c));
+  g_signal_emit_by_name (gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY), "activate");
+  g_assert_true (row_checked (row_c));
+  g_assert_cmpstr (fd_multi_picker_get_summary (FD_MULTI_PICKER (picker)), ==, "probe-c");
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY)), "");
+  fd_gui_settle (400);
+  g_assert_true (gtk_widget_get_child_visible (row_a));
+  gtk_widget_grab_focus (row_a);
+  gtk_widget_activate (row_a);
+  g_assert_true (row_checked (row_a));
+  g_assert_false (row_checked (row_b));
+  g_assert_false (row_checked (picker_row (GTK_WIDGET (popover), "All Devices")));
+  g_assert_cmpstr (fd_multi_picker_get_summary (FD_MULTI_PICKER (picker)), ==, "2 Devices");
+  g_free (fd_test_shot ("55-data-device-picker"));
+
+  /* The chart and the table fetch again once the ticks settled. */
+  fd_gui_wait (requests_past_cb, GUINT_TO_POINTER (before), 10, "the chart to fetch two devices");
+  fd_gui_wait (series_cb, GUINT_TO_POINTER (2), 10, "two series in the chart");
+  fd_gui_wait (rows_of_cb, &want, 10, "only probe-a's and probe-c's rows in the table");
+  g_signal_emit_by_name (gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY), "stop-search");
+  fd_gui_wait (hidden_cb, popover, 10, "the device picker to close");
+
+  selection = fd_data_page_get_selection (data_page ());
+  g_assert_cmpuint (g_strv_length (selection->devices), ==, 2);
+  g_assert_cmpstr (selection->devices[0], ==, a->id);
+  g_assert_cmpstr (selection->devices[1], ==, c->id);
+  g_assert_cmpstr (selection->fleets[0], ==, NULL);
+  export = fd_export_selection_new_from_data (selection);
+  g_assert_nonnull (export->devices);
+  g_assert_cmpuint (g_strv_length (export->devices), ==, 2);
+  g_assert_cmpstr (export->devices[0], ==, a->id);
+  g_assert_cmpstr (export->devices[1], ==, c->id);
+  g_assert_null (export->fleets);
+
+  /* "All" again: every device's series. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (adw_bin_get_child (ADW_BIN (picker))));
+  fd_gui_wait (shown_cb, popover, 10, "the device picker's popover");
+  gtk_widget_activate (picker_row (GTK_WIDGET (popover), "All Devices"));
+  g_assert_false (row_checked (row_a));
+  g_assert_false (row_checked (row_c));
+  g_assert_cmpstr (fd_multi_picker_get_summary (FD_MULTI_PICKER (picker)), ==, "All Devices");
+  gtk_popover_popdown (popover);
+  fd_gui_wait (series_cb, GUINT_TO_POINTER (data_series), 10, "every device's series");
+}
+
 static void
 click_preset (const char *name, gint64 length_ms)
 {
@@ -274,7 +427,7 @@ click_preset (const char *name, gint64 length_ms)
 
   gtk_widget_activate (page_child (name));
   fd_gui_wait (requests_past_cb, GUINT_TO_POINTER (before), 10, "the chart to fetch the range");
-  fd_gui_wait (series_cb, GUINT_TO_POINTER (2), 10, "two series in the chart");
+  fd_gui_wait (series_cb, GUINT_TO_POINTER (data_series), 10, "a series per device in the chart");
   selection = fd_data_page_get_selection (data_page ());
   g_assert_cmpint (selection->end - selection->start, ==, length_ms);
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (page_child (name))));
@@ -315,8 +468,22 @@ api_has_point_since (DataDevice *device, gint64 since)
   return FALSE;
 }
 
+/* The raw table's first row is a reading of @data's device at or after its time. */
+static gboolean
+first_row_since_cb (gpointer data)
+{
+  const gint64 *since = data;
+  GListModel *rows = fd_data_page_get_rows (data_page ());
+  g_autoptr (FdDataRow) row
+      = g_list_model_get_n_items (rows) > 0 ? g_list_model_get_item (rows, 0) : NULL;
+
+  return row != NULL && !fd_data_row_get_loading (row)
+         && g_strcmp0 (fd_data_row_get_device (row), "probe-a") == 0
+         && fd_data_row_get_timestamp (row) >= *since - 1000;
+}
+
 /* Live: a new reading of probe-a comes as an event; the chart fetches only the tail and
- * follows it. */
+ * follows it, and the raw table shows it on top. */
 static void
 check_live (DataDevice *a)
 {
@@ -327,7 +494,7 @@ check_live (DataDevice *a)
   before = fd_data_page_get_series_requests (data_page ());
   gtk_widget_activate (GTK_WIDGET (live));
   fd_gui_wait (requests_past_cb, GUINT_TO_POINTER (before), 10, "the chart to fetch up to now");
-  fd_gui_wait (series_cb, GUINT_TO_POINTER (2), 10, "two series in the live chart");
+  fd_gui_wait (series_cb, GUINT_TO_POINTER (data_series), 10, "a series per device, live");
   g_assert_true (fd_chart_get_live (FD_CHART (page_child ("chart"))));
   fd_gui_settle (300);
   before = fd_data_page_get_series_requests (data_page ());
@@ -336,7 +503,8 @@ check_live (DataDevice *a)
   fd_gui_wait (requests_past_cb, GUINT_TO_POINTER (before), 10, "the live tail to be fetched");
   fd_gui_wait (range_end_past_cb, &posted, 10, "the chart to follow the new reading");
   g_assert_true (api_has_point_since (a, posted));
-  g_assert_cmpuint (fd_chart_get_n_series (FD_CHART (page_child ("chart"))), ==, 2);
+  fd_gui_wait (first_row_since_cb, &posted, 10, "the new reading on top of the raw table");
+  g_assert_cmpuint (fd_chart_get_n_series (FD_CHART (page_child ("chart"))), ==, data_series);
 }
 #endif
 
@@ -411,7 +579,7 @@ fd_test_data (void)
       = previous != NULL ? g_strdup (fd_workspace_get_name (previous)) : NULL;
   g_autofree char *workspace_id = make_workspace ("Weather Station");
   g_autofree char *empty_id = make_workspace ("Quiet Corner");
-  DataDevice a = { 0 }, b = { 0 };
+  DataDevice a = { 0 }, b = { 0 }, c = { 0 };
   g_autoptr (FdDataRow) first = NULL;
   g_autoptr (FdDataSelection) selection = NULL;
   g_autoptr (GDateTime) newest_utc = NULL;
@@ -422,6 +590,7 @@ fd_test_data (void)
 
   make_device (workspace_id, "probe-a", &a);
   make_device (workspace_id, "probe-b", &b);
+  make_device (workspace_id, "probe-c", &c);
   newest = post_readings (&a, &b);
 
   /* The empty state first: a workspace whose devices never sent anything. */
@@ -463,13 +632,19 @@ fd_test_data (void)
   g_assert_cmpint (selection->end - selection->start, ==, 24 * 3600 * 1000);
   g_free (fd_test_shot ("50-data-pane"));
 
-  /* One device: one series. */
-  choose ("device_dropdown", "probe-a");
-  fd_gui_wait (series_cb, GUINT_TO_POINTER (1), 10, "one series in the chart");
-  g_clear_pointer (&selection, fd_data_selection_free);
-  selection = fd_data_page_get_selection (data_page ());
-  g_assert_cmpstr (selection->devices[0], ==, a.id);
-  choose ("device_dropdown", "All Devices");
+  /* probe-c's readings of the last half hour: a third series. */
+  {
+    gint64 now = g_get_real_time () / 1000;
+    g_autofree char *batch = g_strdup_printf (
+        "[{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"temp\": 30}}, {\"ts\": %" G_GINT64_FORMAT
+        ", \"payload\": {\"temp\": 31}}, {\"ts\": %" G_GINT64_FORMAT
+        ", \"payload\": {\"temp\": 32}}]",
+        now - 30 * 60000, now - 20 * 60000, now - 10 * 60000);
+
+    post_batch (&c, "weather", batch);
+    data_series = 3;
+  }
+  check_device_picker (&a, &c);
 
   click_preset ("preset_1h", 3600 * 1000);
   click_preset ("preset_7d", 7 * 24 * 3600 * 1000);
@@ -532,6 +707,8 @@ fd_test_data (void)
   g_free (a.token);
   g_free (b.id);
   g_free (b.token);
+  g_free (c.id);
+  g_free (c.token);
 }
 #else
 void
