@@ -200,7 +200,8 @@ fd_storage_export_run (FdStorageBench *b)
             fd_export_peer_once (b, &b->export_peer, FALSE);
             break;
           case 2:
-            fd_export_peer_once (b, &b->export_peer_fd, TRUE);
+            if (!b->no_fd_tables)
+              fd_export_peer_once (b, &b->export_peer_fd, TRUE);
             break;
           default:
             if (engine_ok)

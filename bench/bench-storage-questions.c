@@ -347,7 +347,7 @@ fd_storage_ask_peer (FdStorageBench *b, FdStorageQuestion *q, gboolean over_fd, 
   const char *sql = over_fd ? q->peer_fd_sql : q->peer_sql;
   FdStorageShellRun run;
 
-  if (sql == NULL)
+  if (sql == NULL || (over_fd && b->no_fd_tables))
     return;
   fd_storage_shell_run (b->sqlite3, over_fd ? b->data->fd_db : b->data->peer_db, TRUE, sql, &run);
   if (!run.ok)

@@ -62,7 +62,8 @@ struct _FdStorageBench
   const char *sqlite3;
   guint runs;
   guint export_runs;
-  double budget_s; /* per side and question: no more timed runs once past it */
+  double budget_s;       /* per side and question: no more timed runs once past it */
+  gboolean no_fd_tables; /* skip the sqlite3 shell on Fleetdesk's own tables */
   FdStorageServer *server;
   double server_start_ms;
   GPtrArray *questions; /* FdStorageQuestion * */

@@ -31,6 +31,7 @@ static double opt_budget = 30;
 static gboolean opt_regenerate;
 static gboolean opt_no_export;
 static gboolean opt_no_api;
+static gboolean opt_quick;
 static char *opt_sqlite3;
 
 static GOptionEntry fd_storage_entries[] = {
@@ -45,6 +46,8 @@ static GOptionEntry fd_storage_entries[] = {
   { "regenerate", 0, 0, G_OPTION_ARG_NONE, &opt_regenerate, "Make the store again", NULL },
   { "no-export", 0, 0, G_OPTION_ARG_NONE, &opt_no_export, "Skip the CSV exports", NULL },
   { "no-api", 0, 0, G_OPTION_ARG_NONE, &opt_no_api, "Only the sqlite3 peer (no server)", NULL },
+  { "quick", 'q', 0, G_OPTION_ARG_NONE, &opt_quick,
+    "3 runs, 1 export run, budget 1 s, no sqlite3 on Fleetdesk's tables", NULL },
   { "sqlite3", 0, 0, G_OPTION_ARG_FILENAME, &opt_sqlite3, "The sqlite3 shell (sqlite3)", "PATH" },
   { NULL },
 };
@@ -109,6 +112,13 @@ main (int argc, char **argv)
   b.runs = opt_runs;
   b.export_runs = opt_export_runs;
   b.budget_s = opt_budget;
+  if (opt_quick)
+    {
+      b.runs = MIN (b.runs, 3);
+      b.export_runs = 1;
+      b.budget_s = 1;
+      b.no_fd_tables = TRUE;
+    }
   fd_storage_print_generation (b.data);
 
   if (!opt_no_api)
