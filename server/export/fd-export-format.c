@@ -50,7 +50,9 @@ gboolean
 fd_export_out_open (FdExportOut *out, const char *path, GError **error)
 {
   memset (out, 0, sizeof *out);
-  out->fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  /* Readings are the user's data: the owner and its group read them (a periodic export's
+   * folder is often shared with the program that picks the files up), nobody else. */
+  out->fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (out->fd < 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s", path,

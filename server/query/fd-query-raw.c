@@ -171,12 +171,10 @@ static const char desc_sql[]
     = "SELECT ts_device, id FROM sample_ts WHERE stream = ?1 AND ts_device >= ?2"
       " AND ts_device < ?3 AND id <= ?4 ORDER BY ts_device DESC, id DESC";
 
-static const char sample_sql[] = "SELECT ts_in, payload FROM sample WHERE id = ?1";
-
 static gboolean
 fetch_sample (FdDb *db, gint64 id, gint64 *ts_in, const char **payload, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db, sample_sql, error);
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT ts_in, payload FROM sample WHERE id = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -336,10 +334,6 @@ fd_query_raw (FdDb *db, const FdQueryRaw *q, FdQueryRawResult *out, GError **err
   for (guint i = m.n / 2; i-- > 0;)
     sift_down (&m, i);
   ok = merge_rows (db, q, &m, out, error);
-  /* The last fetch's statement, left on its row, would keep this reader's read transaction
-   * (its snapshot) open after the query: later reads on the connection would miss every
-   * newer write. fd_db_prepare() resets it. */
-  fd_db_prepare (db, sample_sql, NULL);
 
 out:
   for (guint i = 0; i < n; i++)

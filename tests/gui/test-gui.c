@@ -554,6 +554,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui/device-page", fd_test_device_page);
   g_test_add_func ("/gui/device-readings", fd_test_readings);
   g_test_add_func ("/gui/live", fd_test_live);
+  g_test_add_func ("/gui/data", fd_test_data);
   g_test_add_func ("/gui/server-pane", fd_test_server_pane);
   g_test_add_func ("/gui/export", fd_test_export);
   g_test_add_func ("/gui/schedules", fd_test_schedules);
@@ -563,9 +564,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui/many-devices", fd_test_many_devices);
   g_test_add_func ("/gui/fleet-filter", fd_test_fleet_filter);
   g_test_add_func ("/gui/delete-workspace", test_delete_workspace);
-  /* Late: after its queries the server was seen answering reads from an old snapshot, which
-   * the tests that wait for the API to show a change would trip on. */
-  g_test_add_func ("/gui/data", fd_test_data);
   g_test_add_func ("/gui/narrow-window", test_narrow_window);
   g_test_add_func ("/gui/shortcuts-and-about", test_shortcuts_and_about);
   g_test_add_func ("/gui/data-dir-in-use", test_data_dir_in_use);
