@@ -39,6 +39,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FdDataRows, fd_data_rows, G_TYPE_OBJECT,
 enum
 {
   FAILED,
+  HEAD_UPDATED,
   N_SIGNALS
 };
 
@@ -206,6 +207,7 @@ fd_data_rows_head_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   JsonObject *answer = NULL;
   JsonArray *result_rows = NULL;
   guint newer = G_MAXUINT;
+  guint added = 0;
 
   node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   if (fetch->generation != self->generation
@@ -235,6 +237,7 @@ fd_data_rows_head_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       newer = i;
   if (newer != G_MAXUINT)
     {
+      added = newer;
       if (newer > 0)
         {
           g_ptr_array_set_size (rows, newer);
@@ -251,6 +254,15 @@ fd_data_rows_head_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       gboolean more = rows->len > 0
                       && json_object_get_boolean_member_with_default (answer, "has_more", FALSE);
 
+      /* New: the rows before the one shown first (all of them if it is not among them). */
+      added = rows->len;
+      for (guint i = 0; self->rows->len > 0 && i < rows->len; i++)
+        if (fd_data_rows_same (rows->pdata[i], self->rows->pdata[0]))
+          {
+            added = i;
+            break;
+          }
+
       g_ptr_array_set_size (self->rows, 0);
       g_ptr_array_extend_and_steal (self->rows, g_steal_pointer (&rows));
       g_clear_pointer (&self->loading, g_ptr_array_unref);
@@ -258,6 +270,7 @@ fd_data_rows_head_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_list_model_items_changed (G_LIST_MODEL (self), 0, removed,
                                   self->rows->len + self->n_loading);
     }
+  g_signal_emit (self, signals[HEAD_UPDATED], 0, added);
   fd_data_rows_fetch_free (fetch);
 }
 
@@ -424,6 +437,9 @@ fd_data_rows_class_init (FdDataRowsClass *klass)
 
   signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[HEAD_UPDATED]
+      = g_signal_new ("head-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void

@@ -34,7 +34,9 @@ guint fd_data_rows_get_n_fetched (FdDataRows *self);
 /* How many pages were requested since the model was made (for tests). */
 guint fd_data_rows_get_requests (FdDataRows *self);
 
-/* Signal "failed" (GError *error): a page could not be fetched (its rows are dropped; asking
+/* Signal "head-updated" (guint added): an fd_data_rows_update_head() answer came, with
+ * @added rows newer than the first one shown before.
+ * Signal "failed" (GError *error): a page could not be fetched (its rows are dropped; asking
  * for a row past the end again retries). */
 
 G_END_DECLS

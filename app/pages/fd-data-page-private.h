@@ -69,6 +69,7 @@ struct _FdDataPage
   gint64 rows_start;   /* the start of the table's query */
   guint rows_source;   /* a live update of the table's first page, due */
   gint64 last_rows_us; /* monotonic time of the last one */
+  guint rows_retries;  /* updates since the last event that brought nothing new */
 
   GtkStack *stack;
   GtkWidget *export_button;
@@ -141,6 +142,7 @@ void fd_data_page_data_event_cb (FdDataPage *self, const char *workspace_id, con
 void fd_data_page_cancel_series (FdDataPage *self);
 /* Live: new readings came; the table's first page is fetched again (coalesced). */
 void fd_data_page_want_rows_head (FdDataPage *self);
+void fd_data_page_rows_head_updated_cb (FdDataPage *self, guint added);
 /* The chart was resized: fetches again if it now wants far more or fewer points. */
 void fd_data_page_chart_resized (FdDataPage *self);
 

@@ -340,10 +340,30 @@ fd_data_page_rows_due_cb (gpointer user_data)
   self->rows_source = 0;
   if (self->rows == NULL || self->tag == NULL || !gtk_toggle_button_get_active (self->live_button))
     return G_SOURCE_REMOVE;
+  /* A page being fetched counts from the rows shown: the update waits for it. */
+  if (fd_data_rows_get_loading (self->rows))
+    {
+      self->rows_source
+          = g_timeout_add (FD_DATA_PAGE_LIVE_INTERVAL_MS, fd_data_page_rows_due_cb, self);
+      return G_SOURCE_REMOVE;
+    }
   path = fd_data_page_rows_path (self, self->rows_start, g_get_real_time () / 1000 + 60000);
   self->last_rows_us = g_get_monotonic_time ();
   fd_data_rows_update_head (self->rows, path, !at_top);
   return G_SOURCE_REMOVE;
+}
+
+/* An update of the table brought nothing new: as for the tail, the server may not show the
+ * readings of the event to queries yet. Asked again 2, 4, 8, 16 s later. */
+void
+fd_data_page_rows_head_updated_cb (FdDataPage *self, guint added)
+{
+  if (added > 0 || self->rows_retries >= FD_DATA_PAGE_TAIL_RETRIES || self->rows_source != 0
+      || !gtk_toggle_button_get_active (self->live_button))
+    return;
+  self->rows_source = g_timeout_add (FD_DATA_PAGE_ROWS_LIVE_INTERVAL_MS << self->rows_retries,
+                                     fd_data_page_rows_due_cb, self);
+  self->rows_retries++;
 }
 
 void
@@ -371,6 +391,7 @@ fd_data_page_data_event_cb (FdDataPage *self, const char *workspace_id, const ch
     return;
   self->tail_retries = 0;
   fd_data_page_want_tail (self);
+  self->rows_retries = 0;
   fd_data_page_want_rows_head (self);
 }
 

@@ -262,6 +262,9 @@ fd_data_page_set_client (FdDataPage *self, FdApiClient *client)
       self->rows = fd_data_rows_new (client, FD_DATA_PAGE_PAGE_SIZE);
       g_signal_connect_object (self->rows, "failed", G_CALLBACK (fd_data_page_rows_failed_cb), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->rows, "head-updated",
+                               G_CALLBACK (fd_data_page_rows_head_updated_cb), self,
+                               G_CONNECT_SWAPPED);
       g_signal_connect_object (self->rows, "items-changed",
                                G_CALLBACK (fd_data_page_rows_changed_cb), self, G_CONNECT_SWAPPED);
       selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
