@@ -200,11 +200,17 @@ fd_cli_data_query (const FdCliInvocation *invocation, const FdCliEndpoint *endpo
   table = fd_cli_output_table (row_columns, rows);
   g_string_append (out, table);
   if (json_object_get_boolean_member_with_default (obj, "has_more", FALSE))
-    g_string_append_printf (
-        out, _ ("%u rows; more from --from %" G_GINT64_FORMAT "\n"), json_array_get_length (rows),
-        json_object_get_int_member_with_default (obj, "from", 0) + json_array_get_length (rows));
+    g_string_append_printf (out,
+                            g_dngettext (NULL, "%u row; more from --from %" G_GINT64_FORMAT "\n",
+                                         "%u rows; more from --from %" G_GINT64_FORMAT "\n",
+                                         json_array_get_length (rows)),
+                            json_array_get_length (rows),
+                            json_object_get_int_member_with_default (obj, "from", 0)
+                                + json_array_get_length (rows));
   else
-    g_string_append_printf (out, _ ("%u rows\n"), json_array_get_length (rows));
+    g_string_append_printf (
+        out, g_dngettext (NULL, "%u row\n", "%u rows\n", json_array_get_length (rows)),
+        json_array_get_length (rows));
   return fd_cli_output_write (out->str, out->len, error);
 }
 

@@ -96,12 +96,15 @@ check_url (const char *label, const char *text, GError **error)
   return TRUE;
 }
 
-/* RFC 3339 exactly (ISO 8601 allows much more: week dates, no time zone…), and a real time. */
+/* RFC 3339 exactly (ISO 8601 allows much more: week dates, no time zone…), and a real time;
+ * or epoch milliseconds, as the API takes them (notes/conventions.md). */
 static gboolean
 check_time (const char *label, const char *text, GError **error)
 {
   g_autoptr (GDateTime) parsed = NULL;
 
+  if (g_regex_match_simple ("^[0-9]{1,15}$", text, 0, 0))
+    return TRUE;
   if (strlen (text) <= FD_CLI_MAX_TIME_BYTES
       && g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
                                "(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$",
@@ -112,8 +115,9 @@ check_time (const char *label, const char *text, GError **error)
       g_autofree char *quoted = fd_cli_quote (text);
 
       g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                   _ ("%s: '%s' is not an RFC 3339 time such as 2030-01-01T00:00:00Z"), label,
-                   quoted);
+                   _ ("%s: '%s' is not an RFC 3339 time such as 2030-01-01T00:00:00Z"
+                      " nor epoch milliseconds"),
+                   label, quoted);
       return FALSE;
     }
   return TRUE;

@@ -55,6 +55,7 @@ struct _FdEngine
   gboolean quiet;
   guint compact_rows;
   guint compact_points;
+  guint export_max_rows_per_second;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -239,6 +240,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->max_payload_bytes = config->max_payload_bytes;
   self->compact_rows = config->compact_rows;
   self->compact_points = config->compact_points;
+  self->export_max_rows_per_second = config->export_max_rows_per_second;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -430,6 +432,7 @@ fd_engine_start (FdEngine *self, GError **error)
      * answers for them. */
     g_autofree char *dir = g_build_filename (self->data_dir, "exports", NULL);
     self->exports = fd_exports_new (self->store, self->db_path, dir, self->test_clock);
+    fd_exports_set_max_rows_per_second (self->exports, self->export_max_rows_per_second);
     if (!fd_exports_start (self->exports, error))
       return FALSE;
     fd_api_set_exports (self->api, self->exports);

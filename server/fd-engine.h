@@ -35,6 +35,7 @@ typedef struct
   char *test_clock_offset_file;     /* tests: the exports' clock runs this file's ms ahead */
   guint compact_rows;               /* commits with points before compaction; 0: 256 */
   guint compact_points;             /* points (and unindexed samples) before it; 0: 200,000 */
+  guint export_max_rows_per_second; /* each export's raw rows; 0: unlimited */
 } FdEngineConfig;
 
 #define FD_TYPE_ENGINE (fd_engine_get_type ())

@@ -30,6 +30,7 @@ static int opt_mqtt_connect_timeout = FD_MQTT_DEFAULT_CONNECT_S;
 static int opt_mqtt_max_topic = FD_MQTT_DEFAULT_TOPIC_CHARS;
 static int opt_compact_rows = 0;
 static int opt_compact_points = 0;
+static int opt_export_max_rows_per_second = 0;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -85,6 +86,10 @@ static const GOptionEntry server_entries[] = {
   { "compact-points", 0, 0, G_OPTION_ARG_INT, &opt_compact_points,
     N_ ("Compact after N recent points, and index the samples after N unindexed ones (default: "
         "200000; tests use a few dozen)"),
+    N_ ("N") },
+  { "export-max-rows-per-second", 0, 0, G_OPTION_ARG_INT, &opt_export_max_rows_per_second,
+    N_ ("Rows an export writes per second at most, so that a big export does not hog the "
+        "disk and CPU of a shared machine (default: 0, unlimited)"),
     N_ ("N") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
@@ -201,6 +206,13 @@ check_options (GError **error)
                    _ ("--compact-points must be from 1 to 10000000, not %d"), opt_compact_points);
       return FALSE;
     }
+  if (opt_export_max_rows_per_second < 0 || opt_export_max_rows_per_second > 100000000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--export-max-rows-per-second must be from 0 to 100000000, not %d"),
+                   opt_export_max_rows_per_second);
+      return FALSE;
+    }
   if (opt_mqtt_max_topic < 16 || opt_mqtt_max_topic > 65535)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -247,6 +259,7 @@ run_server (void)
     .test_clock_offset_file = opt_test_clock_offset_file,
     .compact_rows = (guint)opt_compact_rows,
     .compact_points = (guint)opt_compact_points,
+    .export_max_rows_per_second = (guint)opt_export_max_rows_per_second,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

@@ -140,7 +140,7 @@ fd_test_server_kill (FdTestServer *srv, int signum)
 }
 
 void
-fd_test_server_restart (FdTestServer *srv)
+fd_test_server_restart_with_args (FdTestServer *srv, const char *const *extra_args)
 {
   if (srv->pid != 0)
     {
@@ -149,7 +149,13 @@ fd_test_server_restart (FdTestServer *srv)
       g_assert_cmpint (WEXITSTATUS (wstatus), ==, 0);
     }
   soup_session_abort (srv->session);
-  spawn_server (srv, NULL);
+  spawn_server (srv, extra_args);
+}
+
+void
+fd_test_server_restart (FdTestServer *srv)
+{
+  fd_test_server_restart_with_args (srv, NULL);
 }
 
 FdTestServer *

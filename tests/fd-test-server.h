@@ -27,6 +27,8 @@ FdTestServer *fd_test_server_start_with_args (const char *const *extra_args);
 
 /* Stops the server (SIGTERM, clean exit asserted) and starts it again on the same data dir. */
 void fd_test_server_restart (FdTestServer *srv);
+/* The same, the new server started with @extra_args (a restart does not keep the first ones). */
+void fd_test_server_restart_with_args (FdTestServer *srv, const char *const *extra_args);
 
 /* Sends SIGTERM and waits; returns the raw wait status. The data directory stays. */
 int fd_test_server_kill (FdTestServer *srv, int signum);

@@ -63,7 +63,7 @@ test_query (void)
   fd_test_cli_assert_ok (rest);
   /* newest first by default: the sixth is the oldest */
   fd_test_cli_assert_in_column (rest->out, "TIMESTAMP_DEVICE", "2026-11-27T10:00:00.000Z");
-  g_assert_nonnull (strstr (rest->out, "\n1 rows\n"));
+  g_assert_nonnull (strstr (rest->out, "\n1 row\n"));
 
   filtered = fd_test_cli_run ("data", "query", shared->workspace, "--fields", "v", "--filter",
                               "v>=2", "--filter", "on = true", NULL);
@@ -139,6 +139,7 @@ test_series (void)
 {
   g_autoptr (FdTestCliResult) chart = NULL;
   g_autoptr (FdTestCliResult) bad = NULL;
+  g_autoptr (FdTestCliResult) by_ms = NULL;
 
   chart = fd_test_cli_run ("data", "series", shared->workspace, "--tag", "temp", "--field", "v",
                            "--points", "10", "--start", "2026-11-27T08:00:00Z", "--end",
@@ -153,6 +154,13 @@ test_series (void)
   bad = fd_test_cli_run ("data", "series", shared->workspace, "--tag", "temp", "--field", "v",
                          "--points", "1", NULL);
   fd_test_cli_assert_fails (bad, "points");
+
+  /* Epoch milliseconds are times too (2026-11-27T08:00:00Z and 18:00:00Z): the same answer. */
+  by_ms = fd_test_cli_run ("data", "series", shared->workspace, "--tag", "temp", "--field", "v",
+                           "--points", "10", "--start", "1795766400000", "--end", "1795802400000",
+                           NULL);
+  fd_test_cli_assert_ok (by_ms);
+  g_assert_cmpstr (by_ms->out, ==, chart->out);
 }
 
 int

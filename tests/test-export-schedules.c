@@ -139,10 +139,14 @@ test_periodic (void)
     g_autofree char *part = g_strconcat (file, ".part", NULL);
     g_autofree char *contents = NULL;
     g_auto (GStrv) lines = NULL;
+    GStatBuf st;
 
     g_assert_cmpstr (fd_test_str (run, "file_name"), ==, name);
     g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
     g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+    /* the user's readings: nobody but the owner and its group reads them */
+    g_assert_cmpint (g_stat (file, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0007, ==, 0);
     lines = g_strsplit (contents, "\r\n", -1);
     g_assert_cmpuint (g_strv_length (lines), ==, 7); /* header, 5 rows, the empty end */
   }

@@ -1,12 +1,21 @@
 /* test-exports-big.c — exports of a big store (samples seeded straight into the database):
- * progress while running and cancel, and a server killed (-9) in the middle of an export. */
+ * progress while running and cancel, a server killed (-9) in the middle of an export, and a
+ * workspace deleted under one. The servers throttle exports (--export-max-rows-per-second) so
+ * that an export of BIG_ROWS lasts BIG_ROWS / RATE seconds however fast the machine: the
+ * running state is there to be seen. */
 #include "fd-test-exports.h"
 
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 
-#define BIG_ROWS 600000
+#define BIG_ROWS 200000
+#define RATE 50000 /* rows per second: 4 s for BIG_ROWS */
+#define RATE_TEXT "50000"
+/* Rows the worker writes between looks at the throttle (CHECK_EVERY of fd-export-run.c). */
+#define CHECK_EVERY 1024
+
+static const char *const throttled[] = { "--export-max-rows-per-second", RATE_TEXT, NULL };
 
 /* Files of DATA/exports whose name starts with @id. */
 static guint
@@ -23,9 +32,11 @@ count_files (FdTestServer *srv, const char *id)
   return n;
 }
 
-/* Polls the export until it is running with rows written and progress reported. */
+/* Polls the export until it is running with rows written and progress reported twice. The export
+ * was asked for at @asked_us (monotonic): by the throttle it cannot have more rows than RATE
+ * per second since then, plus one check's worth. */
 static JsonNode *
-wait_running (FdTestServer *srv, const char *id)
+wait_running (FdTestServer *srv, const char *id, gint64 asked_us)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/exports/%s", id);
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
@@ -34,11 +45,16 @@ wait_running (FdTestServer *srv, const char *id)
     {
       JsonNode *node = fd_test_api_expect (srv, "GET", path, NULL, 200);
       double progress = json_object_get_double_member (json_node_get_object (node), "progress");
+      gint64 elapsed = g_get_monotonic_time () - asked_us;
 
       g_assert_cmpstr (fd_test_str (node, "state"), !=, "done");
       g_assert_cmpstr (fd_test_str (node, "state"), !=, "failed");
-      if (g_str_equal (fd_test_str (node, "state"), "running") && fd_test_int (node, "rows") > 0
-          && progress > 0)
+      g_assert_cmpint (fd_test_int (node, "rows"), <=,
+                       RATE * elapsed / G_USEC_PER_SEC + 2 * CHECK_EVERY);
+      /* Past the first progress write (at the first check): a second one, ~0.5 s later, that
+       * the throttle bounds. */
+      if (g_str_equal (fd_test_str (node, "state"), "running")
+          && fd_test_int (node, "rows") > CHECK_EVERY && progress > 0)
         return node;
       json_node_unref (node);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -46,13 +62,24 @@ wait_running (FdTestServer *srv, const char *id)
     }
 }
 
-/* The slowest format (fields of every row taken apart, as JSON) so that the export is seen
- * running: progress between 0 and 1, rows and bytes growing; cancel answers canceled and
- * leaves no file. A whole export of the same store then holds every row. */
+/* Starts an export of @body and waits until it is seen running. */
+static char *
+start_running (FdTestServer *srv, const char *workspace, const char *body, JsonNode **running)
+{
+  gint64 asked = g_get_monotonic_time ();
+  char *id = fd_tx_start (srv, workspace, body);
+
+  *running = wait_running (srv, id, asked);
+  return id;
+}
+
+/* A throttled export is seen running: progress between 0 and 1, rows and bytes written;
+ * cancel answers canceled and leaves no file. A whole export of the same store then holds
+ * every row. */
 static void
 test_progress_cancel (void)
 {
-  FdTdServer *s = fd_td_server_start (NULL);
+  FdTdServer *s = fd_td_server_start (throttled);
   FdTestServer *srv = s->srv;
   g_autofree char *body = NULL, *id = NULL, *cancel = NULL, *all = NULL;
   g_autoptr (JsonNode) running = NULL, canceled = NULL, done = NULL;
@@ -61,8 +88,7 @@ test_progress_cancel (void)
   fd_tx_seed_samples (srv, s->workspace, "dev-bigbigbigbigbigbigbi", "big", BIG_ROWS,
                       1764000000000);
   body = g_strdup ("{\"format\":\"json\",\"columns\":\"fields\"}");
-  id = fd_tx_start (srv, s->workspace, body);
-  running = wait_running (srv, id);
+  id = start_running (srv, s->workspace, body, &running);
   progress = json_object_get_double_member (json_node_get_object (running), "progress");
   g_assert_cmpfloat (progress, >, 0);
   g_assert_cmpfloat (progress, <, 1);
@@ -90,7 +116,7 @@ test_progress_cancel (void)
 static void
 test_crash (void)
 {
-  FdTdServer *s = fd_td_server_start (NULL);
+  FdTdServer *s = fd_td_server_start (throttled);
   FdTestServer *srv = s->srv;
   g_autofree char *id = NULL, *path = NULL, *final = NULL, *part = NULL;
   g_autoptr (JsonNode) running = NULL, after = NULL;
@@ -98,8 +124,7 @@ test_crash (void)
 
   fd_tx_seed_samples (srv, s->workspace, "dev-crashcrashcrashcras", "crash", BIG_ROWS,
                       1764000000000);
-  id = fd_tx_start (srv, s->workspace, "{\"format\":\"json\",\"columns\":\"fields\"}");
-  running = wait_running (srv, id);
+  id = start_running (srv, s->workspace, "{\"format\":\"json\",\"columns\":\"fields\"}", &running);
   {
     g_autofree char *name = g_strconcat (id, ".json", NULL);
     g_autofree char *part_name = g_strconcat (id, ".json.part", NULL);
@@ -112,7 +137,7 @@ test_crash (void)
   g_assert_true (WIFSIGNALED (wstatus));
   g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
 
-  fd_test_server_restart (srv);
+  fd_test_server_restart_with_args (srv, throttled);
   path = g_strdup_printf ("/api/v1/exports/%s", id);
   after = fd_test_api_expect (srv, "GET", path, NULL, 200);
   g_assert_cmpstr (fd_test_str (after, "state"), ==, "failed");
@@ -123,13 +148,13 @@ test_crash (void)
   /* A clean stop (SIGTERM) during an export exits cleanly (fd_test_server_restart asserts it):
    * the export is failed, its .part removed. */
   {
-    g_autofree char *second
-        = fd_tx_start (srv, s->workspace, "{\"format\":\"json\",\"columns\":\"fields\"}");
+    g_autoptr (JsonNode) second_running = NULL;
+    g_autofree char *second = start_running (
+        srv, s->workspace, "{\"format\":\"json\",\"columns\":\"fields\"}", &second_running);
     g_autofree char *second_path = g_strdup_printf ("/api/v1/exports/%s", second);
-    g_autoptr (JsonNode) second_running = wait_running (srv, second);
     g_autoptr (JsonNode) stopped = NULL;
 
-    fd_test_server_restart (srv);
+    fd_test_server_restart_with_args (srv, throttled);
     stopped = fd_test_api_expect (srv, "GET", second_path, NULL, 200);
     g_assert_cmpstr (fd_test_str (stopped, "state"), ==, "failed");
     g_assert_cmpstr (fd_test_str (stopped, "error"), ==, "interrupted by a server shutdown");
@@ -207,6 +232,61 @@ test_small_selection (void)
   fd_td_server_stop (s);
 }
 
+/* A workspace deleted while one of its exports runs: the export is canceled and its .part
+ * removed; the file of a finished export of the workspace goes too (its row went with the
+ * workspace). Another workspace's export is untouched. */
+static void
+test_workspace_deleted (void)
+{
+  FdTdServer *s = fd_td_server_start (throttled);
+  FdTestServer *srv = s->srv;
+  g_autofree char *other_ws = NULL;
+  g_autoptr (JsonNode) running = NULL, done = NULL, other_done = NULL;
+  g_autofree char *finished = NULL, *id = NULL, *other = NULL, *ws_path = NULL, *get = NULL;
+  g_autofree char *other_get = NULL, *part = NULL;
+  gint64 deadline;
+
+  fd_tx_seed_samples (srv, s->workspace, "dev-gonegonegonegonegone", "gone", BIG_ROWS,
+                      1764000000000);
+  other_ws = fd_test_make_workspace (srv, "kept");
+  fd_tx_seed_samples (srv, other_ws, "dev-keptkeptkeptkeptkept", "kept", 100, 1764000000000);
+  other = fd_tx_start (srv, other_ws, "{\"format\":\"csv\"}");
+  other_done = fd_tx_wait (srv, other);
+  g_assert_cmpstr (fd_test_str (other_done, "state"), ==, "done");
+  finished = fd_tx_start (srv, s->workspace, "{\"format\":\"csv\",\"end\":1764000001000}");
+  done = fd_tx_wait (srv, finished);
+  g_assert_cmpstr (fd_test_str (done, "state"), ==, "done");
+  g_assert_cmpuint (count_files (srv, finished), ==, 1);
+
+  id = start_running (srv, s->workspace, "{\"format\":\"csv\"}", &running);
+  {
+    g_autofree char *name = g_strconcat (id, ".csv.part", NULL);
+    part = g_build_filename (srv->data_dir, "exports", name, NULL);
+  }
+  g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
+
+  ws_path = g_strdup_printf ("/api/v1/workspaces/%s?force=true", s->workspace);
+  fd_test_api_expect (srv, "DELETE", ws_path, NULL, 204);
+  get = g_strdup_printf ("/api/v1/exports/%s", id);
+  json_node_unref (fd_test_api_expect (srv, "GET", get, NULL, 404));
+  g_assert_cmpuint (count_files (srv, finished), ==, 0);
+  /* The worker sees the cancel within a throttle slice and ends; nothing of it is left. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (count_files (srv, id) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+  /* A clean restart waits for every worker: still nothing, and the other workspace's file. */
+  fd_test_server_restart_with_args (srv, throttled);
+  g_assert_cmpuint (count_files (srv, id), ==, 0);
+  g_assert_cmpuint (count_files (srv, finished), ==, 0);
+  g_assert_cmpuint (count_files (srv, other), ==, 1);
+  other_get = g_strdup_printf ("/api/v1/exports/%s", other);
+  json_node_unref (fd_test_api_expect (srv, "GET", other_get, NULL, 200));
+  fd_td_server_stop (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -214,5 +294,6 @@ main (int argc, char **argv)
   g_test_add_func ("/exports-big/progress-cancel", test_progress_cancel);
   g_test_add_func ("/exports-big/crash", test_crash);
   g_test_add_func ("/exports-big/small-selection", test_small_selection);
+  g_test_add_func ("/exports-big/workspace-deleted", test_workspace_deleted);
   return g_test_run ();
 }

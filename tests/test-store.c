@@ -433,6 +433,47 @@ test_lost_transaction_reported_truthfully (Fixture *f, gconstpointer data)
 
 /* Two engines never share a data directory, not even inside one process (the desktop app may
  * start a second engine while the first is still closing). */
+/* A read job that leaves a cached statement stepping (pointing into its last row, as a job
+ * handing out column text does) must not leave its connection in the past. */
+static gboolean
+read_leaving_statement (FdDb *db, gpointer data, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT name FROM workspace ORDER BY name", error);
+
+  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+static gboolean
+count_workspaces (FdDb *db, gpointer data, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM workspace", error);
+
+  return stmt != NULL && fd_db_fetch_count (db, stmt, data, error);
+}
+
+static void
+test_reads_see_later_writes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  FdStore *store = fd_store_open (f->path, 2, &error);
+  g_autoptr (FdWorkspace) first = NULL, second = NULL;
+
+  g_assert_no_error (error);
+  first = make_workspace (store, "First");
+  /* Twice per reader: the pool hands them out in turn. */
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (fd_store_read_sync (store, read_leaving_statement, NULL, &error));
+  second = make_workspace (store, "Second");
+  for (guint i = 0; i < 4; i++)
+    {
+      gint64 n = 0;
+      g_assert_true (fd_store_read_sync (store, count_workspaces, &n, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 2);
+    }
+  fd_store_close (store);
+}
+
 static void
 test_engine_lock_in_one_process (Fixture *f, gconstpointer data)
 {
@@ -476,6 +517,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/store/lost-transaction-reported-truthfully", Fixture, NULL, fixture_set_up,
               test_lost_transaction_reported_truthfully, fixture_tear_down);
+  g_test_add ("/store/reads-see-later-writes", Fixture, NULL, fixture_set_up,
+              test_reads_see_later_writes, fixture_tear_down);
   g_test_add ("/store/engine-lock-in-one-process", Fixture, NULL, fixture_set_up,
               test_engine_lock_in_one_process, fixture_tear_down);
   return g_test_run ();

@@ -394,14 +394,20 @@ fd_schedule_row_deleted_cb (GObject *source, GAsyncResult *result, gpointer user
 static void
 fd_schedule_row_confirm_cb (AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
-  g_autoptr (FdScheduleDelete) delete = user_data;
+  FdScheduleDelete *asked = g_object_get_data (G_OBJECT (dialog), "fd-schedule-delete");
+  FdScheduleDelete *delete;
   g_autofree char *path = NULL;
 
-  if (g_strcmp0 (response, "accept") != 0 || delete->page->client == NULL)
+  if (g_strcmp0 (response, "accept") != 0 || asked == NULL || asked->page->client == NULL)
     return;
+  /* The dialog's own goes with it: the request holds its own. */
+  delete = g_new0 (FdScheduleDelete, 1);
+  delete->page = g_object_ref (asked->page);
+  delete->row = g_object_ref (asked->row);
+  delete->id = g_strdup (asked->id);
   path = fd_api_path ("export-schedules", delete->id, NULL);
   fd_api_client_request_async (delete->page->client, "DELETE", path, NULL, NULL,
-                               fd_schedule_row_deleted_cb, g_steal_pointer (&delete));
+                               fd_schedule_row_deleted_cb, delete);
 }
 
 static void
@@ -418,7 +424,9 @@ fd_schedule_row_delete_cb (GtkButton *button, FdScheduleRow *schedule)
   delete->page = g_object_ref (schedule->page);
   delete->row = g_object_ref (schedule->row);
   delete->id = g_strdup (schedule->id);
-  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb), delete);
+  g_object_set_data_full (G_OBJECT (dialog), "fd-schedule-delete", delete,
+                          (GDestroyNotify)fd_schedule_delete_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (fd_schedule_row_confirm_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -12,6 +12,7 @@ struct _FdServerPage
   FdApiClient *client;
   GCancellable *cancellable;
   gboolean folded;
+  guint loading; /* requests of the last reload in flight */
 
   AdwActionRow *api_row;
   AdwActionRow *device_row;

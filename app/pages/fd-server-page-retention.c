@@ -25,11 +25,12 @@ typedef struct
   char *workspace_id;
   const char *member; /* "retention_days" or "rollup_retention_days" */
   guint save_id;
-  double saved; /* what the server has */
+  double pending; /* what the user chose, to send when save_id fires */
+  double saved;   /* what the server has */
   gboolean updating;
 } FdRetention;
 
-static void fd_retention_save (FdRetention *retention);
+static void fd_retention_save (FdRetention *retention, double days);
 
 static void
 fd_retention_free (FdRetention *retention)
@@ -38,7 +39,7 @@ fd_retention_free (FdRetention *retention)
   if (retention->save_id != 0)
     {
       g_clear_handle_id (&retention->save_id, g_source_remove);
-      fd_retention_save (retention);
+      fd_retention_save (retention, retention->pending);
     }
   g_clear_object (&retention->client);
   g_free (retention->workspace_id);
@@ -105,13 +106,12 @@ fd_retention_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data
 }
 
 static void
-fd_retention_save (FdRetention *retention)
+fd_retention_save (FdRetention *retention, double days)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   g_autofree char *path = fd_api_path ("workspaces", retention->workspace_id, NULL);
   FdRetentionSave *save = g_new0 (FdRetentionSave, 1);
-  double days = gtk_spin_button_get_value (retention->spin);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, retention->member);
@@ -134,7 +134,7 @@ fd_retention_save_cb (gpointer data)
   FdRetention *retention = data;
 
   retention->save_id = 0;
-  fd_retention_save (retention);
+  fd_retention_save (retention, retention->pending);
   return G_SOURCE_REMOVE;
 }
 
@@ -144,6 +144,7 @@ fd_retention_changed_cb (GtkSpinButton *spin, FdRetention *retention)
   if (retention->updating)
     return;
   g_clear_handle_id (&retention->save_id, g_source_remove);
+  retention->pending = gtk_spin_button_get_value (spin);
   retention->save_id = g_timeout_add (FD_RETENTION_SAVE_DELAY_MS, fd_retention_save_cb, retention);
 }
 

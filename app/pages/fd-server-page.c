@@ -123,6 +123,9 @@ fd_server_page_info_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonObject *info = node != NULL ? fd_json_get_object (node, &error) : NULL;
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->loading--;
   if (info == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
@@ -139,6 +142,9 @@ fd_server_page_workspaces_cb (GObject *source, GAsyncResult *result, gpointer us
   g_autoptr (GPtrArray) items
       = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->loading--;
   if (items == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
@@ -157,10 +163,18 @@ fd_server_page_reload (FdServerPage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  self->loading = 2;
   fd_api_client_request_async (self->client, "GET", "/server", NULL, self->cancellable,
                                fd_server_page_info_cb, g_object_ref (self));
   fd_api_client_list_all_async (self->client, "/workspaces", self->cancellable,
                                 fd_server_page_workspaces_cb, g_object_ref (self));
+}
+
+gboolean
+fd_server_page_is_loading (FdServerPage *self)
+{
+  g_return_val_if_fail (FD_IS_SERVER_PAGE (self), FALSE);
+  return self->loading > 0;
 }
 
 void

@@ -15,4 +15,7 @@ void fd_server_page_set_client (FdServerPage *self, FdApiClient *client);
 /* Reads the server's description and the workspaces' retention again. */
 void fd_server_page_reload (FdServerPage *self);
 
+/* For tests: whether a reload is still waiting for the server. */
+gboolean fd_server_page_is_loading (FdServerPage *self);
+
 G_END_DECLS

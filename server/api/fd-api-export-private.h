@@ -32,8 +32,10 @@ void fd_api_selection_from_json (const char *json, FdApiSelection *s);
 /* "columns", "tags", "fleets", "devices" members from a stored selection JSON. */
 void fd_api_json_selection (JsonBuilder *b, const char *selection);
 
-/* In a store job: NULL when every tag was seen in @workspace_id and every fleet and device is
- * one of its own, else the member at fault ("tags", "fleets", "devices") with *@message. */
+/* In a store job, through the query engine's resolver (fd-query-select.h): NULL when every
+ * tag was seen in @workspace_id and every fleet and device is one of its own (or its data is),
+ * else the member at fault ("tags", "fleets", "devices") with *@message. NULL with @error set
+ * when the store failed, or NOT_FOUND when the workspace does not exist. */
 const char *fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s,
                                     char **message, GError **error);
 

@@ -4,6 +4,7 @@
 #include "fd-api-export-private.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
+#include "query/fd-query-select.h"
 #include "query/fd-query.h"
 
 #include <string.h>
@@ -196,94 +197,40 @@ fd_api_json_selection (JsonBuilder *b, const char *selection)
   fd_api_selection_clear (&s);
 }
 
-static char *
-json_strv (char **values)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) node = NULL;
-
-  if (values == NULL || values[0] == NULL)
-    return NULL;
-  json_builder_begin_array (b);
-  for (guint i = 0; values[i] != NULL; i++)
-    json_builder_add_string_value (b, values[i]);
-  json_builder_end_array (b);
-  node = json_builder_get_root (b);
-  return json_to_string (node, FALSE);
-}
-
-/* The first of @values (as a JSON array) that @sql (?1 workspace, ?2 the array) returns. */
-static gboolean
-first_unknown (FdDb *db, const char *sql, const char *workspace_id, char **values, char **out,
-               GError **error)
-{
-  g_autofree char *list = json_strv (values);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  *out = NULL;
-  if (list == NULL)
-    return TRUE;
-  stmt = fd_db_prepare (db, sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  fd_db_bind_text (stmt, 2, list);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *out = fd_db_column_dup (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "reading from the database");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 const char *
 fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s, char **message,
                         GError **error)
 {
-  g_autofree char *bad = NULL;
+  FdQuerySelection sel = {
+    .workspace_id = workspace_id,
+    .tags = (const char *const *)s->tags,
+    .devices = (const char *const *)s->devices,
+    .fleets = (const char *const *)s->fleets,
+  };
+  g_autoptr (GArray) streams = fd_query_streams_new ();
+  GError *local = NULL;
+  const char *member;
 
   *message = NULL;
-  if (!first_unknown (db,
-                      "SELECT j.value FROM json_each (?2) j WHERE NOT EXISTS (SELECT 1 FROM stream"
-                      " WHERE workspace_id = ?1 AND tag = j.value) LIMIT 1",
-                      workspace_id, s->tags, &bad, error))
+  if (fd_query_resolve_streams (db, &sel, streams, &local))
     return NULL;
-  if (bad != NULL)
+  /* The body's members are plural where the query parameters are not. */
+  member = local->domain != FD_QUERY_ERROR        ? NULL
+           : local->code == FD_QUERY_ERROR_TAG    ? "tags"
+           : local->code == FD_QUERY_ERROR_DEVICE ? "devices"
+           : local->code == FD_QUERY_ERROR_FLEET  ? "fleets"
+                                                  : NULL;
+  if (member == NULL)
     {
-      *message = g_strdup_printf ("no device of this workspace has sent the tag %s", bad);
-      return "tags";
+      g_propagate_error (error, local);
+      return NULL;
     }
-  if (!first_unknown (db,
-                      "SELECT j.value FROM json_each (?2) j WHERE NOT EXISTS (SELECT 1 FROM fleet"
-                      " WHERE workspace_id = ?1 AND id = j.value) LIMIT 1",
-                      workspace_id, s->fleets, &bad, error))
-    return NULL;
-  if (bad != NULL)
-    {
-      *message = g_strdup_printf ("fleet %s is not a fleet of this workspace", bad);
-      return "fleets";
-    }
-  if (!first_unknown (db,
-                      "SELECT j.value FROM json_each (?2) j WHERE NOT EXISTS (SELECT 1 FROM device"
-                      " WHERE workspace_id = ?1 AND id = j.value) LIMIT 1",
-                      workspace_id, s->devices, &bad, error))
-    return NULL;
-  if (bad != NULL)
-    {
-      *message = g_strdup_printf ("device %s is not a device of this workspace", bad);
-      return "devices";
-    }
-  return NULL;
+  *message = g_strdup (local->message);
+  g_error_free (local);
+  return member;
 }
 
 /* ---- aggregate ------------------------------------------------------------------------------ */
-
-#define MAX_BUCKET_MS (10000 * FD_DAY_MS)
 
 static gboolean
 bad_aggregate (FdApiRequest *req, const char *message)
@@ -292,35 +239,14 @@ bad_aggregate (FdApiRequest *req, const char *message)
   return FALSE;
 }
 
-/* "none" or N followed by m, h or d, as GET /data/aggregate takes it. */
-static gint64
-bucket_width (const char *text)
-{
-  char *end = NULL;
-  guint64 n;
-  gint64 unit;
-
-  if (g_str_equal (text, "none"))
-    return 0;
-  n = g_ascii_isdigit (text[0]) ? g_ascii_strtoull (text, &end, 10) : 0;
-  unit = end == NULL || end[0] == '\0' || end[1] != '\0' ? 0
-         : end[0] == 'm'                                 ? FD_MINUTE_MS
-         : end[0] == 'h'                                 ? FD_HOUR_MS
-         : end[0] == 'd'                                 ? FD_DAY_MS
-                                                         : 0;
-  if (n == 0 || unit == 0 || n > (guint64)(MAX_BUCKET_MS / unit))
-    return -1;
-  return (gint64)n * unit;
-}
-
 /* The body's aggregate {field, fn, bucket, group} into @sel->aggregate (stored normalised). */
 gboolean
 fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection *sel,
                                const FdExport *e)
 {
   JsonObject *obj;
-  const char *field, *bucket, *group, *bad = NULL;
-  g_autofree char *fn = NULL;
+  const char *field, *bucket, *group;
+  g_autofree char *fn = NULL, *bad = NULL;
   JsonNode *fn_node;
   gint64 width;
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -357,10 +283,10 @@ fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection
   else if (fn_node != NULL && JSON_NODE_HOLDS_VALUE (fn_node)
            && json_node_get_value_type (fn_node) == G_TYPE_STRING)
     fn = g_strdup (json_node_get_string (fn_node));
-  if (fn == NULL || fd_export_aggregate_fns (fn, &bad) == 0)
-    return bad_aggregate (req, bad ? bad : "aggregate.fn is required");
+  if (fn == NULL || fd_query_fns_parse (fn, &bad) == 0)
+    return bad_aggregate (req, "aggregate.fn must be a comma list of " FD_QUERY_FN_NAMES);
   bucket = json_object_get_string_member_with_default (obj, "bucket", "none");
-  width = bucket_width (bucket);
+  width = fd_query_bucket_parse (bucket);
   if (width < 0)
     return bad_aggregate (req, "aggregate.bucket must be none or a number followed by m, h or d "
                                "(1m, 5m, 1h, 1d, 7d), at least 1m");

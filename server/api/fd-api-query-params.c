@@ -9,7 +9,6 @@
 #include <string.h>
 
 /* A bucket beyond this (about 27 years) is a typo, not a question. */
-#define MAX_BUCKET_MS (10000 * FD_DAY_MS)
 #define DEFAULT_RANGE_MS FD_DAY_MS
 
 void
@@ -220,32 +219,19 @@ fd_api_query_param_filters (FdApiRequest *req, FdApiQueryData *d)
 gboolean
 fd_api_query_param_fns (FdApiRequest *req, FdApiQueryData *d)
 {
-  static const char *const names[] = { "avg", "min", "max", "sum", "count", "first", "last" };
-  g_auto (GStrv) parts = NULL;
+  g_autofree char *bad = NULL;
   const char *text;
 
   if (!fd_api_param (req, "fn", &text))
     return FALSE;
   if (text == NULL || *text == '\0')
-    return fd_api_query_bad (
-        req, "fn", "fn is required: a comma list of avg, min, max, sum, count, first, last");
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
+    return fd_api_query_bad (req, "fn", "fn is required: a comma list of " FD_QUERY_FN_NAMES);
+  d->fns = fd_query_fns_parse (text, &bad);
+  if (d->fns == 0)
     {
-      char *name = g_strstrip (parts[i]);
-      guint j;
-
-      for (j = 0; j < G_N_ELEMENTS (names); j++)
-        if (g_str_equal (name, names[j]))
-          break;
-      if (j == G_N_ELEMENTS (names))
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "fn",
-                              "unknown fn \"%s\": use avg, min, max, sum, count, first, last",
-                              name);
-          return FALSE;
-        }
-      d->fns |= 1u << j;
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "fn",
+                          "unknown fn \"%s\": use " FD_QUERY_FN_NAMES, bad ? bad : "");
+      return FALSE;
     }
   return TRUE;
 }
@@ -255,27 +241,18 @@ gboolean
 fd_api_query_param_bucket (FdApiRequest *req, gint64 *width)
 {
   const char *text;
-  char *end = NULL;
-  guint64 n;
-  gint64 unit;
 
   *width = 0;
   if (!fd_api_param (req, "bucket", &text))
     return FALSE;
-  if (text == NULL || g_str_equal (text, "none"))
+  if (text == NULL)
     return TRUE;
-  n = g_ascii_isdigit (text[0]) ? g_ascii_strtoull (text, &end, 10) : 0;
-  unit = end == NULL || end[0] == '\0' || end[1] != '\0' ? 0
-         : end[0] == 'm'                                 ? FD_MINUTE_MS
-         : end[0] == 'h'                                 ? FD_HOUR_MS
-         : end[0] == 'd'                                 ? FD_DAY_MS
-                                                         : 0;
-  if (n == 0 || unit == 0 || n > (guint64)(MAX_BUCKET_MS / unit))
+  *width = fd_query_bucket_parse (text);
+  if (*width < 0)
     return fd_api_query_bad (
         req, "bucket",
         "bucket must be none or a number followed by m, h or d (1m, 5m, 1h, 1d, 7d), "
         "at least 1m and at most 10000d");
-  *width = (gint64)n * unit;
   return TRUE;
 }
 

@@ -212,14 +212,6 @@ emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
 {
   FdApiQueryData *d = user_data;
   GString *out = d->text;
-  static const struct
-  {
-    FdQueryFn fn;
-    const char *name;
-  } fns[] = {
-    { FD_QUERY_FN_AVG, "avg" }, { FD_QUERY_FN_MIN, "min" },     { FD_QUERY_FN_MAX, "max" },
-    { FD_QUERY_FN_SUM, "sum" }, { FD_QUERY_FN_FIRST, "first" }, { FD_QUERY_FN_LAST, "last" },
-  };
 
   if (d->series)
     {
@@ -244,20 +236,14 @@ emit (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_data)
       g_string_append_c (out, ',');
     }
   g_string_append_printf (out, "\"count\":%" G_GINT64_FORMAT, a->n);
-  for (guint i = 0; i < G_N_ELEMENTS (fns); i++)
+  for (guint i = 0; i < FD_QUERY_N_FNS; i++)
     {
-      double v;
+      FdQueryFn fn = 1u << i;
 
-      if (!(d->fns & fns[i].fn))
+      if (fn == FD_QUERY_FN_COUNT || !(d->fns & fn))
         continue;
-      v = fns[i].fn == FD_QUERY_FN_AVG     ? a->sum / (double)a->n
-          : fns[i].fn == FD_QUERY_FN_MIN   ? a->min
-          : fns[i].fn == FD_QUERY_FN_MAX   ? a->max
-          : fns[i].fn == FD_QUERY_FN_SUM   ? a->sum
-          : fns[i].fn == FD_QUERY_FN_FIRST ? a->first
-                                           : a->last;
-      g_string_append_printf (out, ",\"%s\":", fns[i].name);
-      fd_query_json_number (out, v);
+      g_string_append_printf (out, ",\"%s\":", fd_query_fn_name (fn));
+      fd_query_json_number (out, fd_query_acc_value (a, fn));
     }
   g_string_append_c (out, '}');
 }

@@ -223,12 +223,33 @@ collect_devices (FdDb *db, FdApiJob *job, const char *workspace_id, const char *
   return !job->force || fd_store_device_ids (db, workspace_id, fleet_id, ids, error);
 }
 
+/* The export files a workspace delete leaves: the rows go with the workspace (ON DELETE
+ * CASCADE), their files in DATA/exports are removed once the delete is committed. */
+typedef struct
+{
+  char *dir; /* the exports' directory; NULL when this server runs no exports */
+  GPtrArray *files;
+} DeletedExports;
+
+static void
+deleted_exports_free (gpointer data)
+{
+  DeletedExports *d = data;
+
+  g_free (d->dir);
+  g_ptr_array_unref (d->files);
+  g_free (d);
+}
+
 static gboolean
 workspace_delete_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
+  DeletedExports *exports = job->result;
 
   return collect_devices (db, job, job->id, NULL, error)
+         && (exports->dir == NULL
+             || fd_store_export_workspace_files (db, job->id, exports->dir, exports->files, error))
          && fd_store_workspace_delete (db, job->id, job->force, error)
          && fd_api_audit (db, job, "workspace.delete", job->id, error, "force",
                           job->force ? "true" : NULL, NULL);
@@ -245,17 +266,34 @@ reply_deleted (FdApiRequest *req, FdApiJob *job)
 }
 
 static void
+workspace_deleted (FdApiRequest *req, FdApiJob *job)
+{
+  DeletedExports *exports = job->result;
+
+  if (req->api->context.exports != NULL)
+    fd_exports_workspace_deleted (req->api->context.exports, job->id, exports->files);
+  reply_deleted (req, job);
+}
+
+static void
 workspace_delete (FdApiRequest *req)
 {
   gboolean force;
   FdApiJob *job;
+  DeletedExports *exports;
 
   if (!fd_api_check_params (req, force_params) || !fd_api_path_id (req, "wks", "workspace")
       || !fd_api_param_bool (req, "force", &force))
     return;
   job = fd_api_job_new (req);
   job->force = force;
-  fd_api_run_write (req, workspace_delete_job, job, reply_deleted);
+  exports = g_new0 (DeletedExports, 1);
+  if (req->api->context.exports != NULL)
+    exports->dir = g_strdup (fd_exports_get_dir (req->api->context.exports));
+  exports->files = g_ptr_array_new_with_free_func (g_free);
+  job->result = exports;
+  job->result_free = deleted_exports_free;
+  fd_api_run_write (req, workspace_delete_job, job, workspace_deleted);
 }
 
 /* --- fleets --- */

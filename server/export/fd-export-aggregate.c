@@ -4,45 +4,6 @@
 #include "fd-export-private.h"
 #include "query/fd-query.h"
 
-static const struct
-{
-  FdQueryFn fn;
-  const char *name;
-} fns[] = {
-  { FD_QUERY_FN_AVG, "avg" }, { FD_QUERY_FN_MIN, "min" },     { FD_QUERY_FN_MAX, "max" },
-  { FD_QUERY_FN_SUM, "sum" }, { FD_QUERY_FN_FIRST, "first" }, { FD_QUERY_FN_LAST, "last" },
-};
-
-guint
-fd_export_aggregate_fns (const char *list, const char **bad)
-{
-  g_auto (GStrv) parts = g_strsplit (list != NULL ? list : "", ",", -1);
-  guint mask = 0;
-
-  *bad = NULL;
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *name = g_strstrip (parts[i]);
-      gboolean found = g_str_equal (name, "count");
-
-      for (guint j = 0; !found && j < G_N_ELEMENTS (fns); j++)
-        if (g_str_equal (name, fns[j].name))
-          {
-            mask |= fns[j].fn;
-            found = TRUE;
-          }
-      if (!found)
-        {
-          *bad = "fn must be a comma list of avg, min, max, sum, count, first, last";
-          return 0;
-        }
-      mask |= g_str_equal (name, "count") ? FD_QUERY_FN_COUNT : 0;
-    }
-  if (mask == 0)
-    *bad = "fn must be a comma list of avg, min, max, sum, count, first, last";
-  return mask;
-}
-
 typedef struct
 {
   FdExportFormat format;
@@ -53,7 +14,7 @@ typedef struct
   gboolean first;
   gint64 rows;
   GString *line;
-  FdTimeCache times;
+  FdQueryTimeCache times;
 } Emit;
 
 static void
@@ -71,14 +32,14 @@ emit_row (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_dat
 {
   Emit *e = user_data;
   GString *line = e->line;
-  char time[FD_EXPORT_TIME_LEN];
+  char time[FD_QUERY_TIME_LEN];
 
   g_string_truncate (line, 0);
-  fd_export_format_time (&e->times, bucket, time);
+  fd_query_format_time (&e->times, bucket, time);
   if (e->format == FD_EXPORT_CSV)
     {
       if (e->width != 0)
-        g_string_append_len (line, time, FD_EXPORT_TIME_LEN);
+        g_string_append_len (line, time, FD_QUERY_TIME_LEN);
       if (e->group != FD_QUERY_GROUP_NONE)
         g_string_append_printf (line, ",%s", key);
       g_string_append_printf (line, ",%" G_GINT64_FORMAT, a->n);
@@ -98,28 +59,22 @@ emit_row (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_dat
       if (e->width != 0)
         {
           g_string_append (line, "\"bucket\":\"");
-          g_string_append_len (line, time, FD_EXPORT_TIME_LEN);
+          g_string_append_len (line, time, FD_QUERY_TIME_LEN);
           g_string_append (line, "\",");
         }
       g_string_append_printf (line, "\"count\":%" G_GINT64_FORMAT, a->n);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (fns); i++)
+  for (guint i = 0; i < FD_QUERY_N_FNS; i++)
     {
-      double v;
+      FdQueryFn fn = 1u << i;
 
-      if (!(e->fns & fns[i].fn))
+      if (fn == FD_QUERY_FN_COUNT || !(e->fns & fn))
         continue;
-      v = fns[i].fn == FD_QUERY_FN_AVG     ? a->sum / (double)a->n
-          : fns[i].fn == FD_QUERY_FN_MIN   ? a->min
-          : fns[i].fn == FD_QUERY_FN_MAX   ? a->max
-          : fns[i].fn == FD_QUERY_FN_SUM   ? a->sum
-          : fns[i].fn == FD_QUERY_FN_FIRST ? a->first
-                                           : a->last;
       if (e->format == FD_EXPORT_CSV)
         g_string_append_c (line, ',');
       else
-        g_string_append_printf (line, ",\"%s\":", fns[i].name);
-      number (line, v, e->format == FD_EXPORT_CSV);
+        g_string_append_printf (line, ",\"%s\":", fd_query_fn_name (fn));
+      number (line, fd_query_acc_value (a, fn), e->format == FD_EXPORT_CSV);
     }
   if (e->format == FD_EXPORT_CSV)
     g_string_append (line, "\r\n");
@@ -134,33 +89,17 @@ emit_row (const char *key, gint64 bucket, const FdQueryAcc *a, gpointer user_dat
   e->rows++;
 }
 
-static char **
-list_member (JsonObject *obj, const char *member)
-{
-  JsonArray *a
-      = json_object_has_member (obj, member) ? json_object_get_array_member (obj, member) : NULL;
-  GPtrArray *values;
-
-  if (a == NULL || json_array_get_length (a) == 0)
-    return NULL;
-  values = g_ptr_array_new ();
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    g_ptr_array_add (values, g_strdup (json_array_get_string_element (a, i)));
-  g_ptr_array_add (values, NULL);
-  return (char **)g_ptr_array_free (values, FALSE);
-}
-
 gboolean
 fd_export_aggregate (FdDb *db, const char *workspace_id, JsonObject *selection, gint64 start,
                      gint64 end, FdExportFormat format, FdExportOut *out, gint64 *rows,
                      GError **error)
 {
   JsonObject *agg = json_object_get_object_member (selection, "aggregate");
-  g_auto (GStrv) tags = list_member (selection, "tags");
-  g_auto (GStrv) devices = list_member (selection, "devices");
-  g_auto (GStrv) fleets = list_member (selection, "fleets");
+  g_auto (GStrv) tags = fd_export_selection_list (selection, "tags");
+  g_auto (GStrv) devices = fd_export_selection_list (selection, "devices");
+  g_auto (GStrv) fleets = fd_export_selection_list (selection, "fleets");
   const char *group = json_object_get_string_member_with_default (agg, "group", "none");
-  const char *bad = NULL;
+  g_autofree char *bad = NULL;
   Emit e = { .format = format, .out = out, .first = TRUE };
   FdQueryAggregate q = { 0 };
   g_autoptr (GString) header = g_string_new (NULL);
@@ -170,8 +109,8 @@ fd_export_aggregate (FdDb *db, const char *workspace_id, JsonObject *selection, 
             : g_str_equal (group, "fleet") ? FD_QUERY_GROUP_FLEET
                                            : FD_QUERY_GROUP_NONE;
   e.width = json_object_get_int_member_with_default (agg, "bucket_ms", 0);
-  e.fns
-      = fd_export_aggregate_fns (json_object_get_string_member_with_default (agg, "fn", ""), &bad);
+  /* Checked when the export was made: a stored list is a valid one. */
+  e.fns = fd_query_fns_parse (json_object_get_string_member_with_default (agg, "fn", ""), &bad);
   e.times.second = G_MININT64;
   e.line = g_string_new (NULL);
   q.sel.workspace_id = workspace_id;
@@ -191,9 +130,9 @@ fd_export_aggregate (FdDb *db, const char *workspace_id, JsonObject *selection, 
       if (e.group != FD_QUERY_GROUP_NONE)
         g_string_append (header, e.group == FD_QUERY_GROUP_DEVICE ? "device_id," : "fleet_id,");
       g_string_append (header, "count");
-      for (guint i = 0; i < G_N_ELEMENTS (fns); i++)
-        if (e.fns & fns[i].fn)
-          g_string_append_printf (header, ",%s", fns[i].name);
+      for (guint i = 0; i < FD_QUERY_N_FNS; i++)
+        if ((e.fns & (1u << i)) && (1u << i) != FD_QUERY_FN_COUNT)
+          g_string_append_printf (header, ",%s", fd_query_fn_name (1u << i));
       g_string_append (header, "\r\n");
     }
   else if (format == FD_EXPORT_JSON)

@@ -5,6 +5,7 @@
  */
 #include "fd-export-private.h"
 #include "ingest/fd-payload-private.h"
+#include "query/fd-query.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -49,7 +50,9 @@ gboolean
 fd_export_out_open (FdExportOut *out, const char *path, GError **error)
 {
   memset (out, 0, sizeof *out);
-  out->fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  /* Readings are the user's data: the owner and its group read them (a periodic export's
+   * folder is often shared with the program that picks the files up), nobody else. */
+  out->fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (out->fd < 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s", path,
@@ -139,68 +142,6 @@ fd_export_out_abandon (FdExportOut *out)
   g_clear_error (&out->error);
 }
 
-/* ---- times ---------------------------------------------------------------------------------- */
-
-static void
-put2 (char *p, int v)
-{
-  p[0] = (char)('0' + v / 10);
-  p[1] = (char)('0' + v % 10);
-}
-
-/* The civil date of @days since 1970-01-01 (proleptic Gregorian), by era arithmetic. */
-static void
-civil_from_days (gint64 days, int *year, int *month, int *day)
-{
-  gint64 z = days + 719468;
-  gint64 era = (z >= 0 ? z : z - 146096) / 146097;
-  gint64 doe = z - era * 146097;
-  gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  gint64 mp = (5 * doy + 2) / 153;
-  gint64 d = doy - (153 * mp + 2) / 5 + 1;
-  gint64 m = mp < 10 ? mp + 3 : mp - 9;
-
-  *year = (int)(yoe + era * 400 + (m <= 2));
-  *month = (int)m;
-  *day = (int)d;
-}
-
-void
-fd_export_format_time (FdTimeCache *cache, gint64 ms, char *out)
-{
-  gint64 second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  int millis = (int)(ms - second * 1000);
-
-  if (G_UNLIKELY (second != cache->second || cache->text[0] == '\0'))
-    {
-      gint64 days = second >= 0 ? second / 86400 : (second - 86399) / 86400;
-      int sod = (int)(second - days * 86400);
-      int year, month, day;
-
-      civil_from_days (days, &year, &month, &day);
-      year = CLAMP (year, 0, 9999);
-      put2 (cache->text, year / 100);
-      put2 (cache->text + 2, year % 100);
-      cache->text[4] = '-';
-      put2 (cache->text + 5, month);
-      cache->text[7] = '-';
-      put2 (cache->text + 8, day);
-      cache->text[10] = 'T';
-      put2 (cache->text + 11, sod / 3600);
-      cache->text[13] = ':';
-      put2 (cache->text + 14, sod / 60 % 60);
-      cache->text[16] = ':';
-      put2 (cache->text + 17, sod % 60);
-      cache->text[19] = '.';
-      cache->second = second;
-    }
-  memcpy (out, cache->text, 20);
-  out[20] = (char)('0' + millis / 100);
-  put2 (out + 21, millis % 100);
-  out[23] = 'Z';
-}
-
 /* ---- rendering helpers ---------------------------------------------------------------------- */
 
 static gboolean
@@ -247,25 +188,6 @@ csv_field_string (GString *into, const char *text)
     n = csv_write (into->str + at, need, text, len);
     g_string_set_size (into, at + n);
   }
-}
-
-static void
-json_string (GString *into, const char *text)
-{
-  g_string_append_c (into, '"');
-  for (const guchar *p = (const guchar *)text; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        {
-          g_string_append_c (into, '\\');
-          g_string_append_c (into, (char)*p);
-        }
-      else if (*p < 0x20)
-        g_string_append_printf (into, "\\u%04x", *p);
-      else
-        g_string_append_c (into, (char)*p);
-    }
-  g_string_append_c (into, '"');
 }
 
 /* ---- fields of a payload -------------------------------------------------------------------- */
@@ -333,8 +255,8 @@ struct _FdExportWriter
 {
   FdExportFormat format;
   FdExportOut *out;
-  FdTimeCache device_time;
-  FdTimeCache in_time;
+  FdQueryTimeCache device_time;
+  FdQueryTimeCache in_time;
   gboolean first;
   /* columns=fields */
   char **fields;
@@ -401,11 +323,11 @@ fd_export_writer_prepare_stream (FdExportWriter *w, FdExportStream *stream)
   else
     {
       g_string_append (m, ",\"fleet_id\":");
-      json_string (m, stream->fleet_id);
+      fd_query_json_string (m, stream->fleet_id);
       g_string_append (m, ",\"device_id\":");
-      json_string (m, stream->device_id);
+      fd_query_json_string (m, stream->device_id);
       g_string_append (m, ",\"tag\":");
-      json_string (m, stream->tag);
+      fd_query_json_string (m, stream->tag);
       g_string_append (m, ",\"payload\":");
     }
   g_free (stream->middle);
@@ -517,7 +439,7 @@ json_fields (FdExportWriter *w)
       if (!v->set)
         continue;
       key = g_string_new (first ? "" : ",");
-      json_string (key, w->fields[i]);
+      fd_query_json_string (key, w->fields[i]);
       g_string_append_c (key, ':');
       fd_export_out_append (w->out, key->str, key->len);
       fd_export_out_append (w->out, v->text, v->len);
@@ -535,13 +457,13 @@ fd_export_writer_row (FdExportWriter *w, const FdExportStream *stream, gint64 ts
 
   if (w->format == FD_EXPORT_CSV)
     {
-      p = fd_export_out_reserve (out, 2 * FD_EXPORT_TIME_LEN + 1 + stream->middle_len);
-      fd_export_format_time (&w->device_time, ts_device, p);
-      p[FD_EXPORT_TIME_LEN] = ',';
-      fd_export_format_time (&w->in_time, ts_in, p + FD_EXPORT_TIME_LEN + 1);
-      memcpy (p + 2 * FD_EXPORT_TIME_LEN + 1, stream->middle, stream->middle_len);
-      out->len += 2 * FD_EXPORT_TIME_LEN + 1 + stream->middle_len;
-      out->bytes += 2 * FD_EXPORT_TIME_LEN + 1 + stream->middle_len;
+      p = fd_export_out_reserve (out, 2 * FD_QUERY_TIME_LEN + 1 + stream->middle_len);
+      fd_query_format_time (&w->device_time, ts_device, p);
+      p[FD_QUERY_TIME_LEN] = ',';
+      fd_query_format_time (&w->in_time, ts_in, p + FD_QUERY_TIME_LEN + 1);
+      memcpy (p + 2 * FD_QUERY_TIME_LEN + 1, stream->middle, stream->middle_len);
+      out->len += 2 * FD_QUERY_TIME_LEN + 1 + stream->middle_len;
+      out->bytes += 2 * FD_QUERY_TIME_LEN + 1 + stream->middle_len;
       if (w->fields == NULL)
         csv_field (out, payload, payload_len, TRUE);
       else
@@ -564,7 +486,7 @@ fd_export_writer_row (FdExportWriter *w, const FdExportStream *stream, gint64 ts
   {
     static const char head[] = "{\"timestamp_device\":\"";
     static const char mid[] = "\",\"timestamp_in\":\"";
-    gsize n = (sizeof head - 1) + FD_EXPORT_TIME_LEN + (sizeof mid - 1) + FD_EXPORT_TIME_LEN + 1;
+    gsize n = (sizeof head - 1) + FD_QUERY_TIME_LEN + (sizeof mid - 1) + FD_QUERY_TIME_LEN + 1;
     gsize lead = w->format != FD_EXPORT_JSON ? 0 : w->first ? 1 : 2;
 
     p = fd_export_out_reserve (out, lead + n + stream->middle_len);
@@ -577,12 +499,12 @@ fd_export_writer_row (FdExportWriter *w, const FdExportStream *stream, gint64 ts
       }
     memcpy (p, head, sizeof head - 1);
     p += sizeof head - 1;
-    fd_export_format_time (&w->device_time, ts_device, p);
-    p += FD_EXPORT_TIME_LEN;
+    fd_query_format_time (&w->device_time, ts_device, p);
+    p += FD_QUERY_TIME_LEN;
     memcpy (p, mid, sizeof mid - 1);
     p += sizeof mid - 1;
-    fd_export_format_time (&w->in_time, ts_in, p);
-    p += FD_EXPORT_TIME_LEN;
+    fd_query_format_time (&w->in_time, ts_in, p);
+    p += FD_QUERY_TIME_LEN;
     *p++ = '"';
     memcpy (p, stream->middle, stream->middle_len);
     out->len += lead + n + stream->middle_len;

@@ -4,6 +4,7 @@
 
 #include "fd-export.h"
 #include "ingest/fd-payload.h"
+#include "query/fd-query.h"
 
 #include <json-glib/json-glib.h>
 
@@ -50,17 +51,6 @@ gboolean fd_export_out_finish (FdExportOut *out, GError **error);
 /* Closes without syncing (an export that failed or was canceled). */
 void fd_export_out_abandon (FdExportOut *out);
 
-/* RFC 3339 UTC with milliseconds, 24 bytes ("2026-11-27T10:00:00.123Z"), not NUL-terminated.
- * The date and time of day are cached per second: rows in a second cost a copy. */
-typedef struct
-{
-  gint64 second;
-  char text[20];
-} FdTimeCache;
-
-#define FD_EXPORT_TIME_LEN 24
-void fd_export_format_time (FdTimeCache *cache, gint64 ms, char *out);
-
 /* A stream of the selection, with its identity pre-rendered for the row formats. */
 typedef struct
 {
@@ -92,8 +82,10 @@ typedef struct
   FdExports *owner;
   FdStore *store;
   char *db_path;
-  FdExport *row; /* as inserted: id, workspace, format, selection, range, file */
-  gint cancel;   /* 0; 1 canceled by the operator; 2 by a shutdown (atomic) */
+  FdExport *row;             /* as inserted: id, workspace, format, selection, range, file */
+  gint cancel;               /* 0; 1 canceled by the operator; 2 by a shutdown (atomic) */
+  guint max_rows_per_second; /* 0: unlimited */
+  gboolean discard; /* its workspace was deleted: remove its DATA/exports file when it ended */
   GThread *thread;
   GPtrArray *waiters; /* GTask*: cancel calls waiting for the end */
   /* outcome */
@@ -107,6 +99,10 @@ typedef struct
  * owner (fd_exports_job_ended() on the main context). */
 gpointer fd_export_job_run (gpointer job);
 void fd_exports_job_ended (FdExportJob *job);
+
+/* A list member ("tags", "fleets", "devices") of a stored selection as a NULL-terminated
+ * array, NULL when absent or empty (any). */
+char **fd_export_selection_list (JsonObject *selection, const char *member);
 
 /* An aggregate export (fd-export-aggregate.c): the selection's "aggregate" {field, fn (comma
  * list), bucket_ms (0: none), group} over [@start, @end), written to @out. */

@@ -9,6 +9,7 @@
  */
 #include "fd-export-private.h"
 #include "fd-util.h"
+#include "query/fd-query-select.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,8 @@
 /* Rows between looks at the cancel flag and the progress clock. */
 #define CHECK_EVERY 1024
 #define PROGRESS_INTERVAL_US (500 * 1000)
+/* The longest sleep of a throttled export between looks at the cancel flag. */
+#define THROTTLE_SLICE_US (50 * 1000)
 #define MAX_FIELD_COLUMNS 1000
 
 typedef struct
@@ -38,6 +41,7 @@ typedef struct
   FdExportOut out;
   gint64 rows;
   gint64 last_progress_us;
+  gint64 started_us;     /* when the rows began: the throttle's origin */
   gint progress_pending; /* a progress write is queued (atomic) */
 } Run;
 
@@ -77,14 +81,37 @@ progress_write_free (gpointer data)
   g_free (p);
 }
 
-/* Every CHECK_EVERY rows scanned: FALSE when canceled; writes progress every ~0.5 s (one write
- * in flight at most, so a slow writer never piles them up). */
+/* Every CHECK_EVERY rows scanned: FALSE when canceled; throttles; writes progress every ~0.5 s (one
+ * write in flight at most, so a slow writer never piles them up). */
+/* --export-max-rows-per-second: sleeps while the rows written are ahead of the rate since the
+ * start, in short slices so that a cancel is seen within THROTTLE_SLICE_US. FALSE when it was
+ * canceled meanwhile. */
+static gboolean
+run_throttle (Run *run)
+{
+  guint rate = run->job->max_rows_per_second;
+
+  if (rate == 0)
+    return TRUE;
+  for (;;)
+    {
+      gint64 due = run->started_us + run->rows * G_USEC_PER_SEC / rate;
+      gint64 now = g_get_monotonic_time ();
+
+      if (now >= due)
+        return TRUE;
+      g_usleep ((gulong)MIN (due - now, THROTTLE_SLICE_US));
+      if (g_atomic_int_get (&run->job->cancel) != 0)
+        return FALSE;
+    }
+}
+
 static gboolean
 run_check (Run *run, double progress)
 {
   gint64 now;
 
-  if (g_atomic_int_get (&run->job->cancel) != 0)
+  if (g_atomic_int_get (&run->job->cancel) != 0 || !run_throttle (run))
     return FALSE;
   now = g_get_monotonic_time ();
   if (now - run->last_progress_us >= PROGRESS_INTERVAL_US
@@ -102,58 +129,61 @@ run_check (Run *run, double progress)
   return TRUE;
 }
 
-static char *
-list_json (JsonObject *selection, const char *member)
+char **
+fd_export_selection_list (JsonObject *selection, const char *member)
 {
   JsonNode *node = json_object_get_member (selection, member);
+  JsonArray *a;
+  GPtrArray *values;
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)
-      || json_array_get_length (json_node_get_array (node)) == 0)
+      || json_array_get_length (a = json_node_get_array (node)) == 0)
     return NULL;
-  return json_to_string (node, FALSE);
+  values = g_ptr_array_new ();
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      const char *text = json_array_get_string_element (a, i);
+      if (text != NULL)
+        g_ptr_array_add (values, g_strdup (text));
+    }
+  g_ptr_array_add (values, NULL);
+  return (char **)g_ptr_array_free (values, FALSE);
 }
 
+/* The selection's streams, resolved (and every name checked) by the query engine's resolver,
+ * the one raw queries use. */
 static gboolean
-load_streams (Run *run, JsonObject *selection, FdExportFormat format, char ***fields,
-              GError **error)
+load_streams (Run *run, JsonObject *selection, char ***fields, GError **error)
 {
-  g_autofree char *tags = list_json (selection, "tags");
-  g_autofree char *fleets = list_json (selection, "fleets");
-  g_autofree char *devices = list_json (selection, "devices");
+  g_auto (GStrv) tags = fd_export_selection_list (selection, "tags");
+  g_auto (GStrv) fleets = fd_export_selection_list (selection, "fleets");
+  g_auto (GStrv) devices = fd_export_selection_list (selection, "devices");
   const char *columns
       = json_object_get_string_member_with_default (selection, "columns", "payload");
+  FdQuerySelection sel = {
+    .workspace_id = run->job->row->workspace_id,
+    .tags = (const char *const *)tags,
+    .devices = (const char *const *)devices,
+    .fleets = (const char *const *)fleets,
+  };
+  g_autoptr (GArray) resolved = fd_query_streams_new ();
   sqlite3_stmt *stmt;
   gint64 max_id = 0;
   int rc;
 
-  stmt = fd_db_prepare (run->db,
-                        "SELECT id, fleet_id, device_id, tag FROM stream WHERE workspace_id = ?1"
-                        " AND (?2 IS NULL OR tag IN (SELECT value FROM json_each (?2)))"
-                        " AND (?3 IS NULL OR fleet_id IN (SELECT value FROM json_each (?3)))"
-                        " AND (?4 IS NULL OR device_id IN (SELECT value FROM json_each (?4)))"
-                        " ORDER BY id",
-                        error);
-  if (stmt == NULL)
+  if (!fd_query_resolve_streams (run->db, &sel, resolved, error))
     return FALSE;
-  fd_db_bind_text (stmt, 1, run->job->row->workspace_id);
-  fd_db_bind_text (stmt, 2, tags);
-  fd_db_bind_text (stmt, 3, fleets);
-  fd_db_bind_text (stmt, 4, devices);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint i = 0; i < resolved->len; i++)
     {
+      FdQueryStream *q = &g_array_index (resolved, FdQueryStream, i);
       FdExportStream *s = g_new0 (FdExportStream, 1);
-      s->id = sqlite3_column_int64 (stmt, 0);
-      s->fleet_id = fd_db_column_dup (stmt, 1);
-      s->device_id = fd_db_column_dup (stmt, 2);
-      s->tag = fd_db_column_dup (stmt, 3);
+
+      s->id = q->id;
+      s->fleet_id = g_steal_pointer (&q->fleet_id);
+      s->device_id = g_steal_pointer (&q->device_id);
+      s->tag = g_steal_pointer (&q->tag);
       max_id = MAX (max_id, s->id);
       g_ptr_array_add (run->streams, s);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (run->db, error, "reading the streams");
-      return FALSE;
     }
   run->n_by_id = max_id + 1;
   run->by_id = g_new0 (FdExportStream *, run->n_by_id);
@@ -175,21 +205,18 @@ load_streams (Run *run, JsonObject *selection, FdExportFormat format, char ***fi
         return FALSE;
       /* The fields of the tags the selected streams have (not every tag of the workspace
        * when only devices or fleets were chosen). */
-      g_autoptr (JsonBuilder) b = json_builder_new ();
       g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-      g_autoptr (JsonNode) node = NULL;
+      g_autoptr (GPtrArray) names = g_ptr_array_new ();
       g_autofree char *stream_tags = NULL;
 
-      json_builder_begin_array (b);
       for (guint i = 0; i < run->streams->len; i++)
         {
           FdExportStream *st = g_ptr_array_index (run->streams, i);
           if (g_hash_table_add (seen, st->tag))
-            json_builder_add_string_value (b, st->tag);
+            g_ptr_array_add (names, st->tag);
         }
-      json_builder_end_array (b);
-      node = json_builder_get_root (b);
-      stream_tags = json_to_string (node, FALSE);
+      g_ptr_array_add (names, NULL);
+      stream_tags = fd_query_json_list ((const char *const *)names->pdata);
       fd_db_bind_text (stmt, 1, run->job->row->workspace_id);
       fd_db_bind_text (stmt, 2, stream_tags);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -211,7 +238,6 @@ load_streams (Run *run, JsonObject *selection, FdExportFormat format, char ***fi
       g_ptr_array_add (paths, NULL);
       *fields = (char **)g_ptr_array_steal (paths, NULL);
     }
-  (void)format;
   return TRUE;
 }
 
@@ -413,7 +439,7 @@ export_rows (Run *run, JsonObject *selection, FdExportFormat format, const char 
 
   if (!fd_db_exec (run->db, "BEGIN", error))
     return FALSE;
-  ok = load_streams (run, selection, format, &fields, error)
+  ok = load_streams (run, selection, &fields, error)
        && fetch_int (run->db, "SELECT coalesce (min (id), 1) - 1 FROM sample", &lo, error)
        && fetch_int (run->db, "SELECT coalesce (max (id), 0) FROM sample", &hi, error)
        && fetch_int (run->db, "SELECT value FROM data_state WHERE key = 'sample_indexed'", &indexed,
@@ -526,6 +552,7 @@ run_export (FdExportJob *job)
   run.end = job->row->has_end ? job->row->end : G_MAXINT64;
   run.out.fd = -1;
   run.last_progress_us = 0; /* the first look writes progress: a reader sees it running */
+  run.started_us = g_get_monotonic_time ();
 
   selection = json_from_string (job->row->selection, &error);
   ok = selection != NULL && JSON_NODE_HOLDS_OBJECT (selection);

@@ -59,16 +59,17 @@ gint64 fd_export_period_before (FdExportPeriod period, gint64 run_ms, GTimeZone 
 /* "csv", "json", "ndjson" -> file extension and Content-Type; NULL for an unknown format. */
 const char *fd_export_content_type (const char *format);
 
-/* The FdQueryFn mask of @list ("avg,max,count"); 0 and *@bad set when it names something
- * else. */
-guint fd_export_aggregate_fns (const char *list, const char **bad);
-
 typedef struct _FdExports FdExports;
 
 /* @db_path is the store's file (read-only connections are opened on it), @dir the directory of
  * one-off export files (made if missing), @clock (NULL: real time) is kept, not owned. */
 FdExports *fd_exports_new (FdStore *store, const char *db_path, const char *dir,
                            const FdClock *clock);
+
+/* At most @rows_per_second raw rows per second per export (0: unlimited, the default): the
+ * worker sleeps when it is ahead, in slices short enough that a cancel is seen promptly.
+ * Applies to exports started after the call. */
+void fd_exports_set_max_rows_per_second (FdExports *exports, guint rows_per_second);
 
 /* Marks exports left queued or running by a previous process failed and removes their
  * partial files, deletes expired one-off files, and starts the scheduler. */
@@ -86,6 +87,12 @@ void fd_exports_submit (FdExports *exports, const FdExport *e);
 void fd_exports_cancel_async (FdExports *exports, const char *id, GAsyncReadyCallback callback,
                               gpointer user_data);
 gboolean fd_exports_cancel_finish (GAsyncResult *result, GError **error);
+
+/* Workspace @workspace_id was deleted (its export rows with it): its queued exports are
+ * dropped, its running ones canceled, and @files (char *, from fd_store_export_workspace_files())
+ * removed with their .part, now and again when a canceled worker has ended (it may have been
+ * renaming its file). The scheduler reloads. */
+void fd_exports_workspace_deleted (FdExports *exports, const char *workspace_id, GPtrArray *files);
 
 /* The schedules changed in the store: the scheduler reloads them. */
 void fd_exports_schedules_changed (FdExports *exports);

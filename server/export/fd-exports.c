@@ -18,6 +18,7 @@ struct _FdExports
   GQueue queued;       /* FdExportJob*, not started */
   GHashTable *running; /* id -> FdExportJob* */
   FdExportScheduler *scheduler;
+  guint max_rows_per_second;
   gboolean shut_down;
 };
 
@@ -48,6 +49,12 @@ gint64
 fd_exports_now (FdExports *x)
 {
   return fd_clock_now (x->clock);
+}
+
+void
+fd_exports_set_max_rows_per_second (FdExports *x, guint rows_per_second)
+{
+  x->max_rows_per_second = rows_per_second;
 }
 
 const char *
@@ -198,6 +205,7 @@ fd_exports_submit (FdExports *x, const FdExport *e)
   job->owner = x;
   job->store = x->store;
   job->db_path = g_strdup (x->db_path);
+  job->max_rows_per_second = x->max_rows_per_second;
   job->row = export_copy (e);
   job->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_push_tail (&x->queued, job);
@@ -212,6 +220,12 @@ job_ended_on_context (gpointer data)
 
   g_thread_join (job->thread);
   g_hash_table_remove (x->running, job->row->id);
+  if (job->discard)
+    {
+      g_autofree char *part = g_strconcat (job->row->file, ".part", NULL);
+      g_unlink (part);
+      g_unlink (job->row->file);
+    }
   for (guint i = 0; i < job->waiters->len; i++)
     g_task_return_boolean (g_ptr_array_index (job->waiters, i), TRUE);
   job_free (job);
@@ -300,6 +314,42 @@ gboolean
 fd_exports_cancel_finish (GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+fd_exports_workspace_deleted (FdExports *x, const char *workspace_id, GPtrArray *files)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  for (GList *l = x->queued.head; l != NULL;)
+    {
+      GList *next = l->next;
+      FdExportJob *job = l->data;
+
+      if (g_str_equal (job->row->workspace_id, workspace_id))
+        {
+          g_queue_delete_link (&x->queued, l);
+          job_free (job);
+        }
+      l = next;
+    }
+  g_hash_table_iter_init (&iter, x->running);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      FdExportJob *job = value;
+
+      if (g_str_equal (job->row->workspace_id, workspace_id))
+        {
+          /* A schedule's run is canceled too (its worker removes its .part), but what is in
+           * the schedule's folder is the operator's. */
+          job->discard = job->row->schedule_id == NULL;
+          g_atomic_int_set (&job->cancel, 1);
+        }
+    }
+  if (files != NULL)
+    remove_files (files);
+  fd_exports_schedules_changed (x);
 }
 
 void

@@ -12,6 +12,85 @@
 
 #include <string.h>
 
+static const char *const fn_names[FD_QUERY_N_FNS]
+    = { "avg", "min", "max", "sum", "count", "first", "last" };
+
+guint
+fd_query_fns_parse (const char *list, char **bad)
+{
+  g_auto (GStrv) parts = g_strsplit (list != NULL ? list : "", ",", -1);
+  guint mask = 0;
+
+  *bad = NULL;
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *name = g_strstrip (parts[i]);
+      guint j;
+
+      for (j = 0; j < FD_QUERY_N_FNS && !g_str_equal (name, fn_names[j]); j++)
+        ;
+      if (j == FD_QUERY_N_FNS)
+        {
+          *bad = g_strdup (name);
+          return 0;
+        }
+      mask |= 1u << j;
+    }
+  return mask;
+}
+
+const char *
+fd_query_fn_name (FdQueryFn fn)
+{
+  for (guint i = 0; i < FD_QUERY_N_FNS; i++)
+    if (fn == 1u << i)
+      return fn_names[i];
+  return NULL;
+}
+
+double
+fd_query_acc_value (const FdQueryAcc *a, FdQueryFn fn)
+{
+  switch (fn)
+    {
+    case FD_QUERY_FN_AVG:
+      return a->sum / (double)a->n;
+    case FD_QUERY_FN_MIN:
+      return a->min;
+    case FD_QUERY_FN_MAX:
+      return a->max;
+    case FD_QUERY_FN_SUM:
+      return a->sum;
+    case FD_QUERY_FN_COUNT:
+      return (double)a->n;
+    case FD_QUERY_FN_FIRST:
+      return a->first;
+    case FD_QUERY_FN_LAST:
+      return a->last;
+    }
+  return 0;
+}
+
+gint64
+fd_query_bucket_parse (const char *text)
+{
+  char *end = NULL;
+  guint64 n;
+  gint64 unit;
+
+  if (g_str_equal (text, "none"))
+    return 0;
+  n = g_ascii_isdigit (text[0]) ? g_ascii_strtoull (text, &end, 10) : 0;
+  unit = end == NULL || end[0] == '\0' || end[1] != '\0' ? 0
+         : end[0] == 'm'                                 ? FD_MINUTE_MS
+         : end[0] == 'h'                                 ? FD_HOUR_MS
+         : end[0] == 'd'                                 ? FD_DAY_MS
+                                                         : 0;
+  if (n == 0 || unit == 0 || n > (guint64)(FD_QUERY_MAX_BUCKET_DAYS * FD_DAY_MS / unit))
+    return -1;
+  return (gint64)n * unit;
+}
+
 typedef struct
 {
   const char *key;

@@ -3,7 +3,7 @@
 #include "fd-query.h"
 
 #include <math.h>
-#include <stdio.h>
+#include <string.h>
 
 void
 fd_query_json_string (GString *out, const char *s)
@@ -38,36 +38,78 @@ fd_query_json_string (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
-/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm, proleptic Gregorian). */
-static void
-civil_from_days (gint64 z, gint64 *y, int *m, int *d)
-{
-  gint64 era, doe, yoe, doy, mp;
+/* ---- times ---------------------------------------------------------------------------------- */
 
-  z += 719468;
-  era = (z >= 0 ? z : z - 146096) / 146097;
-  doe = z - era * 146097;
-  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  mp = (5 * doy + 2) / 153;
-  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
+static void
+put2 (char *p, int v)
+{
+  p[0] = (char)('0' + v / 10);
+  p[1] = (char)('0' + v % 10);
+}
+
+/* The civil date of @days since 1970-01-01 (proleptic Gregorian), by era arithmetic. */
+static void
+civil_from_days (gint64 days, int *year, int *month, int *day)
+{
+  gint64 z = days + 719468;
+  gint64 era = (z >= 0 ? z : z - 146096) / 146097;
+  gint64 doe = z - era * 146097;
+  gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  gint64 mp = (5 * doy + 2) / 153;
+  gint64 d = doy - (153 * mp + 2) / 5 + 1;
+  gint64 m = mp < 10 ? mp + 3 : mp - 9;
+
+  *year = (int)(yoe + era * 400 + (m <= 2));
+  *month = (int)m;
+  *day = (int)d;
+}
+
+void
+fd_query_format_time (FdQueryTimeCache *cache, gint64 ms, char *out)
+{
+  gint64 second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int millis = (int)(ms - second * 1000);
+
+  if (G_UNLIKELY (second != cache->second || cache->text[0] == '\0'))
+    {
+      gint64 days = second >= 0 ? second / 86400 : (second - 86399) / 86400;
+      int sod = (int)(second - days * 86400);
+      int year, month, day;
+
+      civil_from_days (days, &year, &month, &day);
+      year = CLAMP (year, 0, 9999);
+      put2 (cache->text, year / 100);
+      put2 (cache->text + 2, year % 100);
+      cache->text[4] = '-';
+      put2 (cache->text + 5, month);
+      cache->text[7] = '-';
+      put2 (cache->text + 8, day);
+      cache->text[10] = 'T';
+      put2 (cache->text + 11, sod / 3600);
+      cache->text[13] = ':';
+      put2 (cache->text + 14, sod / 60 % 60);
+      cache->text[16] = ':';
+      put2 (cache->text + 17, sod % 60);
+      cache->text[19] = '.';
+      cache->second = second;
+    }
+  memcpy (out, cache->text, 20);
+  out[20] = (char)('0' + millis / 100);
+  put2 (out + 21, millis % 100);
+  out[23] = 'Z';
 }
 
 void
 fd_query_json_time (GString *out, gint64 ms)
 {
-  gint64 days = ms >= 0 ? ms / FD_DAY_MS : (ms - FD_DAY_MS + 1) / FD_DAY_MS;
-  gint64 rest = ms - days * FD_DAY_MS, y;
-  int m, d;
-  char buf[40];
+  FdQueryTimeCache cache = { 0 };
+  char text[FD_QUERY_TIME_LEN];
 
-  civil_from_days (days, &y, &m, &d);
-  snprintf (buf, sizeof buf, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", (int)y, m, d,
-            (int)(rest / FD_HOUR_MS), (int)(rest / FD_MINUTE_MS % 60), (int)(rest / 1000 % 60),
-            (int)(rest % 1000));
-  g_string_append (out, buf);
+  fd_query_format_time (&cache, ms, text);
+  g_string_append_c (out, '"');
+  g_string_append_len (out, text, FD_QUERY_TIME_LEN);
+  g_string_append_c (out, '"');
 }
 
 void

@@ -339,6 +339,9 @@ out:
   for (guint i = 0; i < n; i++)
     if (cursors[i].stmt != NULL)
       sqlite3_finalize (cursors[i].stmt);
+  /* The last fetch_sample() left its cached statement stepped: reset it (fd_db_prepare()
+   * does), or it keeps this pooled connection's snapshot and later reads on it miss writes. */
+  fd_db_prepare (db, "SELECT ts_in, payload FROM sample WHERE id = ?1", NULL);
   g_free (m.heap);
   return ok;
 }

@@ -36,6 +36,19 @@ void fd_query_json_string (GString *out, const char *s);
 void fd_query_json_time (GString *out, gint64 ms);
 void fd_query_json_number (GString *out, double v);
 
+/* @ms as RFC 3339 UTC with milliseconds into @out: FD_QUERY_TIME_LEN bytes
+ * ("2026-11-27T10:00:00.123Z"), not NUL-terminated. The date and time of day are cached per
+ * second in @cache (zero-filled before the first call), so that a run of rows in one second
+ * (an export's) costs a copy each. Years outside 0-9999 (never stored) are clamped. */
+typedef struct
+{
+  gint64 second;
+  char text[20];
+} FdQueryTimeCache;
+
+#define FD_QUERY_TIME_LEN 24
+void fd_query_format_time (FdQueryTimeCache *cache, gint64 ms, char *out);
+
 /* ---- filters and field selection (fd-query-filter.c) ---- */
 
 typedef enum
@@ -136,6 +149,22 @@ typedef struct
   gint64 first_ts, last_ts;
   gint64 first_ord, last_ord;
 } FdQueryAcc;
+
+#define FD_QUERY_N_FNS 7 /* FdQueryFn bit i is the i-th of avg … last */
+#define FD_QUERY_FN_NAMES "avg, min, max, sum, count, first, last"
+
+/* The FdQueryFn mask of a comma list of names ("avg,max, count"): 0 when it names none, or
+ * names something else (*@bad then that name, to free). */
+guint fd_query_fns_parse (const char *list, char **bad);
+/* "avg" for FD_QUERY_FN_AVG, and so on. */
+const char *fd_query_fn_name (FdQueryFn fn);
+/* The value of @fn (not COUNT, which is @a->n) in a non-empty bucket. */
+double fd_query_acc_value (const FdQueryAcc *a, FdQueryFn fn);
+
+/* The width in ms of a bucket "none" (0) or N followed by m, h or d, from a minute to
+ * FD_QUERY_MAX_BUCKET_DAYS days; -1 when @text is neither. */
+#define FD_QUERY_MAX_BUCKET_DAYS 10000
+gint64 fd_query_bucket_parse (const char *text);
 
 typedef struct
 {

@@ -348,6 +348,25 @@ fd_store_export_expire (FdDb *db, gint64 before, const char *dir, GPtrArray *fil
   return fd_db_step_done (db, stmt, NULL, error);
 }
 
+gboolean
+fd_store_export_workspace_files (FdDb *db, const char *workspace_id, const char *dir,
+                                 GPtrArray *files, GError **error)
+{
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db,
+                       "SELECT file FROM export WHERE workspace_id = ?1"
+                       " AND file IS NOT NULL AND substr (file, 1, length (?2)) = ?2",
+                       error);
+  g_autofree char *prefix
+      = g_str_has_suffix (dir, "/") ? g_strdup (dir) : g_strconcat (dir, "/", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, workspace_id);
+  fd_db_bind_text (stmt, 2, prefix);
+  return collect_files (db, stmt, files, error);
+}
+
 /* ---- schedules ------------------------------------------------------------------------------ */
 
 #define SCHEDULE_COLUMNS                                                                           \

@@ -70,6 +70,12 @@ gboolean fd_store_export_interrupt (FdDb *db, gint64 now, GPtrArray *files, GErr
 gboolean fd_store_export_expire (FdDb *db, gint64 before, const char *dir, GPtrArray *files,
                                  GError **error);
 
+/* The files under @dir (one-off exports) of @workspace_id's exports in any state, planned or
+ * written (char *, into @files): what deleting the workspace, whose rows cascade, would leave
+ * behind. The runs of schedules keep theirs, in their folders. */
+gboolean fd_store_export_workspace_files (FdDb *db, const char *workspace_id, const char *dir,
+                                          GPtrArray *files, GError **error);
+
 typedef enum
 {
   FD_EXPORT_PERIOD_DAILY,

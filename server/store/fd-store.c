@@ -367,6 +367,27 @@ fd_store_write_async (FdStore *store, FdStoreFunc func, gpointer data, GDestroyN
   g_async_queue_push (store->jobs, job);
 }
 
+/* Ends a reader's transaction. A statement left stepping (a cached one whose last row a job
+ * still pointed into) would keep the transaction, and so its snapshot, open: the connection
+ * would then answer every later read from the past. So every statement is reset first, and
+ * a COMMIT that fails is rolled back. */
+static void
+end_read (FdDb *db, gboolean ok)
+{
+  sqlite3 *handle = fd_db_handle (db);
+  g_autoptr (GError) error = NULL;
+
+  for (sqlite3_stmt *stmt = sqlite3_next_stmt (handle, NULL); stmt != NULL;
+       stmt = sqlite3_next_stmt (handle, stmt))
+    if (sqlite3_stmt_busy (stmt))
+      sqlite3_reset (stmt);
+  if (ok && fd_db_exec (db, "COMMIT", &error))
+    return;
+  if (error != NULL)
+    g_warning ("ending a read transaction: %s", error->message);
+  fd_db_exec (db, "ROLLBACK", NULL);
+}
+
 static gboolean
 run_read (FdStore *store, FdStoreFunc func, gpointer data, GError **error)
 {
@@ -389,7 +410,7 @@ run_read (FdStore *store, FdStoreFunc func, gpointer data, GError **error)
   if (ok)
     {
       ok = func (db, data, error);
-      fd_db_exec (db, ok ? "COMMIT" : "ROLLBACK", NULL);
+      end_read (db, ok);
     }
   g_async_queue_push (store->readers, db);
 

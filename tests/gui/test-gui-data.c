@@ -334,18 +334,8 @@ check_live (DataDevice *a)
   posted = g_get_real_time () / 1000;
   post_batch (a, "weather", "{\"temp\": 30, \"hum\": 41, \"name\": \"a\"}");
   fd_gui_wait (requests_past_cb, GUINT_TO_POINTER (before), 10, "the live tail to be fetched");
-  /* Not fd_gui_wait(): when the chart does not follow, the API is asked who is at fault. */
-  for (guint i = 0; i < 200 && !range_end_past_cb (&posted); i++)
-    fd_gui_settle (100);
-  if (!range_end_past_cb (&posted))
-    {
-      g_assert_false (api_has_point_since (a, posted));
-      /* The page did its part (the tail was asked for, and again); the server's answer has
-       * no point. */
-      g_test_incomplete ("GET /data/series does not return a reading 20 s after its data "
-                         "event (a server issue)");
-      return;
-    }
+  fd_gui_wait (range_end_past_cb, &posted, 10, "the chart to follow the new reading");
+  g_assert_true (api_has_point_since (a, posted));
   g_assert_cmpuint (fd_chart_get_n_series (FD_CHART (page_child ("chart"))), ==, 2);
 }
 #endif
@@ -524,8 +514,20 @@ fd_test_data (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 1100, 720);
   fd_gui_settle (600);
 
+  /* Leave the app as it was for the tests after this one: its workspaces only. */
   if (previous_name != NULL)
     choose_workspace (previous_name);
+  {
+    g_autofree char *path = g_strdup_printf ("/workspaces/%s?force=true", workspace_id);
+    g_autofree char *empty_path = g_strdup_printf ("/workspaces/%s", empty_id);
+    g_autoptr (JsonNode) deleted = api ("DELETE", path, NULL, 204);
+    g_autoptr (JsonNode) deleted_empty = api ("DELETE", empty_path, NULL, 204);
+
+    fd_test_api_wait ("/workspaces", "Weather Station", FALSE);
+    fd_test_api_wait ("/workspaces", "Quiet Corner", FALSE);
+    fd_workspaces_page_reload (fd_test_workspaces_page (), NULL);
+    fd_gui_settle (300);
+  }
   g_free (a.id);
   g_free (a.token);
   g_free (b.id);

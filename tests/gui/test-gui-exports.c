@@ -80,10 +80,21 @@ subtitle_set_cb (gpointer data)
   return subtitle != NULL && *subtitle != '\0' && !g_str_equal (subtitle, "Unknown");
 }
 
+static gboolean
+loaded_cb (gpointer data)
+{
+  return !fd_server_page_is_loading (data);
+}
+
+/* The spin button of row @title of @workspace's retention, once the pane has read it all (a
+ * reload may replace the rows). */
 static GtkWidget *
 retention_spin (GtkWidget *page, const char *workspace, const char *title, GtkWidget **row)
 {
-  GtkWidget *group = fd_gui_wait_for (page, ADW_TYPE_PREFERENCES_GROUP, workspace);
+  GtkWidget *group;
+
+  fd_gui_wait (loaded_cb, page, 10, "the Server pane to load");
+  group = fd_gui_wait_for (page, ADW_TYPE_PREFERENCES_GROUP, workspace);
 
   *row = fd_gui_wait_for (group, ADW_TYPE_ACTION_ROW, title);
   return fd_gui_wait_for (*row, GTK_TYPE_SPIN_BUTTON, NULL);
