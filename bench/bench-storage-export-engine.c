@@ -55,10 +55,6 @@ fd_export_engine_open (FdStorageBench *b, FdStorageExport *e)
 
   if (fd_export_engine_exports != NULL)
     return TRUE;
-  /* FdExports ends a job with g_main_context_invoke() from the worker thread, which runs the
-   * callback (g_thread_join of that same worker) at once in the worker when nobody owns the
-   * context; a server's main loop always owns it, and so must this thread. */
-  g_main_context_acquire (NULL);
   fd_export_engine_dir = g_build_filename (b->data->dir, "engine-exports", NULL);
   fd_export_engine_store = fd_store_open (b->data->fd_db, 1, &error);
   if (fd_export_engine_store != NULL)
@@ -149,8 +145,6 @@ fd_storage_export_engine_close (void)
       g_clear_pointer (&fd_export_engine_exports, fd_exports_free);
     }
   g_clear_pointer (&fd_export_engine_store, fd_store_close);
-  if (fd_export_engine_dir != NULL)
-    g_main_context_release (NULL);
   if (fd_export_engine_dir != NULL)
     g_rmdir (fd_export_engine_dir);
   g_clear_pointer (&fd_export_engine_dir, g_free);

@@ -176,6 +176,8 @@ fd_storage_export_run (FdStorageBench *b)
   fd_export_init (&b->export_peer_fd);
   if (b->server == NULL)
     b->export_api.note = g_strdup ("no server (--no-api)");
+  if (b->no_fd_tables)
+    b->export_peer_fd.note = g_strdup ("skipped (--quick)");
   g_print ("\nexporting all %u readings as CSV, %u runs per side, sides interleaved\n",
            b->data->readings, b->export_runs);
   for (guint run = 0; run < b->export_runs; run++)

@@ -36,9 +36,19 @@
 /* fd_ingest_flush_sync() came with the sample_ts index and the rollups (fd-data-layout.h):
  * a store made without it has neither, and is made again by a build that has it. */
 #if __has_include("ingest/fd-data-layout.h")
+#include "ingest/fd-data-layout.h"
 #define FD_GEN_HAS_FLUSH 1
 #else
 #define FD_GEN_HAS_FLUSH 0
+#endif
+/* What the ingest wrote, as far as the benchmark can tell: a store made by an older layout is
+ * made again (queries of one layout do not read another's blocks). */
+#if defined(FD_DATA_BLOCK_MAX_SPAN)
+#define FD_GEN_LAYOUT "hourly-blocks"
+#elif FD_GEN_HAS_FLUSH
+#define FD_GEN_LAYOUT "sample_ts+rollups"
+#else
+#define FD_GEN_LAYOUT "blocks"
 #endif
 
 static const guint fd_gen_fleet_percent[FD_GEN_FLEETS] = { 10, 15, 20, 25, 30 };
@@ -354,6 +364,8 @@ fd_gen_write_meta (FdStorageData *data)
   json_builder_add_int_value (b, data->readings);
   json_builder_set_member_name (b, "devices");
   json_builder_add_int_value (b, data->devices);
+  json_builder_set_member_name (b, "layout");
+  json_builder_add_string_value (b, FD_GEN_LAYOUT);
   json_builder_set_member_name (b, "flushed");
   json_builder_add_boolean_value (b, data->flushed);
   json_builder_set_member_name (b, "start_ms");
@@ -392,6 +404,12 @@ fd_gen_read_meta (FdStorageData *data)
       || json_object_get_int_member_with_default (o, "readings", 0) != data->readings
       || json_object_get_int_member_with_default (o, "devices", 0) != data->devices)
     return FALSE;
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "layout", ""), FD_GEN_LAYOUT) != 0)
+    {
+      g_print ("%s was made by another store layout than " FD_GEN_LAYOUT ": making it again\n",
+               data->dir);
+      return FALSE;
+    }
   data->flushed = json_object_get_boolean_member_with_default (o, "flushed", FALSE);
   if (FD_GEN_HAS_FLUSH && !data->flushed)
     {

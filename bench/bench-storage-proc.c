@@ -1,6 +1,7 @@
 /* bench-storage-proc.c — the processes bench-storage talks to: the sqlite3 shell (run once per
  * measurement, its statements timed by its own `.timer on`, its peak RSS from wait4()) and a
- * real fleetdesk-server on the generated data directory (libsoup, one keep-alive connection).
+ * real fleetdesk-server on the generated data directory (libsoup; the server closes each
+ * connection after its answer).
  */
 #include "bench-storage.h"
 

@@ -542,7 +542,7 @@ fd_storage_questions_report (FdStorageBench *b)
       FdStorageQuestion *q = g_ptr_array_index (b->questions, i);
       g_print ("%s %.0f", i ? "," : "", fd_storage_median (q->peer_wall_ms));
     }
-  g_print (" ms). API figures: request sent to last body byte, one keep-alive connection;"
+  g_print (" ms). API figures: request sent to last body byte (the server closes each connection);"
            " fleetdesk-server started in %.0f ms.\n",
            b->server_start_ms);
 

@@ -133,8 +133,8 @@ main (int argc, char **argv)
   if (!opt_no_export && b.server != NULL)
     {
       /* A fresh server for the exports: its VmHWM before the first one is then the start-up's
-       * alone, and no reader connection keeps a snapshot from the queries (fd_query_raw leaves
-       * its last sample fetch unreset, so that reader would not see a new export's row). */
+       * alone, not the peak of the 10,000-row pages. (It also kept the exports working while
+       * fd_query_raw left a reader on its old snapshot, fixed on main since.) */
       fd_storage_server_stop (b.server);
       b.server = fd_storage_server_start (b.data->fd_dir);
       fd_storage_server_pid_for_signals = fd_storage_server_pid (b.server);
