@@ -45,5 +45,11 @@ gboolean fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApi
                                         const FdExport *e);
 
 void fd_api_json_export (JsonBuilder *b, gconstpointer record);
+/* Replies 200 with the job's page of exports. */
+void fd_api_export_page_reply (FdApiRequest *req, FdApiJob *job);
+/* A list route: checks the from/size parameters and the path {id} (@prefix, named @what in a
+ * 404), then runs @func on a reader with the job's from/size and answers with @reply. */
+void fd_api_export_list_paged (FdApiRequest *req, const char *prefix, const char *what,
+                               FdStoreFunc func, FdApiReplyFunc reply);
 
 G_END_DECLS

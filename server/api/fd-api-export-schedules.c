@@ -10,7 +10,6 @@
 static const char *const members[]
     = { "name",   "format", "columns", "tags",   "fleets",  "devices",
         "period", "time",   "weekday", "folder", "enabled", NULL };
-static const char *const list_params[] = { "from", "size", NULL };
 static const char *const weekdays[]
     = { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", NULL };
 
@@ -351,38 +350,15 @@ list_reply (FdApiRequest *req, FdApiJob *job)
 }
 
 static void
-runs_reply (FdApiRequest *req, FdApiJob *job)
-{
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, fd_api_json_export);
-  fd_api_reply_json (req, SOUP_STATUS_OK, node);
-}
-
-static void
-list_common (FdApiRequest *req, const char *prefix, const char *what, FdStoreFunc func,
-             FdApiReplyFunc reply)
-{
-  FdApiJob *job;
-  gint64 from, size;
-
-  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, prefix, what)
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, func, job, reply);
-}
-
-static void
 schedule_list (FdApiRequest *req)
 {
-  list_common (req, "wks", "workspace", list_job, list_reply);
+  fd_api_export_list_paged (req, "wks", "workspace", list_job, list_reply);
 }
 
 static void
 schedule_runs (FdApiRequest *req)
 {
-  list_common (req, "exs", "export schedule", runs_job, runs_reply);
+  fd_api_export_list_paged (req, "exs", "export schedule", runs_job, fd_api_export_page_reply);
 }
 
 static gboolean

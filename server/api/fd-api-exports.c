@@ -13,7 +13,6 @@
 
 static const char *const create_members[]
     = { "format", "start", "end", "tags", "fleets", "devices", "columns", "aggregate", NULL };
-static const char *const list_params[] = { "from", "size", NULL };
 
 /* ---- the export object ---------------------------------------------------------------------- */
 
@@ -260,26 +259,34 @@ list_job (FdDb *db, gpointer data, GError **error)
   return fd_store_export_list (db, job->id, job->from, job->size, &job->page, error);
 }
 
-static void
-page_reply (FdApiRequest *req, FdApiJob *job)
+void
+fd_api_export_page_reply (FdApiRequest *req, FdApiJob *job)
 {
   g_autoptr (JsonNode) node = fd_api_json_page (&job->page, fd_api_json_export);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
-static void
-export_list (FdApiRequest *req)
+void
+fd_api_export_list_paged (FdApiRequest *req, const char *prefix, const char *what, FdStoreFunc func,
+                          FdApiReplyFunc reply)
 {
+  static const char *const list_params[] = { "from", "size", NULL };
   FdApiJob *job;
   gint64 from, size;
 
-  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, "wks", "workspace")
+  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, prefix, what)
       || !fd_api_param_paging (req, &from, &size))
     return;
   job = fd_api_job_new (req);
   job->from = from;
   job->size = size;
-  fd_api_run_read (req, list_job, job, page_reply);
+  fd_api_run_read (req, func, job, reply);
+}
+
+static void
+export_list (FdApiRequest *req)
+{
+  fd_api_export_list_paged (req, "wks", "workspace", list_job, fd_api_export_page_reply);
 }
 
 static gboolean
