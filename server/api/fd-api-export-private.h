@@ -39,6 +39,12 @@ void fd_api_json_selection (JsonBuilder *b, const char *selection);
 const char *fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s,
                                     char **message, GError **error);
 
+/* The check of a new export's or schedule's selection in its create job: FALSE with @error
+ * when workspace @workspace_id does not exist or the store failed; else TRUE, with
+ * *@bad_member (and *@message) set as fd_api_selection_check() sets them, or NULL. */
+gboolean fd_api_selection_check_new (FdDb *db, const char *workspace_id, const FdApiSelection *s,
+                                     const char **bad_member, char **message, GError **error);
+
 /* The body's "aggregate" {field, fn, bucket, group} of export @e (its range set) into
  * @sel->aggregate; replies 400 and returns FALSE when it is not one the export can run. */
 gboolean fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection *sel,

@@ -260,13 +260,11 @@ create_job (FdDb *db, gpointer data, GError **error)
   FdApiJob *job = data;
   ScheduleData *d = job->data;
 
-  if (!fd_store_workspace_exists (db, job->id, error))
+  if (!fd_api_selection_check_new (db, job->id, &d->selection, &d->bad_member, &d->bad_message,
+                                   error))
     return FALSE;
-  d->bad_member = fd_api_selection_check (db, job->id, &d->selection, &d->bad_message, error);
   if (d->bad_member != NULL)
     return TRUE;
-  if (error != NULL && *error != NULL)
-    return FALSE;
   return fd_store_export_schedule_insert (db, d->schedule, error)
          && fd_api_audit (db, job, "export_schedule.create", d->schedule->id, error, "name",
                           d->schedule->name, NULL);
