@@ -422,6 +422,24 @@ bind_weekday (sqlite3_stmt *stmt, int index, const FdExportSchedule *s)
     sqlite3_bind_null (stmt, index);
 }
 
+#define SCHEDULE_NAME_TAKEN "the workspace has an export schedule of that name already"
+
+/* The nine settings a schedule's insert and update both write, from parameter @first on:
+ * name, format, selection, period, time_of_day, weekday, folder, enabled, next_run. */
+static void
+bind_schedule_settings (sqlite3_stmt *stmt, int first, const FdExportSchedule *s)
+{
+  fd_db_bind_text (stmt, first, s->name);
+  fd_db_bind_text (stmt, first + 1, s->format);
+  fd_db_bind_text (stmt, first + 2, s->selection);
+  fd_db_bind_text (stmt, first + 3, period_name (s->period));
+  sqlite3_bind_int (stmt, first + 4, s->time_of_day);
+  bind_weekday (stmt, first + 5, s);
+  fd_db_bind_text (stmt, first + 6, s->folder);
+  sqlite3_bind_int (stmt, first + 7, s->enabled);
+  sqlite3_bind_int64 (stmt, first + 8, s->next_run);
+}
+
 gboolean
 fd_store_export_schedule_insert (FdDb *db, const FdExportSchedule *s, GError **error)
 {
@@ -437,18 +455,9 @@ fd_store_export_schedule_insert (FdDb *db, const FdExportSchedule *s, GError **e
     return FALSE;
   fd_db_bind_text (stmt, 1, s->id);
   fd_db_bind_text (stmt, 2, s->workspace_id);
-  fd_db_bind_text (stmt, 3, s->name);
-  fd_db_bind_text (stmt, 4, s->format);
-  fd_db_bind_text (stmt, 5, s->selection);
-  fd_db_bind_text (stmt, 6, period_name (s->period));
-  sqlite3_bind_int (stmt, 7, s->time_of_day);
-  bind_weekday (stmt, 8, s);
-  fd_db_bind_text (stmt, 9, s->folder);
-  sqlite3_bind_int (stmt, 10, s->enabled);
-  sqlite3_bind_int64 (stmt, 11, s->next_run);
+  bind_schedule_settings (stmt, 3, s);
   sqlite3_bind_int64 (stmt, 12, s->created_at);
-  return fd_db_step_done (db, stmt, "the workspace has an export schedule of that name already",
-                          error);
+  return fd_db_step_done (db, stmt, SCHEDULE_NAME_TAKEN, error);
 }
 
 FdExportSchedule *
@@ -502,18 +511,9 @@ fd_store_export_schedule_update (FdDb *db, const FdExportSchedule *s, GError **e
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, s->id);
-  fd_db_bind_text (stmt, 2, s->name);
-  fd_db_bind_text (stmt, 3, s->format);
-  fd_db_bind_text (stmt, 4, s->selection);
-  fd_db_bind_text (stmt, 5, period_name (s->period));
-  sqlite3_bind_int (stmt, 6, s->time_of_day);
-  bind_weekday (stmt, 7, s);
-  fd_db_bind_text (stmt, 8, s->folder);
-  sqlite3_bind_int (stmt, 9, s->enabled);
-  sqlite3_bind_int64 (stmt, 10, s->next_run);
+  bind_schedule_settings (stmt, 2, s);
   sqlite3_bind_int64 (stmt, 11, s->updated_at);
-  if (!fd_db_step_done (db, stmt, "the workspace has an export schedule of that name already",
-                        error))
+  if (!fd_db_step_done (db, stmt, SCHEDULE_NAME_TAKEN, error))
     return FALSE;
   return schedule_changed (db, s->id, error);
 }
