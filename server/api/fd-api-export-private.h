@@ -51,6 +51,8 @@ gboolean fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApi
                                         const FdExport *e);
 
 void fd_api_json_export (JsonBuilder *b, gconstpointer record);
+/* FALSE, with a 503 "unavailable" reply, when this server runs no exports engine. */
+gboolean fd_api_export_need_exports (FdApiRequest *req);
 /* Replies 200 with the job's page of exports. */
 void fd_api_export_page_reply (FdApiRequest *req, FdApiJob *job);
 /* A list route: checks the from/size parameters and the path {id} (@prefix, named @what in a

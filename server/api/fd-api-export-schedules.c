@@ -245,16 +245,6 @@ schedule_data_free (gpointer data)
 }
 
 static gboolean
-need_exports (FdApiRequest *req)
-{
-  if (req->api->context.exports != NULL)
-    return TRUE;
-  fd_api_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable", NULL,
-                      "this server runs no exports");
-  return FALSE;
-}
-
-static gboolean
 create_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
@@ -298,7 +288,7 @@ schedule_create (FdApiRequest *req)
   FdApiJob *job;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "wks", "workspace")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   obj = fd_api_body_object (req, &owner);
   if (obj == NULL || !fd_api_body_check_members (req, obj, members))
@@ -516,7 +506,7 @@ schedule_patch (FdApiRequest *req)
   gboolean timing, ok;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "exs", "export schedule")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   obj = fd_api_body_object (req, &owner);
   if (obj == NULL || !fd_api_body_check_members (req, obj, members))
@@ -559,7 +549,7 @@ static void
 schedule_delete (FdApiRequest *req)
 {
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "exs", "export schedule")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   fd_api_run_write (req, delete_job, fd_api_job_new (req), delete_reply);
 }

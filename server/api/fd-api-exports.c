@@ -96,8 +96,8 @@ create_data_free (gpointer data)
   g_free (d);
 }
 
-static gboolean
-need_exports (FdApiRequest *req)
+gboolean
+fd_api_export_need_exports (FdApiRequest *req)
 {
   if (req->api->context.exports != NULL)
     return TRUE;
@@ -204,7 +204,7 @@ export_create (FdApiRequest *req)
   g_autofree char *name = NULL;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "wks", "workspace")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   obj = fd_api_body_object (req, &owner);
   if (obj == NULL || !fd_api_body_check_members (req, obj, create_members))
@@ -431,7 +431,7 @@ cancel_or_delete (FdApiRequest *req, gboolean delete)
   CancelCall *call;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "exp", "export")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   call = g_new0 (CancelCall, 1);
   call->req = req;
