@@ -1,5 +1,6 @@
 /* fd-api-export-private.h — what the two export route files share: the selection members of a
- * body (format, columns, tags, fleets, devices) and the check of a selection in the store. */
+ * body (format, columns, tags, fleets, devices), the check of a selection in the store, the
+ * 503 of a server without exports and the paged lists of exports. */
 #pragma once
 
 #include "fd-api-private.h"
