@@ -208,6 +208,22 @@ fd_api_error_from_answer (SoupMessage *message, GBytes *bytes, JsonObject **deta
       soup_message_get_reason_phrase (message) ? soup_message_get_reason_phrase (message) : "");
 }
 
+/* Ends @task with @error (taken) from a request that got no answer: a cancellation as it is,
+ * anything else named as the server not reached. */
+static void
+fd_api_client_return_unreached (FdApiClient *self, GTask *task, GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, error);
+  else
+    {
+      g_task_return_new_error (task, error->domain, error->code,
+                               _ ("Could not reach the server at %s: %s"), self->base_url,
+                               error->message);
+      g_error_free (error);
+    }
+}
+
 static void
 fd_api_client_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -224,12 +240,7 @@ fd_api_client_send_cb (GObject *source, GAsyncResult *result, gpointer user_data
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, error->domain, error->code,
-                                 _ ("Could not reach the server at %s: %s"), self->base_url,
-                                 error->message);
+      fd_api_client_return_unreached (self, task, g_steal_pointer (&error));
       return;
     }
 
@@ -581,12 +592,7 @@ fd_api_client_download_sent_cb (GObject *source, GAsyncResult *result, gpointer 
   body = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (body == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, error->domain, error->code,
-                                 _ ("Could not reach the server at %s: %s"), self->base_url,
-                                 error->message);
+      fd_api_client_return_unreached (self, task, g_steal_pointer (&error));
       return;
     }
 

@@ -138,3 +138,37 @@ fd_main_context_iterate_for (GMainContext *context, guint max_wait_ms)
   g_source_destroy (tick);
   g_source_unref (tick);
 }
+
+void
+fd_json_append_string (GString *out, const char *s, gsize n, gboolean escape_del)
+{
+  g_string_append_c (out, '"');
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar c = (guchar)s[i];
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (c < 0x20 || (escape_del && c == 0x7f))
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char)c);
+        }
+    }
+  g_string_append_c (out, '"');
+}

@@ -1,4 +1,4 @@
-/* fd-util.h — identifiers, secrets and times shared by the engine. */
+/* fd-util.h — identifiers, secrets, times and JSON strings shared by the engine. */
 #pragma once
 
 #include <glib.h>
@@ -35,5 +35,10 @@ gint64 fd_now_ms (void);
 
 /* RFC 3339 UTC with milliseconds: "2026-11-27T10:00:00.123Z". */
 char *fd_time_format_ms (gint64 ms);
+
+/* Appends the @n bytes of @s (valid UTF-8: callers that cannot promise it make it so first)
+ * as a JSON string literal, quotes included: '"', '\\' and control characters escaped, and
+ * DEL too when @escape_del (what the device protocol's error answers do). */
+void fd_json_append_string (GString *out, const char *s, gsize n, gboolean escape_del);
 
 G_END_DECLS

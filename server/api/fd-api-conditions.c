@@ -69,43 +69,6 @@ list_reply (FdApiRequest *req, FdApiJob *job)
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
-/* Every value of the repeatable @key, each checked by @check (NULL when good, else why not). */
-static gboolean
-param_list (FdApiRequest *req, const char *key, const char *(*check) (const char *), char ***out)
-{
-  g_auto (GStrv) values = fd_api_param_all (req, key);
-
-  for (guint i = 0; values[i] != NULL; i++)
-    {
-      const char *why = check (values[i]);
-      if (why != NULL)
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", key, "%s", why);
-          return FALSE;
-        }
-    }
-  *out = values[0] != NULL ? g_steal_pointer (&values) : NULL;
-  return TRUE;
-}
-
-static const char *
-check_tag (const char *tag)
-{
-  return fd_tag_check (tag, strlen (tag));
-}
-
-static const char *
-check_device (const char *id)
-{
-  return fd_id_is_valid (id, "dev") ? NULL : "device must be a device ID like dev-…";
-}
-
-static const char *
-check_fleet (const char *id)
-{
-  return fd_id_is_valid (id, "flt") ? NULL : "fleet must be a fleet ID like flt-…";
-}
-
 /* An RFC 3339 time or integer epoch ms; untouched when absent. */
 static gboolean
 param_time (FdApiRequest *req, const char *key, gint64 *ms)
@@ -177,9 +140,7 @@ condition_list (FdApiRequest *req)
                                                     : FD_CONDITION_STATUS_CLOSED;
   d->filter.start_from = G_MININT64;
   d->filter.start_to = G_MAXINT64;
-  if (!param_list (req, "tag", check_tag, &d->tags)
-      || !param_list (req, "device", check_device, &d->devices)
-      || !param_list (req, "fleet", check_fleet, &d->fleets)
+  if (!fd_api_param_selection_lists (req, &d->tags, &d->devices, &d->fleets)
       || !param_threshold (req, &d->filter.threshold_ms)
       || !param_time (req, "start", &d->filter.start_from)
       || !param_time (req, "end", &d->filter.start_to))

@@ -1,5 +1,6 @@
 /* fd-api-export-private.h — what the two export route files share: the selection members of a
- * body (format, columns, tags, fleets, devices) and the check of a selection in the store. */
+ * body (format, columns, tags, fleets, devices), the check of a selection in the store, the
+ * 503 of a server without exports and the paged lists of exports. */
 #pragma once
 
 #include "fd-api-private.h"
@@ -39,11 +40,25 @@ void fd_api_json_selection (JsonBuilder *b, const char *selection);
 const char *fd_api_selection_check (FdDb *db, const char *workspace_id, const FdApiSelection *s,
                                     char **message, GError **error);
 
+/* The check of a new export's or schedule's selection in its create job: FALSE with @error
+ * when workspace @workspace_id does not exist or the store failed; else TRUE, with
+ * *@bad_member (and *@message) set as fd_api_selection_check() sets them, or NULL. */
+gboolean fd_api_selection_check_new (FdDb *db, const char *workspace_id, const FdApiSelection *s,
+                                     const char **bad_member, char **message, GError **error);
+
 /* The body's "aggregate" {field, fn, bucket, group} of export @e (its range set) into
  * @sel->aggregate; replies 400 and returns FALSE when it is not one the export can run. */
 gboolean fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection *sel,
                                         const FdExport *e);
 
 void fd_api_json_export (JsonBuilder *b, gconstpointer record);
+/* FALSE, with a 503 "unavailable" reply, when this server runs no exports engine. */
+gboolean fd_api_export_need_exports (FdApiRequest *req);
+/* Replies 200 with the job's page of exports. */
+void fd_api_export_page_reply (FdApiRequest *req, FdApiJob *job);
+/* A list route: checks the from/size parameters and the path {id} (@prefix, named @what in a
+ * 404), then runs @func on a reader with the job's from/size and answers with @reply. */
+void fd_api_export_list_paged (FdApiRequest *req, const char *prefix, const char *what,
+                               FdStoreFunc func, FdApiReplyFunc reply);
 
 G_END_DECLS

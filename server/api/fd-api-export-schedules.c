@@ -10,7 +10,6 @@
 static const char *const members[]
     = { "name",   "format", "columns", "tags",   "fleets",  "devices",
         "period", "time",   "weekday", "folder", "enabled", NULL };
-static const char *const list_params[] = { "from", "size", NULL };
 static const char *const weekdays[]
     = { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", NULL };
 
@@ -246,28 +245,16 @@ schedule_data_free (gpointer data)
 }
 
 static gboolean
-need_exports (FdApiRequest *req)
-{
-  if (req->api->context.exports != NULL)
-    return TRUE;
-  fd_api_reply_error (req, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable", NULL,
-                      "this server runs no exports");
-  return FALSE;
-}
-
-static gboolean
 create_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
   ScheduleData *d = job->data;
 
-  if (!fd_store_workspace_exists (db, job->id, error))
+  if (!fd_api_selection_check_new (db, job->id, &d->selection, &d->bad_member, &d->bad_message,
+                                   error))
     return FALSE;
-  d->bad_member = fd_api_selection_check (db, job->id, &d->selection, &d->bad_message, error);
   if (d->bad_member != NULL)
     return TRUE;
-  if (error != NULL && *error != NULL)
-    return FALSE;
   return fd_store_export_schedule_insert (db, d->schedule, error)
          && fd_api_audit (db, job, "export_schedule.create", d->schedule->id, error, "name",
                           d->schedule->name, NULL);
@@ -301,7 +288,7 @@ schedule_create (FdApiRequest *req)
   FdApiJob *job;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "wks", "workspace")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   obj = fd_api_body_object (req, &owner);
   if (obj == NULL || !fd_api_body_check_members (req, obj, members))
@@ -351,38 +338,15 @@ list_reply (FdApiRequest *req, FdApiJob *job)
 }
 
 static void
-runs_reply (FdApiRequest *req, FdApiJob *job)
-{
-  g_autoptr (JsonNode) node = fd_api_json_page (&job->page, fd_api_json_export);
-  fd_api_reply_json (req, SOUP_STATUS_OK, node);
-}
-
-static void
-list_common (FdApiRequest *req, const char *prefix, const char *what, FdStoreFunc func,
-             FdApiReplyFunc reply)
-{
-  FdApiJob *job;
-  gint64 from, size;
-
-  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, prefix, what)
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, func, job, reply);
-}
-
-static void
 schedule_list (FdApiRequest *req)
 {
-  list_common (req, "wks", "workspace", list_job, list_reply);
+  fd_api_export_list_paged (req, "wks", "workspace", list_job, list_reply);
 }
 
 static void
 schedule_runs (FdApiRequest *req)
 {
-  list_common (req, "exs", "export schedule", runs_job, runs_reply);
+  fd_api_export_list_paged (req, "exs", "export schedule", runs_job, fd_api_export_page_reply);
 }
 
 static gboolean
@@ -542,7 +506,7 @@ schedule_patch (FdApiRequest *req)
   gboolean timing, ok;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "exs", "export schedule")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   obj = fd_api_body_object (req, &owner);
   if (obj == NULL || !fd_api_body_check_members (req, obj, members))
@@ -585,7 +549,7 @@ static void
 schedule_delete (FdApiRequest *req)
 {
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "exs", "export schedule")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   fd_api_run_write (req, delete_job, fd_api_job_new (req), delete_reply);
 }

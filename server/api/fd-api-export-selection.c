@@ -320,3 +320,13 @@ fd_api_export_parse_aggregate (FdApiRequest *req, JsonNode *node, FdApiSelection
   sel->aggregate = json_to_string (root, FALSE);
   return TRUE;
 }
+
+gboolean
+fd_api_selection_check_new (FdDb *db, const char *workspace_id, const FdApiSelection *s,
+                            const char **bad_member, char **message, GError **error)
+{
+  if (!fd_store_workspace_exists (db, workspace_id, error))
+    return FALSE;
+  *bad_member = fd_api_selection_check (db, workspace_id, s, message, error);
+  return *bad_member != NULL || error == NULL || *error == NULL;
+}

@@ -13,7 +13,6 @@
 
 static const char *const create_members[]
     = { "format", "start", "end", "tags", "fleets", "devices", "columns", "aggregate", NULL };
-static const char *const list_params[] = { "from", "size", NULL };
 
 /* ---- the export object ---------------------------------------------------------------------- */
 
@@ -97,8 +96,8 @@ create_data_free (gpointer data)
   g_free (d);
 }
 
-static gboolean
-need_exports (FdApiRequest *req)
+gboolean
+fd_api_export_need_exports (FdApiRequest *req)
 {
   if (req->api->context.exports != NULL)
     return TRUE;
@@ -144,13 +143,11 @@ create_job (FdDb *db, gpointer data, GError **error)
   FdApiJob *job = data;
   CreateData *d = job->data;
 
-  if (!fd_store_workspace_exists (db, job->id, error))
+  if (!fd_api_selection_check_new (db, job->id, &d->selection, &d->bad_member, &d->bad_message,
+                                   error))
     return FALSE;
-  d->bad_member = fd_api_selection_check (db, job->id, &d->selection, &d->bad_message, error);
   if (d->bad_member != NULL)
     return TRUE;
-  if (error != NULL && *error != NULL)
-    return FALSE;
   if (d->selection.aggregate != NULL)
     {
       g_autoptr (JsonNode) agg = json_from_string (d->selection.aggregate, NULL);
@@ -207,7 +204,7 @@ export_create (FdApiRequest *req)
   g_autofree char *name = NULL;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "wks", "workspace")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   obj = fd_api_body_object (req, &owner);
   if (obj == NULL || !fd_api_body_check_members (req, obj, create_members))
@@ -260,26 +257,34 @@ list_job (FdDb *db, gpointer data, GError **error)
   return fd_store_export_list (db, job->id, job->from, job->size, &job->page, error);
 }
 
-static void
-page_reply (FdApiRequest *req, FdApiJob *job)
+void
+fd_api_export_page_reply (FdApiRequest *req, FdApiJob *job)
 {
   g_autoptr (JsonNode) node = fd_api_json_page (&job->page, fd_api_json_export);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
-static void
-export_list (FdApiRequest *req)
+void
+fd_api_export_list_paged (FdApiRequest *req, const char *prefix, const char *what, FdStoreFunc func,
+                          FdApiReplyFunc reply)
 {
+  static const char *const list_params[] = { "from", "size", NULL };
   FdApiJob *job;
   gint64 from, size;
 
-  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, "wks", "workspace")
+  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, prefix, what)
       || !fd_api_param_paging (req, &from, &size))
     return;
   job = fd_api_job_new (req);
   job->from = from;
   job->size = size;
-  fd_api_run_read (req, list_job, job, page_reply);
+  fd_api_run_read (req, func, job, reply);
+}
+
+static void
+export_list (FdApiRequest *req)
+{
+  fd_api_export_list_paged (req, "wks", "workspace", list_job, fd_api_export_page_reply);
 }
 
 static gboolean
@@ -426,7 +431,7 @@ cancel_or_delete (FdApiRequest *req, gboolean delete)
   CancelCall *call;
 
   if (!fd_api_check_params (req, NULL) || !fd_api_path_id (req, "exp", "export")
-      || !need_exports (req))
+      || !fd_api_export_need_exports (req))
     return;
   call = g_new0 (CancelCall, 1);
   call->req = req;

@@ -36,7 +36,7 @@ struct _FdApiContext
   /* live state (fd_api_set_live), NULL in tests that run the API alone */
   FdEvents *events;
   FdSessions *sessions;
-  FdExports *exports; /* NULL in tests that run the API alone */
+  FdExports *exports;     /* NULL in tests that run the API alone */
   FdRetention *retention; /* NULL in tests that run the API alone */
 };
 
@@ -171,6 +171,11 @@ gboolean fd_api_check_params (FdApiRequest *req, const char *const *allowed);
 /* The single value of @key (NULL when absent); a repeated key is a 400 unless fetched as all. */
 gboolean fd_api_param (FdApiRequest *req, const char *key, const char **value);
 char **fd_api_param_all (FdApiRequest *req, const char *key);
+/* The repeatable tag, device and fleet parameters of a data selection (conditions, data
+ * queries), every value checked; a list is NULL when its key is absent. Replies 400
+ * invalid_parameter naming the key and returns FALSE at the first bad value. */
+gboolean fd_api_param_selection_lists (FdApiRequest *req, char ***tags, char ***devices,
+                                       char ***fleets);
 /* An integer parameter in [@min, @max] (min >= 0); *@value untouched when absent. */
 gboolean fd_api_param_int (FdApiRequest *req, const char *key, gint64 min, gint64 max,
                            gint64 *value);

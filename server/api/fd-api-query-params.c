@@ -36,40 +36,6 @@ fd_api_query_bad (FdApiRequest *req, const char *field, const char *message)
   return FALSE;
 }
 
-/* Every value of the repeatable @key, each checked by @check (NULL when good, else why not). */
-static gboolean
-param_list (FdApiRequest *req, const char *key, const char *(*check) (const char *), char ***out)
-{
-  g_auto (GStrv) values = fd_api_param_all (req, key);
-
-  for (guint i = 0; values[i] != NULL; i++)
-    {
-      const char *why = check (values[i]);
-      if (why != NULL)
-        return fd_api_query_bad (req, key, why);
-    }
-  *out = values[0] != NULL ? g_steal_pointer (&values) : NULL;
-  return TRUE;
-}
-
-static const char *
-check_tag (const char *tag)
-{
-  return fd_tag_check (tag, strlen (tag));
-}
-
-static const char *
-check_device (const char *id)
-{
-  return fd_id_is_valid (id, "dev") ? NULL : "device must be a device ID like dev-…";
-}
-
-static const char *
-check_fleet (const char *id)
-{
-  return fd_id_is_valid (id, "flt") ? NULL : "fleet must be a fleet ID like flt-…";
-}
-
 /* An RFC 3339 time with any offset, or integer epoch ms; untouched when absent. */
 static gboolean
 param_time (FdApiRequest *req, const char *key, gint64 *ms, gboolean *given)
@@ -110,9 +76,7 @@ fd_api_query_param_selection (FdApiRequest *req, FdApiQueryData *d, gboolean def
 
   *start = FD_QUERY_TIME_MIN;
   *end = FD_QUERY_TIME_MAX;
-  if (!param_list (req, "tag", check_tag, &d->tags)
-      || !param_list (req, "device", check_device, &d->devices)
-      || !param_list (req, "fleet", check_fleet, &d->fleets)
+  if (!fd_api_param_selection_lists (req, &d->tags, &d->devices, &d->fleets)
       || !param_time (req, "start", start, &has_start) || !param_time (req, "end", end, &has_end))
     return FALSE;
   if (default_range && !has_end)

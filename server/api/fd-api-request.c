@@ -1,6 +1,7 @@
 /* fd-api-request.c — replies, query parameters, bodies and store jobs for a request. */
 #include "fd-api-private.h"
 #include "fd-util.h"
+#include "ingest/fd-ingest.h"
 
 #include <string.h>
 
@@ -364,6 +365,51 @@ fd_api_param_all (FdApiRequest *req, const char *key)
         g_strv_builder_add (builder, p->value);
     }
   return g_strv_builder_end (builder);
+}
+
+/* Every value of the repeatable @key, each checked by @check (NULL when good, else why not). */
+static gboolean
+param_list (FdApiRequest *req, const char *key, const char *(*check) (const char *), char ***out)
+{
+  g_auto (GStrv) values = fd_api_param_all (req, key);
+
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      const char *why = check (values[i]);
+      if (why != NULL)
+        {
+          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", key, "%s", why);
+          return FALSE;
+        }
+    }
+  *out = values[0] != NULL ? g_steal_pointer (&values) : NULL;
+  return TRUE;
+}
+
+static const char *
+check_tag (const char *tag)
+{
+  return fd_tag_check (tag, strlen (tag));
+}
+
+static const char *
+check_device (const char *id)
+{
+  return fd_id_is_valid (id, "dev") ? NULL : "device must be a device ID like dev-…";
+}
+
+static const char *
+check_fleet (const char *id)
+{
+  return fd_id_is_valid (id, "flt") ? NULL : "fleet must be a fleet ID like flt-…";
+}
+
+gboolean
+fd_api_param_selection_lists (FdApiRequest *req, char ***tags, char ***devices, char ***fleets)
+{
+  return param_list (req, "tag", check_tag, tags)
+         && param_list (req, "device", check_device, devices)
+         && param_list (req, "fleet", check_fleet, fleets);
 }
 
 static gboolean

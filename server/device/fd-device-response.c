@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "fd-device-http.h"
+#include "fd-util.h"
 
 #include <string.h>
 
@@ -100,35 +101,7 @@ fd_http_append_json_string (GString *out, const char *s, gssize len)
       s = valid;
       n = strlen (valid);
     }
-  g_string_append_c (out, '"');
-  for (gsize i = 0; i < n; i++)
-    {
-      guint8 c = s[i];
-      switch (c)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char)c);
-        }
-    }
-  g_string_append_c (out, '"');
+  fd_json_append_string (out, s, n, TRUE);
 }
 
 char *

@@ -1,6 +1,7 @@
 /* fd-query-json.c — writing answers as JSON text directly: a page of 175,000 rows or a chart of
  * 2,000,000 points is appended to one buffer, with no tree and no allocation per value. */
 #include "fd-query.h"
+#include "fd-util.h"
 
 #include <math.h>
 #include <string.h>
@@ -8,34 +9,8 @@
 void
 fd_query_json_string (GString *out, const char *s)
 {
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *)s; *p != '\0'; p++)
-    {
-      switch (*p)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char)*p);
-        }
-    }
-  g_string_append_c (out, '"');
+  /* Stored text is UTF-8 already (payloads are checked on the way in); DEL stays as it is. */
+  fd_json_append_string (out, s, strlen (s), FALSE);
 }
 
 /* ---- times ---------------------------------------------------------------------------------- */

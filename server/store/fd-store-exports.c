@@ -110,6 +110,43 @@ fd_store_export_insert (FdDb *db, const FdExport *e, GError **error)
   return TRUE;
 }
 
+/* Every listing here has one shape: count the rows that one key selects, then fetch one page of
+ * them; count_sql and page_sql both take the key as ?1, page_sql the page as ?2 (size) and ?3
+ * (from). */
+static gboolean
+fetch_page (FdDb *db, const char *count_sql, const char *page_sql, const char *key, gint64 from,
+            gint64 size, FdDbRowFunc row, GDestroyNotify free_func, FdPage *page, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, count_sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, key);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
+  stmt = fd_db_prepare (db, page_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, key);
+  sqlite3_bind_int64 (stmt, 2, size);
+  sqlite3_bind_int64 (stmt, 3, from);
+  page->items = g_ptr_array_new_with_free_func (free_func);
+  return fd_db_fetch_all (db, stmt, row, page->items, error);
+}
+
+/* An UPDATE or DELETE by id that touched no row names a schedule that is not there. */
+static gboolean
+schedule_changed (FdDb *db, const char *id, GError **error)
+{
+  if (sqlite3_changes (fd_db_handle (db)) == 0)
+    {
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
+                   "export schedule %s does not exist", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 FdExport *
 fd_store_export_get (FdDb *db, const char *id, GError **error)
 {
@@ -126,27 +163,13 @@ gboolean
 fd_store_export_list (FdDb *db, const char *workspace_id, gint64 from, gint64 size, FdPage *page,
                       GError **error)
 {
-  sqlite3_stmt *stmt;
-
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
-  stmt = fd_db_prepare (db, "SELECT count(*) FROM export WHERE workspace_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  if (!fd_db_fetch_count (db, stmt, &page->total, error))
-    return FALSE;
-  stmt = fd_db_prepare (db,
-                        "SELECT " EXPORT_COLUMNS " FROM export WHERE workspace_id = ?1"
-                        " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_export_free);
-  return fd_db_fetch_all (db, stmt, export_from_row, page->items, error);
+  return fetch_page (db, "SELECT count(*) FROM export WHERE workspace_id = ?1",
+                     "SELECT " EXPORT_COLUMNS " FROM export WHERE workspace_id = ?1"
+                     " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+                     workspace_id, from, size, export_from_row, (GDestroyNotify)fd_export_free,
+                     page, error);
 }
 
 gboolean
@@ -168,23 +191,11 @@ fd_store_export_runs (FdDb *db, const char *schedule_id, gint64 from, gint64 siz
                    "export schedule %s does not exist", schedule_id);
       return FALSE;
     }
-  stmt = fd_db_prepare (db, "SELECT count(*) FROM export WHERE schedule_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, schedule_id);
-  if (!fd_db_fetch_count (db, stmt, &page->total, error))
-    return FALSE;
-  stmt = fd_db_prepare (db,
-                        "SELECT " EXPORT_COLUMNS " FROM export WHERE schedule_id = ?1"
-                        " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, schedule_id);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_export_free);
-  return fd_db_fetch_all (db, stmt, export_from_row, page->items, error);
+  return fetch_page (db, "SELECT count(*) FROM export WHERE schedule_id = ?1",
+                     "SELECT " EXPORT_COLUMNS " FROM export WHERE schedule_id = ?1"
+                     " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+                     schedule_id, from, size, export_from_row, (GDestroyNotify)fd_export_free, page,
+                     error);
 }
 
 gboolean
@@ -411,6 +422,24 @@ bind_weekday (sqlite3_stmt *stmt, int index, const FdExportSchedule *s)
     sqlite3_bind_null (stmt, index);
 }
 
+#define SCHEDULE_NAME_TAKEN "the workspace has an export schedule of that name already"
+
+/* The nine settings a schedule's insert and update both write, from parameter @first on:
+ * name, format, selection, period, time_of_day, weekday, folder, enabled, next_run. */
+static void
+bind_schedule_settings (sqlite3_stmt *stmt, int first, const FdExportSchedule *s)
+{
+  fd_db_bind_text (stmt, first, s->name);
+  fd_db_bind_text (stmt, first + 1, s->format);
+  fd_db_bind_text (stmt, first + 2, s->selection);
+  fd_db_bind_text (stmt, first + 3, period_name (s->period));
+  sqlite3_bind_int (stmt, first + 4, s->time_of_day);
+  bind_weekday (stmt, first + 5, s);
+  fd_db_bind_text (stmt, first + 6, s->folder);
+  sqlite3_bind_int (stmt, first + 7, s->enabled);
+  sqlite3_bind_int64 (stmt, first + 8, s->next_run);
+}
+
 gboolean
 fd_store_export_schedule_insert (FdDb *db, const FdExportSchedule *s, GError **error)
 {
@@ -426,18 +455,9 @@ fd_store_export_schedule_insert (FdDb *db, const FdExportSchedule *s, GError **e
     return FALSE;
   fd_db_bind_text (stmt, 1, s->id);
   fd_db_bind_text (stmt, 2, s->workspace_id);
-  fd_db_bind_text (stmt, 3, s->name);
-  fd_db_bind_text (stmt, 4, s->format);
-  fd_db_bind_text (stmt, 5, s->selection);
-  fd_db_bind_text (stmt, 6, period_name (s->period));
-  sqlite3_bind_int (stmt, 7, s->time_of_day);
-  bind_weekday (stmt, 8, s);
-  fd_db_bind_text (stmt, 9, s->folder);
-  sqlite3_bind_int (stmt, 10, s->enabled);
-  sqlite3_bind_int64 (stmt, 11, s->next_run);
+  bind_schedule_settings (stmt, 3, s);
   sqlite3_bind_int64 (stmt, 12, s->created_at);
-  return fd_db_step_done (db, stmt, "the workspace has an export schedule of that name already",
-                          error);
+  return fd_db_step_done (db, stmt, SCHEDULE_NAME_TAKEN, error);
 }
 
 FdExportSchedule *
@@ -456,27 +476,13 @@ gboolean
 fd_store_export_schedule_list (FdDb *db, const char *workspace_id, gint64 from, gint64 size,
                                FdPage *page, GError **error)
 {
-  sqlite3_stmt *stmt;
-
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
-  stmt = fd_db_prepare (db, "SELECT count(*) FROM export_schedule WHERE workspace_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  if (!fd_db_fetch_count (db, stmt, &page->total, error))
-    return FALSE;
-  stmt = fd_db_prepare (db,
-                        "SELECT " SCHEDULE_COLUMNS " FROM export_schedule WHERE workspace_id = ?1"
-                        " ORDER BY name LIMIT ?2 OFFSET ?3",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_export_schedule_free);
-  return fd_db_fetch_all (db, stmt, schedule_from_row, page->items, error);
+  return fetch_page (db, "SELECT count(*) FROM export_schedule WHERE workspace_id = ?1",
+                     "SELECT " SCHEDULE_COLUMNS " FROM export_schedule WHERE workspace_id = ?1"
+                     " ORDER BY name LIMIT ?2 OFFSET ?3",
+                     workspace_id, from, size, schedule_from_row,
+                     (GDestroyNotify)fd_export_schedule_free, page, error);
 }
 
 gboolean
@@ -505,26 +511,11 @@ fd_store_export_schedule_update (FdDb *db, const FdExportSchedule *s, GError **e
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, s->id);
-  fd_db_bind_text (stmt, 2, s->name);
-  fd_db_bind_text (stmt, 3, s->format);
-  fd_db_bind_text (stmt, 4, s->selection);
-  fd_db_bind_text (stmt, 5, period_name (s->period));
-  sqlite3_bind_int (stmt, 6, s->time_of_day);
-  bind_weekday (stmt, 7, s);
-  fd_db_bind_text (stmt, 8, s->folder);
-  sqlite3_bind_int (stmt, 9, s->enabled);
-  sqlite3_bind_int64 (stmt, 10, s->next_run);
+  bind_schedule_settings (stmt, 2, s);
   sqlite3_bind_int64 (stmt, 11, s->updated_at);
-  if (!fd_db_step_done (db, stmt, "the workspace has an export schedule of that name already",
-                        error))
+  if (!fd_db_step_done (db, stmt, SCHEDULE_NAME_TAKEN, error))
     return FALSE;
-  if (sqlite3_changes (fd_db_handle (db)) == 0)
-    {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                   "export schedule %s does not exist", s->id);
-      return FALSE;
-    }
-  return TRUE;
+  return schedule_changed (db, s->id, error);
 }
 
 gboolean
@@ -537,13 +528,7 @@ fd_store_export_schedule_delete (FdDb *db, const char *id, GError **error)
   fd_db_bind_text (stmt, 1, id);
   if (!fd_db_step_done (db, stmt, NULL, error))
     return FALSE;
-  if (sqlite3_changes (fd_db_handle (db)) == 0)
-    {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                   "export schedule %s does not exist", id);
-      return FALSE;
-    }
-  return TRUE;
+  return schedule_changed (db, id, error);
 }
 
 gboolean
