@@ -205,7 +205,8 @@ fd_query_raw_result_clear (FdQueryRawResult *r)
 }
 
 static gboolean
-merge_rows (FdDb *db, const FdQueryRaw *q, Merge *m, FdQueryRawResult *out, GError **error)
+merge_rows (FdDb *db, const FdQueryRaw *q, Merge *m, FdQueryRawResult *out, GArray *ids,
+            GError **error)
 {
   g_autoptr (FdQueryPayload) reader = fd_query_payload_new ();
   g_autoptr (GString) projected = g_string_new (NULL);
@@ -238,16 +239,19 @@ merge_rows (FdDb *db, const FdQueryRaw *q, Merge *m, FdQueryRawResult *out, GErr
           out->has_more = TRUE;
           break;
         }
-      if (!filtered)
-        {
-          if (!fetch_sample (db, c->key.id, &ts_in, &payload, error))
-            return FALSE;
-          if (q->fields != NULL && !fd_query_payload_load (reader, payload))
-            goto next;
-        }
       row.ts_device = c->key.ts;
       row.ts_in = ts_in;
       row.stream = c->key.stream;
+      row.payload = NULL;
+      if (!filtered)
+        {
+          /* Read once the merge's cursors are closed (fetch_payloads): SQLite walks every
+           * open cursor of a connection each time it opens one, so a fetch per row with a
+           * cursor per stream open costs rows x streams. */
+          g_array_append_val (ids, c->key.id);
+          g_array_append_val (out->rows, row);
+          goto next;
+        }
       if (q->fields != NULL)
         {
           g_string_truncate (projected, 0);
@@ -270,9 +274,40 @@ merge_rows (FdDb *db, const FdQueryRaw *q, Merge *m, FdQueryRawResult *out, GErr
   return TRUE;
 }
 
+/* The payloads of the page's rows (@ids, in row order) that merge_rows() left to read. */
+static gboolean
+fetch_payloads (FdDb *db, const FdQueryRaw *q, FdQueryRawResult *out, GArray *ids, GError **error)
+{
+  g_autoptr (FdQueryPayload) reader = fd_query_payload_new ();
+  g_autoptr (GString) projected = g_string_new (NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      FdQueryRow *row = &g_array_index (out->rows, FdQueryRow, i);
+      const char *payload;
+
+      if (!fetch_sample (db, g_array_index (ids, gint64, i), &row->ts_in, &payload, error))
+        return FALSE;
+      if (q->fields == NULL)
+        row->payload = g_strdup (payload);
+      else
+        {
+          g_string_assign (projected, "{}");
+          if (fd_query_payload_load (reader, payload))
+            {
+              g_string_truncate (projected, 0);
+              fd_query_payload_project (reader, q->fields, projected);
+            }
+          row->payload = g_strndup (projected->str, projected->len);
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 fd_query_raw (FdDb *db, const FdQueryRaw *q, FdQueryRawResult *out, GError **error)
 {
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GHashTable) stream_index = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr (GArray) tail = g_array_new (FALSE, FALSE, sizeof (Key));
   g_autofree Cursor *cursors = NULL;
@@ -333,12 +368,14 @@ fd_query_raw (FdDb *db, const FdQueryRaw *q, FdQueryRawResult *out, GError **err
     }
   for (guint i = m.n / 2; i-- > 0;)
     sift_down (&m, i);
-  ok = merge_rows (db, q, &m, out, error);
+  ok = merge_rows (db, q, &m, out, ids, error);
 
 out:
   for (guint i = 0; i < n; i++)
     if (cursors[i].stmt != NULL)
       sqlite3_finalize (cursors[i].stmt);
+  if (ok)
+    ok = fetch_payloads (db, q, out, ids, error);
   /* The last fetch_sample() left its cached statement stepped: reset it (fd_db_prepare()
    * does), or it keeps this pooled connection's snapshot and later reads on it miss writes. */
   fd_db_prepare (db, "SELECT ts_in, payload FROM sample WHERE id = ?1", NULL);
