@@ -8,6 +8,7 @@
 #include "fd-test-device.h"
 
 #include <sqlite3.h>
+#include <math.h>
 #include <string.h>
 
 #define T0 G_GINT64_CONSTANT (1795737600000) /* 2026-11-27T00:00:00Z */
@@ -296,6 +297,17 @@ typedef struct
   gboolean first_last;
 } Walk;
 
+/* The API writes computed numbers with 15 significant digits (what a double holds exactly
+ * in decimal): equal to that precision. */
+#define assert_15_digits(got, want)                                                                \
+  do                                                                                               \
+    {                                                                                              \
+      double got_ = (got), want_ = (want);                                                         \
+      if (!(fabs (got_ - want_) <= 1e-14 * MAX (fabs (got_), fabs (want_))))                       \
+        g_error ("%s:%d: %s is %.17g, expected %.17g", __FILE__, __LINE__, #got, got_, want_);     \
+    }                                                                                              \
+  while (0)
+
 static double
 num (JsonObject *o, const char *name)
 {
@@ -339,13 +351,14 @@ check_item (gpointer key, gpointer value, gpointer data)
   if (json_object_get_int_member (o, "count") != a->n)
     g_error ("%s item %u (%s): count %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT, w->what,
              w->i - 1, (const char *)key, json_object_get_int_member (o, "count"), a->n);
-  g_assert_cmpfloat (num (o, "sum"), ==, a->sum);
-  g_assert_cmpfloat (num (o, "avg"), ==, a->sum / (double)a->n);
-  g_assert_cmpfloat (num (o, "min"), ==, a->min);
-  g_assert_cmpfloat (num (o, "max"), ==, a->max);
+  assert_15_digits (num (o, "sum"), a->sum);
+  assert_15_digits (num (o, "avg"), a->sum / (double)a->n);
+  assert_15_digits (num (o, "min"), a->min);
+  assert_15_digits (num (o, "max"), a->max);
   if (!json_object_has_member (o, "first") && !w->first_last)
     return FALSE; /* not asked for */
-  if (num (o, "first") != a->first || num (o, "last") != a->last)
+  if (fabs (num (o, "first") - a->first) > 1e-14 * fabs (a->first)
+      || fabs (num (o, "last") - a->last) > 1e-14 * fabs (a->last))
     g_error ("%s item %u (%s): first/last %g/%g, expected %g/%g", w->what, w->i - 1,
              (const char *)key, num (o, "first"), num (o, "last"), a->first, a->last);
   return FALSE;
@@ -428,7 +441,7 @@ test_aggregates (void)
     Acc *a = g_tree_lookup (expected, "|00000000000000000000");
 
     g_assert_nonnull (a);
-    g_assert_cmpfloat (num (o, "max"), ==, a->max);
+    assert_15_digits (num (o, "max"), a->max);
     g_assert_false (json_object_has_member (o, "min"));
     g_assert_false (json_object_has_member (o, "avg"));
   }
@@ -698,9 +711,9 @@ check_series (gint64 start, gint64 end, guint points, gint64 want_width)
             g_error ("%s: a point at %" G_GINT64_FORMAT " where no reading is", q, t);
           g_assert_cmpint (n, ==, a->n);
           g_assert_cmpint (t, ==, a->n == 1 ? a->first_ts : bucket);
-          g_assert_cmpfloat (json_array_get_double_element (p, 1), ==, a->min);
-          g_assert_cmpfloat (json_array_get_double_element (p, 2), ==, a->max);
-          g_assert_cmpfloat (json_array_get_double_element (p, 3), ==, a->sum / (double)a->n);
+          assert_15_digits (json_array_get_double_element (p, 1), a->min);
+          assert_15_digits (json_array_get_double_element (p, 2), a->max);
+          assert_15_digits (json_array_get_double_element (p, 3), a->sum / (double)a->n);
           lo = MIN (lo, a->min);
           hi = MAX (hi, a->max);
           g_tree_remove (expected, key);
@@ -712,8 +725,8 @@ check_series (gint64 start, gint64 end, guint points, gint64 want_width)
             want_lo = MIN (want_lo, r->v), want_hi = MAX (want_hi, r->v);
         }
       /* the chart keeps the extremes */
-      g_assert_cmpfloat (lo, ==, want_lo);
-      g_assert_cmpfloat (hi, ==, want_hi);
+      assert_15_digits (lo, want_lo);
+      assert_15_digits (hi, want_hi);
     }
   g_assert_cmpint (g_tree_nnodes (expected), ==, 0);
 }
