@@ -43,7 +43,9 @@
 #endif
 /* What the ingest wrote, as far as the benchmark can tell: a store made by an older layout is
  * made again (queries of one layout do not read another's blocks). */
-#if defined(FD_DATA_BLOCK_MAX_SPAN)
+#if defined(FD_DATA_BLOCK_MAX_SPAN) && !defined(FD_ROLLUP_1M_MS)
+#define FD_GEN_LAYOUT "hourly-blocks+rollup_1h"
+#elif defined(FD_DATA_BLOCK_MAX_SPAN)
 #define FD_GEN_LAYOUT "hourly-blocks"
 #elif FD_GEN_HAS_FLUSH
 #define FD_GEN_LAYOUT "sample_ts+rollups"

@@ -3,8 +3,9 @@
  *
  * Each question is asked the way a person would with plain SQL: json_extract() for the field,
  * GROUP BY for buckets, ORDER BY … LIMIT for pages; over Fleetdesk's tables the rollups
- * (rollup_1h, rollup_1m) for aggregates and series and sample_ts for pages, as the contract of
- * issue 5 defines them (complete once the store is compacted, which the generator forces).
+ * (rollup_1h; there are no minute rollups) for aggregates and hourly series and sample_ts for
+ * pages, as the contract of issue 5 defines them (complete once the store is compacted, which the
+ * generator forces).
  */
 #include "bench-storage-questions.h"
 
@@ -61,17 +62,17 @@ fd_storage_question_free (FdStorageQuestion *q)
   g_free (q);
 }
 
-/* The series' bucket as issue 5 defines it: range / points rounded up, to whole minutes from
- * a minute on and whole hours from an hour on (so that rollups serve it). */
+/* The series' bucket as fd_query_series_width() makes it: range / points rounded up, to whole
+ * minutes from a minute on and whole hours from 20 minutes on (so that rollup_1h serves it). */
 static gint64
 fd_storage_series_bucket (gint64 range, guint points)
 {
   gint64 w = (range + points - 1) / points;
 
-  if (w >= FD_STORAGE_HOUR_MS)
-    return (w + FD_STORAGE_HOUR_MS - 1) / FD_STORAGE_HOUR_MS * FD_STORAGE_HOUR_MS;
   if (w >= 60000)
-    return (w + 59999) / 60000 * 60000;
+    w = (w + 59999) / 60000 * 60000;
+  if (w >= 20 * 60000)
+    w = (w + FD_STORAGE_HOUR_MS - 1) / FD_STORAGE_HOUR_MS * FD_STORAGE_HOUR_MS;
   return w;
 }
 
@@ -91,14 +92,15 @@ fd_storage_series_sql (FdStorageBench *b, FdStorageQuestion *q, const char *dev,
       " AND ts_device >= %4$" G_GINT64_FORMAT " AND ts_device < %5$" G_GINT64_FORMAT
       ") GROUP BY bucket ORDER BY bucket;",
       w, dev, FD_STORAGE_TAG, start, end);
-  /* The rollups answer whole minutes only: over an unaligned range plain SQL on Fleetdesk's
-   * tables has no exact answer to compare with. */
-  if (q->end_ms != 0)
+  /* rollup_1h answers whole hours only: over an unaligned range, or with buckets that are not
+   * whole hours (computed from the point blocks, which SQL cannot decode), plain SQL on
+   * Fleetdesk's tables has no exact answer to compare with. */
+  if (q->end_ms != 0 || w % FD_STORAGE_HOUR_MS != 0)
     return;
   q->peer_fd_sql = g_strdup_printf (
       "SELECT r.bucket / %1$" G_GINT64_FORMAT " * %1$" G_GINT64_FORMAT
       " AS b, min(r.min), max(r.max), sum(r.sum) / sum(r.n), sum(r.n) FROM stream st"
-      " JOIN series se ON se.stream = st.id AND se.path = 'temp' JOIN rollup_1m r ON r.series ="
+      " JOIN series se ON se.stream = st.id AND se.path = 'temp' JOIN rollup_1h r ON r.series ="
       " se.id WHERE st.device_id = %2$s AND st.tag = '%3$s' AND r.bucket >= %4$" G_GINT64_FORMAT
       " AND r.bucket < %5$" G_GINT64_FORMAT " GROUP BY b ORDER BY b;",
       w, dev, FD_STORAGE_TAG, d->start_ms, d->end_ms);

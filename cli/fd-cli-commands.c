@@ -136,7 +136,7 @@ static const FdCliParam opt_rollup_retention_days = {
   .value = FD_CLI_VALUE_DAYS,
   .target = FD_CLI_TO_BODY,
   .key = "rollup_retention_days",
-  .help = N_ ("Delete minute and hour rollups older than N days (at least --retention-days); "
+  .help = N_ ("Delete hour rollups older than N days (at least --retention-days); "
               "none keeps them for ever"),
 };
 

@@ -686,6 +686,9 @@ check_series (gint64 start, gint64 end, guint points, gint64 want_width)
   g_assert_cmpint (w, >=, (end - start + points - 1) / points);
   if (w >= MIN_MS)
     g_assert_cmpint (w % MIN_MS, ==, 0);
+  /* from 20 minutes on, whole hours: rollup_1h serves it (there are no minute rollups) */
+  if (w >= 20 * MIN_MS)
+    g_assert_cmpint (w % HOUR_MS, ==, 0);
   expected = expected_buckets (start, end, w, "device", NULL);
   g_assert_cmpuint (json_array_get_length (series), ==, N_DEVICES);
   for (guint i = 0; i < json_array_get_length (series); i++)
@@ -737,6 +740,9 @@ test_series (void)
   check_series (T0, T0 + 2 * DAY_MS, 50, 0);
   check_series (T0, T0 + 2 * DAY_MS, 40, 2 * HOUR_MS);
   check_series (T0, T0 + 2 * DAY_MS, 1000, 3 * MIN_MS);
+  check_series (T0, T0 + 2 * DAY_MS, 100, HOUR_MS);     /* 28.8 min: 48 buckets, not 100 */
+  check_series (T0, T0 + 2 * DAY_MS, 150, HOUR_MS);     /* 19.2 min, a whole 20 min: hours */
+  check_series (T0, T0 + 2 * DAY_MS, 200, 15 * MIN_MS); /* 14.4 min */
   check_series (T0, T0 + 2 * DAY_MS, 10000, 0);
   check_series (T0 + 13, T0 + HOUR_MS + 17, 100, 0);
   check_series (T0, T0 + 3 * HOUR_MS, 2, 0);
@@ -849,17 +855,15 @@ assert_points_everywhere (void)
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_block"), >, 0);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM point_recent"), >, 0);
-  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM rollup_1m"), >, 0);
+  g_assert_cmpint (count_rows (db, "SELECT count(*) FROM rollup_1h"), >, 0);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM sample_ts"), >, 0);
   g_assert_cmpint (count_rows (db, "SELECT count(*) FROM sample WHERE id > (SELECT value FROM"
                                    " data_state WHERE key = 'sample_indexed')"),
                    >, 0);
   g_test_message ("point_block %" G_GINT64_FORMAT ", point_recent %" G_GINT64_FORMAT
-                  ", rollup_1m %" G_GINT64_FORMAT ", rollup_1h %" G_GINT64_FORMAT
-                  ", sample_ts %" G_GINT64_FORMAT,
+                  ", rollup_1h %" G_GINT64_FORMAT ", sample_ts %" G_GINT64_FORMAT,
                   count_rows (db, "SELECT count(*) FROM point_block"),
                   count_rows (db, "SELECT count(*) FROM point_recent"),
-                  count_rows (db, "SELECT count(*) FROM rollup_1m"),
                   count_rows (db, "SELECT count(*) FROM rollup_1h"),
                   count_rows (db, "SELECT count(*) FROM sample_ts"));
   sqlite3_close (db);

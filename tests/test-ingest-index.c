@@ -1,5 +1,5 @@
 /* test-ingest-index.c — what compaction keeps of schema 6 on a real store: sample_ts holds
- * every sample up to data_state 'sample_indexed', the minute and hour rollups equal a
+ * every sample up to data_state 'sample_indexed', the hour rollups equal a
  * recomputation from every point stored (late and out-of-order device times, ties), a failing
  * compaction leaves nothing of itself, and a database at schema 5 gets both when upgraded.
  */
@@ -441,18 +441,21 @@ cmp_i64 (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-/* Both rollup tables equal what the points the test sent give (all of them compacted), and
- * point_block holds exactly those points, decoded with fd-data-layout.h. */
+/* rollup_1h equals what the points the test sent give (all of them compacted), there is no
+ * other rollup table, and point_block holds exactly those points, decoded with
+ * fd-data-layout.h. */
 static void
 assert_rollups (Fixture *f)
 {
-  const gint64 widths[] = { FD_ROLLUP_1M_MS, FD_ROLLUP_1H_MS };
-  const char *const tables[] = { "rollup_1m", "rollup_1h" };
+  const gint64 widths[] = { FD_ROLLUP_1H_MS };
+  const char *const tables[] = { "rollup_1h" };
   g_autoptr (GString) sent_points = g_string_new (NULL);
   g_autoptr (GString) block_points = g_string_new (NULL);
   g_autoptr (GPtrArray) blocks = NULL;
 
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM point_recent"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rollup%'"),
+                   ==, 1);
   for (guint t = 0; t < G_N_ELEMENTS (widths); t++)
     {
       g_autoptr (GHashTable) expected
@@ -568,12 +571,12 @@ test_exact (Fixture *f, gconstpointer data)
   samples += G_N_ELEMENTS (early);
   /* Nothing compacted yet: everything is in the tail. */
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sample_ts"), ==, 0);
-  g_assert_cmpint (query_int (f, "SELECT count(*) FROM rollup_1m"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM rollup_1h"), ==, 0);
   flush (f);
   assert_samples_indexed (f, samples);
   assert_rollups (f);
 
-  /* Late data into the same minutes and hours (and earlier ones), compacted again: merged. */
+  /* Late data into the same hours (and earlier ones), compacted again: merged. */
   for (guint d = 0; d < N_DEVICES; d++)
     {
       store_weather (f, d, G_N_ELEMENTS (late), late, 10 + d);
@@ -605,14 +608,14 @@ test_ties_across_compactions (Fixture *f, gconstpointer data)
   g_assert_true (store (f, 0, "weather", 2, a, ts, &error));
   flush (f);
   row = query_one (f, "SELECT n, sum, min, max, first_ts - bucket, first, last_ts - bucket, last"
-                      " FROM rollup_1m");
-  g_assert_cmpstr (row, ==, "2|3.0|1.0|2.0|20010|1.0|20010|2.0");
+                      " FROM rollup_1h");
+  g_assert_cmpstr (row, ==, "2|3.0|1.0|2.0|3200010|1.0|3200010|2.0");
   g_assert_true (store (f, 0, "weather", 2, b, ts, &error));
   flush (f);
   g_clear_pointer (&row, g_free);
   row = query_one (f, "SELECT n, sum, min, max, first_ts - bucket, first, last_ts - bucket, last"
-                      " FROM rollup_1m");
-  g_assert_cmpstr (row, ==, "4|10.0|1.0|4.0|20010|1.0|20010|4.0");
+                      " FROM rollup_1h");
+  g_assert_cmpstr (row, ==, "4|10.0|1.0|4.0|3200010|1.0|3200010|4.0");
   assert_rollups (f);
 }
 
@@ -631,7 +634,6 @@ test_rollback (Fixture *f, gconstpointer data)
   g_autofree char *before = NULL, *after = NULL;
   const char *state = "SELECT (SELECT count(*) FROM sample), (SELECT count(*) FROM sample_ts),"
                       " (SELECT count(*) FROM point_recent), (SELECT count(*) FROM point_block),"
-                      " (SELECT count(*) || '/' || total (n) FROM rollup_1m),"
                       " (SELECT count(*) || '/' || total (n) FROM rollup_1h),"
                       " (SELECT value FROM data_state WHERE key = 'sample_indexed')";
 
@@ -641,7 +643,7 @@ test_rollback (Fixture *f, gconstpointer data)
   store_weather (f, 0, G_N_ELEMENTS (late), late, 3);
   before = query_one (f, state);
   /* 3 series, each with points in two hours (T0 + 3599999 is in the next one): 6 blocks */
-  g_assert_cmpstr (before, ==, "23|9|2|6|10/21.0|6/21.0|9");
+  g_assert_cmpstr (before, ==, "23|9|2|6|6/21.0|9");
 
   g_assert_true (fd_store_write_sync (f->store, exec_job,
                                       "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.sample_ts"
@@ -687,7 +689,7 @@ test_samples_without_points (Fixture *f, gconstpointer data)
   g_assert_true (store (f, 1, "status", 3, p, ts, &error)); /* 6 >= 5: compacted */
   assert_samples_indexed (f, 6);
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM point_block"), ==, 0);
-  g_assert_cmpint (query_int (f, "SELECT count(*) FROM rollup_1m"), ==, 0);
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM rollup_1h"), ==, 0);
   g_assert_true (store (f, 1, "status", 1, p, ts, &error));
   g_assert_cmpint (query_int (f, "SELECT count(*) FROM sample_ts"), ==, 6);
 
@@ -721,11 +723,11 @@ test_ids_after_emptied (Fixture *f, gconstpointer data)
 static void
 test_bucket_start (void)
 {
-  g_assert_cmpint (fd_bucket_start (0, FD_ROLLUP_1M_MS), ==, 0);
-  g_assert_cmpint (fd_bucket_start (59999, FD_ROLLUP_1M_MS), ==, 0);
-  g_assert_cmpint (fd_bucket_start (60000, FD_ROLLUP_1M_MS), ==, 60000);
-  g_assert_cmpint (fd_bucket_start (-1, FD_ROLLUP_1M_MS), ==, -60000);
-  g_assert_cmpint (fd_bucket_start (-60000, FD_ROLLUP_1M_MS), ==, -60000);
+  g_assert_cmpint (fd_bucket_start (0, 60000), ==, 0);
+  g_assert_cmpint (fd_bucket_start (59999, 60000), ==, 0);
+  g_assert_cmpint (fd_bucket_start (60000, 60000), ==, 60000);
+  g_assert_cmpint (fd_bucket_start (-1, 60000), ==, -60000);
+  g_assert_cmpint (fd_bucket_start (-60000, 60000), ==, -60000);
   g_assert_cmpint (fd_bucket_start (T0 + 1, FD_ROLLUP_1H_MS), ==, T0 - T0 % FD_ROLLUP_1H_MS);
 }
 
@@ -828,14 +830,12 @@ test_migration (Fixture *f, gconstpointer data)
     g_assert_cmpint (e.acc.n, ==, 1);
     g_assert_cmpfloat (e.acc.sum, ==, 10);
   }
-  m = query_text (f, "SELECT series, bucket - (bucket / 3600000) * 3600000, n, sum, min, max,"
-                     " first_ts - bucket, first, last_ts - bucket, last FROM rollup_1m"
+  m = query_text (f, "SELECT series, n, first_ts - bucket, last_ts - bucket FROM rollup_1h"
                      " ORDER BY series, bucket");
-  /* T0 is 53:20 past the hour: T0 + 500..1000 in minute 53, T0 + 70000 in minute 54. */
-  g_assert_cmpstr (m, ==,
-                   "7|3180000|3|6.0|1.0|3.0|20500|3.0|21000|2.0\n"
-                   "7|3240000|1|10.0|10.0|10.0|30000|10.0|30000|10.0\n"
-                   "8|3180000|1|2.0|2.0|2.0|21000|2.0|21000|2.0");
+  /* T0 is 53:20 past the hour: T0 + 500 is first, T0 + 70000 (54:30) last, in one hour. */
+  g_assert_cmpstr (m, ==, "7|4|3200500|3270000\n8|1|3201000|3201000");
+  g_assert_cmpint (query_int (f, "SELECT count(*) FROM sqlite_master WHERE name = 'rollup_1m'"), ==,
+                   0);
   h = query_text (f, "SELECT series, n, sum, min, max, first, last FROM rollup_1h"
                      " ORDER BY series, bucket");
   g_assert_cmpstr (h, ==, "7|4|16.0|1.0|10.0|3.0|10.0\n8|1|2.0|2.0|2.0|2.0|2.0");

@@ -17,9 +17,9 @@
  * whatever the few seconds between now and the pass. */
 #define READINGS 480
 #define KEPT 84
-/* With a 30-day rollup retention, the rollups of readings 360..479 go (a minute and an hour
- * bucket each: two hours apart, no two share one). */
-#define ROLLUPS_GONE (2 * 120)
+/* With a 30-day rollup retention, the rollups of readings 360..479 go (an hour bucket each:
+ * two hours apart, no two share one; there are no minute rollups). */
+#define ROLLUPS_GONE 120
 #define BATCH 60
 
 static FdTdServer *server;
@@ -178,10 +178,8 @@ test_retention_pass (void)
   const char *ts_in_ws = "SELECT count(*) FROM sample_ts x JOIN stream st ON st.id = x.stream"
                          " WHERE st.workspace_id = ?1 AND x.ts_device < ?2";
   const char *rollups_before
-      = "SELECT (SELECT count(*) FROM rollup_1m r JOIN series se ON se.id = r.series"
-        "  JOIN stream st ON st.id = se.stream WHERE st.workspace_id = ?1 AND r.bucket < ?2)"
-        " + (SELECT count(*) FROM rollup_1h r JOIN series se ON se.id = r.series"
-        "  JOIN stream st ON st.id = se.stream WHERE st.workspace_id = ?1 AND r.bucket < ?2)";
+      = "SELECT count(*) FROM rollup_1h r JOIN series se ON se.id = r.series"
+        " JOIN stream st ON st.id = se.stream WHERE st.workspace_id = ?1 AND r.bucket < ?2";
   gint64 cutoff, pairs, older;
 
   g_free (s->workspace);
@@ -218,9 +216,9 @@ test_retention_pass (void)
                            retained_ws, 0));
   count_pairs (s, retained_ws, 0, &pairs, &older);
   g_assert_cmpint (pairs, ==, READINGS);
-  /* Compaction wrote a minute and an hour rollup per reading. */
-  g_assert_cmpint (db_int (s, rollups_before, retained_ws, G_MAXINT64), ==, 2 * READINGS);
-  g_assert_cmpint (db_int (s, rollups_before, keep_ws, G_MAXINT64), ==, 2 * READINGS);
+  /* Compaction wrote an hour rollup per reading. */
+  g_assert_cmpint (db_int (s, rollups_before, retained_ws, G_MAXINT64), ==, READINGS);
+  g_assert_cmpint (db_int (s, rollups_before, keep_ws, G_MAXINT64), ==, READINGS);
 
   before = server_database (s);
   g_assert_cmpstr (fd_test_str (before, "path"), ==,
@@ -249,10 +247,10 @@ test_retention_pass (void)
    * where its raw points are gone); the other workspace keeps all of them. */
   g_assert_cmpint (db_int (s, rollups_before, retained_ws, now_ms () - 30 * DAY_MS), ==, 0);
   g_assert_cmpint (db_int (s, rollups_before, retained_ws, G_MAXINT64), ==,
-                   2 * READINGS - ROLLUPS_GONE);
+                   READINGS - ROLLUPS_GONE);
   g_assert_cmpint (db_int (s, rollups_before, retained_ws, cutoff - HOUR_MS), ==,
-                   2 * (READINGS - KEPT) - ROLLUPS_GONE);
-  g_assert_cmpint (db_int (s, rollups_before, keep_ws, G_MAXINT64), ==, 2 * READINGS);
+                   (READINGS - KEPT) - ROLLUPS_GONE);
+  g_assert_cmpint (db_int (s, rollups_before, keep_ws, G_MAXINT64), ==, READINGS);
 
   /* The tags API counts what is left and shows the newest reading left. */
   tags = fd_test_api_expect (s->srv, "GET", tags_path, NULL, 200);
@@ -571,8 +569,8 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  server
-      = fd_td_server_start ((const char *const[]){ "--device-rate=0", "--compact-rows=1", "--compact-points=1", NULL });
+  server = fd_td_server_start (
+      (const char *const[]){ "--device-rate=0", "--compact-rows=1", "--compact-points=1", NULL });
   g_test_add_func ("/retention/pass", test_retention_pass);
   g_test_add_func ("/retention/ingest-during-pass", test_ingest_during_pass);
   g_test_add_func ("/retention/tail-left-for-next-pass", test_tail_left_for_next_pass);

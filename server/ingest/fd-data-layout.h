@@ -10,9 +10,10 @@
  *   highest ts. Blocks written before schema 6 (or by a Fleetdesk before this split) may span
  *   any time: data_state FD_DATA_BLOCK_MAX_SPAN is an upper bound of t_last - t_first over
  *   every block, so the blocks holding times in [a, b) all have t_first in [a - span, b).
- * rollup_1m / rollup_1h: per series and bucket (start in epoch ms, aligned to the UNIX epoch)
+ * rollup_1h: per series and UTC hour (bucket: its start in epoch ms, aligned to the UNIX epoch)
  *   n, sum, min, max and first / last (lowest / highest ts_device; on a tie the point stored
  *   first / last) of exactly the points that are in point_block (or were, before retention).
+ *   There is no finer rollup: sub-hour buckets are computed from the points.
  * sample_ts (stream, ts_device, id): every sample with id <= data_state FD_DATA_SAMPLE_INDEXED;
  *   the samples above it (the tail) are read from sample by rowid, in the same read
  *   transaction.
@@ -32,7 +33,6 @@ G_BEGIN_DECLS
 #define FD_POINTS_TRIPLE_BYTES 24 /* series, ts, value */
 #define FD_POINTS_PAIR_BYTES 16   /* ts, value */
 
-#define FD_ROLLUP_1M_MS G_GINT64_CONSTANT (60000)
 #define FD_ROLLUP_1H_MS G_GINT64_CONSTANT (3600000)
 
 /* The data_state key of the highest sample id that is in sample_ts. */

@@ -7,8 +7,9 @@
  *  - point_recent's points move into one point_block row per series and UTC hour (so a block
  *    spans under an hour however late its data; data_state 'block_max_span' keeps the largest
  *    span ever written, which bounds a reader's scan by t_first), and the same points are
- *    aggregated in memory per (series, minute) and (series, hour) and upserted into rollup_1m
- *    and rollup_1h once per bucket: the rollups cover exactly point_block;
+ *    aggregated in memory per (series, hour) and upserted into rollup_1h once per bucket: the
+ *    rollup covers exactly point_block (there are no minute rollups: for a device reporting
+ *    every few minutes they held a row per point; docs/architecture.md);
  *  - the samples above data_state 'sample_indexed' (the tail) are inserted into sample_ts sorted
  *    by (stream, ts_device, id), and the mark advances.
  * Both write a page per series / stream per compaction rather than per reading
@@ -224,13 +225,12 @@ rollup_cmp (gconstpointer a, gconstpointer b)
 /* Upserts every bucket of @rollups (in key order: neighbouring buckets share pages) and
  * empties it. */
 static gboolean
-rollups_write (FdDb *db, GHashTable *rollups, gboolean hourly, GError **error)
+rollups_write (FdDb *db, GHashTable *rollups, GError **error)
 {
   g_autoptr (GPtrArray) sorted = g_ptr_array_sized_new (g_hash_table_size (rollups));
   GHashTableIter iter;
   gpointer bucket;
-  sqlite3_stmt *stmt
-      = fd_db_prepare (db, hourly ? UPSERT ("rollup_1h") : UPSERT ("rollup_1m"), error);
+  sqlite3_stmt *stmt = fd_db_prepare (db, UPSERT ("rollup_1h"), error);
 
   if (stmt == NULL)
     return FALSE;
@@ -364,7 +364,6 @@ compact_points (FdDb *db, GError **error)
 {
   g_autoptr (GHashTable) by_series = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                             (GDestroyNotify)g_byte_array_unref);
-  g_autoptr (GHashTable) minutes = rollups_new ();
   g_autoptr (GHashTable) hours = rollups_new ();
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT id, data FROM point_recent ORDER BY id", error);
   GHashTableIter iter;
@@ -427,7 +426,7 @@ compact_points (FdDb *db, GError **error)
       GByteArray *pairs = value;
       gsize n = (gsize)fd_points_block_count (pairs->data, pairs->len);
       gint64 t_first = G_MAXINT64, t_last = G_MININT64, series = *(gint64 *)key;
-      Rollup *minute = NULL, *hour = NULL;
+      Rollup *hour = NULL;
 
       /* The rollups see the series' points in stored order: what their ties need. */
       for (gsize i = 0; i < n; i++)
@@ -437,7 +436,6 @@ compact_points (FdDb *db, GError **error)
           fd_points_block_get (pairs->data, i, &ts, &v);
           t_first = MIN (t_first, ts);
           t_last = MAX (t_last, ts);
-          rollup_add (minutes, &minute, FD_ROLLUP_1M_MS, series, ts, v);
           rollup_add (hours, &hour, FD_ROLLUP_1H_MS, series, ts, v);
         }
       if (fd_bucket_start (t_first, FD_ROLLUP_1H_MS) == fd_bucket_start (t_last, FD_ROLLUP_1H_MS))
@@ -449,8 +447,7 @@ compact_points (FdDb *db, GError **error)
       else if (!insert_hours (db, stmt, series, pairs, n, &max_span, error))
         return FALSE;
     }
-  if (!rollups_write (db, minutes, FALSE, error) || !rollups_write (db, hours, TRUE, error)
-      || !raise_max_span (db, max_span, error))
+  if (!rollups_write (db, hours, error) || !raise_max_span (db, max_span, error))
     return FALSE;
   stmt = fd_db_prepare (db, "DELETE FROM point_recent WHERE id <= ?1", error);
   if (stmt == NULL)
@@ -542,7 +539,6 @@ fd_ingest_compact_commit (FdIngestCompact *c, FdDb *db, gint64 now, gboolean poi
 gboolean
 fd_ingest_compact_backfill (FdDb *db, gpointer data, GError **error)
 {
-  g_autoptr (GHashTable) minutes = rollups_new ();
   g_autoptr (GHashTable) hours = rollups_new ();
   sqlite3_stmt *stmt;
   gint64 pending = 0;
@@ -575,19 +571,16 @@ fd_ingest_compact_backfill (FdDb *db, gpointer data, GError **error)
           sqlite3_reset (stmt);
           return FALSE;
         }
-      Rollup *minute = NULL, *hour = NULL;
+      Rollup *hour = NULL;
 
       for (gssize i = 0; i < n; i++)
         {
           gint64 ts;
           double v;
           fd_points_block_get (blob, (gsize)i, &ts, &v);
-          rollup_add (minutes, &minute, FD_ROLLUP_1M_MS, series, ts, v);
           rollup_add (hours, &hour, FD_ROLLUP_1H_MS, series, ts, v);
         }
-      if (g_hash_table_size (minutes) >= BACKFILL_MAX_BUCKETS
-          && (!rollups_write (db, minutes, FALSE, error)
-              || !rollups_write (db, hours, TRUE, error)))
+      if (g_hash_table_size (hours) >= BACKFILL_MAX_BUCKETS && !rollups_write (db, hours, error))
         {
           sqlite3_reset (stmt);
           return FALSE;
@@ -599,7 +592,7 @@ fd_ingest_compact_backfill (FdDb *db, gpointer data, GError **error)
       fd_db_set_error (db, error, "reading the point blocks");
       return FALSE;
     }
-  if (!rollups_write (db, minutes, FALSE, error) || !rollups_write (db, hours, TRUE, error))
+  if (!rollups_write (db, hours, error))
     return FALSE;
   stmt = fd_db_prepare (db, "DELETE FROM data_state WHERE key = '" ROLLUP_BACKFILL "'", error);
   return stmt != NULL && fd_db_step_done (db, stmt, NULL, error);

@@ -1,8 +1,9 @@
 /* fd-query-aggregate.c — exact aggregates per group and bucket, and chart series.
  *
  * For each series over [start, end): rollup_1h for the whole hours inside (when the bucket is
- * a multiple of an hour), rollup_1m for the whole minutes left (when it is a multiple of a
- * minute), point_block pairs for the unaligned edges, and every point_recent triple in range:
+ * a multiple of an hour or none), point_block pairs for the rest (the edges, or the whole range
+ * for buckets that are not whole hours: there are no minute rollups, docs/architecture.md),
+ * and every point_recent triple in range:
  * rollups cover exactly the points in point_block, never those in point_recent, so each point
  * is counted once whichever table holds it (the writer backfills the rollups of blocks older
  * than schema 6 before the server serves anything).
@@ -119,11 +120,12 @@ aligned (gint64 start, gint64 end, gint64 unit, gint64 *a, gint64 *b)
     *a = *b = start;
 }
 
-/* Adds the block points of @series in the edge [a, b), which lies inside one minute. The
- * minute's rollup says where its block points are: none in the edge, or all of them (the
- * rollup is then exactly the edge's aggregate), and only otherwise are the blocks read: those
- * with a first time in [a - span, b) (a block lies within one hour since compaction splits
- * by hour, so that is about an hour of the series' blocks). */
+/* Adds the block points of @series in the edge [a, b), which lies inside one UTC hour (and so
+ * inside one bucket, a whole number of hours). The hour's rollup says where its block points
+ * are: none in the edge, or all of them (the rollup is then exactly the edge's aggregate),
+ * and only otherwise are the blocks read: those with a first time in [a - span, b) (a block
+ * lies within one hour since compaction splits by hour, so that is about an hour of the
+ * series' blocks). */
 static gboolean
 add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, gint64 span, FdQueryBuckets *buckets,
           GError **error)
@@ -133,7 +135,7 @@ add_edge (FdDb *db, gint64 series, gint64 a, gint64 b, gint64 span, FdQueryBucke
 
   if (a >= b)
     return TRUE;
-  if (!fd_query_minute_rollup (db, series, floor_to (a, FD_MINUTE_MS), &r, &found, error))
+  if (!fd_query_hour_rollup (db, series, floor_to (a, FD_HOUR_MS), &r, &found, error))
     return FALSE;
   if (!found || r.last_ts < a || r.first_ts >= b)
     return TRUE;
@@ -154,25 +156,16 @@ add_series (FdDb *db, const FdQueryAggregate *q, gint64 series, gint64 span, FdQ
             GError **error)
 {
   gboolean use_h = q->width == 0 || q->width % FD_HOUR_MS == 0;
-  gboolean use_m = q->width == 0 || q->width % FD_MINUTE_MS == 0;
-  gint64 hs, he, ms, me;
+  gint64 hs, he;
 
-  if (!use_m)
+  if (!use_h)
     return fd_query_add_blocks (db, series, q->start, q->end, span, b, error);
-  aligned (q->start, q->end, FD_MINUTE_MS, &ms, &me);
-  if (ms == me)
-    return fd_query_add_blocks (db, series, q->start, q->end, span, b, error);
-  if (use_h)
-    aligned (q->start, q->end, FD_HOUR_MS, &hs, &he);
-  else
-    hs = he = ms;
+  aligned (q->start, q->end, FD_HOUR_MS, &hs, &he);
   if (hs == he)
-    hs = he = ms;
-  return fd_query_add_rollups (db, TRUE, !q->stats_only, series, hs, he, b, error)
-         && fd_query_add_rollups (db, FALSE, !q->stats_only, series, ms, hs, b, error)
-         && fd_query_add_rollups (db, FALSE, !q->stats_only, series, he, me, b, error)
-         && add_edge (db, series, q->start, ms, span, b, error)
-         && add_edge (db, series, me, q->end, span, b, error);
+    return fd_query_add_blocks (db, series, q->start, q->end, span, b, error);
+  return fd_query_add_rollups (db, !q->stats_only, series, hs, he, b, error)
+         && add_edge (db, series, q->start, hs, span, b, error)
+         && add_edge (db, series, he, q->end, span, b, error);
 }
 
 static int
@@ -323,6 +316,11 @@ out:
   return ok;
 }
 
+/* From this width on (once whole minutes) the width is rounded up to whole hours: hourly buckets
+ * are read from rollup_1h, narrower ones from every point (there are no minute rollups), and up to
+ * 3 times fewer buckets than asked is a fair price for not decoding a month of blocks. */
+#define FD_SERIES_HOURLY_MS (20 * FD_MINUTE_MS)
+
 /* Buckets a range [start, end) spans at width @w, aligned to the epoch. */
 static gint64
 span (gint64 start, gint64 end, gint64 w)
@@ -337,10 +335,10 @@ fd_query_series_width (gint64 start, gint64 end, guint points)
 
   for (;;)
     {
-      if (w >= FD_HOUR_MS)
-        w = ceil_to (w, FD_HOUR_MS);
-      else if (w >= FD_MINUTE_MS)
+      if (w >= FD_MINUTE_MS)
         w = ceil_to (w, FD_MINUTE_MS);
+      if (w >= FD_SERIES_HOURLY_MS)
+        w = ceil_to (w, FD_HOUR_MS);
       if (span (start, end, w) <= points)
         return w;
       w += w >= FD_HOUR_MS ? FD_HOUR_MS : w >= FD_MINUTE_MS ? FD_MINUTE_MS : MAX (w / 64, 1);

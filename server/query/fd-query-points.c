@@ -23,21 +23,15 @@ bad_blob (const char *table, int len, GError **error)
 static const char rollup_1h_sql[]
     = "SELECT bucket, n, sum, min, max, first_ts, first, last_ts, last FROM rollup_1h"
       " WHERE series = ?1 AND bucket >= ?2 AND bucket < ?3";
-static const char rollup_1m_sql[]
-    = "SELECT bucket, n, sum, min, max, first_ts, first, last_ts, last FROM rollup_1m"
-      " WHERE series = ?1 AND bucket >= ?2 AND bucket < ?3";
 /* Without first / last: the columns read are a good part of the cost of a month of rollups. */
 static const char rollup_1h_stats_sql[] = "SELECT bucket, n, sum, min, max FROM rollup_1h"
                                           " WHERE series = ?1 AND bucket >= ?2 AND bucket < ?3";
-static const char rollup_1m_stats_sql[] = "SELECT bucket, n, sum, min, max FROM rollup_1m"
-                                          " WHERE series = ?1 AND bucket >= ?2 AND bucket < ?3";
 
 gboolean
-fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 series, gint64 from,
-                      gint64 to, FdQueryBuckets *b, GError **error)
+fd_query_add_rollups (FdDb *db, gboolean first_last, gint64 series, gint64 from, gint64 to,
+                      FdQueryBuckets *b, GError **error)
 {
-  const char *sql = first_last ? (hourly ? rollup_1h_sql : rollup_1m_sql)
-                               : (hourly ? rollup_1h_stats_sql : rollup_1m_stats_sql);
+  const char *sql = first_last ? rollup_1h_sql : rollup_1h_stats_sql;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -76,12 +70,12 @@ fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 ser
 }
 
 gboolean
-fd_query_minute_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc, gboolean *found,
-                        GError **error)
+fd_query_hour_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc, gboolean *found,
+                      GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db,
                                       "SELECT n, sum, min, max, first_ts, first, last_ts, last"
-                                      " FROM rollup_1m WHERE series = ?1 AND bucket = ?2",
+                                      " FROM rollup_1h WHERE series = ?1 AND bucket = ?2",
                                       error);
   int rc;
 

@@ -80,10 +80,10 @@ typedef struct
   gint64 ord;
 } FdQueryPoint;
 
-/* Adds the rollups of @series (hourly or by minute) with buckets in [@from, @to); without
- * @first_last the buckets' first / last are left meaningless (not read). */
-gboolean fd_query_add_rollups (FdDb *db, gboolean hourly, gboolean first_last, gint64 series,
-                               gint64 from, gint64 to, FdQueryBuckets *b, GError **error);
+/* Adds the hour rollups of @series with buckets in [@from, @to); without @first_last the
+ * buckets' first / last are left meaningless (not read). */
+gboolean fd_query_add_rollups (FdDb *db, gboolean first_last, gint64 series, gint64 from, gint64 to,
+                               FdQueryBuckets *b, GError **error);
 /* The largest span (t_last - t_first) of a point block, data_state 'block_max_span', or -1
  * when the store does not say; read in the transaction that reads the blocks. */
 gboolean fd_query_block_span (FdDb *db, gint64 *span, GError **error);
@@ -91,9 +91,9 @@ gboolean fd_query_block_span (FdDb *db, gint64 *span, GError **error);
  * fd_query_block_span() bounds the blocks looked at. */
 gboolean fd_query_add_blocks (FdDb *db, gint64 series, gint64 from, gint64 to, gint64 span,
                               FdQueryBuckets *b, GError **error);
-/* The minute rollup of @series at @bucket: FALSE in *@found when there is none. */
-gboolean fd_query_minute_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc,
-                                 gboolean *found, GError **error);
+/* The hour rollup of @series at @bucket: FALSE in *@found when there is none. */
+gboolean fd_query_hour_rollup (FdDb *db, gint64 series, gint64 bucket, FdQueryAcc *acc,
+                               gboolean *found, GError **error);
 /* Reads every point of point_recent once: those of a series in @series_index (id -> index + 1)
  * with a time in [@start, @end) are appended to recent[index] (GArray of FdQueryPoint). */
 gboolean fd_query_read_recent (FdDb *db, GHashTable *series_index, gint64 start, gint64 end,

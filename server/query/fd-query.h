@@ -188,7 +188,8 @@ gboolean fd_query_aggregate (FdDb *db, const FdQueryAggregate *q, FdQueryGroupSt
                              FdQueryEmit emit, gpointer user_data, GError **error);
 
 /* The bucket width of a chart of [start, end) with at most @points buckets (aligned to the
- * epoch): at least 1 ms, whole minutes from a minute on, whole hours from an hour on. */
+ * epoch): at least 1 ms, whole minutes from a minute on, whole hours from 20 minutes on (so
+ * that rollup_1h serves it: the chart may then have fewer than @points buckets). */
 gint64 fd_query_series_width (gint64 start, gint64 end, guint points);
 
 /* The name of device @device_id (NULL when it was deleted). */

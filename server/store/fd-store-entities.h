@@ -19,7 +19,7 @@ typedef struct
   gint64 updated_at;
   gint64 fleet_count;
   gint64 device_count;
-  /* raw data / minute and hour rollups are deleted after this many days; 0: kept for ever */
+  /* raw data / hour rollups are deleted after this many days; 0: kept for ever */
   gint64 retention_days;
   gint64 rollup_retention_days;
 } FdWorkspace;

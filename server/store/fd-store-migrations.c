@@ -214,19 +214,6 @@ static const char *const migrations[] = {
   "  WHERE key = 'sample_indexed';"
   "INSERT INTO data_state (key, value)"
   "  SELECT 'rollup_backfill', 1 WHERE EXISTS (SELECT 1 FROM point_block);"
-  "CREATE TABLE rollup_1m ("
-  "  series INTEGER NOT NULL,"
-  "  bucket INTEGER NOT NULL,"
-  "  n INTEGER NOT NULL,"
-  "  sum REAL NOT NULL,"
-  "  min REAL NOT NULL,"
-  "  max REAL NOT NULL,"
-  "  first_ts INTEGER NOT NULL,"
-  "  first REAL NOT NULL,"
-  "  last_ts INTEGER NOT NULL,"
-  "  last REAL NOT NULL,"
-  "  PRIMARY KEY (series, bucket)"
-  ") WITHOUT ROWID;"
   "CREATE TABLE rollup_1h ("
   "  series INTEGER NOT NULL,"
   "  bucket INTEGER NOT NULL,"
@@ -288,7 +275,8 @@ static const char *const migrations[] = {
   "  finished_at INTEGER"
   ");"
   "CREATE INDEX export_workspace ON export (workspace_id, created_at);"
-  "CREATE INDEX export_schedule_runs ON export (schedule_id, created_at) WHERE schedule_id IS NOT NULL;",
+  "CREATE INDEX export_schedule_runs ON export (schedule_id, created_at) WHERE schedule_id IS NOT "
+  "NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FD_STORE_SCHEMA_VERSION);

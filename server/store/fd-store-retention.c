@@ -63,11 +63,8 @@ fd_store_retention_plan (FdDb *db, gint64 now, GArray *items, GError **error)
         add_item (items, FD_RETENTION_POINTS, series,
                   now - sqlite3_column_int64 (stmt, 1) * DAY_MS);
       if (sqlite3_column_type (stmt, 2) != SQLITE_NULL)
-        {
-          gint64 cutoff = now - sqlite3_column_int64 (stmt, 2) * DAY_MS;
-          add_item (items, FD_RETENTION_ROLLUP_1M, series, cutoff);
-          add_item (items, FD_RETENTION_ROLLUP_1H, series, cutoff);
-        }
+        add_item (items, FD_RETENTION_ROLLUP_1H, series,
+                  now - sqlite3_column_int64 (stmt, 2) * DAY_MS);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -310,26 +307,17 @@ static gboolean
 delete_rollups (FdDb *db, const FdRetentionItem *item, gint64 *budget, FdRetentionCounts *counts,
                 gboolean *finished, GError **error)
 {
-  gboolean hours = item->kind == FD_RETENTION_ROLLUP_1H;
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "DELETE FROM rollup_1h WHERE series = ?1 AND bucket IN"
+                                      " (SELECT bucket FROM rollup_1h WHERE series = ?1"
+                                      "  AND bucket <= ?2 ORDER BY bucket LIMIT ?3)",
+                                      error);
   gint64 changes;
 
-  if (hours)
-    stmt = fd_db_prepare (db,
-                          "DELETE FROM rollup_1h WHERE series = ?1 AND bucket IN"
-                          " (SELECT bucket FROM rollup_1h WHERE series = ?1 AND bucket <= ?2"
-                          "  ORDER BY bucket LIMIT ?3)",
-                          error);
-  else
-    stmt = fd_db_prepare (db,
-                          "DELETE FROM rollup_1m WHERE series = ?1 AND bucket IN"
-                          " (SELECT bucket FROM rollup_1m WHERE series = ?1 AND bucket <= ?2"
-                          "  ORDER BY bucket LIMIT ?3)",
-                          error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item->id);
-  sqlite3_bind_int64 (stmt, 2, item->cutoff - (hours ? FD_ROLLUP_1H_MS : FD_ROLLUP_1M_MS));
+  sqlite3_bind_int64 (stmt, 2, item->cutoff - FD_ROLLUP_1H_MS);
   sqlite3_bind_int64 (stmt, 3, *budget);
   if (!fd_db_step_done (db, stmt, NULL, error))
     return FALSE;
@@ -359,7 +347,6 @@ fd_store_retention_step (FdDb *db, const GArray *items, FdRetentionCursor *curso
         case FD_RETENTION_POINTS:
           ok = delete_points (db, item, &budget, &cursor->counts, &finished, error);
           break;
-        case FD_RETENTION_ROLLUP_1M:
         case FD_RETENTION_ROLLUP_1H:
           ok = delete_rollups (db, item, &budget, &cursor->counts, &finished, error);
           break;

@@ -18,7 +18,6 @@ typedef enum
 {
   FD_RETENTION_SAMPLES,   /* a stream's samples and their sample_ts rows (raw cutoff) */
   FD_RETENTION_POINTS,    /* a series' point_block pairs (raw cutoff) */
-  FD_RETENTION_ROLLUP_1M, /* a series' minute rollups (rollup cutoff) */
   FD_RETENTION_ROLLUP_1H, /* a series' hour rollups (rollup cutoff) */
 } FdRetentionKind;
 
