@@ -175,6 +175,73 @@ add_string (JsonBuilder *b, const FdCliInvocation *invocation, const char *optio
   json_builder_add_string_value (b, value);
 }
 
+/* A time option as the body's member: epoch milliseconds as a number, RFC 3339 as text. */
+static void
+add_time (JsonBuilder *b, const FdCliInvocation *invocation, const char *option)
+{
+  const char *value = fd_cli_invocation_get (invocation, option);
+  guint64 ms;
+
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, option);
+  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &ms, NULL))
+    json_builder_add_int_value (b, (gint64)ms);
+  else
+    json_builder_add_string_value (b, value);
+}
+
+/* With --field, the export is of the aggregate (its fn, bucket and group) instead of the raw
+ * rows. */
+static const FdCliParam opt_agg_field = {
+  .name = "field",
+  .metavar = "PATH",
+  .value = FD_CLI_VALUE_TEXT,
+  .target = FD_CLI_TO_NOTHING,
+  .help = N_ ("Export the aggregate of this numeric field (with --fn, --bucket, --group) "
+              "instead of the raw readings; needs one --tag"),
+};
+static const FdCliParam opt_agg_fn = {
+  .name = "fn",
+  .metavar = "FNS",
+  .value = FD_CLI_VALUE_TEXT,
+  .target = FD_CLI_TO_NOTHING,
+  .help = N_ ("With --field: what to compute, comma-separated (default avg)"),
+};
+static const FdCliParam opt_agg_bucket = {
+  .name = "bucket",
+  .metavar = "WIDTH",
+  .value = FD_CLI_VALUE_TEXT,
+  .target = FD_CLI_TO_NOTHING,
+  .help = N_ ("With --field: one row per bucket of this width (1m, 1h, 1d …; default none)"),
+};
+static const char *const agg_groups[] = { "none", "device", "fleet", NULL };
+static const FdCliParam opt_agg_group = {
+  .name = "group",
+  .metavar = "BY",
+  .value = FD_CLI_VALUE_CHOICE,
+  .target = FD_CLI_TO_NOTHING,
+  .choices = agg_groups,
+  .help = N_ ("With --field: one row per device or per fleet (default none)"),
+};
+
+static void
+add_aggregate (JsonBuilder *b, const FdCliInvocation *invocation)
+{
+  const char *fn = fd_cli_invocation_get (invocation, "fn");
+
+  if (fd_cli_invocation_get (invocation, "field") == NULL)
+    return;
+  json_builder_set_member_name (b, "aggregate");
+  json_builder_begin_object (b);
+  add_string (b, invocation, "field", "field");
+  json_builder_set_member_name (b, "fn");
+  json_builder_add_string_value (b, fn != NULL ? fn : "avg");
+  add_string (b, invocation, "bucket", "bucket");
+  add_string (b, invocation, "group", "group");
+  json_builder_end_object (b);
+}
+
 static void
 add_selection (JsonBuilder *b, const FdCliInvocation *invocation)
 {
@@ -287,8 +354,9 @@ fd_cli_export_start (const FdCliInvocation *invocation, const FdCliEndpoint *end
 
   json_builder_begin_object (b);
   add_selection (b, invocation);
-  add_string (b, invocation, "start", "start");
-  add_string (b, invocation, "end", "end");
+  add_time (b, invocation, "start");
+  add_time (b, invocation, "end");
+  add_aggregate (b, invocation);
   json_builder_end_object (b);
   if (!post_json (endpoint, path, b, &answer, &raw, error))
     return FALSE;
@@ -423,8 +491,9 @@ check_weekday (const FdCliInvocation *invocation, GError **error)
 }
 
 const FdCliParam *const fd_cli_data_export_options[]
-    = { &opt_format, &opt_columns, &opt_tag,    &opt_device,  &opt_fleet,
-        &opt_start,  &opt_end,     &opt_output, &opt_no_wait, NULL };
+    = { &opt_format, &opt_columns,    &opt_tag,       &opt_device,  &opt_fleet,
+        &opt_start,  &opt_end,        &opt_output,    &opt_no_wait, &opt_agg_field,
+        &opt_agg_fn, &opt_agg_bucket, &opt_agg_group, NULL };
 
 const FdCliCommand fd_cli_export_commands[] = {
   {
