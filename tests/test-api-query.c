@@ -4,288 +4,10 @@
  * grouping is compared with the same computation done here on what was sent, and raw pages,
  * field selections, filters, chart series and every bad input are checked as a user sees them.
  */
-#include "fd-test-api-util.h"
-#include "fd-test-device.h"
+#include "fd-test-query.h"
 
 #include <sqlite3.h>
-#include <math.h>
 #include <string.h>
-
-#define T0 G_GINT64_CONSTANT (1795737600000) /* 2026-11-27T00:00:00Z */
-#define MIN_MS G_GINT64_CONSTANT (60000)
-#define HOUR_MS (60 * MIN_MS)
-#define DAY_MS (24 * HOUR_MS)
-#define N_DEVICES 3
-#define ROUNDS 5
-#define PER_BATCH 40
-/* the unaligned range of the tests: its edges cut a minute */
-#define US (T0 + 37 * MIN_MS + 13005)
-#define UE (T0 + DAY_MS + 5 * HOUR_MS + 59 * MIN_MS + 59999)
-/* late batches (posted last) spread over [T0 - 3 days, T0 + 2 days); a range in their days
- * whose edges cut a minute */
-#define LATE_ROUNDS 2
-#define LATE_PER_BATCH 40
-#define LS (T0 - 3 * DAY_MS + 17 * MIN_MS + 41003)
-#define LE (T0 - DAY_MS + 5 * HOUR_MS + 3 * MIN_MS + 7500)
-
-typedef struct
-{
-  gint64 ts;
-  double v;
-  guint seq; /* the order it was sent in: arrival order */
-  guint dev;
-  const char *fleet;
-} Reading;
-
-static FdTdServer *shared;
-static FdTdDevice *devs[N_DEVICES];
-static char *fleet_a, *fleet_b;
-static GArray *sent; /* Reading */
-
-static char *
-iso (gint64 ms)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (ms / 1000);
-  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03dZ", base, (int)(ms % 1000));
-}
-
-static char *
-esc (const char *text)
-{
-  return g_uri_escape_string (text, NULL, FALSE);
-}
-
-static JsonNode *
-get (const char *query, guint expected)
-{
-  g_autofree char *path
-      = g_strdup_printf ("/api/v1/workspaces/%s/data%s", shared->workspace, query);
-  return fd_test_api_expect (shared->srv, "GET", path, NULL, expected);
-}
-
-static JsonArray *
-result_of (JsonNode *node)
-{
-  return json_object_get_array_member (fd_t_obj (node), "result");
-}
-
-/* Posts @readings of device @dev as one batch, in the order given, and records them. */
-static void
-post_batch (guint dev, Reading *readings, guint n, const char *fleet)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FdTdRaw) raw = fd_td_raw_open (shared, devs[dev], &error);
-  g_autoptr (GString) body = g_string_new ("[");
-  g_autofree char *request = NULL;
-  g_auto (FdTdResponse) resp = { 0 };
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < n; i++)
-    {
-      Reading *r = &readings[i];
-      char v[G_ASCII_DTOSTR_BUF_SIZE];
-
-      r->seq = sent->len;
-      r->dev = dev;
-      r->fleet = fleet;
-      g_array_append_val (sent, *r);
-      g_ascii_dtostr (v, sizeof v, r->v);
-      /* half the times as RFC 3339 with an offset, half as epoch ms */
-      if (i % 2 == 0)
-        g_string_append_printf (body, "%s{\"ts\":%" G_GINT64_FORMAT, i ? "," : "", r->ts);
-      else
-        {
-          g_autofree char *t = iso (r->ts + 2 * HOUR_MS);
-          t[strlen (t) - 1] = '\0';
-          g_string_append_printf (body, "%s{\"ts\":\"%s+02:00\"", i ? "," : "", t);
-        }
-      g_string_append_printf (body,
-                              ",\"payload\":{\"v\":%s,\"n\":%u,\"s\":\"d%u\",\"g\":{\"lat\":%s}}}",
-                              v, r->seq, dev, v);
-    }
-  g_string_append_c (body, ']');
-  request
-      = fd_td_request ("POST", "/v1/data/temp", "Content-Type: application/json\r\n", body->str);
-  fd_td_raw_send (raw, request);
-  g_assert_true (fd_td_raw_response (raw, &resp));
-  if (resp.status != 202)
-    g_error ("posting a batch: %u %s", resp.status, resp.body);
-}
-
-static void
-setup_data (void)
-{
-  static const gint64 edges[] = {
-    0,
-    MIN_MS,
-    5 * MIN_MS,
-    HOUR_MS,
-    DAY_MS,
-    DAY_MS + HOUR_MS + 5 * MIN_MS,
-    2 * DAY_MS - MIN_MS,
-    10 * HOUR_MS + 30 * MIN_MS,
-  };
-  g_autoptr (GRand) rand = g_rand_new_with_seed (5);
-  g_autofree char *fleets = NULL;
-  g_autoptr (JsonNode) fleet = NULL;
-  g_autoptr (JsonNode) list = NULL;
-  g_autofree char *path = NULL;
-
-  sent = g_array_new (FALSE, FALSE, sizeof (Reading));
-  for (guint d = 0; d < N_DEVICES; d++)
-    {
-      g_autofree char *name = g_strdup_printf ("query-%u", d);
-      devs[d] = fd_td_cert_device (shared, name);
-    }
-  path = g_strdup_printf ("/api/v1/workspaces/%s/fleets", shared->workspace);
-  list = fd_t_call (shared->srv, "GET", path, NULL, 200);
-  fleet_a = g_strdup (fd_t_str (fd_t_item (list, 0), "id"));
-  fleet = fd_t_call (shared->srv, "POST", path, "{\"name\": \"second\"}", 201);
-  fleet_b = g_strdup (fd_t_str (fleet, "id"));
-
-  for (guint round = 0; round < ROUNDS; round++)
-    {
-      if (round == 3)
-        {
-          /* device 2 moves: its later data is in another fleet (another stream) */
-          g_autofree char *dpath = g_strdup_printf ("/api/v1/devices/%s", devs[2]->id);
-          g_autofree char *body = g_strdup_printf ("{\"fleet_id\": \"%s\"}", fleet_b);
-          g_autoptr (JsonNode) moved = fd_t_call (shared->srv, "PATCH", dpath, body, 200);
-        }
-      for (guint d = 0; d < N_DEVICES; d++)
-        {
-          Reading batch[PER_BATCH + G_N_ELEMENTS (edges) + 8];
-          guint n = 0;
-
-          if (round == 0)
-            for (guint e = 0; e < G_N_ELEMENTS (edges); e++)
-              {
-                /* device 0 on the edge, 1 and 2 just before it: no two devices share a time */
-                batch[n].ts = T0 + edges[e] - (e == 0 ? 0 : d);
-                batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
-              }
-          if (round == 0)
-            {
-              /* readings in the minutes the unaligned range cuts, on both sides of the cut */
-              const gint64 near[]
-                  = { US - 2000 - d, US + d, US + 5000 + d, UE - 20000 - d, UE - d, UE + 1 + d };
-              for (guint e = 0; e < G_N_ELEMENTS (near); e++)
-                {
-                  batch[n].ts = near[e];
-                  batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
-                }
-            }
-          for (guint i = 0; i < PER_BATCH; i++)
-            {
-              /* late data in round 2 and 4: times early in the range, after compactions */
-              gint64 span = round == 2 || round == 4 ? 3 * HOUR_MS : 2 * DAY_MS;
-              batch[n].ts = T0 + 5 * (g_rand_int_range (rand, 0, (gint32)(span / 5))) + d;
-              batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
-            }
-          /* two readings of one device at one time: first/last by the order stored */
-          batch[n].ts = batch[n - 1].ts;
-          batch[n].v = batch[n - 1].v + 1;
-          n++;
-          for (guint i = n - 1; i > 0; i--)
-            {
-              guint j = g_rand_int_range (rand, 0, i + 1);
-              Reading t = batch[i];
-              if (i == n - 1 || j == n - 1)
-                continue; /* keep the tie's order */
-              batch[i] = batch[j];
-              batch[j] = t;
-            }
-          post_batch (d, batch, n, d == 2 && round >= 3 ? fleet_b : fleet_a);
-        }
-    }
-
-  /* Late batches after all that was compacted, each spanning days (so many hours: a block per
-   * hour), with readings on both sides of the cuts of [LS, LE) and a tie. */
-  for (guint round = 0; round < LATE_ROUNDS; round++)
-    for (guint d = 0; d < N_DEVICES; d++)
-      {
-        const gint64 near[] = { LS - 1500 - d, LS + d,     LS + 3000 + d, LE - 9000 - d,
-                                LE - d,        LE + 1 + d, LS - DAY_MS,   LE + DAY_MS };
-        Reading batch[LATE_PER_BATCH + G_N_ELEMENTS (near) + 1];
-        guint n = 0;
-
-        for (guint e = 0; e < G_N_ELEMENTS (near); e++)
-          {
-            batch[n].ts = near[e] + round * 7;
-            batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
-          }
-        for (guint i = 0; i < LATE_PER_BATCH; i++)
-          {
-            batch[n].ts = T0 - 3 * DAY_MS + 5 * (g_rand_int_range (rand, 0, (gint32)(DAY_MS)));
-            batch[n++].v = (double)(g_rand_int_range (rand, -400, 400)) * 0.25;
-          }
-        batch[n].ts = batch[0].ts;
-        batch[n].v = batch[0].v + 1;
-        n++;
-        post_batch (d, batch, n, d == 2 ? fleet_b : fleet_a);
-      }
-}
-
-/* ---- the expected aggregates ---- */
-
-typedef struct
-{
-  gint64 n;
-  double sum, min, max, first, last;
-  gint64 first_ts, last_ts;
-  guint first_seq, last_seq;
-} Acc;
-
-static const char *
-group_key (const Reading *r, const char *group)
-{
-  if (g_str_equal (group, "device"))
-    return devs[r->dev]->id;
-  if (g_str_equal (group, "fleet"))
-    return r->fleet;
-  return "";
-}
-
-/* Sorted "key|bucket" -> Acc over the readings in [start, end). */
-static GTree *
-expected_buckets (gint64 start, gint64 end, gint64 width, const char *group,
-                  const char *const *devices)
-{
-  GTree *tree = g_tree_new_full ((GCompareDataFunc)(void (*) (void))strcmp, NULL, g_free, g_free);
-
-  for (guint i = 0; i < sent->len; i++)
-    {
-      const Reading *r = &g_array_index (sent, Reading, i);
-      gint64 bucket = width ? r->ts / width * width : 0;
-      g_autofree char *key = NULL;
-      Acc *a;
-
-      if (r->ts < start || r->ts >= end)
-        continue;
-      if (devices != NULL && !g_strv_contains (devices, devs[r->dev]->id))
-        continue;
-      key = g_strdup_printf ("%s|%020" G_GINT64_FORMAT, group_key (r, group), bucket);
-      a = g_tree_lookup (tree, key);
-      if (a == NULL)
-        {
-          a = g_new0 (Acc, 1);
-          a->min = a->max = a->first = a->last = r->v;
-          a->first_ts = a->last_ts = r->ts;
-          a->first_seq = a->last_seq = r->seq;
-          g_tree_insert (tree, g_steal_pointer (&key), a);
-        }
-      a->n++;
-      a->sum += r->v;
-      a->min = MIN (a->min, r->v);
-      a->max = MAX (a->max, r->v);
-      if (r->ts < a->first_ts || (r->ts == a->first_ts && r->seq < a->first_seq))
-        a->first = r->v, a->first_ts = r->ts, a->first_seq = r->seq;
-      if (r->ts > a->last_ts || (r->ts == a->last_ts && r->seq > a->last_seq))
-        a->last = r->v, a->last_ts = r->ts, a->last_seq = r->seq;
-    }
-  return tree;
-}
 
 typedef struct
 {
@@ -297,32 +19,11 @@ typedef struct
   gboolean first_last;
 } Walk;
 
-/* The API writes computed numbers with 15 significant digits (what a double holds exactly
- * in decimal): equal to that precision. */
-#define assert_15_digits(got, want)                                                                \
-  do                                                                                               \
-    {                                                                                              \
-      double got_ = (got), want_ = (want);                                                         \
-      if (!(fabs (got_ - want_) <= 1e-14 * MAX (fabs (got_), fabs (want_))))                       \
-        g_error ("%s:%d: %s is %.17g, expected %.17g", __FILE__, __LINE__, #got, got_, want_);     \
-    }                                                                                              \
-  while (0)
-
-static double
-num (JsonObject *o, const char *name)
-{
-  JsonNode *m = json_object_get_member (o, name);
-
-  if (m == NULL)
-    g_error ("%s is missing", name);
-  return json_node_get_double (m);
-}
-
 static gboolean
 check_item (gpointer key, gpointer value, gpointer data)
 {
   Walk *w = data;
-  const Acc *a = value;
+  const FdTqAcc *a = value;
   const char *bar = strchr (key, '|');
   g_autofree char *gkey = g_strndup (key, bar - (const char *)key);
   gint64 bucket = g_ascii_strtoll (bar + 1, NULL, 10);
@@ -343,7 +44,7 @@ check_item (gpointer key, gpointer value, gpointer data)
     }
   if (w->width)
     {
-      g_autofree char *b = iso (bucket);
+      g_autofree char *b = fd_tq_iso (bucket);
       g_assert_cmpstr (json_object_get_string_member (o, "bucket"), ==, b);
     }
   else
@@ -351,16 +52,16 @@ check_item (gpointer key, gpointer value, gpointer data)
   if (json_object_get_int_member (o, "count") != a->n)
     g_error ("%s item %u (%s): count %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT, w->what,
              w->i - 1, (const char *)key, json_object_get_int_member (o, "count"), a->n);
-  assert_15_digits (num (o, "sum"), a->sum);
-  assert_15_digits (num (o, "avg"), a->sum / (double)a->n);
-  assert_15_digits (num (o, "min"), a->min);
-  assert_15_digits (num (o, "max"), a->max);
+  assert_15_digits (fd_tq_num (o, "sum"), a->sum);
+  assert_15_digits (fd_tq_num (o, "avg"), a->sum / (double)a->n);
+  assert_15_digits (fd_tq_num (o, "min"), a->min);
+  assert_15_digits (fd_tq_num (o, "max"), a->max);
   if (!json_object_has_member (o, "first") && !w->first_last)
     return FALSE; /* not asked for */
-  if (fabs (num (o, "first") - a->first) > 1e-14 * fabs (a->first)
-      || fabs (num (o, "last") - a->last) > 1e-14 * fabs (a->last))
+  if (fabs (fd_tq_num (o, "first") - a->first) > 1e-14 * fabs (a->first)
+      || fabs (fd_tq_num (o, "last") - a->last) > 1e-14 * fabs (a->last))
     g_error ("%s item %u (%s): first/last %g/%g, expected %g/%g", w->what, w->i - 1,
-             (const char *)key, num (o, "first"), num (o, "last"), a->first, a->last);
+             (const char *)key, fd_tq_num (o, "first"), fd_tq_num (o, "last"), a->first, a->last);
   return FALSE;
 }
 
@@ -368,14 +69,14 @@ static void
 check_aggregate_fns (const char *fns, const char *bucket, gint64 width, const char *group,
                      const char *start_text, gint64 start, const char *end_text, gint64 end)
 {
-  g_autofree char *s = start_text ? esc (start_text) : NULL;
-  g_autofree char *e = end_text ? esc (end_text) : NULL;
+  g_autofree char *s = start_text ? fd_tq_esc (start_text) : NULL;
+  g_autofree char *e = end_text ? fd_tq_esc (end_text) : NULL;
   g_autofree char *query = g_strdup_printf (
       "/aggregate?tag=temp&field=v&fn=%s&bucket=%s&group=%s%s%s%s%s", fns, bucket, group,
       s ? "&start=" : "", s ? s : "", e ? "&end=" : "", e ? e : "");
-  g_autoptr (JsonNode) node = get (query, 200);
-  g_autoptr (GTree) expected = expected_buckets (start, end, width, group, NULL);
-  Walk w = { .result = result_of (node),
+  g_autoptr (JsonNode) node = fd_tq_get (query, 200);
+  g_autoptr (GTree) expected = fd_tq_expected_buckets (start, end, width, group, NULL);
+  Walk w = { .result = fd_tq_result_of (node),
              .group = group,
              .width = width,
              .what = query,
@@ -405,9 +106,10 @@ test_aggregates (void)
   };
   static const char *const groups[] = { "none", "device", "fleet" };
   gint64 us = US, ue = UE;
-  g_autofree char *t0 = iso (T0), *t2 = iso (T0 + 2 * DAY_MS), *us_text = iso (us);
+  g_autofree char *t0 = fd_tq_iso (T0), *t2 = fd_tq_iso (T0 + 2 * DAY_MS),
+                  *us_text = fd_tq_iso (us);
   g_autofree char *ue_ms = g_strdup_printf ("%" G_GINT64_FORMAT, ue);
-  g_autofree char *empty_s = iso (T0 + 10 * DAY_MS), *empty_e = iso (T0 + 11 * DAY_MS);
+  g_autofree char *empty_s = fd_tq_iso (T0 + 10 * DAY_MS), *empty_e = fd_tq_iso (T0 + 11 * DAY_MS);
   /* the unaligned start again, as 02:37:13.005+02:00 */
   const char *us_tz = "2026-11-27T02:37:13.005+02:00";
 
@@ -433,31 +135,31 @@ test_aggregates (void)
   {
     g_autofree char *q = g_strdup_printf ("/aggregate?tag=temp&field=v&fn=max&device=%s&start=%s"
                                           "&end=%s",
-                                          devs[1]->id, t0, t2);
-    g_autoptr (JsonNode) node = get (q, 200);
-    const char *const only[] = { devs[1]->id, NULL };
-    g_autoptr (GTree) expected = expected_buckets (T0, T0 + 2 * DAY_MS, 0, "none", only);
-    JsonObject *o = json_array_get_object_element (result_of (node), 0);
-    Acc *a = g_tree_lookup (expected, "|00000000000000000000");
+                                          fd_tq_devs[1]->id, t0, t2);
+    g_autoptr (JsonNode) node = fd_tq_get (q, 200);
+    const char *const only[] = { fd_tq_devs[1]->id, NULL };
+    g_autoptr (GTree) expected = fd_tq_expected_buckets (T0, T0 + 2 * DAY_MS, 0, "none", only);
+    JsonObject *o = json_array_get_object_element (fd_tq_result_of (node), 0);
+    FdTqAcc *a = g_tree_lookup (expected, "|00000000000000000000");
 
     g_assert_nonnull (a);
-    assert_15_digits (num (o, "max"), a->max);
+    assert_15_digits (fd_tq_num (o, "max"), a->max);
     g_assert_false (json_object_has_member (o, "min"));
     g_assert_false (json_object_has_member (o, "avg"));
   }
   {
-    g_autofree char *q
-        = g_strdup_printf ("/aggregate?tag=temp&field=v&fn=count&fleet=%s&group=fleet", fleet_b);
-    g_autoptr (JsonNode) node = get (q, 200);
-    JsonArray *r = result_of (node);
+    g_autofree char *q = g_strdup_printf (
+        "/aggregate?tag=temp&field=v&fn=count&fleet=%s&group=fleet", fd_tq_fleet_b);
+    g_autoptr (JsonNode) node = fd_tq_get (q, 200);
+    JsonArray *r = fd_tq_result_of (node);
     gint64 n = 0;
 
-    for (guint i = 0; i < sent->len; i++)
-      n += g_array_index (sent, Reading, i).fleet == fleet_b;
+    for (guint i = 0; i < fd_tq_sent->len; i++)
+      n += g_array_index (fd_tq_sent, FdTqReading, i).fleet == fd_tq_fleet_b;
     g_assert_cmpuint (json_array_get_length (r), ==, 1);
     g_assert_cmpstr (
         json_object_get_string_member (json_array_get_object_element (r, 0), "fleet_id"), ==,
-        fleet_b);
+        fd_tq_fleet_b);
     g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (r, 0), "count"), ==,
                      n);
   }
@@ -468,7 +170,7 @@ test_aggregates (void)
 static int
 by_time (gconstpointer a, gconstpointer b)
 {
-  const Reading *x = a, *y = b;
+  const FdTqReading *x = a, *y = b;
 
   if (x->ts != y->ts)
     return x->ts < y->ts ? -1 : 1;
@@ -484,12 +186,13 @@ seqs_of (JsonArray *result, GArray *into)
       JsonObject *row = json_array_get_object_element (result, i);
       JsonObject *payload = json_object_get_object_member (row, "payload");
       guint n = (guint)json_object_get_int_member (payload, "n");
-      const Reading *r = &g_array_index (sent, Reading, n);
-      g_autofree char *ts = iso (r->ts);
+      const FdTqReading *r = &g_array_index (fd_tq_sent, FdTqReading, n);
+      g_autofree char *ts = fd_tq_iso (r->ts);
 
       g_assert_cmpstr (json_object_get_string_member (row, "timestamp_device"), ==, ts);
       fd_t_assert_time (json_object_get_string_member (row, "timestamp_in"));
-      g_assert_cmpstr (json_object_get_string_member (row, "device_id"), ==, devs[r->dev]->id);
+      g_assert_cmpstr (json_object_get_string_member (row, "device_id"), ==,
+                       fd_tq_devs[r->dev]->id);
       g_assert_cmpstr (json_object_get_string_member (row, "fleet_id"), ==, r->fleet);
       g_assert_cmpstr (json_object_get_string_member (row, "tag"), ==, "temp");
       g_assert_cmpfloat (json_object_get_double_member (payload, "v"), ==, r->v);
@@ -499,15 +202,15 @@ seqs_of (JsonArray *result, GArray *into)
 
 /* The seqs of the readings in [start, end) passing @keep, in time order (reversed: @desc). */
 static GArray *
-expected_rows (gint64 start, gint64 end, gboolean desc, gboolean (*keep) (const Reading *))
+expected_rows (gint64 start, gint64 end, gboolean desc, gboolean (*keep) (const FdTqReading *))
 {
-  g_autoptr (GArray) sorted = g_array_copy (sent);
+  g_autoptr (GArray) sorted = g_array_copy (fd_tq_sent);
   GArray *out = g_array_new (FALSE, FALSE, sizeof (guint));
 
   g_array_sort (sorted, by_time);
   for (guint i = 0; i < sorted->len; i++)
     {
-      const Reading *r = &g_array_index (sorted, Reading, desc ? sorted->len - 1 - i : i);
+      const FdTqReading *r = &g_array_index (sorted, FdTqReading, desc ? sorted->len - 1 - i : i);
       if (r->ts >= start && r->ts < end && (keep == NULL || keep (r)))
         g_array_append_val (out, r->seq);
     }
@@ -536,39 +239,39 @@ all_pages (const char *query, gint64 size)
     {
       g_autofree char *q = g_strdup_printf ("?%s&from=%" G_GINT64_FORMAT "&size=%" G_GINT64_FORMAT,
                                             query, from, size);
-      g_autoptr (JsonNode) node = get (q, 200);
+      g_autoptr (JsonNode) node = fd_tq_get (q, 200);
 
       g_assert_cmpint (fd_t_int (node, "from"), ==, from);
       g_assert_cmpint (fd_t_int (node, "size"), ==, size);
       more = fd_t_bool (node, "has_more");
-      g_assert_cmpuint (json_array_get_length (result_of (node)), <=, size);
+      g_assert_cmpuint (json_array_get_length (fd_tq_result_of (node)), <=, size);
       if (more)
-        g_assert_cmpuint (json_array_get_length (result_of (node)), ==, size);
-      seqs_of (result_of (node), got);
+        g_assert_cmpuint (json_array_get_length (fd_tq_result_of (node)), ==, size);
+      seqs_of (fd_tq_result_of (node), got);
     }
   return got;
 }
 
 static gboolean
-keep_d0_d2 (const Reading *r)
+keep_d0_d2 (const FdTqReading *r)
 {
   return r->dev != 1;
 }
 
 static gboolean
-keep_fleet_b (const Reading *r)
+keep_fleet_b (const FdTqReading *r)
 {
-  return r->fleet == fleet_b;
+  return r->fleet == fd_tq_fleet_b;
 }
 
 static gboolean
-keep_band (const Reading *r)
+keep_band (const FdTqReading *r)
 {
   return r->v >= 10 && r->v < 20;
 }
 
 static gboolean
-keep_d1_positive (const Reading *r)
+keep_d1_positive (const FdTqReading *r)
 {
   return r->dev == 1 && r->v > 0;
 }
@@ -578,8 +281,9 @@ test_raw (void)
 {
   g_autoptr (GArray) asc = expected_rows (0, G_MAXINT64, FALSE, NULL);
   g_autoptr (GArray) desc = expected_rows (0, G_MAXINT64, TRUE, NULL);
-  g_autofree char *devq = g_strdup_printf ("device=%s&device=%s", devs[0]->id, devs[2]->id);
-  g_autofree char *fleetq = g_strdup_printf ("fleet=%s", fleet_b);
+  g_autofree char *devq
+      = g_strdup_printf ("device=%s&device=%s", fd_tq_devs[0]->id, fd_tq_devs[2]->id);
+  g_autofree char *fleetq = g_strdup_printf ("fleet=%s", fd_tq_fleet_b);
   gint64 us = T0 + 37 * MIN_MS + 13005, ue = T0 + DAY_MS + 5 * HOUR_MS;
 
   {
@@ -612,7 +316,7 @@ test_raw (void)
   }
   {
     /* a range given with an offset and in epoch ms */
-    g_autofree char *s = esc ("2026-11-27T02:37:13.005+02:00");
+    g_autofree char *s = fd_tq_esc ("2026-11-27T02:37:13.005+02:00");
     g_autofree char *q
         = g_strdup_printf ("sort=timestamp_device&start=%s&end=%" G_GINT64_FORMAT, s, ue);
     g_autoptr (GArray) want = expected_rows (us, ue, FALSE, NULL);
@@ -620,7 +324,7 @@ test_raw (void)
     assert_same (got, want, "a range");
   }
   {
-    g_autofree char *f1 = esc ("v>=10"), *f2 = esc ("v < 20");
+    g_autofree char *f1 = fd_tq_esc ("v>=10"), *f2 = fd_tq_esc ("v < 20");
     g_autofree char *q = g_strdup_printf ("sort=timestamp_device&filter=%s&filter=%s", f1, f2);
     g_autoptr (GArray) want = expected_rows (0, G_MAXINT64, FALSE, keep_band);
     g_autoptr (GArray) got = all_pages (q, 7);
@@ -628,7 +332,7 @@ test_raw (void)
     assert_same (got, want, "filters, paged");
   }
   {
-    g_autofree char *f1 = esc ("s = \"d1\""), *f2 = esc ("field.v>0");
+    g_autofree char *f1 = fd_tq_esc ("s = \"d1\""), *f2 = fd_tq_esc ("field.v>0");
     g_autofree char *q = g_strdup_printf ("filter=%s&filter=%s", f1, f2);
     g_autoptr (GArray) want = expected_rows (0, G_MAXINT64, TRUE, keep_d1_positive);
     g_autoptr (GArray) got = all_pages (q, 1000);
@@ -636,15 +340,16 @@ test_raw (void)
   }
   {
     /* fields: the payload holds only those, by their paths */
-    g_autoptr (JsonNode) node = get ("?fields=v,g.lat,v&size=5", 200);
-    JsonArray *r = result_of (node);
+    g_autoptr (JsonNode) node = fd_tq_get ("?fields=v,g.lat,v&size=5", 200);
+    JsonArray *r = fd_tq_result_of (node);
 
     g_assert_cmpuint (json_array_get_length (r), ==, 5);
     for (guint i = 0; i < 5; i++)
       {
         JsonObject *row = json_array_get_object_element (r, i);
         JsonObject *p = json_object_get_object_member (row, "payload");
-        const Reading *want = &g_array_index (sent, Reading, g_array_index (desc, guint, i));
+        const FdTqReading *want
+            = &g_array_index (fd_tq_sent, FdTqReading, g_array_index (desc, guint, i));
 
         g_assert_cmpuint (json_object_get_size (p), ==, 2);
         g_assert_cmpfloat (json_object_get_double_member (p, "v"), ==, want->v);
@@ -652,18 +357,18 @@ test_raw (void)
       }
   }
   {
-    g_autoptr (JsonNode) zero = get ("?size=0", 200);
-    g_autofree char *far = g_strdup_printf ("?from=%u", sent->len);
-    g_autoptr (JsonNode) past = get (far, 200);
-    g_autofree char *s = iso (T0 + 10 * DAY_MS);
+    g_autoptr (JsonNode) zero = fd_tq_get ("?size=0", 200);
+    g_autofree char *far = g_strdup_printf ("?from=%u", fd_tq_sent->len);
+    g_autoptr (JsonNode) past = fd_tq_get (far, 200);
+    g_autofree char *s = fd_tq_iso (T0 + 10 * DAY_MS);
     g_autofree char *eq = g_strdup_printf ("?start=%s", s);
-    g_autoptr (JsonNode) empty = get (eq, 200);
+    g_autoptr (JsonNode) empty = fd_tq_get (eq, 200);
 
-    g_assert_cmpuint (json_array_get_length (result_of (zero)), ==, 0);
+    g_assert_cmpuint (json_array_get_length (fd_tq_result_of (zero)), ==, 0);
     g_assert_true (fd_t_bool (zero, "has_more"));
-    g_assert_cmpuint (json_array_get_length (result_of (past)), ==, 0);
+    g_assert_cmpuint (json_array_get_length (fd_tq_result_of (past)), ==, 0);
     g_assert_false (fd_t_bool (past, "has_more"));
-    g_assert_cmpuint (json_array_get_length (result_of (empty)), ==, 0);
+    g_assert_cmpuint (json_array_get_length (fd_tq_result_of (empty)), ==, 0);
     g_assert_false (fd_t_bool (empty, "has_more"));
   }
 }
@@ -673,10 +378,10 @@ test_raw (void)
 static void
 check_series (gint64 start, gint64 end, guint points, gint64 want_width)
 {
-  g_autofree char *s = iso (start), *e = iso (end);
+  g_autofree char *s = fd_tq_iso (start), *e = fd_tq_iso (end);
   g_autofree char *q
       = g_strdup_printf ("/series?tag=temp&field=v&start=%s&end=%s&points=%u", s, e, points);
-  g_autoptr (JsonNode) node = get (q, 200);
+  g_autoptr (JsonNode) node = fd_tq_get (q, 200);
   gint64 w = fd_t_int (node, "bucket_ms");
   JsonArray *series = json_object_get_array_member (fd_t_obj (node), "series");
   g_autoptr (GTree) expected = NULL;
@@ -689,7 +394,7 @@ check_series (gint64 start, gint64 end, guint points, gint64 want_width)
   /* from 20 minutes on, whole hours: rollup_1h serves it (there are no minute rollups) */
   if (w >= 20 * MIN_MS)
     g_assert_cmpint (w % HOUR_MS, ==, 0);
-  expected = expected_buckets (start, end, w, "device", NULL);
+  expected = fd_tq_expected_buckets (start, end, w, "device", NULL);
   g_assert_cmpuint (json_array_get_length (series), ==, N_DEVICES);
   for (guint i = 0; i < json_array_get_length (series); i++)
     {
@@ -708,7 +413,7 @@ check_series (gint64 start, gint64 end, guint points, gint64 want_width)
           gint64 n = json_array_get_int_element (p, 4);
           gint64 bucket = t / w * w;
           g_autofree char *key = g_strdup_printf ("%s|%020" G_GINT64_FORMAT, id, bucket);
-          Acc *a = g_tree_lookup (expected, key);
+          FdTqAcc *a = g_tree_lookup (expected, key);
 
           if (a == NULL)
             g_error ("%s: a point at %" G_GINT64_FORMAT " where no reading is", q, t);
@@ -721,10 +426,10 @@ check_series (gint64 start, gint64 end, guint points, gint64 want_width)
           hi = MAX (hi, a->max);
           g_tree_remove (expected, key);
         }
-      for (guint k = 0; k < sent->len; k++)
+      for (guint k = 0; k < fd_tq_sent->len; k++)
         {
-          const Reading *r = &g_array_index (sent, Reading, k);
-          if (g_str_equal (devs[r->dev]->id, id) && r->ts >= start && r->ts < end)
+          const FdTqReading *r = &g_array_index (fd_tq_sent, FdTqReading, k);
+          if (g_str_equal (fd_tq_devs[r->dev]->id, id) && r->ts >= start && r->ts < end)
             want_lo = MIN (want_lo, r->v), want_hi = MAX (want_hi, r->v);
         }
       /* the chart keeps the extremes */
@@ -753,7 +458,7 @@ test_series (void)
 static void
 expect_400 (const char *query, const char *field)
 {
-  g_autoptr (JsonNode) node = get (query, 400);
+  g_autoptr (JsonNode) node = fd_tq_get (query, 400);
   JsonObject *err = json_object_get_object_member (fd_t_obj (node), "error");
 
   g_assert_cmpstr (json_object_get_string_member (err, "code"), ==, "invalid_parameter");
@@ -767,8 +472,8 @@ expect_400 (const char *query, const char *field)
 static void
 test_bad_input (void)
 {
-  g_autofree char *other_ws = fd_test_make_workspace (shared->srv, "elsewhere");
-  g_autofree char *other_dev = fd_test_make_device (shared->srv, other_ws, "stranger");
+  g_autofree char *other_ws = fd_test_make_workspace (fd_tq_shared->srv, "elsewhere");
+  g_autofree char *other_dev = fd_test_make_device (fd_tq_shared->srv, other_ws, "stranger");
   g_autofree char *dev_q = g_strdup_printf ("?device=%s", other_dev);
   g_autofree char *many_filters = NULL, *many_fields = NULL;
   g_autoptr (GString) f = g_string_new ("?");
@@ -828,7 +533,7 @@ test_bad_input (void)
   expect_400 ("/series?tag=temp&field=n&fn=avg", "fn");
   expect_400 ("/series?tag=temp&field=v&start=5&end=5", "end");
 
-  missing = fd_test_api_expect (shared->srv, "GET", nowhere, NULL, 404);
+  missing = fd_test_api_expect (fd_tq_shared->srv, "GET", nowhere, NULL, 404);
 }
 
 static gint64
@@ -849,7 +554,7 @@ count_rows (sqlite3 *db, const char *sql)
 static void
 assert_points_everywhere (void)
 {
-  g_autofree char *path = g_build_filename (shared->srv->data_dir, "fleetdesk.db", NULL);
+  g_autofree char *path = g_build_filename (fd_tq_shared->srv->data_dir, "fleetdesk.db", NULL);
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
@@ -883,10 +588,10 @@ test_late_days (void)
   g_autofree char *ls = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)LS);
   g_autofree char *le = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)LE);
   gint64 mid_ms = T0 + HOUR_MS - 200 * 1000 + 33005;
-  g_autofree char *mid = iso (mid_ms);
+  g_autofree char *mid = fd_tq_iso (mid_ms);
   g_autofree char *old_blocks
       = g_strdup_printf ("SELECT count(*) FROM point_block WHERE t_last < %" G_GINT64_FORMAT, T0);
-  g_autofree char *path = g_build_filename (shared->srv->data_dir, "fleetdesk.db", NULL);
+  g_autofree char *path = g_build_filename (fd_tq_shared->srv->data_dir, "fleetdesk.db", NULL);
   sqlite3 *db = NULL;
 
   for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
@@ -921,8 +626,8 @@ main (int argc, char *argv[])
   int rc;
 
   g_test_init (&argc, &argv, NULL);
-  shared = fd_td_server_start (args);
-  setup_data ();
+  fd_tq_shared = fd_td_server_start (args);
+  fd_tq_setup_data ();
   assert_points_everywhere ();
   g_test_add_func ("/api-query/aggregates", test_aggregates);
   g_test_add_func ("/api-query/raw", test_raw);
@@ -931,10 +636,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/api-query/bad-input", test_bad_input);
   rc = g_test_run ();
   for (guint d = 0; d < N_DEVICES; d++)
-    fd_td_device_free (devs[d]);
-  g_array_unref (sent);
-  g_free (fleet_a);
-  g_free (fleet_b);
-  fd_td_server_stop (shared);
+    fd_td_device_free (fd_tq_devs[d]);
+  g_array_unref (fd_tq_sent);
+  g_free (fd_tq_fleet_a);
+  g_free (fd_tq_fleet_b);
+  fd_td_server_stop (fd_tq_shared);
   return rc;
 }
