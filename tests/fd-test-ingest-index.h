@@ -36,7 +36,8 @@ typedef struct
   double value;
 } FdTiSent;
 
-/* Opens @f's store and ingest on @f->path (again, after a close: the restart tests). */
+/* Opens @f's store and ingest on @f->path, compacting only when flushed (again after a close:
+ * the migration and restart tests). */
 void fd_ti_open_store (FdTiFixture *f);
 /* A new store in a temporary folder with a workspace and N_DEVICES devices; and its end. */
 void fd_ti_fixture_set_up (FdTiFixture *f, gconstpointer data);
