@@ -102,21 +102,65 @@ static gboolean
 send_write (FdDb *db, gpointer data, GError **error)
 {
   SendJob *job = data;
-  gint64 others = 0;
 
-  if (!fd_store_expected_count_others (db, job->device_id, job->key, &others, error))
+  if (!fd_downlink_store_entry (db, job->device_id, job->key, job->value, &job->t, error))
+    return FALSE;
+  return job->also == NULL || job->also (db, job->also_data, error);
+}
+
+gboolean
+fd_downlink_store_entry (FdDb *db, const char *device_id, const char *key, const char *value_json,
+                         gint64 *t, GError **error)
+{
+  gint64 others = 0, newest = 0;
+  sqlite3_stmt *stmt;
+
+  if (!fd_store_expected_count_others (db, device_id, key, &others, error))
     return FALSE;
   if (others >= MAX_EXPECTED_PER_DEVICE)
     {
       g_set_error (error, FD_DOWNLINK_ERROR, FD_DOWNLINK_ERROR_FULL,
                    "device %s already has %d messages waiting, the most it may have; it "
                    "takes them when it connects",
-                   job->device_id, MAX_EXPECTED_PER_DEVICE);
+                   device_id, MAX_EXPECTED_PER_DEVICE);
       return FALSE;
     }
-  if (!fd_store_expected_set (db, job->device_id, job->key, job->value, job->t, error))
+  /* Each entry of a device gets a later t than any other it holds, so a device that asks for
+   * what came after the newest t it saw (GET /v1/dn?since=) misses none. */
+  stmt = fd_db_prepare (db, "SELECT coalesce (max (t), 0) FROM device_expected WHERE device_id = ?1",
+                        error);
+  if (stmt == NULL)
     return FALSE;
-  return job->also == NULL || job->also (db, job->also_data, error);
+  fd_db_bind_text (stmt, 1, device_id);
+  if (!fd_db_fetch_count (db, stmt, &newest, error))
+    return FALSE;
+  *t = MAX (fd_now_ms (), newest + 1);
+  return fd_store_expected_set (db, device_id, key, value_json, *t, error);
+}
+
+gboolean
+fd_downlink_drop_entry (FdDb *db, const char *device_id, const char *key, GError **error)
+{
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db, "DELETE FROM device_expected WHERE device_id = ?1 AND key = ?2", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, device_id);
+  fd_db_bind_text (stmt, 2, key);
+  return fd_db_step_done (db, stmt, NULL, error);
+}
+
+gboolean
+fd_downlink_deliver (FdDownlink *self, const char *device_id, const char *key,
+                     const char *value_json, gint64 t)
+{
+  g_autoptr (GBytes) envelope = NULL;
+
+  if (self->sessions == NULL)
+    return FALSE;
+  envelope = fd_downlink_envelope (key, value_json, t);
+  return fd_sessions_deliver (self->sessions, device_id, envelope);
 }
 
 static void
@@ -124,7 +168,6 @@ send_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) envelope = NULL;
   SendJob *job = fd_store_run_get_data (result);
 
   if (!fd_store_run_finish (result, &error))
@@ -140,10 +183,9 @@ send_done (GObject *source, GAsyncResult *result, gpointer user_data)
                                  "the message could not be stored: %s", error->message);
       return;
     }
-  envelope = fd_downlink_envelope (job->key, job->value, job->t);
-  g_task_return_boolean (
-      task, job->self->sessions != NULL
-                && fd_sessions_deliver (job->self->sessions, job->device_id, envelope));
+  g_task_set_task_data (task, g_memdup2 (&job->t, sizeof job->t), g_free);
+  g_task_return_boolean (task,
+                         fd_downlink_deliver (job->self, job->device_id, job->key, job->value, job->t));
 }
 
 void
@@ -170,8 +212,6 @@ fd_downlink_send_full_async (FdDownlink *self, const char *device_id, const char
   job->device_id = g_strdup (device_id);
   job->key = g_strdup (key);
   job->value = g_strdup (value_json);
-  job->t = fd_now_ms ();
-  g_task_set_task_data (task, g_memdup2 (&job->t, sizeof job->t), g_free);
   job->also = also;
   job->also_data = also_data;
   job->also_destroy = also_destroy;

@@ -54,6 +54,19 @@ gboolean fd_downlink_send_finish (GAsyncResult *result, gboolean *delivered, GEr
 /* The entry's time ("t", epoch ms) of a send that succeeded. */
 gint64 fd_downlink_send_get_time (GAsyncResult *result);
 
+/* The parts of a send, for modules that write many entries in one store job of their own (jobs,
+ * OTA campaigns): on the writer, fd_downlink_store_entry() stores expected[@key] (FULL when the
+ * device already holds MAX other entries; NOT_FOUND when the device does not exist) and sets
+ * *@t to its time, later than any other entry of the device (so GET /v1/dn?since= misses
+ * none); fd_downlink_drop_entry() removes one (no error when absent). After the commit, on the
+ * engine thread, fd_downlink_deliver() hands the message to the device's live session, if it
+ * has one that takes it (MQTT subscribed to j/dn, or an HTTPS long poll): TRUE when taken. */
+gboolean fd_downlink_store_entry (FdDb *db, const char *device_id, const char *key,
+                                  const char *value_json, gint64 *t, GError **error);
+gboolean fd_downlink_drop_entry (FdDb *db, const char *device_id, const char *key, GError **error);
+gboolean fd_downlink_deliver (FdDownlink *downlink, const char *device_id, const char *key,
+                              const char *value_json, gint64 t);
+
 /* The value of the #status reply for @device_id: {"expected": {key: {"v", "t"}}, "current":
  * {key: {"v", "t"}}} (current = every key the device reported, '_' and '__' keys included).
  * Read on a reader. */

@@ -43,6 +43,9 @@ typedef struct
   char *key;
   char *value;
   gint64 ts_in;
+  FdStoreFunc also; /* run after the report is stored, in the same savepoint; may be NULL */
+  gpointer also_data;
+  GDestroyNotify also_destroy;
 } FdUpMessage;
 
 struct _FdIngest

@@ -63,6 +63,8 @@ fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
   fd_db_bind_text (stmt, 2, m->key);
   if (!fd_db_step_done (db, stmt, NULL, error))
     return FALSE;
+  if (m->also != NULL && !m->also (db, m->also_data, error))
+    return FALSE;
   fd_ingest_writer_note_seen (m->writer, m->who->device_id, m->ts_in);
   return TRUE;
 }

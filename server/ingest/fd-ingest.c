@@ -282,6 +282,8 @@ up_message_free (FdUpMessage *m)
   fd_device_identity_unref (m->who);
   g_free (m->key);
   g_free (m->value);
+  if (m->also_data != NULL && m->also_destroy != NULL)
+    m->also_destroy (m->also_data);
   g_free (m);
 }
 
@@ -289,7 +291,20 @@ void
 fd_ingest_up_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
                     const char *value_json, GAsyncReadyCallback callback, gpointer user_data)
 {
+  fd_ingest_up_full_async (ingest, who, key, value_json, NULL, NULL, NULL, callback, user_data);
+}
+
+void
+fd_ingest_up_full_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
+                         const char *value_json, FdStoreFunc also, gpointer also_data,
+                         GDestroyNotify also_destroy, GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
   FdUpMessage *m = g_new0 (FdUpMessage, 1);
+
+  m->also = also;
+  m->also_data = also_data;
+  m->also_destroy = also_destroy;
 
   m->writer = ingest->writer;
   m->who = fd_device_identity_ref (who);
@@ -304,4 +319,11 @@ gboolean
 fd_ingest_up_finish (GAsyncResult *result, GError **error)
 {
   return fd_store_run_finish (result, error);
+}
+
+gint64
+fd_ingest_up_get_time (GAsyncResult *result)
+{
+  FdUpMessage *m = fd_store_run_get_data (result);
+  return m != NULL ? m->ts_in : 0;
 }

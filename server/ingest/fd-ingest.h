@@ -115,6 +115,17 @@ const GError *fd_ingest_submit_many_error (GAsyncResult *result, guint i);
  * (1..FD_UP_KEY_MAX_CHARS characters, no control characters, not starting with '#'). */
 void fd_ingest_up_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
                          const char *value_json, GAsyncReadyCallback callback, gpointer user_data);
+/* The same, also running @also (when not NULL) with @also_data (freed with @also_destroy) on the
+ * writer in the same savepoint, after the report is stored and expected[@key] dropped: a job
+ * execution's or an OTA target's new state is committed with the answer that made it, or
+ * neither is (@also failing fails the message). */
+void fd_ingest_up_full_async (FdIngest *ingest, FdDeviceIdentity *who, const char *key,
+                              const char *value_json, FdStoreFunc also, gpointer also_data,
+                              GDestroyNotify also_destroy, GAsyncReadyCallback callback,
+                              gpointer user_data);
 gboolean fd_ingest_up_finish (GAsyncResult *result, GError **error);
+/* The arrival time (epoch ms) the message was stamped with, from @also's data's point of view:
+ * what fd_ingest_up_full_async stored as the report's t. Valid in the callback. */
+gint64 fd_ingest_up_get_time (GAsyncResult *result);
 
 G_END_DECLS
