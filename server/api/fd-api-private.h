@@ -38,6 +38,7 @@ struct _FdApiContext
   FdSessions *sessions;
   FdExports *exports;     /* NULL in tests that run the API alone */
   FdRetention *retention; /* NULL in tests that run the API alone */
+  FdFirmware *firmware;   /* NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -121,6 +122,16 @@ extern const FdApiRoute fd_api_event_routes[];
 extern const FdApiRoute fd_api_export_routes[];
 extern const FdApiRoute fd_api_export_schedule_routes[];
 extern const FdApiRoute fd_api_query_routes[];
+extern const FdApiRoute fd_api_firmware_routes[];
+
+/* fd-api-server.c: the token check of a request (replies 401 and returns FALSE when it is not
+ * good), and the refusal of a body over @limit from its headers (413 with @code, set on @msg;
+ * TRUE when refused). */
+gboolean fd_api_authenticate (FdApiRequest *req);
+gboolean fd_api_body_refused (SoupServerMessage *msg, gsize limit, const char *code);
+/* fd-api-firmware-upload.c: TRUE when @route is the firmware upload, whose body it then takes
+ * as it arrives (called from the request's got-headers). */
+gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
 void fd_api_retention_run (FdApiRequest *req);
