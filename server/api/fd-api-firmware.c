@@ -285,6 +285,40 @@ key_put (FdApiRequest *req)
   key_run (req, g_steal_pointer (&algorithm));
 }
 
+/* The key devices check downloads with, in their credentials and zdevice.json. */
+
+gboolean
+fd_api_firmware_device_key (FdFirmware *fw, FdDb *db, const char *device_id, FdSigningKey **out,
+                            GError **error)
+{
+  g_autoptr (FdDevice) device = NULL;
+
+  *out = NULL;
+  if (fw == NULL)
+    return TRUE;
+  device = fd_store_device_get (db, device_id, error);
+  if (device == NULL)
+    return FALSE;
+  *out = fd_firmware_ensure_key (fw, db, device->workspace_id, error);
+  return *out != NULL;
+}
+
+void
+fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k)
+{
+  JsonObject *key;
+
+  if (k == NULL)
+    {
+      json_object_set_null_member (obj, "firmware_key");
+      return;
+    }
+  key = json_object_new ();
+  json_object_set_string_member (key, "algorithm", k->algorithm);
+  json_object_set_string_member (key, "public_key", k->public_key);
+  json_object_set_object_member (obj, "firmware_key", key);
+}
+
 const FdApiRoute fd_api_firmware_routes[] = {
   { "POST", "/workspaces/{id}/firmware", fd_api_firmware_upload, FALSE, 0 },
   { "GET", "/workspaces/{id}/firmware", firmware_list, FALSE, 0 },

@@ -8,6 +8,7 @@
 #include "events/fd-events.h"
 #include "fd-api.h"
 #include "store/fd-store-entities.h"
+#include "store/fd-store-firmware.h"
 #include "store/fd-store-provision.h"
 
 G_BEGIN_DECLS
@@ -105,6 +106,7 @@ typedef struct
   /* the outcome */
   gpointer result;
   GDestroyNotify result_free;
+  FdFirmware *firmware; /* the API's (signing keys made on demand in a job), or NULL */
 } FdApiJob;
 
 FdApiJob *fd_api_job_new (FdApiRequest *req);
@@ -129,6 +131,12 @@ extern const FdApiRoute fd_api_firmware_routes[];
  * TRUE when refused). */
 gboolean fd_api_authenticate (FdApiRequest *req);
 gboolean fd_api_body_refused (SoupServerMessage *msg, gsize limit, const char *code);
+/* fd-api-firmware.c, in a store job: *@out = the signing key of @device_id's workspace, made
+ * when it has none (on the writer). *@out stays NULL when @fw is NULL. */
+gboolean fd_api_firmware_device_key (FdFirmware *fw, FdDb *db, const char *device_id,
+                                     FdSigningKey **out, GError **error);
+/* Sets "firmware_key": {"algorithm", "public_key"} (null without a key) on @obj. */
+void fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k);
 /* fd-api-firmware-upload.c: TRUE when @route is the firmware upload, whose body it then takes
  * as it arrives (called from the request's got-headers). */
 gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
