@@ -198,9 +198,9 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
     return fd_device_refuse (conn, 411, "length_required", NULL, FALSE,
                              "a body needs a Content-Length");
 
-  max_body = route == ROUTE_UP                                   ? server->max_payload
+  max_body = route == ROUTE_UP                                  ? server->max_payload
              : route == ROUTE_WHOAMI || route == ROUTE_FIRMWARE ? FD_DEVICE_DISCARD_BYTES
-                                                                 : FD_DEVICE_MAX_BODY_BYTES;
+                                                                : FD_DEVICE_MAX_BODY_BYTES;
   if (req->content_length > max_body)
     return fd_device_refuse (conn, 413, "payload_too_large", NULL, TRUE,
                              "the body of %" G_GSIZE_FORMAT " bytes is over the limit of "
