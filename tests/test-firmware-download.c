@@ -241,6 +241,30 @@ test_ranges (void)
   download_clear (&d);
 }
 
+/* Pieces on one keep-alive connection, as a device fetching 64 KiB at a time does. */
+static void
+test_keep_alive (void)
+{
+  g_autoptr (FdTdDevice) dev
+      = target_device ("pieces", "cmp-pieces000000000000a", "running", "downloading");
+  g_autofree char *path = g_strdup_printf ("/v1/firmware/%s", firmware_id);
+  g_autofree char *url = fd_td_url (shared, path);
+  g_autofree char *err = NULL, *want = NULL, *one = NULL, *two = NULL;
+  g_autofree char *out1 = g_build_filename (tmp, "piece1", NULL);
+  g_autofree char *out2 = g_build_filename (tmp, "piece2", NULL);
+  const char *args[] = { "-v", "-r", "100-65635", "--cert", dev->cert, "--key", dev->key,
+                         "-o", out1, url,         "-o",     out2,      url,     NULL };
+  gsize want_len = 0, one_len = 0, two_len = 0;
+
+  g_assert_cmpint (fd_td_curl (shared, args, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "Re-using existing connection"));
+  g_assert_true (g_file_get_contents (file_path, &want, &want_len, NULL));
+  g_assert_true (g_file_get_contents (out1, &one, &one_len, NULL));
+  g_assert_true (g_file_get_contents (out2, &two, &two_len, NULL));
+  g_assert_cmpmem (one, one_len, want + 100, 65536);
+  g_assert_cmpmem (two, two_len, want + 100, 65536);
+}
+
 static gint64
 server_rss_kib (void)
 {
@@ -308,6 +332,7 @@ main (int argc, char **argv)
   g_test_add_func ("/firmware-download/whole-file", test_whole_file);
   g_test_add_func ("/firmware-download/resume-with-range", test_resume);
   g_test_add_func ("/firmware-download/ranges-416-head", test_ranges);
+  g_test_add_func ("/firmware-download/keep-alive-pieces", test_keep_alive);
   g_test_add_func ("/firmware-download/memory-flat", test_memory_flat);
 
   tmp = g_dir_make_tmp ("fd-test-firmware-download-XXXXXX", &error);
