@@ -304,6 +304,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
   self->events = fd_events_new ();
   fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
+  fd_device_up_set_events (self->up, self->events);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);

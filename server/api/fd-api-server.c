@@ -15,7 +15,7 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
   fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
   fd_api_export_routes, fd_api_export_schedule_routes,
-  fd_api_query_routes,
+  fd_api_query_routes, fd_api_variable_routes,
 };
 
 static gboolean
