@@ -2,6 +2,7 @@
  * fleetdesk-server whose idle timeout (1 s) is shorter than the polls: a job delivered to a
  * waiting poll, queued entries taken by a poll (the execution becomes sent), since, bad
  * parameters, and a shutdown that answers a waiting poll. */
+#include "fd-test-events.h"
 #include "fd-test-jobs.h"
 
 #include <signal.h>
@@ -136,6 +137,53 @@ test_queued_then_poll (void)
   g_assert_cmpuint (bad2.status, ==, 400);
 }
 
+/* The events of a job: job.execution at each state of the device's execution (queued, then sent
+ * by the poll, then succeeded with the result), job.updated with the job's counts. */
+static void
+test_events (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (fd_tm_srv, "poll-events");
+  g_autoptr (FdTeListener) l = fd_te_listener_open (
+      fd_tm_srv, "?type=job.execution&type=job.updated", fd_tm_srv->srv->token);
+  g_autofree char *body
+      = g_strdup_printf ("{\"name\": \"echo\", \"args\": {}, \"devices\": [\"%s\"]}", d->id);
+  g_autoptr (JsonNode) job = fd_tj_post (fd_tm_srv->workspace, body, 201);
+  const char *id = fd_test_str (job, "id");
+  g_autoptr (FdTdRaw) r = fd_te_device_connect (fd_tm_srv, d);
+  g_autoptr (JsonNode) got = NULL;
+  const char *states[] = { "queued", "sent", "succeeded" };
+  guint status = 0, at = 0;
+  JsonObject *data;
+
+  got = poll_once (r, "?wait=0", &status);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (got)), ==, 1);
+  fd_te_post_up (r, "{\"key\": \"@echo\", \"value\": \"hi\"}", 202);
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      at = fd_te_wait_event (l, at, "job.execution", d->id);
+      data = fd_te_event_data (fd_te_event_at (l, at));
+      g_assert_cmpstr (json_object_get_string_member (data, "job_id"), ==, id);
+      g_assert_cmpstr (json_object_get_string_member (data, "name"), ==, "echo");
+      g_assert_cmpstr (json_object_get_string_member (data, "state"), ==, states[i]);
+      at++;
+    }
+  g_assert_cmpstr (json_object_get_string_member (data, "result"), ==, "hi");
+  g_assert_cmpint (json_object_get_int_member (data, "attempts"), ==, 1);
+  /* the last job.updated says done */
+  for (at = 0;;)
+    {
+      at = fd_te_wait_event (l, at, "job.updated", NULL);
+      data = fd_te_event_data (fd_te_event_at (l, at));
+      at++;
+      if (g_str_equal (json_object_get_string_member (data, "job_id"), id)
+          && g_str_equal (json_object_get_string_member (data, "state"), "done"))
+        break;
+    }
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (data, "counts"), "succeeded"), ==,
+      1);
+}
+
 /* Stopping the server answers a waiting poll at once with []. */
 static void
 test_shutdown (void)
@@ -177,6 +225,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs-https/empty-wait", test_empty_wait);
   g_test_add_func ("/jobs-https/job-through-poll", test_job_through_poll);
   g_test_add_func ("/jobs-https/queued-then-poll", test_queued_then_poll);
+  g_test_add_func ("/jobs-https/events", test_events);
   g_test_add_func ("/jobs-https/shutdown", test_shutdown);
   status = g_test_run ();
 

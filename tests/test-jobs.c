@@ -219,6 +219,16 @@ test_cancel_replace (void)
   after = fd_tj_get (fd_test_str (newer, "id"));
   g_assert_cmpstr (json_object_get_string_member (fd_tj_execution (after, d->id), "state"), ==,
                    "canceled");
+
+  /* both are in the audit log */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *audit
+          = g_strdup_printf ("/api/v1/audit?action=%s&target=%s", i ? "job.cancel" : "job.create",
+                             fd_test_str (newer, "id"));
+      g_autoptr (JsonNode) entries = fd_test_api_expect (fd_tm_srv->srv, "GET", audit, NULL, 200);
+      g_assert_cmpint (fd_test_int (entries, "total"), ==, 1);
+    }
 }
 
 /* Bad requests: a 400 naming the field, nothing created. */
