@@ -208,6 +208,7 @@ test_campaign_completes (void)
   fd_test_cli_assert_ok (targets);
   fd_test_cli_assert_in_column (targets->out, "DEVICE", "meter-1");
   fd_test_cli_assert_in_column (targets->out, "STATE", "skipped");
+  fd_test_cli_assert_in_column (targets->out, "STAGE", "1");
   fd_test_cli_assert_count_line (targets->out, "1 of 1 target");
 }
 
