@@ -312,6 +312,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
   self->jobs = fd_jobs_new (self->store, self->downlink, self->events);
   fd_device_up_set_lifecycle (self->up, self->jobs, NULL);
+  fd_device_up_set_events (self->up, self->events);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);

@@ -142,6 +142,7 @@ void fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k);
 /* fd-api-firmware-upload.c: TRUE when @route is the firmware upload, whose body it then takes
  * as it arrives (called from the request's got-headers). */
 gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
+extern const FdApiRoute fd_api_variable_routes[];
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
 void fd_api_retention_run (FdApiRequest *req);
