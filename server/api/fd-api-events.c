@@ -19,8 +19,9 @@
 
 static const char *const params[] = { "workspace", "type", NULL };
 static const char *const event_types[] = {
-  "device.online",    "device.offline", "data",        "condition.opened", "condition.updated",
-  "condition.closed", "job.execution",  "job.updated", "variable.updated", NULL,
+  "device.online",     "device.offline",   "data",          "condition.opened",
+  "condition.updated", "condition.closed", "job.execution", "job.updated",
+  "variable.updated",  NULL,
 };
 
 struct _FdApiEventStream
