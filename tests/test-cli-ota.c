@@ -94,8 +94,6 @@ test_firmware (void)
   g_autoptr (JsonNode) parsed = NULL;
   g_autofree char *id = NULL, *big_id = NULL;
 
-  if (!have_api ("firmware"))
-    return;
   one = fd_test_cli_run ("firmware", "upload", shared->workspace, small, "--version", "1.0.0",
                          "--target", "board-a", "--description", "first build", NULL);
   fd_test_cli_assert_ok (one);
