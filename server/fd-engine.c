@@ -16,6 +16,7 @@
 #include "fd-engine-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
+#include "ota/fd-ota.h"
 #include "pki/fd-pki.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store-entities.h"
@@ -56,6 +57,7 @@ struct _FdEngine
   guint compact_rows;
   guint compact_points;
   guint export_max_rows_per_second;
+  guint ota_tick_ms;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -66,6 +68,7 @@ struct _FdEngine
   FdConditions *conditions;
   FdDownlink *downlink;
   FdDeviceUp *up;
+  FdOta *ota;
   FdEvents *events;
   FdDeviceServer *devices;
   FdMqttServer *mqtt;
@@ -241,6 +244,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->compact_rows = config->compact_rows;
   self->compact_points = config->compact_points;
   self->export_max_rows_per_second = config->export_max_rows_per_second;
+  self->ota_tick_ms = config->ota_tick_ms;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -304,12 +308,16 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
   self->events = fd_events_new ();
   fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
+  self->ota = fd_ota_new (self->store, self->downlink, NULL, self->events);
+  fd_ota_set_tick_ms (self->ota, self->ota_tick_ms);
+  fd_device_up_set_lifecycle (self->up, NULL, self->ota);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
   if (self->api == NULL)
     return NULL;
   fd_api_set_downlink (self->api, self->downlink);
+  fd_api_set_ota (self->api, self->ota);
   fd_api_set_live (self->api, self->events, self->sessions);
   self->db_path = g_steal_pointer (&db_path);
   self->retention = fd_retention_new (self->store);
@@ -439,6 +447,10 @@ fd_engine_start (FdEngine *self, GError **error)
   }
   fd_api_set_provisioning (self->api, self->pki, self->auth, self->public_host,
                            (guint)self->device_port, (guint)self->mqtt_port);
+  /* Campaigns left running by the previous run go on before the API answers for them. */
+  fd_ota_set_device_url (self->ota, self->public_host, (guint)self->device_port);
+  if (!fd_ota_start (self->ota, error))
+    return FALSE;
   if (!fd_api_listen (self->api, self->api_address, (guint)self->api_port, error))
     return FALSE;
   if (!write_ports (self, error))
@@ -490,6 +502,8 @@ fd_engine_shutdown (FdEngine *self)
   g_clear_pointer (&self->sessions, fd_sessions_free);
   /* After the API (no new export), before the store (a worker's last write needs it). */
   g_clear_pointer (&self->exports, fd_exports_free);
+  /* Its tick stops here; callbacks of its jobs still queued find it closing (fd-ota.h). */
+  g_clear_pointer (&self->ota, fd_ota_free);
   g_clear_pointer (&self->store, fd_store_close);
   g_clear_pointer (&self->retention, fd_retention_free);
   /* After the transports, whose requests they answered, were drained. */

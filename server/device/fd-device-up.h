@@ -5,6 +5,8 @@
  *   #status, #now, #conditions   answered with a j/dn reply (nothing stored)
  *   condition                    open / update / close (fd-conditions.h)
  *   @name                        a job's result: stored as reported, expected[@name] dropped
+ *   #fota_info                   answered with the device's @fota value (fd-ota.h)
+ *   @fota, _fota_status, __info  stored, and move the device's campaign target (fd-ota.h)
  *   anything else                stored as the device's reported value (null clears it);
  *                                __manifest and __info among them
  *
@@ -20,6 +22,7 @@
 #include "device/fd-downlink.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
+#include "ota/fd-ota.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +42,11 @@ FdDeviceUp *fd_device_up_new (FdIngest *ingest, FdConditions *conditions, FdDown
 void fd_device_up_free (FdDeviceUp *up);
 /* The largest message taken, in bytes (0: FD_PAYLOAD_DEFAULT_MAX_BYTES); nesting as for data. */
 void fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes);
+
+typedef struct _FdJobs FdJobs;
+/* The jobs and the OTA campaigns that take their keys' answers (either may be NULL: then @name
+ * is stored as any report and #fota_info is an unknown request). Before the first message. */
+void fd_device_up_set_lifecycle (FdDeviceUp *up, FdJobs *jobs, FdOta *ota);
 
 /* Handles one up message from @who: @json is the whole message text (@len bytes, not
  * NUL-terminated), judged as strictly as data payloads. */
