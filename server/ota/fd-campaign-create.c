@@ -92,8 +92,8 @@ add_candidate (FdDb *db, FdOtaJob *job, GHashTable *seen, GPtrArray *into, const
           fd_db_set_error (db, error, "reading a device");
           return FALSE;
         }
-      return fail_invalid (job, field, error, "device %s does not exist in workspace %s", device_id,
-                           job->spec->workspace_id);
+      return fail_invalid (job, field, error, "%s: device %s does not exist in workspace %s", field,
+                           device_id, job->spec->workspace_id);
     }
   cd = g_new0 (Candidate, 1);
   cd->device_id = g_strdup (device_id);
@@ -117,8 +117,9 @@ resolve_targets (FdDb *db, FdOtaJob *job, GPtrArray *into, GError **error)
       g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
 
       if (f == NULL || !g_str_equal (f->workspace_id, spec->workspace_id))
-        return fail_invalid (job, "fleets", error, "fleet %s does not exist in workspace %s",
-                             spec->fleets[i], spec->workspace_id);
+        return fail_invalid (job, "fleets", error,
+                             "fleets: fleet %s does not exist in workspace %s", spec->fleets[i],
+                             spec->workspace_id);
       if (!fd_store_device_ids (db, NULL, f->id, ids, error))
         return FALSE;
       for (guint k = 0; k < ids->len; k++)
