@@ -370,6 +370,22 @@ test_only_outdated (void)
   all = fd_tc_create (shared->srv, shared->workspace, body_all);
   g_assert_cmpint (fd_tc_count (all, "skipped"), ==, 0);
   g_assert_cmpint (fd_tc_count (all, "notified"), ==, 4);
+
+  /* The newer campaign took the devices' @fota: the older one's are skipped, and a campaign of
+   * only skipped targets is done. */
+  {
+    g_autoptr (JsonNode) older = fd_tc_wait (shared->srv, fd_t_str (c, "id"), "state", "completed");
+    g_autofree char *msg = g_strdup_printf ("replaced by campaign %s", fd_t_str (all, "id"));
+    g_autoptr (JsonNode) replaced = NULL;
+
+    g_assert_cmpint (fd_tc_count (older, "skipped"), ==, 4);
+    replaced = fd_tc_targets (shared->srv, fd_t_str (c, "id"), "state=skipped");
+    g_assert_cmpint (fd_t_int (replaced, "total"), ==, 4);
+    for (guint i = 0; i < 4; i++)
+      if (fd_t_is_null (fd_t_item (replaced, i), "message")
+          || strstr (fd_t_str (fd_t_item (replaced, i), "message"), "already") == NULL)
+        g_assert_cmpstr (fd_t_str (fd_t_item (replaced, i), "message"), ==, msg);
+  }
 }
 
 /* What a campaign may not be: each a 400 naming the field. */

@@ -222,6 +222,8 @@ fd_ota_notify_stage (FdDb *db, FdCampaign *c, const char *fota_json, gint64 now,
         }
       else
         {
+          if (!fd_store_campaign_target_replace (db, t->device_id, c->id, now, o->replaced, error))
+            return FALSE;
           t->state = FD_TARGET_NOTIFIED;
           t->deadline = now + c->device_timeout_s * 1000;
           g_ptr_array_add (o->delivered, g_strdup (t->device_id));

@@ -15,6 +15,7 @@ typedef struct
   char *fota_json;      /* the @fota value; NULL when the firmware is gone */
   gint64 next_deadline; /* the earliest deadline of a target in flight; 0: none */
   guint jobs;           /* campaign-level store jobs in flight */
+  gint64 last_step_ms;  /* when the last step job was queued */
   gboolean dirty;       /* counts changed since the last campaign.updated */
   gint64 last_event_ms;
 } FdOtaCampaign;
@@ -53,6 +54,7 @@ typedef struct
   GPtrArray *delivered; /* device ids whose @fota entry was stored ... */
   GArray *delivered_t;  /* ... with these times */
   gint64 next_deadline;
+  GPtrArray *replaced; /* ids of other campaigns whose targets this one took over */
 } FdOtaOutcome;
 
 void fd_ota_outcome_init (FdOtaOutcome *o);

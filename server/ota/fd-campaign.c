@@ -11,6 +11,9 @@ G_DEFINE_QUARK (fd - ota - error - quark, fd_ota_error)
 
 /* campaign.updated while only counts change: at most this often. */
 #define FD_OTA_EVENT_MIN_MS 250
+/* A followed campaign is re-read from the store at least this often, whatever its counts in
+ * memory say: a target whose device was deleted leaves the store, not the counts. */
+#define FD_OTA_RESYNC_MS 10000
 
 static void
 ota_campaign_free (gpointer data)
@@ -149,6 +152,7 @@ fd_ota_outcome_init (FdOtaOutcome *o)
   o->moves = g_array_new (FALSE, FALSE, sizeof (FdOtaMove));
   o->delivered = g_ptr_array_new_with_free_func (g_free);
   o->delivered_t = g_array_new (FALSE, FALSE, sizeof (gint64));
+  o->replaced = g_ptr_array_new_with_free_func (g_free);
 }
 
 void
@@ -159,6 +163,7 @@ fd_ota_outcome_clear (FdOtaOutcome *o)
   g_clear_pointer (&o->moves, g_array_unref);
   g_clear_pointer (&o->delivered, g_ptr_array_unref);
   g_clear_pointer (&o->delivered_t, g_array_unref);
+  g_clear_pointer (&o->replaced, g_ptr_array_unref);
   g_clear_pointer (&o->after, fd_campaign_free);
 }
 
@@ -322,6 +327,8 @@ job_done (GObject *source, GAsyncResult *result, gpointer user_data)
           g_task_set_task_data (job->task, (gpointer)job->field, NULL);
           g_task_return_error (job->task, g_steal_pointer (&error));
         }
+      else if (g_error_matches (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND) && oc != NULL)
+        g_hash_table_remove (ota->campaigns, job->campaign_id); /* its workspace was deleted */
       else if (!g_error_matches (error, FD_STORE_ERROR, FD_STORE_ERROR_CLOSED))
         g_warning ("campaign %s: %s", job->campaign_id, error->message);
       return;
@@ -526,6 +533,7 @@ fd_ota_track (FdOta *ota, FdCampaign *c, char *fota_json)
   oc->ota = ota;
   oc->c = c;
   oc->fota_json = fota_json;
+  oc->last_step_ms = fd_now_ms ();
   g_hash_table_replace (ota->campaigns, c->id, oc);
   return oc;
 }
@@ -554,6 +562,13 @@ fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_cha
   for (guint i = 0; i < o->delivered->len; i++)
     fd_downlink_deliver (ota->downlink, g_ptr_array_index (o->delivered, i), "@fota", oc->fota_json,
                          g_array_index (o->delivered_t, gint64, i));
+  /* Campaigns that lost targets to this one are re-read at their next tick. */
+  for (guint i = 0; i < o->replaced->len; i++)
+    {
+      FdOtaCampaign *other = g_hash_table_lookup (ota->campaigns, o->replaced->pdata[i]);
+      if (other != NULL)
+        other->last_step_ms = 0;
+    }
   /* Events of the moves first; the counts then come from the job's own reading. */
   fd_ota_apply_moves (ota, oc, o->moves);
   if (o->after != NULL)
@@ -595,7 +610,8 @@ fd_ota_evaluate (FdOta *ota, FdOtaCampaign *oc, gboolean tick)
     }
   if (fd_ota_decide (oc->c, fd_now_ms (), &reason) != FD_OTA_STEP_NONE
       || (oc->next_deadline != 0 && fd_now_ms () >= oc->next_deadline)
-      || (final && fd_ota_in_flight (oc->c) == 0))
+      || (final && fd_ota_in_flight (oc->c) == 0)
+      || (tick && fd_now_ms () - oc->last_step_ms >= FD_OTA_RESYNC_MS))
     step_run (ota, oc);
   else if (tick && oc->dirty)
     fd_ota_publish_campaign (ota, oc);
@@ -606,6 +622,7 @@ step_run (FdOta *ota, FdOtaCampaign *oc)
 {
   FdOtaJob *job = fd_ota_job_new (ota, FD_OTA_JOB_STEP, oc->c->id);
 
+  oc->last_step_ms = job->now;
   job->fota_json = g_strdup (oc->fota_json);
   fd_ota_job_run (job, step_job);
 }

@@ -615,3 +615,32 @@ fd_store_campaign_firmware (FdDb *db, const char *firmware_id, GError **error)
   fd_db_bind_text (stmt, 1, firmware_id);
   return fd_db_fetch_one (db, stmt, firmware_from_row, "firmware", firmware_id, error);
 }
+
+gboolean
+fd_store_campaign_target_replace (FdDb *db, const char *device_id, const char *campaign_id,
+                                  gint64 now, GPtrArray *replaced, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (
+      db,
+      "UPDATE campaign_target SET state = 'skipped', message = 'replaced by campaign ' || ?2,"
+      " finished_at = ?3, updated_at = ?3"
+      " WHERE device_id = ?1 AND campaign_id <> ?2 AND state IN " IN_FLIGHT_SQL
+      " RETURNING campaign_id",
+      error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, device_id);
+  fd_db_bind_text (stmt, 2, campaign_id);
+  sqlite3_bind_int64 (stmt, 3, now);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (replaced, fd_db_column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, "writing to the database");
+      return FALSE;
+    }
+  return TRUE;
+}

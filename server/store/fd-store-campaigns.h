@@ -125,6 +125,10 @@ gboolean fd_store_campaign_target_update (FdDb *db, const FdCampaignTarget *t, G
 /* The target @device_id works on now: in flight, of the newest campaign that notified it
  * (running, paused or aborted), or NULL (no error) when none. */
 FdCampaignTarget *fd_store_campaign_target_active (FdDb *db, const char *device_id, GError **error);
+/* @device_id's @fota now belongs to @campaign_id: its targets in flight in other campaigns are
+ * skipped ("replaced by campaign …"); their campaigns' ids are added to @replaced. */
+gboolean fd_store_campaign_target_replace (FdDb *db, const char *device_id, const char *campaign_id,
+                                           gint64 now, GPtrArray *replaced, GError **error);
 /* Adds @campaign_id's targets of @stage in @state (FdCampaignTarget *), in position order. */
 gboolean fd_store_campaign_targets_in (FdDb *db, const char *campaign_id, int stage,
                                        FdTargetState state, GPtrArray *into, GError **error);
