@@ -131,7 +131,13 @@ void fd_ota_apply_moves (FdOta *ota, FdOtaCampaign *oc, GArray *moves);
 /* Judges @oc now (after a change, and on each tick): runs a step job when there is something
  * to do. */
 void fd_ota_evaluate (FdOta *ota, FdOtaCampaign *oc, gboolean tick);
+/* Queues a step job for @oc. */
+void fd_ota_step_run (FdOta *ota, FdOtaCampaign *oc);
+/* The events: campaign.updated when @oc is dirty (at most every 250 ms, a timer publishes the
+ * last change), campaign.target at once. */
 void fd_ota_publish_campaign (FdOta *ota, FdOtaCampaign *oc);
+/* The followed campaigns, as a new array (evaluating one may stop following it). */
+GPtrArray *fd_ota_campaigns_snapshot (FdOta *ota);
 void fd_ota_publish_target (FdOta *ota, FdOtaCampaign *oc, const char *device_id,
                             FdTargetState state, gint64 progress);
 
