@@ -167,7 +167,8 @@ report_also (FdDb *db, gpointer data, GError **error)
         return FALSE;
     }
   t->updated_at = now;
-  if (!fd_store_campaign_target_update (db, t, error))
+  if (t->state == r->from ? !fd_store_campaign_target_progress (db, t, error)
+                          : !fd_store_campaign_target_update (db, t, error))
     return FALSE;
   r->moved = TRUE;
   r->state = t->state;

@@ -95,14 +95,16 @@ fd_store_campaign_target_update (FdDb *db, const FdCampaignTarget *t, GError **e
 FdCampaignTarget *
 fd_store_campaign_target_active (FdDb *db, const char *device_id, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db,
-                                      TARGET_COLUMNS " JOIN campaign c ON c.id = t.campaign_id"
-                                                     " WHERE t.device_id = ?1"
-                                                     " AND t.state IN " IN_FLIGHT_SQL
-                                                     " AND c.state IN ('running', 'paused',"
-                                                     " 'aborted')"
-                                                     " ORDER BY t.notified_at DESC LIMIT 1",
-                                      error);
+  /* The hot path of every report: one index search, no join. A target in flight is always of
+   * a running, paused or aborted campaign (a campaign completes only when all are final), and
+   * a device has at most one (a newer campaign's @fota skips the older target). */
+  sqlite3_stmt *stmt = fd_db_prepare (
+      db,
+      "SELECT t.campaign_id, t.device_id, NULL, t.stage, t.state, t.progress, t.attempts,"
+      " t.message, t.from_version, t.notified_at, t.deadline, t.finished_at, t.updated_at"
+      " FROM campaign_target t WHERE t.device_id = ?1 AND t.state IN " IN_FLIGHT_SQL
+      " ORDER BY t.notified_at DESC LIMIT 1",
+      error);
   g_autoptr (GPtrArray) rows = NULL;
 
   if (stmt == NULL)
@@ -233,4 +235,21 @@ fd_store_campaign_target_replace (FdDb *db, const char *device_id, const char *c
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+fd_store_campaign_target_progress (FdDb *db, const FdCampaignTarget *t, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "UPDATE campaign_target SET progress = ?3, updated_at = ?4"
+                                      " WHERE campaign_id = ?1 AND device_id = ?2",
+                                      error);
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, t->campaign_id);
+  fd_db_bind_text (stmt, 2, t->device_id);
+  sqlite3_bind_int64 (stmt, 3, t->progress);
+  sqlite3_bind_int64 (stmt, 4, t->updated_at);
+  return fd_db_step_done (db, stmt, NULL, error);
 }

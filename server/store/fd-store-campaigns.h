@@ -122,6 +122,8 @@ gboolean fd_store_campaign_target_insert (FdDb *db, const FdCampaignTarget *t, g
 /* Writes state, progress, attempts, message, from_version, notified_at, deadline, finished_at
  * and updated_at of an existing target. */
 gboolean fd_store_campaign_target_update (FdDb *db, const FdCampaignTarget *t, GError **error);
+/* Writes only progress and updated_at: a report that moves no state touches no index. */
+gboolean fd_store_campaign_target_progress (FdDb *db, const FdCampaignTarget *t, GError **error);
 /* The target @device_id works on now: in flight, of the newest campaign that notified it
  * (running, paused or aborted), or NULL (no error) when none. */
 FdCampaignTarget *fd_store_campaign_target_active (FdDb *db, const char *device_id, GError **error);
