@@ -116,11 +116,12 @@ download_next (FdDeviceOta *ota)
   g_autofree char *range = g_strdup_printf (
       "Range: bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "\r\n", ota->offset, last);
 
+  /* Going on from the offset after a failure, or on a new connection (the last one was
+   * closed), with the hash state kept. */
+  if (ota->offset > 0 && (ota->failures > 0 || !fd_device_client_is_connected (ota->client)))
+    ota->fleet->download_resumes++;
   if (ota->failures > 0)
     {
-      /* Going on after a failure: from the offset, with the hash state kept. */
-      if (ota->offset > 0)
-        ota->fleet->download_resumes++;
       ota->pace_start_us = g_get_monotonic_time ();
       ota->pace_start_offset = ota->offset;
     }
