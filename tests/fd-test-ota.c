@@ -14,10 +14,10 @@ static const char *const server_args[] = { "--ota-tick-ms=200", NULL };
 /* Every zdevice.json of @t->dir: endpoint.port the server's MQTT port, and firmware_key the
  * workspace's when the import did not give one. */
 static void
-fix_files (FdTota *t)
+fix_files (FdTota *t, gboolean ota)
 {
   g_autofree char *path = g_strdup_printf (FD_T_API "/workspaces/%s/signing-key", t->workspace);
-  g_autoptr (JsonNode) key = fd_t_call (t->srv, "GET", path, NULL, 200);
+  g_autoptr (JsonNode) key = ota ? fd_t_call (t->srv, "GET", path, NULL, 200) : NULL;
   g_autoptr (GDir) d = g_dir_open (t->dir, 0, NULL);
   const char *name;
   gboolean noted = FALSE;
@@ -34,7 +34,7 @@ fix_files (FdTota *t)
       root = json_node_get_object (node);
       json_object_set_int_member (json_object_get_object_member (root, "endpoint"), "port",
                                   t->srv->mqtt_port);
-      if (!json_object_has_member (root, "firmware_key"))
+      if (ota && !json_object_has_member (root, "firmware_key"))
         {
           JsonObject *fk = json_object_new ();
           if (!noted)
@@ -62,17 +62,23 @@ fd_tota_available (void)
 FdTota *
 fd_tota_start (guint n)
 {
+  return fd_tota_start_with (n, TRUE);
+}
+
+FdTota *
+fd_tota_start_with (guint n, gboolean ota)
+{
   static const char *const keys[] = { "key", NULL };
   g_autoptr (GError) error = NULL;
   FdTota *t = g_new0 (FdTota, 1);
 
-  if (!fd_tota_available ())
+  if (ota && !fd_tota_available ())
     {
       g_test_skip ("this fleetdesk-server has no campaigns (--ota-tick-ms)");
       g_free (t);
       return NULL;
     }
-  t->srv = fd_test_server_start_with_args (server_args);
+  t->srv = fd_test_server_start_with_args (ota ? server_args : NULL);
   fd_t_kill_server_on_abort (t->srv);
   t->tmp = g_dir_make_tmp ("fd-ota-XXXXXX", &error);
   g_assert_no_error (error);
@@ -80,7 +86,7 @@ fd_tota_start (guint n)
   t->workspace = fd_test_make_workspace (t->srv, "ota");
   t->ids = fd_test_import_devices (t->srv, t->workspace, "ota", n, keys, t->dir, NULL);
   /* The first upload makes the workspace's key; asking for it now makes it as well. */
-  fix_files (t);
+  fix_files (t, ota);
   return t;
 }
 
@@ -259,4 +265,12 @@ fd_tsim_stop (FdTsim *s)
   g_free (s->err);
   g_free (s);
   return summary;
+}
+
+char *
+fd_tota_file (FdTota *t, guint i)
+{
+  g_autofree char *name = g_strdup_printf ("ota-%05u.json", i + 1);
+
+  return g_build_filename (t->dir, name, NULL);
 }

@@ -23,6 +23,10 @@ gboolean fd_tota_available (void);
 /* A server (--ota-tick-ms 200), a workspace and @n devices (device tokens) with their
  * zdevice.json files (endpoint.port the MQTT port; firmware_key the workspace's). */
 FdTota *fd_tota_start (guint n);
+/* The same without campaigns when @ota is FALSE (the tick, the firmware_key). */
+FdTota *fd_tota_start_with (guint n, gboolean ota);
+/* The zdevice.json of the @i-th device by file name (the simulator takes the first N). */
+char *fd_tota_file (FdTota *t, guint i);
 void fd_tota_stop (FdTota *t);
 /* The same server killed with @signum and started again on its data directory and ports. */
 void fd_tota_restart (FdTota *t, int signum);

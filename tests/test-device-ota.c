@@ -7,7 +7,10 @@
  * - the same with no failures: completed, every device's firmware_version is the new one,
  *   every device downloaded the file exactly once;
  * - the server killed (SIGKILL) in the middle of a campaign and started again on its data
- *   directory: the campaign finishes, every device on the new version.
+ *   directory: the campaign finishes, every device on the new version;
+ * - HTTPS devices (POST /v1/up, GET /v1/dn) whose downloads are cut by a kill of the server go on
+ *   with Range requests from their offsets: each fetched the file exactly once, the hash
+ *   matched (the update succeeded), the simulator counted the resumes.
  */
 #include "config.h"
 
@@ -195,6 +198,42 @@ test_server_killed (void)
   fd_tota_stop (t);
 }
 
+static void
+test_https_resume (void)
+{
+  FdTota *t = fd_tota_start (2);
+  FdTsim *sim;
+  const char *const args[]
+      = { "--transport=https",     "--poll",        "--idle", "--fw-version=1.0.0",
+          "--download-rate=65536", "--chunk=16384", NULL };
+  g_autofree char *fw = NULL, *cmp = NULL;
+  g_autoptr (JsonNode) c = NULL, summary = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  if (t == NULL)
+    return;
+  /* The devices connect after the campaign is made: their #status answer has @fota. */
+  fw = fd_tota_upload (t, "2.0.0", FW_SIZE, 4, NULL);
+  cmp = fd_tota_campaign (t, fw, "");
+  sim = fd_tsim_start (t, 2, args);
+  while (max_progress (t, cmp) < 30)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+  fd_tota_restart (t, SIGKILL);
+  c = fd_tota_wait_state (t, cmp, "completed", 60);
+  g_assert_cmpint (fd_tota_count (c, "succeeded"), ==, 2);
+  wait_versions (t, "2.0.0");
+  summary = fd_tsim_stop (sim);
+  g_assert_cmpint (summary_int (summary, "ota_succeeded"), ==, 2);
+  g_assert_cmpint (summary_int (summary, "ota_failed"), ==, 0);
+  /* Resumed, not restarted: the bytes fetched are the file's, once per device. */
+  g_assert_cmpint (summary_int (summary, "download_resumes"), >=, 1);
+  g_assert_cmpint (summary_int (summary, "firmware_bytes"), ==, 2 * FW_SIZE);
+  fd_tota_stop (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -202,5 +241,6 @@ main (int argc, char **argv)
   g_test_add_func ("/device-ota/aborted-after-first-stage", test_aborted_after_first_stage);
   g_test_add_func ("/device-ota/completed", test_completed);
   g_test_add_func ("/device-ota/server-killed", test_server_killed);
+  g_test_add_func ("/device-ota/https-resume", test_https_resume);
   return g_test_run ();
 }
