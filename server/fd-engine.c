@@ -16,6 +16,7 @@
 #include "fd-engine-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
+#include "jobs/fd-jobs.h"
 #include "pki/fd-pki.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store-entities.h"
@@ -67,6 +68,7 @@ struct _FdEngine
   FdDownlink *downlink;
   FdDeviceUp *up;
   FdEvents *events;
+  FdJobs *jobs;
   FdDeviceServer *devices;
   FdMqttServer *mqtt;
   FdApi *api;
@@ -304,6 +306,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
   self->events = fd_events_new ();
   fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
+  self->jobs = fd_jobs_new (self->store, self->downlink, self->events);
+  fd_device_up_set_lifecycle (self->up, self->jobs, NULL);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
@@ -311,6 +315,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
     return NULL;
   fd_api_set_downlink (self->api, self->downlink);
   fd_api_set_live (self->api, self->events, self->sessions);
+  fd_api_set_jobs (self->api, self->jobs);
   self->db_path = g_steal_pointer (&db_path);
   self->retention = fd_retention_new (self->store);
   fd_api_set_retention (self->api, self->retention);
@@ -443,6 +448,7 @@ fd_engine_start (FdEngine *self, GError **error)
     return FALSE;
   if (!write_ports (self, error))
     return FALSE;
+  fd_jobs_start (self->jobs);
   self->renew_source = g_timeout_add_seconds (FD_ENGINE_RENEW_CHECK_S, renew_certificate, self);
   fd_retention_schedule (self->retention, FD_ENGINE_RETENTION_DELAY_S,
                          FD_ENGINE_RETENTION_PERIOD_S);
@@ -494,6 +500,7 @@ fd_engine_shutdown (FdEngine *self)
   g_clear_pointer (&self->retention, fd_retention_free);
   /* After the transports, whose requests they answered, were drained. */
   g_clear_pointer (&self->up, fd_device_up_free);
+  g_clear_pointer (&self->jobs, fd_jobs_free);
   g_clear_pointer (&self->downlink, fd_downlink_free);
   if (self->conditions != NULL)
     fd_engine_events_disconnect_conditions (self->events, self->conditions);

@@ -38,6 +38,7 @@ struct _FdApiContext
   FdSessions *sessions;
   FdExports *exports;     /* NULL in tests that run the API alone */
   FdRetention *retention; /* NULL in tests that run the API alone */
+  FdJobs *jobs;           /* NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -121,6 +122,7 @@ extern const FdApiRoute fd_api_event_routes[];
 extern const FdApiRoute fd_api_export_routes[];
 extern const FdApiRoute fd_api_export_schedule_routes[];
 extern const FdApiRoute fd_api_query_routes[];
+extern const FdApiRoute fd_api_job_routes[];
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
 void fd_api_retention_run (FdApiRequest *req);

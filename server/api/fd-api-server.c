@@ -15,7 +15,7 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
   fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
   fd_api_export_routes, fd_api_export_schedule_routes,
-  fd_api_query_routes,
+  fd_api_query_routes, fd_api_job_routes,
 };
 
 static gboolean
@@ -466,6 +466,12 @@ fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions)
 {
   api->context.events = events;
   api->context.sessions = sessions;
+}
+
+void
+fd_api_set_jobs (FdApi *api, FdJobs *jobs)
+{
+  api->context.jobs = jobs;
 }
 
 void

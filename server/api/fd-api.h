@@ -9,6 +9,7 @@
 #include "device/fd-device-sessions.h"
 #include "events/fd-events.h"
 #include "export/fd-export.h"
+#include "jobs/fd-jobs.h"
 #include "pki/fd-pki.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store.h"
@@ -47,6 +48,8 @@ void fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions);
 void fd_api_set_exports (FdApi *api, FdExports *exports);
 /* The retention passes, for POST /server/retention (before listening). */
 void fd_api_set_retention (FdApi *api, FdRetention *retention);
+/* The jobs (POST /workspaces/{id}/jobs and the rest). Set before listening. */
+void fd_api_set_jobs (FdApi *api, FdJobs *jobs);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);

@@ -20,6 +20,7 @@ typedef enum
   ROUTE_DATA,
   ROUTE_UP,
   ROUTE_WHOAMI,
+  ROUTE_DN, /* the long poll: fd-device-poll.c */
   ROUTE_MQTT, /* MQTT over WebSocket: fd-device-upgrade.c */
 } Route;
 
@@ -32,6 +33,11 @@ find_route (const char *path, const char **method)
     {
       *method = "GET";
       return ROUTE_WHOAMI;
+    }
+  if (g_str_equal (path, "/v1/dn"))
+    {
+      *method = "GET";
+      return ROUTE_DN;
     }
   if (g_str_equal (path, "/mqtt"))
     {
@@ -191,7 +197,7 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
                              "a body needs a Content-Length");
 
   max_body = route == ROUTE_UP       ? server->max_payload
-             : route == ROUTE_WHOAMI ? FD_DEVICE_DISCARD_BYTES
+             : route == ROUTE_WHOAMI || route == ROUTE_DN ? FD_DEVICE_DISCARD_BYTES
                                      : FD_DEVICE_MAX_BODY_BYTES;
   if (req->content_length > max_body)
     return fd_device_refuse (conn, 413, "payload_too_large", NULL, TRUE,
@@ -483,6 +489,9 @@ fd_device_routes_handle (FdDeviceConn *conn, const FdHttpRequest *req)
       return;
     case ROUTE_MQTT:
       fd_device_upgrade_handle (conn, req);
+      return;
+    case ROUTE_DN:
+      fd_device_poll_handle (conn, req);
       return;
     case ROUTE_NONE:
       break;

@@ -20,6 +20,7 @@
 #include "device/fd-downlink.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
+#include "jobs/fd-jobs.h"
 
 G_BEGIN_DECLS
 
@@ -28,8 +29,8 @@ GQuark fd_device_up_error_quark (void);
 
 typedef enum
 {
-  FD_DEVICE_UP_ERROR_INVALID,   /* not a {"key", "value"} message, a bad key (message says why) */
-  FD_DEVICE_UP_ERROR_UNKNOWN,   /* a '#' request this server does not answer */
+  FD_DEVICE_UP_ERROR_INVALID, /* not a {"key", "value"} message, a bad key (message says why) */
+  FD_DEVICE_UP_ERROR_UNKNOWN, /* a '#' request this server does not answer */
 } FdDeviceUpError;
 /* Errors may also be FD_PAYLOAD_ERROR (bad JSON), FD_CONDITIONS_ERROR, FD_INGEST_ERROR. */
 
@@ -39,6 +40,19 @@ FdDeviceUp *fd_device_up_new (FdIngest *ingest, FdConditions *conditions, FdDown
 void fd_device_up_free (FdDeviceUp *up);
 /* The largest message taken, in bytes (0: FD_PAYLOAD_DEFAULT_MAX_BYTES); nesting as for data. */
 void fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes);
+
+/* The OTA campaigns (server/ota/fd-ota.h defines the same typedef). */
+#ifndef FD_OTA_TYPEDEF
+#define FD_OTA_TYPEDEF
+typedef struct _FdOta FdOta;
+#endif
+/* The life-cycle modules (either may be NULL: then '@name' answers are stored as plain reports).
+ * '@name' answers (not "@fota") go to @jobs, and a #status answer tells @jobs the device has
+ * its queued jobs. Before the first message. */
+void fd_device_up_set_lifecycle (FdDeviceUp *up, FdJobs *jobs, FdOta *ota);
+/* The device was just handed its expected entries (a #status answer, or GET /v1/dn): its
+ * queued executions become sent. */
+void fd_device_up_status_sent (FdDeviceUp *up, const char *device_id);
 
 /* Handles one up message from @who: @json is the whole message text (@len bytes, not
  * NUL-terminated), judged as strictly as data payloads. */
