@@ -50,7 +50,12 @@ fd_job_args_parse (const char *text, char **message)
 
       if (g_str_has_prefix (said, "<data>:") && sscanf (said, "<data>:%u:%u", &line, &column) == 2
           && rest != NULL)
-        *message = g_strdup_printf (_ ("Line %u, column %u: %s"), line, column, rest + 2);
+        {
+          rest += 2;
+          if (g_str_has_prefix (rest, "Parse error: "))
+            rest += strlen ("Parse error: ");
+          *message = g_strdup_printf (_ ("Line %u, column %u: %s"), line, column, rest);
+        }
       else
         *message = g_strdup (said);
       return NULL;

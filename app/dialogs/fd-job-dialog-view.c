@@ -11,7 +11,7 @@
 void fd_job_dialog_build_view (FdJobDialog *self, GtkWidget **schedule_button,
                                FdMultiPicker **devices, FdMultiPicker **fleets,
                                GtkLabel **targets_error, AdwEntryRow **name_row,
-                               GtkLabel **name_error, GtkFlowBox **declared_box,
+                               GtkLabel **name_error, GtkBox **declared_box,
                                GtkLabel **declared_label, GtkTextView **args_view,
                                GtkLabel **args_error, GtkSpinButton **timeout,
                                GtkSpinButton **retries);
@@ -82,9 +82,9 @@ fd_job_dialog_header (FdJobDialog *self, GtkWidget **schedule_button)
 void
 fd_job_dialog_build_view (FdJobDialog *self, GtkWidget **schedule_button, FdMultiPicker **devices,
                           FdMultiPicker **fleets, GtkLabel **targets_error, AdwEntryRow **name_row,
-                          GtkLabel **name_error, GtkFlowBox **declared_box,
-                          GtkLabel **declared_label, GtkTextView **args_view, GtkLabel **args_error,
-                          GtkSpinButton **timeout, GtkSpinButton **retries)
+                          GtkLabel **name_error, GtkBox **declared_box, GtkLabel **declared_label,
+                          GtkTextView **args_view, GtkLabel **args_error, GtkSpinButton **timeout,
+                          GtkSpinButton **retries)
 {
   GtkWidget *toasts = adw_toast_overlay_new ();
   GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -123,11 +123,9 @@ fd_job_dialog_build_view (FdJobDialog *self, GtkWidget **schedule_button, FdMult
   *declared_label = fd_job_dialog_note (NULL, "dim-label");
   gtk_widget_set_visible (GTK_WIDGET (*declared_label), FALSE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (job), GTK_WIDGET (*declared_label));
-  *declared_box = GTK_FLOW_BOX (gtk_flow_box_new ());
-  gtk_flow_box_set_selection_mode (*declared_box, GTK_SELECTION_NONE);
-  gtk_flow_box_set_column_spacing (*declared_box, 6);
-  gtk_flow_box_set_row_spacing (*declared_box, 6);
-  gtk_flow_box_set_max_children_per_line (*declared_box, 8);
+  /* A row of buttons, not a GtkFlowBox: GTK 4.8 measures a flow box's height for a width it
+   * does not get here, and it overlaps the next group. */
+  *declared_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
   gtk_widget_set_margin_top (GTK_WIDGET (*declared_box), 6);
   gtk_widget_set_visible (GTK_WIDGET (*declared_box), FALSE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (job), GTK_WIDGET (*declared_box));

@@ -37,7 +37,7 @@ struct _FdJobDialog
   GtkLabel *targets_error;
   AdwEntryRow *name_row;
   GtkLabel *name_error;
-  GtkFlowBox *declared_box;
+  GtkBox *declared_box;
   GtkLabel *declared_label;
   GtkTextView *args_view;
   GtkLabel *args_error;
@@ -137,6 +137,15 @@ fd_job_dialog_can_schedule (FdJobDialog *self)
   return gtk_widget_get_sensitive (self->schedule_button);
 }
 
+const char *
+fd_job_dialog_get_args_error (FdJobDialog *self)
+{
+  g_return_val_if_fail (FD_IS_JOB_DIALOG (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->args_error))
+             ? gtk_label_get_label (self->args_error)
+             : NULL;
+}
+
 /* The names the chosen devices declare */
 
 static void
@@ -153,17 +162,15 @@ fd_job_dialog_show_declared (FdJobDialog *self)
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->declared_box))) != NULL)
-    gtk_flow_box_remove (self->declared_box, child);
-  for (guint i = 0; names[i] != NULL; i++)
+    gtk_box_remove (self->declared_box, child);
+  for (guint i = 0; names[i] != NULL && i < FD_JOB_DIALOG_MAX_OFFERED; i++)
     {
       GtkWidget *button = gtk_button_new_with_label (names[i]);
 
       gtk_widget_set_tooltip_text (button, _ ("Use This Job"));
-      gtk_widget_add_css_class (button, "pill");
-      gtk_widget_add_css_class (button, "small");
       g_signal_connect_object (button, "clicked", G_CALLBACK (fd_job_dialog_pick_name_cb), self,
                                G_CONNECT_SWAPPED);
-      gtk_flow_box_append (self->declared_box, button);
+      gtk_box_append (self->declared_box, button);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->declared_box), names[0] != NULL);
   fd_job_dialog_check (self);
@@ -422,7 +429,7 @@ fd_job_dialog_init (FdJobDialog *self)
 void fd_job_dialog_build_view (FdJobDialog *self, GtkWidget **schedule_button,
                                FdMultiPicker **devices, FdMultiPicker **fleets,
                                GtkLabel **targets_error, AdwEntryRow **name_row,
-                               GtkLabel **name_error, GtkFlowBox **declared_box,
+                               GtkLabel **name_error, GtkBox **declared_box,
                                GtkLabel **declared_label, GtkTextView **args_view,
                                GtkLabel **args_error, GtkSpinButton **timeout,
                                GtkSpinButton **retries);

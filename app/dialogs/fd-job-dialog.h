@@ -13,6 +13,8 @@ G_BEGIN_DECLS
  * for the names they declare. */
 #define FD_JOB_DIALOG_MAX_DEVICES 1000
 #define FD_JOB_DIALOG_MAX_MANIFESTS 50
+/* Declared names offered as buttons under the name (any other may be typed). */
+#define FD_JOB_DIALOG_MAX_OFFERED 6
 /* The bounds of POST /workspaces/{id}/jobs. */
 #define FD_JOB_TIMEOUT_MAX_S 604800
 #define FD_JOB_TIMEOUT_DEFAULT_S 300
@@ -27,6 +29,8 @@ FdJobDialog *fd_job_dialog_new (GtkWindow *parent, FdApiClient *client, const ch
 
 /* Whether the Schedule button is on (for tests). */
 gboolean fd_job_dialog_can_schedule (FdJobDialog *self);
+/* The error shown under the arguments, or NULL when none is shown (for tests). */
+const char *fd_job_dialog_get_args_error (FdJobDialog *self);
 /* The names the chosen devices' manifests declare, sorted (for tests). */
 char **fd_job_dialog_get_declared (FdJobDialog *self);
 
