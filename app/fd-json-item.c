@@ -184,7 +184,7 @@ fd_json_item_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item
       GtkWidget *bar = gtk_progress_bar_new ();
 
       gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (bar, 64, -1);
+      gtk_widget_add_css_class (bar, "fd-compact");
       gtk_box_append (GTK_BOX (box), bar);
       gtk_box_append (GTK_BOX (box), fd_json_item_label_new ());
       gtk_list_item_set_child (list_item, box);

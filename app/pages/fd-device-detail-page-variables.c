@@ -366,7 +366,7 @@ fd_variable_parse_value (const char *text, const char **message)
     }
   if (!json_parser_load_from_data (parser, text, -1, NULL) || json_parser_get_root (parser) == NULL)
     {
-      *message = _ ("Not JSON: text is written in quotes, as \"on\"; numbers, true, false and "
+      *message = _ ("Not JSON. Write text in quotes (\"on\"), and numbers, true, false and "
                     "null as they are.");
       return NULL;
     }

@@ -62,8 +62,9 @@ fd_job_detail_summary (GtkLabel **state_label, GtkProgressBar **progress, GtkLab
 
   gtk_widget_set_margin_top (summary, 12);
   gtk_widget_set_margin_bottom (summary, 12);
-  gtk_widget_set_margin_start (summary, 18);
-  gtk_widget_set_margin_end (summary, 18);
+  /* Aligned with the text of the columns below. */
+  gtk_widget_set_margin_start (summary, 6);
+  gtk_widget_set_margin_end (summary, 6);
 
   *state_label = fd_job_detail_label (line, "", "heading");
   gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);

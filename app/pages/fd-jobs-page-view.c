@@ -122,7 +122,7 @@ fd_jobs_page_list (FdJobsPage *self)
   g_object_unref (column);
   column = fd_json_item_progress_column_new (C_ ("column", "Progress"), fd_jobs_format_fraction,
                                              fd_jobs_format_progress);
-  gtk_column_view_column_set_fixed_width (column, 260);
+  gtk_column_view_column_set_fixed_width (column, 280);
   gtk_column_view_append_column (self->view, column);
   g_object_unref (column);
   column = fd_json_item_column_new (C_ ("column", "State"), fd_jobs_format_state, NULL, FALSE);

@@ -189,6 +189,12 @@ list_shows_cb (gpointer data)
   return fd_gui_find (GTK_WIDGET (jobs_page ()), GTK_TYPE_LABEL, data) != NULL;
 }
 
+static gboolean
+detail_hidden_cb (gpointer data)
+{
+  return !gtk_widget_get_mapped (GTK_WIDGET (detail_page ()));
+}
+
 void
 fd_tj_schedule (void)
 {
@@ -220,6 +226,7 @@ fd_tj_schedule (void)
   g_assert_cmpstr (fd_tj_string (job, "name"), ==, "echo");
 
   fd_gui_click (GTK_WIDGET (detail_page ()), "Back to Jobs");
+  fd_gui_wait (detail_hidden_cb, NULL, 10, "the list to slide back");
   fd_gui_wait (list_shows_cb, "1/1 succeeded", 10, "the list's progress");
   fd_gui_wait (list_shows_cb, "Done", 10, "the list's state");
   g_free (fd_gui_screenshot (GTK_WIDGET (fd_tj_window ()), "jobs-06-list"));

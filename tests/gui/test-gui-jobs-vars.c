@@ -66,17 +66,34 @@ find_error_label (GtkWidget *root)
   return NULL;
 }
 
+/* Scrolls the device page so that @widget is at the top, as a user scrolls to it. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  graphene_point_t point;
+
+  g_assert_nonnull (scrolled);
+  g_assert_true (gtk_widget_compute_point (
+      widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled)),
+      &GRAPHENE_POINT_INIT (0, 0), &point));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adjustment, point.y - 12);
+  fd_gui_settle (100);
+}
+
 void
 fd_tj_variables (void)
 {
   g_autofree char *path = g_strdup_printf ("/devices/%s/variables/setpoint", fd_tj_device_id);
   g_autoptr (JsonNode) variable = NULL;
   AdwMessageDialog *dialog;
-  GtkWidget *key, *value, *error, *row;
+  GtkWidget *key, *value, *error, *row, *group;
 
   fd_tj_show_pane ("Devices");
   fd_devices_page_open_device_id (devices_page (), fd_tj_device_id);
-  fd_gui_wait_for (GTK_WIDGET (detail_page ()), ADW_TYPE_PREFERENCES_GROUP, "Variables");
+  group = fd_gui_wait_for (GTK_WIDGET (detail_page ()), ADW_TYPE_PREFERENCES_GROUP, "Variables");
 
   fd_gui_click (GTK_WIDGET (detail_page ()), "Set _Variable…");
   dialog = fd_gui_wait_for_dialog ();
@@ -97,7 +114,7 @@ fd_tj_variables (void)
   fd_gui_settle (50);
   error = find_error_label (GTK_WIDGET (dialog));
   g_assert_nonnull (error);
-  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (error)), "Not JSON"));
+  g_assert_true (g_str_has_prefix (gtk_label_get_label (GTK_LABEL (error)), "Not JSON."));
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "set"));
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "jobs-10-variable-bad-value"));
 
@@ -111,6 +128,7 @@ fd_tj_variables (void)
   /* Sent to the device, which holds it without applying it yet. */
   fd_tj_device_wait ("{\"variable\": \"setpoint\"}");
   wait_variable ("setpoint", "pending", "Not Applied Yet");
+  scroll_to (group);
   g_free (fd_gui_screenshot (GTK_WIDGET (fd_tj_window ()), "jobs-11-variable-pending"));
 
   fd_tj_device_send ("apply");
