@@ -41,6 +41,7 @@ struct _FdApiContext
   FdRetention *retention; /* NULL in tests that run the API alone */
   FdJobs *jobs;           /* NULL in tests that run the API alone */
   FdFirmware *firmware;   /* NULL in tests that run the API alone */
+  FdOta *ota;             /* campaigns; NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -143,6 +144,7 @@ void fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k);
  * as it arrives (called from the request's got-headers). */
 gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
 extern const FdApiRoute fd_api_variable_routes[];
+extern const FdApiRoute fd_api_campaign_routes[];
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
 void fd_api_retention_run (FdApiRequest *req);

@@ -16,7 +16,7 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
   fd_api_export_routes, fd_api_export_schedule_routes,
   fd_api_query_routes, fd_api_job_routes,
-  fd_api_firmware_routes, fd_api_variable_routes,
+  fd_api_firmware_routes, fd_api_variable_routes, fd_api_campaign_routes,
 };
 
 static gboolean
@@ -521,4 +521,10 @@ void
 fd_api_set_downlink (FdApi *api, FdDownlink *downlink)
 {
   api->context.downlink = downlink;
+}
+
+void
+fd_api_set_ota (FdApi *api, FdOta *ota)
+{
+  api->context.ota = ota;
 }

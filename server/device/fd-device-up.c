@@ -70,6 +70,8 @@ fd_device_up_status_sent (FdDeviceUp *up, const char *device_id)
 {
   if (up->jobs != NULL)
     fd_jobs_status_sent (up->jobs, device_id);
+  if (up->ota != NULL)
+    fd_ota_status_sent (up->ota, device_id);
 }
 
 GBytes *
@@ -188,11 +190,37 @@ conditions_done (GObject *source, GAsyncResult *result, gpointer user_data)
   reply_with (task, "#conditions", value);
 }
 
+static void
+fota_info_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autofree char *value = fd_ota_fota_info_finish (result, &error);
+
+  if (value == NULL)
+    {
+      if (g_error_matches (error, FD_OTA_ERROR, FD_OTA_ERROR_NOT_FOUND))
+        {
+          g_task_return_new_error (task, FD_DEVICE_UP_ERROR, FD_DEVICE_UP_ERROR_UNKNOWN, "%s",
+                                   error->message);
+          g_error_free (error);
+        }
+      else
+        g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  reply_with (task, "#fota_info", value);
+}
+
 /* A request of the device: answered, nothing stored. */
 static void
-handle_request (FdDeviceUp *up, FdDeviceIdentity *who, const char *key, GTask *task)
+handle_request (FdDeviceUp *up, FdDeviceIdentity *who, const char *key, const char *value_json,
+                GTask *task)
 {
-  if (g_str_equal (key, "#status"))
+  if (g_str_equal (key, "#fota_info") && up->ota != NULL)
+    fd_ota_fota_info_async (up->ota, who, value_json, fota_info_done, task);
+  else if (g_str_equal (key, "#status"))
     {
       StatusCall *call = g_new0 (StatusCall, 1);
       call->up = up;
@@ -243,6 +271,26 @@ typedef struct
 } StoredCall;
 
 /* variable.updated {"key", "state": "applied"} once the report that applied it committed. */
+static void
+ota_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!fd_ota_up_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+}
+
+static gboolean
+is_ota_key (const char *key)
+{
+  return g_str_equal (key, "@fota") || g_str_equal (key, "_fota_status")
+         || g_str_equal (key, "__info");
+}
+
 static void
 stored_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -351,7 +399,10 @@ fd_device_up_handle_async (FdDeviceUp *up, FdDeviceIdentity *who, const char *js
     }
 
   if (key_text[0] == '#')
-    handle_request (up, who, key_text, task);
+    {
+      g_autofree char *value_json = json_to_string (value, FALSE);
+      handle_request (up, who, key_text, value_json, task);
+    }
   else if (g_str_equal (key_text, "condition"))
     {
       if (!JSON_NODE_HOLDS_OBJECT (value))
@@ -364,6 +415,12 @@ fd_device_up_handle_async (FdDeviceUp *up, FdDeviceIdentity *who, const char *js
       /* The value is judged before this returns: the parser may go. */
       fd_conditions_handle_async (up->conditions, who, json_node_get_object (value), condition_done,
                                   task);
+    }
+  else if (up->ota != NULL && is_ota_key (key_text))
+    {
+      /* Stored as reported, with the device's campaign target moved in the same savepoint. */
+      g_autofree char *value_json = json_to_string (value, FALSE);
+      fd_ota_up_async (up->ota, up->ingest, who, key_text, value_json, ota_done, task);
     }
   else
     {
