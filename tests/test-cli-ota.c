@@ -32,25 +32,6 @@ assert_usage (FdTestCliResult *result, const char *needle)
     g_error ("expected \"%s\" in stderr: %s", needle, result->err);
 }
 
-/* FALSE (the test skipped) while the server lacks the API at @path of the workspace: this
- * branch's CLI is written against CONTRACT-6 before the module is merged. */
-static gboolean
-have_api (const char *what)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/%s", shared->workspace, what);
-  guint status = 0;
-  g_autoptr (JsonNode) answer = fd_test_api (shared->srv, "GET", path, NULL, &status);
-
-  if (status == 404)
-    {
-      g_autofree char *why = g_strdup_printf ("this server has no %s API yet", what);
-      g_test_skip (why);
-      return FALSE;
-    }
-  g_assert_cmpuint (status, ==, 200);
-  return TRUE;
-}
-
 /* A file of @size bytes (a pattern, not zeros) and its SHA-256. */
 static char *
 make_file (const char *name, gsize size, char **sha256)
@@ -176,8 +157,6 @@ test_campaign_completes (void)
   g_auto (GStrv) lines = NULL;
   guint n;
 
-  if (!have_api ("campaigns"))
-    return;
   fw = upload ("2.0.0");
   up (r, "{\"key\": \"__info\", \"value\": {\"fw\": \"2.0.0\"}}", 202);
   create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--name",
@@ -220,8 +199,6 @@ test_campaign_abort (void)
   g_autoptr (FdTestCliResult) resume = NULL, abort_ = NULL, watch = NULL, get = NULL;
   g_autofree char *fw = NULL, *id = NULL;
 
-  if (!have_api ("campaigns"))
-    return;
   fw = upload ("3.0.0");
   create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--device",
                             d->id, "--stages", "50%,100%", "--min-wait", "0", "--success-threshold",
