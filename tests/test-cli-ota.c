@@ -2,6 +2,7 @@
  * real server: uploads (a big one with its progress on stderr, the SHA-256 the server computed
  * equal to the file's), the lists, the signing key, deletes; campaigns created, listed, paused,
  * resumed, aborted and watched to their end; usage errors exit 2, refusals of the API exit 1. */
+#include "fd-test-campaigns.h"
 #include "fd-test-cli.h"
 #include "fd-test-device.h"
 
@@ -189,6 +190,42 @@ test_campaign_completes (void)
   fd_test_cli_assert_count_line (targets->out, "1 of 1 target");
 }
 
+static gpointer
+update_thread (gpointer data)
+{
+  fd_tc_update (data, "4.0.0", "success");
+  return NULL;
+}
+
+/* A device that updates (downloading, …, @fota success) while `campaign watch` follows the
+ * campaign: it ends with the campaign completed, the device succeeded (exit 0). */
+static void
+test_campaign_watch_update (void)
+{
+  g_autoptr (FdTcDevice) dev = fd_tc_device (shared, "meter-3", "3.9.0");
+  g_autoptr (FdTestCliResult) create = NULL, watch = NULL, targets = NULL;
+  g_autofree char *fw = upload ("4.0.0"), *id = NULL;
+  g_auto (GStrv) lines = NULL;
+  GThread *device;
+  guint n;
+
+  create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--device",
+                            dev->d->id, NULL);
+  fd_test_cli_assert_ok (create);
+  id = fd_test_cli_kv_value (create->out, "id");
+  device = g_thread_new ("device", update_thread, dev);
+  watch = fd_test_cli_run ("campaign", "watch", id, NULL);
+  g_thread_join (device);
+  fd_test_cli_assert_ok (watch);
+  lines = g_strsplit (g_strchomp (watch->out), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_nonnull (strstr (lines[n - 1], "completed"));
+  g_assert_nonnull (strstr (lines[n - 1], "1 of 1 succeeded, 0 failed"));
+  targets = fd_test_cli_run ("campaign", "targets", id, "--state", "succeeded", NULL);
+  fd_test_cli_assert_in_column (targets->out, "DEVICE", "meter-3");
+  fd_test_cli_assert_in_column (targets->out, "FROM", "3.9.0");
+}
+
 /* A device that has not updated yet: notified; paused, resumed, then aborted by hand, and
  * `campaign watch` exits 1 with the reason. */
 static void
@@ -271,6 +308,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-ota/firmware", test_firmware);
   g_test_add_func ("/cli-ota/campaign-completes", test_campaign_completes);
+  g_test_add_func ("/cli-ota/campaign-watch-update", test_campaign_watch_update);
   g_test_add_func ("/cli-ota/campaign-abort", test_campaign_abort);
   g_test_add_func ("/cli-ota/campaign-usage", test_campaign_usage);
 
