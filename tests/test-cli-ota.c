@@ -146,6 +146,31 @@ test_firmware (void)
   fd_test_cli_assert_count_line (none->out, "1 of 1 firmware image");
 }
 
+/* Over the server's --firmware-max-bytes: refused from the request's headers (the CLI sends
+ * "Expect: 100-continue"), so not a byte of the file is sent: no progress, exit 1 at once. */
+static void
+test_firmware_too_large (void)
+{
+  const char *args[] = { "--firmware-max-bytes=100000", NULL };
+  FdTestServer *srv = fd_test_server_start_with_args (args);
+  g_autofree char *ws = fd_test_make_workspace (srv, "small-firmware");
+  g_autofree char *sha = NULL;
+  g_autofree char *big = make_file ("too-big.bin", 2 * 1024 * 1024, &sha);
+  g_auto (GStrv) env = fd_test_cli_clean_env ();
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (FdTestCliResult) run = NULL;
+  const char *words[] = { "--server", srv->url, "--token", srv->token,  "firmware",
+                          "upload",   ws,       big,       "--version", "1.0" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    g_ptr_array_add (argv, (char *)words[i]);
+  run = fd_test_cli_run_argv (env, argv);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_nonnull (strstr (run->err, "too_large"));
+  g_assert_null (strstr (run->err, "Uploading"));
+  fd_test_server_stop (srv);
+}
+
 /* Every target already runs the version: all skipped, the campaign completes and `campaign
  * watch` ends with it (exit 0). */
 static void
@@ -307,6 +332,7 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-ota/firmware", test_firmware);
+  g_test_add_func ("/cli-ota/firmware-too-large", test_firmware_too_large);
   g_test_add_func ("/cli-ota/campaign-completes", test_campaign_completes);
   g_test_add_func ("/cli-ota/campaign-watch-update", test_campaign_watch_update);
   g_test_add_func ("/cli-ota/campaign-abort", test_campaign_abort);
