@@ -285,6 +285,16 @@ test_bad_requests (void)
     g_autoptr (JsonNode) err = fd_tj_post (WS, "{\"name\": \"x\", \"devices\": [}", 400);
   }
   {
+    g_autofree char *big = g_strnfill (16 * 1024, 'a');
+    g_autofree char *body = g_strdup_printf (
+        "{\"name\": \"x\", \"args\": {\"s\": \"%s\"}, \"devices\": [\"%s\"]}", big, d->id);
+    g_autoptr (JsonNode) err = fd_tj_post (WS, body, 400);
+    g_assert_cmpstr (
+        json_object_get_string_member (
+            json_object_get_object_member (json_node_get_object (err), "error"), "field"),
+        ==, "args");
+  }
+  {
     g_autoptr (JsonNode) err = fd_tj_post (WS, "{\"name\": \"x\"}", 400);
     g_assert_cmpstr (
         json_object_get_string_member (
