@@ -18,6 +18,7 @@
 #include "ingest/fd-ingest.h"
 #include "jobs/fd-jobs.h"
 #include "pki/fd-pki.h"
+#include "ota/fd-firmware.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store-entities.h"
 
@@ -57,6 +58,7 @@ struct _FdEngine
   guint compact_rows;
   guint compact_points;
   guint export_max_rows_per_second;
+  gsize firmware_max_bytes;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -76,6 +78,7 @@ struct _FdEngine
   FdClock *test_clock;
   char *db_path;
   FdRetention *retention;
+  FdFirmware *firmware;
   guint renew_source;
   gboolean started;
 };
@@ -243,6 +246,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->compact_rows = config->compact_rows;
   self->compact_points = config->compact_points;
   self->export_max_rows_per_second = config->export_max_rows_per_second;
+  self->firmware_max_bytes = config->firmware_max_bytes;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -308,6 +312,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
   self->jobs = fd_jobs_new (self->store, self->downlink, self->events);
   fd_device_up_set_lifecycle (self->up, self->jobs, NULL);
+  fd_device_up_set_events (self->up, self->events);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
@@ -319,6 +324,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->db_path = g_steal_pointer (&db_path);
   self->retention = fd_retention_new (self->store);
   fd_api_set_retention (self->api, self->retention);
+  self->firmware = fd_firmware_new (self->store, self->data_dir, self->firmware_max_bytes);
+  fd_api_set_firmware (self->api, self->firmware);
   return g_steal_pointer (&self);
 }
 
@@ -364,6 +371,7 @@ start_devices (FdEngine *self, GError **error)
   self->devices
       = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->up, self->store);
   fd_device_server_set_sessions (self->devices, self->sessions);
+  fd_device_server_set_firmware (self->devices, self->firmware);
   if (!fd_device_server_listen (self->devices, &local))
     {
       if (!self->device_port_fallback || config.port == 0
@@ -382,6 +390,7 @@ start_devices (FdEngine *self, GError **error)
       self->devices = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->up,
                                             self->store);
       fd_device_server_set_sessions (self->devices, self->sessions);
+      fd_device_server_set_firmware (self->devices, self->firmware);
       if (!fd_device_server_listen (self->devices, error))
         return FALSE;
     }
@@ -498,6 +507,7 @@ fd_engine_shutdown (FdEngine *self)
   g_clear_pointer (&self->exports, fd_exports_free);
   g_clear_pointer (&self->store, fd_store_close);
   g_clear_pointer (&self->retention, fd_retention_free);
+  g_clear_pointer (&self->firmware, fd_firmware_free);
   /* After the transports, whose requests they answered, were drained. */
   g_clear_pointer (&self->up, fd_device_up_free);
   g_clear_pointer (&self->jobs, fd_jobs_free);

@@ -18,6 +18,7 @@
 #include "conditions/fd-conditions.h"
 #include "device/fd-device-auth.h"
 #include "device/fd-downlink.h"
+#include "events/fd-events.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
 #include "jobs/fd-jobs.h"
@@ -38,6 +39,8 @@ typedef struct _FdDeviceUp FdDeviceUp;
 
 FdDeviceUp *fd_device_up_new (FdIngest *ingest, FdConditions *conditions, FdDownlink *downlink);
 void fd_device_up_free (FdDeviceUp *up);
+/* Where variable.updated "applied" events go (NULL: nowhere). Before the first message. */
+void fd_device_up_set_events (FdDeviceUp *up, FdEvents *events);
 /* The largest message taken, in bytes (0: FD_PAYLOAD_DEFAULT_MAX_BYTES); nesting as for data. */
 void fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes);
 
