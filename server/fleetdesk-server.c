@@ -32,6 +32,7 @@ static int opt_compact_rows = 0;
 static int opt_compact_points = 0;
 static int opt_export_max_rows_per_second = 0;
 static gint64 opt_firmware_max_bytes = 64 * 1024 * 1024;
+static int opt_ota_tick_ms = 1000;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -95,6 +96,10 @@ static const GOptionEntry server_entries[] = {
   { "firmware-max-bytes", 0, 0, G_OPTION_ARG_INT64, &opt_firmware_max_bytes,
     N_ ("Largest firmware file an upload may carry (default: 67108864, 64 MiB; at most 1 GiB)"),
     N_ ("N") },
+  { "ota-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_ota_tick_ms,
+    N_ ("How often OTA campaigns are evaluated: device timeouts, stage advance, thresholds "
+        "(default: 1000; tests use 200)"),
+    N_ ("MS") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
 };
@@ -210,6 +215,12 @@ check_options (GError **error)
                    _ ("--compact-points must be from 1 to 10000000, not %d"), opt_compact_points);
       return FALSE;
     }
+  if (opt_ota_tick_ms < 10 || opt_ota_tick_ms > 60000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--ota-tick-ms must be from 10 to 60000, not %d"), opt_ota_tick_ms);
+      return FALSE;
+    }
   if (opt_export_max_rows_per_second < 0 || opt_export_max_rows_per_second > 100000000)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -272,6 +283,7 @@ run_server (void)
     .compact_points = (guint)opt_compact_points,
     .export_max_rows_per_second = (guint)opt_export_max_rows_per_second,
     .firmware_max_bytes = (gsize)opt_firmware_max_bytes,
+    .ota_tick_ms = (guint)opt_ota_tick_ms,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

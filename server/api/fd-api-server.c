@@ -15,8 +15,8 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
   fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
   fd_api_export_routes, fd_api_export_schedule_routes,
-  fd_api_query_routes,
-  fd_api_firmware_routes,
+  fd_api_query_routes, fd_api_job_routes,
+  fd_api_firmware_routes, fd_api_variable_routes, fd_api_campaign_routes,
 };
 
 static gboolean
@@ -482,6 +482,12 @@ fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions)
 }
 
 void
+fd_api_set_jobs (FdApi *api, FdJobs *jobs)
+{
+  api->context.jobs = jobs;
+}
+
+void
 fd_api_set_exports (FdApi *api, FdExports *exports)
 {
   api->context.exports = exports;
@@ -515,4 +521,10 @@ void
 fd_api_set_downlink (FdApi *api, FdDownlink *downlink)
 {
   api->context.downlink = downlink;
+}
+
+void
+fd_api_set_ota (FdApi *api, FdOta *ota)
+{
+  api->context.ota = ota;
 }

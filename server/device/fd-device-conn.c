@@ -59,6 +59,7 @@ fd_device_conn_unref (FdDeviceConn *conn)
   g_free (conn->bearer_token);
   g_clear_pointer (&conn->refusal, g_bytes_unref);
   g_clear_pointer (&conn->out, g_bytes_unref);
+  g_clear_pointer (&conn->poll_got, g_ptr_array_unref);
   g_clear_pointer (&conn->file, fd_device_file_free);
   g_free (conn->tag);
   g_free (conn->peer);
@@ -156,6 +157,7 @@ fd_device_conn_close (FdDeviceConn *conn)
     }
   if (!conn->handshaking && !conn->handed_over)
     close_socket (conn);
+  fd_device_poll_clear (conn);
   if (server->sessions != NULL)
     fd_sessions_detach (server->sessions, &conn->session, "disconnected");
 
@@ -180,7 +182,7 @@ session_end (FdSession *session, FdSessionEnd why)
   fd_device_conn_close (conn);
 }
 
-static const FdSessionOps session_ops = { NULL, session_end };
+static const FdSessionOps session_ops = { fd_device_poll_deliver, session_end };
 
 void
 fd_device_conn_present (FdDeviceConn *conn)

@@ -106,6 +106,14 @@ struct _FdDeviceConn
   gboolean upgrading;   /* the answer being written is 101: the connection goes to MQTT */
   gboolean handed_over; /* its TLS stream belongs to the MQTT server now */
   FdSession session;    /* presence: attached from the first authenticated request on */
+  /* GET /v1/dn (fd-device-poll.c) */
+  gboolean polling;      /* a poll is being answered or waits */
+  gboolean poll_reading; /* its store read runs: deliveries are kept in poll_got */
+  gboolean poll_now;     /* answer when the read returns, even with nothing */
+  gint64 poll_since;
+  guint poll_wait_s;
+  GPtrArray *poll_got; /* GBytes envelopes delivered while reading */
+  GSource *poll_timer;
 };
 
 /* fd-device-conn.c. Takes @tls (and @peer) over and starts its handshake; @per_address is how
@@ -158,6 +166,16 @@ gboolean fd_device_upgrade_head (FdDeviceConn *conn, const FdHttpRequest *req);
 void fd_device_upgrade_handle (FdDeviceConn *conn, const FdHttpRequest *req);
 /* The 101 is written (fd-device-conn.c's write_done): the stream goes to the MQTT server. */
 void fd_device_upgrade_hand_over (FdDeviceConn *conn);
+
+/* fd-device-poll.c: GET /v1/dn?since=T&wait=S, the HTTPS devices' down channel. */
+#define FD_DEVICE_POLL_MAX_WAIT_S 30
+void fd_device_poll_handle (FdDeviceConn *conn, const FdHttpRequest *req);
+/* The session's deliver(): a waiting poll answers with @envelope (NULL: with what it has). */
+gboolean fd_device_poll_deliver (FdSession *session, GBytes *envelope);
+/* The waiting poll of @conn (if any) answers now with what it has ([] mostly): shutdown. */
+void fd_device_poll_release (FdDeviceConn *conn);
+/* The connection closes: the poll waits no more. */
+void fd_device_poll_clear (FdDeviceConn *conn);
 
 /* fd-device-routes.c. Judges a request from its head: TRUE to read its body and go on; FALSE
  * when it was refused (an answer is on its way, or set in conn->refusal to follow the body). */

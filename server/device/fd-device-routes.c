@@ -20,6 +20,7 @@ typedef enum
   ROUTE_DATA,
   ROUTE_UP,
   ROUTE_WHOAMI,
+  ROUTE_DN,       /* the long poll: fd-device-poll.c */
   ROUTE_MQTT,     /* MQTT over WebSocket: fd-device-upgrade.c */
   ROUTE_FIRMWARE, /* GET /v1/firmware/{id}: fd-device-firmware.c */
 } Route;
@@ -34,6 +35,11 @@ find_route (const char *path, const char **method)
     {
       *method = "GET";
       return ROUTE_WHOAMI;
+    }
+  if (g_str_equal (path, "/v1/dn"))
+    {
+      *method = "GET";
+      return ROUTE_DN;
     }
   if (g_str_equal (path, "/mqtt"))
     {
@@ -198,9 +204,10 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
     return fd_device_refuse (conn, 411, "length_required", NULL, FALSE,
                              "a body needs a Content-Length");
 
-  max_body = route == ROUTE_UP                                  ? server->max_payload
-             : route == ROUTE_WHOAMI || route == ROUTE_FIRMWARE ? FD_DEVICE_DISCARD_BYTES
-                                                                : FD_DEVICE_MAX_BODY_BYTES;
+  max_body = route == ROUTE_UP ? server->max_payload
+             : route == ROUTE_WHOAMI || route == ROUTE_DN || route == ROUTE_FIRMWARE
+                 ? FD_DEVICE_DISCARD_BYTES
+                 : FD_DEVICE_MAX_BODY_BYTES;
   if (req->content_length > max_body)
     return fd_device_refuse (conn, 413, "payload_too_large", NULL, TRUE,
                              "the body of %" G_GSIZE_FORMAT " bytes is over the limit of "
@@ -502,6 +509,9 @@ fd_device_routes_handle (FdDeviceConn *conn, const FdHttpRequest *req)
       return;
     case ROUTE_MQTT:
       fd_device_upgrade_handle (conn, req);
+      return;
+    case ROUTE_DN:
+      fd_device_poll_handle (conn, req);
       return;
     case ROUTE_FIRMWARE:
       fd_device_firmware_handle (conn, req);
