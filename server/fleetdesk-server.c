@@ -32,6 +32,7 @@ static int opt_compact_rows = 0;
 static int opt_compact_points = 0;
 static int opt_export_max_rows_per_second = 0;
 static int opt_ota_tick_ms = 1000;
+static gint64 opt_firmware_max_bytes = 64 * 1024 * 1024;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -96,6 +97,9 @@ static const GOptionEntry server_entries[] = {
     N_ ("How often OTA campaigns are evaluated: device timeouts, stage advance, thresholds "
         "(default: 1000; tests use 200)"),
     N_ ("MS") },
+  { "firmware-max-bytes", 0, 0, G_OPTION_ARG_INT64, &opt_firmware_max_bytes,
+    N_ ("Largest firmware file an upload may carry (default: 67108864, 64 MiB; at most 1 GiB)"),
+    N_ ("N") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
 };
@@ -224,6 +228,13 @@ check_options (GError **error)
                    opt_export_max_rows_per_second);
       return FALSE;
     }
+  if (opt_firmware_max_bytes < 1 || opt_firmware_max_bytes > 1024 * 1024 * 1024)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--firmware-max-bytes must be from 1 to 1073741824, not %" G_GINT64_FORMAT),
+                   opt_firmware_max_bytes);
+      return FALSE;
+    }
   if (opt_mqtt_max_topic < 16 || opt_mqtt_max_topic > 65535)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -272,6 +283,7 @@ run_server (void)
     .compact_points = (guint)opt_compact_points,
     .export_max_rows_per_second = (guint)opt_export_max_rows_per_second,
     .ota_tick_ms = (guint)opt_ota_tick_ms,
+    .firmware_max_bytes = (gsize)opt_firmware_max_bytes,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

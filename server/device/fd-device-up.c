@@ -18,8 +18,8 @@ struct _FdDeviceUp
   FdIngest *ingest;
   FdConditions *conditions;
   FdDownlink *downlink;
-  FdJobs *jobs;
-  FdOta *ota;
+  FdJobs *jobs;              /* may be NULL */
+  FdOta *ota;                /* may be NULL */
   FdPayloadScanner *scanner; /* everything runs on the engine thread */
 };
 
@@ -56,6 +56,15 @@ fd_device_up_set_lifecycle (FdDeviceUp *up, FdJobs *jobs, FdOta *ota)
 {
   up->jobs = jobs;
   up->ota = ota;
+}
+
+void
+fd_device_up_status_sent (FdDeviceUp *up, const char *device_id)
+{
+  if (up->jobs != NULL)
+    fd_jobs_status_sent (up->jobs, device_id);
+  if (up->ota != NULL)
+    fd_ota_status_sent (up->ota, device_id);
 }
 
 GBytes *
@@ -125,10 +134,17 @@ reply_with (GTask *task, const char *key, const char *value_json)
   g_object_unref (task);
 }
 
+typedef struct
+{
+  FdDeviceUp *up;
+  char *device_id;
+} StatusCall;
+
 static void
 status_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  StatusCall *call = g_task_get_task_data (task);
   GError *error = NULL;
   g_autofree char *value = fd_downlink_status_json_finish (result, &error);
 
@@ -138,7 +154,17 @@ status_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
+  /* The answer holds every expected @job: they count as sent from now. */
+  fd_device_up_status_sent (call->up, call->device_id);
   reply_with (task, "#status", value);
+}
+
+static void
+status_call_free (gpointer data)
+{
+  StatusCall *call = data;
+  g_free (call->device_id);
+  g_free (call);
 }
 
 static void
@@ -188,7 +214,13 @@ handle_request (FdDeviceUp *up, FdDeviceIdentity *who, const char *key, const ch
   if (g_str_equal (key, "#fota_info") && up->ota != NULL)
     fd_ota_fota_info_async (up->ota, who, value_json, fota_info_done, task);
   else if (g_str_equal (key, "#status"))
-    fd_downlink_status_json_async (up->downlink, who->device_id, status_done, task);
+    {
+      StatusCall *call = g_new0 (StatusCall, 1);
+      call->up = up;
+      call->device_id = g_strdup (who->device_id);
+      g_task_set_task_data (task, call, status_call_free);
+      fd_downlink_status_json_async (up->downlink, who->device_id, status_done, task);
+    }
   else if (g_str_equal (key, "#conditions"))
     fd_conditions_open_json_async (up->conditions, who->device_id, conditions_done, task);
   else if (g_str_equal (key, "#now"))
@@ -250,6 +282,19 @@ stored_done (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *error = NULL;
 
   if (!fd_ingest_up_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+}
+
+static void
+answered_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!fd_jobs_answer_finish (result, &error))
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, NULL, NULL);
@@ -350,7 +395,12 @@ fd_device_up_handle_async (FdDeviceUp *up, FdDeviceIdentity *who, const char *js
     {
       /* Stored as reported; the ingest writer drops expected[key] in the same transaction. */
       g_autofree char *value_json = json_to_string (value, FALSE);
-      fd_ingest_up_async (up->ingest, who, key_text, value_json, stored_done, task);
+
+      /* A job's result: stored with the execution's new state. */
+      if (key_text[0] == '@' && up->jobs != NULL && !g_str_equal (key_text, "@fota"))
+        fd_jobs_answer_async (up->jobs, up->ingest, who, key_text, value_json, answered_done, task);
+      else
+        fd_ingest_up_async (up->ingest, who, key_text, value_json, stored_done, task);
     }
 }
 

@@ -22,6 +22,7 @@
 #include "device/fd-downlink.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
+#include "jobs/fd-jobs.h"
 #include "ota/fd-ota.h"
 
 G_BEGIN_DECLS
@@ -31,8 +32,8 @@ GQuark fd_device_up_error_quark (void);
 
 typedef enum
 {
-  FD_DEVICE_UP_ERROR_INVALID,   /* not a {"key", "value"} message, a bad key (message says why) */
-  FD_DEVICE_UP_ERROR_UNKNOWN,   /* a '#' request this server does not answer */
+  FD_DEVICE_UP_ERROR_INVALID, /* not a {"key", "value"} message, a bad key (message says why) */
+  FD_DEVICE_UP_ERROR_UNKNOWN, /* a '#' request this server does not answer */
 } FdDeviceUpError;
 /* Errors may also be FD_PAYLOAD_ERROR (bad JSON), FD_CONDITIONS_ERROR, FD_INGEST_ERROR. */
 
@@ -43,10 +44,14 @@ void fd_device_up_free (FdDeviceUp *up);
 /* The largest message taken, in bytes (0: FD_PAYLOAD_DEFAULT_MAX_BYTES); nesting as for data. */
 void fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes);
 
-typedef struct _FdJobs FdJobs;
-/* The jobs and the OTA campaigns that take their keys' answers (either may be NULL: then @name
- * is stored as any report and #fota_info is an unknown request). Before the first message. */
+/* The life-cycle modules (either may be NULL: then '@name' answers are stored as plain reports
+ * and #fota_info is an unknown request). '@name' answers (not "@fota") go to @jobs, and a
+ * #status answer tells @jobs the device has its queued jobs; #fota_info, @fota, _fota_status
+ * and __info go to @ota. Before the first message. */
 void fd_device_up_set_lifecycle (FdDeviceUp *up, FdJobs *jobs, FdOta *ota);
+/* The device was just handed its expected entries (a #status answer, or GET /v1/dn): its
+ * queued executions become sent. */
+void fd_device_up_status_sent (FdDeviceUp *up, const char *device_id);
 
 /* Handles one up message from @who: @json is the whole message text (@len bytes, not
  * NUL-terminated), judged as strictly as data payloads. */
