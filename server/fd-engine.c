@@ -59,8 +59,8 @@ struct _FdEngine
   guint compact_rows;
   guint compact_points;
   guint export_max_rows_per_second;
-  guint ota_tick_ms;
   gsize firmware_max_bytes;
+  guint ota_tick_ms;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -249,8 +249,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->compact_rows = config->compact_rows;
   self->compact_points = config->compact_points;
   self->export_max_rows_per_second = config->export_max_rows_per_second;
-  self->ota_tick_ms = config->ota_tick_ms;
   self->firmware_max_bytes = config->firmware_max_bytes;
+  self->ota_tick_ms = config->ota_tick_ms;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -315,6 +315,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->events = fd_events_new ();
   fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
   self->jobs = fd_jobs_new (self->store, self->downlink, self->events);
+  fd_device_up_set_events (self->up, self->events);
   self->firmware = fd_firmware_new (self->store, self->data_dir, self->firmware_max_bytes);
   self->ota = fd_ota_new (self->store, self->downlink, self->firmware, self->events);
   fd_ota_set_tick_ms (self->ota, self->ota_tick_ms);

@@ -31,8 +31,8 @@ static int opt_mqtt_max_topic = FD_MQTT_DEFAULT_TOPIC_CHARS;
 static int opt_compact_rows = 0;
 static int opt_compact_points = 0;
 static int opt_export_max_rows_per_second = 0;
-static int opt_ota_tick_ms = 1000;
 static gint64 opt_firmware_max_bytes = 64 * 1024 * 1024;
+static int opt_ota_tick_ms = 1000;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -93,13 +93,13 @@ static const GOptionEntry server_entries[] = {
     N_ ("Rows an export writes per second at most, so that a big export does not hog the "
         "disk and CPU of a shared machine (default: 0, unlimited)"),
     N_ ("N") },
+  { "firmware-max-bytes", 0, 0, G_OPTION_ARG_INT64, &opt_firmware_max_bytes,
+    N_ ("Largest firmware file an upload may carry (default: 67108864, 64 MiB; at most 1 GiB)"),
+    N_ ("N") },
   { "ota-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_ota_tick_ms,
     N_ ("How often OTA campaigns are evaluated: device timeouts, stage advance, thresholds "
         "(default: 1000; tests use 200)"),
     N_ ("MS") },
-  { "firmware-max-bytes", 0, 0, G_OPTION_ARG_INT64, &opt_firmware_max_bytes,
-    N_ ("Largest firmware file an upload may carry (default: 67108864, 64 MiB; at most 1 GiB)"),
-    N_ ("N") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
 };
@@ -282,8 +282,8 @@ run_server (void)
     .compact_rows = (guint)opt_compact_rows,
     .compact_points = (guint)opt_compact_points,
     .export_max_rows_per_second = (guint)opt_export_max_rows_per_second,
-    .ota_tick_ms = (guint)opt_ota_tick_ms,
     .firmware_max_bytes = (gsize)opt_firmware_max_bytes,
+    .ota_tick_ms = (guint)opt_ota_tick_ms,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

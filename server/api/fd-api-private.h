@@ -39,9 +39,9 @@ struct _FdApiContext
   FdSessions *sessions;
   FdExports *exports;     /* NULL in tests that run the API alone */
   FdRetention *retention; /* NULL in tests that run the API alone */
-  FdOta *ota;             /* campaigns; NULL in tests that run the API alone */
   FdJobs *jobs;           /* NULL in tests that run the API alone */
   FdFirmware *firmware;   /* NULL in tests that run the API alone */
+  FdOta *ota;             /* campaigns; NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -126,7 +126,6 @@ extern const FdApiRoute fd_api_event_routes[];
 extern const FdApiRoute fd_api_export_routes[];
 extern const FdApiRoute fd_api_export_schedule_routes[];
 extern const FdApiRoute fd_api_query_routes[];
-extern const FdApiRoute fd_api_campaign_routes[];
 extern const FdApiRoute fd_api_job_routes[];
 extern const FdApiRoute fd_api_firmware_routes[];
 
@@ -144,6 +143,8 @@ void fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k);
 /* fd-api-firmware-upload.c: TRUE when @route is the firmware upload, whose body it then takes
  * as it arrives (called from the request's got-headers). */
 gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
+extern const FdApiRoute fd_api_variable_routes[];
+extern const FdApiRoute fd_api_campaign_routes[];
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
 void fd_api_retention_run (FdApiRequest *req);

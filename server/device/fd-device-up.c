@@ -21,6 +21,7 @@ struct _FdDeviceUp
   FdJobs *jobs;              /* may be NULL */
   FdOta *ota;                /* may be NULL */
   FdPayloadScanner *scanner; /* everything runs on the engine thread */
+  FdEvents *events;          /* may be NULL */
 };
 
 FdDeviceUp *
@@ -42,6 +43,12 @@ fd_device_up_free (FdDeviceUp *up)
     return;
   fd_payload_scanner_free (up->scanner);
   g_free (up);
+}
+
+void
+fd_device_up_set_events (FdDeviceUp *up, FdEvents *events)
+{
+  up->events = events;
 }
 
 void
@@ -255,6 +262,15 @@ condition_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (task);
 }
 
+typedef struct
+{
+  GTask *task;
+  FdEvents *events;
+  FdDeviceIdentity *who;
+  char *key;
+} StoredCall;
+
+/* variable.updated {"key", "state": "applied"} once the report that applied it committed. */
 static void
 ota_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -278,14 +294,29 @@ is_ota_key (const char *key)
 static void
 stored_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *task = user_data;
+  StoredCall *call = user_data;
   GError *error = NULL;
 
   if (!fd_ingest_up_finish (result, &error))
-    g_task_return_error (task, error);
+    g_task_return_error (call->task, error);
   else
-    g_task_return_pointer (task, NULL, NULL);
-  g_object_unref (task);
+    {
+      if (call->events != NULL && fd_ingest_up_get_applied (result))
+        {
+          GString *data = g_string_new ("{\"key\":");
+
+          fd_http_append_json_string (data, call->key, -1);
+          g_string_append (data, ",\"state\":\"applied\"}");
+          fd_events_publish (call->events, "variable.updated", call->who->workspace_id,
+                             call->who->device_id, data->str);
+          g_string_free (data, TRUE);
+        }
+      g_task_return_pointer (call->task, NULL, NULL);
+    }
+  g_object_unref (call->task);
+  fd_device_identity_unref (call->who);
+  g_free (call->key);
+  g_free (call);
 }
 
 static void
@@ -400,7 +431,15 @@ fd_device_up_handle_async (FdDeviceUp *up, FdDeviceIdentity *who, const char *js
       if (key_text[0] == '@' && up->jobs != NULL && !g_str_equal (key_text, "@fota"))
         fd_jobs_answer_async (up->jobs, up->ingest, who, key_text, value_json, answered_done, task);
       else
-        fd_ingest_up_async (up->ingest, who, key_text, value_json, stored_done, task);
+        {
+          StoredCall *call = g_new0 (StoredCall, 1);
+
+          call->task = task;
+          call->events = up->events;
+          call->who = fd_device_identity_ref (who);
+          call->key = g_strdup (key_text);
+          fd_ingest_up_async (up->ingest, who, key_text, value_json, stored_done, call);
+        }
     }
 }
 
