@@ -127,7 +127,6 @@ gboolean fd_ota_release (FdOta *ota);
 /* On the engine thread, after a commit. */
 FdOtaCampaign *fd_ota_track (FdOta *ota, FdCampaign *c, char *fota_json);
 void fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_changed);
-void fd_ota_apply_moves (FdOta *ota, FdOtaCampaign *oc, GArray *moves);
 /* Judges @oc now (after a change, and on each tick): runs a step job when there is something
  * to do. */
 void fd_ota_evaluate (FdOta *ota, FdOtaCampaign *oc, gboolean tick);
