@@ -388,6 +388,49 @@ test_only_outdated (void)
   }
 }
 
+/* A newer campaign for a device mid-update takes it over: the older target is skipped
+ * ("replaced by campaign …"), reports about the older version move nothing of the newer one,
+ * and reports about the newer version do. */
+static void
+test_replaced (void)
+{
+  g_autoptr (FdTcDevice) dev = fd_tc_device (shared, "replaced", "1.0");
+  g_autofree char *old_fw = fd_tc_firmware (shared, shared->workspace, "11.0");
+  g_autofree char *new_fw = fd_tc_firmware (shared, shared->workspace, "11.1");
+  g_autofree char *old_body
+      = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", old_fw, dev->d->id);
+  g_autofree char *new_body
+      = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", new_fw, dev->d->id);
+  g_autoptr (JsonNode) older = fd_tc_create (shared->srv, shared->workspace, old_body);
+  g_autoptr (JsonNode) newer = NULL;
+  g_autoptr (JsonNode) fota = NULL;
+  g_autoptr (JsonNode) done = NULL;
+  g_autoptr (JsonNode) skipped = NULL;
+  g_autofree char *msg = NULL;
+  g_autofree char *state = NULL;
+
+  fd_tc_report (dev, "_fota_status",
+                "{\"state\": \"downloading\", \"progress\": 30, \"fw_version\": \"11.0\"}");
+  newer = fd_tc_create (shared->srv, shared->workspace, new_body);
+  fota = fd_tc_expected_fota (dev);
+  g_assert_cmpstr (fd_t_str (fota, "fw_version"), ==, "11.1");
+  msg = g_strdup_printf ("replaced by campaign %s", fd_t_str (newer, "id"));
+  skipped = fd_tc_targets (shared->srv, fd_t_str (older, "id"), "state=skipped");
+  g_assert_cmpint (fd_t_int (skipped, "total"), ==, 1);
+  g_assert_cmpstr (fd_t_str (fd_t_item (skipped, 0), "message"), ==, msg);
+
+  fd_tc_report (dev, "_fota_status",
+                "{\"state\": \"installing\", \"progress\": 100, \"fw_version\": \"11.0\"}");
+  state = fd_tc_target_state (shared->srv, fd_t_str (newer, "id"), dev->d->id);
+  g_assert_cmpstr (state, ==, "notified");
+  fd_tc_update (dev, "11.1", "success");
+  done = fd_tc_wait (shared->srv, fd_t_str (newer, "id"), "state", "completed");
+  g_assert_cmpint (fd_tc_count (done, "succeeded"), ==, 1);
+  g_clear_pointer (&done, json_node_unref);
+  done = fd_tc_wait (shared->srv, fd_t_str (older, "id"), "state", "completed");
+  g_assert_cmpint (fd_tc_count (done, "skipped"), ==, 1);
+}
+
 /* What a campaign may not be: each a 400 naming the field. */
 static void
 test_errors (void)
@@ -483,6 +526,7 @@ main (int argc, char **argv)
   g_test_add_func ("/campaigns/success-threshold", test_success_threshold);
   g_test_add_func ("/campaigns/pause-resume-abort", test_pause_resume_abort);
   g_test_add_func ("/campaigns/only-outdated", test_only_outdated);
+  g_test_add_func ("/campaigns/replaced", test_replaced);
   g_test_add_func ("/campaigns/errors", test_errors);
   status = g_test_run ();
 
