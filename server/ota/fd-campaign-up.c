@@ -119,8 +119,12 @@ report_is_for (FdDb *db, const Report *r, const FdCampaignTarget *t, gboolean *i
   *is_for = TRUE;
   if (r->fw_version == NULL)
     return TRUE;
-  stmt = fd_db_prepare (
-      db, "SELECT json_extract (targets, '$.firmware_version') FROM campaign WHERE id = ?1", error);
+  /* Two primary-key lookups (the targets column holds the whole device list: no JSON here). A
+   * firmware deleted under an aborted campaign leaves no version to compare: the report counts. */
+  stmt = fd_db_prepare (db,
+                        "SELECT f.version FROM campaign c JOIN firmware f ON f.id = c.firmware_id"
+                        " WHERE c.id = ?1",
+                        error);
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, t->campaign_id);
