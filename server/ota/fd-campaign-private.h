@@ -63,7 +63,7 @@ void fd_ota_move_add (GArray *moves, const char *device_id, int stage, FdTargetS
                       FdTargetState to, gint64 progress);
 
 /* The @fota value of @c's firmware (docs/protocol.md "FOTA"). */
-char *fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdCampaignFirmware *fw);
+char *fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdFirmwareRecord *fw);
 
 /* On the writer: notifies @c's queued targets of its current stage (stores @fota, state
  * notified, deadline), recording what it did in @o. A device whose expected map is full fails

@@ -115,7 +115,7 @@ fd_ota_status_sent (FdOta *ota, const char *device_id)
 }
 
 char *
-fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdCampaignFirmware *fw)
+fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdFirmwareRecord *fw)
 {
   g_autoptr (GString) s = g_string_new ("{\"fw_version\":");
   g_autofree char *url
@@ -387,13 +387,13 @@ load_job (FdDb *db, gpointer data, GError **error)
   for (guint i = 0; i < ids->len; i++)
     {
       FdCampaign *c = fd_store_campaign_get (db, g_ptr_array_index (ids, i), error);
-      g_autoptr (FdCampaignFirmware) fw = NULL;
+      g_autoptr (FdFirmwareRecord) fw = NULL;
       gint64 deadline = 0;
 
       if (c == NULL)
         return FALSE;
       g_ptr_array_add (job->loaded, c);
-      fw = fd_store_campaign_firmware (db, c->firmware_id, NULL);
+      fd_store_firmware_get (db, c->firmware_id, &fw, NULL);
       g_ptr_array_add (job->fota, fw ? fd_ota_fota_json (job->ota, c->id, fw) : NULL);
       if (!fd_store_campaign_next_deadline (db, c->id, c->stage, &deadline, error))
         return FALSE;
