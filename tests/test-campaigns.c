@@ -397,6 +397,49 @@ test_only_outdated (void)
   }
 }
 
+static gint64
+stage_started_ms (JsonNode *campaign, guint i)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (
+      json_object_get_string_member (stage_of (campaign, i), "started_at"), NULL);
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t) * 1000 + g_date_time_get_microsecond (t) / 1000;
+}
+
+/* A stage of no devices passes at once, but no stage starts before min_wait_s since the one
+ * before it started: the server's own times show the gap. */
+static void
+test_min_wait (void)
+{
+  g_autoptr (Fleet) f = fleet_new ("wait", 2, "1.0");
+  g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "12.0");
+  g_autofree char *body = g_strdup_printf (
+      "{\"firmware_id\": \"%s\", \"devices\": %s, \"min_wait_s\": 1, \"stages\": "
+      "[{\"percent\": 0}, {\"count\": 1}, {\"percent\": 100}]}",
+      fw, f->ids_json);
+  g_autoptr (JsonNode) c = fd_tc_create (shared->srv, shared->workspace, body);
+  const char *id = fd_t_str (c, "id");
+  g_autoptr (JsonNode) one = NULL;
+  g_autoptr (JsonNode) done = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GPtrArray) third = NULL;
+
+  g_assert_cmpint (json_object_get_int_member (stage_of (c, 0), "devices"), ==, 0);
+  g_assert_cmpint (fd_tc_count (c, "queued"), ==, 2);
+  one = fd_tc_wait (shared->srv, id, "stage", "1");
+  g_assert_cmpint (stage_started_ms (one, 1) - stage_started_ms (one, 0), >=, 1000);
+  second = stage_devices (f, id, 1);
+  third = stage_devices (f, id, 2);
+  g_assert_cmpuint (second->len, ==, 1);
+  fd_tc_update (g_ptr_array_index (second, 0), "12.0", "success");
+  g_clear_pointer (&one, json_node_unref);
+  one = fd_tc_wait (shared->srv, id, "stage", "2");
+  g_assert_cmpint (stage_started_ms (one, 2) - stage_started_ms (one, 1), >=, 1000);
+  fd_tc_update (g_ptr_array_index (third, 0), "12.0", "success");
+  done = fd_tc_wait (shared->srv, id, "state", "completed");
+  g_assert_cmpint (fd_tc_count (done, "succeeded"), ==, 2);
+}
+
 /* A newer campaign for a device mid-update takes it over: the older target is skipped
  * ("replaced by campaign …"), reports about the older version move nothing of the newer one,
  * and reports about the newer version do. */
@@ -535,6 +578,7 @@ main (int argc, char **argv)
   g_test_add_func ("/campaigns/success-threshold", test_success_threshold);
   g_test_add_func ("/campaigns/pause-resume-abort", test_pause_resume_abort);
   g_test_add_func ("/campaigns/only-outdated", test_only_outdated);
+  g_test_add_func ("/campaigns/min-wait", test_min_wait);
   g_test_add_func ("/campaigns/replaced", test_replaced);
   g_test_add_func ("/campaigns/errors", test_errors);
   status = g_test_run ();
