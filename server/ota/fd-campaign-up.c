@@ -90,7 +90,7 @@ report_parse (Report *r, const char *value_json)
         r->to = FD_TARGET_REVERTED;
       text = string_member (obj, "msg");
       if (text != NULL && *text != '\0')
-        r->message = g_utf8_substring (text, 0, 500);
+        r->message = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 500));
       if (r->to == FD_TARGET_SUCCEEDED)
         r->progress = 100;
       return;
