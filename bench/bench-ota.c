@@ -279,8 +279,10 @@ fetch_with_curl (const char *url, const char *header, guint n, const char *tmp, 
 {
   g_autofree char *config = g_build_filename (tmp, "curl.cfg", NULL);
   g_autoptr (GString) cfg = g_string_new (NULL);
-  const char *argv[]
-      = { "curl", "-sS", "--fail", "--parallel", "--parallel-max", "64", "-K", config, NULL };
+  const char *argv[] = { "curl",   "-sS",        "--no-progress-meter",
+                         "--fail", "--parallel", "--parallel-max",
+                         "64",     "-K",         config,
+                         NULL };
   g_autoptr (GError) error = NULL;
   Peer p = { 0 };
   GPid child;
