@@ -55,6 +55,8 @@ enum
   PRESENCE,
   DATA,
   CONDITION,
+  JOB,
+  VARIABLE,
   RESYNC,
   N_SIGNALS
 };
@@ -141,6 +143,13 @@ fd_events_client_emit (FdEventsClient *self, JsonObject *event)
     }
   else if (g_str_has_prefix (type, "condition."))
     g_signal_emit (self, signals[CONDITION], 0, type, data);
+  else if (g_str_equal (type, "job.execution") || g_str_equal (type, "job.updated"))
+    g_signal_emit (self, signals[JOB], 0, type, workspace, device, data);
+  else if (g_str_equal (type, "variable.updated"))
+    {
+      if (device != NULL)
+        g_signal_emit (self, signals[VARIABLE], 0, device, data);
+    }
   /* Types this app does not know yet are ignored: the server may add some. */
 }
 
@@ -451,6 +460,10 @@ fd_events_client_class_init (FdEventsClientClass *klass)
                                 3, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[CONDITION] = g_signal_new ("condition", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                      G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[JOB] = g_signal_new ("job", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                               G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[VARIABLE] = g_signal_new ("variable", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[RESYNC]
       = g_signal_new ("resync", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }

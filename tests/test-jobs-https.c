@@ -184,6 +184,42 @@ test_events (void)
       1);
 }
 
+/* A second poll of a device makes the first answer [] (it would wait 25 s, longer than the
+ * client's read timeout); the message that comes next goes to the second. */
+static void
+test_second_poll (void)
+{
+  g_autoptr (FdTdDevice) d = fd_td_cert_device (fd_tm_srv, "poll-second");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FdTdRaw) r1 = fd_td_raw_open (fd_tm_srv, d, &error);
+  g_autoptr (FdTdRaw) r2 = fd_td_raw_open (fd_tm_srv, d, &error);
+  g_autofree char *long_poll = fd_td_request ("GET", "/v1/dn?wait=25", NULL, NULL);
+  g_autofree char *poll = fd_td_request ("GET", "/v1/dn?wait=8", NULL, NULL);
+  g_autofree char *whoami = fd_td_request ("GET", "/v1/whoami", NULL, NULL);
+  g_autofree char *body = g_strdup_printf ("{\"name\": \"ping\", \"devices\": [\"%s\"]}", d->id);
+  g_auto (FdTdResponse) who = { 0 };
+  g_auto (FdTdResponse) first = { 0 };
+  g_auto (FdTdResponse) second = { 0 };
+  g_autoptr (JsonNode) job = NULL;
+  g_autoptr (JsonNode) got = NULL;
+
+  g_assert_no_error (error);
+  fd_td_raw_send (r1, long_poll);
+  fd_td_raw_send (r2, whoami);
+  g_assert_true (fd_td_raw_response (r2, &who));
+  fd_td_raw_send (r2, poll);
+  g_assert_true (fd_td_raw_response (r1, &first));
+  g_assert_cmpuint (first.status, ==, 200);
+  g_assert_cmpstr (first.body, ==, "[]");
+  job = fd_tj_post (fd_tm_srv->workspace, body, 201);
+  g_assert_cmpint (fd_tj_count (job, "sent"), ==, 1);
+  g_assert_true (fd_td_raw_response (r2, &second));
+  got = json_from_string (second.body, NULL);
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (json_node_get_array (got), 0), "key"),
+                   ==, "@ping");
+}
+
 /* Stopping the server answers a waiting poll at once with []. */
 static void
 test_shutdown (void)
@@ -226,6 +262,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs-https/job-through-poll", test_job_through_poll);
   g_test_add_func ("/jobs-https/queued-then-poll", test_queued_then_poll);
   g_test_add_func ("/jobs-https/events", test_events);
+  g_test_add_func ("/jobs-https/second-poll", test_second_poll);
   g_test_add_func ("/jobs-https/shutdown", test_shutdown);
   status = g_test_run ();
 

@@ -285,6 +285,16 @@ test_bad_requests (void)
     g_autoptr (JsonNode) err = fd_tj_post (WS, "{\"name\": \"x\", \"devices\": [}", 400);
   }
   {
+    g_autofree char *big = g_strnfill (16 * 1024, 'a');
+    g_autofree char *body = g_strdup_printf (
+        "{\"name\": \"x\", \"args\": {\"s\": \"%s\"}, \"devices\": [\"%s\"]}", big, d->id);
+    g_autoptr (JsonNode) err = fd_tj_post (WS, body, 400);
+    g_assert_cmpstr (
+        json_object_get_string_member (
+            json_object_get_object_member (json_node_get_object (err), "error"), "field"),
+        ==, "args");
+  }
+  {
     g_autoptr (JsonNode) err = fd_tj_post (WS, "{\"name\": \"x\"}", 400);
     g_assert_cmpstr (
         json_object_get_string_member (
@@ -315,6 +325,50 @@ test_bad_requests (void)
   after = fd_test_api_expect (fd_tm_srv->srv, "GET", list, NULL, 200);
   g_assert_cmpint (fd_test_int (after, "total"), ==, fd_test_int (before, "total"));
   fd_test_api_expect (fd_tm_srv->srv, "GET", "/api/v1/jobs/job-aaaaaaaaaaaaaaaaaaaa", NULL, 404);
+}
+
+/* A job to a fleet of 10,000 devices is one transaction; one device more is a 400. */
+static void
+test_ten_thousand (void)
+{
+  g_autofree char *ws = fd_test_make_workspace (fd_tm_srv->srv, "jobs-10k");
+  g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/fleets", ws);
+  g_autoptr (JsonNode) fleets = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr (JsonNode) job = NULL;
+  g_autoptr (JsonNode) page = NULL;
+  g_autoptr (JsonNode) over = NULL;
+  gint64 t0;
+
+  fd_test_server_seed_devices (fd_tm_srv->srv, ws, "bulk", 10000);
+  fleets = fd_test_api_expect (fd_tm_srv->srv, "GET", path, NULL, 200);
+  body = g_strdup_printf (
+      "{\"name\": \"reset\", \"fleets\": [\"%s\"]}",
+      json_object_get_string_member (
+          json_array_get_object_element (
+              json_object_get_array_member (json_node_get_object (fleets), "items"), 0),
+          "id"));
+  t0 = g_get_monotonic_time ();
+  job = fd_tj_post (ws, body, 201);
+  g_test_message ("a job to 10,000 devices: %.0f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  g_assert_cmpint (fd_test_int (job, "total"), ==, 10000);
+  g_assert_cmpint (fd_tj_count (job, "queued"), ==, 10000);
+  page = fd_tj_get (fd_test_str (job, "id"));
+  g_assert_cmpint (
+      json_object_get_int_member (
+          json_object_get_object_member (json_node_get_object (page), "executions"), "total"),
+      ==, 10000);
+  g_assert_cmpuint (
+      json_array_get_length (json_object_get_array_member (
+          json_object_get_object_member (json_node_get_object (page), "executions"), "items")),
+      ==, 1000);
+
+  fd_test_server_seed_devices (fd_tm_srv->srv, ws, "more", 1);
+  over = fd_tj_post (ws, body, 400);
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (json_node_get_object (over), "error"), "field"),
+      ==, "fleets");
 }
 
 /* Jobs to a fleet; the list; and a restart: executions are kept, and a sent execution whose
@@ -386,6 +440,7 @@ main (int argc, char **argv)
   g_test_add_func ("/jobs/timeout-retries", test_timeout_retries);
   g_test_add_func ("/jobs/cancel-replace", test_cancel_replace);
   g_test_add_func ("/jobs/bad-requests", test_bad_requests);
+  g_test_add_func ("/jobs/ten-thousand", test_ten_thousand);
   g_test_add_func ("/jobs/fleet-and-restart", test_fleet_and_restart);
   status = g_test_run ();
 

@@ -226,6 +226,14 @@ job_create (FdApiRequest *req)
   r->workspace_id = g_strdup (req->path_id);
   r->name = g_strdup (json_node_get_string (name));
   r->args = args != NULL ? json_to_string (args, FALSE) : g_strdup ("{}");
+  if (strlen (r->args) > FD_JOB_ARGS_MAX_BYTES)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "args",
+                          "args are %zu bytes of JSON, over the limit of %d", strlen (r->args),
+                          FD_JOB_ARGS_MAX_BYTES);
+      fd_job_request_free (r);
+      return;
+    }
   r->timeout_s = FD_JOB_TIMEOUT_DEFAULT_S;
   r->retries = 0;
   r->actor = g_strdup (req->actor);

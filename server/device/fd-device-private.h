@@ -6,6 +6,7 @@
 #include "fd-device-server.h"
 #include "fd-device-sessions.h"
 #include "fd-rate-limit.h"
+#include "ota/fd-firmware.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,8 @@ typedef struct
 const FdDeviceServerStats *fd_device_server_get_stats (FdDeviceServer *server);
 
 typedef struct _FdDeviceConn FdDeviceConn;
+/* A file an answer's body is sent from (fd-device-firmware.c). */
+typedef struct _FdDeviceFile FdDeviceFile;
 
 struct _FdDeviceServer
 {
@@ -64,6 +67,7 @@ struct _FdDeviceServer
   FdPayloadScanner *scanner; /* one per server: everything runs on the engine thread */
   GArray *batch;             /* FdBatchItem, reused */
   FdDeviceServerStats stats;
+  FdFirmware *firmware; /* GET /v1/firmware/{id}; NULL: 404 */
 };
 
 struct _FdDeviceConn
@@ -87,7 +91,8 @@ struct _FdDeviceConn
   GBytes *out;                /* the answer being written */
   const FdHttpRequest *req;   /* the current request, from its head on */
   int route;                  /* fd-device-routes.c's, for the current request */
-  char *tag;                  /* the decoded {tag} of a data request */
+  char *tag;                  /* the decoded {tag} of a data request, {id} of a firmware one */
+  FdDeviceFile *file;         /* the rest of the answer's body, sent after conn->out */
   guint accepted;             /* readings of the request waiting for the store */
   gint64 request_deadline_us; /* 30 s from the request's first byte */
   gboolean in_request;        /* a byte of the next request has arrived */
@@ -143,6 +148,17 @@ void fd_device_reply_unauthorized (FdDeviceConn *conn, const char *format, ...)
  * the answer goes now and closes. Returns FALSE, for fd_device_routes_head() to return. */
 gboolean fd_device_refuse (FdDeviceConn *conn, guint status, const char *code, const char *extra,
                            gboolean close, const char *format, ...) G_GNUC_PRINTF (6, 7);
+
+/* Sends @head (counted as @status), then the body from @file (taken; NULL: none) piece by
+ * piece, each written before the next is read. */
+void fd_device_reply_file (FdDeviceConn *conn, guint status, GBytes *head, FdDeviceFile *file,
+                           gboolean close);
+
+/* fd-device-firmware.c: GET (and HEAD) /v1/firmware/{id}, the id in conn->tag. */
+void fd_device_firmware_handle (FdDeviceConn *conn, const FdHttpRequest *req);
+/* The next piece of @file, or NULL at its end (*@failed when reading failed). */
+GBytes *fd_device_file_next (FdDeviceFile *file, gboolean *failed);
+void fd_device_file_free (FdDeviceFile *file);
 
 /* fd-device-upgrade.c: GET /mqtt. Judges the WebSocket handshake from its head (as
  * fd_device_routes_head() does), then answers 101 and hands the connection over. */

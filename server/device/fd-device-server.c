@@ -132,6 +132,12 @@ fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki, FdDeviceAu
 }
 
 void
+fd_device_server_set_firmware (FdDeviceServer *server, FdFirmware *firmware)
+{
+  server->firmware = firmware;
+}
+
+void
 fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions)
 {
   server->sessions = sessions;

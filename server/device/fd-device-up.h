@@ -5,6 +5,8 @@
  *   #status, #now, #conditions   answered with a j/dn reply (nothing stored)
  *   condition                    open / update / close (fd-conditions.h)
  *   @name                        a job's result: stored as reported, expected[@name] dropped
+ *   #fota_info                   answered with the device's @fota value (fd-ota.h)
+ *   @fota, _fota_status, __info  stored, and move the device's campaign target (fd-ota.h)
  *   anything else                stored as the device's reported value (null clears it);
  *                                __manifest and __info among them
  *
@@ -18,9 +20,11 @@
 #include "conditions/fd-conditions.h"
 #include "device/fd-device-auth.h"
 #include "device/fd-downlink.h"
+#include "events/fd-events.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
 #include "jobs/fd-jobs.h"
+#include "ota/fd-ota.h"
 
 G_BEGIN_DECLS
 
@@ -38,20 +42,18 @@ typedef struct _FdDeviceUp FdDeviceUp;
 
 FdDeviceUp *fd_device_up_new (FdIngest *ingest, FdConditions *conditions, FdDownlink *downlink);
 void fd_device_up_free (FdDeviceUp *up);
+/* Where variable.updated "applied" events go (NULL: nowhere). Before the first message. */
+void fd_device_up_set_events (FdDeviceUp *up, FdEvents *events);
 /* The largest message taken, in bytes (0: FD_PAYLOAD_DEFAULT_MAX_BYTES); nesting as for data. */
 void fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes);
 
-/* The OTA campaigns (server/ota/fd-ota.h defines the same typedef). */
-#ifndef FD_OTA_TYPEDEF
-#define FD_OTA_TYPEDEF
-typedef struct _FdOta FdOta;
-#endif
-/* The life-cycle modules (either may be NULL: then '@name' answers are stored as plain reports).
- * '@name' answers (not "@fota") go to @jobs, and a #status answer tells @jobs the device has
- * its queued jobs. Before the first message. */
+/* The life-cycle modules (either may be NULL: then '@name' answers are stored as plain reports
+ * and #fota_info is an unknown request). '@name' answers (not "@fota") go to @jobs; #fota_info,
+ * @fota, _fota_status and __info to @ota; a #status answer tells both the device has its
+ * expected entries. Before the first message. */
 void fd_device_up_set_lifecycle (FdDeviceUp *up, FdJobs *jobs, FdOta *ota);
 /* The device was just handed its expected entries (a #status answer, or GET /v1/dn): its
- * queued executions become sent. */
+ * queued executions become sent, its notified OTA target knows it. */
 void fd_device_up_status_sent (FdDeviceUp *up, const char *device_id);
 
 /* Handles one up message from @who: @json is the whole message text (@len bytes, not

@@ -36,6 +36,8 @@ typedef enum
 #define FD_JOB_RETRIES_MAX 10
 #define FD_JOB_MAX_DEVICES 10000
 #define FD_JOB_MAX_TARGETS 10000 /* devices and fleets listed in a request */
+/* The args' JSON text: it is stored once per device, and must fit a device's message. */
+#define FD_JOB_ARGS_MAX_BYTES (16 * 1024)
 
 typedef struct _FdJobs FdJobs;
 
