@@ -45,6 +45,7 @@ typedef struct
   double fetched_s;   /* none downloading either: every file is in */
   double completed_s; /* the campaign completed */
   double cpu_s;       /* the server's CPU from the POST to fetched_s */
+  double sim_cpu_s;   /* the simulator's, the same span */
   guint64 rss_before_kb, rss_peak_kb;
   guint64 bytes; /* the simulator's firmware_bytes */
   gint64 succeeded;
@@ -177,7 +178,7 @@ run_campaign (FdTestServer *srv, const char *wks, GPtrArray *ids, const char *fw
   GPid pid;
   int fd_out, fd_err, status = 0;
   gint64 t0;
-  double cpu0;
+  double cpu0, sim0;
   guint code = 0;
 
   fd_out = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -202,6 +203,7 @@ run_campaign (FdTestServer *srv, const char *wks, GPtrArray *ids, const char *fw
   g_string_append (body, "]}");
   out->rss_before_kb = fd_bench_status_kb (srv->pid, "VmRSS:");
   cpu0 = fd_bench_cpu_s (srv->pid);
+  sim0 = fd_bench_cpu_s (pid);
   t0 = g_get_monotonic_time ();
   made = fd_test_api (srv, "POST", path, body->str, &code);
   out->create_s = (double)(g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
@@ -230,6 +232,7 @@ run_campaign (FdTestServer *srv, const char *wks, GPtrArray *ids, const char *fw
         {
           out->fetched_s = at;
           out->cpu_s = fd_bench_cpu_s (srv->pid) - cpu0;
+          out->sim_cpu_s = fd_bench_cpu_s (pid) - sim0;
         }
       if (!g_str_equal (fd_test_str (c, "state"), "running"))
         {
@@ -391,6 +394,7 @@ main (int argc, char **argv)
   FdTestServer *srv;
   Campaign c = { 0 };
   Peer py = { 0 }, op = { 0 };
+  g_autofree char *load = NULL;
   gboolean ok;
   guint port;
 
@@ -449,6 +453,11 @@ main (int argc, char **argv)
       py = python_peer (file, (guint)devices, tmp);
       op = fetch_with_curl (url, auth, (guint)devices, tmp, srv->pid);
     }
+  {
+    g_autofree char *text = NULL;
+    g_file_get_contents ("/proc/loadavg", &text, NULL, NULL);
+    load = g_strndup (text ? text : "?", text ? strcspn (text, " ") + 5 : 1);
+  }
   fd_test_server_stop (srv);
   server_pid = 0;
 
@@ -464,6 +473,8 @@ main (int argc, char **argv)
            c.cpu_s, c.fetched_s, c.fetched_s > 0 ? 100 * c.cpu_s / c.fetched_s : 0,
            c.rss_before_kb / 1024.0, c.rss_peak_kb / 1024.0,
            c.fetched_s > 0 ? c.bytes / c.fetched_s / 1e6 : 0, c.bytes);
+  g_print ("simulator meanwhile: %.2f CPU s (%.0f %% of a core); load average %s\n", c.sim_cpu_s,
+           c.fetched_s > 0 ? 100 * c.sim_cpu_s / c.fetched_s : 0, load);
   if (py.ok || op.ok)
     {
       g_print ("\n| peer | wall | bytes/s | server CPU | server VmRSS peak | Fleetdesk campaign "
