@@ -3,8 +3,9 @@
  * The job is read once (GET /jobs/{id} with its executions); then job.execution events change
  * the execution rows in place (state, attempts, result) and job.updated events the summary.
  * Events do not carry every field (times, messages): after a burst of them the job is read
- * again, at most every FD_JOB_DETAIL_REFRESH_MS and one read at a time, so a job of 10,000
- * devices answering at once costs a few reads, not 10,000.
+ * again, at most every FD_JOB_DETAIL_REFRESH_MS (every FD_JOB_DETAIL_REFRESH_LARGE_MS for a
+ * large job) and one read at a time, so a job of 10,000 devices answering at once costs a few
+ * reads, not 10,000.
  */
 #include "config.h"
 
@@ -244,9 +245,12 @@ fd_job_detail_page_refresh_cb (gpointer data)
 static void
 fd_job_detail_page_refresh_later (FdJobDetailPage *self)
 {
+  gboolean large = g_list_model_get_n_items (G_LIST_MODEL (self->store)) > FD_JOB_DETAIL_LARGE;
+
   if (self->refresh_source == 0 && self->job_id != NULL)
     self->refresh_source
-        = g_timeout_add (FD_JOB_DETAIL_REFRESH_MS, fd_job_detail_page_refresh_cb, self);
+        = g_timeout_add (large ? FD_JOB_DETAIL_REFRESH_LARGE_MS : FD_JOB_DETAIL_REFRESH_MS,
+                         fd_job_detail_page_refresh_cb, self);
 }
 
 /* Events */
