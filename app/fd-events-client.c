@@ -55,6 +55,7 @@ enum
   PRESENCE,
   DATA,
   CONDITION,
+  CAMPAIGN,
   RESYNC,
   N_SIGNALS
 };
@@ -111,12 +112,18 @@ fd_events_client_dup_merge_key (JsonObject *event)
   const char *device = fd_json_get_string (event, "device_id");
   JsonObject *data = fd_json_get_member_object (event, "data");
 
+  /* A campaign's newest summary replaces older ones (it carries every count). */
+  if (g_str_equal (type, "campaign.updated") && fd_json_get_string (data, "campaign_id") != NULL)
+    return g_strconcat ("c\n", fd_json_get_string (data, "campaign_id"), NULL);
   if (device == NULL)
     return NULL;
   if (g_str_equal (type, "device.online") || g_str_equal (type, "device.offline"))
     return g_strconcat ("p\n", device, NULL);
   if (g_str_equal (type, "data") && fd_json_get_string (data, "tag") != NULL)
     return g_strconcat ("d\n", device, "\n", fd_json_get_string (data, "tag"), NULL);
+  /* A device's newest state in a campaign is all its row shows. */
+  if (g_str_equal (type, "campaign.target") && fd_json_get_string (data, "campaign_id") != NULL)
+    return g_strconcat ("t\n", fd_json_get_string (data, "campaign_id"), "\n", device, NULL);
   return NULL;
 }
 
@@ -141,6 +148,8 @@ fd_events_client_emit (FdEventsClient *self, JsonObject *event)
     }
   else if (g_str_has_prefix (type, "condition."))
     g_signal_emit (self, signals[CONDITION], 0, type, data);
+  else if (g_str_has_prefix (type, "campaign."))
+    g_signal_emit (self, signals[CAMPAIGN], 0, type, device, data);
   /* Types this app does not know yet are ignored: the server may add some. */
 }
 
@@ -451,6 +460,9 @@ fd_events_client_class_init (FdEventsClientClass *klass)
                                 3, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[CONDITION] = g_signal_new ("condition", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                      G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[CAMPAIGN]
+      = g_signal_new ("campaign", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                      G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[RESYNC]
       = g_signal_new ("resync", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }

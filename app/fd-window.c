@@ -15,6 +15,7 @@
 #include "pages/fd-data-page.h"
 #include "pages/fd-devices-page.h"
 #include "pages/fd-exports-page.h"
+#include "pages/fd-firmware-page.h"
 #include "pages/fd-server-page.h"
 #ifdef FD_HAVE_DATA_PAGE
 #include "dialogs/fd-export-dialog-data.h"
@@ -50,7 +51,7 @@ G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
 static const char *const fd_window_panes[]
-    = { "devices", "conditions", "data", "exports", "workspaces", "server" };
+    = { "devices", "conditions", "data", "exports", "firmware", "workspaces", "server" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
@@ -126,6 +127,8 @@ fd_window_workspace_changed_cb (FdWindow *self)
   fd_conditions_page_set_workspace (self->conditions_page, workspace);
   fd_exports_page_set_workspace (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), workspace);
   fd_data_page_set_workspace (self->data_page, workspace);
+  fd_firmware_page_set_workspace (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
+                                  workspace);
   if (self->settings != NULL && workspace != NULL)
     g_settings_set_string (self->settings, "last-workspace", fd_workspace_get_id (workspace));
 }
@@ -225,6 +228,7 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_exports_page_set_client (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), client);
   fd_server_page_set_client (FD_SERVER_PAGE (fd_window_get_pane (self, "server")), client);
   fd_data_page_set_client (self->data_page, client);
+  fd_firmware_page_set_client (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")), client);
 
   /* One events stream for every pane, from the server the panes talk to. */
   if (self->events != NULL)
@@ -234,6 +238,8 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_devices_page_set_events (self->devices_page, self->events);
   fd_conditions_page_set_events (self->conditions_page, self->events);
   fd_data_page_set_events (self->data_page, self->events);
+  fd_firmware_page_set_events (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
+                               self->events);
   fd_events_client_start (self->events);
 
   message = g_strdup_printf (_ ("Connecting to %s"), fd_api_client_get_base_url (client));
@@ -305,6 +311,7 @@ fd_window_reload (GtkWidget *widget, const char *action, GVariant *param)
   fd_exports_page_reload (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")));
   fd_server_page_reload (FD_SERVER_PAGE (fd_window_get_pane (self, "server")));
   fd_data_page_reload (self->data_page);
+  fd_firmware_page_reload (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")));
 }
 
 static void
@@ -390,6 +397,7 @@ fd_window_class_init (FdWindowClass *klass)
   g_type_ensure (FD_TYPE_WORKSPACES_PAGE);
   g_type_ensure (FD_TYPE_EXPORTS_PAGE);
   g_type_ensure (FD_TYPE_SERVER_PAGE);
+  g_type_ensure (FD_TYPE_FIRMWARE_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fleetdesk/Fleetdesk/ui/fd-window.ui");
