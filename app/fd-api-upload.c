@@ -96,6 +96,7 @@ fd_upload_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GFileInputStream) stream = NULL;
   g_autoptr (GFileInfo) info = NULL;
   SoupMessageHeaders *headers;
+  GCancellable *cancellable;
   const char *token = fd_api_client_get_token (client);
 
   stream = g_file_read_finish (G_FILE (source), result, &error);
@@ -128,9 +129,9 @@ fd_upload_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect (upload->message, "wrote-body-data", G_CALLBACK (fd_upload_wrote_cb), upload);
   if (upload->progress != NULL)
     upload->progress (0, upload->size, upload->progress_data);
+  cancellable = g_task_get_cancellable (task);
   soup_session_send_and_read_async (upload->session, upload->message, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), fd_upload_sent_cb,
-                                    g_steal_pointer (&task));
+                                    cancellable, fd_upload_sent_cb, g_steal_pointer (&task));
 }
 
 void

@@ -359,3 +359,10 @@ fd_campaign_page_get_shown_targets (FdCampaignPage *self)
   g_return_val_if_fail (FD_IS_CAMPAIGN_PAGE (self), NULL);
   return G_LIST_MODEL (self->filtered);
 }
+
+void
+fd_campaign_page_focus_search (FdCampaignPage *self)
+{
+  g_return_if_fail (FD_IS_CAMPAIGN_PAGE (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}

@@ -20,6 +20,8 @@ const char *fd_campaign_page_get_campaign_id (FdCampaignPage *self);
 /* A campaign.updated or campaign.target event (of any campaign). */
 void fd_campaign_page_event (FdCampaignPage *self, const char *type, const char *device_id,
                              JsonObject *data);
+/* Puts the keyboard focus in the search of the devices. */
+void fd_campaign_page_focus_search (FdCampaignPage *self);
 /* For tests: the targets (FdJsonItem) the table shows, after its filters. */
 GListModel *fd_campaign_page_get_shown_targets (FdCampaignPage *self);
 

@@ -301,6 +301,16 @@ fd_firmware_page_upload_action (GtkWidget *widget, const char *action, GVariant 
   fd_firmware_page_choose_file (FD_FIRMWARE_PAGE (widget));
 }
 
+/* Ctrl+F: the search of the campaign's devices, when its view is shown. */
+static void
+fd_firmware_page_search (GtkWidget *widget, const char *action, GVariant *param)
+{
+  FdFirmwarePage *self = FD_FIRMWARE_PAGE (widget);
+
+  if (adw_leaflet_get_visible_child (self->leaflet) == GTK_WIDGET (self->campaign_page))
+    fd_campaign_page_focus_search (self->campaign_page);
+}
+
 static void
 fd_firmware_page_reload_action (GtkWidget *widget, const char *action, GVariant *param)
 {
@@ -452,7 +462,6 @@ fd_firmware_page_list_page_new (FdFirmwarePage *self)
   GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  GtkWidget *new_campaign = gtk_button_new_with_mnemonic (_ ("New _Campaign…"));
 
   gtk_box_append (GTK_BOX (page), fd_firmware_page_header_new (self));
 
@@ -484,14 +493,12 @@ fd_firmware_page_list_page_new (FdFirmwarePage *self)
 
   self->campaigns = g_list_store_new (FD_TYPE_JSON_ITEM);
   fd_firmware_page_init_campaigns (self);
-  gtk_widget_add_css_class (new_campaign, "flat");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (new_campaign), "pane.primary");
   gtk_box_append (GTK_BOX (content),
                   fd_firmware_page_section_new (
                       _ ("Campaigns"),
                       _ ("No campaigns yet. A campaign updates devices to a firmware in stages, "
                          "and stops when too many fail."),
-                      GTK_WIDGET (self->campaign_view), &self->campaign_stack, new_campaign));
+                      GTK_WIDGET (self->campaign_view), &self->campaign_stack, NULL));
   g_signal_connect_object (self->campaign_view, "activate",
                            G_CALLBACK (fd_firmware_page_campaign_activate_cb), self, 0);
 
@@ -606,6 +613,7 @@ fd_firmware_page_class_init (FdFirmwarePageClass *klass)
                                    fd_firmware_page_upload_action);
   gtk_widget_class_install_action (widget_class, "pane.cancel-upload", NULL,
                                    fd_firmware_page_cancel_upload);
+  gtk_widget_class_install_action (widget_class, "pane.search", NULL, fd_firmware_page_search);
   gtk_widget_class_install_action (widget_class, "pane.reload", NULL,
                                    fd_firmware_page_reload_action);
 }

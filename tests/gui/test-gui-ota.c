@@ -73,18 +73,35 @@ member (JsonNode *node, const char *name)
   return json_object_get_string_member (json_node_get_object (node), name);
 }
 
+static GtkWidget *
+find_by_class (GtkWidget *root, const char *css_class)
+{
+  if (gtk_widget_get_mapped (root) && gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_class (child, css_class);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+sidebar_shown_cb (gpointer data)
+{
+  *(GtkWidget **)data = find_by_class (GTK_WIDGET (window ()), "navigation-sidebar");
+  return *(GtkWidget **)data != NULL;
+}
+
 static void
 show_pane (void)
 {
   GtkWidget *sidebar = NULL;
   GtkWidget *label;
 
-  for (GtkWidget *child = GTK_WIDGET (window ()); sidebar == NULL;)
-    {
-      sidebar = fd_gui_wait_for (child, GTK_TYPE_LIST_BOX, NULL);
-      if (!gtk_widget_has_css_class (sidebar, "navigation-sidebar"))
-        sidebar = NULL, fd_gui_settle (100);
-    }
+  fd_gui_wait (sidebar_shown_cb, &sidebar, 10, "the sidebar");
   label = fd_gui_wait_for (sidebar, GTK_TYPE_LABEL, "Firmware & OTA");
   gtk_widget_activate (gtk_widget_get_ancestor (label, GTK_TYPE_LIST_BOX_ROW));
   fd_gui_settle (300);
