@@ -221,7 +221,7 @@ test_upload_chooser_and_delete (void)
   shot ("04-delete-dialog");
   fd_gui_click (GTK_WIDGET (dialog), "_Delete");
   fd_gui_wait_dialogs_closed ();
-  wait_label (GTK_WIDGET (pane ()), "Firmware 1.3.0-rc1 deleted");
+  wait_label (GTK_WIDGET (window ()), "Firmware 1.3.0-rc1 deleted");
   list = api ("GET", list_path, NULL, 200);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (list), "total"), ==, 1);
 }
