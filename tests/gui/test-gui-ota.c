@@ -48,6 +48,14 @@ pane (void)
   return FD_FIRMWARE_PAGE (fd_window_get_pane (window (), "firmware"));
 }
 
+/* A button's "clicked" comes a moment after it is activated (its pressed look). */
+static void
+click (GtkWidget *root, const char *label)
+{
+  fd_gui_click (root, label);
+  fd_gui_settle (400);
+}
+
 static void
 shot (const char *name)
 {
@@ -298,7 +306,7 @@ test_wizard (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (wizard->name_row)), ==, "Update to 1.2.0");
   gtk_editable_set_text (GTK_EDITABLE (wizard->name_row), "Valves to 1.2.0");
   g_free (fd_gui_screenshot (GTK_WIDGET (wizard), "ota-05-wizard-firmware"));
-  fd_gui_click (GTK_WIDGET (wizard), "_Next");
+  click (GTK_WIDGET (wizard), "_Next");
 
   /* No target yet: Next is off and the step says why. */
   g_assert_false (gtk_widget_get_sensitive (wizard->next_button));
@@ -309,7 +317,7 @@ test_wizard (void)
   g_assert_true (gtk_widget_get_sensitive (wizard->next_button));
   g_assert_cmpstr (gtk_label_get_text (wizard->chosen_label), ==, "0 fleets and 2 devices chosen");
   g_free (fd_gui_screenshot (GTK_WIDGET (wizard), "ota-06-wizard-targets"));
-  fd_gui_click (GTK_WIDGET (wizard), "_Next");
+  click (GTK_WIDGET (wizard), "_Next");
 
   /* A custom rollout that goes down is refused under the entry, at once. */
   adw_combo_row_set_selected (wizard->preset_row, 2);
@@ -359,13 +367,13 @@ test_pause_resume (void)
 {
   FdCampaignPage *page = pane ()->campaign_page;
 
-  fd_gui_click (GTK_WIDGET (page), "_Pause");
+  click (GTK_WIDGET (page), "_Pause");
   fd_gui_wait (state_is_cb, "paused", 10, "the campaign to be paused");
   wait_label (GTK_WIDGET (page->state_label), "Paused");
   fd_gui_wait_for (GTK_WIDGET (page), GTK_TYPE_BUTTON, "_Resume");
   g_assert_false (gtk_widget_get_visible (page->pause_button));
   shot ("10-paused");
-  fd_gui_click (GTK_WIDGET (page), "_Resume");
+  click (GTK_WIDGET (page), "_Resume");
   fd_gui_wait (state_is_cb, "running", 10, "the campaign to run again");
   wait_label (GTK_WIDGET (page->state_label), "Running");
 }
