@@ -52,9 +52,11 @@ fd_target_progress_fraction (JsonObject *object, char **text)
 
   if (g_strcmp0 (state, "succeeded") == 0)
     return 1.0;
-  if (g_strcmp0 (state, "queued") == 0 || fd_campaign_target_state_is_final (state))
+  /* A bar with a figure only while the device works on it. */
+  if (g_strcmp0 (state, "queued") == 0 || g_strcmp0 (state, "notified") == 0
+      || fd_campaign_target_state_is_final (state))
     return 0.0;
-  *text = g_strdup_printf ("%" G_GINT64_FORMAT " %%", progress);
+  *text = g_strdup_printf ("%" G_GINT64_FORMAT "%%", progress);
   return progress / 100.0;
 }
 

@@ -97,20 +97,20 @@ fd_campaign_describe_counts (JsonObject *counts, gint64 total)
   GString *text = g_string_new (NULL);
 
   /* TRANSLATORS: parts of a campaign's or a stage's counts, joined by " · " */
-  g_string_append_printf (text, _ ("%" G_GINT64_FORMAT " succeeded"), succeeded);
+  g_string_append_printf (text, _ ("%'" G_GINT64_FORMAT " succeeded"), succeeded);
   g_string_append (text, " · ");
-  g_string_append_printf (text, _ ("%" G_GINT64_FORMAT " failed"), failed);
+  g_string_append_printf (text, _ ("%'" G_GINT64_FORMAT " failed"), failed);
   g_string_append (text, " · ");
-  g_string_append_printf (text, _ ("%" G_GINT64_FORMAT " in progress"), busy);
+  g_string_append_printf (text, _ ("%'" G_GINT64_FORMAT " in progress"), busy);
   if (queued > 0)
     {
       g_string_append (text, " · ");
-      g_string_append_printf (text, _ ("%" G_GINT64_FORMAT " waiting"), queued);
+      g_string_append_printf (text, _ ("%'" G_GINT64_FORMAT " waiting"), queued);
     }
   if (skipped > 0)
     {
       g_string_append (text, " · ");
-      g_string_append_printf (text, _ ("%" G_GINT64_FORMAT " skipped"), skipped);
+      g_string_append_printf (text, _ ("%'" G_GINT64_FORMAT " skipped"), skipped);
     }
   return g_string_free (text, FALSE);
 }
@@ -147,7 +147,7 @@ fd_stage_row_new (void)
 }
 
 static void
-fd_campaign_page_update_stage (FdStageRow *row, guint index, JsonObject *stage)
+fd_campaign_page_update_stage (FdStageRow *row, guint index, JsonObject *stage, gboolean aborted)
 {
   gint64 devices = fd_json_get_int (stage, "devices", 0);
   JsonObject *counts = fd_json_get_member_object (stage, "counts");
@@ -159,22 +159,25 @@ fd_campaign_page_update_stage (FdStageRow *row, guint index, JsonObject *stage)
   const char *state_label;
 
   if (json_object_has_member (stage, "percent"))
-    share = g_strdup_printf ("%" G_GINT64_FORMAT " %%", fd_json_get_int (stage, "percent", 0));
+    share = g_strdup_printf ("%" G_GINT64_FORMAT "%%", fd_json_get_int (stage, "percent", 0));
   else
-    share = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " device",
-                                          "%" G_GINT64_FORMAT " devices",
+    share = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " device",
+                                          "%'" G_GINT64_FORMAT " devices",
                                           fd_json_get_int (stage, "count", 0)),
                              fd_json_get_int (stage, "count", 0));
   if (g_strcmp0 (state, "done") == 0)
     state_label = C_ ("stage state", "Done");
+  else if (aborted)
+    /* TRANSLATORS: a stage of an aborted campaign: its devices in flight still finish */
+    state_label = C_ ("stage state", "Stopped");
   else if (g_strcmp0 (state, "running") == 0)
     state_label = C_ ("stage state", "Running");
   else
     state_label = C_ ("stage state", "Pending");
   /* TRANSLATORS: "Stage 1 · up to 5 % · 3 devices · Running" */
   title = g_strdup_printf (
-      g_dngettext (GETTEXT_PACKAGE, "Stage %u · up to %s · %" G_GINT64_FORMAT " device · %s",
-                   "Stage %u · up to %s · %" G_GINT64_FORMAT " devices · %s", devices),
+      g_dngettext (GETTEXT_PACKAGE, "Stage %u · up to %s · %'" G_GINT64_FORMAT " device · %s",
+                   "Stage %u · up to %s · %'" G_GINT64_FORMAT " devices · %s", devices),
       index + 1, share, devices, state_label);
   gtk_label_set_text (row->title, title);
   gtk_label_set_text (row->counts, text);
@@ -208,8 +211,8 @@ fd_campaign_page_update (FdCampaignPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->reason_label), reason != NULL && *reason != '\0');
   counts = fd_campaign_describe_counts (fd_json_get_member_object (campaign, "counts"), total);
   /* TRANSLATORS: the campaign's devices, then its counts */
-  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " device: %s",
-                                          "%" G_GINT64_FORMAT " devices: %s", total),
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " device: %s",
+                                          "%'" G_GINT64_FORMAT " devices: %s", total),
                              total, counts);
   gtk_label_set_text (self->summary_label, summary);
 
@@ -234,7 +237,8 @@ fd_campaign_page_update (FdCampaignPage *self)
       JsonNode *stage = json_array_get_element (stages, i);
       if (JSON_NODE_HOLDS_OBJECT (stage))
         fd_campaign_page_update_stage (g_ptr_array_index (self->stage_rows, i), i,
-                                       json_node_get_object (stage));
+                                       json_node_get_object (stage),
+                                       g_strcmp0 (state, "aborted") == 0);
     }
 }
 
@@ -537,6 +541,8 @@ static void
 fd_campaign_page_init (FdCampaignPage *self)
 {
   self->cancellable = g_cancellable_new ();
+  /* Its own background: the leaflet slides it over the list. */
+  gtk_widget_add_css_class (GTK_WIDGET (self), "background");
   self->stage_rows = g_ptr_array_new_with_free_func (g_free);
   self->targets = g_list_store_new (FD_TYPE_JSON_ITEM);
   self->by_device = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -42,7 +42,7 @@ fd_campaign_progress_fraction (JsonObject *object, char **text)
   gint64 final = fd_campaign_count_final (fd_json_get_member_object (object, "counts"));
 
   /* TRANSLATORS: devices done of the campaign's devices */
-  *text = g_strdup_printf (_ ("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT), final, total);
+  *text = g_strdup_printf (_ ("%'" G_GINT64_FORMAT " of %'" G_GINT64_FORMAT), final, total);
   return total > 0 ? (double) final / total : 0.0;
 }
 
@@ -180,8 +180,8 @@ fd_firmware_page_notify_end (FdFirmwarePage *self, JsonObject *data)
       gint64 succeeded = fd_json_get_int (counts, "succeeded", 0);
 
       body = g_strdup_printf (
-          g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " device runs the new firmware.",
-                       "%" G_GINT64_FORMAT " devices run the new firmware.", succeeded),
+          g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " device runs the new firmware.",
+                       "%'" G_GINT64_FORMAT " devices run the new firmware.", succeeded),
           succeeded);
     }
   else
@@ -213,11 +213,16 @@ fd_firmware_page_campaign_event_cb (FdFirmwarePage *self, const char *type, cons
 
     if (item == NULL)
       {
-        /* A campaign this list does not have yet (new, or of another workspace). */
+        /* A campaign this list does not have yet (new, or of another workspace): it may
+         * also put a firmware in use. */
         fd_firmware_page_load_campaigns (self);
+        fd_firmware_page_load_firmware (self);
         return;
       }
     object = fd_json_item_get_object (item);
+    /* A campaign that ends no longer keeps its firmware in use. */
+    if (g_strcmp0 (fd_json_get_string (object, "state"), fd_json_get_string (data, "state")) != 0)
+      fd_firmware_page_load_firmware (self);
     for (guint i = 0; i < G_N_ELEMENTS (members); i++)
       if (json_object_has_member (data, members[i]))
         json_object_set_member (object, members[i],
@@ -242,6 +247,7 @@ fd_firmware_page_campaign_created_cb (FdFirmwarePage *self, JsonObject *campaign
     }
   gtk_stack_set_visible_child_name (self->campaign_stack, "list");
   fd_firmware_page_load_campaigns (self);
+  fd_firmware_page_load_firmware (self); /* its firmware is in use now */
   fd_firmware_page_open_campaign (self, fd_json_get_string (campaign, "id"));
 }
 

@@ -256,6 +256,7 @@ live_view_shown_cb (gpointer data)
 {
   FdFirmwarePage *page = pane ();
   return adw_leaflet_get_visible_child (page->leaflet) == GTK_WIDGET (page->campaign_page)
+         && !adw_leaflet_get_child_transition_running (page->leaflet)
          && page->campaign_page->campaign != NULL;
 }
 
