@@ -190,6 +190,7 @@ fd_firmware_page_notify_end (FdFirmwarePage *self, JsonObject *data)
   g_notification_set_body (notification, body);
   g_notification_set_priority (notification, completed ? G_NOTIFICATION_PRIORITY_NORMAL
                                                        : G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action_and_target (notification, "app.show-campaign", "s", id);
   notification_id = g_strconcat ("campaign-", id, NULL);
   g_application_send_notification (application, notification_id, notification);
   self->notifications++;

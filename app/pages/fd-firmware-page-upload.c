@@ -40,8 +40,9 @@ fd_firmware_guess_version (const char *file_name)
 typedef struct
 {
   FdFirmwarePage *self;
-  char *name;    /* the file's name, for the progress and the toasts */
-  char *version; /* as asked for */
+  char *name;      /* the file's name, for the progress and the toasts */
+  char *version;   /* as asked for */
+  gint64 shown_us; /* when the progress was last shown (monotonic) */
 } FdUploadJob;
 
 static void
@@ -57,9 +58,17 @@ static void
 fd_firmware_page_upload_progress_cb (goffset sent, goffset total, gpointer data)
 {
   FdUploadJob *job = data;
-  g_autofree char *done = fd_format_size ((guint64)sent);
-  g_autofree char *size = fd_format_size ((guint64)total);
+  g_autofree char *done = NULL;
+  g_autofree char *size = NULL;
   g_autofree char *text = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  /* libsoup reports every chunk written: the bar moves at most 10 times a second. */
+  if (sent > 0 && sent < total && now - job->shown_us < G_USEC_PER_SEC / 10)
+    return;
+  job->shown_us = now;
+  done = fd_format_size ((guint64)sent);
+  size = fd_format_size ((guint64)total);
 
   /* TRANSLATORS: the upload in progress: file name, version, bytes sent and the file's size */
   text = g_strdup_printf (_ ("Uploading “%s” as %s · %s of %s"), job->name, job->version, done,
