@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <time.h>
 
 #include "fd-api-client.h"
 #include "fd-application.h"
@@ -529,6 +530,16 @@ filtered_count_cb (gpointer data)
          == GPOINTER_TO_UINT (data);
 }
 
+/* The main thread's CPU time: the machine may be busy with other work. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return (gint64)now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
 /* A figure for the report, not an assertion: one batch of OTA_MANY_DEVICES campaign.target
  * events through the pane's handler (as the events client hands a batch out), and the frame
  * that shows them. The server does not send these (no device downloads here); the targets are
@@ -538,9 +549,10 @@ measure_event_batch (FdCampaignPage *page)
 {
   GHashTableIter iter;
   gpointer key;
-  gint64 start, applied;
+  gint64 start, applied, cpu;
   guint n = 0;
 
+  cpu = thread_cpu_us ();
   start = g_get_monotonic_time ();
   g_hash_table_iter_init (&iter, page->by_device);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -553,9 +565,12 @@ measure_event_batch (FdCampaignPage *page)
       fd_firmware_page_campaign_event_cb (pane (), "campaign.target", key, data);
     }
   applied = g_get_monotonic_time ();
+  cpu = thread_cpu_us () - cpu;
   wait_label (GTK_WIDGET (page->target_view), "Downloading");
-  g_test_message ("figure: %u campaign.target events applied in %.1f ms, shown %.1f ms later", n,
-                  (applied - start) / 1000.0, (g_get_monotonic_time () - applied) / 1000.0);
+  g_test_message ("figure: %u campaign.target events applied in %.1f ms (%.1f ms of CPU), "
+                  "shown %.1f ms later",
+                  n, (applied - start) / 1000.0, cpu / 1000.0,
+                  (g_get_monotonic_time () - applied) / 1000.0);
   shot ("16b-event-batch");
 }
 
