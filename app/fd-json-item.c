@@ -149,6 +149,10 @@ fd_json_cell_update (GtkListItem *list_item)
     {
       g_autofree char *text = column->text (item->object);
 
+      /* Most updates of a row change one or two of its cells: the others stay as they are
+       * (no new layout, no new tooltip). */
+      if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text != NULL ? text : "") == 0)
+        return;
       gtk_label_set_text (GTK_LABEL (child), text != NULL ? text : "");
       gtk_widget_set_tooltip_text (child, text != NULL && *text != '\0' ? text : NULL);
     }
@@ -157,8 +161,11 @@ fd_json_cell_update (GtkListItem *list_item)
       g_autofree char *text = NULL;
       double fraction = column->fraction (item->object, &text);
 
-      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (child), CLAMP (fraction, 0.0, 1.0));
-      gtk_progress_bar_set_text (GTK_PROGRESS_BAR (child), text);
+      fraction = CLAMP (fraction, 0.0, 1.0);
+      if (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child)) != fraction)
+        gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (child), fraction);
+      if (g_strcmp0 (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (child)), text) != 0)
+        gtk_progress_bar_set_text (GTK_PROGRESS_BAR (child), text);
       gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (child), text != NULL);
     }
 }
