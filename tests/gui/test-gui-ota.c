@@ -567,10 +567,9 @@ measure_event_batch (FdCampaignPage *page)
   applied = g_get_monotonic_time ();
   cpu = thread_cpu_us () - cpu;
   wait_label (GTK_WIDGET (page->target_view), "Downloading");
-  g_test_message ("figure: %u campaign.target events applied in %.1f ms (%.1f ms of CPU), "
-                  "shown %.1f ms later",
-                  n, (applied - start) / 1000.0, cpu / 1000.0,
-                  (g_get_monotonic_time () - applied) / 1000.0);
+  g_test_message ("figure: %u campaign.target events applied (rows on screen redrawn) in %.1f ms, "
+                  "%.1f ms of CPU",
+                  n, (applied - start) / 1000.0, cpu / 1000.0);
   shot ("16b-event-batch");
 }
 
