@@ -56,6 +56,8 @@ enum
   DATA,
   CONDITION,
   CAMPAIGN,
+  JOB,
+  VARIABLE,
   RESYNC,
   N_SIGNALS
 };
@@ -149,7 +151,14 @@ fd_events_client_emit (FdEventsClient *self, JsonObject *event)
   else if (g_str_has_prefix (type, "condition."))
     g_signal_emit (self, signals[CONDITION], 0, type, data);
   else if (g_str_has_prefix (type, "campaign."))
-    g_signal_emit (self, signals[CAMPAIGN], 0, type, device, data);
+    g_signal_emit (self, signals[CAMPAIGN], 0, type, workspace, device, data);
+  else if (g_str_equal (type, "job.execution") || g_str_equal (type, "job.updated"))
+    g_signal_emit (self, signals[JOB], 0, type, workspace, device, data);
+  else if (g_str_equal (type, "variable.updated"))
+    {
+      if (device != NULL)
+        g_signal_emit (self, signals[VARIABLE], 0, device, data);
+    }
   /* Types this app does not know yet are ignored: the server may add some. */
 }
 
@@ -461,8 +470,12 @@ fd_events_client_class_init (FdEventsClientClass *klass)
   signals[CONDITION] = g_signal_new ("condition", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                      G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[CAMPAIGN]
-      = g_signal_new ("campaign", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
-                      G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
+      = g_signal_new ("campaign", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                      G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[JOB] = g_signal_new ("job", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                               G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[VARIABLE] = g_signal_new ("variable", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[RESYNC]
       = g_signal_new ("resync", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }

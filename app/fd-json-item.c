@@ -1,18 +1,18 @@
-/* fd-json-item.c — API objects as list items, and column view columns over them.
+/* fd-json-item.c — an API object as a list item, and columns whose cells read it.
  *
- * A cell connects to its item's notify::object while bound and disconnects when unbound, so
- * with a virtualised column view only the few dozen rows on screen listen, whatever the
- * number of items.
+ * A cell computes its text from the object when it is bound and again on "changed", so an
+ * event that changes one execution redraws that row's cells only. The cells keep the
+ * handler only while bound: a recycled cell never listens to an item it no longer shows.
  */
 #include "config.h"
 
 #include "fd-json-item.h"
-#include "fd-json.h"
 
 struct _FdJsonItem
 {
   GObject parent_instance;
 
+  char *key;
   JsonObject *object;
 };
 
@@ -20,44 +20,28 @@ G_DEFINE_FINAL_TYPE (FdJsonItem, fd_json_item, G_TYPE_OBJECT)
 
 enum
 {
-  PROP_0,
-  PROP_OBJECT,
-  N_PROPS
+  CHANGED,
+  N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 static void
 fd_json_item_finalize (GObject *object)
 {
-  g_clear_pointer (&FD_JSON_ITEM (object)->object, json_object_unref);
-  G_OBJECT_CLASS (fd_json_item_parent_class)->finalize (object);
-}
+  FdJsonItem *self = FD_JSON_ITEM (object);
 
-static void
-fd_json_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_OBJECT:
-      g_value_set_boxed (value, FD_JSON_ITEM (object)->object);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_free (self->key);
+  g_clear_pointer (&self->object, json_object_unref);
+  G_OBJECT_CLASS (fd_json_item_parent_class)->finalize (object);
 }
 
 static void
 fd_json_item_class_init (FdJsonItemClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = fd_json_item_finalize;
-  object_class->get_property = fd_json_item_get_property;
-  properties[PROP_OBJECT]
-      = g_param_spec_boxed ("object", NULL, NULL, JSON_TYPE_OBJECT,
-                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  G_OBJECT_CLASS (klass)->finalize = fd_json_item_finalize;
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                   NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -66,12 +50,24 @@ fd_json_item_init (FdJsonItem *self)
 }
 
 FdJsonItem *
-fd_json_item_new (JsonObject *object)
+fd_json_item_new (JsonObject *object, const char *key)
 {
-  FdJsonItem *self = g_object_new (FD_TYPE_JSON_ITEM, NULL);
+  JsonNode *node = object != NULL ? json_object_get_member (object, key) : NULL;
+  FdJsonItem *self;
 
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  self = g_object_new (FD_TYPE_JSON_ITEM, NULL);
+  self->key = g_strdup (json_node_get_string (node));
   self->object = json_object_ref (object);
   return self;
+}
+
+const char *
+fd_json_item_get_key (FdJsonItem *self)
+{
+  g_return_val_if_fail (FD_IS_JSON_ITEM (self), NULL);
+  return self->key;
 }
 
 JsonObject *
@@ -82,175 +78,225 @@ fd_json_item_get_object (FdJsonItem *self)
 }
 
 void
-fd_json_item_set_object (FdJsonItem *self, JsonObject *object)
+fd_json_item_merge (FdJsonItem *self, JsonObject *update)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  g_return_if_fail (FD_IS_JSON_ITEM (self));
+
+  if (update == NULL)
+    return;
+  json_object_iter_init (&iter, update);
+  while (json_object_iter_next (&iter, &name, &value))
+    json_object_set_member (self->object, name, json_node_copy (value));
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+fd_json_item_replace (FdJsonItem *self, JsonObject *object)
 {
   g_return_if_fail (FD_IS_JSON_ITEM (self));
   g_return_if_fail (object != NULL);
 
   json_object_ref (object);
-  g_clear_pointer (&self->object, json_object_unref);
+  json_object_unref (self->object);
   self->object = object;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OBJECT]);
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
-void
-fd_json_item_changed (FdJsonItem *self)
+gboolean
+fd_json_item_find (GListModel *model, const char *key, guint *position)
 {
-  g_return_if_fail (FD_IS_JSON_ITEM (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OBJECT]);
-}
+  guint n = g_list_model_get_n_items (model);
 
-char *
-fd_json_dup_string (JsonObject *object, const char *name)
-{
-  const char *value = fd_json_get_string (object, name);
-
-  return g_strdup (value != NULL ? value : "");
-}
-
-gint64
-fd_json_get_int (JsonObject *object, const char *name, gint64 fallback)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return fallback;
-  switch (json_node_get_value_type (node))
+  for (guint i = 0; i < n; i++)
     {
-    case G_TYPE_INT64:
-      return json_node_get_int (node);
-    case G_TYPE_DOUBLE:
-      return (gint64)json_node_get_double (node);
-    default:
-      return fallback;
+      g_autoptr (FdJsonItem) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (item->key, key) == 0)
+        {
+          if (position != NULL)
+            *position = i;
+          return TRUE;
+        }
     }
+  return FALSE;
 }
 
-/* Columns */
+/* Cells */
 
-typedef struct
-{
-  FdJsonTextFunc text;
-  FdJsonFractionFunc fraction;
-  gboolean dim;
-  gboolean numeric;
-} FdJsonColumn;
+static const char *const fd_json_item_classes[] = { "success", "error", "warning", "dim-label" };
 
 static void
-fd_json_cell_update (GtkListItem *list_item)
+fd_json_item_render (GtkListItem *list_item)
 {
-  FdJsonColumn *column = g_object_get_data (G_OBJECT (list_item), "fd-column");
   FdJsonItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *child = gtk_list_item_get_child (list_item);
+  FdJsonItemText text = g_object_get_data (G_OBJECT (list_item), "fd-text");
+  double (*fraction) (JsonObject *) = g_object_get_data (G_OBJECT (list_item), "fd-fraction");
+  const char *css_class = NULL;
+  g_autofree char *shown = NULL;
+  GtkWidget *label = child;
 
   if (item == NULL || child == NULL)
     return;
-  if (column->text != NULL)
+  shown = text (item->object, &css_class);
+  if (fraction != NULL)
     {
-      g_autofree char *text = column->text (item->object);
+      GtkWidget *bar = gtk_widget_get_first_child (child);
 
-      /* Most updates of a row change one or two of its cells: the others stay as they are
-       * (no new layout, no new tooltip). */
-      if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text != NULL ? text : "") == 0)
-        return;
-      gtk_label_set_text (GTK_LABEL (child), text != NULL ? text : "");
-      gtk_widget_set_tooltip_text (child, text != NULL && *text != '\0' ? text : NULL);
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), CLAMP (fraction (item->object), 0, 1));
+      label = gtk_widget_get_next_sibling (bar);
+    }
+  /* An event changes one or two cells of a row: the others keep their layout and tooltip
+   * (thousands of rows updated at once stay cheap). */
+  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), shown != NULL ? shown : "") != 0)
+    {
+      gtk_label_set_label (GTK_LABEL (label), shown != NULL ? shown : "");
+      gtk_widget_set_tooltip_text (label, shown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fd_json_item_classes); i++)
+    if (g_strcmp0 (css_class, fd_json_item_classes[i]) != 0)
+      gtk_widget_remove_css_class (label, fd_json_item_classes[i]);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+}
+
+static GtkWidget *
+fd_json_item_label_new (void)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  return label;
+}
+
+static void
+fd_json_item_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item)
+{
+  gpointer fraction = g_object_get_data (G_OBJECT (factory), "fd-fraction");
+
+  g_object_set_data (G_OBJECT (list_item), "fd-text",
+                     g_object_get_data (G_OBJECT (factory), "fd-text"));
+  g_object_set_data (G_OBJECT (list_item), "fd-fraction", fraction);
+  if (fraction != NULL)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *bar = gtk_progress_bar_new ();
+
+      gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (bar, "fd-compact");
+      gtk_box_append (GTK_BOX (box), bar);
+      gtk_box_append (GTK_BOX (box), fd_json_item_label_new ());
+      gtk_list_item_set_child (list_item, box);
     }
   else
-    {
-      g_autofree char *text = NULL;
-      double fraction = column->fraction (item->object, &text);
-
-      fraction = CLAMP (fraction, 0.0, 1.0);
-      if (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (child)) != fraction)
-        gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (child), fraction);
-      if (g_strcmp0 (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (child)), text) != 0)
-        gtk_progress_bar_set_text (GTK_PROGRESS_BAR (child), text);
-      gtk_progress_bar_set_show_text (GTK_PROGRESS_BAR (child), text != NULL);
-    }
+    gtk_list_item_set_child (list_item, fd_json_item_label_new ());
 }
 
 static void
-fd_json_cell_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item,
-                       FdJsonColumn *column)
+fd_json_item_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item)
 {
-  GtkWidget *child;
+  FdJsonItem *item = gtk_list_item_get_item (list_item);
 
-  g_object_set_data (G_OBJECT (list_item), "fd-column", column);
-  if (column->text != NULL)
-    {
-      child = gtk_label_new (NULL);
-      gtk_label_set_xalign (GTK_LABEL (child), column->numeric ? 1.0 : 0.0);
-      gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_END);
-      if (column->dim)
-        gtk_widget_add_css_class (child, "dim-label");
-      if (column->numeric)
-        gtk_widget_add_css_class (child, "numeric");
-    }
-  else
-    {
-      child = gtk_progress_bar_new ();
-      gtk_widget_set_valign (child, GTK_ALIGN_CENTER);
-    }
-  gtk_list_item_set_child (list_item, child);
+  fd_json_item_render (list_item);
+  if (item != NULL)
+    g_signal_connect_object (item, "changed", G_CALLBACK (fd_json_item_render), list_item,
+                             G_CONNECT_SWAPPED);
 }
 
 static void
-fd_json_cell_notify_cb (FdJsonItem *item, GParamSpec *pspec, GtkListItem *list_item)
+fd_json_item_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item)
 {
-  fd_json_cell_update (list_item);
-}
-
-static void
-fd_json_cell_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item,
-                      FdJsonColumn *column)
-{
-  GObject *item = gtk_list_item_get_item (list_item);
-
-  if (item == NULL)
-    return;
-  g_signal_connect (item, "notify::object", G_CALLBACK (fd_json_cell_notify_cb), list_item);
-  fd_json_cell_update (list_item);
-}
-
-static void
-fd_json_cell_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *list_item,
-                        FdJsonColumn *column)
-{
-  GObject *item = gtk_list_item_get_item (list_item);
+  FdJsonItem *item = gtk_list_item_get_item (list_item);
 
   if (item != NULL)
-    g_signal_handlers_disconnect_by_func (item, fd_json_cell_notify_cb, list_item);
+    g_signal_handlers_disconnect_by_func (item, fd_json_item_render, list_item);
+}
+
+typedef struct
+{
+  FdJsonItemText text;
+  char *sort_member;
+} FdJsonItemSort;
+
+static void
+fd_json_item_sort_free (gpointer data)
+{
+  FdJsonItemSort *sort = data;
+
+  g_free (sort->sort_member);
+  g_free (sort);
+}
+
+static int
+fd_json_item_compare (gconstpointer a, gconstpointer b, gpointer data)
+{
+  FdJsonItemSort *sort = data;
+  JsonObject *first = FD_JSON_ITEM ((gpointer)a)->object;
+  JsonObject *second = FD_JSON_ITEM ((gpointer)b)->object;
+  g_autofree char *text_a = NULL;
+  g_autofree char *text_b = NULL;
+  JsonNode *node;
+
+  if (sort->sort_member != NULL)
+    {
+      node = json_object_get_member (first, sort->sort_member);
+      text_a = g_strdup (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING
+                             ? json_node_get_string (node)
+                             : "");
+      node = json_object_get_member (second, sort->sort_member);
+      text_b = g_strdup (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING
+                             ? json_node_get_string (node)
+                             : "");
+      return g_strcmp0 (text_a, text_b);
+    }
+  text_a = sort->text (first, NULL);
+  text_b = sort->text (second, NULL);
+  return g_utf8_collate (text_a != NULL ? text_a : "", text_b != NULL ? text_b : "");
 }
 
 static GtkColumnViewColumn *
-fd_json_column_new (const char *title, FdJsonColumn *column)
+fd_json_item_make_column (const char *title, FdJsonItemText text, gpointer fraction,
+                          const char *sort_member, gboolean expand)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *column;
+  FdJsonItemSort *sort = g_new0 (FdJsonItemSort, 1);
+  GtkSorter *sorter;
 
-  g_signal_connect_data (factory, "setup", G_CALLBACK (fd_json_cell_setup_cb), column,
-                         (GClosureNotify)(void (*) (void))g_free, 0);
-  g_signal_connect (factory, "bind", G_CALLBACK (fd_json_cell_bind_cb), column);
-  g_signal_connect (factory, "unbind", G_CALLBACK (fd_json_cell_unbind_cb), column);
-  return gtk_column_view_column_new (title, factory);
+  g_object_set_data (G_OBJECT (factory), "fd-text", text);
+  g_object_set_data (G_OBJECT (factory), "fd-fraction", fraction);
+  g_signal_connect (factory, "setup", G_CALLBACK (fd_json_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (fd_json_item_bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (fd_json_item_unbind_cb), NULL);
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_column_set_expand (column, expand);
+
+  sort->text = text;
+  sort->sort_member = g_strdup (sort_member);
+  sorter = GTK_SORTER (gtk_custom_sorter_new (fd_json_item_compare, sort, fd_json_item_sort_free));
+  gtk_column_view_column_set_sorter (column, sorter);
+  g_object_unref (sorter);
+  return column;
 }
 
 GtkColumnViewColumn *
-fd_json_text_column_new (const char *title, FdJsonTextFunc text, gboolean dim, gboolean numeric)
+fd_json_item_column_new (const char *title, FdJsonItemText text, const char *sort_member,
+                         gboolean expand)
 {
-  FdJsonColumn *column = g_new0 (FdJsonColumn, 1);
-
-  column->text = text;
-  column->dim = dim;
-  column->numeric = numeric;
-  return fd_json_column_new (title, column);
+  g_return_val_if_fail (text != NULL, NULL);
+  return fd_json_item_make_column (title, text, NULL, sort_member, expand);
 }
 
 GtkColumnViewColumn *
-fd_json_progress_column_new (const char *title, FdJsonFractionFunc fraction)
+fd_json_item_progress_column_new (const char *title, double (*fraction) (JsonObject *object),
+                                  FdJsonItemText text)
 {
-  FdJsonColumn *column = g_new0 (FdJsonColumn, 1);
-
-  column->fraction = fraction;
-  return fd_json_column_new (title, column);
+  g_return_val_if_fail (text != NULL && fraction != NULL, NULL);
+  return fd_json_item_make_column (title, text, fraction, NULL, FALSE);
 }

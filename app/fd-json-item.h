@@ -1,6 +1,6 @@
-/* fd-json-item.h — one API object (a firmware, a campaign, a campaign's target) as a list item,
- * and GtkColumnView columns that show what a function makes of it. Cells follow the item: a
- * new object (from an event or a reload) redraws only the rows that show it. */
+/* fd-json-item.h — one object of the API (a job, a job's execution) as an item of a list
+ * model, and column-view columns whose cells read it: for lists whose rows are the API's
+ * objects as they are, updated in place from events. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -11,28 +11,32 @@ G_BEGIN_DECLS
 #define FD_TYPE_JSON_ITEM (fd_json_item_get_type ())
 G_DECLARE_FINAL_TYPE (FdJsonItem, fd_json_item, FD, JSON_ITEM, GObject)
 
-FdJsonItem *fd_json_item_new (JsonObject *object);
+/* @key is the member that names the object in its list ("id", "device_id"). NULL if @object
+ * has no string @key. */
+FdJsonItem *fd_json_item_new (JsonObject *object, const char *key);
+const char *fd_json_item_get_key (FdJsonItem *self);
 JsonObject *fd_json_item_get_object (FdJsonItem *self);
-/* Replaces the object (notify::object). */
-void fd_json_item_set_object (FdJsonItem *self, JsonObject *object);
-/* Tells the cells that the object was changed in place (notify::object). */
-void fd_json_item_changed (FdJsonItem *self);
+/* Copies every member of @update into the item's object and emits "changed" once. */
+void fd_json_item_merge (FdJsonItem *self, JsonObject *update);
+/* Replaces the object (a newer read of the same thing) and emits "changed". */
+void fd_json_item_replace (FdJsonItem *self, JsonObject *object);
+/* Signal "changed" (): the object changed; cells read it again. */
 
-/* The text of a cell (a new string, or NULL for an empty cell). */
-typedef char *(*FdJsonTextFunc) (JsonObject *object);
-/* The fraction of a progress bar (0..1) and its text (a new string or NULL). */
-typedef double (*FdJsonFractionFunc) (JsonObject *object, char **text);
+/* The position of the item whose key is @key in @model (of FdJsonItem). */
+gboolean fd_json_item_find (GListModel *model, const char *key, guint *position);
 
-/* A column of labels; @dim: secondary text (times, hashes); @numeric: right-aligned tabular
- * figures. */
-GtkColumnViewColumn *fd_json_text_column_new (const char *title, FdJsonTextFunc text, gboolean dim,
-                                              gboolean numeric);
-/* A column of progress bars. */
-GtkColumnViewColumn *fd_json_progress_column_new (const char *title, FdJsonFractionFunc fraction);
+/* What a cell shows of an object: its text (owned by the caller) and, optionally, a style
+ * class ("success", "error", "warning", "dim-label" or NULL). */
+typedef char *(*FdJsonItemText) (JsonObject *object, const char **css_class);
 
-/* A copy of the string member @name or "". */
-char *fd_json_dup_string (JsonObject *object, const char *name);
-/* The integer member @name (a number), or @fallback. */
-gint64 fd_json_get_int (JsonObject *object, const char *name, gint64 fallback);
+/* A column of labels: @text of each row's object, redrawn when the item changes; sorted by
+ * the same text, or by the string member @sort_member when it is not NULL (times). */
+GtkColumnViewColumn *fd_json_item_column_new (const char *title, FdJsonItemText text,
+                                              const char *sort_member, gboolean expand);
+
+/* A column of a progress bar and a label: @fraction of each row's object (0..1) and @text. */
+GtkColumnViewColumn *fd_json_item_progress_column_new (const char *title,
+                                                       double (*fraction) (JsonObject *object),
+                                                       FdJsonItemText text);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "pages/fd-devices-page.h"
 #include "pages/fd-exports-page.h"
 #include "pages/fd-firmware-page.h"
+#include "pages/fd-jobs-page.h"
 #include "pages/fd-server-page.h"
 #ifdef FD_HAVE_DATA_PAGE
 #include "dialogs/fd-export-dialog-data.h"
@@ -51,7 +52,7 @@ G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
 static const char *const fd_window_panes[]
-    = { "devices", "conditions", "data", "exports", "firmware", "workspaces", "server" };
+    = { "devices", "conditions", "data", "jobs", "firmware", "exports", "workspaces", "server" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
@@ -129,6 +130,7 @@ fd_window_workspace_changed_cb (FdWindow *self)
   fd_data_page_set_workspace (self->data_page, workspace);
   fd_firmware_page_set_workspace (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
                                   workspace);
+  fd_jobs_page_set_workspace (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), workspace);
   if (self->settings != NULL && workspace != NULL)
     g_settings_set_string (self->settings, "last-workspace", fd_workspace_get_id (workspace));
 }
@@ -229,6 +231,7 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_server_page_set_client (FD_SERVER_PAGE (fd_window_get_pane (self, "server")), client);
   fd_data_page_set_client (self->data_page, client);
   fd_firmware_page_set_client (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")), client);
+  fd_jobs_page_set_client (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), client);
 
   /* One events stream for every pane, from the server the panes talk to. */
   if (self->events != NULL)
@@ -240,6 +243,7 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_data_page_set_events (self->data_page, self->events);
   fd_firmware_page_set_events (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
                                self->events);
+  fd_jobs_page_set_events (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), self->events);
   fd_events_client_start (self->events);
 
   message = g_strdup_printf (_ ("Connecting to %s"), fd_api_client_get_base_url (client));
@@ -312,6 +316,7 @@ fd_window_reload (GtkWidget *widget, const char *action, GVariant *param)
   fd_server_page_reload (FD_SERVER_PAGE (fd_window_get_pane (self, "server")));
   fd_data_page_reload (self->data_page);
   fd_firmware_page_reload (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")));
+  fd_jobs_page_reload (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")));
 }
 
 static void
@@ -394,6 +399,7 @@ fd_window_class_init (FdWindowClass *klass)
   g_type_ensure (FD_TYPE_DEVICES_PAGE);
   g_type_ensure (FD_TYPE_CONDITIONS_PAGE);
   g_type_ensure (FD_TYPE_DATA_PAGE);
+  g_type_ensure (FD_TYPE_JOBS_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACES_PAGE);
   g_type_ensure (FD_TYPE_EXPORTS_PAGE);
   g_type_ensure (FD_TYPE_SERVER_PAGE);

@@ -387,6 +387,17 @@ const FdCliCommand fd_cli_device_commands[] = {
       .columns = device_tag_columns,
       .kind = FD_CLI_KIND_TAG,
   },
+  {
+      .verb = "jobs",
+      .summary = N_ ("List the jobs run on a device, newest first"),
+      .args = (const FdCliParam *const[]){ &arg_device_id, NULL },
+      .options = (const FdCliParam *const[]){ &fd_cli_opt_from, &fd_cli_opt_size, NULL },
+      .method = "GET",
+      .path = "/devices/{}/jobs",
+      .show = FD_CLI_SHOW_LIST,
+      .columns = fd_cli_execution_columns,
+      .kind = FD_CLI_KIND_EXECUTION,
+  },
   { NULL },
 };
 

@@ -41,4 +41,14 @@ extern const FdCliCommand fd_cli_export_commands[];
 extern const FdCliParam *const fd_cli_data_export_options[];
 gboolean fd_cli_export_check_output (const FdCliInvocation *invocation, GError **error);
 
+/* fd-cli-commands-jobs.c */
+extern const FdCliCommand fd_cli_job_commands[];
+extern const FdCliCommand fd_cli_variable_commands[];
+/* The columns of a device's job executions ("device jobs", "job get"). */
+extern const FdCliColumn fd_cli_execution_columns[];
+
+/* fd-cli-commands-ota.c */
+extern const FdCliCommand fd_cli_firmware_commands[];
+extern const FdCliCommand fd_cli_campaign_commands[];
+
 G_END_DECLS

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -116,6 +118,40 @@ set_api_error (SoupMessage *message, GBytes *body, GError **error)
     }
 }
 
+typedef struct
+{
+  goffset total;
+  goffset sent;
+  int shown; /* the last percent printed, -1 before the first */
+  gboolean tty;
+} UploadProgress;
+
+/* "Uploading: 42%" on stderr, rewritten in place on a terminal; a line per 10 % otherwise. */
+static void
+upload_wrote (SoupMessage *message, guint chunk_size, gpointer user_data)
+{
+  UploadProgress *p = user_data;
+  int percent;
+
+  p->sent += chunk_size;
+  percent = p->total > 0 ? (int)(p->sent * 100 / p->total) : 100;
+  if (percent == p->shown || (!p->tty && percent / 10 == p->shown / 10 && p->shown >= 0))
+    return;
+  p->shown = percent;
+  g_printerr (_ ("%sUploading: %3d%% (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes)%s"),
+              p->tty ? "\r" : "", percent, (gint64)p->sent, (gint64)p->total, p->tty ? "" : "\n");
+}
+
+static void
+upload_progress_end (gpointer data, GClosure *closure)
+{
+  UploadProgress *p = data;
+
+  if (p->tty && p->sent > 0)
+    g_printerr ("\n");
+  g_free (p);
+}
+
 gboolean
 fd_cli_http_send (const FdCliEndpoint *endpoint, const FdCliRequest *request, GBytes **body_out,
                   GBytes **error_body_out, GError **error)
@@ -153,6 +189,22 @@ fd_cli_http_send (const FdCliEndpoint *endpoint, const FdCliRequest *request, GB
   /* From bytes, so libsoup sends a Content-Length: the server refuses chunked bodies. */
   if (request->body != NULL)
     soup_message_set_request_body_from_bytes (message, request->content_type, request->body);
+  else if (request->upload != NULL)
+    {
+      /* Streamed with its length: a Content-Length, and never the whole file in memory. */
+      soup_message_set_request_body (message, request->content_type, request->upload,
+                                     (gssize)request->upload_length);
+      if (request->progress)
+        {
+          UploadProgress *p = g_new0 (UploadProgress, 1);
+
+          p->total = request->upload_length;
+          p->shown = -1;
+          p->tty = isatty (STDERR_FILENO);
+          g_signal_connect_data (message, "wrote-body-data", G_CALLBACK (upload_wrote), p,
+                                 (GClosureNotify)upload_progress_end, 0);
+        }
+    }
 
   session = soup_session_new_with_options ("timeout", timeout, "user-agent",
                                            FD_CLI_PROGRAM "/" PACKAGE_VERSION, NULL);

@@ -185,6 +185,7 @@ write_credentials (const char *dir, JsonObject *root, guint *written)
   JsonArray *items = get_array (root, "items");
   JsonNode *endpoint = json_object_get_member (root, "endpoint");
   const char *cacert = fd_cli_output_get_string (root, "cacert");
+  JsonNode *firmware_key = json_object_get_member (root, "firmware_key");
   guint failed = 0;
 
   *written = 0;
@@ -209,6 +210,10 @@ write_credentials (const char *dir, JsonObject *root, guint *written)
 
           if (credential != NULL)
             zdevice = fd_cli_zdevice_build (credential, endpoint, cacert, &error);
+          /* The workspace's firmware signing key, as the server's own zdevice.json has it. */
+          if (zdevice != NULL && firmware_key != NULL)
+            json_object_set_member (json_node_get_object (zdevice), "firmware_key",
+                                    json_node_copy (firmware_key));
           else
             g_set_error (&error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL,
                          _ ("the server's answer has a credential that is not an object"));

@@ -340,6 +340,23 @@ count_line (FdCliKind kind, guint shown, guint total)
     case FD_CLI_KIND_EXPORT_SCHEDULE:
       return g_strdup_printf (
           ngettext ("%u of %u export schedule", "%u of %u export schedules", total), shown, total);
+    case FD_CLI_KIND_JOB:
+      return g_strdup_printf (ngettext ("%u of %u job", "%u of %u jobs", total), shown, total);
+    case FD_CLI_KIND_EXECUTION:
+      return g_strdup_printf (ngettext ("%u of %u job execution", "%u of %u job executions", total),
+                              shown, total);
+    case FD_CLI_KIND_VARIABLE:
+      return g_strdup_printf (ngettext ("%u of %u variable", "%u of %u variables", total), shown,
+                              total);
+    case FD_CLI_KIND_FIRMWARE:
+      return g_strdup_printf (
+          ngettext ("%u of %u firmware image", "%u of %u firmware images", total), shown, total);
+    case FD_CLI_KIND_CAMPAIGN:
+      return g_strdup_printf (ngettext ("%u of %u campaign", "%u of %u campaigns", total), shown,
+                              total);
+    case FD_CLI_KIND_CAMPAIGN_TARGET:
+      return g_strdup_printf (ngettext ("%u of %u target", "%u of %u targets", total), shown,
+                              total);
     case FD_CLI_KIND_NONE:
       break;
     }
@@ -365,6 +382,14 @@ deleted_line (FdCliKind kind, const char *id)
       return g_strdup_printf (_ ("Deleted export %s"), id);
     case FD_CLI_KIND_EXPORT_SCHEDULE:
       return g_strdup_printf (_ ("Deleted export schedule %s"), id);
+    case FD_CLI_KIND_VARIABLE:
+      return g_strdup_printf (_ ("Unset variable %s"), id);
+    case FD_CLI_KIND_FIRMWARE:
+      return g_strdup_printf (_ ("Deleted firmware %s"), id);
+    case FD_CLI_KIND_JOB:
+    case FD_CLI_KIND_EXECUTION:
+    case FD_CLI_KIND_CAMPAIGN:
+    case FD_CLI_KIND_CAMPAIGN_TARGET:
     case FD_CLI_KIND_AUDIT_ENTRY:
     case FD_CLI_KIND_TAG:
     case FD_CLI_KIND_FIELD:

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "fd-cli.h"
 
@@ -37,6 +38,18 @@ fd_cli_request_path (const FdCliInvocation *invocation)
         g_string_append_c (path, *p);
     }
 
+  /* A path may carry a fixed query ("?state=pending"); arguments may go to the query too. */
+  first_query = strchr (path->str, '?') == NULL;
+  for (guint i = 0; i < invocation->args->len; i++)
+    if (command->args[i]->target == FD_CLI_TO_QUERY)
+      {
+        g_autofree char *escaped
+            = g_uri_escape_string (g_ptr_array_index (invocation->args, i), NULL, FALSE);
+
+        g_string_append_printf (path, "%c%s=%s", first_query ? '?' : '&', command->args[i]->key,
+                                escaped);
+        first_query = FALSE;
+      }
   for (gsize i = 0; command->options[i] != NULL; i++)
     {
       const FdCliParam *param = command->options[i];

@@ -140,6 +140,12 @@ typedef enum
   FD_CLI_KIND_CONDITION,
   FD_CLI_KIND_EXPORT,
   FD_CLI_KIND_EXPORT_SCHEDULE,
+  FD_CLI_KIND_JOB,
+  FD_CLI_KIND_EXECUTION,
+  FD_CLI_KIND_VARIABLE,
+  FD_CLI_KIND_FIRMWARE,
+  FD_CLI_KIND_CAMPAIGN,
+  FD_CLI_KIND_CAMPAIGN_TARGET,
 } FdCliKind;
 
 typedef enum
@@ -312,6 +318,12 @@ typedef struct
   guint timeout_seconds;      /* 0: FD_CLI_TIMEOUT_SECONDS */
   gsize max_answer_bytes;     /* 0: FD_CLI_MAX_RESPONSE_BYTES */
   GOutputStream *sink;        /* a 2xx answer's body goes here (a download), not into memory */
+  /* Instead of @body: a body streamed from @upload (@upload_length bytes, sent with that
+   * Content-Length), never read whole into memory; with @progress, how much was sent is shown
+   * on stderr. */
+  GInputStream *upload;
+  goffset upload_length;
+  gboolean progress;
 } FdCliRequest;
 
 /* Sends @request to @endpoint's API. A 2xx answer returns TRUE and its body (possibly empty);
@@ -416,6 +428,38 @@ gboolean fd_cli_device_status (const FdCliInvocation *invocation, const FdCliEnd
 char *fd_cli_condition_duration_cell (JsonObject *condition);
 /* The DEVICE cell of a condition: its name, or its id when it has none. */
 char *fd_cli_condition_device_cell (JsonObject *condition);
+
+/* fd-cli-jobs.c: jobs and variables */
+gboolean fd_cli_job_check_schedule (const FdCliInvocation *invocation, GError **error);
+gboolean fd_cli_job_schedule (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                              GError **error);
+gboolean fd_cli_job_get (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                         GError **error);
+gboolean fd_cli_variable_set (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                              GError **error);
+/* Sends @b's JSON to @path with @method; the answer parsed (and its bytes in @raw). */
+gboolean fd_cli_send_json (const FdCliEndpoint *endpoint, const char *method, const char *path,
+                           JsonBuilder *b, JsonNode **answer, GBytes **raw, GError **error);
+JsonNode *fd_cli_get_json (const FdCliEndpoint *endpoint, const char *path, GBytes **raw,
+                           GError **error);
+/* Prints @object's key: value lines (without @skip) and then the table of its member
+ * @list_member's items ({"items", "total"} or an array) under @title. */
+gboolean fd_cli_show_with_table (JsonObject *object, const char *const *skip,
+                                 const char *list_member, const FdCliColumn *columns,
+                                 const char *title, GError **error);
+
+/* fd-cli-ota.c: firmware and campaigns */
+gboolean fd_cli_firmware_upload (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                 GError **error);
+gboolean fd_cli_campaign_check_create (const FdCliInvocation *invocation, GError **error);
+gboolean fd_cli_campaign_create (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                 GError **error);
+gboolean fd_cli_campaign_get (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                              GError **error);
+/* fd-cli-campaigns.c: prints @campaign's fields and its stages' table. */
+gboolean fd_cli_campaign_show (JsonObject *campaign, GError **error);
+gboolean fd_cli_campaign_watch (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
+                                GError **error);
 
 /* fd-cli-import.c: device import */
 gboolean fd_cli_import_check (const FdCliInvocation *invocation, GError **error);

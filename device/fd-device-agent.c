@@ -1,25 +1,73 @@
 /* fd-device-agent.c — a device's part of the Zerynth key/value scheme on its MQTT session. */
-#include "fd-device-agent.h"
+#include "fd-device-agent-private.h"
 
 #include <string.h>
 
-struct _FdDeviceAgent
+static gboolean
+mqtt_send (gpointer data, const char *key, const char *value_json)
 {
-  FdDeviceMqtt *mqtt; /* not owned */
-  char **conditions;
-  FdDeviceAgentDownFunc down;
-  gpointer down_data;
-  guint jobs, status_replies;
-};
+  FdDeviceAgent *agent = data;
+
+  return fd_device_agent_send_up (agent->mqtt, key, value_json) != 0;
+}
+
+static void
+mqtt_subscribe (gpointer data)
+{
+  FdDeviceAgent *agent = data;
+
+  fd_device_mqtt_subscribe (agent->mqtt, fd_device_mqtt_dn_topic (agent->mqtt));
+}
+
+static void
+mqtt_reconnect (gpointer data, guint delay_ms)
+{
+  FdDeviceAgent *agent = data;
+
+  if (agent->mqtt_reconnect != NULL)
+    agent->mqtt_reconnect (agent->mqtt_data, delay_ms);
+}
+
+FdDeviceAgent *
+fd_device_agent_new_full (const FdDeviceConfig *config, const FdDeviceAgentOps *ops, gpointer data,
+                          const FdDeviceAgentOptions *options)
+{
+  FdDeviceAgent *agent = g_new0 (FdDeviceAgent, 1);
+  FdDeviceAgentOptions none = { 0 };
+
+  if (options == NULL)
+    options = &none;
+  agent->config = fd_device_config_copy (config);
+  agent->ops = *ops;
+  agent->data = data;
+  agent->conditions = g_strdupv ((char **)options->conditions);
+  agent->fleet = options->fleet ? options->fleet : &agent->own_fleet;
+  agent->ota = fd_device_ota_new (agent, agent->config, options);
+  return agent;
+}
+
+FdDeviceAgent *
+fd_device_agent_new_mqtt (FdDeviceMqtt *mqtt, void (*reconnect) (gpointer data, guint delay_ms),
+                          gpointer data, const FdDeviceAgentOptions *options)
+{
+  static const FdDeviceAgentOps ops = { mqtt_send, mqtt_reconnect, mqtt_subscribe };
+  FdDeviceAgent *agent
+      = fd_device_agent_new_full (fd_device_mqtt_get_config (mqtt), &ops, NULL, options);
+
+  agent->data = agent;
+  agent->mqtt = mqtt;
+  agent->mqtt_reconnect = reconnect;
+  agent->mqtt_data = data;
+  return agent;
+}
 
 FdDeviceAgent *
 fd_device_agent_new (FdDeviceMqtt *mqtt, const char *const *conditions)
 {
-  FdDeviceAgent *agent = g_new0 (FdDeviceAgent, 1);
+  FdDeviceAgentOptions options = { 0 };
 
-  agent->mqtt = mqtt;
-  agent->conditions = g_strdupv ((char **)conditions);
-  return agent;
+  options.conditions = conditions;
+  return fd_device_agent_new_mqtt (mqtt, NULL, NULL, &options);
 }
 
 void
@@ -27,7 +75,10 @@ fd_device_agent_free (FdDeviceAgent *agent)
 {
   if (agent == NULL)
     return;
+  fd_device_agent_jobs_clear (agent);
+  g_clear_pointer (&agent->ota, fd_device_ota_free);
   g_strfreev (agent->conditions);
+  fd_device_config_free (agent->config);
   g_free (agent);
 }
 
@@ -50,8 +101,26 @@ fd_device_agent_status_replies (FdDeviceAgent *agent)
   return agent->status_replies;
 }
 
-static char *
-string_json (const char *s)
+FdDeviceFleet *
+fd_device_agent_get_fleet (FdDeviceAgent *agent)
+{
+  return agent->fleet;
+}
+
+const char *
+fd_device_agent_fw_version (FdDeviceAgent *agent)
+{
+  return fd_device_ota_fw_version (agent->ota);
+}
+
+gboolean
+fd_device_agent_up (FdDeviceAgent *agent, const char *key, const char *value_json)
+{
+  return agent->ops.send_up (agent->data, key, value_json);
+}
+
+char *
+fd_device_json_string (const char *s)
 {
   g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), s);
 
@@ -61,7 +130,7 @@ string_json (const char *s)
 char *
 fd_device_up_envelope (const char *key, const char *value_json)
 {
-  g_autofree char *k = string_json (key);
+  g_autofree char *k = fd_device_json_string (key);
 
   return g_strdup_printf ("{\"key\":%s,\"value\":%s}", k, value_json);
 }
@@ -87,7 +156,7 @@ char *
 fd_device_condition_open_value (const char *tag, const char *payload_json, char **uuid_out)
 {
   static guint serial;
-  g_autofree char *t = string_json (tag);
+  g_autofree char *t = fd_device_json_string (tag);
   g_autofree char *start = now_rfc3339 ();
   /* Zerynth's uuid is str(time.time()*1000); a serial keeps two opens in one ms apart. */
   g_autofree char *uuid
@@ -103,7 +172,7 @@ fd_device_condition_open_value (const char *tag, const char *payload_json, char 
 char *
 fd_device_condition_close_value (const char *uuid, const char *payloadf_json)
 {
-  g_autofree char *u = string_json (uuid);
+  g_autofree char *u = fd_device_json_string (uuid);
   g_autofree char *finish = now_rfc3339 ();
 
   return g_strdup_printf ("{\"uuid\":%s,\"payloadf\":%s,\"finish\":\"%s\"}", u,
@@ -119,13 +188,14 @@ fd_device_agent_on_connected (FdDeviceAgent *agent)
 
   /* In this order, as Zerynth's client: the server answers #status on j/dn, so the
    * subscription must come first (it handles one session's packets in order). */
-  fd_device_mqtt_subscribe (agent->mqtt, fd_device_mqtt_dn_topic (agent->mqtt));
-  fd_device_agent_send_up (agent->mqtt, "#status", "{}");
+  if (agent->ops.subscribe != NULL)
+    agent->ops.subscribe (agent->data);
+  fd_device_agent_up (agent, "#status", "{}");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "jobs");
   json_builder_begin_array (b);
-  json_builder_add_string_value (b, "echo");
-  json_builder_add_string_value (b, "ping");
+  for (guint i = 0; fd_device_agent_job_names[i] != NULL; i++)
+    json_builder_add_string_value (b, fd_device_agent_job_names[i]);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "conditions");
   json_builder_begin_array (b);
@@ -135,91 +205,105 @@ fd_device_agent_on_connected (FdDeviceAgent *agent)
   json_builder_end_object (b);
   manifest = json_builder_get_root (b);
   text = json_to_string (manifest, FALSE);
-  fd_device_agent_send_up (agent->mqtt, "__manifest", text);
+  fd_device_agent_up (agent, "__manifest", text);
+  fd_device_ota_on_connected (agent->ota);
 }
 
-/* Runs job @name (without its "@") on @value ({"args": …}, or anything else as Zerynth's
- * Python client takes it) and sends its result. */
-static void
-run_job (FdDeviceAgent *agent, const char *name, JsonNode *value)
+/* A plain key is a variable (docs/rest-api.md "Variables"): applied, then reported back with
+ * the same key, which also takes it out of the expected map. */
+static gboolean
+is_variable (const char *key)
 {
-  g_autofree char *key = g_strconcat ("@", name, NULL);
-  g_autofree char *result = NULL;
-  JsonNode *args = value;
-
-  if (value != NULL && JSON_NODE_HOLDS_OBJECT (value)
-      && json_object_has_member (json_node_get_object (value), "args"))
-    args = json_object_get_member (json_node_get_object (value), "args");
-  if (g_str_equal (name, "echo"))
-    result = args ? json_to_string (args, FALSE) : g_strdup ("null");
-  else if (g_str_equal (name, "ping"))
-    result = g_strdup_printf ("{\"pong\":%" G_GINT64_FORMAT "}", g_get_real_time () / 1000);
-  else
-    {
-      g_autofree char *msg = g_strdup_printf ("unsupported job %s", name);
-      g_autofree char *m = string_json (msg);
-      result = g_strdup_printf ("{\"error\":%s}", m);
-    }
-  agent->jobs++;
-  fd_device_agent_send_up (agent->mqtt, key, result);
+  return key[0] != '\0' && key[0] != '@' && key[0] != '#' && key[0] != '_'
+         && !g_str_equal (key, "condition") && !g_str_equal (key, "event");
 }
 
-/* The #status reply: every "@" entry of `expected` is a job still waiting for its answer. */
+static void
+apply_variable (FdDeviceAgent *agent, const char *key, JsonNode *value)
+{
+  g_autofree char *text = value ? json_to_string (value, FALSE) : g_strdup ("null");
+
+  if (fd_device_agent_up (agent, key, text))
+    agent->fleet->variables_applied++;
+}
+
+/* The #status reply: every "@" entry of `expected` is a job still waiting for its answer
+ * (@fota an update), every plain key a variable not yet reported back. */
 static void
 run_expected (FdDeviceAgent *agent, JsonNode *value)
 {
   JsonObject *expected;
   g_autoptr (GList) keys = NULL;
+  JsonNode *fota = NULL;
 
   if (value == NULL || !JSON_NODE_HOLDS_OBJECT (value))
     return;
   expected = json_object_get_object_member (json_node_get_object (value), "expected");
-  if (expected == NULL)
-    return;
-  keys = json_object_get_members (expected);
+  if (expected != NULL)
+    keys = json_object_get_members (expected);
   for (GList *l = keys; l != NULL; l = l->next)
     {
       const char *k = l->data;
       JsonNode *entry = json_object_get_member (expected, k);
       JsonNode *v = NULL;
 
-      if (k[0] != '@' || k[1] == '\0')
-        continue;
       if (JSON_NODE_HOLDS_OBJECT (entry))
         v = json_object_get_member (json_node_get_object (entry), "v");
-      run_job (agent, k + 1, v);
+      if (g_str_equal (k, "@fota"))
+        fota = v;
+      else if (k[0] == '@' && k[1] != '\0')
+        fd_device_agent_run_job (agent, k + 1, v);
+      else if (is_variable (k))
+        apply_variable (agent, k, v);
     }
+  fd_device_ota_on_status (agent->ota, fota);
+}
+
+void
+fd_device_agent_on_down (FdDeviceAgent *agent, JsonObject *env, const char *text, gsize len)
+{
+  const char *key = json_object_get_string_member_with_default (env, "key", NULL);
+  JsonNode *value;
+
+  if (agent->down != NULL)
+    agent->down (agent, key, env, text, len, agent->down_data);
+  if (key == NULL || !json_object_has_member (env, "value"))
+    return;
+  value = json_object_get_member (env, "value");
+  if (g_str_equal (key, "@fota"))
+    fd_device_ota_on_fota (agent->ota, value);
+  else if (key[0] == '@' && key[1] != '\0')
+    fd_device_agent_run_job (agent, key + 1, value);
+  else if (g_str_equal (key, "#status"))
+    {
+      agent->status_replies++;
+      run_expected (agent, value);
+    }
+  else if (g_str_equal (key, "#fota_info"))
+    fd_device_ota_on_fota_info (agent->ota, value);
+  else if (is_variable (key))
+    apply_variable (agent, key, value);
+}
+
+void
+fd_device_agent_on_down_text (FdDeviceAgent *agent, const char *text, gsize len)
+{
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, (gssize)len, NULL)
+      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return; /* Zerynth's clients drop what is not an envelope */
+  fd_device_agent_on_down (agent, json_node_get_object (root), text, len);
 }
 
 gboolean
 fd_device_agent_on_message (FdDeviceAgent *agent, const FdDeviceMqttPublish *publish)
 {
   const char *dn = fd_device_mqtt_dn_topic (agent->mqtt);
-  g_autoptr (JsonParser) parser = NULL;
-  JsonNode *root;
-  JsonObject *env;
-  const char *key;
 
   if (publish->topic_len != strlen (dn) || memcmp (publish->topic, dn, publish->topic_len) != 0)
     return FALSE;
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, (const char *)publish->payload,
-                                   (gssize)publish->payload_len, NULL)
-      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return TRUE; /* Zerynth's clients drop what is not an envelope */
-  env = json_node_get_object (root);
-  key = json_object_get_string_member_with_default (env, "key", NULL);
-  if (agent->down != NULL)
-    agent->down (agent, key, env, (const char *)publish->payload, publish->payload_len,
-                 agent->down_data);
-  if (key == NULL || !json_object_has_member (env, "value"))
-    return TRUE;
-  if (key[0] == '@' && key[1] != '\0')
-    run_job (agent, key + 1, json_object_get_member (env, "value"));
-  else if (g_str_equal (key, "#status"))
-    {
-      agent->status_replies++;
-      run_expected (agent, json_object_get_member (env, "value"));
-    }
+  fd_device_agent_on_down_text (agent, (const char *)publish->payload, publish->payload_len);
   return TRUE;
 }

@@ -4,12 +4,72 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fd-device-agent.h"
 #include "fd-device-cli.h"
 #include "fd-device-client.h"
 #include "fd-device-cmd-mqtt.h"
 #include "fd-device-sim.h"
+
+/* The options of run and simulate for jobs, variables and updates. */
+static char *life_fw_version;
+static double life_job_fail, life_fota_fail, life_fota_revert, life_download_rate;
+static int life_chunk;
+
+#define LIFECYCLE_ENTRIES                                                                          \
+  { "fw-version",                                                                                  \
+    0,                                                                                             \
+    0,                                                                                             \
+    G_OPTION_ARG_STRING,                                                                           \
+    &life_fw_version,                                                                              \
+    "The firmware version the device runs at first (sent as __info {\"fw\"})",                     \
+    "V" },                                                                                         \
+      { "job-fail-rate",                                                                           \
+        0,                                                                                         \
+        0,                                                                                         \
+        G_OPTION_ARG_DOUBLE,                                                                       \
+        &life_job_fail,                                                                            \
+        "The share (0 to 1) of jobs that fail, deterministically",                                 \
+        "R" },                                                                                     \
+      { "fota-fail-rate",                                                                          \
+        0,                                                                                         \
+        0,                                                                                         \
+        G_OPTION_ARG_DOUBLE,                                                                       \
+        &life_fota_fail,                                                                           \
+        "The share (0 to 1) of firmware updates that fail after their download",                   \
+        "R" },                                                                                     \
+      { "fota-revert-rate",                                                                        \
+        0,                                                                                         \
+        0,                                                                                         \
+        G_OPTION_ARG_DOUBLE,                                                                       \
+        &life_fota_revert,                                                                         \
+        "The share (0 to 1) of installed updates that come back with the old firmware",            \
+        "R" },                                                                                     \
+      { "download-rate",                                                                           \
+        0,                                                                                         \
+        0,                                                                                         \
+        G_OPTION_ARG_DOUBLE,                                                                       \
+        &life_download_rate,                                                                       \
+        "Firmware download bytes per second per device (default 0: unlimited)",                    \
+        "BYTES" },                                                                                 \
+  {                                                                                                \
+    "chunk", 0, 0, G_OPTION_ARG_INT, &life_chunk,                                                  \
+        "Bytes per firmware Range request (default 65536)", "BYTES"                                \
+  }
+
+static const char *
+check_lifecycle (void)
+{
+  if (!(life_job_fail >= 0 && life_job_fail <= 1 && life_fota_fail >= 0 && life_fota_fail <= 1
+        && life_fota_revert >= 0 && life_fota_revert <= 1))
+    return "--job-fail-rate, --fota-fail-rate and --fota-revert-rate must be 0 to 1";
+  if (!(life_download_rate >= 0) || life_chunk < 0 || life_chunk >= 1024 * 1024)
+    return "--download-rate must be 0 or more, --chunk 1 to 1048575 bytes";
+  if (life_fw_version != NULL && (*life_fw_version == '\0' || strlen (life_fw_version) > 64))
+    return "--fw-version must be 1 to 64 characters";
+  return NULL;
+}
 
 /* condition open TAG [PAYLOAD] | condition close UUID [PAYLOADF] */
 int
@@ -73,29 +133,36 @@ fd_device_cmd_run (int argc, char **argv)
   int rc;
   const GOptionEntry entries[] = {
     { "transport", 'T', 0, G_OPTION_ARG_STRING, &transport_name,
-      "mqtt (default: MQTT over TLS) or mqtt-ws (MQTT over WebSocket)", "T" },
+      "mqtt (default: MQTT over TLS), mqtt-ws (MQTT over WebSocket) or https (long poll)", "T" },
     { "duration", 's', 0, G_OPTION_ARG_DOUBLE, &duration, "Seconds to run (default 0: until ^C)",
       "S" },
     { "conditions", 0, 0, G_OPTION_ARG_STRING, &conditions,
       "Comma-separated condition tags the manifest declares", "TAGS" },
+    LIFECYCLE_ENTRIES,
     { NULL },
   };
+  FdDeviceCmdRunOptions ro = { 0 };
+  const char *problem;
 
   rc = fd_device_cli_parse (
       "run", "- stay connected, print down-messages, answer jobs",
-      "Subscribes to j/dn/<id>, sends #status and __manifest (jobs echo and "
-      "ping), prints every down-message as a line of JSON on stdout and answers "
-      "the jobs it knows on j/up/<id>; connects again when the connection is "
-      "lost. Exits 0 after --duration or on ^C, 1 when the server refuses the "
-      "device.",
+      "Subscribes to j/dn/<id> (HTTPS: polls GET /v1/dn), sends #status, "
+      "__manifest (jobs reset, echo, sleep, fail, ping) and __info, prints every "
+      "down-message as a line of JSON on stdout, answers the jobs it knows, "
+      "reports the variables it is sent back and runs firmware updates (@fota); "
+      "connects again when the connection is lost. Exits 0 after --duration or "
+      "on ^C, 1 when the server refuses the device.",
       entries, &argc, &argv);
   if (rc >= 0)
     return rc;
   transport = FD_DEVICE_TRANSPORT_MQTT;
   if (transport_name != NULL && !fd_device_transport_parse (transport_name, &transport))
     return fd_device_cli_usage_error ("run: --transport must be mqtt or mqtt-ws");
-  if (transport == FD_DEVICE_TRANSPORT_HTTPS)
-    return fd_device_cli_usage_error ("run: down-messages need MQTT: --transport mqtt or mqtt-ws");
+  if ((problem = check_lifecycle ()) != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("run: %s", problem);
+      return fd_device_cli_usage_error (msg);
+    }
   if (duration < 0)
     return fd_device_cli_usage_error ("run: --duration must be 0 or more seconds");
   if (fd_device_cli_credentials == NULL)
@@ -103,7 +170,14 @@ fd_device_cmd_run (int argc, char **argv)
   if ((config = fd_device_cli_load_config ()) == NULL)
     return EXIT_ANSWER;
   condition_list = conditions ? g_strsplit (conditions, ",", -1) : NULL;
-  return fd_device_cmd_mqtt_run (config, transport, duration, (const char *const *)condition_list);
+  ro.conditions = (const char *const *)condition_list;
+  ro.fw_version = life_fw_version;
+  ro.job_fail_rate = life_job_fail;
+  ro.fota_fail_rate = life_fota_fail;
+  ro.fota_revert_rate = life_fota_revert;
+  ro.download_rate = life_download_rate;
+  ro.chunk = (guint)life_chunk;
+  return fd_device_cmd_mqtt_run (config, transport, duration, &ro);
 }
 
 int
@@ -114,7 +188,7 @@ fd_device_cmd_simulate (int argc, char **argv)
   g_auto (GStrv) tag_list = NULL;
   int devices = 1, batch = 0, window = 1;
   double rate = 1, duration = 10, battery_low = 0;
-  gboolean quiet = FALSE, json = FALSE, no_spread = FALSE, idle = FALSE;
+  gboolean quiet = FALSE, json = FALSE, no_spread = FALSE, idle = FALSE, poll = FALSE;
   FdSimOptions o = { 0 };
   int rc;
   const GOptionEntry entries[] = {
@@ -147,8 +221,14 @@ fd_device_cmd_simulate (int argc, char **argv)
       "PCT" },
     { "no-spread", 0, 0, G_OPTION_ARG_NONE, &no_spread,
       "Connect every device from the same address (default on loopback: 32 per 127.1.x.y)", NULL },
+    { "poll", 0, 0, G_OPTION_ARG_NONE, &poll,
+      "HTTPS: each device also holds a session (GET /v1/dn long poll, POST /v1/up): jobs, "
+      "variables and firmware updates",
+      NULL },
+    LIFECYCLE_ENTRIES,
     { NULL },
   };
+  const char *problem;
 
   rc = fd_device_cli_parse (
       "simulate", "- run simulated devices",
@@ -165,6 +245,18 @@ fd_device_cmd_simulate (int argc, char **argv)
         "simulate: --devices and --window must be at least 1, --batch at least 0");
   if (!fd_device_cli_parse_transport (transport_name, &o.transport))
     return fd_device_cli_usage_error ("simulate: --transport must be https, mqtt or mqtt-ws");
+  if ((problem = check_lifecycle ()) != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("simulate: %s", problem);
+      return fd_device_cli_usage_error (msg);
+    }
+  o.poll = poll;
+  o.fw_version = life_fw_version;
+  o.job_fail_rate = life_job_fail;
+  o.fota_fail_rate = life_fota_fail;
+  o.fota_revert_rate = life_fota_revert;
+  o.download_rate = life_download_rate;
+  o.chunk = (guint)life_chunk;
   o.window = (guint)window;
   o.idle = idle;
   o.battery_low = battery_low;

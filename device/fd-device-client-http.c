@@ -18,6 +18,7 @@ fd_device_response_free (FdDeviceResponse *response)
     return;
   g_free (response->reason);
   g_free (response->content_type);
+  g_free (response->etag);
   g_clear_pointer (&response->body, g_bytes_unref);
   g_free (response);
 }
@@ -50,12 +51,23 @@ fd_device_http_append_request (GString *out, const char *method, const char *hos
                                const char *path, const char *bearer, const char *content_type,
                                gssize body_len)
 {
+  fd_device_http_append_request_full (out, method, host, port, path, bearer, NULL, content_type,
+                                      body_len);
+}
+
+void
+fd_device_http_append_request_full (GString *out, const char *method, const char *host, guint port,
+                                    const char *path, const char *bearer, const char *extra,
+                                    const char *content_type, gssize body_len)
+{
   gboolean v6 = strchr (host, ':') != NULL;
 
   g_string_append_printf (out, "%s %s HTTP/1.1\r\nHost: %s%s%s:%u\r\n", method, path, v6 ? "[" : "",
                           host, v6 ? "]" : "", port);
   if (bearer != NULL)
     g_string_append_printf (out, "Authorization: Bearer %s\r\n", bearer);
+  if (extra != NULL)
+    g_string_append (out, extra);
   if (body_len >= 0)
     {
       if (content_type != NULL)
@@ -137,6 +149,32 @@ parse_decimal (const char *s, gsize len, guint64 *out)
   return TRUE;
 }
 
+/* Content-Range "bytes FIRST-LAST/TOTAL" (TOTAL may be "*"); FALSE when it is not one. */
+static gboolean
+parse_content_range (FdDeviceResponse *r, const char *v, gsize len)
+{
+  const char *end = v + len, *dash, *slash;
+  guint64 first = 0, last = 0, total = 0;
+
+  if (len < 6 || memcmp (v, "bytes ", 6) != 0)
+    return FALSE;
+  v += 6;
+  dash = memchr (v, '-', (gsize)(end - v));
+  slash = memchr (v, '/', (gsize)(end - v));
+  if (dash == NULL || slash == NULL || slash < dash || !parse_decimal (v, (gsize)(dash - v), &first)
+      || !parse_decimal (dash + 1, (gsize)(slash - dash - 1), &last) || last < first)
+    return FALSE;
+  if (end - slash == 2 && slash[1] == '*')
+    r->range_total = -1;
+  else if (parse_decimal (slash + 1, (gsize)(end - slash - 1), &total) && total > last)
+    r->range_total = (gint64)total;
+  else
+    return FALSE;
+  r->range_first = (gint64)first;
+  r->range_last = (gint64)last;
+  return TRUE;
+}
+
 /* TRUE when the comma-separated list @value (the Connection header) has @token. */
 static gboolean
 list_has_token (const char *value, gsize len, const char *token)
@@ -209,6 +247,7 @@ parse_head (FdDeviceHttpReader *reader, const char *head, gsize len, GError **er
   const char *eol;
 
   r->retry_after_s = -1;
+  r->range_first = r->range_last = r->range_total = -1;
   if (memchr (head, '\0', len) != NULL)
     return fail (error, FD_DEVICE_HTTP_ERROR_MALFORMED, "has a NUL byte in its head");
 
@@ -273,6 +312,13 @@ parse_head (FdDeviceHttpReader *reader, const char *head, gsize len, GError **er
         }
       else if (NAME_IS ("Content-Type") && r->content_type == NULL)
         r->content_type = g_strndup (value, (gsize)(vend - value));
+      else if (NAME_IS ("ETag") && r->etag == NULL)
+        r->etag = g_strndup (value, (gsize)(vend - value));
+      else if (NAME_IS ("Content-Range"))
+        {
+          if (!parse_content_range (r, value, (gsize)(vend - value)))
+            return fail (error, FD_DEVICE_HTTP_ERROR_MALFORMED, "has a bad Content-Range");
+        }
 #undef NAME_IS
       p = eol + 2;
     }

@@ -30,6 +30,9 @@ typedef struct
   gboolean keep_alive;  /* FALSE: the server closes the connection after this answer */
   gint64 retry_after_s; /* Retry-After in seconds; -1 when absent */
   char *content_type;   /* NULL when absent */
+  char *etag;           /* NULL when absent */
+  /* Content-Range "bytes FIRST-LAST/TOTAL" of a 206 (TOTAL -1 when "*"); all -1 when absent */
+  gint64 range_first, range_last, range_total;
   GBytes *body;
 } FdDeviceResponse;
 
@@ -45,6 +48,11 @@ gboolean fd_device_response_get_error (FdDeviceResponse *response, char **code, 
 void fd_device_http_append_request (GString *out, const char *method, const char *host, guint port,
                                     const char *path, const char *bearer, const char *content_type,
                                     gssize body_len);
+/* The same with @extra header lines (each ending in CRLF; may be NULL) after Authorization. */
+void fd_device_http_append_request_full (GString *out, const char *method, const char *host,
+                                         guint port, const char *path, const char *bearer,
+                                         const char *extra, const char *content_type,
+                                         gssize body_len);
 
 /* Appends @segment percent-encoded: everything but ASCII letters, digits, "-", "_", ".", "~". */
 void fd_device_http_append_segment (GString *out, const char *segment);

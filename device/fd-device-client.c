@@ -331,6 +331,16 @@ fd_device_client_request_async (FdDeviceClient *self, const char *method, const 
                                 const char *content_type, GBytes *body, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data)
 {
+  fd_device_client_request_full_async (self, method, path, NULL, content_type, body, cancellable,
+                                       callback, user_data);
+}
+
+void
+fd_device_client_request_full_async (FdDeviceClient *self, const char *method, const char *path,
+                                     const char *extra, const char *content_type, GBytes *body,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   gsize body_len = 0;
   const char *body_data = body ? g_bytes_get_data (body, &body_len) : NULL;
@@ -343,9 +353,9 @@ fd_device_client_request_async (FdDeviceClient *self, const char *method, const 
       g_object_unref (task);
       return;
     }
-  fd_device_http_append_request (
+  fd_device_http_append_request_full (
       self->request, method, self->config->host, self->config->https_port, path,
-      fd_device_client_bearer (self, g_get_real_time () / G_USEC_PER_SEC), content_type,
+      fd_device_client_bearer (self, g_get_real_time () / G_USEC_PER_SEC), extra, content_type,
       body ? (gssize)body_len : -1);
   if (body_len > 0)
     g_string_append_len (self->request, body_data, (gssize)body_len);

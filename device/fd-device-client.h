@@ -63,6 +63,13 @@ void fd_device_client_request_async (FdDeviceClient *self, const char *method, c
                                      const char *content_type, GBytes *body,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
                                      gpointer user_data);
+/* The same with @extra header lines (each ending in CRLF, e.g. "Range: bytes=0-65535\r\n";
+ * NULL for none). */
+void fd_device_client_request_full_async (FdDeviceClient *self, const char *method,
+                                          const char *path, const char *extra,
+                                          const char *content_type, GBytes *body,
+                                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                                          gpointer user_data);
 FdDeviceResponse *fd_device_client_request_finish (FdDeviceClient *self, GAsyncResult *result,
                                                    GError **error);
 

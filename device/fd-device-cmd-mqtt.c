@@ -7,6 +7,7 @@
 #include <glib-unix.h>
 
 #include "fd-device-agent.h"
+#include "fd-device-https-session.h"
 
 #define EXIT_ANSWER 1
 #define RECONNECT_MAX_S 30
@@ -26,6 +27,7 @@ typedef struct
   guint reconnect;
   gboolean stopping;
   gboolean quiet;
+  FdDeviceHttpsSession *session;
 } Cmd;
 
 static gboolean
@@ -167,6 +169,19 @@ run_closed (FdDeviceMqtt *mqtt, const GError *error, gpointer data)
   cmd->reconnect = g_timeout_add_seconds (cmd->backoff_s, reconnect_now, cmd);
 }
 
+/* The reset job or an install's reboot. */
+static void
+run_reconnect (gpointer data, guint delay_ms)
+{
+  Cmd *cmd = data;
+
+  g_printerr ("fleetdesk-device: %s restarting\n",
+              fd_device_mqtt_get_config (cmd->mqtt)->device_id);
+  fd_device_mqtt_disconnect (cmd->mqtt);
+  g_clear_handle_id (&cmd->reconnect, g_source_remove);
+  cmd->reconnect = g_timeout_add (delay_ms, reconnect_now, cmd);
+}
+
 static void
 run_message (FdDeviceMqtt *mqtt, const FdDeviceMqttPublish *publish, gpointer data)
 {
@@ -180,25 +195,93 @@ run_stop (gpointer data)
 {
   Cmd *cmd = data;
 
-  fd_device_mqtt_disconnect (cmd->mqtt);
+  if (cmd->session != NULL)
+    fd_device_https_session_stop (cmd->session);
+  else
+    fd_device_mqtt_disconnect (cmd->mqtt);
   finish (cmd, EXIT_SUCCESS);
   return G_SOURCE_CONTINUE;
 }
 
+static void
+session_note (const char *message, gpointer data)
+{
+  g_printerr ("fleetdesk-device: %s\n", message);
+}
+
+static void
+agent_options (const FdDeviceCmdRunOptions *options, FdDeviceAgentOptions *o, FdDeviceFleet *fleet)
+{
+  memset (o, 0, sizeof *o);
+  o->conditions = options->conditions;
+  o->fw_version = options->fw_version;
+  o->download_rate = options->download_rate;
+  o->chunk = options->chunk;
+  fleet->job_fail_rate = options->job_fail_rate;
+  fleet->fota_fail_rate = options->fota_fail_rate;
+  fleet->fota_revert_rate = options->fota_revert_rate;
+  o->fleet = fleet;
+}
+
+/* run over HTTPS: a session, no MQTT. */
+static int
+run_https (FdDeviceConfig *config, double duration_s, const FdDeviceCmdRunOptions *options)
+{
+  g_autoptr (FdDeviceConfig) owned = config;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FdDeviceHttpsSession) session = NULL;
+  FdDeviceAgentOptions o;
+  FdDeviceFleet fleet = { 0 };
+  Cmd cmd = { 0 };
+  guint sigint, sigterm, end = 0;
+
+  agent_options (options, &o, &fleet);
+  session = fd_device_https_session_new (config, NULL, NULL, NULL, &o, &error);
+  if (session == NULL)
+    {
+      g_printerr ("fleetdesk-device: %s\n", error->message);
+      return EXIT_ANSWER;
+    }
+  cmd.session = session;
+  cmd.loop = g_main_loop_new (NULL, FALSE);
+  fd_device_https_session_set_error_func (session, session_note, &cmd);
+  fd_device_agent_set_down_func (fd_device_https_session_get_agent (session), run_down, &cmd);
+  sigint = g_unix_signal_add (SIGINT, run_stop, &cmd);
+  sigterm = g_unix_signal_add (SIGTERM, run_stop, &cmd);
+  if (duration_s > 0)
+    end = g_timeout_add ((guint)(duration_s * 1000), run_stop, &cmd);
+  g_printerr ("fleetdesk-device: %s polling over https\n", config->device_id);
+  fd_device_https_session_start (session);
+  if (!cmd.done)
+    g_main_loop_run (cmd.loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (end != 0)
+    g_source_remove (end);
+  g_main_loop_unref (cmd.loop);
+  return cmd.status;
+}
+
 int
 fd_device_cmd_mqtt_run (FdDeviceConfig *config, FdDeviceTransport transport, double duration_s,
-                        const char *const *conditions)
+                        const FdDeviceCmdRunOptions *options)
 {
   static const FdDeviceMqttCallbacks callbacks
       = { run_connected, run_closed, NULL, NULL, run_message };
-  g_autoptr (FdDeviceMqtt) mqtt = make_client (config, transport);
+  g_autoptr (FdDeviceMqtt) mqtt = NULL;
   g_autoptr (FdDeviceAgent) agent = NULL;
+  FdDeviceAgentOptions o;
+  FdDeviceFleet fleet = { 0 };
   Cmd cmd = { 0 };
   guint tick, sigint, sigterm, end = 0;
 
+  if (transport == FD_DEVICE_TRANSPORT_HTTPS)
+    return run_https (config, duration_s, options);
+  mqtt = make_client (config, transport);
   if (mqtt == NULL)
     return EXIT_ANSWER;
-  agent = fd_device_agent_new (mqtt, conditions);
+  agent_options (options, &o, &fleet);
+  agent = fd_device_agent_new_mqtt (mqtt, run_reconnect, &cmd, &o);
   fd_device_agent_set_down_func (agent, run_down, &cmd);
   cmd.mqtt = mqtt;
   cmd.agent = agent;

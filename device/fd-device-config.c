@@ -49,7 +49,28 @@ fd_device_config_free (FdDeviceConfig *config)
   g_free (config->clicert_pem);
   g_free (config->cacert_pem);
   g_free (config->host);
+  g_free (config->firmware_key_algorithm);
+  g_free (config->firmware_key_pem);
   g_free (config);
+}
+
+FdDeviceConfig *
+fd_device_config_copy (const FdDeviceConfig *config)
+{
+  FdDeviceConfig *c = g_new0 (FdDeviceConfig, 1);
+
+  *c = *config;
+  c->source = g_strdup (config->source);
+  c->device_id = g_strdup (config->device_id);
+  c->secret = config->secret ? g_bytes_ref (config->secret) : NULL;
+  c->token = g_strdup (config->token);
+  c->prvkey_pem = g_strdup (config->prvkey_pem);
+  c->clicert_pem = g_strdup (config->clicert_pem);
+  c->cacert_pem = g_strdup (config->cacert_pem);
+  c->host = g_strdup (config->host);
+  c->firmware_key_algorithm = g_strdup (config->firmware_key_algorithm);
+  c->firmware_key_pem = g_strdup (config->firmware_key_pem);
+  return c;
 }
 
 FdDeviceConfig *
@@ -342,6 +363,34 @@ parse_endpoint (FdDeviceConfig *c, JsonObject *root, GError **error)
   return TRUE;
 }
 
+/* firmware_key {"algorithm", "public_key"}: optional (older credentials have none). */
+static gboolean
+parse_firmware_key (FdDeviceConfig *c, JsonObject *root, GError **error)
+{
+  JsonObject *key;
+  const char *algorithm, *pem;
+
+  if (!json_object_has_member (root, "firmware_key")
+      || JSON_NODE_HOLDS_NULL (json_object_get_member (root, "firmware_key")))
+    return TRUE;
+  key = get_object (root, "firmware_key", c->source, error);
+  if (key == NULL)
+    return FALSE;
+  algorithm = get_string (key, "algorithm", "firmware_key.algorithm", TRUE, c->source, error);
+  if (algorithm == NULL)
+    return FALSE;
+  if (!g_str_equal (algorithm, "ecdsa-p256") && !g_str_equal (algorithm, "ed25519"))
+    return invalid (c->source, "firmware_key.algorithm", "is not ecdsa-p256 or ed25519", error);
+  pem = get_string (key, "public_key", "firmware_key.public_key", TRUE, c->source, error);
+  if (pem == NULL)
+    return FALSE;
+  if (!looks_like_pem (pem, "PUBLIC KEY-----"))
+    return invalid (c->source, "firmware_key.public_key", "is not a PEM public key", error);
+  c->firmware_key_algorithm = g_strdup (algorithm);
+  c->firmware_key_pem = g_strdup (pem);
+  return TRUE;
+}
+
 FdDeviceConfig *
 fd_device_config_parse (const char *data, gsize len, const char *source, GError **error)
 {
@@ -379,7 +428,8 @@ fd_device_config_parse (const char *data, gsize len, const char *source, GError 
     }
   if (!parse_devinfo (c, json_node_get_object (root), error)
       || !parse_secret (c, json_node_get_object (root), error)
-      || !parse_endpoint (c, json_node_get_object (root), error))
+      || !parse_endpoint (c, json_node_get_object (root), error)
+      || !parse_firmware_key (c, json_node_get_object (root), error))
     return NULL;
   return g_steal_pointer (&c);
 }

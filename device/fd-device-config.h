@@ -44,6 +44,10 @@ typedef struct
   char *host;        /* endpoint.host: connected to, and the name the server must prove */
   guint https_port;  /* endpoint.https_port */
   guint mqtt_port;   /* endpoint.port (MQTT over TLS); 0 when the file has none */
+  /* firmware_key: what signs the firmware manifests of the device's workspace (both NULL when
+   * the file has none: the device then cannot check what it downloads and refuses it). */
+  char *firmware_key_algorithm; /* "ecdsa-p256" or "ed25519" */
+  char *firmware_key_pem;       /* the public key, PEM */
 } FdDeviceConfig;
 
 /* "device_token", "cloud_token", "certificate". */
@@ -58,6 +62,8 @@ FdDeviceConfig *fd_device_config_load (const char *path, GError **error);
 FdDeviceConfig *fd_device_config_parse (const char *data, gsize len, const char *source,
                                         GError **error);
 
+/* A deep copy (a device's second connection takes its own). */
+FdDeviceConfig *fd_device_config_copy (const FdDeviceConfig *config);
 void fd_device_config_free (FdDeviceConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDeviceConfig, fd_device_config_free)
 

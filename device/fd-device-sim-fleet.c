@@ -50,10 +50,30 @@ fd_sim_check_options (const FdSimOptions *o, GError **error)
                    "--batch is HTTPS only: an MQTT data message is one reading");
       return FALSE;
     }
-  if (o->transport == FD_DEVICE_TRANSPORT_HTTPS && (o->idle || o->battery_low > 0))
+  if (o->transport == FD_DEVICE_TRANSPORT_HTTPS && ((o->idle && !o->poll) || o->battery_low > 0))
     {
       g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE,
-                   "--idle and --battery-low need --transport mqtt or mqtt-ws");
+                   "--idle needs --transport mqtt, mqtt-ws or --poll; --battery-low needs MQTT");
+      return FALSE;
+    }
+  if (o->poll && o->transport != FD_DEVICE_TRANSPORT_HTTPS)
+    {
+      g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE,
+                   "--poll is for HTTPS: an MQTT device gets its down-messages on j/dn");
+      return FALSE;
+    }
+  if (!(o->job_fail_rate >= 0 && o->job_fail_rate <= 1 && o->fota_fail_rate >= 0
+        && o->fota_fail_rate <= 1 && o->fota_revert_rate >= 0 && o->fota_revert_rate <= 1))
+    {
+      g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE,
+                   "--job-fail-rate, --fota-fail-rate and --fota-revert-rate must be 0 to 1");
+      return FALSE;
+    }
+  if (!(o->download_rate >= 0) || o->chunk > 1024 * 1024 - 1)
+    {
+      g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_USAGE,
+                   "--download-rate must be 0 (unlimited) or more bytes per second, --chunk "
+                   "under 1 MiB");
       return FALSE;
     }
   if (!(o->battery_low >= 0 && o->battery_low < 100))
@@ -153,6 +173,7 @@ add_device (FdSim *sim, guint i, FdDeviceConfig *config, GHashTable *trusts, GHa
   GTlsDatabase *trust = g_hash_table_lookup (trusts, config->cacert_pem);
   GInetAddress *addr;
   g_autoptr (GSocketAddress) remote = NULL;
+  g_autoptr (GSocketAddress) https_remote = NULL;
   g_autoptr (GSocketAddress) source = NULL;
   g_autofree char *source_name = g_strdup (config->source);
 
@@ -182,15 +203,17 @@ add_device (FdSim *sim, guint i, FdDeviceConfig *config, GHashTable *trusts, GHa
   remote = g_inet_socket_address_new (
       addr, (guint16)(sim->options->transport == FD_DEVICE_TRANSPORT_MQTT ? config->mqtt_port
                                                                           : config->https_port));
+  https_remote = g_inet_socket_address_new (addr, (guint16)config->https_port);
   if (!sim->options->no_spread && g_inet_address_get_is_loopback (addr)
-      && g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4 && i >= FD_SIM_DEVICES_PER_SOURCE)
-    source = loopback_source (i / FD_SIM_DEVICES_PER_SOURCE);
+      && g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4 && i >= sim->per_source)
+    source = loopback_source (i / sim->per_source);
 
   d->sim = sim;
   d->body = g_string_sized_new (256);
   if (sim->options->transport != FD_DEVICE_TRANSPORT_HTTPS)
     {
-      if (!fd_sim_mqtt_add (sim, d, g_steal_pointer (&owned), trust, remote, source, &local))
+      if (!fd_sim_mqtt_add (sim, d, g_steal_pointer (&owned), trust, remote, https_remote, source,
+                            &local))
         {
           g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_DEVICES, "%s: %s", source_name,
                        local->message);
@@ -199,6 +222,20 @@ add_device (FdSim *sim, guint i, FdDeviceConfig *config, GHashTable *trusts, GHa
       d->device_id = fd_device_mqtt_get_config (d->mqtt)->device_id;
       d->readings = fd_readings_new (d->device_id, (const char *const *)sim->options->tags);
       return TRUE;
+    }
+  if (sim->options->poll)
+    {
+      FdDeviceAgentOptions o;
+
+      fd_sim_agent_options (sim, &o);
+      o.trust = trust;
+      d->session = fd_device_https_session_new (config, trust, remote, source, &o, &local);
+      if (d->session == NULL)
+        {
+          g_set_error (error, FD_SIM_ERROR, FD_SIM_ERROR_DEVICES, "%s: %s", source_name,
+                       local->message);
+          return FALSE;
+        }
     }
   d->client = fd_device_client_new (g_steal_pointer (&owned), trust, &local);
   if (d->client == NULL)
@@ -225,6 +262,12 @@ fd_sim_new (const FdSimOptions *options, GError **error)
   g_autoptr (GError) local = NULL;
 
   sim->options = options;
+  sim->fleet.job_fail_rate = options->job_fail_rate;
+  sim->fleet.fota_fail_rate = options->fota_fail_rate;
+  sim->fleet.fota_revert_rate = options->fota_revert_rate;
+  /* Fleetdesk takes 64 connections per address on its HTTPS port: an MQTT device may hold one
+   * there (a download), an HTTPS device with a session three. */
+  sim->per_source = options->poll ? FD_SIM_DEVICES_PER_SOURCE / 2 : FD_SIM_DEVICES_PER_SOURCE;
   files = list_files (options->credentials_dir, &local);
   if (files == NULL)
     {
@@ -267,6 +310,7 @@ fd_sim_free (FdSim *sim)
     {
       FdSimDevice *d = &sim->devs[i];
       g_clear_handle_id (&d->retry, g_source_remove);
+      g_clear_pointer (&d->session, fd_device_https_session_free);
       fd_sim_mqtt_clear (d);
       g_clear_object (&d->client);
       fd_readings_free (d->readings);

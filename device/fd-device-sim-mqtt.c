@@ -38,6 +38,27 @@ reconnect_now (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The reset job, or an install's reboot: the session goes and comes back after @delay_ms. */
+static void
+device_reconnect (gpointer data, guint delay_ms)
+{
+  FdSimDevice *d = data;
+  FdSim *sim = d->sim;
+
+  if (d->inflight > 0)
+    {
+      sim->in_flight -= d->inflight;
+      d->inflight = 0;
+      d->busy = FALSE;
+    }
+  fd_device_mqtt_disconnect (d->mqtt);
+  g_clear_handle_id (&d->reconnect, g_source_remove);
+  if (!sim->stopping)
+    d->reconnect = g_timeout_add (delay_ms, reconnect_now, d);
+  else if (sim->in_flight == 0)
+    fd_sim_device_done (sim, d, FALSE);
+}
+
 static void
 on_closed (FdDeviceMqtt *mqtt, const GError *error, gpointer data)
 {
@@ -96,23 +117,35 @@ static void
 on_message (FdDeviceMqtt *mqtt, const FdDeviceMqttPublish *publish, gpointer data)
 {
   FdSimDevice *d = data;
-  guint jobs = fd_device_agent_jobs_answered (d->agent);
   guint replies = fd_device_agent_status_replies (d->agent);
 
   d->sim->down++;
   fd_device_agent_on_message (d->agent, publish);
-  d->sim->jobs += fd_device_agent_jobs_answered (d->agent) - jobs;
   d->sim->status_replies += fd_device_agent_status_replies (d->agent) - replies;
 }
 
 static const FdDeviceMqttCallbacks callbacks
     = { on_connected, on_closed, on_puback, NULL, on_message };
 
+void
+fd_sim_agent_options (FdSim *sim, FdDeviceAgentOptions *o)
+{
+  const FdSimOptions *so = sim->options;
+
+  memset (o, 0, sizeof *o);
+  o->fw_version = so->fw_version;
+  o->download_rate = so->download_rate;
+  o->chunk = so->chunk;
+  o->fleet = &sim->fleet;
+}
+
 gboolean
 fd_sim_mqtt_add (FdSim *sim, FdSimDevice *d, FdDeviceConfig *config, GTlsDatabase *trust,
-                 GSocketAddress *remote, GSocketAddress *source, GError **error)
+                 GSocketAddress *remote, GSocketAddress *https_remote, GSocketAddress *source,
+                 GError **error)
 {
   const char *const battery[] = { "battery", NULL };
+  FdDeviceAgentOptions o;
   GRand *rand;
 
   d->mqtt = fd_device_mqtt_new (config, trust, sim->options->transport, error);
@@ -126,7 +159,12 @@ fd_sim_mqtt_add (FdSim *sim, FdSimDevice *d, FdDeviceConfig *config, GTlsDatabas
       fd_device_mqtt_set_poller (d->mqtt, sim->poller);
     }
   fd_device_mqtt_set_addresses (d->mqtt, remote, source);
-  d->agent = fd_device_agent_new (d->mqtt, sim->options->battery_low > 0 ? battery : NULL);
+  fd_sim_agent_options (sim, &o);
+  o.conditions = sim->options->battery_low > 0 ? battery : NULL;
+  o.trust = trust;
+  o.https_address = https_remote;
+  o.local_address = source;
+  d->agent = fd_device_agent_new_mqtt (d->mqtt, device_reconnect, d, &o);
   d->topics = g_new0 (char *, sim->ntags + 1);
   for (guint t = 0; t < sim->ntags; t++)
     d->topics[t] = fd_device_mqtt_data_topic (d->mqtt, sim->options->tags[t]);
@@ -243,8 +281,8 @@ fd_sim_mqtt_clear (FdSimDevice *d)
   g_clear_handle_id (&d->reconnect, g_source_remove);
   if (d->mqtt != NULL)
     fd_device_mqtt_disconnect (d->mqtt);
-  g_clear_object (&d->mqtt);
   g_clear_pointer (&d->agent, fd_device_agent_free);
+  g_clear_object (&d->mqtt);
   g_strfreev (d->topics);
   g_free (d->ids);
   g_free (d->ids_sent_us);

@@ -5,6 +5,7 @@
 
 #include "fd-device-agent.h"
 #include "fd-device-client.h"
+#include "fd-device-https-session.h"
 #include "fd-device-mqtt.h"
 #include "fd-device-poller.h"
 #include "fd-device-readings.h"
@@ -42,6 +43,9 @@ typedef struct
   double drain;   /* percent per second while discharging */
   gboolean charging;
   char *condition; /* the uuid of the open battery condition */
+
+  /* HTTPS with --poll: the device's session (jobs, variables, updates). */
+  FdDeviceHttpsSession *session;
 } FdSimDevice;
 
 struct _FdSim
@@ -72,6 +76,8 @@ struct _FdSim
   FdDevicePoller *poller;
   guint keepalive; /* the timer of fd_sim_mqtt_tick */
   guint64 conditions_opened, conditions_closed, down, jobs, status_replies, reconnects;
+  FdDeviceFleet fleet; /* the agents' rates and counters */
+  guint per_source;    /* devices per loopback source address */
 };
 
 /* fd-device-sim.c, for the MQTT side: a device's connection attempt ended (@error NULL: it is
@@ -82,7 +88,10 @@ void fd_sim_note_error (FdSim *sim, FdSimDevice *d, const char *what);
 
 /* fd-device-sim-mqtt.c */
 gboolean fd_sim_mqtt_add (FdSim *sim, FdSimDevice *d, FdDeviceConfig *config, GTlsDatabase *trust,
-                          GSocketAddress *remote, GSocketAddress *source, GError **error);
+                          GSocketAddress *remote, GSocketAddress *https_remote,
+                          GSocketAddress *source, GError **error);
+/* The agents' options for @sim (addresses and trust filled by the caller). */
+void fd_sim_agent_options (FdSim *sim, FdDeviceAgentOptions *o);
 void fd_sim_mqtt_connect (FdSim *sim, FdSimDevice *d);
 /* TRUE when the device has its window full (or is not connected). */
 gboolean fd_sim_mqtt_busy (FdSim *sim, FdSimDevice *d);

@@ -156,11 +156,16 @@ print_summary (FdSim *sim)
           "\"down_messages\": %" G_GUINT64_FORMAT ", \"status_replies\": %" G_GUINT64_FORMAT
           ", \"jobs_answered\": %" G_GUINT64_FORMAT ", \"conditions_opened\": %" G_GUINT64_FORMAT
           ", \"conditions_closed\": %" G_GUINT64_FORMAT ", \"reconnects\": %" G_GUINT64_FORMAT
+          ", \"variables_applied\": %" G_GUINT64_FORMAT ", \"ota_succeeded\": %" G_GUINT64_FORMAT
+          ", \"ota_failed\": %" G_GUINT64_FORMAT ", \"ota_reverted\": %" G_GUINT64_FORMAT
+          ", \"firmware_bytes\": %" G_GUINT64_FORMAT ", \"download_resumes\": %" G_GUINT64_FORMAT
           "}\n",
           t->errors, t->skipped, msg_rate, reading_rate, fd_stats_latency_ms (t, 0.5),
           fd_stats_latency_ms (t, 0.99), (double)t->latency_max_us / 1000.0, sim->down,
-          sim->status_replies, sim->jobs, sim->conditions_opened, sim->conditions_closed,
-          sim->reconnects);
+          sim->status_replies, sim->fleet.jobs_answered, sim->conditions_opened,
+          sim->conditions_closed, sim->reconnects, sim->fleet.variables_applied,
+          sim->fleet.ota_succeeded, sim->fleet.ota_failed, sim->fleet.ota_reverted,
+          sim->fleet.firmware_bytes, sim->fleet.download_resumes);
       fputs (out->str, stdout);
       fflush (stdout);
     }
@@ -375,7 +380,11 @@ sim_stop (FdSim *sim)
   clear_source (&sim->tick);
   clear_source (&sim->end);
   for (guint i = 0; i < sim->n; i++)
-    g_clear_handle_id (&sim->devs[i].retry, g_source_remove);
+    {
+      g_clear_handle_id (&sim->devs[i].retry, g_source_remove);
+      if (sim->devs[i].session != NULL)
+        fd_device_https_session_stop (sim->devs[i].session);
+    }
   if (sim->in_flight == 0)
     sim_finish (sim);
   else
@@ -417,6 +426,9 @@ begin_run (FdSim *sim)
       sim->end = deadline_new (sim->end_us, on_end, sim);
     }
   sim->report = deadline_new (now + G_USEC_PER_SEC, on_report, sim);
+  for (guint i = 0; i < sim->n; i++)
+    if (sim->devs[i].session != NULL)
+      fd_device_https_session_start (sim->devs[i].session);
   if (sim->options->idle)
     return;
   if (sim->interval_us == 0)

@@ -50,6 +50,12 @@ typedef struct
   guint window;       /* MQTT: data PUBLISHes in flight per device (QoS 1) */
   gboolean idle;      /* MQTT: connect and hold, publish nothing */
   double battery_low; /* MQTT: the battery condition opens below this percent; 0: none */
+  /* Jobs, variables and updates (fd-device-agent.h, fd-device-ota.h). */
+  gboolean poll;          /* HTTPS: hold a session too (GET /v1/dn, POST /v1/up) */
+  const char *fw_version; /* the firmware every device starts with; NULL: none reported */
+  double job_fail_rate, fota_fail_rate, fota_revert_rate;
+  double download_rate; /* bytes/s per device; 0: unlimited */
+  guint chunk;          /* bytes per Range request; 0: 64 KiB */
 } FdSimOptions;
 
 #define FD_SIM_MAX_WINDOW 64

@@ -16,7 +16,10 @@
 #include "fd-engine-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
+#include "jobs/fd-jobs.h"
+#include "ota/fd-ota.h"
 #include "pki/fd-pki.h"
+#include "ota/fd-firmware.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store-entities.h"
 
@@ -56,6 +59,8 @@ struct _FdEngine
   guint compact_rows;
   guint compact_points;
   guint export_max_rows_per_second;
+  gsize firmware_max_bytes;
+  guint ota_tick_ms;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -66,7 +71,9 @@ struct _FdEngine
   FdConditions *conditions;
   FdDownlink *downlink;
   FdDeviceUp *up;
+  FdOta *ota;
   FdEvents *events;
+  FdJobs *jobs;
   FdDeviceServer *devices;
   FdMqttServer *mqtt;
   FdApi *api;
@@ -74,6 +81,7 @@ struct _FdEngine
   FdClock *test_clock;
   char *db_path;
   FdRetention *retention;
+  FdFirmware *firmware;
   guint renew_source;
   gboolean started;
 };
@@ -241,6 +249,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->compact_rows = config->compact_rows;
   self->compact_points = config->compact_points;
   self->export_max_rows_per_second = config->export_max_rows_per_second;
+  self->firmware_max_bytes = config->firmware_max_bytes;
+  self->ota_tick_ms = config->ota_tick_ms;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -304,16 +314,25 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
   self->events = fd_events_new ();
   fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
+  self->jobs = fd_jobs_new (self->store, self->downlink, self->events);
+  fd_device_up_set_events (self->up, self->events);
+  self->firmware = fd_firmware_new (self->store, self->data_dir, self->firmware_max_bytes);
+  self->ota = fd_ota_new (self->store, self->downlink, self->firmware, self->events);
+  fd_ota_set_tick_ms (self->ota, self->ota_tick_ms);
+  fd_device_up_set_lifecycle (self->up, self->jobs, self->ota);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
   if (self->api == NULL)
     return NULL;
   fd_api_set_downlink (self->api, self->downlink);
+  fd_api_set_ota (self->api, self->ota);
   fd_api_set_live (self->api, self->events, self->sessions);
+  fd_api_set_jobs (self->api, self->jobs);
   self->db_path = g_steal_pointer (&db_path);
   self->retention = fd_retention_new (self->store);
   fd_api_set_retention (self->api, self->retention);
+  fd_api_set_firmware (self->api, self->firmware);
   return g_steal_pointer (&self);
 }
 
@@ -359,6 +378,7 @@ start_devices (FdEngine *self, GError **error)
   self->devices
       = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->up, self->store);
   fd_device_server_set_sessions (self->devices, self->sessions);
+  fd_device_server_set_firmware (self->devices, self->firmware);
   if (!fd_device_server_listen (self->devices, &local))
     {
       if (!self->device_port_fallback || config.port == 0
@@ -377,6 +397,7 @@ start_devices (FdEngine *self, GError **error)
       self->devices = fd_device_server_new (&config, self->pki, self->auth, self->ingest, self->up,
                                             self->store);
       fd_device_server_set_sessions (self->devices, self->sessions);
+      fd_device_server_set_firmware (self->devices, self->firmware);
       if (!fd_device_server_listen (self->devices, error))
         return FALSE;
     }
@@ -439,10 +460,15 @@ fd_engine_start (FdEngine *self, GError **error)
   }
   fd_api_set_provisioning (self->api, self->pki, self->auth, self->public_host,
                            (guint)self->device_port, (guint)self->mqtt_port);
+  /* Campaigns left running by the previous run go on before the API answers for them. */
+  fd_ota_set_device_url (self->ota, self->public_host, (guint)self->device_port);
+  if (!fd_ota_start (self->ota, error))
+    return FALSE;
   if (!fd_api_listen (self->api, self->api_address, (guint)self->api_port, error))
     return FALSE;
   if (!write_ports (self, error))
     return FALSE;
+  fd_jobs_start (self->jobs);
   self->renew_source = g_timeout_add_seconds (FD_ENGINE_RENEW_CHECK_S, renew_certificate, self);
   fd_retention_schedule (self->retention, FD_ENGINE_RETENTION_DELAY_S,
                          FD_ENGINE_RETENTION_PERIOD_S);
@@ -490,10 +516,14 @@ fd_engine_shutdown (FdEngine *self)
   g_clear_pointer (&self->sessions, fd_sessions_free);
   /* After the API (no new export), before the store (a worker's last write needs it). */
   g_clear_pointer (&self->exports, fd_exports_free);
+  /* Its tick stops here; callbacks of its jobs still queued find it closing (fd-ota.h). */
+  g_clear_pointer (&self->ota, fd_ota_free);
   g_clear_pointer (&self->store, fd_store_close);
   g_clear_pointer (&self->retention, fd_retention_free);
+  g_clear_pointer (&self->firmware, fd_firmware_free);
   /* After the transports, whose requests they answered, were drained. */
   g_clear_pointer (&self->up, fd_device_up_free);
+  g_clear_pointer (&self->jobs, fd_jobs_free);
   g_clear_pointer (&self->downlink, fd_downlink_free);
   if (self->conditions != NULL)
     fd_engine_events_disconnect_conditions (self->events, self->conditions);

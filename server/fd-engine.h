@@ -36,6 +36,8 @@ typedef struct
   guint compact_rows;               /* commits with points before compaction; 0: 256 */
   guint compact_points;             /* points (and unindexed samples) before it; 0: 200,000 */
   guint export_max_rows_per_second; /* each export's raw rows; 0: unlimited */
+  gsize firmware_max_bytes;         /* largest firmware upload; 0: 64 MiB (at most 1 GiB) */
+  guint ota_tick_ms;                /* campaigns are evaluated this often; 0: 1000 */
 } FdEngineConfig;
 
 #define FD_TYPE_ENGINE (fd_engine_get_type ())

@@ -31,6 +31,8 @@ static int opt_mqtt_max_topic = FD_MQTT_DEFAULT_TOPIC_CHARS;
 static int opt_compact_rows = 0;
 static int opt_compact_points = 0;
 static int opt_export_max_rows_per_second = 0;
+static gint64 opt_firmware_max_bytes = 64 * 1024 * 1024;
+static int opt_ota_tick_ms = 1000;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -91,6 +93,13 @@ static const GOptionEntry server_entries[] = {
     N_ ("Rows an export writes per second at most, so that a big export does not hog the "
         "disk and CPU of a shared machine (default: 0, unlimited)"),
     N_ ("N") },
+  { "firmware-max-bytes", 0, 0, G_OPTION_ARG_INT64, &opt_firmware_max_bytes,
+    N_ ("Largest firmware file an upload may carry (default: 67108864, 64 MiB; at most 1 GiB)"),
+    N_ ("N") },
+  { "ota-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_ota_tick_ms,
+    N_ ("How often OTA campaigns are evaluated: device timeouts, stage advance, thresholds "
+        "(default: 1000; tests use 200)"),
+    N_ ("MS") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
 };
@@ -206,11 +215,24 @@ check_options (GError **error)
                    _ ("--compact-points must be from 1 to 10000000, not %d"), opt_compact_points);
       return FALSE;
     }
+  if (opt_ota_tick_ms < 10 || opt_ota_tick_ms > 60000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--ota-tick-ms must be from 10 to 60000, not %d"), opt_ota_tick_ms);
+      return FALSE;
+    }
   if (opt_export_max_rows_per_second < 0 || opt_export_max_rows_per_second > 100000000)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _ ("--export-max-rows-per-second must be from 0 to 100000000, not %d"),
                    opt_export_max_rows_per_second);
+      return FALSE;
+    }
+  if (opt_firmware_max_bytes < 1 || opt_firmware_max_bytes > 1024 * 1024 * 1024)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--firmware-max-bytes must be from 1 to 1073741824, not %" G_GINT64_FORMAT),
+                   opt_firmware_max_bytes);
       return FALSE;
     }
   if (opt_mqtt_max_topic < 16 || opt_mqtt_max_topic > 65535)
@@ -260,6 +282,8 @@ run_server (void)
     .compact_rows = (guint)opt_compact_rows,
     .compact_points = (guint)opt_compact_points,
     .export_max_rows_per_second = (guint)opt_export_max_rows_per_second,
+    .firmware_max_bytes = (gsize)opt_firmware_max_bytes,
+    .ota_tick_ms = (guint)opt_ota_tick_ms,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

@@ -25,7 +25,7 @@ static const char *const fd_target_filter_states[]
         "testing", "succeeded", "failed",      "reverted",   "timed_out", "skipped" };
 
 static char *
-fd_target_device_text (JsonObject *object)
+fd_target_device_text (JsonObject *object, const char **css_class)
 {
   const char *name = fd_json_get_string (object, "device_name");
 
@@ -33,42 +33,66 @@ fd_target_device_text (JsonObject *object)
 }
 
 static char *
-fd_target_stage_text (JsonObject *object)
+fd_target_stage_text (JsonObject *object, const char **css_class)
 {
   return g_strdup_printf ("%" G_GINT64_FORMAT, fd_json_get_int (object, "stage", 0) + 1);
 }
 
 static char *
-fd_target_state_text (JsonObject *object)
+fd_target_state_text (JsonObject *object, const char **css_class)
 {
-  return g_strdup (fd_campaign_target_state_label (fd_json_get_string (object, "state")));
+  const char *state = fd_json_get_string (object, "state");
+
+  if (css_class != NULL && g_strcmp0 (state, "succeeded") == 0)
+    *css_class = "success";
+  else if (css_class != NULL && fd_campaign_target_state_is_final (state)
+           && g_strcmp0 (state, "skipped") != 0)
+    *css_class = "error";
+  return g_strdup (fd_campaign_target_state_label (state));
+}
+
+/* A bar with a figure only while the device works on the firmware. */
+static gboolean
+fd_target_in_flight (const char *state)
+{
+  return state != NULL && !g_str_equal (state, "queued") && !g_str_equal (state, "notified")
+         && !fd_campaign_target_state_is_final (state);
 }
 
 static double
-fd_target_progress_fraction (JsonObject *object, char **text)
+fd_target_progress_fraction (JsonObject *object)
 {
   const char *state = fd_json_get_string (object, "state");
-  gint64 progress = CLAMP (fd_json_get_int (object, "progress", 0), 0, 100);
 
   if (g_strcmp0 (state, "succeeded") == 0)
     return 1.0;
-  /* A bar with a figure only while the device works on it. */
-  if (g_strcmp0 (state, "queued") == 0 || g_strcmp0 (state, "notified") == 0
-      || fd_campaign_target_state_is_final (state))
+  if (!fd_target_in_flight (state))
     return 0.0;
-  *text = g_strdup_printf ("%" G_GINT64_FORMAT "%%", progress);
-  return progress / 100.0;
+  return CLAMP (fd_json_get_int (object, "progress", 0), 0, 100) / 100.0;
 }
 
 static char *
-fd_target_message_text (JsonObject *object)
+fd_target_progress_text (JsonObject *object, const char **css_class)
 {
+  if (!fd_target_in_flight (fd_json_get_string (object, "state")))
+    return NULL;
+  return g_strdup_printf ("%" G_GINT64_FORMAT "%%",
+                          CLAMP (fd_json_get_int (object, "progress", 0), 0, 100));
+}
+
+static char *
+fd_target_message_text (JsonObject *object, const char **css_class)
+{
+  if (css_class != NULL)
+    *css_class = "dim-label";
   return fd_json_dup_string (object, "message");
 }
 
 static char *
-fd_target_updated_text (JsonObject *object)
+fd_target_updated_text (JsonObject *object, const char **css_class)
 {
+  if (css_class != NULL)
+    *css_class = "dim-label";
   return fd_json_format_time (fd_json_get_string (object, "updated_at"));
 }
 
@@ -86,7 +110,7 @@ fd_campaign_page_filter_cb (gpointer item, gpointer data)
   if (search != NULL && *search != '\0')
     {
       g_autofree char *needle = g_utf8_casefold (search, -1);
-      g_autofree char *name = fd_target_device_text (target);
+      g_autofree char *name = fd_target_device_text (target, NULL);
       g_autofree char *haystack = g_utf8_casefold (name != NULL ? name : "", -1);
       const char *id = fd_json_get_string (target, "device_id");
 
@@ -120,15 +144,6 @@ fd_campaign_page_filters_changed_cb (FdCampaignPage *self)
   fd_campaign_page_refilter (self);
 }
 
-static int
-fd_target_compare_device (gconstpointer a, gconstpointer b, gpointer data)
-{
-  g_autofree char *name_a = fd_target_device_text (fd_json_item_get_object ((gpointer)a));
-  g_autofree char *name_b = fd_target_device_text (fd_json_item_get_object ((gpointer)b));
-
-  return g_utf8_collate (name_a != NULL ? name_a : "", name_b != NULL ? name_b : "");
-}
-
 GtkWidget *
 fd_campaign_page_targets_new (FdCampaignPage *self)
 {
@@ -141,16 +156,16 @@ fd_campaign_page_targets_new (FdCampaignPage *self)
   g_autoptr (GtkStringList) states = gtk_string_list_new (NULL);
   GtkSortListModel *sorted;
   GtkColumnViewColumn *column;
-  g_autoptr (GtkSorter) device_sorter = NULL;
   struct
   {
     const char *title;
-    FdJsonTextFunc text;
-    gboolean dim, numeric, expand;
+    FdJsonItemText text;
+    const char *sort_member;
+    gboolean expand;
   } columns[] = {
-    { C_ ("column", "Device"), fd_target_device_text, FALSE, FALSE, TRUE },
-    { C_ ("column", "Stage"), fd_target_stage_text, FALSE, TRUE, FALSE },
-    { C_ ("column", "State"), fd_target_state_text, FALSE, FALSE, FALSE },
+    { C_ ("column", "Device"), fd_target_device_text, NULL, TRUE },
+    { C_ ("column", "Stage"), fd_target_stage_text, NULL, FALSE },
+    { C_ ("column", "State"), fd_target_state_text, NULL, FALSE },
   };
 
   gtk_widget_add_css_class (heading, "heading");
@@ -185,26 +200,20 @@ fd_campaign_page_targets_new (FdCampaignPage *self)
   gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (self->target_view));
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
-      column = fd_json_text_column_new (columns[i].title, columns[i].text, columns[i].dim,
-                                        columns[i].numeric);
-      gtk_column_view_column_set_expand (column, columns[i].expand);
-      if (i == 0)
-        {
-          device_sorter = GTK_SORTER (gtk_custom_sorter_new (fd_target_compare_device, NULL, NULL));
-          gtk_column_view_column_set_sorter (column, device_sorter);
-        }
+      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
+                                        columns[i].expand);
       gtk_column_view_append_column (self->target_view, column);
       g_object_unref (column);
     }
-  column = fd_json_progress_column_new (C_ ("column", "Progress"), fd_target_progress_fraction);
-  gtk_column_view_column_set_fixed_width (column, 140);
+  column = fd_json_item_progress_column_new (C_ ("column", "Progress"), fd_target_progress_fraction,
+                                             fd_target_progress_text);
   gtk_column_view_append_column (self->target_view, column);
   g_object_unref (column);
-  column = fd_json_text_column_new (C_ ("column", "Message"), fd_target_message_text, TRUE, FALSE);
-  gtk_column_view_column_set_expand (column, TRUE);
+  column = fd_json_item_column_new (C_ ("column", "Message"), fd_target_message_text, NULL, TRUE);
   gtk_column_view_append_column (self->target_view, column);
   g_object_unref (column);
-  column = fd_json_text_column_new (C_ ("column", "Updated"), fd_target_updated_text, TRUE, FALSE);
+  column = fd_json_item_column_new (C_ ("column", "Updated"), fd_target_updated_text, "updated_at",
+                                    FALSE);
   gtk_column_view_append_column (self->target_view, column);
   g_object_unref (column);
   gtk_widget_add_css_class (GTK_WIDGET (self->target_view), "data-table");
@@ -269,10 +278,11 @@ fd_campaign_page_targets_cb (GObject *source, GAsyncResult *result, gpointer use
       item = g_hash_table_lookup (self->by_device, device);
       if (item != NULL)
         {
-          fd_json_item_set_object (item, target);
+          fd_json_item_replace (item, target);
           continue;
         }
-      item = fd_json_item_new (target);
+      if ((item = fd_json_item_new (target, "device_id")) == NULL)
+        continue;
       g_hash_table_insert (self->by_device, g_strdup (device), item);
       g_ptr_array_add (added, item);
     }
@@ -325,7 +335,7 @@ fd_campaign_page_target_event (FdCampaignPage *self, const char *device_id, Json
 {
   FdJsonItem *item = g_hash_table_lookup (self->by_device, device_id);
   const char *state = fd_json_get_string (data, "state");
-  JsonObject *target;
+  g_autoptr (JsonObject) update = NULL;
   g_autoptr (GDateTime) now = NULL;
   g_autofree char *updated = NULL;
 
@@ -335,16 +345,16 @@ fd_campaign_page_target_event (FdCampaignPage *self, const char *device_id, Json
       fd_campaign_page_schedule_targets_reload (self);
       return;
     }
-  target = fd_json_item_get_object (item);
+  update = json_object_new ();
   if (state != NULL)
-    json_object_set_string_member (target, "state", state);
+    json_object_set_string_member (update, "state", state);
   if (json_object_has_member (data, "progress"))
-    json_object_set_member (target, "progress",
+    json_object_set_member (update, "progress",
                             json_node_copy (json_object_get_member (data, "progress")));
   now = g_date_time_new_now_utc ();
   updated = g_date_time_format_iso8601 (now);
-  json_object_set_string_member (target, "updated_at", updated);
-  fd_json_item_changed (item);
+  json_object_set_string_member (update, "updated_at", updated);
+  fd_json_item_merge (item, update);
 
   if (fd_campaign_target_state_is_final (state))
     fd_campaign_page_schedule_targets_reload (self);

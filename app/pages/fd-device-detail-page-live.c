@@ -205,6 +205,7 @@ static void
 fd_device_detail_page_resync_cb (FdDeviceDetailPage *self)
 {
   fd_device_detail_page_poll_now (self);
+  fd_device_detail_page_load_variables (self);
 }
 
 void
@@ -222,6 +223,7 @@ fd_device_detail_page_set_events (FdDeviceDetailPage *self, FdEventsClient *even
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (events, "resync", G_CALLBACK (fd_device_detail_page_resync_cb), self,
                            G_CONNECT_SWAPPED);
+  fd_device_detail_page_connect_variables (self, events);
 }
 
 guint

@@ -56,6 +56,11 @@ struct _FdDeviceDetailPage
   GtkWidget *readings_empty;
   GtkLabel *example_label;
   GtkListBox *credentials_list;
+  GtkListBox *variables_list;
+  GHashTable *variable_rows; /* key -> AdwActionRow (owned by the list) */
+  guint variables_source;    /* a coalesced read after variable.updated events */
+  gboolean variables_loading;
+  gboolean variables_again; /* an event came while a read was in flight */
 };
 
 /* fd-device-detail-page.c */
@@ -75,5 +80,14 @@ void fd_device_detail_page_init_credentials (FdDeviceDetailPage *self);
 void fd_device_detail_page_clear_credentials (FdDeviceDetailPage *self);
 /* Lists the device's credentials again. */
 void fd_device_detail_page_load_credentials (FdDeviceDetailPage *self);
+
+/* fd-device-detail-page-variables.c */
+void fd_device_detail_page_class_init_variables (GtkWidgetClass *widget_class);
+void fd_device_detail_page_init_variables (FdDeviceDetailPage *self);
+void fd_device_detail_page_clear_variables (FdDeviceDetailPage *self);
+/* Lists the device's variables again. */
+void fd_device_detail_page_load_variables (FdDeviceDetailPage *self);
+/* Follows variable.updated events of @events. */
+void fd_device_detail_page_connect_variables (FdDeviceDetailPage *self, FdEventsClient *events);
 
 G_END_DECLS

@@ -407,6 +407,7 @@ fd_device_detail_page_set_device (FdDeviceDetailPage *self, FdDevice *device)
   self->failing = FALSE;
   fd_device_detail_page_clear_readings (self);
   fd_device_detail_page_clear_credentials (self);
+  fd_device_detail_page_clear_variables (self);
   fd_device_detail_page_clear_presence (self);
 
   if (device == NULL)
@@ -417,6 +418,7 @@ fd_device_detail_page_set_device (FdDeviceDetailPage *self, FdDevice *device)
   fd_device_detail_page_update_header (self, now);
   fd_device_detail_page_show_presence (self, now);
   fd_device_detail_page_load_credentials (self);
+  fd_device_detail_page_load_variables (self);
   /* Where devices send data, for the example, once per server. */
   if (!self->have_server && self->client != NULL)
     fd_api_client_request_async (self->client, "GET", "/server", NULL, self->cancellable,
@@ -454,6 +456,8 @@ fd_device_detail_page_dispose (GObject *object)
   fd_device_detail_page_clear_presence (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FD_TYPE_DEVICE_DETAIL_PAGE);
   g_clear_pointer (&self->reading_rows, g_hash_table_unref);
+  g_clear_handle_id (&self->variables_source, g_source_remove);
+  g_clear_pointer (&self->variable_rows, g_hash_table_unref);
   g_clear_object (&self->device);
   g_clear_object (&self->client);
   g_clear_pointer (&self->last_device, json_object_unref);
@@ -544,10 +548,12 @@ fd_device_detail_page_class_init (FdDeviceDetailPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, readings_empty);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, example_label);
   gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, credentials_list);
+  gtk_widget_class_bind_template_child (widget_class, FdDeviceDetailPage, variables_list);
 
   gtk_widget_class_install_action (widget_class, "detail.copy-example", NULL,
                                    fd_device_detail_page_copy_example);
   fd_device_detail_page_class_init_credentials (widget_class);
+  fd_device_detail_page_class_init_variables (widget_class);
 }
 
 static void
@@ -561,4 +567,5 @@ fd_device_detail_page_init (FdDeviceDetailPage *self)
   fd_device_detail_page_set_example (self, "localhost", 7443);
   fd_device_detail_page_show_readings_state (self, "loading");
   fd_device_detail_page_init_credentials (self);
+  fd_device_detail_page_init_variables (self);
 }

@@ -29,4 +29,8 @@ guint fd_device_detail_page_get_polls (FdDeviceDetailPage *self);
 /* How many readings were shown from "data" events (for tests). */
 guint fd_device_detail_page_get_live_readings (FdDeviceDetailPage *self);
 
+/* For tests: the state of variable @key as shown ("pending", "applied", "reported"), or NULL
+ * when it is not listed. */
+const char *fd_device_detail_page_get_variable_state (FdDeviceDetailPage *self, const char *key);
+
 G_END_DECLS

@@ -12,22 +12,27 @@
 #include "fd-ui.h"
 
 static char *
-fd_campaign_name_text (JsonObject *object)
+fd_campaign_name_text (JsonObject *object, const char **css_class)
 {
   return fd_json_dup_string (object, "name");
 }
 
 static char *
-fd_campaign_firmware_text (JsonObject *object)
+fd_campaign_firmware_text (JsonObject *object, const char **css_class)
 {
   return fd_json_dup_string (object, "firmware_version");
 }
 
 static char *
-fd_campaign_state_text (JsonObject *object)
+fd_campaign_state_text (JsonObject *object, const char **css_class)
 {
   const char *reason = fd_json_get_string (object, "reason");
   const char *state = fd_campaign_state_label (fd_json_get_string (object, "state"));
+
+  if (css_class != NULL && g_strcmp0 (fd_json_get_string (object, "state"), "aborted") == 0)
+    *css_class = "error";
+  else if (css_class != NULL && g_strcmp0 (fd_json_get_string (object, "state"), "completed") == 0)
+    *css_class = "success";
 
   if (reason != NULL && *reason != '\0')
     /* TRANSLATORS: a campaign's state, then why it is so ("Aborted: 3 of 5 devices failed") */
@@ -36,53 +41,67 @@ fd_campaign_state_text (JsonObject *object)
 }
 
 static double
-fd_campaign_progress_fraction (JsonObject *object, char **text)
+fd_campaign_progress_fraction (JsonObject *object)
+{
+  gint64 total = fd_json_get_int (object, "total", 0);
+  gint64 final = fd_campaign_count_final (fd_json_get_member_object (object, "counts"));
+
+  return total > 0 ? (double) final / total : 0.0;
+}
+
+static char *
+fd_campaign_progress_text (JsonObject *object, const char **css_class)
 {
   gint64 total = fd_json_get_int (object, "total", 0);
   gint64 final = fd_campaign_count_final (fd_json_get_member_object (object, "counts"));
 
   /* TRANSLATORS: devices done of the campaign's devices */
-  *text = g_strdup_printf (_ ("%'" G_GINT64_FORMAT " of %'" G_GINT64_FORMAT), final, total);
-  return total > 0 ? (double) final / total : 0.0;
+  return g_strdup_printf (_ ("%'" G_GINT64_FORMAT " of %'" G_GINT64_FORMAT), final, total);
 }
 
 static char *
-fd_campaign_created_text (JsonObject *object)
+fd_campaign_created_text (JsonObject *object, const char **css_class)
 {
+  if (css_class != NULL)
+    *css_class = "dim-label";
   return fd_json_format_time (fd_json_get_string (object, "created_at"));
 }
 
 void
 fd_firmware_page_init_campaigns (FdFirmwarePage *self)
 {
+  GtkSortListModel *sorted
+      = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->campaigns)), NULL);
   GtkColumnViewColumn *column;
   struct
   {
     const char *title;
-    FdJsonTextFunc text;
-    gboolean dim, expand;
+    FdJsonItemText text;
+    const char *sort_member;
+    gboolean expand;
   } columns[] = {
-    { C_ ("column", "Name"), fd_campaign_name_text, FALSE, TRUE },
-    { C_ ("column", "Firmware"), fd_campaign_firmware_text, FALSE, FALSE },
-    { C_ ("column", "State"), fd_campaign_state_text, FALSE, TRUE },
+    { C_ ("column", "Name"), fd_campaign_name_text, NULL, TRUE },
+    { C_ ("column", "Firmware"), fd_campaign_firmware_text, NULL, FALSE },
+    { C_ ("column", "State"), fd_campaign_state_text, NULL, TRUE },
   };
 
-  self->campaign_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (
-      gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->campaigns))))));
+  self->campaign_view = GTK_COLUMN_VIEW (
+      gtk_column_view_new (GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (sorted)))));
+  gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (self->campaign_view));
   gtk_column_view_set_single_click_activate (self->campaign_view, TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
-      column = fd_json_text_column_new (columns[i].title, columns[i].text, columns[i].dim, FALSE);
-      gtk_column_view_column_set_expand (column, columns[i].expand);
+      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
+                                        columns[i].expand);
       gtk_column_view_append_column (self->campaign_view, column);
       g_object_unref (column);
     }
-  column = fd_json_progress_column_new (C_ ("column", "Progress"), fd_campaign_progress_fraction);
-  gtk_column_view_column_set_fixed_width (column, 160);
+  column = fd_json_item_progress_column_new (
+      C_ ("column", "Progress"), fd_campaign_progress_fraction, fd_campaign_progress_text);
   gtk_column_view_append_column (self->campaign_view, column);
   g_object_unref (column);
-  column
-      = fd_json_text_column_new (C_ ("column", "Created"), fd_campaign_created_text, TRUE, FALSE);
+  column = fd_json_item_column_new (C_ ("column", "Created"), fd_campaign_created_text,
+                                    "created_at", FALSE);
   gtk_column_view_append_column (self->campaign_view, column);
   g_object_unref (column);
   gtk_widget_add_css_class (GTK_WIDGET (self->campaign_view), "data-table");
@@ -197,7 +216,8 @@ fd_firmware_page_notify_end (FdFirmwarePage *self, JsonObject *data)
 }
 
 void
-fd_firmware_page_campaign_event_cb (FdFirmwarePage *self, const char *type, const char *device_id,
+fd_firmware_page_campaign_event_cb (FdFirmwarePage *self, const char *type,
+                                    const char *workspace_id, const char *device_id,
                                     JsonObject *data)
 {
   const char *id = fd_json_get_string (data, "campaign_id");
@@ -207,28 +227,33 @@ fd_firmware_page_campaign_event_cb (FdFirmwarePage *self, const char *type, cons
     return;
 
   fd_firmware_page_notify_end (self, data);
+  /* The lists are the current workspace's. */
+  if (self->workspace == NULL
+      || g_strcmp0 (workspace_id, fd_workspace_get_id (self->workspace)) != 0)
+    return;
   {
     FdJsonItem *item = fd_json_store_find (self->campaigns, id, NULL);
     static const char *const members[] = { "state", "stage", "counts", "reason", "name" };
-    JsonObject *object;
+    g_autoptr (JsonObject) update = json_object_new ();
 
     if (item == NULL)
       {
-        /* A campaign this list does not have yet (new, or of another workspace): it may
-         * also put a firmware in use. */
+        /* A campaign this list does not have yet (made elsewhere): it also puts a firmware
+         * in use. */
         fd_firmware_page_load_campaigns (self);
         fd_firmware_page_load_firmware (self);
         return;
       }
-    object = fd_json_item_get_object (item);
     /* A campaign that ends no longer keeps its firmware in use. */
-    if (g_strcmp0 (fd_json_get_string (object, "state"), fd_json_get_string (data, "state")) != 0)
+    if (g_strcmp0 (fd_json_get_string (fd_json_item_get_object (item), "state"),
+                   fd_json_get_string (data, "state"))
+        != 0)
       fd_firmware_page_load_firmware (self);
     for (guint i = 0; i < G_N_ELEMENTS (members); i++)
       if (json_object_has_member (data, members[i]))
-        json_object_set_member (object, members[i],
+        json_object_set_member (update, members[i],
                                 json_node_copy (json_object_get_member (data, members[i])));
-    fd_json_item_changed (item);
+    fd_json_item_merge (item, update);
   }
 }
 
@@ -243,8 +268,9 @@ fd_firmware_page_campaign_created_cb (FdFirmwarePage *self, JsonObject *campaign
   fd_ui_toast (GTK_WIDGET (self), message);
   if (fd_json_store_find (self->campaigns, fd_json_get_string (campaign, "id"), NULL) == NULL)
     {
-      g_autoptr (FdJsonItem) item = fd_json_item_new (campaign);
-      g_list_store_insert (self->campaigns, 0, item);
+      g_autoptr (FdJsonItem) item = fd_json_item_new (campaign, "id");
+      if (item != NULL)
+        g_list_store_insert (self->campaigns, 0, item);
     }
   gtk_stack_set_visible_child_name (self->campaign_stack, "list");
   fd_firmware_page_load_campaigns (self);

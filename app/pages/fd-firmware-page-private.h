@@ -56,7 +56,8 @@ void fd_firmware_page_confirm_delete (FdFirmwarePage *self, JsonObject *firmware
 void fd_firmware_page_init_campaigns (FdFirmwarePage *self);
 void fd_firmware_page_load_campaigns (FdFirmwarePage *self);
 void fd_firmware_page_campaign_event_cb (FdFirmwarePage *self, const char *type,
-                                         const char *device_id, JsonObject *data);
+                                         const char *workspace_id, const char *device_id,
+                                         JsonObject *data);
 void fd_firmware_page_new_campaign (FdFirmwarePage *self);
 /* The campaign of @firmware_id that keeps it in use (running or paused), or NULL. */
 JsonObject *fd_firmware_page_find_user (FdFirmwarePage *self, const char *firmware_id);

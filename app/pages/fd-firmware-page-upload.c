@@ -117,8 +117,9 @@ fd_firmware_page_uploaded_cb (GObject *source, GAsyncResult *result, gpointer da
       /* From the answer itself, then the list as the server has it. */
       if (fd_json_store_find (self->firmware, fd_json_get_string (firmware, "id"), NULL) == NULL)
         {
-          g_autoptr (FdJsonItem) item = fd_json_item_new (firmware);
-          g_list_store_insert (self->firmware, 0, item);
+          g_autoptr (FdJsonItem) item = fd_json_item_new (firmware, "id");
+          if (item != NULL)
+            g_list_store_insert (self->firmware, 0, item);
         }
       gtk_stack_set_visible_child_name (self->firmware_stack, "list");
       fd_firmware_page_load_firmware (self);

@@ -36,7 +36,7 @@ fd_json_store_find (GListStore *store, const char *id, guint *position)
     {
       g_autoptr (FdJsonItem) item = g_list_model_get_item (G_LIST_MODEL (store), i);
 
-      if (g_strcmp0 (fd_json_get_string (fd_json_item_get_object (item), "id"), id) == 0)
+      if (g_strcmp0 (fd_json_item_get_key (item), id) == 0)
         {
           if (position != NULL)
             *position = i;
@@ -56,13 +56,15 @@ fd_json_store_replace (GListStore *store, GPtrArray *items)
       JsonObject *object = g_ptr_array_index (items, i);
       FdJsonItem *kept = fd_json_store_find (store, fd_json_get_string (object, "id"), NULL);
 
+      FdJsonItem *item;
+
       if (kept != NULL)
         {
-          fd_json_item_set_object (kept, object);
+          fd_json_item_replace (kept, object);
           g_ptr_array_add (fresh, g_object_ref (kept));
         }
-      else
-        g_ptr_array_add (fresh, fd_json_item_new (object));
+      else if ((item = fd_json_item_new (object, "id")) != NULL)
+        g_ptr_array_add (fresh, item);
     }
   g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), fresh->pdata,
                        fresh->len);
@@ -71,13 +73,13 @@ fd_json_store_replace (GListStore *store, GPtrArray *items)
 /* Firmware list */
 
 static char *
-fd_firmware_version_text (JsonObject *object)
+fd_firmware_version_text (JsonObject *object, const char **css_class)
 {
   return fd_json_dup_string (object, "version");
 }
 
 static char *
-fd_firmware_target_text (JsonObject *object)
+fd_firmware_target_text (JsonObject *object, const char **css_class)
 {
   const char *target = fd_json_get_string (object, "target");
 
@@ -86,27 +88,31 @@ fd_firmware_target_text (JsonObject *object)
 }
 
 static char *
-fd_firmware_size_text (JsonObject *object)
+fd_firmware_size_text (JsonObject *object, const char **css_class)
 {
   return fd_format_size ((guint64)MAX (fd_json_get_int (object, "size", 0), 0));
 }
 
 static char *
-fd_firmware_sha_text (JsonObject *object)
+fd_firmware_sha_text (JsonObject *object, const char **css_class)
 {
   const char *sha = fd_json_get_string (object, "sha256");
 
+  if (css_class != NULL)
+    *css_class = "dim-label";
   return sha != NULL ? g_strndup (sha, 12) : NULL;
 }
 
 static char *
-fd_firmware_created_text (JsonObject *object)
+fd_firmware_created_text (JsonObject *object, const char **css_class)
 {
+  if (css_class != NULL)
+    *css_class = "dim-label";
   return fd_json_format_time (fd_json_get_string (object, "created_at"));
 }
 
 static char *
-fd_firmware_in_use_text (JsonObject *object)
+fd_firmware_in_use_text (JsonObject *object, const char **css_class)
 {
   JsonNode *node = json_object_get_member (object, "in_use");
   gboolean in_use = node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_boolean (node);
@@ -145,29 +151,32 @@ fd_firmware_page_delete_setup_cb (GtkSignalListItemFactory *factory, GtkListItem
 static GtkColumnView *
 fd_firmware_page_firmware_view_new (FdFirmwarePage *self)
 {
-  GtkColumnView *view = GTK_COLUMN_VIEW (gtk_column_view_new (
-      GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->firmware))))));
+  GtkSortListModel *sorted
+      = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->firmware)), NULL);
+  GtkColumnView *view = GTK_COLUMN_VIEW (
+      gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted)))));
   GtkListItemFactory *factory;
   GtkColumnViewColumn *column;
   struct
   {
     const char *title;
-    FdJsonTextFunc text;
-    gboolean dim, numeric, expand;
+    FdJsonItemText text;
+    const char *sort_member;
+    gboolean expand;
   } columns[] = {
-    { C_ ("column", "Version"), fd_firmware_version_text, FALSE, FALSE, TRUE },
-    { C_ ("column", "Target"), fd_firmware_target_text, FALSE, FALSE, FALSE },
-    { C_ ("column", "Size"), fd_firmware_size_text, FALSE, TRUE, FALSE },
-    { C_ ("column", "SHA-256"), fd_firmware_sha_text, TRUE, FALSE, FALSE },
-    { C_ ("column", "Created"), fd_firmware_created_text, TRUE, FALSE, FALSE },
-    { C_ ("column", "In Use"), fd_firmware_in_use_text, FALSE, FALSE, FALSE },
+    { C_ ("column", "Version"), fd_firmware_version_text, NULL, TRUE },
+    { C_ ("column", "Target"), fd_firmware_target_text, NULL, FALSE },
+    { C_ ("column", "Size"), fd_firmware_size_text, NULL, FALSE },
+    { C_ ("column", "SHA-256"), fd_firmware_sha_text, NULL, FALSE },
+    { C_ ("column", "Created"), fd_firmware_created_text, "created_at", FALSE },
+    { C_ ("column", "In Use"), fd_firmware_in_use_text, NULL, FALSE },
   };
 
+  gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (view));
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
-      column = fd_json_text_column_new (columns[i].title, columns[i].text, columns[i].dim,
-                                        columns[i].numeric);
-      gtk_column_view_column_set_expand (column, columns[i].expand);
+      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
+                                        columns[i].expand);
       gtk_column_view_append_column (view, column);
       g_object_unref (column);
     }

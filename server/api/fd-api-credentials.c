@@ -1,5 +1,6 @@
 /* fd-api-credentials.c — /devices/{id}/credentials: certificates and device keys. */
 #include "fd-api-private.h"
+#include "store/fd-store-firmware.h"
 #include "fd-util.h"
 #include "provision/fd-provision.h"
 
@@ -12,12 +13,14 @@ static const char *const create_members[]
 typedef struct
 {
   FdNewCredential *made;
+  FdSigningKey *firmware_key; /* the workspace's, for "firmware_key" */
 } CreateData;
 
 static void
 create_data_free (CreateData *d)
 {
   fd_new_credential_free (d->made);
+  fd_signing_key_free (d->firmware_key);
   g_free (d);
 }
 
@@ -33,6 +36,8 @@ credential_create_job (FdDb *db, gpointer data, GError **error)
     return FALSE;
   job->result = c;
   job->result_free = (GDestroyNotify)fd_credential_free;
+  if (!fd_api_firmware_device_key (job->firmware, db, c->device_id, &d->firmware_key, error))
+    return FALSE;
   return fd_api_audit (db, job, "credential.create", c->id, error, "device_id", c->device_id,
                        "kind", fd_credential_kind_name (c->kind), "fingerprint", c->fingerprint,
                        "mode", c->mode, NULL);
@@ -54,7 +59,12 @@ credential_created (FdApiRequest *req, FdApiJob *job)
     json_object_set_string_member (obj, "private_key", d->made->private_key);
   if (d->made->shown_secret != NULL)
     json_object_set_string_member (obj, "secret", d->made->shown_secret);
-  json_object_set_member (obj, "zdevice", fd_api_zdevice (req->api, c, prvkey));
+  fd_api_firmware_key_member (obj, d->firmware_key);
+  {
+    JsonNode *zdevice = fd_api_zdevice (req->api, c, prvkey);
+    fd_api_firmware_key_member (json_node_get_object (zdevice), d->firmware_key);
+    json_object_set_member (obj, "zdevice", zdevice);
+  }
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location",
                                 location);
   fd_api_reply_json (req, SOUP_STATUS_CREATED, node);
@@ -235,15 +245,24 @@ credential_get_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
 
-  job->result = fd_store_credential_get (db, job->id, job->target, error);
+  FdCredential *c = fd_store_credential_get (db, job->id, job->target, error);
+  FdSigningKey *k = NULL;
+
+  job->result = c;
   job->result_free = (GDestroyNotify)fd_credential_free;
-  return job->result != NULL;
+  if (c == NULL || !fd_api_firmware_device_key (job->firmware, db, c->device_id, &k, error))
+    return FALSE;
+  job->data = k;
+  job->data_free = (GDestroyNotify)fd_signing_key_free;
+  return TRUE;
 }
 
 static void
 credential_reply (FdApiRequest *req, FdApiJob *job)
 {
   g_autoptr (JsonNode) node = fd_api_json_one (job->result, (FdApiJsonFunc)fd_api_json_credential);
+
+  fd_api_firmware_key_member (json_node_get_object (node), job->data);
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
@@ -252,7 +271,7 @@ credential_get (FdApiRequest *req)
 {
   if (!fd_api_check_params (req, NULL) || !path_credential (req))
     return;
-  fd_api_run_read (req, credential_get_job, credential_job_new (req), credential_reply);
+  fd_api_run_write (req, credential_get_job, credential_job_new (req), credential_reply);
 }
 
 static void
@@ -261,6 +280,7 @@ zdevice_reply (FdApiRequest *req, FdApiJob *job)
   /* Without the secret: it was shown once, when the credential was made. */
   g_autoptr (JsonNode) node = fd_api_zdevice (req->api, job->result, "");
 
+  fd_api_firmware_key_member (json_node_get_object (node), job->data);
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
                                 "Content-Disposition", "attachment; filename=\"zdevice.json\"");
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
@@ -271,7 +291,7 @@ credential_zdevice (FdApiRequest *req)
 {
   if (!fd_api_check_params (req, NULL) || !path_credential (req))
     return;
-  fd_api_run_read (req, credential_get_job, credential_job_new (req), zdevice_reply);
+  fd_api_run_write (req, credential_get_job, credential_job_new (req), zdevice_reply);
 }
 
 static gboolean

@@ -19,8 +19,9 @@
 
 static const char *const params[] = { "workspace", "type", NULL };
 static const char *const event_types[] = {
-  "device.online",     "device.offline",   "data", "condition.opened",
-  "condition.updated", "condition.closed", NULL,
+  "device.online",     "device.offline",   "data",          "condition.opened",
+  "condition.updated", "condition.closed", "job.execution", "job.updated",
+  "variable.updated",  "campaign.updated", "campaign.target", NULL,
 };
 
 struct _FdApiEventStream
@@ -181,7 +182,9 @@ valid_types (FdApiRequest *req, char **types)
       {
         fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", "type",
                             "type must be one of device.online, device.offline, data, "
-                            "condition.opened, condition.updated, condition.closed");
+                            "condition.opened, condition.updated, condition.closed, "
+                            "job.execution, job.updated, variable.updated, "
+                            "campaign.updated, campaign.target");
         return FALSE;
       }
   return TRUE;

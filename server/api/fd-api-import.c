@@ -44,6 +44,8 @@ typedef struct
 {
   FdStore *store;
   FdPki *pki;
+  FdFirmware *firmware;
+  FdSigningKey *firmware_key; /* the workspace's, for the devices' zdevice.json */
   char *workspace_id;
   gboolean dry_run;
   GBytes *body;
@@ -79,6 +81,7 @@ static void
 import_free (Import *im)
 {
   g_free (im->workspace_id);
+  g_clear_pointer (&im->firmware_key, fd_signing_key_free);
   g_bytes_unref (im->body);
   g_ptr_array_unref (im->cells);
   g_ptr_array_unref (im->rows);
@@ -574,6 +577,14 @@ write_job (FdDb *db, gpointer data, GError **error)
                                "{\"via\":\"import\"}", error))
         return FALSE;
     }
+  /* Devices check the firmware they download with the workspace's key: it goes into every
+   * zdevice.json made from this answer. */
+  if (im->firmware != NULL && im->rows->len > 0)
+    {
+      im->firmware_key = fd_firmware_ensure_key (im->firmware, db, im->workspace_id, error);
+      if (im->firmware_key == NULL)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -713,6 +724,8 @@ import_reply (FdApiRequest *req, FdApiJob *job)
     }
   json_builder_end_object (b);
   node = json_builder_get_root (b);
+  if (!im->dry_run)
+    fd_api_firmware_key_member (json_node_get_object (node), im->firmware_key);
   fd_api_reply_json (req, im->dry_run ? SOUP_STATUS_OK : SOUP_STATUS_CREATED, node);
 }
 
@@ -740,6 +753,7 @@ device_import (FdApiRequest *req)
   im = g_new0 (Import, 1);
   im->store = req->api->store;
   im->pki = req->api->context.pki;
+  im->firmware = req->api->context.firmware;
   im->workspace_id = g_strdup (req->path_id);
   im->dry_run = dry_run;
   im->body = soup_message_body_flatten (body);

@@ -8,6 +8,7 @@
 #include "events/fd-events.h"
 #include "fd-api.h"
 #include "store/fd-store-entities.h"
+#include "store/fd-store-firmware.h"
 #include "store/fd-store-provision.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,9 @@ struct _FdApiContext
   FdSessions *sessions;
   FdExports *exports;     /* NULL in tests that run the API alone */
   FdRetention *retention; /* NULL in tests that run the API alone */
+  FdJobs *jobs;           /* NULL in tests that run the API alone */
+  FdFirmware *firmware;   /* NULL in tests that run the API alone */
+  FdOta *ota;             /* campaigns; NULL in tests that run the API alone */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;
@@ -104,6 +108,7 @@ typedef struct
   /* the outcome */
   gpointer result;
   GDestroyNotify result_free;
+  FdFirmware *firmware; /* the API's (signing keys made on demand in a job), or NULL */
 } FdApiJob;
 
 FdApiJob *fd_api_job_new (FdApiRequest *req);
@@ -121,6 +126,25 @@ extern const FdApiRoute fd_api_event_routes[];
 extern const FdApiRoute fd_api_export_routes[];
 extern const FdApiRoute fd_api_export_schedule_routes[];
 extern const FdApiRoute fd_api_query_routes[];
+extern const FdApiRoute fd_api_job_routes[];
+extern const FdApiRoute fd_api_firmware_routes[];
+
+/* fd-api-server.c: the token check of a request (replies 401 and returns FALSE when it is not
+ * good), and the refusal of a body over @limit from its headers (413 with @code, set on @msg;
+ * TRUE when refused). */
+gboolean fd_api_authenticate (FdApiRequest *req);
+gboolean fd_api_body_refused (SoupServerMessage *msg, gsize limit, const char *code);
+/* fd-api-firmware.c, in a store job: *@out = the signing key of @device_id's workspace, made
+ * when it has none (on the writer). *@out stays NULL when @fw is NULL. */
+gboolean fd_api_firmware_device_key (FdFirmware *fw, FdDb *db, const char *device_id,
+                                     FdSigningKey **out, GError **error);
+/* Sets "firmware_key": {"algorithm", "public_key"} (null without a key) on @obj. */
+void fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k);
+/* fd-api-firmware-upload.c: TRUE when @route is the firmware upload, whose body it then takes
+ * as it arrives (called from the request's got-headers). */
+gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
+extern const FdApiRoute fd_api_variable_routes[];
+extern const FdApiRoute fd_api_campaign_routes[];
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
 void fd_api_retention_run (FdApiRequest *req);

@@ -153,6 +153,7 @@ fd_api_job_new (FdApiRequest *req)
 
   job->actor = g_strdup (req->actor);
   job->id = g_strdup (req->path_id);
+  job->firmware = req->api->context.firmware;
   return job;
 }
 

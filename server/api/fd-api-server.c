@@ -15,7 +15,8 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
   fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
   fd_api_export_routes, fd_api_export_schedule_routes,
-  fd_api_query_routes,
+  fd_api_query_routes, fd_api_job_routes,
+  fd_api_firmware_routes, fd_api_variable_routes, fd_api_campaign_routes,
 };
 
 static gboolean
@@ -183,8 +184,8 @@ touch_token_job (FdDb *db, gpointer data, GError **error)
 }
 
 /* Checks the bearer token; sets req->actor. Replies 401 and returns FALSE when it is not good. */
-static gboolean
-authenticate (FdApiRequest *req)
+gboolean
+fd_api_authenticate (FdApiRequest *req)
 {
   FdApi *api = req->api;
   const char *header = soup_message_headers_get_one (
@@ -285,7 +286,7 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
       return;
     }
   req->max_body = route->max_body ? route->max_body : FD_API_MAX_BODY;
-  if (!route->public && !authenticate (req))
+  if (!route->public && !fd_api_authenticate (req))
     return;
   if (!parse_query (req))
     return;
@@ -324,28 +325,23 @@ judge_body (SoupMessageHeaders *headers, gsize limit)
  * here and the handler never runs. The body is never kept in memory: a merely too large one is
  * read and dropped (so the client, which is still sending it, then reads the 413); one whose end
  * cannot be known is answered straight on the socket, which is then shut. */
-static void
-got_headers (SoupServerMessage *msg, gpointer user_data)
+gboolean
+fd_api_body_refused (SoupServerMessage *msg, gsize limit, const char *code)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-  gboolean known;
-  const FdApiRoute *route
-      = find_route (soup_server_message_get_method (msg), path, NULL, NULL, NULL, &known);
-  gsize limit = route && route->max_body ? route->max_body : FD_API_MAX_BODY;
   BodyVerdict verdict = judge_body (headers, limit);
   const char *why;
   g_autofree char *body = NULL;
   gsize len;
 
   if (verdict == BODY_OK)
-    return;
+    return FALSE;
   why = soup_message_headers_get_list (headers, "Transfer-Encoding") != NULL
             ? " (chunked bodies are not accepted: send a Content-Length)"
             : "";
-  body = g_strdup_printf ("{\"error\":{\"code\":\"payload_too_large\",\"message\":"
+  body = g_strdup_printf ("{\"error\":{\"code\":\"%s\",\"message\":"
                           "\"the request body is over the limit of %" G_GSIZE_FORMAT " bytes%s\"}}",
-                          limit, why);
+                          code, limit, why);
   len = strlen (body);
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
 
@@ -368,6 +364,23 @@ got_headers (SoupServerMessage *msg, gpointer user_data)
   soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&body), len);
+  return TRUE;
+}
+
+static void
+got_headers (SoupServerMessage *msg, gpointer user_data)
+{
+  FdApi *api = user_data;
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  gboolean known;
+  const FdApiRoute *route
+      = find_route (soup_server_message_get_method (msg), path, NULL, NULL, NULL, &known);
+  gsize limit = route && route->max_body ? route->max_body : FD_API_MAX_BODY;
+
+  /* A firmware upload streams to disk, within its own limit. */
+  if (fd_api_firmware_got_headers (api, msg, route))
+    return;
+  fd_api_body_refused (msg, limit, "payload_too_large");
 }
 
 static void
@@ -469,6 +482,12 @@ fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions)
 }
 
 void
+fd_api_set_jobs (FdApi *api, FdJobs *jobs)
+{
+  api->context.jobs = jobs;
+}
+
+void
 fd_api_set_exports (FdApi *api, FdExports *exports)
 {
   api->context.exports = exports;
@@ -493,7 +512,19 @@ fd_api_set_retention (FdApi *api, FdRetention *retention)
 }
 
 void
+fd_api_set_firmware (FdApi *api, FdFirmware *firmware)
+{
+  api->context.firmware = firmware;
+}
+
+void
 fd_api_set_downlink (FdApi *api, FdDownlink *downlink)
 {
   api->context.downlink = downlink;
+}
+
+void
+fd_api_set_ota (FdApi *api, FdOta *ota)
+{
+  api->context.ota = ota;
 }

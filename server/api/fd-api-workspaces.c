@@ -1,5 +1,6 @@
 /* fd-api-workspaces.c — /workspaces and /fleets. */
 #include "fd-api-private.h"
+#include "store/fd-store-firmware.h"
 
 static const char *const list_params[] = { "search", "from", "size", NULL };
 static const char *const force_params[] = { "force", NULL };
@@ -229,6 +230,7 @@ typedef struct
 {
   char *dir; /* the exports' directory; NULL when this server runs no exports */
   GPtrArray *files;
+  GPtrArray *firmware_files; /* DATA/firmware's, removed with the workspace's signing key */
 } DeletedExports;
 
 static void
@@ -238,6 +240,7 @@ deleted_exports_free (gpointer data)
 
   g_free (d->dir);
   g_ptr_array_unref (d->files);
+  g_ptr_array_unref (d->firmware_files);
   g_free (d);
 }
 
@@ -250,6 +253,7 @@ workspace_delete_job (FdDb *db, gpointer data, GError **error)
   return collect_devices (db, job, job->id, NULL, error)
          && (exports->dir == NULL
              || fd_store_export_workspace_files (db, job->id, exports->dir, exports->files, error))
+         && fd_store_firmware_files (db, job->id, exports->firmware_files, error)
          && fd_store_workspace_delete (db, job->id, job->force, error)
          && fd_api_audit (db, job, "workspace.delete", job->id, error, "force",
                           job->force ? "true" : NULL, NULL);
@@ -272,6 +276,8 @@ workspace_deleted (FdApiRequest *req, FdApiJob *job)
 
   if (req->api->context.exports != NULL)
     fd_exports_workspace_deleted (req->api->context.exports, job->id, exports->files);
+  if (req->api->context.firmware != NULL)
+    fd_firmware_remove_files (req->api->context.firmware, job->id, exports->firmware_files);
   reply_deleted (req, job);
 }
 
@@ -291,6 +297,7 @@ workspace_delete (FdApiRequest *req)
   if (req->api->context.exports != NULL)
     exports->dir = g_strdup (fd_exports_get_dir (req->api->context.exports));
   exports->files = g_ptr_array_new_with_free_func (g_free);
+  exports->firmware_files = g_ptr_array_new_with_free_func (g_free);
   job->result = exports;
   job->result_free = deleted_exports_free;
   fd_api_run_write (req, workspace_delete_job, job, workspace_deleted);

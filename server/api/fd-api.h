@@ -9,6 +9,9 @@
 #include "device/fd-device-sessions.h"
 #include "events/fd-events.h"
 #include "export/fd-export.h"
+#include "jobs/fd-jobs.h"
+#include "ota/fd-firmware.h"
+#include "ota/fd-ota.h"
 #include "pki/fd-pki.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store.h"
@@ -47,6 +50,15 @@ void fd_api_set_live (FdApi *api, FdEvents *events, FdSessions *sessions);
 void fd_api_set_exports (FdApi *api, FdExports *exports);
 /* The retention passes, for POST /server/retention (before listening). */
 void fd_api_set_retention (FdApi *api, FdRetention *retention);
+/* The jobs (POST /workspaces/{id}/jobs and the rest). Set before listening. */
+void fd_api_set_jobs (FdApi *api, FdJobs *jobs);
+
+/* The firmware files and signing keys (/workspaces/{id}/firmware, /firmware/{id}, the
+ * signing key, and firmware_key in credentials). Set before listening. */
+void fd_api_set_firmware (FdApi *api, FdFirmware *firmware);
+
+/* The OTA campaigns (POST /workspaces/{id}/campaigns and the rest). Before listening. */
+void fd_api_set_ota (FdApi *api, FdOta *ota);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);

@@ -27,6 +27,7 @@ typedef enum
 } ConnState;
 
 static void conn_process (FdDeviceConn *conn);
+static void conn_send (FdDeviceConn *conn, GBytes *bytes, gboolean close);
 
 FdDeviceConn *
 fd_device_conn_ref (FdDeviceConn *conn)
@@ -58,6 +59,8 @@ fd_device_conn_unref (FdDeviceConn *conn)
   g_free (conn->bearer_token);
   g_clear_pointer (&conn->refusal, g_bytes_unref);
   g_clear_pointer (&conn->out, g_bytes_unref);
+  g_clear_pointer (&conn->poll_got, g_ptr_array_unref);
+  g_clear_pointer (&conn->file, fd_device_file_free);
   g_free (conn->tag);
   g_free (conn->peer);
   g_free (conn);
@@ -154,6 +157,7 @@ fd_device_conn_close (FdDeviceConn *conn)
     }
   if (!conn->handshaking && !conn->handed_over)
     close_socket (conn);
+  fd_device_poll_clear (conn);
   if (server->sessions != NULL)
     fd_sessions_detach (server->sessions, &conn->session, "disconnected");
 
@@ -178,7 +182,7 @@ session_end (FdSession *session, FdSessionEnd why)
   fd_device_conn_close (conn);
 }
 
-static const FdSessionOps session_ops = { NULL, session_end };
+static const FdSessionOps session_ops = { fd_device_poll_deliver, session_end };
 
 void
 fd_device_conn_present (FdDeviceConn *conn)
@@ -334,6 +338,24 @@ write_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else
     {
+      if (conn->file != NULL)
+        {
+          gboolean failed = FALSE;
+          GBytes *more = fd_device_file_next (conn->file, &failed);
+
+          if (more != NULL)
+            {
+              conn_send (conn, more, conn->close_after);
+              goto out;
+            }
+          g_clear_pointer (&conn->file, fd_device_file_free);
+          if (failed)
+            {
+              /* The head promised a length the body can no longer keep. */
+              fd_device_conn_close (conn);
+              goto out;
+            }
+        }
       set_busy (conn, FALSE);
       if (conn->upgrading)
         fd_device_upgrade_hand_over (conn);
@@ -370,6 +392,15 @@ count_answer (FdDeviceConn *conn, guint status)
   conn->server->stats.requests++;
   if (status / 100 < G_N_ELEMENTS (conn->server->stats.responses))
     conn->server->stats.responses[status / 100]++;
+}
+
+void
+fd_device_reply_file (FdDeviceConn *conn, guint status, GBytes *head, FdDeviceFile *file,
+                      gboolean close)
+{
+  count_answer (conn, status);
+  conn->file = file;
+  conn_send (conn, head, close);
 }
 
 void

@@ -61,6 +61,8 @@ request_clear (FdHttpRequest *req)
   g_free (req->query);
   g_free (req->authorization);
   g_free (req->content_type);
+  g_free (req->range);
+  g_free (req->if_range);
   g_free (req->ws_key);
   g_free (req->ws_version);
   g_free (req->ws_protocol);
@@ -354,6 +356,15 @@ parse_header (FdHttpParser *parser, HeadFacts *facts, const char *line, gsize le
     }
   else if (name_is (line, name_len, "Content-Type") && req->content_type == NULL)
     req->content_type = g_strndup (value, value_len);
+  else if (name_is (line, name_len, "Range"))
+    {
+      /* Two Range headers are not one range: the request is refused, not guessed at. */
+      if (req->range != NULL)
+        return fail (parser, 400, "bad_request", "more than one Range header");
+      req->range = g_strndup (value, value_len);
+    }
+  else if (name_is (line, name_len, "If-Range") && req->if_range == NULL)
+    req->if_range = g_strndup (value, value_len);
   return FD_HTTP_NEED_MORE;
 }
 

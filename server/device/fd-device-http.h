@@ -41,6 +41,8 @@ typedef struct
   gsize content_length; /* 0 without one */
   char *authorization;  /* the Authorization value, or NULL */
   char *content_type;   /* or NULL */
+  char *range;          /* the Range value (GET /v1/firmware), or NULL */
+  char *if_range;       /* the If-Range value, or NULL */
   /* A WebSocket handshake (RFC 6455 §4.2.1): "Upgrade: websocket" with "Connection: upgrade",
    * and the Sec-WebSocket-* values as sent (several Protocol headers joined by ", "), or NULL. */
   gboolean upgrade_websocket;
@@ -97,6 +99,12 @@ const char *fd_http_reason (guint status);
  * @omit_body (an answer to HEAD). */
 GBytes *fd_http_response (guint status, const char *const *extra, const char *body, gsize body_len,
                           gboolean close, gboolean keep_alive_10, gboolean omit_body);
+
+/* The head of an answer whose body is sent apart (a file): the status line, @content_type,
+ * Content-Length: @length, the @extra lines (NULL-terminated, may be NULL), Connection as in
+ * fd_http_response(), and the empty line. */
+GBytes *fd_http_response_head (guint status, const char *content_type, guint64 length,
+                               const char *const *extra, gboolean close, gboolean keep_alive_10);
 
 /* {"error":{"code":@code,"message":@message}} with @message made valid UTF-8 and escaped. */
 char *fd_http_error_json (const char *code, const char *message);

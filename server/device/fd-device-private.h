@@ -6,6 +6,7 @@
 #include "fd-device-server.h"
 #include "fd-device-sessions.h"
 #include "fd-rate-limit.h"
+#include "ota/fd-firmware.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,8 @@ typedef struct
 const FdDeviceServerStats *fd_device_server_get_stats (FdDeviceServer *server);
 
 typedef struct _FdDeviceConn FdDeviceConn;
+/* A file an answer's body is sent from (fd-device-firmware.c). */
+typedef struct _FdDeviceFile FdDeviceFile;
 
 struct _FdDeviceServer
 {
@@ -64,6 +67,7 @@ struct _FdDeviceServer
   FdPayloadScanner *scanner; /* one per server: everything runs on the engine thread */
   GArray *batch;             /* FdBatchItem, reused */
   FdDeviceServerStats stats;
+  FdFirmware *firmware; /* GET /v1/firmware/{id}; NULL: 404 */
 };
 
 struct _FdDeviceConn
@@ -87,7 +91,8 @@ struct _FdDeviceConn
   GBytes *out;                /* the answer being written */
   const FdHttpRequest *req;   /* the current request, from its head on */
   int route;                  /* fd-device-routes.c's, for the current request */
-  char *tag;                  /* the decoded {tag} of a data request */
+  char *tag;                  /* the decoded {tag} of a data request, {id} of a firmware one */
+  FdDeviceFile *file;         /* the rest of the answer's body, sent after conn->out */
   guint accepted;             /* readings of the request waiting for the store */
   gint64 request_deadline_us; /* 30 s from the request's first byte */
   gboolean in_request;        /* a byte of the next request has arrived */
@@ -101,6 +106,14 @@ struct _FdDeviceConn
   gboolean upgrading;   /* the answer being written is 101: the connection goes to MQTT */
   gboolean handed_over; /* its TLS stream belongs to the MQTT server now */
   FdSession session;    /* presence: attached from the first authenticated request on */
+  /* GET /v1/dn (fd-device-poll.c) */
+  gboolean polling;      /* a poll is being answered or waits */
+  gboolean poll_reading; /* its store read runs: deliveries are kept in poll_got */
+  gboolean poll_now;     /* answer when the read returns, even with nothing */
+  gint64 poll_since;
+  guint poll_wait_s;
+  GPtrArray *poll_got; /* GBytes envelopes delivered while reading */
+  GSource *poll_timer;
 };
 
 /* fd-device-conn.c. Takes @tls (and @peer) over and starts its handshake; @per_address is how
@@ -136,12 +149,33 @@ void fd_device_reply_unauthorized (FdDeviceConn *conn, const char *format, ...)
 gboolean fd_device_refuse (FdDeviceConn *conn, guint status, const char *code, const char *extra,
                            gboolean close, const char *format, ...) G_GNUC_PRINTF (6, 7);
 
+/* Sends @head (counted as @status), then the body from @file (taken; NULL: none) piece by
+ * piece, each written before the next is read. */
+void fd_device_reply_file (FdDeviceConn *conn, guint status, GBytes *head, FdDeviceFile *file,
+                           gboolean close);
+
+/* fd-device-firmware.c: GET (and HEAD) /v1/firmware/{id}, the id in conn->tag. */
+void fd_device_firmware_handle (FdDeviceConn *conn, const FdHttpRequest *req);
+/* The next piece of @file, or NULL at its end (*@failed when reading failed). */
+GBytes *fd_device_file_next (FdDeviceFile *file, gboolean *failed);
+void fd_device_file_free (FdDeviceFile *file);
+
 /* fd-device-upgrade.c: GET /mqtt. Judges the WebSocket handshake from its head (as
  * fd_device_routes_head() does), then answers 101 and hands the connection over. */
 gboolean fd_device_upgrade_head (FdDeviceConn *conn, const FdHttpRequest *req);
 void fd_device_upgrade_handle (FdDeviceConn *conn, const FdHttpRequest *req);
 /* The 101 is written (fd-device-conn.c's write_done): the stream goes to the MQTT server. */
 void fd_device_upgrade_hand_over (FdDeviceConn *conn);
+
+/* fd-device-poll.c: GET /v1/dn?since=T&wait=S, the HTTPS devices' down channel. */
+#define FD_DEVICE_POLL_MAX_WAIT_S 30
+void fd_device_poll_handle (FdDeviceConn *conn, const FdHttpRequest *req);
+/* The session's deliver(): a waiting poll answers with @envelope (NULL: with what it has). */
+gboolean fd_device_poll_deliver (FdSession *session, GBytes *envelope);
+/* The waiting poll of @conn (if any) answers now with what it has ([] mostly): shutdown. */
+void fd_device_poll_release (FdDeviceConn *conn);
+/* The connection closes: the poll waits no more. */
+void fd_device_poll_clear (FdDeviceConn *conn);
 
 /* fd-device-routes.c. Judges a request from its head: TRUE to read its body and go on; FALSE
  * when it was refused (an answer is on its way, or set in conn->refusal to follow the body). */

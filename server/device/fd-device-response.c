@@ -20,12 +20,16 @@ fd_http_reason (guint status)
       return "OK";
     case 202:
       return "Accepted";
+    case 206:
+      return "Partial Content";
     case 400:
       return "Bad Request";
     case 401:
       return "Unauthorized";
     case 404:
       return "Not Found";
+    case 403:
+      return "Forbidden";
     case 405:
       return "Method Not Allowed";
     case 408:
@@ -34,6 +38,8 @@ fd_http_reason (guint status)
       return "Length Required";
     case 413:
       return "Content Too Large";
+    case 416:
+      return "Range Not Satisfiable";
     case 426:
       return "Upgrade Required";
     case 429:
@@ -86,6 +92,26 @@ fd_http_response (guint status, const char *const *extra, const char *body, gsiz
   g_string_append (out, "\r\n");
   if (!omit_body)
     g_string_append_len (out, body, body_len);
+  return g_string_free_to_bytes (out);
+}
+
+GBytes *
+fd_http_response_head (guint status, const char *content_type, guint64 length,
+                       const char *const *extra, gboolean close, gboolean keep_alive_10)
+{
+  GString *out = g_string_sized_new (256);
+
+  g_string_append_printf (out, "HTTP/1.1 %u %s\r\n", status, fd_http_reason (status));
+  append_date (out);
+  g_string_append_printf (out, "Content-Type: %s\r\nContent-Length: %" G_GUINT64_FORMAT "\r\n",
+                          content_type, length);
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_string_append_printf (out, "%s\r\n", extra[i]);
+  if (close)
+    g_string_append (out, "Connection: close\r\n");
+  else if (keep_alive_10)
+    g_string_append (out, "Connection: keep-alive\r\n");
+  g_string_append (out, "\r\n");
   return g_string_free_to_bytes (out);
 }
 

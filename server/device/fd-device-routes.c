@@ -20,10 +20,13 @@ typedef enum
   ROUTE_DATA,
   ROUTE_UP,
   ROUTE_WHOAMI,
-  ROUTE_MQTT, /* MQTT over WebSocket: fd-device-upgrade.c */
+  ROUTE_DN,       /* the long poll: fd-device-poll.c */
+  ROUTE_MQTT,     /* MQTT over WebSocket: fd-device-upgrade.c */
+  ROUTE_FIRMWARE, /* GET /v1/firmware/{id}: fd-device-firmware.c */
 } Route;
 
 #define DATA_PREFIX "/v1/data/"
+#define FIRMWARE_PREFIX "/v1/firmware/"
 
 static Route
 find_route (const char *path, const char **method)
@@ -32,6 +35,11 @@ find_route (const char *path, const char **method)
     {
       *method = "GET";
       return ROUTE_WHOAMI;
+    }
+  if (g_str_equal (path, "/v1/dn"))
+    {
+      *method = "GET";
+      return ROUTE_DN;
     }
   if (g_str_equal (path, "/mqtt"))
     {
@@ -47,6 +55,11 @@ find_route (const char *path, const char **method)
     {
       *method = "POST";
       return ROUTE_DATA;
+    }
+  if (g_str_has_prefix (path, FIRMWARE_PREFIX))
+    {
+      *method = "GET";
+      return ROUTE_FIRMWARE;
     }
   return ROUTE_NONE;
 }
@@ -161,7 +174,8 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
       return fd_device_refuse (conn, 404, "not_found", NULL, FALSE, "there is no device path %s",
                                shown);
     }
-  if (!g_str_equal (req->method, method))
+  if (!g_str_equal (req->method, method)
+      && !(route == ROUTE_FIRMWARE && g_str_equal (req->method, "HEAD")))
     {
       g_autofree char *allow = g_strconcat ("Allow: ", method, NULL);
       return fd_device_refuse (conn, 405, "method_not_allowed", allow, FALSE,
@@ -190,9 +204,10 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
     return fd_device_refuse (conn, 411, "length_required", NULL, FALSE,
                              "a body needs a Content-Length");
 
-  max_body = route == ROUTE_UP       ? server->max_payload
-             : route == ROUTE_WHOAMI ? FD_DEVICE_DISCARD_BYTES
-                                     : FD_DEVICE_MAX_BODY_BYTES;
+  max_body = route == ROUTE_UP ? server->max_payload
+             : route == ROUTE_WHOAMI || route == ROUTE_DN || route == ROUTE_FIRMWARE
+                 ? FD_DEVICE_DISCARD_BYTES
+                 : FD_DEVICE_MAX_BODY_BYTES;
   if (req->content_length > max_body)
     return fd_device_refuse (conn, 413, "payload_too_large", NULL, TRUE,
                              "the body of %" G_GSIZE_FORMAT " bytes is over the limit of "
@@ -211,6 +226,17 @@ fd_device_routes_head (FdDeviceConn *conn, const FdHttpRequest *req)
         return fd_device_refuse (conn, 400, "invalid_tag", NULL, FALSE, "the tag is not good: %s",
                                  why);
       conn->tag = g_steal_pointer (&tag);
+    }
+  if (route == ROUTE_FIRMWARE)
+    {
+      const char *id = req->path + strlen (FIRMWARE_PREFIX);
+      if (server->firmware == NULL || !fd_id_is_valid (id, "fw"))
+        {
+          g_autofree char *shown = g_strndup (id, 100);
+          return fd_device_refuse (conn, 404, "not_found", NULL, FALSE,
+                                   "firmware %s does not exist", shown);
+        }
+      conn->tag = g_strdup (id);
     }
   conn->route = route;
   return TRUE;
@@ -483,6 +509,12 @@ fd_device_routes_handle (FdDeviceConn *conn, const FdHttpRequest *req)
       return;
     case ROUTE_MQTT:
       fd_device_upgrade_handle (conn, req);
+      return;
+    case ROUTE_DN:
+      fd_device_poll_handle (conn, req);
+      return;
+    case ROUTE_FIRMWARE:
+      fd_device_firmware_handle (conn, req);
       return;
     case ROUTE_NONE:
       break;

@@ -132,6 +132,12 @@ fd_device_server_new (const FdDeviceServerConfig *config, FdPki *pki, FdDeviceAu
 }
 
 void
+fd_device_server_set_firmware (FdDeviceServer *server, FdFirmware *firmware)
+{
+  server->firmware = firmware;
+}
+
+void
 fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions)
 {
   server->sessions = sessions;
@@ -248,6 +254,13 @@ fd_device_server_shutdown (FdDeviceServer *server, guint timeout_ms)
       g_signal_handlers_disconnect_by_data (server->service, server);
       g_clear_object (&server->service);
     }
+  /* Waiting polls are answered now ([]), rather than keeping shutdown waiting 30 s. */
+  g_hash_table_iter_init (&iter, server->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (open, key);
+  for (guint i = 0; i < open->len; i++)
+    fd_device_poll_release (open->pdata[i]);
+  g_ptr_array_set_size (open, 0);
   if (server->context != NULL)
     iterate_until (server, nothing_busy, g_get_monotonic_time () + (gint64)timeout_ms * 1000);
 

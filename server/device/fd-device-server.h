@@ -16,6 +16,7 @@
 #include "device/fd-device-up.h"
 #include "device/fd-mqtt-server.h"
 #include "ingest/fd-ingest.h"
+#include "ota/fd-firmware.h"
 #include "pki/fd-pki.h"
 
 G_BEGIN_DECLS
@@ -46,6 +47,8 @@ void fd_device_server_set_sessions (FdDeviceServer *server, FdSessions *sessions
 /* GET /mqtt (a WebSocket upgrade, subprotocol "mqtt") hands its connection to @mqtt; without
  * one, /mqtt is 404. */
 void fd_device_server_set_mqtt (FdDeviceServer *server, FdMqttServer *mqtt);
+/* GET /v1/firmware/{id} serves the files of @firmware; without it, the path is 404. */
+void fd_device_server_set_firmware (FdDeviceServer *server, FdFirmware *firmware);
 /* Starts listening on the thread-default main context. */
 gboolean fd_device_server_listen (FdDeviceServer *server, GError **error);
 guint fd_device_server_get_port (FdDeviceServer *server);

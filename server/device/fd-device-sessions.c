@@ -14,6 +14,7 @@ typedef struct
 {
   FdSession *mqtt;
   GPtrArray *https; /* FdSession*, not owned */
+  FdSession *poll;  /* the HTTPS session whose GET /v1/dn waits, one of @https, or NULL */
 } DeviceEntry;
 
 typedef struct
@@ -265,6 +266,8 @@ fd_sessions_detach (FdSessions *sessions, FdSession *session, const char *reason
   sessions->counts[session->transport]--;
   entry = g_hash_table_lookup (sessions->devices, session->who->device_id);
   g_return_if_fail (entry != NULL);
+  if (entry->poll == session)
+    entry->poll = NULL;
   if (session->transport == FD_TRANSPORT_HTTPS)
     g_ptr_array_remove_fast (entry->https, session);
   else if (entry->mqtt == session)
@@ -317,11 +320,45 @@ fd_sessions_last_seen (FdSessions *sessions, const char *device_id)
 gboolean
 fd_sessions_deliver (FdSessions *sessions, const char *device_id, GBytes *envelope)
 {
-  FdSession *session = fd_sessions_lookup (sessions, device_id);
+  DeviceEntry *entry = g_hash_table_lookup (sessions->devices, device_id);
+  FdSession *mqtt, *poll;
+  gboolean taken = FALSE;
 
-  if (session == NULL || !session->subscribed || session->ops->deliver == NULL)
+  if (entry == NULL)
     return FALSE;
-  return session->ops->deliver (session, envelope);
+  mqtt = entry->mqtt;
+  poll = entry->poll;
+  if (mqtt != NULL && mqtt->subscribed && mqtt->ops->deliver != NULL)
+    taken = mqtt->ops->deliver (mqtt, envelope);
+  /* The poll answers and may stop waiting (fd_sessions_unwait) from its deliver(). */
+  if (poll != NULL && poll->ops->deliver != NULL && poll->ops->deliver (poll, envelope))
+    taken = TRUE;
+  return taken;
+}
+
+void
+fd_sessions_wait (FdSessions *sessions, FdSession *session)
+{
+  DeviceEntry *entry = g_hash_table_lookup (sessions->devices, session->who->device_id);
+  FdSession *old;
+
+  g_return_if_fail (entry != NULL && session->attached);
+  old = entry->poll;
+  entry->poll = session;
+  if (old != NULL && old != session && old->ops->deliver != NULL)
+    old->ops->deliver (old, NULL);
+}
+
+void
+fd_sessions_unwait (FdSessions *sessions, FdSession *session)
+{
+  DeviceEntry *entry;
+
+  if (!session->attached)
+    return;
+  entry = g_hash_table_lookup (sessions->devices, session->who->device_id);
+  if (entry != NULL && entry->poll == session)
+    entry->poll = NULL;
 }
 
 void

@@ -45,7 +45,9 @@ typedef struct
   /* Sends @envelope (a complete j/dn message, see fd_downlink_envelope()) to the device:
    * MQTT QoS 1, resent until PUBACK while the connection lasts. FALSE when the session cannot
    * take it (not subscribed to j/dn/<device>, or its queue of unacknowledged messages is full):
-   * the message then stays only in the device's expected map. NULL for HTTPS. */
+   * the message then stays only in the device's expected map. For HTTPS, the long poll
+   * GET /v1/dn waiting on this session (fd_sessions_wait): it answers with @envelope, or, when
+   * @envelope is NULL (a newer poll of the device took its place), with what it has. */
   gboolean (*deliver) (FdSession *session, GBytes *envelope);
   /* Ends the session from outside. The transport closes the connection and detaches the
    * session, possibly later (from its own callbacks), but never delivers anything after this. */
@@ -96,9 +98,14 @@ FdSession *fd_sessions_lookup (FdSessions *sessions, const char *device_id);
 gboolean fd_sessions_is_online (FdSessions *sessions, const char *device_id);
 /* The last_seen of the device's newest attached session, or 0 when offline. */
 gint64 fd_sessions_last_seen (FdSessions *sessions, const char *device_id);
-/* Hands @envelope to the device's MQTT session when it has one that is subscribed: TRUE when
- * that session took it. */
+/* Hands @envelope to the device's MQTT session when it has one that is subscribed, and to its
+ * waiting long poll when it has one: TRUE when either took it. */
 gboolean fd_sessions_deliver (FdSessions *sessions, const char *device_id, GBytes *envelope);
+/* @session (HTTPS, attached) is the device's waiting long poll from now: a poll waiting before
+ * it is told to answer (its deliver() with NULL). At most one per device. */
+void fd_sessions_wait (FdSessions *sessions, FdSession *session);
+/* @session waits no more (a no-op when it does not); detaching does this too. */
+void fd_sessions_unwait (FdSessions *sessions, FdSession *session);
 /* Ends every session of @device_id (NULL: every session) with @why: revocation and shutdown. */
 void fd_sessions_end_device (FdSessions *sessions, const char *device_id, FdSessionEnd why);
 

@@ -18,7 +18,10 @@ struct _FdDeviceUp
   FdIngest *ingest;
   FdConditions *conditions;
   FdDownlink *downlink;
+  FdJobs *jobs;              /* may be NULL */
+  FdOta *ota;                /* may be NULL */
   FdPayloadScanner *scanner; /* everything runs on the engine thread */
+  FdEvents *events;          /* may be NULL */
 };
 
 FdDeviceUp *
@@ -43,10 +46,32 @@ fd_device_up_free (FdDeviceUp *up)
 }
 
 void
+fd_device_up_set_events (FdDeviceUp *up, FdEvents *events)
+{
+  up->events = events;
+}
+
+void
 fd_device_up_set_max_bytes (FdDeviceUp *up, gsize max_bytes)
 {
   fd_payload_scanner_set_limits (up->scanner, max_bytes ? max_bytes : FD_PAYLOAD_DEFAULT_MAX_BYTES,
                                  FD_PAYLOAD_DEFAULT_MAX_DEPTH);
+}
+
+void
+fd_device_up_set_lifecycle (FdDeviceUp *up, FdJobs *jobs, FdOta *ota)
+{
+  up->jobs = jobs;
+  up->ota = ota;
+}
+
+void
+fd_device_up_status_sent (FdDeviceUp *up, const char *device_id)
+{
+  if (up->jobs != NULL)
+    fd_jobs_status_sent (up->jobs, device_id);
+  if (up->ota != NULL)
+    fd_ota_status_sent (up->ota, device_id);
 }
 
 GBytes *
@@ -116,10 +141,17 @@ reply_with (GTask *task, const char *key, const char *value_json)
   g_object_unref (task);
 }
 
+typedef struct
+{
+  FdDeviceUp *up;
+  char *device_id;
+} StatusCall;
+
 static void
 status_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
+  StatusCall *call = g_task_get_task_data (task);
   GError *error = NULL;
   g_autofree char *value = fd_downlink_status_json_finish (result, &error);
 
@@ -129,7 +161,19 @@ status_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
+  /* The answer holds every expected @job: they count as sent from now (no store write for a
+   * device that expects nothing, the common case of a fleet connecting). */
+  if (!g_str_has_prefix (value, "{\"expected\":{}"))
+    fd_device_up_status_sent (call->up, call->device_id);
   reply_with (task, "#status", value);
+}
+
+static void
+status_call_free (gpointer data)
+{
+  StatusCall *call = data;
+  g_free (call->device_id);
+  g_free (call);
 }
 
 static void
@@ -148,12 +192,44 @@ conditions_done (GObject *source, GAsyncResult *result, gpointer user_data)
   reply_with (task, "#conditions", value);
 }
 
+static void
+fota_info_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autofree char *value = fd_ota_fota_info_finish (result, &error);
+
+  if (value == NULL)
+    {
+      if (g_error_matches (error, FD_OTA_ERROR, FD_OTA_ERROR_NOT_FOUND))
+        {
+          g_task_return_new_error (task, FD_DEVICE_UP_ERROR, FD_DEVICE_UP_ERROR_UNKNOWN, "%s",
+                                   error->message);
+          g_error_free (error);
+        }
+      else
+        g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  reply_with (task, "#fota_info", value);
+}
+
 /* A request of the device: answered, nothing stored. */
 static void
-handle_request (FdDeviceUp *up, FdDeviceIdentity *who, const char *key, GTask *task)
+handle_request (FdDeviceUp *up, FdDeviceIdentity *who, const char *key, const char *value_json,
+                GTask *task)
 {
-  if (g_str_equal (key, "#status"))
-    fd_downlink_status_json_async (up->downlink, who->device_id, status_done, task);
+  if (g_str_equal (key, "#fota_info") && up->ota != NULL)
+    fd_ota_fota_info_async (up->ota, who, value_json, fota_info_done, task);
+  else if (g_str_equal (key, "#status"))
+    {
+      StatusCall *call = g_new0 (StatusCall, 1);
+      call->up = up;
+      call->device_id = g_strdup (who->device_id);
+      g_task_set_task_data (task, call, status_call_free);
+      fd_downlink_status_json_async (up->downlink, who->device_id, status_done, task);
+    }
   else if (g_str_equal (key, "#conditions"))
     fd_conditions_open_json_async (up->conditions, who->device_id, conditions_done, task);
   else if (g_str_equal (key, "#now"))
@@ -188,13 +264,70 @@ condition_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (task);
 }
 
+typedef struct
+{
+  GTask *task;
+  FdEvents *events;
+  FdDeviceIdentity *who;
+  char *key;
+} StoredCall;
+
+/* variable.updated {"key", "state": "applied"} once the report that applied it committed. */
 static void
-stored_done (GObject *source, GAsyncResult *result, gpointer user_data)
+ota_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
   GError *error = NULL;
 
+  if (!fd_ota_up_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+}
+
+static gboolean
+is_ota_key (const char *key)
+{
+  return g_str_equal (key, "@fota") || g_str_equal (key, "_fota_status")
+         || g_str_equal (key, "__info");
+}
+
+static void
+stored_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  StoredCall *call = user_data;
+  GError *error = NULL;
+
   if (!fd_ingest_up_finish (result, &error))
+    g_task_return_error (call->task, error);
+  else
+    {
+      if (call->events != NULL && fd_ingest_up_get_applied (result))
+        {
+          GString *data = g_string_new ("{\"key\":");
+
+          fd_http_append_json_string (data, call->key, -1);
+          g_string_append (data, ",\"state\":\"applied\"}");
+          fd_events_publish (call->events, "variable.updated", call->who->workspace_id,
+                             call->who->device_id, data->str);
+          g_string_free (data, TRUE);
+        }
+      g_task_return_pointer (call->task, NULL, NULL);
+    }
+  g_object_unref (call->task);
+  fd_device_identity_unref (call->who);
+  g_free (call->key);
+  g_free (call);
+}
+
+static void
+answered_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!fd_jobs_answer_finish (result, &error))
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, NULL, NULL);
@@ -268,7 +401,10 @@ fd_device_up_handle_async (FdDeviceUp *up, FdDeviceIdentity *who, const char *js
     }
 
   if (key_text[0] == '#')
-    handle_request (up, who, key_text, task);
+    {
+      g_autofree char *value_json = json_to_string (value, FALSE);
+      handle_request (up, who, key_text, value_json, task);
+    }
   else if (g_str_equal (key_text, "condition"))
     {
       if (!JSON_NODE_HOLDS_OBJECT (value))
@@ -282,11 +418,30 @@ fd_device_up_handle_async (FdDeviceUp *up, FdDeviceIdentity *who, const char *js
       fd_conditions_handle_async (up->conditions, who, json_node_get_object (value), condition_done,
                                   task);
     }
+  else if (up->ota != NULL && is_ota_key (key_text))
+    {
+      /* Stored as reported, with the device's campaign target moved in the same savepoint. */
+      g_autofree char *value_json = json_to_string (value, FALSE);
+      fd_ota_up_async (up->ota, up->ingest, who, key_text, value_json, ota_done, task);
+    }
   else
     {
       /* Stored as reported; the ingest writer drops expected[key] in the same transaction. */
       g_autofree char *value_json = json_to_string (value, FALSE);
-      fd_ingest_up_async (up->ingest, who, key_text, value_json, stored_done, task);
+
+      /* A job's result: stored with the execution's new state. */
+      if (key_text[0] == '@' && up->jobs != NULL && !g_str_equal (key_text, "@fota"))
+        fd_jobs_answer_async (up->jobs, up->ingest, who, key_text, value_json, answered_done, task);
+      else
+        {
+          StoredCall *call = g_new0 (StoredCall, 1);
+
+          call->task = task;
+          call->events = up->events;
+          call->who = fd_device_identity_ref (who);
+          call->key = g_strdup (key_text);
+          fd_ingest_up_async (up->ingest, who, key_text, value_json, stored_done, call);
+        }
     }
 }
 

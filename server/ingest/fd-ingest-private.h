@@ -46,6 +46,7 @@ typedef struct
   FdStoreFunc also; /* run after the report is stored, in the same savepoint; may be NULL */
   gpointer also_data;
   GDestroyNotify also_destroy;
+  gboolean applied; /* the writer set: a variable of this key became applied */
 } FdUpMessage;
 
 struct _FdIngest

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "fd-ingest-private.h"
+#include "store/fd-store-variables.h"
 
 gboolean
 fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
@@ -62,6 +63,10 @@ fd_ingest_writer_store_up (FdDb *db, gpointer data, GError **error)
   fd_db_bind_text (stmt, 1, m->who->device_id);
   fd_db_bind_text (stmt, 2, m->key);
   if (!fd_db_step_done (db, stmt, NULL, error))
+    return FALSE;
+  /* A plain key reported at or after the operator set it: the variable is applied. */
+  if (m->key[0] != '@' && m->key[0] != '_' && !g_str_equal (m->value, "null")
+      && !fd_store_variable_applied (db, m->who->device_id, m->key, m->ts_in, &m->applied, error))
     return FALSE;
   if (m->also != NULL && !m->also (db, m->also_data, error))
     return FALSE;

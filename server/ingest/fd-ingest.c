@@ -327,3 +327,10 @@ fd_ingest_up_get_time (GAsyncResult *result)
   FdUpMessage *m = fd_store_run_get_data (result);
   return m != NULL ? m->ts_in : 0;
 }
+
+gboolean
+fd_ingest_up_get_applied (GAsyncResult *result)
+{
+  FdUpMessage *m = fd_store_run_get_data (result);
+  return m != NULL && m->applied;
+}

@@ -127,5 +127,9 @@ gboolean fd_ingest_up_finish (GAsyncResult *result, GError **error);
 /* The arrival time (epoch ms) the message was stamped with, from @also's data's point of view:
  * what fd_ingest_up_full_async stored as the report's t. Valid in the callback. */
 gint64 fd_ingest_up_get_time (GAsyncResult *result);
+/* TRUE when the message made the operator's variable of that key applied (fd-store-variables.h:
+ * a plain key, a value other than null, reported at or after the variable was set). Valid in
+ * the callback, after a successful finish. */
+gboolean fd_ingest_up_get_applied (GAsyncResult *result);
 
 G_END_DECLS

@@ -562,7 +562,7 @@ measure_event_batch (FdCampaignPage *page)
       json_object_set_string_member (data, "campaign_id", page->campaign_id);
       json_object_set_string_member (data, "state", "downloading");
       json_object_set_int_member (data, "progress", (n++ * 10) % 100);
-      fd_firmware_page_campaign_event_cb (pane (), "campaign.target", key, data);
+      fd_firmware_page_campaign_event_cb (pane (), "campaign.target", workspace_id, key, data);
     }
   applied = g_get_monotonic_time ();
   cpu = thread_cpu_us () - cpu;
