@@ -72,6 +72,7 @@ fd_firmware_page_init_campaigns (FdFirmwarePage *self)
 {
   GtkSortListModel *sorted
       = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->campaigns)), NULL);
+  GtkSingleSelection *selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   GtkColumnViewColumn *column;
   struct
   {
@@ -85,8 +86,10 @@ fd_firmware_page_init_campaigns (FdFirmwarePage *self)
     { C_ ("column", "State"), fd_campaign_state_text, NULL, TRUE },
   };
 
-  self->campaign_view = GTK_COLUMN_VIEW (
-      gtk_column_view_new (GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (sorted)))));
+  /* A row opens its campaign: none is picked out before. */
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  self->campaign_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (selection)));
   gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (self->campaign_view));
   gtk_column_view_set_single_click_activate (self->campaign_view, TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
