@@ -129,6 +129,20 @@ test_aborted_after_first_stage (void)
   g_assert_nonnull (strstr (fd_t_str (c, "reason"), "3 of 10"));
   /* The second stage's devices were never told: skipped, never notified, nothing fetched. */
   g_assert_cmpint (targets_in (t, cmp, "stage=1&state=skipped"), ==, DEVICES - 10);
+  {
+    g_autofree char *path
+        = g_strdup_printf (FD_T_API "/campaigns/%s/targets?stage=1&size=1000", cmp);
+    g_autoptr (JsonNode) list = fd_t_call (t->srv, "GET", path, NULL, 200);
+    JsonArray *items = fd_t_items (list);
+
+    g_assert_cmpuint (json_array_get_length (items), ==, DEVICES - 10);
+    for (guint i = 0; i < json_array_get_length (items); i++)
+      {
+        JsonObject *target = json_array_get_object_element (items, i);
+        g_assert_cmpstr (json_object_get_string_member (target, "state"), ==, "skipped");
+        g_assert_true (json_object_get_null_member (target, "notified_at"));
+      }
+  }
   g_assert_cmpint (summary_int (summary, "ota_failed"), ==, 3);
   g_assert_cmpint (summary_int (summary, "ota_succeeded"), ==, 7);
   g_assert_cmpint (summary_int (summary, "ota_reverted"), ==, 0);
