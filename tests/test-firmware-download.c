@@ -111,7 +111,9 @@ test_not_assigned (void)
   g_assert_nonnull (strstr (body, "\"code\":\"not_assigned\""));
   download_clear (&d);
 
-  /* A target whose update is over may not download any more; one of a paused campaign may. */
+  /* A target whose update is over may not download any more; one of a paused campaign may, and
+   * so may one an aborted campaign left in flight (it goes on to its end), but not one the abort
+   * skipped. */
   fd_tf_campaign (shared->srv, "cmp-notassigned000000a", shared->workspace, firmware_id, "running");
   fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "succeeded");
   device_get (dev, firmware_id, NULL, out, &d);
@@ -120,8 +122,13 @@ test_not_assigned (void)
   fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "downloading");
   fd_tf_campaign (shared->srv, "cmp-notassigned000000a", shared->workspace, firmware_id, "aborted");
   device_get (dev, firmware_id, NULL, out, &d);
+  g_assert_cmpuint (d.status, ==, 200);
+  download_clear (&d);
+  fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "skipped");
+  device_get (dev, firmware_id, NULL, out, &d);
   g_assert_cmpuint (d.status, ==, 403);
   download_clear (&d);
+  fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "downloading");
   fd_tf_campaign (shared->srv, "cmp-notassigned000000a", shared->workspace, firmware_id, "paused");
   device_get (dev, firmware_id, NULL, out, &d);
   g_assert_cmpuint (d.status, ==, 200);
