@@ -3,7 +3,7 @@
  * key: value lines, --json, and the exit status (2 for a usage error, 1 when the API refuses). */
 #include "fd-test-cli.h"
 #include "fd-test-device.h"
-#include "fd-test-mqtt.h"
+#include "fd-test-jobs.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -102,19 +102,6 @@ test_variables (void)
   fd_test_cli_assert_fails (bad_key, "jobs");
 }
 
-/* A raw MQTT session of @d subscribed to its j/dn topic. */
-static FdTdRaw *
-subscribed (const FdTdDevice *d)
-{
-  g_autofree char *dn = g_strdup_printf ("j/dn/%s", d->id);
-  FdTdRaw *r = fd_tm_mqtt_open (d, d->id, NULL, 60, 0);
-  g_autoptr (GByteArray) ack = NULL;
-
-  fd_tm_raw_send_packet (r, fd_tm_subscribe_packet (1, dn));
-  ack = fd_tm_expect_packet (r, 0x90, 3);
-  return r;
-}
-
 typedef struct
 {
   FdTdRaw *r;
@@ -147,7 +134,7 @@ static void
 test_schedule_wait (void)
 {
   g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "valve-1");
-  g_autoptr (FdTdRaw) r = subscribed (d);
+  g_autoptr (FdTdRaw) r = fd_tj_subscribed (d);
   Answerer a = { r, d, (char *)"@echo", (char *)"{\"key\":\"@echo\",\"value\":{\"x\":1}}" };
   GThread *device;
   g_autoptr (FdTestCliResult) run = NULL, list = NULL, mine = NULL, json = NULL;
