@@ -11,7 +11,6 @@
 static const char *const create_members[]
     = { "name", "args", "devices", "fleets", "timeout_s", "retries", NULL };
 static const char *const list_params[] = { "from", "size", "state", NULL };
-static const char *const paging_params[] = { "from", "size", NULL };
 
 /* A body of 10,000 device ids. */
 #define MAX_CREATE_BODY (1024 * 1024)
@@ -346,16 +345,7 @@ device_jobs_reply (FdApiRequest *req, FdApiJob *job)
 static void
 device_jobs (FdApiRequest *req)
 {
-  gint64 from, size;
-  FdApiJob *job;
-
-  if (!fd_api_check_params (req, paging_params) || !fd_api_path_id (req, "dev", "device")
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, device_jobs_job, job, device_jobs_reply);
+  fd_api_run_page (req, "dev", "device", device_jobs_job, device_jobs_reply);
 }
 
 /* POST /jobs/{id}/cancel */

@@ -263,17 +263,7 @@ list_reply (FdApiRequest *req, FdApiJob *job)
 static void
 variable_list (FdApiRequest *req)
 {
-  static const char *const params[] = { "from", "size", NULL };
-  gint64 from, size;
-  FdApiJob *job;
-
-  if (!fd_api_check_params (req, params) || !fd_api_path_id (req, "dev", "device")
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, list_job, job, list_reply);
+  fd_api_run_page (req, "dev", "device", list_job, list_reply);
 }
 
 /* GET /devices/{id}/variables/{key} */
