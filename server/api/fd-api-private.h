@@ -252,6 +252,8 @@ void fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms);
 /* "member": value (a NULL string is JSON null). */
 void fd_api_json_string (JsonBuilder *b, const char *member, const char *value);
 void fd_api_json_int (JsonBuilder *b, const char *member, gint64 value);
+/* "member": the JSON text @json parsed (null when NULL or not JSON). */
+void fd_api_json_raw (JsonBuilder *b, const char *member, const char *json);
 void fd_api_json_bool (JsonBuilder *b, const char *member, gboolean value);
 typedef void (*FdApiJsonFunc) (JsonBuilder *b, gconstpointer record);
 JsonNode *fd_api_json_page (const FdPage *page, FdApiJsonFunc func);
