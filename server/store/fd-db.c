@@ -207,6 +207,21 @@ fd_db_exists (FdDb *db, const char *sql, const char *what, const char *id, GErro
 }
 
 gboolean
+fd_db_fetch_string (FdDb *db, sqlite3_stmt *stmt, char **value, const char *what, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  *value = rc == SQLITE_ROW ? fd_db_column_dup (stmt, 0) : NULL;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 fd_db_fetch_strings (FdDb *db, sqlite3_stmt *stmt, GPtrArray *into, const char *what,
                      GError **error)
 {
