@@ -124,6 +124,9 @@ fd_upload_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *authorization = g_strdup_printf ("Bearer %s", token);
       soup_message_headers_replace (headers, "Authorization", authorization);
     }
+  /* The server refuses from the headers what it will not take (over --firmware-max-bytes, a
+   * bad token): with "Expect: 100-continue" it says so before a byte of the file is sent. */
+  soup_message_headers_set_expectations (headers, SOUP_EXPECTATION_CONTINUE);
   soup_message_set_request_body (upload->message, "application/octet-stream",
                                  G_INPUT_STREAM (stream), upload->size);
   g_signal_connect (upload->message, "wrote-body-data", G_CALLBACK (fd_upload_wrote_cb), upload);
