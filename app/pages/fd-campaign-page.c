@@ -526,7 +526,11 @@ fd_campaign_page_dispose (GObject *object)
 static void
 fd_campaign_page_finalize (GObject *object)
 {
-  g_clear_object (&FD_CAMPAIGN_PAGE (object)->targets);
+  FdCampaignPage *self = FD_CAMPAIGN_PAGE (object);
+
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->targets);
   G_OBJECT_CLASS (fd_campaign_page_parent_class)->finalize (object);
 }
 
