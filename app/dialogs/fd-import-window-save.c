@@ -107,6 +107,7 @@ typedef struct
 {
   JsonObject *endpoint;
   const char *cacert;
+  JsonNode *firmware_key; /* the workspace's firmware signing key, NULL if none */
   GPtrArray *files;
 } FdCollect;
 
@@ -121,6 +122,10 @@ fd_import_window_collect_one (JsonObject *device, JsonObject *credential, gpoint
   g_autofree char *unique = g_strdup_printf ("%s-%s", name != NULL ? name : "", device_id);
   FdCredentialFile *file = g_new0 (FdCredentialFile, 1);
 
+  /* The devices check firmware with it: the server's own zdevice.json has it too. */
+  if (collect->firmware_key != NULL)
+    json_object_set_member (json_node_get_object (zdevice), "firmware_key",
+                            json_node_copy (collect->firmware_key));
   file->name = fd_zdevice_file_name (name);
   file->fallback = fd_zdevice_file_name (unique);
   file->bytes = fd_zdevice_to_bytes (zdevice);
@@ -229,6 +234,7 @@ fd_import_window_folder_cb (GObject *source, GAsyncResult *result, gpointer user
   answer = json_node_get_object (self->answer);
   collect.endpoint = fd_json_get_member_object (answer, "endpoint");
   collect.cacert = fd_json_get_string (answer, "cacert");
+  collect.firmware_key = json_object_get_member (answer, "firmware_key");
   collect.files = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_credential_file_free);
   fd_import_window_foreach_credential (self->answer, fd_import_window_collect_one, &collect);
 
