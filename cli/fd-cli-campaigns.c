@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
 
@@ -18,6 +17,17 @@ static gint64
 count (JsonObject *counts, const char *state)
 {
   return counts != NULL ? json_object_get_int_member_with_default (counts, state, 0) : 0;
+}
+
+char *
+fd_cli_campaign_stage_cell (JsonObject *item)
+{
+  JsonNode *node = json_object_get_member (item, "stage");
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return g_strdup ("-");
+  return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node) + 1);
 }
 
 /* The stages as table items: their members, the stage's number and where it ends. */

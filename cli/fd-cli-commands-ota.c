@@ -216,7 +216,7 @@ static const FdCliColumn campaign_columns[] = {
   { NC_ ("table column", "NAME"), "name", FD_CLI_CELL_TEXT },
   { NC_ ("table column", "VERSION"), "firmware_version", FD_CLI_CELL_TEXT },
   { NC_ ("table column", "STATE"), "state", FD_CLI_CELL_TEXT },
-  { NC_ ("table column", "STAGE"), "stage", FD_CLI_CELL_NUMBER },
+  { NC_ ("table column", "STAGE"), NULL, FD_CLI_CELL_FUNC, fd_cli_campaign_stage_cell },
   { NC_ ("table column", "DEVICES"), "total", FD_CLI_CELL_NUMBER },
   { NC_ ("table column", "SUCCEEDED"), "counts.succeeded", FD_CLI_CELL_NUMBER },
   { NC_ ("table column", "FAILED"), "counts.failed", FD_CLI_CELL_NUMBER },
@@ -225,7 +225,7 @@ static const FdCliColumn campaign_columns[] = {
 };
 static const FdCliColumn target_columns[] = {
   { NC_ ("table column", "DEVICE"), NULL, FD_CLI_CELL_FUNC, fd_cli_condition_device_cell },
-  { NC_ ("table column", "STAGE"), "stage", FD_CLI_CELL_NUMBER },
+  { NC_ ("table column", "STAGE"), NULL, FD_CLI_CELL_FUNC, fd_cli_campaign_stage_cell },
   { NC_ ("table column", "STATE"), "state", FD_CLI_CELL_TEXT },
   { NC_ ("table column", "PROGRESS"), "progress", FD_CLI_CELL_NUMBER },
   { NC_ ("table column", "FROM"), "from_version", FD_CLI_CELL_TEXT },

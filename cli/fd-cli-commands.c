@@ -402,7 +402,9 @@ static const FdCliNoun nouns[] = {
     FD_CLI_KIND_CAMPAIGN, fd_cli_campaign_commands },
   { "token", N_ ("API tokens"), FD_CLI_KIND_TOKEN, token_commands },
   { "audit", N_ ("The audit log of changes"), FD_CLI_KIND_AUDIT_ENTRY, audit_commands },
-  { "events", N_ ("Live events: devices online and offline, data arriving, conditions"),
+  { "events",
+    N_ ("Live events: devices online and offline, data arriving, conditions, jobs, "
+        "variables, campaigns"),
     FD_CLI_KIND_NONE, fd_cli_events_commands },
   { "completion", N_ ("Shell completion"), FD_CLI_KIND_NONE, completion_commands },
   { NULL },

@@ -272,8 +272,10 @@ fd_cli_events_follow (const FdCliInvocation *invocation, const FdCliEndpoint *en
 /* The command table's part. */
 
 static const char *const event_types[] = {
-  "device.online",    "device.offline",   "data", "condition.opened", "condition.updated",
-  "condition.closed", "variable.updated", NULL,
+  "device.online",    "device.offline",    "data",
+  "condition.opened", "condition.updated", "condition.closed",
+  "job.execution",    "job.updated",       "variable.updated",
+  "campaign.updated", "campaign.target",   NULL,
 };
 static const FdCliParam opt_workspace = {
   .name = "workspace",

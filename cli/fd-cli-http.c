@@ -194,6 +194,9 @@ fd_cli_http_send (const FdCliEndpoint *endpoint, const FdCliRequest *request, GB
       /* Streamed with its length: a Content-Length, and never the whole file in memory. */
       soup_message_set_request_body (message, request->content_type, request->upload,
                                      (gssize)request->upload_length);
+      /* The server may refuse it from the headers (413 over its limit, 401, 404): with
+       * "Expect: 100-continue" it says so before a byte of the file is sent. */
+      soup_message_headers_set_expectations (headers, SOUP_EXPECTATION_CONTINUE);
       if (request->progress)
         {
           UploadProgress *p = g_new0 (UploadProgress, 1);

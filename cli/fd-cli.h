@@ -456,7 +456,10 @@ gboolean fd_cli_campaign_create (const FdCliInvocation *invocation, const FdCliE
                                  GError **error);
 gboolean fd_cli_campaign_get (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                               GError **error);
-/* fd-cli-campaigns.c: prints @campaign's fields and its stages' table. */
+/* fd-cli-campaigns.c: the STAGE cell of a campaign or a target: its "stage" index counted from
+ * 1, as the stages' table and "campaign watch" number them. */
+char *fd_cli_campaign_stage_cell (JsonObject *item);
+/* Prints @campaign's fields and its stages' table. */
 gboolean fd_cli_campaign_show (JsonObject *campaign, GError **error);
 gboolean fd_cli_campaign_watch (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                                 GError **error);

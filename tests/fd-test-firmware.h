@@ -33,8 +33,9 @@ guint fd_tf_file_mode (const char *path);
 gboolean fd_tf_verify (const char *public_pem, const char *algorithm, const char *manifest,
                        const char *signature_b64);
 
-/* Writes campaign @campaign_id (state @state) of @firmware_id with @device_id as a target in
- * @target_state. Returns nothing: asserts it worked. */
+/* Writes (or sets the state of) campaign @campaign_id of @firmware_id, and a target row of
+ * @device_id in @state; asserts it worked. The campaigns engine follows only the campaigns it
+ * made or loaded at start, so rows written behind its back stay as written (no restart). */
 void fd_tf_campaign (FdTestServer *srv, const char *campaign_id, const char *workspace_id,
                      const char *firmware_id, const char *state);
 void fd_tf_campaign_target (FdTestServer *srv, const char *campaign_id, const char *device_id,

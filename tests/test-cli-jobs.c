@@ -102,24 +102,6 @@ test_variables (void)
   fd_test_cli_assert_fails (bad_key, "jobs");
 }
 
-/* FALSE (the test skipped) while the server has no jobs API: this branch's CLI is written
- * against CONTRACT-6 before the jobs module is merged. */
-static gboolean
-have_jobs_api (void)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/jobs", shared->workspace);
-  guint status = 0;
-  g_autoptr (JsonNode) answer = fd_test_api (shared->srv, "GET", path, NULL, &status);
-
-  if (status == 404)
-    {
-      g_test_skip ("this server has no jobs API yet");
-      return FALSE;
-    }
-  g_assert_cmpuint (status, ==, 200);
-  return TRUE;
-}
-
 /* A raw MQTT session of @d subscribed to its j/dn topic. */
 static FdTdRaw *
 subscribed (const FdTdDevice *d)
@@ -172,8 +154,6 @@ test_schedule_wait (void)
   g_autoptr (JsonNode) parsed = NULL;
   g_autofree char *id = NULL;
 
-  if (!have_jobs_api ())
-    return;
   device = g_thread_new ("device", answer_thread, &a);
   run = fd_test_cli_run ("job", "schedule", shared->workspace, "echo", "--args", "{\"x\": 1}",
                          "--device", d->id, "--wait", NULL);
@@ -210,9 +190,6 @@ test_queued_and_cancel (void)
   g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "valve-2");
   g_autoptr (FdTestCliResult) run = NULL, get = NULL, cancel = NULL, again = NULL;
   g_autofree char *id = NULL;
-
-  if (!have_jobs_api ())
-    return;
 
   run = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", d->id,
                          "--timeout", "60", "--retries", "2", NULL);
@@ -256,8 +233,6 @@ test_job_usage (void)
   no_name = fd_test_cli_run ("job", "schedule", shared->workspace, NULL);
   assert_usage (no_name, "NAME");
   /* The API's 400: a device it does not know. */
-  if (!have_jobs_api ())
-    return;
   unknown = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device",
                              "dev-aaaaaaaaaaaaaaaaaaaa", NULL);
   fd_test_cli_assert_fails (unknown, "dev-aaaaaaaaaaaaaaaaaaaa");

@@ -2,6 +2,7 @@
  * real server: uploads (a big one with its progress on stderr, the SHA-256 the server computed
  * equal to the file's), the lists, the signing key, deletes; campaigns created, listed, paused,
  * resumed, aborted and watched to their end; usage errors exit 2, refusals of the API exit 1. */
+#include "fd-test-campaigns.h"
 #include "fd-test-cli.h"
 #include "fd-test-device.h"
 
@@ -30,25 +31,6 @@ assert_usage (FdTestCliResult *result, const char *needle)
   g_assert_cmpstr (result->out, ==, "");
   if (strstr (result->err, needle) == NULL)
     g_error ("expected \"%s\" in stderr: %s", needle, result->err);
-}
-
-/* FALSE (the test skipped) while the server lacks the API at @path of the workspace: this
- * branch's CLI is written against CONTRACT-6 before the module is merged. */
-static gboolean
-have_api (const char *what)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/%s", shared->workspace, what);
-  guint status = 0;
-  g_autoptr (JsonNode) answer = fd_test_api (shared->srv, "GET", path, NULL, &status);
-
-  if (status == 404)
-    {
-      g_autofree char *why = g_strdup_printf ("this server has no %s API yet", what);
-      g_test_skip (why);
-      return FALSE;
-    }
-  g_assert_cmpuint (status, ==, 200);
-  return TRUE;
 }
 
 /* A file of @size bytes (a pattern, not zeros) and its SHA-256. */
@@ -94,8 +76,6 @@ test_firmware (void)
   g_autoptr (JsonNode) parsed = NULL;
   g_autofree char *id = NULL, *big_id = NULL;
 
-  if (!have_api ("firmware"))
-    return;
   one = fd_test_cli_run ("firmware", "upload", shared->workspace, small, "--version", "1.0.0",
                          "--target", "board-a", "--description", "first build", NULL);
   fd_test_cli_assert_ok (one);
@@ -166,6 +146,31 @@ test_firmware (void)
   fd_test_cli_assert_count_line (none->out, "1 of 1 firmware image");
 }
 
+/* Over the server's --firmware-max-bytes: refused from the request's headers (the CLI sends
+ * "Expect: 100-continue"), so not a byte of the file is sent: no progress, exit 1 at once. */
+static void
+test_firmware_too_large (void)
+{
+  const char *args[] = { "--firmware-max-bytes=100000", NULL };
+  FdTestServer *srv = fd_test_server_start_with_args (args);
+  g_autofree char *ws = fd_test_make_workspace (srv, "small-firmware");
+  g_autofree char *sha = NULL;
+  g_autofree char *big = make_file ("too-big.bin", 2 * 1024 * 1024, &sha);
+  g_auto (GStrv) env = fd_test_cli_clean_env ();
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (FdTestCliResult) run = NULL;
+  const char *words[] = { "--server", srv->url, "--token", srv->token,  "firmware",
+                          "upload",   ws,       big,       "--version", "1.0" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    g_ptr_array_add (argv, (char *)words[i]);
+  run = fd_test_cli_run_argv (env, argv);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_nonnull (strstr (run->err, "too_large"));
+  g_assert_null (strstr (run->err, "Uploading"));
+  fd_test_server_stop (srv);
+}
+
 /* Every target already runs the version: all skipped, the campaign completes and `campaign
  * watch` ends with it (exit 0). */
 static void
@@ -178,8 +183,6 @@ test_campaign_completes (void)
   g_auto (GStrv) lines = NULL;
   guint n;
 
-  if (!have_api ("campaigns"))
-    return;
   fw = upload ("2.0.0");
   up (r, "{\"key\": \"__info\", \"value\": {\"fw\": \"2.0.0\"}}", 202);
   create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--name",
@@ -208,7 +211,44 @@ test_campaign_completes (void)
   fd_test_cli_assert_ok (targets);
   fd_test_cli_assert_in_column (targets->out, "DEVICE", "meter-1");
   fd_test_cli_assert_in_column (targets->out, "STATE", "skipped");
+  fd_test_cli_assert_in_column (targets->out, "STAGE", "1");
   fd_test_cli_assert_count_line (targets->out, "1 of 1 target");
+}
+
+static gpointer
+update_thread (gpointer data)
+{
+  fd_tc_update (data, "4.0.0", "success");
+  return NULL;
+}
+
+/* A device that updates (downloading, …, @fota success) while `campaign watch` follows the
+ * campaign: it ends with the campaign completed, the device succeeded (exit 0). */
+static void
+test_campaign_watch_update (void)
+{
+  g_autoptr (FdTcDevice) dev = fd_tc_device (shared, "meter-3", "3.9.0");
+  g_autoptr (FdTestCliResult) create = NULL, watch = NULL, targets = NULL;
+  g_autofree char *fw = upload ("4.0.0"), *id = NULL;
+  g_auto (GStrv) lines = NULL;
+  GThread *device;
+  guint n;
+
+  create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--device",
+                            dev->d->id, NULL);
+  fd_test_cli_assert_ok (create);
+  id = fd_test_cli_kv_value (create->out, "id");
+  device = g_thread_new ("device", update_thread, dev);
+  watch = fd_test_cli_run ("campaign", "watch", id, NULL);
+  g_thread_join (device);
+  fd_test_cli_assert_ok (watch);
+  lines = g_strsplit (g_strchomp (watch->out), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_nonnull (strstr (lines[n - 1], "completed"));
+  g_assert_nonnull (strstr (lines[n - 1], "1 of 1 succeeded, 0 failed"));
+  targets = fd_test_cli_run ("campaign", "targets", id, "--state", "succeeded", NULL);
+  fd_test_cli_assert_in_column (targets->out, "DEVICE", "meter-3");
+  fd_test_cli_assert_in_column (targets->out, "FROM", "3.9.0");
 }
 
 /* A device that has not updated yet: notified; paused, resumed, then aborted by hand, and
@@ -221,8 +261,6 @@ test_campaign_abort (void)
   g_autoptr (FdTestCliResult) resume = NULL, abort_ = NULL, watch = NULL, get = NULL;
   g_autofree char *fw = NULL, *id = NULL;
 
-  if (!have_api ("campaigns"))
-    return;
   fw = upload ("3.0.0");
   create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--device",
                             d->id, "--stages", "50%,100%", "--min-wait", "0", "--success-threshold",
@@ -294,7 +332,9 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli-ota/firmware", test_firmware);
+  g_test_add_func ("/cli-ota/firmware-too-large", test_firmware_too_large);
   g_test_add_func ("/cli-ota/campaign-completes", test_campaign_completes);
+  g_test_add_func ("/cli-ota/campaign-watch-update", test_campaign_watch_update);
   g_test_add_func ("/cli-ota/campaign-abort", test_campaign_abort);
   g_test_add_func ("/cli-ota/campaign-usage", test_campaign_usage);
 

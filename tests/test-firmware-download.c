@@ -1,6 +1,7 @@
 /* test-firmware-download.c — GET /v1/firmware/{id} on the HTTPS device port of a real
  * fleetdesk-server: refused (403 not_assigned) until a live campaign has the device as a
- * target, then served with ETag, Accept-Ranges and one Range per request; an interrupted
+ * target (rows written straight into the database, and a campaign made through its API), then
+ * served with ETag, Accept-Ranges and one Range per request; an interrupted
  * download resumed with curl picks up where it stopped and the whole file's sha256 matches;
  * 416 past the end; HEAD; and memory stays flat while many downloads wait on slow readers.
  * Campaign rows are written straight into the database (the campaigns module's tables). */
@@ -110,7 +111,9 @@ test_not_assigned (void)
   g_assert_nonnull (strstr (body, "\"code\":\"not_assigned\""));
   download_clear (&d);
 
-  /* A target whose update is over may not download any more; one of a paused campaign may. */
+  /* A target whose update is over may not download any more; one of a paused campaign may, and
+   * so may one an aborted campaign left in flight (it goes on to its end), but not one the abort
+   * skipped. */
   fd_tf_campaign (shared->srv, "cmp-notassigned000000a", shared->workspace, firmware_id, "running");
   fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "succeeded");
   device_get (dev, firmware_id, NULL, out, &d);
@@ -119,8 +122,13 @@ test_not_assigned (void)
   fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "downloading");
   fd_tf_campaign (shared->srv, "cmp-notassigned000000a", shared->workspace, firmware_id, "aborted");
   device_get (dev, firmware_id, NULL, out, &d);
+  g_assert_cmpuint (d.status, ==, 200);
+  download_clear (&d);
+  fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "skipped");
+  device_get (dev, firmware_id, NULL, out, &d);
   g_assert_cmpuint (d.status, ==, 403);
   download_clear (&d);
+  fd_tf_campaign_target (shared->srv, "cmp-notassigned000000a", dev->id, "downloading");
   fd_tf_campaign (shared->srv, "cmp-notassigned000000a", shared->workspace, firmware_id, "paused");
   device_get (dev, firmware_id, NULL, out, &d);
   g_assert_cmpuint (d.status, ==, 200);
@@ -241,6 +249,34 @@ test_ranges (void)
   download_clear (&d);
 }
 
+/* The same through the campaigns API: a campaign made for one device lets it download, and
+ * not another device of the workspace. */
+static void
+test_campaign_api (void)
+{
+  g_autoptr (FdTdDevice) dev = fd_td_cert_device (shared, "api-target");
+  g_autoptr (FdTdDevice) other = fd_td_cert_device (shared, "api-bystander");
+  g_autofree char *out = g_build_filename (tmp, "api.bin", NULL);
+  g_autofree char *body
+      = g_strdup_printf ("{\"name\": \"roll out\", \"firmware_id\": \"%s\", \"devices\": [\"%s\"]}",
+                         firmware_id, dev->id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/campaigns", shared->workspace);
+  g_autofree char *sum = NULL;
+  g_autoptr (JsonNode) campaign = NULL;
+  Download d = { 0 };
+
+  campaign = fd_test_api_expect (shared->srv, "POST", path, body, 201);
+  g_assert_cmpstr (fd_test_str (campaign, "state"), ==, "running");
+  device_get (dev, firmware_id, NULL, out, &d);
+  g_assert_cmpuint (d.status, ==, 200);
+  sum = fd_tf_sha256sum (out);
+  g_assert_cmpstr (sum, ==, file_sum);
+  download_clear (&d);
+  device_get (other, firmware_id, NULL, out, &d);
+  g_assert_cmpuint (d.status, ==, 403);
+  download_clear (&d);
+}
+
 /* Pieces on one keep-alive connection, as a device fetching 64 KiB at a time does. */
 static void
 test_keep_alive (void)
@@ -333,6 +369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/firmware-download/resume-with-range", test_resume);
   g_test_add_func ("/firmware-download/ranges-416-head", test_ranges);
   g_test_add_func ("/firmware-download/keep-alive-pieces", test_keep_alive);
+  g_test_add_func ("/firmware-download/assigned-by-campaign-api", test_campaign_api);
   g_test_add_func ("/firmware-download/memory-flat", test_memory_flat);
 
   tmp = g_dir_make_tmp ("fd-test-firmware-download-XXXXXX", &error);

@@ -33,10 +33,14 @@ fd_signing_key_free (FdSigningKey *k)
   g_free (k);
 }
 
-/* The live campaign that uses f.id, if any: running before paused, then the oldest. */
+/* The live campaign that uses f.id, if any: running before paused before an aborted one whose
+ * devices in flight still download it, then the oldest. */
 #define LIVE_CAMPAIGN(column)                                                                      \
   "(SELECT c." column " FROM campaign c WHERE c.firmware_id = f.id"                                \
-  " AND c.state IN ('running', 'paused') ORDER BY c.state DESC, c.created_at LIMIT 1)"
+  " AND (c.state IN ('running', 'paused') OR (c.state = 'aborted' AND EXISTS (SELECT 1"          \
+  " FROM campaign_target t WHERE t.campaign_id = c.id AND t.state IN ('notified', 'downloading',"  \
+  " 'downloaded', 'verified', 'installing', 'testing'))))"                                          \
+  " ORDER BY c.state DESC, c.created_at LIMIT 1)"
 
 #define FIRMWARE_COLUMNS                                                                           \
   "f.id, f.workspace_id, f.version, f.target, f.description, f.size, f.sha256, f.manifest,"        \
@@ -86,7 +90,8 @@ fd_store_firmware_assigned (FdDb *db, const char *firmware_id, const char *devic
   sqlite3_stmt *stmt = fd_db_prepare (
       db,
       "SELECT count(*) FROM campaign_target t JOIN campaign c ON c.id = t.campaign_id"
-      " WHERE t.device_id = ?2 AND c.firmware_id = ?1 AND c.state IN ('running', 'paused')"
+      " WHERE t.device_id = ?2 AND c.firmware_id = ?1"
+      " AND c.state IN ('running', 'paused', 'aborted')"
       " AND t.state NOT IN ('succeeded', 'failed', 'reverted', 'timed_out', 'skipped')",
       error);
   gint64 n = 0;
