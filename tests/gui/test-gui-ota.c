@@ -497,6 +497,9 @@ test_live_updates (void)
   device_connect (&devices[1], second);
   device_up (&devices[1], "@fota", success);
   wait_target (second, "succeeded");
+  /* Both say they run it now (a later campaign skips them). */
+  device_up (&devices[0], "__info", "{\"fw\": \"1.2.0\"}");
+  device_up (&devices[1], "__info", "{\"fw\": \"1.2.0\"}");
   wait_label (GTK_WIDGET (page->state_label), "Completed");
   fd_gui_wait (notified_cb, GUINT_TO_POINTER (1), 20, "the campaign's notification");
   g_assert_false (gtk_widget_get_visible (page->abort_button));
@@ -596,7 +599,7 @@ test_many_targets (void)
 
   fd_gui_api_create_devices (base_url, token, workspace_id, "bulk", OTA_MANY_DEVICES - 2, 4);
   body = g_strdup_printf ("{\"name\": \"Everything\", \"firmware_id\": \"%s\", "
-                          "\"fleets\": [\"%s\"], \"only_outdated\": false, "
+                          "\"fleets\": [\"%s\"], "
                           "\"stages\": [{\"percent\": 100}]}",
                           firmware_id, member (workspace, "default_fleet_id"));
   campaign = api ("POST", cmp_path, body, 201);
@@ -613,10 +616,17 @@ test_many_targets (void)
   shot ("15-many-targets");
 
   gtk_drop_down_set_selected (page->state_dropdown, 2); /* "Notified" */
-  fd_gui_wait (filtered_count_cb, GUINT_TO_POINTER (OTA_MANY_DEVICES), 10, "every notified one");
+  fd_gui_wait (filtered_count_cb, GUINT_TO_POINTER (OTA_MANY_DEVICES - 2), 10,
+               "every notified one");
   gtk_drop_down_set_selected (page->state_dropdown, 8); /* "Succeeded": none yet */
   fd_gui_wait (filtered_count_cb, GUINT_TO_POINTER (0), 10, "no succeeded one");
   fd_gui_wait_for (GTK_WIDGET (page), ADW_TYPE_STATUS_PAGE, "No Devices");
+  /* The valves already run 1.2.0: skipped, and the table says why. */
+  gtk_drop_down_set_selected (page->state_dropdown, 12); /* "Skipped" */
+  fd_gui_wait (filtered_count_cb, GUINT_TO_POINTER (2), 10, "the two skipped valves");
+  wait_label (GTK_WIDGET (page->target_view), "already runs 1.2.0");
+  wait_label (GTK_WIDGET (page->target_view), "valve-01");
+  shot ("15b-skipped");
   gtk_drop_down_set_selected (page->state_dropdown, 0);
   gtk_editable_set_text (GTK_EDITABLE (page->search_entry), "bulk-00042");
   fd_gui_wait (filtered_count_cb, GUINT_TO_POINTER (1), 10, "the device searched for");
