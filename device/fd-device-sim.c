@@ -105,6 +105,19 @@ on_report (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The #status answers the HTTPS sessions' agents got (MQTT ones are counted as they come). */
+static guint64
+session_status_replies (FdSim *sim)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < sim->n; i++)
+    if (sim->devs[i].session != NULL)
+      n += fd_device_agent_status_replies (
+          fd_device_https_session_get_agent (sim->devs[i].session));
+  return n;
+}
+
 static void
 print_summary (FdSim *sim)
 {
@@ -162,10 +175,10 @@ print_summary (FdSim *sim)
           "}\n",
           t->errors, t->skipped, msg_rate, reading_rate, fd_stats_latency_ms (t, 0.5),
           fd_stats_latency_ms (t, 0.99), (double)t->latency_max_us / 1000.0, sim->down,
-          sim->status_replies, sim->fleet.jobs_answered, sim->conditions_opened,
-          sim->conditions_closed, sim->reconnects, sim->fleet.variables_applied,
-          sim->fleet.ota_succeeded, sim->fleet.ota_failed, sim->fleet.ota_reverted,
-          sim->fleet.firmware_bytes, sim->fleet.download_resumes);
+          sim->status_replies + session_status_replies (sim), sim->fleet.jobs_answered,
+          sim->conditions_opened, sim->conditions_closed, sim->reconnects,
+          sim->fleet.variables_applied, sim->fleet.ota_succeeded, sim->fleet.ota_failed,
+          sim->fleet.ota_reverted, sim->fleet.firmware_bytes, sim->fleet.download_resumes);
       fputs (out->str, stdout);
       fflush (stdout);
     }

@@ -93,6 +93,15 @@ fd_test_import_devices (FdTestServer *srv, const char *workspace_id, const char 
         continue;
       text = fd_test_zdevice_from_import (json_array_get_object_element (creds, 0), endpoint,
                                           cacert);
+      /* The workspace's firmware signing key, as `fleetdesk-cli device import` writes it. */
+      if (json_object_has_member (root, "firmware_key"))
+        {
+          g_autoptr (JsonNode) z = json_from_string (text, NULL);
+          json_object_set_member (json_node_get_object (z), "firmware_key",
+                                  json_node_copy (json_object_get_member (root, "firmware_key")));
+          g_free (text);
+          text = json_to_string (z, TRUE);
+        }
       name = g_strdup_printf ("%s.json", json_object_get_string_member (device, "name"));
       file = g_build_filename (dir, name, NULL);
       g_file_set_contents_full (file, text, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error);

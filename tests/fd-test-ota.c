@@ -11,8 +11,8 @@
 
 static const char *const server_args[] = { "--ota-tick-ms=200", NULL };
 
-/* Every zdevice.json of @t->dir: endpoint.port the server's MQTT port, and firmware_key the
- * workspace's when the import did not give one. */
+/* Every zdevice.json of @t->dir: endpoint.port the server's MQTT port; firmware_key is the
+ * workspace's signing key (asserted). */
 static void
 fix_files (FdTota *t, gboolean ota)
 {
@@ -20,7 +20,6 @@ fix_files (FdTota *t, gboolean ota)
   g_autoptr (JsonNode) key = ota ? fd_t_call (t->srv, "GET", path, NULL, 200) : NULL;
   g_autoptr (GDir) d = g_dir_open (t->dir, 0, NULL);
   const char *name;
-  gboolean noted = FALSE;
 
   while ((name = g_dir_read_name (d)) != NULL)
     {
@@ -34,15 +33,15 @@ fix_files (FdTota *t, gboolean ota)
       root = json_node_get_object (node);
       json_object_set_int_member (json_object_get_object_member (root, "endpoint"), "port",
                                   t->srv->mqtt_port);
-      if (ota && !json_object_has_member (root, "firmware_key"))
+      /* The import gave every device the workspace's key (fleetdesk-cli writes it too). */
+      if (ota)
         {
-          JsonObject *fk = json_object_new ();
-          if (!noted)
-            g_test_message ("the import's zdevice.json has no firmware_key: the signing key's");
-          noted = TRUE;
-          json_object_set_string_member (fk, "algorithm", fd_t_str (key, "algorithm"));
-          json_object_set_string_member (fk, "public_key", fd_t_str (key, "public_key"));
-          json_object_set_object_member (root, "firmware_key", fk);
+          JsonObject *fk = json_object_get_object_member (root, "firmware_key");
+          g_assert_nonnull (fk);
+          g_assert_cmpstr (json_object_get_string_member (fk, "algorithm"), ==,
+                           fd_t_str (key, "algorithm"));
+          g_assert_cmpstr (json_object_get_string_member (fk, "public_key"), ==,
+                           fd_t_str (key, "public_key"));
         }
       out = json_to_string (node, FALSE);
       g_assert_true (g_file_set_contents (file, out, -1, NULL));
@@ -85,7 +84,6 @@ fd_tota_start_with (guint n, gboolean ota)
   t->dir = g_build_filename (t->tmp, "creds", NULL);
   t->workspace = fd_test_make_workspace (t->srv, "ota");
   t->ids = fd_test_import_devices (t->srv, t->workspace, "ota", n, keys, t->dir, NULL);
-  /* The first upload makes the workspace's key; asking for it now makes it as well. */
   fix_files (t, ota);
   return t;
 }

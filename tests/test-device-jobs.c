@@ -3,6 +3,7 @@
  * - a job (POST /workspaces/{id}/jobs) to simulated MQTT devices of which two are online and
  *   one offline: the online ones answer at once; the offline one, started later with `run`,
  *   finds it in its #status reply and answers; the job is done, every result the args;
+ * - a job fail rate of 50 %: of two devices' executions of one job, exactly one fails;
  * - the built-in jobs: fail (a failed execution), sleep (answered after its seconds), an unknown
  *   job (unsupported); the manifest lists reset, echo, sleep, fail and ping;
  * - a variable round trip through `run`: PUT /devices/{id}/variables/{key} reaches the device,
@@ -190,6 +191,40 @@ test_online_and_offline (void)
 }
 
 static void
+test_job_fail_rate (void)
+{
+  const char *a = t->ids->pdata[0], *b = t->ids->pdata[1];
+  const char *const args[] = { "--transport=mqtt", "--idle", "--job-fail-rate=0.5", NULL };
+  g_autofree char *devices = g_strdup_printf ("[\"%s\", \"%s\"]", a, b);
+  g_autofree char *job = NULL;
+  g_autoptr (JsonNode) j = NULL, summary = NULL;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  FdTsim *sim;
+
+  if (!have_jobs_api ())
+    return;
+  sim = fd_tsim_start (t, 2, args);
+  wait_manifest (0);
+  wait_manifest (1);
+  job = schedule ("ping", "{}", devices);
+  for (;;)
+    {
+      j = get_job (job);
+      if (g_str_equal (fd_t_str (j, "state"), "done"))
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_clear_pointer (&j, json_node_unref);
+      g_usleep (50 * 1000);
+    }
+  {
+    JsonObject *counts = json_object_get_object_member (fd_t_obj (j), "counts");
+    g_assert_cmpint (json_object_get_int_member (counts, "failed"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (counts, "succeeded"), ==, 1);
+  }
+  summary = fd_tsim_stop (sim);
+}
+
+static void
 test_builtin_jobs (void)
 {
   const char *a = t->ids->pdata[3];
@@ -304,6 +339,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   t = fd_tota_start_with (6, FALSE);
   g_test_add_func ("/device-jobs/online-and-offline", test_online_and_offline);
+  g_test_add_func ("/device-jobs/job-fail-rate", test_job_fail_rate);
   g_test_add_func ("/device-jobs/builtin", test_builtin_jobs);
   g_test_add_func ("/device-jobs/variable-mqtt", test_variable_mqtt);
   g_test_add_func ("/device-jobs/variable-https", test_variable_https);

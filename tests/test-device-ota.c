@@ -8,6 +8,8 @@
  *   every device downloaded the file exactly once;
  * - the server killed (SIGKILL) in the middle of a campaign and started again on its data
  *   directory: the campaign finishes, every device on the new version;
+ * - 20 devices of which a quarter come back on the old firmware after installing: 5 reverted
+ *   (the server saw them back on 1.0.0), 15 on 2.0.0;
  * - HTTPS devices (POST /v1/up, GET /v1/dn) whose downloads are cut by a kill of the server go on
  *   with Range requests from their offsets: each fetched the file exactly once, the hash
  *   matched (the update succeeded), the simulator counted the resumes.
@@ -127,6 +129,20 @@ test_aborted_after_first_stage (void)
   g_assert_nonnull (strstr (fd_t_str (c, "reason"), "3 of 10"));
   /* The second stage's devices were never told: skipped, never notified, nothing fetched. */
   g_assert_cmpint (targets_in (t, cmp, "stage=1&state=skipped"), ==, DEVICES - 10);
+  {
+    g_autofree char *path
+        = g_strdup_printf (FD_T_API "/campaigns/%s/targets?stage=1&size=1000", cmp);
+    g_autoptr (JsonNode) list = fd_t_call (t->srv, "GET", path, NULL, 200);
+    JsonArray *items = fd_t_items (list);
+
+    g_assert_cmpuint (json_array_get_length (items), ==, DEVICES - 10);
+    for (guint i = 0; i < json_array_get_length (items); i++)
+      {
+        JsonObject *target = json_array_get_object_element (items, i);
+        g_assert_cmpstr (json_object_get_string_member (target, "state"), ==, "skipped");
+        g_assert_true (json_object_get_null_member (target, "notified_at"));
+      }
+  }
   g_assert_cmpint (summary_int (summary, "ota_failed"), ==, 3);
   g_assert_cmpint (summary_int (summary, "ota_succeeded"), ==, 7);
   g_assert_cmpint (summary_int (summary, "ota_reverted"), ==, 0);
@@ -199,6 +215,42 @@ test_server_killed (void)
 }
 
 static void
+test_reverted (void)
+{
+  FdTota *t = fd_tota_start (20);
+  FdTsim *sim;
+  const char *const args[]
+      = { "--transport=mqtt", "--idle", "--fw-version=1.0.0", "--fota-revert-rate=0.25", NULL };
+  g_autofree char *fw = NULL, *cmp = NULL;
+  g_autoptr (JsonNode) c = NULL, summary = NULL;
+  guint on_new = 0, on_old = 0;
+
+  if (t == NULL)
+    return;
+  sim = fd_tsim_start (t, 20, args);
+  wait_versions (t, "1.0.0");
+  fw = fd_tota_upload (t, "2.0.0", 64 * 1024, 5, NULL);
+  cmp = fd_tota_campaign (t, fw, "\"failure_threshold\": 50, \"success_threshold\": 70");
+  c = fd_tota_wait_state (t, cmp, "completed", 60);
+  g_assert_cmpint (fd_tota_count (c, "reverted"), ==, 5);
+  g_assert_cmpint (fd_tota_count (c, "succeeded"), ==, 15);
+  summary = fd_tsim_stop (sim);
+  g_assert_cmpint (summary_int (summary, "ota_reverted"), ==, 5);
+  g_assert_cmpint (summary_int (summary, "ota_succeeded"), ==, 15);
+  for (guint i = 0; i < t->ids->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf (FD_T_API "/devices/%s", (char *)t->ids->pdata[i]);
+      g_autoptr (JsonNode) dev = fd_t_call (t->srv, "GET", path, NULL, 200);
+      const char *v = fd_t_str (dev, "firmware_version");
+      on_new += g_strcmp0 (v, "2.0.0") == 0;
+      on_old += g_strcmp0 (v, "1.0.0") == 0;
+    }
+  g_assert_cmpuint (on_new, ==, 15);
+  g_assert_cmpuint (on_old, ==, 5);
+  fd_tota_stop (t);
+}
+
+static void
 test_https_resume (void)
 {
   FdTota *t = fd_tota_start (2);
@@ -241,6 +293,7 @@ main (int argc, char **argv)
   g_test_add_func ("/device-ota/aborted-after-first-stage", test_aborted_after_first_stage);
   g_test_add_func ("/device-ota/completed", test_completed);
   g_test_add_func ("/device-ota/server-killed", test_server_killed);
+  g_test_add_func ("/device-ota/reverted", test_reverted);
   g_test_add_func ("/device-ota/https-resume", test_https_resume);
   return g_test_run ();
 }

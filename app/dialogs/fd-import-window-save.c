@@ -107,7 +107,7 @@ typedef struct
 {
   JsonObject *endpoint;
   const char *cacert;
-  JsonNode *firmware_key; /* the workspace's firmware signing key, NULL if none */
+  JsonNode *firmware_key; /* the workspace's firmware signing key, or NULL */
   GPtrArray *files;
 } FdCollect;
 
@@ -122,8 +122,8 @@ fd_import_window_collect_one (JsonObject *device, JsonObject *credential, gpoint
   g_autofree char *unique = g_strdup_printf ("%s-%s", name != NULL ? name : "", device_id);
   FdCredentialFile *file = g_new0 (FdCredentialFile, 1);
 
-  /* The devices check firmware with it: the server's own zdevice.json has it too. */
-  if (collect->firmware_key != NULL)
+  /* Devices check the firmware they download with it, as in the server's own zdevice.json. */
+  if (zdevice != NULL && collect->firmware_key != NULL)
     json_object_set_member (json_node_get_object (zdevice), "firmware_key",
                             json_node_copy (collect->firmware_key));
   file->name = fd_zdevice_file_name (name);
