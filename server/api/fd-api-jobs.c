@@ -126,6 +126,10 @@ scheduled (GObject *source, GAsyncResult *result, gpointer user_data)
   else
     {
       g_autoptr (JsonNode) node = fd_api_json_one (job, json_job);
+      g_autofree char *location = g_strdup_printf ("/api/v1/jobs/%s", job->id);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (call->msg),
+                                    "Location", location);
       fd_api_reply_json (call->req, SOUP_STATUS_CREATED, node);
     }
   fd_api_resume (call->msg);
