@@ -208,6 +208,7 @@ const FdCliCommand fd_cli_variable_commands[] = {
       .options = (const FdCliParam *const[]){ NULL },
       .method = "GET",
       .path = "/devices/{}/variables/{}",
+      .check = fd_cli_variable_check_key,
       .show = FD_CLI_SHOW_OBJECT,
   },
   {
@@ -217,6 +218,7 @@ const FdCliCommand fd_cli_variable_commands[] = {
       .options = (const FdCliParam *const[]){ NULL },
       .method = "PUT",
       .path = "/devices/{}/variables/{}",
+      .check = fd_cli_variable_check_key,
       .show = FD_CLI_SHOW_OBJECT,
       .remote = fd_cli_variable_set,
   },
@@ -227,6 +229,7 @@ const FdCliCommand fd_cli_variable_commands[] = {
       .options = (const FdCliParam *const[]){ NULL },
       .method = "DELETE",
       .path = "/devices/{}/variables/{}",
+      .check = fd_cli_variable_check_key,
       .show = FD_CLI_SHOW_DELETED,
   },
   {

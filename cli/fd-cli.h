@@ -435,6 +435,8 @@ gboolean fd_cli_job_schedule (const FdCliInvocation *invocation, const FdCliEndp
                               GError **error);
 gboolean fd_cli_job_get (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                          GError **error);
+/* A usage error when KEY (the second argument) holds a '/'. */
+gboolean fd_cli_variable_check_key (const FdCliInvocation *invocation, GError **error);
 gboolean fd_cli_variable_set (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                               GError **error);
 /* Sends @b's JSON to @path with @method; the answer parsed (and its bytes in @raw). */

@@ -49,6 +49,7 @@ test_variables (void)
   g_autoptr (FdTestCliResult) set = NULL, list = NULL, pending = NULL, get = NULL, json = NULL;
   g_autoptr (FdTestCliResult) none = NULL, unset = NULL, again = NULL, bad_json = NULL;
   g_autoptr (FdTestCliResult) missing = NULL, bad_key = NULL, after = NULL;
+  g_autoptr (FdTestCliResult) slash = NULL, slash_get = NULL;
   g_autoptr (JsonNode) parsed = NULL;
 
   set = fd_test_cli_run ("variable", "set", d->id, "interval", "60", NULL);
@@ -100,6 +101,12 @@ test_variables (void)
   assert_usage (missing, "VALUE_JSON");
   bad_key = fd_test_cli_run ("variable", "set", d->id, "@reset", "1", NULL);
   fd_test_cli_assert_fails (bad_key, "jobs");
+  /* A '/' cannot travel in the path (an encoded one is a separator to the server, which would
+   * answer "no API path"): the CLI names the problem before sending anything. */
+  slash = fd_test_cli_run ("variable", "set", d->id, "a/b", "1", NULL);
+  assert_usage (slash, "'/'");
+  slash_get = fd_test_cli_run ("variable", "get", d->id, "a/b", NULL);
+  assert_usage (slash_get, "'/'");
 }
 
 /* A raw MQTT session of @d subscribed to its j/dn topic. */
