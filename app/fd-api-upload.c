@@ -124,6 +124,9 @@ fd_upload_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *authorization = g_strdup_printf ("Bearer %s", token);
       soup_message_headers_replace (headers, "Authorization", authorization);
     }
+  /* The server refuses from the headers what it will not take (over --firmware-max-bytes, a
+   * bad token): with "Expect: 100-continue" it says so before a byte of the file is sent. */
+  soup_message_headers_set_expectations (headers, SOUP_EXPECTATION_CONTINUE);
   soup_message_set_request_body (upload->message, "application/octet-stream",
                                  G_INPUT_STREAM (stream), upload->size);
   g_signal_connect (upload->message, "wrote-body-data", G_CALLBACK (fd_upload_wrote_cb), upload);
@@ -132,6 +135,23 @@ fd_upload_opened_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   cancellable = g_task_get_cancellable (task);
   soup_session_send_and_read_async (upload->session, upload->message, G_PRIORITY_DEFAULT,
                                     cancellable, fd_upload_sent_cb, g_steal_pointer (&task));
+}
+
+/* Uploads have a session of their own, so that a long one does not hold a connection the
+ * panes need; one for the client's life, since libsoup still closes a cancelled request's
+ * streams after the request ended, and a session disposed before that is used after free. */
+static SoupSession *
+fd_api_client_upload_session (FdApiClient *self)
+{
+  SoupSession *session = g_object_get_data (G_OBJECT (self), "fd-upload-session");
+
+  if (session == NULL)
+    {
+      session = g_object_new (SOUP_TYPE_SESSION, "timeout", FD_API_UPLOAD_TIMEOUT_S, "user-agent",
+                              "fleetdesk/" PACKAGE_VERSION, NULL);
+      g_object_set_data_full (G_OBJECT (self), "fd-upload-session", session, g_object_unref);
+    }
+  return session;
 }
 
 void
@@ -153,9 +173,7 @@ fd_api_client_upload_async (FdApiClient *self, const char *path, GFile *file,
   upload->url = g_strconcat (fd_api_client_get_base_url (self), "/api/v1", path, NULL);
   upload->progress = progress;
   upload->progress_data = progress_data;
-  /* A session of its own: one long upload does not hold a connection the panes need. */
-  upload->session = g_object_new (SOUP_TYPE_SESSION, "timeout", FD_API_UPLOAD_TIMEOUT_S,
-                                  "user-agent", "fleetdesk/" PACKAGE_VERSION, NULL);
+  upload->session = g_object_ref (fd_api_client_upload_session (self));
   g_task_set_task_data (task, upload, (GDestroyNotify)fd_upload_free);
   g_file_read_async (file, G_PRIORITY_DEFAULT, cancellable, fd_upload_opened_cb, task);
 }

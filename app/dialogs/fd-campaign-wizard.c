@@ -326,6 +326,7 @@ fd_campaign_wizard_firmware_page_new (FdCampaignWizard *self)
   self->firmware_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->firmware_row), _ ("Firmware"));
   adw_combo_row_set_expression (self->firmware_row, expression);
+  gtk_expression_unref (expression);
   adw_combo_row_set_model (self->firmware_row, self->firmware);
   g_signal_connect_object (self->firmware_row, "notify::selected",
                            G_CALLBACK (fd_campaign_wizard_firmware_changed_cb), self,
@@ -401,6 +402,7 @@ fd_campaign_wizard_rollout_page_new (FdCampaignWizard *self)
   GtkWidget *stages = adw_preferences_group_new ();
   GtkWidget *rules = adw_preferences_group_new ();
   const char *presets[] = { _ ("5% → 25% → 100%"), _ ("All at Once"), _ ("Custom"), NULL };
+  g_autoptr (GtkStringList) preset_list = gtk_string_list_new (presets);
   GtkSpinButton **spins[] = { &self->wait_spin, &self->success_spin, &self->failure_spin,
                               &self->failure_min_spin, &self->timeout_spin };
 
@@ -411,7 +413,7 @@ fd_campaign_wizard_rollout_page_new (FdCampaignWizard *self)
          "of devices. The next stage starts when enough of the last one succeeded."));
   self->preset_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_row), _ ("Rollout"));
-  adw_combo_row_set_model (self->preset_row, G_LIST_MODEL (gtk_string_list_new (presets)));
+  adw_combo_row_set_model (self->preset_row, G_LIST_MODEL (preset_list));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (stages), GTK_WIDGET (self->preset_row));
   self->stages_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->stages_row), _ ("Stages"));

@@ -147,7 +147,8 @@ fd_stage_row_new (void)
 }
 
 static void
-fd_campaign_page_update_stage (FdStageRow *row, guint index, JsonObject *stage, gboolean aborted)
+fd_campaign_page_update_stage (FdStageRow *row, guint index, JsonObject *stage,
+                               const char *campaign_state)
 {
   gint64 devices = fd_json_get_int (stage, "devices", 0);
   JsonObject *counts = fd_json_get_member_object (stage, "counts");
@@ -167,9 +168,11 @@ fd_campaign_page_update_stage (FdStageRow *row, guint index, JsonObject *stage, 
                              fd_json_get_int (stage, "count", 0));
   if (g_strcmp0 (state, "done") == 0)
     state_label = C_ ("stage state", "Done");
-  else if (aborted)
+  else if (g_strcmp0 (campaign_state, "aborted") == 0)
     /* TRANSLATORS: a stage of an aborted campaign: its devices in flight still finish */
     state_label = C_ ("stage state", "Stopped");
+  else if (g_strcmp0 (state, "running") == 0 && g_strcmp0 (campaign_state, "paused") == 0)
+    state_label = C_ ("stage state", "Paused");
   else if (g_strcmp0 (state, "running") == 0)
     state_label = C_ ("stage state", "Running");
   else
@@ -237,8 +240,7 @@ fd_campaign_page_update (FdCampaignPage *self)
       JsonNode *stage = json_array_get_element (stages, i);
       if (JSON_NODE_HOLDS_OBJECT (stage))
         fd_campaign_page_update_stage (g_ptr_array_index (self->stage_rows, i), i,
-                                       json_node_get_object (stage),
-                                       g_strcmp0 (state, "aborted") == 0);
+                                       json_node_get_object (stage), state);
     }
 }
 
@@ -526,7 +528,11 @@ fd_campaign_page_dispose (GObject *object)
 static void
 fd_campaign_page_finalize (GObject *object)
 {
-  g_clear_object (&FD_CAMPAIGN_PAGE (object)->targets);
+  FdCampaignPage *self = FD_CAMPAIGN_PAGE (object);
+
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->targets);
   G_OBJECT_CLASS (fd_campaign_page_parent_class)->finalize (object);
 }
 

@@ -62,7 +62,8 @@ void fd_firmware_page_new_campaign (FdFirmwarePage *self);
 /* The campaign of @firmware_id that keeps it in use (running or paused), or NULL. */
 JsonObject *fd_firmware_page_find_user (FdFirmwarePage *self, const char *firmware_id);
 
-/* fd-firmware-page.c */
+/* fd-firmware-page-list.c */
+GtkColumnView *fd_firmware_page_firmware_view_new (FdFirmwarePage *self);
 void fd_firmware_page_load_firmware (FdFirmwarePage *self);
 /* The item of @store whose object's "id" is @id, or NULL (not a new reference). */
 FdJsonItem *fd_json_store_find (GListStore *store, const char *id, guint *position);

@@ -79,7 +79,9 @@ typedef struct
 {
   SoupServer *server;
   char *base_url;
-  guint status;        /* what the server answers */
+  guint status; /* what the server answers */
+  goffset max_bytes;
+  FdApiClient *client; /* a larger body is refused from its headers */
   GChecksum *received; /* SHA-256 of the last body */
   goffset received_length;
   char *content_length;
@@ -135,6 +137,22 @@ firmware_cb (SoupServer *server, SoupServerMessage *message, const char *path, G
   soup_server_message_set_status (message, fixture->status, NULL);
 }
 
+/* As the firmware API does: a body over the bound is refused from its headers. */
+static void
+got_headers_cb (SoupServerMessage *message, Fixture *fixture)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+
+  if (soup_message_headers_get_content_length (headers) > fixture->max_bytes)
+    soup_server_message_set_status (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+}
+
+static void
+request_started_cb (SoupServer *server, SoupServerMessage *message, Fixture *fixture)
+{
+  g_signal_connect (message, "got-headers", G_CALLBACK (got_headers_cb), fixture);
+}
+
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
@@ -151,11 +169,21 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
   fixture->received = g_checksum_new (G_CHECKSUM_SHA256);
   fixture->status = 201;
+  fixture->max_bytes = G_MAXINT64;
+  g_signal_connect (fixture->server, "request-started", G_CALLBACK (request_started_cb), fixture);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
+  gint64 until = g_get_monotonic_time () + 200 * 1000;
+
+  /* libsoup closes a cancelled request's streams after the request ended: let it, before the
+   * client and the server go. */
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_clear_object (&fixture->client);
   g_clear_object (&fixture->server);
   g_clear_object (&fixture->cancel_after_first);
   g_clear_pointer (&fixture->received, g_checksum_free);
@@ -213,10 +241,9 @@ make_file (gsize size, char **sha256)
 static void
 run_upload (Fixture *fixture, GFile *file, GCancellable *cancellable)
 {
-  g_autoptr (FdApiClient) client = fd_api_client_new (fixture->base_url, "secret-token");
-
-  fd_api_client_upload_async (client, "/workspaces/wks-1/firmware?version=1.2.0", file, progress_cb,
-                              fixture, cancellable, uploaded_cb, fixture);
+  fixture->client = fd_api_client_new (fixture->base_url, "secret-token");
+  fd_api_client_upload_async (fixture->client, "/workspaces/wks-1/firmware?version=1.2.0", file,
+                              progress_cb, fixture, cancellable, uploaded_cb, fixture);
   while (!fixture->done)
     g_main_context_iteration (NULL, TRUE);
 }
@@ -272,6 +299,22 @@ test_upload_cancel (Fixture *fixture, gconstpointer data)
   g_file_delete (file, NULL, NULL);
 }
 
+/* Refused from the headers: not a byte of the file goes out. */
+static void
+test_upload_too_large (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *sha256 = NULL;
+  g_autoptr (GFile) file = make_file (8 * 1024 * 1024, &sha256);
+
+  fixture->max_bytes = 1024 * 1024;
+  run_upload (fixture, file, NULL);
+  g_assert_error (fixture->error, FD_API_ERROR, FD_API_ERROR_UNKNOWN);
+  g_assert_nonnull (strstr (fixture->error->message, "413"));
+  g_assert_cmpint (fixture->last_sent, ==, 0);
+  g_assert_cmpint (fixture->received_length, ==, 0);
+  g_file_delete (file, NULL, NULL);
+}
+
 static void
 test_upload_missing (Fixture *fixture, gconstpointer data)
 {
@@ -293,6 +336,8 @@ main (int argc, char *argv[])
   g_test_add ("/app-ota/upload-error", Fixture, NULL, fixture_set_up, test_upload_error,
               fixture_tear_down);
   g_test_add ("/app-ota/upload-cancel", Fixture, NULL, fixture_set_up, test_upload_cancel,
+              fixture_tear_down);
+  g_test_add ("/app-ota/upload-too-large", Fixture, NULL, fixture_set_up, test_upload_too_large,
               fixture_tear_down);
   g_test_add ("/app-ota/upload-missing", Fixture, NULL, fixture_set_up, test_upload_missing,
               fixture_tear_down);
