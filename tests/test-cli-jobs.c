@@ -183,7 +183,8 @@ test_queued_and_cancel (void)
 {
   g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "valve-2");
   g_autoptr (FdTestCliResult) run = NULL, get = NULL, cancel = NULL, again = NULL;
-  g_autofree char *id = NULL;
+  g_autoptr (FdTestCliResult) older = NULL, newer = NULL, replaced = NULL;
+  g_autofree char *id = NULL, *older_id = NULL;
 
   run = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", d->id,
                          "--timeout", "60", "--retries", "2", NULL);
@@ -205,6 +206,17 @@ test_queued_and_cancel (void)
   fd_test_cli_assert_kv (cancel->out, "counts.canceled", "1");
   again = fd_test_cli_run ("job", "cancel", id, NULL);
   g_assert_cmpint (again->status, ==, 1);
+
+  /* Why an execution ended without a result shows in the table: a newer reset replaced it. */
+  older = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", d->id, NULL);
+  fd_test_cli_assert_ok (older);
+  older_id = fd_test_cli_kv_value (older->out, "id");
+  newer = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", d->id, NULL);
+  fd_test_cli_assert_ok (newer);
+  replaced = fd_test_cli_run ("job", "get", older_id, NULL);
+  fd_test_cli_assert_ok (replaced);
+  fd_test_cli_assert_in_column (executions_table (replaced->out), "STATE", "canceled");
+  fd_test_cli_assert_in_column (executions_table (replaced->out), "MESSAGE", "replaced");
 }
 
 static void
