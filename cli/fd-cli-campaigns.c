@@ -30,6 +30,23 @@ fd_cli_campaign_stage_cell (JsonObject *item)
   return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node) + 1);
 }
 
+/* Failures as the campaign's failure rule counts them: failed + reverted + timed_out. */
+static gint64
+failures (JsonObject *counts)
+{
+  return count (counts, "failed") + count (counts, "reverted") + count (counts, "timed_out");
+}
+
+char *
+fd_cli_campaign_failed_cell (JsonObject *item)
+{
+  JsonNode *node = json_object_get_member (item, "counts");
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return g_strdup ("-");
+  return g_strdup_printf ("%" G_GINT64_FORMAT, failures (json_node_get_object (node)));
+}
+
 /* The stages as table items: their members, the stage's number and where it ends. */
 static JsonArray *
 stage_items (JsonObject *campaign)
@@ -71,7 +88,7 @@ fd_cli_campaign_show (JsonObject *campaign, GError **error)
     { NC_ ("table column", "STATE"), "state", FD_CLI_CELL_TEXT },
     { NC_ ("table column", "STARTED"), "started_at", FD_CLI_CELL_TIME },
     { NC_ ("table column", "SUCCEEDED"), "counts.succeeded", FD_CLI_CELL_NUMBER },
-    { NC_ ("table column", "FAILED"), "counts.failed", FD_CLI_CELL_NUMBER },
+    { NC_ ("table column", "FAILED"), NULL, FD_CLI_CELL_FUNC, fd_cli_campaign_failed_cell },
     { NULL },
   };
   g_autoptr (JsonArray) items = stage_items (campaign);
@@ -113,8 +130,7 @@ watch_line (JsonObject *c)
   guint n_stages = stages != NULL && JSON_NODE_HOLDS_ARRAY (stages)
                        ? json_array_get_length (json_node_get_array (stages))
                        : 0;
-  gint64 failed
-      = count (counts, "failed") + count (counts, "reverted") + count (counts, "timed_out");
+  gint64 failed = failures (counts);
   gint64 updating = count (counts, "notified") + count (counts, "downloading")
                     + count (counts, "downloaded") + count (counts, "verified")
                     + count (counts, "installing") + count (counts, "testing");

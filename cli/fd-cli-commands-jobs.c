@@ -102,6 +102,8 @@ const FdCliColumn fd_cli_execution_columns[] = {
   { NC_ ("table column", "STATE"), "state", FD_CLI_CELL_TEXT },
   { NC_ ("table column", "ATTEMPTS"), "attempts", FD_CLI_CELL_NUMBER },
   { NC_ ("table column", "FINISHED"), "finished_at", FD_CLI_CELL_TIME },
+  /* Why it ended: the failure's text, "replaced by job-…", a manifest that lacks the job. */
+  { NC_ ("table column", "MESSAGE"), "message", FD_CLI_CELL_TEXT },
   { NC_ ("table column", "RESULT"), "result", FD_CLI_CELL_JSON },
   { NULL },
 };
@@ -208,6 +210,7 @@ const FdCliCommand fd_cli_variable_commands[] = {
       .options = (const FdCliParam *const[]){ NULL },
       .method = "GET",
       .path = "/devices/{}/variables/{}",
+      .check = fd_cli_variable_check_key,
       .show = FD_CLI_SHOW_OBJECT,
   },
   {
@@ -217,6 +220,7 @@ const FdCliCommand fd_cli_variable_commands[] = {
       .options = (const FdCliParam *const[]){ NULL },
       .method = "PUT",
       .path = "/devices/{}/variables/{}",
+      .check = fd_cli_variable_check_key,
       .show = FD_CLI_SHOW_OBJECT,
       .remote = fd_cli_variable_set,
   },
@@ -227,6 +231,7 @@ const FdCliCommand fd_cli_variable_commands[] = {
       .options = (const FdCliParam *const[]){ NULL },
       .method = "DELETE",
       .path = "/devices/{}/variables/{}",
+      .check = fd_cli_variable_check_key,
       .show = FD_CLI_SHOW_DELETED,
   },
   {

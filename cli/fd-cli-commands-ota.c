@@ -219,7 +219,7 @@ static const FdCliColumn campaign_columns[] = {
   { NC_ ("table column", "STAGE"), NULL, FD_CLI_CELL_FUNC, fd_cli_campaign_stage_cell },
   { NC_ ("table column", "DEVICES"), "total", FD_CLI_CELL_NUMBER },
   { NC_ ("table column", "SUCCEEDED"), "counts.succeeded", FD_CLI_CELL_NUMBER },
-  { NC_ ("table column", "FAILED"), "counts.failed", FD_CLI_CELL_NUMBER },
+  { NC_ ("table column", "FAILED"), NULL, FD_CLI_CELL_FUNC, fd_cli_campaign_failed_cell },
   { NC_ ("table column", "CREATED"), "created_at", FD_CLI_CELL_TIME },
   { NULL },
 };

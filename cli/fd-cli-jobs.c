@@ -253,6 +253,22 @@ fd_cli_job_get (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint
                                  fd_cli_execution_columns, _ ("Executions:"), error);
 }
 
+/* KEY goes into the path: a '/' in it, even encoded (%2F), is a separator to the server, which
+ * would answer "no API path"; keys cannot hold one (docs/rest-api.md, "Variables"). */
+gboolean
+fd_cli_variable_check_key (const FdCliInvocation *invocation, GError **error)
+{
+  const char *key = invocation->args->len > 1 ? g_ptr_array_index (invocation->args, 1) : NULL;
+
+  if (key != NULL && strchr (key, '/') != NULL)
+    {
+      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
+                   _ ("KEY may not hold '/': \"%s\" is not a variable's key"), key);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 fd_cli_variable_set (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                      GError **error)

@@ -435,6 +435,8 @@ gboolean fd_cli_job_schedule (const FdCliInvocation *invocation, const FdCliEndp
                               GError **error);
 gboolean fd_cli_job_get (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                          GError **error);
+/* A usage error when KEY (the second argument) holds a '/'. */
+gboolean fd_cli_variable_check_key (const FdCliInvocation *invocation, GError **error);
 gboolean fd_cli_variable_set (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,
                               GError **error);
 /* Sends @b's JSON to @path with @method; the answer parsed (and its bytes in @raw). */
@@ -465,6 +467,9 @@ gboolean fd_cli_campaign_get (const FdCliInvocation *invocation, const FdCliEndp
 /* fd-cli-campaigns.c: the STAGE cell of a campaign or a target: its "stage" index counted from
  * 1, as the stages' table and "campaign watch" number them. */
 char *fd_cli_campaign_stage_cell (JsonObject *item);
+/* The FAILED cell of a campaign or a stage: failed + reverted + timed_out of its "counts", as
+ * the failure rule and "campaign watch" count them. */
+char *fd_cli_campaign_failed_cell (JsonObject *item);
 /* Prints @campaign's fields and its stages' table. */
 gboolean fd_cli_campaign_show (JsonObject *campaign, GError **error);
 gboolean fd_cli_campaign_watch (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint,

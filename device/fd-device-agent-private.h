@@ -20,7 +20,7 @@ struct _FdDeviceAgent
   FdDeviceFleet *fleet;
   FdDeviceAgentDownFunc down;
   gpointer down_data;
-  guint jobs, status_replies;
+  guint jobs, status_replies, down_messages;
   GHashTable *sleeping; /* "@name" -> its timer (FdDeviceSleep) */
   FdDeviceOta *ota;
   guint reset_idle;

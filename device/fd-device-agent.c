@@ -101,6 +101,12 @@ fd_device_agent_status_replies (FdDeviceAgent *agent)
   return agent->status_replies;
 }
 
+guint
+fd_device_agent_down_messages (FdDeviceAgent *agent)
+{
+  return agent->down_messages;
+}
+
 FdDeviceFleet *
 fd_device_agent_get_fleet (FdDeviceAgent *agent)
 {
@@ -265,6 +271,7 @@ fd_device_agent_on_down (FdDeviceAgent *agent, JsonObject *env, const char *text
   const char *key = json_object_get_string_member_with_default (env, "key", NULL);
   JsonNode *value;
 
+  agent->down_messages++;
   if (agent->down != NULL)
     agent->down (agent, key, env, text, len, agent->down_data);
   if (key == NULL || !json_object_has_member (env, "value"))

@@ -94,9 +94,11 @@ void fd_device_agent_on_down_text (FdDeviceAgent *agent, const char *text, gsize
 void fd_device_agent_on_down (FdDeviceAgent *agent, JsonObject *envelope, const char *text,
                               gsize len);
 
-/* How many jobs were answered, and how many #status replies arrived (this agent's). */
+/* How many jobs were answered, how many #status replies and down-messages in all arrived (this
+ * agent's). */
 guint fd_device_agent_jobs_answered (FdDeviceAgent *agent);
 guint fd_device_agent_status_replies (FdDeviceAgent *agent);
+guint fd_device_agent_down_messages (FdDeviceAgent *agent);
 FdDeviceFleet *fd_device_agent_get_fleet (FdDeviceAgent *agent);
 /* The firmware version the device runs now (NULL when unknown). */
 const char *fd_device_agent_fw_version (FdDeviceAgent *agent);

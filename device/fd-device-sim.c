@@ -118,6 +118,19 @@ session_status_replies (FdSim *sim)
   return n;
 }
 
+/* The down-messages the HTTPS sessions' agents got: the long polls' entries and the answers to
+ * their # requests (MQTT ones are counted as they come). */
+static guint64
+session_down_messages (FdSim *sim)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < sim->n; i++)
+    if (sim->devs[i].session != NULL)
+      n += fd_device_agent_down_messages (fd_device_https_session_get_agent (sim->devs[i].session));
+  return n;
+}
+
 static void
 print_summary (FdSim *sim)
 {
@@ -174,7 +187,8 @@ print_summary (FdSim *sim)
           ", \"firmware_bytes\": %" G_GUINT64_FORMAT ", \"download_resumes\": %" G_GUINT64_FORMAT
           "}\n",
           t->errors, t->skipped, msg_rate, reading_rate, fd_stats_latency_ms (t, 0.5),
-          fd_stats_latency_ms (t, 0.99), (double)t->latency_max_us / 1000.0, sim->down,
+          fd_stats_latency_ms (t, 0.99), (double)t->latency_max_us / 1000.0,
+          sim->down + session_down_messages (sim),
           sim->status_replies + session_status_replies (sim), sim->fleet.jobs_answered,
           sim->conditions_opened, sim->conditions_closed, sim->reconnects,
           sim->fleet.variables_applied, sim->fleet.ota_succeeded, sim->fleet.ota_failed,

@@ -273,6 +273,41 @@ test_events (void)
                    "verified 100, installing 100, succeeded 100");
 }
 
+/* A quiet campaign (a device notified that says nothing) makes no campaign.updated after its
+ * start: the server re-reads running campaigns every 10 s, and a re-read that finds nothing
+ * new is no news (it used to publish the same counts every 10 s). */
+static void
+test_events_quiet (void)
+{
+  g_autoptr (FdTcDevice) a = fd_tc_device (fd_tm_srv, "quiet-a", "1.0");
+  g_autofree char *fw = fd_tc_firmware (fd_tm_srv, fd_tm_srv->workspace, "11.0");
+  g_autofree char *query
+      = g_strdup_printf ("?workspace=%s&type=campaign.updated", fd_tm_srv->workspace);
+  g_autoptr (FdTeListener) l = fd_te_listener_open (fd_tm_srv, query, fd_tm_srv->srv->token);
+  g_autofree char *body
+      = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", fw, a->d->id);
+  g_autoptr (JsonNode) c = NULL;
+  const char *id;
+  gint64 until;
+  guint first, n = 0;
+
+  g_assert_nonnull (l->conn);
+  c = fd_tc_create (fd_tm_srv->srv, fd_tm_srv->workspace, body);
+  id = fd_t_str (c, "id");
+  first = fd_te_wait_event (l, 0, "campaign.updated", NULL);
+  /* Past one re-read (10 s) and a tick. */
+  until = g_get_monotonic_time () + 11 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    fd_te_iterate ();
+  for (guint i = first; i < l->events->len; i++)
+    {
+      JsonObject *data = fd_te_event_data (fd_te_event_at (l, i));
+      if (g_str_equal (json_object_get_string_member (data, "campaign_id"), id))
+        n++;
+    }
+  g_assert_cmpuint (n, ==, 1);
+}
+
 /* A restart mid-campaign: the paused campaign, its stage and a device in flight are all in the
  * store; the new process picks it up, the device finishes, resume notifies the next stage from
  * the new process, and the campaign completes. */
@@ -350,6 +385,7 @@ main (int argc, char **argv)
   g_test_add_func ("/campaigns-device/zdm-flow", test_zdm_flow);
   g_test_add_func ("/campaigns-device/timeout", test_timeout);
   g_test_add_func ("/campaigns-device/events", test_events);
+  g_test_add_func ("/campaigns-device/events-quiet", test_events_quiet);
   g_test_add_func ("/campaigns-device/restart", test_restart);
   status = g_test_run ();
 

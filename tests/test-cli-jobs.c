@@ -28,6 +28,7 @@ test_variables (void)
   g_autoptr (FdTestCliResult) set = NULL, list = NULL, pending = NULL, get = NULL, json = NULL;
   g_autoptr (FdTestCliResult) none = NULL, unset = NULL, again = NULL, bad_json = NULL;
   g_autoptr (FdTestCliResult) missing = NULL, bad_key = NULL, after = NULL;
+  g_autoptr (FdTestCliResult) slash = NULL, slash_get = NULL;
   g_autoptr (JsonNode) parsed = NULL;
 
   set = fd_test_cli_run ("variable", "set", d->id, "interval", "60", NULL);
@@ -79,6 +80,12 @@ test_variables (void)
   fd_test_cli_assert_usage (missing, "VALUE_JSON");
   bad_key = fd_test_cli_run ("variable", "set", d->id, "@reset", "1", NULL);
   fd_test_cli_assert_fails (bad_key, "jobs");
+  /* A '/' cannot travel in the path (an encoded one is a separator to the server, which would
+   * answer "no API path"): the CLI names the problem before sending anything. */
+  slash = fd_test_cli_run ("variable", "set", d->id, "a/b", "1", NULL);
+  assert_usage (slash, "'/'");
+  slash_get = fd_test_cli_run ("variable", "get", d->id, "a/b", NULL);
+  assert_usage (slash_get, "'/'");
 }
 
 typedef struct
@@ -155,7 +162,8 @@ test_queued_and_cancel (void)
 {
   g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "valve-2");
   g_autoptr (FdTestCliResult) run = NULL, get = NULL, cancel = NULL, again = NULL;
-  g_autofree char *id = NULL;
+  g_autoptr (FdTestCliResult) older = NULL, newer = NULL, replaced = NULL;
+  g_autofree char *id = NULL, *older_id = NULL;
 
   run = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", d->id,
                          "--timeout", "60", "--retries", "2", NULL);
@@ -177,6 +185,17 @@ test_queued_and_cancel (void)
   fd_test_cli_assert_kv (cancel->out, "counts.canceled", "1");
   again = fd_test_cli_run ("job", "cancel", id, NULL);
   g_assert_cmpint (again->status, ==, 1);
+
+  /* Why an execution ended without a result shows in the table: a newer reset replaced it. */
+  older = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", d->id, NULL);
+  fd_test_cli_assert_ok (older);
+  older_id = fd_test_cli_kv_value (older->out, "id");
+  newer = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", d->id, NULL);
+  fd_test_cli_assert_ok (newer);
+  replaced = fd_test_cli_run ("job", "get", older_id, NULL);
+  fd_test_cli_assert_ok (replaced);
+  fd_test_cli_assert_in_column (executions_table (replaced->out), "STATE", "canceled");
+  fd_test_cli_assert_in_column (executions_table (replaced->out), "MESSAGE", "replaced");
 }
 
 static void

@@ -230,6 +230,60 @@ test_campaign_watch_update (void)
   fd_test_cli_assert_in_column (targets->out, "FROM", "3.9.0");
 }
 
+/* A device that comes back on its old firmware (reverted) is a failure in every view: the watch
+ * line, the campaign list's FAILED column and the stages' table, as the failure rule counts it
+ * (failed + reverted + timed_out). */
+static void
+test_campaign_reverted_counts (void)
+{
+  g_autoptr (FdTcDevice) dev = fd_tc_device (shared, "meter-4", "4.9.0");
+  g_autoptr (FdTestCliResult) create = NULL, watch = NULL, list = NULL, get = NULL;
+  g_autofree char *fw = upload ("5.0.0"), *id = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n;
+
+  create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--device",
+                            dev->d->id, "--name", "revert", "--success-threshold", "0", NULL);
+  fd_test_cli_assert_ok (create);
+  id = fd_test_cli_kv_value (create->out, "id");
+  fd_tc_update (dev, "5.0.0", "reverted");
+  watch = fd_test_cli_run ("campaign", "watch", id, NULL);
+  fd_test_cli_assert_ok (watch);
+  lines = g_strsplit (g_strchomp (watch->out), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_nonnull (strstr (lines[n - 1], "0 of 1 succeeded, 1 failed"));
+
+  list = fd_test_cli_run ("campaign", "list", shared->workspace, NULL);
+  fd_test_cli_assert_ok (list);
+  {
+    g_auto (GStrv) rows = g_strsplit (list->out, "\n", -1);
+    gboolean seen = FALSE;
+
+    for (guint i = 0; rows[i] != NULL; i++)
+      if (g_str_has_prefix (rows[i], id))
+        {
+          g_auto (GStrv) cells = g_strsplit_set (rows[i], " ", -1);
+          g_autoptr (GPtrArray) words = g_ptr_array_new ();
+
+          for (guint c = 0; cells[c] != NULL; c++)
+            if (*cells[c] != '\0')
+              g_ptr_array_add (words, cells[c]);
+          /* ID NAME VERSION STATE STAGE DEVICES SUCCEEDED FAILED CREATED(2 words) */
+          g_assert_cmpuint (words->len, ==, 10);
+          g_assert_cmpstr (g_ptr_array_index (words, 6), ==, "0");
+          g_assert_cmpstr (g_ptr_array_index (words, 7), ==, "1");
+          seen = TRUE;
+        }
+    g_assert_true (seen);
+  }
+  get = fd_test_cli_run ("campaign", "get", id, NULL);
+  fd_test_cli_assert_ok (get);
+  /* The stages' table follows the fields. */
+  g_assert_nonnull (strstr (get->out, "Stages:\n"));
+  fd_test_cli_assert_in_column (strstr (get->out, "Stages:\n") + strlen ("Stages:\n"), "FAILED",
+                                "1");
+}
+
 /* A device that has not updated yet: notified; paused, resumed, then aborted by hand, and
  * `campaign watch` exits 1 with the reason. */
 static void
@@ -313,6 +367,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-ota/firmware-too-large", test_firmware_too_large);
   g_test_add_func ("/cli-ota/campaign-completes", test_campaign_completes);
   g_test_add_func ("/cli-ota/campaign-watch-update", test_campaign_watch_update);
+  g_test_add_func ("/cli-ota/campaign-reverted-counts", test_campaign_reverted_counts);
   g_test_add_func ("/cli-ota/campaign-abort", test_campaign_abort);
   g_test_add_func ("/cli-ota/campaign-usage", test_campaign_usage);
 

@@ -282,6 +282,11 @@ test_https_resume (void)
   summary = fd_tsim_stop (sim);
   g_assert_cmpint (summary_int (summary, "ota_succeeded"), ==, 2);
   g_assert_cmpint (summary_int (summary, "ota_failed"), ==, 0);
+  /* The sessions' down-messages are counted: at least their #status answers (which carry the
+   * @fota here: the devices connected after the campaign was made). */
+  g_assert_cmpint (summary_int (summary, "status_replies"), >=, 2);
+  g_assert_cmpint (summary_int (summary, "down_messages"), >=,
+                   summary_int (summary, "status_replies"));
   /* Resumed, not restarted: the bytes fetched are the file's, once per device. */
   g_assert_cmpint (summary_int (summary, "download_resumes"), >=, 1);
   g_assert_cmpint (summary_int (summary, "firmware_bytes"), ==, 2 * FW_SIZE);

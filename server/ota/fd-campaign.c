@@ -291,9 +291,22 @@ fd_ota_track (FdOta *ota, FdCampaign *c, char *fota_json)
   return oc;
 }
 
+/* Whether a campaign read again from the store differs from the one held in what
+ * campaign.updated carries: its state, reason, stage and counts. */
+static gboolean
+campaign_news (const FdCampaign *old, const FdCampaign *now)
+{
+  return g_strcmp0 (old->state, now->state) != 0 || g_strcmp0 (old->reason, now->reason) != 0
+         || old->stage != now->stage || old->n_stages != now->n_stages
+         || memcmp (old->counts, now->counts, sizeof old->counts) != 0;
+}
+
 void
 fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_changed)
 {
+  /* A step that changed nothing (the periodic re-read of a quiet campaign) is no event. */
+  gboolean news = state_changed || o->moves->len > 0 || o->after == NULL;
+
   for (guint i = 0; i < o->delivered->len; i++)
     fd_downlink_deliver (ota->downlink, g_ptr_array_index (o->delivered, i), "@fota", oc->fota_json,
                          g_array_index (o->delivered_t, gint64, i));
@@ -315,6 +328,7 @@ fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_cha
     {
       FdCampaign *old = oc->c;
 
+      news = news || campaign_news (old, o->after);
       /* The table's key is the campaign's own id string: rekeyed before the old one goes. */
       g_hash_table_steal (ota->campaigns, old->id);
       oc->c = g_steal_pointer (&o->after);
@@ -324,7 +338,8 @@ fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_cha
     }
   if (state_changed)
     oc->last_event_ms = 0;
-  oc->dirty = TRUE;
+  if (news)
+    oc->dirty = TRUE;
   fd_ota_publish_campaign (ota, oc);
 }
 
