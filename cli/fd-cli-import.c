@@ -210,13 +210,13 @@ write_credentials (const char *dir, JsonObject *root, guint *written)
 
           if (credential != NULL)
             zdevice = fd_cli_zdevice_build (credential, endpoint, cacert, &error);
+          else
+            g_set_error (&error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL,
+                         _ ("the server's answer has a credential that is not an object"));
           /* The workspace's firmware signing key, as the server's own zdevice.json has it. */
           if (zdevice != NULL && firmware_key != NULL)
             json_object_set_member (json_node_get_object (zdevice), "firmware_key",
                                     json_node_copy (firmware_key));
-          else
-            g_set_error (&error, FD_CLI_ERROR, FD_CLI_ERROR_PROTOCOL,
-                         _ ("the server's answer has a credential that is not an object"));
           /* The first credential takes the device's name; more would be told apart by theirs. */
           if (zdevice != NULL
               && write_one (dir, stem, c == 0 ? device_id : credential_id, c == 0, zdevice, &error))
