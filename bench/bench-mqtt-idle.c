@@ -24,21 +24,6 @@ typedef struct
   double connect_s;
 } Idle;
 
-static volatile pid_t server_pid, peer_pid, sim_pid;
-
-static void
-on_abort (int sig)
-{
-  if (sim_pid > 0)
-    kill (sim_pid, SIGTERM);
-  if (server_pid > 0)
-    kill (server_pid, SIGTERM);
-  if (peer_pid > 0)
-    kill (peer_pid, SIGTERM);
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
 /* Holds @n connections from the zdevice.json files of @dir to the server @pid: its VmRSS before,
  * with them (after @settle_s), and after they closed. */
 static gboolean
@@ -63,7 +48,7 @@ hold (const char *device_bin, const char *dir, guint n, pid_t pid, double settle
       g_printerr ("cannot start %s: %s\n", device_bin, error->message);
       return FALSE;
     }
-  sim_pid = child;
+  fd_bench_sim_pid = child;
   err_stream = g_unix_input_stream_new (err_fd, TRUE);
   lines = g_data_input_stream_new (err_stream);
   /* "fleetdesk-device: X of N devices connected in T s" once every device has tried. */
@@ -96,7 +81,7 @@ hold (const char *device_bin, const char *dir, guint n, pid_t pid, double settle
   while (waitpid (child, &status, 0) < 0 && errno == EINTR)
     ;
   g_spawn_close_pid (child);
-  sim_pid = 0;
+  fd_bench_sim_pid = 0;
   g_usleep ((gulong)(settle_s * G_USEC_PER_SEC));
   out->after_kb = fd_bench_status_kb (pid, "VmRSS:");
   if (!up)
@@ -166,13 +151,13 @@ main (int argc, char **argv)
     g_print ("peer:    mosquitto is not installed (bench/setup.sh); its run is skipped\n");
 
   fd_bench_raise_file_limit ();
-  signal (SIGABRT, on_abort);
-  signal (SIGTRAP, on_abort);
-  signal (SIGINT, on_abort);
+  fd_bench_end_children_on (SIGABRT);
+  fd_bench_end_children_on (SIGTRAP);
+  fd_bench_end_children_on (SIGINT);
   tmp = g_dir_make_tmp ("fd-bench-mqtt-idle-XXXXXX", &error);
   g_assert_no_error (error);
   srv = fd_test_server_start_with_args (server_args);
-  server_pid = srv->pid;
+  fd_bench_server_pid = srv->pid;
   our_port = fd_bench_server_mqtt_port (srv);
   if (our_port == 0)
     g_print ("server:  fleetdesk-server has no MQTT listener (ports.json \"mqtt\"): its run is "
@@ -181,7 +166,7 @@ main (int argc, char **argv)
     {
       g_autofree char *pki = g_build_filename (srv->data_dir, "pki", NULL);
       have_peer = fd_bench_mosquitto_start (&peer, mosquitto, pki);
-      peer_pid = peer.pid;
+      fd_bench_peer_pid = peer.pid;
     }
   dir = g_build_filename (tmp, "ours", NULL);
   peer_dir = g_build_filename (tmp, "peer", NULL);
@@ -200,9 +185,9 @@ main (int argc, char **argv)
     }
   if (have_peer)
     fd_bench_mosquitto_stop (&peer);
-  peer_pid = 0;
+  fd_bench_peer_pid = 0;
   fd_test_server_stop (srv);
-  server_pid = 0;
+  fd_bench_server_pid = 0;
 
   if (ok)
     {

@@ -42,19 +42,6 @@ typedef struct
   guint64 rss_kb, hwm_kb, peer_rss_kb, peer_hwm_kb;
 } Bench;
 
-static volatile pid_t server_pid, peer_pid;
-
-static void
-on_abort (int sig)
-{
-  if (server_pid > 0)
-    kill (server_pid, SIGTERM);
-  if (peer_pid > 0)
-    kill (peer_pid, SIGTERM);
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
 static int
 compare_doubles (gconstpointer a, gconstpointer b)
 {
@@ -313,12 +300,12 @@ main (int argc, char **argv)
              "the runs against it are skipped\n");
 
   fd_bench_raise_file_limit ();
-  signal (SIGABRT, on_abort);
-  signal (SIGTRAP, on_abort);
+  fd_bench_end_children_on (SIGABRT);
+  fd_bench_end_children_on (SIGTRAP);
   b.tmp = g_dir_make_tmp ("fd-bench-mqtt-XXXXXX", &error);
   g_assert_no_error (error);
   b.srv = fd_test_server_start_with_args (server_args);
-  server_pid = b.srv->pid;
+  fd_bench_server_pid = b.srv->pid;
   our_port = fd_bench_server_mqtt_port (b.srv);
   b.have_ours = our_port != 0;
   g_print ("data:    %s\n", b.srv->data_dir);
@@ -331,7 +318,7 @@ main (int argc, char **argv)
     {
       g_autofree char *pki = g_build_filename (b.srv->data_dir, "pki", NULL);
       b.have_peer = fd_bench_mosquitto_start (&b.peer, mosquitto, pki);
-      peer_pid = b.peer.pid;
+      fd_bench_peer_pid = b.peer.pid;
       if (b.have_peer)
         g_print ("peer:    %s on port %u\n", mosquitto, b.peer.port);
     }
@@ -362,10 +349,10 @@ main (int argc, char **argv)
       b.peer_rss_kb = fd_bench_status_kb (b.peer.pid, "VmRSS:");
       b.peer_hwm_kb = fd_bench_status_kb (b.peer.pid, "VmHWM:");
       fd_bench_mosquitto_stop (&b.peer);
-      peer_pid = 0;
+      fd_bench_peer_pid = 0;
     }
   fd_test_server_stop (b.srv);
-  server_pid = 0;
+  fd_bench_server_pid = 0;
 
   /* The same number of rows as a Fleetdesk run stored (or mosquitto's, without ours). */
   if (ok)

@@ -22,21 +22,6 @@
 #include "bench-mqtt.h"
 #include "fd-test-devices.h"
 
-static volatile pid_t server_pid, sim_pid, peer_pid;
-
-static void
-on_abort (int sig)
-{
-  if (sim_pid > 0)
-    kill (sim_pid, SIGTERM);
-  if (server_pid > 0)
-    kill (server_pid, SIGTERM);
-  if (peer_pid > 0)
-    kill (peer_pid, SIGTERM);
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
 typedef struct
 {
   double create_s;    /* POST /campaigns answered (stage 0 stored and delivered) */
@@ -191,7 +176,7 @@ run_campaign (FdTestServer *srv, const char *wks, GPtrArray *ids, const char *fw
     }
   close (fd_out);
   close (fd_err);
-  sim_pid = pid;
+  fd_bench_sim_pid = pid;
   if (!wait_connected (err_path, pid))
     return FALSE;
   /* Let every __info {"fw": "1.0.0"} land. */
@@ -253,7 +238,7 @@ run_campaign (FdTestServer *srv, const char *wks, GPtrArray *ids, const char *fw
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
   g_spawn_close_pid (pid);
-  sim_pid = 0;
+  fd_bench_sim_pid = 0;
   if (g_file_get_contents (out_path, &summary, NULL, NULL)
       && (sum = json_from_string (summary, NULL)) != NULL)
     out->bytes = (guint64)json_object_get_int_member (json_node_get_object (sum), "firmware_bytes");
@@ -343,7 +328,7 @@ python_peer (const char *file, guint n, const char *tmp)
       g_printerr ("python3: %s\n", error->message);
       return p;
     }
-  peer_pid = pid;
+  fd_bench_peer_pid = pid;
   /* Until it listens. */
   for (guint i = 0; i < 100; i++)
     {
@@ -358,7 +343,7 @@ python_peer (const char *file, guint n, const char *tmp)
   kill (pid, SIGTERM);
   waitpid (pid, &status, 0);
   g_spawn_close_pid (pid);
-  peer_pid = 0;
+  fd_bench_peer_pid = 0;
   return p;
 }
 
@@ -416,13 +401,13 @@ main (int argc, char **argv)
     g_setenv ("FD_DEVICE_BIN", FD_DEVICE_PATH, TRUE);
 #endif
   fd_bench_raise_file_limit ();
-  signal (SIGABRT, on_abort);
-  signal (SIGTRAP, on_abort);
-  signal (SIGINT, on_abort);
+  fd_bench_end_children_on (SIGABRT);
+  fd_bench_end_children_on (SIGTRAP);
+  fd_bench_end_children_on (SIGINT);
   tmp = g_dir_make_tmp ("fd-bench-ota-XXXXXX", &error);
   g_assert_no_error (error);
   srv = fd_test_server_start_with_args (server_args);
-  server_pid = srv->pid;
+  fd_bench_server_pid = srv->pid;
   port = fd_bench_server_mqtt_port (srv);
   if (port == 0)
     {
@@ -459,7 +444,7 @@ main (int argc, char **argv)
     load = g_strndup (text ? text : "?", text ? strcspn (text, " ") + 5 : 1);
   }
   fd_test_server_stop (srv);
-  server_pid = 0;
+  fd_bench_server_pid = 0;
 
   g_print ("\n| step | seconds after POST /campaigns |\n|---|---:|\n");
   g_print ("| POST /campaigns answered (stage stored and sent) | %.2f |\n", c.create_s);

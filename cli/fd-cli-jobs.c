@@ -81,10 +81,9 @@ fd_cli_show_with_table (JsonObject *object, const char *const *skip, const char 
   return fd_cli_output_write (out->str, out->len, error);
 }
 
-/* An integer option checked against [@min, @max]; TRUE (and *@value untouched) when absent. */
-static gboolean
-int_option (const FdCliInvocation *invocation, const char *name, gint64 min, gint64 max,
-            gint64 *value, GError **error)
+gboolean
+fd_cli_int_option (const FdCliInvocation *invocation, const char *name, gint64 min, gint64 max,
+                   gint64 *value, GError **error)
 {
   const char *text = fd_cli_invocation_get (invocation, name);
   guint64 n;
@@ -126,12 +125,13 @@ fd_cli_job_check_schedule (const FdCliInvocation *invocation, GError **error)
                            _ ("name the devices to run the job on: --device ID or --fleet ID"));
       return FALSE;
     }
-  return int_option (invocation, "timeout", 1, JOB_MAX_TIMEOUT_S, &unused, error)
-         && int_option (invocation, "retries", 0, JOB_MAX_RETRIES, &unused, error);
+  return fd_cli_int_option (invocation, "timeout", 1, JOB_MAX_TIMEOUT_S, &unused, error)
+         && fd_cli_int_option (invocation, "retries", 0, JOB_MAX_RETRIES, &unused, error);
 }
 
-static void
-add_ids (JsonBuilder *b, const FdCliInvocation *invocation, const char *option, const char *member)
+void
+fd_cli_add_ids (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
+                const char *member)
 {
   GPtrArray *values = fd_cli_invocation_get_all (invocation, option);
 
@@ -200,16 +200,16 @@ fd_cli_job_schedule (const FdCliInvocation *invocation, const FdCliEndpoint *end
   const char *id;
 
   /* Checked by fd_cli_job_check_schedule. */
-  int_option (invocation, "timeout", 1, JOB_MAX_TIMEOUT_S, &timeout, NULL);
-  int_option (invocation, "retries", 0, JOB_MAX_RETRIES, &retries, NULL);
+  fd_cli_int_option (invocation, "timeout", 1, JOB_MAX_TIMEOUT_S, &timeout, NULL);
+  fd_cli_int_option (invocation, "retries", 0, JOB_MAX_RETRIES, &retries, NULL);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, g_ptr_array_index (invocation->args, 1));
   json_builder_set_member_name (b, "args");
   json_builder_add_value (b, args ? json_from_string (args, NULL)
                                   : json_node_init_object (json_node_alloc (), json_object_new ()));
-  add_ids (b, invocation, "device", "devices");
-  add_ids (b, invocation, "fleet", "fleets");
+  fd_cli_add_ids (b, invocation, "device", "devices");
+  fd_cli_add_ids (b, invocation, "fleet", "fleets");
   if (timeout > 0)
     {
       json_builder_set_member_name (b, "timeout_s");

@@ -91,27 +91,6 @@ fd_cli_firmware_upload (const FdCliInvocation *invocation, const FdCliEndpoint *
 
 /* Campaigns */
 
-static gboolean
-int_option (const FdCliInvocation *invocation, const char *name, gint64 min, gint64 max,
-            gint64 *value, GError **error)
-{
-  const char *text = fd_cli_invocation_get (invocation, name);
-  guint64 n;
-
-  *value = -1;
-  if (text == NULL)
-    return TRUE;
-  if (!g_ascii_string_to_unsigned (text, 10, (guint64)min, (guint64)max, &n, NULL))
-    {
-      g_set_error (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
-                   _ ("--%s must be a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
-                   name, min, max);
-      return FALSE;
-    }
-  *value = (gint64)n;
-  return TRUE;
-}
-
 /* "5%,50,100%" as [{"percent": 5}, {"count": 50}, {"percent": 100}]; NULL when absent. */
 static JsonNode *
 parse_stages (const char *text, GError **error)
@@ -192,22 +171,10 @@ fd_cli_campaign_check_create (const FdCliInvocation *invocation, GError **error)
       return FALSE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (campaign_ints); i++)
-    if (!int_option (invocation, campaign_ints[i].option, campaign_ints[i].min,
-                     campaign_ints[i].max, &unused, error))
+    if (!fd_cli_int_option (invocation, campaign_ints[i].option, campaign_ints[i].min,
+                            campaign_ints[i].max, &unused, error))
       return FALSE;
   return TRUE;
-}
-
-static void
-add_ids (JsonBuilder *b, const FdCliInvocation *invocation, const char *option, const char *member)
-{
-  GPtrArray *values = fd_cli_invocation_get_all (invocation, option);
-
-  json_builder_set_member_name (b, member);
-  json_builder_begin_array (b);
-  for (guint i = 0; values != NULL && i < values->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (values, i));
-  json_builder_end_array (b);
 }
 
 gboolean
@@ -228,8 +195,8 @@ fd_cli_campaign_create (const FdCliInvocation *invocation, const FdCliEndpoint *
   json_builder_add_string_value (b, name != NULL ? name : default_name);
   json_builder_set_member_name (b, "firmware_id");
   json_builder_add_string_value (b, firmware);
-  add_ids (b, invocation, "fleet", "fleets");
-  add_ids (b, invocation, "device", "devices");
+  fd_cli_add_ids (b, invocation, "fleet", "fleets");
+  fd_cli_add_ids (b, invocation, "device", "devices");
   json_builder_set_member_name (b, "only_outdated");
   json_builder_add_boolean_value (b, !fd_cli_invocation_has (invocation, "all-versions"));
   if (stages != NULL)
@@ -239,11 +206,11 @@ fd_cli_campaign_create (const FdCliInvocation *invocation, const FdCliEndpoint *
     }
   for (guint i = 0; i < G_N_ELEMENTS (campaign_ints); i++)
     {
-      gint64 value;
+      gint64 value = -1;
 
       /* Checked by fd_cli_campaign_check_create. */
-      int_option (invocation, campaign_ints[i].option, campaign_ints[i].min, campaign_ints[i].max,
-                  &value, NULL);
+      fd_cli_int_option (invocation, campaign_ints[i].option, campaign_ints[i].min,
+                         campaign_ints[i].max, &value, NULL);
       if (value < 0)
         continue;
       json_builder_set_member_name (b, campaign_ints[i].member);

@@ -442,6 +442,12 @@ gboolean fd_cli_send_json (const FdCliEndpoint *endpoint, const char *method, co
                            JsonBuilder *b, JsonNode **answer, GBytes **raw, GError **error);
 JsonNode *fd_cli_get_json (const FdCliEndpoint *endpoint, const char *path, GBytes **raw,
                            GError **error);
+/* An integer option checked against [@min, @max]; TRUE (and *@value untouched) when absent. */
+gboolean fd_cli_int_option (const FdCliInvocation *invocation, const char *name, gint64 min,
+                            gint64 max, gint64 *value, GError **error);
+/* "@member": [the values of the repeatable --@option] (an empty array when none). */
+void fd_cli_add_ids (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
+                     const char *member);
 /* Prints @object's key: value lines (without @skip) and then the table of its member
  * @list_member's items ({"items", "total"} or an array) under @title. */
 gboolean fd_cli_show_with_table (JsonObject *object, const char *const *skip,

@@ -1,6 +1,7 @@
 /* fd-test-campaigns.c — firmware, scripted FOTA devices and campaign waits (fd-test-campaigns.h).
  */
 #include "fd-test-campaigns.h"
+#include "fd-test-api-util.h"
 
 #include <string.h>
 
@@ -215,4 +216,85 @@ fd_tc_download (FdTcDevice *dev, const char *firmware_id, gsize *len)
   g_assert_true (fd_td_raw_response (dev->r, &resp));
   *len = resp.body ? strlen (resp.body) : 0;
   return resp.status;
+}
+
+FdTcFleet *
+fd_tc_fleet_new (FdTdServer *s, const char *prefix, guint n, const char *fw_version)
+{
+  FdTcFleet *f = g_new0 (FdTcFleet, 1);
+
+  f->devs = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_tc_device_free);
+  f->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%02u", prefix, i);
+      FdTcDevice *dev = fd_tc_device (s, name, fw_version);
+      g_ptr_array_add (f->devs, dev);
+      g_hash_table_insert (f->by_id, dev->d->id, dev);
+    }
+  f->ids_json = fd_tc_ids_json ((FdTcDevice **)f->devs->pdata, n);
+  return f;
+}
+
+void
+fd_tc_fleet_free (FdTcFleet *f)
+{
+  g_hash_table_destroy (f->by_id);
+  g_ptr_array_unref (f->devs);
+  g_free (f->ids_json);
+  g_free (f);
+}
+
+GPtrArray *
+fd_tc_stage_devices (FdTestServer *srv, FdTcFleet *f, const char *id, int stage)
+{
+  g_autofree char *query = g_strdup_printf ("stage=%d&size=10000", stage);
+  g_autoptr (JsonNode) list = fd_tc_targets (srv, id, query);
+  JsonArray *items = fd_t_items (list);
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      const char *device
+          = json_object_get_string_member (json_array_get_object_element (items, i), "device_id");
+      FdTcDevice *dev = g_hash_table_lookup (f->by_id, device);
+      g_assert_nonnull (dev);
+      g_ptr_array_add (out, dev);
+    }
+  return out;
+}
+
+JsonNode *
+fd_tc_campaign_for (FdTdServer *s, FdTcFleet *f, const char *version, const char *members,
+                    char **fw)
+{
+  g_autofree char *firmware = fd_tc_firmware (s, s->workspace, version);
+  g_autofree char *body = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": %s, %s}",
+                                           firmware, f->ids_json, members);
+  JsonNode *c = fd_tc_create (s->srv, s->workspace, body);
+
+  if (fw != NULL)
+    *fw = g_steal_pointer (&firmware);
+  return c;
+}
+
+void
+fd_tc_update_each (GPtrArray *devs, guint from, guint to, const char *version, const char *result)
+{
+  for (guint i = from; i < to; i++)
+    fd_tc_update (g_ptr_array_index (devs, i), version, result);
+}
+
+void
+fd_tc_assert_no_fota (GPtrArray *devs)
+{
+  for (guint i = 0; i < devs->len; i++)
+    g_assert_null (fd_tc_expected_fota (g_ptr_array_index (devs, i)));
+}
+
+JsonObject *
+fd_tc_stage_of (JsonNode *campaign, guint i)
+{
+  JsonArray *stages = json_object_get_array_member (json_node_get_object (campaign), "stages");
+  return json_array_get_object_element (stages, i);
 }

@@ -52,6 +52,31 @@ JsonNode *fd_tc_create (FdTestServer *srv, const char *workspace_id, const char 
 /* A JSON array of the devices' ids. */
 char *fd_tc_ids_json (FdTcDevice **devs, guint n);
 
+/* @n devices "@prefix-NN" (fd_tc_device), their ids as a JSON array, and a map id → device. */
+typedef struct
+{
+  GPtrArray *devs; /* FdTcDevice* */
+  GHashTable *by_id;
+  char *ids_json;
+} FdTcFleet;
+
+FdTcFleet *fd_tc_fleet_new (FdTdServer *s, const char *prefix, guint n, const char *fw_version);
+void fd_tc_fleet_free (FdTcFleet *f);
+/* The devices of @f in @stage of campaign @id, in the campaign's order (not owned). */
+GPtrArray *fd_tc_stage_devices (FdTestServer *srv, FdTcFleet *f, const char *id, int stage);
+/* A campaign rolling a new firmware @version out to @f's devices in @s's workspace, the body's
+ * other members @members ("\"stages\": […]"); the firmware's id in *@fw unless NULL. */
+JsonNode *fd_tc_campaign_for (FdTdServer *s, FdTcFleet *f, const char *version, const char *members,
+                              char **fw);
+/* Devices [@from, @to) of @devs update to @version with @result (fd_tc_update). */
+void fd_tc_update_each (GPtrArray *devs, guint from, guint to, const char *version,
+                        const char *result);
+/* None of @devs has an expected @fota. */
+void fd_tc_assert_no_fota (GPtrArray *devs);
+/* Stage @i of a campaign's JSON. */
+JsonObject *fd_tc_stage_of (JsonNode *campaign, guint i);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdTcDevice, fd_tc_device_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdTcFleet, fd_tc_fleet_free)
 
 G_END_DECLS

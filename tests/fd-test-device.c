@@ -19,31 +19,43 @@ fd_td_device_free (FdTdDevice *d)
   g_free (d);
 }
 FdTdServer *
-fd_td_server_start (const char *const *args)
+fd_td_server_wrap (FdTestServer *srv, const char *workspace_name)
 {
   FdTdServer *s = g_new0 (FdTdServer, 1);
   g_autoptr (GError) error = NULL;
 
-  s->srv = fd_test_server_start_with_args (args);
+  s->srv = srv;
   s->port = s->srv->device_port;
   s->dir = g_build_filename (s->srv->data_dir, "test-pem", NULL);
   g_assert_cmpint (g_mkdir (s->dir, 0700), ==, 0);
   s->ca = g_strdup (s->srv->ca_path);
   s->ca_db = g_tls_file_database_new (s->ca, &error);
   g_assert_no_error (error);
-  s->workspace = fd_test_make_workspace (s->srv, "devices");
+  s->workspace = fd_test_make_workspace (s->srv, workspace_name);
   return s;
+}
+
+void
+fd_td_server_unwrap (FdTdServer *s)
+{
+  g_object_unref (s->ca_db);
+  g_free (s->dir);
+  g_free (s->ca);
+  g_free (s->workspace);
+  g_free (s);
+}
+
+FdTdServer *
+fd_td_server_start (const char *const *args)
+{
+  return fd_td_server_wrap (fd_test_server_start_with_args (args), "devices");
 }
 
 void
 fd_td_server_stop (FdTdServer *s)
 {
   fd_test_server_stop (s->srv);
-  g_object_unref (s->ca_db);
-  g_free (s->dir);
-  g_free (s->ca);
-  g_free (s->workspace);
-  g_free (s);
+  fd_td_server_unwrap (s);
 }
 
 JsonNode *

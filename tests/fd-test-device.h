@@ -48,6 +48,10 @@ typedef struct
 /* A server with @args (NULL-terminated), its CA, a directory for PEM files and a workspace. */
 FdTdServer *fd_td_server_start (const char *const *args);
 void fd_td_server_stop (FdTdServer *s);
+/* The same around a server started elsewhere (the CLI tests' one), with a workspace
+ * @workspace_name; unwrap frees what wrap made and leaves the server running. */
+FdTdServer *fd_td_server_wrap (FdTestServer *srv, const char *workspace_name);
+void fd_td_server_unwrap (FdTdServer *s);
 
 /* A device with a generated certificate (PEM files written), or a key: @mode "device_token"
  * (JWTs) or "cloud_token". */

@@ -280,10 +280,7 @@ static void
 test_restart (void)
 {
   FdTdServer *s = fd_td_server_start (server_args);
-  g_autoptr (GPtrArray) devs = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_tc_device_free);
-  g_autofree char *fw = fd_tc_firmware (s, s->workspace, "9.0");
-  g_autofree char *ids = NULL;
-  g_autofree char *body = NULL;
+  FdTcFleet *f = NULL;
   g_autofree char *pause = NULL;
   g_autofree char *resume = NULL;
   g_autoptr (JsonNode) c = NULL;
@@ -292,35 +289,22 @@ test_restart (void)
   g_autoptr (JsonNode) resumed = NULL;
   g_autoptr (JsonNode) moved = NULL;
   g_autoptr (JsonNode) done = NULL;
-  g_autoptr (JsonNode) first = NULL;
+  g_autoptr (GPtrArray) first = NULL;
+  g_autoptr (GPtrArray) second = NULL;
   const char *id;
-  FdTcDevice *a = NULL, *b = NULL;
+  FdTcDevice *a, *b;
 
   fd_t_kill_server_on_abort (s->srv);
-  for (guint i = 0; i < 6; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("rs-%u", i);
-      g_ptr_array_add (devs, fd_tc_device (s, name, "8.9"));
-    }
-  ids = fd_tc_ids_json ((FdTcDevice **)devs->pdata, devs->len);
-  body = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": %s, \"stages\": [{\"count\": "
-                          "2}, {\"percent\": 100}]}",
-                          fw, ids);
-  c = fd_tc_create (s->srv, s->workspace, body);
+  f = fd_tc_fleet_new (s, "rs", 6, "8.9");
+  c = fd_tc_campaign_for (s, f, "9.0", "\"stages\": [{\"count\": 2}, {\"percent\": 100}]", NULL);
   id = fd_t_str (c, "id");
   pause = g_strdup_printf ("/api/v1/campaigns/%s/pause", id);
   resume = g_strdup_printf ("/api/v1/campaigns/%s/resume", id);
-  first = fd_tc_targets (s->srv, id, "stage=0");
-  for (guint i = 0; i < devs->len; i++)
-    {
-      FdTcDevice *dev = g_ptr_array_index (devs, i);
-      if (g_str_equal (dev->d->id, fd_t_str (fd_t_item (first, 0), "device_id")))
-        a = dev;
-      if (g_str_equal (dev->d->id, fd_t_str (fd_t_item (first, 1), "device_id")))
-        b = dev;
-    }
-  g_assert_nonnull (a);
-  g_assert_nonnull (b);
+  first = fd_tc_stage_devices (s->srv, f, id, 0);
+  second = fd_tc_stage_devices (s->srv, f, id, 1);
+  g_assert_cmpuint (first->len, ==, 2);
+  a = g_ptr_array_index (first, 0);
+  b = g_ptr_array_index (first, 1);
   fd_tc_update (a, "9.0", "success");
   fd_tc_report (b, "_fota_status", "{\"state\": \"downloading\", \"progress\": 30}");
   paused = fd_t_call (s->srv, "POST", pause, NULL, 200);
@@ -328,8 +312,8 @@ test_restart (void)
   fd_test_server_restart_with_args (s->srv, server_args);
   fd_t_kill_server_on_abort (s->srv);
   s->port = s->srv->device_port;
-  for (guint i = 0; i < devs->len; i++)
-    fd_tc_reconnect (s, g_ptr_array_index (devs, i));
+  for (guint i = 0; i < f->devs->len; i++)
+    fd_tc_reconnect (s, g_ptr_array_index (f->devs, i));
   after = fd_tc_wait (s->srv, id, "state", "paused");
   g_assert_cmpint (fd_t_int (after, "stage"), ==, 0);
   g_assert_cmpint (fd_tc_count (after, "succeeded"), ==, 1);
@@ -339,19 +323,17 @@ test_restart (void)
   fd_tc_update (b, "9.0", "success");
   resumed = fd_t_call (s->srv, "POST", resume, NULL, 200);
   moved = fd_tc_wait (s->srv, id, "stage", "1");
-  for (guint i = 0; i < devs->len; i++)
+  for (guint i = 0; i < second->len; i++)
     {
-      FdTcDevice *dev = g_ptr_array_index (devs, i);
-      if (dev != a && dev != b)
-        {
-          g_autoptr (JsonNode) fota = fd_tc_expected_fota (dev);
-          g_assert_nonnull (fota);
-          fd_tc_update (dev, "9.0", "success");
-        }
+      g_autoptr (JsonNode) fota = fd_tc_expected_fota (g_ptr_array_index (second, i));
+      g_assert_nonnull (fota);
     }
+  fd_tc_update_each (second, 0, second->len, "9.0", "success");
   done = fd_tc_wait (s->srv, id, "state", "completed");
   g_assert_cmpint (fd_tc_count (done, "succeeded"), ==, 6);
-  g_clear_pointer (&devs, g_ptr_array_unref);
+  g_clear_pointer (&first, g_ptr_array_unref);
+  g_clear_pointer (&second, g_ptr_array_unref);
+  g_clear_pointer (&f, fd_tc_fleet_free);
   fd_td_server_stop (s);
   fd_t_kill_server_on_abort (fd_tm_srv->srv);
 }

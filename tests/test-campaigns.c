@@ -9,69 +9,6 @@
 
 static FdTdServer *shared;
 
-typedef struct
-{
-  GPtrArray *devs; /* FdTcDevice* */
-  GHashTable *by_id;
-  char *ids_json;
-} Fleet;
-
-static Fleet *
-fleet_new (const char *prefix, guint n, const char *fw_version)
-{
-  Fleet *f = g_new0 (Fleet, 1);
-
-  f->devs = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_tc_device_free);
-  f->by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s-%02u", prefix, i);
-      FdTcDevice *dev = fd_tc_device (shared, name, fw_version);
-      g_ptr_array_add (f->devs, dev);
-      g_hash_table_insert (f->by_id, dev->d->id, dev);
-    }
-  f->ids_json = fd_tc_ids_json ((FdTcDevice **)f->devs->pdata, n);
-  return f;
-}
-
-static void
-fleet_free (Fleet *f)
-{
-  g_hash_table_destroy (f->by_id);
-  g_ptr_array_unref (f->devs);
-  g_free (f->ids_json);
-  g_free (f);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fleet, fleet_free)
-
-/* The devices of @stage of campaign @id, in the campaign's order. */
-static GPtrArray *
-stage_devices (Fleet *f, const char *id, int stage)
-{
-  g_autofree char *query = g_strdup_printf ("stage=%d&size=10000", stage);
-  g_autoptr (JsonNode) list = fd_tc_targets (shared->srv, id, query);
-  JsonArray *items = fd_t_items (list);
-  GPtrArray *out = g_ptr_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      const char *device
-          = json_object_get_string_member (json_array_get_object_element (items, i), "device_id");
-      FdTcDevice *dev = g_hash_table_lookup (f->by_id, device);
-      g_assert_nonnull (dev);
-      g_ptr_array_add (out, dev);
-    }
-  return out;
-}
-
-static JsonObject *
-stage_of (JsonNode *campaign, guint i)
-{
-  JsonArray *stages = json_object_get_array_member (json_node_get_object (campaign), "stages");
-  return json_array_get_object_element (stages, i);
-}
-
 /* 20 devices, stages 25% then 100%: stage 1 is 5 devices notified at once (@fota in their
  * expected map, with the firmware's url on the device port), the other 15 wait queued; when
  * the 5 succeed the 15 are notified; when they succeed the campaign completes and every
@@ -79,16 +16,14 @@ stage_of (JsonNode *campaign, guint i)
 static void
 test_two_stages (void)
 {
-  g_autoptr (Fleet) f = fleet_new ("two", 20, "1.0");
-  g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "2.0");
-  g_autofree char *body = g_strdup_printf (
-      "{\"name\": \"Spring rollout\", \"firmware_id\": \"%s\", \"devices\": %s, \"stages\": "
-      "[{\"percent\": 25}, {\"percent\": 100}]}",
-      fw, f->ids_json);
-  g_autoptr (JsonNode) c = fd_tc_create (shared->srv, shared->workspace, body);
+  g_autoptr (FdTcFleet) f = fd_tc_fleet_new (shared, "two", 20, "1.0");
+  g_autofree char *fw = NULL;
+  g_autoptr (JsonNode) c = fd_tc_campaign_for (
+      shared, f, "2.0",
+      "\"name\": \"Spring rollout\", \"stages\": [{\"percent\": 25}, {\"percent\": 100}]", &fw);
   const char *id = fd_t_str (c, "id");
-  g_autoptr (GPtrArray) first = stage_devices (f, id, 0);
-  g_autoptr (GPtrArray) second = stage_devices (f, id, 1);
+  g_autoptr (GPtrArray) first = fd_tc_stage_devices (shared->srv, f, id, 0);
+  g_autoptr (GPtrArray) second = fd_tc_stage_devices (shared->srv, f, id, 1);
   g_autoptr (JsonNode) at_two = NULL;
   g_autoptr (JsonNode) done = NULL;
   g_autofree char *want_url = NULL;
@@ -99,10 +34,10 @@ test_two_stages (void)
   g_assert_cmpstr (fd_t_str (c, "name"), ==, "Spring rollout");
   g_assert_cmpint (fd_t_int (c, "stage"), ==, 0);
   g_assert_cmpint (fd_t_int (c, "total"), ==, 20);
-  g_assert_cmpint (json_object_get_int_member (stage_of (c, 0), "devices"), ==, 5);
-  g_assert_cmpint (json_object_get_int_member (stage_of (c, 1), "devices"), ==, 15);
-  g_assert_cmpstr (json_object_get_string_member (stage_of (c, 0), "state"), ==, "running");
-  g_assert_cmpstr (json_object_get_string_member (stage_of (c, 1), "state"), ==, "pending");
+  g_assert_cmpint (json_object_get_int_member (fd_tc_stage_of (c, 0), "devices"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (fd_tc_stage_of (c, 1), "devices"), ==, 15);
+  g_assert_cmpstr (json_object_get_string_member (fd_tc_stage_of (c, 0), "state"), ==, "running");
+  g_assert_cmpstr (json_object_get_string_member (fd_tc_stage_of (c, 1), "state"), ==, "pending");
   g_assert_cmpint (fd_tc_count (c, "notified"), ==, 5);
   g_assert_cmpint (fd_tc_count (c, "queued"), ==, 15);
   g_assert_cmpuint (first->len, ==, 5);
@@ -127,8 +62,7 @@ test_two_stages (void)
       g_assert_cmpstr (fd_t_str (fota, "algorithm"), ==, "ecdsa-p256");
       g_assert_cmpstr (fd_t_str (fota, "on_schedule"), ==, "");
     }
-  for (guint i = 0; i < second->len; i++)
-    g_assert_null (fd_tc_expected_fota (g_ptr_array_index (second, i)));
+  fd_tc_assert_no_fota (second);
   /* A target may download the file (fd_store_firmware_assigned); a device that is none may
    * not. */
   {
@@ -150,10 +84,9 @@ test_two_stages (void)
                      ==, 40);
   }
 
-  for (guint i = 0; i < first->len; i++)
-    fd_tc_update (g_ptr_array_index (first, i), "2.0", "success");
+  fd_tc_update_each (first, 0, first->len, "2.0", "success");
   at_two = fd_tc_wait (shared->srv, id, "stage", "1");
-  g_assert_cmpstr (json_object_get_string_member (stage_of (at_two, 0), "state"), ==, "done");
+  g_assert_cmpstr (json_object_get_string_member (fd_tc_stage_of (at_two, 0), "state"), ==, "done");
   g_assert_cmpint (fd_tc_count (at_two, "succeeded"), ==, 5);
   g_assert_cmpint (fd_tc_count (at_two, "queued"), ==, 0);
   for (guint i = 0; i < second->len; i++)
@@ -190,24 +123,21 @@ test_two_stages (void)
 static void
 test_failure_abort (void)
 {
-  g_autoptr (Fleet) f = fleet_new ("fail", 20, "1.0");
-  g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "3.0");
-  g_autofree char *body = g_strdup_printf (
-      "{\"firmware_id\": \"%s\", \"devices\": %s, \"stages\": [{\"percent\": 50}, {\"percent\": "
-      "100}], \"failure_threshold\": 20, \"failure_min\": 5}",
-      fw, f->ids_json);
-  g_autoptr (JsonNode) c = fd_tc_create (shared->srv, shared->workspace, body);
+  g_autoptr (FdTcFleet) f = fd_tc_fleet_new (shared, "fail", 20, "1.0");
+  g_autoptr (JsonNode) c
+      = fd_tc_campaign_for (shared, f, "3.0",
+                            "\"stages\": [{\"percent\": 50}, {\"percent\": 100}], "
+                            "\"failure_threshold\": 20, \"failure_min\": 5",
+                            NULL);
   const char *id = fd_t_str (c, "id");
-  g_autoptr (GPtrArray) first = stage_devices (f, id, 0);
-  g_autoptr (GPtrArray) second = stage_devices (f, id, 1);
+  g_autoptr (GPtrArray) first = fd_tc_stage_devices (shared->srv, f, id, 0);
+  g_autoptr (GPtrArray) second = fd_tc_stage_devices (shared->srv, f, id, 1);
   g_autoptr (JsonNode) aborted = NULL;
   g_autofree char *last = NULL;
 
   g_assert_cmpuint (first->len, ==, 10);
-  fd_tc_update (g_ptr_array_index (first, 0), "3.0", "fail");
-  fd_tc_update (g_ptr_array_index (first, 1), "3.0", "fail");
-  for (guint i = 2; i < 5; i++)
-    fd_tc_update (g_ptr_array_index (first, i), "3.0", "success");
+  fd_tc_update_each (first, 0, 2, "3.0", "fail");
+  fd_tc_update_each (first, 2, 5, "3.0", "success");
   aborted = fd_tc_wait (shared->srv, id, "state", "aborted");
   g_assert_cmpstr (fd_t_str (aborted, "reason"), ==,
                    "2 of 5 devices failed (40%), over the 20% threshold");
@@ -249,21 +179,19 @@ test_failure_abort (void)
 static void
 test_success_threshold (void)
 {
-  g_autoptr (Fleet) f = fleet_new ("thr", 8, "1.0");
-  g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "4.0");
-  g_autofree char *body = g_strdup_printf (
-      "{\"firmware_id\": \"%s\", \"devices\": %s, \"stages\": [{\"count\": 4}, {\"percent\": "
-      "100}], \"success_threshold\": 100, \"failure_threshold\": 100}",
-      fw, f->ids_json);
-  g_autoptr (JsonNode) c = fd_tc_create (shared->srv, shared->workspace, body);
+  g_autoptr (FdTcFleet) f = fd_tc_fleet_new (shared, "thr", 8, "1.0");
+  g_autoptr (JsonNode) c
+      = fd_tc_campaign_for (shared, f, "4.0",
+                            "\"stages\": [{\"count\": 4}, {\"percent\": 100}], "
+                            "\"success_threshold\": 100, \"failure_threshold\": 100",
+                            NULL);
   const char *id = fd_t_str (c, "id");
-  g_autoptr (GPtrArray) first = stage_devices (f, id, 0);
+  g_autoptr (GPtrArray) first = fd_tc_stage_devices (shared->srv, f, id, 0);
   g_autoptr (JsonNode) aborted = NULL;
 
   g_assert_cmpuint (first->len, ==, 4);
-  fd_tc_update (g_ptr_array_index (first, 0), "4.0", "fail");
-  for (guint i = 1; i < 4; i++)
-    fd_tc_update (g_ptr_array_index (first, i), "4.0", "success");
+  fd_tc_update_each (first, 0, 1, "4.0", "fail");
+  fd_tc_update_each (first, 1, 4, "4.0", "success");
   aborted = fd_tc_wait (shared->srv, id, "state", "aborted");
   g_assert_cmpstr (fd_t_str (aborted, "reason"), ==,
                    "stage 1: 75% succeeded, under the 100% needed");
@@ -276,20 +204,16 @@ test_success_threshold (void)
 static void
 test_pause_resume_abort (void)
 {
-  g_autoptr (Fleet) f = fleet_new ("pra", 6, "1.0");
-  g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "5.0");
-  g_autofree char *body = g_strdup_printf (
-      "{\"firmware_id\": \"%s\", \"devices\": %s, \"stages\": [{\"count\": 2}, {\"count\": 4}, "
-      "{\"percent\": 100}]}",
-      fw, f->ids_json);
-  g_autoptr (JsonNode) c = fd_tc_create (shared->srv, shared->workspace, body);
+  g_autoptr (FdTcFleet) f = fd_tc_fleet_new (shared, "pra", 6, "1.0");
+  g_autoptr (JsonNode) c = fd_tc_campaign_for (
+      shared, f, "5.0", "\"stages\": [{\"count\": 2}, {\"count\": 4}, {\"percent\": 100}]", NULL);
   const char *id = fd_t_str (c, "id");
   g_autofree char *pause = g_strdup_printf ("/api/v1/campaigns/%s/pause", id);
   g_autofree char *resume = g_strdup_printf ("/api/v1/campaigns/%s/resume", id);
   g_autofree char *abort_path = g_strdup_printf ("/api/v1/campaigns/%s/abort", id);
   g_autofree char *audit = g_strdup_printf ("/api/v1/audit?target=%s", id);
-  g_autoptr (GPtrArray) first = stage_devices (f, id, 0);
-  g_autoptr (GPtrArray) second = stage_devices (f, id, 1);
+  g_autoptr (GPtrArray) first = fd_tc_stage_devices (shared->srv, f, id, 0);
+  g_autoptr (GPtrArray) second = fd_tc_stage_devices (shared->srv, f, id, 1);
   g_autoptr (JsonNode) paused = fd_t_call (shared->srv, "POST", pause, NULL, 200);
   g_autoptr (JsonNode) still = NULL;
   g_autoptr (JsonNode) resumed = NULL;
@@ -300,8 +224,7 @@ test_pause_resume_abort (void)
   g_assert_cmpstr (fd_t_str (paused, "state"), ==, "paused");
   fd_t_expect_error (shared->srv, "POST", pause, NULL, 409, "conflict", NULL);
   /* In-flight targets go on while paused, but the stage does not advance. */
-  for (guint i = 0; i < first->len; i++)
-    fd_tc_update (g_ptr_array_index (first, i), "5.0", "success");
+  fd_tc_update_each (first, 0, first->len, "5.0", "success");
   g_usleep (3 * 200 * 1000); /* three ticks */
   {
     g_autofree char *path = g_strdup_printf ("/api/v1/campaigns/%s", id);
@@ -310,8 +233,7 @@ test_pause_resume_abort (void)
   g_assert_cmpint (fd_t_int (still, "stage"), ==, 0);
   g_assert_cmpint (fd_tc_count (still, "succeeded"), ==, 2);
   g_assert_cmpint (fd_tc_count (still, "queued"), ==, 4);
-  for (guint i = 0; i < second->len; i++)
-    g_assert_null (fd_tc_expected_fota (g_ptr_array_index (second, i)));
+  fd_tc_assert_no_fota (second);
 
   resumed = fd_t_call (shared->srv, "POST", resume, NULL, 200);
   g_assert_cmpstr (fd_t_str (resumed, "state"), ==, "running");
@@ -348,7 +270,7 @@ test_only_outdated (void)
   g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "6.0");
   g_autoptr (JsonNode) fleet = fd_t_make_fleet (shared->srv, shared->workspace, "outdated");
   const char *fleet_id = fd_t_str (fleet, "id");
-  g_autoptr (Fleet) f = fleet_new ("old", 4, NULL);
+  g_autoptr (FdTcFleet) f = fd_tc_fleet_new (shared, "old", 4, NULL);
   g_autofree char *body = NULL;
   g_autofree char *body_all = NULL;
   g_autoptr (JsonNode) c = NULL;
@@ -401,7 +323,7 @@ static gint64
 stage_started_ms (JsonNode *campaign, guint i)
 {
   g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (
-      json_object_get_string_member (stage_of (campaign, i), "started_at"), NULL);
+      json_object_get_string_member (fd_tc_stage_of (campaign, i), "started_at"), NULL);
   g_assert_nonnull (t);
   return g_date_time_to_unix (t) * 1000 + g_date_time_get_microsecond (t) / 1000;
 }
@@ -411,25 +333,23 @@ stage_started_ms (JsonNode *campaign, guint i)
 static void
 test_min_wait (void)
 {
-  g_autoptr (Fleet) f = fleet_new ("wait", 2, "1.0");
-  g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "12.0");
-  g_autofree char *body = g_strdup_printf (
-      "{\"firmware_id\": \"%s\", \"devices\": %s, \"min_wait_s\": 1, \"stages\": "
-      "[{\"percent\": 0}, {\"count\": 1}, {\"percent\": 100}]}",
-      fw, f->ids_json);
-  g_autoptr (JsonNode) c = fd_tc_create (shared->srv, shared->workspace, body);
+  g_autoptr (FdTcFleet) f = fd_tc_fleet_new (shared, "wait", 2, "1.0");
+  g_autoptr (JsonNode) c = fd_tc_campaign_for (
+      shared, f, "12.0",
+      "\"min_wait_s\": 1, \"stages\": [{\"percent\": 0}, {\"count\": 1}, {\"percent\": 100}]",
+      NULL);
   const char *id = fd_t_str (c, "id");
   g_autoptr (JsonNode) one = NULL;
   g_autoptr (JsonNode) done = NULL;
   g_autoptr (GPtrArray) second = NULL;
   g_autoptr (GPtrArray) third = NULL;
 
-  g_assert_cmpint (json_object_get_int_member (stage_of (c, 0), "devices"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (fd_tc_stage_of (c, 0), "devices"), ==, 0);
   g_assert_cmpint (fd_tc_count (c, "queued"), ==, 2);
   one = fd_tc_wait (shared->srv, id, "stage", "1");
   g_assert_cmpint (stage_started_ms (one, 1) - stage_started_ms (one, 0), >=, 1000);
-  second = stage_devices (f, id, 1);
-  third = stage_devices (f, id, 2);
+  second = fd_tc_stage_devices (shared->srv, f, id, 1);
+  third = fd_tc_stage_devices (shared->srv, f, id, 2);
   g_assert_cmpuint (second->len, ==, 1);
   fd_tc_update (g_ptr_array_index (second, 0), "12.0", "success");
   g_clear_pointer (&one, json_node_unref);
@@ -532,6 +452,19 @@ test_big (void)
   }
 }
 
+/* POST @path with the body @format…: a 400 invalid_field naming @field. */
+static void G_GNUC_PRINTF (3, 4)
+    expect_invalid (const char *path, const char *field, const char *format, ...)
+{
+  g_autofree char *body = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  body = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  fd_t_expect_error (shared->srv, "POST", path, body, 400, "invalid_field", field);
+}
+
 /* What a campaign may not be: each a 400 naming the field. */
 static void
 test_errors (void)
@@ -566,39 +499,28 @@ test_errors (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *body = g_strdup_printf (
-          "{\"firmware_id\": \"%s\", \"devices\": [\"%s\"], %s", fw, dev->d->id, cases[i].body);
-      fd_t_expect_error (shared->srv, "POST", path, body, 400, "invalid_field", cases[i].field);
-    }
+    expect_invalid (path, cases[i].field, "{\"firmware_id\": \"%s\", \"devices\": [\"%s\"], %s", fw,
+                    dev->d->id, cases[i].body);
   {
-    g_autofree char *body = g_strdup_printf ("{\"firmware_id\": \"%s\"}", fw);
-    g_autofree char *empty = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": []}", fw);
-    g_autofree char *no_fw = g_strdup_printf (
-        "{\"firmware_id\": \"fw-aaaaaaaaaaaaaaaaaaaa\", \"devices\": [\"%s\"]}", dev->d->id);
-    g_autofree char *their_fw = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}",
-                                                 other_fw, dev->d->id);
-    g_autofree char *their_dev
-        = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", fw, other_dev);
-    g_autofree char *no_dev = g_strdup_printf (
-        "{\"firmware_id\": \"%s\", \"devices\": [\"dev-aaaaaaaaaaaaaaaaaaaa\"]}", fw);
-    g_autofree char *no_fleet = g_strdup_printf (
-        "{\"firmware_id\": \"%s\", \"fleets\": [\"flt-aaaaaaaaaaaaaaaaaaaa\"]}", fw);
-    g_autofree char *bad_id = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [1]}", fw);
     g_autofree char *no_ws
         = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", fw, dev->d->id);
     g_autoptr (JsonNode) none = NULL;
 
-    fd_t_expect_error (shared->srv, "POST", path, body, 400, "invalid_field", "targets");
-    fd_t_expect_error (shared->srv, "POST", path, empty, 400, "invalid_field", "targets");
-    fd_t_expect_error (shared->srv, "POST", path, "{\"devices\": []}", 400, "invalid_field",
-                       "firmware_id");
-    fd_t_expect_error (shared->srv, "POST", path, no_fw, 400, "invalid_field", "firmware_id");
-    fd_t_expect_error (shared->srv, "POST", path, their_fw, 400, "invalid_field", "firmware_id");
-    fd_t_expect_error (shared->srv, "POST", path, their_dev, 400, "invalid_field", "devices");
-    fd_t_expect_error (shared->srv, "POST", path, no_dev, 400, "invalid_field", "devices");
-    fd_t_expect_error (shared->srv, "POST", path, no_fleet, 400, "invalid_field", "fleets");
-    fd_t_expect_error (shared->srv, "POST", path, bad_id, 400, "invalid_field", "devices");
+    expect_invalid (path, "targets", "{\"firmware_id\": \"%s\"}", fw);
+    expect_invalid (path, "targets", "{\"firmware_id\": \"%s\", \"devices\": []}", fw);
+    expect_invalid (path, "firmware_id", "{\"devices\": []}");
+    expect_invalid (path, "firmware_id",
+                    "{\"firmware_id\": \"fw-aaaaaaaaaaaaaaaaaaaa\", \"devices\": [\"%s\"]}",
+                    dev->d->id);
+    expect_invalid (path, "firmware_id", "{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}",
+                    other_fw, dev->d->id);
+    expect_invalid (path, "devices", "{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", fw,
+                    other_dev);
+    expect_invalid (path, "devices",
+                    "{\"firmware_id\": \"%s\", \"devices\": [\"dev-aaaaaaaaaaaaaaaaaaaa\"]}", fw);
+    expect_invalid (path, "fleets",
+                    "{\"firmware_id\": \"%s\", \"fleets\": [\"flt-aaaaaaaaaaaaaaaaaaaa\"]}", fw);
+    expect_invalid (path, "devices", "{\"firmware_id\": \"%s\", \"devices\": [1]}", fw);
     fd_t_expect_error (shared->srv, "POST", "/api/v1/workspaces/wks-aaaaaaaaaaaaaaaaaaaa/campaigns",
                        no_ws, 404, "not_found", NULL);
     fd_t_expect_error (shared->srv, "GET", "/api/v1/campaigns/cmp-aaaaaaaaaaaaaaaaaaaa", NULL, 404,

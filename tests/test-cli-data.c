@@ -166,7 +166,6 @@ test_series (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -175,25 +174,13 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-data/series", test_series);
 
   /* The device helpers around the CLI tests' server. */
-  shared = g_new0 (FdTdServer, 1);
-  shared->srv = fd_test_cli_start ();
-  shared->port = shared->srv->device_port;
-  shared->dir = g_build_filename (shared->srv->data_dir, "test-pem", NULL);
-  g_assert_cmpint (g_mkdir (shared->dir, 0700), ==, 0);
-  shared->ca = g_strdup (shared->srv->ca_path);
-  shared->ca_db = g_tls_file_database_new (shared->ca, &error);
-  g_assert_no_error (error);
-  shared->workspace = fd_test_make_workspace (shared->srv, "cli-data");
+  shared = fd_td_server_wrap (fd_test_cli_start (), "cli-data");
   dev = fd_td_cert_device (shared, "query-dev");
   post_data ();
 
   status = g_test_run ();
   fd_td_device_free (dev);
-  g_object_unref (shared->ca_db);
-  g_free (shared->dir);
-  g_free (shared->ca);
-  g_free (shared->workspace);
-  g_free (shared);
+  fd_td_server_unwrap (shared);
   fd_test_cli_stop ();
   return status;
 }

@@ -3,7 +3,7 @@
  * key: value lines, --json, and the exit status (2 for a usage error, 1 when the API refuses). */
 #include "fd-test-cli.h"
 #include "fd-test-device.h"
-#include "fd-test-mqtt.h"
+#include "fd-test-jobs.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -102,19 +102,6 @@ test_variables (void)
   fd_test_cli_assert_fails (bad_key, "jobs");
 }
 
-/* A raw MQTT session of @d subscribed to its j/dn topic. */
-static FdTdRaw *
-subscribed (const FdTdDevice *d)
-{
-  g_autofree char *dn = g_strdup_printf ("j/dn/%s", d->id);
-  FdTdRaw *r = fd_tm_mqtt_open (d, d->id, NULL, 60, 0);
-  g_autoptr (GByteArray) ack = NULL;
-
-  fd_tm_raw_send_packet (r, fd_tm_subscribe_packet (1, dn));
-  ack = fd_tm_expect_packet (r, 0x90, 3);
-  return r;
-}
-
 typedef struct
 {
   FdTdRaw *r;
@@ -147,7 +134,7 @@ static void
 test_schedule_wait (void)
 {
   g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "valve-1");
-  g_autoptr (FdTdRaw) r = subscribed (d);
+  g_autoptr (FdTdRaw) r = fd_tj_subscribed (d);
   Answerer a = { r, d, (char *)"@echo", (char *)"{\"key\":\"@echo\",\"value\":{\"x\":1}}" };
   GThread *device;
   g_autoptr (FdTestCliResult) run = NULL, list = NULL, mine = NULL, json = NULL;
@@ -241,7 +228,6 @@ test_job_usage (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -251,23 +237,11 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-jobs/usage", test_job_usage);
 
   /* The device helpers around the CLI tests' server. */
-  shared = g_new0 (FdTdServer, 1);
-  shared->srv = fd_test_cli_start ();
-  shared->port = shared->srv->device_port;
-  shared->dir = g_build_filename (shared->srv->data_dir, "test-pem", NULL);
-  g_assert_cmpint (g_mkdir (shared->dir, 0700), ==, 0);
-  shared->ca = g_strdup (shared->srv->ca_path);
-  shared->ca_db = g_tls_file_database_new (shared->ca, &error);
-  g_assert_no_error (error);
-  shared->workspace = fd_test_make_workspace (shared->srv, "cli-jobs");
+  shared = fd_td_server_wrap (fd_test_cli_start (), "cli-jobs");
   fd_tm_srv = shared;
 
   status = g_test_run ();
-  g_object_unref (shared->ca_db);
-  g_free (shared->dir);
-  g_free (shared->ca);
-  g_free (shared->workspace);
-  g_free (shared);
+  fd_td_server_unwrap (shared);
   fd_test_cli_stop ();
   return status;
 }

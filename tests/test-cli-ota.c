@@ -327,7 +327,6 @@ test_campaign_usage (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -339,25 +338,13 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-ota/campaign-usage", test_campaign_usage);
 
   /* The device helpers around the CLI tests' server. */
-  shared = g_new0 (FdTdServer, 1);
-  shared->srv = fd_test_cli_start ();
-  shared->port = shared->srv->device_port;
-  shared->dir = g_build_filename (shared->srv->data_dir, "test-pem", NULL);
-  g_assert_cmpint (g_mkdir (shared->dir, 0700), ==, 0);
+  shared = fd_td_server_wrap (fd_test_cli_start (), "cli-ota");
   files = g_build_filename (shared->srv->data_dir, "test-firmware", NULL);
   g_assert_cmpint (g_mkdir (files, 0700), ==, 0);
-  shared->ca = g_strdup (shared->srv->ca_path);
-  shared->ca_db = g_tls_file_database_new (shared->ca, &error);
-  g_assert_no_error (error);
-  shared->workspace = fd_test_make_workspace (shared->srv, "cli-ota");
 
   status = g_test_run ();
-  g_object_unref (shared->ca_db);
-  g_free (shared->dir);
+  fd_td_server_unwrap (shared);
   g_free (files);
-  g_free (shared->ca);
-  g_free (shared->workspace);
-  g_free (shared);
   fd_test_cli_stop ();
   return status;
 }

@@ -63,6 +63,19 @@ max_progress (FdTota *t, const char *cmp)
   return best;
 }
 
+/* Until a downloading target of @cmp has @percent of the file (within 30 s). */
+static void
+wait_progress (FdTota *t, const char *cmp, gint64 percent)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (max_progress (t, cmp) < percent)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+}
+
 /* Every device's firmware_version is @version. */
 static void
 assert_versions (FdTota *t, const char *version)
@@ -188,7 +201,6 @@ test_server_killed (void)
                                "--download-rate=65536", "--chunk=16384", NULL };
   g_autofree char *fw = NULL, *cmp = NULL;
   g_autoptr (JsonNode) c = NULL, summary = NULL;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   if (t == NULL)
     return;
@@ -196,12 +208,7 @@ test_server_killed (void)
   wait_versions (t, "1.0.0");
   fw = fd_tota_upload (t, "2.0.0", FW_SIZE, 3, NULL);
   cmp = fd_tota_campaign (t, fw, "\"stages\": [{\"percent\": 50}, {\"percent\": 100}]");
-  /* Until a device has a fifth of the file. */
-  while (max_progress (t, cmp) < 20)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (50 * 1000);
-    }
+  wait_progress (t, cmp, 20); /* a fifth of the file */
   fd_tota_restart (t, SIGKILL);
   c = fd_tota_wait_state (t, cmp, "completed", 90);
   g_assert_cmpint (fd_tota_count (c, "succeeded"), ==, 40);
@@ -260,7 +267,6 @@ test_https_resume (void)
           "--download-rate=65536", "--chunk=16384", NULL };
   g_autofree char *fw = NULL, *cmp = NULL;
   g_autoptr (JsonNode) c = NULL, summary = NULL;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   if (t == NULL)
     return;
@@ -268,11 +274,7 @@ test_https_resume (void)
   fw = fd_tota_upload (t, "2.0.0", FW_SIZE, 4, NULL);
   cmp = fd_tota_campaign (t, fw, "");
   sim = fd_tsim_start (t, 2, args);
-  while (max_progress (t, cmp) < 30)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (50 * 1000);
-    }
+  wait_progress (t, cmp, 30);
   fd_tota_restart (t, SIGKILL);
   c = fd_tota_wait_state (t, cmp, "completed", 60);
   g_assert_cmpint (fd_tota_count (c, "succeeded"), ==, 2);

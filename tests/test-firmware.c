@@ -137,6 +137,26 @@ test_upload_multipart (void)
   assert_stored (fw, file);
 }
 
+/* A 201 carries a Location naming the new firmware, as every create does (docs/rest-api.md). */
+static void
+test_upload_location (void)
+{
+  g_autofree char *ws = fd_test_make_workspace (srv, "location");
+  g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/firmware?version=1.0", ws);
+  g_autofree char *want = NULL;
+  g_autoptr (SoupMessageHeaders) headers = NULL;
+  g_autoptr (JsonNode) fw = NULL;
+  const char *location;
+  guint status = 0;
+
+  fw = fd_test_api_full (srv, "POST", path, "application/octet-stream", "firmware", 8, srv->token,
+                         &status, &headers);
+  g_assert_cmpuint (status, ==, 201);
+  want = g_strdup_printf ("/api/v1/firmware/%s", fd_test_str (fw, "id"));
+  location = soup_message_headers_get_one (headers, "Location");
+  g_assert_cmpstr (location, ==, want);
+}
+
 static void
 test_ed25519 (void)
 {
@@ -358,6 +378,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/firmware/upload-raw", test_upload_raw);
   g_test_add_func ("/firmware/upload-multipart", test_upload_multipart);
+  g_test_add_func ("/firmware/upload-location", test_upload_location);
   g_test_add_func ("/firmware/ed25519", test_ed25519);
   g_test_add_func ("/firmware/refusals-leave-nothing", test_refusals);
   g_test_add_func ("/firmware/delete-refused-while-in-use", test_delete);

@@ -34,6 +34,23 @@ test_online (void)
 
   g_assert_true (g_str_has_prefix (id, "job-"));
   g_assert_cmpstr (fd_test_str (job, "state"), ==, "active");
+  /* The 201 names the new job in its Location, as every create does (to another device, which
+   * is offline, so that nothing more comes on this one's j/dn). */
+  {
+    g_autoptr (FdTdDevice) other_device = fd_td_cert_device (fd_tm_srv, "job-location");
+    g_autofree char *jobs = g_strdup_printf ("/api/v1/workspaces/%s/jobs", WS);
+    g_autofree char *again = job_body ("ping", "{}", other_device->id, NULL);
+    g_autofree char *want = NULL;
+    g_autoptr (SoupMessageHeaders) headers = NULL;
+    g_autoptr (JsonNode) other = NULL;
+    guint status = 0;
+
+    other = fd_test_api_full (fd_tm_srv->srv, "POST", jobs, "application/json", again,
+                              strlen (again), fd_tm_srv->srv->token, &status, &headers);
+    g_assert_cmpuint (status, ==, 201);
+    want = g_strdup_printf ("/api/v1/jobs/%s", fd_test_str (other, "id"));
+    g_assert_cmpstr (soup_message_headers_get_one (headers, "Location"), ==, want);
+  }
   g_assert_cmpint (fd_test_int (job, "total"), ==, 1);
   g_assert_cmpint (fd_tj_count (job, "sent"), ==, 1);
   g_assert_cmpint (fd_test_int (job, "timeout_s"), ==, 300);

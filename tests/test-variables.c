@@ -4,7 +4,7 @@
  * once; a set for a fleet reaches all its devices in one request and the pending list shrinks
  * as they report; bad keys and bodies are 400s naming the field. */
 #include "fd-test-events.h"
-#include "fd-test-mqtt.h"
+#include "fd-test-jobs.h"
 
 #include <string.h>
 
@@ -12,28 +12,6 @@ static JsonObject *
 obj (JsonNode *node)
 {
   return json_node_get_object (node);
-}
-
-static FdTdRaw *
-connect_subscribed (const FdTdDevice *d)
-{
-  g_autofree char *dn = g_strdup_printf ("j/dn/%s", d->id);
-  FdTdRaw *r = fd_tm_mqtt_open (d, d->id, NULL, 60, 0);
-  g_autoptr (GByteArray) ack = NULL;
-
-  fd_tm_raw_send_packet (r, fd_tm_subscribe_packet (1, dn));
-  ack = fd_tm_expect_packet (r, 0x90, 3);
-  return r;
-}
-
-/* Publishes @message on j/up as QoS 1 with packet id @id; waits for its PUBACK. */
-static void
-up (FdTdRaw *r, const FdTdDevice *d, guint16 id, const char *message)
-{
-  g_autofree char *topic = g_strdup_printf ("j/up/%s", d->id);
-
-  fd_tm_raw_send_packet (r, fd_tm_publish_packet (topic, id, message, strlen (message)));
-  fd_tm_expect_puback (r, id);
 }
 
 static JsonNode *
@@ -85,8 +63,8 @@ test_offline_then_status (void)
                    fd_test_str (set, "set_at"));
 
   /* The device connects: #status carries the value in its expected map. */
-  r = connect_subscribed (d);
-  up (r, d, 2, "{\"key\":\"#status\",\"value\":{}}");
+  r = fd_tj_subscribed (d);
+  fd_tj_up (r, d->id, 2, "{\"key\":\"#status\",\"value\":{}}");
   status = fd_tm_expect_publish (r, dn, &id, NULL);
   fd_tm_puback (r, id);
   g_assert_cmpstr (fd_tm_envelope_key (status), ==, "#status");
@@ -98,7 +76,7 @@ test_offline_then_status (void)
       json_object_get_int_member (json_object_get_object_member (expected, "v"), "max"), ==, 30);
 
   /* It takes the value and reports it back under the same key: applied. */
-  up (r, d, 3, "{\"key\":\"temp_limit\",\"value\":{\"max\":30,\"unit\":\"C\"}}");
+  fd_tj_up (r, d->id, 3, "{\"key\":\"temp_limit\",\"value\":{\"max\":30,\"unit\":\"C\"}}");
   at = fd_te_wait_event (l, at + 1, "variable.updated", d->id);
   event = fd_te_event_data (fd_te_event_at (l, at));
   g_assert_cmpstr (json_object_get_string_member (event, "state"), ==, "applied");
@@ -111,8 +89,8 @@ test_offline_then_status (void)
                    ==, 30);
 
   /* A plain key reported on its own is listed too, as "reported"; '_' keys are not. */
-  up (r, d, 4, "{\"key\":\"mode\",\"value\":\"eco\"}");
-  up (r, d, 5, "{\"key\":\"__info\",\"value\":{\"fw\":\"1.0\"}}");
+  fd_tj_up (r, d->id, 4, "{\"key\":\"mode\",\"value\":\"eco\"}");
+  fd_tj_up (r, d->id, 5, "{\"key\":\"__info\",\"value\":{\"fw\":\"1.0\"}}");
   list = fd_test_api_expect (fd_tm_srv->srv, "GET", list_path, NULL, 200);
   items = json_object_get_array_member (obj (list), "items");
   g_assert_cmpint (fd_test_int (list, "total"), ==, 2);
@@ -140,7 +118,7 @@ test_offline_then_status (void)
     gone = fd_test_api_expect (fd_tm_srv->srv, "DELETE", path, NULL, 204);
     again = fd_test_api_expect (fd_tm_srv->srv, "DELETE", path, NULL, 404);
     g_assert_cmpstr (fd_test_error_code (again), ==, "not_found");
-    up (r, d, 6, "{\"key\":\"#status\",\"value\":{}}");
+    fd_tj_up (r, d->id, 6, "{\"key\":\"#status\",\"value\":{}}");
     after = fd_tm_expect_publish (r, dn, &id, NULL);
     fd_tm_puback (r, id);
     g_assert_false (json_object_has_member (
@@ -155,7 +133,7 @@ test_online_delivered (void)
 {
   g_autoptr (FdTdDevice) d = fd_td_cert_device (fd_tm_srv, "var-online");
   g_autofree char *dn = g_strdup_printf ("j/dn/%s", d->id);
-  g_autoptr (FdTdRaw) r = connect_subscribed (d);
+  g_autoptr (FdTdRaw) r = fd_tj_subscribed (d);
   g_autoptr (JsonNode) set = NULL, msg = NULL, before = NULL, after = NULL;
   guint16 id;
 
@@ -167,7 +145,7 @@ test_online_delivered (void)
   g_assert_cmpint (json_object_get_int_member (obj (msg), "value"), ==, 60);
   before = get_variable (d, "interval", 200);
   g_assert_cmpstr (fd_test_str (before, "state"), ==, "pending");
-  up (r, d, 2, "{\"key\":\"interval\",\"value\":60}");
+  fd_tj_up (r, d->id, 2, "{\"key\":\"interval\",\"value\":60}");
   after = get_variable (d, "interval", 200);
   g_assert_cmpstr (fd_test_str (after, "state"), ==, "applied");
   g_assert_nonnull (json_object_get_string_member (
@@ -219,14 +197,14 @@ test_bulk_fleet (void)
   g_assert_cmpint (fd_test_int (sent, "delivered"), ==, 0);
   g_assert_cmpint (pending_total (fd_tm_srv->workspace, "profile", "pending"), ==, 3);
 
-  r = connect_subscribed (devs[1]);
-  up (r, devs[1], 2, "{\"key\":\"profile\",\"value\":\"eco\"}");
+  r = fd_tj_subscribed (devs[1]);
+  fd_tj_up (r, devs[1]->id, 2, "{\"key\":\"profile\",\"value\":\"eco\"}");
   g_assert_cmpint (pending_total (fd_tm_srv->workspace, "profile", "pending"), ==, 2);
   g_assert_cmpint (pending_total (fd_tm_srv->workspace, "profile", "applied"), ==, 1);
   /* A device outside the fleet that reports the key on its own. */
   {
-    g_autoptr (FdTdRaw) o = connect_subscribed (outside);
-    up (o, outside, 2, "{\"key\":\"profile\",\"value\":\"turbo\"}");
+    g_autoptr (FdTdRaw) o = fd_tj_subscribed (outside);
+    fd_tj_up (o, outside->id, 2, "{\"key\":\"profile\",\"value\":\"turbo\"}");
   }
   g_assert_cmpint (pending_total (fd_tm_srv->workspace, "profile", "reported"), ==, 1);
   g_assert_cmpint (pending_total (fd_tm_srv->workspace, "profile", NULL), ==, 4);

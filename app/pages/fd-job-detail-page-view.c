@@ -109,6 +109,8 @@ fd_job_detail_list (GtkStack **stack, GtkColumnView **view)
 
   *stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (*stack), TRUE);
+  gtk_stack_set_hhomogeneous (*stack, FALSE);
+  gtk_stack_set_vhomogeneous (*stack, FALSE);
 
   gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
   gtk_widget_set_size_request (spinner, 32, 32);

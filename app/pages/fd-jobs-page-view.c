@@ -93,6 +93,10 @@ fd_jobs_page_list (FdJobsPage *self)
 
   self->stack = GTK_STACK (gtk_stack_new ());
   gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
+  /* Only the page shown is measured: a homogeneous stack measures every status page's wrapped
+   * text on each layout of the window, even while the pane is hidden. */
+  gtk_stack_set_hhomogeneous (self->stack, FALSE);
+  gtk_stack_set_vhomogeneous (self->stack, FALSE);
   fd_jobs_page_add_status (self, "no-workspace", "view-grid-symbolic", _ ("No Workspace"),
                            _ ("Jobs run on the devices of a workspace. Make one first."),
                            _ ("_New Workspace"), "win.new-workspace");

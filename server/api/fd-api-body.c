@@ -209,3 +209,57 @@ fd_api_body_id (FdApiRequest *req, JsonObject *obj, const char *member, const ch
   *out = g_strdup (raw);
   return TRUE;
 }
+
+gboolean
+fd_api_body_ids (JsonObject *obj, const char *member, const char *prefix, guint max, char ***out,
+                 int *bad)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+  g_autoptr (GPtrArray) ids = NULL;
+  JsonArray *array;
+
+  *out = NULL;
+  *bad = -1;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) > max)
+    return FALSE;
+  array = json_node_get_array (node);
+  ids = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+      const char *id = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
+                           ? json_node_get_string (e)
+                           : NULL;
+      if (id == NULL || !fd_id_is_valid (id, prefix))
+        {
+          *bad = (int)i;
+          return FALSE;
+        }
+      g_ptr_array_add (ids, g_strdup (id));
+    }
+  g_ptr_array_add (ids, NULL);
+  *out = (char **)g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+  return TRUE;
+}
+
+gboolean
+fd_api_body_int (FdApiRequest *req, JsonObject *obj, const char *member, gint64 min, gint64 max,
+                 gint64 *value)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+      || json_node_get_int (node) < min || json_node_get_int (node) > max)
+    {
+      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
+                          "%s must be an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                          member, min, max);
+      return FALSE;
+    }
+  *value = json_node_get_int (node);
+  return TRUE;
+}

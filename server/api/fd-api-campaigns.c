@@ -148,10 +148,11 @@ bad_field (FdApiRequest *req, const char *field, const char *message)
   return FALSE;
 }
 
-/* A number member in [@min, @max] (integer when @integer); untouched when absent. */
+/* A number member in [@min, @max], integer or not; untouched when absent (integers are
+ * fd_api_body_int's). */
 static gboolean
 body_number (FdApiRequest *req, JsonObject *obj, const char *member, double min, double max,
-             gboolean integer, double *out)
+             double *out)
 {
   JsonNode *node = json_object_get_member (obj, member);
   GType type;
@@ -160,15 +161,14 @@ body_number (FdApiRequest *req, JsonObject *obj, const char *member, double min,
   if (node == NULL)
     return TRUE;
   type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-  if (type != G_TYPE_INT64 && (integer || type != G_TYPE_DOUBLE))
+  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
     v = NAN;
   else
     v = json_node_get_double (node);
   if (isnan (v) || v < min || v > max)
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                          "%s must be %s from %.0f to %.0f", member,
-                          integer ? "an integer" : "a number", min, max);
+                          "%s must be a number from %.0f to %.0f", member, min, max);
       return FALSE;
     }
   *out = v;
@@ -179,39 +179,18 @@ body_number (FdApiRequest *req, JsonObject *obj, const char *member, double min,
 static gboolean
 body_ids (FdApiRequest *req, JsonObject *obj, const char *member, const char *prefix, char ***out)
 {
-  JsonNode *node = json_object_get_member (obj, member);
-  g_autoptr (GPtrArray) ids = NULL;
-  JsonArray *array;
-  g_autofree char *message = NULL;
+  int bad;
 
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (fd_api_body_ids (obj, member, prefix, FD_CAMPAIGN_MAX_TARGETS, out, &bad))
     return TRUE;
-  message = g_strdup_printf ("%s must be an array of at most %d %s- ids", member,
-                             FD_CAMPAIGN_MAX_TARGETS, prefix);
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return bad_field (req, member, message);
-  array = json_node_get_array (node);
-  if (json_array_get_length (array) > FD_CAMPAIGN_MAX_TARGETS)
-    return bad_field (req, member, message);
-  ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *e = json_array_get_element (array, i);
-      const char *id = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
-                           ? json_node_get_string (e)
-                           : NULL;
-      if (id == NULL || !fd_id_is_valid (id, prefix))
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                              "%s: element %u is not a %s- id", member, i, prefix);
-          return FALSE;
-        }
-      g_ptr_array_add (ids, g_strdup (id));
-    }
-  g_ptr_array_add (ids, NULL);
-  *out = (char **)g_ptr_array_free (g_steal_pointer (&ids), FALSE);
-  return TRUE;
+  if (bad < 0)
+    fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
+                        "%s must be an array of at most %d %s- ids", member,
+                        FD_CAMPAIGN_MAX_TARGETS, prefix);
+  else
+    fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
+                        "%s: element %d is not a %s- id", member, bad, prefix);
+  return FALSE;
 }
 
 static gboolean
@@ -324,7 +303,8 @@ campaign_create (FdApiRequest *req)
 {
   g_autoptr (JsonNode) owner = NULL;
   g_autoptr (FdOtaSpec) spec = g_new0 (FdOtaSpec, 1);
-  double min_wait = 0, success = 90, failure = 20, failure_min = 10, timeout = 3600;
+  gint64 min_wait = 0, failure_min = 10, timeout = 3600;
+  double success = 90, failure = 20;
   JsonObject *obj;
   JsonNode *only;
   CampaignCall *call;
@@ -339,11 +319,11 @@ campaign_create (FdApiRequest *req)
       || !fd_api_body_id (req, obj, "firmware_id", "fw", TRUE, &spec->firmware_id)
       || !body_ids (req, obj, "fleets", "flt", &spec->fleets)
       || !body_ids (req, obj, "devices", "dev", &spec->devices) || !body_stages (req, obj, spec)
-      || !body_number (req, obj, "min_wait_s", 0, MAX_DEVICE_TIMEOUT_S, TRUE, &min_wait)
-      || !body_number (req, obj, "success_threshold", 0, 100, FALSE, &success)
-      || !body_number (req, obj, "failure_threshold", 0, 100, FALSE, &failure)
-      || !body_number (req, obj, "failure_min", 1, FD_CAMPAIGN_MAX_TARGETS, TRUE, &failure_min)
-      || !body_number (req, obj, "device_timeout_s", 10, MAX_DEVICE_TIMEOUT_S, TRUE, &timeout))
+      || !fd_api_body_int (req, obj, "min_wait_s", 0, MAX_DEVICE_TIMEOUT_S, &min_wait)
+      || !body_number (req, obj, "success_threshold", 0, 100, &success)
+      || !body_number (req, obj, "failure_threshold", 0, 100, &failure)
+      || !fd_api_body_int (req, obj, "failure_min", 1, FD_CAMPAIGN_MAX_TARGETS, &failure_min)
+      || !fd_api_body_int (req, obj, "device_timeout_s", 10, MAX_DEVICE_TIMEOUT_S, &timeout))
     return;
   only = json_object_get_member (obj, "only_outdated");
   spec->only_outdated = TRUE;
@@ -366,11 +346,11 @@ campaign_create (FdApiRequest *req)
   spec->id = fd_id_new ("cmp");
   spec->workspace_id = g_strdup (req->path_id);
   spec->actor = g_strdup (req->actor);
-  spec->min_wait_s = (gint64)min_wait;
+  spec->min_wait_s = min_wait;
   spec->success_threshold = success;
   spec->failure_threshold = failure;
-  spec->failure_min = (gint64)failure_min;
-  spec->device_timeout_s = (gint64)timeout;
+  spec->failure_min = failure_min;
+  spec->device_timeout_s = timeout;
 
   job = fd_api_job_new (req);
   g_free (job->id);

@@ -135,6 +135,10 @@ upload_reply (FdApiRequest *req, FdApiJob *job)
 
   if (d->error == NULL)
     {
+      g_autofree char *location = g_strdup_printf ("/api/v1/firmware/%s", d->record->id);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location",
+                                    location);
       fd_api_firmware_reply_one (req, d->record, SOUP_STATUS_CREATED);
     }
   else if (g_error_matches (d->error, FD_FIRMWARE_ERROR, FD_FIRMWARE_ERROR_SHA256))

@@ -109,63 +109,22 @@ typedef struct
   SoupServerMessage *msg;
 } Call;
 
-static gboolean
-body_int (FdApiRequest *req, JsonObject *obj, const char *member, gint64 min, gint64 max,
-          gint64 *value)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
-      || json_node_get_int (node) < min || json_node_get_int (node) > max)
-    {
-      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                          "%s must be an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
-                          member, min, max);
-      return FALSE;
-    }
-  *value = json_node_get_int (node);
-  return TRUE;
-}
-
 /* A list of IDs with @prefix; NULL in *@out when absent. */
 static gboolean
 body_ids (FdApiRequest *req, JsonObject *obj, const char *member, const char *prefix, char ***out)
 {
-  JsonNode *node = json_object_get_member (obj, member);
-  g_autoptr (GPtrArray) ids = NULL;
-  JsonArray *a;
+  int bad;
 
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (fd_api_body_ids (obj, member, prefix, FD_JOB_MAX_TARGETS, out, &bad))
     return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node)
-      || json_array_get_length (a = json_node_get_array (node)) > FD_JOB_MAX_TARGETS)
-    {
-      fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                          "%s must be a list of at most %d IDs", member, FD_JOB_MAX_TARGETS);
-      return FALSE;
-    }
-  ids = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < json_array_get_length (a); i++)
-    {
-      JsonNode *e = json_array_get_element (a, i);
-      const char *id = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
-                           ? json_node_get_string (e)
-                           : NULL;
-      if (id == NULL || !fd_id_is_valid (id, prefix))
-        {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
-                              "%s[%u] is not a %s ID (%s-…)", member, i,
-                              g_str_equal (prefix, "dev") ? "device" : "fleet", prefix);
-          return FALSE;
-        }
-      g_ptr_array_add (ids, g_strdup (id));
-    }
-  g_ptr_array_add (ids, NULL);
-  *out = (char **)g_ptr_array_free (g_steal_pointer (&ids), FALSE);
-  return TRUE;
+  if (bad < 0)
+    fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
+                        "%s must be a list of at most %d IDs", member, FD_JOB_MAX_TARGETS);
+  else
+    fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", member,
+                        "%s[%d] is not a %s ID (%s-…)", member, bad,
+                        g_str_equal (prefix, "dev") ? "device" : "fleet", prefix);
+  return FALSE;
 }
 
 static void
@@ -180,6 +139,10 @@ scheduled (GObject *source, GAsyncResult *result, gpointer user_data)
   else
     {
       g_autoptr (JsonNode) node = fd_api_json_one (job, json_job);
+      g_autofree char *location = g_strdup_printf ("/api/v1/jobs/%s", job->id);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (call->msg),
+                                    "Location", location);
       fd_api_reply_json (call->req, SOUP_STATUS_CREATED, node);
     }
   fd_api_resume (call->msg);
@@ -237,8 +200,8 @@ job_create (FdApiRequest *req)
   r->timeout_s = FD_JOB_TIMEOUT_DEFAULT_S;
   r->retries = 0;
   r->actor = g_strdup (req->actor);
-  if (!body_int (req, obj, "timeout_s", 1, FD_JOB_TIMEOUT_MAX_S, &r->timeout_s)
-      || !body_int (req, obj, "retries", 0, FD_JOB_RETRIES_MAX, &r->retries)
+  if (!fd_api_body_int (req, obj, "timeout_s", 1, FD_JOB_TIMEOUT_MAX_S, &r->timeout_s)
+      || !fd_api_body_int (req, obj, "retries", 0, FD_JOB_RETRIES_MAX, &r->retries)
       || !body_ids (req, obj, "devices", "dev", &r->devices)
       || !body_ids (req, obj, "fleets", "flt", &r->fleets))
     {

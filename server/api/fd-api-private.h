@@ -221,6 +221,15 @@ gboolean fd_api_body_name (FdApiRequest *req, JsonObject *obj, const char *membe
 /* A member that must be an ID with @prefix when present. */
 gboolean fd_api_body_id (FdApiRequest *req, JsonObject *obj, const char *member, const char *prefix,
                          gboolean required, char **out);
+/* An integer member in [@min, @max]; *@value untouched when absent. */
+gboolean fd_api_body_int (FdApiRequest *req, JsonObject *obj, const char *member, gint64 min,
+                          gint64 max, gint64 *value);
+/* A member that must be an array of at most @max IDs with @prefix; *@out is NULL when absent or
+ * null. Replies nothing: on a bad value returns FALSE with *@bad the index of the first element
+ * that is no such ID, -1 when the member is no array or longer than @max, and the caller words
+ * the 400 (jobs and campaigns word theirs differently). */
+gboolean fd_api_body_ids (JsonObject *obj, const char *member, const char *prefix, guint max,
+                          char ***out, int *bad);
 /* Replies 400 naming the first member of @obj not in @allowed. */
 gboolean fd_api_body_check_members (FdApiRequest *req, JsonObject *obj, const char *const *allowed);
 /* Replies 404 unless the path {id} has @prefix and the ID shape; the message names @what. */

@@ -189,6 +189,39 @@ fd_db_step_done (FdDb *db, sqlite3_stmt *stmt, const char *conflict_message, GEr
   return FALSE;
 }
 
+gboolean
+fd_db_fetch_strings (FdDb *db, sqlite3_stmt *stmt, GPtrArray *into, const char *what,
+                     GError **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (into, fd_db_column_dup (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+fd_db_bind_time (sqlite3_stmt *stmt, int index, gint64 ms)
+{
+  if (ms == 0)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_int64 (stmt, index, ms);
+}
+
+gint64
+fd_db_column_time (sqlite3_stmt *stmt, int column)
+{
+  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? 0
+                                                           : sqlite3_column_int64 (stmt, column);
+}
+
 void
 fd_db_bind_text (sqlite3_stmt *stmt, int index, const char *text)
 {

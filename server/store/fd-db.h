@@ -68,6 +68,13 @@ void fd_db_bind_text (sqlite3_stmt *stmt, int index, const char *text);
 
 /* Column as a newly allocated string (NULL for SQL NULL). */
 char *fd_db_column_dup (sqlite3_stmt *stmt, int column);
+/* Steps @stmt to its end, adding column 0 of each row (a new string) to @into; on an error
+ * sets @error (fd_db_set_error with @what) and returns FALSE. Resets @stmt. */
+gboolean fd_db_fetch_strings (FdDb *db, sqlite3_stmt *stmt, GPtrArray *into, const char *what,
+                              GError **error);
+/* A time in ms where 0 is "none": bound as NULL, and a NULL column read as 0. */
+void fd_db_bind_time (sqlite3_stmt *stmt, int index, gint64 ms);
+gint64 fd_db_column_time (sqlite3_stmt *stmt, int column);
 
 /* Case-folds @text the way the SQL function fd_fold() does: search is
  * "instr (fd_fold (name), fd_db_fold (search)) > 0", a literal, case-insensitive substring match

@@ -33,15 +33,6 @@ target_from_row (sqlite3_stmt *stmt)
   return t;
 }
 
-static void
-bind_time (sqlite3_stmt *stmt, int index, gint64 ms)
-{
-  if (ms == 0)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_int64 (stmt, index, ms);
-}
-
 gboolean
 fd_store_campaign_target_insert (FdDb *db, const FdCampaignTarget *t, gint64 position,
                                  GError **error)
@@ -61,7 +52,7 @@ fd_store_campaign_target_insert (FdDb *db, const FdCampaignTarget *t, gint64 pos
   fd_db_bind_text (stmt, 5, fd_target_state_name (t->state));
   fd_db_bind_text (stmt, 6, t->message);
   fd_db_bind_text (stmt, 7, t->from_version);
-  bind_time (stmt, 8, t->finished_at);
+  fd_db_bind_time (stmt, 8, t->finished_at);
   sqlite3_bind_int64 (stmt, 9, t->updated_at);
   return fd_db_step_done (db, stmt, "the device is a target of the campaign already", error);
 }
@@ -85,9 +76,9 @@ fd_store_campaign_target_update (FdDb *db, const FdCampaignTarget *t, GError **e
   sqlite3_bind_int64 (stmt, 5, t->attempts);
   fd_db_bind_text (stmt, 6, t->message);
   fd_db_bind_text (stmt, 7, t->from_version);
-  bind_time (stmt, 8, t->notified_at);
-  bind_time (stmt, 9, t->deadline);
-  bind_time (stmt, 10, t->finished_at);
+  fd_db_bind_time (stmt, 8, t->notified_at);
+  fd_db_bind_time (stmt, 9, t->deadline);
+  fd_db_bind_time (stmt, 10, t->finished_at);
   sqlite3_bind_int64 (stmt, 11, t->updated_at);
   return fd_db_step_done (db, stmt, NULL, error);
 }
@@ -219,22 +210,13 @@ fd_store_campaign_target_replace (FdDb *db, const char *device_id, const char *c
       " WHERE device_id = ?1 AND campaign_id <> ?2 AND state IN " IN_FLIGHT_SQL
       " RETURNING campaign_id",
       error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, device_id);
   fd_db_bind_text (stmt, 2, campaign_id);
   sqlite3_bind_int64 (stmt, 3, now);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (replaced, fd_db_column_dup (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "writing to the database");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_strings (db, stmt, replaced, "writing to the database", error);
 }
 
 gboolean

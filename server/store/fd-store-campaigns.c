@@ -328,19 +328,10 @@ fd_store_campaign_active_ids (FdDb *db, GPtrArray *into, GError **error)
       " WHERE t.campaign_id = c.id AND t.stage = c.stage AND t.state IN " IN_FLIGHT_SQL "))"
       " ORDER BY c.created_at",
       error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (into, fd_db_column_dup (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "listing running campaigns");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_strings (db, stmt, into, "listing running campaigns", error);
 }
 
 gboolean

@@ -274,21 +274,12 @@ fd_store_device_ids (FdDb *db, const char *workspace_id, const char *fleet_id, G
                        "SELECT id FROM device WHERE (?1 IS NULL OR workspace_id = ?1)"
                        " AND (?2 IS NULL OR fleet_id = ?2)",
                        error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, workspace_id);
   fd_db_bind_text (stmt, 2, fleet_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (into, fd_db_column_dup (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "listing devices");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_strings (db, stmt, into, "listing devices", error);
 }
 
 gboolean

@@ -36,13 +36,6 @@ fd_export_schedule_free (FdExportSchedule *s)
   "id, workspace_id, schedule_id, format, selection, start, \"end\", state, progress, rows,"       \
   " bytes, file, error, actor, created_at, started_at, finished_at"
 
-static gint64
-column_time (sqlite3_stmt *stmt, int column)
-{
-  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? 0
-                                                           : sqlite3_column_int64 (stmt, column);
-}
-
 static gpointer
 export_from_row (sqlite3_stmt *stmt)
 {
@@ -64,9 +57,9 @@ export_from_row (sqlite3_stmt *stmt)
   e->file = fd_db_column_dup (stmt, 11);
   e->error = fd_db_column_dup (stmt, 12);
   e->actor = fd_db_column_dup (stmt, 13);
-  e->created_at = column_time (stmt, 14);
-  e->started_at = column_time (stmt, 15);
-  e->finished_at = column_time (stmt, 16);
+  e->created_at = fd_db_column_time (stmt, 14);
+  e->started_at = fd_db_column_time (stmt, 15);
+  e->finished_at = fd_db_column_time (stmt, 16);
   return e;
 }
 
@@ -400,7 +393,7 @@ schedule_from_row (sqlite3_stmt *stmt)
   s->weekday = sqlite3_column_int (stmt, 7);
   s->folder = fd_db_column_dup (stmt, 8);
   s->enabled = sqlite3_column_int (stmt, 9) != 0;
-  s->last_end = column_time (stmt, 10);
+  s->last_end = fd_db_column_time (stmt, 10);
   s->next_run = sqlite3_column_int64 (stmt, 11);
   s->created_at = sqlite3_column_int64 (stmt, 12);
   s->updated_at = sqlite3_column_int64 (stmt, 13);

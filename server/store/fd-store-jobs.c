@@ -53,22 +53,6 @@ fd_job_execution_free (FdJobExecution *e)
   g_free (e);
 }
 
-static gint64
-column_time (sqlite3_stmt *stmt, int column)
-{
-  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? 0
-                                                           : sqlite3_column_int64 (stmt, column);
-}
-
-static void
-bind_time (sqlite3_stmt *stmt, int index, gint64 ms)
-{
-  if (ms == 0)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_int64 (stmt, index, ms);
-}
-
 #define JOB_COLUMNS                                                                                \
   "id, workspace_id, name, args, timeout_s, retries, state, actor, created_at, updated_at,"        \
   " finished_at"
@@ -88,7 +72,7 @@ job_from_row (sqlite3_stmt *stmt)
   job->actor = fd_db_column_dup (stmt, 7);
   job->created_at = sqlite3_column_int64 (stmt, 8);
   job->updated_at = sqlite3_column_int64 (stmt, 9);
-  job->finished_at = column_time (stmt, 10);
+  job->finished_at = fd_db_column_time (stmt, 10);
   return job;
 }
 
@@ -215,8 +199,8 @@ exec_from_row (sqlite3_stmt *stmt)
   e->result = fd_db_column_dup (stmt, 6);
   e->message = fd_db_column_dup (stmt, 7);
   e->queued_at = sqlite3_column_int64 (stmt, 8);
-  e->sent_at = column_time (stmt, 9);
-  e->finished_at = column_time (stmt, 10);
+  e->sent_at = fd_db_column_time (stmt, 9);
+  e->finished_at = fd_db_column_time (stmt, 10);
   return e;
 }
 
@@ -296,7 +280,7 @@ fd_store_job_execution_insert (FdDb *db, const char *job_id, const char *device_
   fd_db_bind_text (stmt, 3, fd_exec_state_name (state));
   fd_db_bind_text (stmt, 4, message);
   sqlite3_bind_int64 (stmt, 5, now);
-  bind_time (stmt, 6, FD_EXEC_STATE_IS_OPEN (state) ? 0 : now);
+  fd_db_bind_time (stmt, 6, FD_EXEC_STATE_IS_OPEN (state) ? 0 : now);
   return fd_db_step_done (db, stmt, NULL, error);
 }
 
