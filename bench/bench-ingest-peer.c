@@ -286,3 +286,24 @@ fd_bench_cpu_s_tree (pid_t pid)
     sum += fd_bench_cpu_s (g_array_index (kids, pid_t, i));
   return sum;
 }
+
+volatile pid_t fd_bench_server_pid, fd_bench_peer_pid, fd_bench_sim_pid;
+
+static void
+end_children (int sig)
+{
+  if (fd_bench_sim_pid > 0)
+    kill (fd_bench_sim_pid, SIGTERM);
+  if (fd_bench_server_pid > 0)
+    kill (fd_bench_server_pid, SIGTERM);
+  if (fd_bench_peer_pid > 0)
+    kill (fd_bench_peer_pid, SIGTERM);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+void
+fd_bench_end_children_on (int sig)
+{
+  signal (sig, end_children);
+}

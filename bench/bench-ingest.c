@@ -59,24 +59,11 @@ typedef struct
 } FdBench;
 
 static volatile sig_atomic_t fd_bench_interrupted;
-static volatile pid_t fd_bench_server_pid, fd_bench_peer_pid;
 
 static void
 fd_bench_on_interrupt (int sig)
 {
   fd_bench_interrupted = 1;
-}
-
-/* A failed assertion aborts the program; without this its server and nginx would outlive it. */
-static void
-fd_bench_on_abort (int sig)
-{
-  if (fd_bench_server_pid > 0)
-    kill (fd_bench_server_pid, SIGTERM);
-  if (fd_bench_peer_pid > 0)
-    kill (fd_bench_peer_pid, SIGTERM);
-  signal (sig, SIG_DFL);
-  raise (sig);
 }
 
 static int
@@ -459,8 +446,9 @@ main (int argc, char **argv)
     g_clear_pointer (&b.nginx, g_free);
 
   signal (SIGINT, fd_bench_on_interrupt);
-  signal (SIGABRT, fd_bench_on_abort);
-  signal (SIGTRAP, fd_bench_on_abort);
+  /* A failed assertion aborts the program; without this its server and nginx would outlive it. */
+  fd_bench_end_children_on (SIGABRT);
+  fd_bench_end_children_on (SIGTRAP);
   b.tmp = g_dir_make_tmp ("fd-bench-ingest-XXXXXX", &error);
   g_assert_no_error (error);
   b.srv = fd_test_server_start_with_args (server_args);

@@ -1,4 +1,5 @@
-/* bench-ingest.h — what bench-ingest.c and bench-ingest-peer.c share. */
+/* bench-ingest.h — what bench-ingest.c and bench-ingest-peer.c share (and the MQTT benches,
+ * which link bench-ingest-peer.c too: the children a bench ends when it dies). */
 #pragma once
 
 #include <glib.h>
@@ -31,5 +32,12 @@ guint64 fd_bench_status_kb_tree (pid_t pid, const char *field);
 /* User + system CPU seconds of @pid (and of its children for the _tree variant). */
 double fd_bench_cpu_s (pid_t pid);
 double fd_bench_cpu_s_tree (pid_t pid);
+
+/* The children a bench ends when it dies: its fleetdesk-server, the peer (nginx or
+ * mosquitto) and the simulator, each 0 while not running. */
+extern volatile pid_t fd_bench_server_pid, fd_bench_peer_pid, fd_bench_sim_pid;
+/* On @sig (SIGABRT and SIGTRAP: a failed assertion), SIGTERM to those children, then the
+ * signal's own end. */
+void fd_bench_end_children_on (int sig);
 
 G_END_DECLS

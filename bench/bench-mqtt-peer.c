@@ -243,24 +243,3 @@ fd_bench_children_cpu_s (void)
   return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
          + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
-
-volatile pid_t fd_bench_server_pid, fd_bench_peer_pid, fd_bench_sim_pid;
-
-static void
-end_children (int sig)
-{
-  if (fd_bench_sim_pid > 0)
-    kill (fd_bench_sim_pid, SIGTERM);
-  if (fd_bench_server_pid > 0)
-    kill (fd_bench_server_pid, SIGTERM);
-  if (fd_bench_peer_pid > 0)
-    kill (fd_bench_peer_pid, SIGTERM);
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
-void
-fd_bench_end_children_on (int sig)
-{
-  signal (sig, end_children);
-}

@@ -1,8 +1,7 @@
 /* bench-mqtt.h — what bench-mqtt.c, bench-mqtt-idle.c and bench-ota-fleet.c share
  * (bench-mqtt-peer.c): the fleetdesk-server under test with its MQTT port, Debian's mosquitto
  * broker as the peer (TLS with the same certificate, storing nothing), devices provisioned
- * through the API, runs of `fleetdesk-device simulate --transport mqtt`, and the children a
- * bench ends when it dies. */
+ * through the API, and runs of `fleetdesk-device simulate --transport mqtt`. */
 #pragma once
 
 #include <glib.h>
@@ -48,12 +47,5 @@ void fd_bench_raise_file_limit (void);
 
 /* The CPU seconds of the children of this process that were waited for. */
 double fd_bench_children_cpu_s (void);
-
-/* The children a bench ends when it dies: its fleetdesk-server, the peer broker and the
- * simulator, each 0 while not running. */
-extern volatile pid_t fd_bench_server_pid, fd_bench_peer_pid, fd_bench_sim_pid;
-/* On @sig (SIGABRT and SIGTRAP: a failed assertion), SIGTERM to those children, then the
- * signal's own end. */
-void fd_bench_end_children_on (int sig);
 
 G_END_DECLS

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <glib-object.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 static const char base32_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -171,4 +173,34 @@ fd_json_append_string (GString *out, const char *s, gsize n, gboolean escape_del
         }
     }
   g_string_append_c (out, '"');
+}
+
+gboolean
+fd_write_all (int fd, const void *data, gsize len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = write (fd, (const guint8 *)data + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      done += (gsize)n;
+    }
+  return TRUE;
+}
+
+void
+fd_fsync_dir_of (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (dir_fd >= 0)
+    {
+      fsync (dir_fd);
+      close (dir_fd);
+    }
 }

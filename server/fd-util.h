@@ -41,4 +41,9 @@ char *fd_time_format_ms (gint64 ms);
  * DEL too when @escape_del (what the device protocol's error answers do). */
 void fd_json_append_string (GString *out, const char *s, gsize n, gboolean escape_del);
 
+/* Writes all @len bytes to @fd (again after EINTR); FALSE with errno set on an error. */
+gboolean fd_write_all (int fd, const void *data, gsize len);
+/* fsync()s the directory holding @path, so that a rename into it is durable (best effort). */
+void fd_fsync_dir_of (const char *path);
+
 G_END_DECLS

@@ -130,6 +130,15 @@ fd_test_cli_assert_ok (FdTestCliResult *result)
 }
 
 void
+fd_test_cli_assert_usage (FdTestCliResult *result, const char *needle)
+{
+  g_assert_cmpint (result->status, ==, 2);
+  g_assert_cmpstr (result->out, ==, "");
+  if (strstr (result->err, needle) == NULL)
+    g_error ("expected \"%s\" in stderr: %s", needle, result->err);
+}
+
+void
 fd_test_cli_assert_fails (FdTestCliResult *result, const char *needle)
 {
   g_assert_cmpint (result->status, ==, 1);

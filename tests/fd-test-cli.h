@@ -37,6 +37,8 @@ FdTestCliResult *fd_test_cli_run (const char *first, ...) G_GNUC_NULL_TERMINATED
 
 /* Exit 0, or the test fails showing stderr. */
 void fd_test_cli_assert_ok (FdTestCliResult *result);
+/* Exit 2 (a usage error), nothing on stdout, @needle on stderr. */
+void fd_test_cli_assert_usage (FdTestCliResult *result, const char *needle);
 /* Exit 1, nothing on stdout, "fleetdesk-cli: …@needle…" on stderr. */
 void fd_test_cli_assert_fails (FdTestCliResult *result, const char *needle);
 /* --json output: exit 0, parses, and (unless @expected is NULL) is the same JSON as @expected.

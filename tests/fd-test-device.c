@@ -374,3 +374,15 @@ fd_td_handshake_refused (FdTdServer *s, const FdTdDevice *d)
   g_assert_false (g_error_matches (r->error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
   return TRUE;
 }
+
+void
+fd_td_raw_up (FdTdRaw *r, const char *body, guint expected)
+{
+  g_autofree char *text = fd_td_request ("POST", "/v1/up", NULL, body);
+  g_auto (FdTdResponse) resp = { 0 };
+
+  fd_td_raw_send (r, text);
+  g_assert_true (fd_td_raw_response (r, &resp));
+  if (resp.status != expected)
+    g_error ("POST /v1/up %s: expected %u, got %u %s", body, expected, resp.status, resp.body);
+}

@@ -95,6 +95,9 @@ const char *fd_td_error_code (const FdTdResponse *resp, JsonNode **keep);
 /* "METHOD PATH HTTP/1.1" with Host, @extra header lines, a Content-Length and @body. */
 char *fd_td_request (const char *method, const char *path, const char *extra, const char *body);
 guint fd_td_count_fds (GPid pid);
+/* POST /v1/up @body on @r's kept-alive connection; fails the test unless it is answered
+ * @expected. */
+void fd_td_raw_up (FdTdRaw *r, const char *body, guint expected);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdTdDevice, fd_td_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdTdRaw, fd_td_raw_free)

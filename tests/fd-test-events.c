@@ -187,10 +187,5 @@ fd_te_device_connect (FdTdServer *s, const FdTdDevice *d)
 void
 fd_te_post_up (FdTdRaw *raw, const char *body, guint status)
 {
-  g_autofree char *req = fd_td_request ("POST", "/v1/up", NULL, body);
-  g_auto (FdTdResponse) resp = { 0 };
-
-  fd_td_raw_send (raw, req);
-  g_assert_true (fd_td_raw_response (raw, &resp));
-  g_assert_cmpuint (resp.status, ==, status);
+  fd_td_raw_up (raw, body, status);
 }

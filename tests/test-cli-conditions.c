@@ -9,18 +9,6 @@
 
 static FdTdServer *shared;
 
-static void
-up (FdTdRaw *r, const char *body, guint expected)
-{
-  g_autofree char *text = fd_td_request ("POST", "/v1/up", NULL, body);
-  g_auto (FdTdResponse) resp = { 0 };
-
-  fd_td_raw_send (r, text);
-  g_assert_true (fd_td_raw_response (r, &resp));
-  if (resp.status != expected)
-    g_error ("POST /v1/up %s: expected %u, got %u %s", body, expected, resp.status, resp.body);
-}
-
 /* The lines of @out that hold @needle. */
 static guint
 count_lines_with (const char *out, const char *needle)
@@ -60,9 +48,9 @@ test_condition_list (void)
   g_autoptr (FdTestCliResult) bad = NULL;
   g_autoptr (JsonNode) parsed = NULL;
 
-  up (r, open_old, 202);
-  up (r, close_old, 202);
-  up (r, open_new, 202);
+  fd_td_raw_up (r, open_old, 202);
+  fd_td_raw_up (r, close_old, 202);
+  fd_td_raw_up (r, open_new, 202);
 
   all = fd_test_cli_run ("condition", "list", shared->workspace, NULL);
   fd_test_cli_assert_ok (all);
@@ -139,7 +127,7 @@ test_send_and_status (void)
 
   /* The device answers the key: it moves from expected to current. */
   r = fd_td_raw_open (shared, d, NULL);
-  up (r, "{\"key\": \"@reset\", \"value\": {\"done\": true}}", 202);
+  fd_td_raw_up (r, "{\"key\": \"@reset\", \"value\": {\"done\": true}}", 202);
   answered = fd_test_cli_run ("device", "status", d->id, NULL);
   fd_test_cli_assert_ok (answered);
   current = strstr (answered->out, "Current");
@@ -173,7 +161,7 @@ test_device_get_presence (void)
   g_autoptr (JsonNode) root = NULL;
   JsonObject *presence;
 
-  up (r, "{\"key\": \"temp_limit\", \"value\": 30}", 202);
+  fd_td_raw_up (r, "{\"key\": \"temp_limit\", \"value\": 30}", 202);
   get = fd_test_cli_run ("device", "get", d->id, NULL);
   fd_test_cli_assert_ok (get);
   fd_test_cli_assert_kv (get->out, "name", name);

@@ -10,18 +10,6 @@
 
 static FdTdServer *shared;
 
-static void
-up (FdTdRaw *r, const char *body, guint expected)
-{
-  g_autofree char *text = fd_td_request ("POST", "/v1/up", NULL, body);
-  g_auto (FdTdResponse) resp = { 0 };
-
-  fd_td_raw_send (r, text);
-  g_assert_true (fd_td_raw_response (r, &resp));
-  if (resp.status != expected)
-    g_error ("POST /v1/up %s: expected %u, got %u %s", body, expected, resp.status, resp.body);
-}
-
 /* The table printed after the "Executions:" line of `job get` and `job schedule --wait`. */
 static const char *
 executions_table (const char *out)
@@ -30,15 +18,6 @@ executions_table (const char *out)
 
   g_assert_nonnull (at);
   return at + strlen ("Executions:\n");
-}
-
-static void
-assert_usage (FdTestCliResult *result, const char *needle)
-{
-  g_assert_cmpint (result->status, ==, 2);
-  g_assert_cmpstr (result->out, ==, "");
-  if (strstr (result->err, needle) == NULL)
-    g_error ("expected \"%s\" in stderr: %s", needle, result->err);
 }
 
 static void
@@ -74,7 +53,7 @@ test_variables (void)
   fd_test_cli_assert_count_line (pending->out, "1 of 1 device");
 
   /* The device takes it and says so. */
-  up (r, "{\"key\": \"interval\", \"value\": 60}", 202);
+  fd_td_raw_up (r, "{\"key\": \"interval\", \"value\": 60}", 202);
   get = fd_test_cli_run ("variable", "get", d->id, "interval", NULL);
   fd_test_cli_assert_ok (get);
   fd_test_cli_assert_kv (get->out, "state", "applied");
@@ -96,9 +75,9 @@ test_variables (void)
   fd_test_cli_assert_in_column (after->out, "STATE", "reported");
 
   bad_json = fd_test_cli_run ("variable", "set", d->id, "interval", "sixty", NULL);
-  assert_usage (bad_json, "VALUE_JSON");
+  fd_test_cli_assert_usage (bad_json, "VALUE_JSON");
   missing = fd_test_cli_run ("variable", "set", d->id, "interval", NULL);
-  assert_usage (missing, "VALUE_JSON");
+  fd_test_cli_assert_usage (missing, "VALUE_JSON");
   bad_key = fd_test_cli_run ("variable", "set", d->id, "@reset", "1", NULL);
   fd_test_cli_assert_fails (bad_key, "jobs");
   /* A '/' cannot travel in the path (an encoded one is a separator to the server, which would
@@ -226,18 +205,18 @@ test_job_usage (void)
   g_autoptr (FdTestCliResult) bad_retries = NULL, no_name = NULL, unknown = NULL;
 
   no_target = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", NULL);
-  assert_usage (no_target, "--device ID or --fleet ID");
+  fd_test_cli_assert_usage (no_target, "--device ID or --fleet ID");
   bad_args = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", "dev-a",
                               "--args", "[1]", NULL);
-  assert_usage (bad_args, "--args must be a JSON object");
+  fd_test_cli_assert_usage (bad_args, "--args must be a JSON object");
   bad_timeout = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", "dev-a",
                                  "--timeout", "0", NULL);
-  assert_usage (bad_timeout, "--timeout");
+  fd_test_cli_assert_usage (bad_timeout, "--timeout");
   bad_retries = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device", "dev-a",
                                  "--retries", "11", NULL);
-  assert_usage (bad_retries, "--retries");
+  fd_test_cli_assert_usage (bad_retries, "--retries");
   no_name = fd_test_cli_run ("job", "schedule", shared->workspace, NULL);
-  assert_usage (no_name, "NAME");
+  fd_test_cli_assert_usage (no_name, "NAME");
   /* The API's 400: a device it does not know. */
   unknown = fd_test_cli_run ("job", "schedule", shared->workspace, "reset", "--device",
                              "dev-aaaaaaaaaaaaaaaaaaaa", NULL);

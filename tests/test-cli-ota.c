@@ -12,27 +12,6 @@
 static FdTdServer *shared;
 static char *files; /* a directory for the firmware files */
 
-static void
-up (FdTdRaw *r, const char *body, guint expected)
-{
-  g_autofree char *text = fd_td_request ("POST", "/v1/up", NULL, body);
-  g_auto (FdTdResponse) resp = { 0 };
-
-  fd_td_raw_send (r, text);
-  g_assert_true (fd_td_raw_response (r, &resp));
-  if (resp.status != expected)
-    g_error ("POST /v1/up %s: expected %u, got %u %s", body, expected, resp.status, resp.body);
-}
-
-static void
-assert_usage (FdTestCliResult *result, const char *needle)
-{
-  g_assert_cmpint (result->status, ==, 2);
-  g_assert_cmpstr (result->out, ==, "");
-  if (strstr (result->err, needle) == NULL)
-    g_error ("expected \"%s\" in stderr: %s", needle, result->err);
-}
-
 /* A file of @size bytes (a pattern, not zeros) and its SHA-256. */
 static char *
 make_file (const char *name, gsize size, char **sha256)
@@ -132,7 +111,7 @@ test_firmware (void)
   fd_test_cli_assert_fails (gone, big_id);
 
   no_version = fd_test_cli_run ("firmware", "upload", shared->workspace, small, NULL);
-  assert_usage (no_version, "--version");
+  fd_test_cli_assert_usage (no_version, "--version");
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
   nothing
       = fd_test_cli_run ("firmware", "upload", shared->workspace, empty, "--version", "9", NULL);
@@ -184,7 +163,7 @@ test_campaign_completes (void)
   guint n;
 
   fw = upload ("2.0.0");
-  up (r, "{\"key\": \"__info\", \"value\": {\"fw\": \"2.0.0\"}}", 202);
+  fd_td_raw_up (r, "{\"key\": \"__info\", \"value\": {\"fw\": \"2.0.0\"}}", 202);
   create = fd_test_cli_run ("campaign", "create", shared->workspace, "--firmware", fw, "--name",
                             "meters to 2.0.0", "--device", d->id, NULL);
   fd_test_cli_assert_ok (create);
@@ -359,23 +338,23 @@ test_campaign_usage (void)
   g_autoptr (FdTestCliResult) threshold = NULL, timeout = NULL, state = NULL;
 
   no_fw = fd_test_cli_run ("campaign", "create", ws, "--device", "dev-a", NULL);
-  assert_usage (no_fw, "--firmware");
+  fd_test_cli_assert_usage (no_fw, "--firmware");
   no_targets = fd_test_cli_run ("campaign", "create", ws, "--firmware", "fw-a", NULL);
-  assert_usage (no_targets, "--fleet ID or --device ID");
+  fd_test_cli_assert_usage (no_targets, "--fleet ID or --device ID");
   stages = fd_test_cli_run ("campaign", "create", ws, "--firmware", "fw-a", "--device", "dev-a",
                             "--stages", "5%,x,100%", NULL);
-  assert_usage (stages, "--stages");
+  fd_test_cli_assert_usage (stages, "--stages");
   last = fd_test_cli_run ("campaign", "create", ws, "--firmware", "fw-a", "--device", "dev-a",
                           "--stages", "5%,50%", NULL);
-  assert_usage (last, "the last 100%");
+  fd_test_cli_assert_usage (last, "the last 100%");
   threshold = fd_test_cli_run ("campaign", "create", ws, "--firmware", "fw-a", "--device", "dev-a",
                                "--success-threshold", "101", NULL);
-  assert_usage (threshold, "--success-threshold");
+  fd_test_cli_assert_usage (threshold, "--success-threshold");
   timeout = fd_test_cli_run ("campaign", "create", ws, "--firmware", "fw-a", "--device", "dev-a",
                              "--device-timeout", "5", NULL);
-  assert_usage (timeout, "--device-timeout");
+  fd_test_cli_assert_usage (timeout, "--device-timeout");
   state = fd_test_cli_run ("campaign", "targets", "cmp-a", "--state", "done", NULL);
-  assert_usage (state, "--state");
+  fd_test_cli_assert_usage (state, "--state");
 }
 
 int

@@ -110,7 +110,7 @@ fd_jobs_page_list (FdJobsPage *self)
   fd_jobs_page_add_status (
       self, "empty", "system-run-symbolic", _ ("No Jobs Yet"),
       _ ("A job asks devices to do something — reset, run a self-test, report their "
-         "configuration — and collects each device's answer. Devices list the jobs they "
+         "configuration — and collects each device’s answer. Devices list the jobs they "
          "support in their manifest."),
       _ ("_New Job"), "pane.primary");
   fd_jobs_page_add_status (self, "no-results", "system-search-symbolic", _ ("No Results Found"),

@@ -14,7 +14,6 @@ static const char *const create_members[]
         "devices",     "only_outdated",     "stages",
         "min_wait_s",  "success_threshold", "failure_threshold",
         "failure_min", "device_timeout_s",  NULL };
-static const char *const list_params[] = { "from", "size", NULL };
 static const char *const target_params[] = { "state", "stage", "search", "from", "size", NULL };
 
 #define MAX_DEVICE_TIMEOUT_S 604800
@@ -471,16 +470,7 @@ list_reply (FdApiRequest *req, FdApiJob *job)
 static void
 campaign_list (FdApiRequest *req)
 {
-  gint64 from, size;
-  FdApiJob *job;
-
-  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, "wks", "workspace")
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, list_job, job, list_reply);
+  fd_api_run_page (req, "wks", "workspace", list_job, list_reply);
 }
 
 typedef struct

@@ -206,17 +206,7 @@ credential_list_reply (FdApiRequest *req, FdApiJob *job)
 static void
 credential_list (FdApiRequest *req)
 {
-  static const char *const paging_params[] = { "from", "size", NULL };
-  gint64 from, size;
-  FdApiJob *job;
-
-  if (!fd_api_check_params (req, paging_params) || !fd_api_path_id (req, "dev", "device")
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, credential_list_job, job, credential_list_reply);
+  fd_api_run_page (req, "dev", "device", credential_list_job, credential_list_reply);
 }
 
 static gboolean

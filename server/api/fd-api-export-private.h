@@ -56,9 +56,5 @@ void fd_api_json_export (JsonBuilder *b, gconstpointer record);
 gboolean fd_api_export_need_exports (FdApiRequest *req);
 /* Replies 200 with the job's page of exports. */
 void fd_api_export_page_reply (FdApiRequest *req, FdApiJob *job);
-/* A list route: checks the from/size parameters and the path {id} (@prefix, named @what in a
- * 404), then runs @func on a reader with the job's from/size and answers with @reply. */
-void fd_api_export_list_paged (FdApiRequest *req, const char *prefix, const char *what,
-                               FdStoreFunc func, FdApiReplyFunc reply);
 
 G_END_DECLS

@@ -340,13 +340,13 @@ list_reply (FdApiRequest *req, FdApiJob *job)
 static void
 schedule_list (FdApiRequest *req)
 {
-  fd_api_export_list_paged (req, "wks", "workspace", list_job, list_reply);
+  fd_api_run_page (req, "wks", "workspace", list_job, list_reply);
 }
 
 static void
 schedule_runs (FdApiRequest *req)
 {
-  fd_api_export_list_paged (req, "exs", "export schedule", runs_job, fd_api_export_page_reply);
+  fd_api_run_page (req, "exs", "export schedule", runs_job, fd_api_export_page_reply);
 }
 
 static gboolean

@@ -264,27 +264,10 @@ fd_api_export_page_reply (FdApiRequest *req, FdApiJob *job)
   fd_api_reply_json (req, SOUP_STATUS_OK, node);
 }
 
-void
-fd_api_export_list_paged (FdApiRequest *req, const char *prefix, const char *what, FdStoreFunc func,
-                          FdApiReplyFunc reply)
-{
-  static const char *const list_params[] = { "from", "size", NULL };
-  FdApiJob *job;
-  gint64 from, size;
-
-  if (!fd_api_check_params (req, list_params) || !fd_api_path_id (req, prefix, what)
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, func, job, reply);
-}
-
 static void
 export_list (FdApiRequest *req)
 {
-  fd_api_export_list_paged (req, "wks", "workspace", list_job, fd_api_export_page_reply);
+  fd_api_run_page (req, "wks", "workspace", list_job, fd_api_export_page_reply);
 }
 
 static gboolean

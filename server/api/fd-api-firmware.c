@@ -3,7 +3,6 @@
 #include "fd-api-firmware-private.h"
 #include "fd-util.h"
 
-static const char *const paging_params[] = { "from", "size", NULL };
 static const char *const key_members[] = { "algorithm", NULL };
 
 static void
@@ -63,16 +62,7 @@ list_reply (FdApiRequest *req, FdApiJob *job)
 static void
 firmware_list (FdApiRequest *req)
 {
-  FdApiJob *job;
-  gint64 from, size;
-
-  if (!fd_api_check_params (req, paging_params) || !fd_api_path_id (req, "wks", "workspace")
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, list_job, job, list_reply);
+  fd_api_run_page (req, "wks", "workspace", list_job, list_reply);
 }
 
 /* GET /firmware/{id}, and the file */
@@ -147,12 +137,11 @@ static gboolean
 delete_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
-  FdFirmwareRecord *r = NULL;
+  const FdFirmwareRecord *r;
 
-  if (!fd_store_firmware_get (db, job->id, &r, error))
+  if (!get_job (db, data, error))
     return FALSE;
-  job->result = r;
-  job->result_free = (GDestroyNotify)fd_firmware_record_free;
+  r = job->result;
   return fd_store_firmware_delete (db, job->id, error)
          && fd_api_audit (db, job, "firmware.delete", job->id, error, "workspace_id",
                           r->workspace_id, "version", r->version, "target", r->target, NULL);

@@ -11,7 +11,6 @@
 static const char *const create_members[]
     = { "name", "args", "devices", "fleets", "timeout_s", "retries", NULL };
 static const char *const list_params[] = { "from", "size", "state", NULL };
-static const char *const paging_params[] = { "from", "size", NULL };
 
 /* A body of 10,000 device ids. */
 #define MAX_CREATE_BODY (1024 * 1024)
@@ -19,24 +18,12 @@ static const char *const paging_params[] = { "from", "size", NULL };
 #define DEFAULT_EXECUTIONS_PAGE 1000
 
 static void
-json_raw (JsonBuilder *b, const char *member, const char *json)
-{
-  JsonNode *node = json != NULL ? json_from_string (json, NULL) : NULL;
-
-  json_builder_set_member_name (b, member);
-  if (node != NULL)
-    json_builder_add_value (b, node);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 json_job_members (JsonBuilder *b, const FdJob *job)
 {
   fd_api_json_string (b, "id", job->id);
   fd_api_json_string (b, "workspace_id", job->workspace_id);
   fd_api_json_string (b, "name", job->name);
-  json_raw (b, "args", job->args);
+  fd_api_json_raw (b, "args", job->args);
   fd_api_json_int (b, "timeout_s", job->timeout_s);
   fd_api_json_int (b, "retries", job->retries);
   fd_api_json_string (b, "state", job->state);
@@ -72,7 +59,7 @@ json_execution (JsonBuilder *b, gconstpointer record)
   fd_api_json_string (b, "state", fd_exec_state_name (e->state));
   fd_api_json_string (b, "status", FD_EXEC_STATE_IS_OPEN (e->state) ? "pending" : "done");
   fd_api_json_int (b, "attempts", e->attempts);
-  json_raw (b, "result", e->result);
+  fd_api_json_raw (b, "result", e->result);
   fd_api_json_string (b, "message", e->message);
   fd_api_json_time (b, "queued_at", e->queued_at);
   fd_api_json_time (b, "sent_at", e->sent_at);
@@ -350,16 +337,7 @@ device_jobs_reply (FdApiRequest *req, FdApiJob *job)
 static void
 device_jobs (FdApiRequest *req)
 {
-  gint64 from, size;
-  FdApiJob *job;
-
-  if (!fd_api_check_params (req, paging_params) || !fd_api_path_id (req, "dev", "device")
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, device_jobs_job, job, device_jobs_reply);
+  fd_api_run_page (req, "dev", "device", device_jobs_job, device_jobs_reply);
 }
 
 /* POST /jobs/{id}/cancel */

@@ -13,6 +13,18 @@ fd_api_json_string (JsonBuilder *b, const char *member, const char *value)
 }
 
 void
+fd_api_json_raw (JsonBuilder *b, const char *member, const char *json)
+{
+  JsonNode *node = json != NULL ? json_from_string (json, NULL) : NULL;
+
+  json_builder_set_member_name (b, member);
+  if (node != NULL)
+    json_builder_add_value (b, node);
+  else
+    json_builder_add_null_value (b);
+}
+
+void
 fd_api_json_int (JsonBuilder *b, const char *member, gint64 value)
 {
   json_builder_set_member_name (b, member);

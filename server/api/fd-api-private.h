@@ -177,6 +177,11 @@ void fd_api_reply_gerror (FdApiRequest *req, const GError *error);
 typedef void (*FdApiReplyFunc) (FdApiRequest *req, FdApiJob *job);
 void fd_api_run_write (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply);
 void fd_api_run_read (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyFunc reply);
+/* A GET of one page of a list under the path's {id}: only "from" and "size" as parameters, the
+ * id checked with @prefix (fd_api_path_id, naming @what), then @func reads the page into
+ * job->page (job->id, from and size set) and @reply answers. */
+void fd_api_run_page (FdApiRequest *req, const char *prefix, const char *what, FdStoreFunc func,
+                      FdApiReplyFunc reply);
 
 /* Runs @func on a worker thread (long work: parsing a big file, issuing many certificates;
  * it may use fd_store_read_sync / fd_store_write_sync), then @reply or an error reply. */
@@ -247,6 +252,8 @@ void fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms);
 /* "member": value (a NULL string is JSON null). */
 void fd_api_json_string (JsonBuilder *b, const char *member, const char *value);
 void fd_api_json_int (JsonBuilder *b, const char *member, gint64 value);
+/* "member": the JSON text @json parsed (null when NULL or not JSON). */
+void fd_api_json_raw (JsonBuilder *b, const char *member, const char *json);
 void fd_api_json_bool (JsonBuilder *b, const char *member, gboolean value);
 typedef void (*FdApiJsonFunc) (JsonBuilder *b, gconstpointer record);
 JsonNode *fd_api_json_page (const FdPage *page, FdApiJsonFunc func);

@@ -318,6 +318,23 @@ fd_api_run_read (FdApiRequest *req, FdStoreFunc func, FdApiJob *job, FdApiReplyF
   run_job (req, func, job, reply, FALSE);
 }
 
+void
+fd_api_run_page (FdApiRequest *req, const char *prefix, const char *what, FdStoreFunc func,
+                 FdApiReplyFunc reply)
+{
+  static const char *const paging_params[] = { "from", "size", NULL };
+  FdApiJob *job;
+  gint64 from, size;
+
+  if (!fd_api_check_params (req, paging_params) || !fd_api_path_id (req, prefix, what)
+      || !fd_api_param_paging (req, &from, &size))
+    return;
+  job = fd_api_job_new (req);
+  job->from = from;
+  job->size = size;
+  fd_api_run_read (req, func, job, reply);
+}
+
 gboolean
 fd_api_check_params (FdApiRequest *req, const char *const *allowed)
 {

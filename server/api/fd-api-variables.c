@@ -42,18 +42,6 @@ fd_api_variable_key_check (const char *key)
   return NULL;
 }
 
-static void
-json_raw (JsonBuilder *b, const char *member, const char *json_text)
-{
-  JsonNode *node = json_from_string (json_text, NULL);
-
-  json_builder_set_member_name (b, member);
-  if (node != NULL)
-    json_builder_add_value (b, node);
-  else
-    json_builder_add_null_value (b);
-}
-
 void
 fd_api_json_variable (JsonBuilder *b, const FdVariable *v, gboolean with_device)
 {
@@ -68,7 +56,7 @@ fd_api_json_variable (JsonBuilder *b, const FdVariable *v, gboolean with_device)
   if (v->value != NULL)
     {
       json_builder_begin_object (b);
-      json_raw (b, "value", v->value);
+      fd_api_json_raw (b, "value", v->value);
       fd_api_json_time (b, "set_at", v->set_at);
       fd_api_json_time (b, "applied_at", v->applied_at);
       json_builder_end_object (b);
@@ -79,7 +67,7 @@ fd_api_json_variable (JsonBuilder *b, const FdVariable *v, gboolean with_device)
   if (v->reported != NULL)
     {
       json_builder_begin_object (b);
-      json_raw (b, "value", v->reported);
+      fd_api_json_raw (b, "value", v->reported);
       fd_api_json_time (b, "t", v->reported_t);
       json_builder_end_object (b);
     }
@@ -191,7 +179,7 @@ set_reply (FdApiRequest *req, FdApiJob *job)
   fd_api_variable_event (req->api, d->workspace_id, job->id, d->key, "pending", 1);
   json_builder_begin_object (b);
   fd_api_json_string (b, "key", d->key);
-  json_raw (b, "value", d->value);
+  fd_api_json_raw (b, "value", d->value);
   fd_api_json_string (b, "state", "pending");
   fd_api_json_bool (b, "delivered", delivered);
   fd_api_json_time (b, "set_at", d->t);
@@ -263,17 +251,7 @@ list_reply (FdApiRequest *req, FdApiJob *job)
 static void
 variable_list (FdApiRequest *req)
 {
-  static const char *const params[] = { "from", "size", NULL };
-  gint64 from, size;
-  FdApiJob *job;
-
-  if (!fd_api_check_params (req, params) || !fd_api_path_id (req, "dev", "device")
-      || !fd_api_param_paging (req, &from, &size))
-    return;
-  job = fd_api_job_new (req);
-  job->from = from;
-  job->size = size;
-  fd_api_run_read (req, list_job, job, list_reply);
+  fd_api_run_page (req, "dev", "device", list_job, list_reply);
 }
 
 /* GET /devices/{id}/variables/{key} */

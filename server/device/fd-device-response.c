@@ -73,34 +73,11 @@ append_date (GString *out)
       g_date_time_get_hour (now), g_date_time_get_minute (now), g_date_time_get_second (now));
 }
 
-GBytes *
-fd_http_response (guint status, const char *const *extra, const char *body, gsize body_len,
-                  gboolean close, gboolean keep_alive_10, gboolean omit_body)
+/* The status line and headers, up to the blank line that ends them. */
+static void
+append_head (GString *out, guint status, const char *content_type, guint64 length,
+             const char *const *extra, gboolean close, gboolean keep_alive_10)
 {
-  GString *out = g_string_sized_new (160 + body_len);
-
-  g_string_append_printf (out, "HTTP/1.1 %u %s\r\n", status, fd_http_reason (status));
-  append_date (out);
-  g_string_append_printf (
-      out, "Content-Type: application/json\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n", body_len);
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_string_append_printf (out, "%s\r\n", extra[i]);
-  if (close)
-    g_string_append (out, "Connection: close\r\n");
-  else if (keep_alive_10)
-    g_string_append (out, "Connection: keep-alive\r\n");
-  g_string_append (out, "\r\n");
-  if (!omit_body)
-    g_string_append_len (out, body, body_len);
-  return g_string_free_to_bytes (out);
-}
-
-GBytes *
-fd_http_response_head (guint status, const char *content_type, guint64 length,
-                       const char *const *extra, gboolean close, gboolean keep_alive_10)
-{
-  GString *out = g_string_sized_new (256);
-
   g_string_append_printf (out, "HTTP/1.1 %u %s\r\n", status, fd_http_reason (status));
   append_date (out);
   g_string_append_printf (out, "Content-Type: %s\r\nContent-Length: %" G_GUINT64_FORMAT "\r\n",
@@ -112,6 +89,27 @@ fd_http_response_head (guint status, const char *content_type, guint64 length,
   else if (keep_alive_10)
     g_string_append (out, "Connection: keep-alive\r\n");
   g_string_append (out, "\r\n");
+}
+
+GBytes *
+fd_http_response (guint status, const char *const *extra, const char *body, gsize body_len,
+                  gboolean close, gboolean keep_alive_10, gboolean omit_body)
+{
+  GString *out = g_string_sized_new (160 + body_len);
+
+  append_head (out, status, "application/json", body_len, extra, close, keep_alive_10);
+  if (!omit_body)
+    g_string_append_len (out, body, body_len);
+  return g_string_free_to_bytes (out);
+}
+
+GBytes *
+fd_http_response_head (guint status, const char *content_type, guint64 length,
+                       const char *const *extra, gboolean close, gboolean keep_alive_10)
+{
+  GString *out = g_string_sized_new (256);
+
+  append_head (out, status, content_type, length, extra, close, keep_alive_10);
   return g_string_free_to_bytes (out);
 }
 

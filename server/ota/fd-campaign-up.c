@@ -318,21 +318,11 @@ info_job (FdDb *db, gpointer data, GError **error)
   InfoJob *job = data;
   sqlite3_stmt *stmt = fd_db_prepare (
       db, "SELECT value FROM device_expected WHERE device_id = ?1 AND key = '@fota'", error);
-  int rc;
 
   if (stmt == NULL)
     return FALSE;
   fd_db_bind_text (stmt, 1, job->device_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    job->value = fd_db_column_dup (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      fd_db_set_error (db, error, "reading the device's expected map");
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_fetch_string (db, stmt, &job->value, "reading the device's expected map", error);
 }
 
 static void

@@ -112,7 +112,6 @@ fd_firmware_receiver_new (FdFirmware *fw, const char *boundary, GError **error)
 static void
 file_write (FdFirmwareReceiver *r, const guint8 *data, gsize len)
 {
-  gsize done = 0;
 
   if (r->error != NULL || len == 0)
     return;
@@ -124,18 +123,8 @@ file_write (FdFirmwareReceiver *r, const guint8 *data, gsize len)
     }
   g_checksum_update (r->sha, data, len);
   r->size += len;
-  while (done < len)
-    {
-      ssize_t n = write (r->fd, data + done, len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          fail (r, FD_FIRMWARE_ERROR_IO, "cannot write %s: %s", r->part_path, g_strerror (errno));
-          return;
-        }
-      done += (gsize)n;
-    }
+  if (!fd_write_all (r->fd, data, len))
+    fail (r, FD_FIRMWARE_ERROR_IO, "cannot write %s: %s", r->part_path, g_strerror (errno));
 }
 
 static void
@@ -376,8 +365,7 @@ fd_firmware_receiver_get_sha256 (FdFirmwareReceiver *r)
 gboolean
 fd_firmware_receiver_commit (FdFirmwareReceiver *r, const char *expected_sha256, GError **error)
 {
-  g_autofree char *dir = NULL;
-  int dir_fd, err;
+  int err;
 
   if (expected_sha256 != NULL && g_ascii_strcasecmp (expected_sha256, r->sha256) != 0)
     {
@@ -394,13 +382,7 @@ fd_firmware_receiver_commit (FdFirmwareReceiver *r, const char *expected_sha256,
   if (err != 0 || rename (r->part_path, r->bin_path) != 0)
     goto fail;
   r->committed = TRUE;
-  dir = g_path_get_dirname (r->bin_path);
-  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0)
-    {
-      fsync (dir_fd);
-      close (dir_fd);
-    }
+  fd_fsync_dir_of (r->bin_path);
   return TRUE;
 
 fail:

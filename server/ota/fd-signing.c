@@ -42,10 +42,8 @@ static gboolean
 write_secret_file (const char *path, const void *data, gsize len, GError **error)
 {
   g_autofree char *tmp = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
   guint8 rnd[8];
-  gsize done = 0;
-  int fd, dir_fd, err;
+  int fd, err;
 
   fd_random_bytes (rnd, sizeof rnd);
   tmp = g_strdup_printf ("%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", path, rnd[0], rnd[1], rnd[2],
@@ -53,27 +51,13 @@ write_secret_file (const char *path, const void *data, gsize len, GError **error
   fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     goto fail;
-  while (done < len)
-    {
-      ssize_t n = write (fd, (const guint8 *)data + done, len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        goto fail;
-      done += (gsize)n;
-    }
-  if (fsync (fd) != 0)
+  if (!fd_write_all (fd, data, len) || fsync (fd) != 0)
     goto fail;
   err = close (fd);
   fd = -1;
   if (err != 0 || rename (tmp, path) != 0)
     goto fail;
-  dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0)
-    {
-      fsync (dir_fd);
-      close (dir_fd);
-    }
+  fd_fsync_dir_of (path);
   return TRUE;
 
 fail:

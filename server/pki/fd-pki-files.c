@@ -189,7 +189,6 @@ fd_pki_file_write (FdPki *pki, const char *name, const void *data, gsize len, in
   g_autofree char *path = g_build_filename (pki->dir, name, NULL);
   char tmp[128];
   guint8 rnd[8];
-  gsize done = 0;
   int fd = -1;
 
   for (int attempt = 0; attempt < 8 && fd < 0; attempt++)
@@ -204,16 +203,7 @@ fd_pki_file_write (FdPki *pki, const char *name, const void *data, gsize len, in
   if (fd < 0)
     return set_errno_error (error, EEXIST, "cannot create a temporary file beside", path);
 
-  while (done < len)
-    {
-      ssize_t n = write (fd, (const guint8 *)data + done, len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        goto fail;
-      done += (gsize)n;
-    }
-  if (fsync (fd) != 0)
+  if (!fd_write_all (fd, data, len) || fsync (fd) != 0)
     goto fail;
   if (close (fd) != 0)
     {

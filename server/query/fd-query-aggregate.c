@@ -350,16 +350,10 @@ fd_query_device_name (FdDb *db, const char *device_id, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT name FROM device WHERE id = ?1", error);
   char *name = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   fd_db_bind_text (stmt, 1, device_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    name = fd_db_column_dup (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    fd_db_set_error (db, error, "reading a device name");
+  fd_db_fetch_string (db, stmt, &name, "reading a device name", error);
   return name;
 }

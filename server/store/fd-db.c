@@ -189,6 +189,38 @@ fd_db_step_done (FdDb *db, sqlite3_stmt *stmt, const char *conflict_message, GEr
   return FALSE;
 }
 
+static gpointer
+true_from_row (sqlite3_stmt *stmt)
+{
+  return GINT_TO_POINTER (TRUE);
+}
+
+gboolean
+fd_db_exists (FdDb *db, const char *sql, const char *what, const char *id, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, id);
+  return fd_db_fetch_one (db, stmt, true_from_row, what, id, error) != NULL;
+}
+
+gboolean
+fd_db_fetch_string (FdDb *db, sqlite3_stmt *stmt, char **value, const char *what, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  *value = rc == SQLITE_ROW ? fd_db_column_dup (stmt, 0) : NULL;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      fd_db_set_error (db, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 fd_db_fetch_strings (FdDb *db, sqlite3_stmt *stmt, GPtrArray *into, const char *what,
                      GError **error)

@@ -68,6 +68,13 @@ void fd_db_bind_text (sqlite3_stmt *stmt, int index, const char *text);
 
 /* Column as a newly allocated string (NULL for SQL NULL). */
 char *fd_db_column_dup (sqlite3_stmt *stmt, int column);
+/* TRUE when @sql (a static "SELECT 1 FROM … WHERE id = ?1") finds @id, else FALSE with a
+ * NOT_FOUND error "@what @id does not exist". */
+gboolean fd_db_exists (FdDb *db, const char *sql, const char *what, const char *id, GError **error);
+/* Column 0 of @stmt's first row (a new string) in *@value, NULL when there is no row; FALSE
+ * with @error set (fd_db_set_error with @what) on an error. Resets @stmt. */
+gboolean fd_db_fetch_string (FdDb *db, sqlite3_stmt *stmt, char **value, const char *what,
+                             GError **error);
 /* Steps @stmt to its end, adding column 0 of each row (a new string) to @into; on an error
  * sets @error (fd_db_set_error with @what) and returns FALSE. Resets @stmt. */
 gboolean fd_db_fetch_strings (FdDb *db, sqlite3_stmt *stmt, GPtrArray *into, const char *what,

@@ -337,19 +337,5 @@ fd_store_campaign_active_ids (FdDb *db, GPtrArray *into, GError **error)
 gboolean
 fd_store_campaign_exists (FdDb *db, const char *id, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM campaign WHERE id = ?1", error);
-  gint64 n = 0;
-
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, id);
-  if (!fd_db_fetch_count (db, stmt, &n, error))
-    return FALSE;
-  if (n == 0)
-    {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "campaign %s does not exist",
-                   id);
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_exists (db, "SELECT 1 FROM campaign WHERE id = ?1", "campaign", id, error);
 }

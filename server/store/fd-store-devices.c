@@ -84,20 +84,7 @@ fd_store_device_get (FdDb *db, const char *id, GError **error)
 gboolean
 fd_store_device_exists (FdDb *db, const char *id, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT count(*) FROM device WHERE id = ?1", error);
-  gint64 n = 0;
-
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, id);
-  if (!fd_db_fetch_count (db, stmt, &n, error))
-    return FALSE;
-  if (n == 0)
-    {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "device %s does not exist", id);
-      return FALSE;
-    }
-  return TRUE;
+  return fd_db_exists (db, "SELECT 1 FROM device WHERE id = ?1", "device", id, error);
 }
 
 /* Checks that @fleet_id is a fleet of @workspace_id, with an error naming what is wrong. */

@@ -388,17 +388,11 @@ fd_store_device_manifest (FdDb *db, const char *device_id, GError **error)
   sqlite3_stmt *stmt = fd_db_prepare (
       db, "SELECT value FROM device_report WHERE device_id = ?1 AND key = '__manifest'", error);
   char *value = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   fd_db_bind_text (stmt, 1, device_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    value = fd_db_column_dup (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    fd_db_set_error (db, error, "reading a device's manifest");
+  fd_db_fetch_string (db, stmt, &value, "reading a device's manifest", error);
   return value;
 }
 

@@ -39,21 +39,10 @@ fd_store_workspace_get (FdDb *db, const char *id, GError **error)
   return fd_db_fetch_one (db, stmt, workspace_from_row, "workspace", id, error);
 }
 
-static gpointer
-true_from_row (sqlite3_stmt *stmt)
-{
-  return GINT_TO_POINTER (TRUE);
-}
-
 gboolean
 fd_store_workspace_exists (FdDb *db, const char *id, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT 1 FROM workspace WHERE id = ?1", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, id);
-  return fd_db_fetch_one (db, stmt, true_from_row, "workspace", id, error) != NULL;
+  return fd_db_exists (db, "SELECT 1 FROM workspace WHERE id = ?1", "workspace", id, error);
 }
 
 static gpointer
