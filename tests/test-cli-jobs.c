@@ -83,9 +83,9 @@ test_variables (void)
   /* A '/' cannot travel in the path (an encoded one is a separator to the server, which would
    * answer "no API path"): the CLI names the problem before sending anything. */
   slash = fd_test_cli_run ("variable", "set", d->id, "a/b", "1", NULL);
-  assert_usage (slash, "'/'");
+  fd_test_cli_assert_usage (slash, "'/'");
   slash_get = fd_test_cli_run ("variable", "get", d->id, "a/b", NULL);
-  assert_usage (slash_get, "'/'");
+  fd_test_cli_assert_usage (slash_get, "'/'");
 }
 
 typedef struct
