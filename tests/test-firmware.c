@@ -234,6 +234,20 @@ test_refusals (void)
   REFUSED (fd_tf_upload_raw (srv, ws, "version=2", NULL, &status), 400, "invalid_field", "file");
   REFUSED (fd_tf_upload_raw (srv, ws, "version=2", big, &status), 413, "too_large", NULL);
   REFUSED (fd_tf_upload_form (srv, ws, NULL, big_form, &status), 413, "too_large", NULL);
+  /* A form too long to be read at all is refused from its Content-Length; the message names the
+   * limit the person set (--firmware-max-bytes), not the form's allowance above it. */
+  {
+    g_autofree char *huge = fd_tf_make_file (tmp, "huge.bin", MAX_BYTES + 65 * 1024, 7, FALSE);
+    g_autofree char *huge_arg = g_strdup_printf ("file=@%s", huge);
+    const char *huge_form[] = { "version=9", huge_arg, NULL };
+    g_autoptr (JsonNode) answer = fd_tf_upload_form (srv, ws, NULL, huge_form, &status);
+    JsonObject *e = json_object_get_object_member (json_node_get_object (answer), "error");
+
+    g_assert_cmpuint (status, ==, 413);
+    g_assert_cmpstr (json_object_get_string_member (e, "code"), ==, "too_large");
+    g_assert_cmpstr (json_object_get_string_member (e, "message"), ==,
+                     "the request body is over the limit of 1048576 bytes");
+  }
   REFUSED (fd_tf_upload_raw (srv, ws,
                              "version=2&sha256="
                              "00000000000000000000000000000000000000000000000000000000000000ff",

@@ -54,7 +54,7 @@ fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRout
     return TRUE; /* the handler answers */
   boundary = form_boundary (headers, &multipart);
   if (fd_api_body_refused (msg, fd_firmware_get_max_bytes (fw) + (multipart ? FORM_SLACK : 0),
-                           "too_large"))
+                           fd_firmware_get_max_bytes (fw), "too_large"))
     return TRUE;
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
 

@@ -131,9 +131,11 @@ extern const FdApiRoute fd_api_firmware_routes[];
 
 /* fd-api-server.c: the token check of a request (replies 401 and returns FALSE when it is not
  * good), and the refusal of a body over @limit from its headers (413 with @code, set on @msg;
- * TRUE when refused). */
+ * TRUE when refused). The message names @shown_limit: what the person may send (a firmware
+ * form's body may be a little larger than its file). */
 gboolean fd_api_authenticate (FdApiRequest *req);
-gboolean fd_api_body_refused (SoupServerMessage *msg, gsize limit, const char *code);
+gboolean fd_api_body_refused (SoupServerMessage *msg, gsize limit, gsize shown_limit,
+                              const char *code);
 /* fd-api-firmware.c, in a store job: *@out = the signing key of @device_id's workspace, made
  * when it has none (on the writer). *@out stays NULL when @fw is NULL. */
 gboolean fd_api_firmware_device_key (FdFirmware *fw, FdDb *db, const char *device_id,

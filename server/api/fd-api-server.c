@@ -12,11 +12,11 @@
 #define TOKEN_TOUCH_INTERVAL_MS (60 * 1000)
 
 static const FdApiRoute *const route_tables[] = {
-  fd_api_admin_routes, fd_api_workspace_routes, fd_api_device_routes,    fd_api_credential_routes,
-  fd_api_data_routes,  fd_api_import_routes,    fd_api_condition_routes, fd_api_event_routes,
-  fd_api_export_routes, fd_api_export_schedule_routes,
-  fd_api_query_routes, fd_api_job_routes,
-  fd_api_firmware_routes, fd_api_variable_routes, fd_api_campaign_routes,
+  fd_api_admin_routes,           fd_api_workspace_routes, fd_api_device_routes,
+  fd_api_credential_routes,      fd_api_data_routes,      fd_api_import_routes,
+  fd_api_condition_routes,       fd_api_event_routes,     fd_api_export_routes,
+  fd_api_export_schedule_routes, fd_api_query_routes,     fd_api_job_routes,
+  fd_api_firmware_routes,        fd_api_variable_routes,  fd_api_campaign_routes,
 };
 
 static gboolean
@@ -326,7 +326,7 @@ judge_body (SoupMessageHeaders *headers, gsize limit)
  * read and dropped (so the client, which is still sending it, then reads the 413); one whose end
  * cannot be known is answered straight on the socket, which is then shut. */
 gboolean
-fd_api_body_refused (SoupServerMessage *msg, gsize limit, const char *code)
+fd_api_body_refused (SoupServerMessage *msg, gsize limit, gsize shown_limit, const char *code)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   BodyVerdict verdict = judge_body (headers, limit);
@@ -341,7 +341,7 @@ fd_api_body_refused (SoupServerMessage *msg, gsize limit, const char *code)
             : "";
   body = g_strdup_printf ("{\"error\":{\"code\":\"%s\",\"message\":"
                           "\"the request body is over the limit of %" G_GSIZE_FORMAT " bytes%s\"}}",
-                          code, limit, why);
+                          code, shown_limit, why);
   len = strlen (body);
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
 
@@ -380,7 +380,7 @@ got_headers (SoupServerMessage *msg, gpointer user_data)
   /* A firmware upload streams to disk, within its own limit. */
   if (fd_api_firmware_got_headers (api, msg, route))
     return;
-  fd_api_body_refused (msg, limit, "payload_too_large");
+  fd_api_body_refused (msg, limit, limit, "payload_too_large");
 }
 
 static void
