@@ -198,12 +198,18 @@ test_second_poll (void)
   g_autofree char *whoami = fd_td_request ("GET", "/v1/whoami", NULL, NULL);
   g_autofree char *body = g_strdup_printf ("{\"name\": \"ping\", \"devices\": [\"%s\"]}", d->id);
   g_auto (FdTdResponse) who = { 0 };
+  g_auto (FdTdResponse) who1 = { 0 };
   g_auto (FdTdResponse) first = { 0 };
   g_auto (FdTdResponse) second = { 0 };
   g_autoptr (JsonNode) job = NULL;
   g_autoptr (JsonNode) got = NULL;
 
   g_assert_no_error (error);
+  /* Both connections are set up (TLS, the device known) before the polls, so the server reads
+   * them in the order they are sent: under load a first request of a fresh connection could
+   * otherwise be read after the other connection's. */
+  fd_td_raw_send (r1, whoami);
+  g_assert_true (fd_td_raw_response (r1, &who1));
   fd_td_raw_send (r1, long_poll);
   fd_td_raw_send (r2, whoami);
   g_assert_true (fd_td_raw_response (r2, &who));
