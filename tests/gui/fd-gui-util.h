@@ -7,6 +7,16 @@
 
 G_BEGIN_DECLS
 
+/* Drops GLib's debug messages from the log: GLib 2.74's test log handler prints every one
+ * (GIO's, libsoup's), which would drown the test's own. Call after g_test_init(). */
+void fd_gui_quiet_debug (void);
+/* Runs @app with the real command line of local mode on @data_dir and, once it is activated,
+ * the test cases added; @after (may be NULL) runs after them, before the app quits. Then
+ * removes @data_dir and @files_dir (may be NULL). Returns the app's exit status if it failed,
+ * else the tests'. */
+int fd_gui_run_tests (GApplication *app, const char *data_dir, const char *files_dir,
+                      void (*after) (void));
+
 /* Runs the main loop until @check returns TRUE; fails the test after @seconds. */
 void fd_gui_wait (gboolean (*check) (gpointer data), gpointer data, double seconds,
                   const char *what);
