@@ -156,16 +156,10 @@ fd_campaign_page_targets_new (FdCampaignPage *self)
   g_autoptr (GtkStringList) states = gtk_string_list_new (NULL);
   GtkSortListModel *sorted;
   GtkColumnViewColumn *column;
-  struct
-  {
-    const char *title;
-    FdJsonItemText text;
-    const char *sort_member;
-    gboolean expand;
-  } columns[] = {
-    { C_ ("column", "Device"), fd_target_device_text, NULL, TRUE },
-    { C_ ("column", "Stage"), fd_target_stage_text, NULL, FALSE },
-    { C_ ("column", "State"), fd_target_state_text, NULL, FALSE },
+  const FdJsonItemColumnSpec columns[] = {
+    { C_ ("column", "Device"), fd_target_device_text, NULL, TRUE, 0 },
+    { C_ ("column", "Stage"), fd_target_stage_text, NULL, FALSE, 0 },
+    { C_ ("column", "State"), fd_target_state_text, NULL, FALSE, 0 },
   };
 
   gtk_widget_add_css_class (heading, "heading");
@@ -198,13 +192,7 @@ fd_campaign_page_targets_new (FdCampaignPage *self)
   self->target_view = GTK_COLUMN_VIEW (
       gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted)))));
   gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (self->target_view));
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
-                                        columns[i].expand);
-      gtk_column_view_append_column (self->target_view, column);
-      g_object_unref (column);
-    }
+  fd_json_item_append_columns (self->target_view, columns, G_N_ELEMENTS (columns));
   column = fd_json_item_progress_column_new (C_ ("column", "Progress"), fd_target_progress_fraction,
                                              fd_target_progress_text);
   gtk_column_view_append_column (self->target_view, column);

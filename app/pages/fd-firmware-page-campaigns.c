@@ -74,16 +74,10 @@ fd_firmware_page_init_campaigns (FdFirmwarePage *self)
       = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->campaigns)), NULL);
   GtkSingleSelection *selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   GtkColumnViewColumn *column;
-  struct
-  {
-    const char *title;
-    FdJsonItemText text;
-    const char *sort_member;
-    gboolean expand;
-  } columns[] = {
-    { C_ ("column", "Name"), fd_campaign_name_text, NULL, TRUE },
-    { C_ ("column", "Firmware"), fd_campaign_firmware_text, NULL, FALSE },
-    { C_ ("column", "State"), fd_campaign_state_text, NULL, TRUE },
+  const FdJsonItemColumnSpec columns[] = {
+    { C_ ("column", "Name"), fd_campaign_name_text, NULL, TRUE, 0 },
+    { C_ ("column", "Firmware"), fd_campaign_firmware_text, NULL, FALSE, 0 },
+    { C_ ("column", "State"), fd_campaign_state_text, NULL, TRUE, 0 },
   };
 
   /* A row opens its campaign: none is picked out before. */
@@ -92,13 +86,7 @@ fd_firmware_page_init_campaigns (FdFirmwarePage *self)
   self->campaign_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (selection)));
   gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (self->campaign_view));
   gtk_column_view_set_single_click_activate (self->campaign_view, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
-                                        columns[i].expand);
-      gtk_column_view_append_column (self->campaign_view, column);
-      g_object_unref (column);
-    }
+  fd_json_item_append_columns (self->campaign_view, columns, G_N_ELEMENTS (columns));
   column = fd_json_item_progress_column_new (
       C_ ("column", "Progress"), fd_campaign_progress_fraction, fd_campaign_progress_text);
   gtk_column_view_append_column (self->campaign_view, column);
