@@ -142,3 +142,23 @@ fd_ui_confirm_dialog_new (GtkWidget *parent, const char *heading, const char *bo
   adw_message_dialog_set_close_response (dialog, "cancel");
   return dialog;
 }
+
+gboolean
+fd_ui_read_begin (FdUiRead *read)
+{
+  if (read->in_flight)
+    {
+      read->again = TRUE;
+      return FALSE;
+    }
+  read->in_flight = TRUE;
+  read->again = FALSE;
+  return TRUE;
+}
+
+gboolean
+fd_ui_read_end (FdUiRead *read)
+{
+  read->in_flight = FALSE;
+  return read->again;
+}

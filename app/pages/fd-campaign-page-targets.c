@@ -246,8 +246,8 @@ fd_campaign_page_targets_cb (GObject *source, GAsyncResult *result, gpointer use
   g_autoptr (GPtrArray) items
       = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
   g_autoptr (GPtrArray) added = NULL;
+  gboolean again = fd_ui_read_end (&self->targets_read);
 
-  self->targets_loading = FALSE;
   if (items == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
@@ -277,7 +277,7 @@ fd_campaign_page_targets_cb (GObject *source, GAsyncResult *result, gpointer use
   g_list_store_splice (self->targets, g_list_model_get_n_items (G_LIST_MODEL (self->targets)), 0,
                        added->pdata, added->len);
   fd_campaign_page_refilter (self);
-  if (self->targets_again)
+  if (again)
     fd_campaign_page_load_targets (self);
 }
 
@@ -288,13 +288,8 @@ fd_campaign_page_load_targets (FdCampaignPage *self)
 
   if (self->client == NULL || self->campaign_id == NULL)
     return;
-  if (self->targets_loading)
-    {
-      self->targets_again = TRUE;
-      return;
-    }
-  self->targets_loading = TRUE;
-  self->targets_again = FALSE;
+  if (!fd_ui_read_begin (&self->targets_read))
+    return;
   path = fd_api_path ("campaigns", self->campaign_id, "targets", NULL);
   fd_api_client_list_all_async (self->client, path, self->cancellable, fd_campaign_page_targets_cb,
                                 g_object_ref (self));

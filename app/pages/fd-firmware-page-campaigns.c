@@ -105,8 +105,9 @@ fd_firmware_page_campaigns_cb (GObject *source, GAsyncResult *result, gpointer u
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) items
       = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
+  gboolean again;
 
-  self->campaigns_loading = FALSE;
+  again = fd_ui_read_end (&self->campaigns_read);
   if (items == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
@@ -114,7 +115,7 @@ fd_firmware_page_campaigns_cb (GObject *source, GAsyncResult *result, gpointer u
     }
   fd_json_store_replace (self->campaigns, items);
   gtk_stack_set_visible_child_name (self->campaign_stack, items->len > 0 ? "list" : "empty");
-  if (self->campaigns_again)
+  if (again)
     fd_firmware_page_load_campaigns (self);
 }
 
@@ -126,13 +127,8 @@ fd_firmware_page_load_campaigns (FdFirmwarePage *self)
   if (self->client == NULL || self->workspace == NULL)
     return;
   /* One read at a time: a burst of new campaigns costs one more read, not one each. */
-  if (self->campaigns_loading)
-    {
-      self->campaigns_again = TRUE;
-      return;
-    }
-  self->campaigns_loading = TRUE;
-  self->campaigns_again = FALSE;
+  if (!fd_ui_read_begin (&self->campaigns_read))
+    return;
   path = fd_api_path ("workspaces", fd_workspace_get_id (self->workspace), "campaigns", NULL);
   fd_api_client_list_all_async (self->client, path, self->cancellable,
                                 fd_firmware_page_campaigns_cb, g_object_ref (self));

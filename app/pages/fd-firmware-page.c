@@ -62,7 +62,7 @@ fd_firmware_page_set_workspace (FdFirmwarePage *self, FdWorkspace *workspace)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  self->campaigns_loading = FALSE;
+  fd_ui_read_end (&self->campaigns_read);
   g_set_object (&self->workspace, workspace);
   g_list_store_remove_all (self->firmware);
   g_list_store_remove_all (self->campaigns);
