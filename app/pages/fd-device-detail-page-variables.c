@@ -572,15 +572,9 @@ fd_device_detail_page_class_init_variables (GtkWidgetClass *widget_class)
 void
 fd_device_detail_page_init_variables (FdDeviceDetailPage *self)
 {
-  GtkWidget *placeholder = gtk_label_new (
-      _ ("No variables. Set one to have the device hold a value, such as a setpoint."));
-
   self->variable_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
-  gtk_widget_add_css_class (placeholder, "dim-label");
-  gtk_widget_set_margin_top (placeholder, 18);
-  gtk_widget_set_margin_bottom (placeholder, 18);
-  gtk_widget_set_margin_start (placeholder, 12);
-  gtk_widget_set_margin_end (placeholder, 12);
-  gtk_list_box_set_placeholder (self->variables_list, placeholder);
+  gtk_list_box_set_placeholder (
+      self->variables_list,
+      fd_ui_list_placeholder_new (
+          _ ("No variables. Set one to have the device hold a value, such as a setpoint.")));
 }
