@@ -429,6 +429,18 @@ fd_gui_api (const char *base_url, const char *token, const char *method, const c
   return json_node_copy (json_parser_get_root (parser));
 }
 
+JsonNode *
+fd_gui_api_expect (const char *base_url, const char *token, const char *method, const char *path,
+                   const char *body, guint expected)
+{
+  guint status = 0;
+  JsonNode *node = fd_gui_api (base_url, token, method, path, body, &status);
+
+  if (status != expected)
+    g_error ("%s %s: %u, not %u", method, path, status, expected);
+  return node;
+}
+
 typedef struct
 {
   SoupSession *session;

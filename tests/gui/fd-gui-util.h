@@ -67,6 +67,10 @@ char *fd_gui_screenshot_now (GtkWidget *window, const char *name);
 JsonNode *fd_gui_api (const char *base_url, const char *token, const char *method, const char *path,
                       const char *body, guint *status);
 
+/* fd_gui_api() that fails the test unless the answer's status is @expected. */
+JsonNode *fd_gui_api_expect (const char *base_url, const char *token, const char *method,
+                             const char *path, const char *body, guint expected);
+
 /* Creates @n devices named PREFIX-00001… in @workspace_id over @concurrency connections. */
 void fd_gui_api_create_devices (const char *base_url, const char *token, const char *workspace_id,
                                 const char *prefix, guint n, guint concurrency);

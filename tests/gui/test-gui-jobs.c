@@ -45,12 +45,7 @@ fd_tj_window (void)
 JsonNode *
 fd_tj_api (const char *method, const char *path, const char *body, guint expected)
 {
-  guint status = 0;
-  JsonNode *node = fd_gui_api (fd_tj_base_url, fd_tj_token, method, path, body, &status);
-
-  if (status != expected)
-    g_error ("%s %s: %u, not %u", method, path, status, expected);
-  return node;
+  return fd_gui_api_expect (fd_tj_base_url, fd_tj_token, method, path, body, expected);
 }
 
 const char *

@@ -65,12 +65,7 @@ shot (const char *name)
 JsonNode *
 api (const char *method, const char *path, const char *body, guint expected)
 {
-  guint status = 0;
-  JsonNode *node = fd_gui_api (base_url, token, method, path, body, &status);
-
-  if (status != expected)
-    g_error ("%s %s: %u (expected %u)", method, path, status, expected);
-  return node;
+  return fd_gui_api_expect (base_url, token, method, path, body, expected);
 }
 
 const char *
