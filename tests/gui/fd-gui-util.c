@@ -15,9 +15,27 @@ fd_gui_log_handler (const char *domain, GLogLevelFlags level, const char *messag
 }
 
 void
-fd_gui_quiet_debug (void)
+fd_gui_init (int *argc, char ***argv, const char *name, char **data_dir, char **files_dir)
 {
+  g_autofree char *data_template = g_strdup_printf ("%s-XXXXXX", name);
+  g_autofree char *files_template = g_strdup_printf ("%s-files-XXXXXX", name);
+  g_autoptr (GError) error = NULL;
+
+  g_test_init (argc, argv, NULL);
   fd_gui_default_log_handler = g_log_set_default_handler (fd_gui_log_handler, NULL);
+  *data_dir = g_dir_make_tmp (data_template, &error);
+  g_assert_no_error (error);
+  *files_dir = g_dir_make_tmp (files_template, &error);
+  g_assert_no_error (error);
+}
+
+FdWindow *
+fd_gui_window (GApplication *app)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  g_assert_true (FD_IS_WINDOW (active));
+  return FD_WINDOW (active);
 }
 
 typedef struct

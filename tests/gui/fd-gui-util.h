@@ -5,17 +5,24 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
+#include "fd-window.h"
+
 G_BEGIN_DECLS
 
-/* Drops GLib's debug messages from the log: GLib 2.74's test log handler prints every one
- * (GIO's, libsoup's), which would drown the test's own. Call after g_test_init(). */
-void fd_gui_quiet_debug (void);
+/* g_test_init(), without GLib's debug messages (GLib 2.74's test log handler prints every
+ * one, GIO's and libsoup's, which would drown the test's own), and two new temporary folders:
+ * @data_dir for the app's data (NAME-XXXXXX) and @files_dir for the test's files
+ * (NAME-files-XXXXXX). */
+void fd_gui_init (int *argc, char ***argv, const char *name, char **data_dir, char **files_dir);
 /* Runs @app with the real command line of local mode on @data_dir and, once it is activated,
  * the test cases added; @after (may be NULL) runs after them, before the app quits. Then
  * removes @data_dir and @files_dir (may be NULL). Returns the app's exit status if it failed,
  * else the tests'. */
 int fd_gui_run_tests (GApplication *app, const char *data_dir, const char *files_dir,
                       void (*after) (void));
+
+/* The app's active window, which must be its main window. */
+FdWindow *fd_gui_window (GApplication *app);
 
 /* Runs the main loop until @check returns TRUE; fails the test after @seconds. */
 void fd_gui_wait (gboolean (*check) (gpointer data), gpointer data, double seconds,

@@ -36,10 +36,7 @@ static FdTjDevice device;
 FdWindow *
 fd_tj_window (void)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (fd_tj_app));
-
-  g_assert_true (FD_IS_WINDOW (active));
-  return FD_WINDOW (active);
+  return fd_gui_window (G_APPLICATION (fd_tj_app));
 }
 
 JsonNode *
@@ -311,15 +308,9 @@ after_tests (void)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  fd_gui_quiet_debug ();
-  data_dir = g_dir_make_tmp ("fleetdesk-gui-jobs-XXXXXX", &error);
-  g_assert_no_error (error);
-  files_dir = g_dir_make_tmp ("fleetdesk-gui-jobs-files-XXXXXX", &error);
-  g_assert_no_error (error);
+  fd_gui_init (&argc, &argv, "fleetdesk-gui-jobs", &data_dir, &files_dir);
 
   g_test_add_func ("/gui-jobs/start", test_start);
   g_test_add_func ("/gui-jobs/empty", test_empty);

@@ -35,10 +35,7 @@ static char *campaign_id;
 FdWindow *
 window (void)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  g_assert_true (FD_IS_WINDOW (active));
-  return FD_WINDOW (active);
+  return fd_gui_window (G_APPLICATION (app));
 }
 
 FdFirmwarePage *
@@ -487,15 +484,9 @@ test_start (void)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  fd_gui_quiet_debug ();
-  data_dir = g_dir_make_tmp ("fleetdesk-gui-ota-XXXXXX", &error);
-  g_assert_no_error (error);
-  files_dir = g_dir_make_tmp ("fleetdesk-gui-ota-files-XXXXXX", &error);
-  g_assert_no_error (error);
+  fd_gui_init (&argc, &argv, "fleetdesk-gui-ota", &data_dir, &files_dir);
 
   g_test_add_func ("/gui-ota/start", test_start);
   g_test_add_func ("/gui-ota/upload-drop", test_upload);

@@ -28,10 +28,7 @@ const char *fd_test_token;
 FdWindow *
 fd_test_window (void)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (fd_test_app));
-
-  g_assert_true (FD_IS_WINDOW (active));
-  return FD_WINDOW (active);
+  return fd_gui_window (G_APPLICATION (fd_test_app));
 }
 
 FdDevicesPage *
@@ -502,16 +499,9 @@ test_icons_render (void)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  fd_gui_quiet_debug ();
-
-  fd_test_data_dir = g_dir_make_tmp ("fleetdesk-gui-XXXXXX", &error);
-  g_assert_no_error (error);
-  fd_test_files_dir = g_dir_make_tmp ("fleetdesk-gui-files-XXXXXX", &error);
-  g_assert_no_error (error);
+  fd_gui_init (&argc, &argv, "fleetdesk-gui", &fd_test_data_dir, &fd_test_files_dir);
 
   g_test_add_func ("/gui/icons-render", test_icons_render);
   g_test_add_func ("/gui/start", test_start);
