@@ -6,6 +6,21 @@
 #include "fd-gui-device.h"
 
 void
+fd_gui_device_save_files (JsonObject *zdevice, const char *prefix)
+{
+  g_autofree char *ca = g_strdup_printf ("%s-ca.pem", prefix);
+  g_autofree char *cert = g_strdup_printf ("%s.pem", prefix);
+  g_autofree char *key = g_strdup_printf ("%s.key", prefix);
+
+  g_assert_true (
+      g_file_set_contents (ca, json_object_get_string_member (zdevice, "cacert"), -1, NULL));
+  g_assert_true (
+      g_file_set_contents (cert, json_object_get_string_member (zdevice, "clicert"), -1, NULL));
+  g_assert_true (
+      g_file_set_contents (key, json_object_get_string_member (zdevice, "prvkey"), -1, NULL));
+}
+
+void
 fd_gui_device_connect (FdGuiDevice *device, JsonObject *zdevice, const char *prefix)
 {
   const char *source = g_getenv ("FD_SOURCE_DIR");
@@ -17,12 +32,7 @@ fd_gui_device_connect (FdGuiDevice *device, JsonObject *zdevice, const char *pre
   g_autofree char *line = NULL;
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (
-      g_file_set_contents (ca, json_object_get_string_member (zdevice, "cacert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (cert, json_object_get_string_member (zdevice, "clicert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (key, json_object_get_string_member (zdevice, "prvkey"), -1, NULL));
+  fd_gui_device_save_files (zdevice, prefix);
   port = g_strdup_printf ("%" G_GINT64_FORMAT,
                           json_object_get_int_member (
                               json_object_get_object_member (zdevice, "endpoint"), "https_port"));

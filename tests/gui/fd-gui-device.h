@@ -14,8 +14,11 @@ typedef struct
   GDataInputStream *out;
 } FdGuiDevice;
 
-/* Saves @zdevice's certificate and key as PREFIX-ca.pem, PREFIX.pem and PREFIX.key and
- * connects with them to the endpoint it names; returns once the device is connected. */
+/* Saves @zdevice's CA certificate, certificate and key as PREFIX-ca.pem, PREFIX.pem and
+ * PREFIX.key. */
+void fd_gui_device_save_files (JsonObject *zdevice, const char *prefix);
+/* Saves @zdevice's files (fd_gui_device_save_files()) and connects with them to the endpoint
+ * it names; returns once the device is connected. */
 void fd_gui_device_connect (FdGuiDevice *device, JsonObject *zdevice, const char *prefix);
 /* Sends @body to @path on the connection; asserts the answer's status is @status. */
 void fd_gui_device_post (FdGuiDevice *device, const char *path, const char *body,
