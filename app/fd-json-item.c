@@ -300,3 +300,18 @@ fd_json_item_progress_column_new (const char *title, double (*fraction) (JsonObj
   g_return_val_if_fail (text != NULL && fraction != NULL, NULL);
   return fd_json_item_make_column (title, text, fraction, NULL, FALSE);
 }
+
+void
+fd_json_item_append_columns (GtkColumnView *view, const FdJsonItemColumnSpec *specs, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      GtkColumnViewColumn *column = fd_json_item_column_new (specs[i].title, specs[i].text,
+                                                             specs[i].sort_member, specs[i].expand);
+
+      if (specs[i].width > 0)
+        gtk_column_view_column_set_fixed_width (column, specs[i].width);
+      gtk_column_view_append_column (view, column);
+      g_object_unref (column);
+    }
+}

@@ -34,6 +34,20 @@ typedef char *(*FdJsonItemText) (JsonObject *object, const char **css_class);
 GtkColumnViewColumn *fd_json_item_column_new (const char *title, FdJsonItemText text,
                                               const char *sort_member, gboolean expand);
 
+/* One column of fd_json_item_column_new() as a row of a table of them; @width is a fixed
+ * width in pixels, or 0 for the column's own. */
+typedef struct
+{
+  const char *title;
+  FdJsonItemText text;
+  const char *sort_member;
+  gboolean expand;
+  int width;
+} FdJsonItemColumnSpec;
+
+/* Appends to @view a column for each of the @n @specs, in order. */
+void fd_json_item_append_columns (GtkColumnView *view, const FdJsonItemColumnSpec *specs, guint n);
+
 /* A column of a progress bar and a label: @fraction of each row's object (0..1) and @text. */
 GtkColumnViewColumn *fd_json_item_progress_column_new (const char *title,
                                                        double (*fraction) (JsonObject *object),

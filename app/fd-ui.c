@@ -142,3 +142,72 @@ fd_ui_confirm_dialog_new (GtkWidget *parent, const char *heading, const char *bo
   adw_message_dialog_set_close_response (dialog, "cancel");
   return dialog;
 }
+
+gboolean
+fd_ui_read_begin (FdUiRead *read)
+{
+  if (read->in_flight)
+    {
+      read->again = TRUE;
+      return FALSE;
+    }
+  read->in_flight = TRUE;
+  read->again = FALSE;
+  return TRUE;
+}
+
+gboolean
+fd_ui_read_end (FdUiRead *read)
+{
+  read->in_flight = FALSE;
+  return read->again;
+}
+
+GtkWidget *
+fd_ui_pane_header_new (GtkWidget *pane, const char *title, const char *primary_label,
+                       const char *primary_tooltip)
+{
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *back = gtk_button_new_from_icon_name ("go-previous-symbolic");
+  GtkWidget *primary = gtk_button_new_with_mnemonic (primary_label);
+
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), adw_window_title_new (title, NULL));
+  g_object_bind_property (pane, "folded", header, "show-start-title-buttons",
+                          G_BINDING_SYNC_CREATE);
+
+  gtk_widget_set_tooltip_text (back, _ ("Back"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (back), GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Back"),
+                                  -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "win.back");
+  g_object_bind_property (pane, "folded", back, "visible", G_BINDING_SYNC_CREATE);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), back);
+
+  gtk_widget_set_tooltip_text (primary, primary_tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (primary), "pane.primary");
+  gtk_widget_add_css_class (primary, "suggested-action");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), primary);
+  return header;
+}
+
+GtkWidget *
+fd_ui_list_placeholder_new (const char *text)
+{
+  GtkWidget *placeholder = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 18);
+  gtk_widget_set_margin_bottom (placeholder, 18);
+  gtk_widget_set_margin_start (placeholder, 12);
+  gtk_widget_set_margin_end (placeholder, 12);
+  return placeholder;
+}
+
+void
+fd_ui_list_box_remove_all (GtkListBox *list)
+{
+  GtkListBoxRow *row;
+
+  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
+    gtk_list_box_remove (list, GTK_WIDGET (row));
+}

@@ -22,6 +22,32 @@ AdwMessageDialog *fd_ui_name_dialog_new (GtkWidget *parent, const char *heading,
 AdwMessageDialog *fd_ui_confirm_dialog_new (GtkWidget *parent, const char *heading,
                                             const char *body, const char *accept_label);
 
+/* The header bar of a pane that is a leaflet of a list and a page: @title, a Back button
+ * ("win.back") shown while @pane's "folded" is TRUE, and the suggested button @primary_label
+ * (with a mnemonic) that activates "pane.primary", with @primary_tooltip. */
+GtkWidget *fd_ui_pane_header_new (GtkWidget *pane, const char *title, const char *primary_label,
+                                  const char *primary_tooltip);
+
+/* What an empty list box shows instead of rows: @text, dimmed and wrapped, with room around. */
+GtkWidget *fd_ui_list_placeholder_new (const char *text);
+
+/* Removes every row of @list. */
+void fd_ui_list_box_remove_all (GtkListBox *list);
+
+/* One read of a list or an object in flight at a time: a read asked for while one is in
+ * flight is made once, after it (a burst of events costs one more read, not one each). */
+typedef struct
+{
+  gboolean in_flight;
+  gboolean again; /* asked for while a read was in flight */
+} FdUiRead;
+
+/* Whether to start a read now; if one is in flight, marks it to be made again instead. */
+gboolean fd_ui_read_begin (FdUiRead *read);
+/* The read in flight has ended (or been cancelled): the next may start. Returns whether one
+ * was asked for meanwhile. */
+gboolean fd_ui_read_end (FdUiRead *read);
+
 /* A copy of the trimmed text of @editable. */
 char *fd_ui_dup_trimmed_text (GtkEditable *editable);
 

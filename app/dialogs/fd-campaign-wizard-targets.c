@@ -10,6 +10,7 @@
 
 #include "fd-campaign-wizard-private.h"
 #include "fd-json.h"
+#include "fd-ui.h"
 
 #define FD_WIZARD_DEVICE_RESULTS 50
 /* The search runs this long after the last key press. */
@@ -79,15 +80,6 @@ fd_campaign_wizard_check_row_new (FdCampaignWizard *self, GHashTable *chosen, co
 }
 
 static void
-fd_campaign_wizard_clear (GtkListBox *list)
-{
-  GtkListBoxRow *row;
-
-  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
-    gtk_list_box_remove (list, GTK_WIDGET (row));
-}
-
-static void
 fd_campaign_wizard_fleets_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (FdCampaignWizard) self = data;
@@ -104,7 +96,7 @@ fd_campaign_wizard_fleets_cb (GObject *source, GAsyncResult *result, gpointer da
         }
       return;
     }
-  fd_campaign_wizard_clear (self->fleet_list);
+  fd_ui_list_box_remove_all (self->fleet_list);
   for (guint i = 0; i < items->len; i++)
     {
       JsonObject *fleet = g_ptr_array_index (items, i);
@@ -143,7 +135,7 @@ fd_campaign_wizard_devices_cb (GObject *source, GAsyncResult *result, gpointer d
 
   if (items == NULL)
     return;
-  fd_campaign_wizard_clear (self->device_list);
+  fd_ui_list_box_remove_all (self->device_list);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonNode *element = json_array_get_element (items, i);

@@ -5,16 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#include "fd-job-dialog.h"
-#include "fd-multi-picker.h"
-
-void fd_job_dialog_build_view (FdJobDialog *self, GtkWidget **schedule_button,
-                               FdMultiPicker **devices, FdMultiPicker **fleets,
-                               GtkLabel **targets_error, AdwEntryRow **name_row,
-                               GtkLabel **name_error, GtkBox **declared_box,
-                               GtkLabel **declared_label, GtkTextView **args_view,
-                               GtkLabel **args_error, GtkSpinButton **timeout,
-                               GtkSpinButton **retries);
+#include "fd-job-dialog-private.h"
 
 static GtkLabel *
 fd_job_dialog_note (const char *text, const char *css_class)

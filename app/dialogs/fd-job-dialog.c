@@ -12,9 +12,8 @@
 
 #include <glib/gi18n.h>
 
-#include "fd-job-dialog.h"
+#include "fd-job-dialog-private.h"
 #include "fd-json.h"
-#include "fd-multi-picker.h"
 #include "fd-ui.h"
 
 struct _FdJobDialog
@@ -424,15 +423,6 @@ fd_job_dialog_init (FdJobDialog *self)
   self->declared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->declaring = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
-
-/* The widgets: fd-job-dialog-view.c */
-void fd_job_dialog_build_view (FdJobDialog *self, GtkWidget **schedule_button,
-                               FdMultiPicker **devices, FdMultiPicker **fleets,
-                               GtkLabel **targets_error, AdwEntryRow **name_row,
-                               GtkLabel **name_error, GtkBox **declared_box,
-                               GtkLabel **declared_label, GtkTextView **args_view,
-                               GtkLabel **args_error, GtkSpinButton **timeout,
-                               GtkSpinButton **retries);
 
 FdJobDialog *
 fd_job_dialog_new (GtkWindow *parent, FdApiClient *client, const char *workspace_id)

@@ -3,6 +3,7 @@
 
 #include "fd-campaign-page.h"
 #include "fd-json-item.h"
+#include "fd-ui.h"
 
 G_BEGIN_DECLS
 
@@ -14,8 +15,7 @@ struct _FdCampaignPage
   char *campaign_id;
   JsonObject *campaign;      /* NULL until read */
   GCancellable *cancellable; /* of this campaign's requests */
-  gboolean campaign_loading;
-  gboolean campaign_again;
+  FdUiRead campaign_read;
 
   AdwWindowTitle *title;
   GtkWidget *pause_button;
@@ -36,8 +36,7 @@ struct _FdCampaignPage
   GtkDropDown *state_dropdown;
   GtkSearchEntry *search_entry;
   GtkStack *target_stack;
-  gboolean targets_loading;
-  gboolean targets_again;
+  FdUiRead targets_read;
   guint targets_reload_id; /* a read of the targets after devices reached a final state */
   guint refilter_id;
 };

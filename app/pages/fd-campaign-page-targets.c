@@ -156,16 +156,10 @@ fd_campaign_page_targets_new (FdCampaignPage *self)
   g_autoptr (GtkStringList) states = gtk_string_list_new (NULL);
   GtkSortListModel *sorted;
   GtkColumnViewColumn *column;
-  struct
-  {
-    const char *title;
-    FdJsonItemText text;
-    const char *sort_member;
-    gboolean expand;
-  } columns[] = {
-    { C_ ("column", "Device"), fd_target_device_text, NULL, TRUE },
-    { C_ ("column", "Stage"), fd_target_stage_text, NULL, FALSE },
-    { C_ ("column", "State"), fd_target_state_text, NULL, FALSE },
+  const FdJsonItemColumnSpec columns[] = {
+    { C_ ("column", "Device"), fd_target_device_text, NULL, TRUE, 0 },
+    { C_ ("column", "Stage"), fd_target_stage_text, NULL, FALSE, 0 },
+    { C_ ("column", "State"), fd_target_state_text, NULL, FALSE, 0 },
   };
 
   gtk_widget_add_css_class (heading, "heading");
@@ -198,13 +192,7 @@ fd_campaign_page_targets_new (FdCampaignPage *self)
   self->target_view = GTK_COLUMN_VIEW (
       gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted)))));
   gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (self->target_view));
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
-                                        columns[i].expand);
-      gtk_column_view_append_column (self->target_view, column);
-      g_object_unref (column);
-    }
+  fd_json_item_append_columns (self->target_view, columns, G_N_ELEMENTS (columns));
   column = fd_json_item_progress_column_new (C_ ("column", "Progress"), fd_target_progress_fraction,
                                              fd_target_progress_text);
   gtk_column_view_append_column (self->target_view, column);
@@ -258,8 +246,8 @@ fd_campaign_page_targets_cb (GObject *source, GAsyncResult *result, gpointer use
   g_autoptr (GPtrArray) items
       = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
   g_autoptr (GPtrArray) added = NULL;
+  gboolean again = fd_ui_read_end (&self->targets_read);
 
-  self->targets_loading = FALSE;
   if (items == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
@@ -289,7 +277,7 @@ fd_campaign_page_targets_cb (GObject *source, GAsyncResult *result, gpointer use
   g_list_store_splice (self->targets, g_list_model_get_n_items (G_LIST_MODEL (self->targets)), 0,
                        added->pdata, added->len);
   fd_campaign_page_refilter (self);
-  if (self->targets_again)
+  if (again)
     fd_campaign_page_load_targets (self);
 }
 
@@ -300,13 +288,8 @@ fd_campaign_page_load_targets (FdCampaignPage *self)
 
   if (self->client == NULL || self->campaign_id == NULL)
     return;
-  if (self->targets_loading)
-    {
-      self->targets_again = TRUE;
-      return;
-    }
-  self->targets_loading = TRUE;
-  self->targets_again = FALSE;
+  if (!fd_ui_read_begin (&self->targets_read))
+    return;
   path = fd_api_path ("campaigns", self->campaign_id, "targets", NULL);
   fd_api_client_list_all_async (self->client, path, self->cancellable, fd_campaign_page_targets_cb,
                                 g_object_ref (self));

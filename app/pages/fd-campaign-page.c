@@ -263,15 +263,16 @@ fd_campaign_page_loaded_cb (GObject *source, GAsyncResult *result, gpointer user
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonObject *campaign = node != NULL ? fd_json_get_object (node, &error) : NULL;
+  gboolean again;
 
-  self->campaign_loading = FALSE;
+  again = fd_ui_read_end (&self->campaign_read);
   if (campaign == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
       return;
     }
   fd_campaign_page_apply (self, campaign);
-  if (self->campaign_again)
+  if (again)
     fd_campaign_page_load (self);
 }
 
@@ -282,13 +283,8 @@ fd_campaign_page_load (FdCampaignPage *self)
 
   if (self->client == NULL || self->campaign_id == NULL)
     return;
-  if (self->campaign_loading)
-    {
-      self->campaign_again = TRUE;
-      return;
-    }
-  self->campaign_loading = TRUE;
-  self->campaign_again = FALSE;
+  if (!fd_ui_read_begin (&self->campaign_read))
+    return;
   path = fd_api_path ("campaigns", self->campaign_id, NULL);
   fd_api_client_request_async (self->client, "GET", path, NULL, self->cancellable,
                                fd_campaign_page_loaded_cb, g_object_ref (self));
@@ -318,8 +314,8 @@ fd_campaign_page_show (FdCampaignPage *self, const char *campaign_id)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  self->campaign_loading = FALSE;
-  self->targets_loading = FALSE;
+  fd_ui_read_end (&self->campaign_read);
+  fd_ui_read_end (&self->targets_read);
   g_free (self->campaign_id);
   self->campaign_id = g_strdup (campaign_id);
   g_clear_pointer (&self->campaign, json_object_unref);

@@ -364,14 +364,7 @@ fd_device_detail_page_class_init_credentials (GtkWidgetClass *widget_class)
 void
 fd_device_detail_page_init_credentials (FdDeviceDetailPage *self)
 {
-  GtkWidget *placeholder
-      = gtk_label_new (_ ("No credentials: the device cannot connect until it has one."));
-
-  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
-  gtk_widget_add_css_class (placeholder, "dim-label");
-  gtk_widget_set_margin_top (placeholder, 18);
-  gtk_widget_set_margin_bottom (placeholder, 18);
-  gtk_widget_set_margin_start (placeholder, 12);
-  gtk_widget_set_margin_end (placeholder, 12);
-  gtk_list_box_set_placeholder (self->credentials_list, placeholder);
+  gtk_list_box_set_placeholder (
+      self->credentials_list, fd_ui_list_placeholder_new (_ (
+                                  "No credentials: the device cannot connect until it has one.")));
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fd-device-detail-page.h"
+#include "fd-ui.h"
 
 G_BEGIN_DECLS
 
@@ -59,8 +60,7 @@ struct _FdDeviceDetailPage
   GtkListBox *variables_list;
   GHashTable *variable_rows; /* key -> AdwActionRow (owned by the list) */
   guint variables_source;    /* a coalesced read after variable.updated events */
-  gboolean variables_loading;
-  gboolean variables_again; /* an event came while a read was in flight */
+  FdUiRead variables_read;
 };
 
 /* fd-device-detail-page.c */

@@ -100,8 +100,7 @@ fd_device_detail_page_clear_variables (FdDeviceDetailPage *self)
   gpointer row;
 
   g_clear_handle_id (&self->variables_source, g_source_remove);
-  self->variables_loading = FALSE;
-  self->variables_again = FALSE;
+  self->variables_read = (FdUiRead){ FALSE, FALSE };
   g_hash_table_iter_init (&iter, self->variable_rows);
   while (g_hash_table_iter_next (&iter, NULL, &row))
     gtk_list_box_remove (self->variables_list, row);
@@ -229,10 +228,11 @@ fd_device_detail_page_variables_cb (GObject *source, GAsyncResult *result, gpoin
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTableIter iter;
   gpointer key, row;
+  gboolean again;
 
   if (g_cancellable_is_cancelled (action->cancellable))
     return;
-  self->variables_loading = FALSE;
+  again = fd_ui_read_end (&self->variables_read);
   if (items == NULL)
     {
       /* A server without variables (404 on the route) shows the empty list. */
@@ -268,11 +268,8 @@ fd_device_detail_page_variables_cb (GObject *source, GAsyncResult *result, gpoin
         g_hash_table_iter_remove (&iter);
       }
 
-  if (self->variables_again)
-    {
-      self->variables_again = FALSE;
-      fd_device_detail_page_load_variables (self);
-    }
+  if (again)
+    fd_device_detail_page_load_variables (self);
 }
 
 void
@@ -282,12 +279,8 @@ fd_device_detail_page_load_variables (FdDeviceDetailPage *self)
 
   if (self->client == NULL || self->device == NULL)
     return;
-  if (self->variables_loading)
-    {
-      self->variables_again = TRUE;
-      return;
-    }
-  self->variables_loading = TRUE;
+  if (!fd_ui_read_begin (&self->variables_read))
+    return;
   path = fd_api_path ("devices", fd_device_get_id (self->device), "variables", NULL);
   fd_api_client_request_async (self->client, "GET", path, NULL, self->cancellable,
                                fd_device_detail_page_variables_cb,
@@ -579,15 +572,9 @@ fd_device_detail_page_class_init_variables (GtkWidgetClass *widget_class)
 void
 fd_device_detail_page_init_variables (FdDeviceDetailPage *self)
 {
-  GtkWidget *placeholder = gtk_label_new (
-      _ ("No variables. Set one to have the device hold a value, such as a setpoint."));
-
   self->variable_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
-  gtk_widget_add_css_class (placeholder, "dim-label");
-  gtk_widget_set_margin_top (placeholder, 18);
-  gtk_widget_set_margin_bottom (placeholder, 18);
-  gtk_widget_set_margin_start (placeholder, 12);
-  gtk_widget_set_margin_end (placeholder, 12);
-  gtk_list_box_set_placeholder (self->variables_list, placeholder);
+  gtk_list_box_set_placeholder (
+      self->variables_list,
+      fd_ui_list_placeholder_new (
+          _ ("No variables. Set one to have the device hold a value, such as a setpoint.")));
 }

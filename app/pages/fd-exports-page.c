@@ -27,15 +27,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-fd_exports_page_clear_list (GtkListBox *list)
-{
-  GtkListBoxRow *row;
-
-  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
-    gtk_list_box_remove (list, GTK_WIDGET (row));
-}
-
 static void fd_exports_page_load_exports (FdExportsPage *self);
 
 static gboolean
@@ -66,7 +57,7 @@ fd_exports_page_exports_cb (GObject *source, GAsyncResult *result, gpointer user
       return;
     }
 
-  fd_exports_page_clear_list (self->export_list);
+  fd_ui_list_box_remove_all (self->export_list);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonNode *item = json_array_get_element (items, i);
@@ -118,7 +109,7 @@ fd_exports_page_schedules_cb (GObject *source, GAsyncResult *result, gpointer us
       fd_ui_toast_error (GTK_WIDGET (self), error);
       return;
     }
-  fd_exports_page_clear_list (self->schedule_list);
+  fd_ui_list_box_remove_all (self->schedule_list);
   for (guint i = 0; i < items->len; i++)
     gtk_list_box_append (self->schedule_list, fd_exports_page_schedule_row_new (
                                                   self, g_ptr_array_index (items, i), FALSE));
@@ -167,8 +158,8 @@ fd_exports_page_set_workspace (FdExportsPage *self, FdWorkspace *workspace)
   if (self->workspace == workspace)
     return;
   g_set_object (&self->workspace, workspace);
-  fd_exports_page_clear_list (self->schedule_list);
-  fd_exports_page_clear_list (self->export_list);
+  fd_ui_list_box_remove_all (self->schedule_list);
+  fd_ui_list_box_remove_all (self->export_list);
   fd_exports_page_reload (self);
 }
 

@@ -74,16 +74,10 @@ fd_firmware_page_init_campaigns (FdFirmwarePage *self)
       = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->campaigns)), NULL);
   GtkSingleSelection *selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   GtkColumnViewColumn *column;
-  struct
-  {
-    const char *title;
-    FdJsonItemText text;
-    const char *sort_member;
-    gboolean expand;
-  } columns[] = {
-    { C_ ("column", "Name"), fd_campaign_name_text, NULL, TRUE },
-    { C_ ("column", "Firmware"), fd_campaign_firmware_text, NULL, FALSE },
-    { C_ ("column", "State"), fd_campaign_state_text, NULL, TRUE },
+  const FdJsonItemColumnSpec columns[] = {
+    { C_ ("column", "Name"), fd_campaign_name_text, NULL, TRUE, 0 },
+    { C_ ("column", "Firmware"), fd_campaign_firmware_text, NULL, FALSE, 0 },
+    { C_ ("column", "State"), fd_campaign_state_text, NULL, TRUE, 0 },
   };
 
   /* A row opens its campaign: none is picked out before. */
@@ -92,13 +86,7 @@ fd_firmware_page_init_campaigns (FdFirmwarePage *self)
   self->campaign_view = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (selection)));
   gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (self->campaign_view));
   gtk_column_view_set_single_click_activate (self->campaign_view, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
-                                        columns[i].expand);
-      gtk_column_view_append_column (self->campaign_view, column);
-      g_object_unref (column);
-    }
+  fd_json_item_append_columns (self->campaign_view, columns, G_N_ELEMENTS (columns));
   column = fd_json_item_progress_column_new (
       C_ ("column", "Progress"), fd_campaign_progress_fraction, fd_campaign_progress_text);
   gtk_column_view_append_column (self->campaign_view, column);
@@ -117,8 +105,9 @@ fd_firmware_page_campaigns_cb (GObject *source, GAsyncResult *result, gpointer u
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) items
       = fd_api_client_list_all_finish (FD_API_CLIENT (source), result, &error);
+  gboolean again;
 
-  self->campaigns_loading = FALSE;
+  again = fd_ui_read_end (&self->campaigns_read);
   if (items == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
@@ -126,7 +115,7 @@ fd_firmware_page_campaigns_cb (GObject *source, GAsyncResult *result, gpointer u
     }
   fd_json_store_replace (self->campaigns, items);
   gtk_stack_set_visible_child_name (self->campaign_stack, items->len > 0 ? "list" : "empty");
-  if (self->campaigns_again)
+  if (again)
     fd_firmware_page_load_campaigns (self);
 }
 
@@ -138,13 +127,8 @@ fd_firmware_page_load_campaigns (FdFirmwarePage *self)
   if (self->client == NULL || self->workspace == NULL)
     return;
   /* One read at a time: a burst of new campaigns costs one more read, not one each. */
-  if (self->campaigns_loading)
-    {
-      self->campaigns_again = TRUE;
-      return;
-    }
-  self->campaigns_loading = TRUE;
-  self->campaigns_again = FALSE;
+  if (!fd_ui_read_begin (&self->campaigns_read))
+    return;
   path = fd_api_path ("workspaces", fd_workspace_get_id (self->workspace), "campaigns", NULL);
   fd_api_client_list_all_async (self->client, path, self->cancellable,
                                 fd_firmware_page_campaigns_cb, g_object_ref (self));

@@ -144,29 +144,17 @@ fd_firmware_page_firmware_view_new (FdFirmwarePage *self)
       gtk_column_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (sorted)))));
   GtkListItemFactory *factory;
   GtkColumnViewColumn *column;
-  struct
-  {
-    const char *title;
-    FdJsonItemText text;
-    const char *sort_member;
-    gboolean expand;
-  } columns[] = {
-    { C_ ("column", "Version"), fd_firmware_version_text, NULL, TRUE },
-    { C_ ("column", "Target"), fd_firmware_target_text, NULL, FALSE },
-    { C_ ("column", "Size"), fd_firmware_size_text, NULL, FALSE },
-    { C_ ("column", "SHA-256"), fd_firmware_sha_text, NULL, FALSE },
-    { C_ ("column", "Created"), fd_firmware_created_text, "created_at", FALSE },
-    { C_ ("column", "In Use"), fd_firmware_in_use_text, NULL, FALSE },
+  const FdJsonItemColumnSpec columns[] = {
+    { C_ ("column", "Version"), fd_firmware_version_text, NULL, TRUE, 0 },
+    { C_ ("column", "Target"), fd_firmware_target_text, NULL, FALSE, 0 },
+    { C_ ("column", "Size"), fd_firmware_size_text, NULL, FALSE, 0 },
+    { C_ ("column", "SHA-256"), fd_firmware_sha_text, NULL, FALSE, 0 },
+    { C_ ("column", "Created"), fd_firmware_created_text, "created_at", FALSE, 0 },
+    { C_ ("column", "In Use"), fd_firmware_in_use_text, NULL, FALSE, 0 },
   };
 
   gtk_sort_list_model_set_sorter (sorted, gtk_column_view_get_sorter (view));
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      column = fd_json_item_column_new (columns[i].title, columns[i].text, columns[i].sort_member,
-                                        columns[i].expand);
-      gtk_column_view_append_column (view, column);
-      g_object_unref (column);
-    }
+  fd_json_item_append_columns (view, columns, G_N_ELEMENTS (columns));
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect_object (factory, "setup", G_CALLBACK (fd_firmware_page_delete_setup_cb), self,
                            0);

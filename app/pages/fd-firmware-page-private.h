@@ -4,6 +4,7 @@
 #include "fd-campaign-page.h"
 #include "fd-firmware-page.h"
 #include "fd-json-item.h"
+#include "fd-ui.h"
 
 G_BEGIN_DECLS
 
@@ -38,8 +39,7 @@ struct _FdFirmwarePage
   GListStore *campaigns; /* FdJsonItem */
   GtkStack *campaign_stack;
   GtkColumnView *campaign_view;
-  gboolean campaigns_loading;
-  gboolean campaigns_again; /* read again once the read in flight ends */
+  FdUiRead campaigns_read;
 
   GHashTable *notified; /* campaign ids whose end was notified */
   guint notifications;

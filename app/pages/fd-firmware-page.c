@@ -62,7 +62,7 @@ fd_firmware_page_set_workspace (FdFirmwarePage *self, FdWorkspace *workspace)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  self->campaigns_loading = FALSE;
+  fd_ui_read_end (&self->campaigns_read);
   g_set_object (&self->workspace, workspace);
   g_list_store_remove_all (self->firmware);
   g_list_store_remove_all (self->campaigns);
@@ -137,27 +137,10 @@ fd_firmware_page_reload_action (GtkWidget *widget, const char *action, GVariant 
 static GtkWidget *
 fd_firmware_page_header_new (FdFirmwarePage *self)
 {
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *back = gtk_button_new_from_icon_name ("go-previous-symbolic");
-  GtkWidget *primary = gtk_button_new_with_mnemonic (_ ("_New Campaign"));
+  GtkWidget *header
+      = fd_ui_pane_header_new (GTK_WIDGET (self), _ ("Firmware & OTA"), _ ("_New Campaign"),
+                               _ ("Update Devices to a Firmware in Stages (Ctrl+N)"));
   GtkWidget *reload = gtk_button_new_from_icon_name ("view-refresh-symbolic");
-
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
-                                   adw_window_title_new (_ ("Firmware & OTA"), NULL));
-  g_object_bind_property (self, "folded", header, "show-start-title-buttons",
-                          G_BINDING_SYNC_CREATE);
-
-  gtk_widget_set_tooltip_text (back, _ ("Back"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (back), GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Back"),
-                                  -1);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "win.back");
-  g_object_bind_property (self, "folded", back, "visible", G_BINDING_SYNC_CREATE);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), back);
-
-  gtk_widget_set_tooltip_text (primary, _ ("Update Devices to a Firmware in Stages (Ctrl+N)"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (primary), "pane.primary");
-  gtk_widget_add_css_class (primary, "suggested-action");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), primary);
 
   gtk_widget_set_tooltip_text (reload, _ ("Reload (Ctrl+R)"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (reload), GTK_ACCESSIBLE_PROPERTY_LABEL,

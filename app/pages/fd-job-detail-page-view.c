@@ -91,18 +91,11 @@ fd_job_detail_list (GtkStack **stack, GtkColumnView **view)
   GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *empty = adw_status_page_new ();
   GtkColumnView *columns = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
-  struct
-  {
-    const char *title;
-    FdJsonItemText text;
-    const char *sort_member;
-    gboolean expand;
-    int width;
-  } specs[] = {
-    { C_ ("column", "Device"), fd_jobs_format_device, NULL, TRUE, -1 },
+  const FdJsonItemColumnSpec specs[] = {
+    { C_ ("column", "Device"), fd_jobs_format_device, NULL, TRUE, 0 },
     { C_ ("column", "State"), fd_jobs_format_execution_state, NULL, FALSE, 110 },
     { C_ ("column", "Attempts"), fd_jobs_format_attempts, NULL, FALSE, 90 },
-    { C_ ("column", "Result"), fd_jobs_format_result, NULL, TRUE, -1 },
+    { C_ ("column", "Result"), fd_jobs_format_result, NULL, TRUE, 0 },
     { C_ ("column", "Sent"), fd_jobs_format_sent, "sent_at", FALSE, 170 },
     { C_ ("column", "Finished"), fd_jobs_format_finished, "finished_at", FALSE, 170 },
   };
@@ -124,16 +117,7 @@ fd_job_detail_list (GtkStack **stack, GtkColumnView **view)
                                    _ ("This job has no device to run on."));
   gtk_stack_add_named (*stack, empty, "empty");
 
-  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
-    {
-      GtkColumnViewColumn *column = fd_json_item_column_new (specs[i].title, specs[i].text,
-                                                             specs[i].sort_member, specs[i].expand);
-
-      if (specs[i].width > 0)
-        gtk_column_view_column_set_fixed_width (column, specs[i].width);
-      gtk_column_view_append_column (columns, column);
-      g_object_unref (column);
-    }
+  fd_json_item_append_columns (columns, specs, G_N_ELEMENTS (specs));
   gtk_column_view_set_reorderable (columns, FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (columns), "data-table");
   gtk_accessible_update_property (GTK_ACCESSIBLE (columns), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -8,31 +8,14 @@
 #include "fd-jobs-format.h"
 #include "fd-jobs-page-private.h"
 #include "fd-json-item.h"
+#include "fd-ui.h"
 
 static GtkWidget *
 fd_jobs_page_header (FdJobsPage *self)
 {
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *back = gtk_button_new_from_icon_name ("go-previous-symbolic");
-  GtkWidget *primary = gtk_button_new_with_mnemonic (_ ("_New Job"));
+  GtkWidget *header = fd_ui_pane_header_new (GTK_WIDGET (self), _ ("Jobs"), _ ("_New Job"),
+                                             _ ("Run a Job on Devices (Ctrl+N)"));
   GtkWidget *search = gtk_toggle_button_new ();
-
-  g_object_bind_property (self, "folded", header, "show-start-title-buttons",
-                          G_BINDING_SYNC_CREATE);
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
-                                   adw_window_title_new (_ ("Jobs"), NULL));
-
-  gtk_widget_set_tooltip_text (back, _ ("Back"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (back), GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Back"),
-                                  -1);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "win.back");
-  g_object_bind_property (self, "folded", back, "visible", G_BINDING_SYNC_CREATE);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), back);
-
-  gtk_widget_set_tooltip_text (primary, _ ("Run a Job on Devices (Ctrl+N)"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (primary), "pane.primary");
-  gtk_widget_add_css_class (primary, "suggested-action");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), primary);
 
   gtk_button_set_icon_name (GTK_BUTTON (search), "system-search-symbolic");
   gtk_widget_set_tooltip_text (search, _ ("Search Jobs (Ctrl+F)"));

@@ -5,6 +5,85 @@
 
 #include "fd-gui-util.h"
 
+static GLogFunc fd_gui_default_log_handler;
+
+static void
+fd_gui_log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  if ((level & G_LOG_LEVEL_DEBUG) == 0)
+    fd_gui_default_log_handler (domain, level, message, data);
+}
+
+void
+fd_gui_init (int *argc, char ***argv, const char *name, char **data_dir, char **files_dir)
+{
+  g_autofree char *data_template = g_strdup_printf ("%s-XXXXXX", name);
+  g_autofree char *files_template = g_strdup_printf ("%s-files-XXXXXX", name);
+  g_autoptr (GError) error = NULL;
+
+  g_test_init (argc, argv, NULL);
+  fd_gui_default_log_handler = g_log_set_default_handler (fd_gui_log_handler, NULL);
+  *data_dir = g_dir_make_tmp (data_template, &error);
+  g_assert_no_error (error);
+  *files_dir = g_dir_make_tmp (files_template, &error);
+  g_assert_no_error (error);
+}
+
+FdWindow *
+fd_gui_window (GApplication *app)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  g_assert_true (FD_IS_WINDOW (active));
+  return FD_WINDOW (active);
+}
+
+typedef struct
+{
+  GApplication *app;
+  void (*after) (void);
+  gboolean started;
+  int status;
+} FdGuiRun;
+
+static gboolean
+fd_gui_run_tests_cb (gpointer data)
+{
+  FdGuiRun *run = data;
+
+  run->status = g_test_run ();
+  if (run->after != NULL)
+    run->after ();
+  g_application_quit (run->app);
+  return G_SOURCE_REMOVE;
+}
+
+/* "activate" can come more than once (each activation of the running instance): the tests
+ * start at the first. */
+static void
+fd_gui_activated_cb (GApplication *application, FdGuiRun *run)
+{
+  if (!run->started)
+    g_idle_add (fd_gui_run_tests_cb, run);
+  run->started = TRUE;
+}
+
+int
+fd_gui_run_tests (GApplication *app, const char *data_dir, const char *files_dir,
+                  void (*after) (void))
+{
+  FdGuiRun run = { app, after, FALSE, 0 };
+  char *app_argv[] = { (char *)"fleetdesk", (char *)"--data-dir", (char *)data_dir, NULL };
+  const char *rm_argv[] = { "rm", "-rf", data_dir, files_dir, NULL };
+  gulong handler = g_signal_connect_after (app, "activate", G_CALLBACK (fd_gui_activated_cb), &run);
+  int status = g_application_run (app, 3, app_argv);
+
+  g_signal_handler_disconnect (app, handler);
+  g_spawn_sync (NULL, (char **)rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                NULL);
+  return status != 0 ? status : run.status;
+}
+
 void
 fd_gui_wait (gboolean (*check) (gpointer data), gpointer data, double seconds, const char *what)
 {
@@ -366,6 +445,18 @@ fd_gui_api (const char *base_url, const char *token, const char *method, const c
   json_parser_load_from_data (parser, data, size, &error);
   g_assert_no_error (error);
   return json_node_copy (json_parser_get_root (parser));
+}
+
+JsonNode *
+fd_gui_api_expect (const char *base_url, const char *token, const char *method, const char *path,
+                   const char *body, guint expected)
+{
+  guint status = 0;
+  JsonNode *node = fd_gui_api (base_url, token, method, path, body, &status);
+
+  if (status != expected)
+    g_error ("%s %s: %u, not %u", method, path, status, expected);
+  return node;
 }
 
 typedef struct

@@ -5,7 +5,24 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
+#include "fd-window.h"
+
 G_BEGIN_DECLS
+
+/* g_test_init(), without GLib's debug messages (GLib 2.74's test log handler prints every
+ * one, GIO's and libsoup's, which would drown the test's own), and two new temporary folders:
+ * @data_dir for the app's data (NAME-XXXXXX) and @files_dir for the test's files
+ * (NAME-files-XXXXXX). */
+void fd_gui_init (int *argc, char ***argv, const char *name, char **data_dir, char **files_dir);
+/* Runs @app with the real command line of local mode on @data_dir and, once it is activated,
+ * the test cases added; @after (may be NULL) runs after them, before the app quits. Then
+ * removes @data_dir and @files_dir (may be NULL). Returns the app's exit status if it failed,
+ * else the tests'. */
+int fd_gui_run_tests (GApplication *app, const char *data_dir, const char *files_dir,
+                      void (*after) (void));
+
+/* The app's active window, which must be its main window. */
+FdWindow *fd_gui_window (GApplication *app);
 
 /* Runs the main loop until @check returns TRUE; fails the test after @seconds. */
 void fd_gui_wait (gboolean (*check) (gpointer data), gpointer data, double seconds,
@@ -56,6 +73,10 @@ char *fd_gui_screenshot_now (GtkWidget *window, const char *name);
  * answer's JSON (NULL for no body) and stores the HTTP status. */
 JsonNode *fd_gui_api (const char *base_url, const char *token, const char *method, const char *path,
                       const char *body, guint *status);
+
+/* fd_gui_api() that fails the test unless the answer's status is @expected. */
+JsonNode *fd_gui_api_expect (const char *base_url, const char *token, const char *method,
+                             const char *path, const char *body, guint expected);
 
 /* Creates @n devices named PREFIX-00001… in @workspace_id over @concurrency connections. */
 void fd_gui_api_create_devices (const char *base_url, const char *token, const char *workspace_id,

@@ -49,11 +49,7 @@ page_child (const char *name)
 static JsonNode *
 api (const char *method, const char *path, const char *body, guint expected)
 {
-  guint status = 0;
-  JsonNode *node = fd_gui_api (fd_test_base_url, fd_test_token, method, path, body, &status);
-
-  g_assert_cmpuint (status, ==, expected);
-  return node;
+  return fd_gui_api_expect (fd_test_base_url, fd_test_token, method, path, body, expected);
 }
 
 static char *

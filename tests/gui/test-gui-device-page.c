@@ -6,6 +6,7 @@
 
 #include "fd-credential-row.h"
 #include "fd-device-detail-page.h"
+#include "fd-gui-device.h"
 #include "fd-gui-util.h"
 #include "fd-provision-window.h"
 #include "fd-reading-row.h"
@@ -246,9 +247,10 @@ recent_shown_cb (gpointer root)
 static void
 post_reading (JsonObject *zdevice, const char *tag, const char *json)
 {
-  g_autofree char *ca = g_build_filename (fd_test_files_dir, "ca.pem", NULL);
-  g_autofree char *cert = g_build_filename (fd_test_files_dir, "device.pem", NULL);
-  g_autofree char *key = g_build_filename (fd_test_files_dir, "device.key", NULL);
+  g_autofree char *prefix = g_build_filename (fd_test_files_dir, "device", NULL);
+  g_autofree char *ca = g_strdup_printf ("%s-ca.pem", prefix);
+  g_autofree char *cert = g_strdup_printf ("%s.pem", prefix);
+  g_autofree char *key = g_strdup_printf ("%s.key", prefix);
   JsonObject *endpoint = json_object_get_object_member (zdevice, "endpoint");
   g_autofree char *url = g_strdup_printf ("https://localhost:%" G_GINT64_FORMAT "/v1/data/%s",
                                           json_object_get_int_member (endpoint, "https_port"), tag);
@@ -259,12 +261,7 @@ post_reading (JsonObject *zdevice, const char *tag, const char *json)
                          "-d",     json,       url,
                          NULL };
 
-  g_assert_true (
-      g_file_set_contents (ca, json_object_get_string_member (zdevice, "cacert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (cert, json_object_get_string_member (zdevice, "clicert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (key, json_object_get_string_member (zdevice, "prvkey"), -1, NULL));
+  fd_gui_device_save_files (zdevice, prefix);
   g_test_message ("curl %s %s", url, json);
   g_free (fd_gui_run (argv));
 }

@@ -31,27 +31,18 @@ char *fd_tj_workspace_id;
 char *fd_tj_device_id;
 static char *data_dir;
 static char *files_dir;
-static int test_status;
 static FdTjDevice device;
 
 FdWindow *
 fd_tj_window (void)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (fd_tj_app));
-
-  g_assert_true (FD_IS_WINDOW (active));
-  return FD_WINDOW (active);
+  return fd_gui_window (G_APPLICATION (fd_tj_app));
 }
 
 JsonNode *
 fd_tj_api (const char *method, const char *path, const char *body, guint expected)
 {
-  guint status = 0;
-  JsonNode *node = fd_gui_api (fd_tj_base_url, fd_tj_token, method, path, body, &status);
-
-  if (status != expected)
-    g_error ("%s %s: %u, not %u", method, path, status, expected);
-  return node;
+  return fd_gui_api_expect (fd_tj_base_url, fd_tj_token, method, path, body, expected);
 }
 
 const char *
@@ -306,49 +297,20 @@ stop_device (void)
   g_clear_pointer (&device.lines, g_ptr_array_unref);
 }
 
-static GLogFunc default_log_handler;
-
-/* GLib 2.74's test log handler prints every debug message: they would drown the test's. */
+/* After the tests: the device they started stops with them. */
 static void
-log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+after_tests (void)
 {
-  if ((level & G_LOG_LEVEL_DEBUG) == 0)
-    default_log_handler (domain, level, message, data);
-}
-
-static gboolean
-run_tests_cb (gpointer data)
-{
-  test_status = g_test_run ();
   if (device.process != NULL)
     stop_device ();
-  g_application_quit (G_APPLICATION (fd_tj_app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activated_cb (GApplication *application)
-{
-  static gboolean started;
-
-  if (!started)
-    g_idle_add (run_tests_cb, NULL);
-  started = TRUE;
 }
 
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GError) error = NULL;
-  char *app_argv[4];
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  default_log_handler = g_log_set_default_handler (log_handler, NULL);
-  data_dir = g_dir_make_tmp ("fleetdesk-gui-jobs-XXXXXX", &error);
-  g_assert_no_error (error);
-  files_dir = g_dir_make_tmp ("fleetdesk-gui-jobs-files-XXXXXX", &error);
-  g_assert_no_error (error);
+  fd_gui_init (&argc, &argv, "fleetdesk-gui-jobs", &data_dir, &files_dir);
 
   g_test_add_func ("/gui-jobs/start", test_start);
   g_test_add_func ("/gui-jobs/empty", test_empty);
@@ -360,20 +322,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui-jobs/narrow", test_narrow);
 
   fd_tj_app = fd_application_new ();
-  g_signal_connect_after (fd_tj_app, "activate", G_CALLBACK (activated_cb), NULL);
-  app_argv[0] = (char *)"fleetdesk";
-  app_argv[1] = (char *)"--data-dir";
-  app_argv[2] = data_dir;
-  app_argv[3] = NULL;
-  status = g_application_run (G_APPLICATION (fd_tj_app), 3, app_argv);
+  status = fd_gui_run_tests (G_APPLICATION (fd_tj_app), data_dir, files_dir, after_tests);
   g_clear_object (&fd_tj_app);
-
-  {
-    const char *rm_argv[] = { "rm", "-rf", data_dir, files_dir, NULL };
-    g_spawn_sync (NULL, (char **)rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                  NULL);
-  }
   g_free (data_dir);
   g_free (files_dir);
-  return status != 0 ? status : test_status;
+  return status;
 }

@@ -319,7 +319,7 @@ fd_test_live (void)
   g_auto (GStrv) notify_tags = NULL;
   g_autoptr (FdConditionItem) open_item = NULL;
   g_autoptr (JsonNode) closed = NULL;
-  FdTestDevice device = { 0 };
+  FdGuiDevice device = { 0 };
   guint live, notifications;
   g_autoptr (GSubprocess) notifications_server = fd_test_start_notification_server ();
 
@@ -332,7 +332,7 @@ fd_test_live (void)
   fd_devices_page_show_list (fd_test_devices_page ());
   fd_gui_wait_for (win, GTK_TYPE_LABEL, "sensor-01");
   fd_test_device_connect (&device);
-  fd_test_device_post (&device, "/v1/data/weather", "{\"temp\": 23.5, \"hum\": 38}", "202");
+  fd_gui_device_post (&device, "/v1/data/weather", "{\"temp\": 23.5, \"hum\": 38}", "202");
   /* "Last Seen" follows the reading without a reload. */
   {
     g_autofree char *arrived = last_reading_time ();
@@ -345,14 +345,14 @@ fd_test_live (void)
 
   /* The device page: a reading arrives by event, not by the 2 s poll. */
   /* What the device says about itself shows on its page. */
-  fd_test_device_post (&device, "/v1/up",
-                       "{\"key\": \"__info\", \"value\": {\"fw\": \"1.2.3\", "
-                       "\"board\": \"esp32\"}}",
-                       "202");
+  fd_gui_device_post (&device, "/v1/up",
+                      "{\"key\": \"__info\", \"value\": {\"fw\": \"1.2.3\", "
+                      "\"board\": \"esp32\"}}",
+                      "202");
   open_device_page ();
   fd_gui_wait (info_shown_cb, (gpointer) "fw 1.2.3 · board esp32", 10, "the reported info");
   live = fd_device_detail_page_get_live_readings (detail_page ());
-  fd_test_device_post (&device, "/v1/data/weather", "{\"temp\": 24, \"hum\": 37}", "202");
+  fd_gui_device_post (&device, "/v1/data/weather", "{\"temp\": 24, \"hum\": 37}", "202");
   fd_gui_wait (live_readings_cb, GUINT_TO_POINTER (live), 10, "a reading from the stream");
   fd_gui_wait (reading_cb, (gpointer) "temp 24 · hum 37", 5, "the new reading shown");
   fd_gui_wait_for (GTK_WIDGET (detail_page ()), ADW_TYPE_ACTION_ROW, "Online");
@@ -383,7 +383,7 @@ fd_test_live (void)
                                "\"tag\": \"battery_low\", \"payload\": {\"level\": 12}, "
                                "\"start\": \"%s\"}}",
                                start);
-  fd_test_device_post (&device, "/v1/up", open_body, "202");
+  fd_gui_device_post (&device, "/v1/up", open_body, "202");
   wait_list (FALSE, "battery_low", TRUE, 1);
   g_assert_cmpuint (fd_conditions_page_get_notifications (conditions_page ()), ==,
                     notifications + 1);
@@ -402,7 +402,7 @@ fd_test_live (void)
     g_autoptr (GString) again = g_string_new (open_body);
 
     g_string_replace (again, "\"level\": 12", "\"level\": 9", 1);
-    fd_test_device_post (&device, "/v1/up", again->str, "202");
+    fd_gui_device_post (&device, "/v1/up", again->str, "202");
     fd_gui_wait_for (win, GTK_TYPE_LABEL, "level 9");
     wait_list (FALSE, "battery_low", TRUE, 1);
     g_assert_cmpuint (fd_conditions_page_get_notifications (conditions_page ()), ==,
@@ -414,7 +414,7 @@ fd_test_live (void)
   close_body = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-live-1\", "
                                 "\"finish\": \"%s\"}}",
                                 finish);
-  fd_test_device_post (&device, "/v1/up", close_body, "202");
+  fd_gui_device_post (&device, "/v1/up", close_body, "202");
   wait_list (FALSE, "battery_low", TRUE, 0);
   wait_list (TRUE, "battery_low", FALSE, 1);
   closed = fd_test_api_get (conditions_path, 200);
@@ -472,7 +472,7 @@ fd_test_live (void)
   g_subprocess_wait (notifications_server, NULL, NULL);
 
   /* Offline when the connection closes. */
-  fd_test_device_disconnect (&device);
+  fd_gui_device_disconnect (&device);
   fd_gui_wait (row_online_cb, GINT_TO_POINTER (FALSE), 15, "sensor-01 to show as offline");
   fd_test_show_pane ("Devices");
   fd_devices_page_show_list (fd_test_devices_page ());

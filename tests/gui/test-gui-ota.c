@@ -17,6 +17,7 @@
 #include "fd-campaign-wizard-private.h"
 #include "fd-firmware-page-private.h"
 #include "fd-format.h"
+#include "fd-gui-device.h"
 #include "fd-gui-util.h"
 #include "fd-window.h"
 #include "fd-workspaces-page.h"
@@ -30,15 +31,11 @@ const char *token;
 char *workspace_id;
 static char *device_ids[2];
 static char *campaign_id;
-static int test_status;
 
 FdWindow *
 window (void)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  g_assert_true (FD_IS_WINDOW (active));
-  return FD_WINDOW (active);
+  return fd_gui_window (G_APPLICATION (app));
 }
 
 FdFirmwarePage *
@@ -65,12 +62,7 @@ shot (const char *name)
 JsonNode *
 api (const char *method, const char *path, const char *body, guint expected)
 {
-  guint status = 0;
-  JsonNode *node = fd_gui_api (base_url, token, method, path, body, &status);
-
-  if (status != expected)
-    g_error ("%s %s: %u (expected %u)", method, path, status, expected);
-  return node;
+  return fd_gui_api_expect (base_url, token, method, path, body, expected);
 }
 
 const char *
@@ -378,79 +370,25 @@ test_pause_resume (void)
   wait_label (GTK_WIDGET (page->state_label), "Running");
 }
 
-/* A device on one HTTPS connection with its generated certificate (https-device.py). */
-typedef struct
-{
-  GSubprocess *process;
-  GOutputStream *in;
-  GDataInputStream *out;
-} Device;
-
+/* A device on one HTTPS connection with its generated certificate. */
 static void
-device_connect (Device *device, const char *device_id)
+device_connect (FdGuiDevice *device, const char *device_id)
 {
-  const char *source = g_getenv ("FD_SOURCE_DIR");
-  g_autofree char *script = g_build_filename (source, "tests", "gui", "https-device.py", NULL);
   g_autofree char *path = g_strdup_printf ("/devices/%s/credentials", device_id);
   g_autoptr (JsonNode) credential = api ("POST", path, "{\"kind\": \"generated\"}", 201);
-  JsonObject *zdevice
-      = json_object_get_object_member (json_node_get_object (credential), "zdevice");
-  g_autofree char *ca = g_strdup_printf ("%s/%s-ca.pem", files_dir, device_id);
-  g_autofree char *cert = g_strdup_printf ("%s/%s.pem", files_dir, device_id);
-  g_autofree char *key = g_strdup_printf ("%s/%s.key", files_dir, device_id);
-  g_autofree char *port = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autofree char *prefix = g_build_filename (files_dir, device_id, NULL);
 
-  g_assert_true (
-      g_file_set_contents (ca, json_object_get_string_member (zdevice, "cacert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (cert, json_object_get_string_member (zdevice, "clicert"), -1, NULL));
-  g_assert_true (
-      g_file_set_contents (key, json_object_get_string_member (zdevice, "prvkey"), -1, NULL));
-  port = g_strdup_printf ("%" G_GINT64_FORMAT,
-                          json_object_get_int_member (
-                              json_object_get_object_member (zdevice, "endpoint"), "https_port"));
-  device->process
-      = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                          "python3", script, "localhost", port, ca, cert, key, NULL);
-  g_assert_no_error (error);
-  device->in = g_subprocess_get_stdin_pipe (device->process);
-  device->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (device->process));
-  line = g_data_input_stream_read_line (device->out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "connected");
+  fd_gui_device_connect (
+      device, json_object_get_object_member (json_node_get_object (credential), "zdevice"), prefix);
 }
 
 /* Sends an up message; the server accepts it (202). */
 static void
-device_up (Device *device, const char *key, const char *value)
+device_up (FdGuiDevice *device, const char *key, const char *value)
 {
-  g_autofree char *request
-      = g_strdup_printf ("POST /v1/up {\"key\": \"%s\", \"value\": %s}\n", key, value);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
+  g_autofree char *body = g_strdup_printf ("{\"key\": \"%s\", \"value\": %s}", key, value);
 
-  g_test_message ("device: %s %s", key, value);
-  g_output_stream_write_all (device->in, request, strlen (request), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_flush (device->in, NULL, &error);
-  g_assert_no_error (error);
-  line = g_data_input_stream_read_line (device->out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "202");
-}
-
-static void
-device_disconnect (Device *device)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_output_stream_close (device->in, NULL, &error);
-  g_subprocess_wait_check (device->process, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&device->out);
-  g_clear_object (&device->process);
+  fd_gui_device_post (device, "/v1/up", body, "202");
 }
 
 gboolean
@@ -467,7 +405,7 @@ test_live_updates (void)
       = g_strcmp0 (shown_state (device_ids[0]), "notified") == 0 ? device_ids[0] : device_ids[1];
   const char *second = first == device_ids[0] ? device_ids[1] : device_ids[0];
   const char *success = "{\"fw_version\": \"1.2.0\", \"result\": \"success\", \"msg\": \"\"}";
-  Device devices[2] = { 0 };
+  FdGuiDevice devices[2] = { 0 };
 
   device_connect (&devices[0], first);
   device_up (&devices[0], "_fota_status",
@@ -502,8 +440,8 @@ test_live_updates (void)
   fd_gui_wait (notified_cb, GUINT_TO_POINTER (1), 20, "the campaign's notification");
   g_assert_false (gtk_widget_get_visible (page->abort_button));
   shot ("13-completed");
-  device_disconnect (&devices[0]);
-  device_disconnect (&devices[1]);
+  fd_gui_device_disconnect (&devices[0]);
+  fd_gui_device_disconnect (&devices[1]);
 
   /* Back on the pane, the campaign's row says so too. */
   fd_gui_click (GTK_WIDGET (page), "Back to Firmware & OTA");
@@ -543,46 +481,12 @@ test_start (void)
   fd_gui_settle (500);
 }
 
-static GLogFunc default_log_handler;
-
-static void
-log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  if ((level & G_LOG_LEVEL_DEBUG) == 0)
-    default_log_handler (domain, level, message, data);
-}
-
-static gboolean
-run_tests_cb (gpointer data)
-{
-  test_status = g_test_run ();
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activated_cb (GApplication *application)
-{
-  static gboolean started;
-
-  if (!started)
-    g_idle_add (run_tests_cb, NULL);
-  started = TRUE;
-}
-
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GError) error = NULL;
-  char *app_argv[4];
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  default_log_handler = g_log_set_default_handler (log_handler, NULL);
-  data_dir = g_dir_make_tmp ("fleetdesk-gui-ota-XXXXXX", &error);
-  g_assert_no_error (error);
-  files_dir = g_dir_make_tmp ("fleetdesk-gui-ota-files-XXXXXX", &error);
-  g_assert_no_error (error);
+  fd_gui_init (&argc, &argv, "fleetdesk-gui-ota", &data_dir, &files_dir);
 
   g_test_add_func ("/gui-ota/start", test_start);
   g_test_add_func ("/gui-ota/upload-drop", test_upload);
@@ -593,18 +497,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui-ota/many-targets", fd_test_ota_many_targets);
 
   app = fd_application_new ();
-  g_signal_connect_after (app, "activate", G_CALLBACK (activated_cb), NULL);
-  app_argv[0] = (char *)"fleetdesk";
-  app_argv[1] = (char *)"--data-dir";
-  app_argv[2] = data_dir;
-  app_argv[3] = NULL;
-  status = g_application_run (G_APPLICATION (app), 3, app_argv);
+  status = fd_gui_run_tests (G_APPLICATION (app), data_dir, files_dir, NULL);
   g_clear_object (&app);
-
-  {
-    const char *rm_argv[] = { "rm", "-rf", data_dir, files_dir, NULL };
-    g_spawn_sync (NULL, (char **)rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                  NULL);
-  }
-  return status != 0 ? status : test_status;
+  return status;
 }

@@ -24,15 +24,11 @@ char *fd_test_data_dir;
 char *fd_test_files_dir;
 const char *fd_test_base_url;
 const char *fd_test_token;
-static int test_status;
 
 FdWindow *
 fd_test_window (void)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (fd_test_app));
-
-  g_assert_true (FD_IS_WINDOW (active));
-  return FD_WINDOW (active);
+  return fd_gui_window (G_APPLICATION (fd_test_app));
 }
 
 FdDevicesPage *
@@ -500,49 +496,12 @@ test_icons_render (void)
   g_assert_cmpint (gdk_texture_get_width (texture), >, 0);
 }
 
-static GLogFunc fd_gui_default_log_handler;
-
-/* GLib 2.74's test log handler prints every debug message (GIO's, libsoup's): they would drown
- * the test's own messages. */
-static void
-fd_gui_log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  if ((level & G_LOG_LEVEL_DEBUG) == 0)
-    fd_gui_default_log_handler (domain, level, message, data);
-}
-
-static gboolean
-run_tests_cb (gpointer data)
-{
-  test_status = g_test_run ();
-  g_application_quit (G_APPLICATION (fd_test_app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activated_cb (GApplication *application)
-{
-  static gboolean started;
-
-  if (!started)
-    g_idle_add (run_tests_cb, NULL);
-  started = TRUE;
-}
-
 int
 main (int argc, char *argv[])
 {
-  g_autoptr (GError) error = NULL;
-  char *app_argv[4];
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  fd_gui_default_log_handler = g_log_set_default_handler (fd_gui_log_handler, NULL);
-
-  fd_test_data_dir = g_dir_make_tmp ("fleetdesk-gui-XXXXXX", &error);
-  g_assert_no_error (error);
-  fd_test_files_dir = g_dir_make_tmp ("fleetdesk-gui-files-XXXXXX", &error);
-  g_assert_no_error (error);
+  fd_gui_init (&argc, &argv, "fleetdesk-gui", &fd_test_data_dir, &fd_test_files_dir);
 
   g_test_add_func ("/gui/icons-render", test_icons_render);
   g_test_add_func ("/gui/start", test_start);
@@ -572,20 +531,10 @@ main (int argc, char *argv[])
 
   /* The real application, with the real command line of local mode. */
   fd_test_app = fd_application_new ();
-  g_signal_connect_after (fd_test_app, "activate", G_CALLBACK (activated_cb), NULL);
-  app_argv[0] = (char *)"fleetdesk";
-  app_argv[1] = (char *)"--data-dir";
-  app_argv[2] = fd_test_data_dir;
-  app_argv[3] = NULL;
-  status = g_application_run (G_APPLICATION (fd_test_app), 3, app_argv);
+  status
+      = fd_gui_run_tests (G_APPLICATION (fd_test_app), fd_test_data_dir, fd_test_files_dir, NULL);
   g_clear_object (&fd_test_app);
-
-  {
-    const char *rm_argv[] = { "rm", "-rf", fd_test_data_dir, fd_test_files_dir, NULL };
-    g_spawn_sync (NULL, (char **)rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                  NULL);
-  }
   g_free (fd_test_data_dir);
   g_free (fd_test_files_dir);
-  return status != 0 ? status : test_status;
+  return status;
 }

@@ -5,6 +5,7 @@
 
 #include "fd-application.h"
 #include "fd-devices-page.h"
+#include "fd-gui-device.h"
 #include "fd-provision-window.h"
 #include "fd-window.h"
 #include "fd-workspaces-page.h"
@@ -81,18 +82,8 @@ void fd_test_data (void);
 void fd_test_live (void);
 
 /* test-gui-peers.c */
-/* sensor-01 on one HTTPS connection that stays open until fd_test_device_disconnect(). */
-typedef struct
-{
-  GSubprocess *process;
-  GOutputStream *in;
-  GDataInputStream *out;
-} FdTestDevice;
-void fd_test_device_connect (FdTestDevice *device);
-/* Sends @body to @path on that connection; asserts the answer's status is @status. */
-void fd_test_device_post (FdTestDevice *device, const char *path, const char *body,
-                          const char *status);
-void fd_test_device_disconnect (FdTestDevice *device);
+/* sensor-01 on one HTTPS connection that stays open until fd_gui_device_disconnect(). */
+void fd_test_device_connect (FdGuiDevice *device);
 /* Starts dunst and waits until it owns org.freedesktop.Notifications. */
 GSubprocess *fd_test_start_notification_server (void);
 /* Whether dunst shows a notification now. */
