@@ -144,7 +144,12 @@ got_headers_cb (SoupServerMessage *message, Fixture *fixture)
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
 
   if (soup_message_headers_get_content_length (headers) > fixture->max_bytes)
-    soup_server_message_set_status (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+    {
+      /* and closes the connection after the answer (fd_api_body_refused) */
+      soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                    "Connection", "close");
+      soup_server_message_set_status (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+    }
 }
 
 static void
