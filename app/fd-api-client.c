@@ -9,7 +9,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
-#include "fd-api-client.h"
+#include "fd-api-client-private.h"
 #include "fd-json.h"
 
 /* Enough for the device list to fetch several pages at once while other panes also load. */
@@ -172,7 +172,7 @@ fd_api_client_forward_cancel_cb (GCancellable *cancellable, GCancellable *reques
 
 /* Builds the GError for a non-2xx answer, preferring the API's own message; keeps the
  * answer's "error" object in @details. */
-static GError *
+GError *
 fd_api_error_from_answer (SoupMessage *message, GBytes *bytes, JsonObject **details)
 {
   guint status = soup_message_get_status (message);

@@ -12,6 +12,7 @@
 #include "fd-application.h"
 #include "fd-engine-thread.h"
 #include "fd-window.h"
+#include "pages/fd-firmware-page.h"
 
 struct _FdApplication
 {
@@ -242,6 +243,21 @@ fd_application_show_conditions (GSimpleAction *action, GVariant *param, gpointer
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* A campaign's notification was clicked: its live view. */
+static void
+fd_application_show_campaign (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  FdApplication *self = FD_APPLICATION (user_data);
+  FdWindow *window = fd_application_get_window (self);
+
+  if (window == NULL)
+    return;
+  fd_window_show_pane (window, "firmware");
+  fd_firmware_page_open_campaign (FD_FIRMWARE_PAGE (fd_window_get_pane (window, "firmware")),
+                                  g_variant_get_string (param, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 fd_application_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -261,6 +277,7 @@ fd_application_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
 static const GActionEntry fd_application_actions[] = {
   { "about", fd_application_about, NULL, NULL, NULL },
   { "show-conditions", fd_application_show_conditions, NULL, NULL, NULL },
+  { "show-campaign", fd_application_show_campaign, "s", NULL, NULL },
   { "quit", fd_application_quit, NULL, NULL, NULL },
 };
 

@@ -55,6 +55,7 @@ enum
   PRESENCE,
   DATA,
   CONDITION,
+  CAMPAIGN,
   JOB,
   VARIABLE,
   RESYNC,
@@ -113,12 +114,18 @@ fd_events_client_dup_merge_key (JsonObject *event)
   const char *device = fd_json_get_string (event, "device_id");
   JsonObject *data = fd_json_get_member_object (event, "data");
 
+  /* A campaign's newest summary replaces older ones (it carries every count). */
+  if (g_str_equal (type, "campaign.updated") && fd_json_get_string (data, "campaign_id") != NULL)
+    return g_strconcat ("c\n", fd_json_get_string (data, "campaign_id"), NULL);
   if (device == NULL)
     return NULL;
   if (g_str_equal (type, "device.online") || g_str_equal (type, "device.offline"))
     return g_strconcat ("p\n", device, NULL);
   if (g_str_equal (type, "data") && fd_json_get_string (data, "tag") != NULL)
     return g_strconcat ("d\n", device, "\n", fd_json_get_string (data, "tag"), NULL);
+  /* A device's newest state in a campaign is all its row shows. */
+  if (g_str_equal (type, "campaign.target") && fd_json_get_string (data, "campaign_id") != NULL)
+    return g_strconcat ("t\n", fd_json_get_string (data, "campaign_id"), "\n", device, NULL);
   return NULL;
 }
 
@@ -143,6 +150,8 @@ fd_events_client_emit (FdEventsClient *self, JsonObject *event)
     }
   else if (g_str_has_prefix (type, "condition."))
     g_signal_emit (self, signals[CONDITION], 0, type, data);
+  else if (g_str_has_prefix (type, "campaign."))
+    g_signal_emit (self, signals[CAMPAIGN], 0, type, workspace, device, data);
   else if (g_str_equal (type, "job.execution") || g_str_equal (type, "job.updated"))
     g_signal_emit (self, signals[JOB], 0, type, workspace, device, data);
   else if (g_str_equal (type, "variable.updated"))
@@ -460,6 +469,9 @@ fd_events_client_class_init (FdEventsClientClass *klass)
                                 3, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[CONDITION] = g_signal_new ("condition", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                      G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[CAMPAIGN]
+      = g_signal_new ("campaign", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                      G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[JOB] = g_signal_new ("job", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 4,
                                G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[VARIABLE] = g_signal_new ("variable", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -50,6 +50,11 @@ JsonObject *fd_events_client_parse (const char *text, gsize length, GError **err
  *                                   the latest per device and tag of a batch, "count" summed
  *   "condition" (const char *type, JsonObject *condition)  condition.opened|updated|closed,
  *                                   every one, in order
+ *   "campaign" (const char *type, const char *workspace_id, const char *device_id,
+ *               JsonObject *data)
+ *                                   campaign.updated (device_id NULL; the newest per campaign
+ *                                   of a batch) and campaign.target (the newest per campaign
+ *                                   and device of a batch)
  *   "job"      (const char *type, const char *workspace_id, const char *device_id,
  *               JsonObject *data)
  *                                   job.execution (device_id set) | job.updated (device_id

@@ -150,9 +150,13 @@ fd_json_item_render (GtkListItem *list_item)
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), CLAMP (fraction (item->object), 0, 1));
       label = gtk_widget_get_next_sibling (bar);
     }
-  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), shown) != 0)
-    gtk_label_set_label (GTK_LABEL (label), shown != NULL ? shown : "");
-  gtk_widget_set_tooltip_text (label, shown);
+  /* An event changes one or two cells of a row: the others keep their layout and tooltip
+   * (thousands of rows updated at once stay cheap). */
+  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), shown != NULL ? shown : "") != 0)
+    {
+      gtk_label_set_label (GTK_LABEL (label), shown != NULL ? shown : "");
+      gtk_widget_set_tooltip_text (label, shown);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (fd_json_item_classes); i++)
     if (g_strcmp0 (css_class, fd_json_item_classes[i]) != 0)
       gtk_widget_remove_css_class (label, fd_json_item_classes[i]);

@@ -133,3 +133,29 @@ fd_json_get_member_object (JsonObject *object, const char *name)
 
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
+
+char *
+fd_json_dup_string (JsonObject *object, const char *name)
+{
+  const char *value = fd_json_get_string (object, name);
+
+  return g_strdup (value != NULL ? value : "");
+}
+
+gint64
+fd_json_get_int (JsonObject *object, const char *name, gint64 fallback)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
+    return fallback;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      return json_node_get_int (node);
+    case G_TYPE_DOUBLE:
+      return (gint64)json_node_get_double (node);
+    default:
+      return fallback;
+    }
+}

@@ -27,4 +27,9 @@ JsonObject *fd_json_get_object (JsonNode *node, GError **error);
  * @rfc3339 is NULL or not a time. */
 char *fd_json_format_time (const char *rfc3339);
 
+/* A copy of the string member @name, or "" if it is missing or not a string. */
+char *fd_json_dup_string (JsonObject *object, const char *name);
+/* The number member @name as an integer, or @fallback if it is missing or not a number. */
+gint64 fd_json_get_int (JsonObject *object, const char *name, gint64 fallback);
+
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include "pages/fd-data-page.h"
 #include "pages/fd-devices-page.h"
 #include "pages/fd-exports-page.h"
+#include "pages/fd-firmware-page.h"
 #include "pages/fd-jobs-page.h"
 #include "pages/fd-server-page.h"
 #ifdef FD_HAVE_DATA_PAGE
@@ -51,7 +52,7 @@ G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
 static const char *const fd_window_panes[]
-    = { "devices", "conditions", "data", "jobs", "exports", "workspaces", "server" };
+    = { "devices", "conditions", "data", "jobs", "firmware", "exports", "workspaces", "server" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
@@ -127,6 +128,8 @@ fd_window_workspace_changed_cb (FdWindow *self)
   fd_conditions_page_set_workspace (self->conditions_page, workspace);
   fd_exports_page_set_workspace (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), workspace);
   fd_data_page_set_workspace (self->data_page, workspace);
+  fd_firmware_page_set_workspace (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
+                                  workspace);
   fd_jobs_page_set_workspace (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), workspace);
   if (self->settings != NULL && workspace != NULL)
     g_settings_set_string (self->settings, "last-workspace", fd_workspace_get_id (workspace));
@@ -227,6 +230,7 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_exports_page_set_client (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")), client);
   fd_server_page_set_client (FD_SERVER_PAGE (fd_window_get_pane (self, "server")), client);
   fd_data_page_set_client (self->data_page, client);
+  fd_firmware_page_set_client (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")), client);
   fd_jobs_page_set_client (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), client);
 
   /* One events stream for every pane, from the server the panes talk to. */
@@ -237,6 +241,8 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_devices_page_set_events (self->devices_page, self->events);
   fd_conditions_page_set_events (self->conditions_page, self->events);
   fd_data_page_set_events (self->data_page, self->events);
+  fd_firmware_page_set_events (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
+                               self->events);
   fd_jobs_page_set_events (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), self->events);
   fd_events_client_start (self->events);
 
@@ -309,6 +315,7 @@ fd_window_reload (GtkWidget *widget, const char *action, GVariant *param)
   fd_exports_page_reload (FD_EXPORTS_PAGE (fd_window_get_pane (self, "exports")));
   fd_server_page_reload (FD_SERVER_PAGE (fd_window_get_pane (self, "server")));
   fd_data_page_reload (self->data_page);
+  fd_firmware_page_reload (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")));
   fd_jobs_page_reload (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")));
 }
 
@@ -396,6 +403,7 @@ fd_window_class_init (FdWindowClass *klass)
   g_type_ensure (FD_TYPE_WORKSPACES_PAGE);
   g_type_ensure (FD_TYPE_EXPORTS_PAGE);
   g_type_ensure (FD_TYPE_SERVER_PAGE);
+  g_type_ensure (FD_TYPE_FIRMWARE_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fleetdesk/Fleetdesk/ui/fd-window.ui");

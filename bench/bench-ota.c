@@ -249,6 +249,7 @@ main (int argc, char **argv)
   fd_ingest_free (ingest);
   g_ptr_array_unref (who);
   g_ptr_array_unref (seed.devices);
+  g_free (seed.workspace_id);
   fd_campaign_free (created_campaign);
   g_main_loop_unref (w.loop);
   {

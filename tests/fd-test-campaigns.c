@@ -2,53 +2,22 @@
  */
 #include "fd-test-campaigns.h"
 
-#include <sqlite3.h>
 #include <string.h>
-
-static char *
-random_id (const char *prefix)
-{
-  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-  GString *s = g_string_new (prefix);
-
-  g_string_append_c (s, '-');
-  for (int i = 0; i < 20; i++)
-    g_string_append_c (s, alphabet[g_random_int_range (0, 32)]);
-  return g_string_free (s, FALSE);
-}
 
 char *
 fd_tc_firmware (FdTdServer *s, const char *workspace_id, const char *version)
 {
-  g_autofree char *db_path = g_build_filename (s->srv->data_dir, "fleetdesk.db", NULL);
-  g_autofree char *id = random_id ("fw");
-  g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, version, -1);
-  g_autofree char *manifest = g_strdup_printf (
-      "{\"firmware_id\":\"%s\",\"workspace_id\":\"%s\",\"version\":\"%s\",\"target\":\"\","
-      "\"size\":1024,\"sha256\":\"%s\",\"created_at\":\"2026-12-01T00:00:00.000Z\"}",
-      id, workspace_id, version, sha);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autofree char *path
+      = g_strdup_printf ("/api/v1/workspaces/%s/firmware?version=%s", workspace_id, version);
+  g_autofree char *body = g_strnfill (FD_TC_FIRMWARE_SIZE, 'f');
+  g_autoptr (JsonNode) fw = NULL;
+  guint status = 0;
 
-  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-                                       "INSERT INTO firmware (id, workspace_id, version, size,"
-                                       " sha256, manifest, signature, file, created_at)"
-                                       " VALUES (?1, ?2, ?3, 1024, ?4, ?5, 'c2lnbmF0dXJl', ?6,"
-                                       " 1764547200000)",
-                                       -1, &stmt, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, workspace_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, version, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, sha, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, manifest, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, id, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return g_steal_pointer (&id);
+  fw = fd_test_api_full (s->srv, "POST", path, "application/octet-stream", body,
+                         FD_TC_FIRMWARE_SIZE, s->srv->token, &status, NULL);
+  if (status != 201)
+    g_error ("firmware upload: %u %s", status, fw ? json_to_string (fw, FALSE) : "");
+  return g_strdup (fd_test_str (fw, "id"));
 }
 
 FdTcDevice *
@@ -233,4 +202,17 @@ fd_tc_ids_json (FdTcDevice **devs, guint n)
     g_string_append_printf (s, "%s\"%s\"", i ? "," : "", devs[i]->d->id);
   g_string_append_c (s, ']');
   return g_string_free (s, FALSE);
+}
+
+guint
+fd_tc_download (FdTcDevice *dev, const char *firmware_id, gsize *len)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/firmware/%s", firmware_id);
+  g_autofree char *text = fd_td_request ("GET", path, NULL, NULL);
+  g_auto (FdTdResponse) resp = { 0 };
+
+  fd_td_raw_send (dev->r, text);
+  g_assert_true (fd_td_raw_response (dev->r, &resp));
+  *len = resp.body ? strlen (resp.body) : 0;
+  return resp.status;
 }

@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 /* The server's arguments for campaign tests: a fast tick. */
 #define FD_TC_ARGS "--ota-tick-ms", "200"
 
-/* A firmware @version in @workspace_id (a row of the firmware table with a manifest and a
- * signature as the upload makes them: the rollout does not read the file). Returns its id. */
+/* Uploads a firmware @version (FD_TC_FIRMWARE_SIZE bytes) to @workspace_id; returns its id. */
+#define FD_TC_FIRMWARE_SIZE 1024
 char *fd_tc_firmware (FdTdServer *s, const char *workspace_id, const char *version);
 
 typedef struct
@@ -33,6 +33,8 @@ void fd_tc_report (FdTcDevice *dev, const char *key, const char *value_json);
 /* The whole update as a device does it: downloading 50, downloaded, verified, installing,
  * then @fota with @result ("success": and __info.fw = @version). */
 void fd_tc_update (FdTcDevice *dev, const char *version, const char *result);
+/* GET /v1/firmware/@firmware_id as the device; the status, and the body's length in *@len. */
+guint fd_tc_download (FdTcDevice *dev, const char *firmware_id, gsize *len);
 /* The value of the device's expected @fota (#status answer), or NULL when it has none. */
 JsonNode *fd_tc_expected_fota (FdTcDevice *dev);
 

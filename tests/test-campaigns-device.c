@@ -1,10 +1,11 @@
 /* test-campaigns-device.c — campaigns as devices live them, on a real fleetdesk-server
  * (--ota-tick-ms 200): the ZDM flow over raw MQTT (@fota delivered on j/dn, #fota_info answered
  * with the same value, a device back in testing mode still finds @fota expected, a revert seen
- * in __info), a device that never answers timing out, and a restart mid-campaign that goes on
- * and finishes. */
+ * in __info), a device that never answers timing out, the events a watcher sees, and a restart
+ * mid-campaign that goes on and finishes. */
 #include "fd-test-api-util.h"
 #include "fd-test-campaigns.h"
+#include "fd-test-events.h"
 #include "fd-test-mqtt.h"
 
 #include <string.h>
@@ -210,6 +211,68 @@ test_timeout (void)
   g_assert_null (fota);
 }
 
+/* What GET /events shows of a campaign: campaign.updated when it starts and when it completes
+ * (with its counts), campaign.target on each state change of a device and on a progress step
+ * into another multiple of 10, not on each report. */
+static void
+test_events (void)
+{
+  g_autoptr (FdTcDevice) a = fd_tc_device (fd_tm_srv, "ev-a", "1.0");
+  g_autoptr (FdTcDevice) b = fd_tc_device (fd_tm_srv, "ev-b", "1.0");
+  g_autofree char *fw = fd_tc_firmware (fd_tm_srv, fd_tm_srv->workspace, "10.0");
+  g_autofree char *query = g_strdup_printf (
+      "?workspace=%s&type=campaign.updated&type=campaign.target", fd_tm_srv->workspace);
+  g_autoptr (FdTeListener) l = fd_te_listener_open (fd_tm_srv, query, fd_tm_srv->srv->token);
+  g_autofree char *body = g_strdup_printf (
+      "{\"firmware_id\": \"%s\", \"devices\": [\"%s\", \"%s\"]}", fw, a->d->id, b->d->id);
+  g_autoptr (JsonNode) c = NULL;
+  g_autoptr (GString) seen = g_string_new (NULL);
+  const char *id;
+  JsonObject *data;
+  guint i;
+
+  g_assert_nonnull (l->conn);
+  c = fd_tc_create (fd_tm_srv->srv, fd_tm_srv->workspace, body);
+  id = fd_t_str (c, "id");
+  i = fd_te_wait_event (l, 0, "campaign.updated", NULL);
+  data = fd_te_event_data (fd_te_event_at (l, i));
+  g_assert_cmpstr (json_object_get_string_member (data, "campaign_id"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (data, "state"), ==, "running");
+  g_assert_cmpint (json_object_get_int_member (data, "stage"), ==, 0);
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (data, "counts"), "notified"), ==,
+      2);
+
+  fd_tc_report (a, "_fota_status", "{\"state\": \"downloading\", \"progress\": 5}");
+  fd_tc_report (a, "_fota_status", "{\"state\": \"downloading\", \"progress\": 8}");
+  fd_tc_report (a, "_fota_status", "{\"state\": \"downloading\", \"progress\": 12}");
+  fd_tc_update (a, "10.0", "success");
+  fd_tc_update (b, "10.0", "success");
+  for (i = 0;; i++)
+    {
+      i = fd_te_wait_event (l, i, "campaign.updated", NULL);
+      data = fd_te_event_data (fd_te_event_at (l, i));
+      if (g_str_equal (json_object_get_string_member (data, "state"), "completed"))
+        break;
+    }
+  g_assert_cmpint (
+      json_object_get_int_member (json_object_get_object_member (data, "counts"), "succeeded"), ==,
+      2);
+  g_assert_true (json_object_get_null_member (data, "reason"));
+  for (guint k = 0; k < i; k++)
+    if (fd_te_event_is (fd_te_event_at (l, k), "campaign.target", a->d->id))
+      {
+        JsonObject *t = fd_te_event_data (fd_te_event_at (l, k));
+        g_assert_cmpstr (json_object_get_string_member (t, "campaign_id"), ==, id);
+        g_string_append_printf (seen, "%s%s %" G_GINT64_FORMAT, seen->len ? ", " : "",
+                                json_object_get_string_member (t, "state"),
+                                json_object_get_int_member (t, "progress"));
+      }
+  g_assert_cmpstr (seen->str, ==,
+                   "notified 0, downloading 5, downloading 12, downloading 50, downloaded 100, "
+                   "verified 100, installing 100, succeeded 100");
+}
+
 /* A restart mid-campaign: the paused campaign, its stage and a device in flight are all in the
  * store; the new process picks it up, the device finishes, resume notifies the next stage from
  * the new process, and the campaign completes. */
@@ -304,6 +367,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/campaigns-device/zdm-flow", test_zdm_flow);
   g_test_add_func ("/campaigns-device/timeout", test_timeout);
+  g_test_add_func ("/campaigns-device/events", test_events);
   g_test_add_func ("/campaigns-device/restart", test_restart);
   status = g_test_run ();
 

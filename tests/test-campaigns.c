@@ -117,18 +117,27 @@ test_two_stages (void)
       g_assert_cmpstr (fd_t_str (fota, "fw_version"), ==, "2.0");
       g_assert_cmpstr (fd_t_str (fota, "firmware_id"), ==, fw);
       g_assert_cmpstr (fd_t_str (fota, "campaign_id"), ==, id);
-      g_assert_cmpint (fd_t_int (fota, "size"), ==, 1024);
+      g_assert_cmpint (fd_t_int (fota, "size"), ==, FD_TC_FIRMWARE_SIZE);
       g_assert_cmpuint (strlen (fd_t_str (fota, "sha256")), ==, 64);
       g_assert_true (
           g_str_has_suffix (fd_t_str (fota, "url"), want_url + strlen ("https://localhost")));
       g_assert_true (g_str_has_prefix (fd_t_str (fota, "url"), "https://"));
       g_assert_nonnull (strstr (fd_t_str (fota, "manifest"), fw));
-      g_assert_cmpstr (fd_t_str (fota, "signature"), ==, "c2lnbmF0dXJl");
+      g_assert_cmpuint (strlen (fd_t_str (fota, "signature")), >, 40);
       g_assert_cmpstr (fd_t_str (fota, "algorithm"), ==, "ecdsa-p256");
       g_assert_cmpstr (fd_t_str (fota, "on_schedule"), ==, "");
     }
   for (guint i = 0; i < second->len; i++)
     g_assert_null (fd_tc_expected_fota (g_ptr_array_index (second, i)));
+  /* A target may download the file (fd_store_firmware_assigned); a device that is none may
+   * not. */
+  {
+    g_autoptr (FdTcDevice) outsider = fd_tc_device (shared, "two-outsider", "1.0");
+    gsize len = 0;
+    g_assert_cmpuint (fd_tc_download (g_ptr_array_index (first, 0), fw, &len), ==, 200);
+    g_assert_cmpuint (len, ==, FD_TC_FIRMWARE_SIZE);
+    g_assert_cmpuint (fd_tc_download (outsider, fw, &len), ==, 403);
+  }
 
   /* Progress shows in the target list. */
   fd_tc_report (g_ptr_array_index (first, 0), "_fota_status",
@@ -388,6 +397,141 @@ test_only_outdated (void)
   }
 }
 
+static gint64
+stage_started_ms (JsonNode *campaign, guint i)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (
+      json_object_get_string_member (stage_of (campaign, i), "started_at"), NULL);
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t) * 1000 + g_date_time_get_microsecond (t) / 1000;
+}
+
+/* A stage of no devices passes at once, but no stage starts before min_wait_s since the one
+ * before it started: the server's own times show the gap. */
+static void
+test_min_wait (void)
+{
+  g_autoptr (Fleet) f = fleet_new ("wait", 2, "1.0");
+  g_autofree char *fw = fd_tc_firmware (shared, shared->workspace, "12.0");
+  g_autofree char *body = g_strdup_printf (
+      "{\"firmware_id\": \"%s\", \"devices\": %s, \"min_wait_s\": 1, \"stages\": "
+      "[{\"percent\": 0}, {\"count\": 1}, {\"percent\": 100}]}",
+      fw, f->ids_json);
+  g_autoptr (JsonNode) c = fd_tc_create (shared->srv, shared->workspace, body);
+  const char *id = fd_t_str (c, "id");
+  g_autoptr (JsonNode) one = NULL;
+  g_autoptr (JsonNode) done = NULL;
+  g_autoptr (GPtrArray) second = NULL;
+  g_autoptr (GPtrArray) third = NULL;
+
+  g_assert_cmpint (json_object_get_int_member (stage_of (c, 0), "devices"), ==, 0);
+  g_assert_cmpint (fd_tc_count (c, "queued"), ==, 2);
+  one = fd_tc_wait (shared->srv, id, "stage", "1");
+  g_assert_cmpint (stage_started_ms (one, 1) - stage_started_ms (one, 0), >=, 1000);
+  second = stage_devices (f, id, 1);
+  third = stage_devices (f, id, 2);
+  g_assert_cmpuint (second->len, ==, 1);
+  fd_tc_update (g_ptr_array_index (second, 0), "12.0", "success");
+  g_clear_pointer (&one, json_node_unref);
+  one = fd_tc_wait (shared->srv, id, "stage", "2");
+  g_assert_cmpint (stage_started_ms (one, 2) - stage_started_ms (one, 1), >=, 1000);
+  fd_tc_update (g_ptr_array_index (third, 0), "12.0", "success");
+  done = fd_tc_wait (shared->srv, id, "state", "completed");
+  g_assert_cmpint (fd_tc_count (done, "succeeded"), ==, 2);
+}
+
+/* A newer campaign for a device mid-update takes it over: the older target is skipped
+ * ("replaced by campaign …"), reports about the older version move nothing of the newer one,
+ * and reports about the newer version do. */
+static void
+test_replaced (void)
+{
+  g_autoptr (FdTcDevice) dev = fd_tc_device (shared, "replaced", "1.0");
+  g_autofree char *old_fw = fd_tc_firmware (shared, shared->workspace, "11.0");
+  g_autofree char *new_fw = fd_tc_firmware (shared, shared->workspace, "11.1");
+  g_autofree char *old_body
+      = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", old_fw, dev->d->id);
+  g_autofree char *new_body
+      = g_strdup_printf ("{\"firmware_id\": \"%s\", \"devices\": [\"%s\"]}", new_fw, dev->d->id);
+  g_autoptr (JsonNode) older = fd_tc_create (shared->srv, shared->workspace, old_body);
+  g_autoptr (JsonNode) newer = NULL;
+  g_autoptr (JsonNode) fota = NULL;
+  g_autoptr (JsonNode) done = NULL;
+  g_autoptr (JsonNode) skipped = NULL;
+  g_autofree char *msg = NULL;
+  g_autofree char *state = NULL;
+
+  fd_tc_report (dev, "_fota_status",
+                "{\"state\": \"downloading\", \"progress\": 30, \"fw_version\": \"11.0\"}");
+  newer = fd_tc_create (shared->srv, shared->workspace, new_body);
+  fota = fd_tc_expected_fota (dev);
+  g_assert_cmpstr (fd_t_str (fota, "fw_version"), ==, "11.1");
+  msg = g_strdup_printf ("replaced by campaign %s", fd_t_str (newer, "id"));
+  skipped = fd_tc_targets (shared->srv, fd_t_str (older, "id"), "state=skipped");
+  g_assert_cmpint (fd_t_int (skipped, "total"), ==, 1);
+  g_assert_cmpstr (fd_t_str (fd_t_item (skipped, 0), "message"), ==, msg);
+
+  fd_tc_report (dev, "_fota_status",
+                "{\"state\": \"installing\", \"progress\": 100, \"fw_version\": \"11.0\"}");
+  state = fd_tc_target_state (shared->srv, fd_t_str (newer, "id"), dev->d->id);
+  g_assert_cmpstr (state, ==, "notified");
+  fd_tc_update (dev, "11.1", "success");
+  done = fd_tc_wait (shared->srv, fd_t_str (newer, "id"), "state", "completed");
+  g_assert_cmpint (fd_tc_count (done, "succeeded"), ==, 1);
+  g_clear_pointer (&done, json_node_unref);
+  done = fd_tc_wait (shared->srv, fd_t_str (older, "id"), "state", "completed");
+  g_assert_cmpint (fd_tc_count (done, "skipped"), ==, 1);
+}
+
+/* A campaign of 3,000 devices listed one by one (a body over the API's usual 64 KiB): every
+ * target of its one stage notified in the create; and one over 10,000 targets refused. */
+static void
+test_big (void)
+{
+  g_autofree char *ws = fd_test_make_workspace (shared->srv, "big");
+  g_autofree char *fw = fd_tc_firmware (shared, ws, "13.0");
+  g_autofree char *devices_path = g_strdup_printf ("/api/v1/workspaces/%s/devices", ws);
+  g_autofree char *ws_path = g_strdup_printf ("/api/v1/workspaces/%s", ws);
+  g_autoptr (GString) body = g_string_new (NULL);
+  g_autoptr (JsonNode) w = NULL;
+  g_autoptr (JsonNode) c = NULL;
+  g_autofree char *too_many = NULL;
+  g_autofree char *abort_path = NULL;
+  g_autoptr (JsonNode) aborted = NULL;
+  gint64 start;
+
+  fd_test_server_seed_devices (shared->srv, ws, "big", 3000);
+  g_string_append_printf (body, "{\"firmware_id\": \"%s\", \"devices\": [", fw);
+  for (int page = 0; page < 3; page++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s?size=1000&from=%d", devices_path, page * 1000);
+      g_autoptr (JsonNode) list = fd_t_call (shared->srv, "GET", path, NULL, 200);
+      for (guint i = 0; i < json_array_get_length (fd_t_items (list)); i++)
+        g_string_append_printf (body, "%s\"%s\"", body->str[body->len - 1] == '[' ? "" : ",",
+                                fd_t_str (fd_t_item (list, i), "id"));
+    }
+  g_string_append (body, "]}");
+  g_assert_cmpuint (body->len, >, 64 * 1024);
+  start = g_get_monotonic_time ();
+  c = fd_tc_create (shared->srv, ws, body->str);
+  g_test_message ("a campaign of 3,000 listed devices made (all notified) in %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpint (fd_t_int (c, "total"), ==, 3000);
+  g_assert_cmpint (fd_tc_count (c, "notified"), ==, 3000);
+  abort_path = g_strdup_printf ("/api/v1/campaigns/%s/abort", fd_t_str (c, "id"));
+  aborted = fd_t_call (shared->srv, "POST", abort_path, NULL, 200);
+  g_assert_cmpint (fd_tc_count (aborted, "notified"), ==, 3000);
+
+  fd_test_server_seed_devices (shared->srv, ws, "more", 7001);
+  w = fd_t_call (shared->srv, "GET", ws_path, NULL, 200);
+  too_many = g_strdup_printf ("{\"firmware_id\": \"%s\", \"fleets\": [\"%s\"]}", fw,
+                              fd_t_str (w, "default_fleet_id"));
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/campaigns", ws);
+    fd_t_expect_error (shared->srv, "POST", path, too_many, 400, "invalid_field", "targets");
+  }
+}
+
 /* What a campaign may not be: each a 400 naming the field. */
 static void
 test_errors (void)
@@ -483,7 +627,10 @@ main (int argc, char **argv)
   g_test_add_func ("/campaigns/success-threshold", test_success_threshold);
   g_test_add_func ("/campaigns/pause-resume-abort", test_pause_resume_abort);
   g_test_add_func ("/campaigns/only-outdated", test_only_outdated);
+  g_test_add_func ("/campaigns/min-wait", test_min_wait);
+  g_test_add_func ("/campaigns/replaced", test_replaced);
   g_test_add_func ("/campaigns/errors", test_errors);
+  g_test_add_func ("/campaigns/big", test_big);
   status = g_test_run ();
 
   fd_td_server_stop (shared);

@@ -301,7 +301,9 @@ test_run_answers_jobs (void)
   ups = watched (up, up_fd);
   g_assert_cmpstr (ups, ==,
                    "j/up/dev-tok {\"key\":\"#status\",\"value\":{}}\n"
-                   "j/up/dev-tok {\"key\":\"__manifest\",\"value\":{\"jobs\":[\"reset\",\"echo\",\"sleep\",\"fail\",\"ping\"],"
+                   "j/up/dev-tok "
+                   "{\"key\":\"__manifest\",\"value\":{\"jobs\":[\"reset\",\"echo\",\"sleep\","
+                   "\"fail\",\"ping\"],"
                    "\"conditions\":[\"battery\"]}}\n"
                    "j/up/dev-tok {\"key\":\"@echo\",\"value\":{\"x\":1}}\n");
   kill (run, SIGTERM);

@@ -116,6 +116,8 @@ fd_job_dialog_build_view (FdJobDialog *self, GtkWidget **schedule_button, FdMult
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (job), _ ("Job"));
   *name_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (*name_row), _ ("Name"));
+  /* Enter schedules, as Schedule is the default (when it is on). */
+  adw_entry_row_set_activates_default (*name_row, TRUE);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (job), GTK_WIDGET (*name_row));
   *name_error = fd_job_dialog_note (NULL, "error");
   gtk_widget_set_visible (GTK_WIDGET (*name_error), FALSE);

@@ -579,8 +579,8 @@ fd_device_detail_page_class_init_variables (GtkWidgetClass *widget_class)
 void
 fd_device_detail_page_init_variables (FdDeviceDetailPage *self)
 {
-  GtkWidget *placeholder = gtk_label_new (_ ("No variables: the server asks nothing of this "
-                                             "device, and it reported no plain keys."));
+  GtkWidget *placeholder = gtk_label_new (
+      _ ("No variables. Set one to have the device hold a value, such as a setpoint."));
 
   self->variable_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);

@@ -3,8 +3,9 @@
  * The job is read once (GET /jobs/{id} with its executions); then job.execution events change
  * the execution rows in place (state, attempts, result) and job.updated events the summary.
  * Events do not carry every field (times, messages): after a burst of them the job is read
- * again, at most every FD_JOB_DETAIL_REFRESH_MS and one read at a time, so a job of 10,000
- * devices answering at once costs a few reads, not 10,000.
+ * again, at most every FD_JOB_DETAIL_REFRESH_MS (every FD_JOB_DETAIL_REFRESH_LARGE_MS for a
+ * large job) and one read at a time, so a job of 10,000 devices answering at once costs a few
+ * reads, not 10,000.
  */
 #include "config.h"
 
@@ -31,6 +32,7 @@ struct _FdJobDetailPage
   guint reads;
 
   GListStore *store; /* FdJsonItem keyed by device_id */
+  GHashTable *index; /* device_id -> FdJsonItem of the store: 10,000 rows are found at once */
   GtkSortListModel *sorted;
 
   AdwWindowTitle *title;
@@ -126,7 +128,7 @@ fd_job_detail_page_show_executions (FdJobDetailPage *self, JsonArray *items)
       JsonNode *element = json_array_get_element (items, i);
       JsonObject *execution;
       const char *device;
-      guint position;
+      FdJsonItem *item;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         continue;
@@ -135,26 +137,33 @@ fd_job_detail_page_show_executions (FdJobDetailPage *self, JsonArray *items)
       if (device == NULL)
         continue;
       g_hash_table_add (seen, (gpointer)device);
-      if (fd_json_item_find (G_LIST_MODEL (self->store), device, &position))
+      item = g_hash_table_lookup (self->index, device);
+      if (item != NULL)
         {
-          g_autoptr (FdJsonItem) item
-              = g_list_model_get_item (G_LIST_MODEL (self->store), position);
-
           /* Only what changed redraws. */
           if (!json_object_equal (fd_json_item_get_object (item), execution))
             fd_json_item_replace (item, execution);
         }
-      else
-        g_ptr_array_add (added, fd_json_item_new (execution, "device_id"));
+      else if ((item = fd_json_item_new (execution, "device_id")) != NULL)
+        {
+          g_hash_table_insert (self->index, (gpointer)fd_json_item_get_key (item),
+                               g_object_ref (item));
+          g_ptr_array_add (added, item);
+        }
     }
 
-  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->store)); i-- > 0;)
-    {
-      g_autoptr (FdJsonItem) item = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+  /* Executions no longer listed (never, but a read is the truth). */
+  if (g_hash_table_size (seen) < g_hash_table_size (self->index))
+    for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->store)); i-- > 0;)
+      {
+        g_autoptr (FdJsonItem) item = g_list_model_get_item (G_LIST_MODEL (self->store), i);
 
-      if (!g_hash_table_contains (seen, fd_json_item_get_key (item)))
-        g_list_store_remove (self->store, i);
-    }
+        if (!g_hash_table_contains (seen, fd_json_item_get_key (item)))
+          {
+            g_hash_table_remove (self->index, fd_json_item_get_key (item));
+            g_list_store_remove (self->store, i);
+          }
+      }
   g_list_store_splice (self->store, g_list_model_get_n_items (G_LIST_MODEL (self->store)), 0,
                        added->pdata, added->len);
 }
@@ -244,9 +253,12 @@ fd_job_detail_page_refresh_cb (gpointer data)
 static void
 fd_job_detail_page_refresh_later (FdJobDetailPage *self)
 {
+  gboolean large = g_list_model_get_n_items (G_LIST_MODEL (self->store)) > FD_JOB_DETAIL_LARGE;
+
   if (self->refresh_source == 0 && self->job_id != NULL)
     self->refresh_source
-        = g_timeout_add (FD_JOB_DETAIL_REFRESH_MS, fd_job_detail_page_refresh_cb, self);
+        = g_timeout_add (large ? FD_JOB_DETAIL_REFRESH_LARGE_MS : FD_JOB_DETAIL_REFRESH_MS,
+                         fd_job_detail_page_refresh_cb, self);
 }
 
 /* Events */
@@ -264,7 +276,7 @@ static void
 fd_job_detail_page_job_event_cb (FdJobDetailPage *self, const char *type, const char *workspace_id,
                                  const char *device_id, JsonObject *data)
 {
-  guint position;
+  FdJsonItem *item;
 
   if (self->job_id == NULL || g_strcmp0 (fd_json_get_string (data, "job_id"), self->job_id) != 0)
     return;
@@ -282,10 +294,10 @@ fd_job_detail_page_job_event_cb (FdJobDetailPage *self, const char *type, const 
       return;
     }
 
-  if (device_id != NULL && fd_json_item_find (G_LIST_MODEL (self->store), device_id, &position))
+  item = device_id != NULL ? g_hash_table_lookup (self->index, device_id) : NULL;
+  if (item != NULL)
     {
       static const char *const members[] = { "state", "attempts", "result", NULL };
-      g_autoptr (FdJsonItem) item = g_list_model_get_item (G_LIST_MODEL (self->store), position);
       g_autoptr (JsonObject) update = json_object_new ();
 
       fd_job_detail_page_copy_members (update, data, members);
@@ -408,6 +420,7 @@ fd_job_detail_page_set_job (FdJobDetailPage *self, const char *job_id, JsonObjec
   self->reads = 0;
   g_clear_pointer (&self->job, json_object_unref);
   g_list_store_remove_all (self->store);
+  g_hash_table_remove_all (self->index);
   g_free (self->job_id);
   self->job_id = g_strdup (job_id);
   if (job_id == NULL)
@@ -472,6 +485,7 @@ fd_job_detail_page_dispose (GObject *object)
   adw_bin_set_child (ADW_BIN (self), NULL);
   g_clear_object (&self->sorted);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->index, g_hash_table_unref);
   G_OBJECT_CLASS (fd_job_detail_page_parent_class)->dispose (object);
 }
 
@@ -504,6 +518,7 @@ fd_job_detail_page_init (FdJobDetailPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->store = g_list_store_new (FD_TYPE_JSON_ITEM);
+  self->index = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   fd_job_detail_page_build (self, &self->title, &self->cancel_button, &self->state_label,
                             &self->progress, &self->progress_label, &self->args_label,
                             &self->limits_label, &self->stack, &self->view);

@@ -9,8 +9,12 @@
 
 G_BEGIN_DECLS
 
-/* After an event, the job is read again (times, messages) at most this often. */
+/* After an event, the job is read again (times, messages) at most this often; a job of more
+ * than FD_JOB_DETAIL_LARGE executions (a read of megabytes) at most every
+ * FD_JOB_DETAIL_REFRESH_LARGE_MS: its rows' states still change at once from the events. */
 #define FD_JOB_DETAIL_REFRESH_MS 500
+#define FD_JOB_DETAIL_LARGE 1000
+#define FD_JOB_DETAIL_REFRESH_LARGE_MS 5000
 /* Executions listed (the API's largest page). */
 #define FD_JOB_DETAIL_MAX_EXECUTIONS 10000
 

@@ -58,10 +58,12 @@ fd_api_body_object (FdApiRequest *req, JsonNode **owner)
   g_autofree char *data = g_memdup2 (raw, len); /* prescan() edits it */
 
   *owner = NULL;
-  if (len > FD_API_MAX_BODY)
+  /* The route's limit (the got-headers check already refused a declared length over it). */
+  if (len > req->max_body)
     {
       fd_api_reply_error (req, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
-                          "the request body is over the limit of %d bytes", FD_API_MAX_BODY);
+                          "the request body is over the limit of %" G_GSIZE_FORMAT " bytes",
+                          req->max_body);
       return NULL;
     }
   if (len == 0)

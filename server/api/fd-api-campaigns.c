@@ -18,6 +18,8 @@ static const char *const list_params[] = { "from", "size", NULL };
 static const char *const target_params[] = { "state", "stage", "search", "from", "size", NULL };
 
 #define MAX_DEVICE_TIMEOUT_S 604800
+/* 10,000 device ids listed one by one (27 bytes each, quoted) and the rest of the body. */
+#define MAX_CREATE_BODY (512 * 1024)
 #define MAX_TARGET_PAGE 10000
 #define DEFAULT_TARGET_PAGE 1000
 
@@ -560,7 +562,7 @@ campaign_targets (FdApiRequest *req)
 }
 
 const FdApiRoute fd_api_campaign_routes[] = {
-  { "POST", "/workspaces/{id}/campaigns", campaign_create, FALSE, 0 },
+  { "POST", "/workspaces/{id}/campaigns", campaign_create, FALSE, MAX_CREATE_BODY },
   { "GET", "/workspaces/{id}/campaigns", campaign_list, FALSE, 0 },
   { "GET", "/campaigns/{id}", campaign_get, FALSE, 0 },
   { "GET", "/campaigns/{id}/targets", campaign_targets, FALSE, 0 },

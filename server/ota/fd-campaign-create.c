@@ -241,7 +241,7 @@ create_job (FdDb *db, gpointer data, GError **error)
 {
   FdOtaJob *job = data;
   FdOtaSpec *spec = job->spec;
-  g_autoptr (FdCampaignFirmware) fw = NULL;
+  g_autoptr (FdFirmwareRecord) fw = NULL;
   g_autoptr (GPtrArray) targets = g_ptr_array_new_with_free_func (candidate_free);
   g_autoptr (FdCampaign) c = g_new0 (FdCampaign, 1);
   g_autoptr (GString) asked = g_string_new ("{\"fleets\":[");
@@ -251,8 +251,7 @@ create_job (FdDb *db, gpointer data, GError **error)
 
   if (!fd_store_workspace_exists (db, spec->workspace_id, error))
     return FALSE;
-  fw = fd_store_campaign_firmware (db, spec->firmware_id, &local);
-  if (fw == NULL)
+  if (!fd_store_firmware_get (db, spec->firmware_id, &fw, &local))
     {
       if (!g_error_matches (local, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND))
         {

@@ -63,7 +63,7 @@ void fd_ota_move_add (GArray *moves, const char *device_id, int stage, FdTargetS
                       FdTargetState to, gint64 progress);
 
 /* The @fota value of @c's firmware (docs/protocol.md "FOTA"). */
-char *fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdCampaignFirmware *fw);
+char *fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdFirmwareRecord *fw);
 
 /* On the writer: notifies @c's queued targets of its current stage (stores @fota, state
  * notified, deadline), recording what it did in @o. A device whose expected map is full fails
@@ -127,7 +127,6 @@ gboolean fd_ota_release (FdOta *ota);
 /* On the engine thread, after a commit. */
 FdOtaCampaign *fd_ota_track (FdOta *ota, FdCampaign *c, char *fota_json);
 void fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_changed);
-void fd_ota_apply_moves (FdOta *ota, FdOtaCampaign *oc, GArray *moves);
 /* Judges @oc now (after a change, and on each tick): runs a step job when there is something
  * to do. */
 void fd_ota_evaluate (FdOta *ota, FdOtaCampaign *oc, gboolean tick);

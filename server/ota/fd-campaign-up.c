@@ -24,7 +24,8 @@ typedef struct
   int to;          /* the state the report asks for; -1: none */
   gint64 progress; /* -1: not given */
   char *message;
-  char *fw; /* __info.fw */
+  char *fw;         /* __info.fw */
+  char *fw_version; /* the version a _fota_status or @fota is about */
   /* what the writer did */
   gboolean moved;
   char *campaign_id;
@@ -43,8 +44,21 @@ report_free (gpointer data)
   g_free (r->device_id);
   g_free (r->message);
   g_free (r->fw);
+  g_free (r->fw_version);
   g_free (r->campaign_id);
   g_free (r);
+}
+
+/* @obj's member @name when it is a string, else NULL. */
+static const char *
+string_member (JsonObject *obj, const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
 }
 
 /* Reads what the report says; a value of another shape is stored and moves nothing. */
@@ -61,42 +75,29 @@ report_parse (Report *r, const char *value_json)
     return;
   if (r->kind == REPORT_INFO)
     {
-      text = json_object_get_string_member_with_default (obj, "fw", NULL);
-      JsonNode *fw = json_object_get_member (obj, "fw");
-      if (fw != NULL && JSON_NODE_HOLDS_VALUE (fw)
-          && json_node_get_value_type (fw) == G_TYPE_STRING)
-        r->fw = g_strdup (text);
+      r->fw = g_strdup (string_member (obj, "fw"));
       return;
     }
+  r->fw_version = g_strdup (string_member (obj, "fw_version"));
   if (r->kind == REPORT_FINAL)
     {
-      JsonNode *result = json_object_get_member (obj, "result");
-      JsonNode *msg = json_object_get_member (obj, "msg");
-
-      text = result && JSON_NODE_HOLDS_VALUE (result)
-                     && json_node_get_value_type (result) == G_TYPE_STRING
-                 ? json_node_get_string (result)
-                 : NULL;
+      text = string_member (obj, "result");
       if (g_strcmp0 (text, "success") == 0)
         r->to = FD_TARGET_SUCCEEDED;
       else if (g_strcmp0 (text, "fail") == 0)
         r->to = FD_TARGET_FAILED;
       else if (g_strcmp0 (text, "reverted") == 0)
         r->to = FD_TARGET_REVERTED;
-      if (msg != NULL && JSON_NODE_HOLDS_VALUE (msg)
-          && json_node_get_value_type (msg) == G_TYPE_STRING && *json_node_get_string (msg))
-        r->message = g_strndup (json_node_get_string (msg), 500);
+      text = string_member (obj, "msg");
+      if (text != NULL && *text != '\0')
+        r->message = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 500));
       if (r->to == FD_TARGET_SUCCEEDED)
         r->progress = 100;
       return;
     }
   {
-    JsonNode *state = json_object_get_member (obj, "state");
     JsonNode *progress = json_object_get_member (obj, "progress");
-    int s = state && JSON_NODE_HOLDS_VALUE (state)
-                    && json_node_get_value_type (state) == G_TYPE_STRING
-                ? fd_target_state_from_name (json_node_get_string (state))
-                : -1;
+    int s = fd_target_state_from_name (string_member (obj, "state"));
 
     if (s >= FD_TARGET_DOWNLOADING && s <= FD_TARGET_TESTING)
       r->to = s;
@@ -105,6 +106,32 @@ report_parse (Report *r, const char *value_json)
             || json_node_get_value_type (progress) == G_TYPE_DOUBLE))
       r->progress = CLAMP ((gint64)json_node_get_double (progress), 0, 100);
   }
+}
+
+/* FALSE when the report names a version (fw_version) other than the one @t's campaign rolls
+ * out: a device still on an older campaign's update does not move the newer one's target. */
+static gboolean
+report_is_for (FdDb *db, const Report *r, const FdCampaignTarget *t, gboolean *is_for,
+               GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  *is_for = TRUE;
+  if (r->fw_version == NULL)
+    return TRUE;
+  /* Two primary-key lookups (the targets column holds the whole device list: no JSON here). A
+   * firmware deleted under an aborted campaign leaves no version to compare: the report counts. */
+  stmt = fd_db_prepare (db,
+                        "SELECT f.version FROM campaign c JOIN firmware f ON f.id = c.firmware_id"
+                        " WHERE c.id = ?1",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, t->campaign_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *is_for = g_strcmp0 ((const char *)sqlite3_column_text (stmt, 0), r->fw_version) == 0;
+  sqlite3_reset (stmt);
+  return TRUE;
 }
 
 /* On the writer, after the report is stored. */
@@ -144,6 +171,13 @@ report_also (FdDb *db, gpointer data, GError **error)
       g_free (r->message);
       r->message = g_strdup_printf ("the device came back with version %s", r->fw);
     }
+  {
+    gboolean is_for = TRUE;
+    if (!report_is_for (db, r, t, &is_for, error))
+      return FALSE;
+    if (!is_for)
+      return TRUE;
+  }
   r->campaign_id = g_strdup (t->campaign_id);
   r->stage = t->stage;
   r->from = t->state;

@@ -115,7 +115,7 @@ fd_ota_status_sent (FdOta *ota, const char *device_id)
 }
 
 char *
-fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdCampaignFirmware *fw)
+fd_ota_fota_json (FdOta *ota, const char *campaign_id, const FdFirmwareRecord *fw)
 {
   g_autoptr (GString) s = g_string_new ("{\"fw_version\":");
   g_autofree char *url
@@ -292,24 +292,6 @@ fd_ota_track (FdOta *ota, FdCampaign *c, char *fota_json)
 }
 
 void
-fd_ota_apply_moves (FdOta *ota, FdOtaCampaign *oc, GArray *moves)
-{
-  for (guint i = 0; i < moves->len; i++)
-    {
-      const FdOtaMove *m = &g_array_index (moves, FdOtaMove, i);
-
-      if (m->from != m->to && m->stage >= 0 && m->stage < FD_CAMPAIGN_MAX_STAGES)
-        {
-          oc->c->counts[m->stage][m->from]--;
-          oc->c->counts[m->stage][m->to]++;
-        }
-      fd_ota_publish_target (ota, oc, m->device_id, m->to, m->progress);
-    }
-  if (moves->len > 0)
-    oc->dirty = TRUE;
-}
-
-void
 fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_changed)
 {
   for (guint i = 0; i < o->delivered->len; i++)
@@ -322,8 +304,13 @@ fd_ota_apply (FdOta *ota, FdOtaCampaign *oc, FdOtaOutcome *o, gboolean state_cha
       if (other != NULL)
         other->last_step_ms = 0;
     }
-  /* Events of the moves first; the counts then come from the job's own reading. */
-  fd_ota_apply_moves (ota, oc, o->moves);
+  /* The moves make events; the counts come from the job's own reading (@o->after, or what
+   * fd_ota_track() was given), which has them already. */
+  for (guint i = 0; i < o->moves->len; i++)
+    {
+      const FdOtaMove *m = &g_array_index (o->moves, FdOtaMove, i);
+      fd_ota_publish_target (ota, oc, m->device_id, m->to, m->progress);
+    }
   if (o->after != NULL)
     {
       FdCampaign *old = oc->c;
@@ -400,13 +387,13 @@ load_job (FdDb *db, gpointer data, GError **error)
   for (guint i = 0; i < ids->len; i++)
     {
       FdCampaign *c = fd_store_campaign_get (db, g_ptr_array_index (ids, i), error);
-      g_autoptr (FdCampaignFirmware) fw = NULL;
+      g_autoptr (FdFirmwareRecord) fw = NULL;
       gint64 deadline = 0;
 
       if (c == NULL)
         return FALSE;
       g_ptr_array_add (job->loaded, c);
-      fw = fd_store_campaign_firmware (db, c->firmware_id, NULL);
+      fd_store_firmware_get (db, c->firmware_id, &fw, NULL);
       g_ptr_array_add (job->fota, fw ? fd_ota_fota_json (job->ota, c->id, fw) : NULL);
       if (!fd_store_campaign_next_deadline (db, c->id, c->stage, &deadline, error))
         return FALSE;

@@ -15,6 +15,7 @@
 #include "device/fd-downlink.h"
 #include "events/fd-events.h"
 #include "ingest/fd-ingest.h"
+#include "ota/fd-firmware.h"
 #include "store/fd-store-campaigns.h"
 
 G_BEGIN_DECLS
@@ -32,7 +33,6 @@ typedef enum
 
 #define FD_OTA_DEFAULT_TICK_MS 1000
 
-typedef struct _FdFirmware FdFirmware;
 typedef struct _FdOta FdOta;
 
 FdOta *fd_ota_new (FdStore *store, FdDownlink *downlink, FdFirmware *firmware,

@@ -143,24 +143,6 @@ gboolean fd_store_campaign_next_deadline (FdDb *db, const char *campaign_id, int
 
 gboolean fd_store_campaign_exists (FdDb *db, const char *id, GError **error);
 
-/* What a campaign needs of its firmware (the firmware table, and the algorithm of the
- * workspace's signing key), for the @fota value. NOT_FOUND "firmware … does not exist". */
-typedef struct
-{
-  char *id;
-  char *workspace_id;
-  char *version;
-  gint64 size;
-  char *sha256;
-  char *manifest;
-  char *signature;
-  char *algorithm;
-} FdCampaignFirmware;
-
-void fd_campaign_firmware_free (FdCampaignFirmware *fw);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdCampaignFirmware, fd_campaign_firmware_free)
-FdCampaignFirmware *fd_store_campaign_firmware (FdDb *db, const char *firmware_id, GError **error);
-
 /* The targets list: @state (-1 any), @stage (-1 any), @search (a case-folded substring of the
  * device name, or NULL), in position order. */
 gboolean fd_store_campaign_target_list (FdDb *db, const char *campaign_id, int state, int stage,

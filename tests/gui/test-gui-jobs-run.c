@@ -1,6 +1,7 @@
 /* test-gui-jobs-run.c — "New Job" and a job's page, driven as a user would: arguments that are
  * not JSON are refused in place; "echo" scheduled on pump-01 turns Succeeded with the device's
- * answer; "sleep", which the device never answers, is canceled. */
+ * answer; "sleep", scheduled on the pumps' fleet, which pump-01 never answers and pump-02
+ * never gets, is canceled. */
 #include "config.h"
 
 #include "fd-gui-util.h"
@@ -40,12 +41,13 @@ declared_cb (gpointer data)
   return g_strv_contains ((const char *const *)names, "echo");
 }
 
-/* Ticks @names in the dialog's Devices picker, as a user does in its popover. */
+/* Ticks @names in the dialog's picker @title ("Devices", "Fleets"), as a user does in its
+ * popover. */
 static void
-choose_devices (FdJobDialog *dialog, const char *const *names, const char *screenshot)
+choose (FdJobDialog *dialog, const char *title, const char *const *names, const char *screenshot)
 {
   FdMultiPicker *picker
-      = FD_MULTI_PICKER (fd_gui_wait_for (GTK_WIDGET (dialog), FD_TYPE_MULTI_PICKER, "Devices"));
+      = FD_MULTI_PICKER (fd_gui_wait_for (GTK_WIDGET (dialog), FD_TYPE_MULTI_PICKER, title));
   GtkPopover *popover = fd_multi_picker_get_popover (picker);
 
   gtk_popover_popup (popover);
@@ -61,6 +63,12 @@ choose_devices (FdJobDialog *dialog, const char *const *names, const char *scree
   if (screenshot != NULL)
     g_free (fd_gui_screenshot (GTK_WIDGET (dialog), screenshot));
   gtk_popover_popdown (popover);
+}
+
+static void
+choose_devices (FdJobDialog *dialog, const char *const *names, const char *screenshot)
+{
+  choose (dialog, "Devices", names, screenshot);
   fd_gui_wait (declared_cb, dialog, 10, "the names pump-01 declares");
 }
 
@@ -243,12 +251,13 @@ job_canceled_cb (gpointer data)
 void
 fd_tj_cancel (void)
 {
-  const char *const devices[] = { "pump-01", "pump-02", NULL };
+  const char *const fleets[] = { "default", NULL };
   g_autoptr (FdJobDialog) dialog = open_dialog ();
   AdwMessageDialog *confirm;
   GtkWidget *name;
 
-  choose_devices (dialog, devices, NULL);
+  /* Both pumps, through their fleet. */
+  choose (dialog, "Fleets", fleets, NULL);
   name = fd_gui_wait_for (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, "Name");
   gtk_editable_set_text (GTK_EDITABLE (name), "sleep");
   fd_gui_click (GTK_WIDGET (dialog), "_Schedule");

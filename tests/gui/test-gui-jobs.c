@@ -246,6 +246,52 @@ test_empty (void)
   g_free (fd_gui_screenshot (GTK_WIDGET (fd_tj_window ()), "jobs-01-empty"));
 }
 
+static gboolean
+jobs_listed_cb (gpointer data)
+{
+  return g_list_model_get_n_items (fd_jobs_page_get_jobs (jobs_page ())) == GPOINTER_TO_UINT (data);
+}
+
+/* Ctrl+F on the Jobs pane searches the jobs by name. */
+static void
+test_search (void)
+{
+  GtkWidget *entry;
+
+  fd_tj_show_pane ("Jobs");
+  gtk_widget_activate_action (GTK_WIDGET (jobs_page ()), "pane.show-list", NULL);
+  fd_gui_wait (jobs_listed_cb, GUINT_TO_POINTER (2), 10, "both jobs listed");
+  gtk_widget_activate_action (GTK_WIDGET (fd_tj_window ()), "win.search", NULL);
+  entry = fd_gui_wait_for (GTK_WIDGET (jobs_page ()), GTK_TYPE_SEARCH_ENTRY, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "SLE");
+  fd_gui_wait (jobs_listed_cb, GUINT_TO_POINTER (1), 10, "only “sleep” listed");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "nothing-like-it");
+  fd_gui_wait_for (GTK_WIDGET (jobs_page ()), ADW_TYPE_STATUS_PAGE, "No Results Found");
+  g_free (fd_gui_screenshot (GTK_WIDGET (fd_tj_window ()), "jobs-14-no-results"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  fd_gui_wait (jobs_listed_cb, GUINT_TO_POINTER (2), 10, "both jobs listed again");
+  gtk_widget_activate_action (GTK_WIDGET (fd_tj_window ()), "win.search", NULL);
+}
+
+/* A phone-sized window: the Jobs pane behind a back button, its list still reachable. */
+static void
+test_narrow (void)
+{
+  GtkWindow *win = GTK_WINDOW (fd_tj_window ());
+  GtkWidget *back;
+
+  fd_tj_show_pane ("Jobs");
+  gtk_widget_activate_action (GTK_WIDGET (jobs_page ()), "pane.show-list", NULL);
+  gtk_window_set_default_size (win, 360, 700);
+  fd_gui_settle (600);
+  back = fd_gui_wait_for (GTK_WIDGET (jobs_page ()), GTK_TYPE_BUTTON, "Back");
+  g_assert_true (gtk_widget_get_mapped (back));
+  fd_gui_wait_for (GTK_WIDGET (jobs_page ()), GTK_TYPE_BUTTON, "_New Job");
+  g_free (fd_gui_screenshot (GTK_WIDGET (win), "jobs-15-narrow"));
+  gtk_window_set_default_size (win, 1100, 720);
+  fd_gui_settle (600);
+}
+
 static void
 stop_device (void)
 {
@@ -310,6 +356,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui-jobs/schedule", fd_tj_schedule);
   g_test_add_func ("/gui-jobs/cancel", fd_tj_cancel);
   g_test_add_func ("/gui-jobs/variables", fd_tj_variables);
+  g_test_add_func ("/gui-jobs/search", test_search);
+  g_test_add_func ("/gui-jobs/narrow", test_narrow);
 
   fd_tj_app = fd_application_new ();
   g_signal_connect_after (fd_tj_app, "activate", G_CALLBACK (activated_cb), NULL);
