@@ -167,6 +167,16 @@ send_file (FdDeviceConn *conn, const FdFirmwareRecord *r)
       return;
     }
   size = (guint64)st.st_size;
+  if (size == 0 || st.st_size != r->size)
+    {
+      g_warning ("firmware %s: %s has %" G_GUINT64_FORMAT " bytes, not the %" G_GINT64_FORMAT
+                 " recorded",
+                 r->id, path, size, r->size);
+      close (fd);
+      fd_device_reply_error (conn, 500, "internal_error", FALSE,
+                             "the file of firmware %s is not the one recorded", r->id);
+      return;
+    }
   /* If-Range with another validator: the device's pieces are of another file; all of it. */
   if (req->range != NULL
       && (req->if_range == NULL || g_str_equal (req->if_range, etag + strlen ("ETag: "))))
@@ -185,7 +195,7 @@ send_file (FdDeviceConn *conn, const FdFirmwareRecord *r)
       return;
     }
   if (!ranged)
-    last = size - 1; /* size 0 never reaches here: an upload is never empty */
+    last = size - 1;
   else
     {
       content_range = g_strdup_printf ("Content-Range: bytes %" G_GUINT64_FORMAT
