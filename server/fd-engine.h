@@ -38,6 +38,9 @@ typedef struct
   guint export_max_rows_per_second; /* each export's raw rows; 0: unlimited */
   gsize firmware_max_bytes;         /* largest firmware upload; 0: 64 MiB (at most 1 GiB) */
   guint ota_tick_ms;                /* campaigns are evaluated this often; 0: 1000 */
+  guint integration_backoff_ms;     /* first retry delay of a failed delivery; 0: 1000 */
+  guint integration_backoff_max_ms; /* cap of that delay; 0: 300,000 */
+  guint alert_tick_ms;              /* open conditions are checked for alerts this often; 0: 5000 */
 } FdEngineConfig;
 
 #define FD_TYPE_ENGINE (fd_engine_get_type ())

@@ -42,6 +42,8 @@ struct _FdApiContext
   FdJobs *jobs;           /* NULL in tests that run the API alone */
   FdFirmware *firmware;   /* NULL in tests that run the API alone */
   FdOta *ota;             /* campaigns; NULL in tests that run the API alone */
+  FdIntegrations *integrations; /* delivery workers; NULL in tests that run the API alone */
+  FdAlerts *alerts;             /* alert rules ticker; NULL likewise */
 };
 
 typedef struct _FdApiEventStream FdApiEventStream;

@@ -528,3 +528,15 @@ fd_api_set_ota (FdApi *api, FdOta *ota)
 {
   api->context.ota = ota;
 }
+
+void
+fd_api_set_integrations (FdApi *api, FdIntegrations *integrations)
+{
+  api->context.integrations = integrations;
+}
+
+void
+fd_api_set_alerts (FdApi *api, FdAlerts *alerts)
+{
+  api->context.alerts = alerts;
+}

@@ -12,6 +12,8 @@
 #include "jobs/fd-jobs.h"
 #include "ota/fd-firmware.h"
 #include "ota/fd-ota.h"
+#include "integrations/fd-integrations.h"
+#include "integrations/fd-alerts.h"
 #include "pki/fd-pki.h"
 #include "retention/fd-retention.h"
 #include "store/fd-store.h"
@@ -59,6 +61,8 @@ void fd_api_set_firmware (FdApi *api, FdFirmware *firmware);
 
 /* The OTA campaigns (POST /workspaces/{id}/campaigns and the rest). Before listening. */
 void fd_api_set_ota (FdApi *api, FdOta *ota);
+void fd_api_set_integrations (FdApi *api, FdIntegrations *integrations);
+void fd_api_set_alerts (FdApi *api, FdAlerts *alerts);
 
 /* Listens on @address:@port (0: any free port) on the thread-default main context. */
 gboolean fd_api_listen (FdApi *api, const char *address, guint port, GError **error);

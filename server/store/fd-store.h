@@ -19,7 +19,7 @@ typedef gboolean (*FdStoreFunc) (FdDb *db, gpointer data, GError **error);
 
 typedef struct _FdStore FdStore;
 
-#define FD_STORE_SCHEMA_VERSION 8
+#define FD_STORE_SCHEMA_VERSION 9
 
 /* Opens (creating) the database at @path, migrates it to the newest schema and starts the
  * writer thread and @n_readers read-only connections. */
