@@ -13,6 +13,7 @@
 #include "fd-engine-thread.h"
 #include "fd-window.h"
 #include "pages/fd-firmware-page.h"
+#include "pages/fd-integrations-page.h"
 
 struct _FdApplication
 {
@@ -258,6 +259,21 @@ fd_application_show_campaign (GSimpleAction *action, GVariant *param, gpointer u
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* An alert's notification was clicked: the Integrations pane's Alerts view. */
+static void
+fd_application_show_alerts (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  FdApplication *self = FD_APPLICATION (user_data);
+  FdWindow *window = fd_application_get_window (self);
+
+  if (window == NULL)
+    return;
+  fd_window_show_pane (window, "integrations");
+  fd_integrations_page_show_view (
+      FD_INTEGRATIONS_PAGE (fd_window_get_pane (window, "integrations")), "alerts");
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 fd_application_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -278,6 +294,7 @@ static const GActionEntry fd_application_actions[] = {
   { "about", fd_application_about, NULL, NULL, NULL },
   { "show-conditions", fd_application_show_conditions, NULL, NULL, NULL },
   { "show-campaign", fd_application_show_campaign, "s", NULL, NULL },
+  { "show-alerts", fd_application_show_alerts, NULL, NULL, NULL },
   { "quit", fd_application_quit, NULL, NULL, NULL },
 };
 

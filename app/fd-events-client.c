@@ -58,6 +58,8 @@ enum
   CAMPAIGN,
   JOB,
   VARIABLE,
+  INTEGRATION,
+  ALERT,
   RESYNC,
   N_SIGNALS
 };
@@ -117,6 +119,9 @@ fd_events_client_dup_merge_key (JsonObject *event)
   /* A campaign's newest summary replaces older ones (it carries every count). */
   if (g_str_equal (type, "campaign.updated") && fd_json_get_string (data, "campaign_id") != NULL)
     return g_strconcat ("c\n", fd_json_get_string (data, "campaign_id"), NULL);
+  /* An integration's newest health replaces older ones (it carries every figure). */
+  if (g_str_equal (type, "integration.updated") && fd_json_get_string (data, "id") != NULL)
+    return g_strconcat ("i\n", fd_json_get_string (data, "id"), NULL);
   if (device == NULL)
     return NULL;
   if (g_str_equal (type, "device.online") || g_str_equal (type, "device.offline"))
@@ -159,6 +164,10 @@ fd_events_client_emit (FdEventsClient *self, JsonObject *event)
       if (device != NULL)
         g_signal_emit (self, signals[VARIABLE], 0, device, data);
     }
+  else if (g_str_equal (type, "integration.updated"))
+    g_signal_emit (self, signals[INTEGRATION], 0, workspace, data);
+  else if (g_str_equal (type, "alert.triggered") || g_str_equal (type, "alert.resolved"))
+    g_signal_emit (self, signals[ALERT], 0, type, workspace, data);
   /* Types this app does not know yet are ignored: the server may add some. */
 }
 
@@ -476,6 +485,10 @@ fd_events_client_class_init (FdEventsClientClass *klass)
                                G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[VARIABLE] = g_signal_new ("variable", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                     G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[INTEGRATION] = g_signal_new ("integration", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[ALERT] = g_signal_new ("alert", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                 3, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
   signals[RESYNC]
       = g_signal_new ("resync", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }

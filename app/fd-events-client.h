@@ -60,6 +60,11 @@ JsonObject *fd_events_client_parse (const char *text, gsize length, GError **err
  *                                   job.execution (device_id set) | job.updated (device_id
  *                                   NULL), every one, in order
  *   "variable" (const char *device_id, JsonObject *data)  variable.updated, every one
+ *   "integration" (const char *workspace_id, JsonObject *data)
+ *                                   integration.updated (data: the health object plus "id"
+ *                                   and "name"); only the newest per integration of a batch
+ *   "alert"    (const char *type, const char *workspace_id, JsonObject *alert)
+ *                                   alert.triggered | alert.resolved, every one, in order
  *   "resync"   ()                   events may have been missed (a reconnect, an overflow):
  *                                   what was shown should be read again
  */

@@ -16,6 +16,7 @@
 #include "pages/fd-devices-page.h"
 #include "pages/fd-exports-page.h"
 #include "pages/fd-firmware-page.h"
+#include "pages/fd-integrations-page.h"
 #include "pages/fd-jobs-page.h"
 #include "pages/fd-server-page.h"
 #ifdef FD_HAVE_DATA_PAGE
@@ -52,7 +53,8 @@ G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
 static const char *const fd_window_panes[]
-    = { "devices", "conditions", "data", "jobs", "firmware", "exports", "workspaces", "server" };
+    = { "devices", "conditions", "data",       "jobs",  "firmware",
+        "integrations", "exports", "workspaces", "server" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
@@ -131,6 +133,8 @@ fd_window_workspace_changed_cb (FdWindow *self)
   fd_firmware_page_set_workspace (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
                                   workspace);
   fd_jobs_page_set_workspace (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), workspace);
+  fd_integrations_page_set_workspace (
+      FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")), workspace);
   if (self->settings != NULL && workspace != NULL)
     g_settings_set_string (self->settings, "last-workspace", fd_workspace_get_id (workspace));
 }
@@ -232,6 +236,8 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_data_page_set_client (self->data_page, client);
   fd_firmware_page_set_client (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")), client);
   fd_jobs_page_set_client (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), client);
+  fd_integrations_page_set_client (
+      FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")), client);
 
   /* One events stream for every pane, from the server the panes talk to. */
   if (self->events != NULL)
@@ -244,6 +250,8 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_firmware_page_set_events (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
                                self->events);
   fd_jobs_page_set_events (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), self->events);
+  fd_integrations_page_set_events (
+      FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")), self->events);
   fd_events_client_start (self->events);
 
   message = g_strdup_printf (_ ("Connecting to %s"), fd_api_client_get_base_url (client));
@@ -317,6 +325,7 @@ fd_window_reload (GtkWidget *widget, const char *action, GVariant *param)
   fd_data_page_reload (self->data_page);
   fd_firmware_page_reload (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")));
   fd_jobs_page_reload (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")));
+  fd_integrations_page_reload (FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")));
 }
 
 static void
@@ -404,6 +413,7 @@ fd_window_class_init (FdWindowClass *klass)
   g_type_ensure (FD_TYPE_EXPORTS_PAGE);
   g_type_ensure (FD_TYPE_SERVER_PAGE);
   g_type_ensure (FD_TYPE_FIRMWARE_PAGE);
+  g_type_ensure (FD_TYPE_INTEGRATIONS_PAGE);
   g_type_ensure (FD_TYPE_WORKSPACE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/fleetdesk/Fleetdesk/ui/fd-window.ui");
