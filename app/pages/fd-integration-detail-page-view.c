@@ -168,8 +168,8 @@ fd_integration_detail_log (FdIntegrationDetailPage *self)
   GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *empty = adw_status_page_new ();
   const FdJsonItemColumnSpec specs[] = {
-    { C_ ("column", "Time"), fd_deliveries_format_time, "time", FALSE, 170 },
-    { C_ ("column", "Batch"), fd_deliveries_format_batch, NULL, FALSE, 120 },
+    { C_ ("column", "Time"), fd_deliveries_format_time, "time", FALSE, 220 },
+    { C_ ("column", "Batch"), fd_deliveries_format_batch, NULL, FALSE, 150 },
     { C_ ("column", "Kind"), fd_deliveries_format_kind, NULL, FALSE, 100 },
     { C_ ("column", "Items"), fd_deliveries_format_items, NULL, FALSE, 70 },
     { C_ ("column", "Attempt"), fd_deliveries_format_attempt, NULL, FALSE, 70 },
@@ -267,11 +267,15 @@ fd_integration_detail_time (JsonObject *object, const char *member, const char *
 {
   const char *time = fd_json_get_string (object, member);
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) then = time != NULL ? g_date_time_new_from_iso8601 (time, NULL) : NULL;
   g_autofree char *ago = fd_format_ago_rfc3339 (time, now);
   g_autofree char *exact = fd_json_format_time (time);
 
-  if (ago == NULL || exact == NULL)
+  if (then == NULL || ago == NULL || exact == NULL)
     return g_strdup (none);
+  /* The next attempt is ahead: "ago" would read "just now". */
+  if (g_date_time_compare (then, now) > 0)
+    return g_steal_pointer (&exact);
   return g_strdup_printf ("%s (%s)", ago, exact);
 }
 

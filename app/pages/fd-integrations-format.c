@@ -157,7 +157,8 @@ fd_integrations_format_last_error (JsonObject *integration, const char **css_cla
 char *
 fd_deliveries_format_time (JsonObject *delivery, const char **css_class)
 {
-  char *text = fd_json_format_time (fd_json_get_string (delivery, "time"));
+  /* To the millisecond: attempts of one batch come seconds apart. */
+  char *text = fd_format_exact_time (fd_json_get_string (delivery, "time"));
 
   fd_integrations_set_class (css_class, NULL);
   return text != NULL ? text : g_strdup ("");
@@ -284,6 +285,11 @@ fd_integrations_format_test (JsonObject *result, gboolean *delivered)
 char *
 fd_alerts_format_threshold (gint64 seconds)
 {
+  /* Rules are made in whole minutes or hours: "10 min", not "10 min 00 s". */
+  if (seconds >= 3600 && seconds % 3600 == 0)
+    return g_strdup_printf (C_ ("duration", "%" G_GINT64_FORMAT " h"), seconds / 3600);
+  if (seconds >= 60 && seconds % 60 == 0)
+    return g_strdup_printf (C_ ("duration", "%" G_GINT64_FORMAT " min"), seconds / 60);
   return fd_format_duration ((double)seconds);
 }
 
