@@ -400,6 +400,8 @@ static const FdCliNoun nouns[] = {
     fd_cli_firmware_commands },
   { "campaign", N_ ("OTA campaigns: a firmware rolled out to devices in stages"),
     FD_CLI_KIND_CAMPAIGN, fd_cli_campaign_commands },
+  { "alert", N_ ("Alert rules (a condition open too long) and the alerts they raised"),
+    FD_CLI_KIND_ALERT_RULE, fd_cli_alert_commands },
   { "token", N_ ("API tokens"), FD_CLI_KIND_TOKEN, token_commands },
   { "audit", N_ ("The audit log of changes"), FD_CLI_KIND_AUDIT_ENTRY, audit_commands },
   { "events",
