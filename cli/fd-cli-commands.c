@@ -406,7 +406,7 @@ static const FdCliNoun nouns[] = {
   { "audit", N_ ("The audit log of changes"), FD_CLI_KIND_AUDIT_ENTRY, audit_commands },
   { "events",
     N_ ("Live events: devices online and offline, data arriving, conditions, jobs, "
-        "variables, campaigns"),
+        "variables, campaigns, alerts"),
     FD_CLI_KIND_NONE, fd_cli_events_commands },
   { "completion", N_ ("Shell completion"), FD_CLI_KIND_NONE, completion_commands },
   { NULL },
