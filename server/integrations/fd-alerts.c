@@ -82,8 +82,10 @@ check_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (!fd_store_run_finish (result, &error))
     {
+      /* Nothing was written (the job's savepoint rolled back): the next tick tries again. */
       if (!g_error_matches (error, FD_STORE_ERROR, FD_STORE_ERROR_CLOSED))
         g_warning ("alerts: the check failed: %s", error->message);
+      self->again = FALSE;
       return;
     }
   workspaces = g_hash_table_new (g_str_hash, g_str_equal);
