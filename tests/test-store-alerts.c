@@ -227,11 +227,29 @@ count_alerts (Fixture *f, const char *workspace_id, FdAlertState state)
   return n;
 }
 
+static gboolean
+update_job (FdDb *db, gpointer data, GError **error)
+{
+  Fixture *f = data;
+  return fd_store_alert_rule_update (db, f->rule, T0, error);
+}
+
+static void
+set_tags (Fixture *f, const char *tags)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_strfreev (f->rule->tags);
+  f->rule->tags = g_strsplit (tags, " ", -1);
+  g_assert_true (fd_store_write_sync (f->store, update_job, f, &error));
+}
+
 static void
 test_trigger_and_resolve (Fixture *f, gconstpointer data)
 {
   g_autoptr (GPtrArray) t1 = NULL, r1 = NULL, t2 = NULL, r2 = NULL, t3 = NULL, r3 = NULL;
-  g_autoptr (GPtrArray) t4 = NULL, r4 = NULL, rows = NULL;
+  g_autoptr (GPtrArray) t4 = NULL, r4 = NULL, t5 = NULL, r5 = NULL, t6 = NULL, r6 = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
   g_autoptr (JsonNode) body = NULL, resolved_body = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *expected = NULL;
@@ -243,7 +261,7 @@ test_trigger_and_resolve (Fixture *f, gconstpointer data)
   g_assert_cmpuint (t1->len, ==, 0);
   g_assert_cmpuint (r1->len, ==, 0);
 
-  /* At it: the battery condition of each workspace, not the temp one. */
+  /* At it: the condition of the rule's tags in each workspace (battery, power), not temp. */
   check (f, T0 + THRESHOLD_MS, &t2, &r2);
   g_assert_cmpuint (t2->len, ==, 2);
   g_assert_cmpuint (r2->len, ==, 0);
@@ -303,6 +321,18 @@ test_trigger_and_resolve (Fixture *f, gconstpointer data)
   g_assert_cmpint (count_alerts (f, f->workspace->id, FD_ALERT_STATE_ACTIVE), ==, 0);
   g_assert_cmpint (count_alerts (f, f->workspace->id, FD_ALERT_STATE_RESOLVED), ==, 1);
   g_assert_cmpint (count_alerts (f, f->quiet->id, FD_ALERT_STATE_ACTIVE), ==, 1);
+
+  /* The rule names temp instead: its condition alerts; naming battery again resolves that. */
+  set_tags (f, "temp");
+  check (f, T0 + 12 * THRESHOLD_MS, &t5, &r5);
+  g_assert_cmpuint (t5->len, ==, 1);
+  g_assert_cmpstr (((FdAlert *)g_ptr_array_index (t5, 0))->condition_uuid, ==, "c-temp");
+  g_assert_cmpuint (r5->len, ==, 0);
+  set_tags (f, "battery");
+  check (f, T0 + 13 * THRESHOLD_MS, &t6, &r6);
+  g_assert_cmpuint (t6->len, ==, 0);
+  g_assert_cmpuint (r6->len, ==, 1);
+  g_assert_cmpstr (((FdAlert *)g_ptr_array_index (r6, 0))->condition_uuid, ==, "c-temp");
 
   /* Deleting the rule takes its alerts. */
   g_assert_true (fd_store_write_sync (f->store, delete_job, f, &error));
