@@ -198,8 +198,8 @@ const FdCliCommand fd_cli_alert_commands[] = {
       .verb = "update",
       .summary = N_ ("Change an alert rule's name, tags or threshold"),
       .args = (const FdCliParam *const[]){ &arg_rule_id, NULL },
-      .options = (const FdCliParam *const[]){ &opt_rule_name, &opt_rule_tag,
-                                              &opt_open_longer_than, NULL },
+      .options
+      = (const FdCliParam *const[]){ &opt_rule_name, &opt_rule_tag, &opt_open_longer_than, NULL },
       .method = "PATCH",
       .path = "/alert-rules/{}",
       .show = FD_CLI_SHOW_OBJECT,
@@ -219,8 +219,8 @@ const FdCliCommand fd_cli_alert_commands[] = {
       .verb = "active",
       .summary = N_ ("List a workspace's alerts, newest first (active ones unless --state)"),
       .args = (const FdCliParam *const[]){ &fd_cli_arg_workspace_in, NULL },
-      .options = (const FdCliParam *const[]){ &opt_alert_state, &fd_cli_opt_from,
-                                              &fd_cli_opt_size, NULL },
+      .options
+      = (const FdCliParam *const[]){ &opt_alert_state, &fd_cli_opt_from, &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/workspaces/{}/alerts",
       .show = FD_CLI_SHOW_LIST,

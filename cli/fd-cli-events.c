@@ -73,8 +73,8 @@ event_detail (const char *type, JsonNode *data_node)
                               json);
     }
   if (g_str_has_prefix (type, "alert."))
-    return g_strdup_printf ("%s: %s %s", member_text (data, "rule_name"),
-                            member_text (data, "tag"), member_text (data, "condition_uuid"));
+    return g_strdup_printf ("%s: %s %s", member_text (data, "rule_name"), member_text (data, "tag"),
+                            member_text (data, "condition_uuid"));
   return json_to_string (data_node, FALSE); /* a type newer than this CLI */
 }
 

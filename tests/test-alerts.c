@@ -39,19 +39,19 @@ open_condition (FdTdRaw *raw, const char *uuid, const char *tag)
 {
   /* A start far in the past: the threshold counts from when the server heard of it, not from
    * the device's clock. */
-  g_autofree char *body = g_strdup_printf (
-      "{\"key\": \"condition\", \"value\": {\"uuid\": \"%s\", \"tag\": \"%s\","
-      " \"payload\": {\"lvl\": 5}, \"start\": \"2020-01-01T00:00:00Z\"}}",
-      uuid, tag);
+  g_autofree char *body
+      = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"%s\", \"tag\": \"%s\","
+                         " \"payload\": {\"lvl\": 5}, \"start\": \"2020-01-01T00:00:00Z\"}}",
+                         uuid, tag);
   fd_te_post_up (raw, body, 202);
 }
 
 static void
 close_condition (FdTdRaw *raw, const char *uuid)
 {
-  g_autofree char *body = g_strdup_printf (
-      "{\"key\": \"condition\", \"value\": {\"uuid\": \"%s\", \"finish\": \"2020-01-01T01:00:00Z\"}}",
-      uuid);
+  g_autofree char *body = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"%s\", "
+                                           "\"finish\": \"2020-01-01T01:00:00Z\"}}",
+                                           uuid);
   fd_te_post_up (raw, body, 202);
 }
 
@@ -156,9 +156,9 @@ test_lifecycle (void)
   /* The rule now names the other tag: its condition, open long enough, alerts at once. */
   g_clear_pointer (&patched, json_node_unref);
   patched = fd_test_api_expect (shared->srv, "PATCH", rule_path, "{\"tags\": [\"temp\"]}", 200);
-  g_assert_cmpstr (json_array_get_string_element (
-                       json_object_get_array_member (fd_t_obj (patched), "tags"), 0),
-                   ==, "temp");
+  g_assert_cmpstr (
+      json_array_get_string_element (json_object_get_array_member (fd_t_obj (patched), "tags"), 0),
+      ==, "temp");
   g_assert_cmpstr (fd_t_str (patched, "name"), ==, "Battery low too long");
   g_assert_cmpint (fd_t_int (patched, "open_longer_than_s"), ==, THRESHOLD_S);
   at = fd_te_wait_event (l, at + 1, "alert.triggered", d->id);
@@ -201,7 +201,8 @@ test_bad_input (void)
   g_autofree char *long_name = g_strnfill (129, 'n');
   g_autofree char *long_body = g_strdup_printf (
       "{\"name\": \"%s\", \"tags\": [\"t\"], \"open_longer_than_s\": 60}", long_name);
-  g_autoptr (GString) many = g_string_new ("{\"name\": \"n\", \"open_longer_than_s\": 60, \"tags\": [");
+  g_autoptr (GString) many
+      = g_string_new ("{\"name\": \"n\", \"open_longer_than_s\": 60, \"tags\": [");
   g_autoptr (JsonNode) list = NULL, rule = NULL, missing = NULL, none = NULL;
   g_autofree char *rule_path = NULL, *alerts_path = NULL, *no_ws = NULL;
 
@@ -224,11 +225,9 @@ test_bad_input (void)
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"t\"]}", "open_longer_than_s");
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": 0}",
               "open_longer_than_s");
-  expect_400 ("POST", path,
-              "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": 2592001}",
+  expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": 2592001}",
               "open_longer_than_s");
-  expect_400 ("POST", path,
-              "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": \"60\"}",
+  expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": \"60\"}",
               "open_longer_than_s");
   expect_400 ("POST", path,
               "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": 60, \"kinds\": []}",
@@ -252,9 +251,9 @@ test_bad_input (void)
   expect_400 ("GET", alerts_path, NULL, "sort");
 
   no_ws = g_strdup_printf ("/api/v1/workspaces/%s/alert-rules", FD_T_NO_WKS);
-  missing = fd_test_api_expect (
-      shared->srv, "POST", no_ws, "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": 60}",
-      404);
+  missing = fd_test_api_expect (shared->srv, "POST", no_ws,
+                                "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": 60}",
+                                404);
   g_assert_cmpstr (fd_test_error_code (missing), ==, "not_found");
   none = fd_test_api_expect (shared->srv, "DELETE", "/api/v1/alert-rules/alr-aaaaaaaaaaaaaaaaaaaa",
                              NULL, 404);

@@ -41,9 +41,8 @@ test_rules_and_alerts (void)
   g_autoptr (JsonNode) parsed = NULL;
   g_autofree char *id = NULL;
 
-  create = fd_test_cli_run ("alert", "create", shared->workspace, "--name", "Battery low",
-                            "--tag", "battery", "--tag", "power", "--open-longer-than", "600",
-                            NULL);
+  create = fd_test_cli_run ("alert", "create", shared->workspace, "--name", "Battery low", "--tag",
+                            "battery", "--tag", "power", "--open-longer-than", "600", NULL);
   fd_test_cli_assert_ok (create);
   id = fd_test_cli_kv_value (create->out, "id");
   g_assert_true (g_str_has_prefix (id, "alr-"));

@@ -47,8 +47,11 @@ add_integration (FdDb *db, const char *workspace_id, GError **error)
 static gboolean
 open_condition (FdDb *db, const FdDevice *d, const char *uuid, const char *tag, GError **error)
 {
-  FdCondition c = { .device_id = d->id, .workspace_id = d->workspace_id,
-                    .fleet_id = d->fleet_id, .uuid = (char *)uuid, .tag = (char *)tag,
+  FdCondition c = { .device_id = d->id,
+                    .workspace_id = d->workspace_id,
+                    .fleet_id = d->fleet_id,
+                    .uuid = (char *)uuid,
+                    .tag = (char *)tag,
                     .start = 1000, /* the device's clock says 1970 */
                     .open = TRUE };
   return fd_store_condition_insert (db, &c, T0, error);
@@ -64,8 +67,8 @@ make_rows (FdDb *db, gpointer data, GError **error)
   if (f->quiet == NULL)
     return FALSE;
   f->device = fd_store_device_create (db, f->workspace->id, NULL, "pump-1", error);
-  f->quiet_device = f->device ? fd_store_device_create (db, f->quiet->id, NULL, "pump-2", error)
-                              : NULL;
+  f->quiet_device
+      = f->device ? fd_store_device_create (db, f->quiet->id, NULL, "pump-2", error) : NULL;
   if (f->quiet_device == NULL || !add_integration (db, f->workspace->id, error))
     return FALSE;
   f->rule = g_new0 (FdAlertRule, 1);
@@ -74,8 +77,10 @@ make_rows (FdDb *db, gpointer data, GError **error)
   f->rule->tags = g_strsplit ("battery power", " ", -1);
   f->rule->threshold_ms = THRESHOLD_MS;
   {
-    FdAlertRule quiet_rule = { .workspace_id = f->quiet->id, .name = "Battery",
-                               .tags = f->rule->tags, .threshold_ms = THRESHOLD_MS };
+    FdAlertRule quiet_rule = { .workspace_id = f->quiet->id,
+                               .name = "Battery",
+                               .tags = f->rule->tags,
+                               .threshold_ms = THRESHOLD_MS };
     if (!fd_store_alert_rule_create (db, &quiet_rule, T0, error))
       return FALSE;
     g_free (quiet_rule.id);
@@ -172,9 +177,9 @@ outbox (Fixture *f)
 static JsonNode *
 outbox_body (Fixture *f, const char *row, const char *tag, gint64 t)
 {
-  g_autofree char *prefix = g_strdup_printf ("%d|%s|%s|%s|%" G_GINT64_FORMAT "|",
-                                             FD_OUTBOX_KIND_ALERTS, f->device->fleet_id,
-                                             f->device->id, tag, t);
+  g_autofree char *prefix
+      = g_strdup_printf ("%d|%s|%s|%s|%" G_GINT64_FORMAT "|", FD_OUTBOX_KIND_ALERTS,
+                         f->device->fleet_id, f->device->id, tag, t);
   JsonNode *body;
 
   g_assert_true (g_str_has_prefix (row, prefix));
@@ -344,7 +349,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/store-alerts/trigger-and-resolve", Fixture, NULL, set_up,
-              test_trigger_and_resolve, tear_down);
+  g_test_add ("/store-alerts/trigger-and-resolve", Fixture, NULL, set_up, test_trigger_and_resolve,
+              tear_down);
   return g_test_run ();
 }

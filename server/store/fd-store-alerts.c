@@ -124,7 +124,7 @@ tags_parse (const char *text)
 }
 
 #define RULE_COLUMNS                                                                               \
-  "r.id, r.workspace_id, r.name, r.tags, r.threshold_ms, r.created_at, r.updated_at,"             \
+  "r.id, r.workspace_id, r.name, r.tags, r.threshold_ms, r.created_at, r.updated_at,"              \
   " (SELECT count(*) FROM alert a WHERE a.rule_id = r.id AND a.resolved_at IS NULL)"
 
 static gpointer
@@ -230,8 +230,8 @@ fd_store_alert_rule_update (FdDb *db, FdAlertRule *rule, gint64 now, GError **er
     return FALSE;
   if (sqlite3_changes (fd_db_handle (db)) == 0)
     {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                   "alert rule %s does not exist", rule->id);
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "alert rule %s does not exist",
+                   rule->id);
       return FALSE;
     }
   rule->updated_at = now;
@@ -250,8 +250,8 @@ fd_store_alert_rule_delete (FdDb *db, const char *id, GError **error)
     return FALSE;
   if (sqlite3_changes (fd_db_handle (db)) == 0)
     {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                   "alert rule %s does not exist", id);
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "alert rule %s does not exist",
+                   id);
       return FALSE;
     }
   return TRUE;
@@ -259,7 +259,7 @@ fd_store_alert_rule_delete (FdDb *db, const char *id, GError **error)
 
 /* Alerts. Every query reads the same columns, in this order. */
 #define ALERT_COLUMNS                                                                              \
-  "a.rule_id, r.name, a.workspace_id, a.device_id, d.name, d.fleet_id, a.tag,"                    \
+  "a.rule_id, r.name, a.workspace_id, a.device_id, d.name, d.fleet_id, a.tag,"                     \
   " a.condition_uuid, a.condition_start, a.triggered_at, a.resolved_at"
 
 static gpointer
@@ -392,18 +392,17 @@ static gboolean
 resolve_done (FdDb *db, gint64 now, GPtrArray *resolved, GError **error)
 {
   g_autoptr (GPtrArray) done = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_alert_free);
-  sqlite3_stmt *stmt
-      = fd_db_prepare (db,
-                       "SELECT " ALERT_COLUMNS " FROM alert a"
-                       " JOIN alert_rule r ON r.id = a.rule_id"
-                       " LEFT JOIN device d ON d.id = a.device_id"
-                       " LEFT JOIN condition c ON c.device_id = a.device_id"
-                       "   AND c.uuid = a.condition_uuid"
-                       " WHERE a.resolved_at IS NULL AND (c.uuid IS NULL"
-                       "   OR c.finish IS NOT NULL"
-                       "   OR a.tag NOT IN (SELECT value FROM json_each (r.tags)))"
-                       " ORDER BY a.triggered_at, a.rowid",
-                       error);
+  sqlite3_stmt *stmt = fd_db_prepare (db,
+                                      "SELECT " ALERT_COLUMNS " FROM alert a"
+                                      " JOIN alert_rule r ON r.id = a.rule_id"
+                                      " LEFT JOIN device d ON d.id = a.device_id"
+                                      " LEFT JOIN condition c ON c.device_id = a.device_id"
+                                      "   AND c.uuid = a.condition_uuid"
+                                      " WHERE a.resolved_at IS NULL AND (c.uuid IS NULL"
+                                      "   OR c.finish IS NOT NULL"
+                                      "   OR a.tag NOT IN (SELECT value FROM json_each (r.tags)))"
+                                      " ORDER BY a.triggered_at, a.rowid",
+                                      error);
 
   if (stmt == NULL)
     return FALSE;

@@ -80,8 +80,8 @@ typedef enum
 
 /* @workspace_id's alerts (FdAlert *) in @state, newest triggered first. NOT_FOUND when the
  * workspace does not exist. */
-gboolean fd_store_alert_list (FdDb *db, const char *workspace_id, FdAlertState state,
-                              gint64 from, gint64 size, FdPage *page, GError **error);
+gboolean fd_store_alert_list (FdDb *db, const char *workspace_id, FdAlertState state, gint64 from,
+                              gint64 size, FdPage *page, GError **error);
 
 /* The check (writer): every open condition of a rule's tags opened (server time: a device's
  * clock may be off) at least the rule's threshold before @now, with no alert yet, gets an
