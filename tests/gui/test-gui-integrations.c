@@ -371,7 +371,7 @@ test_create (void)
   g_assert_cmpuint (strlen (secret), >=, 16);
   fd_gui_wait_for (GTK_WIDGET (shown), GTK_TYPE_BUTTON, "_Copy");
   g_free (fd_gui_screenshot (GTK_WIDGET (shown), "integrations-04-secret"));
-  adw_message_dialog_response (shown, "close");
+  fd_gui_click (GTK_WIDGET (shown), "_Done");
   fd_gui_wait_dialogs_closed ();
   fd_gui_wait_window_closed (dialog);
 
@@ -502,7 +502,7 @@ test_alert_rule (void)
   spin = fd_gui_wait_for (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON, NULL);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 15);
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-07-add-rule"));
-  adw_message_dialog_response (dialog, "accept");
+  fd_gui_click (GTK_WIDGET (dialog), "_Add");
   fd_gui_wait_dialogs_closed ();
   fd_gui_wait (rule_listed_cb, "Door Open", 10, "the rule in the Alerts view");
   fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_ACTION_ROW, "Door Open");
