@@ -416,6 +416,16 @@ fd_integrations_delete_rule_response_cb (AdwMessageDialog *dialog, const char *r
 
   if (!g_str_equal (response, "accept") || id == NULL || self->client == NULL)
     return;
+  /* The server deletes the rule's alerts without alert.resolved: their notifications go now. */
+  for (guint i = 0; i < self->alerts->len; i++)
+    {
+      JsonObject *alert = g_ptr_array_index (self->alerts, i);
+      g_autofree char *notification = fd_alerts_notification_id (alert);
+
+      if (notification != NULL && g_application_get_default () != NULL
+          && g_strcmp0 (fd_json_get_string (alert, "rule_id"), id) == 0)
+        g_application_withdraw_notification (g_application_get_default (), notification);
+    }
   path = fd_api_path ("alert-rules", id, NULL);
   fd_api_client_request_async (self->client, "DELETE", path, NULL, self->cancellable,
                                fd_integrations_rule_deleted_cb, g_object_ref (self));

@@ -2,7 +2,8 @@
  * (libsoup's own server, sending the documented event messages): it authenticates with the
  * bearer token, hands events out in batches (the newest presence per device, the newest data
  * per device and tag with the counts summed, every condition), ignores what is not an event,
- * and reconnects after the server drops it, saying "resync". No display needed. */
+ * and reconnects after the server drops it, saying "resync"; integration.updated comes as the
+ * newest health per integration of a batch, alert.* every one in order. No display needed. */
 #include "config.h"
 
 #include <libsoup/soup.h>
@@ -61,6 +62,23 @@ condition_cb (FdEventsClient *client, const char *type, JsonObject *condition, F
 {
   g_ptr_array_add (fixture->seen,
                    g_strdup_printf ("%s %s", type, fd_json_get_string (condition, "uuid")));
+}
+
+static void
+integration_cb (FdEventsClient *client, const char *workspace, JsonObject *data, Fixture *fixture)
+{
+  g_ptr_array_add (fixture->seen, g_strdup_printf ("integration %s %s %s %" G_GINT64_FORMAT,
+                                                   workspace, fd_json_get_string (data, "id"),
+                                                   fd_json_get_string (data, "state"),
+                                                   fd_json_get_int (data, "queue_depth", -1)));
+}
+
+static void
+alert_cb (FdEventsClient *client, const char *type, const char *workspace, JsonObject *alert,
+          Fixture *fixture)
+{
+  g_ptr_array_add (fixture->seen, g_strdup_printf ("%s %s %s", type, workspace,
+                                                   fd_json_get_string (alert, "condition_uuid")));
 }
 
 static void
@@ -208,6 +226,59 @@ test_batches_and_reconnect (Fixture *fixture, gconstpointer data)
   g_assert_false (fd_events_client_get_connected (client));
 }
 
+static gboolean
+seen_four (Fixture *fixture)
+{
+  return fixture->seen->len >= 4;
+}
+
+/* A busy integration's health, a burst a batch: its newest only; alerts every one. */
+static void
+test_integrations_and_alerts (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (FdApiClient) api = fd_api_client_new (fixture->url, "secret-token");
+  g_autoptr (FdEventsClient) client = fd_events_client_new (api);
+  SoupWebsocketConnection *connection;
+  const char *expected[] = {
+    "alert.triggered wks-1 c-1",
+    "integration wks-1 int-2 retrying 7",
+    "integration wks-1 int-1 delivering 3",
+    "alert.resolved wks-1 c-1",
+  };
+
+  g_signal_connect (client, "integration", G_CALLBACK (integration_cb), fixture);
+  g_signal_connect (client, "alert", G_CALLBACK (alert_cb), fixture);
+  fd_events_client_start (client);
+  run_until (one_connection, fixture, "the client to connect");
+  connection = g_ptr_array_index (fixture->connections, 0);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *health = g_strdup_printf (
+          "{\"id\": \"int-1\", \"name\": \"Hook\", \"state\": \"delivering\", "
+          "\"queue_depth\": %u}",
+          i);
+
+      if (i == 2)
+        send (connection, "alert.triggered", "dev-1",
+              "{\"rule_id\": \"alr-1\", \"condition_uuid\": \"c-1\", \"state\": \"active\"}");
+      send (connection, "integration.updated", "", health);
+      if (i == 2)
+        send (connection, "integration.updated", "",
+              "{\"id\": \"int-2\", \"state\": \"retrying\", \"queue_depth\": 7}");
+    }
+  send (connection, "alert.resolved", "dev-1",
+        "{\"rule_id\": \"alr-1\", \"condition_uuid\": \"c-1\", \"state\": \"resolved\"}");
+  run_until (seen_four, fixture, "the batch");
+  g_usleep (FD_EVENTS_CLIENT_FLUSH_MS * 2 * 1000);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  /* Kept in the place of the newest of each: int-2's came before int-1's last. */
+  g_assert_cmpuint (fixture->seen->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (g_ptr_array_index (fixture->seen, i), ==, expected[i]);
+  fd_events_client_stop (client);
+}
+
 static void
 test_parse (void)
 {
@@ -241,5 +312,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/events-client/parse", test_parse);
   g_test_add ("/events-client/batches-and-reconnect", Fixture, NULL, fixture_set_up,
               test_batches_and_reconnect, fixture_tear_down);
+  g_test_add ("/events-client/integrations-and-alerts", Fixture, NULL, fixture_set_up,
+              test_integrations_and_alerts, fixture_tear_down);
   return g_test_run ();
 }
