@@ -6,8 +6,10 @@
  * http(s)), fills the form in, presses "Send Test Event" (the receiver gets integration.test
  * with the form's header, and the form says it was delivered; nothing is made), creates it
  * and sees its secret once; the device's reading reaches the receiver signed with that very
- * secret, and the integration's page lists the delivery; Pause shows Paused in the list and
- * Resume delivers again. In the Alerts view an alert rule is added from its dialog, and a
+ * secret, and the integration's page lists the delivery and sends a test event of its own;
+ * Pause shows Paused in the list and Resume delivers what came meanwhile; Replay From… 1 hour
+ * ago delivers both readings again; Edit renames it keeping the rest; Ctrl+F finds it; Delete
+ * asks, naming it, and it is gone. In the Alerts view an alert rule is added from its dialog, and a
  * condition open longer than a rule allows becomes an active alert and a desktop notification
  * (dunst on the test's session bus), withdrawn when the condition closes. Screenshots into
  * $FD_BUILD_DIR/tests/gui-shots/integrations-*.png.
@@ -119,6 +121,31 @@ received_cb (gpointer data)
   return received_with (data) != NULL;
 }
 
+/* How many requests received hold @text. */
+static guint
+received_count (const char *text)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < received->len; i++)
+    n += strstr (((Received *)g_ptr_array_index (received, i))->body, text) != NULL;
+  return n;
+}
+
+typedef struct
+{
+  const char *text;
+  guint n;
+} Count;
+
+static gboolean
+received_count_cb (gpointer data)
+{
+  Count *count = data;
+
+  return received_count (count->text) >= count->n;
+}
+
 /* Helpers */
 
 static FdWindow *
@@ -162,6 +189,30 @@ find_by_class (GtkWidget *root, GType type, const char *css_class)
         return found;
     }
   return NULL;
+}
+
+/* A mapped label under @root whose text starts with @prefix. */
+static GtkWidget *
+find_label_prefix (GtkWidget *root, const char *prefix)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_prefix (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+label_prefix_cb (gpointer data)
+{
+  return find_label_prefix (GTK_WIDGET (fd_gui_window (G_APPLICATION (app))), data) != NULL;
 }
 
 static void
@@ -422,6 +473,16 @@ test_delivery (void)
   fd_gui_wait (deliveries_cb, NULL, 20, "the delivery in the page's log");
   fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_LABEL, "Delivered");
   g_free (shot ("integrations-05-detail"));
+
+  /* Send Test Event on the saved integration: a second integration.test, said in a toast. */
+  {
+    Count second = { "integration.test", 2 };
+
+    fd_gui_click (GTK_WIDGET (detail), "Send _Test Event");
+    fd_gui_wait (received_count_cb, &second, 20, "the saved integration's test event");
+    fd_gui_wait (label_prefix_cb, "Test event delivered: HTTP 200", 10,
+                 "the test's toast on the page");
+  }
 }
 
 static gboolean
@@ -468,6 +529,111 @@ test_pause (void)
   fd_gui_wait (received_cb, "\"mark\":4712", 30, "the reading queued while paused");
   fd_gui_wait (listed_not_paused_cb, NULL, 10, "the list to leave paused");
   gtk_widget_activate_action (GTK_WIDGET (page ()), "pane.show-list", NULL);
+}
+
+/* Replay From… 1 hour ago: both readings are delivered again. */
+static void
+test_replay (void)
+{
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  Count again = { "\"mark\":4711", 2 };
+  Count again_too = { "\"mark\":4712", 2 };
+  GtkWidget *replay;
+
+  fd_integrations_page_open_integration (page (), integration_id);
+  replay = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Replay From…");
+  gtk_menu_button_popup (GTK_MENU_BUTTON (replay));
+  fd_gui_settle (300);
+  g_free (shot ("integrations-10-replay"));
+  fd_gui_click (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (replay))),
+                "1 Hour Ago");
+  fd_gui_wait (received_count_cb, &again, 30, "the first reading delivered again");
+  fd_gui_wait (received_count_cb, &again_too, 30, "the second reading delivered again");
+}
+
+static gboolean
+listed_name_cb (gpointer data)
+{
+  return listed () != NULL
+         && g_strcmp0 (json_object_get_string_member (listed (), "name"), data) == 0;
+}
+
+/* Edit…: the same form with the settings; Save renames it everywhere. */
+static void
+test_edit (void)
+{
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  g_autoptr (GtkWindow) dialog = NULL;
+  g_autofree char *path = g_strdup_printf ("/integrations/%s", integration_id);
+  g_autoptr (JsonNode) saved = NULL;
+  JsonObject *headers;
+
+  fd_integrations_page_open_integration (page (), integration_id);
+  fd_gui_click (GTK_WIDGET (detail), "_Edit…");
+  dialog = fd_gui_wait_for_window (FD_TYPE_INTEGRATION_DIALOG);
+  g_assert_cmpstr (gtk_editable_get_text (
+                       GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL"))),
+                   ==, receiver_url);
+  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Name")), "Lab Receiver");
+  g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-11-edit"));
+  fd_gui_click (GTK_WIDGET (dialog), "_Save");
+  fd_gui_wait_window_closed (dialog);
+  fd_gui_wait (listed_name_cb, "Lab Receiver", 10, "the new name listed");
+  saved = api ("GET", path, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (object_of (saved), "name"), ==, "Lab Receiver");
+  /* Untouched settings stay: the header and the secret (a delivery still verifies). */
+  headers = json_object_get_object_member (object_of (saved), "headers");
+  g_assert_cmpstr (json_object_get_string_member (headers, "Authorization"), ==,
+                   "Bearer lab-receiver");
+  g_assert_true (json_object_get_boolean_member (object_of (saved), "has_secret"));
+}
+
+static gboolean
+listed_count_cb (gpointer data)
+{
+  return g_list_model_get_n_items (fd_integrations_page_get_integrations (page ()))
+         == GPOINTER_TO_UINT (data);
+}
+
+/* Ctrl+F searches by name. */
+static void
+test_search (void)
+{
+  GtkWidget *entry;
+
+  show_pane ("Integrations");
+  gtk_widget_activate_action (GTK_WIDGET (page ()), "pane.show-list", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL);
+  entry = fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_SEARCH_ENTRY, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "RECEIV");
+  fd_gui_wait (listed_count_cb, GUINT_TO_POINTER (1), 10, "the integration found");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "nothing-like-it");
+  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_STATUS_PAGE, "No Results Found");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  fd_gui_wait (listed_count_cb, GUINT_TO_POINTER (1), 10, "the integration listed again");
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL);
+}
+
+/* Delete…: the dialog names it; afterwards the list is empty, and so is the API's. */
+static void
+test_delete (void)
+{
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  g_autofree char *path = g_strdup_printf ("/integrations/%s", integration_id);
+  g_autoptr (JsonNode) gone = NULL;
+  AdwMessageDialog *confirm;
+
+  show_pane ("Integrations");
+  fd_integrations_page_show_view (page (), "integrations");
+  fd_integrations_page_open_integration (page (), integration_id);
+  fd_gui_click (GTK_WIDGET (detail), "Delete Integration…");
+  confirm = fd_gui_wait_for_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (confirm), ==, "Delete “Lab Receiver”?");
+  g_free (fd_gui_screenshot (GTK_WIDGET (confirm), "integrations-12-delete"));
+  fd_gui_click (GTK_WIDGET (confirm), "_Delete");
+  fd_gui_wait_dialogs_closed ();
+  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_STATUS_PAGE, "No Integrations Yet");
+  gone = api ("GET", path, NULL, 404);
 }
 
 static gboolean
@@ -654,9 +820,13 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui-integrations/create", test_create);
   g_test_add_func ("/gui-integrations/delivery", test_delivery);
   g_test_add_func ("/gui-integrations/pause", test_pause);
+  g_test_add_func ("/gui-integrations/replay", test_replay);
+  g_test_add_func ("/gui-integrations/edit", test_edit);
+  g_test_add_func ("/gui-integrations/search", test_search);
   g_test_add_func ("/gui-integrations/alert-rule", test_alert_rule);
   g_test_add_func ("/gui-integrations/notifications", test_notifications_start);
   g_test_add_func ("/gui-integrations/alert-notification", test_alert_notification);
+  g_test_add_func ("/gui-integrations/delete", test_delete);
 
   app = fd_application_new ();
   status = fd_gui_run_tests (G_APPLICATION (app), data_dir, files_dir, after_tests);
