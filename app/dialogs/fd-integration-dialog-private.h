@@ -17,6 +17,7 @@ struct _FdIntegrationDialog
   gboolean sending;
   gboolean testing;
   GHashTable *notes; /* API field -> the GtkLabel that shows its error */
+  GHashTable *rows;  /* API field -> the row styled "error" with it */
   char *test_result;
 
   GtkWidget *save_button;

@@ -41,6 +41,9 @@ fd_integration_dialog_clear_notes (FdIntegrationDialog *self)
   g_hash_table_iter_init (&iter, self->notes);
   while (g_hash_table_iter_next (&iter, NULL, &note))
     gtk_widget_set_visible (note, FALSE);
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &note))
+    gtk_widget_remove_css_class (note, "error");
 }
 
 void
@@ -188,13 +191,17 @@ fd_integration_dialog_show_error (FdIntegrationDialog *self, GAsyncResult *resul
   const char *field = fd_json_get_string (details, "field");
   g_autofree char *top = NULL;
   GtkWidget *note = NULL;
+  GtkWidget *row = NULL;
 
   if (field != NULL)
     {
       /* "headers.X-Key" or "kinds[2]": the group is the first word's. */
       top = g_strndup (field, strcspn (field, ".["));
       note = g_hash_table_lookup (self->notes, top);
+      row = g_hash_table_lookup (self->rows, top);
     }
+  if (row != NULL)
+    gtk_widget_add_css_class (row, "error");
   if (note == NULL)
     {
       fd_ui_toast_error (self->save_button, error);
@@ -287,6 +294,8 @@ fd_integration_dialog_tested_cb (GObject *source, GAsyncResult *result, gpointer
     }
   text = fd_integrations_format_test (answer, &delivered);
   fd_integration_dialog_show_test (self, text, delivered ? "success" : "error");
+  /* Also where the user looks: the result's line may be scrolled out of sight. */
+  fd_ui_toast (self->test_button, text);
 }
 
 static void
@@ -403,6 +412,7 @@ fd_integration_dialog_finalize (GObject *object)
   g_free (self->test_result);
   g_clear_pointer (&self->integration, json_object_unref);
   g_hash_table_unref (self->notes);
+  g_hash_table_unref (self->rows);
   g_ptr_array_unref (self->header_rows);
   G_OBJECT_CLASS (fd_integration_dialog_parent_class)->finalize (object);
 }
@@ -426,6 +436,7 @@ fd_integration_dialog_init (FdIntegrationDialog *self)
 {
   self->cancellable = g_cancellable_new ();
   self->notes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->rows = g_hash_table_new (g_str_hash, g_str_equal);
   self->header_rows = g_ptr_array_new ();
 }
 
@@ -446,6 +457,12 @@ fd_integration_dialog_new (GtkWindow *parent, FdApiClient *client, const char *w
   if (integration != NULL)
     self->integration = json_object_ref (integration);
   fd_integration_dialog_build_view (self);
+  g_hash_table_insert (self->rows, "name", self->name_row);
+  g_hash_table_insert (self->rows, "url", self->url_row);
+  g_hash_table_insert (self->rows, "secret", self->secret_row);
+  g_hash_table_insert (self->rows, "dsn", self->dsn_row);
+  g_hash_table_insert (self->rows, "fleets", self->fleets_row);
+  g_hash_table_insert (self->rows, "tags", self->tags_row);
   if (integration != NULL)
     fd_integration_dialog_fill (self, integration);
   else
