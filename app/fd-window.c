@@ -53,8 +53,8 @@ G_DEFINE_FINAL_TYPE (FdWindow, fd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 /* Panes in sidebar order; the sidebar rows are named after them in the .ui file. */
 static const char *const fd_window_panes[]
-    = { "devices", "conditions", "data",       "jobs",  "firmware",
-        "integrations", "exports", "workspaces", "server" };
+    = { "devices",      "conditions", "data",       "jobs",  "firmware",
+        "integrations", "exports",    "workspaces", "server" };
 
 GtkWidget *
 fd_window_get_pane (FdWindow *self, const char *name)
@@ -236,8 +236,8 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_data_page_set_client (self->data_page, client);
   fd_firmware_page_set_client (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")), client);
   fd_jobs_page_set_client (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), client);
-  fd_integrations_page_set_client (
-      FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")), client);
+  fd_integrations_page_set_client (FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")),
+                                   client);
 
   /* One events stream for every pane, from the server the panes talk to. */
   if (self->events != NULL)
@@ -250,8 +250,8 @@ fd_window_set_client (FdWindow *self, FdApiClient *client)
   fd_firmware_page_set_events (FD_FIRMWARE_PAGE (fd_window_get_pane (self, "firmware")),
                                self->events);
   fd_jobs_page_set_events (FD_JOBS_PAGE (fd_window_get_pane (self, "jobs")), self->events);
-  fd_integrations_page_set_events (
-      FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")), self->events);
+  fd_integrations_page_set_events (FD_INTEGRATIONS_PAGE (fd_window_get_pane (self, "integrations")),
+                                   self->events);
   fd_events_client_start (self->events);
 
   message = g_strdup_printf (_ ("Connecting to %s"), fd_api_client_get_base_url (client));

@@ -156,8 +156,8 @@ fd_integration_dialog_header (FdIntegrationDialog *self)
   adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  self->save_button = gtk_button_new_with_mnemonic (self->integration != NULL ? _ ("_Save")
-                                                                              : _ ("C_reate"));
+  self->save_button
+      = gtk_button_new_with_mnemonic (self->integration != NULL ? _ ("_Save") : _ ("C_reate"));
   gtk_widget_add_css_class (self->save_button, "suggested-action");
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->save_button);
   gtk_window_set_default_widget (GTK_WINDOW (self), self->save_button);
@@ -233,8 +233,8 @@ fd_integration_dialog_headers (FdIntegrationDialog *self, GtkWidget *groups)
 static void
 fd_integration_dialog_events (FdIntegrationDialog *self, GtkWidget *groups)
 {
-  GtkWidget *group = fd_integration_dialog_group (groups, _ ("Events"),
-                                                  _ ("What this integration forwards."));
+  GtkWidget *group
+      = fd_integration_dialog_group (groups, _ ("Events"), _ ("What this integration forwards."));
 
   for (guint i = 0; i < FD_INTEGRATION_N_KINDS; i++)
     {
@@ -274,10 +274,9 @@ fd_integration_dialog_filters (FdIntegrationDialog *self, GtkWidget *groups)
                                   FD_INTEGRATION_BATCH_DEFAULT, &self->batch_max);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->batch_max),
                                _ ("Most readings or events in one request"));
-  fd_integration_dialog_spin_row (group, _ ("Max Delay"),
-                                  _ ("Milliseconds a batch waits to fill up"), 0,
-                                  FD_INTEGRATION_DELAY_MAX_MS, FD_INTEGRATION_DELAY_DEFAULT_MS,
-                                  &self->batch_delay);
+  fd_integration_dialog_spin_row (
+      group, _ ("Max Delay"), _ ("Milliseconds a batch waits to fill up"), 0,
+      FD_INTEGRATION_DELAY_MAX_MS, FD_INTEGRATION_DELAY_DEFAULT_MS, &self->batch_delay);
   fd_integration_dialog_error_note (
       self, group,
       (const char *[]){ "batch_max", "batch_delay_ms", "max_queued", "max_age_s", NULL });

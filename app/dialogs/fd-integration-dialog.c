@@ -158,7 +158,8 @@ fd_integration_dialog_dup_body (FdIntegrationDialog *self, gboolean create)
       for (guint i = 0; i < self->header_rows->len; i++)
         {
           GtkWidget *row = g_ptr_array_index (self->header_rows, i);
-          g_autofree char *header = fd_ui_dup_trimmed_text (fd_integration_dialog_header_name (row));
+          g_autofree char *header
+              = fd_ui_dup_trimmed_text (fd_integration_dialog_header_name (row));
 
           /* The value as typed: the server refuses CR/LF, and says so. */
           if (*header != '\0')
@@ -307,8 +308,7 @@ fd_integration_dialog_test_cb (FdIntegrationDialog *self)
 
   fd_integration_dialog_clear_notes (self);
   if (self->integration != NULL && fd_integration_dialog_is_postgres (self) && *dsn == '\0')
-    path = fd_api_path ("integrations", fd_json_get_string (self->integration, "id"), "test",
-                        NULL);
+    path = fd_api_path ("integrations", fd_json_get_string (self->integration, "id"), "test", NULL);
   else
     {
       path = fd_api_path ("workspaces", self->workspace_id, "integrations", "test", NULL);
@@ -361,15 +361,13 @@ fd_integration_dialog_fill (FdIntegrationDialog *self, JsonObject *integration)
   gtk_editable_set_text (GTK_EDITABLE (self->url_row),
                          fd_json_get_string (integration, "url") ?: "");
   if (database != NULL)
-    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->postgres_group),
-                                           database);
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->postgres_group), database);
   if (headers != NULL)
     {
       g_autoptr (GList) names = json_object_get_members (headers);
 
       for (GList *l = names; l != NULL; l = l->next)
-        fd_integration_dialog_header_row_new (self, l->data,
-                                              fd_json_get_string (headers, l->data));
+        fd_integration_dialog_header_row_new (self, l->data, fd_json_get_string (headers, l->data));
     }
   if (kinds != NULL && JSON_NODE_HOLDS_ARRAY (kinds))
     for (guint i = 0; i < FD_INTEGRATION_N_KINDS; i++)
@@ -385,9 +383,8 @@ fd_integration_dialog_fill (FdIntegrationDialog *self, JsonObject *integration)
   fd_integration_dialog_set_words (self->tags_row, integration, "tags");
   gtk_spin_button_set_value (
       self->batch_max, fd_json_get_int (integration, "batch_max", FD_INTEGRATION_BATCH_DEFAULT));
-  gtk_spin_button_set_value (self->batch_delay,
-                             fd_json_get_int (integration, "batch_delay_ms",
-                                              FD_INTEGRATION_DELAY_DEFAULT_MS));
+  gtk_spin_button_set_value (self->batch_delay, fd_json_get_int (integration, "batch_delay_ms",
+                                                                 FD_INTEGRATION_DELAY_DEFAULT_MS));
 }
 
 /* GObject */
@@ -449,8 +446,8 @@ fd_integration_dialog_new (GtkWindow *parent, FdApiClient *client, const char *w
   g_return_val_if_fail (FD_IS_API_CLIENT (client), NULL);
   g_return_val_if_fail (workspace_id != NULL, NULL);
 
-  self = g_object_new (FD_TYPE_INTEGRATION_DIALOG, "transient-for", parent, "modal", TRUE,
-                       "title", integration != NULL ? _ ("Edit Integration") : _ ("Add Integration"),
+  self = g_object_new (FD_TYPE_INTEGRATION_DIALOG, "transient-for", parent, "modal", TRUE, "title",
+                       integration != NULL ? _ ("Edit Integration") : _ ("Add Integration"),
                        "default-width", 640, "default-height", 720, NULL);
   self->client = g_object_ref (client);
   self->workspace_id = g_strdup (workspace_id);
@@ -479,10 +476,10 @@ fd_integration_dialog_new (GtkWindow *parent, FdApiClient *client, const char *w
                            G_CALLBACK (fd_integration_dialog_check), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->name_row, "changed", G_CALLBACK (fd_integration_dialog_check),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->url_row, "changed", G_CALLBACK (fd_integration_dialog_check),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->dsn_row, "changed", G_CALLBACK (fd_integration_dialog_check),
-                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->url_row, "changed", G_CALLBACK (fd_integration_dialog_check), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dsn_row, "changed", G_CALLBACK (fd_integration_dialog_check), self,
+                           G_CONNECT_SWAPPED);
   fd_integration_dialog_check (self);
   gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->name_row));
   return self;

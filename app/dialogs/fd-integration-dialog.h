@@ -18,15 +18,13 @@ G_BEGIN_DECLS
 #define FD_INTEGRATION_DIALOG_MAX_HEADERS 32
 
 #define FD_TYPE_INTEGRATION_DIALOG (fd_integration_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (FdIntegrationDialog, fd_integration_dialog, FD, INTEGRATION_DIALOG,
-                      AdwWindow)
+G_DECLARE_FINAL_TYPE (FdIntegrationDialog, fd_integration_dialog, FD, INTEGRATION_DIALOG, AdwWindow)
 
 /* A dialog over @parent making an integration in @workspace_id, or editing @integration
  * (NULL for a new one). Signal "saved" (JsonObject *integration, gboolean created) once the
  * server made or changed it (a new one's answer holds its "secret"); the dialog then closes. */
 FdIntegrationDialog *fd_integration_dialog_new (GtkWindow *parent, FdApiClient *client,
-                                                const char *workspace_id,
-                                                JsonObject *integration);
+                                                const char *workspace_id, JsonObject *integration);
 
 /* For tests: whether Create/Save is on, the last test's sentence (NULL before one), the error
  * shown for the API's @field (NULL if none). */

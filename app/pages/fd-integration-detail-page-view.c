@@ -29,12 +29,11 @@ fd_integration_detail_replay_popover (FdIntegrationDetailPage *self)
     {
       guint hours = fd_integration_replay_hours[i];
       g_autofree char *label
-          = hours % 24 == 0 ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Day Ago",
-                                                            "%u Days Ago", hours / 24),
-                                               hours / 24)
-                            : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Hour Ago",
-                                                            "%u Hours Ago", hours),
-                                               hours);
+          = hours % 24 == 0 ? g_strdup_printf (
+                g_dngettext (GETTEXT_PACKAGE, "%u Day Ago", "%u Days Ago", hours / 24), hours / 24)
+                            : g_strdup_printf (
+                                g_dngettext (GETTEXT_PACKAGE, "%u Hour Ago", "%u Hours Ago", hours),
+                                hours);
       GtkWidget *button = gtk_button_new_with_label (label);
 
       gtk_widget_add_css_class (button, "flat");
@@ -100,9 +99,9 @@ fd_integration_detail_header (FdIntegrationDetailPage *self)
                                   _ ("Delete Integration…"), -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "detail.delete");
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), delete);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header),
-                           fd_integration_detail_button (_ ("_Edit…"), _ ("Change the settings"),
-                                                         "detail.edit"));
+  adw_header_bar_pack_end (
+      ADW_HEADER_BAR (header),
+      fd_integration_detail_button (_ ("_Edit…"), _ ("Change the settings"), "detail.edit"));
   gtk_menu_button_set_label (GTK_MENU_BUTTON (replay), _ ("Replay From…"));
   gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (replay), TRUE);
   gtk_widget_set_tooltip_text (replay, _ ("Deliver a past period again"));
@@ -309,9 +308,12 @@ fd_integration_detail_show_health (FdIntegrationDetailPage *self, JsonObject *he
       = g_strdup_printf ("%'" G_GINT64_FORMAT, fd_json_get_int (health, "failed", 0));
   g_autofree char *dropped
       = g_strdup_printf ("%'" G_GINT64_FORMAT, fd_json_get_int (health, "dropped", 0));
-  g_autofree char *oldest = fd_integration_detail_time (health, "oldest_queued", _ ("Nothing queued"));
-  g_autofree char *next = fd_integration_detail_time (health, "next_attempt_at", C_ ("attempt", "None due"));
-  g_autofree char *success = fd_integration_detail_time (health, "last_success_at", C_ ("success", "Never"));
+  g_autofree char *oldest
+      = fd_integration_detail_time (health, "oldest_queued", _ ("Nothing queued"));
+  g_autofree char *next
+      = fd_integration_detail_time (health, "next_attempt_at", C_ ("attempt", "None due"));
+  g_autofree char *success
+      = fd_integration_detail_time (health, "last_success_at", C_ ("success", "Never"));
   g_autofree char *error_at = fd_integration_detail_time (health, "last_error_at", NULL);
   const char *error = fd_json_get_string (health, "last_error");
   g_autofree char *error_text = NULL;
@@ -338,8 +340,7 @@ fd_integration_detail_show_health (FdIntegrationDetailPage *self, JsonObject *he
 static void
 fd_integration_detail_show_settings (FdIntegrationDetailPage *self, JsonObject *integration)
 {
-  gboolean postgres
-      = g_strcmp0 (fd_json_get_string (integration, "type"), "postgresql") == 0;
+  gboolean postgres = g_strcmp0 (fd_json_get_string (integration, "type"), "postgresql") == 0;
   g_autofree char *type = fd_integrations_format_type (integration, NULL);
   g_autofree char *fleets = fd_integration_detail_words (integration, "fleets", _ ("Any"));
   g_autofree char *tags = fd_integration_detail_words (integration, "tags", _ ("Any"));
@@ -416,8 +417,8 @@ fd_integration_detail_page_show (FdIntegrationDetailPage *self)
   adw_window_title_set_title (self->title, fd_json_get_string (integration, "name"));
   adw_window_title_set_subtitle (self->title, self->integration_id);
   gtk_label_set_label (self->state_label, label);
-  for (const char *const *c = (const char *const[]){ "success", "warning", "error", "dim-label",
-                                                      NULL };
+  for (const char *const *c
+       = (const char *const[]){ "success", "warning", "error", "dim-label", NULL };
        *c != NULL; c++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), *c);
   if (css_class != NULL)

@@ -36,10 +36,9 @@ fd_integration_detail_page_update_actions (FdIntegrationDetailPage *self)
 {
   gboolean on = self->client != NULL && self->integration != NULL;
 
-  for (const char *const *a = (const char *const[]){ "detail.pause", "detail.test",
-                                                      "detail.edit", "detail.delete",
-                                                      "detail.replay-hours",
-                                                      "detail.replay-entry", NULL };
+  for (const char *const *a
+       = (const char *const[]){ "detail.pause", "detail.test", "detail.edit", "detail.delete",
+                                "detail.replay-hours", "detail.replay-entry", NULL };
        *a != NULL; a++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), *a, on);
   gtk_widget_set_sensitive (GTK_WIDGET (self->replay_button), on);
@@ -135,8 +134,7 @@ fd_integration_detail_page_read_log (FdIntegrationDetailPage *self)
   g_autoptr (GString) path = NULL;
   g_autofree char *size = g_strdup_printf ("%d", FD_INTEGRATION_DETAIL_MAX_DELIVERIES);
 
-  if (self->client == NULL || self->integration_id == NULL
-      || !fd_ui_read_begin (&self->log_read))
+  if (self->client == NULL || self->integration_id == NULL || !fd_ui_read_begin (&self->log_read))
     return;
   base = fd_api_path ("integrations", self->integration_id, "deliveries", NULL);
   path = g_string_new (base);
@@ -181,7 +179,8 @@ fd_integration_detail_page_event_cb (FdIntegrationDetailPage *self, const char *
   members = json_object_get_members (data);
   for (GList *l = members; l != NULL; l = l->next)
     if (!g_str_equal (l->data, "id") && !g_str_equal (l->data, "name"))
-      json_object_set_member (health, l->data, json_node_copy (json_object_get_member (data, l->data)));
+      json_object_set_member (health, l->data,
+                              json_node_copy (json_object_get_member (data, l->data)));
   json_object_set_object_member (self->integration, "health", health);
   if (fd_json_get_string (data, "name") != NULL)
     json_object_set_string_member (self->integration, "name", fd_json_get_string (data, "name"));
@@ -233,7 +232,8 @@ fd_integration_detail_page_replayed_cb (GObject *source, GAsyncResult *result, g
       return;
     }
   fd_integration_detail_page_set_object (self, integration, TRUE);
-  fd_ui_toast (GTK_WIDGET (self), _ ("Replay started: what was delivered since then is sent again"));
+  fd_ui_toast (GTK_WIDGET (self),
+               _ ("Replay started: what was delivered since then is sent again"));
   fd_integration_detail_page_queue_log (self);
 }
 
@@ -399,16 +399,16 @@ static void
 fd_integration_detail_page_delete (GtkWidget *widget, const char *action, GVariant *param)
 {
   FdIntegrationDetailPage *self = FD_INTEGRATION_DETAIL_PAGE (widget);
-  g_autofree char *heading = g_strdup_printf (_ ("Delete “%s”?"),
-                                              fd_json_get_string (self->integration, "name"));
+  g_autofree char *heading
+      = g_strdup_printf (_ ("Delete “%s”?"), fd_json_get_string (self->integration, "name"));
   AdwMessageDialog *dialog = fd_ui_confirm_dialog_new (
       widget, heading,
       _ ("Nothing more is forwarded to it, and what it still has queued is not delivered. Its "
          "delivery log is deleted too."),
       _ ("_Delete"));
 
-  g_signal_connect_object (dialog, "response", G_CALLBACK (fd_integration_detail_page_delete_response_cb),
-                           self, 0);
+  g_signal_connect_object (dialog, "response",
+                           G_CALLBACK (fd_integration_detail_page_delete_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -523,10 +523,10 @@ fd_integration_detail_page_class_init (FdIntegrationDetailPageClass *klass)
   object_class->dispose = fd_integration_detail_page_dispose;
   object_class->finalize = fd_integration_detail_page_finalize;
 
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                   NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
-  signals[DELETED] = g_signal_new ("deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                   NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+  signals[DELETED] = g_signal_new ("deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                   NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_install_action (widget_class, "detail.pause", NULL,
                                    fd_integration_detail_page_pause);

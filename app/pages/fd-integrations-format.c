@@ -214,7 +214,8 @@ fd_deliveries_format_latency (JsonObject *delivery, const char **css_class)
 {
   fd_integrations_set_class (css_class, NULL);
   /* TRANSLATORS: milliseconds */
-  return g_strdup_printf (_ ("%'" G_GINT64_FORMAT " ms"), fd_json_get_int (delivery, "latency_ms", 0));
+  return g_strdup_printf (_ ("%'" G_GINT64_FORMAT " ms"),
+                          fd_json_get_int (delivery, "latency_ms", 0));
 }
 
 char *
@@ -268,9 +269,9 @@ fd_integrations_format_test (JsonObject *result, gboolean *delivered)
     *delivered = ok;
   if (ok && status > 0)
     /* TRANSLATORS: an HTTP status, then milliseconds */
-    return g_strdup_printf (_ ("Test event delivered: HTTP %" G_GINT64_FORMAT " in %'" G_GINT64_FORMAT
-                               " ms"),
-                            status, latency);
+    return g_strdup_printf (
+        _ ("Test event delivered: HTTP %" G_GINT64_FORMAT " in %'" G_GINT64_FORMAT " ms"), status,
+        latency);
   if (ok)
     return g_strdup_printf (_ ("Test event delivered in %'" G_GINT64_FORMAT " ms"), latency);
   if (status > 0)

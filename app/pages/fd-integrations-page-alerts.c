@@ -92,10 +92,10 @@ fd_integrations_show_rules (FdIntegrationsPage *self)
       GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
       g_autofree char *subtitle = fd_alerts_format_rule (rule);
       gint64 n = fd_json_get_int (rule, "active", 0);
-      g_autofree char *count = g_strdup_printf (
-          g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " active",
-                       "%'" G_GINT64_FORMAT " active", n),
-          n);
+      g_autofree char *count
+          = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " active",
+                                          "%'" G_GINT64_FORMAT " active", n),
+                             n);
       g_autofree char *title = g_markup_escape_text (fd_json_get_string (rule, "name") ?: "", -1);
       g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
 
@@ -310,9 +310,9 @@ fd_integrations_rule_added_cb (GObject *source, GAsyncResult *result, gpointer u
       const char *field = fd_json_get_string (details, "field");
 
       /* TRANSLATORS: a field of "Add Alert Rule" (tags, name), then the server's message */
-      message = field != NULL ? g_strdup_printf (_ ("Alert rule not added: %s: %s"), field,
-                                                 error->message)
-                              : g_strdup_printf (_ ("Alert rule not added: %s"), error->message);
+      message = field != NULL
+                    ? g_strdup_printf (_ ("Alert rule not added: %s: %s"), field, error->message)
+                    : g_strdup_printf (_ ("Alert rule not added: %s"), error->message);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         fd_ui_toast (GTK_WIDGET (self), message);
       return;
@@ -448,8 +448,8 @@ fd_integrations_delete_rule_cb (FdIntegrationsPage *self, GtkButton *button)
       _ ("No more alerts are raised for its conditions, and its active alerts are closed."),
       _ ("_Delete"));
   g_object_set_data_full (G_OBJECT (dialog), FD_ALERT_RULE_ID_KEY, g_strdup (id), g_free);
-  g_signal_connect_object (dialog, "response",
-                           G_CALLBACK (fd_integrations_delete_rule_response_cb), self, 0);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (fd_integrations_delete_rule_response_cb),
+                           self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -140,8 +140,7 @@ fd_integrations_page_reload_cb (gpointer data)
 /* Events and the integration page */
 
 static void
-fd_integrations_page_event_cb (FdIntegrationsPage *self, const char *workspace_id,
-                               JsonObject *data)
+fd_integrations_page_event_cb (FdIntegrationsPage *self, const char *workspace_id, JsonObject *data)
 {
   const char *id = fd_json_get_string (data, "id");
   g_autoptr (JsonObject) changes = NULL;
@@ -170,8 +169,8 @@ fd_integrations_page_event_cb (FdIntegrationsPage *self, const char *workspace_i
     if (!g_str_equal (l->data, "id") && !g_str_equal (l->data, "name"))
       json_object_set_member (health, l->data,
                               json_node_copy (json_object_get_member (data, l->data)));
-  json_object_set_boolean_member (
-      changes, "paused", g_strcmp0 (fd_json_get_string (health, "state"), "paused") == 0);
+  json_object_set_boolean_member (changes, "paused",
+                                  g_strcmp0 (fd_json_get_string (health, "state"), "paused") == 0);
   json_object_set_object_member (changes, "health", health);
   if (fd_json_get_string (data, "name") != NULL)
     json_object_set_string_member (changes, "name", fd_json_get_string (data, "name"));
@@ -235,8 +234,7 @@ fd_integrations_page_open_integration (FdIntegrationsPage *self, const char *id)
   if (fd_json_item_find (G_LIST_MODEL (self->store), id, &position))
     item = g_list_model_get_item (G_LIST_MODEL (self->store), position);
   fd_integration_detail_page_set_integration (self->detail_page, id,
-                                              item != NULL ? fd_json_item_get_object (item)
-                                                           : NULL);
+                                              item != NULL ? fd_json_item_get_object (item) : NULL);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail_page));
 }
 
@@ -489,8 +487,7 @@ fd_integrations_page_finalize (GObject *object)
 }
 
 static void
-fd_integrations_page_get_property (GObject *object, guint prop_id, GValue *value,
-                                   GParamSpec *pspec)
+fd_integrations_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   switch (prop_id)
     {

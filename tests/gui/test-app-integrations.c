@@ -143,8 +143,8 @@ test_test_result (void)
 static void
 test_alerts (void)
 {
-  g_autoptr (JsonObject) rule = object_of (
-      "{\"name\": \"Doors\", \"tags\": [\"door_open\", \"door_ajar\"], \"open_longer_than_s\": 600}");
+  g_autoptr (JsonObject) rule = object_of ("{\"name\": \"Doors\", \"tags\": [\"door_open\", "
+                                           "\"door_ajar\"], \"open_longer_than_s\": 600}");
   g_autoptr (JsonObject) any = object_of ("{\"tags\": [], \"open_longer_than_s\": 90}");
   g_autoptr (JsonObject) alert = object_of (
       "{\"rule_id\": \"alr-1\", \"device_id\": \"dev-9\", \"device_name\": \"door-01\", "

@@ -253,10 +253,10 @@ test_integrations_and_alerts (Fixture *fixture, gconstpointer data)
   connection = g_ptr_array_index (fixture->connections, 0);
   for (guint i = 1; i <= 3; i++)
     {
-      g_autofree char *health = g_strdup_printf (
-          "{\"id\": \"int-1\", \"name\": \"Hook\", \"state\": \"delivering\", "
-          "\"queue_depth\": %u}",
-          i);
+      g_autofree char *health
+          = g_strdup_printf ("{\"id\": \"int-1\", \"name\": \"Hook\", \"state\": \"delivering\", "
+                             "\"queue_depth\": %u}",
+                             i);
 
       if (i == 2)
         send (connection, "alert.triggered", "dev-1",

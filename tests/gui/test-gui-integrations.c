@@ -219,7 +219,8 @@ static void
 show_pane (const char *title)
 {
   /* The sidebar's label, not the pane's header bar title of the same text. */
-  GtkWidget *sidebar = find_by_class (GTK_WIDGET (window ()), GTK_TYPE_WIDGET, "navigation-sidebar");
+  GtkWidget *sidebar
+      = find_by_class (GTK_WIDGET (window ()), GTK_TYPE_WIDGET, "navigation-sidebar");
   GtkWidget *label;
 
   g_assert_nonnull (sidebar);
@@ -265,8 +266,20 @@ device_post (const char *path, const char *body)
   g_autofree char *url = g_strdup_printf ("https://localhost:%" G_GINT64_FORMAT "/v1/%s",
                                           json_object_get_int_member (object, "device_port"), path);
   g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", device_token);
-  const char *argv[] = { "curl", "--silent", "--show-error", "--fail", "--cacert", ca, "-H", auth,
-                         "-H", "Content-Type: application/json", "-d", body, url, NULL };
+  const char *argv[] = { "curl",
+                         "--silent",
+                         "--show-error",
+                         "--fail",
+                         "--cacert",
+                         ca,
+                         "-H",
+                         auth,
+                         "-H",
+                         "Content-Type: application/json",
+                         "-d",
+                         body,
+                         url,
+                         NULL };
 
   g_assert_true (g_file_set_contents (
       ca,
@@ -399,8 +412,8 @@ test_create (void)
   fd_gui_wait (received_cb, "integration.test", 20, "the receiver to get the test event");
   fd_gui_wait (tested_cb, form, 20, "the form to show the test's result");
   g_test_message ("test: %s", fd_integration_dialog_get_test_result (form));
-  g_assert_true (g_str_has_prefix (fd_integration_dialog_get_test_result (form),
-                                   "Test event delivered"));
+  g_assert_true (
+      g_str_has_prefix (fd_integration_dialog_get_test_result (form), "Test event delivered"));
   test = received_with ("integration.test");
   g_assert_cmpstr (test->authorization, ==, "Bearer lab-receiver");
   g_assert_nonnull (test->signature);
@@ -545,8 +558,7 @@ test_replay (void)
   gtk_menu_button_popup (GTK_MENU_BUTTON (replay));
   fd_gui_settle (300);
   g_free (shot ("integrations-10-replay"));
-  fd_gui_click (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (replay))),
-                "1 Hour Ago");
+  fd_gui_click (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (replay))), "1 Hour Ago");
   fd_gui_wait (received_count_cb, &again, 30, "the first reading delivered again");
   fd_gui_wait (received_count_cb, &again_too, 30, "the second reading delivered again");
 }
@@ -571,8 +583,7 @@ test_edit (void)
   fd_integrations_page_open_integration (page (), integration_id);
   fd_gui_click (GTK_WIDGET (detail), "_Edit…");
   dialog = fd_gui_wait_for_window (FD_TYPE_INTEGRATION_DIALOG);
-  g_assert_cmpstr (gtk_editable_get_text (
-                       GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL"))),
                    ==, receiver_url);
   gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Name")), "Lab Receiver");
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-11-edit"));
@@ -674,8 +685,8 @@ test_alert_rule (void)
   fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_ACTION_ROW, "Door Open");
   rules = api ("GET", path, NULL, 200);
   g_assert_cmpint (json_object_get_int_member (object_of (rules), "total"), ==, 1);
-  rule = json_array_get_object_element (
-      json_object_get_array_member (object_of (rules), "items"), 0);
+  rule = json_array_get_object_element (json_object_get_array_member (object_of (rules), "items"),
+                                        0);
   g_assert_cmpint (json_object_get_int_member (rule, "open_longer_than_s"), ==, 15 * 60);
   g_free (shot ("integrations-08-alerts"));
 }
@@ -727,9 +738,9 @@ test_alert_notification (void)
   const char *close_all[] = { "dunstctl", "close-all", NULL };
   g_autofree char *shown = NULL;
 
-  rule = api ("POST", path,
-              "{\"name\": \"Door Left Open\", \"tags\": [\"door_open\"], \"open_longer_than_s\": 1}",
-              201);
+  rule = api (
+      "POST", path,
+      "{\"name\": \"Door Left Open\", \"tags\": [\"door_open\"], \"open_longer_than_s\": 1}", 201);
   open = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-door-1\", \"tag\": "
                           "\"door_open\", \"payload\": {\"door\": \"north\"}, \"start\": \"%s\"}}",
                           start);
@@ -768,9 +779,9 @@ start_notification_server (void)
   if (bus == NULL)
     return;
   g_assert_true (g_file_set_contents (conf, "", 0, NULL));
-  notifications_server = g_subprocess_new (
-      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "dunst",
-      "-conf", conf, NULL);
+  notifications_server
+      = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                          &error, "dunst", "-conf", conf, NULL);
   g_assert_no_error (error);
   for (guint i = 0; i < 100; i++)
     {
