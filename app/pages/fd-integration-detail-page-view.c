@@ -102,7 +102,7 @@ fd_integration_detail_header (FdIntegrationDetailPage *self)
   adw_header_bar_pack_end (
       ADW_HEADER_BAR (header),
       fd_integration_detail_button (_ ("_Edit…"), _ ("Change the settings"), "detail.edit"));
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (replay), _ ("Replay From…"));
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (replay), _ ("Replay _From…"));
   gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (replay), TRUE);
   gtk_widget_set_tooltip_text (replay, _ ("Deliver a past period again"));
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (replay),

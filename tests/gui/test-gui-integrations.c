@@ -554,7 +554,8 @@ test_replay (void)
   GtkWidget *replay;
 
   fd_integrations_page_open_integration (page (), integration_id);
-  replay = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Replay From…");
+  replay
+      = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Deliver a past period again");
   gtk_menu_button_popup (GTK_MENU_BUTTON (replay));
   fd_gui_settle (300);
   g_free (shot ("integrations-10-replay"));
