@@ -28,6 +28,9 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/* The member a delivery's item is keyed by (its id as a string). */
+#define FD_INTEGRATION_DETAIL_KEY "fd-key"
+
 static void fd_integration_detail_page_read (FdIntegrationDetailPage *self);
 static void fd_integration_detail_page_read_log (FdIntegrationDetailPage *self);
 
@@ -110,10 +113,19 @@ fd_integration_detail_page_log_cb (GObject *source, GAsyncResult *result, gpoint
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
       JsonNode *element = json_array_get_element (list, i);
-      FdJsonItem *item = JSON_NODE_HOLDS_OBJECT (element)
-                             ? fd_json_item_new (json_node_get_object (element), "id")
-                             : NULL;
+      JsonObject *delivery = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element)
+                                                              : NULL;
+      g_autofree char *key = NULL;
+      FdJsonItem *item;
 
+      if (delivery == NULL)
+        continue;
+      /* A row's id is a number: the item's key is its text. */
+      key = fd_json_get_string (delivery, "id") != NULL
+                ? g_strdup (fd_json_get_string (delivery, "id"))
+                : g_strdup_printf ("%" G_GINT64_FORMAT, fd_json_get_int (delivery, "id", i));
+      json_object_set_string_member (delivery, FD_INTEGRATION_DETAIL_KEY, key);
+      item = fd_json_item_new (delivery, FD_INTEGRATION_DETAIL_KEY);
       if (item != NULL)
         g_ptr_array_add (items, item);
     }

@@ -29,7 +29,7 @@ void fd_integration_detail_page_set_integration (FdIntegrationDetailPage *self,
 const char *fd_integration_detail_page_get_integration_id (FdIntegrationDetailPage *self);
 /* The integration as last read or updated (NULL before it was read). */
 JsonObject *fd_integration_detail_page_get_integration (FdIntegrationDetailPage *self);
-/* The delivery log (FdJsonItem keyed by id), newest first. */
+/* The delivery log (FdJsonItem keyed by the id as a string), newest first. */
 GListModel *fd_integration_detail_page_get_deliveries (FdIntegrationDetailPage *self);
 /* Replays from @from (an RFC 3339 time) as "Replay From…" does. */
 void fd_integration_detail_page_replay (FdIntegrationDetailPage *self, const char *from);

@@ -233,9 +233,11 @@ fd_integrations_page_open_integration (FdIntegrationsPage *self, const char *id)
 
   if (fd_json_item_find (G_LIST_MODEL (self->store), id, &position))
     item = g_list_model_get_item (G_LIST_MODEL (self->store), position);
+  /* The page first: showing it stops a transition back to the list still running, whose end
+   * would otherwise clear the page (leaflet_child_cb) after it was set. */
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail_page));
   fd_integration_detail_page_set_integration (self->detail_page, id,
                                               item != NULL ? fd_json_item_get_object (item) : NULL);
-  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail_page));
 }
 
 void
