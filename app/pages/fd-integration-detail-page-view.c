@@ -167,14 +167,14 @@ fd_integration_detail_log (FdIntegrationDetailPage *self)
   GtkWidget *spinner = gtk_spinner_new ();
   GtkWidget *empty = adw_status_page_new ();
   const FdJsonItemColumnSpec specs[] = {
-    { C_ ("column", "Time"), fd_deliveries_format_time, "time", FALSE, 220 },
-    { C_ ("column", "Batch"), fd_deliveries_format_batch, NULL, FALSE, 150 },
-    { C_ ("column", "Kind"), fd_deliveries_format_kind, NULL, FALSE, 100 },
-    { C_ ("column", "Items"), fd_deliveries_format_items, NULL, FALSE, 70 },
+    { C_ ("column", "Time"), fd_deliveries_format_time, "time", FALSE, 150 },
+    { C_ ("column", "Batch"), fd_deliveries_format_batch, NULL, FALSE, 130 },
+    { C_ ("column", "Kind"), fd_deliveries_format_kind, NULL, FALSE, 90 },
+    { C_ ("column", "Items"), fd_deliveries_format_items, NULL, FALSE, 60 },
     { C_ ("column", "Attempt"), fd_deliveries_format_attempt, NULL, FALSE, 70 },
     { C_ ("column", "Status"), fd_deliveries_format_status, NULL, FALSE, 60 },
-    { C_ ("column", "Latency"), fd_deliveries_format_latency, NULL, FALSE, 80 },
-    { C_ ("column", "Outcome"), fd_deliveries_format_outcome, NULL, FALSE, 100 },
+    { C_ ("column", "Latency"), fd_deliveries_format_latency, NULL, FALSE, 70 },
+    { C_ ("column", "Outcome"), fd_deliveries_format_outcome, NULL, FALSE, 90 },
     { C_ ("column", "Error"), fd_deliveries_format_error, NULL, TRUE, 0 },
   };
 

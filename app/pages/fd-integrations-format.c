@@ -157,11 +157,15 @@ fd_integrations_format_last_error (JsonObject *integration, const char **css_cla
 char *
 fd_deliveries_format_time (JsonObject *delivery, const char **css_class)
 {
-  /* To the millisecond: attempts of one batch come seconds apart. */
-  char *text = fd_format_exact_time (fd_json_get_string (delivery, "time"));
+  const char *time = fd_json_get_string (delivery, "time");
+  g_autoptr (GDateTime) utc = time != NULL ? g_date_time_new_from_iso8601 (time, NULL) : NULL;
+  g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
 
   fd_integrations_set_class (css_class, NULL);
-  return text != NULL ? text : g_strdup ("");
+  /* To the second, in local time: attempts of one batch come seconds apart. */
+  return local != NULL
+             ? g_date_time_format (local, C_ ("time format", "%Y-%m-%d %H:%M:%S"))
+             : g_strdup ("");
 }
 
 char *
