@@ -2,17 +2,17 @@
  * with a real webhook receiver (a libsoup server in this process) and a device posting with
  * curl (a cloud_token credential made through the API).
  *
- * A user opens "Add Integration", is told which field the server refuses (a URL that is not
- * http(s)), fills the form in, presses "Send Test Event" (the receiver gets integration.test
- * with the form's header, and the form says it was delivered; nothing is made), creates it
- * and sees its secret once; the device's reading reaches the receiver signed with that very
- * secret, and the integration's page lists the delivery and sends a test event of its own;
- * Pause shows Paused in the list and Resume delivers what came meanwhile; Replay From… 1 hour
- * ago delivers both readings again; Edit renames it keeping the rest; Ctrl+F finds it; Delete
- * asks, naming it, and it is gone. In the Alerts view an alert rule is added from its dialog, and a
- * condition open longer than a rule allows becomes an active alert and a desktop notification
- * (dunst on the test's session bus), withdrawn when the condition closes. Screenshots into
- * $FD_BUILD_DIR/tests/gui-shots/integrations-*.png.
+ * A user opens "Add Integration", is told which field the server refuses (a PostgreSQL DSN
+ * nothing answers, without its password; a URL that is not http(s)), fills the form in, presses
+ * "Send Test Event" (the receiver gets integration.test with the form's header, and the form says
+ * it was delivered; nothing is made), creates it and sees its secret once; the device's reading
+ * reaches the receiver signed with that very secret, and the integration's page lists the delivery
+ * and sends a test event of its own; Pause shows Paused in the list and Resume delivers what came
+ * meanwhile; Replay From… 1 hour ago delivers both readings again; Edit renames it keeping the
+ * rest; Ctrl+F finds it; Delete asks, naming it, and it is gone. In the Alerts view an alert rule
+ * is added from its dialog, and a condition open longer than a rule allows becomes an active alert
+ * and a desktop notification (dunst on the test's session bus), withdrawn when the condition
+ * closes. Screenshots into $FD_BUILD_DIR/tests/gui-shots/integrations-*.png.
  */
 #include "config.h"
 
@@ -357,6 +357,12 @@ field_error_cb (gpointer data)
 }
 
 static gboolean
+dsn_error_cb (gpointer data)
+{
+  return fd_integration_dialog_get_field_error (data, "dsn") != NULL;
+}
+
+static gboolean
 tested_cb (gpointer data)
 {
   return fd_integration_dialog_get_test_result (data) != NULL;
@@ -380,6 +386,7 @@ test_create (void)
 {
   g_autoptr (GtkWindow) dialog = NULL;
   FdIntegrationDialog *form;
+  AdwComboRow *type;
   Received *test;
   g_autofree char *list_path = NULL;
   g_autoptr (JsonNode) list = NULL;
@@ -395,6 +402,19 @@ test_create (void)
   form = FD_INTEGRATION_DIALOG (dialog);
   g_assert_false (fd_integration_dialog_can_save (form));
   gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Name")), "Lab Hook");
+
+  /* PostgreSQL that is not there: said under the DSN, without its password. */
+  type = ADW_COMBO_ROW (fd_gui_wait_for (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, "Type"));
+  adw_combo_row_set_selected (type, 1);
+  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Connection (DSN)")),
+                         "host=127.0.0.1 port=1 dbname=nothing user=nobody password=hunter2-pw "
+                         "connect_timeout=2");
+  fd_gui_click (GTK_WIDGET (dialog), "C_reate");
+  fd_gui_wait (dsn_error_cb, form, 20, "the DSN's error in the form");
+  g_test_message ("dsn error: %s", fd_integration_dialog_get_field_error (form, "dsn"));
+  g_assert_null (strstr (fd_integration_dialog_get_field_error (form, "dsn"), "hunter2-pw"));
+  g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-02-form-postgres-error"));
+  adw_combo_row_set_selected (type, 0);
   gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL")),
                          "ftp://127.0.0.1/hook");
   fd_integration_dialog_add_header (form, "Authorization", "Bearer lab-receiver");
@@ -404,7 +424,7 @@ test_create (void)
   fd_gui_click (GTK_WIDGET (dialog), "C_reate");
   fd_gui_wait (field_error_cb, form, 10, "the URL's error in the form");
   g_test_message ("url error: %s", fd_integration_dialog_get_field_error (form, "url"));
-  g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-02-form-error"));
+  g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-02-form-url-error"));
 
   /* Send Test Event with the form as it is: the receiver gets integration.test. */
   gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL")), receiver_url);
