@@ -288,7 +288,6 @@ fd_integration_detail_page_tested_cb (GObject *source, GAsyncResult *result, gpo
     }
   text = fd_integrations_format_test (answer, NULL);
   fd_ui_toast (GTK_WIDGET (self), text);
-  gtk_widget_set_tooltip_text (self->test_button, text);
   fd_integration_detail_page_queue_log (self);
 }
 

@@ -511,7 +511,7 @@ test_delivery (void)
   {
     Count second = { "integration.test", 2 };
 
-    fd_gui_click (GTK_WIDGET (detail), "Send _Test Event");
+    fd_gui_click (GTK_WIDGET (detail), "Send Test Event");
     fd_gui_wait (received_count_cb, &second, 20, "the saved integration's test event");
     fd_gui_wait (label_prefix_cb, "Test event delivered: HTTP 200", 10,
                  "the test's toast on the page");
@@ -574,8 +574,7 @@ test_replay (void)
   GtkWidget *replay;
 
   fd_integrations_page_open_integration (page (), integration_id);
-  replay
-      = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Deliver a past period again");
+  replay = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Replay From…");
   gtk_menu_button_popup (GTK_MENU_BUTTON (replay));
   fd_gui_settle (300);
   g_free (shot ("integrations-10-replay"));
@@ -602,7 +601,7 @@ test_edit (void)
   JsonObject *headers;
 
   fd_integrations_page_open_integration (page (), integration_id);
-  fd_gui_click (GTK_WIDGET (detail), "_Edit…");
+  fd_gui_click (GTK_WIDGET (detail), "Edit…");
   dialog = fd_gui_wait_for_window (FD_TYPE_INTEGRATION_DIALOG);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL"))),
                    ==, receiver_url);
@@ -644,6 +643,27 @@ test_search (void)
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   fd_gui_wait (listed_count_cb, GUINT_TO_POINTER (1), 10, "the integration listed again");
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL);
+}
+
+/* A phone-sized window: the pane behind a back button, its views switched at the bottom. */
+static void
+test_narrow (void)
+{
+  GtkWindow *win = GTK_WINDOW (window ());
+  int width, height;
+
+  show_pane ("Integrations");
+  gtk_widget_activate_action (GTK_WIDGET (page ()), "pane.show-list", NULL);
+  gtk_window_get_default_size (win, &width, &height);
+  gtk_window_set_default_size (win, 360, 700);
+  fd_gui_settle (600);
+  g_assert_true (
+      gtk_widget_get_mapped (fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_BUTTON, "Back")));
+  fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_BUTTON, "_Add Integration");
+  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_VIEW_SWITCHER_BAR, NULL);
+  g_free (shot ("integrations-13-narrow"));
+  gtk_window_set_default_size (win, width, height);
+  fd_gui_settle (600);
 }
 
 /* Delete…: the dialog names it; afterwards the list is empty, and so is the API's. */
@@ -855,6 +875,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui-integrations/replay", test_replay);
   g_test_add_func ("/gui-integrations/edit", test_edit);
   g_test_add_func ("/gui-integrations/search", test_search);
+  g_test_add_func ("/gui-integrations/narrow", test_narrow);
   g_test_add_func ("/gui-integrations/alert-rule", test_alert_rule);
   g_test_add_func ("/gui-integrations/notifications", test_notifications_start);
   g_test_add_func ("/gui-integrations/alert-notification", test_alert_notification);
