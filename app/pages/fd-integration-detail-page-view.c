@@ -218,9 +218,17 @@ void
 fd_integration_detail_page_build (FdIntegrationDetailPage *self)
 {
   GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *summary = gtk_scrolled_window_new ();
 
   gtk_box_append (GTK_BOX (content), fd_integration_detail_header (self));
-  gtk_box_append (GTK_BOX (content), fd_integration_detail_summary (self));
+  /* Scrolled sideways rather than making the pane as wide as a long URL: the pane's leaflet
+   * is as wide as its widest page, and the window must fit a phone. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (summary), GTK_POLICY_AUTOMATIC,
+                                  GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (summary), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (summary),
+                                 fd_integration_detail_summary (self));
+  gtk_box_append (GTK_BOX (content), summary);
   gtk_box_append (GTK_BOX (content), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
   gtk_box_append (GTK_BOX (content), fd_integration_detail_log (self));
   adw_bin_set_child (ADW_BIN (self), content);
