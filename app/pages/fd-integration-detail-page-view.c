@@ -1,6 +1,7 @@
 /* fd-integration-detail-page-view.c — the widgets of the integration page: the header bar
- * (Back, the name, Pause/Resume, Send Test Event, Replay From…, Edit, Delete), a summary of
- * its health and settings side by side, and the delivery log's column view. */
+ * (Back, the name, Delete), a summary (the state line with Pause/Resume, Send Test Event,
+ * Replay From… and Edit…; health and settings side by side) and the delivery log's column
+ * view. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -60,55 +61,68 @@ fd_integration_detail_replay_popover (FdIntegrationDetailPage *self)
   return popover;
 }
 
-/* An icon button: the page's header must fit a phone-sized window (the pane's leaflet is as
- * wide as its widest page). */
 static GtkWidget *
-fd_integration_detail_button (const char *icon, const char *tooltip, const char *action)
+fd_integration_detail_button (const char *label, const char *tooltip, const char *action)
 {
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
 
   gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
-                                  -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
   return button;
 }
 
+/* Back, the name and Delete: the page's other actions are on its state line, which scrolls
+ * sideways on a narrow window where a header bar would not fit (the pane's leaflet is as wide
+ * as its widest page). */
 static GtkWidget *
 fd_integration_detail_header (FdIntegrationDetailPage *self)
 {
   GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *back = fd_integration_detail_button ("go-previous-symbolic",
-                                                  _ ("Back to Integrations"), "pane.show-list");
-  GtkWidget *replay = gtk_menu_button_new ();
+  GtkWidget *back = gtk_button_new_from_icon_name ("go-previous-symbolic");
+  GtkWidget *delete = gtk_button_new_from_icon_name ("user-trash-symbolic");
 
+  gtk_widget_set_tooltip_text (back, _ ("Back to Integrations"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (back), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Back to Integrations"), -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "pane.show-list");
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), back);
   self->title = ADW_WINDOW_TITLE (adw_window_title_new ("", NULL));
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
+  gtk_widget_set_tooltip_text (delete, _ ("Delete Integration…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (delete), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Delete Integration…"), -1);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (delete), "detail.delete");
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), delete);
+  return header;
+}
 
-  /* Pause keeps its word: it says which of the two it is now. */
-  self->pause_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_ ("_Pause")));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->pause_button), "detail.pause");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), GTK_WIDGET (self->pause_button));
-  self->test_button
-      = fd_integration_detail_button ("mail-send-symbolic", _ ("Send Test Event"), "detail.test");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->test_button);
+/* Pause/Resume, Send Test Event, Replay From… and Edit…, at the end of @line. */
+static void
+fd_integration_detail_actions (FdIntegrationDetailPage *self, GtkWidget *line)
+{
+  GtkWidget *replay = gtk_menu_button_new ();
+  GtkWidget *edit
+      = fd_integration_detail_button (_ ("_Edit…"), _ ("Change the settings"), "detail.edit");
 
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header),
-                           fd_integration_detail_button (
-                               "user-trash-symbolic", _ ("Delete Integration…"), "detail.delete"));
-  adw_header_bar_pack_end (
-      ADW_HEADER_BAR (header),
-      fd_integration_detail_button ("document-edit-symbolic", _ ("Edit…"), "detail.edit"));
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (replay), "document-open-recent-symbolic");
-  gtk_widget_set_tooltip_text (replay, _ ("Replay From…"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (replay), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _ ("Replay From…"), -1);
+  self->pause_button = GTK_BUTTON (fd_integration_detail_button (
+      _ ("_Pause"), _ ("Stop delivering; what comes meanwhile stays queued"), "detail.pause"));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->pause_button), TRUE);
+  gtk_widget_set_halign (GTK_WIDGET (self->pause_button), GTK_ALIGN_END);
+  self->test_button = fd_integration_detail_button (
+      _ ("Send _Test Event"), _ ("Send one integration.test event now"), "detail.test");
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (replay), _ ("Replay _From…"));
+  gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (replay), TRUE);
+  gtk_widget_set_tooltip_text (replay, _ ("Deliver a past period again"));
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (replay),
                                fd_integration_detail_replay_popover (self));
   self->replay_button = GTK_MENU_BUTTON (replay);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), replay);
-  return header;
+  for (GtkWidget **w
+       = (GtkWidget *[]){ GTK_WIDGET (self->pause_button), self->test_button, replay, edit, NULL };
+       *w != NULL; w++)
+    {
+      gtk_widget_set_valign (*w, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (line), *w);
+    }
 }
 
 static GtkGrid *
@@ -148,6 +162,7 @@ fd_integration_detail_summary (FdIntegrationDetailPage *self)
   gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_BASELINE);
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->state_label));
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->queue_label));
+  fd_integration_detail_actions (self, line);
   gtk_box_append (GTK_BOX (summary), line);
 
   gtk_box_set_homogeneous (GTK_BOX (columns), TRUE);

@@ -511,7 +511,7 @@ test_delivery (void)
   {
     Count second = { "integration.test", 2 };
 
-    fd_gui_click (GTK_WIDGET (detail), "Send Test Event");
+    fd_gui_click (GTK_WIDGET (detail), "Send _Test Event");
     fd_gui_wait (received_count_cb, &second, 20, "the saved integration's test event");
     fd_gui_wait (label_prefix_cb, "Test event delivered: HTTP 200", 10,
                  "the test's toast on the page");
@@ -574,7 +574,8 @@ test_replay (void)
   GtkWidget *replay;
 
   fd_integrations_page_open_integration (page (), integration_id);
-  replay = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Replay From…");
+  replay
+      = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Deliver a past period again");
   gtk_menu_button_popup (GTK_MENU_BUTTON (replay));
   fd_gui_settle (300);
   g_free (shot ("integrations-10-replay"));
@@ -601,7 +602,7 @@ test_edit (void)
   JsonObject *headers;
 
   fd_integrations_page_open_integration (page (), integration_id);
-  fd_gui_click (GTK_WIDGET (detail), "Edit…");
+  fd_gui_click (GTK_WIDGET (detail), "_Edit…");
   dialog = fd_gui_wait_for_window (FD_TYPE_INTEGRATION_DIALOG);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL"))),
                    ==, receiver_url);
