@@ -241,6 +241,8 @@ fd_integration_detail_page_build (FdIntegrationDetailPage *self)
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (summary), GTK_POLICY_AUTOMATIC,
                                   GTK_POLICY_NEVER);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (summary), TRUE);
+  /* Its natural height only: the delivery log below takes the rest. */
+  gtk_widget_set_vexpand (summary, FALSE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (summary),
                                  fd_integration_detail_summary (self));
   gtk_box_append (GTK_BOX (content), summary);
