@@ -72,8 +72,7 @@ fd_integration_detail_button (const char *label, const char *tooltip, const char
 }
 
 /* Back, the name and Delete: the page's other actions are on its state line, which scrolls
- * sideways on a narrow window where a header bar would not fit (the pane's leaflet is as wide
- * as its widest page). */
+ * sideways on a narrow window where a header bar of them would not fit. */
 static GtkWidget *
 fd_integration_detail_header (FdIntegrationDetailPage *self)
 {
@@ -147,6 +146,7 @@ static GtkWidget *
 fd_integration_detail_summary (FdIntegrationDetailPage *self)
 {
   GtkWidget *summary = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
   GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *columns = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
 
@@ -163,7 +163,14 @@ fd_integration_detail_summary (FdIntegrationDetailPage *self)
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->state_label));
   gtk_box_append (GTK_BOX (line), GTK_WIDGET (self->queue_label));
   fd_integration_detail_actions (self, line);
-  gtk_box_append (GTK_BOX (summary), line);
+  /* The state line scrolls sideways rather than making the pane as wide as its buttons (the
+   * pane's leaflet is as wide as its widest page, and the window must fit a phone); the
+   * wrapping labels below stay out of it, as a scrolled window measures its child's height at
+   * its narrowest. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_AUTOMATIC,
+                                  GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), line);
+  gtk_box_append (GTK_BOX (summary), scrolled);
 
   gtk_box_set_homogeneous (GTK_BOX (columns), TRUE);
   self->health_grid = fd_integration_detail_grid (columns, _ ("Health"));
@@ -233,19 +240,9 @@ void
 fd_integration_detail_page_build (FdIntegrationDetailPage *self)
 {
   GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *summary = gtk_scrolled_window_new ();
 
   gtk_box_append (GTK_BOX (content), fd_integration_detail_header (self));
-  /* Scrolled sideways rather than making the pane as wide as a long URL: the pane's leaflet
-   * is as wide as its widest page, and the window must fit a phone. */
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (summary), GTK_POLICY_AUTOMATIC,
-                                  GTK_POLICY_NEVER);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (summary), TRUE);
-  /* Its natural height only: the delivery log below takes the rest. */
-  gtk_widget_set_vexpand (summary, FALSE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (summary),
-                                 fd_integration_detail_summary (self));
-  gtk_box_append (GTK_BOX (content), summary);
+  gtk_box_append (GTK_BOX (content), fd_integration_detail_summary (self));
   gtk_box_append (GTK_BOX (content), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
   gtk_box_append (GTK_BOX (content), fd_integration_detail_log (self));
   adw_bin_set_child (ADW_BIN (self), content);
