@@ -11,6 +11,7 @@
 
 #include "fd-test-api-util.h"
 #include "fd-test-device.h"
+#include "fd-test-events.h"
 
 #include "fd-util.h"
 #include "store/fd-store-integrations.h"
@@ -420,7 +421,7 @@ with_store (StoreCall *c)
 }
 
 static char *
-make_integration (gint64 batch_max, gint64 batch_delay_ms, gint64 max_queued)
+make_integration_kinds (guint kinds, gint64 batch_max, gint64 batch_delay_ms, gint64 max_queued)
 {
   g_autoptr (FdIntegration) i = g_new0 (FdIntegration, 1);
   StoreCall c = { .integration = i, .what = 0 };
@@ -432,13 +433,19 @@ make_integration (gint64 batch_max, gint64 batch_delay_ms, gint64 max_queued)
       "{\"url\":\"http://127.0.0.1:%u/hook\",\"headers\":{\"Authorization\":\"Bearer rx-token\"}}",
       rx.port);
   i->secret = g_strdup (SECRET);
-  i->kinds = FD_OUTBOX_KINDS_DEFAULT;
+  i->kinds = kinds;
   i->batch_max = batch_max;
   i->batch_delay_ms = batch_delay_ms;
   i->max_queued = max_queued;
   i->max_age_s = FD_INTEGRATION_MAX_AGE_S_DEFAULT;
   with_store (&c);
   return g_strdup (i->id);
+}
+
+static char *
+make_integration (gint64 batch_max, gint64 batch_delay_ms, gint64 max_queued)
+{
+  return make_integration_kinds (FD_OUTBOX_KINDS_DEFAULT, batch_max, batch_delay_ms, max_queued);
 }
 
 static void
@@ -716,6 +723,69 @@ test_limits_drop (void)
   remove_integration (id);
 }
 
+
+static gboolean
+has_event (const char *type)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&rx.lock);
+  for (guint i = 0; i < rx.events->len; i++)
+    found = found || g_str_equal (rx.events->pdata[i], type);
+  g_mutex_unlock (&rx.lock);
+  return found;
+}
+
+/* device.online / device.offline reach the webhook in the events envelope; the live events
+ * stream tells how the integration is doing. */
+static void
+test_device_events_and_health (void)
+{
+  g_autofree char *id = NULL;
+  g_autoptr (FdTdDevice) extra = NULL;
+  g_autoptr (FdTdRaw) conn = NULL;
+  g_autoptr (FdTeListener) l = NULL;
+  gint64 deadline;
+  guint at;
+  JsonObject *health;
+
+  receiver_reset (ANSWER_OK);
+  id = make_integration_kinds (FD_OUTBOX_KIND_DATA | FD_OUTBOX_KIND_DEVICES, 100, 50,
+                               FD_INTEGRATION_MAX_QUEUED_DEFAULT);
+  l = fd_te_listener_open (server, "?type=integration.updated", server->srv->token);
+  g_assert_nonnull (l->conn);
+  extra = fd_td_cert_device (server, "dev-extra");
+  conn = fd_td_raw_open (server, extra, NULL);
+  post (conn, "/v1/data/env", "[{\"ts\": 1700000000000, \"payload\": {\"d\": 9, \"i\": 0}}]", 202);
+  g_clear_pointer (&conn, fd_td_raw_free);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!has_event ("device.online") || !has_event ("device.offline"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      fd_te_iterate ();
+    }
+  g_assert_cmpuint (rx_count (&rx.bad_signatures), ==, 0);
+  g_assert_cmpuint (rx_count (&rx.items), ==, 1);
+
+  /* the delivery of the reading was on the events stream */
+  at = 0;
+  for (;;)
+    {
+      at = fd_te_wait_event (l, at, "integration.updated", NULL);
+      health = fd_te_event_data (fd_te_event_at (l, at));
+      if (g_str_equal (json_object_get_string_member (health, "id"), id)
+          && json_object_get_int_member (health, "delivered") >= 1)
+        break;
+      at++;
+    }
+  g_assert_cmpstr (json_object_get_string_member (health, "name"), ==, "receiver");
+  g_assert_true (json_object_has_member (health, "queue_depth"));
+  g_assert_true (json_object_has_member (health, "rate_per_s"));
+  g_assert_true (json_object_has_member (health, "last_success_at"));
+  g_assert_nonnull (json_object_get_string_member (health, "state"));
+  remove_integration (id);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -738,6 +808,7 @@ main (int argc, char **argv)
   g_test_add_func ("/webhook/pause-resume-replay", test_pause_resume_replay);
   g_test_add_func ("/webhook/conditions-zdm-shape", test_conditions_zdm_shape);
   g_test_add_func ("/webhook/limits-drop", test_limits_drop);
+  g_test_add_func ("/webhook/device-events-and-health", test_device_events_and_health);
   ret = g_test_run ();
 
   for (guint i = 0; i < DEVICES; i++)
