@@ -35,6 +35,7 @@ static gint64 opt_firmware_max_bytes = 64 * 1024 * 1024;
 static int opt_ota_tick_ms = 1000;
 static int opt_integration_backoff_ms = 1000;
 static int opt_integration_backoff_max_ms = 300000;
+static int opt_alert_tick_ms = 5000;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -109,6 +110,10 @@ static const GOptionEntry server_entries[] = {
   { "integration-backoff-max-ms", 0, 0, G_OPTION_ARG_INT, &opt_integration_backoff_max_ms,
     N_ ("Longest retry delay of an integration delivery, and of a Retry-After it honours "
         "(default: 300000)"),
+    N_ ("MS") },
+  { "alert-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_alert_tick_ms,
+    N_ ("How often open conditions are checked against the alert rules: an alert triggers "
+        "or resolves within this long (default: 5000; tests use 100)"),
     N_ ("MS") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
@@ -247,6 +252,12 @@ check_options (GError **error)
                    opt_integration_backoff_ms, opt_integration_backoff_max_ms);
       return FALSE;
     }
+  if (opt_alert_tick_ms < 10 || opt_alert_tick_ms > 600000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--alert-tick-ms must be from 10 to 600000, not %d"), opt_alert_tick_ms);
+      return FALSE;
+    }
   if (opt_export_max_rows_per_second < 0 || opt_export_max_rows_per_second > 100000000)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -312,6 +323,7 @@ run_server (void)
     .ota_tick_ms = (guint)opt_ota_tick_ms,
     .integration_backoff_ms = (guint)opt_integration_backoff_ms,
     .integration_backoff_max_ms = (guint)opt_integration_backoff_max_ms,
+    .alert_tick_ms = (guint)opt_alert_tick_ms,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

@@ -14,8 +14,10 @@
 
 #include <json-glib/json-glib.h>
 
+/* alert.* are queued by the alerts' own transaction (fd-alerts.c): they only wake the workers. */
 static const char *const bridged_types[]
-    = { "device.online", "device.offline", "job.execution", "campaign.updated", NULL };
+    = { "device.online",    "device.offline",  "job.execution", "campaign.updated",
+        "alert.triggered", "alert.resolved",  NULL };
 
 typedef struct
 {
@@ -114,6 +116,11 @@ bridge_event (const char *event_json, gpointer user_data)
              : NULL;
   if (workspace_id == NULL)
     return;
+  if (g_str_has_prefix (type, "alert."))
+    {
+      fd_integrations_kick (self, workspace_id);
+      return;
+    }
   if (g_str_has_prefix (type, "device."))
     kind = FD_OUTBOX_KIND_DEVICES;
   else if (g_str_equal (type, "job.execution"))
