@@ -20,8 +20,7 @@ FdEngineObserver *fd_engine_events_connect (FdEvents *events, FdSessions *sessio
 /* Each before its object is freed; the ingest observer stays until the store is closed, so
  * the integrations are forgotten before they are freed (the writer may commit until then). */
 void fd_engine_events_disconnect_sessions (FdEvents *events, FdSessions *sessions);
-void fd_engine_events_disconnect_conditions (FdEngineObserver *observer,
-                                             FdConditions *conditions);
+void fd_engine_events_disconnect_conditions (FdEngineObserver *observer, FdConditions *conditions);
 void fd_engine_events_forget_integrations (FdEngineObserver *observer);
 void fd_engine_events_free (FdEngineObserver *observer);
 

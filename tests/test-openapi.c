@@ -116,7 +116,7 @@ fd_api_doc_read (const char *file)
   FdApiDoc *d = g_new0 (FdApiDoc, 1);
   g_autofree char *section = NULL;
   g_autofree char *path = NULL;
-  const char *op = NULL; /* the last operation, while inside it */
+  const char *op = NULL;               /* the last operation, while inside it */
   g_autofree char *path_prefix = NULL; /* the path's own server, if it has one */
   gboolean in_path_servers = FALSE;
 

@@ -143,8 +143,8 @@ static void
 add_samples (Fixture *f, const char *ws, const char *fleet, const char *device, const char *tag,
              gint64 ts_in, gint64 count)
 {
-  Call c = { .ws = ws, .fleet = fleet, .device = device, .tag = tag, .ts_in = ts_in,
-             .count = count };
+  Call c
+      = { .ws = ws, .fleet = fleet, .device = device, .tag = tag, .ts_in = ts_in, .count = count };
   g_assert_true (run_write (f, samples_job, &c));
 }
 
@@ -223,8 +223,7 @@ static gboolean
 attempt_job (FdDb *db, gpointer data, GError **error)
 {
   Call *c = data;
-  return fd_store_outbox_attempt (db, c->integration->id, c->batch, &c->attempt, &c->flag,
-                                  error);
+  return fd_store_outbox_attempt (db, c->integration->id, c->batch, &c->attempt, &c->flag, error);
 }
 
 static gboolean
@@ -269,8 +268,8 @@ event_job (FdDb *db, gpointer data, GError **error)
   Call *c = data;
   g_autofree char *body = g_strdup_printf ("{\"type\":\"%s\",\"n\":%" G_GINT64_FORMAT "}",
                                            fd_outbox_kind_name (c->kind), c->count);
-  return fd_store_outbox_event_add (db, c->ws, c->kind, c->fleet, c->device, c->tag, c->ts_in,
-                                    body, error);
+  return fd_store_outbox_event_add (db, c->ws, c->kind, c->fleet, c->device, c->tag, c->ts_in, body,
+                                    error);
 }
 
 /* Reads, begins and delivers batches of @id until the queue is empty; the ids of every item
@@ -309,8 +308,8 @@ drain (Fixture *f, const char *id, GString *kinds)
         }
       if (c.batch->items->len > 0)
         {
-          c.attempt = (FdDeliveryAttempt){ .outcome = "delivered", .status = 200,
-                                           .at = fd_now_ms () };
+          c.attempt
+              = (FdDeliveryAttempt){ .outcome = "delivered", .status = 200, .at = fd_now_ms () };
           g_assert_true (run_write (f, done_job, &c));
           g_assert_true (c.flag);
         }
@@ -361,13 +360,12 @@ static void
 test_events_by_kind (Fixture *f, gconstpointer data)
 {
   g_autoptr (FdIntegration) i = make_integration (
-      f, FD_OUTBOX_KIND_CONDITIONS | FD_OUTBOX_KIND_DEVICES | FD_OUTBOX_KIND_DATA, NULL, NULL,
-      10);
+      f, FD_OUTBOX_KIND_CONDITIONS | FD_OUTBOX_KIND_DEVICES | FD_OUTBOX_KIND_DATA, NULL, NULL, 10);
   g_autoptr (GString) kinds = g_string_new (NULL);
   g_autoptr (GArray) ids = NULL;
-  const FdOutboxKind order[] = { FD_OUTBOX_KIND_CONDITIONS, FD_OUTBOX_KIND_CONDITIONS,
-                                 FD_OUTBOX_KIND_DEVICES,    FD_OUTBOX_KIND_JOBS,
-                                 FD_OUTBOX_KIND_CONDITIONS };
+  const FdOutboxKind order[]
+      = { FD_OUTBOX_KIND_CONDITIONS, FD_OUTBOX_KIND_CONDITIONS, FD_OUTBOX_KIND_DEVICES,
+          FD_OUTBOX_KIND_JOBS, FD_OUTBOX_KIND_CONDITIONS };
 
   for (guint n = 0; n < G_N_ELEMENTS (order); n++)
     {
@@ -555,8 +553,9 @@ test_prune_and_floor (Fixture *f, gconstpointer data)
   g_assert_cmpint (c.n, ==, 0);
   for (int n = 0; n < 4; n++)
     {
-      Call e = { .ws = f->ws, .kind = FD_OUTBOX_KIND_CONDITIONS, .ts_in = now - 3 * 86400000LL,
-                 .count = n };
+      Call e = {
+        .ws = f->ws, .kind = FD_OUTBOX_KIND_CONDITIONS, .ts_in = now - 3 * 86400000LL, .count = n
+      };
       g_assert_true (run_write (f, event_job, &e));
     }
   ids = drain (f, i->id, NULL);

@@ -12,6 +12,7 @@
 #include "fd-test-api-util.h"
 #include "fd-test-device.h"
 #include "fd-test-events.h"
+#include "fd-test-receiver.h"
 
 #include "fd-util.h"
 #include "store/fd-store-integrations.h"
@@ -26,290 +27,10 @@
 #define PER_POST 500
 #define SECRET "whsec-test-0123456789"
 
-static const char *const server_args[]
-    = { "--device-rate=0", "--integration-backoff-ms=50", "--integration-backoff-max-ms=2000",
-        NULL };
+static const char *const server_args[] = { "--device-rate=0", "--integration-backoff-ms=50",
+                                           "--integration-backoff-max-ms=2000", NULL };
 
-/* The receiver: a SoupServer on its own thread. */
-
-typedef enum
-{
-  ANSWER_OK,
-  ANSWER_503,
-} Mode;
-
-typedef struct
-{
-  GMutex lock;
-  Mode mode;
-  guint reject_next;     /* answer the next N data requests 400 */
-  guint retry_after_next; /* answer the next N requests 429 Retry-After: 1 */
-  guint delay_ms;
-  guint requests, answered_ok, bad_signatures, bad_headers, dup_batches, dup_mismatch;
-  guint failed_answers;
-  GHashTable *batches;  /* batch_id -> checksum of the body, of the batches answered 2xx */
-  GHashTable *devices;  /* device_id -> GArray of gint64 "i", in arrival order */
-  GPtrArray *rejected;  /* batch_ids answered 400 */
-  GPtrArray *conditions; /* JSON text of each condition object, in order */
-  GPtrArray *events;    /* "type" of each event received */
-  GArray *times;        /* monotonic µs of each request */
-  guint items;
-  SoupServer *server;
-  guint port;
-  GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
-} Receiver;
-
-static Receiver rx;
-
-static void
-garray_unref (gpointer a)
-{
-  g_array_unref (a);
-}
-
-static gboolean
-signature_ok (SoupMessageHeaders *h, GBytes *body)
-{
-  const char *ts = soup_message_headers_get_one (h, "X-Fleetdesk-Timestamp");
-  const char *sig = soup_message_headers_get_one (h, "X-Fleetdesk-Signature");
-  g_autoptr (GHmac) hmac = NULL;
-  g_autofree char *want = NULL;
-  gsize len = 0;
-  const guchar *data = g_bytes_get_data (body, &len);
-
-  if (ts == NULL || sig == NULL)
-    return FALSE;
-  /* a timestamp is unix seconds, close to now */
-  if (ABS (g_ascii_strtoll (ts, NULL, 10) - g_get_real_time () / G_USEC_PER_SEC) > 300)
-    return FALSE;
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *)SECRET, strlen (SECRET));
-  g_hmac_update (hmac, (const guchar *)ts, -1);
-  g_hmac_update (hmac, (const guchar *)".", 1);
-  g_hmac_update (hmac, data, len);
-  want = g_strconcat ("sha256=", g_hmac_get_string (hmac), NULL);
-  return g_str_equal (want, sig);
-}
-
-/* Records a data batch answered 2xx (under the lock). */
-static void
-record_data (JsonObject *root, const char *checksum)
-{
-  const char *batch_id = json_object_get_string_member_with_default (root, "batch_id", "");
-  JsonArray *result = json_object_get_array_member (root, "result");
-  const char *seen = g_hash_table_lookup (rx.batches, batch_id);
-
-  if (seen != NULL)
-    {
-      /* a resent batch: whole, the same body */
-      rx.dup_batches++;
-      if (!g_str_equal (seen, checksum))
-        rx.dup_mismatch++;
-      return;
-    }
-  g_hash_table_insert (rx.batches, g_strdup (batch_id), g_strdup (checksum));
-  for (guint i = 0; i < json_array_get_length (result); i++)
-    {
-      JsonObject *item = json_array_get_object_element (result, i);
-      JsonObject *payload = json_object_get_object_member (item, "payload");
-      const char *device = json_object_get_string_member (item, "device_id");
-      g_autofree char *position = g_strdup_printf ("%u", i);
-      GArray *seq = g_hash_table_lookup (rx.devices, device);
-      gint64 n = json_object_get_int_member (payload, "i");
-
-      if (!g_str_equal (json_object_get_string_member (item, "id"), position)
-          || !json_object_has_member (item, "timestamp_device")
-          || !json_object_has_member (item, "timestamp_in")
-          || !json_object_has_member (item, "workspace_id")
-          || !json_object_has_member (item, "fleet_id")
-          || !g_str_equal (json_object_get_string_member (item, "tag"), "env"))
-        rx.bad_headers++;
-      if (seq == NULL)
-        {
-          seq = g_array_new (FALSE, FALSE, sizeof (gint64));
-          g_hash_table_insert (rx.devices, g_strdup (device), seq);
-        }
-      g_array_append_val (seq, n);
-      rx.items++;
-    }
-}
-
-static void
-receive (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-         gpointer user_data)
-{
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autofree char *checksum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  const char *batch_header = soup_message_headers_get_one (h, "X-Fleetdesk-Batch");
-  JsonNode *root;
-  gint64 now = g_get_monotonic_time ();
-  guint status = 200;
-  guint delay;
-
-  g_mutex_lock (&rx.lock);
-  rx.requests++;
-  g_array_append_val (rx.times, now);
-  delay = rx.delay_ms;
-  if (!signature_ok (h, body))
-    rx.bad_signatures++;
-  if (g_strcmp0 (soup_message_headers_get_content_type (h, NULL), "application/json") != 0
-      || soup_message_headers_get_one (h, "X-Fleetdesk-Integration") == NULL
-      || !g_str_has_prefix (soup_message_headers_get_one (h, "User-Agent"), "Fleetdesk/")
-      || g_strcmp0 (soup_message_headers_get_one (h, "Authorization"), "Bearer rx-token") != 0)
-    rx.bad_headers++;
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                   NULL))
-    {
-      rx.bad_headers++;
-      status = 400;
-      goto answer;
-    }
-  root = json_parser_get_root (parser);
-  if (rx.retry_after_next > 0)
-    {
-      rx.retry_after_next--;
-      status = 429;
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Retry-After", "1");
-      goto answer;
-    }
-  if (rx.mode == ANSWER_503)
-    {
-      status = 503;
-      goto answer;
-    }
-  if (JSON_NODE_HOLDS_ARRAY (root))
-    {
-      JsonArray *a = json_node_get_array (root);
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        g_ptr_array_add (rx.conditions, json_to_string (json_array_get_element (a, i), FALSE));
-      goto answer;
-    }
-  {
-    JsonObject *o = json_node_get_object (root);
-    if (g_strcmp0 (batch_header, json_object_get_string_member_with_default (o, "batch_id", ""))
-        != 0)
-      rx.bad_headers++;
-    if (json_object_has_member (o, "events"))
-      {
-        JsonArray *a = json_object_get_array_member (o, "events");
-        for (guint i = 0; i < json_array_get_length (a); i++)
-          g_ptr_array_add (rx.events, g_strdup (json_object_get_string_member (
-                                          json_array_get_object_element (a, i), "type")));
-        goto answer;
-      }
-    if (rx.reject_next > 0)
-      {
-        rx.reject_next--;
-        g_ptr_array_add (rx.rejected, g_strdup (batch_header));
-        status = 400;
-        goto answer;
-      }
-    record_data (o, checksum);
-  }
-answer:
-  if (status == 200)
-    rx.answered_ok++;
-  else
-    rx.failed_answers++;
-  g_mutex_unlock (&rx.lock);
-  if (delay > 0)
-    g_usleep (delay * 1000);
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
-}
-
-static gpointer
-receiver_thread (gpointer data)
-{
-  g_main_context_push_thread_default (rx.context);
-  g_main_loop_run (rx.loop);
-  g_main_context_pop_thread_default (rx.context);
-  return NULL;
-}
-
-static void
-receiver_start (void)
-{
-  g_autoptr (GError) error = NULL;
-  GSList *uris;
-
-  g_mutex_init (&rx.lock);
-  rx.batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  rx.devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, garray_unref);
-  rx.rejected = g_ptr_array_new_with_free_func (g_free);
-  rx.conditions = g_ptr_array_new_with_free_func (g_free);
-  rx.events = g_ptr_array_new_with_free_func (g_free);
-  rx.times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  rx.context = g_main_context_new ();
-  rx.loop = g_main_loop_new (rx.context, FALSE);
-  g_main_context_push_thread_default (rx.context);
-  rx.server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (rx.server, "/hook", receive, NULL, NULL);
-  g_assert_true (
-      soup_server_listen_local (rx.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  g_main_context_pop_thread_default (rx.context);
-  uris = soup_server_get_uris (rx.server);
-  rx.port = (guint)g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
-  rx.thread = g_thread_new ("receiver", receiver_thread, NULL);
-}
-
-/* Forgets what was received (between tests). */
-static void
-receiver_reset (Mode mode)
-{
-  g_mutex_lock (&rx.lock);
-  rx.mode = mode;
-  rx.reject_next = rx.retry_after_next = rx.delay_ms = 0;
-  rx.requests = rx.answered_ok = rx.bad_signatures = rx.bad_headers = 0;
-  rx.dup_batches = rx.dup_mismatch = rx.failed_answers = rx.items = 0;
-  g_hash_table_remove_all (rx.batches);
-  g_hash_table_remove_all (rx.devices);
-  g_ptr_array_set_size (rx.rejected, 0);
-  g_ptr_array_set_size (rx.conditions, 0);
-  g_ptr_array_set_size (rx.events, 0);
-  g_array_set_size (rx.times, 0);
-  g_mutex_unlock (&rx.lock);
-}
-
-static void
-receiver_set (Mode mode, guint delay_ms)
-{
-  g_mutex_lock (&rx.lock);
-  rx.mode = mode;
-  rx.delay_ms = delay_ms;
-  g_mutex_unlock (&rx.lock);
-}
-
-static guint
-rx_count (guint *field)
-{
-  guint n;
-  g_mutex_lock (&rx.lock);
-  n = *field;
-  g_mutex_unlock (&rx.lock);
-  return n;
-}
-
-/* Waits until *@field >= @n; FALSE after @timeout_s. */
-static gboolean
-wait_rx (guint *field, guint n, guint timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-
-  while (rx_count (field) < n)
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_usleep (20 * 1000);
-    }
-  return TRUE;
-}
+static FdTestReceiver *rx;
 
 /* The server, its devices and their connections. */
 
@@ -353,10 +74,9 @@ ingest (guint first, guint n)
       {
         g_autoptr (GString) batch = g_string_new ("[");
         for (guint k = 0; k < PER_POST && done + k < n; k++)
-          g_string_append_printf (batch,
-                                  "%s{\"ts\": %" G_GINT64_FORMAT
-                                  ", \"payload\": {\"d\": %u, \"i\": %u}}",
-                                  k ? "," : "", t0 + first + done + k, d, first + done + k);
+          g_string_append_printf (
+              batch, "%s{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"d\": %u, \"i\": %u}}",
+              k ? "," : "", t0 + first + done + k, d, first + done + k);
         g_string_append_c (batch, ']');
         post (conns[d], "/v1/data/env", batch->str, 202);
       }
@@ -431,7 +151,7 @@ make_integration_kinds (guint kinds, gint64 batch_max, gint64 batch_delay_ms, gi
   i->name = g_strdup ("receiver");
   i->config = g_strdup_printf (
       "{\"url\":\"http://127.0.0.1:%u/hook\",\"headers\":{\"Authorization\":\"Bearer rx-token\"}}",
-      rx.port);
+      rx->port);
   i->secret = g_strdup (SECRET);
   i->kinds = kinds;
   i->batch_max = batch_max;
@@ -462,8 +182,8 @@ metric (const char *name, const char *id)
   g_autofree char *url = g_strconcat (server->srv->url, "/metrics", NULL);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
   g_autofree char *auth = g_strdup_printf ("Bearer %s", server->srv->token);
-  g_autofree char *prefix = g_strdup_printf ("fleetdesk_integration_%s{integration=\"%s\"", name,
-                                             id);
+  g_autofree char *prefix
+      = g_strdup_printf ("fleetdesk_integration_%s{integration=\"%s\"", name, id);
   g_autoptr (GBytes) body = NULL;
   g_autofree char *text = NULL;
   g_auto (GStrv) lines = NULL;
@@ -501,11 +221,11 @@ wait_metric (const char *name, const char *id, double at_least, guint timeout_s)
 static void
 assert_all_in_order (guint first, guint n)
 {
-  g_mutex_lock (&rx.lock);
-  g_assert_cmpuint (g_hash_table_size (rx.devices), ==, DEVICES);
+  g_mutex_lock (&rx->lock);
+  g_assert_cmpuint (g_hash_table_size (rx->devices), ==, DEVICES);
   for (guint d = 0; d < DEVICES; d++)
     {
-      GArray *seq = g_hash_table_lookup (rx.devices, devices[d]->id);
+      GArray *seq = g_hash_table_lookup (rx->devices, devices[d]->id);
       g_assert_nonnull (seq);
       g_assert_cmpuint (seq->len, ==, n);
       for (guint k = 0; k < n; k++)
@@ -513,10 +233,10 @@ assert_all_in_order (guint first, guint n)
           g_error ("device %u: reading %u is %" G_GINT64_FORMAT ", expected %u", d, k,
                    g_array_index (seq, gint64, k), first + k);
     }
-  g_assert_cmpuint (rx.bad_signatures, ==, 0);
-  g_assert_cmpuint (rx.bad_headers, ==, 0);
-  g_assert_cmpuint (rx.dup_mismatch, ==, 0);
-  g_mutex_unlock (&rx.lock);
+  g_assert_cmpuint (rx->bad_signatures, ==, 0);
+  g_assert_cmpuint (rx->bad_headers, ==, 0);
+  g_assert_cmpuint (rx->dup_mismatch, ==, 0);
+  g_mutex_unlock (&rx->lock);
 }
 
 /* The tests. */
@@ -527,29 +247,29 @@ test_backlog_and_kill (void)
   g_autofree char *id = NULL;
   guint before_kill;
 
-  receiver_reset (ANSWER_503);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_503);
   id = make_integration (2000, 200, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
 
   ingest (0, READINGS / DEVICES);
   /* all queued, the first batch retried against the 503s */
-  g_assert_true (wait_rx (&rx.failed_answers, 3, 20));
-  g_assert_cmpuint (rx_count (&rx.items), ==, 0);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->failed_answers, 3, 20));
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->items), ==, 0);
   g_assert_true (wait_metric ("queue_depth", id, READINGS, 10));
   g_assert_cmpfloat (metric ("up", id), ==, 0);
 
   /* back, but slow: the server is killed in the middle of the drain */
-  receiver_set (ANSWER_OK, 30);
-  g_assert_true (wait_rx (&rx.items, READINGS / 5, 60));
+  fd_test_receiver_set (rx, FD_TEST_RECEIVER_OK, 30);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, READINGS / 5, 60));
   fd_test_server_kill (server->srv, SIGKILL);
-  before_kill = rx_count (&rx.items);
+  before_kill = fd_test_receiver_count (rx, &rx->items);
   g_assert_cmpuint (before_kill, <, READINGS);
-  receiver_set (ANSWER_OK, 0);
+  fd_test_receiver_set (rx, FD_TEST_RECEIVER_OK, 0);
   start_server ();
-  g_assert_true (wait_rx (&rx.items, READINGS, 60));
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, READINGS, 60));
   g_usleep (300 * 1000);
   assert_all_in_order (0, READINGS / DEVICES);
   g_test_message ("%u readings before the kill, %u resent batches", before_kill,
-                  rx_count (&rx.dup_batches));
+                  fd_test_receiver_count (rx, &rx->dup_batches));
   g_assert_true (wait_metric ("delivered_total", id, READINGS, 10));
   g_assert_cmpfloat (metric ("up", id), ==, 1);
   remove_integration (id);
@@ -561,20 +281,20 @@ test_rejected_not_retried (void)
   g_autofree char *id = NULL;
   g_autofree char *rejected = NULL;
 
-  receiver_reset (ANSWER_OK);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
   id = make_integration (1000, 100, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
-  g_mutex_lock (&rx.lock);
-  rx.reject_next = 1;
-  g_mutex_unlock (&rx.lock);
+  g_mutex_lock (&rx->lock);
+  rx->reject_next = 1;
+  g_mutex_unlock (&rx->lock);
   ingest (0, 10);
-  g_assert_true (wait_rx (&rx.failed_answers, 1, 20));
+  g_assert_true (fd_test_receiver_wait (rx, &rx->failed_answers, 1, 20));
   g_assert_true (wait_metric ("failed_total", id, 10 * DEVICES, 10));
   ingest (10, 10);
-  g_assert_true (wait_rx (&rx.items, 10 * DEVICES, 20));
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 10 * DEVICES, 20));
   g_usleep (500 * 1000);
   /* the rejected batch was sent once, never again; the next one went on */
-  g_assert_cmpuint (rx_count (&rx.failed_answers), ==, 1);
-  g_assert_cmpuint (rx_count (&rx.requests), ==, 2);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->failed_answers), ==, 1);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->requests), ==, 2);
   assert_all_in_order (10, 10);
   g_assert_cmpfloat (metric ("failed_total", id), ==, 10 * DEVICES);
   g_assert_cmpfloat (metric ("delivered_total", id), ==, 10 * DEVICES);
@@ -587,18 +307,18 @@ test_retry_after (void)
   g_autofree char *id = NULL;
   gint64 first, second;
 
-  receiver_reset (ANSWER_OK);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
   id = make_integration (1000, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
-  g_mutex_lock (&rx.lock);
-  rx.retry_after_next = 1;
-  g_mutex_unlock (&rx.lock);
+  g_mutex_lock (&rx->lock);
+  rx->retry_after_next = 1;
+  g_mutex_unlock (&rx->lock);
   ingest (0, 5);
-  g_assert_true (wait_rx (&rx.items, 5 * DEVICES, 20));
-  g_mutex_lock (&rx.lock);
-  g_assert_cmpuint (rx.times->len, ==, 2);
-  first = g_array_index (rx.times, gint64, 0);
-  second = g_array_index (rx.times, gint64, 1);
-  g_mutex_unlock (&rx.lock);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 5 * DEVICES, 20));
+  g_mutex_lock (&rx->lock);
+  g_assert_cmpuint (rx->times->len, ==, 2);
+  first = g_array_index (rx->times, gint64, 0);
+  second = g_array_index (rx->times, gint64, 1);
+  g_mutex_unlock (&rx->lock);
   /* Retry-After: 1 rather than the 50 ms backoff */
   g_assert_cmpint (second - first, >=, 950 * 1000);
   g_assert_cmpint (second - first, <, 2500 * 1000);
@@ -613,7 +333,7 @@ test_pause_resume_replay (void)
   StoreCall c = { 0 };
   gint64 from = fd_now_ms ();
 
-  receiver_reset (ANSWER_OK);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
   id = make_integration (1000, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
   c.id = id;
   c.what = 1;
@@ -621,27 +341,27 @@ test_pause_resume_replay (void)
   with_store (&c);
   ingest (0, 20);
   g_usleep (700 * 1000);
-  g_assert_cmpuint (rx_count (&rx.requests), ==, 0);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->requests), ==, 0);
 
   c.paused = FALSE;
   with_store (&c);
-  g_assert_true (wait_rx (&rx.items, 20 * DEVICES, 20));
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 20 * DEVICES, 20));
   assert_all_in_order (0, 20);
 
   /* replay from before the readings arrived: all of them again, in new batches */
   c.what = 2;
   c.from = from;
   with_store (&c);
-  g_assert_true (wait_rx (&rx.items, 40 * DEVICES, 20));
-  g_mutex_lock (&rx.lock);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 40 * DEVICES, 20));
+  g_mutex_lock (&rx->lock);
   for (guint d = 0; d < DEVICES; d++)
     {
-      GArray *seq = g_hash_table_lookup (rx.devices, devices[d]->id);
+      GArray *seq = g_hash_table_lookup (rx->devices, devices[d]->id);
       g_assert_cmpuint (seq->len, ==, 40);
       for (guint k = 0; k < 40; k++)
         g_assert_cmpint (g_array_index (seq, gint64, k), ==, k % 20);
     }
-  g_mutex_unlock (&rx.lock);
+  g_mutex_unlock (&rx->lock);
   remove_integration (id);
 }
 
@@ -654,7 +374,7 @@ test_conditions_zdm_shape (void)
   g_autoptr (JsonNode) a = NULL, b = NULL;
   g_autofree char *start = fd_time_format_ms (fd_now_ms () - 60000);
 
-  receiver_reset (ANSWER_OK);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
   id = make_integration (100, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
   open = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"tag\": "
                           "\"battery\", \"payload\": {\"level\": 9}, \"start\": \"%s\"}}",
@@ -664,23 +384,23 @@ test_conditions_zdm_shape (void)
                            "\"payloadf\": {\"level\": 50}, \"finish\": %" G_GINT64_FORMAT "}}",
                            fd_now_ms ());
   post (conns[0], "/v1/up", close, 202);
-  g_assert_true (wait_rx (&rx.answered_ok, 1, 20));
+  g_assert_true (fd_test_receiver_wait (rx, &rx->answered_ok, 1, 20));
   {
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
     while (TRUE)
       {
-        g_mutex_lock (&rx.lock);
-        if (rx.conditions->len >= 2)
+        g_mutex_lock (&rx->lock);
+        if (rx->conditions->len >= 2)
           break;
-        g_mutex_unlock (&rx.lock);
+        g_mutex_unlock (&rx->lock);
         g_assert_cmpint (g_get_monotonic_time (), <, deadline);
         g_usleep (20 * 1000);
       }
-    a = json_from_string (rx.conditions->pdata[0], NULL);
-    b = json_from_string (rx.conditions->pdata[1], NULL);
-    g_assert_cmpuint (rx.conditions->len, ==, 2);
-    g_assert_cmpuint (rx.bad_signatures, ==, 0);
-    g_mutex_unlock (&rx.lock);
+    a = json_from_string (rx->conditions->pdata[0], NULL);
+    b = json_from_string (rx->conditions->pdata[1], NULL);
+    g_assert_cmpuint (rx->conditions->len, ==, 2);
+    g_assert_cmpuint (rx->bad_signatures, ==, 0);
+    g_mutex_unlock (&rx->lock);
   }
   g_assert_cmpstr (fd_test_str (a, "uuid"), ==, "c-1");
   g_assert_cmpstr (fd_test_str (a, "tag"), ==, "battery");
@@ -690,15 +410,15 @@ test_conditions_zdm_shape (void)
   g_assert_nonnull (fd_test_str (a, "fleet_id"));
   g_assert_cmpstr (fd_test_str (a, "start"), ==, start);
   g_assert_true (json_node_is_null (json_object_get_member (json_node_get_object (a), "finish")));
-  g_assert_cmpint (json_object_get_int_member (
-                       json_object_get_object_member (json_node_get_object (a), "payload"),
-                       "level"),
-                   ==, 9);
+  g_assert_cmpint (
+      json_object_get_int_member (
+          json_object_get_object_member (json_node_get_object (a), "payload"), "level"),
+      ==, 9);
   g_assert_nonnull (fd_test_str (b, "finish"));
-  g_assert_cmpint (json_object_get_int_member (
-                       json_object_get_object_member (json_node_get_object (b), "payloadf"),
-                       "level"),
-                   ==, 50);
+  g_assert_cmpint (
+      json_object_get_int_member (
+          json_object_get_object_member (json_node_get_object (b), "payloadf"), "level"),
+      ==, 50);
   g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (b), "duration"), >=,
                      59.0);
   remove_integration (id);
@@ -709,30 +429,29 @@ test_limits_drop (void)
 {
   g_autofree char *id = NULL;
 
-  receiver_reset (ANSWER_503);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_503);
   id = make_integration (50, 50, 100);
   ingest (0, 100);
   /* 400 queued, at most 100 kept: the oldest dropped, counted, never silent */
   g_assert_true (wait_metric ("dropped_total", id, 300, 20));
-  receiver_set (ANSWER_OK, 0);
-  g_assert_true (wait_rx (&rx.items, 1, 20));
+  fd_test_receiver_set (rx, FD_TEST_RECEIVER_OK, 0);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 1, 20));
   g_usleep (1000 * 1000);
-  g_assert_cmpuint (rx_count (&rx.items), <=, 100 + 50);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->items), <=, 100 + 50);
   g_assert_cmpfloat (metric ("dropped_total", id) + metric ("delivered_total", id), ==,
                      100 * DEVICES);
   remove_integration (id);
 }
-
 
 static gboolean
 has_event (const char *type)
 {
   gboolean found = FALSE;
 
-  g_mutex_lock (&rx.lock);
-  for (guint i = 0; i < rx.events->len; i++)
-    found = found || g_str_equal (rx.events->pdata[i], type);
-  g_mutex_unlock (&rx.lock);
+  g_mutex_lock (&rx->lock);
+  for (guint i = 0; i < rx->events->len; i++)
+    found = found || g_str_equal (rx->events->pdata[i], type);
+  g_mutex_unlock (&rx->lock);
   return found;
 }
 
@@ -749,7 +468,7 @@ test_device_events_and_health (void)
   guint at;
   JsonObject *health;
 
-  receiver_reset (ANSWER_OK);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
   id = make_integration_kinds (FD_OUTBOX_KIND_DATA | FD_OUTBOX_KIND_DEVICES, 100, 50,
                                FD_INTEGRATION_MAX_QUEUED_DEFAULT);
   l = fd_te_listener_open (server, "?type=integration.updated", server->srv->token);
@@ -764,8 +483,8 @@ test_device_events_and_health (void)
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       fd_te_iterate ();
     }
-  g_assert_cmpuint (rx_count (&rx.bad_signatures), ==, 0);
-  g_assert_cmpuint (rx_count (&rx.items), ==, 1);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->bad_signatures), ==, 0);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->items), ==, 1);
 
   /* the delivery of the reading was on the events stream */
   at = 0;
@@ -792,7 +511,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  receiver_start ();
+  rx = fd_test_receiver_start (SECRET);
   server = fd_td_server_start (server_args);
   fd_t_kill_server_on_abort (server->srv);
   for (guint i = 0; i < DEVICES; i++)

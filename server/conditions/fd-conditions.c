@@ -321,8 +321,8 @@ queue_for_integrations (FdDb *db, const FdCondition *c, const char *device_name,
   fd_json_append_string (body, c->fleet_id, strlen (c->fleet_id), FALSE);
   g_string_append (body, ",\"device_name\":");
   fd_json_append_string (body, device_name, strlen (device_name), FALSE);
-  g_string_append_printf (body, ",\"payload\":%s,\"payloadf\":%s",
-                          c->payload ? c->payload : "null", c->payloadf ? c->payloadf : "null");
+  g_string_append_printf (body, ",\"payload\":%s,\"payloadf\":%s", c->payload ? c->payload : "null",
+                          c->payloadf ? c->payloadf : "null");
   start = fd_time_format_ms (c->start);
   g_string_append_printf (body, ",\"start\":\"%s\",\"finish\":", start);
   if (c->open)

@@ -15,9 +15,13 @@
 #include <json-glib/json-glib.h>
 
 /* alert.* are queued by the alerts' own transaction (fd-alerts.c): they only wake the workers. */
-static const char *const bridged_types[]
-    = { "device.online",    "device.offline",  "job.execution", "campaign.updated",
-        "alert.triggered", "alert.resolved",  NULL };
+static const char *const bridged_types[] = { "device.online",
+                                             "device.offline",
+                                             "job.execution",
+                                             "campaign.updated",
+                                             "alert.triggered",
+                                             "alert.resolved",
+                                             NULL };
 
 typedef struct
 {
@@ -56,8 +60,8 @@ bridge_write (FdDb *db, gpointer data, GError **error)
   if (job->device_id != NULL)
     device = fd_store_device_get (db, job->device_id, NULL);
   return fd_store_outbox_event_add (db, job->workspace_id, job->kind,
-                                    device != NULL ? device->fleet_id : NULL, job->device_id,
-                                    NULL, job->t, job->body, error);
+                                    device != NULL ? device->fleet_id : NULL, job->device_id, NULL,
+                                    job->t, job->body, error);
 }
 
 static void

@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint ref;
-  FdEvents *events;       /* engine thread only; NULL once the service is freed */
-  FdIntegrations *owner;  /* likewise (store callbacks that come after the free) */
+  FdEvents *events;      /* engine thread only; NULL once the service is freed */
+  FdIntegrations *owner; /* likewise (store callbacks that come after the free) */
 } FdIntegrationsPublisher;
 
 void fd_integrations_publisher_unref (FdIntegrationsPublisher *publisher);
@@ -48,7 +48,7 @@ struct _FdWorker
   GCancellable *cancellable;
   FdIntegrationHealth health; /* under lock */
   gboolean dropping;
-  GQueue rate;                /* RateMark*: batches delivered in the last minute */
+  GQueue rate; /* RateMark*: batches delivered in the last minute */
   FdIntegrationState published_state;
   gint64 published_at; /* monotonic µs */
 };

@@ -452,7 +452,7 @@ fd_worker_thread (gpointer data)
         w->health.next_attempt_at = fd_now_ms () + delay;
         g_mutex_unlock (&w->lock);
         set_state (w, now - retry_since > FAILING_AFTER_MS ? FD_INTEGRATION_FAILING
-                                                            : FD_INTEGRATION_RETRYING);
+                                                           : FD_INTEGRATION_RETRYING);
         fd_sink_result_clear (&result);
         wait_for (w, g_get_monotonic_time () + delay * 1000, FALSE);
       }
@@ -522,8 +522,7 @@ publish_on_engine (gpointer data)
   Publish *p = data;
 
   if (p->publisher->events != NULL)
-    fd_events_publish (p->publisher->events, "integration.updated", p->workspace_id, NULL,
-                       p->json);
+    fd_events_publish (p->publisher->events, "integration.updated", p->workspace_id, NULL, p->json);
   return G_SOURCE_REMOVE;
 }
 

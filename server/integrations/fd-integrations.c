@@ -458,8 +458,7 @@ test_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   g_string_append (body, time);
   g_string_append (body, "\",\"workspace_id\":");
   fd_json_append_string (body, job->integration.workspace_id ? job->integration.workspace_id : "",
-                         job->integration.workspace_id ? strlen (job->integration.workspace_id)
-                                                       : 0,
+                         job->integration.workspace_id ? strlen (job->integration.workspace_id) : 0,
                          FALSE);
   g_string_append (body, ",\"device_id\":null,\"data\":{\"integration_id\":");
   fd_json_append_string (body, id, strlen (id), FALSE);

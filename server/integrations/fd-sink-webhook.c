@@ -32,9 +32,8 @@ typedef struct
 char *
 fd_webhook_sign (const char *secret, const char *timestamp, const char *body, gsize len)
 {
-  g_autoptr (GHmac) hmac
-      = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *)(secret ? secret : ""),
-                    secret ? strlen (secret) : 0);
+  g_autoptr (GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *)(secret ? secret : ""),
+                                       secret ? strlen (secret) : 0);
 
   g_hmac_update (hmac, (const guchar *)timestamp, (gssize)strlen (timestamp));
   g_hmac_update (hmac, (const guchar *)".", 1);
@@ -201,8 +200,7 @@ webhook_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancell
       result->outcome = FD_SINK_DELIVERED;
       return;
     }
-  if (status == SOUP_STATUS_REQUEST_TIMEOUT || status == 429
-      || status >= 500 || status < 200)
+  if (status == SOUP_STATUS_REQUEST_TIMEOUT || status == 429 || status >= 500 || status < 200)
     result->outcome = FD_SINK_RETRY;
   else
     result->outcome = FD_SINK_REJECTED;
@@ -211,16 +209,17 @@ webhook_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancell
   {
     gsize len = 0;
     const char *data = g_bytes_get_data (answer, &len);
-    g_autofree char *text = g_utf8_make_valid (data ? data : "", MIN (len, 4 * WEBHOOK_ERROR_BODY_CHARS));
+    g_autofree char *text
+        = g_utf8_make_valid (data ? data : "", MIN (len, 4 * WEBHOOK_ERROR_BODY_CHARS));
     glong chars = g_utf8_strlen (text, -1);
     if (chars > WEBHOOK_ERROR_BODY_CHARS)
       *g_utf8_offset_to_pointer (text, WEBHOOK_ERROR_BODY_CHARS) = '\0';
     g_strdelimit (text, "\r\n\t", ' ');
     g_strstrip (text);
-    result->error = g_strdup_printf ("HTTP %u %s%s%s", status,
-                                     soup_message_get_reason_phrase (msg)
-                                         ? soup_message_get_reason_phrase (msg) : "",
-                                     *text ? ": " : "", text);
+    result->error = g_strdup_printf (
+        "HTTP %u %s%s%s", status,
+        soup_message_get_reason_phrase (msg) ? soup_message_get_reason_phrase (msg) : "",
+        *text ? ": " : "", text);
   }
 }
 
@@ -244,9 +243,8 @@ webhook_free (FdSink *sink)
 static const FdSinkClass webhook_class = { webhook_deliver, webhook_free };
 
 FdSink *
-fd_sink_webhook_new (const char *integration_id, const char *url,
-                     const char *const *header_names, const char *const *header_values,
-                     const char *secret, GError **error)
+fd_sink_webhook_new (const char *integration_id, const char *url, const char *const *header_names,
+                     const char *const *header_values, const char *secret, GError **error)
 {
   FdWebhookSink *self;
   g_autoptr (GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, error);

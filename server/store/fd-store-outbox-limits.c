@@ -12,18 +12,18 @@
 /* A limit looks at this many items per call at most. */
 #define LIMIT_SCAN_ITEMS 100000
 
-#define DATA_MATCH                                                                             \
-  " FROM integration i, sample s JOIN stream st ON st.id = s.stream"                          \
-  " WHERE i.id = ?1 AND s.id > ?2 AND st.workspace_id = i.workspace_id"                       \
-  " AND (i.fleets IS NULL OR st.fleet_id IN (SELECT value FROM json_each (i.fleets)))"        \
+#define DATA_MATCH                                                                                 \
+  " FROM integration i, sample s JOIN stream st ON st.id = s.stream"                               \
+  " WHERE i.id = ?1 AND s.id > ?2 AND st.workspace_id = i.workspace_id"                            \
+  " AND (i.fleets IS NULL OR st.fleet_id IN (SELECT value FROM json_each (i.fleets)))"             \
   " AND (i.tags IS NULL OR st.tag IN (SELECT value FROM json_each (i.tags)))"
 
-#define EVENT_MATCH                                                                            \
-  " FROM integration i, outbox_event e"                                                       \
-  " WHERE i.id = ?1 AND e.workspace_id = i.workspace_id AND e.id > ?2"                        \
-  " AND (e.kind & i.kinds) != 0"                                                               \
-  " AND (i.fleets IS NULL OR e.fleet_id IS NULL"                                              \
-  "      OR e.fleet_id IN (SELECT value FROM json_each (i.fleets)))"                          \
+#define EVENT_MATCH                                                                                \
+  " FROM integration i, outbox_event e"                                                            \
+  " WHERE i.id = ?1 AND e.workspace_id = i.workspace_id AND e.id > ?2"                             \
+  " AND (e.kind & i.kinds) != 0"                                                                   \
+  " AND (i.fleets IS NULL OR e.fleet_id IS NULL"                                                   \
+  "      OR e.fleet_id IN (SELECT value FROM json_each (i.fleets)))"                               \
   " AND (i.tags IS NULL OR e.tag IS NULL OR e.tag IN (SELECT value FROM json_each (i.tags)))"
 
 static gboolean
@@ -79,8 +79,8 @@ fd_store_outbox_depth (FdDb *db, const FdIntegration *integration, gint64 *depth
        && (!count_range (db, integration->id, TRUE, integration->data_cursor, G_MAXINT64, &data,
                          error)
            || !oldest (db, integration->id, TRUE, integration->data_cursor, &t_data, error)))
-      || !count_range (db, integration->id, FALSE, integration->event_cursor, G_MAXINT64,
-                       &events, error)
+      || !count_range (db, integration->id, FALSE, integration->event_cursor, G_MAXINT64, &events,
+                       error)
       || !oldest (db, integration->id, FALSE, integration->event_cursor, &t_events, error))
     return FALSE;
   *depth = data + events;
@@ -95,9 +95,9 @@ aged_to (FdDb *db, const char *id, gboolean data, gint64 after, gint64 cutoff, g
          GError **error)
 {
   sqlite3_stmt *stmt
-      = data ? fd_db_prepare (db, "SELECT s.id, s.ts_in" DATA_MATCH " ORDER BY s.id LIMIT ?3",
-                              error)
-             : fd_db_prepare (db, "SELECT e.id, e.t" EVENT_MATCH " ORDER BY e.id LIMIT ?3", error);
+      = data
+            ? fd_db_prepare (db, "SELECT s.id, s.ts_in" DATA_MATCH " ORDER BY s.id LIMIT ?3", error)
+            : fd_db_prepare (db, "SELECT e.id, e.t" EVENT_MATCH " ORDER BY e.id LIMIT ?3", error);
   int rc;
 
   *to = after;
@@ -123,10 +123,10 @@ nth_item (FdDb *db, const char *id, gboolean data, gint64 after, gint64 n, gint6
           GError **error)
 {
   sqlite3_stmt *stmt
-      = data ? fd_db_prepare (db, "SELECT s.id" DATA_MATCH " ORDER BY s.id LIMIT 1 OFFSET ?3",
-                              error)
-             : fd_db_prepare (db, "SELECT e.id" EVENT_MATCH " ORDER BY e.id LIMIT 1 OFFSET ?3",
-                              error);
+      = data
+            ? fd_db_prepare (db, "SELECT s.id" DATA_MATCH " ORDER BY s.id LIMIT 1 OFFSET ?3", error)
+            : fd_db_prepare (db, "SELECT e.id" EVENT_MATCH " ORDER BY e.id LIMIT 1 OFFSET ?3",
+                             error);
   int rc;
 
   *to = after;
@@ -183,8 +183,8 @@ limit_row (FdDb *db, const char *id, LimitRow *r, GError **error)
   sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
     {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                   "integration %s does not exist", id);
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "integration %s does not exist",
+                   id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)
@@ -217,8 +217,8 @@ log_dropped (FdDb *db, const char *id, const char *batch_id, FdOutboxKind kind, 
 
 /* Where the cursor of one queue (@data or events) must go for the limits, and why. */
 static gboolean
-limit_target (FdDb *db, const char *id, gboolean data, gint64 cursor, const LimitRow *r,
-              gint64 now, gint64 *to, const char **why, GError **error)
+limit_target (FdDb *db, const char *id, gboolean data, gint64 cursor, const LimitRow *r, gint64 now,
+              gint64 *to, const char **why, GError **error)
 {
   gint64 depth = 0;
 
@@ -309,16 +309,15 @@ fd_store_outbox_limit (FdDb *db, const char *id, gint64 now, gint64 *dropped, GE
       ok = fd_db_step_done (db, stmt, NULL, error);
     }
   if (ok && n_data > 0)
-    ok = log_dropped (db, id, drop_inflight && r.inflight_kind == FD_OUTBOX_KIND_DATA
-                                  ? r.inflight_batch : NULL,
-                      FD_OUTBOX_KIND_DATA, n_data, now,
-                      data_why ? data_why : "over a limit", error);
+    ok = log_dropped (
+        db, id, drop_inflight && r.inflight_kind == FD_OUTBOX_KIND_DATA ? r.inflight_batch : NULL,
+        FD_OUTBOX_KIND_DATA, n_data, now, data_why ? data_why : "over a limit", error);
   if (ok && n_events > 0)
-    ok = log_dropped (db, id, drop_inflight && r.inflight_kind != FD_OUTBOX_KIND_DATA
-                                  ? r.inflight_batch : NULL,
-                      drop_inflight && r.inflight_kind != FD_OUTBOX_KIND_DATA
-                          ? (FdOutboxKind)r.inflight_kind : FD_OUTBOX_KIND_CONDITIONS,
-                      n_events, now, event_why ? event_why : "over a limit", error);
+    ok = log_dropped (
+        db, id, drop_inflight && r.inflight_kind != FD_OUTBOX_KIND_DATA ? r.inflight_batch : NULL,
+        drop_inflight && r.inflight_kind != FD_OUTBOX_KIND_DATA ? (FdOutboxKind)r.inflight_kind
+                                                                : FD_OUTBOX_KIND_CONDITIONS,
+        n_events, now, event_why ? event_why : "over a limit", error);
   *dropped = n_data + n_events;
 out:
   g_free (r.inflight_batch);
@@ -418,8 +417,8 @@ fd_store_delivery_list (FdDb *db, const char *integration_id, const char *outcom
 {
   sqlite3_stmt *stmt;
 
-  if (!fd_db_exists (db, "SELECT 1 FROM integration WHERE id = ?1", "integration",
-                     integration_id, error))
+  if (!fd_db_exists (db, "SELECT 1 FROM integration WHERE id = ?1", "integration", integration_id,
+                     error))
     return FALSE;
   stmt = fd_db_prepare (db,
                         "SELECT count(*) FROM delivery WHERE integration_id = ?1"

@@ -18,8 +18,8 @@ static const struct
   FdOutboxKind kind;
   const char *name;
 } kind_names[] = {
-  { FD_OUTBOX_KIND_DATA, "data" },       { FD_OUTBOX_KIND_CONDITIONS, "conditions" },
-  { FD_OUTBOX_KIND_DEVICES, "devices" }, { FD_OUTBOX_KIND_JOBS, "jobs" },
+  { FD_OUTBOX_KIND_DATA, "data" },           { FD_OUTBOX_KIND_CONDITIONS, "conditions" },
+  { FD_OUTBOX_KIND_DEVICES, "devices" },     { FD_OUTBOX_KIND_JOBS, "jobs" },
   { FD_OUTBOX_KIND_CAMPAIGNS, "campaigns" }, { FD_OUTBOX_KIND_ALERTS, "alerts" },
   { FD_OUTBOX_KIND_TEST, "test" },
 };
@@ -50,8 +50,7 @@ fd_store_outbox_wanted (FdDb *db, const char *workspace_id, FdOutboxKind kind, g
                         GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (
-      db, "SELECT count(*) FROM integration WHERE workspace_id = ?1 AND (kinds & ?2) != 0",
-      error);
+      db, "SELECT count(*) FROM integration WHERE workspace_id = ?1 AND (kinds & ?2) != 0", error);
   gint64 n = 0;
 
   if (stmt == NULL)
@@ -150,28 +149,28 @@ add_item (FdOutboxBatch *batch, sqlite3_stmt *stmt)
   g_array_append_val (batch->items, item);
 }
 
-#define DATA_ITEMS_SQL                                                                         \
-  "SELECT s.id, st.workspace_id, st.fleet_id, st.device_id, st.tag, s.ts_device, s.ts_in,"     \
-  " s.payload, 1 FROM integration i, sample s JOIN stream st ON st.id = s.stream"             \
-  " WHERE i.id = ?1 AND s.id > ?2 AND s.id <= ?3 AND st.workspace_id = i.workspace_id"        \
-  " AND (i.fleets IS NULL OR st.fleet_id IN (SELECT value FROM json_each (i.fleets)))"        \
-  " AND (i.tags IS NULL OR st.tag IN (SELECT value FROM json_each (i.tags)))"                 \
+#define DATA_ITEMS_SQL                                                                             \
+  "SELECT s.id, st.workspace_id, st.fleet_id, st.device_id, st.tag, s.ts_device, s.ts_in,"         \
+  " s.payload, 1 FROM integration i, sample s JOIN stream st ON st.id = s.stream"                  \
+  " WHERE i.id = ?1 AND s.id > ?2 AND s.id <= ?3 AND st.workspace_id = i.workspace_id"             \
+  " AND (i.fleets IS NULL OR st.fleet_id IN (SELECT value FROM json_each (i.fleets)))"             \
+  " AND (i.tags IS NULL OR st.tag IN (SELECT value FROM json_each (i.tags)))"                      \
   " ORDER BY s.id LIMIT ?4"
 
-#define EVENT_ITEMS_SQL                                                                        \
-  "SELECT e.id, e.workspace_id, e.fleet_id, e.device_id, e.tag, e.t, e.t, e.body, e.kind"     \
-  " FROM integration i, outbox_event e"                                                       \
-  " WHERE i.id = ?1 AND e.workspace_id = i.workspace_id AND e.id > ?2 AND e.id <= ?3"         \
-  " AND (e.kind & i.kinds & ?5) != 0"                                                          \
-  " AND (i.fleets IS NULL OR e.fleet_id IS NULL"                                              \
-  "      OR e.fleet_id IN (SELECT value FROM json_each (i.fleets)))"                          \
-  " AND (i.tags IS NULL OR e.tag IS NULL OR e.tag IN (SELECT value FROM json_each (i.tags)))" \
+#define EVENT_ITEMS_SQL                                                                            \
+  "SELECT e.id, e.workspace_id, e.fleet_id, e.device_id, e.tag, e.t, e.t, e.body, e.kind"          \
+  " FROM integration i, outbox_event e"                                                            \
+  " WHERE i.id = ?1 AND e.workspace_id = i.workspace_id AND e.id > ?2 AND e.id <= ?3"              \
+  " AND (e.kind & i.kinds & ?5) != 0"                                                              \
+  " AND (i.fleets IS NULL OR e.fleet_id IS NULL"                                                   \
+  "      OR e.fleet_id IN (SELECT value FROM json_each (i.fleets)))"                               \
+  " AND (i.tags IS NULL OR e.tag IS NULL OR e.tag IN (SELECT value FROM json_each (i.tags)))"      \
   " ORDER BY e.id LIMIT ?4"
 
 /* Data items of @id in (@after, @upto], at most @limit. */
 static gboolean
-read_data (FdDb *db, const char *id, gint64 after, gint64 upto, gint64 limit,
-           FdOutboxBatch *batch, GError **error)
+read_data (FdDb *db, const char *id, gint64 after, gint64 upto, gint64 limit, FdOutboxBatch *batch,
+           GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, DATA_ITEMS_SQL, error);
   int rc;
@@ -377,8 +376,8 @@ gboolean
 fd_store_delivery_add (FdDb *db, const char *integration_id, const FdOutboxBatch *batch,
                        const FdDeliveryAttempt *attempt, GError **error)
 {
-  if (!fd_db_exists (db, "SELECT 1 FROM integration WHERE id = ?1", "integration",
-                     integration_id, error))
+  if (!fd_db_exists (db, "SELECT 1 FROM integration WHERE id = ?1", "integration", integration_id,
+                     error))
     return FALSE;
   return insert_delivery (db, integration_id, batch, attempt, 1, error);
 }
@@ -478,8 +477,7 @@ fd_store_outbox_attempt (FdDb *db, const char *integration_id, const FdOutboxBat
 }
 
 gboolean
-fd_store_outbox_skip (FdDb *db, const char *integration_id, gint64 from, gint64 to,
-                      GError **error)
+fd_store_outbox_skip (FdDb *db, const char *integration_id, gint64 from, gint64 to, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db,
                                       "UPDATE integration SET data_cursor = ?3"
