@@ -583,6 +583,23 @@ test_prune_and_floor (Fixture *f, gconstpointer data)
   g_assert_cmpint (c.m, ==, 0);
 }
 
+/* A batch ends at FD_OUTBOX_BATCH_MAX_BYTES of payloads, however big batch_max is. */
+static void
+test_batch_bytes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FdIntegration) i = make_integration (f, FD_OUTBOX_KIND_DATA, NULL, NULL, 10000);
+  Call c = { .sql = "UPDATE sample SET payload = json_object ('n', id, 'pad',"
+                    " printf ('%.*c', 1500000, 'x'))" };
+  g_autoptr (GString) kinds = g_string_new (NULL);
+  g_autoptr (GArray) ids = NULL;
+
+  add_samples (f, f->ws, f->fleet_a, "dev-1", "weather", fd_now_ms (), 7);
+  g_assert_true (run_write (f, sql_job, &c));
+  ids = drain (f, i->id, kinds);
+  g_assert_cmpuint (ids->len, ==, 7);
+  g_assert_cmpstr (kinds->str, ==, "data:3 data:3 data:1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -596,6 +613,8 @@ main (int argc, char **argv)
   g_test_add ("/outbox/limits-drop", Fixture, NULL, fixture_set_up, test_limits_drop,
               fixture_tear_down);
   g_test_add ("/outbox/prune-and-floor", Fixture, NULL, fixture_set_up, test_prune_and_floor,
+              fixture_tear_down);
+  g_test_add ("/outbox/batch-bytes", Fixture, NULL, fixture_set_up, test_batch_bytes,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -155,6 +155,25 @@ retry_after_ms (SoupMessage *msg)
   return MAX (g_date_time_to_unix (date) * 1000 - fd_now_ms (), 1);
 }
 
+/* Sends @msg and reads the start of the answer only (an answer is read for its status, and a
+ * little of it for the log): a receiver cannot make the worker hold megabytes. */
+static GBytes *
+send_and_read_start (SoupSession *session, SoupMessage *msg, GCancellable *cancellable,
+                     GError **error)
+{
+  g_autoptr (GInputStream) in = soup_session_send (session, msg, cancellable, error);
+  guint8 buf[4 * WEBHOOK_ERROR_BODY_CHARS];
+  gsize n = 0;
+
+  if (in == NULL)
+    return NULL;
+  if (!g_input_stream_read_all (in, buf, sizeof buf, &n, cancellable, error))
+    return NULL;
+  /* Closing before the end drops the connection rather than reading the rest. */
+  g_input_stream_close (in, NULL, NULL);
+  return g_bytes_new (buf, n);
+}
+
 static void
 webhook_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancellable,
                  FdSinkResult *result)
@@ -184,7 +203,7 @@ webhook_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancell
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
 
   start = g_get_monotonic_time ();
-  answer = soup_session_send_and_read (self->session, msg, cancellable, &error);
+  answer = send_and_read_start (self->session, msg, cancellable, &error);
   result->latency_ms = (g_get_monotonic_time () - start) / 1000;
   status = soup_message_get_status (msg);
   if (answer == NULL)

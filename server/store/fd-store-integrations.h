@@ -169,6 +169,7 @@ typedef struct
                         empty, the cursor can move there) */
   GArray *items;    /* FdOutboxItem */
   GStringChunk *strings;
+  gsize bytes;      /* of the items' payloads */
 } FdOutboxBatch;
 
 void fd_outbox_batch_free (FdOutboxBatch *batch);
@@ -179,6 +180,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdOutboxBatch, fd_outbox_batch_free)
  * the cursor per call, so an integration whose filters match little never scans a big table
  * in one go (the next call goes on from scanned_to). */
 #define FD_OUTBOX_SCAN_ROWS 50000
+/* A batch also ends once its payloads reach this many bytes (10,000 payloads of 64 KiB would
+ * be 640 MiB in memory and in one request). */
+#define FD_OUTBOX_BATCH_MAX_BYTES (4 * 1024 * 1024)
 /* outbox_event rows every integration of the workspace is past are kept this long (replay
  * reaches them), and no row longer than FD_OUTBOX_EVENT_MAX_MS. */
 #define FD_OUTBOX_EVENT_KEEP_MS (24 * G_GINT64_CONSTANT (3600000))

@@ -143,6 +143,7 @@ add_item (FdOutboxBatch *batch, sqlite3_stmt *stmt)
   item.payload = g_string_chunk_insert_len (batch->strings, payload ? payload : "null",
                                             payload ? (gssize)len : 4);
   item.payload_len = payload ? len : 4;
+  batch->bytes += item.payload_len;
   if (batch->items->len == 0)
     batch->first_id = item.id;
   batch->last_id = item.id;
@@ -167,10 +168,18 @@ add_item (FdOutboxBatch *batch, sqlite3_stmt *stmt)
   " AND (i.tags IS NULL OR e.tag IS NULL OR e.tag IN (SELECT value FROM json_each (i.tags)))"      \
   " ORDER BY e.id LIMIT ?4"
 
-/* Data items of @id in (@after, @upto], at most @limit. */
+/* The payload bytes of @batch have reached @max_bytes (0: no bound). */
 static gboolean
-read_data (FdDb *db, const char *id, gint64 after, gint64 upto, gint64 limit, FdOutboxBatch *batch,
-           GError **error)
+batch_full (const FdOutboxBatch *batch, gsize max_bytes)
+{
+  return max_bytes > 0 && batch->bytes >= max_bytes;
+}
+
+/* Data items of @id in (@after, @upto], at most @limit and about @max_bytes; *@cut when the
+ * bytes stopped it. */
+static gboolean
+read_data (FdDb *db, const char *id, gint64 after, gint64 upto, gint64 limit, gsize max_bytes,
+           FdOutboxBatch *batch, gboolean *cut, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, DATA_ITEMS_SQL, error);
   int rc;
@@ -181,10 +190,18 @@ read_data (FdDb *db, const char *id, gint64 after, gint64 upto, gint64 limit, Fd
   sqlite3_bind_int64 (stmt, 2, after);
   sqlite3_bind_int64 (stmt, 3, upto);
   sqlite3_bind_int64 (stmt, 4, limit);
+  *cut = FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    add_item (batch, stmt);
+    {
+      add_item (batch, stmt);
+      if (batch_full (batch, max_bytes))
+        {
+          *cut = TRUE;
+          break;
+        }
+    }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE && !*cut)
     {
       fd_db_set_error (db, error, "reading an integration's queued readings");
       return FALSE;
@@ -193,10 +210,10 @@ read_data (FdDb *db, const char *id, gint64 after, gint64 upto, gint64 limit, Fd
 }
 
 /* Events of @id in (@after, @upto] of the kinds @kinds: the first ones, of one kind (the first
- * one's), up to the first of another kind, at most @limit. */
+ * one's), up to the first of another kind, at most @limit and about @max_bytes. */
 static gboolean
 read_events (FdDb *db, const char *id, gint64 after, gint64 upto, guint kinds, gint64 limit,
-             FdOutboxBatch *batch, GError **error)
+             gsize max_bytes, FdOutboxBatch *batch, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (db, EVENT_ITEMS_SQL, error);
   int rc;
@@ -214,7 +231,7 @@ read_events (FdDb *db, const char *id, gint64 after, gint64 upto, guint kinds, g
 
       if (batch->items->len == 0)
         batch->kind = kind;
-      else if (kind != batch->kind)
+      else if (kind != batch->kind || batch_full (batch, max_bytes))
         break;
       add_item (batch, stmt);
     }
@@ -248,13 +265,14 @@ fd_store_outbox_read (FdDb *db, const FdIntegration *integration, FdOutboxBatch 
   g_autoptr (FdOutboxBatch) batch = NULL;
   guint event_kinds = integration->kinds & FD_OUTBOX_KINDS_ALL & ~FD_OUTBOX_KIND_DATA;
   gint64 max = 0, upto;
+  gboolean cut = FALSE;
 
   *out = NULL;
   if (event_kinds != 0)
     {
       batch = batch_new (0);
       if (!read_events (db, integration->id, integration->event_cursor, G_MAXINT64, event_kinds,
-                        batch_limit (integration), batch, error))
+                        batch_limit (integration), FD_OUTBOX_BATCH_MAX_BYTES, batch, error))
         return FALSE;
       if (batch->items->len > 0)
         {
@@ -272,11 +290,11 @@ fd_store_outbox_read (FdDb *db, const FdIntegration *integration, FdOutboxBatch 
   upto = MIN (max, integration->data_cursor + FD_OUTBOX_SCAN_ROWS);
   batch = batch_new (FD_OUTBOX_KIND_DATA);
   if (!read_data (db, integration->id, integration->data_cursor, upto, batch_limit (integration),
-                  batch, error))
+                  FD_OUTBOX_BATCH_MAX_BYTES, batch, &cut, error))
     return FALSE;
   /* A full batch may have stopped short of @upto: the items after it are the next batch's. */
   batch->scanned_to
-      = (gint64)batch->items->len == batch_limit (integration) ? batch->last_id : upto;
+      = cut || (gint64)batch->items->len == batch_limit (integration) ? batch->last_id : upto;
   *out = g_steal_pointer (&batch);
   return TRUE;
 }
@@ -286,17 +304,18 @@ fd_store_outbox_recompose (FdDb *db, const FdIntegration *integration, FdOutboxB
                            GError **error)
 {
   g_autoptr (FdOutboxBatch) batch = batch_new ((FdOutboxKind)integration->inflight_kind);
-  gboolean ok;
+  gboolean ok, cut = FALSE;
 
   *out = NULL;
   g_return_val_if_fail (integration->inflight_batch != NULL, FALSE);
   if (integration->inflight_kind == FD_OUTBOX_KIND_DATA)
     ok = read_data (db, integration->id, integration->inflight_first - 1,
-                    integration->inflight_last, FD_INTEGRATION_BATCH_MAX_LIMIT, batch, error);
+                    integration->inflight_last, FD_INTEGRATION_BATCH_MAX_LIMIT, 0, batch, &cut,
+                    error);
   else
     ok = read_events (db, integration->id, integration->inflight_first - 1,
                       integration->inflight_last, integration->inflight_kind,
-                      FD_INTEGRATION_BATCH_MAX_LIMIT, batch, error);
+                      FD_INTEGRATION_BATCH_MAX_LIMIT, 0, batch, error);
   if (!ok)
     return FALSE;
   batch->kind = (FdOutboxKind)integration->inflight_kind;
