@@ -6,6 +6,7 @@
 #include "fd-util.h"
 #include "store/fd-store-entities.h"
 #include "store/fd-store-integrations.h"
+#include "store/fd-store-retention.h"
 #include "store/fd-store.h"
 
 #include <sqlite3.h>
@@ -130,6 +131,14 @@ samples_job (FdDb *db, gpointer data, GError **error)
                             "INSERT INTO sample (stream, ts_device, ts_in, payload)"
                             " VALUES (?1, ?2, ?2, json_object ('n', (SELECT coalesce (max (id),"
                             " 0) + 1 FROM sample)))",
+                            error);
+      sqlite3_bind_int64 (stmt, 1, stream);
+      sqlite3_bind_int64 (stmt, 2, c->ts_in);
+      if (!fd_db_step_done (db, stmt, NULL, error))
+        return FALSE;
+      stmt = fd_db_prepare (db,
+                            "INSERT INTO sample_ts (stream, ts_device, id)"
+                            " VALUES (?1, ?2, last_insert_rowid ())",
                             error);
       sqlite3_bind_int64 (stmt, 1, stream);
       sqlite3_bind_int64 (stmt, 2, c->ts_in);
@@ -600,6 +609,70 @@ test_batch_bytes (Fixture *f, gconstpointer data)
   g_assert_cmpstr (kinds->str, ==, "data:3 data:3 data:1");
 }
 
+static gboolean
+retention_job (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  g_autoptr (GArray) items = g_array_new (FALSE, FALSE, sizeof (FdRetentionItem));
+  FdRetentionItem item = { FD_RETENTION_SAMPLES, 1, fd_now_ms () - 7 * 86400000LL };
+  FdRetentionCursor cursor = { 0 };
+  gboolean done = FALSE;
+
+  g_array_append_val (items, item);
+  while (!done)
+    if (!fd_store_retention_step (db, items, &cursor, &done, error))
+      return FALSE;
+  c->n = cursor.counts.samples_deleted;
+  return TRUE;
+}
+
+static gboolean
+sample_ids_job (FdDb *db, gpointer data, GError **error)
+{
+  Call *c = data;
+  sqlite3_stmt *stmt = fd_db_prepare (db, "SELECT min (id), count(*) FROM sample", error);
+
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return FALSE;
+  c->n = sqlite3_column_int64 (stmt, 0);
+  c->m = sqlite3_column_int64 (stmt, 1);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Retention keeps what an integration has not delivered yet, and the newest sample (whose id
+ * the next reading would otherwise take again, below the cursor). */
+static void
+test_retention_guard (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FdIntegration) i = make_integration (f, FD_OUTBOX_KIND_DATA, NULL, NULL, 4);
+  Call c = { .integration = NULL }, r = { 0 }, ids = { 0 };
+  g_autoptr (GArray) all = NULL;
+
+  add_samples (f, f->ws, f->fleet_a, "dev-1", "weather", fd_now_ms () - 30 * 86400000LL, 10);
+  /* one batch of 4 delivered */
+  c.integration = reload (f, i->id);
+  run_read (f, read_job, &c);
+  g_assert_true (run_write (f, begin_job, &c));
+  c.attempt = (FdDeliveryAttempt){ .outcome = "delivered", .status = 200, .at = fd_now_ms () };
+  g_assert_true (run_write (f, done_job, &c));
+  g_assert_true (run_write (f, retention_job, &r));
+  g_assert_cmpint (r.n, ==, 4);
+  run_read (f, sample_ids_job, &ids);
+  g_assert_cmpint (ids.n, ==, 5);
+  g_assert_cmpint (ids.m, ==, 6);
+
+  all = drain (f, i->id, NULL);
+  g_assert_cmpuint (all->len, ==, 6);
+  g_assert_true (run_write (f, retention_job, &r));
+  g_assert_cmpint (r.n, ==, 5);
+  run_read (f, sample_ids_job, &ids);
+  g_assert_cmpint (ids.n, ==, 10);
+  g_assert_cmpint (ids.m, ==, 1);
+  fd_outbox_batch_free (c.batch);
+  fd_integration_free (c.integration);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -615,6 +688,8 @@ main (int argc, char **argv)
   g_test_add ("/outbox/prune-and-floor", Fixture, NULL, fixture_set_up, test_prune_and_floor,
               fixture_tear_down);
   g_test_add ("/outbox/batch-bytes", Fixture, NULL, fixture_set_up, test_batch_bytes,
+              fixture_tear_down);
+  g_test_add ("/outbox/retention-guard", Fixture, NULL, fixture_set_up, test_retention_guard,
               fixture_tear_down);
   return g_test_run ();
 }
