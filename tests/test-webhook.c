@@ -246,6 +246,7 @@ test_backlog_and_kill (void)
 {
   g_autofree char *id = NULL;
   guint before_kill;
+  gint64 drain_start;
 
   fd_test_receiver_reset (rx, FD_TEST_RECEIVER_503);
   id = make_integration (2000, 200, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
@@ -265,7 +266,10 @@ test_backlog_and_kill (void)
   g_assert_cmpuint (before_kill, <, READINGS);
   fd_test_receiver_set (rx, FD_TEST_RECEIVER_OK, 0);
   start_server ();
+  drain_start = g_get_monotonic_time ();
   g_assert_true (fd_test_receiver_wait (rx, &rx->items, READINGS, 60));
+  g_test_message ("the %u readings left drained in %.2f s", READINGS - before_kill,
+                  (g_get_monotonic_time () - drain_start) / 1e6);
   g_usleep (300 * 1000);
   assert_all_in_order (0, READINGS / DEVICES);
   g_test_message ("%u readings before the kill, %u resent batches", before_kill,
