@@ -517,6 +517,85 @@ test_device_events_and_health (void)
   remove_integration (id);
 }
 
+/* What an operator does through the API (once the integrations routes are in the tree): every
+ * change reaches the running worker at once, without a restart. */
+static void
+test_api_live (void)
+{
+  g_autofree char *create
+      = g_strdup_printf ("/api/v1/workspaces/%s/integrations", server->workspace);
+  g_autofree char *body = g_strdup_printf (
+      "{\"type\": \"webhook\", \"name\": \"live\", \"url\": \"http://127.0.0.1:%u/hook\","
+      " \"secret\": \"%s\", \"headers\": {\"Authorization\": \"Bearer rx-token\"},"
+      " \"batch_max\": 1000, \"batch_delay_ms\": 300}",
+      rx->port, SECRET);
+  g_autoptr (JsonNode) made = NULL, paused = NULL, tested = NULL, log = NULL, shown = NULL;
+  g_autofree char *base = NULL, *pause = NULL, *resume = NULL, *replay = NULL, *test = NULL;
+  g_autofree char *deliveries = NULL, *replay_body = NULL, *from_text = NULL;
+  const char *id;
+  guint status = 0;
+  gint64 from;
+
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
+  made = fd_test_api (server->srv, "POST", create, body, &status);
+  if (status == 404 && g_strcmp0 (fd_test_error_code (made), "not_found") == 0)
+    {
+      g_test_skip ("the integrations API is not in this tree yet");
+      return;
+    }
+  g_assert_cmpuint (status, ==, 201);
+  id = fd_test_str (made, "id");
+  base = g_strdup_printf ("/api/v1/integrations/%s", id);
+  pause = g_strconcat (base, "/pause", NULL);
+  resume = g_strconcat (base, "/resume", NULL);
+  replay = g_strconcat (base, "/replay", NULL);
+  test = g_strconcat (base, "/test", NULL);
+  deliveries = g_strconcat (base, "/deliveries", NULL);
+
+  from = fd_now_ms () - 1;
+  ingest (0, 5);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 5 * DEVICES, 20));
+
+  paused = fd_test_api_expect (server->srv, "POST", pause, NULL, 200);
+  ingest (5, 5);
+  g_usleep (800 * 1000);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->items), ==, 5 * DEVICES);
+  g_clear_pointer (&paused, json_node_unref);
+  paused = fd_test_api_expect (server->srv, "POST", resume, NULL, 200);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 10 * DEVICES, 20));
+  assert_all_in_order (0, 10);
+
+  /* replayed: the ten again, in new batches */
+  from_text = fd_time_format_ms (from);
+  replay_body = g_strdup_printf ("{\"from\": \"%s\"}", from_text);
+  g_clear_pointer (&paused, json_node_unref);
+  paused = fd_test_api_expect (server->srv, "POST", replay, replay_body, 200);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 20 * DEVICES, 20));
+
+  tested = fd_test_api_expect (server->srv, "POST", test, NULL, 200);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (tested), "delivered"));
+  g_assert_cmpint (fd_test_int (tested, "status"), ==, 200);
+  g_mutex_lock (&rx->lock);
+  g_assert_cmpuint (rx->events->len, ==, 1);
+  g_assert_cmpstr (rx->events->pdata[0], ==, "integration.test");
+  g_assert_cmpuint (rx->bad_signatures, ==, 0);
+  g_mutex_unlock (&rx->lock);
+
+  log = fd_test_api_expect (server->srv, "GET", deliveries, NULL, 200);
+  g_assert_cmpint (fd_test_int (log, "total"), >=, 4);
+  shown = fd_test_api_expect (server->srv, "GET", base, NULL, 200);
+  {
+    JsonObject *health = json_object_get_object_member (json_node_get_object (shown), "health");
+    g_assert_cmpint (json_object_get_int_member (health, "delivered"), ==, 20 * DEVICES);
+    g_assert_nonnull (json_object_get_string_member (health, "last_success_at"));
+  }
+  g_assert_cmpfloat (metric ("delivered_total", id), ==, 20 * DEVICES);
+
+  g_clear_pointer (&paused, json_node_unref);
+  paused = fd_test_api_expect (server->srv, "DELETE", base, NULL, 204);
+  g_assert_cmpfloat (metric ("delivered_total", id), ==, -1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -540,6 +619,7 @@ main (int argc, char **argv)
   g_test_add_func ("/webhook/conditions-zdm-shape", test_conditions_zdm_shape);
   g_test_add_func ("/webhook/limits-drop", test_limits_drop);
   g_test_add_func ("/webhook/device-events-and-health", test_device_events_and_health);
+  g_test_add_func ("/webhook/api-live", test_api_live);
   ret = g_test_run ();
 
   for (guint i = 0; i < DEVICES; i++)
