@@ -174,4 +174,21 @@ typedef struct
 void fd_outbox_batch_free (FdOutboxBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdOutboxBatch, fd_outbox_batch_free)
 
+/* One attempt of the delivery log. */
+typedef struct
+{
+  gint64 id;
+  char *batch_id;
+  guint kind; /* FdOutboxKind */
+  gint64 items, attempt, at, latency_ms;
+  int status;    /* HTTP status; 0: none */
+  char *outcome; /* "delivered", "retry", "failed", "dropped" */
+  char *error;
+} FdDelivery;
+
+void fd_delivery_free (FdDelivery *delivery);
+/* A page of @integration_id's delivery log (FdDelivery *), newest first; @outcome NULL: any. */
+gboolean fd_store_delivery_list (FdDb *db, const char *integration_id, const char *outcome,
+                                 gint64 from, gint64 size, FdPage *page, GError **error);
+
 G_END_DECLS

@@ -95,3 +95,66 @@ fd_outbox_batch_free (FdOutboxBatch *batch)
     g_string_chunk_free (batch->strings);
   g_free (batch);
 }
+
+void
+fd_delivery_free (FdDelivery *d)
+{
+  if (d == NULL)
+    return;
+  g_free (d->batch_id);
+  g_free (d->outcome);
+  g_free (d->error);
+  g_free (d);
+}
+
+static gpointer
+delivery_from_row (sqlite3_stmt *stmt)
+{
+  FdDelivery *d = g_new0 (FdDelivery, 1);
+
+  d->id = sqlite3_column_int64 (stmt, 0);
+  d->batch_id = fd_db_column_dup (stmt, 1);
+  d->kind = (guint)sqlite3_column_int64 (stmt, 2);
+  d->items = sqlite3_column_int64 (stmt, 3);
+  d->attempt = sqlite3_column_int64 (stmt, 4);
+  d->at = sqlite3_column_int64 (stmt, 5);
+  d->latency_ms = sqlite3_column_int64 (stmt, 6);
+  d->status = sqlite3_column_int (stmt, 7);
+  d->outcome = fd_db_column_dup (stmt, 8);
+  d->error = fd_db_column_dup (stmt, 9);
+  return d;
+}
+
+gboolean
+fd_store_delivery_list (FdDb *db, const char *integration_id, const char *outcome, gint64 from,
+                        gint64 size, FdPage *page, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!fd_db_exists (db, "SELECT 1 FROM integration WHERE id = ?1", "integration",
+                     integration_id, error))
+    return FALSE;
+  stmt = fd_db_prepare (db,
+                        "SELECT count(*) FROM delivery WHERE integration_id = ?1"
+                        " AND (?2 IS NULL OR outcome = ?2)",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, integration_id);
+  fd_db_bind_text (stmt, 2, outcome);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
+  stmt = fd_db_prepare (db,
+                        "SELECT id, batch_id, kind, items, attempt, at, latency_ms, status,"
+                        " outcome, error FROM delivery WHERE integration_id = ?1"
+                        " AND (?2 IS NULL OR outcome = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+                        error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, integration_id);
+  fd_db_bind_text (stmt, 2, outcome);
+  sqlite3_bind_int64 (stmt, 3, size);
+  sqlite3_bind_int64 (stmt, 4, from);
+  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_delivery_free);
+  return fd_db_fetch_all (db, stmt, delivery_from_row, page->items, error);
+}
