@@ -126,24 +126,24 @@ check_headers (FdApiRequest *req, JsonNode *node)
       g_autofree char *message = NULL;
 
       if (strlen (name) > MAX_HEADER_NAME_BYTES || !is_token (name))
-        message = g_strdup_printf ("the header name \"%.64s\" is not a valid HTTP token", name);
+        message = g_strdup_printf ("headers: the name \"%.64s\" is not a valid HTTP header name", name);
       else if (g_ascii_strncasecmp (name, "X-Fleetdesk-", 12) == 0)
-        message = g_strdup_printf ("the header %s is set by Fleetdesk and cannot be configured",
+        message = g_strdup_printf ("headers: %s is set by Fleetdesk and cannot be configured",
                                    name);
       else
         for (guint r = 0; reserved_headers[r] != NULL; r++)
           if (g_ascii_strcasecmp (name, reserved_headers[r]) == 0)
             message = g_strdup_printf (
-                "the header %s is set by Fleetdesk and cannot be configured", name);
+                "headers: %s is set by Fleetdesk and cannot be configured", name);
       if (message == NULL
           && (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING))
-        message = g_strdup_printf ("the value of header %s must be a string", name);
+        message = g_strdup_printf ("headers: the value of %s must be a string", name);
       else if (message == NULL && strlen (json_node_get_string (value)) > MAX_HEADER_VALUE_BYTES)
-        message = g_strdup_printf ("the value of header %s is longer than %d bytes", name,
+        message = g_strdup_printf ("headers: the value of %s is longer than %d bytes", name,
                                    MAX_HEADER_VALUE_BYTES);
       else if (message == NULL && has_control (json_node_get_string (value), TRUE))
         message = g_strdup_printf (
-            "the value of header %s may not contain line breaks or control characters", name);
+            "headers: the value of %s may not contain line breaks or control characters", name);
       if (message != NULL)
         return bad (req, "headers", message);
     }

@@ -66,11 +66,19 @@ health_member (JsonBuilder *b, const FdIntegration *i, const FdIntegrationHealth
     .last_success_at = i->last_success_at,
   };
 
+  FdIntegrationState state;
+
   if (h == NULL)
     h = &row;
+  /* The row says whether it is paused: the worker may not have taken the change in yet. */
+  state = h->state;
+  if (i->paused)
+    state = FD_INTEGRATION_PAUSED;
+  else if (state == FD_INTEGRATION_PAUSED)
+    state = FD_INTEGRATION_IDLE;
   json_builder_set_member_name (b, "health");
   json_builder_begin_object (b);
-  fd_api_json_string (b, "state", fd_integration_state_name (h->state));
+  fd_api_json_string (b, "state", fd_integration_state_name (state));
   fd_api_json_int (b, "queue_depth", h->queue_depth);
   fd_api_json_time (b, "oldest_queued", h->oldest_queued);
   json_builder_set_member_name (b, "rate_per_s");

@@ -140,7 +140,7 @@ create_job (FdDb *db, gpointer data, GError **error)
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      set_bad (d, "fleets", "invalid_field", g_strdup (local->message));
+      set_bad (d, "fleets", "invalid_field", g_strdup_printf ("fleets: %s", local->message));
       return TRUE;
     }
   return fd_api_audit (db, job, "integration.create", d->integration->id, error, "name",
@@ -175,12 +175,13 @@ static gboolean
 dsn_checked (IntData *d, const char *dsn)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
 
   if (fd_sink_postgres_check (dsn, &error))
     return TRUE;
-  set_bad (d, "dsn", "unreachable",
-           without_password (error != NULL ? error->message : "cannot connect to PostgreSQL",
-                             dsn));
+  message
+      = without_password (error != NULL ? error->message : "cannot connect to PostgreSQL", dsn);
+  set_bad (d, "dsn", "unreachable", g_strdup_printf ("dsn: %s", message));
   return FALSE;
 }
 
@@ -310,7 +311,7 @@ patch_job (FdDb *db, gpointer data, GError **error)
       /* the row was just read in this transaction: a NOT_FOUND is a fleet of the filter */
       if (error != NULL && g_error_matches (*error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND))
         {
-          set_bad (d, "fleets", "invalid_field", g_strdup ((*error)->message));
+          set_bad (d, "fleets", "invalid_field", g_strdup_printf ("fleets: %s", (*error)->message));
           g_clear_error (error);
           return TRUE;
         }
