@@ -167,6 +167,11 @@ without_password (const char *message, const char *dsn)
     }
   if (conninfo_pw != NULL && strlen (conninfo_pw) >= 3)
     g_string_replace (out, conninfo_pw, "***", 0);
+  /* libpq's second line ("\n\tIs the server running…") goes on the first: one line */
+  g_strdelimit (out->str, "\n\t\r", ' ');
+  while (g_string_replace (out, "  ", " ", 0) > 0)
+    ;
+  g_strstrip (out->str);
   return g_string_free (out, FALSE);
 }
 
