@@ -171,8 +171,8 @@ static const FdCliColumn delivery_columns[] = {
   { NULL },
 };
 
-#define SETTINGS_OPTIONS                                                                         \
-  &opt_url, &opt_secret, &opt_header, &opt_dsn, &opt_kind, &opt_fleet, &opt_tag, &opt_batch_max, \
+#define SETTINGS_OPTIONS                                                                           \
+  &opt_url, &opt_secret, &opt_header, &opt_dsn, &opt_kind, &opt_fleet, &opt_tag, &opt_batch_max,   \
       &opt_batch_delay, &opt_max_queued, &opt_max_age
 
 const FdCliCommand fd_cli_integration_commands[] = {
@@ -269,8 +269,8 @@ const FdCliCommand fd_cli_integration_commands[] = {
       .verb = "deliveries",
       .summary = N_ ("The delivery log: each attempt's status, latency and error, newest first"),
       .args = (const FdCliParam *const[]){ &arg_integration_id, NULL },
-      .options = (const FdCliParam *const[]){ &opt_outcome, &fd_cli_opt_from, &fd_cli_opt_size,
-                                              NULL },
+      .options
+      = (const FdCliParam *const[]){ &opt_outcome, &fd_cli_opt_from, &fd_cli_opt_size, NULL },
       .method = "GET",
       .path = "/integrations/{}/deliveries",
       .show = FD_CLI_SHOW_LIST,

@@ -29,8 +29,8 @@ static const struct
 };
 
 /* The options that change a setting: an update needs one of them. */
-static const char *const settings[] = { "name",  "url", "secret", "header", "dsn", "kind",
-                                        "fleet", "tag", NULL };
+static const char *const settings[]
+    = { "name", "url", "secret", "header", "dsn", "kind", "fleet", "tag", NULL };
 
 /* "NAME: VALUE" split at its first colon, both sides trimmed; FALSE when there is no name. */
 static gboolean
@@ -114,8 +114,7 @@ add_string (JsonBuilder *b, const FdCliInvocation *invocation, const char *optio
 }
 
 static void
-add_list (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
-          const char *member)
+add_list (JsonBuilder *b, const FdCliInvocation *invocation, const char *option, const char *member)
 {
   if (fd_cli_invocation_get_all (invocation, option) != NULL)
     fd_cli_add_ids (b, invocation, option, member);

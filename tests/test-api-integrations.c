@@ -130,18 +130,21 @@ test_bad_input (void)
   expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\","
                   " \"headers\": {\"A\": 1}}",
                   "invalid_field", "headers");
-  expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\", \"batch_max\": 0}",
-                  "invalid_field", "batch_max");
+  expect_refused (
+      "{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\", \"batch_max\": 0}",
+      "invalid_field", "batch_max");
   expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\","
                   " \"batch_max\": 10001}",
                   "invalid_field", "batch_max");
   expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\","
                   " \"batch_delay_ms\": -1}",
                   "invalid_field", "batch_delay_ms");
-  expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\", \"max_age_s\": 59}",
-                  "invalid_field", "max_age_s");
-  expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\", \"max_queued\": 0}",
-                  "invalid_field", "max_queued");
+  expect_refused (
+      "{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\", \"max_age_s\": 59}",
+      "invalid_field", "max_age_s");
+  expect_refused (
+      "{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\", \"max_queued\": 0}",
+      "invalid_field", "max_queued");
   expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\","
                   " \"kinds\": [\"data\", \"weather\"]}",
                   "invalid_field", "kinds");
@@ -197,8 +200,7 @@ static void
 test_patch (void)
 {
   g_autoptr (JsonNode) created = create_webhook (NULL);
-  g_autofree char *path
-      = g_strdup_printf (FD_T_API "/integrations/%s", fd_t_str (created, "id"));
+  g_autofree char *path = g_strdup_printf (FD_T_API "/integrations/%s", fd_t_str (created, "id"));
   g_autofree char *fleets = g_strdup_printf (FD_T_API "/workspaces/%s/fleets", wks);
   g_autoptr (JsonNode) fleet_list = fd_t_call (srv, "GET", fleets, NULL, 200);
   const char *fleet = fd_t_str (fd_t_item (fleet_list, 0), "id");
@@ -213,18 +215,17 @@ test_patch (void)
   g_assert_cmpstr (fd_t_str (patched, "name"), ==, "renamed");
   g_assert_cmpstr (fd_t_str (patched, "url"), ==, "http://127.0.0.1:9/h");
   g_assert_cmpint (fd_t_int (patched, "batch_max"), ==, 7);
-  g_assert_cmpstr (json_array_get_string_element (
-                       json_node_get_array (member (patched, "fleets")), 0),
-                   ==, fleet);
+  g_assert_cmpstr (
+      json_array_get_string_element (json_node_get_array (member (patched, "fleets")), 0), ==,
+      fleet);
   g_assert_null (strstr (text, "another-secret-0123"));
   g_assert_false (json_object_has_member (fd_t_obj (patched), "secret"));
   /* a PATCH changes only what it names; a bad one changes nothing */
-  fd_t_expect_error (srv, "PATCH", path, "{\"batch_max\": 0}", 400, "invalid_field",
-                     "batch_max");
+  fd_t_expect_error (srv, "PATCH", path, "{\"batch_max\": 0}", 400, "invalid_field", "batch_max");
   fd_t_expect_error (srv, "PATCH", path, "{\"type\": \"postgresql\"}", 400, "invalid_field",
                      "type");
-  fd_t_expect_error (srv, "PATCH", path, "{\"url\": \"file:///etc/passwd\"}", 400,
-                     "invalid_field", "url");
+  fd_t_expect_error (srv, "PATCH", path, "{\"url\": \"file:///etc/passwd\"}", 400, "invalid_field",
+                     "url");
   {
     g_autofree char *bad = g_strdup_printf ("{\"fleets\": [\"%s\"]}", FD_T_NO_FLT);
     fd_t_expect_error (srv, "PATCH", path, bad, 400, "invalid_field", "fleets");
@@ -241,8 +242,7 @@ test_patch (void)
 static gint64
 audit_count (const char *action, const char *target)
 {
-  g_autofree char *path
-      = g_strdup_printf (FD_T_API "/audit?action=%s&target=%s", action, target);
+  g_autofree char *path = g_strdup_printf (FD_T_API "/audit?action=%s&target=%s", action, target);
   return fd_t_total (srv, path);
 }
 
@@ -420,14 +420,14 @@ test_send_test_event (void)
   Receiver *r = receiver_start ();
   g_autofree char *list = list_path ();
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/hook", r->port);
-  g_autofree char *body = g_strdup_printf (
-      "{\"type\": \"webhook\", \"name\": \"t\", \"url\": \"%s\"}", url);
+  g_autofree char *body
+      = g_strdup_printf ("{\"type\": \"webhook\", \"name\": \"t\", \"url\": \"%s\"}", url);
   g_autofree char *unsaved = g_strconcat (list, "/test", NULL);
   g_autoptr (JsonNode) created = fd_t_create (srv, list, body, FD_T_API "/integrations");
-  g_autofree char *test = g_strdup_printf (FD_T_API "/integrations/%s/test",
-                                           fd_t_str (created, "id"));
-  g_autofree char *deliveries = g_strdup_printf (FD_T_API "/integrations/%s/deliveries",
-                                                 fd_t_str (created, "id"));
+  g_autofree char *test
+      = g_strdup_printf (FD_T_API "/integrations/%s/test", fd_t_str (created, "id"));
+  g_autofree char *deliveries
+      = g_strdup_printf (FD_T_API "/integrations/%s/deliveries", fd_t_str (created, "id"));
   gint64 before = fd_t_total (srv, list);
   guint status = 0;
   g_autoptr (JsonNode) result = fd_test_api (srv, "POST", test, NULL, &status);
@@ -503,8 +503,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/integrations/create-secret-once", test_create_secret_once);
   g_test_add_func ("/api/integrations/bad-input", test_bad_input);
   g_test_add_func ("/api/integrations/patch", test_patch);
-  g_test_add_func ("/api/integrations/pause-resume-replay-delete",
-                   test_pause_resume_replay_delete);
+  g_test_add_func ("/api/integrations/pause-resume-replay-delete", test_pause_resume_replay_delete);
   g_test_add_func ("/api/integrations/list-paging", test_list_paging);
   g_test_add_func ("/api/integrations/send-test-event", test_send_test_event);
 

@@ -27,8 +27,8 @@ test_create_list_get (void)
   g_autoptr (JsonNode) parsed = NULL;
   g_autofree char *id = NULL, *secret = NULL;
 
-  created = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name",
-                             "my app", "--url", "https://app.example/hook", "--header",
+  created = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "my app",
+                             "--url", "https://app.example/hook", "--header",
                              "Authorization: Bearer abc", "--kind", "data", "--kind", "alerts",
                              "--tag", "weather", "--batch-max", "50", "--batch-delay", "0",
                              "--max-age", "3600", NULL);
@@ -133,21 +133,20 @@ test_refused (void)
   g_autoptr (FdTestCliResult) no_colon = NULL, kind = NULL, nothing = NULL, no_type = NULL;
   g_autoptr (FdTestCliResult) no_from = NULL, reserved = NULL, bad_fleet = NULL;
 
-  ftp = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x",
-                         "--url", "ftp://example.com/", NULL);
+  ftp = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x", "--url",
+                         "ftp://example.com/", NULL);
   /* the CLI's own check of a URL refuses it first: a usage error */
   fd_test_cli_assert_usage (ftp, "--url");
   /* the API's 400s: exit 1 with its message */
   newline = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x",
                              "--url", "http://x/", "--header", "X-A: one\rX-B: two", NULL);
   fd_test_cli_assert_fails (newline, "line breaks");
-  reserved = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x",
-                              "--url", "http://x/", "--header", "X-Fleetdesk-Signature: forged",
-                              NULL);
+  reserved
+      = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x", "--url",
+                         "http://x/", "--header", "X-Fleetdesk-Signature: forged", NULL);
   fd_test_cli_assert_fails (reserved, "X-Fleetdesk-Signature");
   dsn = fd_test_cli_run ("integration", "create", wks, "--type", "postgresql", "--name", "pg",
-                         "--dsn", "host=127.0.0.1 port=1 dbname=x user=y password=pw-in-dsn",
-                         NULL);
+                         "--dsn", "host=127.0.0.1 port=1 dbname=x user=y password=pw-in-dsn", NULL);
   fd_test_cli_assert_fails (dsn, "PostgreSQL");
   g_assert_nonnull (strstr (dsn->err, "unreachable"));
   g_assert_null (strstr (dsn->err, "pw-in-dsn"));
@@ -156,20 +155,19 @@ test_refused (void)
   fd_test_cli_assert_fails (bad_fleet, "flt-aaaaaaaaaaaaaaaaaaaa");
 
   /* usage errors: exit 2, nothing sent */
-  zero = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x",
-                          "--url", "http://x/", "--batch-max", "0", NULL);
+  zero = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x", "--url",
+                          "http://x/", "--batch-max", "0", NULL);
   fd_test_cli_assert_usage (zero, "--batch-max");
-  no_url = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x",
-                            NULL);
+  no_url = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x", NULL);
   fd_test_cli_assert_usage (no_url, "--url");
   no_colon = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x",
                               "--url", "http://x/", "--header", "nocolon", NULL);
   fd_test_cli_assert_usage (no_colon, "--header");
-  kind = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x",
-                          "--url", "http://x/", "--kind", "weather", NULL);
+  kind = fd_test_cli_run ("integration", "create", wks, "--type", "webhook", "--name", "x", "--url",
+                          "http://x/", "--kind", "weather", NULL);
   fd_test_cli_assert_usage (kind, "--kind");
-  no_type = fd_test_cli_run ("integration", "create", wks, "--name", "x", "--url", "http://x/",
-                             NULL);
+  no_type
+      = fd_test_cli_run ("integration", "create", wks, "--name", "x", "--url", "http://x/", NULL);
   fd_test_cli_assert_usage (no_type, "--type");
   nothing = fd_test_cli_run ("integration", "update", id, NULL);
   fd_test_cli_assert_usage (nothing, "change");
@@ -188,8 +186,7 @@ main (int argc, char **argv)
   srv = fd_test_cli_start ();
   wks = fd_test_make_workspace (srv, "cli-integrations");
   g_test_add_func ("/cli-integrations/create-list-get", test_create_list_get);
-  g_test_add_func ("/cli-integrations/update-pause-replay-delete",
-                   test_update_pause_replay_delete);
+  g_test_add_func ("/cli-integrations/update-pause-replay-delete", test_update_pause_replay_delete);
   g_test_add_func ("/cli-integrations/refused", test_refused);
 
   status = g_test_run ();

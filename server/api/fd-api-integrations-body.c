@@ -15,13 +15,12 @@
 #define SECRET_MAX_CHARS 256
 
 static const char *const members[]
-    = { "type",    "name",      "url",        "secret",         "headers",
-        "dsn",     "kinds",     "fleets",     "tags",           "batch_max",
-        "batch_delay_ms", "max_queued", "max_age_s", NULL };
+    = { "type",   "name", "url",       "secret",         "headers",    "dsn",       "kinds",
+        "fleets", "tags", "batch_max", "batch_delay_ms", "max_queued", "max_age_s", NULL };
 
 /* Headers the sink sets itself: a configured one would contradict or forge them. */
-static const char *const reserved_headers[] = { "Content-Type", "Content-Length", "Host",
-                                                "Transfer-Encoding", "Connection", NULL };
+static const char *const reserved_headers[]
+    = { "Content-Type", "Content-Length", "Host", "Transfer-Encoding", "Connection", NULL };
 
 void
 fd_api_integration_body_clear (FdApiIntegrationBody *body)
@@ -81,8 +80,8 @@ check_url (FdApiRequest *req, const char *text)
   const char *scheme;
 
   if (strlen (text) > FD_INTEGRATION_URL_MAX_CHARS)
-    return bad (req, "url", "url is longer than " G_STRINGIFY (FD_INTEGRATION_URL_MAX_CHARS)
-                            " characters");
+    return bad (req, "url",
+                "url is longer than " G_STRINGIFY (FD_INTEGRATION_URL_MAX_CHARS) " characters");
   if (!has_control (text, FALSE))
     uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
   scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
@@ -126,15 +125,16 @@ check_headers (FdApiRequest *req, JsonNode *node)
       g_autofree char *message = NULL;
 
       if (strlen (name) > MAX_HEADER_NAME_BYTES || !is_token (name))
-        message = g_strdup_printf ("headers: the name \"%.64s\" is not a valid HTTP header name", name);
+        message
+            = g_strdup_printf ("headers: the name \"%.64s\" is not a valid HTTP header name", name);
       else if (g_ascii_strncasecmp (name, "X-Fleetdesk-", 12) == 0)
-        message = g_strdup_printf ("headers: %s is set by Fleetdesk and cannot be configured",
-                                   name);
+        message
+            = g_strdup_printf ("headers: %s is set by Fleetdesk and cannot be configured", name);
       else
         for (guint r = 0; reserved_headers[r] != NULL; r++)
           if (g_ascii_strcasecmp (name, reserved_headers[r]) == 0)
-            message = g_strdup_printf (
-                "headers: %s is set by Fleetdesk and cannot be configured", name);
+            message = g_strdup_printf ("headers: %s is set by Fleetdesk and cannot be configured",
+                                       name);
       if (message == NULL
           && (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING))
         message = g_strdup_printf ("headers: the value of %s must be a string", name);
@@ -157,14 +157,14 @@ parse_kinds (FdApiRequest *req, JsonNode *node, guint *kinds)
 
   *kinds = 0;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return bad (req, "kinds", "kinds must be an array of: data, conditions, devices, jobs, "
-                              "campaigns, alerts");
+    return bad (req, "kinds",
+                "kinds must be an array of: data, conditions, devices, jobs, "
+                "campaigns, alerts");
   array = json_node_get_array (node);
   for (guint n = 0; n < json_array_get_length (array); n++)
     {
       JsonNode *e = json_array_get_element (array, n);
-      const char *name = JSON_NODE_HOLDS_VALUE (e)
-                                 && json_node_get_value_type (e) == G_TYPE_STRING
+      const char *name = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
                              ? json_node_get_string (e)
                              : NULL;
       FdOutboxKind kind;
@@ -193,8 +193,8 @@ parse_tags (FdApiRequest *req, JsonNode *node, char ***out)
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node)
       || json_array_get_length (json_node_get_array (node)) > MAX_FILTERS)
-    return bad (req, "tags", "tags must be an array of at most " G_STRINGIFY (MAX_FILTERS)
-                             " tag names");
+    return bad (req, "tags",
+                "tags must be an array of at most " G_STRINGIFY (MAX_FILTERS) " tag names");
   array = json_node_get_array (node);
   for (guint n = 0; n < json_array_get_length (array); n++)
     {
@@ -229,9 +229,9 @@ parse_secrets (FdApiRequest *req, JsonObject *obj, FdApiIntegrationBody *body)
     {
       len = g_utf8_strlen (text, -1);
       if (len < SECRET_MIN_CHARS || len > SECRET_MAX_CHARS || has_control (text, FALSE))
-        return bad (req, "secret", "secret must be " G_STRINGIFY (SECRET_MIN_CHARS) " to "
-                                   G_STRINGIFY (SECRET_MAX_CHARS)
-                                   " characters without control characters");
+        return bad (req, "secret",
+                    "secret must be " G_STRINGIFY (SECRET_MIN_CHARS) " to " G_STRINGIFY (
+                        SECRET_MAX_CHARS) " characters without control characters");
       body->secret = g_strdup (text);
     }
   if (!string_member (req, obj, "dsn", "dsn must be a PostgreSQL connection string", &text))
@@ -239,9 +239,9 @@ parse_secrets (FdApiRequest *req, JsonObject *obj, FdApiIntegrationBody *body)
   if (text != NULL)
     {
       if (text[0] == '\0' || strlen (text) > MAX_DSN_BYTES || has_control (text, FALSE))
-        return bad (req, "dsn", "dsn must be a PostgreSQL connection string (host=… dbname=… "
-                                "user=… or postgresql://…) of at most "
-                                G_STRINGIFY (MAX_DSN_BYTES) " bytes");
+        return bad (req, "dsn",
+                    "dsn must be a PostgreSQL connection string (host=… dbname=… "
+                    "user=… or postgresql://…) of at most " G_STRINGIFY (MAX_DSN_BYTES) " bytes");
       body->dsn = g_strdup (text);
     }
   return TRUE;
@@ -318,8 +318,9 @@ fd_api_integration_body_parse (FdApiRequest *req, JsonObject *obj, gboolean crea
   if (create && body->type == FD_INTEGRATION_WEBHOOK && body->url == NULL)
     return bad (req, "url", "a webhook integration needs a url (http:// or https://)");
   if (create && body->type == FD_INTEGRATION_POSTGRESQL && body->dsn == NULL)
-    return bad (req, "dsn", "a postgresql integration needs a dsn (host=… dbname=… user=… "
-                            "password=…)");
+    return bad (req, "dsn",
+                "a postgresql integration needs a dsn (host=… dbname=… user=… "
+                "password=…)");
   return TRUE;
 }
 
@@ -459,10 +460,10 @@ fd_api_integration_apply (const FdApiIntegrationBody *body, FdIntegration *i, gb
       g_strfreev (i->tags);
       i->tags = g_strdupv (body->tags);
     }
-#define SETTING(member, fallback)                                                                \
-  if (body->member >= 0)                                                                         \
-    i->member = body->member;                                                                    \
-  else if (create)                                                                               \
+#define SETTING(member, fallback)                                                                  \
+  if (body->member >= 0)                                                                           \
+    i->member = body->member;                                                                      \
+  else if (create)                                                                                 \
     i->member = fallback;
   SETTING (batch_max, FD_INTEGRATION_BATCH_MAX_DEFAULT)
   SETTING (batch_delay_ms, FD_INTEGRATION_BATCH_DELAY_MS_DEFAULT)

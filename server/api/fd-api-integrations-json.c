@@ -94,8 +94,8 @@ health_member (JsonBuilder *b, const FdIntegration *i, const FdIntegrationHealth
 }
 
 void
-fd_api_json_integration (JsonBuilder *b, const FdIntegration *i,
-                         const FdIntegrationHealth *health, const char *secret)
+fd_api_json_integration (JsonBuilder *b, const FdIntegration *i, const FdIntegrationHealth *health,
+                         const char *secret)
 {
   json_builder_begin_object (b);
   fd_api_json_string (b, "id", i->id);

@@ -97,8 +97,8 @@ integration_reply (FdApiRequest *req, FdApiJob *job, guint status, gboolean chan
   if (status == SOUP_STATUS_CREATED)
     {
       g_autofree char *location = g_strdup_printf ("/api/v1/integrations/%s", d->integration->id);
-      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
-                                    "Location", location);
+      soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Location",
+                                    location);
     }
   fd_api_reply_json (req, status, node);
 }
@@ -184,8 +184,7 @@ dsn_checked (IntData *d, const char *dsn)
 
   if (fd_sink_postgres_check (dsn, &error))
     return TRUE;
-  message
-      = without_password (error != NULL ? error->message : "cannot connect to PostgreSQL", dsn);
+  message = without_password (error != NULL ? error->message : "cannot connect to PostgreSQL", dsn);
   set_bad (d, "dsn", "unreachable", g_strdup_printf ("dsn: %s", message));
   return FALSE;
 }
@@ -491,8 +490,7 @@ static gboolean
 deliveries_job (FdDb *db, gpointer data, GError **error)
 {
   FdApiJob *job = data;
-  return fd_store_delivery_list (db, job->id, job->search, job->from, job->size, &job->page,
-                                 error);
+  return fd_store_delivery_list (db, job->id, job->search, job->from, job->size, &job->page, error);
 }
 
 static void

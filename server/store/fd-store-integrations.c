@@ -82,10 +82,10 @@ strv_from_json (FdDb *db, const char *json)
   return (char **)g_ptr_array_free (g_steal_pointer (&values), FALSE);
 }
 
-#define INTEGRATION_COLUMNS                                                                      \
-  "id, workspace_id, type, name, config, secret, kinds, fleets, tags, batch_max,"               \
-  " batch_delay_ms, max_queued, max_age_s, paused, data_cursor, event_cursor, batch_seq,"       \
-  " inflight_batch, inflight_kind, inflight_first, inflight_last, inflight_attempts, delivered," \
+#define INTEGRATION_COLUMNS                                                                        \
+  "id, workspace_id, type, name, config, secret, kinds, fleets, tags, batch_max,"                  \
+  " batch_delay_ms, max_queued, max_age_s, paused, data_cursor, event_cursor, batch_seq,"          \
+  " inflight_batch, inflight_kind, inflight_first, inflight_last, inflight_attempts, delivered,"   \
   " failed, dropped, last_error, last_error_at, last_success_at, created_at, updated_at"
 
 /* The row, with fleets and tags still as their JSON text (config's neighbours): the callers
@@ -268,8 +268,8 @@ fd_store_integration_create (FdDb *db, FdIntegration *i, gint64 now, GError **er
 FdIntegration *
 fd_store_integration_get (FdDb *db, const char *id, GError **error)
 {
-  sqlite3_stmt *stmt = fd_db_prepare (
-      db, "SELECT " INTEGRATION_COLUMNS " FROM integration WHERE id = ?1", error);
+  sqlite3_stmt *stmt
+      = fd_db_prepare (db, "SELECT " INTEGRATION_COLUMNS " FROM integration WHERE id = ?1", error);
   Row *r;
 
   if (stmt == NULL)
@@ -332,8 +332,8 @@ fd_store_integration_update (FdDb *db, const FdIntegration *i, gint64 now, GErro
     return FALSE;
   if (workspace_id == NULL)
     {
-      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND,
-                   "integration %s does not exist", i->id);
+      g_set_error (error, FD_STORE_ERROR, FD_STORE_ERROR_NOT_FOUND, "integration %s does not exist",
+                   i->id);
       return FALSE;
     }
   if (!check_fleets (db, workspace_id, i->fleets, error))
@@ -382,8 +382,7 @@ fd_store_integration_set_paused (FdDb *db, const char *id, gboolean paused, gint
  * replay is rare and asked for by a person. The batch in flight is forgotten (its items are
  * queued again behind the new cursors). */
 gboolean
-fd_store_integration_replay (FdDb *db, const char *id, gint64 from_ms, gint64 now,
-                             GError **error)
+fd_store_integration_replay (FdDb *db, const char *id, gint64 from_ms, gint64 now, GError **error)
 {
   sqlite3_stmt *stmt = fd_db_prepare (
       db,

@@ -131,8 +131,8 @@ fd_store_delivery_list (FdDb *db, const char *integration_id, const char *outcom
 {
   sqlite3_stmt *stmt;
 
-  if (!fd_db_exists (db, "SELECT 1 FROM integration WHERE id = ?1", "integration",
-                     integration_id, error))
+  if (!fd_db_exists (db, "SELECT 1 FROM integration WHERE id = ?1", "integration", integration_id,
+                     error))
     return FALSE;
   stmt = fd_db_prepare (db,
                         "SELECT count(*) FROM delivery WHERE integration_id = ?1"
