@@ -61,5 +61,7 @@ gboolean fd_cli_integration_send (const FdCliInvocation *invocation,
 /* test: the answer, and exit 1 when the event was not delivered. */
 gboolean fd_cli_integration_test (const FdCliInvocation *invocation,
                                   const FdCliEndpoint *endpoint, GError **error);
+/* fd-cli-alerts.c */
+extern const FdCliCommand fd_cli_alert_commands[];
 
 G_END_DECLS

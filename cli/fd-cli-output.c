@@ -364,6 +364,12 @@ count_line (FdCliKind kind, guint shown, guint total)
       return g_strdup_printf (
           ngettext ("%u of %u delivery attempt", "%u of %u delivery attempts", total), shown,
           total);
+    case FD_CLI_KIND_ALERT_RULE:
+      return g_strdup_printf (ngettext ("%u of %u alert rule", "%u of %u alert rules", total),
+                              shown, total);
+    case FD_CLI_KIND_ALERT:
+      return g_strdup_printf (ngettext ("%u of %u alert", "%u of %u alerts", total), shown,
+                              total);
     case FD_CLI_KIND_NONE:
       break;
     }
@@ -396,10 +402,13 @@ deleted_line (FdCliKind kind, const char *id)
     case FD_CLI_KIND_INTEGRATION:
       return g_strdup_printf (_ ("Deleted integration %s"), id);
     case FD_CLI_KIND_DELIVERY:
+    case FD_CLI_KIND_ALERT_RULE:
+      return g_strdup_printf (_ ("Deleted alert rule %s"), id);
     case FD_CLI_KIND_JOB:
     case FD_CLI_KIND_EXECUTION:
     case FD_CLI_KIND_CAMPAIGN:
     case FD_CLI_KIND_CAMPAIGN_TARGET:
+    case FD_CLI_KIND_ALERT:
     case FD_CLI_KIND_AUDIT_ENTRY:
     case FD_CLI_KIND_TAG:
     case FD_CLI_KIND_FIELD:
