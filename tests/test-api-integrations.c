@@ -196,6 +196,60 @@ test_bad_input (void)
                      "not_found", NULL);
 }
 
+/* A PostgreSQL the tests can use (script/test exports FLEETDESK_TEST_PG_DSN, made by
+ * script/postgres-test-server): created after its DSN was tried, shown without the password,
+ * never with a secret; a new DSN that does not connect is refused and the old one kept. */
+static void
+test_postgresql (void)
+{
+  const char *dsn = g_getenv ("FLEETDESK_TEST_PG_DSN");
+  g_autofree char *list = list_path ();
+  g_autofree char *body = NULL, *path = NULL, *created_text = NULL, *got_text = NULL;
+  g_autoptr (JsonNode) created = NULL, got = NULL;
+  const char *password;
+
+  if (dsn == NULL || strstr (dsn, "password=") == NULL)
+    {
+      g_test_skip ("FLEETDESK_TEST_PG_DSN (with a password) is not set");
+      return;
+    }
+  password = strstr (dsn, "password=") + strlen ("password=");
+  {
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "type");
+    json_builder_add_string_value (b, "postgresql");
+    json_builder_set_member_name (b, "name");
+    json_builder_add_string_value (b, "warehouse");
+    json_builder_set_member_name (b, "dsn");
+    json_builder_add_string_value (b, dsn);
+    json_builder_end_object (b);
+    root = json_builder_get_root (b);
+    body = json_to_string (root, FALSE);
+  }
+  created = fd_t_create (srv, list, body, FD_T_API "/integrations");
+  path = g_strdup_printf (FD_T_API "/integrations/%s", fd_t_str (created, "id"));
+  got = fd_t_call (srv, "GET", path, NULL, 200);
+  created_text = json_to_string (created, FALSE);
+  got_text = json_to_string (got, FALSE);
+  g_assert_cmpstr (fd_t_str (got, "type"), ==, "postgresql");
+  g_assert_nonnull (strstr (fd_t_str (got, "database"), "dbname="));
+  g_assert_null (strstr (fd_t_str (got, "database"), "password"));
+  g_assert_null (strstr (created_text, password));
+  g_assert_null (strstr (got_text, password));
+  g_assert_false (json_object_has_member (fd_t_obj (created), "secret"));
+  g_assert_false (json_object_has_member (fd_t_obj (got), "url"));
+  fd_t_expect_error (srv, "PATCH", path, "{\"dsn\": \"host=127.0.0.1 port=1 dbname=x\"}", 400,
+                     "unreachable", "dsn");
+  fd_t_expect_error (srv, "PATCH", path, "{\"url\": \"http://x/\"}", 400, "invalid_field", "url");
+  {
+    g_autoptr (JsonNode) still = fd_t_call (srv, "GET", path, NULL, 200);
+    g_assert_cmpstr (fd_t_str (still, "database"), ==, fd_t_str (got, "database"));
+  }
+  fd_t_call (srv, "DELETE", path, NULL, 204);
+}
+
 static void
 test_patch (void)
 {
@@ -502,6 +556,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/api/integrations/create-secret-once", test_create_secret_once);
   g_test_add_func ("/api/integrations/bad-input", test_bad_input);
+  g_test_add_func ("/api/integrations/postgresql", test_postgresql);
   g_test_add_func ("/api/integrations/patch", test_patch);
   g_test_add_func ("/api/integrations/pause-resume-replay-delete", test_pause_resume_replay_delete);
   g_test_add_func ("/api/integrations/list-paging", test_list_paging);
