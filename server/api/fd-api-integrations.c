@@ -5,6 +5,7 @@
 #include "fd-util.h"
 #include "ingest/fd-payload.h"
 
+#include <libpq-fe.h>
 #include <string.h>
 
 typedef struct
@@ -149,24 +150,19 @@ create_job (FdDb *db, gpointer data, GError **error)
                        d->integration->workspace_id, NULL);
 }
 
-/* libpq's messages do not hold the password, but a DSN it could not parse may be quoted back:
- * the password is cut out of whatever comes, to be sure. */
+/* libpq's messages do not hold the password, but one about a DSN it could not use may quote
+ * it back: the password (as libpq reads it from the keywords or the URI) is cut out of
+ * whatever comes, to be sure. */
 static char *
 without_password (const char *message, const char *dsn)
 {
-  g_autofree char *conninfo_pw = NULL;
-  const char *p = strstr (dsn, "password");
+  PQconninfoOption *options = PQconninfoParse (dsn, NULL);
   GString *out = g_string_new (message);
 
-  if (p != NULL)
-    {
-      const char *v = p + strlen ("password");
-      while (*v == ' ' || *v == '=' || *v == '\'')
-        v++;
-      conninfo_pw = g_strndup (v, strcspn (v, " '&"));
-    }
-  if (conninfo_pw != NULL && strlen (conninfo_pw) >= 3)
-    g_string_replace (out, conninfo_pw, "***", 0);
+  for (PQconninfoOption *o = options; o != NULL && o->keyword != NULL; o++)
+    if (strcmp (o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0')
+      g_string_replace (out, o->val, "***", 0);
+  PQconninfoFree (options);
   /* libpq's second line ("\n\tIs the server running…") goes on the first: one line */
   g_strdelimit (out->str, "\n\t\r", ' ');
   while (g_string_replace (out, "  ", " ", 0) > 0)
