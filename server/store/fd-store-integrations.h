@@ -174,20 +174,25 @@ typedef struct
 void fd_outbox_batch_free (FdOutboxBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdOutboxBatch, fd_outbox_batch_free)
 
-/* One attempt of the delivery log. */
+/* One row of the delivery log. */
 typedef struct
 {
   gint64 id;
   char *batch_id;
-  guint kind; /* FdOutboxKind */
-  gint64 items, attempt, at, latency_ms;
-  int status;    /* HTTP status; 0: none */
+  FdOutboxKind kind;
+  gint64 items;
+  gint64 attempt;
+  gint64 at;
+  gint64 latency_ms;
+  int status;    /* 0: no HTTP answer */
   char *outcome; /* "delivered", "retry", "failed", "dropped" */
-  char *error;
+  char *error;   /* NULL when none */
 } FdDelivery;
 
 void fd_delivery_free (FdDelivery *delivery);
-/* A page of @integration_id's delivery log (FdDelivery *), newest first; @outcome NULL: any. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDelivery, fd_delivery_free)
+/* The delivery log of @integration_id (FdDelivery *), newest first, a page; @outcome (NULL:
+ * any) keeps one outcome. NOT_FOUND when the integration does not exist. */
 gboolean fd_store_delivery_list (FdDb *db, const char *integration_id, const char *outcome,
                                  gint64 from, gint64 size, FdPage *page, GError **error);
 

@@ -114,7 +114,7 @@ delivery_from_row (sqlite3_stmt *stmt)
 
   d->id = sqlite3_column_int64 (stmt, 0);
   d->batch_id = fd_db_column_dup (stmt, 1);
-  d->kind = (guint)sqlite3_column_int64 (stmt, 2);
+  d->kind = (FdOutboxKind)sqlite3_column_int64 (stmt, 2);
   d->items = sqlite3_column_int64 (stmt, 3);
   d->attempt = sqlite3_column_int64 (stmt, 4);
   d->at = sqlite3_column_int64 (stmt, 5);
