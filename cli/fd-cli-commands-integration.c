@@ -257,7 +257,8 @@ const FdCliCommand fd_cli_integration_commands[] = {
   },
   {
       .verb = "test",
-      .summary = N_ ("Send a test event now and show how the sink answered"),
+      .summary = N_ ("Send a test event now and show how the sink answered (exit 1 when it did not "
+                     "take it)"),
       .args = (const FdCliParam *const[]){ &arg_integration_id, NULL },
       .options = (const FdCliParam *const[]){ NULL },
       .method = "POST",
