@@ -128,6 +128,9 @@ test_bad_input (void)
                   " \"headers\": {\"content-type\": \"text/plain\"}}",
                   "invalid_field", "headers");
   expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\","
+                  " \"headers\": {\"X-Key\": \"1\", \"x-key\": \"2\"}}",
+                  "invalid_field", "headers");
+  expect_refused ("{\"type\": \"webhook\", \"name\": \"h\", \"url\": \"http://x/\","
                   " \"headers\": {\"A\": 1}}",
                   "invalid_field", "headers");
   expect_refused (

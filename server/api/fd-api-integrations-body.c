@@ -135,6 +135,10 @@ check_headers (FdApiRequest *req, JsonNode *node)
           if (g_ascii_strcasecmp (name, reserved_headers[r]) == 0)
             message = g_strdup_printf ("headers: %s is set by Fleetdesk and cannot be configured",
                                        name);
+      for (GList *e = names; message == NULL && e != l; e = e->next)
+        if (g_ascii_strcasecmp (e->data, name) == 0)
+          message
+              = g_strdup_printf ("headers: %s is given twice (names are not case-sensitive)", name);
       if (message == NULL
           && (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING))
         message = g_strdup_printf ("headers: the value of %s must be a string", name);
