@@ -1,4 +1,4 @@
-/* test-gui-integrations.c — the Integrations pane in the real app, against its real engine,
+/* test-gui-integrations.c — the Integrations pane in the real fd_ti_app, against its real engine,
  * with a real webhook receiver (a libsoup server in this process) and a device posting with
  * curl (a cloud_token credential made through the API).
  *
@@ -26,17 +26,17 @@
 #include "fd-integrations-page.h"
 #include "fd-json-item.h"
 #include "fd-window.h"
+#include "test-gui-integrations.h"
 
-static FdApplication *app;
+FdApplication *fd_ti_app;
 static const char *base_url;
 static const char *token;
-static char *workspace_id;
+char *fd_ti_workspace_id;
 static char *data_dir;
-static char *files_dir;
+char *fd_ti_files_dir;
 static char *integration_id;
-static char *secret; /* as the app showed it */
+static char *secret; /* as the fd_ti_app showed it */
 static char *device_token;
-static GSubprocess *notifications_server;
 
 /* The receiver: every request it got, answered with receiver_status. */
 typedef struct
@@ -148,26 +148,26 @@ received_count_cb (gpointer data)
 
 /* Helpers */
 
-static FdWindow *
-window (void)
+FdWindow *
+fd_ti_window (void)
 {
-  return fd_gui_window (G_APPLICATION (app));
+  return fd_gui_window (G_APPLICATION (fd_ti_app));
 }
 
-static FdIntegrationsPage *
-page (void)
+FdIntegrationsPage *
+fd_ti_page (void)
 {
-  return FD_INTEGRATIONS_PAGE (fd_window_get_pane (window (), "integrations"));
+  return FD_INTEGRATIONS_PAGE (fd_window_get_pane (fd_ti_window (), "integrations"));
 }
 
-static JsonNode *
-api (const char *method, const char *path, const char *body, guint expected)
+JsonNode *
+fd_ti_api (const char *method, const char *path, const char *body, guint expected)
 {
   return fd_gui_api_expect (base_url, token, method, path, body, expected);
 }
 
-static JsonObject *
-object_of (JsonNode *node)
+JsonObject *
+fd_ti_object (JsonNode *node)
 {
   g_assert_nonnull (node);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
@@ -212,15 +212,15 @@ find_label_prefix (GtkWidget *root, const char *prefix)
 static gboolean
 label_prefix_cb (gpointer data)
 {
-  return find_label_prefix (GTK_WIDGET (fd_gui_window (G_APPLICATION (app))), data) != NULL;
+  return find_label_prefix (GTK_WIDGET (fd_gui_window (G_APPLICATION (fd_ti_app))), data) != NULL;
 }
 
-static void
-show_pane (const char *title)
+void
+fd_ti_show_pane (const char *title)
 {
   /* The sidebar's label, not the pane's header bar title of the same text. */
   GtkWidget *sidebar
-      = find_by_class (GTK_WIDGET (window ()), GTK_TYPE_WIDGET, "navigation-sidebar");
+      = find_by_class (GTK_WIDGET (fd_ti_window ()), GTK_TYPE_WIDGET, "navigation-sidebar");
   GtkWidget *label;
 
   g_assert_nonnull (sidebar);
@@ -229,17 +229,17 @@ show_pane (const char *title)
   fd_gui_settle (300);
 }
 
-static char *
-shot (const char *name)
+char *
+fd_ti_shot (const char *name)
 {
-  return fd_gui_screenshot (GTK_WIDGET (window ()), name);
+  return fd_gui_screenshot (GTK_WIDGET (fd_ti_window ()), name);
 }
 
 /* The first integration listed, or NULL. */
 static JsonObject *
 listed (void)
 {
-  GListModel *model = fd_integrations_page_get_integrations (page ());
+  GListModel *model = fd_integrations_page_get_integrations (fd_ti_page ());
   g_autoptr (FdJsonItem) item = g_list_model_get_item (model, 0);
 
   return item != NULL ? fd_json_item_get_object (item) : NULL;
@@ -257,12 +257,12 @@ listed_state (void)
 }
 
 /* Runs curl as the device: POST @body to /v1/@path of the device endpoint. */
-static void
-device_post (const char *path, const char *body)
+void
+fd_ti_device_post (const char *path, const char *body)
 {
-  g_autoptr (JsonNode) server = api ("GET", "/server", NULL, 200);
-  JsonObject *object = object_of (server);
-  g_autofree char *ca = g_build_filename (files_dir, "ca.pem", NULL);
+  g_autoptr (JsonNode) server = fd_ti_api ("GET", "/server", NULL, 200);
+  JsonObject *object = fd_ti_object (server);
+  g_autofree char *ca = g_build_filename (fd_ti_files_dir, "ca.pem", NULL);
   g_autofree char *url = g_strdup_printf ("https://localhost:%" G_GINT64_FORMAT "/v1/%s",
                                           json_object_get_int_member (object, "device_port"), path);
   g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", device_token);
@@ -288,8 +288,8 @@ device_post (const char *path, const char *body)
   g_free (fd_gui_run (argv));
 }
 
-static char *
-iso_time (int seconds_from_now)
+char *
+fd_ti_iso_time (int seconds_from_now)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr (GDateTime) then = g_date_time_add_seconds (now, seconds_from_now);
@@ -302,7 +302,7 @@ iso_time (int seconds_from_now)
 static gboolean
 main_shown_cb (gpointer data)
 {
-  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (fd_ti_app));
 
   return FD_IS_WINDOW (active) && g_strcmp0 (fd_window_get_state (FD_WINDOW (active)), "main") == 0;
 }
@@ -310,7 +310,7 @@ main_shown_cb (gpointer data)
 static gboolean
 workspace_shown_cb (gpointer data)
 {
-  return fd_gui_find (GTK_WIDGET (window ()), GTK_TYPE_LABEL, "Hooks Lab") != NULL;
+  return fd_gui_find (GTK_WIDGET (fd_ti_window ()), GTK_TYPE_LABEL, "Hooks Lab") != NULL;
 }
 
 static void
@@ -323,31 +323,31 @@ test_start (void)
   g_autofree char *path = NULL;
 
   fd_gui_wait (main_shown_cb, NULL, 60, "the window to show its panes");
-  client = fd_application_get_client (app);
+  client = fd_application_get_client (fd_ti_app);
   base_url = fd_api_client_get_base_url (client);
   token = fd_api_client_get_token (client);
   start_receiver ();
 
-  workspace = api ("POST", "/workspaces", "{\"name\": \"Hooks Lab\"}", 201);
-  workspace_id = g_strdup (json_object_get_string_member (object_of (workspace), "id"));
-  path = g_strdup_printf ("/workspaces/%s/devices", workspace_id);
-  device = api ("POST", path, "{\"name\": \"door-01\"}", 201);
+  workspace = fd_ti_api ("POST", "/workspaces", "{\"name\": \"Hooks Lab\"}", 201);
+  fd_ti_workspace_id = g_strdup (json_object_get_string_member (fd_ti_object (workspace), "id"));
+  path = g_strdup_printf ("/workspaces/%s/devices", fd_ti_workspace_id);
+  device = fd_ti_api ("POST", path, "{\"name\": \"door-01\"}", 201);
   g_free (path);
   path = g_strdup_printf ("/devices/%s/credentials",
-                          json_object_get_string_member (object_of (device), "id"));
-  credential = api ("POST", path, "{\"kind\": \"key\", \"mode\": \"cloud_token\"}", 201);
-  device_token = g_strdup (json_object_get_string_member (object_of (credential), "secret"));
+                          json_object_get_string_member (fd_ti_object (device), "id"));
+  credential = fd_ti_api ("POST", path, "{\"kind\": \"key\", \"mode\": \"cloud_token\"}", 201);
+  device_token = g_strdup (json_object_get_string_member (fd_ti_object (credential), "secret"));
 
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.reload", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_window ()), "win.reload", NULL);
   fd_gui_wait (workspace_shown_cb, NULL, 10, "the workspace in the switcher");
 }
 
 static void
 test_empty (void)
 {
-  show_pane ("Integrations");
-  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_STATUS_PAGE, "No Integrations Yet");
-  g_free (shot ("integrations-01-empty"));
+  fd_ti_show_pane ("Integrations");
+  fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), ADW_TYPE_STATUS_PAGE, "No Integrations Yet");
+  g_free (fd_ti_shot ("integrations-01-empty"));
 }
 
 static gboolean
@@ -368,8 +368,8 @@ tested_cb (gpointer data)
   return fd_integration_dialog_get_test_result (data) != NULL;
 }
 
-static GtkWidget *
-entry_row (GtkWidget *root, const char *title)
+GtkWidget *
+fd_ti_entry_row (GtkWidget *root, const char *title)
 {
   return fd_gui_wait_for (root, ADW_TYPE_ENTRY_ROW, title);
 }
@@ -377,7 +377,7 @@ entry_row (GtkWidget *root, const char *title)
 static gboolean
 integration_listed_cb (gpointer data)
 {
-  return fd_integrations_page_get_integrations (page ()) != NULL && listed () != NULL;
+  return fd_integrations_page_get_integrations (fd_ti_page ()) != NULL && listed () != NULL;
 }
 
 /* The form: a refused URL, a test event, then Create and the secret. */
@@ -395,18 +395,18 @@ test_create (void)
   g_autoptr (JsonNode) saved = NULL;
   g_autofree char *saved_path = NULL;
 
-  show_pane ("Integrations");
+  fd_ti_show_pane ("Integrations");
   /* Ctrl+N: the pane's primary action. */
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.primary", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_window ()), "win.primary", NULL);
   dialog = fd_gui_wait_for_window (FD_TYPE_INTEGRATION_DIALOG);
   form = FD_INTEGRATION_DIALOG (dialog);
   g_assert_false (fd_integration_dialog_can_save (form));
-  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Name")), "Lab Hook");
+  gtk_editable_set_text (GTK_EDITABLE (fd_ti_entry_row (GTK_WIDGET (dialog), "Name")), "Lab Hook");
 
   /* PostgreSQL that is not there: said under the DSN, without its password. */
   type = ADW_COMBO_ROW (fd_gui_wait_for (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, "Type"));
   adw_combo_row_set_selected (type, 1);
-  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Connection (DSN)")),
+  gtk_editable_set_text (GTK_EDITABLE (fd_ti_entry_row (GTK_WIDGET (dialog), "Connection (DSN)")),
                          "host=127.0.0.1 port=1 dbname=nothing user=nobody password=hunter2-pw "
                          "connect_timeout=2");
   fd_gui_click (GTK_WIDGET (dialog), "C_reate");
@@ -415,7 +415,7 @@ test_create (void)
   g_assert_null (strstr (fd_integration_dialog_get_field_error (form, "dsn"), "hunter2-pw"));
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-02-form-postgres-error"));
   adw_combo_row_set_selected (type, 0);
-  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL")),
+  gtk_editable_set_text (GTK_EDITABLE (fd_ti_entry_row (GTK_WIDGET (dialog), "URL")),
                          "ftp://127.0.0.1/hook");
   fd_integration_dialog_add_header (form, "Authorization", "Bearer lab-receiver");
   g_assert_true (fd_integration_dialog_can_save (form));
@@ -427,7 +427,7 @@ test_create (void)
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-02-form-url-error"));
 
   /* Send Test Event with the form as it is: the receiver gets integration.test. */
-  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL")), receiver_url);
+  gtk_editable_set_text (GTK_EDITABLE (fd_ti_entry_row (GTK_WIDGET (dialog), "URL")), receiver_url);
   fd_gui_click (GTK_WIDGET (dialog), "Send _Test Event");
   fd_gui_wait (received_cb, "integration.test", 20, "the receiver to get the test event");
   fd_gui_wait (tested_cb, form, 20, "the form to show the test's result");
@@ -441,9 +441,9 @@ test_create (void)
   fd_gui_wait_for (GTK_WIDGET (dialog), GTK_TYPE_LABEL,
                    fd_integration_dialog_get_test_result (form));
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-03-form-tested"));
-  list_path = g_strdup_printf ("/workspaces/%s/integrations", workspace_id);
-  list = api ("GET", list_path, NULL, 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (list), "total"), ==, 0);
+  list_path = g_strdup_printf ("/workspaces/%s/integrations", fd_ti_workspace_id);
+  list = fd_ti_api ("GET", list_path, NULL, 200);
+  g_assert_cmpint (json_object_get_int_member (fd_ti_object (list), "total"), ==, 0);
 
   /* Create: the secret, shown once. */
   fd_gui_click (GTK_WIDGET (dialog), "C_reate");
@@ -463,16 +463,16 @@ test_create (void)
   integration_id = g_strdup (json_object_get_string_member (listed (), "id"));
   g_assert_false (json_object_has_member (listed (), "secret"));
   saved_path = g_strdup_printf ("/integrations/%s", integration_id);
-  saved = api ("GET", saved_path, NULL, 200);
-  g_assert_cmpstr (json_object_get_string_member (object_of (saved), "url"), ==, receiver_url);
-  g_assert_true (json_object_get_boolean_member (object_of (saved), "has_secret"));
-  g_assert_false (json_object_has_member (object_of (saved), "secret"));
+  saved = fd_ti_api ("GET", saved_path, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (fd_ti_object (saved), "url"), ==, receiver_url);
+  g_assert_true (json_object_get_boolean_member (fd_ti_object (saved), "has_secret"));
+  g_assert_false (json_object_has_member (fd_ti_object (saved), "secret"));
 }
 
 static gboolean
 deliveries_cb (gpointer data)
 {
-  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (fd_ti_page ());
 
   return g_list_model_get_n_items (fd_integration_detail_page_get_deliveries (detail)) > 0;
 }
@@ -481,7 +481,7 @@ deliveries_cb (gpointer data)
 static void
 test_delivery (void)
 {
-  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (fd_ti_page ());
   g_autofree char *batch = g_strdup_printf ("[{\"ts\": %" G_GINT64_FORMAT
                                             ", \"payload\": {\"open\": 1, \"mark\": 4711}}]",
                                             g_get_real_time () / 1000);
@@ -490,9 +490,9 @@ test_delivery (void)
   g_autofree char *hmac = NULL;
   g_autofree char *expected = NULL;
 
-  fd_integrations_page_open_integration (page (), integration_id);
+  fd_integrations_page_open_integration (fd_ti_page (), integration_id);
   g_assert_cmpstr (fd_integration_detail_page_get_integration_id (detail), ==, integration_id);
-  device_post ("data/door", batch);
+  fd_ti_device_post ("data/door", batch);
   fd_gui_wait (received_cb, "\"mark\":4711", 30, "the reading at the receiver");
   data = received_with ("\"mark\":4711");
   g_assert_nonnull (strstr (data->body, "\"result\""));
@@ -505,7 +505,7 @@ test_delivery (void)
 
   fd_gui_wait (deliveries_cb, NULL, 20, "the delivery in the page's log");
   fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_LABEL, "Delivered");
-  g_free (shot ("integrations-05-detail"));
+  g_free (fd_ti_shot ("integrations-05-detail"));
 
   /* Send Test Event on the saved integration: a second integration.test, said in a toast. */
   {
@@ -534,51 +534,51 @@ listed_not_paused_cb (gpointer data)
 static void
 test_pause (void)
 {
-  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (fd_ti_page ());
   g_autofree char *path = g_strdup_printf ("/integrations/%s", integration_id);
   g_autoptr (JsonNode) saved = NULL;
   g_autofree char *batch = g_strdup_printf ("[{\"ts\": %" G_GINT64_FORMAT
                                             ", \"payload\": {\"open\": 0, \"mark\": 4712}}]",
                                             g_get_real_time () / 1000);
 
-  fd_integrations_page_open_integration (page (), integration_id);
+  fd_integrations_page_open_integration (fd_ti_page (), integration_id);
   fd_gui_click (GTK_WIDGET (detail), "_Pause");
   fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_BUTTON, "_Resume");
   fd_gui_wait (listed_state_cb, "paused", 10, "the list to say paused");
-  saved = api ("GET", path, NULL, 200);
-  g_assert_true (json_object_get_boolean_member (object_of (saved), "paused"));
+  saved = fd_ti_api ("GET", path, NULL, 200);
+  g_assert_true (json_object_get_boolean_member (fd_ti_object (saved), "paused"));
 
-  device_post ("data/door", batch);
-  gtk_widget_activate_action (GTK_WIDGET (page ()), "pane.show-list", NULL);
+  fd_ti_device_post ("data/door", batch);
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_page ()), "pane.show-list", NULL);
   fd_gui_settle (1500);
   g_assert_null (received_with ("\"mark\":4712"));
-  fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_LABEL, "Paused");
-  fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_LABEL, "Lab Hook");
-  g_free (shot ("integrations-06-list-paused"));
+  fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), GTK_TYPE_LABEL, "Paused");
+  fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), GTK_TYPE_LABEL, "Lab Hook");
+  g_free (fd_ti_shot ("integrations-06-list-paused"));
 
-  fd_integrations_page_open_integration (page (), integration_id);
+  fd_integrations_page_open_integration (fd_ti_page (), integration_id);
   fd_gui_click (GTK_WIDGET (detail), "_Resume");
   fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_BUTTON, "_Pause");
   fd_gui_wait (received_cb, "\"mark\":4712", 30, "the reading queued while paused");
   fd_gui_wait (listed_not_paused_cb, NULL, 10, "the list to leave paused");
-  gtk_widget_activate_action (GTK_WIDGET (page ()), "pane.show-list", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_page ()), "pane.show-list", NULL);
 }
 
 /* Replay From… 1 hour ago: both readings are delivered again. */
 static void
 test_replay (void)
 {
-  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (fd_ti_page ());
   Count again = { "\"mark\":4711", 2 };
   Count again_too = { "\"mark\":4712", 2 };
   GtkWidget *replay;
 
-  fd_integrations_page_open_integration (page (), integration_id);
+  fd_integrations_page_open_integration (fd_ti_page (), integration_id);
   replay
       = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Deliver a past period again");
   gtk_menu_button_popup (GTK_MENU_BUTTON (replay));
   fd_gui_settle (300);
-  g_free (shot ("integrations-10-replay"));
+  g_free (fd_ti_shot ("integrations-10-replay"));
   fd_gui_click (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (replay))), "1 Hour Ago");
   fd_gui_wait (received_count_cb, &again, 30, "the first reading delivered again");
   fd_gui_wait (received_count_cb, &again_too, 30, "the second reading delivered again");
@@ -595,35 +595,38 @@ listed_name_cb (gpointer data)
 static void
 test_edit (void)
 {
-  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (fd_ti_page ());
   g_autoptr (GtkWindow) dialog = NULL;
   g_autofree char *path = g_strdup_printf ("/integrations/%s", integration_id);
   g_autoptr (JsonNode) saved = NULL;
   JsonObject *headers;
 
-  fd_integrations_page_open_integration (page (), integration_id);
+  fd_integrations_page_open_integration (fd_ti_page (), integration_id);
   fd_gui_click (GTK_WIDGET (detail), "_Edit…");
   dialog = fd_gui_wait_for_window (FD_TYPE_INTEGRATION_DIALOG);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "URL"))),
-                   ==, receiver_url);
-  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Name")), "Lab Receiver");
+  g_assert_cmpstr (
+      gtk_editable_get_text (GTK_EDITABLE (fd_ti_entry_row (GTK_WIDGET (dialog), "URL"))), ==,
+      receiver_url);
+  gtk_editable_set_text (GTK_EDITABLE (fd_ti_entry_row (GTK_WIDGET (dialog), "Name")),
+                         "Lab Receiver");
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-11-edit"));
   fd_gui_click (GTK_WIDGET (dialog), "_Save");
   fd_gui_wait_window_closed (dialog);
   fd_gui_wait (listed_name_cb, "Lab Receiver", 10, "the new name listed");
-  saved = api ("GET", path, NULL, 200);
-  g_assert_cmpstr (json_object_get_string_member (object_of (saved), "name"), ==, "Lab Receiver");
+  saved = fd_ti_api ("GET", path, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (fd_ti_object (saved), "name"), ==,
+                   "Lab Receiver");
   /* Untouched settings stay: the header and the secret (a delivery still verifies). */
-  headers = json_object_get_object_member (object_of (saved), "headers");
+  headers = json_object_get_object_member (fd_ti_object (saved), "headers");
   g_assert_cmpstr (json_object_get_string_member (headers, "Authorization"), ==,
                    "Bearer lab-receiver");
-  g_assert_true (json_object_get_boolean_member (object_of (saved), "has_secret"));
+  g_assert_true (json_object_get_boolean_member (fd_ti_object (saved), "has_secret"));
 }
 
 static gboolean
 listed_count_cb (gpointer data)
 {
-  return g_list_model_get_n_items (fd_integrations_page_get_integrations (page ()))
+  return g_list_model_get_n_items (fd_integrations_page_get_integrations (fd_ti_page ()))
          == GPOINTER_TO_UINT (data);
 }
 
@@ -633,36 +636,36 @@ test_search (void)
 {
   GtkWidget *entry;
 
-  show_pane ("Integrations");
-  gtk_widget_activate_action (GTK_WIDGET (page ()), "pane.show-list", NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL);
-  entry = fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_SEARCH_ENTRY, NULL);
+  fd_ti_show_pane ("Integrations");
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_page ()), "pane.show-list", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_window ()), "win.search", NULL);
+  entry = fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), GTK_TYPE_SEARCH_ENTRY, NULL);
   gtk_editable_set_text (GTK_EDITABLE (entry), "RECEIV");
   fd_gui_wait (listed_count_cb, GUINT_TO_POINTER (1), 10, "the integration found");
   gtk_editable_set_text (GTK_EDITABLE (entry), "nothing-like-it");
-  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_STATUS_PAGE, "No Results Found");
+  fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), ADW_TYPE_STATUS_PAGE, "No Results Found");
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   fd_gui_wait (listed_count_cb, GUINT_TO_POINTER (1), 10, "the integration listed again");
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_window ()), "win.search", NULL);
 }
 
 /* A phone-sized window: the pane behind a back button, its views switched at the bottom. */
 static void
 test_narrow (void)
 {
-  GtkWindow *win = GTK_WINDOW (window ());
+  GtkWindow *win = GTK_WINDOW (fd_ti_window ());
   int width, height;
 
-  show_pane ("Integrations");
-  gtk_widget_activate_action (GTK_WIDGET (page ()), "pane.show-list", NULL);
+  fd_ti_show_pane ("Integrations");
+  gtk_widget_activate_action (GTK_WIDGET (fd_ti_page ()), "pane.show-list", NULL);
   gtk_window_get_default_size (win, &width, &height);
   gtk_window_set_default_size (win, 360, 700);
   fd_gui_settle (600);
-  g_assert_true (
-      gtk_widget_get_mapped (fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_BUTTON, "Back")));
-  fd_gui_wait_for (GTK_WIDGET (page ()), GTK_TYPE_BUTTON, "_Add Integration");
-  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_VIEW_SWITCHER_BAR, NULL);
-  g_free (shot ("integrations-13-narrow"));
+  g_assert_true (gtk_widget_get_mapped (
+      fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), GTK_TYPE_BUTTON, "Back")));
+  fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), GTK_TYPE_BUTTON, "_Add Integration");
+  fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), ADW_TYPE_VIEW_SWITCHER_BAR, NULL);
+  g_free (fd_ti_shot ("integrations-13-narrow"));
   gtk_window_set_default_size (win, width, height);
   fd_gui_settle (600);
 }
@@ -671,192 +674,28 @@ test_narrow (void)
 static void
 test_delete (void)
 {
-  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (page ());
+  FdIntegrationDetailPage *detail = fd_integrations_page_get_detail_page (fd_ti_page ());
   g_autofree char *path = g_strdup_printf ("/integrations/%s", integration_id);
   g_autoptr (JsonNode) gone = NULL;
   AdwMessageDialog *confirm;
 
-  show_pane ("Integrations");
-  fd_integrations_page_show_view (page (), "integrations");
-  fd_integrations_page_open_integration (page (), integration_id);
+  fd_ti_show_pane ("Integrations");
+  fd_integrations_page_show_view (fd_ti_page (), "integrations");
+  fd_integrations_page_open_integration (fd_ti_page (), integration_id);
   fd_gui_click (GTK_WIDGET (detail), "Delete Integration…");
   confirm = fd_gui_wait_for_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (confirm), ==, "Delete “Lab Receiver”?");
   g_free (fd_gui_screenshot (GTK_WIDGET (confirm), "integrations-12-delete"));
   fd_gui_click (GTK_WIDGET (confirm), "_Delete");
   fd_gui_wait_dialogs_closed ();
-  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_STATUS_PAGE, "No Integrations Yet");
-  gone = api ("GET", path, NULL, 404);
-}
-
-static gboolean
-rule_listed_cb (gpointer data)
-{
-  GPtrArray *rules = fd_integrations_page_get_alert_rules (page ());
-
-  for (guint i = 0; i < rules->len; i++)
-    if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index (rules, i), "name"), data) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* "Add Alert Rule…" in the Alerts view. */
-static void
-test_alert_rule (void)
-{
-  AdwMessageDialog *dialog;
-  GtkWidget *spin;
-  g_autofree char *path = g_strdup_printf ("/workspaces/%s/alert-rules", workspace_id);
-  g_autoptr (JsonNode) rules = NULL;
-  JsonObject *rule;
-
-  show_pane ("Integrations");
-  fd_integrations_page_show_view (page (), "alerts");
-  fd_gui_settle (300);
-  fd_gui_click (GTK_WIDGET (page ()), "Add Alert _Rule…");
-  dialog = fd_gui_wait_for_dialog ();
-  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Name")), "Door Open");
-  gtk_editable_set_text (GTK_EDITABLE (entry_row (GTK_WIDGET (dialog), "Condition Tags")),
-                         "door_open");
-  spin = fd_gui_wait_for (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON, NULL);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 15);
-  g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-07-add-rule"));
-  fd_gui_click (GTK_WIDGET (dialog), "_Add");
-  fd_gui_wait_dialogs_closed ();
-  fd_gui_wait (rule_listed_cb, "Door Open", 10, "the rule in the Alerts view");
-  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_ACTION_ROW, "Door Open");
-  rules = api ("GET", path, NULL, 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (rules), "total"), ==, 1);
-  rule = json_array_get_object_element (json_object_get_array_member (object_of (rules), "items"),
-                                        0);
-  g_assert_cmpint (json_object_get_int_member (rule, "open_longer_than_s"), ==, 15 * 60);
-  g_free (shot ("integrations-08-alerts"));
-}
-
-static gboolean
-notified_cb (gpointer data)
-{
-  return fd_integrations_page_get_notifications (page (), NULL) >= GPOINTER_TO_UINT (data);
-}
-
-static gboolean
-withdrawn_cb (gpointer data)
-{
-  guint withdrawn = 0;
-
-  fd_integrations_page_get_notifications (page (), &withdrawn);
-  return withdrawn >= GPOINTER_TO_UINT (data);
-}
-
-static gboolean
-active_alerts_cb (gpointer data)
-{
-  return fd_integrations_page_get_alerts (page ())->len == GPOINTER_TO_UINT (data);
-}
-
-static gboolean
-dunst_shows_cb (gpointer data)
-{
-  const char *argv[] = { "dunstctl", "count", "displayed", NULL };
-  g_autofree char *count = fd_gui_run (argv);
-
-  fd_gui_settle (100);
-  return g_ascii_strtoull (count, NULL, 10) >= 1;
-}
-
-/* A condition open longer than a rule allows: an active alert and a notification, withdrawn
- * when the condition closes. The rule (1 s) is made through the API: the dialog's threshold
- * is in minutes. */
-static void
-test_alert_notification (void)
-{
-  g_autofree char *path = g_strdup_printf ("/workspaces/%s/alert-rules", workspace_id);
-  g_autoptr (JsonNode) rule = NULL;
-  g_autofree char *start = iso_time (-30);
-  g_autofree char *finish = NULL;
-  g_autofree char *open = NULL;
-  g_autofree char *close = NULL;
-  const char *history[] = { "dunstctl", "history", NULL };
-  const char *close_all[] = { "dunstctl", "close-all", NULL };
-  g_autofree char *shown = NULL;
-
-  rule = api (
-      "POST", path,
-      "{\"name\": \"Door Left Open\", \"tags\": [\"door_open\"], \"open_longer_than_s\": 1}", 201);
-  open = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-door-1\", \"tag\": "
-                          "\"door_open\", \"payload\": {\"door\": \"north\"}, \"start\": \"%s\"}}",
-                          start);
-  device_post ("up", open);
-  fd_gui_wait (notified_cb, GUINT_TO_POINTER (1), 30, "the alert's notification");
-  fd_gui_wait (active_alerts_cb, GUINT_TO_POINTER (1), 10, "the active alert listed");
-  fd_gui_wait_for (GTK_WIDGET (page ()), ADW_TYPE_ACTION_ROW,
-                   "Condition open too long: door_open on door-01");
-  if (notifications_server != NULL)
-    {
-      fd_gui_wait (dunst_shows_cb, NULL, 10, "the notification on screen");
-      g_free (fd_gui_run (close_all));
-      fd_gui_settle (300);
-      shown = fd_gui_run (history);
-      g_assert_nonnull (strstr (shown, "Condition open too long: door_open on door-01"));
-    }
-  g_free (shot ("integrations-09-alert-active"));
-
-  finish = iso_time (0);
-  close = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-door-1\", "
-                           "\"finish\": \"%s\"}}",
-                           finish);
-  device_post ("up", close);
-  fd_gui_wait (withdrawn_cb, GUINT_TO_POINTER (1), 30, "the notification withdrawn");
-  fd_gui_wait (active_alerts_cb, GUINT_TO_POINTER (0), 10, "no active alert listed");
-}
-
-/* A real notification server (dunst) on the app's session bus. */
-static void
-start_notification_server (void)
-{
-  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (app));
-  g_autofree char *conf = g_build_filename (files_dir, "dunstrc", NULL);
-  g_autoptr (GError) error = NULL;
-
-  if (bus == NULL)
-    return;
-  g_assert_true (g_file_set_contents (conf, "", 0, NULL));
-  notifications_server
-      = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                          &error, "dunst", "-conf", conf, NULL);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 100; i++)
-    {
-      g_autoptr (GVariant) owned = g_dbus_connection_call_sync (
-          bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-          "NameHasOwner", g_variant_new ("(s)", "org.freedesktop.Notifications"),
-          G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-      gboolean has_owner = FALSE;
-
-      if (owned != NULL)
-        g_variant_get (owned, "(b)", &has_owner);
-      if (has_owner)
-        return;
-      fd_gui_settle (100);
-    }
-  g_error ("dunst did not take org.freedesktop.Notifications");
-}
-
-static void
-test_notifications_start (void)
-{
-  start_notification_server ();
+  fd_gui_wait_for (GTK_WIDGET (fd_ti_page ()), ADW_TYPE_STATUS_PAGE, "No Integrations Yet");
+  gone = fd_ti_api ("GET", path, NULL, 404);
 }
 
 static void
 after_tests (void)
 {
-  if (notifications_server != NULL)
-    {
-      g_subprocess_force_exit (notifications_server);
-      g_subprocess_wait (notifications_server, NULL, NULL);
-      g_clear_object (&notifications_server);
-    }
+  fd_ti_alerts_after ();
   g_clear_object (&receiver);
   g_clear_pointer (&received, g_ptr_array_unref);
 }
@@ -866,7 +705,7 @@ main (int argc, char *argv[])
 {
   int status;
 
-  fd_gui_init (&argc, &argv, "fleetdesk-gui-integrations", &data_dir, &files_dir);
+  fd_gui_init (&argc, &argv, "fleetdesk-gui-integrations", &data_dir, &fd_ti_files_dir);
 
   g_test_add_func ("/gui-integrations/start", test_start);
   g_test_add_func ("/gui-integrations/empty", test_empty);
@@ -877,17 +716,17 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui-integrations/edit", test_edit);
   g_test_add_func ("/gui-integrations/search", test_search);
   g_test_add_func ("/gui-integrations/narrow", test_narrow);
-  g_test_add_func ("/gui-integrations/alert-rule", test_alert_rule);
-  g_test_add_func ("/gui-integrations/notifications", test_notifications_start);
-  g_test_add_func ("/gui-integrations/alert-notification", test_alert_notification);
+  g_test_add_func ("/gui-integrations/alert-rule", fd_ti_alert_rule);
+  g_test_add_func ("/gui-integrations/notifications", fd_ti_notifications_start);
+  g_test_add_func ("/gui-integrations/alert-notification", fd_ti_alert_notification);
   g_test_add_func ("/gui-integrations/delete", test_delete);
 
-  app = fd_application_new ();
-  status = fd_gui_run_tests (G_APPLICATION (app), data_dir, files_dir, after_tests);
-  g_clear_object (&app);
+  fd_ti_app = fd_application_new ();
+  status = fd_gui_run_tests (G_APPLICATION (fd_ti_app), data_dir, fd_ti_files_dir, after_tests);
+  g_clear_object (&fd_ti_app);
   g_free (data_dir);
-  g_free (files_dir);
-  g_free (workspace_id);
+  g_free (fd_ti_files_dir);
+  g_free (fd_ti_workspace_id);
   g_free (integration_id);
   g_free (secret);
   g_free (device_token);
