@@ -19,7 +19,7 @@
  * and the DSN is expanded after them). The keepalives and tcp_user_timeout bound how long a
  * dead peer can block the worker. */
 static const char *const pg_default_keys[] = {
-  "connect_timeout", "application_name", "keepalives", "keepalives_idle",
+  "connect_timeout",     "application_name", "keepalives",       "keepalives_idle",
   "keepalives_interval", "keepalives_count", "tcp_user_timeout",
 };
 static const char *const pg_default_values[] = {
@@ -36,93 +36,92 @@ G_STATIC_ASSERT (G_N_ELEMENTS (pg_default_keys) == G_N_ELEMENTS (pg_default_valu
 
 /* Made in one transaction under an advisory lock, so that two integrations connecting to an
  * empty database at once do not both try to create the tables. */
-static const char pg_schema_sql[] =
-    "BEGIN;"
-    "SELECT pg_advisory_xact_lock(7294001);"
-    "CREATE TABLE IF NOT EXISTS fleetdesk_batches ("
-    "  batch_id text PRIMARY KEY,"
-    "  integration_id text NOT NULL,"
-    "  kind text NOT NULL,"
-    "  items integer NOT NULL,"
-    "  at timestamptz NOT NULL DEFAULT now());"
-    "CREATE TABLE IF NOT EXISTS fleetdesk_readings ("
-    "  workspace_id text NOT NULL,"
-    "  fleet_id text,"
-    "  device_id text NOT NULL,"
-    "  tag text NOT NULL,"
-    "  timestamp_device timestamptz NOT NULL,"
-    "  timestamp_in timestamptz NOT NULL,"
-    "  payload jsonb NOT NULL,"
-    "  batch_id text NOT NULL,"
-    "  seq integer NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS fleetdesk_readings_device_time"
-    "  ON fleetdesk_readings (device_id, timestamp_device);"
-    "CREATE TABLE IF NOT EXISTS fleetdesk_conditions ("
-    "  workspace_id text NOT NULL,"
-    "  fleet_id text,"
-    "  device_id text NOT NULL,"
-    "  device_name text,"
-    "  uuid text NOT NULL,"
-    "  tag text,"
-    "  payload jsonb,"
-    "  payloadf jsonb,"
-    "  start timestamptz,"
-    "  finish timestamptz,"
-    "  duration double precision,"
-    "  batch_id text NOT NULL,"
-    "  updated_at timestamptz NOT NULL DEFAULT now(),"
-    "  PRIMARY KEY (device_id, uuid));"
-    "CREATE TABLE IF NOT EXISTS fleetdesk_events ("
-    "  batch_id text NOT NULL,"
-    "  id bigint NOT NULL,"
-    "  type text NOT NULL,"
-    "  time timestamptz NOT NULL,"
-    "  workspace_id text NOT NULL,"
-    "  device_id text,"
-    "  data jsonb);";
+static const char pg_schema_sql[] = "BEGIN;"
+                                    "SELECT pg_advisory_xact_lock(7294001);"
+                                    "CREATE TABLE IF NOT EXISTS fleetdesk_batches ("
+                                    "  batch_id text PRIMARY KEY,"
+                                    "  integration_id text NOT NULL,"
+                                    "  kind text NOT NULL,"
+                                    "  items integer NOT NULL,"
+                                    "  at timestamptz NOT NULL DEFAULT now());"
+                                    "CREATE TABLE IF NOT EXISTS fleetdesk_readings ("
+                                    "  workspace_id text NOT NULL,"
+                                    "  fleet_id text,"
+                                    "  device_id text NOT NULL,"
+                                    "  tag text NOT NULL,"
+                                    "  timestamp_device timestamptz NOT NULL,"
+                                    "  timestamp_in timestamptz NOT NULL,"
+                                    "  payload jsonb NOT NULL,"
+                                    "  batch_id text NOT NULL,"
+                                    "  seq integer NOT NULL);"
+                                    "CREATE INDEX IF NOT EXISTS fleetdesk_readings_device_time"
+                                    "  ON fleetdesk_readings (device_id, timestamp_device);"
+                                    "CREATE TABLE IF NOT EXISTS fleetdesk_conditions ("
+                                    "  workspace_id text NOT NULL,"
+                                    "  fleet_id text,"
+                                    "  device_id text NOT NULL,"
+                                    "  device_name text,"
+                                    "  uuid text NOT NULL,"
+                                    "  tag text,"
+                                    "  payload jsonb,"
+                                    "  payloadf jsonb,"
+                                    "  start timestamptz,"
+                                    "  finish timestamptz,"
+                                    "  duration double precision,"
+                                    "  batch_id text NOT NULL,"
+                                    "  updated_at timestamptz NOT NULL DEFAULT now(),"
+                                    "  PRIMARY KEY (device_id, uuid));"
+                                    "CREATE TABLE IF NOT EXISTS fleetdesk_events ("
+                                    "  batch_id text NOT NULL,"
+                                    "  id bigint NOT NULL,"
+                                    "  type text NOT NULL,"
+                                    "  time timestamptz NOT NULL,"
+                                    "  workspace_id text NOT NULL,"
+                                    "  device_id text,"
+                                    "  data jsonb);";
 
 /* We never CREATE EXTENSION (that is the database owner's choice); when TimescaleDB is there,
  * readings become a hypertable, existing rows moved in. */
-static const char pg_hypertable_sql[] =
-    "SELECT create_hypertable('fleetdesk_readings', 'timestamp_device',"
-    " if_not_exists => TRUE, migrate_data => TRUE)";
+static const char pg_hypertable_sql[]
+    = "SELECT create_hypertable('fleetdesk_readings', 'timestamp_device',"
+      " if_not_exists => TRUE, migrate_data => TRUE)";
 
-static const char pg_batch_sql[] =
-    "INSERT INTO fleetdesk_batches (batch_id, integration_id, kind, items)"
-    " VALUES ($1, $2, $3, $4::integer) ON CONFLICT (batch_id) DO NOTHING";
+static const char pg_batch_sql[]
+    = "INSERT INTO fleetdesk_batches (batch_id, integration_id, kind, items)"
+      " VALUES ($1, $2, $3, $4::integer) ON CONFLICT (batch_id) DO NOTHING";
 
-static const char pg_copy_sql[] =
-    "COPY fleetdesk_readings (workspace_id, fleet_id, device_id, tag, timestamp_device,"
-    " timestamp_in, payload, batch_id, seq) FROM STDIN";
+static const char pg_copy_sql[]
+    = "COPY fleetdesk_readings (workspace_id, fleet_id, device_id, tag, timestamp_device,"
+      " timestamp_in, payload, batch_id, seq) FROM STDIN";
 
 /* $1 the ZDM condition object; $2..$5 what the outbox row knows, for bodies without it. A
  * close carries no tag or start (ZDM §5): those keep the values of the open. */
-static const char pg_condition_sql[] =
-    "INSERT INTO fleetdesk_conditions AS c (workspace_id, fleet_id, device_id, device_name,"
-    " uuid, tag, payload, payloadf, start, finish, duration, batch_id)"
-    " SELECT coalesce(b->>'workspace_id', $2), coalesce(b->>'fleet_id', $3),"
-    "  coalesce(b->>'device_id', $4), b->>'device_name', b->>'uuid', coalesce(b->>'tag', $5),"
-    "  nullif(b->'payload', 'null'::jsonb), nullif(b->'payloadf', 'null'::jsonb),"
-    "  (b->>'start')::timestamptz, (b->>'finish')::timestamptz,"
-    "  (b->>'duration')::double precision, $6"
-    " FROM (SELECT $1::jsonb AS b) AS body"
-    " ON CONFLICT (device_id, uuid) DO UPDATE SET workspace_id = EXCLUDED.workspace_id,"
-    "  fleet_id = coalesce(EXCLUDED.fleet_id, c.fleet_id),"
-    "  device_name = coalesce(EXCLUDED.device_name, c.device_name),"
-    "  tag = coalesce(EXCLUDED.tag, c.tag), payload = coalesce(EXCLUDED.payload, c.payload),"
-    "  payloadf = EXCLUDED.payloadf, start = coalesce(EXCLUDED.start, c.start),"
-    "  finish = EXCLUDED.finish, duration = EXCLUDED.duration, batch_id = EXCLUDED.batch_id,"
-    "  updated_at = now()";
+static const char pg_condition_sql[]
+    = "INSERT INTO fleetdesk_conditions AS c (workspace_id, fleet_id, device_id, device_name,"
+      " uuid, tag, payload, payloadf, start, finish, duration, batch_id)"
+      " SELECT coalesce(b->>'workspace_id', $2), coalesce(b->>'fleet_id', $3),"
+      "  coalesce(b->>'device_id', $4), b->>'device_name', b->>'uuid', coalesce(b->>'tag', $5),"
+      "  nullif(b->'payload', 'null'::jsonb), nullif(b->'payloadf', 'null'::jsonb),"
+      "  (b->>'start')::timestamptz, (b->>'finish')::timestamptz,"
+      "  (b->>'duration')::double precision, $6"
+      " FROM (SELECT $1::jsonb AS b) AS body"
+      " ON CONFLICT (device_id, uuid) DO UPDATE SET workspace_id = EXCLUDED.workspace_id,"
+      "  fleet_id = coalesce(EXCLUDED.fleet_id, c.fleet_id),"
+      "  device_name = coalesce(EXCLUDED.device_name, c.device_name),"
+      "  tag = coalesce(EXCLUDED.tag, c.tag), payload = coalesce(EXCLUDED.payload, c.payload),"
+      "  payloadf = EXCLUDED.payloadf, start = coalesce(EXCLUDED.start, c.start),"
+      "  finish = EXCLUDED.finish, duration = EXCLUDED.duration, batch_id = EXCLUDED.batch_id,"
+      "  updated_at = now()";
 
 /* $1 batch, $2 outbox id, $3 the kind's name (a body without "type"), $4 time (epoch ms),
  * $5 workspace, $6 device, $7 the event object {"type", "time", "workspace_id", "device_id",
  * "data"}. */
-static const char pg_event_sql[] =
-    "INSERT INTO fleetdesk_events (batch_id, id, type, time, workspace_id, device_id, data)"
-    " SELECT $1, $2::bigint, coalesce(b->>'type', $3),"
-    "  to_timestamp($4::double precision / 1000), coalesce(b->>'workspace_id', $5),"
-    "  coalesce(b->>'device_id', $6), b->'data'"
-    " FROM (SELECT $7::jsonb AS b) AS body";
+static const char pg_event_sql[]
+    = "INSERT INTO fleetdesk_events (batch_id, id, type, time, workspace_id, device_id, data)"
+      " SELECT $1, $2::bigint, coalesce(b->>'type', $3),"
+      "  to_timestamp($4::double precision / 1000), coalesce(b->>'workspace_id', $5),"
+      "  coalesce(b->>'device_id', $6), b->'data'"
+      " FROM (SELECT $7::jsonb AS b) AS body";
 
 typedef struct
 {
@@ -194,8 +193,7 @@ pg_clean (const char *text, const char *password)
     g_string_replace (out, password, "********", 0);
   if (g_utf8_strlen (out->str, -1) > PG_MESSAGE_MAX_CHARS)
     {
-      g_string_truncate (out, g_utf8_offset_to_pointer (out->str, PG_MESSAGE_MAX_CHARS)
-                                  - out->str);
+      g_string_truncate (out, g_utf8_offset_to_pointer (out->str, PG_MESSAGE_MAX_CHARS) - out->str);
       g_string_append (out, "…");
     }
   if (out->len == 0)
@@ -234,16 +232,55 @@ pg_dsn_check (const char *dsn, GError **error)
 /* --- connecting --- */
 
 static void
+pg_on_cancelled (GCancellable *cancellable, gpointer data)
+{
+  char why[256];
+
+  /* Asks the server to stop the command in flight: it fails with 57014, a RETRY. */
+  if (!PQcancel (data, why, sizeof why))
+    g_debug ("cannot cancel the PostgreSQL command: %s", why);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  PGcancel *cancel;
+  gulong handler;
+} PgWatch;
+
+/* While watched, cancelling @cancellable stops what @conn runs (a lock wait, a slow COPY),
+ * so a shutdown or a pause never waits for the database. */
+static void
+pg_watch (PgWatch *watch, PGconn *conn, GCancellable *cancellable)
+{
+  watch->cancellable = cancellable;
+  watch->cancel = PQgetCancel (conn);
+  watch->handler = 0;
+  if (cancellable != NULL && watch->cancel != NULL)
+    watch->handler
+        = g_cancellable_connect (cancellable, G_CALLBACK (pg_on_cancelled), watch->cancel, NULL);
+}
+
+static void
+pg_unwatch (PgWatch *watch)
+{
+  if (watch->handler != 0)
+    g_cancellable_disconnect (watch->cancellable, watch->handler);
+  PQfreeCancel (watch->cancel);
+  watch->cancel = NULL;
+}
+
+static void
 pg_notice_ignore (void *data, const char *message)
 {
   /* "relation … already exists, skipping" and the like: not worth a log line */
 }
 
+/* TRUE when @res (consumed) has status @want; else @message says why. */
 static gboolean
-pg_exec_ok (PGconn *conn, const char *sql, ExecStatusType want, const char *password,
-            char **message)
+pg_exec_ok_result (PGconn *conn, PGresult *res, ExecStatusType want, const char *password,
+                   char **message)
 {
-  PGresult *res = PQexec (conn, sql);
   gboolean ok = res != NULL && PQresultStatus (res) == want;
 
   if (!ok)
@@ -253,6 +290,13 @@ pg_exec_ok (PGconn *conn, const char *sql, ExecStatusType want, const char *pass
                          password);
   PQclear (res);
   return ok;
+}
+
+static gboolean
+pg_exec_ok (PGconn *conn, const char *sql, ExecStatusType want, const char *password,
+            char **message)
+{
+  return pg_exec_ok_result (conn, PQexec (conn, sql), want, password, message);
 }
 
 /* Creates the tables when missing (and the hypertable when TimescaleDB is installed). */
@@ -285,16 +329,37 @@ failed:
   return FALSE;
 }
 
+/* The statements every batch runs, prepared once per connection. */
+static gboolean
+pg_prepare (PGconn *conn, const char *password, char **message)
+{
+  static const struct
+  {
+    const char *name, *sql;
+  } statements[] = {
+    { PG_STMT_BATCH, pg_batch_sql },
+    { PG_STMT_CONDITION, pg_condition_sql },
+    { PG_STMT_EVENT, pg_event_sql },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (statements); i++)
+    if (!pg_exec_ok_result (conn, PQprepare (conn, statements[i].name, statements[i].sql, 0, NULL),
+                            PGRES_COMMAND_OK, password, message))
+      return FALSE;
+  return TRUE;
+}
+
 /* A connection to @dsn with the schema made, or NULL with @message ("cannot connect to
  * PostgreSQL: …", "cannot create the tables in PostgreSQL: …"). */
 static PGconn *
-pg_connect (const char *dsn, const char *password, char **message)
+pg_connect (const char *dsn, const char *password, GCancellable *cancellable, char **message)
 {
   const char *keys[G_N_ELEMENTS (pg_default_keys) + 3];
   const char *values[G_N_ELEMENTS (pg_default_keys) + 3];
   g_autofree char *why = NULL;
   gsize n = 0;
   PGconn *conn;
+  PgWatch watch;
 
   for (gsize i = 0; i < G_N_ELEMENTS (pg_default_keys); i++, n++)
     {
@@ -317,13 +382,19 @@ pg_connect (const char *dsn, const char *password, char **message)
       return NULL;
     }
   PQsetNoticeProcessor (conn, pg_notice_ignore, NULL);
+  pg_watch (&watch, conn, cancellable);
   if (!pg_make_schema (conn, password, &why))
+    *message = g_strdup_printf ("cannot create the tables in PostgreSQL: %s", why);
+  else if (!pg_prepare (conn, password, &why))
+    *message = g_strdup_printf ("cannot prepare the statements in PostgreSQL: %s", why);
+  else
     {
-      *message = g_strdup_printf ("cannot create the tables in PostgreSQL: %s", why);
-      PQfinish (conn);
-      return NULL;
+      pg_unwatch (&watch);
+      return conn;
     }
-  return conn;
+  pg_unwatch (&watch);
+  PQfinish (conn);
+  return NULL;
 }
 
 gboolean
@@ -336,7 +407,7 @@ fd_sink_postgres_check (const char *dsn, GError **error)
   if (!pg_dsn_check (dsn, error))
     return FALSE;
   password = pg_dsn_password (dsn);
-  conn = pg_connect (dsn, password, &message);
+  conn = pg_connect (dsn, password, NULL, &message);
   if (password != NULL)
     explicit_bzero (password, strlen (password));
   if (conn == NULL)
@@ -411,7 +482,7 @@ fd_sink_postgres_display (const char *dsn, GError **error)
 
 /* --- delivering --- */
 
-#define FD_SINK_POSTGRES(sink) ((FdSinkPostgres *) (sink))
+#define FD_SINK_POSTGRES(sink) ((FdSinkPostgres *)(sink))
 
 static void
 pg_reset (FdSinkPostgres *self)
@@ -421,41 +492,13 @@ pg_reset (FdSinkPostgres *self)
 }
 
 static gboolean
-pg_ensure_connected (FdSinkPostgres *self, char **message)
+pg_ensure_connected (FdSinkPostgres *self, GCancellable *cancellable, char **message)
 {
-  static const struct
-  {
-    const char *name, *sql;
-  } statements[] = {
-    { PG_STMT_BATCH, pg_batch_sql },
-    { PG_STMT_CONDITION, pg_condition_sql },
-    { PG_STMT_EVENT, pg_event_sql },
-  };
-
   if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK)
     return TRUE;
   pg_reset (self);
-  self->conn = pg_connect (self->dsn, self->password, message);
-  if (self->conn == NULL)
-    return FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS (statements); i++)
-    {
-      PGresult *res = PQprepare (self->conn, statements[i].name, statements[i].sql, 0, NULL);
-      gboolean ok = res != NULL && PQresultStatus (res) == PGRES_COMMAND_OK;
-
-      if (!ok)
-        {
-          g_autofree char *why = pg_clean (res != NULL ? PQresultErrorMessage (res)
-                                                       : PQerrorMessage (self->conn),
-                                           self->password);
-          *message = g_strdup_printf ("cannot prepare the statements in PostgreSQL: %s", why);
-          PQclear (res);
-          pg_reset (self);
-          return FALSE;
-        }
-      PQclear (res);
-    }
-  return TRUE;
+  self->conn = pg_connect (self->dsn, self->password, cancellable, message);
+  return self->conn != NULL;
 }
 
 /* What a failed command means for the batch. Data exceptions (22: invalid jsonb, a value out
@@ -498,16 +541,25 @@ pg_copy_append (GString *out, const char *s, gssize len, gboolean last)
     g_string_append (out, "\\N");
   else
     {
-      const char *end = s + (len < 0 ? (gssize) strlen (s) : len);
+      const char *end = s + (len < 0 ? (gssize)strlen (s) : len);
 
       for (const char *p = s; p < end; p++)
         switch (*p)
           {
-          case '\\': g_string_append (out, "\\\\"); break;
-          case '\t': g_string_append (out, "\\t"); break;
-          case '\n': g_string_append (out, "\\n"); break;
-          case '\r': g_string_append (out, "\\r"); break;
-          default: g_string_append_c (out, *p);
+          case '\\':
+            g_string_append (out, "\\\\");
+            break;
+          case '\t':
+            g_string_append (out, "\\t");
+            break;
+          case '\n':
+            g_string_append (out, "\\n");
+            break;
+          case '\r':
+            g_string_append (out, "\\r");
+            break;
+          default:
+            g_string_append_c (out, *p);
           }
     }
   g_string_append_c (out, last ? '\n' : '\t');
@@ -543,7 +595,7 @@ pg_copy_readings (FdSinkPostgres *self, const FdOutboxBatch *batch, char **messa
   if (res == NULL || PQresultStatus (res) != PGRES_COPY_IN)
     return pg_command (self, res, PGRES_COPY_IN, "cannot write the readings", message);
   PQclear (res);
-  if (PQputCopyData (self->conn, rows->str, (int) rows->len) != 1
+  if (PQputCopyData (self->conn, rows->str, (int)rows->len) != 1
       || PQputCopyEnd (self->conn, NULL) != 1)
     {
       g_autofree char *why = pg_clean (PQerrorMessage (self->conn), self->password);
@@ -575,21 +627,22 @@ pg_write_events (FdSinkPostgres *self, const FdOutboxBatch *batch, char **messag
       g_snprintf (t, sizeof t, "%" G_GINT64_FORMAT, item->ts_device);
       if (conditions)
         {
-          const char *params[] = { body, item->workspace_id, item->fleet_id, item->device_id,
+          const char *params[] = { body,      item->workspace_id, item->fleet_id, item->device_id,
                                    item->tag, batch->batch_id };
-          res = PQexecPrepared (self->conn, PG_STMT_CONDITION, G_N_ELEMENTS (params), params,
-                                NULL, NULL, 0);
+          res = PQexecPrepared (self->conn, PG_STMT_CONDITION, G_N_ELEMENTS (params), params, NULL,
+                                NULL, 0);
         }
       else
         {
-          const char *params[] = { batch->batch_id,   id, fd_outbox_kind_name (item->kind), t,
-                                   item->workspace_id, item->device_id, body };
+          const char *params[]
+              = { batch->batch_id, id,  fd_outbox_kind_name (item->kind), t, item->workspace_id,
+                  item->device_id, body };
           res = PQexecPrepared (self->conn, PG_STMT_EVENT, G_N_ELEMENTS (params), params, NULL,
                                 NULL, 0);
         }
-      outcome = pg_command (self, res, PGRES_COMMAND_OK,
-                            conditions ? "cannot write a condition" : "cannot write an event",
-                            message);
+      outcome
+          = pg_command (self, res, PGRES_COMMAND_OK,
+                        conditions ? "cannot write a condition" : "cannot write an event", message);
       if (outcome != FD_SINK_DELIVERED)
         return outcome;
     }
@@ -601,8 +654,8 @@ static FdSinkOutcome
 pg_deliver_once (FdSinkPostgres *self, const FdOutboxBatch *batch, char **message)
 {
   char items[16];
-  const char *params[] = { batch->batch_id, self->integration_id,
-                           fd_outbox_kind_name (batch->kind), items };
+  const char *params[]
+      = { batch->batch_id, self->integration_id, fd_outbox_kind_name (batch->kind), items };
   FdSinkOutcome outcome;
   PGresult *res;
   gboolean applied;
@@ -631,15 +684,6 @@ pg_deliver_once (FdSinkPostgres *self, const FdOutboxBatch *batch, char **messag
 }
 
 static void
-pg_on_cancelled (GCancellable *cancellable, gpointer data)
-{
-  char why[256];
-
-  /* Asks the server to stop the command in flight: it fails with 57014, a RETRY. */
-  PQcancel (data, why, sizeof why);
-}
-
-static void
 fd_sink_postgres_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancellable,
                           FdSinkResult *result)
 {
@@ -651,8 +695,7 @@ fd_sink_postgres_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable
   for (int attempt = 0; attempt < 2; attempt++)
     {
       gboolean reused = self->conn != NULL;
-      PGcancel *cancel;
-      gulong handler = 0;
+      PgWatch watch;
 
       if (g_cancellable_is_cancelled (cancellable))
         {
@@ -662,18 +705,14 @@ fd_sink_postgres_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable
           break;
         }
       g_clear_pointer (&message, g_free);
-      if (!pg_ensure_connected (self, &message))
+      if (!pg_ensure_connected (self, cancellable, &message))
         {
           outcome = FD_SINK_RETRY;
           break;
         }
-      cancel = PQgetCancel (self->conn);
-      if (cancellable != NULL && cancel != NULL)
-        handler = g_cancellable_connect (cancellable, G_CALLBACK (pg_on_cancelled), cancel, NULL);
+      pg_watch (&watch, self->conn, cancellable);
       outcome = pg_deliver_once (self, batch, &message);
-      if (handler != 0)
-        g_cancellable_disconnect (cancellable, handler);
-      PQfreeCancel (cancel);
+      pg_unwatch (&watch);
 
       if (outcome != FD_SINK_DELIVERED && PQtransactionStatus (self->conn) != PQTRANS_IDLE
           && PQstatus (self->conn) == CONNECTION_OK)
