@@ -51,4 +51,7 @@ extern const FdCliColumn fd_cli_execution_columns[];
 extern const FdCliCommand fd_cli_firmware_commands[];
 extern const FdCliCommand fd_cli_campaign_commands[];
 
+/* fd-cli-alerts.c */
+extern const FdCliCommand fd_cli_alert_commands[];
+
 G_END_DECLS

@@ -72,6 +72,9 @@ event_detail (const char *type, JsonNode *data_node)
       return g_strdup_printf ("%s %s %s", member_text (data, "tag"), member_text (data, "uuid"),
                               json);
     }
+  if (g_str_has_prefix (type, "alert."))
+    return g_strdup_printf ("%s: %s %s", member_text (data, "rule_name"), member_text (data, "tag"),
+                            member_text (data, "condition_uuid"));
   return json_to_string (data_node, FALSE); /* a type newer than this CLI */
 }
 
@@ -275,7 +278,8 @@ static const char *const event_types[] = {
   "device.online",    "device.offline",    "data",
   "condition.opened", "condition.updated", "condition.closed",
   "job.execution",    "job.updated",       "variable.updated",
-  "campaign.updated", "campaign.target",   NULL,
+  "campaign.updated", "campaign.target",   "alert.triggered",
+  "alert.resolved",   NULL,
 };
 static const FdCliParam opt_workspace = {
   .name = "workspace",

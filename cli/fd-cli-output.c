@@ -357,6 +357,12 @@ count_line (FdCliKind kind, guint shown, guint total)
     case FD_CLI_KIND_CAMPAIGN_TARGET:
       return g_strdup_printf (ngettext ("%u of %u target", "%u of %u targets", total), shown,
                               total);
+    case FD_CLI_KIND_ALERT_RULE:
+      return g_strdup_printf (ngettext ("%u of %u alert rule", "%u of %u alert rules", total),
+                              shown, total);
+    case FD_CLI_KIND_ALERT:
+      return g_strdup_printf (ngettext ("%u of %u alert", "%u of %u alerts", total), shown,
+                              total);
     case FD_CLI_KIND_NONE:
       break;
     }
@@ -386,10 +392,13 @@ deleted_line (FdCliKind kind, const char *id)
       return g_strdup_printf (_ ("Unset variable %s"), id);
     case FD_CLI_KIND_FIRMWARE:
       return g_strdup_printf (_ ("Deleted firmware %s"), id);
+    case FD_CLI_KIND_ALERT_RULE:
+      return g_strdup_printf (_ ("Deleted alert rule %s"), id);
     case FD_CLI_KIND_JOB:
     case FD_CLI_KIND_EXECUTION:
     case FD_CLI_KIND_CAMPAIGN:
     case FD_CLI_KIND_CAMPAIGN_TARGET:
+    case FD_CLI_KIND_ALERT:
     case FD_CLI_KIND_AUDIT_ENTRY:
     case FD_CLI_KIND_TAG:
     case FD_CLI_KIND_FIELD:

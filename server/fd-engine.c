@@ -16,6 +16,7 @@
 #include "fd-engine-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
+#include "integrations/fd-alerts.h"
 #include "jobs/fd-jobs.h"
 #include "ota/fd-ota.h"
 #include "pki/fd-pki.h"
@@ -61,6 +62,7 @@ struct _FdEngine
   guint export_max_rows_per_second;
   gsize firmware_max_bytes;
   guint ota_tick_ms;
+  guint alert_tick_ms;
   int lock_fd;
   char *local_token;
   FdStore *store;
@@ -82,6 +84,7 @@ struct _FdEngine
   char *db_path;
   FdRetention *retention;
   FdFirmware *firmware;
+  FdAlerts *alerts;
   guint renew_source;
   gboolean started;
 };
@@ -251,6 +254,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->export_max_rows_per_second = config->export_max_rows_per_second;
   self->firmware_max_bytes = config->firmware_max_bytes;
   self->ota_tick_ms = config->ota_tick_ms;
+  self->alert_tick_ms = config->alert_tick_ms;
   self->device_rate = config->device_rate < 0 ? FD_DEVICE_DEFAULT_RATE : config->device_rate;
   self->device_idle_timeout_s = config->device_idle_timeout_s;
   self->device_port_fallback = config->device_port_fallback;
@@ -320,6 +324,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->ota = fd_ota_new (self->store, self->downlink, self->firmware, self->events);
   fd_ota_set_tick_ms (self->ota, self->ota_tick_ms);
   fd_device_up_set_lifecycle (self->up, self->jobs, self->ota);
+  self->alerts = fd_alerts_new (self->store, self->events, self->alert_tick_ms);
 
   self->local_token = fd_token_new_secret ();
   self->api = fd_api_new (self->store, db_path, self->local_token, error);
@@ -329,6 +334,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_api_set_ota (self->api, self->ota);
   fd_api_set_live (self->api, self->events, self->sessions);
   fd_api_set_jobs (self->api, self->jobs);
+  fd_api_set_alerts (self->api, self->alerts);
   self->db_path = g_steal_pointer (&db_path);
   self->retention = fd_retention_new (self->store);
   fd_api_set_retention (self->api, self->retention);
@@ -469,6 +475,7 @@ fd_engine_start (FdEngine *self, GError **error)
   if (!write_ports (self, error))
     return FALSE;
   fd_jobs_start (self->jobs);
+  fd_alerts_start (self->alerts);
   self->renew_source = g_timeout_add_seconds (FD_ENGINE_RENEW_CHECK_S, renew_certificate, self);
   fd_retention_schedule (self->retention, FD_ENGINE_RETENTION_DELAY_S,
                          FD_ENGINE_RETENTION_PERIOD_S);
@@ -518,6 +525,8 @@ fd_engine_shutdown (FdEngine *self)
   g_clear_pointer (&self->exports, fd_exports_free);
   /* Its tick stops here; callbacks of its jobs still queued find it closing (fd-ota.h). */
   g_clear_pointer (&self->ota, fd_ota_free);
+  /* Likewise: its tick stops; a check still queued is finished by the store's close. */
+  g_clear_pointer (&self->alerts, fd_alerts_free);
   g_clear_pointer (&self->store, fd_store_close);
   g_clear_pointer (&self->retention, fd_retention_free);
   g_clear_pointer (&self->firmware, fd_firmware_free);

@@ -33,6 +33,7 @@ static int opt_compact_points = 0;
 static int opt_export_max_rows_per_second = 0;
 static gint64 opt_firmware_max_bytes = 64 * 1024 * 1024;
 static int opt_ota_tick_ms = 1000;
+static int opt_alert_tick_ms = 5000;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
 static gboolean opt_version;
@@ -99,6 +100,10 @@ static const GOptionEntry server_entries[] = {
   { "ota-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_ota_tick_ms,
     N_ ("How often OTA campaigns are evaluated: device timeouts, stage advance, thresholds "
         "(default: 1000; tests use 200)"),
+    N_ ("MS") },
+  { "alert-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_alert_tick_ms,
+    N_ ("How often open conditions are checked against the alert rules: an alert triggers "
+        "or resolves within this long (default: 5000; tests use 100)"),
     N_ ("MS") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_ ("Print the version and exit"), NULL },
   { NULL }
@@ -221,6 +226,12 @@ check_options (GError **error)
                    _ ("--ota-tick-ms must be from 10 to 60000, not %d"), opt_ota_tick_ms);
       return FALSE;
     }
+  if (opt_alert_tick_ms < 10 || opt_alert_tick_ms > 600000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--alert-tick-ms must be from 10 to 600000, not %d"), opt_alert_tick_ms);
+      return FALSE;
+    }
   if (opt_export_max_rows_per_second < 0 || opt_export_max_rows_per_second > 100000000)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -284,6 +295,7 @@ run_server (void)
     .export_max_rows_per_second = (guint)opt_export_max_rows_per_second,
     .firmware_max_bytes = (gsize)opt_firmware_max_bytes,
     .ota_tick_ms = (guint)opt_ota_tick_ms,
+    .alert_tick_ms = (guint)opt_alert_tick_ms,
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

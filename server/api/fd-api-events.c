@@ -21,7 +21,8 @@ static const char *const params[] = { "workspace", "type", NULL };
 static const char *const event_types[] = {
   "device.online",     "device.offline",   "data",          "condition.opened",
   "condition.updated", "condition.closed", "job.execution", "job.updated",
-  "variable.updated",  "campaign.updated", "campaign.target", NULL,
+  "variable.updated",  "campaign.updated", "campaign.target", "alert.triggered",
+  "alert.resolved",    NULL,
 };
 
 struct _FdApiEventStream
@@ -184,7 +185,8 @@ valid_types (FdApiRequest *req, char **types)
                             "type must be one of device.online, device.offline, data, "
                             "condition.opened, condition.updated, condition.closed, "
                             "job.execution, job.updated, variable.updated, "
-                            "campaign.updated, campaign.target");
+                            "campaign.updated, campaign.target, alert.triggered, "
+                            "alert.resolved");
         return FALSE;
       }
   return TRUE;

@@ -18,7 +18,11 @@ typedef struct _FdAlerts FdAlerts;
 FdAlerts *fd_alerts_new (FdStore *store, FdEvents *events, guint tick_ms);
 void fd_alerts_start (FdAlerts *self);
 void fd_alerts_free (FdAlerts *self);
-/* A rule of @workspace_id changed: check now rather than at the next tick. */
+/* A rule changed: check now rather than at the next tick. */
 void fd_alerts_kick (FdAlerts *self);
+/* @func runs on the engine thread after a check that queued outbox events of @workspace_id
+ * (alerts triggered or resolved), once per workspace: the engine wakes the delivery workers. */
+typedef void (*FdAlertsNotify) (const char *workspace_id, gpointer user_data);
+void fd_alerts_set_notify (FdAlerts *self, FdAlertsNotify func, gpointer user_data);
 
 G_END_DECLS
