@@ -12,6 +12,7 @@
 
 #include <libpq-fe.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "fd-util.h"
 
@@ -231,34 +232,41 @@ pg_dsn_check (const char *dsn, GError **error)
 
 /* --- connecting --- */
 
-static void
-pg_on_cancelled (GCancellable *cancellable, gpointer data)
-{
-  char why[256];
-
-  /* Asks the server to stop the command in flight: it fails with 57014, a RETRY. */
-  if (!PQcancel (data, why, sizeof why))
-    g_debug ("cannot cancel the PostgreSQL command: %s", why);
-}
-
 typedef struct
 {
   GCancellable *cancellable;
   PGcancel *cancel;
+  int fd;
   gulong handler;
 } PgWatch;
 
+static void
+pg_on_cancelled (GCancellable *cancellable, gpointer data)
+{
+  PgWatch *watch = data;
+  char why[256];
+
+  /* Asks the server to stop the command in flight (it fails with 57014), then shuts the
+   * socket down: a cancel request that arrives between two commands does nothing, and the
+   * next command would wait as long as it likes. shutdown() is safe from this thread; the fd
+   * stays open until the worker resets the connection (pg_unwatch comes first). */
+  if (!PQcancel (watch->cancel, why, sizeof why))
+    g_debug ("cannot cancel the PostgreSQL command: %s", why);
+  if (watch->fd >= 0)
+    shutdown (watch->fd, SHUT_RDWR);
+}
+
 /* While watched, cancelling @cancellable stops what @conn runs (a lock wait, a slow COPY),
- * so a shutdown or a pause never waits for the database. */
+ * so a shutdown or a pause never waits for the database; the connection is lost then. */
 static void
 pg_watch (PgWatch *watch, PGconn *conn, GCancellable *cancellable)
 {
   watch->cancellable = cancellable;
   watch->cancel = PQgetCancel (conn);
+  watch->fd = PQsocket (conn);
   watch->handler = 0;
   if (cancellable != NULL && watch->cancel != NULL)
-    watch->handler
-        = g_cancellable_connect (cancellable, G_CALLBACK (pg_on_cancelled), watch->cancel, NULL);
+    watch->handler = g_cancellable_connect (cancellable, G_CALLBACK (pg_on_cancelled), watch, NULL);
 }
 
 static void
@@ -725,6 +733,13 @@ fd_sink_postgres_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable
           continue;
         }
       break;
+    }
+  if (outcome != FD_SINK_DELIVERED && g_cancellable_is_cancelled (cancellable))
+    {
+      /* Whatever the interrupted command said, it was us. */
+      g_free (message);
+      message = g_strdup ("cancelled");
+      outcome = FD_SINK_RETRY;
     }
   if (outcome == FD_SINK_RETRY)
     pg_reset (self);
