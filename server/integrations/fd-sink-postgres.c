@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "fd-util.h"
+#include "integrations/fd-sink-postgres-private.h"
 
 /* Our defaults; a setting in the DSN wins (libpq keeps the last value of a repeated keyword,
  * and the DSN is expanded after them). The keepalives and tcp_user_timeout bound how long a
@@ -27,9 +28,6 @@ static const char *const pg_default_values[] = {
   "5", "fleetdesk", "1", "10", "5", "3", "30000",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (pg_default_keys) == G_N_ELEMENTS (pg_default_values));
-
-/* Bounds the errors we log: a COPY context line quotes the row. */
-#define PG_MESSAGE_MAX_CHARS 600
 
 #define PG_STMT_BATCH "fd_batch"
 #define PG_STMT_CONDITION "fd_condition"
@@ -132,104 +130,6 @@ typedef struct
   char *password; /* the DSN's password, stripped from messages; NULL: none */
   PGconn *conn;   /* NULL: connect at the next delivery */
 } FdSinkPostgres;
-
-/* --- messages without secrets --- */
-
-/* The password in @dsn, also when it does not parse (a malformed DSN's error message may
- * quote it): "password=…" in a key/value string or "user:…@" in a URI. */
-static char *
-pg_dsn_password (const char *dsn)
-{
-  PQconninfoOption *options = PQconninfoParse (dsn, NULL);
-  char *password = NULL;
-  const char *p;
-
-  if (options != NULL)
-    {
-      for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-        if (strcmp (o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0')
-          password = g_strdup (o->val);
-      PQconninfoFree (options);
-      return password;
-    }
-  if ((p = strstr (dsn, "password")) != NULL)
-    {
-      p += strlen ("password");
-      p += strspn (p, " \t=&");
-      if (*p == '\'')
-        p++;
-      return g_strndup (p, strcspn (p, " \t'&"));
-    }
-  if ((p = strstr (dsn, "://")) != NULL)
-    {
-      const char *at = strchr (p + 3, '@');
-      const char *colon = strchr (p + 3, ':');
-      if (at != NULL && colon != NULL && colon < at && colon + 1 < at)
-        return g_strndup (colon + 1, at - colon - 1);
-    }
-  return NULL;
-}
-
-/* @text on one line (libpq ends messages with a newline and indents continuations with a
- * tab), bounded, with @password replaced. */
-static char *
-pg_clean (const char *text, const char *password)
-{
-  GString *out = g_string_new (NULL);
-  gboolean space = FALSE;
-
-  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
-    {
-      if (*p == '\n' || *p == '\r' || *p == '\t')
-        {
-          space = out->len > 0;
-          continue;
-        }
-      if (space)
-        g_string_append_c (out, ' ');
-      space = FALSE;
-      g_string_append_c (out, *p);
-    }
-  if (password != NULL && password[0] != '\0')
-    g_string_replace (out, password, "********", 0);
-  if (g_utf8_strlen (out->str, -1) > PG_MESSAGE_MAX_CHARS)
-    {
-      g_string_truncate (out, g_utf8_offset_to_pointer (out->str, PG_MESSAGE_MAX_CHARS) - out->str);
-      g_string_append (out, "…");
-    }
-  if (out->len == 0)
-    g_string_append (out, "unknown error");
-  return g_string_free (out, FALSE);
-}
-
-/* A DSN we accept: a libpq key/value string or URI that parses (a bare database name, which
- * libpq would also take, is refused: the API documents the two forms). */
-static gboolean
-pg_dsn_check (const char *dsn, GError **error)
-{
-  PQconninfoOption *options;
-  char *message = NULL;
-
-  if (dsn == NULL || dsn[strspn (dsn, " \t\r\n")] == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "the PostgreSQL DSN is empty");
-      return FALSE;
-    }
-  options = PQconninfoParse (dsn, &message);
-  if (options == NULL)
-    {
-      g_autofree char *password = pg_dsn_password (dsn);
-      g_autofree char *clean = pg_clean (message != NULL ? message : "out of memory", password);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "not a PostgreSQL connection string: %s", clean);
-      PQfreemem (message);
-      return FALSE;
-    }
-  PQconninfoFree (options);
-  return TRUE;
-}
-
 /* --- connecting --- */
 
 typedef struct
@@ -292,10 +192,10 @@ pg_exec_ok_result (PGconn *conn, PGresult *res, ExecStatusType want, const char 
   gboolean ok = res != NULL && PQresultStatus (res) == want;
 
   if (!ok)
-    *message = pg_clean (res != NULL && PQresultErrorMessage (res)[0] != '\0'
-                             ? PQresultErrorMessage (res)
-                             : PQerrorMessage (conn),
-                         password);
+    *message = fd_pg_clean (res != NULL && PQresultErrorMessage (res)[0] != '\0'
+                                ? PQresultErrorMessage (res)
+                                : PQerrorMessage (conn),
+                            password);
   PQclear (res);
   return ok;
 }
@@ -320,7 +220,7 @@ pg_make_schema (PGconn *conn, const char *password, char **message)
   if (res == NULL || PQresultStatus (res) != PGRES_TUPLES_OK)
     {
       PQclear (res);
-      *message = pg_clean (PQerrorMessage (conn), password);
+      *message = fd_pg_clean (PQerrorMessage (conn), password);
       goto failed;
     }
   timescale = PQntuples (res) > 0;
@@ -384,7 +284,7 @@ pg_connect (const char *dsn, const char *password, GCancellable *cancellable, ch
   conn = PQconnectdbParams (keys, values, 1);
   if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
     {
-      why = pg_clean (conn != NULL ? PQerrorMessage (conn) : "out of memory", password);
+      why = fd_pg_clean (conn != NULL ? PQerrorMessage (conn) : "out of memory", password);
       *message = g_strdup_printf ("cannot connect to PostgreSQL: %s", why);
       PQfinish (conn);
       return NULL;
@@ -412,9 +312,9 @@ fd_sink_postgres_check (const char *dsn, GError **error)
   g_autofree char *message = NULL;
   PGconn *conn;
 
-  if (!pg_dsn_check (dsn, error))
+  if (!fd_pg_dsn_check (dsn, error))
     return FALSE;
-  password = pg_dsn_password (dsn);
+  password = fd_pg_dsn_password (dsn);
   conn = pg_connect (dsn, password, NULL, &message);
   if (password != NULL)
     explicit_bzero (password, strlen (password));
@@ -426,68 +326,6 @@ fd_sink_postgres_check (const char *dsn, GError **error)
   PQfinish (conn);
   return TRUE;
 }
-
-/* --- display --- */
-
-static void
-pg_append_setting (GString *out, const char *keyword, const char *value)
-{
-  gboolean quote = value[0] == '\0' || strpbrk (value, " \t\r\n'\\") != NULL;
-
-  if (out->len > 0)
-    g_string_append_c (out, ' ');
-  g_string_append_printf (out, "%s=", keyword);
-  if (!quote)
-    {
-      g_string_append (out, value);
-      return;
-    }
-  g_string_append_c (out, '\'');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '\'' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '\'');
-}
-
-char *
-fd_sink_postgres_display (const char *dsn, GError **error)
-{
-  static const char *const first[] = { "host", "hostaddr", "port", "dbname", "user" };
-  PQconninfoOption *options;
-  GString *out;
-
-  if (!pg_dsn_check (dsn, error))
-    return NULL;
-  options = PQconninfoParse (dsn, NULL);
-  if (options == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "out of memory");
-      return NULL;
-    }
-  out = g_string_new (NULL);
-  /* Where and who first, in the contract's order; then whatever else the DSN sets. */
-  for (gsize i = 0; i < G_N_ELEMENTS (first); i++)
-    for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-      if (strcmp (o->keyword, first[i]) == 0 && o->val != NULL)
-        pg_append_setting (out, o->keyword, o->val);
-  for (PQconninfoOption *o = options; o->keyword != NULL; o++)
-    {
-      gboolean shown = FALSE;
-
-      for (gsize i = 0; i < G_N_ELEMENTS (first); i++)
-        shown = shown || strcmp (o->keyword, first[i]) == 0;
-      if (shown || o->val == NULL || strcmp (o->keyword, "password") == 0
-          || strcmp (o->keyword, "sslpassword") == 0)
-        continue;
-      pg_append_setting (out, o->keyword, o->val);
-    }
-  PQconninfoFree (options);
-  return g_string_free (out, FALSE);
-}
-
 /* --- delivering --- */
 
 #define FD_SINK_POSTGRES(sink) ((FdSinkPostgres *)(sink))
@@ -520,7 +358,7 @@ pg_failure (FdSinkPostgres *self, PGresult *res, const char *what, char **messag
   const char *text = res != NULL && PQresultErrorMessage (res)[0] != '\0'
                          ? PQresultErrorMessage (res)
                          : PQerrorMessage (self->conn);
-  g_autofree char *clean = pg_clean (text, self->password);
+  g_autofree char *clean = fd_pg_clean (text, self->password);
 
   *message = g_strdup_printf ("%s: %s", what, clean);
   if (state != NULL && (g_str_has_prefix (state, "22") || g_str_has_prefix (state, "23")))
@@ -606,7 +444,7 @@ pg_copy_readings (FdSinkPostgres *self, const FdOutboxBatch *batch, char **messa
   if (PQputCopyData (self->conn, rows->str, (int)rows->len) != 1
       || PQputCopyEnd (self->conn, NULL) != 1)
     {
-      g_autofree char *why = pg_clean (PQerrorMessage (self->conn), self->password);
+      g_autofree char *why = fd_pg_clean (PQerrorMessage (self->conn), self->password);
 
       *message = g_strdup_printf ("cannot write the readings: %s", why);
       return FD_SINK_RETRY;
@@ -776,12 +614,12 @@ fd_sink_postgres_new (const char *integration_id, const char *dsn, GError **erro
 {
   FdSinkPostgres *self;
 
-  if (!pg_dsn_check (dsn, error))
+  if (!fd_pg_dsn_check (dsn, error))
     return NULL;
   self = g_new0 (FdSinkPostgres, 1);
   self->parent.klass = &fd_sink_postgres_class;
   self->integration_id = g_strdup (integration_id);
   self->dsn = g_strdup (dsn);
-  self->password = pg_dsn_password (dsn);
+  self->password = fd_pg_dsn_password (dsn);
   return &self->parent;
 }
