@@ -188,6 +188,20 @@ test_readings_exactly_once (void)
     g_assert_cmpint (json_object_get_int_member (health, "delivered"), ==, total);
     g_assert_cmpint (json_object_get_int_member (health, "failed"), ==, 0);
   }
+  /* "Send test event": written straight away, an integration.test row. */
+  {
+    g_autofree char *test = g_strdup_printf ("%s/test", self);
+    g_autoptr (JsonNode) tested = fd_test_api_expect (server->srv, "POST", test, NULL, 200);
+    JsonObject *o = json_node_get_object (tested);
+
+    g_assert_true (json_object_get_boolean_member (o, "delivered"));
+    g_assert_true (json_object_get_null_member (o, "error"));
+    g_assert_cmpint (fd_test_pg_count (pg,
+                                       "SELECT count(*) FROM fleetdesk_events WHERE type = "
+                                       "'integration.test' AND workspace_id = $1",
+                                       server->workspace, NULL),
+                     ==, 1);
+  }
   g_clear_pointer (&shown, json_node_unref);
   shown = fd_test_api_expect (server->srv, "DELETE", self, NULL, 204);
 }
