@@ -8,6 +8,22 @@
 
 #include <json-glib/json-glib.h>
 
+struct _FdEngineObserver
+{
+  FdEvents *events;
+  GMutex lock; /* integrations: the writer thread kicks while the engine may forget them */
+  FdIntegrations *integrations;
+};
+
+static void
+kick (FdEngineObserver *observer, const char *workspace_id)
+{
+  g_mutex_lock (&observer->lock);
+  if (observer->integrations != NULL)
+    fd_integrations_kick (observer->integrations, workspace_id);
+  g_mutex_unlock (&observer->lock);
+}
+
 static void
 json_time (JsonBuilder *b, const char *member, gint64 ms)
 {
@@ -85,24 +101,49 @@ condition_changed (const FdCondition *condition, FdConditionChange change, gpoin
   fd_events_publish (events, type, condition->workspace_id, condition->device_id, json);
 }
 
-/* On the ingest writer's thread, after each commit. */
+/* Conditions are queued for the integrations in their own transaction (fd-conditions.c). */
+static void
+condition_kick (const FdCondition *condition, FdConditionChange change, gpointer user_data)
+{
+  if (change != FD_CONDITION_ALREADY_CLOSED)
+    kick (user_data, condition->workspace_id);
+}
+
+/* On the ingest writer's thread, after each commit: the readings are the integrations' data
+ * queue already (the sample table), so their workers only need waking. */
 static void
 readings_committed (const FdIngestCommitted *items, guint n_items, gpointer user_data)
 {
-  FdEvents *events = user_data;
+  FdEngineObserver *observer = user_data;
+  const char *kicked = NULL;
 
   for (guint i = 0; i < n_items; i++)
-    fd_events_data (events, items[i].workspace_id, items[i].device_id, items[i].fleet_id,
-                    items[i].tag, items[i].count, items[i].payload_json, items[i].timestamp_in);
+    {
+      fd_events_data (observer->events, items[i].workspace_id, items[i].device_id,
+                      items[i].fleet_id, items[i].tag, items[i].count, items[i].payload_json,
+                      items[i].timestamp_in);
+      if (g_strcmp0 (kicked, items[i].workspace_id) != 0)
+        {
+          kick (observer, items[i].workspace_id);
+          kicked = items[i].workspace_id;
+        }
+    }
 }
 
-void
+FdEngineObserver *
 fd_engine_events_connect (FdEvents *events, FdSessions *sessions, FdIngest *ingest,
-                          FdConditions *conditions)
+                          FdConditions *conditions, FdIntegrations *integrations)
 {
+  FdEngineObserver *observer = g_new0 (FdEngineObserver, 1);
+
+  observer->events = events;
+  observer->integrations = integrations;
+  g_mutex_init (&observer->lock);
   fd_sessions_add_watch (sessions, presence_changed, events);
-  fd_ingest_set_observer (ingest, readings_committed, events);
+  fd_ingest_set_observer (ingest, readings_committed, observer);
   fd_conditions_add_watch (conditions, condition_changed, events);
+  fd_conditions_add_watch (conditions, condition_kick, observer);
+  return observer;
 }
 
 void
@@ -112,7 +153,25 @@ fd_engine_events_disconnect_sessions (FdEvents *events, FdSessions *sessions)
 }
 
 void
-fd_engine_events_disconnect_conditions (FdEvents *events, FdConditions *conditions)
+fd_engine_events_disconnect_conditions (FdEngineObserver *observer, FdConditions *conditions)
 {
-  fd_conditions_remove_watch (conditions, condition_changed, events);
+  fd_conditions_remove_watch (conditions, condition_changed, observer->events);
+  fd_conditions_remove_watch (conditions, condition_kick, observer);
+}
+
+void
+fd_engine_events_forget_integrations (FdEngineObserver *observer)
+{
+  g_mutex_lock (&observer->lock);
+  observer->integrations = NULL;
+  g_mutex_unlock (&observer->lock);
+}
+
+void
+fd_engine_events_free (FdEngineObserver *observer)
+{
+  if (observer == NULL)
+    return;
+  g_mutex_clear (&observer->lock);
+  g_free (observer);
 }

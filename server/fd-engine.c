@@ -16,6 +16,7 @@
 #include "fd-engine-events.h"
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
+#include "integrations/fd-integrations.h"
 #include "integrations/fd-alerts.h"
 #include "jobs/fd-jobs.h"
 #include "ota/fd-ota.h"
@@ -75,6 +76,9 @@ struct _FdEngine
   FdDeviceUp *up;
   FdOta *ota;
   FdEvents *events;
+  FdEngineObserver *observer;
+  FdIntegrations *integrations;
+  FdIntegrationsConfig integrations_config;
   FdJobs *jobs;
   FdDeviceServer *devices;
   FdMqttServer *mqtt;
@@ -265,6 +269,8 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->mqtt_config.connect_timeout_s = config->mqtt_connect_timeout_s;
   self->mqtt_config.max_topic_chars = config->mqtt_max_topic_chars;
   self->quiet = config->quiet;
+  self->integrations_config.backoff_ms = config->integration_backoff_ms;
+  self->integrations_config.backoff_max_ms = config->integration_backoff_max_ms;
   if (config->test_clock_offset_file != NULL)
     self->test_clock = fd_clock_new_offset_file (config->test_clock_offset_file);
 
@@ -317,7 +323,9 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   self->up = fd_device_up_new (self->ingest, self->conditions, self->downlink);
   fd_device_up_set_max_bytes (self->up, self->max_payload_bytes);
   self->events = fd_events_new ();
-  fd_engine_events_connect (self->events, self->sessions, self->ingest, self->conditions);
+  self->integrations = fd_integrations_new (self->store, self->events, &self->integrations_config);
+  self->observer = fd_engine_events_connect (self->events, self->sessions, self->ingest,
+                                             self->conditions, self->integrations);
   self->jobs = fd_jobs_new (self->store, self->downlink, self->events);
   fd_device_up_set_events (self->up, self->events);
   self->firmware = fd_firmware_new (self->store, self->data_dir, self->firmware_max_bytes);
@@ -334,6 +342,7 @@ fd_engine_new (const FdEngineConfig *config, GError **error)
   fd_api_set_ota (self->api, self->ota);
   fd_api_set_live (self->api, self->events, self->sessions);
   fd_api_set_jobs (self->api, self->jobs);
+  fd_api_set_integrations (self->api, self->integrations);
   fd_api_set_alerts (self->api, self->alerts);
   self->db_path = g_steal_pointer (&db_path);
   self->retention = fd_retention_new (self->store);
@@ -470,6 +479,9 @@ fd_engine_start (FdEngine *self, GError **error)
   fd_ota_set_device_url (self->ota, self->public_host, (guint)self->device_port);
   if (!fd_ota_start (self->ota, error))
     return FALSE;
+  /* Before the API answers for them: their health is there from the first request. */
+  if (!fd_integrations_start (self->integrations, error))
+    return FALSE;
   if (!fd_api_listen (self->api, self->api_address, (guint)self->api_port, error))
     return FALSE;
   if (!write_ports (self, error))
@@ -523,6 +535,11 @@ fd_engine_shutdown (FdEngine *self)
   g_clear_pointer (&self->sessions, fd_sessions_free);
   /* After the API (no new export), before the store (a worker's last write needs it). */
   g_clear_pointer (&self->exports, fd_exports_free);
+  /* After the API (which reloads them), before the store: a stopping worker's request is
+   * cancelled and its batch stays in flight, resent at the next start. */
+  if (self->observer != NULL)
+    fd_engine_events_forget_integrations (self->observer);
+  g_clear_pointer (&self->integrations, fd_integrations_free);
   /* Its tick stops here; callbacks of its jobs still queued find it closing (fd-ota.h). */
   g_clear_pointer (&self->ota, fd_ota_free);
   /* Likewise: its tick stops; a check still queued is finished by the store's close. */
@@ -534,12 +551,13 @@ fd_engine_shutdown (FdEngine *self)
   g_clear_pointer (&self->up, fd_device_up_free);
   g_clear_pointer (&self->jobs, fd_jobs_free);
   g_clear_pointer (&self->downlink, fd_downlink_free);
-  if (self->conditions != NULL)
-    fd_engine_events_disconnect_conditions (self->events, self->conditions);
+  if (self->conditions != NULL && self->observer != NULL)
+    fd_engine_events_disconnect_conditions (self->observer, self->conditions);
   g_clear_pointer (&self->conditions, fd_conditions_free);
   /* After the store: its writer thread used the ingest state and the events bus until it was
    * joined. */
   g_clear_pointer (&self->ingest, fd_ingest_free);
+  g_clear_pointer (&self->observer, fd_engine_events_free);
   g_clear_pointer (&self->events, fd_events_free);
   g_clear_pointer (&self->auth, fd_device_auth_free);
   g_clear_pointer (&self->pki, fd_pki_free);

@@ -33,6 +33,8 @@ static int opt_compact_points = 0;
 static int opt_export_max_rows_per_second = 0;
 static gint64 opt_firmware_max_bytes = 64 * 1024 * 1024;
 static int opt_ota_tick_ms = 1000;
+static int opt_integration_backoff_ms = 1000;
+static int opt_integration_backoff_max_ms = 300000;
 static int opt_alert_tick_ms = 5000;
 static char *opt_token_name;
 static char *opt_test_clock_offset_file;
@@ -100,6 +102,14 @@ static const GOptionEntry server_entries[] = {
   { "ota-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_ota_tick_ms,
     N_ ("How often OTA campaigns are evaluated: device timeouts, stage advance, thresholds "
         "(default: 1000; tests use 200)"),
+    N_ ("MS") },
+  { "integration-backoff-ms", 0, 0, G_OPTION_ARG_INT, &opt_integration_backoff_ms,
+    N_ ("First retry delay of a failed integration delivery, doubled at each failure "
+        "(default: 1000)"),
+    N_ ("MS") },
+  { "integration-backoff-max-ms", 0, 0, G_OPTION_ARG_INT, &opt_integration_backoff_max_ms,
+    N_ ("Longest retry delay of an integration delivery, and of a Retry-After it honours "
+        "(default: 300000)"),
     N_ ("MS") },
   { "alert-tick-ms", 0, 0, G_OPTION_ARG_INT, &opt_alert_tick_ms,
     N_ ("How often open conditions are checked against the alert rules: an alert triggers "
@@ -226,6 +236,22 @@ check_options (GError **error)
                    _ ("--ota-tick-ms must be from 10 to 60000, not %d"), opt_ota_tick_ms);
       return FALSE;
     }
+  if (opt_integration_backoff_ms < 1 || opt_integration_backoff_ms > 3600000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--integration-backoff-ms must be from 1 to 3600000, not %d"),
+                   opt_integration_backoff_ms);
+      return FALSE;
+    }
+  if (opt_integration_backoff_max_ms < opt_integration_backoff_ms
+      || opt_integration_backoff_max_ms > 86400000)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("--integration-backoff-max-ms must be from --integration-backoff-ms (%d) "
+                      "to 86400000, not %d"),
+                   opt_integration_backoff_ms, opt_integration_backoff_max_ms);
+      return FALSE;
+    }
   if (opt_alert_tick_ms < 10 || opt_alert_tick_ms > 600000)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -295,6 +321,8 @@ run_server (void)
     .export_max_rows_per_second = (guint)opt_export_max_rows_per_second,
     .firmware_max_bytes = (gsize)opt_firmware_max_bytes,
     .ota_tick_ms = (guint)opt_ota_tick_ms,
+    .integration_backoff_ms = (guint)opt_integration_backoff_ms,
+    .integration_backoff_max_ms = (guint)opt_integration_backoff_max_ms,
     .alert_tick_ms = (guint)opt_alert_tick_ms,
   };
   g_autoptr (GError) error = NULL;

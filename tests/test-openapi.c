@@ -8,7 +8,9 @@
  *   - an operation key (get, put, post, patch, delete, head, options, trace) sits at exactly
  *     4 spaces under its path; other keys at 4 spaces (`parameters:`) are not operations;
  *   - `security: []` at exactly 6 spaces under an operation marks it as needing no token;
- *   - the first `- url:` under `servers:` is the prefix of every path (`/api/v1`).
+ *   - the first `- url:` under `servers:` is the prefix of every path (`/api/v1`), except
+ *     under a path whose own `servers:` (4 spaces, before its operations) names another with
+ *     `- url:` at 6 spaces (`/metrics` is at the root).
  * A line that breaks the layout fails the test with its number, rather than being misread.
  *
  * Both sets are compared both ways and every difference is printed. Then the document is
@@ -89,9 +91,9 @@ url_path (const char *url)
 }
 
 static void
-fd_api_doc_add_op (FdApiDoc *d, const char *path, const char *method)
+fd_api_doc_add_op (FdApiDoc *d, const char *prefix, const char *path, const char *method)
 {
-  g_autofree char *full = g_strconcat (d->prefix ? d->prefix : "", path, NULL);
+  g_autofree char *full = g_strconcat (prefix ? prefix : d->prefix ? d->prefix : "", path, NULL);
   g_autofree char *upper = g_ascii_strup (method, -1);
   GPtrArray *methods = g_hash_table_lookup (d->paths, full);
 
@@ -114,7 +116,9 @@ fd_api_doc_read (const char *file)
   FdApiDoc *d = g_new0 (FdApiDoc, 1);
   g_autofree char *section = NULL;
   g_autofree char *path = NULL;
-  const char *op = NULL; /* the last operation, while inside it */
+  const char *op = NULL;               /* the last operation, while inside it */
+  g_autofree char *path_prefix = NULL; /* the path's own server, if it has one */
+  gboolean in_path_servers = FALSE;
 
   g_file_get_contents (file, &contents, NULL, &error);
   g_assert_no_error (error);
@@ -160,19 +164,27 @@ fd_api_doc_read (const char *file)
           g_free (path);
           path = g_steal_pointer (&key);
           op = NULL;
+          g_clear_pointer (&path_prefix, g_free);
+          in_path_servers = FALSE;
         }
       else if (g_strcmp0 (section, "paths") == 0 && indent == 4)
         {
           if (path == NULL || key == NULL)
             g_error ("%s:%u: a key at 4 spaces outside a path: \"%s\"", file, n + 1, line);
           op = NULL;
+          in_path_servers = g_strcmp0 (key, "servers") == 0;
           if (is_method (key))
             {
               if (d->prefix == NULL)
                 g_error ("%s:%u: `servers:` must come before `paths:`", file, n + 1);
-              fd_api_doc_add_op (d, path, key);
+              fd_api_doc_add_op (d, path_prefix, path, key);
               op = d->ops->pdata[d->ops->len - 1];
             }
+        }
+      else if (in_path_servers && indent == 6 && g_str_has_prefix (text, "- url:"))
+        {
+          g_free (path_prefix);
+          path_prefix = url_path (unquote (g_strstrip (strchr (text, ':') + 1)));
         }
       else if (op != NULL && indent == 6 && g_strcmp0 (key, "security") == 0
                && strcmp (value, "[]") == 0)

@@ -21,8 +21,8 @@ static const char *const params[] = { "workspace", "type", NULL };
 static const char *const event_types[] = {
   "device.online",     "device.offline",   "data",          "condition.opened",
   "condition.updated", "condition.closed", "job.execution", "job.updated",
-  "variable.updated",  "campaign.updated", "campaign.target", "alert.triggered",
-  "alert.resolved",    NULL,
+  "variable.updated",  "campaign.updated", "campaign.target", "integration.updated",
+  "alert.triggered",   "alert.resolved",   NULL,
 };
 
 struct _FdApiEventStream

@@ -149,7 +149,11 @@ void fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k);
 gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
 extern const FdApiRoute fd_api_variable_routes[];
 extern const FdApiRoute fd_api_campaign_routes[];
+extern const FdApiRoute fd_api_integration_routes[];
 extern const FdApiRoute fd_api_alert_routes[];
+
+/* GET /metrics (fd-api-metrics.c), at the root: routed by fd-api-server.c itself. */
+void fd_api_metrics (FdApiRequest *req);
 
 /* POST /server/retention (fd-api-retention.c), routed with /server in fd-api-data.c. */
 void fd_api_retention_run (FdApiRequest *req);

@@ -17,7 +17,7 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_condition_routes,       fd_api_event_routes,     fd_api_export_routes,
   fd_api_export_schedule_routes, fd_api_query_routes,     fd_api_job_routes,
   fd_api_firmware_routes,        fd_api_variable_routes,  fd_api_campaign_routes,
-  fd_api_alert_routes,
+  fd_api_integration_routes,     fd_api_alert_routes,
 };
 
 static gboolean
@@ -120,6 +120,7 @@ fd_api_print_routes (FILE *out)
   for (guint t = 0; t < G_N_ELEMENTS (route_tables); t++)
     for (const FdApiRoute *r = route_tables[t]; r->method != NULL; r++)
       fprintf (out, "%s %s%s\n", r->method, API_PREFIX, r->pattern);
+  fprintf (out, "GET /metrics\n");
 }
 
 /* Splits the raw query string, keeping repeated keys (libsoup's table keeps only one). */
@@ -268,6 +269,20 @@ server_callback (SoupServer *server, SoupServerMessage *msg, const char *path, G
       return;
     }
 
+  if (g_str_equal (path, "/metrics"))
+    {
+      if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD"))
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                        "GET");
+          fd_api_reply_error (req, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", NULL,
+                              "%s is not allowed on /metrics (allowed: GET)", method);
+          return;
+        }
+      if (fd_api_authenticate (req) && parse_query (req))
+        fd_api_metrics (req);
+      return;
+    }
   route = find_route (method, path, &req->path_id, &req->path_sub, allow, &path_known);
   if (route == NULL && !path_known)
     {

@@ -11,6 +11,7 @@
 #include "fd-util.h"
 #include "ingest/fd-ingest.h"
 #include "ingest/fd-payload.h"
+#include "store/fd-store-integrations.h"
 
 #include <string.h>
 
@@ -284,6 +285,59 @@ judge (HandleJob *job, JsonObject *value, GError **error)
   return take_payload (value, "payload", &job->payload, error);
 }
 
+/* Queues the change for the integrations in its own transaction, as the ZDM condition stream
+ * shows it (zdm-protocol.md §8.2): {"uuid", "tag", "workspace_id", "device_id", "fleet_id",
+ * "device_name", "payload", "payloadf", "start", "finish", "duration"}. */
+static gboolean
+queue_for_integrations (FdDb *db, const FdCondition *c, const char *device_name, gint64 now,
+                        GError **error)
+{
+  g_autoptr (FdDevice) device = NULL;
+  g_autoptr (GString) body = NULL;
+  g_autofree char *start = NULL;
+  char duration[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean wanted = FALSE;
+
+  if (!fd_store_outbox_wanted (db, c->workspace_id, FD_OUTBOX_KIND_CONDITIONS, &wanted, error))
+    return FALSE;
+  if (!wanted)
+    return TRUE;
+  if (device_name == NULL)
+    {
+      device = fd_store_device_get (db, c->device_id, error);
+      if (device == NULL)
+        return FALSE;
+      device_name = device->name;
+    }
+  body = g_string_new ("{\"uuid\":");
+  fd_json_append_string (body, c->uuid, strlen (c->uuid), FALSE);
+  g_string_append (body, ",\"tag\":");
+  fd_json_append_string (body, c->tag, strlen (c->tag), FALSE);
+  g_string_append (body, ",\"workspace_id\":");
+  fd_json_append_string (body, c->workspace_id, strlen (c->workspace_id), FALSE);
+  g_string_append (body, ",\"device_id\":");
+  fd_json_append_string (body, c->device_id, strlen (c->device_id), FALSE);
+  g_string_append (body, ",\"fleet_id\":");
+  fd_json_append_string (body, c->fleet_id, strlen (c->fleet_id), FALSE);
+  g_string_append (body, ",\"device_name\":");
+  fd_json_append_string (body, device_name, strlen (device_name), FALSE);
+  g_string_append_printf (body, ",\"payload\":%s,\"payloadf\":%s", c->payload ? c->payload : "null",
+                          c->payloadf ? c->payloadf : "null");
+  start = fd_time_format_ms (c->start);
+  g_string_append_printf (body, ",\"start\":\"%s\",\"finish\":", start);
+  if (c->open)
+    g_string_append (body, "null");
+  else
+    {
+      g_autofree char *finish = fd_time_format_ms (c->finish);
+      g_string_append_printf (body, "\"%s\"", finish);
+    }
+  g_ascii_formatd (duration, sizeof duration, "%.3f", fd_condition_duration (c, now));
+  g_string_append_printf (body, ",\"duration\":%s}", duration);
+  return fd_store_outbox_event_add (db, c->workspace_id, FD_OUTBOX_KIND_CONDITIONS, c->fleet_id,
+                                    c->device_id, c->tag, now, body->str, error);
+}
+
 /* On the writer: what the message changes, decided from the row as it is now. */
 static gboolean
 handle_write (FdDb *db, gpointer data, GError **error)
@@ -320,7 +374,8 @@ handle_write (FdDb *db, gpointer data, GError **error)
       row->finish = job->time;
       row->open = FALSE;
       job->change = FD_CONDITION_CLOSED;
-      return fd_store_condition_update (db, row, job->now, error);
+      return fd_store_condition_update (db, row, job->now, error)
+             && queue_for_integrations (db, row, NULL, job->now, error);
     }
 
   if (row != NULL && !row->open)
@@ -330,7 +385,8 @@ handle_write (FdDb *db, gpointer data, GError **error)
       g_free (row->payload);
       row->payload = g_steal_pointer (&job->payload);
       job->change = FD_CONDITION_UPDATED;
-      return fd_store_condition_update (db, row, job->now, error);
+      return fd_store_condition_update (db, row, job->now, error)
+             && queue_for_integrations (db, row, NULL, job->now, error);
     }
 
   {
@@ -355,7 +411,8 @@ handle_write (FdDb *db, gpointer data, GError **error)
     row->open = TRUE;
     job->row = row;
     job->change = FD_CONDITION_OPENED;
-    return fd_store_condition_insert (db, row, job->now, error);
+    return fd_store_condition_insert (db, row, job->now, error)
+           && queue_for_integrations (db, row, device->name, job->now, error);
   }
 }
 

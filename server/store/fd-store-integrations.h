@@ -169,9 +169,108 @@ typedef struct
                         empty, the cursor can move there) */
   GArray *items;    /* FdOutboxItem */
   GStringChunk *strings;
+  gsize bytes;      /* of the items' payloads */
 } FdOutboxBatch;
 
 void fd_outbox_batch_free (FdOutboxBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdOutboxBatch, fd_outbox_batch_free)
+
+/* Reading and recording batches. A batch is read on any connection; begin, done, attempt
+ * and the limits run on the writer. Items are read at most FD_OUTBOX_SCAN_ROWS sample ids past
+ * the cursor per call, so an integration whose filters match little never scans a big table
+ * in one go (the next call goes on from scanned_to). */
+#define FD_OUTBOX_SCAN_ROWS 50000
+/* A batch also ends once its payloads reach this many bytes (10,000 payloads of 64 KiB would
+ * be 640 MiB in memory and in one request). */
+#define FD_OUTBOX_BATCH_MAX_BYTES (4 * 1024 * 1024)
+/* outbox_event rows every integration of the workspace is past are kept this long (replay
+ * reaches them), and no row longer than FD_OUTBOX_EVENT_MAX_MS. */
+#define FD_OUTBOX_EVENT_KEEP_MS (24 * G_GINT64_CONSTANT (3600000))
+#define FD_OUTBOX_EVENT_MAX_MS (7 * 24 * G_GINT64_CONSTANT (3600000))
+
+/* The next batch of @integration from its cursors (at most batch_max items, one kind: events
+ * first when any is queued, as consecutive events of one kind, then data). *@batch is NULL
+ * when nothing is queued; a data batch may be empty with scanned_to past the cursor (nothing
+ * matched there: fd_store_outbox_skip moves the cursor). batch_id is NULL until begun. */
+gboolean fd_store_outbox_read (FdDb *db, const FdIntegration *integration, FdOutboxBatch **batch,
+                               GError **error);
+/* The batch in flight of @integration (inflight_batch set), exactly as it was first read: the
+ * same kind, id range and batch_id. */
+gboolean fd_store_outbox_recompose (FdDb *db, const FdIntegration *integration,
+                                    FdOutboxBatch **batch, GError **error);
+/* Records @batch in flight before its first attempt: batch_seq + 1, batch->batch_id set to
+ * "<id>-<batch_seq>". *@begun FALSE (nothing written) when the integration changed since it
+ * was read (@data_cursor / @event_cursor are the cursors it was read from, or another batch is
+ * in flight, or it is gone). */
+gboolean fd_store_outbox_begin (FdDb *db, const char *integration_id, gint64 data_cursor,
+                                gint64 event_cursor, FdOutboxBatch *batch, gboolean *begun,
+                                GError **error);
+/* One attempt at the batch in flight, as the delivery log keeps it. */
+typedef struct
+{
+  const char *outcome; /* "delivered", "retry", "failed" */
+  int status;
+  gint64 latency_ms;
+  const char *error;
+  gint64 at;
+} FdDeliveryAttempt;
+/* The batch in flight is done (delivered or failed): its cursor moves to batch->scanned_to,
+ * delivered or failed grows by its items, last_success_at or last_error set, the attempt
+ * logged. *@done FALSE (nothing written) when @batch is no longer the batch in flight (a replay,
+ * a limit or a delete dropped it meanwhile). */
+gboolean fd_store_outbox_done (FdDb *db, const char *integration_id, const FdOutboxBatch *batch,
+                               const FdDeliveryAttempt *attempt, gboolean *done, GError **error);
+/* An attempt that will be retried: inflight_attempts + 1, last_error, the attempt logged.
+ * *@current FALSE when @batch is no longer in flight. */
+gboolean fd_store_outbox_attempt (FdDb *db, const char *integration_id, const FdOutboxBatch *batch,
+                                  const FdDeliveryAttempt *attempt, gboolean *current,
+                                  GError **error);
+/* Logs @attempt of @batch outside the queue (a test send) as attempt 1. NOT_FOUND when the
+ * integration is gone. */
+gboolean fd_store_delivery_add (FdDb *db, const char *integration_id, const FdOutboxBatch *batch,
+                                const FdDeliveryAttempt *attempt, GError **error);
+/* Moves the data cursor of @integration_id from @from to @to when no batch is in flight (what
+ * an empty read scanned matched nothing). */
+gboolean fd_store_outbox_skip (FdDb *db, const char *integration_id, gint64 from, gint64 to,
+                               GError **error);
+/* What @integration has queued: items (data and events) and the ts_in of the oldest (0: none).
+ * Counts the whole queue: callers do it every few seconds at most. */
+gboolean fd_store_outbox_depth (FdDb *db, const FdIntegration *integration, gint64 *depth,
+                                gint64 *oldest, GError **error);
+/* Applies the limits of @integration_id as its row is now: items older than max_age_s, then
+ * the oldest beyond max_queued, are dropped (the cursors moved past them, the batch in flight
+ * too when it is among them), added to dropped and logged as one "dropped" delivery row per
+ * call. *@dropped: how many (0: nothing over a limit). Bounded work per call: it may leave
+ * some over a limit for the next call. */
+gboolean fd_store_outbox_limit (FdDb *db, const char *integration_id, gint64 now,
+                                gint64 *dropped, GError **error);
+/* Prunes the delivery log (older than FD_DELIVERY_KEEP_MS, beyond FD_DELIVERY_KEEP_ROWS per
+ * integration) and the outbox_event rows no integration needs any more. */
+gboolean fd_store_outbox_prune (FdDb *db, gint64 now, GError **error);
+/* The lowest data_cursor of the integrations that forward data of the workspace of stream
+ * @stream, or G_MAXINT64 when none does: retention keeps the samples above it. */
+gboolean fd_store_outbox_data_floor (FdDb *db, gint64 stream, gint64 *floor, GError **error);
+
+/* One row of the delivery log. */
+typedef struct
+{
+  gint64 id;
+  char *batch_id;
+  FdOutboxKind kind;
+  gint64 items;
+  gint64 attempt;
+  gint64 at;
+  gint64 latency_ms;
+  int status;    /* 0: no HTTP answer */
+  char *outcome; /* "delivered", "retry", "failed", "dropped" */
+  char *error;   /* NULL when none */
+} FdDelivery;
+
+void fd_delivery_free (FdDelivery *delivery);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDelivery, fd_delivery_free)
+/* The delivery log of @integration_id (FdDelivery *), newest first, a page; @outcome (NULL:
+ * any) keeps one outcome. NOT_FOUND when the integration does not exist. */
+gboolean fd_store_delivery_list (FdDb *db, const char *integration_id, const char *outcome,
+                                 gint64 from, gint64 size, FdPage *page, GError **error);
 
 G_END_DECLS

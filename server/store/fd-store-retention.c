@@ -10,6 +10,7 @@
 #include "fd-store-retention.h"
 
 #include "ingest/fd-data-layout.h"
+#include "store/fd-store-integrations.h"
 
 #define DAY_MS G_GINT64_CONSTANT (86400000)
 /* Items a step looks at at most, so that a pass over many streams with nothing to delete
@@ -116,18 +117,29 @@ delete_samples (FdDb *db, const FdRetentionItem *item, gint64 *budget, FdRetenti
 {
   g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (SampleKey));
   sqlite3_stmt *stmt;
-  gint64 deleted = 0;
+  gint64 deleted = 0, floor = G_MAXINT64, newest = 0;
   int rc;
 
+  /* The samples an integration still has queued (above its data_cursor) stay: its limits
+   * (max_age_s, max_queued) bound how long that holds retention back. And the newest sample
+   * of all stays: sample ids are rowids, and deleting the highest would let the next reading
+   * take its id again, below a data_cursor already past it (never delivered). */
+  if (!fd_store_outbox_data_floor (db, item->id, &floor, error))
+    return FALSE;
+  stmt = fd_db_prepare (db, "SELECT coalesce (max (id), 0) FROM sample", error);
+  if (stmt == NULL || !fd_db_fetch_count (db, stmt, &newest, error))
+    return FALSE;
+  floor = MIN (floor, newest - 1);
   stmt = fd_db_prepare (db,
                         "SELECT ts_device, id FROM sample_ts WHERE stream = ?1 AND ts_device < ?2"
-                        " ORDER BY ts_device, id LIMIT ?3",
+                        " AND id <= ?4 ORDER BY ts_device, id LIMIT ?3",
                         error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item->id);
   sqlite3_bind_int64 (stmt, 2, item->cutoff);
   sqlite3_bind_int64 (stmt, 3, *budget);
+  sqlite3_bind_int64 (stmt, 4, floor);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       SampleKey key = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
