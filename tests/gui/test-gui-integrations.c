@@ -192,8 +192,8 @@ find_by_class (GtkWidget *root, GType type, const char *css_class)
 }
 
 /* A mapped label under @root whose text starts with @prefix. */
-static GtkWidget *
-find_label_prefix (GtkWidget *root, const char *prefix)
+GtkWidget *
+fd_ti_find_label_prefix (GtkWidget *root, const char *prefix)
 {
   if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
       && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
@@ -201,7 +201,7 @@ find_label_prefix (GtkWidget *root, const char *prefix)
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_label_prefix (child, prefix);
+      GtkWidget *found = fd_ti_find_label_prefix (child, prefix);
 
       if (found != NULL)
         return found;
@@ -212,7 +212,8 @@ find_label_prefix (GtkWidget *root, const char *prefix)
 static gboolean
 label_prefix_cb (gpointer data)
 {
-  return find_label_prefix (GTK_WIDGET (fd_gui_window (G_APPLICATION (fd_ti_app))), data) != NULL;
+  return fd_ti_find_label_prefix (GTK_WIDGET (fd_gui_window (G_APPLICATION (fd_ti_app))), data)
+         != NULL;
 }
 
 void
@@ -576,6 +577,8 @@ test_replay (void)
   fd_integrations_page_open_integration (fd_ti_page (), integration_id);
   replay
       = fd_gui_wait_for (GTK_WIDGET (detail), GTK_TYPE_MENU_BUTTON, "Deliver a past period again");
+  /* The page's slide in over: a popover placed while its button moves finds no monitor. */
+  fd_gui_settle (600);
   gtk_menu_button_popup (GTK_MENU_BUTTON (replay));
   fd_gui_settle (300);
   g_free (fd_ti_shot ("integrations-10-replay"));
@@ -720,6 +723,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gui-integrations/notifications", fd_ti_notifications_start);
   g_test_add_func ("/gui-integrations/alert-notification", fd_ti_alert_notification);
   g_test_add_func ("/gui-integrations/delete", test_delete);
+  g_test_add_func ("/gui-integrations/postgres", fd_ti_postgres);
 
   fd_ti_app = fd_application_new ();
   status = fd_gui_run_tests (G_APPLICATION (fd_ti_app), data_dir, fd_ti_files_dir, after_tests);
