@@ -130,15 +130,23 @@ fd_integration_dialog_split (GtkEditable *editable)
 JsonNode *
 fd_integration_dialog_dup_body (FdIntegrationDialog *self, gboolean create)
 {
-  JsonObject *body = json_object_new ();
-  JsonArray *kinds = json_array_new ();
-  g_autofree char *name = fd_ui_dup_trimmed_text (GTK_EDITABLE (self->name_row));
-  g_autofree char *url = fd_ui_dup_trimmed_text (GTK_EDITABLE (self->url_row));
-  g_autofree char *dsn = fd_ui_dup_trimmed_text (GTK_EDITABLE (self->dsn_row));
-  const char *secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
-  gboolean postgres = fd_integration_dialog_is_postgres (self);
+  JsonObject *body;
+  JsonArray *kinds;
+  g_autofree char *name = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *dsn = NULL;
+  const char *secret;
+  gboolean postgres;
 
   g_return_val_if_fail (FD_IS_INTEGRATION_DIALOG (self), NULL);
+
+  body = json_object_new ();
+  kinds = json_array_new ();
+  name = fd_ui_dup_trimmed_text (GTK_EDITABLE (self->name_row));
+  url = fd_ui_dup_trimmed_text (GTK_EDITABLE (self->url_row));
+  dsn = fd_ui_dup_trimmed_text (GTK_EDITABLE (self->dsn_row));
+  secret = gtk_editable_get_text (GTK_EDITABLE (self->secret_row));
+  postgres = fd_integration_dialog_is_postgres (self);
 
   if (create)
     json_object_set_string_member (body, "type", postgres ? "postgresql" : "webhook");
