@@ -1,7 +1,8 @@
 /* test-pg-engine.c — a postgresql integration of a real fleetdesk-server, made through the API,
  * filling a real PostgreSQL (fd-test-pg.h): readings ingested over HTTPS by real devices end up
  * in fleetdesk_readings exactly once each, every device's in order, payloads intact — also when
- * the server is killed with SIGKILL in the middle of the drain and restarted.
+ * the server is killed with SIGKILL in the middle of the drain and restarted; an unsaved form's
+ * test event is written too.
  */
 #include "config.h"
 
@@ -232,6 +233,42 @@ test_unreachable_refused (void)
   g_assert_cmpint (fd_test_int (list, "total"), ==, 0);
 }
 
+/* "Send test event" of an unsaved form (nothing created yet): delivered means the database
+ * took the event — a row of fleetdesk_events in a batch of its own, with no integration id —
+ * and a second test does not collide with the first. */
+static void
+test_unsaved_test_event (void)
+{
+  g_autoptr (FdTestPg) pg = fd_test_pg_new ();
+  g_autofree char *body = create_body (pg->dsn);
+  g_autofree char *list
+      = g_strdup_printf (FD_T_API "/workspaces/%s/integrations", server->workspace);
+  g_autofree char *path = g_strconcat (list, "/test", NULL);
+  g_autoptr (JsonNode) listed = NULL;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (JsonNode) result = fd_test_api_expect (server->srv, "POST", path, body, 200);
+      JsonObject *o = json_node_get_object (result);
+      if (!json_object_get_boolean_member (o, "delivered"))
+        g_error ("unsaved test %u not delivered: %s", i,
+                 json_object_get_string_member (o, "error"));
+      g_assert_true (json_node_is_null (json_object_get_member (o, "error")));
+    }
+  g_assert_cmpint (fd_test_pg_count (pg,
+                                     "SELECT count(*) FROM fleetdesk_events"
+                                     " WHERE type = 'integration.test'",
+                                     NULL),
+                   ==, 2);
+  g_assert_cmpint (fd_test_pg_count (pg,
+                                     "SELECT count(*) FROM fleetdesk_batches"
+                                     " WHERE integration_id = '' AND kind = 'test'",
+                                     NULL),
+                   ==, 2);
+  listed = fd_test_api_expect (server->srv, "GET", list, NULL, 200);
+  g_assert_cmpint (fd_test_int (listed, "total"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -248,6 +285,7 @@ main (int argc, char **argv)
   connect_devices ();
 
   g_test_add_func ("/pg-engine/unreachable-refused", test_unreachable_refused);
+  g_test_add_func ("/pg-engine/unsaved-test-event", test_unsaved_test_event);
   g_test_add_func ("/pg-engine/readings-exactly-once", test_readings_exactly_once);
   ret = g_test_run ();
 

@@ -2,7 +2,8 @@
  * receiver in this process: 100,000 readings ingested over HTTPS while the receiver answers
  * 503, then all of them delivered in per-device order once it is back, signed; a kill -9 in the
  * middle of the drain loses nothing; a 4xx fails a batch without retrying it; 429 Retry-After
- * is honoured; pause (across a restart), resume and replay; the limits dropping, counted;
+ * is honoured; pause (across a restart), resume and replay; the limits dropping, counted, and a
+ * paused integration's health and limits kept up to date;
  * condition changes in the ZDM condition-stream shape, device events in the events envelope;
  * the test send, the delivery log and the health through the API, and /metrics.
  */
@@ -420,6 +421,91 @@ test_limits_drop (void)
   remove_integration (id);
 }
 
+/* GET /integrations/@id's health, until @member is @value (at most @timeout_s). */
+static JsonObject *
+wait_health (const char *id, const char *member, gint64 value, guint timeout_s, JsonNode **shown)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/integrations/%s", id);
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      JsonObject *health;
+      g_clear_pointer (shown, json_node_unref);
+      *shown = fd_test_api_expect (server->srv, "GET", path, NULL, 200);
+      health = json_object_get_object_member (json_node_get_object (*shown), "health");
+      if (json_object_get_int_member (health, member) == value
+          || g_get_monotonic_time () > deadline)
+        return health;
+      g_usleep (100 * 1000);
+    }
+}
+
+/* A paused integration delivers nothing, yet its health tells what waits (queue depth, oldest,
+ * on the events stream too) and its limits still drop, counted and logged. */
+static void
+test_paused_health_and_limits (void)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL, *dropped_log = NULL;
+  g_autoptr (JsonNode) paused = NULL, shown = NULL, patched = NULL, log = NULL, item = NULL;
+  g_autoptr (FdTeListener) l = NULL;
+  JsonObject *health;
+  guint at = 0;
+
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
+  id = make_integration (1000, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
+  path = g_strdup_printf ("/api/v1/integrations/%s", id);
+  dropped_log = g_strdup_printf ("%s/deliveries?outcome=dropped", path);
+  paused = integration_post (id, "pause", NULL);
+  l = fd_te_listener_open (server, "?type=integration.updated", server->srv->token);
+  g_assert_nonnull (l->conn);
+  ingest (0, 10);
+
+  health = wait_health (id, "queue_depth", 10 * DEVICES, 10, &shown);
+  g_assert_cmpint (json_object_get_int_member (health, "queue_depth"), ==, 10 * DEVICES);
+  g_assert_cmpstr (json_object_get_string_member (health, "state"), ==, "paused");
+  g_assert_nonnull (json_object_get_string_member (health, "oldest_queued"));
+  /* the app's list learns it from the events stream */
+  for (;;)
+    {
+      JsonObject *data;
+      at = fd_te_wait_event (l, at, "integration.updated", NULL);
+      data = fd_te_event_data (fd_te_event_at (l, at));
+      if (g_str_equal (json_object_get_string_member (data, "id"), id)
+          && json_object_get_int_member (data, "queue_depth") == 10 * DEVICES)
+        {
+          g_assert_cmpstr (json_object_get_string_member (data, "state"), ==, "paused");
+          break;
+        }
+      at++;
+    }
+
+  /* a smaller max_queued applies while paused: the oldest dropped, counted and logged */
+  patched = fd_test_api_expect (server->srv, "PATCH", path, "{\"max_queued\": 8}", 200);
+  health = wait_health (id, "dropped", 10 * DEVICES - 8, 15, &shown);
+  g_assert_cmpint (json_object_get_int_member (health, "dropped"), ==, 10 * DEVICES - 8);
+  health = wait_health (id, "queue_depth", 8, 10, &shown);
+  g_assert_cmpint (json_object_get_int_member (health, "queue_depth"), ==, 8);
+  g_assert_cmpstr (json_object_get_string_member (health, "state"), ==, "paused");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (shown), "paused"));
+  log = fd_test_api_expect (server->srv, "GET", dropped_log, NULL, 200);
+  g_assert_cmpint (fd_test_int (log, "total"), ==, 1);
+  item = json_node_copy (json_array_get_element (
+      json_object_get_array_member (json_node_get_object (log), "items"), 0));
+  g_assert_cmpstr (fd_test_str (item, "outcome"), ==, "dropped");
+  g_assert_cmpint (fd_test_int (item, "items"), ==, 10 * DEVICES - 8);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->requests), ==, 0);
+
+  /* resumed: the 8 kept are delivered, the newest ones */
+  g_clear_pointer (&paused, json_node_unref);
+  paused = integration_post (id, "resume", NULL);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 8, 20));
+  g_usleep (300 * 1000);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->items), ==, 8);
+  remove_integration (id);
+}
+
 static gboolean
 has_event (const char *type)
 {
@@ -542,6 +628,7 @@ main (int argc, char **argv)
   g_test_add_func ("/webhook/pause-resume-replay", test_pause_resume_replay);
   g_test_add_func ("/webhook/conditions-zdm-shape", test_conditions_zdm_shape);
   g_test_add_func ("/webhook/limits-drop", test_limits_drop);
+  g_test_add_func ("/webhook/paused-health-and-limits", test_paused_health_and_limits);
   g_test_add_func ("/webhook/device-events-and-health", test_device_events_and_health);
   g_test_add_func ("/webhook/api-test-and-log", test_api_test_and_log);
   ret = g_test_run ();
