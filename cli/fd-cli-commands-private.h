@@ -51,6 +51,16 @@ extern const FdCliColumn fd_cli_execution_columns[];
 extern const FdCliCommand fd_cli_firmware_commands[];
 extern const FdCliCommand fd_cli_campaign_commands[];
 
+/* fd-cli-commands-integration.c, fd-cli-integrations.c */
+extern const FdCliCommand fd_cli_integration_commands[];
+/* create / update: the numbers in their bounds, --header 'NAME: VALUE', what the type needs. */
+gboolean fd_cli_integration_check (const FdCliInvocation *invocation, GError **error);
+/* create / update: the body from the options; a create's secret is shown with a note. */
+gboolean fd_cli_integration_send (const FdCliInvocation *invocation,
+                                  const FdCliEndpoint *endpoint, GError **error);
+/* test: the answer, and exit 1 when the event was not delivered. */
+gboolean fd_cli_integration_test (const FdCliInvocation *invocation,
+                                  const FdCliEndpoint *endpoint, GError **error);
 /* fd-cli-alerts.c */
 extern const FdCliCommand fd_cli_alert_commands[];
 

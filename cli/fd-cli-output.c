@@ -357,6 +357,13 @@ count_line (FdCliKind kind, guint shown, guint total)
     case FD_CLI_KIND_CAMPAIGN_TARGET:
       return g_strdup_printf (ngettext ("%u of %u target", "%u of %u targets", total), shown,
                               total);
+    case FD_CLI_KIND_INTEGRATION:
+      return g_strdup_printf (ngettext ("%u of %u integration", "%u of %u integrations", total),
+                              shown, total);
+    case FD_CLI_KIND_DELIVERY:
+      return g_strdup_printf (
+          ngettext ("%u of %u delivery attempt", "%u of %u delivery attempts", total), shown,
+          total);
     case FD_CLI_KIND_ALERT_RULE:
       return g_strdup_printf (ngettext ("%u of %u alert rule", "%u of %u alert rules", total),
                               shown, total);
@@ -392,6 +399,9 @@ deleted_line (FdCliKind kind, const char *id)
       return g_strdup_printf (_ ("Unset variable %s"), id);
     case FD_CLI_KIND_FIRMWARE:
       return g_strdup_printf (_ ("Deleted firmware %s"), id);
+    case FD_CLI_KIND_INTEGRATION:
+      return g_strdup_printf (_ ("Deleted integration %s"), id);
+    case FD_CLI_KIND_DELIVERY:
     case FD_CLI_KIND_ALERT_RULE:
       return g_strdup_printf (_ ("Deleted alert rule %s"), id);
     case FD_CLI_KIND_JOB:

@@ -149,6 +149,7 @@ void fd_api_firmware_key_member (JsonObject *obj, const FdSigningKey *k);
 gboolean fd_api_firmware_got_headers (FdApi *api, SoupServerMessage *msg, const FdApiRoute *route);
 extern const FdApiRoute fd_api_variable_routes[];
 extern const FdApiRoute fd_api_campaign_routes[];
+extern const FdApiRoute fd_api_integration_routes[];
 extern const FdApiRoute fd_api_alert_routes[];
 
 /* GET /metrics (fd-api-metrics.c), at the root: routed by fd-api-server.c itself. */

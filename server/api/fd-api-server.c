@@ -17,7 +17,7 @@ static const FdApiRoute *const route_tables[] = {
   fd_api_condition_routes,       fd_api_event_routes,     fd_api_export_routes,
   fd_api_export_schedule_routes, fd_api_query_routes,     fd_api_job_routes,
   fd_api_firmware_routes,        fd_api_variable_routes,  fd_api_campaign_routes,
-  fd_api_alert_routes,
+  fd_api_integration_routes,     fd_api_alert_routes,
 };
 
 static gboolean
