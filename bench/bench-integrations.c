@@ -475,18 +475,28 @@ typedef struct
 } Cost;
 
 /* Waits until integration @id delivered @n readings: the receiver's count for a webhook, the
- * server's (published about once a second) for PostgreSQL. */
+ * server's (published about once a second) for PostgreSQL, given up when that count stands
+ * still for 15 s (a sink that cannot deliver: a build without the PostgreSQL sink). */
 static gboolean
 wait_delivered (Bench *b, const char *id, gboolean pg, guint64 n, double timeout_s)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64)(timeout_s * G_USEC_PER_SEC);
+  gint64 last = -1, moved = g_get_monotonic_time (), delivered;
 
   if (!pg)
     return receiver_wait (b->rx, id, n, timeout_s);
-  while (health (b, id, "delivered") < (gint64)n)
+  while ((delivered = health (b, id, "delivered")) < (gint64)n)
     {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
+      gint64 now = g_get_monotonic_time ();
+      if (delivered != last)
+        last = delivered, moved = now;
+      if (now > deadline || now - moved > 15 * G_USEC_PER_SEC)
+        {
+          g_print ("  PostgreSQL integration %s: %" G_GINT64_FORMAT " of %" G_GUINT64_FORMAT
+                   " delivered, stuck\n",
+                   id, delivered, n);
+          return FALSE;
+        }
       g_usleep (100 * 1000);
     }
   return TRUE;
