@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <signal.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "bench-ingest.h"
@@ -366,10 +367,21 @@ measure_live (Bench *b)
 typedef struct
 {
   Ingest in;
-  double first_s, drain_s, readings_per_s, requests_per_s, proper_per_s;
+  double first_s, drain_s, readings_per_s, requests_per_s, proper_per_s, server_cpu_s;
+  double db_mb, wal_mb;
   guint64 requests, refused, server_delivered;
   gboolean complete;
 } Backlog;
+
+/* The size of DATA/@name in MB (0 when absent). */
+static double
+file_mb (Bench *b, const char *name)
+{
+  g_autofree char *path = g_build_filename (b->s->srv->data_dir, name, NULL);
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (double)st.st_size / (1024 * 1024) : 0;
+}
 
 static Backlog
 measure_backlog (Bench *b)
@@ -377,6 +389,7 @@ measure_backlog (Bench *b)
   g_autofree char *id = NULL;
   Backlog bl = { 0 };
   guint64 refused0;
+  double cpu0;
   gint64 up;
   Counter c;
 
@@ -389,9 +402,13 @@ measure_backlog (Bench *b)
   g_print ("  receiver answering 503: ingested %" G_GUINT64_FORMAT " readings in %.2f s "
            "(%.0f/s)\n",
            bl.in.readings, bl.in.seconds, bl.in.readings_per_s);
+  bl.db_mb = file_mb (b, "fleetdesk.db");
+  bl.wal_mb = file_mb (b, "fleetdesk.db-wal");
+  cpu0 = fd_bench_cpu_s (b->s->srv->pid);
   up = g_get_monotonic_time ();
   receiver_set_down (b->rx, FALSE);
   bl.complete = receiver_wait (b->rx, id, bl.in.readings, 600 + bl.in.readings / 1000.0);
+  bl.server_cpu_s = fd_bench_cpu_s (b->s->srv->pid) - cpu0;
   c = receiver_counter (b->rx, id);
   g_mutex_lock (&b->rx->lock);
   bl.refused = b->rx->refused - refused0;
@@ -409,10 +426,12 @@ measure_backlog (Bench *b)
   bl.server_delivered = (guint64)health (b, id, "delivered");
   g_print ("  receiver up: first batch after %.2f s, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
            " readings in %.2f s (%.0f readings/s, %.0f requests/s; %.0f readings/s from the "
-           "first batch on); the server counts %" G_GUINT64_FORMAT " delivered, %" G_GUINT64_FORMAT
-           " requests were answered 503\n",
+           "first batch on; server CPU %.2f s); the server counts %" G_GUINT64_FORMAT
+           " delivered, %" G_GUINT64_FORMAT
+           " requests were answered 503; store %.0f MB, WAL %.0f MB "
+           "when the receiver came back\n",
            bl.first_s, c.items, bl.in.readings, bl.drain_s, bl.readings_per_s, bl.requests_per_s,
-           bl.proper_per_s, bl.server_delivered, bl.refused);
+           bl.proper_per_s, bl.server_cpu_s, bl.server_delivered, bl.refused, bl.db_mb, bl.wal_mb);
   delete_integration (b, id);
   return bl;
 }
@@ -574,6 +593,7 @@ main (int argc, char **argv)
 {
   gint64 readings = 1000000;
   int connections = 4, rounds = 2, live_batch_max = 0;
+  gboolean backlog_only = FALSE;
   double duration = 10;
   GOptionEntry entries[] = {
     { "readings", 'n', 0, G_OPTION_ARG_INT64, &readings,
@@ -584,6 +604,8 @@ main (int argc, char **argv)
       "R" },
     { "connections", 'c', 0, G_OPTION_ARG_INT, &connections,
       "Devices ingesting at once, one connection each (default 4)", "K" },
+    { "backlog-only", 0, 0, G_OPTION_ARG_NONE, &backlog_only,
+      "Only the backlog run (2.), on a fresh store", NULL },
     { "live-batch-max", 0, 0, G_OPTION_ARG_INT, &live_batch_max,
       "batch_max of the live run's webhook (default: the API's, 500)", "N" },
     { NULL },
@@ -596,8 +618,8 @@ main (int argc, char **argv)
   g_autofree char *extra = NULL;
   gint64 ts = g_get_real_time () / 1000 - 3600 * 1000;
   Bench b = { 0 };
-  Cost cost = { 0 };
-  Live live;
+  Cost cost = { .caught_up = TRUE };
+  Live live = { .caught_up = TRUE };
   Backlog bl;
   double a, bb;
 
@@ -656,11 +678,14 @@ main (int argc, char **argv)
 
   g_print ("warm-up (2 s, no integration)\n");
   ingest (&b, 2, 0);
-  g_print ("1. live: one webhook at its default batching (500 readings or 1 s)\n");
-  live = measure_live (&b);
-  g_print ("3. cost: no integration (A) against two (B), %u round%s\n", b.rounds,
-           b.rounds > 1 ? "s" : "");
-  measure_cost (&b, &cost);
+  if (!backlog_only)
+    {
+      g_print ("1. live: one webhook at its default batching (500 readings or 1 s)\n");
+      live = measure_live (&b);
+      g_print ("3. cost: no integration (A) against two (B), %u round%s\n", b.rounds,
+               b.rounds > 1 ? "s" : "");
+      measure_cost (&b, &cost);
+    }
   g_print ("2. backlog of %" G_GUINT64_FORMAT " readings\n", b.readings);
   bl = measure_backlog (&b);
 
@@ -669,15 +694,18 @@ main (int argc, char **argv)
 
   g_print ("\n%u devices, batches of %d readings over HTTPS; %g s per live and cost run\n\n",
            b.connections, PER_POST, b.duration_s);
-  g_print ("| 1. live, one webhook (default batching) | figure |\n|---|---:|\n");
-  g_print ("| ingested, readings/s | %.0f |\n", live.in.readings_per_s);
-  g_print ("| deliveries (requests)/s | %.1f |\n", live.deliveries_per_s);
-  g_print ("| readings/s forwarded | %.0f |\n", live.forwarded_per_s);
-  g_print ("| forwarded / ingested | %.2fx |\n",
-           live.forwarded_per_s / MAX (live.in.readings_per_s, 1));
-  g_print ("| queued when the ingest stopped | %" G_GUINT64_FORMAT " |\n", live.left);
-  g_print ("| caught up after the ingest stopped | %s%.2f s |\n",
-           live.caught_up ? "" : "NOT: ", MAX (live.catch_up_s, 0));
+  if (!backlog_only)
+    {
+      g_print ("| 1. live, one webhook (default batching) | figure |\n|---|---:|\n");
+      g_print ("| ingested, readings/s | %.0f |\n", live.in.readings_per_s);
+      g_print ("| deliveries (requests)/s | %.1f |\n", live.deliveries_per_s);
+      g_print ("| readings/s forwarded | %.0f |\n", live.forwarded_per_s);
+      g_print ("| forwarded / ingested | %.2fx |\n",
+               live.forwarded_per_s / MAX (live.in.readings_per_s, 1));
+      g_print ("| queued when the ingest stopped | %" G_GUINT64_FORMAT " |\n", live.left);
+      g_print ("| caught up after the ingest stopped | %s%.2f s |\n",
+               live.caught_up ? "" : "NOT: ", MAX (live.catch_up_s, 0));
+    }
   g_print ("\n| 2. backlog of %" G_GUINT64_FORMAT " readings | figure |\n|---|---:|\n",
            bl.in.readings);
   g_print ("| ingested while the receiver answered 503, readings/s | %.0f (%.2f s) |\n",
@@ -687,31 +715,40 @@ main (int argc, char **argv)
            bl.complete ? "" : "NOT: ", bl.drain_s);
   g_print ("| drain, readings/s (requests/s) | %.0f (%.1f) |\n", bl.readings_per_s,
            bl.requests_per_s);
+  g_print ("| server CPU during the drain | %.2f s (%.2f s per 100,000 readings) |\n",
+           bl.server_cpu_s, bl.server_cpu_s * 100000 / MAX ((double)bl.in.readings, 1));
+  g_print ("| store and WAL when the receiver came back | %.0f MB, %.0f MB |\n", bl.db_mb,
+           bl.wal_mb);
   g_print ("| drain / ingest, readings/s | %.2fx |\n",
            bl.readings_per_s / MAX (bl.in.readings_per_s, 1));
   g_print ("| delivered by the server's count | %" G_GUINT64_FORMAT " |\n", bl.server_delivered);
-  a = median (cost.rate[0]);
-  bb = median (cost.rate[1]);
-  {
-    double ca = median (cost.cpu[0]), cb = median (cost.cpu[1]);
-    double fa = median (cost.cpu_all[0]), fb = median (cost.cpu_all[1]);
+  if (!backlog_only)
+    {
+      a = median (cost.rate[0]);
+      bb = median (cost.rate[1]);
+      {
+        double ca = median (cost.cpu[0]), cb = median (cost.cpu[1]);
+        double fa = median (cost.cpu_all[0]), fb = median (cost.cpu_all[1]);
 
-    g_print ("\n| 3. ingest, median of %u | readings/s | forwarded during the ingest, readings/s "
-             "| server CPU s per 100,000 readings, the ingest | the same, with their delivery "
-             "to the end |\n|---|---:|---:|---:|---:|\n",
-             b.rounds);
-    g_print ("| A: no integration | %.0f | | %.3f | %.3f |\n", a, ca, fa);
-    g_print ("| B: two %s | %.0f | %.0f + %.0f | %.3f | %.3f |\n",
-             cost.pg ? "integrations (webhook + PostgreSQL)" : "webhooks", bb,
-             median (cost.forwarded[0]), median (cost.forwarded[1]), cb, fb);
-    g_print ("| B / A | %.2fx | | %.2fx | %.2fx |\n", bb / MAX (a, 1), cb / MAX (ca, 1e-9),
-             fb / MAX (fa, 1e-9));
-    g_print ("\ncost of two integrations: %.1f %% fewer readings/s ingested (the aim: < 20 %%); "
-             "server CPU per reading %+.1f %% during the ingest, %+.1f %% with every reading "
-             "delivered twice\n",
-             100 * (1 - bb / MAX (a, 1)), 100 * (cb / MAX (ca, 1e-9) - 1),
-             100 * (fb / MAX (fa, 1e-9) - 1));
-  }
+        g_print (
+            "\n| 3. ingest, median of %u | readings/s | forwarded during the ingest, readings/s "
+            "| server CPU s per 100,000 readings, the ingest | the same, with their delivery "
+            "to the end |\n|---|---:|---:|---:|---:|\n",
+            b.rounds);
+        g_print ("| A: no integration | %.0f | | %.3f | %.3f |\n", a, ca, fa);
+        g_print ("| B: two %s | %.0f | %.0f + %.0f | %.3f | %.3f |\n",
+                 cost.pg ? "integrations (webhook + PostgreSQL)" : "webhooks", bb,
+                 median (cost.forwarded[0]), median (cost.forwarded[1]), cb, fb);
+        g_print ("| B / A | %.2fx | | %.2fx | %.2fx |\n", bb / MAX (a, 1), cb / MAX (ca, 1e-9),
+                 fb / MAX (fa, 1e-9));
+        g_print (
+            "\ncost of two integrations: %.1f %% fewer readings/s ingested (the aim: < 20 %%); "
+            "server CPU per reading %+.1f %% during the ingest, %+.1f %% with every reading "
+            "delivered twice\n",
+            100 * (1 - bb / MAX (a, 1)), 100 * (cb / MAX (ca, 1e-9) - 1),
+            100 * (fb / MAX (fa, 1e-9) - 1));
+      }
+    }
   g_mutex_lock (&b.rx->lock);
   g_print ("receiver: %" G_GUINT64_FORMAT " batches received again after a 200 (resent), "
            "%" G_GUINT64_FORMAT " requests answered 503\n",
