@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <signal.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -496,6 +497,7 @@ typedef struct
 {
   GArray *rate[2], *cpu[2]; /* [0]: A, none; [1]: B, two integrations; readings/s, CPU s/100k */
   GArray *cpu_all[2];       /* CPU s/100k until B's integrations delivered it all (+ 1 s) */
+  GArray *own[2];           /* this process's (devices, receiver) CPU s/100k, the same span */
   GArray *forwarded[2];     /* B: readings/s forwarded by each integration during the ingest */
   gboolean pg, caught_up;
 } Cost;
@@ -528,6 +530,17 @@ wait_delivered (Bench *b, const char *id, gboolean pg, guint64 n, double timeout
   return TRUE;
 }
 
+/* User + system CPU seconds of this process: the devices' TLS clients and the receiver. */
+static double
+own_cpu_s (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+         + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static void
 measure_cost (Bench *b, Cost *cost)
 {
@@ -536,6 +549,7 @@ measure_cost (Bench *b, Cost *cost)
       cost->rate[k] = g_array_new (FALSE, FALSE, sizeof (double));
       cost->cpu[k] = g_array_new (FALSE, FALSE, sizeof (double));
       cost->cpu_all[k] = g_array_new (FALSE, FALSE, sizeof (double));
+      cost->own[k] = g_array_new (FALSE, FALSE, sizeof (double));
       cost->forwarded[k] = g_array_new (FALSE, FALSE, sizeof (double));
     }
   cost->pg = b->pg_dsn != NULL;
@@ -544,13 +558,14 @@ measure_cost (Bench *b, Cost *cost)
     for (int k = 0; k < 2; k++)
       {
         g_autofree char *one = NULL, *two = NULL;
-        double cpu0, cpu, cpu_all, fw[2] = { 0 };
+        double cpu0, cpu, cpu_all, own0, own, fw[2] = { 0 };
         gint64 end;
         Ingest run;
 
         if (k == 1)
           make_pair (b, &one, &two, &cost->pg);
         cpu0 = fd_bench_cpu_s (b->s->srv->pid);
+        own0 = own_cpu_s ();
         run = ingest (b, b->duration_s, 0);
         end = g_get_monotonic_time ();
         cpu = run.server_cpu_s * 100000 / (double)run.readings;
@@ -569,13 +584,15 @@ measure_cost (Bench *b, Cost *cost)
         /* what is left after the ingest (compaction, the last batches) */
         g_usleep (1000 * 1000);
         cpu_all = (fd_bench_cpu_s (b->s->srv->pid) - cpu0) * 100000 / (double)run.readings;
+        own = (own_cpu_s () - own0) * 100000 / (double)run.readings;
+        g_array_append_val (cost->own[k], own);
         g_array_append_val (cost->rate[k], run.readings_per_s);
         g_array_append_val (cost->cpu[k], cpu);
         g_array_append_val (cost->cpu_all[k], cpu_all);
         g_print ("  round %u %s: %.0f readings/s, server CPU %.2f s (%.3f s per 100,000 "
-                 "readings; %.3f s with what followed",
+                 "readings; %.3f s with what followed, this process %.3f s",
                  r + 1, k ? "B, two integrations" : "A, no integration ", run.readings_per_s,
-                 run.server_cpu_s, cpu, cpu_all);
+                 run.server_cpu_s, cpu, cpu_all, own);
         if (k == 1)
           {
             g_array_append_val (cost->forwarded[0], fw[0]);
@@ -742,12 +759,14 @@ main (int argc, char **argv)
             "| server CPU s per 100,000 readings, the ingest | the same, with their delivery "
             "to the end |\n|---|---:|---:|---:|---:|\n",
             b.rounds);
-        g_print ("| A: no integration | %.0f | | %.3f | %.3f |\n", a, ca, fa);
-        g_print ("| B: two %s | %.0f | %.0f + %.0f | %.3f | %.3f |\n",
+        double oa = median (cost.own[0]), ob = median (cost.own[1]);
+
+        g_print ("| A: no integration | %.0f | | %.3f | %.3f | %.3f |\n", a, ca, fa, oa);
+        g_print ("| B: two %s | %.0f | %.0f + %.0f | %.3f | %.3f | %.3f |\n",
                  cost.pg ? "integrations (webhook + PostgreSQL)" : "webhooks", bb,
-                 median (cost.forwarded[0]), median (cost.forwarded[1]), cb, fb);
-        g_print ("| B / A | %.2fx | | %.2fx | %.2fx |\n", bb / MAX (a, 1), cb / MAX (ca, 1e-9),
-                 fb / MAX (fa, 1e-9));
+                 median (cost.forwarded[0]), median (cost.forwarded[1]), cb, fb, ob);
+        g_print ("| B / A | %.2fx | | %.2fx | %.2fx | %.2fx |\n", bb / MAX (a, 1),
+                 cb / MAX (ca, 1e-9), fb / MAX (fa, 1e-9), ob / MAX (oa, 1e-9));
         g_print (
             "\ncost of two integrations: %.1f %% fewer readings/s ingested (the aim: < 20 %%); "
             "server CPU per reading %+.1f %% during the ingest, %+.1f %% with every reading "
