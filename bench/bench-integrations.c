@@ -753,13 +753,14 @@ main (int argc, char **argv)
       {
         double ca = median (cost.cpu[0]), cb = median (cost.cpu[1]);
         double fa = median (cost.cpu_all[0]), fb = median (cost.cpu_all[1]);
+        double oa = median (cost.own[0]), ob = median (cost.own[1]);
 
         g_print (
             "\n| 3. ingest, median of %u | readings/s | forwarded during the ingest, readings/s "
             "| server CPU s per 100,000 readings, the ingest | the same, with their delivery "
-            "to the end |\n|---|---:|---:|---:|---:|\n",
+            "to the end | this process (devices, receiver), the same span |\n"
+            "|---|---:|---:|---:|---:|---:|\n",
             b.rounds);
-        double oa = median (cost.own[0]), ob = median (cost.own[1]);
 
         g_print ("| A: no integration | %.0f | | %.3f | %.3f | %.3f |\n", a, ca, fa, oa);
         g_print ("| B: two %s | %.0f | %.0f + %.0f | %.3f | %.3f | %.3f |\n",
