@@ -93,6 +93,7 @@ receive (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
   g_mutex_lock (&rx->lock);
   rx->requests++;
   g_array_append_val (rx->times, now);
+  g_ptr_array_add (rx->request_batches, g_strdup (batch_header ? batch_header : ""));
   delay = rx->delay_ms;
   if (!signature_ok (rx, h, body))
     rx->bad_signatures++;
@@ -188,6 +189,7 @@ fd_test_receiver_start (const char *secret)
   rx->conditions = g_ptr_array_new_with_free_func (g_free);
   rx->events = g_ptr_array_new_with_free_func (g_free);
   rx->times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  rx->request_batches = g_ptr_array_new_with_free_func (g_free);
   rx->context = g_main_context_new ();
   rx->loop = g_main_loop_new (rx->context, FALSE);
   g_main_context_push_thread_default (rx->context);
@@ -218,6 +220,7 @@ fd_test_receiver_reset (FdTestReceiver *rx, FdTestReceiverMode mode)
   g_ptr_array_set_size (rx->conditions, 0);
   g_ptr_array_set_size (rx->events, 0);
   g_array_set_size (rx->times, 0);
+  g_ptr_array_set_size (rx->request_batches, 0);
   g_mutex_unlock (&rx->lock);
 }
 

@@ -32,6 +32,8 @@ typedef struct
   GPtrArray *conditions; /* JSON text of each condition object, in order */
   GPtrArray *events;     /* "type" of each event received */
   GArray *times;         /* monotonic µs of each request */
+  GPtrArray *request_batches;
+      /* X-Fleetdesk-Batch of each request ("" when none) */ /* monotonic µs of each request */
   guint items;
   SoupServer *server;
   guint port; /* http://127.0.0.1:PORT/hook */

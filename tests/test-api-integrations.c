@@ -6,6 +6,7 @@
  * libsoup receiver with a signed request. docs/rest-api.md ("Integrations") is the contract.
  */
 #include "fd-test-api-util.h"
+#include "fd-test-pg.h"
 
 static FdTestServer *srv;
 static char *wks;
@@ -199,24 +200,26 @@ test_bad_input (void)
                      "not_found", NULL);
 }
 
-/* A PostgreSQL the tests can use (script/test exports FLEETDESK_TEST_PG_DSN, made by
- * script/postgres-test-server): created after its DSN was tried, shown without the password,
- * never with a secret; a new DSN that does not connect is refused and the old one kept. */
+/* A PostgreSQL the tests can use (fd-test-pg.h: FLEETDESK_TEST_PG_DSN, or
+ * script/postgres-test-server when it is unset; a schema of its own): created after its DSN
+ * was tried, shown without the password, never with a secret; a new DSN that does not connect
+ * is refused and the old one kept. */
 static void
 test_postgresql (void)
 {
-  const char *dsn = g_getenv ("FLEETDESK_TEST_PG_DSN");
+  g_autoptr (FdTestPg) pg = fd_test_pg_new ();
+  const char *dsn = pg->dsn;
   g_autofree char *list = list_path ();
   g_autofree char *body = NULL, *path = NULL, *created_text = NULL, *got_text = NULL;
+  g_autofree char *password = NULL;
   g_autoptr (JsonNode) created = NULL, got = NULL;
-  const char *password;
+  const char *p = strstr (pg->base_dsn, "password=");
 
-  if (dsn == NULL || strstr (dsn, "password=") == NULL)
-    {
-      g_test_skip ("FLEETDESK_TEST_PG_DSN (with a password) is not set");
-      return;
-    }
-  password = strstr (dsn, "password=") + strlen ("password=");
+  /* script/postgres-test-server's role has a password (unquoted hex) */
+  g_assert_nonnull (p);
+  p += strlen ("password=");
+  password = g_strndup (p, strcspn (p, " "));
+  g_assert_cmpuint (strlen (password), >=, 8);
   {
     g_autoptr (JsonBuilder) b = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;

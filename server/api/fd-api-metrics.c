@@ -10,6 +10,7 @@ fd_api_metrics (FdApiRequest *req)
 {
   FdApi *api = req->api;
   GString *out = g_string_new (NULL);
+  g_autoptr (GBytes) body = NULL;
 
   if (!fd_api_check_params (req, (const char *const[]){ NULL }))
     {
@@ -28,6 +29,6 @@ fd_api_metrics (FdApiRequest *req)
                           api->event_streams ? g_hash_table_size (api->event_streams) : 0);
   if (api->context.integrations != NULL)
     fd_integrations_metrics (api->context.integrations, out);
-  fd_api_reply_bytes (req, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8",
-                      g_string_free_to_bytes (out));
+  body = g_string_free_to_bytes (out);
+  fd_api_reply_bytes (req, SOUP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8", body);
 }

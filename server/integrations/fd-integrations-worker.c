@@ -24,6 +24,10 @@
 /* Retrying longer than this is "failing". */
 #define FAILING_AFTER_MS (60 * 1000)
 #define RATE_WINDOW_MS (60 * 1000)
+/* Kicks (one per ingest commit) coming closer than this make one read, not one each. */
+#define KICK_COALESCE_MS 50
+/* An empty read moves the data cursor only past at least this many sample ids. */
+#define SKIP_MIN_ROWS 10000
 #define PUBLISH_MIN_US (1000 * 1000)
 
 typedef struct
@@ -360,15 +364,26 @@ fd_worker_thread (gpointer data)
               w->health.oldest_queued = 0;
               g_mutex_unlock (&w->lock);
               set_state (w, rejected ? FD_INTEGRATION_FAILING : FD_INTEGRATION_IDLE);
-              wait_for (w, g_get_monotonic_time () + IDLE_WAKE_MS * 1000, TRUE);
+              if (wait_for (w, g_get_monotonic_time () + IDLE_WAKE_MS * 1000, TRUE))
+                wait_for (w, g_get_monotonic_time () + KICK_COALESCE_MS * 1000, FALSE);
               continue;
             }
           if (batch->items->len == 0)
             {
-              job.a = row->data_cursor;
-              job.b = batch->scanned_to;
-              if (!fd_store_write_sync (owner->store, skip_job, &job, &error))
-                store_failed (w, error);
+              /* What was scanned matched nothing. The cursor moves past it in big steps only:
+               * a write per ingest commit would cost ingest for an integration that forwards
+               * none of it; a short stretch is cheap to scan again. */
+              if (batch->scanned_to - row->data_cursor >= SKIP_MIN_ROWS)
+                {
+                  job.a = row->data_cursor;
+                  job.b = batch->scanned_to;
+                  if (!fd_store_write_sync (owner->store, skip_job, &job, &error))
+                    store_failed (w, error);
+                  continue;
+                }
+              set_state (w, rejected ? FD_INTEGRATION_FAILING : FD_INTEGRATION_IDLE);
+              if (wait_for (w, g_get_monotonic_time () + IDLE_WAKE_MS * 1000, TRUE))
+                wait_for (w, g_get_monotonic_time () + KICK_COALESCE_MS * 1000, FALSE);
               continue;
             }
           now = fd_now_ms ();
@@ -378,7 +393,11 @@ fd_worker_thread (gpointer data)
                   = g_array_index (batch->items, FdOutboxItem, 0).ts_in + row->batch_delay_ms;
               if (due > now)
                 {
-                  wait_for (w, g_get_monotonic_time () + (due - now) * 1000, TRUE);
+                  gint64 until = g_get_monotonic_time () + (due - now) * 1000;
+                  /* Kicks say the batch may be full now; read again, at most so often. */
+                  if (wait_for (w, until, TRUE))
+                    wait_for (w, MIN (until, g_get_monotonic_time () + KICK_COALESCE_MS * 1000),
+                              FALSE);
                   continue;
                 }
             }

@@ -83,11 +83,9 @@ fd_sink_new (const FdIntegration *integration, GError **error)
     case FD_INTEGRATION_WEBHOOK:
       return webhook_new (integration, error);
     case FD_INTEGRATION_POSTGRESQL:
+      return fd_sink_postgres_new (integration->id, integration->secret, error);
     default:
-      /* The PostgreSQL sink (fd-sink-postgres.c) is switched in here when it is merged:
-       * return fd_sink_postgres_new (integration->id, integration->secret, error); */
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "PostgreSQL sink is not built in");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "unknown sink type");
       return NULL;
     }
 }

@@ -261,9 +261,9 @@ typedef struct
   gint64 attempt;
   gint64 at;
   gint64 latency_ms;
-  int status;      /* 0: no HTTP answer */
-  char *outcome;   /* "delivered", "retry", "failed", "dropped" */
-  char *error;     /* NULL when none */
+  int status;    /* 0: no HTTP answer */
+  char *outcome; /* "delivered", "retry", "failed", "dropped" */
+  char *error;   /* NULL when none */
 } FdDelivery;
 
 void fd_delivery_free (FdDelivery *delivery);

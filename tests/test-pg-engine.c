@@ -1,0 +1,261 @@
+/* test-pg-engine.c — a postgresql integration of a real fleetdesk-server, made through the API,
+ * filling a real PostgreSQL (fd-test-pg.h): readings ingested over HTTPS by real devices end up
+ * in fleetdesk_readings exactly once each, every device's in order, payloads intact — also when
+ * the server is killed with SIGKILL in the middle of the drain and restarted.
+ */
+#include "config.h"
+
+#include "fd-test-api-util.h"
+#include "fd-test-device.h"
+#include "fd-test-pg.h"
+
+#include <signal.h>
+#include <string.h>
+
+#define DEVICES 4
+#define PER_DEVICE 5000
+#define PER_POST 500
+
+static const char *const server_args[] = { "--device-rate=0", "--integration-backoff-ms=50",
+                                           "--integration-backoff-max-ms=1000", NULL };
+
+static FdTdServer *server;
+static FdTdDevice *devices[DEVICES];
+static FdTdRaw *conns[DEVICES];
+
+static void
+connect_devices (void)
+{
+  server->port = server->srv->device_port;
+  for (guint i = 0; i < DEVICES; i++)
+    {
+      g_clear_pointer (&conns[i], fd_td_raw_free);
+      conns[i] = fd_td_raw_open (server, devices[i], NULL);
+      g_assert_nonnull (conns[i]);
+    }
+}
+
+static void
+post (FdTdRaw *r, const char *path, const char *body, guint expected)
+{
+  g_autofree char *request = fd_td_request ("POST", path, NULL, body);
+  g_auto (FdTdResponse) resp = { 0 };
+
+  fd_td_raw_send (r, request);
+  g_assert_true (fd_td_raw_response (r, &resp));
+  if (resp.status != expected)
+    g_error ("POST %s: %u %s", path, resp.status, resp.body);
+}
+
+/* Readings @first .. @first + @n - 1 of every device: {"d": device, "i": index, "s": text COPY
+ * must escape}, posted PER_POST at a time, devices taking turns. */
+static void
+ingest (guint first, guint n)
+{
+  gint64 t0 = g_get_real_time () / 1000 - 3600 * 1000;
+
+  for (guint done = 0; done < n; done += PER_POST)
+    for (guint d = 0; d < DEVICES; d++)
+      {
+        g_autoptr (GString) batch = g_string_new ("[");
+        for (guint k = 0; k < PER_POST && done + k < n; k++)
+          g_string_append_printf (batch,
+                                  "%s{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"d\": %u, "
+                                  "\"i\": %u, \"s\": \"tab\\t nl\\n back\\\\ \\\"q\\\" ü\"}}",
+                                  k ? "," : "", t0 + first + done + k, d, first + done + k);
+        g_string_append_c (batch, ']');
+        post (conns[d], "/v1/data/env", batch->str, 202);
+      }
+}
+
+/* Waits until fleetdesk_readings holds @n rows (FALSE after @timeout_s). */
+static gboolean
+wait_rows (FdTestPg *pg, gint64 n, guint timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (fd_test_pg_count (pg, "SELECT count(*) FROM fleetdesk_readings", NULL) >= n)
+        return TRUE;
+      g_usleep (5 * 1000);
+    }
+  return FALSE;
+}
+
+static char *
+create_body (const char *dsn)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "postgresql");
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, "warehouse");
+  json_builder_set_member_name (b, "dsn");
+  json_builder_add_string_value (b, dsn);
+  json_builder_set_member_name (b, "batch_max");
+  json_builder_add_int_value (b, 250); /* small batches: the kill lands mid-drain */
+  json_builder_set_member_name (b, "batch_delay_ms");
+  json_builder_add_int_value (b, 20);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+static void
+test_readings_exactly_once (void)
+{
+  g_autoptr (FdTestPg) pg = fd_test_pg_new ();
+  g_autofree char *body = create_body (pg->dsn);
+  g_autofree char *path
+      = g_strdup_printf (FD_T_API "/workspaces/%s/integrations", server->workspace);
+  g_autofree char *self = NULL;
+  g_autoptr (JsonNode) created = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  const gint64 total = DEVICES * PER_DEVICE;
+  gint64 before_kill;
+  guint status = 0;
+
+  created = fd_test_api (server->srv, "POST", path, body, &status);
+  g_assert_cmpuint (status, ==, 201);
+  g_assert_cmpstr (fd_test_str (created, "type"), ==, "postgresql");
+  /* The DSN is shown without its password. */
+  g_assert_null (strstr (fd_test_str (created, "database"), "password"));
+  self = g_strdup_printf (FD_T_API "/integrations/%s", fd_test_str (created, "id"));
+  /* The create made the tables, before any reading. */
+  g_assert_cmpint (fd_test_pg_count (pg, "SELECT count(*) FROM fleetdesk_readings", NULL), ==, 0);
+
+  /* Half, then SIGKILL while the drain is under way, a restart, the other half. */
+  ingest (0, PER_DEVICE / 2);
+  g_assert_true (wait_rows (pg, total / 8, 30));
+  fd_test_server_kill (server->srv, SIGKILL);
+  before_kill = fd_test_pg_count (pg, "SELECT count(*) FROM fleetdesk_readings", NULL);
+  g_test_message ("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " readings in PostgreSQL at the "
+                  "kill",
+                  before_kill, total / 2);
+  fd_test_server_restart_with_args (server->srv, server_args);
+  connect_devices ();
+  ingest (PER_DEVICE / 2, PER_DEVICE - PER_DEVICE / 2);
+  g_assert_true (wait_rows (pg, total, 90));
+  g_usleep (500 * 1000); /* a duplicate would come now */
+
+  /* Exactly the readings ingested: none twice, none missing, payloads intact. */
+  g_assert_cmpint (fd_test_pg_count (pg, "SELECT count(*) FROM fleetdesk_readings", NULL), ==,
+                   total);
+  g_assert_cmpint (fd_test_pg_count (pg,
+                                     "SELECT count(DISTINCT (device_id, payload->>'i')) FROM "
+                                     "fleetdesk_readings",
+                                     NULL),
+                   ==, total);
+  g_assert_cmpint (fd_test_pg_count (pg,
+                                     "SELECT count(*) FROM fleetdesk_readings WHERE payload->>'s' "
+                                     "= E'tab\\t nl\\n back\\\\ \"q\" ü' AND tag = 'env' AND "
+                                     "workspace_id = $1 AND fleet_id IS NOT NULL",
+                                     server->workspace, NULL),
+                   ==, total);
+  for (guint d = 0; d < DEVICES; d++)
+    {
+      g_autofree char *index = g_strdup_printf ("%u", d);
+      g_autofree char *count = g_strdup_printf ("%u", PER_DEVICE);
+
+      /* Device d's rows are d's, numbered 0 .. PER_DEVICE - 1 ... */
+      g_assert_cmpint (fd_test_pg_count (pg,
+                                         "SELECT count(*) FROM fleetdesk_readings WHERE "
+                                         "device_id = $1 AND payload->>'d' = $2 AND "
+                                         "(payload->>'i')::int BETWEEN 0 AND $3::int - 1",
+                                         devices[d]->id, index, count, NULL),
+                       ==, PER_DEVICE);
+      /* ... and in order: by batch (the number after the last dash) and position, each
+       * reading is the one after the previous. */
+      g_assert_cmpint (
+          fd_test_pg_count (pg,
+                            "SELECT count(*) FROM (SELECT (payload->>'i')::int AS i, "
+                            "lag((payload->>'i')::int) OVER (ORDER BY substring(batch_id FROM "
+                            "'-([0-9]+)$')::bigint, seq) AS prev FROM fleetdesk_readings WHERE "
+                            "device_id = $1) AS r WHERE prev IS NOT NULL AND i <> prev + 1",
+                            devices[d]->id, NULL),
+          ==, 0);
+    }
+  /* Every batch once, and what the API says was delivered is what is there. */
+  g_assert_cmpint (fd_test_pg_count (pg, "SELECT sum(items) FROM fleetdesk_batches", NULL), ==,
+                   total);
+  shown = fd_test_api_expect (server->srv, "GET", self, NULL, 200);
+  {
+    JsonObject *health = json_object_get_object_member (json_node_get_object (shown), "health");
+    g_assert_cmpint (json_object_get_int_member (health, "delivered"), ==, total);
+    g_assert_cmpint (json_object_get_int_member (health, "failed"), ==, 0);
+  }
+  /* "Send test event": written straight away, an integration.test row. */
+  {
+    g_autofree char *test = g_strdup_printf ("%s/test", self);
+    g_autoptr (JsonNode) tested = fd_test_api_expect (server->srv, "POST", test, NULL, 200);
+    JsonObject *o = json_node_get_object (tested);
+
+    g_assert_true (json_object_get_boolean_member (o, "delivered"));
+    g_assert_true (json_object_get_null_member (o, "error"));
+    g_assert_cmpint (fd_test_pg_count (pg,
+                                       "SELECT count(*) FROM fleetdesk_events WHERE type = "
+                                       "'integration.test' AND workspace_id = $1",
+                                       server->workspace, NULL),
+                     ==, 1);
+  }
+  g_clear_pointer (&shown, json_node_unref);
+  shown = fd_test_api_expect (server->srv, "DELETE", self, NULL, 204);
+}
+
+/* A DSN the server cannot reach: a 400 naming the dsn, libpq's reason, never the password,
+ * and nothing created. */
+static void
+test_unreachable_refused (void)
+{
+  g_autofree char *body
+      = create_body ("host=127.0.0.1 port=1 dbname=x user=y password=NeverShown77");
+  g_autofree char *path
+      = g_strdup_printf (FD_T_API "/workspaces/%s/integrations", server->workspace);
+  g_autoptr (JsonNode) answer = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *text = NULL;
+  guint status = 0;
+
+  answer = fd_test_api (server->srv, "POST", path, body, &status);
+  g_assert_cmpuint (status, ==, 400);
+  text = json_to_string (answer, FALSE);
+  g_test_message ("%s", text);
+  g_assert_cmpstr (fd_test_error_code (answer), ==, "unreachable");
+  g_assert_nonnull (strstr (text, "\"field\":\"dsn\""));
+  g_assert_nonnull (strstr (text, "cannot connect to PostgreSQL"));
+  g_assert_null (strstr (text, "NeverShown77"));
+  list = fd_test_api_expect (server->srv, "GET", path, NULL, 200);
+  g_assert_cmpint (fd_test_int (list, "total"), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  server = fd_td_server_start (server_args);
+  fd_t_kill_server_on_abort (server->srv);
+  for (guint i = 0; i < DEVICES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("dev-%u", i);
+      devices[i] = fd_td_cert_device (server, name);
+    }
+  connect_devices ();
+
+  g_test_add_func ("/pg-engine/unreachable-refused", test_unreachable_refused);
+  g_test_add_func ("/pg-engine/readings-exactly-once", test_readings_exactly_once);
+  ret = g_test_run ();
+
+  for (guint i = 0; i < DEVICES; i++)
+    {
+      g_clear_pointer (&conns[i], fd_td_raw_free);
+      fd_td_device_free (devices[i]);
+    }
+  fd_td_server_stop (server);
+  return ret;
+}
