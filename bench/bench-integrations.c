@@ -22,7 +22,8 @@
  *      server's CPU seconds per 100,000 readings as the steadier figure.
  *
  * Run by hand: _build/bench/bench-integrations [--readings N] [--duration S] [--rounds R]
- * [--connections K]. Not a test; bench/README.md has the figures.
+ * [--connections K] [--backlog-only] [--live-batch-max N]. Not a test; bench/README.md has the
+ * figures. With PostgreSQL the sink writes into a schema of the bench's own (tests/fd-test-pg.c).
  */
 #define _GNU_SOURCE /* memmem */
 #include <signal.h>
