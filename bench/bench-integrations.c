@@ -117,11 +117,9 @@ receive (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
         }
     }
   g_mutex_unlock (&rx->lock);
-  /* The webhook sink opens a new connection for every batch (seen with ss: one per request),
-   * and libsoup's server left each one it had answered in CLOSE-WAIT: a full run piled up
-   * thousands of descriptors in this process, near its limit, and new connections stalled. So
-   * the receiver ends each connection after its answer, which costs the sink nothing it does
-   * not already pay. */
+  /* The sink opens a connection per batch (ss: one per request), and libsoup's server left
+   * each in CLOSE-WAIT: thousands of descriptors in a full run, near the limit, and connects
+   * stalled. Ending each connection here costs the sink nothing it does not already pay. */
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
                                 "close");
   soup_server_message_set_status (msg, status, NULL);
