@@ -47,26 +47,11 @@ wait_rows (FdTestPg *pg, gint64 n, guint timeout_s)
   return FALSE;
 }
 
+/* Small batches: the kill lands mid-drain. */
 static char *
 create_body (const char *dsn)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "postgresql");
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, "warehouse");
-  json_builder_set_member_name (b, "dsn");
-  json_builder_add_string_value (b, dsn);
-  json_builder_set_member_name (b, "batch_max");
-  json_builder_add_int_value (b, 250); /* small batches: the kill lands mid-drain */
-  json_builder_set_member_name (b, "batch_delay_ms");
-  json_builder_add_int_value (b, 20);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return fd_test_pg_integration_body (dsn, 250, 20);
 }
 
 static void
