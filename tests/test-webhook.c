@@ -37,48 +37,12 @@ static FdTdServer *server;
 static FdTdDevice *devices[DEVICES];
 static FdTdRaw *conns[DEVICES];
 
-static void
-connect_devices (void)
-{
-  server->port = server->srv->device_port;
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_clear_pointer (&conns[i], fd_td_raw_free);
-      conns[i] = fd_td_raw_open (server, devices[i], NULL);
-      g_assert_nonnull (conns[i]);
-    }
-}
-
-static void
-post (FdTdRaw *r, const char *path, const char *body, guint expected)
-{
-  g_autofree char *request = fd_td_request ("POST", path, NULL, body);
-  g_auto (FdTdResponse) resp = { 0 };
-
-  fd_td_raw_send (r, request);
-  g_assert_true (fd_td_raw_response (r, &resp));
-  if (resp.status != expected)
-    g_error ("POST %s: %u %s", path, resp.status, resp.body);
-}
-
 /* Readings @first .. @first + @n - 1 of every device, {"d": device, "i": index}, posted in
  * rounds of PER_POST per device. */
 static void
 ingest (guint first, guint n)
 {
-  gint64 t0 = fd_now_ms () - 3600 * 1000;
-
-  for (guint done = 0; done < n; done += PER_POST)
-    for (guint d = 0; d < DEVICES; d++)
-      {
-        g_autoptr (GString) batch = g_string_new ("[");
-        for (guint k = 0; k < PER_POST && done + k < n; k++)
-          g_string_append_printf (
-              batch, "%s{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"d\": %u, \"i\": %u}}",
-              k ? "," : "", t0 + first + done + k, d, first + done + k);
-        g_string_append_c (batch, ']');
-        post (conns[d], "/v1/data/env", batch->str, 202);
-      }
+  fd_td_ingest_env (conns, DEVICES, first, n, PER_POST, "");
 }
 
 static void
@@ -93,7 +57,7 @@ static void
 start_server (void)
 {
   fd_test_server_restart_with_args (server->srv, server_args);
-  connect_devices ();
+  fd_td_raw_connect_all (server, devices, conns, DEVICES);
 }
 
 /* Makes a webhook integration to the receiver through the API; its id. */
@@ -357,11 +321,11 @@ test_conditions_zdm_shape (void)
   open = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"tag\": "
                           "\"battery\", \"payload\": {\"level\": 9}, \"start\": \"%s\"}}",
                           start);
-  post (conns[0], "/v1/up", open, 202);
+  fd_td_raw_post (conns[0], "/v1/up", open, 202);
   close = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", "
                            "\"payloadf\": {\"level\": 50}, \"finish\": %" G_GINT64_FORMAT "}}",
                            fd_now_ms ());
-  post (conns[0], "/v1/up", close, 202);
+  fd_td_raw_post (conns[0], "/v1/up", close, 202);
   g_assert_true (fd_test_receiver_wait (rx, &rx->answered_ok, 1, 20));
   {
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -538,7 +502,8 @@ test_device_events_and_health (void)
   g_assert_nonnull (l->conn);
   extra = fd_td_cert_device (server, "dev-extra");
   conn = fd_td_raw_open (server, extra, NULL);
-  post (conn, "/v1/data/env", "[{\"ts\": 1700000000000, \"payload\": {\"d\": 9, \"i\": 0}}]", 202);
+  fd_td_raw_post (conn, "/v1/data/env",
+                  "[{\"ts\": 1700000000000, \"payload\": {\"d\": 9, \"i\": 0}}]", 202);
   g_clear_pointer (&conn, fd_td_raw_free);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   while (!has_event ("device.online") || !has_event ("device.offline"))
@@ -615,12 +580,8 @@ main (int argc, char **argv)
   rx = fd_test_receiver_start (SECRET);
   server = fd_td_server_start (server_args);
   fd_t_kill_server_on_abort (server->srv);
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("dev-%u", i);
-      devices[i] = fd_td_cert_device (server, name);
-    }
-  connect_devices ();
+  fd_td_cert_devices (server, devices, DEVICES);
+  fd_td_raw_connect_all (server, devices, conns, DEVICES);
 
   g_test_add_func ("/webhook/backlog-and-kill", test_backlog_and_kill);
   g_test_add_func ("/webhook/rejected-not-retried", test_rejected_not_retried);
@@ -633,11 +594,7 @@ main (int argc, char **argv)
   g_test_add_func ("/webhook/api-test-and-log", test_api_test_and_log);
   ret = g_test_run ();
 
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_clear_pointer (&conns[i], fd_td_raw_free);
-      fd_td_device_free (devices[i]);
-    }
+  fd_td_devices_free (devices, conns, DEVICES);
   fd_td_server_stop (server);
   return ret;
 }
