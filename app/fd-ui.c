@@ -1,6 +1,8 @@
 /* fd-ui.c — what every pane shows the same way: toasts, name dialogs, confirmations. */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "fd-ui.h"
@@ -71,6 +73,22 @@ char *
 fd_ui_dup_trimmed_text (GtkEditable *editable)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (editable)));
+}
+
+char *
+fd_ui_dup_search_key (GtkEditable *editable)
+{
+  g_autofree char *text = fd_ui_dup_trimmed_text (editable);
+
+  return *text != '\0' ? g_utf8_casefold (text, -1) : NULL;
+}
+
+gboolean
+fd_ui_text_matches (const char *text, const char *key)
+{
+  g_autofree char *folded = text != NULL ? g_utf8_casefold (text, -1) : NULL;
+
+  return folded != NULL && strstr (folded, key) != NULL;
 }
 
 static void

@@ -71,4 +71,9 @@ gboolean fd_ui_read_end (FdUiRead *read);
 /* A copy of the trimmed text of @editable. */
 char *fd_ui_dup_trimmed_text (GtkEditable *editable);
 
+/* What a search entry searches for: its trimmed text casefolded, NULL when it is blank. */
+char *fd_ui_dup_search_key (GtkEditable *editable);
+/* Whether @text (NULL: FALSE), casefolded, contains @key (of fd_ui_dup_search_key()). */
+gboolean fd_ui_text_matches (const char *text, const char *key);
+
 G_END_DECLS
