@@ -16,16 +16,7 @@
 #include "fd-json.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdJobsPage, fd_jobs_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (FdJobsPage, fd_jobs_page, FD_TYPE_PANE)
 
 static void
 fd_jobs_page_update_view (FdJobsPage *self)
@@ -357,38 +348,6 @@ fd_jobs_page_finalize (GObject *object)
 }
 
 static void
-fd_jobs_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, FD_JOBS_PAGE (object)->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_jobs_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  FdJobsPage *self = FD_JOBS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_jobs_page_class_init (FdJobsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -396,14 +355,6 @@ fd_jobs_page_class_init (FdJobsPageClass *klass)
 
   object_class->dispose = fd_jobs_page_dispose;
   object_class->finalize = fd_jobs_page_finalize;
-  object_class->get_property = fd_jobs_page_get_property;
-  object_class->set_property = fd_jobs_page_set_property;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* "pane.primary" and "pane.search" are what the window's Ctrl+N and Ctrl+F activate. */
   gtk_widget_class_install_action (widget_class, "pane.primary", NULL, fd_jobs_page_primary);
