@@ -18,13 +18,6 @@ tested_cb (gpointer data)
   return fd_integration_dialog_get_test_result (data) != NULL;
 }
 
-/* Whether a mapped label of the window starts with @data. */
-static gboolean
-label_prefix_cb (gpointer data)
-{
-  return fd_ti_find_label_prefix (GTK_WIDGET (fd_ti_window ()), data) != NULL;
-}
-
 static gboolean
 listed_cb (gpointer data)
 {
@@ -112,7 +105,8 @@ fd_ti_postgres (void)
 
   /* The saved integration's test event is a row of fleetdesk_events too. */
   fd_gui_click (GTK_WIDGET (detail), "Send _Test Event");
-  fd_gui_wait (label_prefix_cb, "Test event delivered", 30, "the test's toast on the page");
+  fd_gui_wait_for_label_prefix (GTK_WIDGET (fd_ti_window ()), "Test event delivered", 30,
+                                "the test's toast on the page");
   g_assert_cmpint (fd_test_pg_count (pg,
                                      "SELECT count(*) FROM fleetdesk_events"
                                      " WHERE type = 'integration.test'",
