@@ -97,7 +97,7 @@ command_synopsis (const char *prefix, const FdCliCommand *command)
       g_autofree char *synopsis = option_synopsis (option, TRUE, FALSE);
 
       if (option->required)
-        g_string_append_printf (text, " %s", synopsis);
+        g_string_append_printf (text, " %s%s", synopsis, option->repeatable ? "…" : "");
       else
         g_string_append_printf (text, " [%s]%s", synopsis, option->repeatable ? "…" : "");
     }
