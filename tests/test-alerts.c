@@ -231,7 +231,8 @@ test_bad_input (void)
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"a/b\"], \"open_longer_than_s\": 60}",
               "tags");
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [7], \"open_longer_than_s\": 60}", "tags");
-  expect_400_message (path, "{\"name\": \"n\", \"tags\": [\"t\", \"a/b\"], \"open_longer_than_s\": 60}",
+  expect_400_message (path,
+                      "{\"name\": \"n\", \"tags\": [\"t\", \"a/b\"], \"open_longer_than_s\": 60}",
                       "tags[1]: the tag contains '/', '#' or '+'");
   expect_400_message (path, "{\"name\": \"n\", \"tags\": [7], \"open_longer_than_s\": 60}",
                       "tags[0]: is not a string");

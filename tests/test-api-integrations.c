@@ -338,8 +338,8 @@ test_pause_resume_replay_delete (void)
   {
     /* A time that is there but wrong is not "required". */
     guint status = 0;
-    g_autoptr (JsonNode) bad = fd_test_api (srv, "POST", replay, "{\"from\": \"yesterday\"}",
-                                            &status);
+    g_autoptr (JsonNode) bad
+        = fd_test_api (srv, "POST", replay, "{\"from\": \"yesterday\"}", &status);
     const char *message = json_object_get_string_member (
         json_object_get_object_member (json_node_get_object (bad), "error"), "message");
 

@@ -118,8 +118,7 @@ test_integration_updated (void)
   g_autofree char *create = g_strdup_printf ("/api/v1/workspaces/%s/integrations", workspace);
   g_autoptr (JsonNode) made = fd_test_api_expect (
       shared->srv, "POST", create,
-      "{\"type\": \"webhook\", \"name\": \"events-hook\", \"url\": \"http://127.0.0.1:1/x\"}",
-      201);
+      "{\"type\": \"webhook\", \"name\": \"events-hook\", \"url\": \"http://127.0.0.1:1/x\"}", 201);
   const char *id = fd_test_str (made, "id");
   g_autofree char *pause = g_strdup_printf ("/api/v1/integrations/%s/pause", id);
   g_autofree char *resume = g_strdup_printf ("/api/v1/integrations/%s/resume", id);

@@ -72,8 +72,8 @@ body_tags (FdApiRequest *req, JsonObject *obj, gboolean required, char ***out)
         }
       if (why != NULL)
         {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "tags",
-                              "tags[%u]: %s", i, why);
+          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "tags", "tags[%u]: %s",
+                              i, why);
           return FALSE;
         }
       if (!g_ptr_array_find_with_equal_func (values, text, g_str_equal, NULL))
