@@ -192,6 +192,8 @@ test_bad_input (void)
     fd_t_assert_error (node, status, 400, "unreachable", "dsn");
     g_assert_null (strstr (text, "hunter2secret"));
     g_assert_nonnull (strstr (text, "PostgreSQL"));
+    /* libpq's two lines read as two sentences on one */
+    g_assert_nonnull (strstr (text, "Connection refused. Is the server running"));
     g_assert_cmpint (fd_t_total (srv, path), ==, before);
   }
   /* an unknown workspace */
