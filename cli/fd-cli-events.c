@@ -72,6 +72,11 @@ event_detail (const char *type, JsonNode *data_node)
       return g_strdup_printf ("%s %s %s", member_text (data, "tag"), member_text (data, "uuid"),
                               json);
     }
+  if (g_str_equal (type, "integration.updated"))
+    return g_strdup_printf (_ ("%s %s: %s, %" G_GINT64_FORMAT " queued"),
+                            member_text (data, "name"), member_text (data, "id"),
+                            member_text (data, "state"),
+                            json_object_get_int_member_with_default (data, "queue_depth", 0));
   if (g_str_has_prefix (type, "alert."))
     return g_strdup_printf ("%s: %s %s", member_text (data, "rule_name"), member_text (data, "tag"),
                             member_text (data, "condition_uuid"));
@@ -107,7 +112,7 @@ print_event (Follow *f, const char *text, gsize len, GError **error)
   time = local_time (member_text (event, "time"));
   detail
       = data != NULL && JSON_NODE_HOLDS_OBJECT (data) ? event_detail (type, data) : g_strdup ("-");
-  g_string_printf (line, "%s  %-17s %s  %s", time, type, member_text (event, "device_id"), detail);
+  g_string_printf (line, "%s  %-19s %s  %s", time, type, member_text (event, "device_id"), detail);
   printable = fd_cli_output_printable (line->str);
   g_string_assign (line, printable);
   g_string_append_c (line, '\n');
@@ -278,8 +283,8 @@ static const char *const event_types[] = {
   "device.online",    "device.offline",    "data",
   "condition.opened", "condition.updated", "condition.closed",
   "job.execution",    "job.updated",       "variable.updated",
-  "campaign.updated", "campaign.target",   "alert.triggered",
-  "alert.resolved",   NULL,
+  "campaign.updated", "campaign.target",   "integration.updated",
+  "alert.triggered",  "alert.resolved",    NULL,
 };
 static const FdCliParam opt_workspace = {
   .name = "workspace",

@@ -97,7 +97,7 @@ command_synopsis (const char *prefix, const FdCliCommand *command)
       g_autofree char *synopsis = option_synopsis (option, TRUE, FALSE);
 
       if (option->required)
-        g_string_append_printf (text, " %s", synopsis);
+        g_string_append_printf (text, " %s%s", synopsis, option->repeatable ? "…" : "");
       else
         g_string_append_printf (text, " [%s]%s", synopsis, option->repeatable ? "…" : "");
     }
@@ -139,8 +139,8 @@ print_program_help (void)
   printf (_ ("Usage: %s [OPTIONS] COMMAND VERB [ARGUMENTS] [OPTIONS]\n"), FD_CLI_PROGRAM);
   printf ("\n%s\n\n",
           _ ("Manages a Fleetdesk server: workspaces, fleets, devices and their credentials, "
-             "the data they send, jobs and variables, firmware and OTA campaigns, API tokens "
-             "and the audit log."));
+             "the data they send, jobs and variables, firmware and OTA campaigns, integrations "
+             "and alerts, API tokens and the audit log."));
   printf ("%s\n", _ ("Commands:"));
   for (const FdCliNoun *noun = fd_cli_table.nouns; noun->name != NULL; noun++)
     print_row (noun->name, _ (noun->summary));

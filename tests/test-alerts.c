@@ -193,6 +193,16 @@ expect_400 (const char *method, const char *path, const char *body, const char *
   g_assert_cmpstr (json_object_get_string_member_with_default (error, "field", NULL), ==, field);
 }
 
+/* The message names the item and says what is wrong with it. */
+static void
+expect_400_message (const char *path, const char *body, const char *message)
+{
+  g_autoptr (JsonNode) answer = fd_test_api_expect (shared->srv, "POST", path, body, 400);
+  JsonObject *error = json_object_get_object_member (fd_t_obj (answer), "error");
+
+  g_assert_cmpstr (json_object_get_string_member (error, "message"), ==, message);
+}
+
 static void
 test_bad_input (void)
 {
@@ -221,6 +231,11 @@ test_bad_input (void)
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"a/b\"], \"open_longer_than_s\": 60}",
               "tags");
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [7], \"open_longer_than_s\": 60}", "tags");
+  expect_400_message (path,
+                      "{\"name\": \"n\", \"tags\": [\"t\", \"a/b\"], \"open_longer_than_s\": 60}",
+                      "tags[1]: the tag contains '/', '#' or '+'");
+  expect_400_message (path, "{\"name\": \"n\", \"tags\": [7], \"open_longer_than_s\": 60}",
+                      "tags[0]: is not a string");
   expect_400 ("POST", path, many->str, "tags");
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"t\"]}", "open_longer_than_s");
   expect_400 ("POST", path, "{\"name\": \"n\", \"tags\": [\"t\"], \"open_longer_than_s\": 0}",

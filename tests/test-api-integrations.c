@@ -192,6 +192,8 @@ test_bad_input (void)
     fd_t_assert_error (node, status, 400, "unreachable", "dsn");
     g_assert_null (strstr (text, "hunter2secret"));
     g_assert_nonnull (strstr (text, "PostgreSQL"));
+    /* libpq's two lines read as two sentences on one */
+    g_assert_nonnull (strstr (text, "Connection refused. Is the server running"));
     g_assert_cmpint (fd_t_total (srv, path), ==, before);
   }
   /* an unknown workspace */
@@ -322,6 +324,17 @@ test_pause_resume_replay_delete (void)
   fd_t_expect_error (srv, "POST", replay, "{}", 400, "invalid_field", "from");
   fd_t_expect_error (srv, "POST", replay, "{\"from\": \"yesterday\"}", 400, "invalid_field",
                      "from");
+  {
+    /* A time that is there but wrong is not "required". */
+    guint status = 0;
+    g_autoptr (JsonNode) bad
+        = fd_test_api (srv, "POST", replay, "{\"from\": \"yesterday\"}", &status);
+    const char *message = json_object_get_string_member (
+        json_object_get_object_member (json_node_get_object (bad), "error"), "message");
+
+    g_assert_cmpuint (status, ==, 400);
+    g_assert_nonnull (strstr (message, "from must be an RFC 3339 time"));
+  }
   g_assert_cmpint (audit_count ("integration.create", id), ==, 1);
   g_assert_cmpint (audit_count ("integration.pause", id), ==, 1);
   g_assert_cmpint (audit_count ("integration.resume", id), ==, 1);

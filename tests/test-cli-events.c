@@ -109,6 +109,53 @@ test_cli (void)
   g_assert_nonnull (strstr (err, "token"));
 }
 
+/* An integration's health changes are followed too: `--type integration.updated` is taken and
+ * each line names the integration and its state. */
+static void
+test_integration_updated (void)
+{
+  g_autofree char *workspace = fd_test_make_workspace (shared->srv, "events-integration");
+  g_autofree char *create = g_strdup_printf ("/api/v1/workspaces/%s/integrations", workspace);
+  g_autoptr (JsonNode) made = fd_test_api_expect (
+      shared->srv, "POST", create,
+      "{\"type\": \"webhook\", \"name\": \"events-hook\", \"url\": \"http://127.0.0.1:1/x\"}", 201);
+  const char *id = fd_test_str (made, "id");
+  g_autofree char *pause = g_strdup_printf ("/api/v1/integrations/%s/pause", id);
+  g_autofree char *resume = g_strdup_printf ("/api/v1/integrations/%s/resume", id);
+  const char *const args[] = { "events", "--type", "integration.updated", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) cli = cli_spawn (shared->srv->token, args, &error);
+  g_autoptr (GDataInputStream) out = NULL;
+  gint64 deadline = g_get_monotonic_time () + FD_TE_WAIT_LIMIT_US;
+  LineRead r = { NULL, FALSE };
+  gboolean paused = FALSE;
+
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, line_read, &r);
+  /* Pause and resume until the CLI, subscribed by then, prints a change. */
+  while (!r.done)
+    {
+      gint64 next = g_get_monotonic_time () + 200 * 1000;
+      g_autoptr (JsonNode) changed = NULL;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      paused = !paused;
+      changed = fd_test_api_expect (shared->srv, "POST", paused ? pause : resume, NULL, 200);
+      while (!r.done && g_get_monotonic_time () < next)
+        g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+    }
+  g_assert_nonnull (r.line);
+  g_assert_nonnull (strstr (r.line, "integration.updated"));
+  g_assert_nonnull (strstr (r.line, "events-hook"));
+  g_assert_nonnull (strstr (r.line, id));
+  g_assert_nonnull (strstr (r.line, " queued"));
+  g_free (r.line);
+  g_subprocess_send_signal (cli, SIGINT);
+  g_assert_true (g_subprocess_wait (cli, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -117,6 +164,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   shared = fd_td_server_start (NULL);
   g_test_add_func ("/cli-events/cli", test_cli);
+  g_test_add_func ("/cli-events/integration-updated", test_integration_updated);
   status = g_test_run ();
   fd_td_server_stop (shared);
   return status;

@@ -298,6 +298,7 @@ test_help (void)
       = { "device credentials list", "device credentials create", "device credentials revoke" };
   g_auto (GStrv) env = fd_test_cli_clean_env ();
   g_autoptr (FdTestCliResult) device = NULL, credentials = NULL, create = NULL, import = NULL;
+  g_autoptr (FdTestCliResult) alert = NULL;
 
   assert_help (env, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (nouns); i++)
@@ -341,6 +342,9 @@ test_help (void)
   /* How device names become file names is said where it matters. */
   import = fd_test_cli_run_env (env, "device", "import", "--help", NULL);
   g_assert_nonnull (strstr (import->out, "control characters"));
+  /* A required option that may be repeated says so, as an optional one does. */
+  alert = fd_test_cli_run_env (env, "alert", "create", "--help", NULL);
+  g_assert_nonnull (strstr (alert->out, "--name NAME --tag TAG… --open-longer-than SECONDS\n"));
 }
 
 static void

@@ -58,7 +58,7 @@ body_tags (FdApiRequest *req, JsonObject *obj, gboolean required, char ***out)
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *item = json_array_get_element (array, i);
-      const char *why = "must hold strings";
+      const char *why = "is not a string";
       const char *text = NULL;
 
       if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
@@ -68,8 +68,8 @@ body_tags (FdApiRequest *req, JsonObject *obj, gboolean required, char ***out)
         }
       if (why != NULL)
         {
-          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "tags",
-                              "tags %s (item %u)", why, i);
+          fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "tags", "tags[%u]: %s",
+                              i, why);
           return FALSE;
         }
       if (!g_ptr_array_find_with_equal_func (values, text, g_str_equal, NULL))

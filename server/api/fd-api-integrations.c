@@ -471,8 +471,10 @@ integration_replay (FdApiRequest *req)
   if (ms < 0)
     {
       fd_api_reply_error (req, SOUP_STATUS_BAD_REQUEST, "invalid_field", "from",
-                          "from (an RFC 3339 time such as 2026-11-27T10:00:00Z, or epoch "
-                          "milliseconds) is required");
+                          from == NULL ? "from (an RFC 3339 time such as 2026-11-27T10:00:00Z, "
+                                         "or epoch milliseconds) is required"
+                                       : "from must be an RFC 3339 time such as "
+                                         "2026-11-27T10:00:00Z, or epoch milliseconds");
       return;
     }
   job = int_job_new (req, &d);

@@ -45,7 +45,9 @@ fd_pg_dsn_password (const char *dsn)
 }
 
 /* @text on one line (libpq ends messages with a newline and indents continuations with a
- * tab), bounded, with @password replaced. */
+ * tab, "Connection refused\n\tIs the server running…": a line that ends without punctuation
+ * gets a full stop, so that the two sentences still read as two), bounded, with @password
+ * replaced. */
 char *
 fd_pg_clean (const char *text, const char *password)
 {
@@ -59,6 +61,8 @@ fd_pg_clean (const char *text, const char *password)
           space = out->len > 0;
           continue;
         }
+      if (space && g_ascii_isalnum (out->str[out->len - 1]))
+        g_string_append_c (out, '.');
       if (space)
         g_string_append_c (out, ' ');
       space = FALSE;
