@@ -470,6 +470,36 @@ test_paused_health_and_limits (void)
   remove_integration (id);
 }
 
+/* A long backoff does not freeze the health: while the worker waits to retry, the queue is
+ * still counted (what the list, /metrics and the app show). */
+static void
+test_depth_during_backoff (void)
+{
+  static const char *const slow_args[] = { "--device-rate=0", "--integration-backoff-ms=20000",
+                                           "--integration-backoff-max-ms=20000", NULL };
+  g_autofree char *id = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  JsonObject *health;
+
+  stop_server ();
+  fd_test_server_restart_with_args (server->srv, slow_args);
+  fd_td_raw_connect_all (server, devices, conns, DEVICES);
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_503);
+  id = make_integration (1000, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
+  ingest (0, 1);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->requests, 1, 10));
+  /* the first attempt failed: the next is 10 to 20 s away */
+  ingest (1, 10);
+  health = wait_health (id, "queue_depth", 11 * DEVICES, 8, &shown);
+  g_assert_cmpint (json_object_get_int_member (health, "queue_depth"), ==, 11 * DEVICES);
+  g_assert_cmpstr (json_object_get_string_member (health, "state"), ==, "retrying");
+  g_assert_nonnull (json_object_get_string_member (health, "next_attempt_at"));
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->requests), ==, 1);
+  remove_integration (id);
+  stop_server ();
+  start_server ();
+}
+
 static gboolean
 has_event (const char *type)
 {
@@ -590,6 +620,7 @@ main (int argc, char **argv)
   g_test_add_func ("/webhook/conditions-zdm-shape", test_conditions_zdm_shape);
   g_test_add_func ("/webhook/limits-drop", test_limits_drop);
   g_test_add_func ("/webhook/paused-health-and-limits", test_paused_health_and_limits);
+  g_test_add_func ("/webhook/depth-during-backoff", test_depth_during_backoff);
   g_test_add_func ("/webhook/device-events-and-health", test_device_events_and_health);
   g_test_add_func ("/webhook/api-test-and-log", test_api_test_and_log);
   ret = g_test_run ();

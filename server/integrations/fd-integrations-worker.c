@@ -270,6 +270,31 @@ housekeeping (FdWorker *w, FdIntegration *row, gint64 *last_limits, gint64 *last
   return TRUE;
 }
 
+/* Waits out a retry delay (it may last minutes) without letting the health stand still: the
+ * queue is counted and the limits applied every DEPTH_PERIOD_MS meanwhile, and "retrying"
+ * becomes "failing" once retrying has lasted FAILING_AFTER_MS. Returns when the delay is over,
+ * on a stop or a reload, or when the limits dropped something (the row changed). */
+static void
+backoff_wait (FdWorker *w, FdIntegration *row, gint64 until_us, gint64 retry_since,
+              gint64 *last_limits, gint64 *last_depth)
+{
+  while (g_get_monotonic_time () < until_us)
+    {
+      gint64 step = MIN (until_us, g_get_monotonic_time () + DEPTH_PERIOD_MS * 1000);
+      gboolean interrupted;
+
+      wait_for (w, step, FALSE);
+      g_mutex_lock (&w->lock);
+      interrupted = w->stop || w->reload;
+      g_mutex_unlock (&w->lock);
+      if (interrupted || g_get_monotonic_time () >= until_us
+          || !housekeeping (w, row, last_limits, last_depth))
+        return;
+      set_state (w, mono_ms () - retry_since > FAILING_AFTER_MS ? FD_INTEGRATION_FAILING
+                                                                : FD_INTEGRATION_RETRYING);
+    }
+}
+
 /* The next retry's delay: the backoff doubled from backoff_ms up to backoff_max_ms, with
  * "equal jitter" (half fixed, half random) so that integrations failing together do not retry
  * in step; a Retry-After replaces it, capped at backoff_max_ms. */
@@ -493,7 +518,8 @@ fd_worker_thread (gpointer data)
         set_state (w, now - retry_since > FAILING_AFTER_MS ? FD_INTEGRATION_FAILING
                                                            : FD_INTEGRATION_RETRYING);
         fd_sink_result_clear (&result);
-        wait_for (w, g_get_monotonic_time () + delay * 1000, FALSE);
+        backoff_wait (w, row, g_get_monotonic_time () + delay * 1000, retry_since, &last_limits,
+                      &last_depth);
       }
     }
   g_clear_pointer (&sink, fd_sink_free);
