@@ -4,7 +4,8 @@
  * middle of the drain loses nothing; a 4xx fails a batch without retrying it; 429 Retry-After
  * is honoured; pause (across a restart), resume and replay; the limits dropping, counted;
  * condition changes in the ZDM condition-stream shape, device events in the events envelope;
- * the test send, the delivery log and the health through the API, and /metrics.
+ * the test send, the delivery log and the health through the API, and /metrics; consecutive
+ * batches over one keep-alive connection.
  */
 #include "config.h"
 
@@ -242,6 +243,38 @@ test_backlog_and_kill (void)
                   fd_test_receiver_count (rx, &rx->dup_batches));
   g_assert_true (wait_metric ("delivered_total", id, READINGS, 10));
   g_assert_cmpfloat (metric ("up", id), ==, 1);
+  remove_integration (id);
+}
+
+/* Consecutive batches share one keep-alive connection (a TLS handshake per batch limited the
+ * deliveries/s); an answer longer than the sink reads costs that connection only. */
+static void
+test_keep_alive (void)
+{
+  g_autofree char *id = NULL;
+  guint requests, connections;
+
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
+  id = make_integration (100, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
+  ingest (0, 2000);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 2000 * DEVICES, 60));
+  requests = fd_test_receiver_count (rx, &rx->requests);
+  connections = fd_test_receiver_count (rx, &rx->connections);
+  g_test_message ("%u requests over %u connections", requests, connections);
+  g_assert_cmpuint (requests, >=, 2000 * DEVICES / 100);
+  g_assert_cmpuint (connections, <=, 2);
+
+  /* three 1 MB answers: each drops its connection, the deliveries go on */
+  g_mutex_lock (&rx->lock);
+  rx->long_answer_next = 3;
+  g_mutex_unlock (&rx->lock);
+  ingest (2000, 1000);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 3000 * DEVICES, 60));
+  g_usleep (200 * 1000);
+  assert_all_in_order (0, 3000);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->long_answer_next), ==, 0);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->connections), <=, connections + 3 + 1);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->dup_batches), ==, 0);
   remove_integration (id);
 }
 
@@ -537,6 +570,7 @@ main (int argc, char **argv)
   connect_devices ();
 
   g_test_add_func ("/webhook/backlog-and-kill", test_backlog_and_kill);
+  g_test_add_func ("/webhook/keep-alive", test_keep_alive);
   g_test_add_func ("/webhook/rejected-not-retried", test_rejected_not_retried);
   g_test_add_func ("/webhook/retry-after", test_retry_after);
   g_test_add_func ("/webhook/pause-resume-replay", test_pause_resume_replay);

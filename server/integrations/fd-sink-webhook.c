@@ -4,6 +4,14 @@
  * API on a SoupSession of the thread's own. Bodies are written straight from the stored JSON
  * text (payloads and event bodies are spliced, never parsed again), so forwarding costs a copy,
  * not a parse.
+ *
+ * Consecutive batches share one keep-alive connection (one TLS handshake, not one per batch).
+ * libsoup never reuses a connection for a method that is not idempotent (POST) unless the
+ * message is flagged SOUP_MESSAGE_IDEMPOTENT: each batch then opened a new connection, and the
+ * idle ones piled up until max-conns-per-host made libsoup close them. A batch is idempotent by
+ * contract (docs/integrations.md: resent whole under the same batch_id, receivers deduplicate),
+ * so the flag is true; it also lets libsoup resend on a new connection when a reused one was
+ * closed by the receiver before it answered.
  */
 #include "config.h"
 
@@ -156,7 +164,9 @@ retry_after_ms (SoupMessage *msg)
 }
 
 /* Sends @msg and reads the start of the answer only (an answer is read for its status, and a
- * little of it for the log): a receiver cannot make the worker hold megabytes. */
+ * little of it for the log): a receiver cannot make the worker hold megabytes. An answer that
+ * fits is read to its end, which leaves the connection reusable; closing a longer one early
+ * makes libsoup drop that connection instead of reading the rest. */
 static GBytes *
 send_and_read_start (SoupSession *session, SoupMessage *msg, GCancellable *cancellable,
                      GError **error)
@@ -191,7 +201,7 @@ webhook_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancell
 
   fd_webhook_body (batch, self->body);
   signature = fd_webhook_sign (self->secret, timestamp, self->body->str, self->body->len);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT | SOUP_MESSAGE_IDEMPOTENT);
   soup_message_headers_replace (headers, "X-Fleetdesk-Integration", self->integration_id);
   if (batch->batch_id != NULL)
     soup_message_headers_replace (headers, "X-Fleetdesk-Batch", batch->batch_id);
