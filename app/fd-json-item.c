@@ -125,6 +125,40 @@ fd_json_item_find (GListModel *model, const char *key, guint *position)
   return FALSE;
 }
 
+void
+fd_json_item_store_set (GListStore *store, JsonArray *list, const char *key)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_if_fail (G_IS_LIST_STORE (store));
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *element = json_array_get_element (list, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      JsonNode *name = object != NULL ? json_object_get_member (object, key) : NULL;
+      FdJsonItem *item;
+      guint position;
+
+      if (object == NULL)
+        continue;
+      if (name != NULL && json_node_get_value_type (name) == G_TYPE_STRING
+          && fd_json_item_find (G_LIST_MODEL (store), json_node_get_string (name), &position))
+        {
+          item = g_list_model_get_item (G_LIST_MODEL (store), position);
+          if (!json_object_equal (item->object, object))
+            fd_json_item_replace (item, object);
+          g_ptr_array_add (items, item);
+          continue;
+        }
+      item = fd_json_item_new (object, key);
+      if (item != NULL)
+        g_ptr_array_add (items, item);
+    }
+  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)), items->pdata,
+                       items->len);
+}
+
 /* Cells */
 
 static const char *const fd_json_item_classes[] = { "success", "error", "warning", "dim-label" };

@@ -25,6 +25,12 @@ void fd_json_item_replace (FdJsonItem *self, JsonObject *object);
 /* The position of the item whose key is @key in @model (of FdJsonItem). */
 gboolean fd_json_item_find (GListModel *model, const char *key, guint *position);
 
+/* Replaces the items of @store (of FdJsonItem) by the objects of @list, in its order, each
+ * named by its string member @key: an item already in @store for the same key is kept, and
+ * replaced only if its object changed, so a reload keeps the scroll and redraws only what
+ * changed. Elements that are not such objects are passed over. */
+void fd_json_item_store_set (GListStore *store, JsonArray *list, const char *key);
+
 /* What a cell shows of an object: its text (owned by the caller) and, optionally, a style
  * class ("success", "error", "warning", "dim-label" or NULL). */
 typedef char *(*FdJsonItemText) (JsonObject *object, const char **css_class);

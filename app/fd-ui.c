@@ -1,6 +1,8 @@
 /* fd-ui.c — what every pane shows the same way: toasts, name dialogs, confirmations. */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "fd-ui.h"
@@ -71,6 +73,22 @@ char *
 fd_ui_dup_trimmed_text (GtkEditable *editable)
 {
   return g_strstrip (g_strdup (gtk_editable_get_text (editable)));
+}
+
+char *
+fd_ui_dup_search_key (GtkEditable *editable)
+{
+  g_autofree char *text = fd_ui_dup_trimmed_text (editable);
+
+  return *text != '\0' ? g_utf8_casefold (text, -1) : NULL;
+}
+
+gboolean
+fd_ui_text_matches (const char *text, const char *key)
+{
+  g_autofree char *folded = text != NULL ? g_utf8_casefold (text, -1) : NULL;
+
+  return folded != NULL && strstr (folded, key) != NULL;
 }
 
 static void
@@ -187,6 +205,82 @@ fd_ui_pane_header_new (GtkWidget *pane, const char *title, const char *primary_l
   gtk_widget_add_css_class (primary, "suggested-action");
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), primary);
   return header;
+}
+
+GtkStack *
+fd_ui_state_stack_new (void)
+{
+  GtkStack *stack = GTK_STACK (gtk_stack_new ());
+
+  gtk_widget_set_vexpand (GTK_WIDGET (stack), TRUE);
+  gtk_stack_set_hhomogeneous (stack, FALSE);
+  gtk_stack_set_vhomogeneous (stack, FALSE);
+  return stack;
+}
+
+GtkWidget *
+fd_ui_spinner_new (void)
+{
+  GtkWidget *spinner = gtk_spinner_new ();
+
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
+  gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
+  return spinner;
+}
+
+GtkWidget *
+fd_ui_status_page_new (const char *icon, const char *title, const char *description,
+                       const char *button, const char *action)
+{
+  GtkWidget *page = adw_status_page_new ();
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), icon);
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
+  adw_status_page_set_description (ADW_STATUS_PAGE (page), description);
+  if (button != NULL)
+    {
+      GtkWidget *first = gtk_button_new_with_mnemonic (button);
+
+      gtk_widget_set_halign (first, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (first), action);
+      gtk_widget_add_css_class (first, "pill");
+      gtk_widget_add_css_class (first, "suggested-action");
+      adw_status_page_set_child (ADW_STATUS_PAGE (page), first);
+    }
+  return page;
+}
+
+GtkSearchBar *
+fd_ui_search_bar_new (const char *placeholder, GtkSearchEntry **entry)
+{
+  GtkSearchBar *search_bar = GTK_SEARCH_BAR (gtk_search_bar_new ());
+  GtkWidget *search_entry = gtk_search_entry_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+
+  g_object_set (search_entry, "placeholder-text", placeholder, NULL);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 400);
+  gtk_widget_set_hexpand (clamp, TRUE);
+  adw_clamp_set_child (ADW_CLAMP (clamp), search_entry);
+  gtk_search_bar_set_child (search_bar, clamp);
+  gtk_search_bar_connect_entry (search_bar, GTK_EDITABLE (search_entry));
+  *entry = GTK_SEARCH_ENTRY (search_entry);
+  return search_bar;
+}
+
+GtkWidget *
+fd_ui_search_button_new (GtkSearchBar *search_bar, const char *tooltip, const char *label)
+{
+  GtkWidget *search = gtk_toggle_button_new ();
+
+  gtk_button_set_icon_name (GTK_BUTTON (search), "system-search-symbolic");
+  gtk_widget_set_tooltip_text (search, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (search), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  g_object_bind_property (search, "active", search_bar, "search-mode-enabled",
+                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+  return search;
 }
 
 GtkWidget *

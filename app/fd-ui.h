@@ -28,6 +28,26 @@ AdwMessageDialog *fd_ui_confirm_dialog_new (GtkWidget *parent, const char *headi
 GtkWidget *fd_ui_pane_header_new (GtkWidget *pane, const char *title, const char *primary_label,
                                   const char *primary_tooltip);
 
+/* A stack of the states of a view ("loading", "empty", "list"…), expanding vertically. Only
+ * the page shown is measured: a homogeneous stack measures every status page's wrapped text on
+ * each layout of the window, even while the pane is hidden. */
+GtkStack *fd_ui_state_stack_new (void);
+
+/* What a view shows while it is read: a spinning spinner, centred. */
+GtkWidget *fd_ui_spinner_new (void);
+
+/* A status page: @icon, @title and @description; if @button is not NULL, a suggested pill
+ * button of that mnemonic label activating @action. */
+GtkWidget *fd_ui_status_page_new (const char *icon, const char *title, const char *description,
+                                  const char *button, const char *action);
+
+/* A pane's search bar: a search entry of @placeholder (returned in @entry) in a clamp. */
+GtkSearchBar *fd_ui_search_bar_new (const char *placeholder, GtkSearchEntry **entry);
+
+/* The header bar's toggle button of @search_bar: @tooltip, and @label for screen readers. */
+GtkWidget *fd_ui_search_button_new (GtkSearchBar *search_bar, const char *tooltip,
+                                    const char *label);
+
 /* What an empty list box shows instead of rows: @text, dimmed and wrapped, with room around. */
 GtkWidget *fd_ui_list_placeholder_new (const char *text);
 
@@ -50,5 +70,10 @@ gboolean fd_ui_read_end (FdUiRead *read);
 
 /* A copy of the trimmed text of @editable. */
 char *fd_ui_dup_trimmed_text (GtkEditable *editable);
+
+/* What a search entry searches for: its trimmed text casefolded, NULL when it is blank. */
+char *fd_ui_dup_search_key (GtkEditable *editable);
+/* Whether @text (NULL: FALSE), casefolded, contains @key (of fd_ui_dup_search_key()). */
+gboolean fd_ui_text_matches (const char *text, const char *key);
 
 G_END_DECLS

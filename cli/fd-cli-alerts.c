@@ -76,12 +76,13 @@ static const FdCliParam opt_alert_state = {
   .help = N_ ("Only alerts in this state (default active)"),
 };
 
+static const FdCliIntMember threshold
+    = { "open-longer-than", "open_longer_than_s", ALERT_MIN_S, ALERT_MAX_S };
+
 static gboolean
 check_threshold (const FdCliInvocation *invocation, GError **error)
 {
-  gint64 unused = 0;
-  return fd_cli_int_option (invocation, "open-longer-than", ALERT_MIN_S, ALERT_MAX_S, &unused,
-                            error);
+  return fd_cli_check_int_members (invocation, &threshold, 1, error);
 }
 
 static gboolean
@@ -106,23 +107,11 @@ send_rule (const FdCliInvocation *invocation, const FdCliEndpoint *endpoint, con
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) answer = NULL;
   g_autoptr (GBytes) raw = NULL;
-  const char *name = fd_cli_invocation_get (invocation, "name");
-  gint64 seconds = 0;
 
-  fd_cli_int_option (invocation, "open-longer-than", ALERT_MIN_S, ALERT_MAX_S, &seconds, NULL);
   json_builder_begin_object (b);
-  if (name != NULL)
-    {
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, name);
-    }
-  if (fd_cli_invocation_has (invocation, "tag"))
-    fd_cli_add_ids (b, invocation, "tag", "tags");
-  if (seconds > 0)
-    {
-      json_builder_set_member_name (b, "open_longer_than_s");
-      json_builder_add_int_value (b, seconds);
-    }
+  fd_cli_add_string (b, invocation, "name", "name");
+  fd_cli_add_ids_given (b, invocation, "tag", "tags");
+  fd_cli_add_int_members (b, invocation, &threshold, 1);
   json_builder_end_object (b);
   if (!fd_cli_send_json (endpoint, method, path, b, &answer, &raw, error))
     return FALSE;

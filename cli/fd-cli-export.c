@@ -149,32 +149,6 @@ static const FdCliParam opt_folder = {
   .help = N_ ("An absolute directory on the server that the server can write into"),
 };
 
-static void
-add_list (JsonBuilder *b, const FdCliInvocation *invocation, const char *option, const char *member)
-{
-  GPtrArray *values = fd_cli_invocation_get_all (invocation, option);
-
-  if (values == NULL || values->len == 0)
-    return;
-  json_builder_set_member_name (b, member);
-  json_builder_begin_array (b);
-  for (guint i = 0; i < values->len; i++)
-    json_builder_add_string_value (b, g_ptr_array_index (values, i));
-  json_builder_end_array (b);
-}
-
-static void
-add_string (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
-            const char *member)
-{
-  const char *value = fd_cli_invocation_get (invocation, option);
-
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (b, member);
-  json_builder_add_string_value (b, value);
-}
-
 /* A time option as the body's member: epoch milliseconds as a number, RFC 3339 as text. */
 static void
 add_time (JsonBuilder *b, const FdCliInvocation *invocation, const char *option)
@@ -234,56 +208,22 @@ add_aggregate (JsonBuilder *b, const FdCliInvocation *invocation)
     return;
   json_builder_set_member_name (b, "aggregate");
   json_builder_begin_object (b);
-  add_string (b, invocation, "field", "field");
+  fd_cli_add_string (b, invocation, "field", "field");
   json_builder_set_member_name (b, "fn");
   json_builder_add_string_value (b, fn != NULL ? fn : "avg");
-  add_string (b, invocation, "bucket", "bucket");
-  add_string (b, invocation, "group", "group");
+  fd_cli_add_string (b, invocation, "bucket", "bucket");
+  fd_cli_add_string (b, invocation, "group", "group");
   json_builder_end_object (b);
 }
 
 static void
 add_selection (JsonBuilder *b, const FdCliInvocation *invocation)
 {
-  add_string (b, invocation, "format", "format");
-  add_string (b, invocation, "columns", "columns");
-  add_list (b, invocation, "tag", "tags");
-  add_list (b, invocation, "device", "devices");
-  add_list (b, invocation, "fleet", "fleets");
-}
-
-static gboolean
-post_json (const FdCliEndpoint *endpoint, const char *path, JsonBuilder *b, JsonNode **answer,
-           GBytes **raw, GError **error)
-{
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autofree char *text = json_to_string (root, FALSE);
-  g_autoptr (GBytes) body = g_bytes_new (text, strlen (text));
-  FdCliRequest request = {
-    .method = "POST",
-    .path_and_query = path,
-    .content_type = "application/json",
-    .body = body,
-  };
-  g_autoptr (GBytes) reply = NULL;
-
-  if (!fd_cli_http_send (endpoint, &request, &reply, NULL, error))
-    return FALSE;
-  *answer = fd_cli_output_parse (reply, error);
-  if (raw != NULL)
-    *raw = g_bytes_ref (reply);
-  return *answer != NULL;
-}
-
-static JsonNode *
-get_json (const FdCliEndpoint *endpoint, const char *path, GError **error)
-{
-  FdCliRequest request = { .method = "GET", .path_and_query = path };
-  g_autoptr (GBytes) reply = NULL;
-
-  if (!fd_cli_http_send (endpoint, &request, &reply, NULL, error))
-    return NULL;
-  return fd_cli_output_parse (reply, error);
+  fd_cli_add_string (b, invocation, "format", "format");
+  fd_cli_add_string (b, invocation, "columns", "columns");
+  fd_cli_add_ids_given (b, invocation, "tag", "tags");
+  fd_cli_add_ids_given (b, invocation, "device", "devices");
+  fd_cli_add_ids_given (b, invocation, "fleet", "fleets");
 }
 
 /* GET /exports/ID/file streamed into @file: written beside it and renamed into place when
@@ -358,7 +298,7 @@ fd_cli_export_start (const FdCliInvocation *invocation, const FdCliEndpoint *end
   add_time (b, invocation, "end");
   add_aggregate (b, invocation);
   json_builder_end_object (b);
-  if (!post_json (endpoint, path, b, &answer, &raw, error))
+  if (!fd_cli_send_json (endpoint, "POST", path, b, &answer, &raw, error))
     return FALSE;
   id = g_strdup (
       json_object_get_string_member_with_default (json_node_get_object (answer), "id", ""));
@@ -373,7 +313,7 @@ fd_cli_export_start (const FdCliInvocation *invocation, const FdCliEndpoint *end
   get_path = g_strdup_printf ("/exports/%s", id);
   for (;;)
     {
-      g_autoptr (JsonNode) node = get_json (endpoint, get_path, error);
+      g_autoptr (JsonNode) node = fd_cli_get_json (endpoint, get_path, NULL, error);
       JsonObject *e;
       const char *state;
 
@@ -400,7 +340,7 @@ fd_cli_export_start (const FdCliInvocation *invocation, const FdCliEndpoint *end
   if (!download (endpoint, id, output, error))
     return FALSE;
   {
-    g_autoptr (JsonNode) done = get_json (endpoint, get_path, error);
+    g_autoptr (JsonNode) done = fd_cli_get_json (endpoint, get_path, NULL, error);
     g_autofree char *display = g_filename_display_name (output);
     if (done == NULL)
       return FALSE;
@@ -443,14 +383,14 @@ fd_cli_export_schedule (const FdCliInvocation *invocation, const FdCliEndpoint *
   g_autoptr (GBytes) raw = NULL;
 
   json_builder_begin_object (b);
-  add_string (b, invocation, "name", "name");
+  fd_cli_add_string (b, invocation, "name", "name");
   add_selection (b, invocation);
-  add_string (b, invocation, "period", "period");
-  add_string (b, invocation, "time", "time");
-  add_string (b, invocation, "weekday", "weekday");
-  add_string (b, invocation, "folder", "folder");
+  fd_cli_add_string (b, invocation, "period", "period");
+  fd_cli_add_string (b, invocation, "time", "time");
+  fd_cli_add_string (b, invocation, "weekday", "weekday");
+  fd_cli_add_string (b, invocation, "folder", "folder");
   json_builder_end_object (b);
-  if (!post_json (endpoint, path, b, &answer, &raw, error))
+  if (!fd_cli_send_json (endpoint, "POST", path, b, &answer, &raw, error))
     return FALSE;
   return fd_cli_output_show (invocation, raw, error);
 }

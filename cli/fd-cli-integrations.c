@@ -16,12 +16,7 @@
 #define BATCH_DELAY_MS_LIMIT 3600000
 #define MAX_AGE_S_MIN 60
 
-static const struct
-{
-  const char *option;
-  const char *member;
-  gint64 min, max;
-} numbers[] = {
+static const FdCliIntMember numbers[] = {
   { "batch-max", "batch_max", 1, BATCH_MAX_LIMIT },
   { "batch-delay", "batch_delay_ms", 0, BATCH_DELAY_MS_LIMIT },
   { "max-queued", "max_queued", 1, G_MAXINT32 },
@@ -56,15 +51,9 @@ fd_cli_integration_check (const FdCliInvocation *invocation, GError **error)
   const char *type = fd_cli_invocation_get (invocation, "type");
   GPtrArray *headers = fd_cli_invocation_get_all (invocation, "header");
   gboolean changes = FALSE;
-  gint64 unused;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (numbers); i++)
-    {
-      if (!fd_cli_int_option (invocation, numbers[i].option, numbers[i].min, numbers[i].max,
-                              &unused, error))
-        return FALSE;
-      changes |= fd_cli_invocation_has (invocation, numbers[i].option);
-    }
+  if (!fd_cli_check_int_members (invocation, numbers, G_N_ELEMENTS (numbers), error))
+    return FALSE;
   for (guint i = 0; headers != NULL && i < headers->len; i++)
     {
       g_autofree char *name = NULL, *value = NULL;
@@ -78,6 +67,8 @@ fd_cli_integration_check (const FdCliInvocation *invocation, GError **error)
     }
   for (guint i = 0; settings[i] != NULL; i++)
     changes |= fd_cli_invocation_has (invocation, settings[i]);
+  for (gsize i = 0; i < G_N_ELEMENTS (numbers); i++)
+    changes |= fd_cli_invocation_has (invocation, numbers[i].option);
   if (!create && !changes)
     {
       g_set_error_literal (error, FD_CLI_ERROR, FD_CLI_ERROR_USAGE,
@@ -99,25 +90,6 @@ fd_cli_integration_check (const FdCliInvocation *invocation, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-static void
-add_string (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
-            const char *member)
-{
-  const char *value = fd_cli_invocation_get (invocation, option);
-
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (b, member);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_list (JsonBuilder *b, const FdCliInvocation *invocation, const char *option, const char *member)
-{
-  if (fd_cli_invocation_get_all (invocation, option) != NULL)
-    fd_cli_add_ids (b, invocation, option, member);
 }
 
 static void
@@ -153,26 +125,16 @@ fd_cli_integration_send (const FdCliInvocation *invocation, const FdCliEndpoint 
   JsonObject *object;
 
   json_builder_begin_object (b);
-  add_string (b, invocation, "type", "type");
-  add_string (b, invocation, "name", "name");
-  add_string (b, invocation, "url", "url");
-  add_string (b, invocation, "secret", "secret");
-  add_string (b, invocation, "dsn", "dsn");
+  fd_cli_add_string (b, invocation, "type", "type");
+  fd_cli_add_string (b, invocation, "name", "name");
+  fd_cli_add_string (b, invocation, "url", "url");
+  fd_cli_add_string (b, invocation, "secret", "secret");
+  fd_cli_add_string (b, invocation, "dsn", "dsn");
   add_headers (b, invocation);
-  add_list (b, invocation, "kind", "kinds");
-  add_list (b, invocation, "fleet", "fleets");
-  add_list (b, invocation, "tag", "tags");
-  for (gsize i = 0; i < G_N_ELEMENTS (numbers); i++)
-    {
-      gint64 value = -1;
-      fd_cli_int_option (invocation, numbers[i].option, numbers[i].min, numbers[i].max, &value,
-                         NULL);
-      if (value >= 0)
-        {
-          json_builder_set_member_name (b, numbers[i].member);
-          json_builder_add_int_value (b, value);
-        }
-    }
+  fd_cli_add_ids_given (b, invocation, "kind", "kinds");
+  fd_cli_add_ids_given (b, invocation, "fleet", "fleets");
+  fd_cli_add_ids_given (b, invocation, "tag", "tags");
+  fd_cli_add_int_members (b, invocation, numbers, G_N_ELEMENTS (numbers));
   json_builder_end_object (b);
   if (!fd_cli_send_json (endpoint, invocation->command->method, path, b, &answer, &raw, error))
     return FALSE;

@@ -142,6 +142,54 @@ fd_cli_add_ids (JsonBuilder *b, const FdCliInvocation *invocation, const char *o
   json_builder_end_array (b);
 }
 
+void
+fd_cli_add_ids_given (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
+                      const char *member)
+{
+  if (fd_cli_invocation_has (invocation, option))
+    fd_cli_add_ids (b, invocation, option, member);
+}
+
+void
+fd_cli_add_string (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
+                   const char *member)
+{
+  const char *value = fd_cli_invocation_get (invocation, option);
+
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, value);
+}
+
+gboolean
+fd_cli_check_int_members (const FdCliInvocation *invocation, const FdCliIntMember *ints, gsize n,
+                          GError **error)
+{
+  gint64 unused;
+
+  for (gsize i = 0; i < n; i++)
+    if (!fd_cli_int_option (invocation, ints[i].option, ints[i].min, ints[i].max, &unused, error))
+      return FALSE;
+  return TRUE;
+}
+
+void
+fd_cli_add_int_members (JsonBuilder *b, const FdCliInvocation *invocation,
+                        const FdCliIntMember *ints, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      gint64 value = -1;
+
+      fd_cli_int_option (invocation, ints[i].option, ints[i].min, ints[i].max, &value, NULL);
+      if (value < 0)
+        continue;
+      json_builder_set_member_name (b, ints[i].member);
+      json_builder_add_int_value (b, value);
+    }
+}
+
 /* Asks for the job until it is no longer active, showing how far it got on stderr. */
 static JsonNode *
 wait_job (const FdCliEndpoint *endpoint, const char *id, GBytes **raw, GError **error)

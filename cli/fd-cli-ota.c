@@ -135,14 +135,7 @@ bad:
   return NULL;
 }
 
-typedef struct
-{
-  const char *option;
-  const char *member;
-  gint64 min, max;
-} IntMember;
-
-static const IntMember campaign_ints[] = {
+static const FdCliIntMember campaign_ints[] = {
   { "min-wait", "min_wait_s", 0, MAX_WAIT_S },
   { "success-threshold", "success_threshold", 0, 100 },
   { "failure-threshold", "failure_threshold", 0, 100 },
@@ -155,7 +148,6 @@ fd_cli_campaign_check_create (const FdCliInvocation *invocation, GError **error)
 {
   g_autoptr (JsonNode) stages = NULL;
   GError *local = NULL;
-  gint64 unused;
 
   if (fd_cli_invocation_get_all (invocation, "device") == NULL
       && fd_cli_invocation_get_all (invocation, "fleet") == NULL)
@@ -170,11 +162,7 @@ fd_cli_campaign_check_create (const FdCliInvocation *invocation, GError **error)
       g_propagate_error (error, local);
       return FALSE;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (campaign_ints); i++)
-    if (!fd_cli_int_option (invocation, campaign_ints[i].option, campaign_ints[i].min,
-                            campaign_ints[i].max, &unused, error))
-      return FALSE;
-  return TRUE;
+  return fd_cli_check_int_members (invocation, campaign_ints, G_N_ELEMENTS (campaign_ints), error);
 }
 
 gboolean
@@ -204,18 +192,8 @@ fd_cli_campaign_create (const FdCliInvocation *invocation, const FdCliEndpoint *
       json_builder_set_member_name (b, "stages");
       json_builder_add_value (b, stages);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (campaign_ints); i++)
-    {
-      gint64 value = -1;
-
-      /* Checked by fd_cli_campaign_check_create. */
-      fd_cli_int_option (invocation, campaign_ints[i].option, campaign_ints[i].min,
-                         campaign_ints[i].max, &value, NULL);
-      if (value < 0)
-        continue;
-      json_builder_set_member_name (b, campaign_ints[i].member);
-      json_builder_add_int_value (b, value);
-    }
+  /* Checked by fd_cli_campaign_check_create. */
+  fd_cli_add_int_members (b, invocation, campaign_ints, G_N_ELEMENTS (campaign_ints));
   json_builder_end_object (b);
   if (!fd_cli_send_json (endpoint, "POST", path, b, &answer, &raw, error))
     return FALSE;

@@ -454,6 +454,25 @@ gboolean fd_cli_int_option (const FdCliInvocation *invocation, const char *name,
 /* "@member": [the values of the repeatable --@option] (an empty array when none). */
 void fd_cli_add_ids (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
                      const char *member);
+/* The same, left out when --@option is not given (what a PATCH leaves as it is). */
+void fd_cli_add_ids_given (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
+                           const char *member);
+/* "@member": the value of --@option, left out when it is not given. */
+void fd_cli_add_string (JsonBuilder *b, const FdCliInvocation *invocation, const char *option,
+                        const char *member);
+/* An integer option whose value is the body's @member, within [@min, @max]. */
+typedef struct
+{
+  const char *option;
+  const char *member;
+  gint64 min, max;
+} FdCliIntMember;
+/* Each of the @n options checked (a usage error for the first out of bounds) … */
+gboolean fd_cli_check_int_members (const FdCliInvocation *invocation, const FdCliIntMember *ints,
+                                   gsize n, GError **error);
+/* … and added as its member when given (checked before, by fd_cli_check_int_members). */
+void fd_cli_add_int_members (JsonBuilder *b, const FdCliInvocation *invocation,
+                             const FdCliIntMember *ints, gsize n);
 /* Prints @object's key: value lines (without @skip) and then the table of its member
  * @list_member's items ({"items", "total"} or an array) under @title. */
 gboolean fd_cli_show_with_table (JsonObject *object, const char *const *skip,

@@ -24,18 +24,6 @@ kick (FdEngineObserver *observer, const char *workspace_id)
   g_mutex_unlock (&observer->lock);
 }
 
-static void
-json_time (JsonBuilder *b, const char *member, gint64 ms)
-{
-  g_autofree char *text = ms > 0 ? fd_time_format_ms (ms) : NULL;
-
-  json_builder_set_member_name (b, member);
-  if (text != NULL)
-    json_builder_add_string_value (b, text);
-  else
-    json_builder_add_null_value (b);
-}
-
 /* device.online {"transport","address","connected_at"}, device.offline {"transport","reason",
  * "disconnected_at"} (docs/rest-api.md). */
 static void
@@ -53,13 +41,13 @@ presence_changed (const FdSession *session, gboolean online, const char *reason,
     {
       json_builder_set_member_name (b, "address");
       json_builder_add_string_value (b, session->peer);
-      json_time (b, "connected_at", session->connected_at);
+      fd_json_member_time (b, "connected_at", session->connected_at);
     }
   else
     {
       json_builder_set_member_name (b, "reason");
       json_builder_add_string_value (b, reason);
-      json_time (b, "disconnected_at", fd_now_ms ());
+      fd_json_member_time (b, "disconnected_at", fd_now_ms ());
     }
   json_builder_end_object (b);
   node = json_builder_get_root (b);

@@ -175,6 +175,36 @@ fd_json_append_string (GString *out, const char *s, gsize n, gboolean escape_del
   g_string_append_c (out, '"');
 }
 
+void
+fd_json_member_string (JsonBuilder *b, const char *member, const char *value)
+{
+  json_builder_set_member_name (b, member);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+void
+fd_json_member_time (JsonBuilder *b, const char *member, gint64 ms)
+{
+  g_autofree char *text = ms > 0 ? fd_time_format_ms (ms) : NULL;
+
+  fd_json_member_string (b, member, text);
+}
+
+void
+fd_json_member_raw (JsonBuilder *b, const char *member, const char *json)
+{
+  JsonNode *node = json != NULL ? json_from_string (json, NULL) : NULL;
+
+  json_builder_set_member_name (b, member);
+  if (node != NULL)
+    json_builder_add_value (b, node);
+  else
+    json_builder_add_null_value (b);
+}
+
 gboolean
 fd_write_all (int fd, const void *data, gsize len)
 {

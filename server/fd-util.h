@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,13 @@ char *fd_time_format_ms (gint64 ms);
  * as a JSON string literal, quotes included: '"', '\\' and control characters escaped, and
  * DEL too when @escape_del (what the device protocol's error answers do). */
 void fd_json_append_string (GString *out, const char *s, gsize n, gboolean escape_del);
+
+/* The members every record's JSON has, for the engine and the API alike (fd_api_json_string
+ * and the others are these): "member": @value, JSON null when NULL; "member": @ms in RFC 3339,
+ * null when 0 (never); "member": the JSON text @json parsed, null when NULL or not JSON. */
+void fd_json_member_string (JsonBuilder *b, const char *member, const char *value);
+void fd_json_member_time (JsonBuilder *b, const char *member, gint64 ms);
+void fd_json_member_raw (JsonBuilder *b, const char *member, const char *json);
 
 /* Writes all @len bytes to @fd (again after EINTR); FALSE with errno set on an error. */
 gboolean fd_write_all (int fd, const void *data, gsize len);

@@ -148,6 +148,20 @@ fd_test_cli_assert_fails (FdTestCliResult *result, const char *needle)
     g_error ("stderr does not mention \"%s\": %s", needle, result->err);
 }
 
+void
+fd_test_cli_assert_deletes (const char *noun, const char *what, const char *id,
+                            const char *gone_needle)
+{
+  g_autoptr (FdTestCliResult) deleted = fd_test_cli_run (noun, "delete", id, NULL);
+  g_autoptr (FdTestCliResult) gone = NULL;
+  g_autofree char *line = g_strdup_printf ("Deleted %s %s\n", what, id);
+
+  fd_test_cli_assert_ok (deleted);
+  g_assert_cmpstr (deleted->out, ==, line);
+  gone = fd_test_cli_run (noun, "get", id, NULL);
+  fd_test_cli_assert_fails (gone, gone_needle);
+}
+
 JsonNode *
 fd_test_cli_assert_json (FdTestCliResult *result, JsonNode *expected)
 {

@@ -41,6 +41,10 @@ void fd_test_cli_assert_ok (FdTestCliResult *result);
 void fd_test_cli_assert_usage (FdTestCliResult *result, const char *needle);
 /* Exit 1, nothing on stdout, "fleetdesk-cli: …@needle…" on stderr. */
 void fd_test_cli_assert_fails (FdTestCliResult *result, const char *needle);
+/* `@noun delete @id` says "Deleted @what @id", and `@noun get @id` fails then, @gone_needle on
+ * stderr. */
+void fd_test_cli_assert_deletes (const char *noun, const char *what, const char *id,
+                                 const char *gone_needle);
 /* --json output: exit 0, parses, and (unless @expected is NULL) is the same JSON as @expected.
  * Returns the parsed output. */
 JsonNode *fd_test_cli_assert_json (FdTestCliResult *result, JsonNode *expected);

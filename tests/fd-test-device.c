@@ -386,3 +386,68 @@ fd_td_raw_up (FdTdRaw *r, const char *body, guint expected)
   if (resp.status != expected)
     g_error ("POST /v1/up %s: expected %u, got %u %s", body, expected, resp.status, resp.body);
 }
+
+void
+fd_td_raw_post (FdTdRaw *r, const char *path, const char *body, guint expected)
+{
+  g_autofree char *request = fd_td_request ("POST", path, NULL, body);
+  g_auto (FdTdResponse) resp = { 0 };
+
+  fd_td_raw_send (r, request);
+  g_assert_true (fd_td_raw_response (r, &resp));
+  if (resp.status != expected)
+    g_error ("POST %s: %u %s", path, resp.status, resp.body);
+}
+
+void
+fd_td_cert_devices (FdTdServer *s, FdTdDevice **devices, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("dev-%u", i);
+      devices[i] = fd_td_cert_device (s, name);
+    }
+}
+
+void
+fd_td_raw_connect_all (FdTdServer *s, FdTdDevice *const *devices, FdTdRaw **conns, guint n)
+{
+  /* a restarted server has a new device port */
+  s->port = s->srv->device_port;
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_pointer (&conns[i], fd_td_raw_free);
+      conns[i] = fd_td_raw_open (s, devices[i], NULL);
+      g_assert_nonnull (conns[i]);
+    }
+}
+
+void
+fd_td_devices_free (FdTdDevice **devices, FdTdRaw **conns, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_clear_pointer (&conns[i], fd_td_raw_free);
+      g_clear_pointer (&devices[i], fd_td_device_free);
+    }
+}
+
+void
+fd_td_ingest_env (FdTdRaw *const *conns, guint n, guint first, guint count, guint per_post,
+                  const char *extra)
+{
+  gint64 t0 = g_get_real_time () / 1000 - 3600 * 1000;
+
+  for (guint done = 0; done < count; done += per_post)
+    for (guint d = 0; d < n; d++)
+      {
+        g_autoptr (GString) batch = g_string_new ("[");
+        for (guint k = 0; k < per_post && done + k < count; k++)
+          g_string_append_printf (batch,
+                                  "%s{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"d\": %u, "
+                                  "\"i\": %u%s}}",
+                                  k ? "," : "", t0 + first + done + k, d, first + done + k, extra);
+        g_string_append_c (batch, ']');
+        fd_td_raw_post (conns[d], "/v1/data/env", batch->str, 202);
+      }
+}

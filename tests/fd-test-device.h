@@ -98,6 +98,19 @@ guint fd_td_count_fds (GPid pid);
 /* POST /v1/up @body on @r's kept-alive connection; fails the test unless it is answered
  * @expected. */
 void fd_td_raw_up (FdTdRaw *r, const char *body, guint expected);
+/* The same for POST @path (a device's /v1/data/TAG …). */
+void fd_td_raw_post (FdTdRaw *r, const char *path, const char *body, guint expected);
+
+/* The engine tests' devices: @n certificate devices dev-0, dev-1 …, and each one's kept-alive
+ * connection to the device port (opened again after a restart by fd_td_raw_connect_all). */
+void fd_td_cert_devices (FdTdServer *s, FdTdDevice **devices, guint n);
+void fd_td_raw_connect_all (FdTdServer *s, FdTdDevice *const *devices, FdTdRaw **conns, guint n);
+void fd_td_devices_free (FdTdDevice **devices, FdTdRaw **conns, guint n);
+/* Readings @first .. @first + @count - 1 of each of the @n devices to /v1/data/env, payload
+ * {"d": device, "i": index@extra} (@extra: more members, ", \"s\": …", or ""), an hour ago
+ * on, posted @per_post at a time, devices taking turns. */
+void fd_td_ingest_env (FdTdRaw *const *conns, guint n, guint first, guint count, guint per_post,
+                       const char *extra);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdTdDevice, fd_td_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdTdRaw, fd_td_raw_free)

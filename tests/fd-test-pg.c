@@ -161,3 +161,31 @@ fd_test_pg_count (FdTestPg *pg, const char *sql, ...)
   g_assert_nonnull (value);
   return g_ascii_strtoll (value, NULL, 10);
 }
+
+char *
+fd_test_pg_integration_body (const char *dsn, gint64 batch_max, gint64 batch_delay_ms)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "postgresql");
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, "warehouse");
+  json_builder_set_member_name (b, "dsn");
+  json_builder_add_string_value (b, dsn);
+  if (batch_max >= 0)
+    {
+      json_builder_set_member_name (b, "batch_max");
+      json_builder_add_int_value (b, batch_max);
+    }
+  if (batch_delay_ms >= 0)
+    {
+      json_builder_set_member_name (b, "batch_delay_ms");
+      json_builder_add_int_value (b, batch_delay_ms);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 
 G_BEGIN_DECLS
@@ -28,5 +29,9 @@ char *fd_test_pg_value (FdTestPg *pg, const char *sql, ...) G_GNUC_NULL_TERMINAT
 gint64 fd_test_pg_count (FdTestPg *pg, const char *sql, ...) G_GNUC_NULL_TERMINATED;
 /* Runs @sql and returns its result (asserted to be tuples or a command). */
 PGresult *fd_test_pg_query (FdTestPg *pg, const char *sql, const char *const *params, int n_params);
+
+/* The body that creates the postgresql integration "warehouse" of @dsn (POST
+ * /workspaces/ID/integrations), with batch_max and batch_delay_ms unless negative. */
+char *fd_test_pg_integration_body (const char *dsn, gint64 batch_max, gint64 batch_delay_ms);
 
 G_END_DECLS

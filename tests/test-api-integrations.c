@@ -220,20 +220,7 @@ test_postgresql (void)
   p += strlen ("password=");
   password = g_strndup (p, strcspn (p, " "));
   g_assert_cmpuint (strlen (password), >=, 8);
-  {
-    g_autoptr (JsonBuilder) b = json_builder_new ();
-    g_autoptr (JsonNode) root = NULL;
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "type");
-    json_builder_add_string_value (b, "postgresql");
-    json_builder_set_member_name (b, "name");
-    json_builder_add_string_value (b, "warehouse");
-    json_builder_set_member_name (b, "dsn");
-    json_builder_add_string_value (b, dsn);
-    json_builder_end_object (b);
-    root = json_builder_get_root (b);
-    body = json_to_string (root, FALSE);
-  }
+  body = fd_test_pg_integration_body (dsn, -1, -1);
   created = fd_t_create (srv, list, body, FD_T_API "/integrations");
   path = g_strdup_printf (FD_T_API "/integrations/%s", fd_t_str (created, "id"));
   got = fd_t_call (srv, "GET", path, NULL, 200);

@@ -36,7 +36,7 @@ test_rules_and_alerts (void)
   g_autoptr (FdTdDevice) d = fd_td_cert_device (shared, "cli-alert-pump");
   g_autoptr (FdTdRaw) r = fd_td_raw_open (shared, d, NULL);
   g_autoptr (FdTestCliResult) create = NULL, list = NULL, get = NULL, update = NULL, json = NULL;
-  g_autoptr (FdTestCliResult) active = NULL, resolved = NULL, del = NULL, after = NULL;
+  g_autoptr (FdTestCliResult) active = NULL, resolved = NULL;
   g_autoptr (FdTestCliResult) none = NULL;
   g_autoptr (JsonNode) parsed = NULL;
   g_autofree char *id = NULL;
@@ -97,14 +97,7 @@ test_rules_and_alerts (void)
   fd_test_cli_assert_ok (none);
   fd_test_cli_assert_count_line (none->out, "0 of 0 alerts");
 
-  del = fd_test_cli_run ("alert", "delete", id, NULL);
-  fd_test_cli_assert_ok (del);
-  {
-    g_autofree char *line = g_strdup_printf ("Deleted alert rule %s\n", id);
-    g_assert_cmpstr (del->out, ==, line);
-  }
-  after = fd_test_cli_run ("alert", "get", id, NULL);
-  fd_test_cli_assert_fails (after, "does not exist");
+  fd_test_cli_assert_deletes ("alert", "alert rule", id, "does not exist");
 }
 
 static void

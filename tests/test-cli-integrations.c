@@ -76,7 +76,7 @@ test_update_pause_replay_delete (void)
 {
   g_autofree char *id = create_one ("lifecycle");
   g_autoptr (FdTestCliResult) updated = NULL, paused = NULL, resumed = NULL, replayed = NULL;
-  g_autoptr (FdTestCliResult) log = NULL, deleted = NULL, gone = NULL, failed_log = NULL;
+  g_autoptr (FdTestCliResult) log = NULL, failed_log = NULL;
 
   updated = fd_test_cli_run ("integration", "update", id, "--name", "renamed", "--secret",
                              "a-new-secret-0123456789", "--batch-max", "7", NULL);
@@ -116,14 +116,7 @@ test_update_pause_replay_delete (void)
   failed_log = fd_test_cli_run ("integration", "deliveries", id, "--outcome", "failed", NULL);
   fd_test_cli_assert_ok (failed_log);
 
-  deleted = fd_test_cli_run ("integration", "delete", id, NULL);
-  fd_test_cli_assert_ok (deleted);
-  {
-    g_autofree char *want = g_strdup_printf ("Deleted integration %s\n", id);
-    g_assert_cmpstr (deleted->out, ==, want);
-  }
-  gone = fd_test_cli_run ("integration", "get", id, NULL);
-  fd_test_cli_assert_fails (gone, "does not exist");
+  fd_test_cli_assert_deletes ("integration", "integration", id, "does not exist");
 }
 
 static gint64

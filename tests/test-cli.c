@@ -28,12 +28,11 @@ test_workspace (void)
   g_autofree char *id = fd_test_cli_kv_value (created->out, "id");
   g_autofree char *path = g_strdup_printf (FD_T_API "/workspaces/%s", id);
   g_autofree char *search_path = g_strdup_printf (FD_T_API "/workspaces?search=%s", name);
-  g_autofree char *expected = NULL;
   g_autoptr (JsonNode) api = NULL;
   g_autoptr (JsonNode) api_list = NULL;
   g_autoptr (JsonNode) json = NULL;
   g_autoptr (FdTestCliResult) get = NULL, get_json = NULL, list = NULL, list_json = NULL;
-  g_autoptr (FdTestCliResult) updated = NULL, deleted = NULL, gone = NULL;
+  g_autoptr (FdTestCliResult) updated = NULL;
 
   /* create prints the object as aligned key: value lines. */
   fd_test_cli_assert_ok (created);
@@ -73,12 +72,7 @@ test_workspace (void)
   g_assert_cmpstr (fd_t_str (api, "name"), ==, renamed);
   g_assert_cmpstr (fd_t_str (api, "description"), ==, "");
 
-  deleted = fd_test_cli_run ("workspace", "delete", id, NULL);
-  fd_test_cli_assert_ok (deleted);
-  expected = g_strdup_printf ("Deleted workspace %s\n", id);
-  g_assert_cmpstr (deleted->out, ==, expected);
-  gone = fd_test_cli_run ("workspace", "get", id, NULL);
-  fd_test_cli_assert_fails (gone, "(not_found)");
+  fd_test_cli_assert_deletes ("workspace", "workspace", id, "(not_found)");
 }
 
 static void
@@ -165,11 +159,9 @@ test_device (void)
   g_autoptr (JsonNode) dev = fd_test_cli_assert_json (created, NULL);
   const char *id = fd_t_str (dev, "id");
   g_autofree char *path = g_strdup_printf (FD_T_API "/devices/%s", id);
-  g_autofree char *expected = NULL;
   g_autoptr (JsonNode) api = NULL, sorted = NULL;
   g_autoptr (FdTestCliResult) other = NULL, third = NULL, list = NULL, sorted_run = NULL;
   g_autoptr (FdTestCliResult) filtered_run = NULL, get = NULL, updated = NULL, moved = NULL;
-  g_autoptr (FdTestCliResult) deleted = NULL, gone = NULL;
   const char *a, *b, *c;
 
   g_assert_cmpstr (fd_t_str (dev, "fleet_id"), ==, north_id);
@@ -225,12 +217,7 @@ test_device (void)
   g_assert_cmpstr (fd_t_str (api, "fleet_id"), ==, south_id);
   g_assert_cmpstr (fd_t_str (api, "name"), ==, "sensor-b2");
 
-  deleted = fd_test_cli_run ("device", "delete", id, NULL);
-  fd_test_cli_assert_ok (deleted);
-  expected = g_strdup_printf ("Deleted device %s\n", id);
-  g_assert_cmpstr (deleted->out, ==, expected);
-  gone = fd_test_cli_run ("device", "get", id, NULL);
-  fd_test_cli_assert_fails (gone, "(not_found)");
+  fd_test_cli_assert_deletes ("device", "device", id, "(not_found)");
 }
 
 static void

@@ -199,14 +199,17 @@ static int
 device (char **out, const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *err = NULL;
+  g_autofree char *err = NULL, *ignored = NULL;
   int status;
 
   g_ptr_array_add (argv, (char *)g_getenv ("FD_DEVICE_BIN"));
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *)args[i]);
   g_ptr_array_add (argv, NULL);
-  status = fd_test_run ((const char *const *)argv->pdata, out, &err);
+  /* Its output is always captured: this test's stdout is TAP, a stray line breaks it. */
+  status = fd_test_run ((const char *const *)argv->pdata, out != NULL ? out : &ignored, &err);
+  if (ignored != NULL && *ignored != '\0')
+    g_test_message ("fleetdesk-device stdout: %s", ignored);
   if (err != NULL && *err != '\0')
     g_test_message ("fleetdesk-device stderr: %s", err);
   return status;

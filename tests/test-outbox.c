@@ -2,6 +2,7 @@
  * filters, events grouped by kind, the batch in flight recomposed after a "restart", the
  * limits dropping (counted and logged), pruning, and the retention floor. */
 #include "fd-test-server.h"
+#include "fd-test-store.h"
 
 #include "fd-util.h"
 #include "store/fd-store-entities.h"
@@ -54,23 +55,13 @@ setup_job (FdDb *db, gpointer data, GError **error)
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  f->dir = g_dir_make_tmp ("fd-outbox-XXXXXX", NULL);
-  path = g_build_filename (f->dir, "fleetdesk.db", NULL);
-  f->store = fd_store_open (path, 2, &error);
-  g_assert_no_error (error);
-  g_assert_true (fd_store_write_sync (f->store, setup_job, f, &error));
-  g_assert_no_error (error);
+  f->store = fd_test_store_open ("fd-outbox-XXXXXX", setup_job, f, &f->dir);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  fd_store_close (f->store);
-  fd_test_rm_rf (f->dir);
-  g_free (f->dir);
+  fd_test_store_close (f->store, &f->dir);
   g_free (f->ws);
   g_free (f->ws_other);
   g_free (f->fleet_a);

@@ -1,7 +1,8 @@
 /* test-pg-engine.c — a postgresql integration of a real fleetdesk-server, made through the API,
  * filling a real PostgreSQL (fd-test-pg.h): readings ingested over HTTPS by real devices end up
  * in fleetdesk_readings exactly once each, every device's in order, payloads intact — also when
- * the server is killed with SIGKILL in the middle of the drain and restarted.
+ * the server is killed with SIGKILL in the middle of the drain and restarted; an unsaved form's
+ * test event is written too.
  */
 #include "config.h"
 
@@ -23,49 +24,13 @@ static FdTdServer *server;
 static FdTdDevice *devices[DEVICES];
 static FdTdRaw *conns[DEVICES];
 
-static void
-connect_devices (void)
-{
-  server->port = server->srv->device_port;
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_clear_pointer (&conns[i], fd_td_raw_free);
-      conns[i] = fd_td_raw_open (server, devices[i], NULL);
-      g_assert_nonnull (conns[i]);
-    }
-}
-
-static void
-post (FdTdRaw *r, const char *path, const char *body, guint expected)
-{
-  g_autofree char *request = fd_td_request ("POST", path, NULL, body);
-  g_auto (FdTdResponse) resp = { 0 };
-
-  fd_td_raw_send (r, request);
-  g_assert_true (fd_td_raw_response (r, &resp));
-  if (resp.status != expected)
-    g_error ("POST %s: %u %s", path, resp.status, resp.body);
-}
-
 /* Readings @first .. @first + @n - 1 of every device: {"d": device, "i": index, "s": text COPY
  * must escape}, posted PER_POST at a time, devices taking turns. */
 static void
 ingest (guint first, guint n)
 {
-  gint64 t0 = g_get_real_time () / 1000 - 3600 * 1000;
-
-  for (guint done = 0; done < n; done += PER_POST)
-    for (guint d = 0; d < DEVICES; d++)
-      {
-        g_autoptr (GString) batch = g_string_new ("[");
-        for (guint k = 0; k < PER_POST && done + k < n; k++)
-          g_string_append_printf (batch,
-                                  "%s{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"d\": %u, "
-                                  "\"i\": %u, \"s\": \"tab\\t nl\\n back\\\\ \\\"q\\\" ü\"}}",
-                                  k ? "," : "", t0 + first + done + k, d, first + done + k);
-        g_string_append_c (batch, ']');
-        post (conns[d], "/v1/data/env", batch->str, 202);
-      }
+  fd_td_ingest_env (conns, DEVICES, first, n, PER_POST,
+                    ", \"s\": \"tab\\t nl\\n back\\\\ \\\"q\\\" ü\"");
 }
 
 /* Waits until fleetdesk_readings holds @n rows (FALSE after @timeout_s). */
@@ -83,26 +48,11 @@ wait_rows (FdTestPg *pg, gint64 n, guint timeout_s)
   return FALSE;
 }
 
+/* Small batches: the kill lands mid-drain. */
 static char *
 create_body (const char *dsn)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "postgresql");
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, "warehouse");
-  json_builder_set_member_name (b, "dsn");
-  json_builder_add_string_value (b, dsn);
-  json_builder_set_member_name (b, "batch_max");
-  json_builder_add_int_value (b, 250); /* small batches: the kill lands mid-drain */
-  json_builder_set_member_name (b, "batch_delay_ms");
-  json_builder_add_int_value (b, 20);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return fd_test_pg_integration_body (dsn, 250, 20);
 }
 
 static void
@@ -137,7 +87,7 @@ test_readings_exactly_once (void)
                   "kill",
                   before_kill, total / 2);
   fd_test_server_restart_with_args (server->srv, server_args);
-  connect_devices ();
+  fd_td_raw_connect_all (server, devices, conns, DEVICES);
   ingest (PER_DEVICE / 2, PER_DEVICE - PER_DEVICE / 2);
   g_assert_true (wait_rows (pg, total, 90));
   g_usleep (500 * 1000); /* a duplicate would come now */
@@ -232,6 +182,42 @@ test_unreachable_refused (void)
   g_assert_cmpint (fd_test_int (list, "total"), ==, 0);
 }
 
+/* "Send test event" of an unsaved form (nothing created yet): delivered means the database
+ * took the event — a row of fleetdesk_events in a batch of its own, with no integration id —
+ * and a second test does not collide with the first. */
+static void
+test_unsaved_test_event (void)
+{
+  g_autoptr (FdTestPg) pg = fd_test_pg_new ();
+  g_autofree char *body = create_body (pg->dsn);
+  g_autofree char *list
+      = g_strdup_printf (FD_T_API "/workspaces/%s/integrations", server->workspace);
+  g_autofree char *path = g_strconcat (list, "/test", NULL);
+  g_autoptr (JsonNode) listed = NULL;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (JsonNode) result = fd_test_api_expect (server->srv, "POST", path, body, 200);
+      JsonObject *o = json_node_get_object (result);
+      if (!json_object_get_boolean_member (o, "delivered"))
+        g_error ("unsaved test %u not delivered: %s", i,
+                 json_object_get_string_member (o, "error"));
+      g_assert_true (json_node_is_null (json_object_get_member (o, "error")));
+    }
+  g_assert_cmpint (fd_test_pg_count (pg,
+                                     "SELECT count(*) FROM fleetdesk_events"
+                                     " WHERE type = 'integration.test'",
+                                     NULL),
+                   ==, 2);
+  g_assert_cmpint (fd_test_pg_count (pg,
+                                     "SELECT count(*) FROM fleetdesk_batches"
+                                     " WHERE integration_id = '' AND kind = 'test'",
+                                     NULL),
+                   ==, 2);
+  listed = fd_test_api_expect (server->srv, "GET", list, NULL, 200);
+  g_assert_cmpint (fd_test_int (listed, "total"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -240,22 +226,15 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   server = fd_td_server_start (server_args);
   fd_t_kill_server_on_abort (server->srv);
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("dev-%u", i);
-      devices[i] = fd_td_cert_device (server, name);
-    }
-  connect_devices ();
+  fd_td_cert_devices (server, devices, DEVICES);
+  fd_td_raw_connect_all (server, devices, conns, DEVICES);
 
   g_test_add_func ("/pg-engine/unreachable-refused", test_unreachable_refused);
+  g_test_add_func ("/pg-engine/unsaved-test-event", test_unsaved_test_event);
   g_test_add_func ("/pg-engine/readings-exactly-once", test_readings_exactly_once);
   ret = g_test_run ();
 
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_clear_pointer (&conns[i], fd_td_raw_free);
-      fd_td_device_free (devices[i]);
-    }
+  fd_td_devices_free (devices, conns, DEVICES);
   fd_td_server_stop (server);
   return ret;
 }

@@ -483,6 +483,34 @@ deliver_thread (gpointer data)
   return NULL;
 }
 
+/* Delivers @batch in a thread while another session holds @table locked, and cancels
+ * @cancellable half a second on: the delivery ends within 3 s, RETRY "cancelled". The lock is
+ * let go after. */
+static void
+cancel_while_locked (FdTestPg *pg, DeliverJob *job, FdOutboxBatch *batch, GCancellable *cancellable,
+                     const char *table)
+{
+  g_autofree char *lock = g_strdup_printf ("LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", table);
+  GThread *thread;
+  gint64 start;
+
+  PQclear (fd_test_pg_query (pg, "BEGIN", NULL, 0));
+  PQclear (fd_test_pg_query (pg, lock, NULL, 0));
+  job->batch = batch;
+  job->cancellable = cancellable;
+  thread = g_thread_new ("deliver", deliver_thread, job);
+  g_usleep (500 * 1000);
+  start = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  g_thread_join (thread);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_test_message ("cancelled: %s", job->result.error);
+  g_assert_cmpint (job->result.outcome, ==, FD_SINK_RETRY);
+  g_assert_cmpstr (job->result.error, ==, "cancelled");
+  result_clear (&job->result);
+  PQclear (fd_test_pg_query (pg, "ROLLBACK", NULL, 0));
+}
+
 /* A batch waiting on a lock is stopped by its cancellable (shutdown, pause): RETRY, soon, and
  * nothing written. */
 static void
@@ -492,24 +520,10 @@ test_cancel (void)
   g_autoptr (FdOutboxBatch) batch = tricky_batch ("int-test-1", "dev-a", 1700000000000);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
-  DeliverJob job = { .sink = sink_new (pg), .batch = batch, .cancellable = cancellable };
-  GThread *thread;
-  gint64 start;
+  DeliverJob job = { .sink = sink_new (pg) };
 
   g_assert_true (fd_sink_postgres_check (pg->dsn, &error));
-  PQclear (fd_test_pg_query (pg, "BEGIN", NULL, 0));
-  PQclear (fd_test_pg_query (pg, "LOCK TABLE fleetdesk_batches IN ACCESS EXCLUSIVE MODE", NULL, 0));
-  thread = g_thread_new ("deliver", deliver_thread, &job);
-  g_usleep (500 * 1000);
-  start = g_get_monotonic_time ();
-  g_cancellable_cancel (cancellable);
-  g_thread_join (thread);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
-  g_test_message ("cancelled: %s", job.result.error);
-  g_assert_cmpint (job.result.outcome, ==, FD_SINK_RETRY);
-  g_assert_cmpstr (job.result.error, ==, "cancelled");
-  result_clear (&job.result);
-  PQclear (fd_test_pg_query (pg, "ROLLBACK", NULL, 0));
+  cancel_while_locked (pg, &job, batch, cancellable, "fleetdesk_batches");
   g_assert_cmpint (fd_test_pg_count (pg, "SELECT count(*) FROM fleetdesk_readings", NULL), ==, 0);
   g_assert_cmpint (fd_test_pg_count (pg, "SELECT count(*) FROM fleetdesk_batches", NULL), ==, 0);
 
@@ -520,22 +534,7 @@ test_cancel (void)
 
     deliver (job.sink, batch, NULL, &job.result);
     g_assert_cmpint (job.result.outcome, ==, FD_SINK_DELIVERED);
-    PQclear (fd_test_pg_query (pg, "BEGIN", NULL, 0));
-    PQclear (
-        fd_test_pg_query (pg, "LOCK TABLE fleetdesk_readings IN ACCESS EXCLUSIVE MODE", NULL, 0));
-    job.batch = other;
-    job.cancellable = again;
-    thread = g_thread_new ("deliver", deliver_thread, &job);
-    g_usleep (500 * 1000);
-    start = g_get_monotonic_time ();
-    g_cancellable_cancel (again);
-    g_thread_join (thread);
-    g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
-    g_test_message ("cancelled: %s", job.result.error);
-    g_assert_cmpint (job.result.outcome, ==, FD_SINK_RETRY);
-    g_assert_cmpstr (job.result.error, ==, "cancelled");
-    result_clear (&job.result);
-    PQclear (fd_test_pg_query (pg, "ROLLBACK", NULL, 0));
+    cancel_while_locked (pg, &job, other, again, "fleetdesk_readings");
     g_assert_cmpint (fd_test_pg_count (pg, "SELECT count(*) FROM fleetdesk_batches", NULL), ==, 1);
   }
 

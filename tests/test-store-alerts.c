@@ -4,6 +4,7 @@
  * only when an integration of the workspace forwards alerts, closing the condition resolves
  * it, and a rule's deletion takes its alerts. */
 #include "fd-test-server.h"
+#include "fd-test-store.h"
 
 #include <string.h>
 
@@ -94,27 +95,18 @@ make_rows (FdDb *db, gpointer data, GError **error)
 static void
 set_up (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  f->dir = g_dir_make_tmp ("fd-store-alerts-XXXXXX", NULL);
-  path = g_build_filename (f->dir, "fleetdesk.db", NULL);
-  f->store = fd_store_open (path, 2, &error);
-  g_assert_no_error (error);
-  g_assert_true (fd_store_write_sync (f->store, make_rows, f, &error));
+  f->store = fd_test_store_open ("fd-store-alerts-XXXXXX", make_rows, f, &f->dir);
 }
 
 static void
 tear_down (Fixture *f, gconstpointer data)
 {
-  fd_store_close (f->store);
+  fd_test_store_close (f->store, &f->dir);
   fd_workspace_free (f->workspace);
   fd_workspace_free (f->quiet);
   fd_device_free (f->device);
   fd_device_free (f->quiet_device);
   fd_alert_rule_free (f->rule);
-  fd_test_rm_rf (f->dir);
-  g_free (f->dir);
 }
 
 typedef struct

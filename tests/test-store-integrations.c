@@ -5,6 +5,7 @@
  * first row at or after a time and never forward, dropping the batch in flight; delete takes
  * its delivery log. */
 #include "fd-test-server.h"
+#include "fd-test-store.h"
 
 #include <string.h>
 
@@ -76,26 +77,17 @@ make_rows (FdDb *db, gpointer data, GError **error)
 static void
 set_up (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  f->dir = g_dir_make_tmp ("fd-store-integrations-XXXXXX", NULL);
-  path = g_build_filename (f->dir, "fleetdesk.db", NULL);
-  f->store = fd_store_open (path, 2, &error);
-  g_assert_no_error (error);
-  g_assert_true (fd_store_write_sync (f->store, make_rows, f, &error));
+  f->store = fd_test_store_open ("fd-store-integrations-XXXXXX", make_rows, f, &f->dir);
 }
 
 static void
 tear_down (Fixture *f, gconstpointer data)
 {
-  fd_store_close (f->store);
+  fd_test_store_close (f->store, &f->dir);
   fd_workspace_free (f->workspace);
   fd_workspace_free (f->other);
   fd_fleet_free (f->fleet);
   fd_fleet_free (f->other_fleet);
-  fd_test_rm_rf (f->dir);
-  g_free (f->dir);
 }
 
 static FdIntegration *

@@ -2,7 +2,8 @@
  * receiver in this process: 100,000 readings ingested over HTTPS while the receiver answers
  * 503, then all of them delivered in per-device order once it is back, signed; a kill -9 in the
  * middle of the drain loses nothing; a 4xx fails a batch without retrying it; 429 Retry-After
- * is honoured; pause (across a restart), resume and replay; the limits dropping, counted;
+ * is honoured; pause (across a restart), resume and replay; the limits dropping, counted, and a
+ * paused integration's health and limits kept up to date;
  * condition changes in the ZDM condition-stream shape, device events in the events envelope;
  * the test send, the delivery log and the health through the API, and /metrics; consecutive
  * batches over one keep-alive connection, to the libsoup receiver and to Python's http.server.
@@ -37,48 +38,12 @@ static FdTdServer *server;
 static FdTdDevice *devices[DEVICES];
 static FdTdRaw *conns[DEVICES];
 
-static void
-connect_devices (void)
-{
-  server->port = server->srv->device_port;
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_clear_pointer (&conns[i], fd_td_raw_free);
-      conns[i] = fd_td_raw_open (server, devices[i], NULL);
-      g_assert_nonnull (conns[i]);
-    }
-}
-
-static void
-post (FdTdRaw *r, const char *path, const char *body, guint expected)
-{
-  g_autofree char *request = fd_td_request ("POST", path, NULL, body);
-  g_auto (FdTdResponse) resp = { 0 };
-
-  fd_td_raw_send (r, request);
-  g_assert_true (fd_td_raw_response (r, &resp));
-  if (resp.status != expected)
-    g_error ("POST %s: %u %s", path, resp.status, resp.body);
-}
-
 /* Readings @first .. @first + @n - 1 of every device, {"d": device, "i": index}, posted in
  * rounds of PER_POST per device. */
 static void
 ingest (guint first, guint n)
 {
-  gint64 t0 = fd_now_ms () - 3600 * 1000;
-
-  for (guint done = 0; done < n; done += PER_POST)
-    for (guint d = 0; d < DEVICES; d++)
-      {
-        g_autoptr (GString) batch = g_string_new ("[");
-        for (guint k = 0; k < PER_POST && done + k < n; k++)
-          g_string_append_printf (
-              batch, "%s{\"ts\": %" G_GINT64_FORMAT ", \"payload\": {\"d\": %u, \"i\": %u}}",
-              k ? "," : "", t0 + first + done + k, d, first + done + k);
-        g_string_append_c (batch, ']');
-        post (conns[d], "/v1/data/env", batch->str, 202);
-      }
+  fd_td_ingest_env (conns, DEVICES, first, n, PER_POST, "");
 }
 
 static void
@@ -93,7 +58,7 @@ static void
 start_server (void)
 {
   fd_test_server_restart_with_args (server->srv, server_args);
-  connect_devices ();
+  fd_td_raw_connect_all (server, devices, conns, DEVICES);
 }
 
 /* Makes a webhook integration to the receiver through the API; its id. */
@@ -457,11 +422,11 @@ test_conditions_zdm_shape (void)
   open = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", \"tag\": "
                           "\"battery\", \"payload\": {\"level\": 9}, \"start\": \"%s\"}}",
                           start);
-  post (conns[0], "/v1/up", open, 202);
+  fd_td_raw_post (conns[0], "/v1/up", open, 202);
   close = g_strdup_printf ("{\"key\": \"condition\", \"value\": {\"uuid\": \"c-1\", "
                            "\"payloadf\": {\"level\": 50}, \"finish\": %" G_GINT64_FORMAT "}}",
                            fd_now_ms ());
-  post (conns[0], "/v1/up", close, 202);
+  fd_td_raw_post (conns[0], "/v1/up", close, 202);
   g_assert_true (fd_test_receiver_wait (rx, &rx->answered_ok, 1, 20));
   {
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -521,6 +486,91 @@ test_limits_drop (void)
   remove_integration (id);
 }
 
+/* GET /integrations/@id's health, until @member is @value (at most @timeout_s). */
+static JsonObject *
+wait_health (const char *id, const char *member, gint64 value, guint timeout_s, JsonNode **shown)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/integrations/%s", id);
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      JsonObject *health;
+      g_clear_pointer (shown, json_node_unref);
+      *shown = fd_test_api_expect (server->srv, "GET", path, NULL, 200);
+      health = json_object_get_object_member (json_node_get_object (*shown), "health");
+      if (json_object_get_int_member (health, member) == value
+          || g_get_monotonic_time () > deadline)
+        return health;
+      g_usleep (100 * 1000);
+    }
+}
+
+/* A paused integration delivers nothing, yet its health tells what waits (queue depth, oldest,
+ * on the events stream too) and its limits still drop, counted and logged. */
+static void
+test_paused_health_and_limits (void)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL, *dropped_log = NULL;
+  g_autoptr (JsonNode) paused = NULL, shown = NULL, patched = NULL, log = NULL, item = NULL;
+  g_autoptr (FdTeListener) l = NULL;
+  JsonObject *health;
+  guint at = 0;
+
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
+  id = make_integration (1000, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
+  path = g_strdup_printf ("/api/v1/integrations/%s", id);
+  dropped_log = g_strdup_printf ("%s/deliveries?outcome=dropped", path);
+  paused = integration_post (id, "pause", NULL);
+  l = fd_te_listener_open (server, "?type=integration.updated", server->srv->token);
+  g_assert_nonnull (l->conn);
+  ingest (0, 10);
+
+  health = wait_health (id, "queue_depth", 10 * DEVICES, 10, &shown);
+  g_assert_cmpint (json_object_get_int_member (health, "queue_depth"), ==, 10 * DEVICES);
+  g_assert_cmpstr (json_object_get_string_member (health, "state"), ==, "paused");
+  g_assert_nonnull (json_object_get_string_member (health, "oldest_queued"));
+  /* the app's list learns it from the events stream */
+  for (;;)
+    {
+      JsonObject *data;
+      at = fd_te_wait_event (l, at, "integration.updated", NULL);
+      data = fd_te_event_data (fd_te_event_at (l, at));
+      if (g_str_equal (json_object_get_string_member (data, "id"), id)
+          && json_object_get_int_member (data, "queue_depth") == 10 * DEVICES)
+        {
+          g_assert_cmpstr (json_object_get_string_member (data, "state"), ==, "paused");
+          break;
+        }
+      at++;
+    }
+
+  /* a smaller max_queued applies while paused: the oldest dropped, counted and logged */
+  patched = fd_test_api_expect (server->srv, "PATCH", path, "{\"max_queued\": 8}", 200);
+  health = wait_health (id, "dropped", 10 * DEVICES - 8, 15, &shown);
+  g_assert_cmpint (json_object_get_int_member (health, "dropped"), ==, 10 * DEVICES - 8);
+  health = wait_health (id, "queue_depth", 8, 10, &shown);
+  g_assert_cmpint (json_object_get_int_member (health, "queue_depth"), ==, 8);
+  g_assert_cmpstr (json_object_get_string_member (health, "state"), ==, "paused");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (shown), "paused"));
+  log = fd_test_api_expect (server->srv, "GET", dropped_log, NULL, 200);
+  g_assert_cmpint (fd_test_int (log, "total"), ==, 1);
+  item = json_node_copy (json_array_get_element (
+      json_object_get_array_member (json_node_get_object (log), "items"), 0));
+  g_assert_cmpstr (fd_test_str (item, "outcome"), ==, "dropped");
+  g_assert_cmpint (fd_test_int (item, "items"), ==, 10 * DEVICES - 8);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->requests), ==, 0);
+
+  /* resumed: the 8 kept are delivered, the newest ones */
+  g_clear_pointer (&paused, json_node_unref);
+  paused = integration_post (id, "resume", NULL);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 8, 20));
+  g_usleep (300 * 1000);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->items), ==, 8);
+  remove_integration (id);
+}
+
 static gboolean
 has_event (const char *type)
 {
@@ -553,7 +603,8 @@ test_device_events_and_health (void)
   g_assert_nonnull (l->conn);
   extra = fd_td_cert_device (server, "dev-extra");
   conn = fd_td_raw_open (server, extra, NULL);
-  post (conn, "/v1/data/env", "[{\"ts\": 1700000000000, \"payload\": {\"d\": 9, \"i\": 0}}]", 202);
+  fd_td_raw_post (conn, "/v1/data/env",
+                  "[{\"ts\": 1700000000000, \"payload\": {\"d\": 9, \"i\": 0}}]", 202);
   g_clear_pointer (&conn, fd_td_raw_free);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   while (!has_event ("device.online") || !has_event ("device.offline"))
@@ -630,12 +681,8 @@ main (int argc, char **argv)
   rx = fd_test_receiver_start (SECRET);
   server = fd_td_server_start (server_args);
   fd_t_kill_server_on_abort (server->srv);
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("dev-%u", i);
-      devices[i] = fd_td_cert_device (server, name);
-    }
-  connect_devices ();
+  fd_td_cert_devices (server, devices, DEVICES);
+  fd_td_raw_connect_all (server, devices, conns, DEVICES);
 
   g_test_add_func ("/webhook/backlog-and-kill", test_backlog_and_kill);
   g_test_add_func ("/webhook/keep-alive", test_keep_alive);
@@ -645,15 +692,12 @@ main (int argc, char **argv)
   g_test_add_func ("/webhook/pause-resume-replay", test_pause_resume_replay);
   g_test_add_func ("/webhook/conditions-zdm-shape", test_conditions_zdm_shape);
   g_test_add_func ("/webhook/limits-drop", test_limits_drop);
+  g_test_add_func ("/webhook/paused-health-and-limits", test_paused_health_and_limits);
   g_test_add_func ("/webhook/device-events-and-health", test_device_events_and_health);
   g_test_add_func ("/webhook/api-test-and-log", test_api_test_and_log);
   ret = g_test_run ();
 
-  for (guint i = 0; i < DEVICES; i++)
-    {
-      g_clear_pointer (&conns[i], fd_td_raw_free);
-      fd_td_device_free (devices[i]);
-    }
+  fd_td_devices_free (devices, conns, DEVICES);
   fd_td_server_stop (server);
   return ret;
 }

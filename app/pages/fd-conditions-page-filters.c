@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "fd-conditions-page-private.h"
+#include "fd-ui.h"
 
 /* The threshold drop-down's choices, in seconds. */
 static const guint fd_conditions_thresholds[] = { 0, 60, 600, 3600, 86400 };
@@ -23,31 +24,20 @@ enum
 };
 
 static gboolean
-fd_conditions_page_contains (const char *text, const char *needle)
-{
-  g_autofree char *folded = text != NULL ? g_utf8_casefold (text, -1) : NULL;
-
-  return folded != NULL && strstr (folded, needle) != NULL;
-}
-
-static gboolean
 fd_conditions_page_search_match (gpointer item, gpointer user_data)
 {
   FdConditionsPage *self = user_data;
 
   return self->search == NULL
-         || fd_conditions_page_contains (fd_condition_item_get_device_name (item), self->search)
-         || fd_conditions_page_contains (fd_condition_item_get_tag (item), self->search);
+         || fd_ui_text_matches (fd_condition_item_get_device_name (item), self->search)
+         || fd_ui_text_matches (fd_condition_item_get_tag (item), self->search);
 }
 
 void
 fd_conditions_page_search_changed_cb (FdConditionsPage *self, GtkSearchEntry *entry)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
-
-  g_clear_pointer (&self->search, g_free);
-  if (*text != '\0')
-    self->search = g_utf8_casefold (text, -1);
+  g_free (self->search);
+  self->search = fd_ui_dup_search_key (GTK_EDITABLE (entry));
   gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
   fd_conditions_page_update_view (self);
 }

@@ -8,14 +8,13 @@ G_BEGIN_DECLS
 
 struct _FdConditionsPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   FdEventsClient *events;
   FdWorkspace *workspace;
   GSettings *settings; /* NULL when the schema is not installed */
   char **notify_tags;  /* without settings: the tags chosen in this run */
-  gboolean folded;
 
   GCancellable *open_cancellable;
   GCancellable *history_cancellable;

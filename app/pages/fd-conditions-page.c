@@ -16,14 +16,7 @@
 #include "fd-json.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdConditionsPage, fd_conditions_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
+G_DEFINE_FINAL_TYPE (FdConditionsPage, fd_conditions_page, FD_TYPE_PANE)
 
 enum
 {
@@ -31,7 +24,6 @@ enum
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 /* The view */
@@ -408,39 +400,6 @@ fd_conditions_page_finalize (GObject *object)
 }
 
 static void
-fd_conditions_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, FD_CONDITIONS_PAGE (object)->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_conditions_page_set_property (GObject *object, guint prop_id, const GValue *value,
-                                 GParamSpec *pspec)
-{
-  FdConditionsPage *self = FD_CONDITIONS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_conditions_page_class_init (FdConditionsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -448,16 +407,8 @@ fd_conditions_page_class_init (FdConditionsPageClass *klass)
 
   object_class->dispose = fd_conditions_page_dispose;
   object_class->finalize = fd_conditions_page_finalize;
-  object_class->get_property = fd_conditions_page_get_property;
-  object_class->set_property = fd_conditions_page_set_property;
   widget_class->map = fd_conditions_page_map;
   widget_class->unmap = fd_conditions_page_unmap;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A row was activated: show the page of its device (the id). */
   signals[OPEN_DEVICE] = g_signal_new ("open-device", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -7,6 +7,7 @@
 
 #include "fd-api-client.h"
 #include "fd-events-client.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
@@ -15,7 +16,7 @@ G_BEGIN_DECLS
 #define FD_CONDITIONS_HISTORY_SIZE 500
 
 #define FD_TYPE_CONDITIONS_PAGE (fd_conditions_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdConditionsPage, fd_conditions_page, FD, CONDITIONS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdConditionsPage, fd_conditions_page, FD, CONDITIONS_PAGE, FdPane)
 
 void fd_conditions_page_set_client (FdConditionsPage *self, FdApiClient *client);
 void fd_conditions_page_set_events (FdConditionsPage *self, FdEventsClient *events);

@@ -21,12 +21,11 @@ G_BEGIN_DECLS
 
 struct _FdDataPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   FdEventsClient *events;
   FdWorkspace *workspace;
-  gboolean folded;
   gboolean export_enabled;
   gboolean search_pending; /* Ctrl+F opened the tag picker: focus its search */
 

@@ -14,17 +14,10 @@
 #include "fd-json.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdDataPage, fd_data_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (FdDataPage, fd_data_page, FD_TYPE_PANE)
 
 G_DEFINE_BOXED_TYPE (FdDataSelection, fd_data_selection, fd_data_selection_copy,
                      fd_data_selection_free)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
 
 enum
 {
@@ -33,7 +26,6 @@ enum
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 /* The selection */
@@ -392,38 +384,6 @@ fd_data_page_finalize (GObject *object)
 }
 
 static void
-fd_data_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, FD_DATA_PAGE (object)->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_data_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  FdDataPage *self = FD_DATA_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_data_page_class_init (FdDataPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -431,15 +391,7 @@ fd_data_page_class_init (FdDataPageClass *klass)
 
   object_class->dispose = fd_data_page_dispose;
   object_class->finalize = fd_data_page_finalize;
-  object_class->get_property = fd_data_page_get_property;
-  object_class->set_property = fd_data_page_set_property;
   widget_class->size_allocate = fd_data_page_size_allocate;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SELECTION_CHANGED]
       = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,

@@ -7,6 +7,7 @@
 
 #include "fd-api-client.h"
 #include "fd-events-client.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
@@ -40,7 +41,7 @@ void fd_data_selection_free (FdDataSelection *selection);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FdDataSelection, fd_data_selection_free)
 
 #define FD_TYPE_DATA_PAGE (fd_data_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdDataPage, fd_data_page, FD, DATA_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdDataPage, fd_data_page, FD, DATA_PAGE, FdPane)
 
 void fd_data_page_set_client (FdDataPage *self, FdApiClient *client);
 void fd_data_page_set_events (FdDataPage *self, FdEventsClient *events);

@@ -20,14 +20,13 @@ typedef struct
 
 struct _FdDeviceDetailPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   FdEventsClient *events;
   FdDevice *device;
   FdPresence presence;
-  guint live_readings; /* readings shown from "data" events */
-  gboolean folded;
+  guint live_readings;     /* readings shown from "data" events */
   JsonObject *last_device; /* the device as last fetched */
   char *example;           /* the curl command of the empty state */
   gboolean have_server;    /* the example names the server's device address */

@@ -17,16 +17,7 @@
 #include "fd-reading-row.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdDeviceDetailPage, fd_device_detail_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (FdDeviceDetailPage, fd_device_detail_page, FD_TYPE_PANE)
 
 /* A poll's answers carry the poll's cancellable: an answer of a cancelled poll is dropped even
  * if it was already on its way. */
@@ -477,42 +468,6 @@ fd_device_detail_page_finalize (GObject *object)
 }
 
 static void
-fd_device_detail_page_get_property (GObject *object, guint prop_id, GValue *value,
-                                    GParamSpec *pspec)
-{
-  FdDeviceDetailPage *self = FD_DEVICE_DETAIL_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, self->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_device_detail_page_set_property (GObject *object, guint prop_id, const GValue *value,
-                                    GParamSpec *pspec)
-{
-  FdDeviceDetailPage *self = FD_DEVICE_DETAIL_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_device_detail_page_class_init (FdDeviceDetailPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -520,17 +475,8 @@ fd_device_detail_page_class_init (FdDeviceDetailPageClass *klass)
 
   object_class->dispose = fd_device_detail_page_dispose;
   object_class->finalize = fd_device_detail_page_finalize;
-  object_class->get_property = fd_device_detail_page_get_property;
-  object_class->set_property = fd_device_detail_page_set_property;
   widget_class->map = fd_device_detail_page_map;
   widget_class->unmap = fd_device_detail_page_unmap;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows the window's
-   * buttons at its start too. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/fleetdesk/Fleetdesk/ui/"
                                                              "fd-device-detail-page.ui");

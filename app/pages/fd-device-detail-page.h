@@ -7,6 +7,7 @@
 #include "fd-api-client.h"
 #include "fd-device.h"
 #include "fd-events-client.h"
+#include "fd-pane.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,7 @@ G_BEGIN_DECLS
 #define FD_DEVICE_DETAIL_POLL_MS 2000
 
 #define FD_TYPE_DEVICE_DETAIL_PAGE (fd_device_detail_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdDeviceDetailPage, fd_device_detail_page, FD, DEVICE_DETAIL_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdDeviceDetailPage, fd_device_detail_page, FD, DEVICE_DETAIL_PAGE, FdPane)
 
 void fd_device_detail_page_set_client (FdDeviceDetailPage *self, FdApiClient *client);
 /* Live readings and presence (fd-device-detail-page-live.c). */

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 struct _FdDevicesPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   FdEventsClient *events;
@@ -19,8 +19,7 @@ struct _FdDevicesPage
   GListStore *filter_items; /* "All Fleets" then the fleets, flattened for the filter */
   FdDeviceModel *model;
   GtkSingleSelection *selection;
-  FdDevice *selected; /* watched for "loaded" */
-  gboolean folded;
+  FdDevice *selected;       /* watched for "loaded" */
   gboolean fleets_changing; /* the fleets are being replaced, not chosen by the user */
 
   AdwLeaflet *leaflet;

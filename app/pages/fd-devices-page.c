@@ -14,14 +14,7 @@
 #include "fd-server-sorter.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdDevicesPage, fd_devices_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
+G_DEFINE_FINAL_TYPE (FdDevicesPage, fd_devices_page, FD_TYPE_PANE)
 
 enum
 {
@@ -29,7 +22,6 @@ enum
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void
@@ -409,41 +401,6 @@ fd_devices_page_finalize (GObject *object)
 }
 
 static void
-fd_devices_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  FdDevicesPage *self = FD_DEVICES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, self->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_devices_page_set_property (GObject *object, guint prop_id, const GValue *value,
-                              GParamSpec *pspec)
-{
-  FdDevicesPage *self = FD_DEVICES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_devices_page_class_init (FdDevicesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -451,14 +408,6 @@ fd_devices_page_class_init (FdDevicesPageClass *klass)
 
   object_class->dispose = fd_devices_page_dispose;
   object_class->finalize = fd_devices_page_finalize;
-  object_class->get_property = fd_devices_page_get_property;
-  object_class->set_property = fd_devices_page_set_property;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Devices were added, moved or deleted here: counts elsewhere are stale. */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,

@@ -7,12 +7,13 @@
 #include "fd-device-detail-page.h"
 #include "fd-device-model.h"
 #include "fd-events-client.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
 
 #define FD_TYPE_DEVICES_PAGE (fd_devices_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdDevicesPage, fd_devices_page, FD, DEVICES_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdDevicesPage, fd_devices_page, FD, DEVICES_PAGE, FdPane)
 
 void fd_devices_page_set_client (FdDevicesPage *self, FdApiClient *client);
 /* The live events that keep the rows' online state and the device page up to date. */

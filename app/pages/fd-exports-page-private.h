@@ -7,14 +7,13 @@ G_BEGIN_DECLS
 
 struct _FdExportsPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   FdWorkspace *workspace;
   GCancellable *cancellable; /* of the workspace's requests: cancelled when it changes */
   guint poll_id;
   gboolean polling; /* a poll of the exports is in flight */
-  gboolean folded;
 
   GtkStack *stack;
   GtkListBox *schedule_list;

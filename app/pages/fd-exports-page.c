@@ -14,18 +14,9 @@
 #include "fd-schedule-dialog.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdExportsPage, fd_exports_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (FdExportsPage, fd_exports_page, FD_TYPE_PANE)
 
 #define FD_EXPORTS_POLL_MS 1000
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 static void fd_exports_page_load_exports (FdExportsPage *self);
 
@@ -229,55 +220,14 @@ fd_exports_page_dispose (GObject *object)
 }
 
 static void
-fd_exports_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, FD_EXPORTS_PAGE (object)->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_exports_page_set_property (GObject *object, guint prop_id, const GValue *value,
-                              GParamSpec *pspec)
-{
-  FdExportsPage *self = FD_EXPORTS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_exports_page_class_init (FdExportsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fd_exports_page_dispose;
-  object_class->get_property = fd_exports_page_get_property;
-  object_class->set_property = fd_exports_page_set_property;
   widget_class->map = fd_exports_page_map;
   widget_class->unmap = fd_exports_page_unmap;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
       widget_class, "/io/github/fleetdesk/Fleetdesk/ui/fd-exports-page.ui");

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "fd-api-client.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
@@ -13,7 +14,7 @@ G_BEGIN_DECLS
 #define FD_EXPORTS_RECENT 20
 
 #define FD_TYPE_EXPORTS_PAGE (fd_exports_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdExportsPage, fd_exports_page, FD, EXPORTS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdExportsPage, fd_exports_page, FD, EXPORTS_PAGE, FdPane)
 
 void fd_exports_page_set_client (FdExportsPage *self, FdApiClient *client);
 /* The workspace whose exports are listed (NULL: none). */

@@ -10,13 +10,12 @@ G_BEGIN_DECLS
 
 struct _FdFirmwarePage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   FdWorkspace *workspace;
   FdEventsClient *events;
   GCancellable *cancellable; /* of the workspace's requests */
-  gboolean folded;
 
   AdwLeaflet *leaflet;
   GtkWidget *list_page;

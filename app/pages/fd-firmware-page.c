@@ -14,16 +14,7 @@
 #include "fd-json.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdFirmwarePage, fd_firmware_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (FdFirmwarePage, fd_firmware_page, FD_TYPE_PANE)
 
 /* Public API */
 
@@ -350,39 +341,6 @@ fd_firmware_page_dispose (GObject *object)
 }
 
 static void
-fd_firmware_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, FD_FIRMWARE_PAGE (object)->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_firmware_page_set_property (GObject *object, guint prop_id, const GValue *value,
-                               GParamSpec *pspec)
-{
-  FdFirmwarePage *self = FD_FIRMWARE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_firmware_page_cancel_upload (GtkWidget *widget, const char *action, GVariant *param)
 {
   g_cancellable_cancel (FD_FIRMWARE_PAGE (widget)->upload_cancellable);
@@ -395,16 +353,8 @@ fd_firmware_page_class_init (FdFirmwarePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fd_firmware_page_dispose;
-  object_class->get_property = fd_firmware_page_get_property;
-  object_class->set_property = fd_firmware_page_set_property;
   widget_class->map = fd_firmware_page_map;
   widget_class->unmap = fd_firmware_page_unmap;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_install_action (widget_class, "pane.primary", NULL, fd_firmware_page_primary);
   gtk_widget_class_install_action (widget_class, "pane.upload", NULL,

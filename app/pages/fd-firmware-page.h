@@ -7,12 +7,13 @@
 
 #include "fd-api-client.h"
 #include "fd-events-client.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
 
 #define FD_TYPE_FIRMWARE_PAGE (fd_firmware_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdFirmwarePage, fd_firmware_page, FD, FIRMWARE_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdFirmwarePage, fd_firmware_page, FD, FIRMWARE_PAGE, FdPane)
 
 void fd_firmware_page_set_client (FdFirmwarePage *self, FdApiClient *client);
 void fd_firmware_page_set_workspace (FdFirmwarePage *self, FdWorkspace *workspace);

@@ -11,6 +11,7 @@
 #include "fd-integrations-format.h"
 #include "fd-json-item.h"
 #include "fd-json.h"
+#include "fd-ui.h"
 
 const guint fd_integration_replay_hours[] = { 1, 6, 24, 24 * 7, 0 };
 
@@ -185,8 +186,7 @@ fd_integration_detail_log (FdIntegrationDetailPage *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *heading = gtk_label_new (_ ("Delivery Log"));
   GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
-  GtkWidget *empty = adw_status_page_new ();
+  GtkWidget *empty;
   const FdJsonItemColumnSpec specs[] = {
     { C_ ("column", "Time"), fd_deliveries_format_time, "time", FALSE, 150 },
     { C_ ("column", "Batch"), fd_deliveries_format_batch, NULL, FALSE, 130 },
@@ -206,20 +206,12 @@ fd_integration_detail_log (FdIntegrationDetailPage *self)
   gtk_widget_set_margin_bottom (heading, 6);
   gtk_box_append (GTK_BOX (box), heading);
 
-  self->log_stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->log_stack), TRUE);
-  gtk_stack_set_hhomogeneous (self->log_stack, FALSE);
-  gtk_stack_set_vhomogeneous (self->log_stack, FALSE);
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
-  gtk_widget_set_size_request (spinner, 32, 32);
-  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
-  gtk_stack_add_named (self->log_stack, spinner, "loading");
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "mail-send-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (empty), _ ("Nothing Delivered Yet"));
-  adw_status_page_set_description (
-      ADW_STATUS_PAGE (empty),
-      _ ("Each attempt to deliver a batch is listed here, with its status and latency."));
+  self->log_stack = fd_ui_state_stack_new ();
+  gtk_stack_add_named (self->log_stack, fd_ui_spinner_new (), "loading");
+  empty = fd_ui_status_page_new (
+      "mail-send-symbolic", _ ("Nothing Delivered Yet"),
+      _ ("Each attempt to deliver a batch is listed here, with its status and latency."), NULL,
+      NULL);
   gtk_widget_add_css_class (empty, "compact");
   gtk_stack_add_named (self->log_stack, empty, "empty");
 

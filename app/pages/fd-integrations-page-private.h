@@ -7,12 +7,11 @@ G_BEGIN_DECLS
 
 struct _FdIntegrationsPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   FdEventsClient *events;
   FdWorkspace *workspace;
-  gboolean folded;
   GCancellable *cancellable; /* of the workspace's list; cancelled when it changes */
   gboolean loaded;
   guint reload_source;

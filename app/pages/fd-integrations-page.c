@@ -18,16 +18,7 @@
 #include "fd-json.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdIntegrationsPage, fd_integrations_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (FdIntegrationsPage, fd_integrations_page, FD_TYPE_PANE)
 
 static void
 fd_integrations_page_update_view (FdIntegrationsPage *self)
@@ -58,7 +49,6 @@ fd_integrations_page_loaded_cb (GObject *source, GAsyncResult *result, gpointer 
   g_autoptr (FdIntegrationsPage) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
-  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   JsonArray *list = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -72,33 +62,8 @@ fd_integrations_page_loaded_cb (GObject *source, GAsyncResult *result, gpointer 
       fd_integrations_page_update_view (self);
       return;
     }
-  for (guint i = 0; i < json_array_get_length (list); i++)
-    {
-      JsonNode *element = json_array_get_element (list, i);
-      JsonObject *object = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-      FdJsonItem *item;
-      guint position;
-
-      if (object == NULL)
-        continue;
-      /* Rows already shown are updated in place (a reload keeps the scroll). */
-      if (fd_json_item_find (G_LIST_MODEL (self->store), fd_json_get_string (object, "id"),
-                             &position))
-        {
-          g_autoptr (FdJsonItem) shown
-              = g_list_model_get_item (G_LIST_MODEL (self->store), position);
-
-          if (!json_object_equal (fd_json_item_get_object (shown), object))
-            fd_json_item_replace (shown, object);
-          g_ptr_array_add (items, g_object_ref (shown));
-          continue;
-        }
-      item = fd_json_item_new (object, "id");
-      if (item != NULL)
-        g_ptr_array_add (items, item);
-    }
-  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
-                       items->pdata, items->len);
+  /* Rows already shown are updated in place (a reload keeps the scroll). */
+  fd_json_item_store_set (self->store, list, "id");
   fd_integrations_page_update_view (self);
 }
 
@@ -265,23 +230,17 @@ static gboolean
 fd_integrations_page_filter_cb (gpointer item, gpointer data)
 {
   FdIntegrationsPage *self = data;
-  const char *name;
-  g_autofree char *folded = NULL;
 
-  if (self->search == NULL)
-    return TRUE;
-  name = fd_json_get_string (fd_json_item_get_object (item), "name");
-  folded = name != NULL ? g_utf8_casefold (name, -1) : NULL;
-  return folded != NULL && strstr (folded, self->search) != NULL;
+  return self->search == NULL
+         || fd_ui_text_matches (fd_json_get_string (fd_json_item_get_object (item), "name"),
+                                self->search);
 }
 
 void
 fd_integrations_page_search_changed_cb (FdIntegrationsPage *self, GtkSearchEntry *entry)
 {
-  g_autofree char *text = fd_ui_dup_trimmed_text (GTK_EDITABLE (entry));
-
   g_free (self->search);
-  self->search = *text != '\0' ? g_utf8_casefold (text, -1) : NULL;
+  self->search = fd_ui_dup_search_key (GTK_EDITABLE (entry));
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   fd_integrations_page_update_view (self);
 }
@@ -489,39 +448,6 @@ fd_integrations_page_finalize (GObject *object)
 }
 
 static void
-fd_integrations_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, FD_INTEGRATIONS_PAGE (object)->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_integrations_page_set_property (GObject *object, guint prop_id, const GValue *value,
-                                   GParamSpec *pspec)
-{
-  FdIntegrationsPage *self = FD_INTEGRATIONS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_integrations_page_class_init (FdIntegrationsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -529,14 +455,6 @@ fd_integrations_page_class_init (FdIntegrationsPageClass *klass)
 
   object_class->dispose = fd_integrations_page_dispose;
   object_class->finalize = fd_integrations_page_finalize;
-  object_class->get_property = fd_integrations_page_get_property;
-  object_class->set_property = fd_integrations_page_set_property;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* "pane.primary" and "pane.search" are what the window's Ctrl+N and Ctrl+F activate. */
   gtk_widget_class_install_action (widget_class, "pane.primary", NULL,

@@ -9,6 +9,7 @@
 #include "fd-api-client.h"
 #include "fd-events-client.h"
 #include "fd-integration-detail-page.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
@@ -24,7 +25,7 @@ G_BEGIN_DECLS
 #define FD_ALERT_RULE_MAX_MINUTES 10080
 
 #define FD_TYPE_INTEGRATIONS_PAGE (fd_integrations_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdIntegrationsPage, fd_integrations_page, FD, INTEGRATIONS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdIntegrationsPage, fd_integrations_page, FD, INTEGRATIONS_PAGE, FdPane)
 
 void fd_integrations_page_set_client (FdIntegrationsPage *self, FdApiClient *client);
 void fd_integrations_page_set_events (FdIntegrationsPage *self, FdEventsClient *events);

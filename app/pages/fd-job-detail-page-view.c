@@ -8,6 +8,7 @@
 #include "fd-job-detail-page.h"
 #include "fd-jobs-format.h"
 #include "fd-json-item.h"
+#include "fd-ui.h"
 
 void fd_job_detail_page_build (FdJobDetailPage *self, AdwWindowTitle **title,
                                GtkWidget **cancel_button, GtkLabel **state_label,
@@ -88,8 +89,6 @@ static GtkWidget *
 fd_job_detail_list (GtkStack **stack, GtkColumnView **view)
 {
   GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
-  GtkWidget *empty = adw_status_page_new ();
   GtkColumnView *columns = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
   const FdJsonItemColumnSpec specs[] = {
     { C_ ("column", "Device"), fd_jobs_format_device, NULL, TRUE, 0 },
@@ -100,22 +99,12 @@ fd_job_detail_list (GtkStack **stack, GtkColumnView **view)
     { C_ ("column", "Finished"), fd_jobs_format_finished, "finished_at", FALSE, 170 },
   };
 
-  *stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (*stack), TRUE);
-  gtk_stack_set_hhomogeneous (*stack, FALSE);
-  gtk_stack_set_vhomogeneous (*stack, FALSE);
-
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
-  gtk_widget_set_size_request (spinner, 32, 32);
-  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
-  gtk_stack_add_named (*stack, spinner, "loading");
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "network-wired-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (empty), _ ("No Devices"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
-                                   _ ("This job has no device to run on."));
-  gtk_stack_add_named (*stack, empty, "empty");
+  *stack = fd_ui_state_stack_new ();
+  gtk_stack_add_named (*stack, fd_ui_spinner_new (), "loading");
+  gtk_stack_add_named (*stack,
+                       fd_ui_status_page_new ("network-wired-symbolic", _ ("No Devices"),
+                                              _ ("This job has no device to run on."), NULL, NULL),
+                       "empty");
 
   fd_json_item_append_columns (columns, specs, G_N_ELEMENTS (specs));
   gtk_column_view_set_reorderable (columns, FALSE);

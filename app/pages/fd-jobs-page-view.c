@@ -15,14 +15,9 @@ fd_jobs_page_header (FdJobsPage *self)
 {
   GtkWidget *header = fd_ui_pane_header_new (GTK_WIDGET (self), _ ("Jobs"), _ ("_New Job"),
                                              _ ("Run a Job on Devices (Ctrl+N)"));
-  GtkWidget *search = gtk_toggle_button_new ();
+  GtkWidget *search
+      = fd_ui_search_button_new (self->search_bar, _ ("Search Jobs (Ctrl+F)"), _ ("Search Jobs"));
 
-  gtk_button_set_icon_name (GTK_BUTTON (search), "system-search-symbolic");
-  gtk_widget_set_tooltip_text (search, _ ("Search Jobs (Ctrl+F)"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (search), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _ ("Search Jobs"), -1);
-  g_object_bind_property (search, "active", self->search_bar, "search-mode-enabled",
-                          G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), search);
   return header;
 }
@@ -30,18 +25,9 @@ fd_jobs_page_header (FdJobsPage *self)
 static GtkWidget *
 fd_jobs_page_search (FdJobsPage *self)
 {
-  GtkWidget *clamp = adw_clamp_new ();
-
-  self->search_bar = GTK_SEARCH_BAR (gtk_search_bar_new ());
-  self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
-  g_object_set (self->search_entry, "placeholder-text", _ ("Search jobs by name"), NULL);
+  self->search_bar = fd_ui_search_bar_new (_ ("Search jobs by name"), &self->search_entry);
   g_signal_connect_object (self->search_entry, "search-changed",
                            G_CALLBACK (fd_jobs_page_search_changed_cb), self, G_CONNECT_SWAPPED);
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 400);
-  gtk_widget_set_hexpand (clamp, TRUE);
-  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->search_entry));
-  gtk_search_bar_set_child (self->search_bar, clamp);
-  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   return GTK_WIDGET (self->search_bar);
 }
 
@@ -49,46 +35,22 @@ static void
 fd_jobs_page_add_status (FdJobsPage *self, const char *name, const char *icon, const char *title,
                          const char *description, const char *button, const char *action)
 {
-  GtkWidget *page = adw_status_page_new ();
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), icon);
-  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
-  adw_status_page_set_description (ADW_STATUS_PAGE (page), description);
-  if (button != NULL)
-    {
-      GtkWidget *first = gtk_button_new_with_mnemonic (button);
-
-      gtk_widget_set_halign (first, GTK_ALIGN_CENTER);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (first), action);
-      gtk_widget_add_css_class (first, "pill");
-      gtk_widget_add_css_class (first, "suggested-action");
-      adw_status_page_set_child (ADW_STATUS_PAGE (page), first);
-    }
-  gtk_stack_add_named (self->stack, page, name);
+  gtk_stack_add_named (self->stack,
+                       fd_ui_status_page_new (icon, title, description, button, action), name);
 }
 
 static GtkWidget *
 fd_jobs_page_list (FdJobsPage *self)
 {
   GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
   GtkColumnViewColumn *column;
 
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
-  /* Only the page shown is measured: a homogeneous stack measures every status page's wrapped
-   * text on each layout of the window, even while the pane is hidden. */
-  gtk_stack_set_hhomogeneous (self->stack, FALSE);
-  gtk_stack_set_vhomogeneous (self->stack, FALSE);
+  self->stack = fd_ui_state_stack_new ();
   fd_jobs_page_add_status (self, "no-workspace", "view-grid-symbolic", _ ("No Workspace"),
                            _ ("Jobs run on the devices of a workspace. Make one first."),
                            _ ("_New Workspace"), "win.new-workspace");
 
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
-  gtk_widget_set_size_request (spinner, 32, 32);
-  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
-  gtk_stack_add_named (self->stack, spinner, "loading");
+  gtk_stack_add_named (self->stack, fd_ui_spinner_new (), "loading");
 
   fd_jobs_page_add_status (
       self, "empty", "system-run-symbolic", _ ("No Jobs Yet"),

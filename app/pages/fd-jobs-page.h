@@ -7,6 +7,7 @@
 #include "fd-api-client.h"
 #include "fd-events-client.h"
 #include "fd-job-detail-page.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
@@ -18,7 +19,7 @@ G_BEGIN_DECLS
 #define FD_JOBS_PAGE_RELOAD_MS 1000
 
 #define FD_TYPE_JOBS_PAGE (fd_jobs_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdJobsPage, fd_jobs_page, FD, JOBS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdJobsPage, fd_jobs_page, FD, JOBS_PAGE, FdPane)
 
 void fd_jobs_page_set_client (FdJobsPage *self, FdApiClient *client);
 void fd_jobs_page_set_events (FdJobsPage *self, FdEventsClient *events);

@@ -7,11 +7,10 @@ G_BEGIN_DECLS
 
 struct _FdServerPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   GCancellable *cancellable;
-  gboolean folded;
   guint loading; /* requests of the last reload in flight */
 
   AdwActionRow *api_row;

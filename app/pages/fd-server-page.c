@@ -13,16 +13,7 @@
 #include "fd-server-page-private.h"
 #include "fd-ui.h"
 
-G_DEFINE_FINAL_TYPE (FdServerPage, fd_server_page, ADW_TYPE_BIN)
-
-enum
-{
-  PROP_0,
-  PROP_FOLDED,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (FdServerPage, fd_server_page, FD_TYPE_PANE)
 
 static void
 fd_server_page_set_row (AdwActionRow *row, const char *value)
@@ -220,53 +211,13 @@ fd_server_page_dispose (GObject *object)
 }
 
 static void
-fd_server_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      g_value_set_boolean (value, FD_SERVER_PAGE (object)->folded);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-fd_server_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  FdServerPage *self = FD_SERVER_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 fd_server_page_class_init (FdServerPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fd_server_page_dispose;
-  object_class->get_property = fd_server_page_get_property;
-  object_class->set_property = fd_server_page_set_property;
   widget_class->map = fd_server_page_map;
-
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
       widget_class, "/io/github/fleetdesk/Fleetdesk/ui/fd-server-page.ui");

@@ -5,11 +5,12 @@
 #include <adwaita.h>
 
 #include "fd-api-client.h"
+#include "fd-pane.h"
 
 G_BEGIN_DECLS
 
 #define FD_TYPE_SERVER_PAGE (fd_server_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdServerPage, fd_server_page, FD, SERVER_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdServerPage, fd_server_page, FD, SERVER_PAGE, FdPane)
 
 void fd_server_page_set_client (FdServerPage *self, FdApiClient *client);
 /* Reads the server's description and the workspaces' retention again. */

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 struct _FdWorkspacesPage
 {
-  AdwBin parent_instance;
+  FdPane parent_instance;
 
   FdApiClient *client;
   GCancellable *cancellable;
@@ -18,7 +18,6 @@ struct _FdWorkspacesPage
   FdWorkspace *workspace;
   char *load_error;
   gboolean loading;
-  gboolean folded;
 
   GtkWidget *primary_button;
   GtkStack *stack;

@@ -15,14 +15,13 @@
 #include "fd-workspaces-page.h"
 #include "fd-workspaces-page-private.h"
 
-G_DEFINE_FINAL_TYPE (FdWorkspacesPage, fd_workspaces_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (FdWorkspacesPage, fd_workspaces_page, FD_TYPE_PANE)
 
 enum
 {
   PROP_0,
   PROP_WORKSPACE,
   PROP_WORKSPACES,
-  PROP_FOLDED,
   N_PROPS
 };
 
@@ -490,9 +489,6 @@ fd_workspaces_page_get_property (GObject *object, guint prop_id, GValue *value, 
     case PROP_WORKSPACES:
       g_value_set_object (value, self->workspaces);
       break;
-    case PROP_FOLDED:
-      g_value_set_boolean (value, self->folded);
-      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -508,13 +504,6 @@ fd_workspaces_page_set_property (GObject *object, guint prop_id, const GValue *v
     {
     case PROP_WORKSPACE:
       fd_workspaces_page_set_workspace (self, g_value_get_object (value));
-      break;
-    case PROP_FOLDED:
-      if (self->folded != g_value_get_boolean (value))
-        {
-          self->folded = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -537,10 +526,6 @@ fd_workspaces_page_class_init (FdWorkspacesPageClass *klass)
                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_WORKSPACES] = g_param_spec_object ("workspaces", NULL, NULL, G_TYPE_LIST_MODEL,
                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  /* Whether the window's sidebar is folded away: the header bar then shows a back button. */
-  properties[PROP_FOLDED]
-      = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
-                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Workspaces or fleets were created, renamed or deleted here. */

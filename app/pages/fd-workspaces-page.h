@@ -4,12 +4,13 @@
 #include <adwaita.h>
 
 #include "fd-api-client.h"
+#include "fd-pane.h"
 #include "fd-workspace.h"
 
 G_BEGIN_DECLS
 
 #define FD_TYPE_WORKSPACES_PAGE (fd_workspaces_page_get_type ())
-G_DECLARE_FINAL_TYPE (FdWorkspacesPage, fd_workspaces_page, FD, WORKSPACES_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (FdWorkspacesPage, fd_workspaces_page, FD, WORKSPACES_PAGE, FdPane)
 
 void fd_workspaces_page_set_client (FdWorkspacesPage *self, FdApiClient *client);
 

@@ -20,11 +20,7 @@ json_rule (JsonBuilder *b, gconstpointer record)
   fd_api_json_string (b, "id", r->id);
   fd_api_json_string (b, "workspace_id", r->workspace_id);
   fd_api_json_string (b, "name", r->name);
-  json_builder_set_member_name (b, "tags");
-  json_builder_begin_array (b);
-  for (guint i = 0; r->tags != NULL && r->tags[i] != NULL; i++)
-    json_builder_add_string_value (b, r->tags[i]);
-  json_builder_end_array (b);
+  fd_api_json_strv (b, "tags", r->tags);
   fd_api_json_int (b, "open_longer_than_s", r->threshold_ms / 1000);
   fd_api_json_int (b, "active", r->active);
   fd_api_json_time (b, "created_at", r->created_at);

@@ -114,16 +114,6 @@ fd_api_selection_parse (FdApiRequest *req, JsonObject *obj, gboolean defaults, F
          && body_list (req, obj, "devices", "dev", &s->devices);
 }
 
-static void
-add_list (JsonBuilder *b, const char *member, char **values)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_begin_array (b);
-  for (guint i = 0; values != NULL && values[i] != NULL; i++)
-    json_builder_add_string_value (b, values[i]);
-  json_builder_end_array (b);
-}
-
 char *
 fd_api_selection_json (const FdApiSelection *s)
 {
@@ -131,9 +121,9 @@ fd_api_selection_json (const FdApiSelection *s)
   g_autoptr (JsonNode) node = NULL;
 
   json_builder_begin_object (b);
-  add_list (b, "tags", s->tags);
-  add_list (b, "fleets", s->fleets);
-  add_list (b, "devices", s->devices);
+  fd_api_json_strv (b, "tags", s->tags);
+  fd_api_json_strv (b, "fleets", s->fleets);
+  fd_api_json_strv (b, "devices", s->devices);
   fd_api_json_string (b, "columns", s->columns ? s->columns : "payload");
   json_builder_set_member_name (b, "aggregate");
   if (s->aggregate != NULL)
@@ -191,9 +181,9 @@ fd_api_json_selection (JsonBuilder *b, const char *selection)
 
   fd_api_selection_from_json (selection, &s);
   fd_api_json_string (b, "columns", s.columns ? s.columns : "payload");
-  add_list (b, "tags", s.tags);
-  add_list (b, "fleets", s.fleets);
-  add_list (b, "devices", s.devices);
+  fd_api_json_strv (b, "tags", s.tags);
+  fd_api_json_strv (b, "fleets", s.fleets);
+  fd_api_json_strv (b, "devices", s.devices);
   fd_api_selection_clear (&s);
 }
 

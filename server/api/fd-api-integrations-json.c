@@ -3,16 +3,6 @@
 #include "fd-api-integrations-private.h"
 
 static void
-strv_member (JsonBuilder *b, const char *member, char **strv)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_begin_array (b);
-  for (guint n = 0; strv != NULL && strv[n] != NULL; n++)
-    json_builder_add_string_value (b, strv[n]);
-  json_builder_end_array (b);
-}
-
-static void
 kinds_member (JsonBuilder *b, guint kinds)
 {
   json_builder_set_member_name (b, "kinds");
@@ -108,8 +98,8 @@ fd_api_json_integration (JsonBuilder *b, const FdIntegration *i, const FdIntegra
   if (secret != NULL)
     fd_api_json_string (b, "secret", secret);
   kinds_member (b, i->kinds);
-  strv_member (b, "fleets", i->fleets);
-  strv_member (b, "tags", i->tags);
+  fd_api_json_strv (b, "fleets", i->fleets);
+  fd_api_json_strv (b, "tags", i->tags);
   fd_api_json_int (b, "batch_max", i->batch_max);
   fd_api_json_int (b, "batch_delay_ms", i->batch_delay_ms);
   fd_api_json_int (b, "max_queued", i->max_queued);

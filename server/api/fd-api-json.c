@@ -5,23 +5,13 @@
 void
 fd_api_json_string (JsonBuilder *b, const char *member, const char *value)
 {
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
+  fd_json_member_string (b, member, value);
 }
 
 void
 fd_api_json_raw (JsonBuilder *b, const char *member, const char *json)
 {
-  JsonNode *node = json != NULL ? json_from_string (json, NULL) : NULL;
-
-  json_builder_set_member_name (b, member);
-  if (node != NULL)
-    json_builder_add_value (b, node);
-  else
-    json_builder_add_null_value (b);
+  fd_json_member_raw (b, member, json);
 }
 
 void
@@ -41,8 +31,17 @@ fd_api_json_bool (JsonBuilder *b, const char *member, gboolean value)
 void
 fd_api_json_time (JsonBuilder *b, const char *member, gint64 ms)
 {
-  g_autofree char *text = ms > 0 ? fd_time_format_ms (ms) : NULL;
-  fd_api_json_string (b, member, text);
+  fd_json_member_time (b, member, ms);
+}
+
+void
+fd_api_json_strv (JsonBuilder *b, const char *member, char *const *strv)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (b, strv[i]);
+  json_builder_end_array (b);
 }
 
 void

@@ -264,6 +264,8 @@ void fd_api_json_int (JsonBuilder *b, const char *member, gint64 value);
 /* "member": the JSON text @json parsed (null when NULL or not JSON). */
 void fd_api_json_raw (JsonBuilder *b, const char *member, const char *json);
 void fd_api_json_bool (JsonBuilder *b, const char *member, gboolean value);
+/* "member": [the strings of @strv] (an empty array when NULL). */
+void fd_api_json_strv (JsonBuilder *b, const char *member, char *const *strv);
 typedef void (*FdApiJsonFunc) (JsonBuilder *b, gconstpointer record);
 JsonNode *fd_api_json_page (const FdPage *page, FdApiJsonFunc func);
 JsonNode *fd_api_json_one (gconstpointer record, FdApiJsonFunc func);

@@ -41,28 +41,6 @@ fd_condition_duration (const FdCondition *c, gint64 now_ms)
   return end > c->start ? (double)(end - c->start) / 1000.0 : 0.0;
 }
 
-static void
-add_json_text (JsonBuilder *b, const char *member, const char *json)
-{
-  JsonNode *node = json ? json_from_string (json, NULL) : NULL;
-
-  json_builder_set_member_name (b, member);
-  if (node != NULL)
-    json_builder_add_value (b, node);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 void
 fd_condition_build_json (JsonBuilder *b, const FdCondition *c, const char *device_name,
                          gint64 now_ms)
@@ -71,20 +49,20 @@ fd_condition_build_json (JsonBuilder *b, const FdCondition *c, const char *devic
   g_autofree char *finish = c->open ? NULL : fd_time_format_ms (c->finish);
 
   json_builder_begin_object (b);
-  add_string (b, "uuid", c->uuid);
-  add_string (b, "device_id", c->device_id);
+  fd_json_member_string (b, "uuid", c->uuid);
+  fd_json_member_string (b, "device_id", c->device_id);
   if (device_name != NULL)
-    add_string (b, "device_name", device_name);
-  add_string (b, "workspace_id", c->workspace_id);
-  add_string (b, "fleet_id", c->fleet_id);
-  add_string (b, "tag", c->tag);
-  add_json_text (b, "payload", c->payload);
-  add_json_text (b, "payloadf", c->payloadf);
-  add_string (b, "start", start);
-  add_string (b, "finish", finish);
+    fd_json_member_string (b, "device_name", device_name);
+  fd_json_member_string (b, "workspace_id", c->workspace_id);
+  fd_json_member_string (b, "fleet_id", c->fleet_id);
+  fd_json_member_string (b, "tag", c->tag);
+  fd_json_member_raw (b, "payload", c->payload);
+  fd_json_member_raw (b, "payloadf", c->payloadf);
+  fd_json_member_string (b, "start", start);
+  fd_json_member_string (b, "finish", finish);
   json_builder_set_member_name (b, "duration");
   json_builder_add_double_value (b, fd_condition_duration (c, now_ms));
-  add_string (b, "status", c->open ? "open" : "closed");
+  fd_json_member_string (b, "status", c->open ? "open" : "closed");
   json_builder_end_object (b);
 }
 
@@ -519,8 +497,8 @@ open_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
       json_builder_set_member_name (b, c->uuid);
       json_builder_begin_object (b);
-      add_string (b, "tag", c->tag);
-      add_string (b, "start", start);
+      fd_json_member_string (b, "tag", c->tag);
+      fd_json_member_string (b, "start", start);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);

@@ -41,7 +41,7 @@ struct _FdWorker
   char *workspace_id;
   char *name;
   FdIntegrationType type;
-  GThread *thread; /* NULL while paused */
+  GThread *thread; /* NULL only while being restarted */
   GMutex lock;
   GCond cond;
   gboolean stop, reload, kicked;

@@ -1,5 +1,8 @@
 /* fd-integrations-worker.c — one integration's delivery thread.
  *
+ * A paused integration keeps its thread too, delivering nothing: it counts the queue and
+ * applies the limits every few seconds (its health stays true, retention is not held back).
+ *
  * The loop: read the row (its cursors and settings, as the API last wrote them); resend the
  * batch in flight if there is one, else read the next batch, let it fill for up to
  * batch_delay_ms (a batch goes when full or when its oldest item has waited that long), and
@@ -289,6 +292,8 @@ fd_worker_thread (gpointer data)
   g_autoptr (GMainContext) context = g_main_context_new ();
   FdSink *sink = NULL;
   gint64 backoff = 0, retry_since = 0, last_limits = 0, last_depth = 0;
+  /* What the events last said of a paused integration's queue (-1: nothing yet). */
+  gint64 shown_depth = -1, shown_oldest = -1, shown_dropped = -1;
   gboolean rejected = FALSE;
 
   /* libsoup's synchronous calls run this thread's own context. */
@@ -333,8 +338,23 @@ fd_worker_thread (gpointer data)
       note_row (w, row);
       if (row->paused)
         {
-          set_state (w, FD_INTEGRATION_PAUSED);
-          wait_for (w, G_MAXINT64, FALSE);
+          /* Paused: nothing is delivered, but the queue is still counted (the health says
+           * what waits) and the limits still applied (a paused integration must not hold
+           * retention back for ever). A change is published at once: this loop turns every
+           * DEPTH_PERIOD_MS at most, which is the coalescing. */
+          gboolean changed;
+          if (!housekeeping (w, row, &last_limits, &last_depth))
+            continue;
+          g_mutex_lock (&w->lock);
+          w->health.state = FD_INTEGRATION_PAUSED;
+          changed = w->health.queue_depth != shown_depth || w->health.oldest_queued != shown_oldest
+                    || w->health.dropped != shown_dropped;
+          shown_depth = w->health.queue_depth;
+          shown_oldest = w->health.oldest_queued;
+          shown_dropped = w->health.dropped;
+          g_mutex_unlock (&w->lock);
+          fd_worker_publish (w, changed);
+          wait_for (w, g_get_monotonic_time () + DEPTH_PERIOD_MS * 1000, FALSE);
           continue;
         }
       if (sink == NULL && (sink = fd_sink_new (row, &error)) == NULL)

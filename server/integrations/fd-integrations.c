@@ -1,6 +1,6 @@
-/* fd-integrations.c — the delivery workers service: one FdWorker per integration, with a
- * thread while it is not paused (fd-integrations-worker.c), its health for the API, /metrics,
- * and test sends. */
+/* fd-integrations.c — the delivery workers service: one FdWorker per integration, each with a
+ * thread (fd-integrations-worker.c; a paused one only counts its queue and applies its limits),
+ * its health for the API, /metrics, and test sends. */
 #include "config.h"
 
 #include "fd-integrations-private.h"
@@ -146,6 +146,8 @@ apply_row (FdIntegrations *self, const FdIntegration *row)
 
   if (row->paused)
     {
+      /* A delivery under way is cancelled (its batch stays in flight, resent on resume); a
+       * new thread then only counts the queue and applies the limits while paused. */
       worker_stop (w);
       g_mutex_lock (&w->lock);
       w->health.state = FD_INTEGRATION_PAUSED;
@@ -155,8 +157,7 @@ apply_row (FdIntegrations *self, const FdIntegration *row)
       g_mutex_unlock (&w->lock);
       fd_worker_publish (w, TRUE);
     }
-  else
-    worker_start (w);
+  worker_start (w);
 }
 
 typedef struct
@@ -464,7 +465,10 @@ test_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   fd_json_append_string (body, id, strlen (id), FALSE);
   g_string_append (body, ",\"message\":\"a test event from Fleetdesk\"}}");
   batch->kind = FD_OUTBOX_KIND_TEST;
-  batch->batch_id = g_strdup_printf ("%s%stest-%" G_GINT64_FORMAT, id, *id ? "-" : "", now);
+  /* Unique even for tests in the same millisecond: a PostgreSQL sink would take a repeated
+   * batch_id for a resend and write nothing. */
+  batch->batch_id = g_strdup_printf ("%s%stest-%" G_GINT64_FORMAT "-%08x", id, *id ? "-" : "", now,
+                                     g_random_int ());
   batch->items = g_array_new (FALSE, TRUE, sizeof (FdOutboxItem));
   item.id = 0;
   item.kind = FD_OUTBOX_KIND_TEST;

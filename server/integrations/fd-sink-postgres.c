@@ -618,7 +618,8 @@ fd_sink_postgres_new (const char *integration_id, const char *dsn, GError **erro
     return NULL;
   self = g_new0 (FdSinkPostgres, 1);
   self->parent.klass = &fd_sink_postgres_class;
-  self->integration_id = g_strdup (integration_id);
+  /* An unsaved form's test has no id yet: its batch row says "" (the column is NOT NULL). */
+  self->integration_id = g_strdup (integration_id != NULL ? integration_id : "");
   self->dsn = g_strdup (dsn);
   self->password = fd_pg_dsn_password (dsn);
   return &self->parent;

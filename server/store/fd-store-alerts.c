@@ -33,42 +33,20 @@ fd_alert_free (FdAlert *a)
   g_free (a);
 }
 
-static void
-json_time (JsonBuilder *b, const char *member, gint64 ms)
-{
-  g_autofree char *text = ms > 0 ? fd_time_format_ms (ms) : NULL;
-
-  json_builder_set_member_name (b, member);
-  if (text != NULL)
-    json_builder_add_string_value (b, text);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-json_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 void
 fd_alert_build (JsonBuilder *b, const FdAlert *a)
 {
   json_builder_begin_object (b);
-  json_string (b, "rule_id", a->rule_id);
-  json_string (b, "rule_name", a->rule_name);
-  json_string (b, "device_id", a->device_id);
-  json_string (b, "device_name", a->device_name);
-  json_string (b, "tag", a->tag);
-  json_string (b, "condition_uuid", a->condition_uuid);
-  json_time (b, "condition_start", a->condition_start);
-  json_time (b, "triggered_at", a->triggered_at);
-  json_time (b, "resolved_at", a->resolved_at);
-  json_string (b, "state", a->resolved_at > 0 ? "resolved" : "active");
+  fd_json_member_string (b, "rule_id", a->rule_id);
+  fd_json_member_string (b, "rule_name", a->rule_name);
+  fd_json_member_string (b, "device_id", a->device_id);
+  fd_json_member_string (b, "device_name", a->device_name);
+  fd_json_member_string (b, "tag", a->tag);
+  fd_json_member_string (b, "condition_uuid", a->condition_uuid);
+  fd_json_member_time (b, "condition_start", a->condition_start);
+  fd_json_member_time (b, "triggered_at", a->triggered_at);
+  fd_json_member_time (b, "resolved_at", a->resolved_at);
+  fd_json_member_string (b, "state", a->resolved_at > 0 ? "resolved" : "active");
   json_builder_end_object (b);
 }
 
@@ -187,27 +165,13 @@ gboolean
 fd_store_alert_rule_list (FdDb *db, const char *workspace_id, gint64 from, gint64 size,
                           FdPage *page, GError **error)
 {
-  sqlite3_stmt *stmt;
-
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
-  stmt = fd_db_prepare (db, "SELECT count(*) FROM alert_rule WHERE workspace_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  if (!fd_db_fetch_count (db, stmt, &page->total, error))
-    return FALSE;
-  stmt = fd_db_prepare (db,
-                        "SELECT " RULE_COLUMNS " FROM alert_rule r WHERE r.workspace_id = ?1"
-                        " ORDER BY r.created_at, r.id LIMIT ?2 OFFSET ?3",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_alert_rule_free);
-  return fd_db_fetch_all (db, stmt, rule_from_row, page->items, error);
+  return fd_store_fetch_page (db, "SELECT count(*) FROM alert_rule WHERE workspace_id = ?1",
+                              "SELECT " RULE_COLUMNS " FROM alert_rule r WHERE r.workspace_id = ?1"
+                              " ORDER BY r.created_at, r.id LIMIT ?2 OFFSET ?3",
+                              workspace_id, from, size, rule_from_row,
+                              (GDestroyNotify)fd_alert_rule_free, page, error);
 }
 
 gboolean
@@ -324,10 +288,10 @@ queue_event (FdDb *db, const FdAlert *a, const char *type, gint64 now, GError **
   g_autofree char *body = NULL;
 
   json_builder_begin_object (b);
-  json_string (b, "type", type);
-  json_time (b, "time", now);
-  json_string (b, "workspace_id", a->workspace_id);
-  json_string (b, "device_id", a->device_id);
+  fd_json_member_string (b, "type", type);
+  fd_json_member_time (b, "time", now);
+  fd_json_member_string (b, "workspace_id", a->workspace_id);
+  fd_json_member_string (b, "device_id", a->device_id);
   json_builder_set_member_name (b, "data");
   fd_alert_build (b, a);
   json_builder_end_object (b);

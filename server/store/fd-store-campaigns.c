@@ -289,28 +289,13 @@ gboolean
 fd_store_campaign_list (FdDb *db, const char *workspace_id, gint64 from, gint64 size, FdPage *page,
                         GError **error)
 {
-  sqlite3_stmt *stmt;
-
-  if (!fd_store_workspace_exists (db, workspace_id, error))
-    return FALSE;
-  stmt = fd_db_prepare (db, "SELECT count(*) FROM campaign WHERE workspace_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  if (!fd_db_fetch_count (db, stmt, &page->total, error))
-    return FALSE;
-  stmt = fd_db_prepare (db,
-                        CAMPAIGN_COLUMNS " WHERE c.workspace_id = ?1"
-                                         " ORDER BY c.created_at DESC, c.rowid DESC"
-                                         " LIMIT ?2 OFFSET ?3",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_campaign_free);
-  if (!fd_db_fetch_all (db, stmt, campaign_from_row, page->items, error))
+  if (!fd_store_workspace_exists (db, workspace_id, error)
+      || !fd_store_fetch_page (db, "SELECT count(*) FROM campaign WHERE workspace_id = ?1",
+                               CAMPAIGN_COLUMNS " WHERE c.workspace_id = ?1"
+                                                " ORDER BY c.created_at DESC, c.rowid DESC"
+                                                " LIMIT ?2 OFFSET ?3",
+                               workspace_id, from, size, campaign_from_row,
+                               (GDestroyNotify)fd_campaign_free, page, error))
     return FALSE;
   for (guint i = 0; i < page->items->len; i++)
     if (!finish_campaign (db, g_ptr_array_index (page->items, i), error))

@@ -94,6 +94,12 @@ typedef struct
 } FdPage;
 
 void fd_page_clear (FdPage *page);
+/* The one shape of a listing: count the rows that one key selects, then fetch one page of
+ * them into @page (items freed with @free_func); @count_sql and @page_sql both take the key as
+ * ?1, @page_sql the page as ?2 (size) and ?3 (from). */
+gboolean fd_store_fetch_page (FdDb *db, const char *count_sql, const char *page_sql,
+                              const char *key, gint64 from, gint64 size, FdDbRowFunc row,
+                              GDestroyNotify free_func, FdPage *page, GError **error);
 
 typedef enum
 {

@@ -103,30 +103,6 @@ fd_store_export_insert (FdDb *db, const FdExport *e, GError **error)
   return TRUE;
 }
 
-/* Every listing here has one shape: count the rows that one key selects, then fetch one page of
- * them; count_sql and page_sql both take the key as ?1, page_sql the page as ?2 (size) and ?3
- * (from). */
-static gboolean
-fetch_page (FdDb *db, const char *count_sql, const char *page_sql, const char *key, gint64 from,
-            gint64 size, FdDbRowFunc row, GDestroyNotify free_func, FdPage *page, GError **error)
-{
-  sqlite3_stmt *stmt = fd_db_prepare (db, count_sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, key);
-  if (!fd_db_fetch_count (db, stmt, &page->total, error))
-    return FALSE;
-  stmt = fd_db_prepare (db, page_sql, error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, key);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func (free_func);
-  return fd_db_fetch_all (db, stmt, row, page->items, error);
-}
-
 /* An UPDATE or DELETE by id that touched no row names a schedule that is not there. */
 static gboolean
 schedule_changed (FdDb *db, const char *id, GError **error)
@@ -158,11 +134,11 @@ fd_store_export_list (FdDb *db, const char *workspace_id, gint64 from, gint64 si
 {
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
-  return fetch_page (db, "SELECT count(*) FROM export WHERE workspace_id = ?1",
-                     "SELECT " EXPORT_COLUMNS " FROM export WHERE workspace_id = ?1"
-                     " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
-                     workspace_id, from, size, export_from_row, (GDestroyNotify)fd_export_free,
-                     page, error);
+  return fd_store_fetch_page (db, "SELECT count(*) FROM export WHERE workspace_id = ?1",
+                              "SELECT " EXPORT_COLUMNS " FROM export WHERE workspace_id = ?1"
+                              " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+                              workspace_id, from, size, export_from_row,
+                              (GDestroyNotify)fd_export_free, page, error);
 }
 
 gboolean
@@ -184,11 +160,11 @@ fd_store_export_runs (FdDb *db, const char *schedule_id, gint64 from, gint64 siz
                    "export schedule %s does not exist", schedule_id);
       return FALSE;
     }
-  return fetch_page (db, "SELECT count(*) FROM export WHERE schedule_id = ?1",
-                     "SELECT " EXPORT_COLUMNS " FROM export WHERE schedule_id = ?1"
-                     " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
-                     schedule_id, from, size, export_from_row, (GDestroyNotify)fd_export_free, page,
-                     error);
+  return fd_store_fetch_page (db, "SELECT count(*) FROM export WHERE schedule_id = ?1",
+                              "SELECT " EXPORT_COLUMNS " FROM export WHERE schedule_id = ?1"
+                              " ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+                              schedule_id, from, size, export_from_row,
+                              (GDestroyNotify)fd_export_free, page, error);
 }
 
 gboolean
@@ -471,11 +447,12 @@ fd_store_export_schedule_list (FdDb *db, const char *workspace_id, gint64 from, 
 {
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
-  return fetch_page (db, "SELECT count(*) FROM export_schedule WHERE workspace_id = ?1",
-                     "SELECT " SCHEDULE_COLUMNS " FROM export_schedule WHERE workspace_id = ?1"
-                     " ORDER BY name LIMIT ?2 OFFSET ?3",
-                     workspace_id, from, size, schedule_from_row,
-                     (GDestroyNotify)fd_export_schedule_free, page, error);
+  return fd_store_fetch_page (db, "SELECT count(*) FROM export_schedule WHERE workspace_id = ?1",
+                              "SELECT " SCHEDULE_COLUMNS
+                              " FROM export_schedule WHERE workspace_id = ?1"
+                              " ORDER BY name LIMIT ?2 OFFSET ?3",
+                              workspace_id, from, size, schedule_from_row,
+                              (GDestroyNotify)fd_export_schedule_free, page, error);
 }
 
 gboolean

@@ -146,27 +146,13 @@ gboolean
 fd_store_firmware_list (FdDb *db, const char *workspace_id, gint64 from, gint64 size, FdPage *page,
                         GError **error)
 {
-  sqlite3_stmt *stmt;
-
   if (!fd_store_workspace_exists (db, workspace_id, error))
     return FALSE;
-  stmt = fd_db_prepare (db, "SELECT count(*) FROM firmware WHERE workspace_id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  if (!fd_db_fetch_count (db, stmt, &page->total, error))
-    return FALSE;
-  stmt = fd_db_prepare (db,
-                        "SELECT " FIRMWARE_COLUMNS " WHERE f.workspace_id = ?1"
-                        " ORDER BY f.created_at DESC, f.id LIMIT ?2 OFFSET ?3",
-                        error);
-  if (stmt == NULL)
-    return FALSE;
-  fd_db_bind_text (stmt, 1, workspace_id);
-  sqlite3_bind_int64 (stmt, 2, size);
-  sqlite3_bind_int64 (stmt, 3, from);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify)fd_firmware_record_free);
-  return fd_db_fetch_all (db, stmt, firmware_from_row, page->items, error);
+  return fd_store_fetch_page (db, "SELECT count(*) FROM firmware WHERE workspace_id = ?1",
+                              "SELECT " FIRMWARE_COLUMNS " WHERE f.workspace_id = ?1"
+                              " ORDER BY f.created_at DESC, f.id LIMIT ?2 OFFSET ?3",
+                              workspace_id, from, size, firmware_from_row,
+                              (GDestroyNotify)fd_firmware_record_free, page, error);
 }
 
 gboolean

@@ -1,4 +1,4 @@
-/* fd-store-records.c — freeing the records the store hands out. */
+/* fd-store-records.c — freeing the records the store hands out, and fetching a page of them. */
 #include "fd-store-entities.h"
 
 void
@@ -69,4 +69,26 @@ fd_page_clear (FdPage *page)
 {
   g_clear_pointer (&page->items, g_ptr_array_unref);
   page->total = 0;
+}
+
+gboolean
+fd_store_fetch_page (FdDb *db, const char *count_sql, const char *page_sql, const char *key,
+                     gint64 from, gint64 size, FdDbRowFunc row, GDestroyNotify free_func,
+                     FdPage *page, GError **error)
+{
+  sqlite3_stmt *stmt = fd_db_prepare (db, count_sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, key);
+  if (!fd_db_fetch_count (db, stmt, &page->total, error))
+    return FALSE;
+  stmt = fd_db_prepare (db, page_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  fd_db_bind_text (stmt, 1, key);
+  sqlite3_bind_int64 (stmt, 2, size);
+  sqlite3_bind_int64 (stmt, 3, from);
+  page->items = g_ptr_array_new_with_free_func (free_func);
+  return fd_db_fetch_all (db, stmt, row, page->items, error);
 }

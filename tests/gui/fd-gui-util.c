@@ -189,6 +189,42 @@ fd_gui_wait_for (GtkWidget *root, GType type, const char *label)
   return search.found;
 }
 
+GtkWidget *
+fd_gui_find_label_prefix (GtkWidget *root, const char *prefix)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = fd_gui_find_label_prefix (child, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+fd_gui_label_prefix_cb (gpointer data)
+{
+  FdGuiSearch *search = data;
+
+  search->found = fd_gui_find_label_prefix (search->root, search->label);
+  return search->found != NULL;
+}
+
+GtkWidget *
+fd_gui_wait_for_label_prefix (GtkWidget *root, const char *prefix, double seconds, const char *what)
+{
+  FdGuiSearch search = { root, GTK_TYPE_LABEL, prefix, NULL };
+
+  fd_gui_wait (fd_gui_label_prefix_cb, &search, seconds, what);
+  return search.found;
+}
+
 void
 fd_gui_click (GtkWidget *root, const char *label)
 {

@@ -35,6 +35,13 @@ void fd_gui_settle (guint ms);
 GtkWidget *fd_gui_find (GtkWidget *root, GType type, const char *label);
 /* Like fd_gui_find(), waiting up to a few seconds for it to appear; fails the test if not. */
 GtkWidget *fd_gui_wait_for (GtkWidget *root, GType type, const char *label);
+/* The first mapped label under @root whose text starts with @prefix (toasts say more than a
+ * test can know in advance); NULL if none. */
+GtkWidget *fd_gui_find_label_prefix (GtkWidget *root, const char *prefix);
+/* Like fd_gui_find_label_prefix(), waiting up to @seconds for it; fails the test with @what
+ * if none appears. */
+GtkWidget *fd_gui_wait_for_label_prefix (GtkWidget *root, const char *prefix, double seconds,
+                                         const char *what);
 /* Clicks the mapped, sensitive button labelled @label under @root. */
 void fd_gui_click (GtkWidget *root, const char *label);
 /* Waits for a message dialog to be shown and returns it. */

@@ -17,25 +17,6 @@
 #include "fd-server-page.h"
 #include "test-gui.h"
 
-/* The first mapped label under @root whose text starts with @prefix (toasts say more than
- * a test can know in advance). */
-static GtkWidget *
-find_label_prefix (GtkWidget *root, const char *prefix)
-{
-  if (!gtk_widget_get_mapped (root))
-    return NULL;
-  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_label (GTK_LABEL (root)), prefix))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_prefix (child, prefix);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Server pane */
 
 typedef struct
@@ -107,12 +88,6 @@ has_error_class_cb (gpointer data)
   return gtk_widget_has_css_class (data, "error");
 }
 
-static gboolean
-label_prefix_cb (gpointer data)
-{
-  return find_label_prefix (GTK_WIDGET (fd_test_window ()), data) != NULL;
-}
-
 void
 fd_test_server_pane (void)
 {
@@ -169,7 +144,8 @@ fd_test_server_pane (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (raw)), ==, "30");
 
   fd_gui_click (page, "_Clean Up Now");
-  fd_gui_wait (label_prefix_cb, (gpointer) "Deleted ", 30, "the clean-up toast");
+  fd_gui_wait_for_label_prefix (GTK_WIDGET (fd_test_window ()), "Deleted ", 30,
+                                "the clean-up toast");
   g_free (fd_test_shot ("62-server-cleaned-up"));
 
   /* Back to keeping everything, for the tests that follow: summaries first, as they may not

@@ -1,8 +1,8 @@
 /* test-gui-integrations-pg.c — a PostgreSQL integration made in the Integrations pane against a
  * real PostgreSQL (tests/fd-test-pg: $FLEETDESK_TEST_PG_DSN or script/postgres-test-server, a
- * schema of its own): the form shows its test's answer, Create shows no secret, the page shows
- * the database without its password, its "Send Test Event" writes a row of fleetdesk_events,
- * and a reading of the device lands in fleetdesk_readings. */
+ * schema of its own): the form's test is delivered (written to the database), Create shows no
+ * secret, the page shows the database without its password, its "Send Test Event" writes a row
+ * of fleetdesk_events, and a reading of the device lands in fleetdesk_readings. */
 #include "config.h"
 
 #include "fd-gui-util.h"
@@ -16,13 +16,6 @@ static gboolean
 tested_cb (gpointer data)
 {
   return fd_integration_dialog_get_test_result (data) != NULL;
-}
-
-/* Whether a mapped label of the window starts with @data. */
-static gboolean
-label_prefix_cb (gpointer data)
-{
-  return fd_ti_find_label_prefix (GTK_WIDGET (fd_ti_window ()), data) != NULL;
 }
 
 static gboolean
@@ -82,13 +75,18 @@ fd_ti_postgres (void)
   gtk_editable_set_text (GTK_EDITABLE (fd_ti_entry_row (GTK_WIDGET (dialog), "Connection (DSN)")),
                          pg->dsn);
 
-  /* The unsaved form's test: its answer is shown in place, whatever it is (a test of an
-   * unsaved PostgreSQL integration is refused by the sink at the time of writing: it records
-   * its batch without an integration id). */
+  /* The unsaved form's test: delivered (the database is writable), said in place, and its
+   * event is in fleetdesk_events. */
   fd_gui_click (GTK_WIDGET (dialog), "Send _Test Event");
   fd_gui_wait (tested_cb, form, 30, "the PostgreSQL test's result");
   g_test_message ("unsaved form's test: %s", fd_integration_dialog_get_test_result (form));
-  g_assert_true (g_str_has_prefix (fd_integration_dialog_get_test_result (form), "Test event "));
+  g_assert_true (
+      g_str_has_prefix (fd_integration_dialog_get_test_result (form), "Test event delivered"));
+  g_assert_cmpint (fd_test_pg_count (pg,
+                                     "SELECT count(*) FROM fleetdesk_events"
+                                     " WHERE type = 'integration.test'",
+                                     NULL),
+                   ==, 1);
   fd_gui_wait_for (GTK_WIDGET (dialog), GTK_TYPE_LABEL,
                    fd_integration_dialog_get_test_result (form));
   g_free (fd_gui_screenshot (GTK_WIDGET (dialog), "integrations-14-postgres-form"));
@@ -105,14 +103,15 @@ fd_ti_postgres (void)
   if (password != NULL)
     g_assert_null (strstr (json_object_get_string_member (shown, "database"), "password"));
 
-  /* The saved integration's test event is a row of fleetdesk_events. */
+  /* The saved integration's test event is a row of fleetdesk_events too. */
   fd_gui_click (GTK_WIDGET (detail), "Send _Test Event");
-  fd_gui_wait (label_prefix_cb, "Test event delivered", 30, "the test's toast on the page");
+  fd_gui_wait_for_label_prefix (GTK_WIDGET (fd_ti_window ()), "Test event delivered", 30,
+                                "the test's toast on the page");
   g_assert_cmpint (fd_test_pg_count (pg,
                                      "SELECT count(*) FROM fleetdesk_events"
                                      " WHERE type = 'integration.test'",
                                      NULL),
-                   ==, 1);
+                   ==, 2);
 
   fd_ti_device_post ("data/door", batch);
   fd_gui_wait (reading_stored_cb, pg, 30, "the reading in fleetdesk_readings");

@@ -191,31 +191,6 @@ find_by_class (GtkWidget *root, GType type, const char *css_class)
   return NULL;
 }
 
-/* A mapped label under @root whose text starts with @prefix. */
-GtkWidget *
-fd_ti_find_label_prefix (GtkWidget *root, const char *prefix)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
-      && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = fd_ti_find_label_prefix (child, prefix);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-label_prefix_cb (gpointer data)
-{
-  return fd_ti_find_label_prefix (GTK_WIDGET (fd_gui_window (G_APPLICATION (fd_ti_app))), data)
-         != NULL;
-}
-
 void
 fd_ti_show_pane (const char *title)
 {
@@ -514,8 +489,9 @@ test_delivery (void)
 
     fd_gui_click (GTK_WIDGET (detail), "Send _Test Event");
     fd_gui_wait (received_count_cb, &second, 20, "the saved integration's test event");
-    fd_gui_wait (label_prefix_cb, "Test event delivered: HTTP 200", 10,
-                 "the test's toast on the page");
+    fd_gui_wait_for_label_prefix (GTK_WIDGET (fd_gui_window (G_APPLICATION (fd_ti_app))),
+                                  "Test event delivered: HTTP 200", 10,
+                                  "the test's toast on the page");
   }
 }
 

@@ -20,8 +20,6 @@ JsonNode *fd_ti_api (const char *method, const char *path, const char *body, gui
 JsonObject *fd_ti_object (JsonNode *node);
 /* The entry row titled @title under @root (waiting for it). */
 GtkWidget *fd_ti_entry_row (GtkWidget *root, const char *title);
-/* A mapped label under @root whose text starts with @prefix, or NULL. */
-GtkWidget *fd_ti_find_label_prefix (GtkWidget *root, const char *prefix);
 /* Clicks the sidebar row of the pane titled @title. */
 void fd_ti_show_pane (const char *title);
 /* A screenshot of the main window as NAME.png. */
