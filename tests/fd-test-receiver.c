@@ -87,10 +87,18 @@ receive (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
   const char *batch_header = soup_message_headers_get_one (h, "X-Fleetdesk-Batch");
   JsonNode *root;
   gint64 now = g_get_monotonic_time ();
+  GSocket *socket = soup_server_message_get_socket (msg);
   guint status = 200;
   guint delay;
+  gboolean long_answer = FALSE;
 
   g_mutex_lock (&rx->lock);
+  /* a connection is a GSocket not seen before (marked, since the object lives as long as it) */
+  if (socket != NULL && g_object_get_data (G_OBJECT (socket), "fd-test-receiver") != rx)
+    {
+      g_object_set_data (G_OBJECT (socket), "fd-test-receiver", rx);
+      rx->connections++;
+    }
   rx->requests++;
   g_array_append_val (rx->times, now);
   g_ptr_array_add (rx->request_batches, g_strdup (batch_header ? batch_header : ""));
@@ -117,6 +125,11 @@ receive (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
                                     "1");
       goto answer;
+    }
+  if (rx->long_answer_next > 0)
+    {
+      rx->long_answer_next--;
+      long_answer = TRUE;
     }
   if (rx->mode == FD_TEST_RECEIVER_503)
     {
@@ -161,6 +174,16 @@ answer:
   if (delay > 0)
     g_usleep (delay * 1000);
   soup_server_message_set_status (msg, status, NULL);
+  if (long_answer)
+    {
+      /* more than a sink reads of an answer: it must not hold it whole */
+      gsize len = 1024 * 1024;
+      char *big = g_malloc (len);
+      memset (big, ' ', len);
+      big[0] = '{', big[len - 1] = '}';
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, big, len);
+      return;
+    }
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
 }
 
@@ -211,7 +234,8 @@ fd_test_receiver_reset (FdTestReceiver *rx, FdTestReceiverMode mode)
 {
   g_mutex_lock (&rx->lock);
   rx->mode = mode;
-  rx->reject_next = rx->retry_after_next = rx->delay_ms = 0;
+  rx->reject_next = rx->retry_after_next = rx->delay_ms = rx->long_answer_next = 0;
+  rx->connections = 0;
   rx->requests = rx->answered_ok = rx->bad_signatures = rx->bad_headers = 0;
   rx->dup_batches = rx->dup_mismatch = rx->failed_answers = rx->items = 0;
   g_hash_table_remove_all (rx->batches);

@@ -2,7 +2,8 @@
  * thread of its own, on a loopback port, that checks every request's X-Fleetdesk-Signature
  * and headers, answers as told (200, 503, a 400 or a 429 for the next requests) and keeps what
  * it accepted: data batches by batch_id (a resent batch must be the same bytes) with each
- * device's readings in arrival order ("i" of their payload), condition objects, event types.
+ * device's readings in arrival order ("i" of their payload), condition objects, event types,
+ * and how many connections the requests came over (keep-alive).
  * Its counters are read under its lock (fd_test_receiver_count). */
 #pragma once
 
@@ -24,6 +25,8 @@ typedef struct
   guint reject_next;      /* answer the next N data requests 400 */
   guint retry_after_next; /* answer the next N requests 429 Retry-After: 1 */
   guint delay_ms;
+  guint long_answer_next; /* answer the next N requests 200 with a 1 MB body */
+  guint connections;      /* new connections that sent a request since the last reset */
   guint requests, answered_ok, bad_signatures, bad_headers, dup_batches, dup_mismatch;
   guint failed_answers;
   GHashTable *batches;   /* batch_id -> checksum of the body, of the batches answered 2xx */

@@ -5,7 +5,8 @@
  * is honoured; pause (across a restart), resume and replay; the limits dropping, counted, and a
  * paused integration's health and limits kept up to date;
  * condition changes in the ZDM condition-stream shape, device events in the events envelope;
- * the test send, the delivery log and the health through the API, and /metrics.
+ * the test send, the delivery log and the health through the API, and /metrics; consecutive
+ * batches over one keep-alive connection, to the libsoup receiver and to Python's http.server.
  */
 #include "config.h"
 
@@ -62,7 +63,8 @@ start_server (void)
 
 /* Makes a webhook integration to the receiver through the API; its id. */
 static char *
-make_integration_kinds (guint kinds, gint64 batch_max, gint64 batch_delay_ms, gint64 max_queued)
+make_integration_at (guint port, guint kinds, gint64 batch_max, gint64 batch_delay_ms,
+                     gint64 max_queued)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/workspaces/%s/integrations", server->workspace);
   g_autoptr (GString) body = g_string_new (NULL);
@@ -75,7 +77,7 @@ make_integration_kinds (guint kinds, gint64 batch_max, gint64 batch_delay_ms, gi
                           " \"batch_max\": %" G_GINT64_FORMAT
                           ", \"batch_delay_ms\": %" G_GINT64_FORMAT
                           ", \"max_queued\": %" G_GINT64_FORMAT ", \"kinds\": [",
-                          rx->port, SECRET, batch_max, batch_delay_ms, max_queued);
+                          port, SECRET, batch_max, batch_delay_ms, max_queued);
   for (guint bit = 1, n = 0; bit <= FD_OUTBOX_KIND_ALERTS; bit <<= 1)
     if (kinds & bit)
       g_string_append_printf (body, "%s\"%s\"", n++ ? ", " : "", fd_outbox_kind_name (bit));
@@ -83,6 +85,12 @@ make_integration_kinds (guint kinds, gint64 batch_max, gint64 batch_delay_ms, gi
   made = fd_test_api_expect (server->srv, "POST", path, body->str, 201);
   g_assert_cmpstr (fd_test_str (made, "secret"), ==, SECRET);
   return g_strdup (fd_test_str (made, "id"));
+}
+
+static char *
+make_integration_kinds (guint kinds, gint64 batch_max, gint64 batch_delay_ms, gint64 max_queued)
+{
+  return make_integration_at (rx->port, kinds, batch_max, batch_delay_ms, max_queued);
 }
 
 static char *
@@ -208,6 +216,99 @@ test_backlog_and_kill (void)
   g_assert_true (wait_metric ("delivered_total", id, READINGS, 10));
   g_assert_cmpfloat (metric ("up", id), ==, 1);
   remove_integration (id);
+}
+
+/* Consecutive batches share one keep-alive connection (a TLS handshake per batch limited the
+ * deliveries/s); an answer longer than the sink reads costs that connection only. */
+static void
+test_keep_alive (void)
+{
+  g_autofree char *id = NULL;
+  guint requests, connections;
+
+  fd_test_receiver_reset (rx, FD_TEST_RECEIVER_OK);
+  id = make_integration (100, 50, FD_INTEGRATION_MAX_QUEUED_DEFAULT);
+  ingest (0, 2000);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 2000 * DEVICES, 60));
+  requests = fd_test_receiver_count (rx, &rx->requests);
+  connections = fd_test_receiver_count (rx, &rx->connections);
+  g_test_message ("%u requests over %u connections", requests, connections);
+  g_assert_cmpuint (requests, >=, 2000 * DEVICES / 100);
+  g_assert_cmpuint (connections, <=, 2);
+
+  /* three 1 MB answers: each drops its connection, the deliveries go on */
+  g_mutex_lock (&rx->lock);
+  rx->long_answer_next = 3;
+  g_mutex_unlock (&rx->lock);
+  ingest (2000, 1000);
+  g_assert_true (fd_test_receiver_wait (rx, &rx->items, 3000 * DEVICES, 60));
+  g_usleep (200 * 1000);
+  assert_all_in_order (0, 3000);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->long_answer_next), ==, 0);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->connections), <=, connections + 3 + 1);
+  g_assert_cmpuint (fd_test_receiver_count (rx, &rx->dup_batches), ==, 0);
+  remove_integration (id);
+}
+
+/* GET http://127.0.0.1:@port/count of tests/webhook-receiver.py. */
+static guint
+python_receiver_count (guint port)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/count", port);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GBytes) body = soup_session_send_and_read (server->srv->session, msg, NULL, NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_nonnull (body);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  return (guint)g_ascii_strtoull (text, NULL, 10);
+}
+
+/* The same against Python's http.server, which writes an answer's headers and body apart: on a
+ * reused connection that waited 40 ms per batch for our delayed ACK (80 batches took 3.7 s)
+ * until the sink asked for quick ACKs (0.3 s). 80 batches cannot take less than 3.2 s so. */
+static void
+test_keep_alive_python (void)
+{
+  const char *argv[] = { "/usr/bin/python3", NULL, NULL };
+  g_autofree char *script
+      = g_build_filename (g_getenv ("FD_SOURCE_DIR"), "tests", "webhook-receiver.py", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) py = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *id = NULL;
+  guint port;
+  gint64 start;
+  double seconds;
+
+  argv[1] = script;
+  /* it ends when its stdin closes: with this process, whatever happens */
+  py = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                          &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (py));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  port = (guint)g_ascii_strtoull (line, NULL, 10);
+  g_assert_cmpuint (port, >, 0);
+
+  id = make_integration_at (port, FD_OUTBOX_KINDS_DEFAULT, 100, 50,
+                            FD_INTEGRATION_MAX_QUEUED_DEFAULT);
+  ingest (0, 500);
+  g_assert_true (wait_metric ("delivered_total", id, 500 * DEVICES, 60));
+  start = g_get_monotonic_time ();
+  ingest (500, 2000);
+  g_assert_true (wait_metric ("delivered_total", id, 2500 * DEVICES, 60));
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_test_message ("80 batches to Python's http.server in %.2f s over %u connections", seconds,
+                  python_receiver_count (port));
+  g_assert_cmpuint (python_receiver_count (port), <=, 2);
+  g_assert_cmpfloat (seconds, <, 3.0);
+  remove_integration (id);
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (py), NULL, NULL));
+  g_assert_true (g_subprocess_wait_check (py, NULL, NULL));
 }
 
 static void
@@ -614,6 +715,8 @@ main (int argc, char **argv)
   fd_td_raw_connect_all (server, devices, conns, DEVICES);
 
   g_test_add_func ("/webhook/backlog-and-kill", test_backlog_and_kill);
+  g_test_add_func ("/webhook/keep-alive", test_keep_alive);
+  g_test_add_func ("/webhook/keep-alive-python", test_keep_alive_python);
   g_test_add_func ("/webhook/rejected-not-retried", test_rejected_not_retried);
   g_test_add_func ("/webhook/retry-after", test_retry_after);
   g_test_add_func ("/webhook/pause-resume-replay", test_pause_resume_replay);

@@ -4,6 +4,20 @@
  * API on a SoupSession of the thread's own. Bodies are written straight from the stored JSON
  * text (payloads and event bodies are spliced, never parsed again), so forwarding costs a copy,
  * not a parse.
+ *
+ * Consecutive batches share one keep-alive connection (one TLS handshake, not one per batch).
+ * libsoup never reuses a connection for a method that is not idempotent (POST) unless the
+ * message is flagged SOUP_MESSAGE_IDEMPOTENT: each batch then opened a new connection, and the
+ * idle ones piled up until max-conns-per-host made libsoup close them. A batch is idempotent by
+ * contract (docs/integrations.md: resent whole under the same batch_id, receivers deduplicate),
+ * so the flag is true; it also lets libsoup resend on a new connection when a reused one was
+ * closed by the receiver before it answered.
+ *
+ * On a kept-alive connection Linux delays our ACKs (40 ms) once it sees request/answer turns;
+ * a receiver that writes its answer's headers and body apart without TCP_NODELAY (Python's
+ * http.server) then waits for that ACK before its body: 40 ms per batch, 22 batches/s where a
+ * new connection (acked at once) made 1000. So after writing each request the socket is put in
+ * quick-ACK mode (TCP_QUICKACK lasts until the next turn, so it is set every time).
  */
 #include "config.h"
 
@@ -11,6 +25,8 @@
 #include "fd-util.h"
 
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #define WEBHOOK_TIMEOUT_S 30
@@ -26,6 +42,7 @@ typedef struct
   char **header_values;
   char *secret;
   SoupSession *session;
+  GSocket *socket; /* of the connection libsoup made last: the one it reuses */
   GString *body;
 } FdWebhookSink;
 
@@ -155,8 +172,33 @@ retry_after_ms (SoupMessage *msg)
   return MAX (g_date_time_to_unix (date) * 1000 - fd_now_ms (), 1);
 }
 
+static void
+network_event (SoupMessage *msg, GSocketClientEvent event, GIOStream *connection,
+               gpointer user_data)
+{
+  FdWebhookSink *self = user_data;
+
+  if (event == G_SOCKET_CLIENT_CONNECTED && G_IS_SOCKET_CONNECTION (connection))
+    g_set_object (&self->socket,
+                  g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
+}
+
+static void
+wrote_body (SoupMessage *msg, gpointer user_data)
+{
+#ifdef TCP_QUICKACK
+  FdWebhookSink *self = user_data;
+
+  /* fails harmlessly on a socket libsoup closed since */
+  if (self->socket != NULL)
+    g_socket_set_option (self->socket, IPPROTO_TCP, TCP_QUICKACK, 1, NULL);
+#endif
+}
+
 /* Sends @msg and reads the start of the answer only (an answer is read for its status, and a
- * little of it for the log): a receiver cannot make the worker hold megabytes. */
+ * little of it for the log): a receiver cannot make the worker hold megabytes. An answer that
+ * fits is read to its end, which leaves the connection reusable; closing a longer one early
+ * makes libsoup drop that connection instead of reading the rest. */
 static GBytes *
 send_and_read_start (SoupSession *session, SoupMessage *msg, GCancellable *cancellable,
                      GError **error)
@@ -191,7 +233,7 @@ webhook_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancell
 
   fd_webhook_body (batch, self->body);
   signature = fd_webhook_sign (self->secret, timestamp, self->body->str, self->body->len);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT | SOUP_MESSAGE_IDEMPOTENT);
   soup_message_headers_replace (headers, "X-Fleetdesk-Integration", self->integration_id);
   if (batch->batch_id != NULL)
     soup_message_headers_replace (headers, "X-Fleetdesk-Batch", batch->batch_id);
@@ -199,6 +241,8 @@ webhook_deliver (FdSink *sink, const FdOutboxBatch *batch, GCancellable *cancell
   soup_message_headers_replace (headers, "X-Fleetdesk-Signature", signature);
   for (guint i = 0; self->header_names[i] != NULL; i++)
     soup_message_headers_append (headers, self->header_names[i], self->header_values[i]);
+  g_signal_connect (msg, "network-event", G_CALLBACK (network_event), self);
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (wrote_body), self);
   body = g_bytes_new (self->body->str, self->body->len);
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
 
@@ -255,6 +299,7 @@ webhook_free (FdSink *sink)
     explicit_bzero (self->secret, strlen (self->secret));
   g_free (self->secret);
   g_clear_object (&self->session);
+  g_clear_object (&self->socket);
   g_string_free (self->body, TRUE);
   g_free (self);
 }
