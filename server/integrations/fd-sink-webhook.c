@@ -312,6 +312,7 @@ fd_sink_webhook_new (const char *integration_id, const char *url, const char *co
 {
   FdWebhookSink *self;
   g_autoptr (GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, error);
+  g_autoptr (GTlsInteraction) interaction = NULL;
 
   if (uri == NULL)
     return NULL;
@@ -331,8 +332,16 @@ fd_sink_webhook_new (const char *integration_id, const char *url, const char *co
   if (self->header_names == NULL)
     self->header_names = g_new0 (char *, 1);
   self->secret = g_strdup (secret);
+  /* A plain GTlsInteraction answers a receiver's request for a client certificate with
+   * "unhandled" at once: the handshake goes on without one (Fleetdesk has none to give a
+   * webhook; a receiver that requires one then fails it with a TLS error that says so).
+   * Without it libsoup 3.2 asks through the message's request-certificate signal on this
+   * thread's context, which a synchronous send never runs: the handshake hung until the
+   * timeout and the error said only "Socket I/O timed out". */
+  interaction = g_object_new (G_TYPE_TLS_INTERACTION, NULL);
   self->session = soup_session_new_with_options ("timeout", WEBHOOK_TIMEOUT_S, "user-agent",
-                                                 "Fleetdesk/" PACKAGE_VERSION, NULL);
+                                                 "Fleetdesk/" PACKAGE_VERSION, "tls-interaction",
+                                                 interaction, NULL);
   self->body = g_string_sized_new (64 * 1024);
   return &self->parent;
 }
