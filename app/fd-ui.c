@@ -10,12 +10,45 @@
 /* The toast an overlay shows, so that a newer one replaces it rather than waits behind it:
  * after a few quick edits, a queue of toasts would report each one seconds late. */
 #define FD_UI_TOAST_KEY "fd-ui-toast"
-/* When it was added (monotonic µs). */
-#define FD_UI_TOAST_SHOWN_KEY "fd-ui-toast-shown"
-/* AdwToastOverlay's show animation. libadwaita 1.2 frees a toast dismissed while it is still
- * sliding in and then touches it when the slide ends (a crash): a toast that young is retitled
- * instead of replaced. */
-#define FD_UI_TOAST_SHOW_US (400 * 1000)
+/* Set on a toast once its slide-in has certainly ended. */
+#define FD_UI_TOAST_SETTLED_KEY "fd-ui-toast-settled"
+/* The longest slide-in of AdwToastOverlay 1.2 (REPLACE_DURATION: a toast shown while another
+ * fades out), in frame-clock µs. */
+#define FD_UI_TOAST_SHOW_US (500 * 1000)
+
+/* libadwaita 1.2 frees a toast dismissed while it is still sliding in, but the slide-in animation
+ * keeps itself alive and, when it ends, writes to the freed toast's record (valgrind: invalid
+ * read/write in the animation's "done" handler under adw_animation_skip; in a loaded run of
+ * gui-integrations a SIGSEGV in g_object_unref there). The slide-in is timed on the overlay's
+ * frame clock, not the wall clock: on a loaded machine its frames come late, so a wall-clock age
+ * says nothing about it. The toast is therefore "settled" only once the overlay has drawn a frame
+ * whose time is past the longest slide-in from when it was added; in that frame the animation's
+ * own tick ends it too. Until then a newer message retitles the toast instead of replacing it. */
+typedef struct
+{
+  AdwToast *toast;
+  gint64 added; /* frame-clock µs */
+} FdUiToastWatch;
+
+static void
+fd_ui_toast_watch_free (gpointer data)
+{
+  FdUiToastWatch *watch = data;
+
+  g_object_unref (watch->toast);
+  g_free (watch);
+}
+
+static gboolean
+fd_ui_toast_tick_cb (GtkWidget *overlay, GdkFrameClock *clock, gpointer data)
+{
+  FdUiToastWatch *watch = data;
+
+  if (gdk_frame_clock_get_frame_time (clock) - watch->added < FD_UI_TOAST_SHOW_US)
+    return G_SOURCE_CONTINUE;
+  g_object_set_data (G_OBJECT (watch->toast), FD_UI_TOAST_SETTLED_KEY, GINT_TO_POINTER (TRUE));
+  return G_SOURCE_REMOVE;
+}
 
 static void
 fd_ui_toast_dismissed_cb (AdwToast *toast, GtkWidget *overlay)
@@ -30,6 +63,8 @@ fd_ui_toast (GtkWidget *widget, const char *message)
   GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
   /* A toast's title is Pango markup: names and server messages are not. */
   g_autofree char *title = g_markup_escape_text (message, -1);
+  GdkFrameClock *clock;
+  FdUiToastWatch *watch;
   AdwToast *shown;
   AdwToast *toast;
 
@@ -40,10 +75,7 @@ fd_ui_toast (GtkWidget *widget, const char *message)
     }
 
   shown = g_object_get_data (G_OBJECT (overlay), FD_UI_TOAST_KEY);
-  if (shown != NULL
-      && g_get_monotonic_time ()
-                 - GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (shown), FD_UI_TOAST_SHOWN_KEY))
-             < FD_UI_TOAST_SHOW_US)
+  if (shown != NULL && g_object_get_data (G_OBJECT (shown), FD_UI_TOAST_SETTLED_KEY) == NULL)
     {
       adw_toast_set_title (shown, title);
       return;
@@ -53,12 +85,24 @@ fd_ui_toast (GtkWidget *widget, const char *message)
 
   toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 5);
-  g_object_set_data (G_OBJECT (toast), FD_UI_TOAST_SHOWN_KEY,
-                     GSIZE_TO_POINTER ((gsize)g_get_monotonic_time ()));
   g_object_set_data_full (G_OBJECT (overlay), FD_UI_TOAST_KEY, g_object_ref (toast),
                           g_object_unref);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (fd_ui_toast_dismissed_cb), overlay, 0);
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_object_ref (toast));
+
+  /* An overlay that is not mapped shows the toast without a slide (the animation ends at once);
+   * the frame time is read after adding, so it is no earlier than the animation's start. */
+  clock = gtk_widget_get_mapped (overlay) ? gtk_widget_get_frame_clock (overlay) : NULL;
+  if (clock == NULL)
+    {
+      g_object_set_data (G_OBJECT (toast), FD_UI_TOAST_SETTLED_KEY, GINT_TO_POINTER (TRUE));
+      g_object_unref (toast);
+      return;
+    }
+  watch = g_new0 (FdUiToastWatch, 1);
+  watch->toast = toast;
+  watch->added = gdk_frame_clock_get_frame_time (clock);
+  gtk_widget_add_tick_callback (overlay, fd_ui_toast_tick_cb, watch, fd_ui_toast_watch_free);
 }
 
 void
