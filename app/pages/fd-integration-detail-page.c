@@ -209,44 +209,44 @@ fd_integration_detail_page_resync_cb (FdIntegrationDetailPage *self)
 
 /* Actions */
 
-static void
-fd_integration_detail_page_changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+/* An action's answer (the integration as it is now) shown; FALSE when it failed (said in a
+ * toast) or was cancelled. */
+static gboolean
+fd_integration_detail_page_take_answer (FdIntegrationDetailPage *self, GObject *source,
+                                        GAsyncResult *result)
 {
-  g_autoptr (FdIntegrationDetailPage) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
   JsonObject *integration = node != NULL ? fd_json_get_object (node, &error) : NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    return FALSE;
   if (integration == NULL)
     {
       fd_ui_toast_error (GTK_WIDGET (self), error);
-      return;
+      return FALSE;
     }
   fd_integration_detail_page_set_object (self, integration, TRUE);
   fd_integration_detail_page_queue_log (self);
+  return TRUE;
+}
+
+static void
+fd_integration_detail_page_changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FdIntegrationDetailPage) self = user_data;
+
+  fd_integration_detail_page_take_answer (self, source, result);
 }
 
 static void
 fd_integration_detail_page_replayed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FdIntegrationDetailPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = fd_api_client_request_finish (FD_API_CLIENT (source), result, &error);
-  JsonObject *integration = node != NULL ? fd_json_get_object (node, &error) : NULL;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (integration == NULL)
-    {
-      fd_ui_toast_error (GTK_WIDGET (self), error);
-      return;
-    }
-  fd_integration_detail_page_set_object (self, integration, TRUE);
-  fd_ui_toast (GTK_WIDGET (self),
-               _ ("Replay started: what was delivered since then is sent again"));
-  fd_integration_detail_page_queue_log (self);
+  if (fd_integration_detail_page_take_answer (self, source, result))
+    fd_ui_toast (GTK_WIDGET (self),
+                 _ ("Replay started: what was delivered since then is sent again"));
 }
 
 static void
