@@ -284,9 +284,15 @@ fd_store_alert_list (FdDb *db, const char *workspace_id, FdAlertState state, gin
 static gboolean
 queue_event (FdDb *db, const FdAlert *a, const char *type, gint64 now, GError **error)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonBuilder) b = NULL;
   g_autofree char *body = NULL;
+  gboolean wanted = FALSE;
 
+  if (!fd_store_outbox_wanted (db, a->workspace_id, FD_OUTBOX_KIND_ALERTS, &wanted, error))
+    return FALSE;
+  if (!wanted)
+    return TRUE;
+  b = json_builder_new ();
   json_builder_begin_object (b);
   fd_json_member_string (b, "type", type);
   fd_json_member_time (b, "time", now);

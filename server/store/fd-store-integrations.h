@@ -131,14 +131,14 @@ gboolean fd_store_integration_replay (FdDb *db, const char *id, gint64 from_ms, 
 
 /* --- the outbox (fd-store-outbox.c) --- */
 
-/* TRUE when some integration of @workspace_id forwards @kind: the callers of
- * fd_store_outbox_event_add() skip building a body nobody wants. */
+/* TRUE when some integration of @workspace_id forwards @kind. Callers ask first, in the same
+ * job, and call fd_store_outbox_event_add() only then: nobody builds a body nobody wants. */
 gboolean fd_store_outbox_wanted (FdDb *db, const char *workspace_id, FdOutboxKind kind,
                                  gboolean *wanted, GError **error);
 /* Queues an event of @kind (one bit, not DATA) for @workspace_id's integrations: @body is the
  * compact JSON object delivered (conditions: the ZDM condition object; others: the event
  * object {"type", "time", "workspace_id", "device_id", "data"}). @t is its time (epoch ms).
- * Writes nothing when no integration of the workspace forwards @kind. Writer only. */
+ * Writes it whether or not it is wanted: ask fd_store_outbox_wanted() first. Writer only. */
 gboolean fd_store_outbox_event_add (FdDb *db, const char *workspace_id, FdOutboxKind kind,
                                     const char *fleet_id, const char *device_id, const char *tag,
                                     gint64 t, const char *body, GError **error);

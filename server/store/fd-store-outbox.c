@@ -68,14 +68,9 @@ fd_store_outbox_event_add (FdDb *db, const char *workspace_id, FdOutboxKind kind
                            const char *fleet_id, const char *device_id, const char *tag, gint64 t,
                            const char *body, GError **error)
 {
-  gboolean wanted = FALSE;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (kind != FD_OUTBOX_KIND_DATA, FALSE);
-  if (!fd_store_outbox_wanted (db, workspace_id, kind, &wanted, error))
-    return FALSE;
-  if (!wanted)
-    return TRUE;
   stmt = fd_db_prepare (db,
                         "INSERT INTO outbox_event (workspace_id, kind, fleet_id, device_id, tag, "
                         "t, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
